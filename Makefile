@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# WarpDrive top-level Makefile.
+#
+#   make demo          base test kernel + modules + tools, then the demo in a VM
+#   make check         every test: host checks, KUnit and guest tests in the
+#                      debug VM, the stock Debian kernel lane; ends with
+#                      "N passed, N failed"
+#   make check T=GLOB  only the tests whose name matches GLOB
+#   make modules [KDIR=/lib/modules/$(uname -r)/build]
+#   make user          libwarpdrive, tools and test programs
+#
+# Everything generated goes to build/ (kernels, module objects per kernel,
+# user-space binaries, test results, benchmark results).
+
+TOP	:= $(CURDIR)
+BUILD	:= $(TOP)/build
+VM	:= $(TOP)/test/vm
+
+# The project's own test kernels; KDIR defaults to the debug one.
+KERNEL_DEBUG	:= $(BUILD)/kernel/debug
+KERNEL_BASE	:= $(BUILD)/kernel/base
+KDIR		?= $(KERNEL_DEBUG)
+
+# Kernel sources of ours that kbuild needs, copied per kernel (kbuild in
+# 6.1 writes objects next to the sources, and each kernel needs its own).
+KSRC_DIRS	:= Kbuild uacce drivers include test/kunit
+
+USER_O	:= $(BUILD)/user
+
+.PHONY: all deps deps-kernel deps-vm kernel-debug kernel-base modules \
+	modules-debug modules-base user check demo stock clean help
+
+all: modules user
+
+help:
+	@sed -n '3,15p' Makefile
+
+deps:
+	@$(VM)/deps.sh build
+
+deps-kernel: deps
+	@$(VM)/deps.sh kernel
+
+deps-vm: deps-kernel
+	@$(VM)/deps.sh vm
+
+kernel-debug: deps-kernel
+	@$(VM)/build-kernel.sh debug
+
+kernel-base: deps-kernel
+	@$(VM)/build-kernel.sh base
+
+# Build our modules against $(KDIR). The project's own kernels are built on
+# demand; another KDIR must be a prepared build tree.
+ifeq ($(KDIR),$(KERNEL_DEBUG))
+modules: kernel-debug
+else ifeq ($(KDIR),$(KERNEL_BASE))
+modules: kernel-base
+else
+modules: deps
+endif
+modules:
+	@$(VM)/build-modules.sh $(KDIR)
+
+modules-debug:
+	@$(MAKE) --no-print-directory modules KDIR=$(KERNEL_DEBUG)
+
+modules-base:
+	@$(MAKE) --no-print-directory modules KDIR=$(KERNEL_BASE)
+
+user: deps
+	@$(VM)/deps.sh bench
+	@for d in lib samples test; do \
+		if [ -f $$d/Makefile ]; then \
+			$(MAKE) --no-print-directory -C $$d O=$(USER_O) || exit 1; \
+		fi; \
+	done
+
+check: deps-vm kernel-debug modules-debug user
+	@$(VM)/check.sh "$(T)"
+
+demo: deps-vm kernel-base modules-base user
+	@$(VM)/demo.sh
+
+# The second lane alone: Debian's stock kernel (also part of `make check`).
+stock: deps-vm
+	@$(VM)/stock.sh
+
+clean:
+	@for d in lib samples test; do \
+		if [ -f $$d/Makefile ]; then $(MAKE) --no-print-directory -C $$d O=$(USER_O) clean; fi; \
+	done
+	rm -rf $(BUILD)/modules $(BUILD)/test-results $(BUILD)/user $(BUILD)/bench
+
+# Also drops the cached kernels: the next check rebuilds them (~16 minutes).
+distclean:
+	rm -rf $(BUILD)

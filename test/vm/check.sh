@@ -1,0 +1,65 @@
+#!/bin/sh
+# `make check`: run the tests of test/plan and summarise them.
+#
+# Usage: check.sh [GLOBS]   comma-separated name globs, default all
+#
+# host tests run here; kunit and guest tests in one boot of the debug
+# kernel; stock tests in one boot of Debian's stock kernel. Everything
+# lands in build/test-results/; the last line is "N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/test/vm
+results=$top/build/test-results
+filter=${1:-}
+[ -n "$filter" ] || filter='*'
+cd "$top"
+
+rm -rf "$results"
+mkdir -p "$results"
+t0=$(date +%s)
+
+matches() {
+	for f in $(echo "$filter" | tr ',' ' '); do
+		# shellcheck disable=SC2254
+		case "$1" in $f) return 0 ;; esac
+	done
+	return 1
+}
+
+# plan_has KIND...: does a matching test of one of these kinds exist?
+plan_has() {
+	grep -v '^[[:space:]]*#' test/plan | while read -r kind name rest; do
+		for k in "$@"; do
+			[ "$kind" = "$k" ] && matches "$name" && echo yes && break
+		done
+	done | grep -q yes
+}
+
+# Host tests.
+mkdir -p "$results/host/tests"
+grep -v '^[[:space:]]*#' test/plan | while read -r kind name modules cmd; do
+	[ "$kind" = host ] || continue
+	matches "$name" || continue
+	echo "check: host test $name"
+	sh -c "$cmd" > "$results/host/tests/$name.tap" 2>&1 < /dev/null
+	echo "exit $?" > "$results/host/tests/$name.status"
+done
+
+# KUnit and guest tests in the debug kernel.
+if plan_has kunit guest; then
+	echo "check: booting the debug test kernel ($(cat build/kernel/debug/include/config/kernel.release))"
+	g0=$(date +%s)
+	"$vm/run-guest.sh" build/kernel/debug "$results/guest" 2400 test/vm/guest-check.sh kunit+guest "$filter"
+	echo "check: guest part took $(( $(date +%s) - g0 )) s"
+fi
+
+# The stock Debian kernel lane.
+if plan_has stock; then
+	"$vm/stock.sh" "$results/stock" "$filter"
+fi
+
+python3 "$vm/report.py" "$results" > "$results/summary.txt"
+rc=$?
+echo "check: took $(( $(date +%s) - t0 )) s; results in build/test-results/"
+cat "$results/summary.txt"
+exit $rc

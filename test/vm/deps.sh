@@ -1,0 +1,43 @@
+#!/bin/sh
+# Install what WarpDrive needs on a Debian 12 machine, and only what is
+# missing: the make targets call this before they build, so a fresh
+# machine needs nothing but `make check` or `make demo`.
+#
+# Usage: deps.sh GROUP...   (groups: build kernel vm stock bench)
+set -eu
+
+pkgs_build="build-essential make gcc libc6-dev pkg-config zlib1g-dev libssl-dev python3 kmod"
+pkgs_kernel="linux-source-6.1 bc bison flex libelf-dev xz-utils rsync cpio perl"
+pkgs_vm="qemu-system-x86 busybox-static cpio kmod mdevctl gzip python3 util-linux"
+pkgs_stock="linux-image-amd64 linux-headers-amd64"
+pkgs_bench="libdeflate-dev libisal-dev"
+
+want=""
+for group in "$@"; do
+	eval "want=\"\$want \$pkgs_$group\""
+done
+
+missing=""
+for p in $want; do
+	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+	case "$status" in
+	ii*) ;;
+	*) case " $missing " in *" $p "*) ;; *) missing="$missing $p" ;; esac ;;
+	esac
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing Debian packages:$missing" >&2
+	echo "deps: run as root, or: sudo apt-get install$missing" >&2
+	exit 1
+fi
+
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# An install can fail on a stale package list; refresh it once and retry.
+if ! apt-get install -y --no-install-recommends $missing; then
+	apt-get update
+	apt-get install -y --no-install-recommends $missing
+fi

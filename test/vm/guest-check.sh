@@ -1,0 +1,111 @@
+#!/bin/sh
+# Runs inside a test guest: every test of test/plan of a kind in $1
+# ("kunit+guest" in the debug kernel, "stock" in Debian's) whose name
+# matches one of the comma-separated globs in $2 (default: all).
+#
+# Per test: load its product modules, run it, unload them, and leave
+#   /run/out/tests/<name>.status	"exit N", "load-failed M", "unload-failed M"
+#   /run/out/tests/<name>.tap	output of a guest test
+#   /run/out/tests/<name>.<suite>.ktap  debugfs results of a KUnit suite
+# Markers "wd-test: begin/end <name>" in the kernel log let the host tie
+# every kernel report to the test that was running.
+kinds=" $(echo "$1" | tr '+' ' ') "
+filters=$(echo "${2:-*}" | tr ',' ' ')
+mods=$PWD/build/modules/$(uname -r)
+out=/run/out/tests
+mkdir -p "$out"
+
+[ -d "$mods" ] || { echo "guest-check: no modules for $(uname -r) in $mods"; exit 1; }
+
+kmemleak=/sys/kernel/debug/kmemleak
+[ -f $kmemleak ] && echo clear > $kmemleak
+
+matches() {
+	for f in $filters; do
+		# shellcheck disable=SC2254
+		case "$1" in $f) return 0 ;; esac
+	done
+	return 1
+}
+
+find_ko() {
+	find "$mods" -name "$1.ko" | head -n 1
+}
+
+# load_modules SPEC STATUSFILE: sets $loaded (reverse order) on success
+load_modules() {
+	loaded=""
+	[ "$1" = "-" ] && return 0
+	for spec in $(echo "$1" | tr ',' ' '); do
+		name=${spec%%:*}
+		params=""
+		[ "$name" != "$spec" ] && params=$(echo "${spec#*:}" | tr ':' ' ')
+		ko=$(find_ko "$name")
+		# shellcheck disable=SC2086
+		if [ -z "$ko" ] || ! insmod "$ko" $params; then
+			echo "load-failed $name" >> "$2"
+			return 1
+		fi
+		loaded="$name $loaded"
+	done
+}
+
+unload_modules() {
+	for m in $loaded; do
+		tries=0
+		# a released file may still be on its way out: give it a moment
+		until rmmod "$m" 2>/dev/null; do
+			tries=$((tries + 1))
+			if [ $tries -ge 20 ]; then
+				echo "unload-failed $m" >> "$1"
+				lsmod >> "$1"
+				break
+			fi
+			sleep 0.5
+		done
+	done
+	loaded=""
+}
+
+grep -v '^[[:space:]]*#' test/plan | while read -r kind name modules cmd; do
+	[ -n "$kind" ] || continue
+	case "$kinds" in *" $kind "*) ;; *) continue ;; esac
+	matches "$name" || continue
+
+	status=$out/$name.status
+	: > "$status"
+	echo "wd-test: begin $name" > /dev/kmsg
+	echo "== $name"
+	if load_modules "$modules" "$status"; then
+		case "$kind" in
+		kunit)
+			ko=$(find_ko "$name")
+			if [ -n "$ko" ] && insmod "$ko"; then
+				for d in /sys/kernel/debug/kunit/*/; do
+					[ -f "$d/results" ] && cp "$d/results" "$out/$name.$(basename "$d").ktap"
+				done
+				rmmod "$name" || echo "unload-failed $name" >> "$status"
+				echo "exit 0" >> "$status"
+			else
+				echo "load-failed $name" >> "$status"
+			fi
+			;;
+		guest|stock)
+			timeout -k 10 900 sh -c "$cmd" > "$out/$name.tap" 2>&1 < /dev/null
+			echo "exit $?" >> "$status"
+			;;
+		esac
+	fi
+	unload_modules "$status"
+	echo "wd-test: end $name" > /dev/kmsg
+	cat "$status"
+done
+
+if [ -f $kmemleak ]; then
+	# objects younger than 5 s are never reported; scan twice as usual
+	sleep 6
+	echo scan > $kmemleak
+	echo scan > $kmemleak
+	cat $kmemleak > /run/out/kmemleak.txt
+fi
+exit 0

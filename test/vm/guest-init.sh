@@ -1,0 +1,39 @@
+#!/bin/sh
+# PID 1 of the WarpDrive test guest (the host's root over virtio-9p, read-only).
+# Mounts the pseudo filesystems, runs $WD_SCRIPT with the comma-separated
+# $WD_ARGS from $WD_TOP, saves its status and the kernel log to /run/out,
+# and powers off through isa-debug-exit (QEMU exits 33).
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs -o mode=755 tmpfs /run
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+mkdir -p /dev/pts /dev/shm /run/out
+mount -t devpts devpts /dev/pts 2>/dev/null
+mount -t tmpfs tmpfs /dev/shm
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /run/out
+hostname wd-guest
+
+poweroff_guest() {
+	sync
+	# isa-debug-exit: QEMU exits with (16 << 1) | 1 = 33
+	printf '\020' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+	echo o > /proc/sysrq-trigger
+	sleep 5
+}
+
+cd "$WD_TOP" || { echo 125 > /run/out/guest-status; poweroff_guest; }
+echo "wd-guest: running $WD_SCRIPT $WD_ARGS" > /dev/kmsg
+# shellcheck disable=SC2086
+sh "$WD_SCRIPT" $(echo "$WD_ARGS" | tr ',' ' ') > /run/out/guest.log 2>&1 < /dev/null
+rc=$?
+echo "wd-guest: finished with status $rc" > /dev/kmsg
+dmesg > /run/out/dmesg.txt
+echo "$rc" > /run/out/guest-status
+echo "WD-GUEST-DONE status=$rc"
+poweroff_guest

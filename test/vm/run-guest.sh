@@ -1,0 +1,75 @@
+#!/bin/sh
+# Boot a WarpDrive test kernel in QEMU and run one script inside it.
+#
+# Usage: run-guest.sh KERNEL OUT_DIR TIMEOUT_S GUEST_SCRIPT [ARG...]
+#
+# KERNEL is an O= build tree of ours or a kernel image. With WD_INITRD set,
+# that initramfs boots first (the stock kernel lane: it loads the 9p
+# modules, then switches to the 9p root and runs guest-init.sh).
+#
+# The guest's root is the host's root, read-only over virtio-9p, so it runs
+# the host's tools and our binaries from build/ at the same paths; OUT_DIR
+# is shared read-write and mounted at /run/out.  The script's exit status
+# comes back through isa-debug-exit: the guest writes 16 (QEMU exits 33)
+# after it ran, and OUT_DIR/guest-status holds the script's own status.
+# A panic exits 1 (pvpanic), a hang is killed by the timeout (124).
+#
+# Exit: the script's status; 125 when the guest did not finish cleanly.
+set -eu
+
+kernel=$1 out=$2 tmo=$3 script=$4
+shift 4
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+bzimage=$kernel
+[ -d "$kernel" ] && bzimage=$kernel/arch/x86/boot/bzImage
+initrd=""
+[ -n "${WD_INITRD:-}" ] && initrd="-initrd $WD_INITRD"
+[ -f "$bzimage" ] || { echo "run-guest: no kernel at $bzimage" >&2; exit 125; }
+mkdir -p "$out"
+rm -f "$out/guest-status" "$out/console.log"
+
+# KVM when it really works (the CPU has VMX/SVM and /dev/kvm is usable),
+# TCG otherwise: /dev/kvm can exist without hardware support.
+accel="-accel tcg"
+if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
+	accel="-accel kvm -cpu host"
+fi
+
+# Arguments reach the guest script through init's environment: the kernel
+# passes unknown name=value words without dots to init.
+args=$(printf '%s' "$*" | tr ' ' ',')
+
+set +e
+timeout --foreground -k 10 "$tmo" qemu-system-x86_64 $accel \
+	-m 1024 -smp 2 \
+	-object memory-backend-ram,id=m0,size=512M -numa node,nodeid=0,cpus=0,memdev=m0 \
+	-object memory-backend-ram,id=m1,size=512M -numa node,nodeid=1,cpus=1,memdev=m1 \
+	-nographic -no-reboot -nodefaults -serial stdio \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-device pvpanic-pci -action panic=exit-failure \
+	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=root,mount_tag=root \
+	-fsdev local,id=out,path="$out",security_model=none,multidevs=remap \
+	-device virtio-9p-pci,fsdev=out,mount_tag=out \
+	-kernel "$bzimage" $initrd \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 log_buf_len=16M kasan_multi_shot \
+root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro \
+init=$top/test/vm/guest-init.sh WD_INIT=$top/test/vm/guest-init.sh WD_TOP=$top WD_SCRIPT=$script WD_ARGS=$args" \
+	> "$out/console.log" 2>&1 < /dev/null
+qrc=$?
+set -e
+
+status=$(cat "$out/guest-status" 2>/dev/null || true)
+case "$qrc" in
+33)	;;
+124|137) echo "run-guest: the guest did not finish within ${tmo}s (killed)" >&2 ;;
+1)	echo "run-guest: the guest kernel panicked" >&2 ;;
+*)	echo "run-guest: QEMU exited with status $qrc" >&2 ;;
+esac
+if [ "$qrc" != 33 ] || [ -z "$status" ]; then
+	echo "run-guest: last lines of $out/console.log:" >&2
+	tail -n 40 "$out/console.log" >&2
+	exit 125
+fi
+exit "$status"

@@ -1,0 +1,56 @@
+#!/bin/sh
+# The second lane: build our modules against Debian's stock 6.1 kernel
+# (linux-image-amd64 + linux-headers-amd64), boot that kernel in QEMU and
+# run the `stock` tests of test/plan there: users run distribution
+# kernels, and this proves our modules load and work on one.
+#
+# Usage: stock.sh RESULTS_DIR [GLOBS]
+set -eu
+results=$1
+filter=${2:-*}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/test/vm
+
+"$vm/deps.sh" stock
+ver=$(ls /lib/modules | grep -E '^6\.1\.0-[0-9]+-amd64$' | sort -V | tail -n 1)
+if [ -z "$ver" ] || [ ! -f "/boot/vmlinuz-$ver" ] || [ ! -d "/lib/modules/$ver/build" ]; then
+	echo "stock: no Debian 6.1 kernel with headers installed" >&2
+	exit 1
+fi
+echo "stock: Debian kernel $ver"
+"$vm/build-modules.sh" "/lib/modules/$ver/build"
+
+# A busybox initramfs that loads the stock kernel's virtio-9p modules and
+# switches to the host root, where guest-init.sh takes over.
+initrd=$top/build/stock/initramfs-$ver.cpio.gz
+if [ ! -f "$initrd" ] || [ "$initrd" -ot "$0" ]; then
+	work=$top/build/stock/initramfs-$ver
+	rm -rf "$work"
+	mkdir -p "$work/bin" "$work/lib" "$work/proc" "$work/sys" "$work/dev" "$work/newroot"
+	cp /bin/busybox "$work/bin/busybox"
+	modprobe -S "$ver" --show-depends 9p 9pnet_virtio virtio_pci 2>/dev/null |
+		awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' > "$work/modules.list"
+	while read -r ko; do
+		cp "$ko" "$work/lib/"
+		basename "$ko" >> "$work/modules.order"
+	done < "$work/modules.list"
+	cat > "$work/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+for m in $(cat /modules.order); do
+	insmod "/lib/$m" || echo "initramfs: cannot load $m"
+done
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro root /newroot ||
+	{ echo "initramfs: cannot mount the 9p root"; echo c > /proc/sysrq-trigger; }
+umount /dev /sys /proc
+exec switch_root /newroot "$WD_INIT"
+INIT
+	chmod +x "$work/init"
+	(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
+fi
+
+WD_INITRD=$initrd "$vm/run-guest.sh" "/boot/vmlinuz-$ver" "$results" 1200 \
+	test/vm/guest-check.sh stock "$filter"

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0+ WITH Linux-syscall-note */
+/*
+ * vzip: the WarpDrive reference compression accelerator, as seen by user
+ * space through uacce (api "vzip_v1").  Documentation/vzip.rst is the full
+ * hardware specification; this header is its machine-readable half.
+ *
+ * All multi-byte fields are little endian.  Ring indices are free-running
+ * 32-bit counters; the slot of index i is i & (ring_depth - 1).
+ */
+#ifndef _UAPI_MISC_UACCE_VZIP_H
+#define _UAPI_MISC_UACCE_VZIP_H
+
+#include <linux/types.h>
+
+#define VZIP_API_VERSION	"vzip_v1"
+#define VZIP_HW_VERSION		1
+#define VZIP_MAGIC		0x50495a56	/* "VZIP" */
+
+/* ---- MMIO region (UACCE_QFRT_MMIO): one read-only register page ---- */
+#define VZIP_REG_MAGIC		0x00	/* VZIP_MAGIC */
+#define VZIP_REG_VERSION	0x04	/* VZIP_HW_VERSION */
+#define VZIP_REG_QID		0x08	/* queue index in the device */
+#define VZIP_REG_RING_DEPTH	0x0c	/* entries per ring, power of two */
+#define VZIP_REG_SQE_SIZE	0x10	/* sizeof(struct vzip_sqe) */
+#define VZIP_REG_CQE_SIZE	0x14	/* sizeof(struct vzip_cqe) */
+#define VZIP_REG_CTX_SIZE	0x18	/* bytes of one stream context */
+#define VZIP_REG_CAPS		0x1c	/* VZIP_CAP_* */
+#define VZIP_REG_MAX_LEN	0x20	/* max src_len and dst_len */
+#define VZIP_REG_SQ_OFFSET	0x24	/* SQ offset in the DUS region */
+#define VZIP_REG_CQ_OFFSET	0x28	/* CQ offset in the DUS region */
+
+#define VZIP_CAP_SVA		0x1	/* addresses are process virtual addresses */
+#define VZIP_CAP_STREAM		0x2	/* stream contexts supported */
+
+/* ---- DUS region (UACCE_QFRT_DUS): control page, SQ, CQ ---- */
+
+/*
+ * Control page at offset 0.  Each index sits in its own cache line; the
+ * "writer" column says who may store to it, the other side only reads.
+ */
+#define VZIP_CTRL_SQ_TAIL	0x000	/* app: next SQ index to fill */
+#define VZIP_CTRL_SQ_HEAD	0x040	/* device: SQ entries consumed */
+#define VZIP_CTRL_CQ_TAIL	0x080	/* device: CQ entries produced */
+#define VZIP_CTRL_CQ_HEAD	0x0c0	/* app: CQ entries consumed */
+#define VZIP_CTRL_DEV_FLAGS	0x100	/* device: VZIP_DEV_F_* */
+#define VZIP_CTRL_STATUS	0x140	/* kernel: struct uacce_queue_status */
+
+/*
+ * The engine serving this queue is going to sleep: after publishing
+ * sq_tail and a full memory barrier, the application must call
+ * UACCE_CMD_WAKE_Q when it sees this flag set.
+ */
+#define VZIP_DEV_F_NEED_WAKEUP	0x1
+
+/* ---- submission queue entry: 64 bytes ---- */
+enum vzip_opcode {
+	VZIP_OP_NOP = 0,	/* completes at once: framework overhead */
+	VZIP_OP_COPY = 1,	/* copy src to dst: data-path overhead */
+	VZIP_OP_COMPRESS = 2,
+	VZIP_OP_DECOMPRESS = 3,
+};
+
+enum vzip_format {
+	VZIP_FMT_RAW = 0,	/* raw deflate (RFC 1951) */
+	VZIP_FMT_ZLIB = 1,	/* zlib (RFC 1950) */
+	VZIP_FMT_GZIP = 2,	/* gzip (RFC 1952) */
+};
+
+/* as zlib's Z_NO_FLUSH, Z_SYNC_FLUSH, Z_FULL_FLUSH, Z_FINISH */
+enum vzip_flush {
+	VZIP_FLUSH_NONE = 0,
+	VZIP_FLUSH_SYNC = 1,
+	VZIP_FLUSH_FULL = 2,
+	VZIP_FLUSH_FINISH = 3,
+};
+
+#define VZIP_SQE_VERSION	1
+
+#define VZIP_SQE_F_STREAM	0x1	/* ctx holds the stream's state */
+#define VZIP_SQE_F_NEW_STREAM	0x2	/* initialise ctx first (with STREAM) */
+
+/**
+ * struct vzip_sqe - a request
+ * @opcode: enum vzip_opcode
+ * @format: enum vzip_format (COMPRESS, DECOMPRESS)
+ * @flush: enum vzip_flush
+ * @level: compression level 1-9, 0 for the default (6)
+ * @window_bits: log2 of the window, 9-15, 0 for 15
+ * @version: VZIP_SQE_VERSION
+ * @flags: VZIP_SQE_F_*
+ * @user_data: returned unchanged in the completion
+ * @src: source address (process address with SVA, else DMA address in SS)
+ * @dst: destination address, same rules
+ * @ctx: stream context address, same rules, 64-byte aligned, ctx_size bytes
+ * @src_len: source bytes
+ * @dst_len: destination bytes available
+ * @rsvd: zero
+ */
+struct vzip_sqe {
+	__u8 opcode;
+	__u8 format;
+	__u8 flush;
+	__u8 level;
+	__u8 window_bits;
+	__u8 version;
+	__le16 flags;
+	__le64 user_data;
+	__le64 src;
+	__le64 dst;
+	__le64 ctx;
+	__le32 src_len;
+	__le32 dst_len;
+	__le32 rsvd[4];
+};
+
+/* ---- completion queue entry: 32 bytes ---- */
+enum vzip_status {
+	VZIP_STS_OK = 0,
+	VZIP_STS_OVERFLOW = 1,	/* dst full; see consumed/produced */
+	VZIP_STS_DATA_ERROR = 2,	/* corrupt or truncated compressed input */
+	VZIP_STS_ADDR_ERROR = 3,	/* address not accessible to the queue */
+	VZIP_STS_INVALID = 4,	/* malformed descriptor */
+	VZIP_STS_ABORTED = 5,	/* queue stopped or device removed */
+	VZIP_STS_HW_ERROR = 6,	/* engine failure */
+};
+
+#define VZIP_CQE_F_STREAM_END	0x1	/* FINISH done, or end of compressed stream */
+
+/**
+ * struct vzip_cqe - a completion
+ * @user_data: from the request
+ * @consumed: source bytes consumed
+ * @produced: destination bytes written
+ * @checksum: CRC-32 (raw, gzip) or Adler-32 (zlib) of the uncompressed
+ *            data so far in the stream (of this request without a stream)
+ * @status: enum vzip_status
+ * @flags: VZIP_CQE_F_*
+ * @rsvd: zero
+ */
+struct vzip_cqe {
+	__le64 user_data;
+	__le32 consumed;
+	__le32 produced;
+	__le32 checksum;
+	__le16 status;
+	__u8 flags;
+	__u8 rsvd0;
+	__le32 rsvd[2];
+};
+
+#endif /* _UAPI_MISC_UACCE_VZIP_H */

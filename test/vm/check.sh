@@ -18,6 +18,8 @@ rm -rf "$results"
 mkdir -p "$results"
 t0=$(date +%s)
 
+set -f	# test name globs are matched with case, never expanded
+
 matches() {
 	for f in $(echo "$filter" | tr ',' ' '); do
 		# shellcheck disable=SC2254

@@ -20,6 +20,8 @@ mkdir -p "$out"
 kmemleak=/sys/kernel/debug/kmemleak
 [ -f $kmemleak ] && echo clear > $kmemleak
 
+set -f	# test name globs are matched with case, never expanded
+
 matches() {
 	for f in $filters; do
 		# shellcheck disable=SC2254
@@ -81,9 +83,11 @@ grep -v '^[[:space:]]*#' test/plan | while read -r kind name modules cmd; do
 		kunit)
 			ko=$(find_ko "$name")
 			if [ -n "$ko" ] && insmod "$ko"; then
+				set +f
 				for d in /sys/kernel/debug/kunit/*/; do
 					[ -f "$d/results" ] && cp "$d/results" "$out/$name.$(basename "$d").ktap"
 				done
+				set -f
 				rmmod "$name" || echo "unload-failed $name" >> "$status"
 				echo "exit 0" >> "$status"
 			else

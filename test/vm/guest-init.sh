@@ -1,6 +1,6 @@
 #!/bin/sh
 # PID 1 of the WarpDrive test guest (the host's root over virtio-9p, read-only).
-# Mounts the pseudo filesystems, runs $WD_SCRIPT with the comma-separated
+# Mounts the pseudo filesystems, runs $WD_SCRIPT with the '|'-separated
 # $WD_ARGS from $WD_TOP, saves its status and the kernel log to /run/out,
 # and powers off through isa-debug-exit (QEMU exits 33).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -29,8 +29,9 @@ poweroff_guest() {
 
 cd "$WD_TOP" || { echo 125 > /run/out/guest-status; poweroff_guest; }
 echo "wd-guest: running $WD_SCRIPT $WD_ARGS" > /dev/kmsg
+set -f	# the arguments may hold globs: split them, never expand them
 # shellcheck disable=SC2086
-sh "$WD_SCRIPT" $(echo "$WD_ARGS" | tr ',' ' ') > /run/out/guest.log 2>&1 < /dev/null
+sh "$WD_SCRIPT" $(echo "$WD_ARGS" | tr '|' ' ') > /run/out/guest.log 2>&1 < /dev/null
 rc=$?
 echo "wd-guest: finished with status $rc" > /dev/kmsg
 dmesg > /run/out/dmesg.txt

@@ -37,12 +37,13 @@ if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
 fi
 
 # Arguments reach the guest script through init's environment: the kernel
-# passes unknown name=value words without dots to init.
-args=$(printf '%s' "$*" | tr ' ' ',')
+# passes unknown name=value words without dots to init; '|' separates
+# the script's arguments.
+args=$(printf '%s' "$*" | tr ' ' '|')
 
 set +e
 timeout --foreground -k 10 "$tmo" qemu-system-x86_64 $accel \
-	-m 1024 -smp 2 \
+	-m 1024 -smp 2,sockets=2,cores=1,threads=1 \
 	-object memory-backend-ram,id=m0,size=512M -numa node,nodeid=0,cpus=0,memdev=m0 \
 	-object memory-backend-ram,id=m1,size=512M -numa node,nodeid=1,cpus=1,memdev=m1 \
 	-nographic -no-reboot -nodefaults -serial stdio \

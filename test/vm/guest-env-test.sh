@@ -1,0 +1,42 @@
+#!/bin/sh
+# Checks, inside the guest, that the test VM is what the tests assume: the
+# right kernel, the debug features the harness relies on, two NUMA nodes,
+# the filesystems and controllers container tests need. TAP.
+n=0
+fail=0
+t() {
+	n=$((n + 1))
+	desc=$1
+	shift
+	if "$@" > /dev/null 2>&1; then
+		echo "ok $n $desc"
+	else
+		echo "not ok $n $desc"
+		fail=1
+	fi
+}
+
+release=$(uname -r)
+t "kernel is a WarpDrive test kernel ($release)" sh -c "case $release in *-wd-dbg|*-wd) exit 0;; *) exit 1;; esac"
+t "modules were built for this kernel" test -d "build/modules/$release/uacce"
+t "host root is read-only" sh -c '! touch /wd-guest-probe'
+t "/run/out is writable" touch /run/out/.probe
+t "KUnit debugfs" test -d /sys/kernel/debug/kunit
+t "two NUMA nodes" test -d /sys/devices/system/node/node1
+t "two CPUs" sh -c '[ "$(nproc)" = 2 ]'
+t "cgroup v2 mounted" test -f /sys/fs/cgroup/cgroup.controllers
+t "devtmpfs" test -c /dev/null
+t "vfio container device" test -c /dev/vfio/vfio
+t "mdev bus" test -d /sys/bus/mdev
+case $release in
+*-wd-dbg)
+	t "kmemleak" test -f /sys/kernel/debug/kmemleak
+	t "failslab" test -d /sys/kernel/debug/failslab
+	t "fail_page_alloc" test -d /sys/kernel/debug/fail_page_alloc
+	t "lockdep" test -f /proc/lockdep
+	t "KASAN" sh -c 'dmesg | grep -q KernelAddressSanitizer'
+	;;
+esac
+t "host tools run in the guest (python3)" python3 -c 'pass'
+echo "1..$n"
+exit $fail

@@ -11,12 +11,15 @@ set -eu
 kdir=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
-if [ ! -f "$kdir/Makefile" ] || [ ! -f "$kdir/include/config/kernel.release" ]; then
+uts=$kdir/include/generated/utsrelease.h
+if [ ! -f "$kdir/Makefile" ] || [ ! -f "$uts" ]; then
 	echo "build-modules: $kdir is not a prepared kernel build tree" >&2
 	echo "build-modules: install linux-headers-\$(uname -r), or run 'make modules_prepare' in it" >&2
 	exit 1
 fi
-release=$(cat "$kdir/include/config/kernel.release")
+# The release the kernel reports (uname -r), which names the output dir
+# (Debian's headers say 6.1.192 in kernel.release but 6.1.0-N-amd64 here).
+release=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$uts")
 case "$release" in
 6.1|6.1.*|6.1-*) ;;
 *) echo "build-modules: warning: $kdir is Linux $release; WarpDrive targets 6.1" >&2 ;;

@@ -57,7 +57,8 @@ fi
 
 # The stock Debian kernel lane.
 if plan_has stock; then
-	"$vm/stock.sh" "$results/stock" "$filter"
+	mkdir -p "$results/stock"
+	"$vm/stock.sh" "$results/stock" "$filter" 2>&1 | tee "$results/stock/setup.log"
 fi
 
 python3 "$vm/report.py" "$results" > "$results/summary.txt"

@@ -17,17 +17,26 @@ t() {
 }
 
 release=$(uname -r)
-t "kernel is a WarpDrive test kernel ($release)" sh -c "case $release in *-wd-dbg|*-wd) exit 0;; *) exit 1;; esac"
+t "kernel is a WarpDrive test kernel or Debian's ($release)" \
+	sh -c "case $release in *-wd-dbg|*-wd|*-amd64) exit 0;; *) exit 1;; esac"
 t "modules were built for this kernel" test -d "build/modules/$release/uacce"
 t "host root is read-only" sh -c '! touch /wd-guest-probe'
 t "/run/out is writable" touch /run/out/.probe
-t "KUnit debugfs" test -d /sys/kernel/debug/kunit
 t "two NUMA nodes" test -d /sys/devices/system/node/node1
 t "two CPUs" sh -c '[ "$(nproc)" = 2 ]'
 t "cgroup v2 mounted" test -f /sys/fs/cgroup/cgroup.controllers
 t "devtmpfs" test -c /dev/null
-t "vfio container device" test -c /dev/vfio/vfio
-t "mdev bus" test -d /sys/bus/mdev
+case $release in
+*-amd64)
+	t "stock modules load (mdev)" modprobe mdev
+	t "stock modules unload (mdev)" modprobe -r mdev
+	;;
+*)
+	t "KUnit debugfs" test -d /sys/kernel/debug/kunit
+	t "vfio container device" test -c /dev/vfio/vfio
+	t "mdev bus" test -d /sys/bus/mdev
+	;;
+esac
 case $release in
 *-wd-dbg)
 	t "kmemleak" test -f /sys/kernel/debug/kmemleak

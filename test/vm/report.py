@@ -233,7 +233,8 @@ def report_lane(results, lane, kinds, plan):
     console = read(os.path.join(ldir, 'console.log')) or ''
     if gstatus is None or gstatus.strip() != '0':
         lane_test.add('fail', 'guest finished cleanly', tail(console, 40) +
-                      '\n--- guest.log ---\n' + tail(read(os.path.join(ldir, 'guest.log')) or '', 20))
+                      '\n--- guest.log ---\n' + tail(read(os.path.join(ldir, 'guest.log')) or '', 20) +
+                      '\n--- setup.log ---\n' + tail(read(os.path.join(ldir, 'setup.log')) or '', 20))
     else:
         lane_test.add('pass', 'guest finished cleanly')
     rep = kernel_reports(segments.get(None, []))

@@ -28,7 +28,7 @@ if [ ! -f "$initrd" ] || [ "$initrd" -ot "$0" ]; then
 	rm -rf "$work"
 	mkdir -p "$work/bin" "$work/lib" "$work/proc" "$work/sys" "$work/dev" "$work/newroot"
 	cp /bin/busybox "$work/bin/busybox"
-	modprobe -S "$ver" --show-depends 9p 9pnet_virtio virtio_pci 2>/dev/null |
+	modprobe -S "$ver" -a --show-depends 9p 9pnet_virtio virtio_pci 2>/dev/null |
 		awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' > "$work/modules.list"
 	while read -r ko; do
 		cp "$ko" "$work/lib/"

@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libwarpdrive asynchronous requests: a session has depth slots; a
+ * request takes one from wd_submit() until wd_poll() hands it back.
+ * Whoever reaps the queue queues completed slots on the session's done
+ * list; wd_poll() finishes them (copies, fallback, counters) and runs the
+ * callbacks in the caller's thread.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "comp_priv.h"
+#include "soft.h"
+#include "vzip.h"
+
+enum slot_state {
+	SLOT_FREE,
+	SLOT_HW,	/* on the device */
+	SLOT_DONE,	/* on the done list */
+};
+
+/**
+ * struct wd_aslot - one async request of a session
+ * @hw: the request on the device (first: the completion hands it back)
+ * @req: the caller's request
+ * @c: the session
+ * @q: the queue it runs on (a reference), NULL when software ran it
+ * @xs: its input as the device sees it
+ * @xd: its output as the device sees it
+ * @state: enum slot_state
+ * @why: why software ran it
+ * @next: next on the free or done list
+ */
+struct wd_aslot {
+	struct wd_hwreq hw;
+	struct wd_req *req;
+	struct wd_comp *c;
+	struct wd_queue *q;
+	struct wd_xfer xs;
+	struct wd_xfer xd;
+	enum slot_state state;
+	enum wd_reason why;
+	struct wd_aslot *next;
+};
+
+/**
+ * struct wd_async - the async requests of a session
+ * @lock: protects @free, @done, @done_tail, @inflight and slot states
+ * @slots: depth slots
+ * @free: free slots
+ * @done: completed, not yet returned by wd_poll(), oldest first
+ * @done_tail: last of @done
+ * @ndone: length of @done; read without the lock by waiters
+ * @inflight: slots not free
+ */
+struct wd_async {
+	pthread_mutex_t lock;
+	struct wd_aslot *slots;
+	struct wd_aslot *free;
+	struct wd_aslot *done;
+	struct wd_aslot *done_tail;
+	atomic_uint ndone;
+	unsigned int inflight;
+};
+
+static struct wd_async *async_get(struct wd_comp *c)
+{
+	struct wd_async *a;
+
+	pthread_mutex_lock(&c->lock);
+	a = c->async;
+	if (!a) {
+		a = calloc(1, sizeof(*a));
+		if (a)
+			a->slots = calloc(c->depth, sizeof(*a->slots));
+		if (a && !a->slots) {
+			free(a);
+			a = NULL;
+		}
+		if (a) {
+			pthread_mutex_init(&a->lock, NULL);
+			for (unsigned int i = c->depth; i-- > 0;) {
+				a->slots[i].next = a->free;
+				a->free = &a->slots[i];
+			}
+			c->async = a;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return a;
+}
+
+static struct wd_aslot *slot_take(struct wd_async *a)
+{
+	struct wd_aslot *s;
+
+	pthread_mutex_lock(&a->lock);
+	s = a->free;
+	if (s) {
+		a->free = s->next;
+		a->inflight++;
+		s->state = SLOT_HW;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return s;
+}
+
+static void slot_give(struct wd_async *a, struct wd_aslot *s)
+{
+	pthread_mutex_lock(&a->lock);
+	s->state = SLOT_FREE;
+	s->next = a->free;
+	a->free = s;
+	a->inflight--;
+	pthread_mutex_unlock(&a->lock);
+}
+
+static void slot_done(struct wd_async *a, struct wd_aslot *s)
+{
+	pthread_mutex_lock(&a->lock);
+	s->state = SLOT_DONE;
+	s->next = NULL;
+	if (a->done_tail)
+		a->done_tail->next = s;
+	else
+		a->done = s;
+	a->done_tail = s;
+	atomic_fetch_add_explicit(&a->ndone, 1, memory_order_release);
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* Called by whichever thread reaps the queue. */
+static void hw_done(struct wd_hwreq *hw)
+{
+	struct wd_aslot *s = (struct wd_aslot *)hw;
+
+	slot_done(s->c->async, s);
+}
+
+static bool req_valid(const struct wd_req *r)
+{
+	switch (r->op) {
+	case WD_OP_NOP:
+		return true;
+	case WD_OP_COPY:
+	case WD_OP_COMPRESS:
+	case WD_OP_DECOMPRESS:
+		return (r->src || !r->src_len) && (r->dst || !r->dst_len);
+	default:
+		return false;
+	}
+}
+
+/* Runs a request in software, now; fills in its results. */
+static void run_soft(struct wd_comp *c, struct wd_req *r, enum wd_reason why)
+{
+	size_t used = r->src_len, made = r->dst_len;
+	uint32_t sum = 0;
+	int ret = 0;
+
+	switch (r->op) {
+	case WD_OP_NOP:
+		used = made = 0;
+		break;
+	case WD_OP_COPY:
+		if (r->dst_len < r->src_len) {
+			ret = -ENOSPC;
+			break;
+		}
+		memcpy(r->dst, r->src, r->src_len);
+		made = r->src_len;
+		break;
+	case WD_OP_COMPRESS:
+		ret = wd_soft_compress(c->format, c->level, c->window_bits,
+				       r->src, used, r->dst, &made, &sum);
+		break;
+	default:
+		ret = wd_soft_decompress(c->format, r->src, &used, r->dst,
+					 &made, &sum);
+		break;
+	}
+	r->status = ret;
+	r->consumed = ret ? 0 : used;
+	r->produced = ret ? 0 : made;
+	r->checksum = sum;
+	r->path = WD_PATH_SW;
+	r->reason = why;
+	wd_comp_note(c, WD_PATH_SW, why);
+	if (ret)
+		wd_count_error(&c->cnt);
+	else
+		wd_count_sw(&c->cnt, why, used, made);
+}
+
+/* Sets up the device side of a request; 0 or -ENOMEM (no shared memory). */
+static int prep_hw(struct wd_comp *c, struct wd_aslot *s)
+{
+	struct wd_req *r = s->req;
+	struct wd_queue *q = s->q;
+	size_t dst_len = WD_MIN(r->dst_len, q->info.max_len);
+	int ret;
+
+	memset(&s->hw, 0, sizeof(s->hw));
+	s->hw.done_fn = hw_done;
+	wd_vzip_prep(&s->hw.sqe, r->op, c->format, c->level, c->window_bits,
+		     VZIP_FLUSH_FINISH, 0);
+	memset(&s->xs, 0, sizeof(s->xs));
+	memset(&s->xd, 0, sizeof(s->xd));
+	if (r->op == WD_OP_NOP)
+		return 0;
+	ret = wd_xfer_in(q, r->src, r->src_len, &s->xs, &c->cnt);
+	if (ret)
+		return ret;
+	ret = wd_xfer_out(q, r->dst, dst_len, &s->xd);
+	if (ret) {
+		wd_xfer_done(q, &s->xs, 0, NULL);
+		return ret;
+	}
+	s->hw.sqe.src = s->xs.addr;
+	s->hw.sqe.src_len = (uint32_t)r->src_len;
+	s->hw.sqe.dst = s->xd.addr;
+	s->hw.sqe.dst_len = (uint32_t)dst_len;
+	return 0;
+}
+
+/* Undoes prep_hw() for a request the ring did not take. */
+static void unprep_hw(struct wd_aslot *s)
+{
+	wd_xfer_done(s->q, &s->xs, 0, NULL);
+	wd_xfer_done(s->q, &s->xd, 0, NULL);
+	wd_queue_close(s->q);
+	s->q = NULL;
+}
+
+/*
+ * Submits the prepared slots @batch[0..@n); returns how many the ring
+ * took (the others are released), or -errno if none.
+ */
+static int flush_batch(struct wd_comp *c, struct wd_async *a,
+		       struct wd_aslot **batch, unsigned int n)
+{
+	struct wd_hwreq *ops[32];
+	unsigned int done = 0;
+	int ret = 0;
+
+	while (done < n) {
+		struct wd_queue *q = batch[done]->q;
+		unsigned int k = 0;
+
+		/* one call per run of slots on the same queue */
+		while (done + k < n && batch[done + k]->q == q && k < 32) {
+			ops[k] = &batch[done + k]->hw;
+			k++;
+		}
+		ret = wd_hwq_submit(q, ops, k, &c->cnt);
+		if (ret < 0)
+			ret = 0;
+		done += (unsigned int)ret;
+		if ((unsigned int)ret < k)
+			break;
+	}
+	for (unsigned int i = done; i < n; i++) {
+		unprep_hw(batch[i]);
+		slot_give(a, batch[i]);
+	}
+	return (int)done;
+}
+
+WD_EXPORT int wd_submit(struct wd_comp *c, struct wd_req **reqs, unsigned int n)
+{
+	struct wd_aslot *batch[32];
+	unsigned int nb = 0, taken = 0;
+	struct wd_async *a;
+	int ret = 0;
+
+	if (!c || (n && !reqs))
+		return -EINVAL;
+	for (unsigned int i = 0; i < n; i++)
+		if (!reqs[i] || !req_valid(reqs[i]))
+			return -EINVAL;
+	a = async_get(c);
+	if (!a)
+		return -ENOMEM;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct wd_req *r = reqs[i];
+		enum wd_reason why;
+		struct wd_aslot *s;
+		struct wd_queue *q;
+
+		s = slot_take(a);
+		if (!s)
+			break;
+		s->req = r;
+		s->c = c;
+		ret = wd_comp_route(c, r->op, r->src_len, false, &q, &why);
+		if (ret) {
+			slot_give(a, s);
+			break;
+		}
+		s->q = q;
+		if (q) {
+			ret = prep_hw(c, s);
+			if (!ret) {
+				batch[nb++] = s;
+				if (nb == WD_ARRAY_SIZE(batch)) {
+					int k = flush_batch(c, a, batch, nb);
+
+					taken += (unsigned int)k;
+					if ((unsigned int)k < nb) {
+						nb = 0;
+						goto out;
+					}
+					nb = 0;
+				}
+				continue;
+			}
+			wd_queue_close(q);
+			s->q = NULL;
+			if (c->policy == WD_POLICY_HW) {
+				slot_give(a, s);
+				break;
+			}
+			why = wd_hw_fail_reason(ret);
+			ret = 0;
+		}
+		/* software runs it now: what was prepared before goes first */
+		if (nb) {
+			int k = flush_batch(c, a, batch, nb);
+
+			taken += (unsigned int)k;
+			if ((unsigned int)k < nb) {
+				nb = 0;
+				slot_give(a, s);
+				goto out;
+			}
+			nb = 0;
+		}
+		run_soft(c, r, why);
+		slot_done(a, s);
+		taken++;
+	}
+	if (nb)
+		taken += (unsigned int)flush_batch(c, a, batch, nb);
+out:
+	if (!taken && ret)
+		return ret;
+	return (int)taken;
+}
+
+/* Fills in the results of a request the device completed. */
+static void finish_hw(struct wd_comp *c, struct wd_aslot *s)
+{
+	const struct vzip_cqe *cqe = &s->hw.cqe;
+	struct wd_req *r = s->req;
+	struct wd_queue *q = s->q;
+	size_t dst_room = s->hw.sqe.dst_len;
+	int ret = wd_vzip_errno(cqe);
+
+	if (!ret && cqe->produced > dst_room)
+		ret = -EIO;
+	if (!ret && (r->op == WD_OP_COMPRESS || r->op == WD_OP_DECOMPRESS) &&
+	    !(cqe->flags & VZIP_CQE_F_STREAM_END))
+		ret = r->op == WD_OP_DECOMPRESS ? -EBADMSG : -EIO;
+	if (ret == -ENOSPC && r->dst_len > dst_room)
+		ret = -E2BIG;	/* our descriptor limit, not the buffer */
+	wd_xfer_done(q, &s->xs, 0, NULL);
+	if (wd_xfer_done(q, &s->xd, ret ? 0 : cqe->produced, &c->cnt) &&
+	    !ret)
+		ret = -ENODEV;
+	wd_queue_close(q);
+	s->q = NULL;
+
+	if (wd_hw_retryable(ret) && c->policy == WD_POLICY_AUTO) {
+		run_soft(c, r, wd_hw_fail_reason(ret));
+		return;
+	}
+	if (ret == -E2BIG)
+		ret = -EOPNOTSUPP;
+	r->status = ret;
+	r->consumed = ret ? 0 : cqe->consumed;
+	r->produced = ret ? 0 : cqe->produced;
+	r->checksum = cqe->checksum;
+	r->path = WD_PATH_HW;
+	r->reason = WD_REASON_NONE;
+	if (ret) {
+		wd_count_error(&c->cnt);
+	} else {
+		wd_comp_note(c, WD_PATH_HW, WD_REASON_NONE);
+		wd_count_hw(&c->cnt, r->consumed, r->produced);
+	}
+}
+
+/*
+ * Hands back completed requests: callbacks run, the others go to @done
+ * while there is room (or are dropped with @drop).  Returns how many.
+ */
+static unsigned int deliver(struct wd_comp *c, struct wd_async *a,
+			    struct wd_req **done, unsigned int max,
+			    unsigned int *nd, bool drop)
+{
+	unsigned int count = 0;
+
+	for (;;) {
+		struct wd_aslot *s;
+		struct wd_req *r;
+
+		pthread_mutex_lock(&a->lock);
+		s = a->done;
+		if (s && !s->req->cb && !drop && *nd == max)
+			s = NULL;	/* no room to return it: leave it */
+		if (s) {
+			a->done = s->next;
+			if (!a->done)
+				a->done_tail = NULL;
+			atomic_fetch_sub_explicit(&a->ndone, 1,
+						  memory_order_relaxed);
+		}
+		pthread_mutex_unlock(&a->lock);
+		if (!s)
+			return count;
+		r = s->req;
+		if (s->q)
+			finish_hw(c, s);
+		slot_give(a, s);
+		count++;
+		if (r->cb)
+			r->cb(r);
+		else if (!drop)
+			done[(*nd)++] = r;
+	}
+}
+
+/* The queue of some request still on the device, or NULL (a reference). */
+static struct wd_queue *busy_queue(struct wd_comp *c, struct wd_async *a)
+{
+	struct wd_queue *q = NULL;
+
+	pthread_mutex_lock(&a->lock);
+	for (unsigned int i = 0; i < c->depth && !q; i++) {
+		if (a->slots[i].state == SLOT_HW && a->slots[i].q) {
+			q = a->slots[i].q;
+			wd_queue_ref(q);
+		}
+	}
+	pthread_mutex_unlock(&a->lock);
+	return q;
+}
+
+static bool have_done(void *arg)
+{
+	struct wd_async *a = arg;
+
+	return atomic_load_explicit(&a->ndone, memory_order_acquire) > 0;
+}
+
+static int poll_async(struct wd_comp *c, struct wd_req **done,
+		      unsigned int max, unsigned int min, int timeout_ms,
+		      bool drop)
+{
+	int64_t end = timeout_ms < 0 ? INT64_MAX :
+		      wd_now_ns() + (int64_t)timeout_ms * 1000000;
+	struct wd_async *a = c->async;
+	unsigned int count = 0, nd = 0;
+
+	if (!a)
+		return 0;
+	for (;;) {
+		struct wd_queue *q = busy_queue(c, a);
+		int64_t now;
+		int ret;
+
+		if (q && !have_done(a))
+			wd_hwq_reap(q);
+		count += deliver(c, a, done, max, &nd, drop);
+		if (count >= min || !q) {
+			wd_queue_close(q);
+			return (int)count;
+		}
+		now = wd_now_ns();
+		if (now >= end) {
+			wd_queue_close(q);
+			return (int)count;
+		}
+		ret = wd_hwq_wait(q, have_done, a, end == INT64_MAX ? -1 :
+				  (int)((end - now + 999999) / 1000000),
+				  c->busy, &c->cnt);
+		wd_queue_close(q);
+		if (ret == -ETIMEDOUT)
+			return (int)(count + deliver(c, a, done, max, &nd,
+						     drop));
+	}
+}
+
+WD_EXPORT int wd_poll(struct wd_comp *c, struct wd_req **done,
+		      unsigned int max, unsigned int min, int timeout_ms)
+{
+	if (!c || (max && !done))
+		return -EINVAL;
+	return poll_async(c, done, max, min, timeout_ms, false);
+}
+
+WD_EXPORT unsigned int wd_inflight(const struct wd_comp *c)
+{
+	struct wd_async *a = c->async;
+	unsigned int n;
+
+	if (!a)
+		return 0;
+	pthread_mutex_lock(&a->lock);
+	n = a->inflight;
+	pthread_mutex_unlock(&a->lock);
+	return n;
+}
+
+void wd_async_drain(struct wd_comp *c)
+{
+	struct wd_async *a = c->async;
+
+	if (!a)
+		return;
+	while (wd_inflight(c))
+		poll_async(c, NULL, 0, wd_inflight(c), -1, true);
+	pthread_mutex_destroy(&a->lock);
+	free(a->slots);
+	free(a);
+	c->async = NULL;
+}

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libwarpdrive compression sessions: settings, choosing a queue (and a
+ * new one in a forked child or after a device failure), the routing
+ * policy, counters, buffers, and one-shot requests.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "comp_priv.h"
+#include "mem.h"
+#include "shared.h"
+#include "soft.h"
+#include "vzip.h"
+
+/**
+ * struct wd_buf - a buffer from a static shared region
+ * @p: the buffer
+ * @q: its queue (a reference: the region must outlive the buffer)
+ * @next: next in the session's list
+ */
+struct wd_buf {
+	void *p;
+	struct wd_queue *q;
+	struct wd_buf *next;
+};
+
+#define WD_DEFAULT_DEPTH	64
+#define WD_MAX_DEPTH		65536
+#define WD_COMP_F_ALL	(WD_COMP_F_THRESHOLD | WD_COMP_F_BUSY_WAIT | \
+			 WD_COMP_F_DEDICATED)
+
+/* Finds a queue for the session; with c->lock held. */
+static struct wd_queue *comp_attach(struct wd_comp *c, enum wd_reason *why)
+{
+	struct wd_queue *q = NULL;
+
+	if (c->given && !wd_queue_stale(c->given)) {
+		wd_queue_ref(c->given);
+		*why = WD_REASON_NONE;
+		return c->given;
+	}
+	/* a child does not use the parent's queue: it gets one of its own */
+	if (c->dedicated || c->given) {
+		if (wd_queue_open_why(&q, NULL, why))
+			q = NULL;
+		return q;
+	}
+	return wd_shared_queue(why);
+}
+
+struct wd_queue *wd_comp_queue(struct wd_comp *c, enum wd_reason *why)
+{
+	struct wd_queue *q;
+
+	pthread_mutex_lock(&c->lock);
+	q = c->q;
+	if (q && (wd_queue_stale(q) || wd_queue_check(q) ||
+		  wd_hwq_dead(q))) {
+		/* a forked child's inheritance, or a dead device: let go */
+		if (!wd_queue_stale(q))
+			c->noq = WD_REASON_DEVICE_LOST;
+		c->q = NULL;
+		wd_queue_close(q);
+		q = NULL;
+		c->retry_at = 0;
+	}
+	if (!q && wd_now_ns() >= c->retry_at) {
+		q = comp_attach(c, &c->noq);
+		if (q)
+			c->q = q;
+		else
+			c->retry_at = wd_now_ns() + WD_RETRY_NS;
+	}
+	if (q)
+		wd_queue_ref(q);
+	else
+		*why = c->noq;
+	pthread_mutex_unlock(&c->lock);
+	return q;
+}
+
+int wd_comp_route(struct wd_comp *c, int op, size_t len, bool stream,
+		  struct wd_queue **qp, enum wd_reason *why)
+{
+	bool data = op == WD_OP_COMPRESS || op == WD_OP_DECOMPRESS;
+	struct wd_queue *q;
+
+	*qp = NULL;
+	if (c->policy == WD_POLICY_SW) {
+		*why = WD_REASON_POLICY;
+		return 0;
+	}
+	if (c->policy == WD_POLICY_AUTO && data && len < c->threshold) {
+		*why = WD_REASON_SMALL;
+		return 0;
+	}
+	q = wd_comp_queue(c, why);
+	if (!q) {
+		if (c->policy != WD_POLICY_HW)
+			return 0;
+		return *why == WD_REASON_NO_QUEUE ? -EBUSY : -ENODEV;
+	}
+	if (!wd_vzip_can(&q->info, op, c->format, c->level, c->window_bits,
+			 stream)) {
+		wd_queue_close(q);
+		*why = WD_REASON_UNSUPPORTED;
+		return c->policy == WD_POLICY_HW ? -EOPNOTSUPP : 0;
+	}
+	*qp = q;
+	*why = WD_REASON_NONE;
+	return 0;
+}
+
+void wd_comp_note(struct wd_comp *c, unsigned int path, enum wd_reason why)
+{
+	atomic_fetch_or_explicit(&c->paths, path, memory_order_relaxed);
+	if (path == WD_PATH_SW)
+		atomic_store_explicit(&c->reason, why, memory_order_relaxed);
+}
+
+static bool has_room(void *arg)
+{
+	return wd_hwq_has_room(arg) || wd_hwq_dead(arg);
+}
+
+int wd_comp_hw_submit(struct wd_comp *c, struct wd_queue *q,
+		      struct wd_hwreq *op)
+{
+	for (;;) {
+		int ret = wd_hwq_submit(q, &op, 1, &c->cnt);
+
+		if (ret)
+			return ret < 0 ? ret : 0;
+		/* every slot is in use: wait for a completion */
+		ret = wd_hwq_wait(q, has_room, q, -1, c->busy, &c->cnt);
+		if (ret && ret != -ECANCELED)
+			return ret;
+		ret = wd_hwq_dead(q);
+		if (ret)
+			return ret;
+	}
+}
+
+WD_EXPORT int wd_comp_open(struct wd_comp **cp,
+			   const struct wd_comp_params *params)
+{
+	static const struct wd_comp_params defaults;
+	const struct wd_comp_params *p = params ? params : &defaults;
+	const struct wd_env *env = wd_env();
+	enum wd_reason why;
+	struct wd_queue *q;
+	struct wd_comp *c;
+
+	if (!cp)
+		return -EINVAL;
+	*cp = NULL;
+	if (!wd_format_valid(p->format) || p->level < 0 || p->level > 9 ||
+	    (p->window_bits && (p->window_bits < 9 || p->window_bits > 15)) ||
+	    p->policy < WD_POLICY_DEFAULT || p->policy > WD_POLICY_SW ||
+	    p->depth > WD_MAX_DEPTH || (p->flags & ~WD_COMP_F_ALL))
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->format = p->format;
+	c->level = p->level ? p->level : WD_DEFAULT_LEVEL;
+	c->window_bits = p->window_bits ? p->window_bits : WD_DEFAULT_WINDOW;
+	c->policy = p->policy ? p->policy : env->policy;
+	c->depth = p->depth ? p->depth : WD_DEFAULT_DEPTH;
+	c->threshold = p->flags & WD_COMP_F_THRESHOLD ? p->sw_threshold :
+		       env->sw_threshold;
+	c->busy = (p->flags & WD_COMP_F_BUSY_WAIT) || env->busy_wait;
+	c->dedicated = p->flags & WD_COMP_F_DEDICATED;
+	if (p->queue) {
+		if (wd_queue_stale(p->queue)) {
+			free(c);
+			return -ECHILD;
+		}
+		wd_queue_ref(p->queue);
+		c->given = p->queue;
+	}
+	pthread_mutex_init(&c->lock, NULL);
+
+	if (c->policy != WD_POLICY_SW) {
+		q = wd_comp_queue(c, &why);
+		if (q) {
+			wd_queue_close(q);
+		} else if (c->policy == WD_POLICY_HW) {
+			wd_comp_close(c);
+			return why == WD_REASON_NO_QUEUE ? -EBUSY : -ENODEV;
+		}
+	}
+	*cp = c;
+	return 0;
+}
+
+WD_EXPORT void wd_comp_close(struct wd_comp *c)
+{
+	if (!c)
+		return;
+	wd_async_drain(c);
+	while (c->bufs) {
+		struct wd_buf *b = c->bufs;
+
+		c->bufs = b->next;
+		wd_mem_free(b->q->mem, b->p);
+		wd_queue_close(b->q);
+		free(b);
+	}
+	wd_queue_close(c->q);
+	wd_queue_close(c->given);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+WD_EXPORT unsigned int wd_comp_path(const struct wd_comp *c,
+				    enum wd_reason *reason)
+{
+	if (reason)
+		*reason = atomic_load_explicit(&c->reason,
+					       memory_order_relaxed);
+	return atomic_load_explicit(&c->paths, memory_order_relaxed);
+}
+
+WD_EXPORT const char *wd_comp_device(const struct wd_comp *c)
+{
+	struct wd_queue *q = __atomic_load_n(&c->q, __ATOMIC_RELAXED);
+
+	return q ? q->info.device : NULL;
+}
+
+WD_EXPORT void wd_comp_get_stats(const struct wd_comp *c, struct wd_stats *st)
+{
+	wd_counters_read(&c->cnt, st);
+}
+
+WD_EXPORT size_t wd_compress_bound(enum wd_format format, size_t src_len)
+{
+	(void)format;
+	/*
+	 * vzip needs at most 0.1% + 64 bytes, zlib and libdeflate less than
+	 * 0.1% + 18 (stored blocks, header and trailer); a margin for all.
+	 */
+	return src_len + (src_len >> 9) + 128;
+}
+
+/* ---- buffers ---- */
+
+WD_EXPORT void *wd_buf_alloc(struct wd_comp *c, size_t size)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct wd_queue *q = NULL;
+	enum wd_reason why;
+	struct wd_buf *b;
+	void *p;
+
+	if (!c || !size)
+		return NULL;
+	if (c->policy != WD_POLICY_SW)
+		q = wd_comp_queue(c, &why);
+	if (q && !q->sva) {
+		b = malloc(sizeof(*b));
+		p = b ? wd_mem_alloc(q->mem, size, true) : NULL;
+		if (p) {
+			b->p = p;
+			b->q = q;
+			pthread_mutex_lock(&c->lock);
+			b->next = c->bufs;
+			c->bufs = b;
+			pthread_mutex_unlock(&c->lock);
+			return p;
+		}
+		free(b);
+		wd_queue_close(q);
+		/* hardware only: memory the device cannot reach is no use */
+		if (c->policy == WD_POLICY_HW)
+			return NULL;
+	} else {
+		wd_queue_close(q);
+	}
+	size = (size + page - 1) / page * page;
+	p = aligned_alloc(page, size);
+	/* fault it in now, not while the device is waiting for it */
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+WD_EXPORT void wd_buf_free(struct wd_comp *c, void *buf)
+{
+	struct wd_buf **pp, *b = NULL;
+
+	if (!c || !buf)
+		return;
+	pthread_mutex_lock(&c->lock);
+	for (pp = &c->bufs; *pp; pp = &(*pp)->next) {
+		if ((*pp)->p == buf) {
+			b = *pp;
+			*pp = b->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!b) {
+		free(buf);
+		return;
+	}
+	wd_mem_free(b->q->mem, b->p);
+	wd_queue_close(b->q);
+	free(b);
+}
+
+/* ---- one-shot requests ---- */
+
+/*
+ * Runs one whole-buffer request on the device and waits for it.  Returns
+ * 0 or -errno; on success *@used and *@made are the bytes consumed and
+ * produced.
+ */
+static int hw_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
+		      const void *src, size_t src_len, void *dst,
+		      size_t dst_len, size_t *used, size_t *made,
+		      uint32_t *checksum)
+{
+	struct wd_hwreq req = { 0 };
+	struct wd_xfer xs, xd;
+	int ret;
+
+	dst_len = WD_MIN(dst_len, q->info.max_len);
+	ret = wd_xfer_in(q, src, src_len, &xs, &c->cnt);
+	if (ret)
+		return ret;
+	ret = wd_xfer_out(q, dst, dst_len, &xd);
+	if (ret) {
+		wd_xfer_done(q, &xs, 0, NULL);
+		return ret;
+	}
+	wd_vzip_prep(&req.sqe, op, c->format, c->level, c->window_bits,
+		     VZIP_FLUSH_FINISH, 0);
+	req.sqe.src = xs.addr;
+	req.sqe.src_len = (uint32_t)src_len;
+	req.sqe.dst = xd.addr;
+	req.sqe.dst_len = (uint32_t)dst_len;
+
+	ret = wd_comp_hw_submit(c, q, &req);
+	if (!ret)
+		ret = wd_hwq_wait_op(q, &req, c->busy, &c->cnt);
+	if (!ret)
+		ret = wd_vzip_errno(&req.cqe);
+	if (!ret && req.cqe.produced > dst_len)
+		ret = -EIO;	/* the device wrote past what we gave it */
+	/* a whole-buffer request must end its stream */
+	if (!ret && !(req.cqe.flags & VZIP_CQE_F_STREAM_END))
+		ret = op == WD_OP_DECOMPRESS ? -EBADMSG : -EIO;
+	wd_xfer_done(q, &xs, 0, NULL);
+	if (wd_xfer_done(q, &xd, ret ? 0 : req.cqe.produced, &c->cnt) && !ret)
+		ret = -ENODEV;
+	if (ret)
+		return ret;
+	*used = req.cqe.consumed;
+	*made = req.cqe.produced;
+	*checksum = req.cqe.checksum;
+	return 0;
+}
+
+int wd_comp_hw_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
+		       const void *src, size_t *src_len, void *dst,
+		       size_t *dst_len)
+{
+	size_t max = q->info.max_len, used = 0, made = 0;
+	bool stream = q->info.caps & VZIP_CAP_STREAM;
+	uint32_t sum;
+	int ret;
+
+	/* larger than one descriptor: a stream of several */
+	if (*src_len > max || (op == WD_OP_DECOMPRESS && *dst_len > max))
+		ret = -E2BIG;
+	else
+		ret = hw_oneshot(c, q, op, src, *src_len, dst, *dst_len,
+				 &used, &made, &sum);
+	/* the output did not fit in one descriptor, not the buffer */
+	if (ret == -ENOSPC && *dst_len > max)
+		ret = -E2BIG;
+	if (ret == -E2BIG && stream) {
+		used = *src_len;
+		made = *dst_len;
+		ret = wd_stream_oneshot(c, q, op, src, &used, dst, &made);
+	}
+	if (ret == -E2BIG && c->policy == WD_POLICY_HW)
+		ret = -EOPNOTSUPP;
+	if (!ret) {
+		wd_comp_note(c, WD_PATH_HW, WD_REASON_NONE);
+		wd_count_hw(&c->cnt, used, made);
+		*src_len = used;
+		*dst_len = made;
+	}
+	return ret;
+}
+
+/*
+ * A whole-buffer request on whichever path the policy allows; falls back
+ * to software when the device fails and the policy permits.
+ */
+static int oneshot(struct wd_comp *c, int op, const void *src,
+		   size_t *src_len, void *dst, size_t *dst_len)
+{
+	size_t used, made;
+	enum wd_reason why;
+	struct wd_queue *q;
+	uint32_t sum;
+	int ret;
+
+	ret = wd_comp_route(c, op, *src_len, false, &q, &why);
+	if (ret) {
+		wd_count_error(&c->cnt);
+		return ret;
+	}
+	if (q) {
+		ret = wd_comp_hw_oneshot(c, q, op, src, src_len, dst, dst_len);
+		wd_queue_close(q);
+		if (!(wd_hw_retryable(ret) && c->policy == WD_POLICY_AUTO)) {
+			if (ret)
+				wd_count_error(&c->cnt);
+			return ret;
+		}
+		why = wd_hw_fail_reason(ret);
+	}
+
+	used = *src_len;
+	made = *dst_len;
+	if (op == WD_OP_COMPRESS)
+		ret = wd_soft_compress(c->format, c->level, c->window_bits,
+				       src, used, dst, &made, &sum);
+	else
+		ret = wd_soft_decompress(c->format, src, &used, dst, &made,
+					 &sum);
+	wd_comp_note(c, WD_PATH_SW, why);
+	if (ret) {
+		wd_count_error(&c->cnt);
+		return ret;
+	}
+	wd_count_sw(&c->cnt, why, used, made);
+	*src_len = used;
+	*dst_len = made;
+	return 0;
+}
+
+WD_EXPORT int wd_compress(struct wd_comp *c, const void *src, size_t src_len,
+			  void *dst, size_t *dst_len)
+{
+	if (!c || !dst_len || (!src && src_len) || (!dst && *dst_len))
+		return -EINVAL;
+	return oneshot(c, WD_OP_COMPRESS, src, &src_len, dst, dst_len);
+}
+
+WD_EXPORT int wd_decompress(struct wd_comp *c, const void *src,
+			    size_t *src_len, void *dst, size_t *dst_len)
+{
+	if (!c || !src_len || !dst_len || (!src && *src_len) ||
+	    (!dst && *dst_len))
+		return -EINVAL;
+	return oneshot(c, WD_OP_DECOMPRESS, src, src_len, dst, dst_len);
+}

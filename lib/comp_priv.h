@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libwarpdrive: the session object, for comp.c, async.c and stream.c.
+ */
+#ifndef WD_COMP_PRIV_H
+#define WD_COMP_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "hwq.h"
+#include "internal.h"
+#include "queue_priv.h"
+#include "xfer.h"
+
+struct wd_async;
+struct wd_buf;
+
+/**
+ * struct wd_comp - a compression session
+ * @format: enum wd_format
+ * @level: 1-9
+ * @window_bits: 9-15
+ * @policy: never WD_POLICY_DEFAULT
+ * @depth: async requests in flight at most
+ * @threshold: smaller requests go to software under policy auto
+ * @busy: waits spin instead of sleeping
+ * @dedicated: opens a queue of its own
+ * @given: the caller's queue (a reference), NULL if none
+ * @lock: protects @q, @retry_at, @noq and @bufs
+ * @q: queue in use (a reference); NULL while running in software
+ * @retry_at: no attempt to find a queue before this time (wd_now_ns())
+ * @noq: why there is no queue
+ * @bufs: buffers handed out from static shared regions
+ * @cnt: counters
+ * @paths: WD_PATH_* taken so far
+ * @reason: why the latest software request ran there
+ * @async: async requests, created by the first wd_submit()
+ */
+struct wd_comp {
+	enum wd_format format;
+	int level;
+	int window_bits;
+	enum wd_policy policy;
+	unsigned int depth;
+	size_t threshold;
+	bool busy;
+	bool dedicated;
+	struct wd_queue *given;
+
+	pthread_mutex_t lock;
+	struct wd_queue *q;
+	int64_t retry_at;
+	enum wd_reason noq;
+	struct wd_buf *bufs;
+
+	struct wd_counters cnt;
+	atomic_uint paths;
+	atomic_int reason;
+	struct wd_async *async;
+};
+
+/**
+ * wd_comp_queue() - a reference to the session's queue
+ * @c: the session
+ * @why: when there is none, why
+ *
+ * Replaces a queue inherited from the parent process or whose device
+ * failed; looks for one at most once a second while there is none.
+ *
+ * Return: the queue (drop it with wd_queue_close()), or NULL.
+ */
+struct wd_queue *wd_comp_queue(struct wd_comp *c, enum wd_reason *why);
+
+/**
+ * wd_comp_route() - where a request runs
+ * @c: the session
+ * @op: enum wd_op
+ * @len: input bytes, compared with the offload threshold
+ * @stream: it needs a stream context
+ * @qp: the queue to use (a reference), or NULL for software
+ * @why: with *@qp NULL, why
+ *
+ * Return: 0, or under policy hw the error the request fails with
+ * (-ENODEV, -EBUSY, -EOPNOTSUPP).
+ */
+int wd_comp_route(struct wd_comp *c, int op, size_t len, bool stream,
+		  struct wd_queue **qp, enum wd_reason *why);
+
+/* Record that a request took @path (for software: because of @why). */
+void wd_comp_note(struct wd_comp *c, unsigned int path, enum wd_reason why);
+
+/*
+ * Errors after which a request may be redone in software: the device
+ * failed or went away (-ECANCELED: aborted, -EIO, -ENODEV, -ECHILD,
+ * -EFAULT: it could not reach memory), the shared region had no room
+ * (-ENOMEM), or the output outgrew one descriptor (-E2BIG).
+ */
+static inline bool wd_hw_retryable(int err)
+{
+	return err == -ECANCELED || err == -EIO || err == -ENODEV ||
+	       err == -ECHILD || err == -ENOMEM || err == -EFAULT ||
+	       err == -E2BIG;
+}
+
+static inline enum wd_reason wd_hw_fail_reason(int err)
+{
+	if (err == -ENOMEM)
+		return WD_REASON_NO_MEMORY;
+	if (err == -E2BIG)
+		return WD_REASON_UNSUPPORTED;
+	return WD_REASON_DEVICE_LOST;
+}
+
+/*
+ * wd_comp_hw_submit() - start one request, waiting for room in the ring
+ * if needed; 0 or -errno.
+ */
+int wd_comp_hw_submit(struct wd_comp *c, struct wd_queue *q,
+		      struct wd_hwreq *op);
+
+/*
+ * wd_comp_hw_oneshot() - a whole-buffer request on the device behind @q,
+ * as a stream when it is larger than one descriptor.  Counts it on
+ * success; the caller decides what to do with a retryable error.
+ */
+int wd_comp_hw_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
+		       const void *src, size_t *src_len, void *dst,
+		       size_t *dst_len);
+
+/*
+ * wd_stream_try_hw() - choose the path of a stream that has not started:
+ * 1 if it now runs on the device, 0 if it would run in software (*@why
+ * says why; the stream is left undecided), or the error of policy hw.
+ */
+int wd_stream_try_hw(struct wd_stream *s, size_t in_len, int flush,
+		     enum wd_reason *why);
+
+/*
+ * wd_stream_dup() - a copy of a stream on the device, as deflateCopy(),
+ * in session @c (with the same settings as the original's)
+ */
+int wd_stream_dup(struct wd_stream **dst, const struct wd_stream *src,
+		  struct wd_comp *c);
+
+/* wd_stream_pending() - output held back, not yet delivered */
+size_t wd_stream_pending(const struct wd_stream *s);
+
+/*
+ * stream.c: a whole-buffer request as a stream on @q, for buffers larger
+ * than one descriptor; results as wd_compress()/wd_decompress().
+ */
+int wd_stream_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
+		      const void *src, size_t *src_len, void *dst,
+		      size_t *dst_len);
+
+/* async.c: wait for and deliver what is still in flight (session close) */
+void wd_async_drain(struct wd_comp *c);
+
+#endif /* WD_COMP_PRIV_H */

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libwarpdrive: finding devices in /sys/class/uacce and ranking them for
+ * a new queue: right protocol, not isolated, free queues, nearest NUMA
+ * node first, then the most free queues.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "queue_priv.h"
+
+#define UACCE_CLASS	"/sys/class/uacce"
+
+/* Reads a one-line sysfs attribute; returns its length or -errno. */
+static int read_attr(const char *dev, const char *attr, char *buf,
+		     size_t size)
+{
+	char path[256];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), UACCE_CLASS "/%s/%s", dev, attr);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return (int)n;
+}
+
+static long read_long(const char *dev, const char *attr, long dflt)
+{
+	char buf[32], *end;
+	long v;
+
+	if (read_attr(dev, attr, buf, sizeof(buf)) <= 0)
+		return dflt;
+	v = strtol(buf, &end, 0);
+	return *end ? dflt : v;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	const struct wd_device *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+int wd_device_scan(struct wd_device *devs, int max)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(UACCE_CLASS);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		struct wd_device dev = { 0 };
+
+		if (de->d_name[0] == '.' ||
+		    strlen(de->d_name) >= sizeof(dev.name))
+			continue;
+		strcpy(dev.name, de->d_name);
+		if (read_attr(dev.name, "api", dev.api, sizeof(dev.api)) < 0)
+			continue;
+		dev.flags = (unsigned int)read_long(dev.name, "flags", 0);
+		dev.available = (int)read_long(dev.name, "available_instances",
+					       -1);
+		dev.isolated = read_long(dev.name, "isolate", 0) != 0;
+		dev.node = (int)read_long(dev.name, "device/numa_node", -1);
+		if (n < max)
+			devs[n] = dev;
+		n++;
+	}
+	closedir(d);
+	if (devs && max > 0)
+		qsort(devs, WD_MIN(n, max), sizeof(*devs), cmp_name);
+	return n;
+}
+
+WD_EXPORT int wd_devices(struct wd_device *devs, int max)
+{
+	if (max < 0 || (max && !devs))
+		return -EINVAL;
+	return wd_device_scan(devs, max);
+}
+
+/* Distance from @from to @to as /sys/devices/system/node reports it. */
+static int node_distance(int from, int to)
+{
+	char path[64], buf[256], *p = buf, *end;
+	FILE *f;
+	int i;
+
+	if (from < 0 || to < 0)
+		return 20;	/* unknown: as far as a remote node */
+	if (from == to)
+		return 10;
+	snprintf(path, sizeof(path),
+		 "/sys/devices/system/node/node%d/distance", from);
+	f = fopen(path, "re");
+	if (!f)
+		return 20;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	for (i = 0; i <= to; i++) {
+		long d = strtol(p, &end, 10);
+
+		if (end == p)
+			return 20;
+		if (i == to)
+			return (int)d;
+		p = end;
+	}
+	return 20;
+}
+
+struct ranked {
+	struct wd_device dev;
+	int distance;
+};
+
+static int cmp_rank(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->distance != y->distance)
+		return x->distance - y->distance;
+	if (x->dev.available != y->dev.available)
+		return y->dev.available - x->dev.available;
+	return strcmp(x->dev.name, y->dev.name);
+}
+
+int wd_device_pick(const struct wd_queue_params *params,
+		   struct wd_device *out, int max, enum wd_reason *why)
+{
+	const char *want = params ? params->device : NULL;
+	struct wd_device all[WD_MAX_DEVICES];
+	struct ranked cand[WD_MAX_DEVICES];
+	int n, nc = 0, isolated = 0, full = 0, node = -1;
+	unsigned int cpu;
+
+	if (!want && wd_env()->device[0])
+		want = wd_env()->device;
+	if (params && (params->flags & WD_QUEUE_F_NODE))
+		node = params->node;
+	else if (getcpu(&cpu, (unsigned int *)&node))
+		node = -1;
+
+	n = wd_device_scan(all, WD_MAX_DEVICES);
+	if (n < 0)
+		return n;
+	n = WD_MIN(n, WD_MAX_DEVICES);
+	for (int i = 0; i < n; i++) {
+		if (want && strcmp(all[i].name, want))
+			continue;
+		if (strncmp(all[i].api, VZIP_API_VERSION,
+			    strlen(VZIP_API_VERSION)))
+			continue;
+		if (all[i].isolated) {
+			isolated++;
+			continue;
+		}
+		if (all[i].available == 0) {
+			full++;
+			continue;
+		}
+		cand[nc].dev = all[i];
+		cand[nc].distance = node_distance(node, all[i].node);
+		nc++;
+	}
+	if (!nc) {
+		*why = full ? WD_REASON_NO_QUEUE :
+		       isolated ? WD_REASON_ISOLATED : WD_REASON_NO_DEVICE;
+		return 0;
+	}
+	qsort(cand, nc, sizeof(*cand), cmp_rank);
+	for (int i = 0; i < nc && i < max; i++)
+		out[i] = cand[i].dev;
+	*why = WD_REASON_NONE;
+	return WD_MIN(nc, max);
+}

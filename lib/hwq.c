@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libwarpdrive: requests in flight on a queue shared by sessions and
+ * threads (see hwq.h): slots, completion dispatch, leader/follower
+ * waiting, and failing everything when the queue dies.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hwq.h"
+#include "queue_priv.h"
+
+/* How long a waiter spins before it sleeps in poll() (WD_WAIT=poll). */
+#define WD_SPIN_NS	5000
+
+#define REAP_BATCH	32
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+int wd_hwq_init(struct wd_hwq *h, uint32_t depth)
+{
+	pthread_condattr_t ca;
+
+	h->slots = calloc(depth, sizeof(*h->slots));
+	h->seq = calloc(depth, sizeof(*h->seq));
+	h->free = calloc(depth, sizeof(*h->free));
+	if (!h->slots || !h->seq || !h->free) {
+		wd_hwq_destroy(h);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < depth; i++)
+		h->free[i] = depth - 1 - i;
+	h->nfree = depth;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	return 0;
+}
+
+/* Frees the slot arrays; the locks are left alone (see wd_queue_close()). */
+void wd_hwq_destroy(struct wd_hwq *h)
+{
+	free(h->slots);
+	free(h->seq);
+	free(h->free);
+	h->slots = NULL;
+	h->seq = NULL;
+	h->free = NULL;
+}
+
+static void op_complete(struct wd_hwreq *op)
+{
+	if (op->done_fn)
+		op->done_fn(op);
+	else
+		atomic_store_explicit(&op->done, 1, memory_order_release);
+}
+
+/* Followers re-check their condition after completions; call unlocked. */
+static void wake_followers(struct wd_hwq *h)
+{
+	pthread_mutex_lock(&h->lock);
+	if (h->nfollowers)
+		pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* The queue died: every request in flight completes as aborted. */
+static void fail_all(struct wd_queue *q, int err)
+{
+	struct wd_hwq *h = &q->hw;
+	struct wd_hwreq *failed = NULL;
+	uint32_t depth = q->info.ring_depth;
+
+	pthread_mutex_lock(&h->lock);
+	if (!h->dead)
+		__atomic_store_n(&h->dead, err, __ATOMIC_RELAXED);
+	for (uint32_t i = 0; i < depth; i++) {
+		struct wd_hwreq *op = h->slots[i];
+
+		if (!op)
+			continue;
+		h->slots[i] = NULL;
+		h->free[h->nfree++] = i;
+		op->list = failed;
+		failed = op;
+	}
+	pthread_mutex_unlock(&h->lock);
+	while (failed) {
+		struct wd_hwreq *op = failed;
+
+		failed = op->list;
+		memset(&op->cqe, 0, sizeof(op->cqe));
+		op->cqe.user_data = op->sqe.user_data;
+		op->cqe.status = VZIP_STS_ABORTED;
+		op_complete(op);
+	}
+	wake_followers(h);
+}
+
+int wd_hwq_dead(struct wd_queue *q)
+{
+	/* set once, under the lock; a stale read only delays noticing */
+	return __atomic_load_n(&q->hw.dead, __ATOMIC_RELAXED);
+}
+
+bool wd_hwq_has_room(struct wd_queue *q)
+{
+	return __atomic_load_n(&q->hw.nfree, __ATOMIC_RELAXED) > 0;
+}
+
+int wd_hwq_submit(struct wd_queue *q, struct wd_hwreq **ops, unsigned int n,
+		  struct wd_counters *cnt)
+{
+	struct wd_hwq *h = &q->hw;
+	const struct vzip_sqe *sqes[REAP_BATCH];
+	unsigned int k, taken;
+	uint32_t slot[REAP_BATCH];
+	int ret;
+
+	if (n > REAP_BATCH)
+		n = REAP_BATCH;
+	pthread_mutex_lock(&h->lock);
+	if (h->dead) {
+		ret = h->dead;
+		pthread_mutex_unlock(&h->lock);
+		return ret;
+	}
+	k = WD_MIN(n, h->nfree);
+	for (unsigned int i = 0; i < k; i++) {
+		uint32_t s = h->free[--h->nfree];
+
+		h->seq[s]++;
+		h->slots[s] = ops[i];
+		slot[i] = s;
+		atomic_store_explicit(&ops[i]->done, 0, memory_order_relaxed);
+		ops[i]->sqe.user_data = (uint64_t)h->seq[s] << 32 | s;
+		sqes[i] = &ops[i]->sqe;
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (!k)
+		return 0;
+
+	ret = wd_queue_submit_ptrs(q, sqes, k, cnt);
+	taken = ret < 0 ? 0 : (unsigned int)ret;
+	if (taken < k) {
+		/* every slot is a ring entry, so only a dead queue refuses */
+		pthread_mutex_lock(&h->lock);
+		for (unsigned int i = taken; i < k; i++) {
+			h->slots[slot[i]] = NULL;
+			h->free[h->nfree++] = slot[i];
+		}
+		pthread_mutex_unlock(&h->lock);
+		if (ret < 0 && ret != -ECHILD) {
+			fail_all(q, ret);
+			return taken ? (int)taken : ret;
+		}
+	}
+	return ret < 0 ? ret : (int)taken;
+}
+
+/* Reaps one batch and completes its requests; returns how many. */
+static int reap_batch(struct wd_queue *q)
+{
+	struct wd_hwq *h = &q->hw;
+	struct vzip_cqe cqes[REAP_BATCH];
+	struct wd_hwreq *done[REAP_BATCH];
+	uint32_t depth = q->info.ring_depth;
+	int n, m = 0;
+
+	n = wd_queue_reap(q, cqes, REAP_BATCH);
+	if (n < 0)
+		return n;
+	if (!n)
+		return 0;
+	pthread_mutex_lock(&h->lock);
+	for (int i = 0; i < n; i++) {
+		uint32_t s = (uint32_t)cqes[i].user_data;
+		uint32_t seq = (uint32_t)(cqes[i].user_data >> 32);
+		struct wd_hwreq *op;
+
+		/* a completion that names no request of ours is dropped */
+		if (s >= depth || !h->slots[s] || h->seq[s] != seq) {
+			wd_count_error(NULL);
+			continue;
+		}
+		op = h->slots[s];
+		h->slots[s] = NULL;
+		h->free[h->nfree++] = s;
+		op->cqe = cqes[i];
+		done[m++] = op;
+	}
+	pthread_mutex_unlock(&h->lock);
+	for (int i = 0; i < m; i++)
+		op_complete(done[i]);
+	wake_followers(h);
+	return n;
+}
+
+/* Takes the leader role if it is free. */
+static bool lead(struct wd_hwq *h)
+{
+	bool ok;
+
+	pthread_mutex_lock(&h->lock);
+	ok = !h->leader;
+	if (ok)
+		h->leader = true;
+	pthread_mutex_unlock(&h->lock);
+	return ok;
+}
+
+static void step_down(struct wd_hwq *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->leader = false;
+	if (h->nfollowers)
+		pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Checks the queue's status word; fails everything if it died. */
+static bool check_alive(struct wd_queue *q)
+{
+	int err = wd_queue_check(q);
+
+	if (!err)
+		return true;
+	fail_all(q, err);
+	return false;
+}
+
+void wd_hwq_reap(struct wd_queue *q)
+{
+	if (wd_queue_stale(q) || !lead(&q->hw))
+		return;
+	while (reap_batch(q) > 0)
+		;
+	check_alive(q);
+	step_down(&q->hw);
+}
+
+/*
+ * Follows until the condition holds or the leader role is free; with the
+ * lock held on entry and exit.  Returns 1 if the condition holds, 0 if
+ * the caller is now the leader, -ETIMEDOUT.
+ */
+static int follow(struct wd_hwq *h, wd_wait_pred pred, void *arg,
+		  const struct timespec *deadline)
+{
+	for (;;) {
+		if (pred(arg))
+			return 1;
+		if (!h->leader) {
+			h->leader = true;
+			return 0;
+		}
+		h->nfollowers++;
+		if (deadline) {
+			int ret = pthread_cond_timedwait(&h->cond, &h->lock,
+							 deadline);
+
+			h->nfollowers--;
+			if (ret == ETIMEDOUT && !pred(arg))
+				return -ETIMEDOUT;
+		} else {
+			pthread_cond_wait(&h->cond, &h->lock);
+			h->nfollowers--;
+		}
+	}
+}
+
+int wd_hwq_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
+		int timeout_ms, bool busy, struct wd_counters *cnt)
+{
+	struct wd_hwq *h = &q->hw;
+	int64_t start = wd_now_ns(), spin_until = start + WD_SPIN_NS;
+	int64_t end = timeout_ms < 0 ? INT64_MAX :
+		      start + (int64_t)timeout_ms * 1000000;
+	struct timespec deadline;
+	int ret;
+
+	if (pred(arg))
+		return 0;
+	if (timeout_ms >= 0) {
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_sec += timeout_ms / 1000;
+		deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+		if (deadline.tv_nsec >= 1000000000) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000;
+		}
+	}
+	pthread_mutex_lock(&h->lock);
+	ret = follow(h, pred, arg, timeout_ms < 0 ? NULL : &deadline);
+	pthread_mutex_unlock(&h->lock);
+	if (ret)
+		return ret > 0 ? 0 : ret;
+
+	/* leader: reap until the condition holds */
+	ret = 0;
+	for (;;) {
+		int64_t t;
+		int n = reap_batch(q);
+
+		if (pred(arg))
+			break;
+		if (n > 0)
+			continue;
+		if (n < 0 || !check_alive(q)) {
+			if (n < 0)
+				fail_all(q, n);
+			if (pred(arg))
+				break;
+			/* nothing left in flight can make it true */
+			ret = -ECANCELED;
+			break;
+		}
+		t = wd_now_ns();
+		if (t >= end) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (busy || t < spin_until) {
+			cpu_relax();
+			continue;
+		}
+		n = wd_queue_wait_counted(q, end == INT64_MAX ? -1 :
+					  (int)((end - t + 999999) / 1000000),
+					  cnt);
+		if (n && n != -ETIMEDOUT && n != -EINTR)
+			fail_all(q, n);
+	}
+	step_down(h);
+	return ret;
+}
+
+static bool op_done(void *arg)
+{
+	struct wd_hwreq *op = arg;
+
+	return atomic_load_explicit(&op->done, memory_order_acquire);
+}
+
+int wd_hwq_wait_op(struct wd_queue *q, struct wd_hwreq *op, bool busy,
+		   struct wd_counters *cnt)
+{
+	int ret = wd_hwq_wait(q, op_done, op, -1, busy, cnt);
+
+	/* a dead queue completed it as aborted: that is its result */
+	return ret == -ECANCELED && op_done(op) ? 0 : ret;
+}

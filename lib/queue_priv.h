@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libwarpdrive: the queue object, for the layers above the queue.
+ */
+#ifndef WD_QUEUE_PRIV_H
+#define WD_QUEUE_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <warpdrive/queue.h>
+
+#include "hwq.h"
+#include "internal.h"
+
+#define WD_MAX_DEVICES	64
+
+struct wd_mem;
+
+/**
+ * struct wd_queue - an open, mapped and started vzip queue
+ * @fd: the open /dev/<name>, -1 once a forked child closed it
+ * @gen: fork generation it was opened in (see wd_fork_gen)
+ * @info: identity and geometry, as wd_queue_get_info() reports
+ * @mmio: register page (read-only), @mmio_size bytes
+ * @dus: rings and control page, @dus_size bytes
+ * @ss: static shared region (no SVA), @ss_size bytes, at device
+ *      address @ss_dma
+ * @sq_tail: control page word: app's SQ tail
+ * @cq_tail: control page word: device's CQ tail
+ * @cq_head: control page word: app's CQ head
+ * @dev_flags: control page word: VZIP_DEV_F_*
+ * @status: the kernel's status word for this queue
+ * @status_offset: its offset in the DUS region
+ * @revoked: the SIGBUS guard replaced a revoked region (guard.h)
+ * @sq: submission ring
+ * @cq: completion ring
+ * @mask: ring_depth - 1
+ * @sva: the device uses process addresses
+ * @sq_lock: serialises submitters: SQ slots, @sq_next and *@sq_tail
+ * @sq_next: next SQ index to fill (our copy of *@sq_tail)
+ * @cq_lock: serialises reapers: CQ slots and *@cq_head
+ * @cq_next: next CQ index to read; atomic because submitters read it
+ *           without @cq_lock to bound the requests in flight
+ * @mem: allocator of the static shared region, NULL with SVA
+ * @hw: requests in flight through the compression layer
+ * @refs: references: the opener's, and one per session using it
+ * @list: entry in the list of open queues (for fork)
+ */
+struct wd_queue {
+	int fd;
+	unsigned int gen;
+	struct wd_queue_info info;
+	void *mmio;
+	size_t mmio_size;
+	void *dus;
+	size_t dus_size;
+	void *ss;
+	size_t ss_size;
+	uint64_t ss_dma;
+	uint32_t *sq_tail;
+	const uint32_t *cq_tail;
+	uint32_t *cq_head;
+	const uint32_t *dev_flags;
+	const struct uacce_queue_status *status;
+	uint32_t status_offset;
+	atomic_bool revoked;
+	struct vzip_sqe *sq;
+	const struct vzip_cqe *cq;
+	uint32_t mask;
+	bool sva;
+
+	pthread_mutex_t sq_lock;
+	uint32_t sq_next;
+
+	pthread_mutex_t cq_lock;
+	atomic_uint cq_next;
+
+	struct wd_mem *mem;
+	struct wd_hwq hw;
+	atomic_int refs;
+	struct wd_queue *list;
+};
+
+/* Bumped in a forked child: queues of an older generation are the parent's. */
+extern atomic_uint wd_fork_gen;
+
+static inline bool wd_queue_stale(const struct wd_queue *q)
+{
+	return q->gen != atomic_load_explicit(&wd_fork_gen,
+					      memory_order_relaxed);
+}
+
+/* device.c */
+int wd_device_scan(struct wd_device *devs, int max);
+
+/**
+ * wd_device_pick() - devices to try for a new queue, best first
+ * @params: the caller's wishes, may be NULL
+ * @out: filled with candidates
+ * @max: room in @out
+ * @why: when none is usable, why (no device, isolated, no free queue)
+ *
+ * Return: number of candidates, or -errno.
+ */
+int wd_device_pick(const struct wd_queue_params *params,
+		   struct wd_device *out, int max, enum wd_reason *why);
+
+/**
+ * wd_queue_open_why() - wd_queue_open(), telling why it failed
+ * @qp: the new queue
+ * @params: as wd_queue_open()
+ * @why: on failure, the software-path reason that matches
+ */
+int wd_queue_open_why(struct wd_queue **qp,
+		      const struct wd_queue_params *params,
+		      enum wd_reason *why);
+
+/* Submit/wait with counting into a session's counters as well. */
+int wd_queue_submit_ptrs(struct wd_queue *q, const struct vzip_sqe *const *sqes,
+			 unsigned int n, struct wd_counters *cnt);
+int wd_queue_wait_counted(struct wd_queue *q, int timeout_ms,
+			  struct wd_counters *cnt);
+
+/* Another reference to an open queue; wd_queue_close() drops one. */
+void wd_queue_ref(struct wd_queue *q);
+
+#endif /* WD_QUEUE_PRIV_H */

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libwarpdrive: the queue a process's sessions share by default.
+ */
+#ifndef WD_SHARED_H
+#define WD_SHARED_H
+
+#include "queue_priv.h"
+
+/**
+ * wd_shared_queue() - a reference to the process's shared queue
+ * @why: when there is none, why (no device, isolated, no free queue)
+ *
+ * Opens it on first use, and again in a forked child or after its device
+ * failed.  After a failed attempt the next one waits a second, so a
+ * process without a device does not scan sysfs on every request.
+ *
+ * Return: the queue (drop the reference with wd_queue_close()), or NULL.
+ */
+struct wd_queue *wd_shared_queue(enum wd_reason *why);
+
+#define WD_RETRY_NS	1000000000LL
+
+#endif /* WD_SHARED_H */

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libwarpdrive: the vzip device protocol (Documentation/vzip.rst):
+ * capabilities, descriptors, completion status.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+#include "vzip.h"
+
+bool wd_vzip_can(const struct wd_queue_info *info, int op, int format,
+		 int level, int window_bits, bool stream)
+{
+	if (stream && !(info->caps & VZIP_CAP_STREAM))
+		return false;
+	if (op == WD_OP_NOP || op == WD_OP_COPY)
+		return !stream;
+	return (op == WD_OP_COMPRESS || op == WD_OP_DECOMPRESS) &&
+	       wd_format_valid(format) && level >= 1 && level <= 9 &&
+	       window_bits >= 9 && window_bits <= 15;
+}
+
+void wd_vzip_prep(struct vzip_sqe *sqe, int op, int format, int level,
+		  int window_bits, int flush, uint16_t flags)
+{
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = (uint8_t)op;
+	sqe->version = VZIP_SQE_VERSION;
+	sqe->flags = flags;
+	/* fields an opcode does not use must be zero */
+	if (op != VZIP_OP_COMPRESS && op != VZIP_OP_DECOMPRESS)
+		return;
+	sqe->format = (uint8_t)format;
+	sqe->flush = (uint8_t)flush;
+	sqe->window_bits = (uint8_t)window_bits;
+	if (op == VZIP_OP_COMPRESS)
+		sqe->level = (uint8_t)level;
+}
+
+int wd_vzip_errno(const struct vzip_cqe *cqe)
+{
+	switch (cqe->status) {
+	case VZIP_STS_OK:
+		return 0;
+	case VZIP_STS_OVERFLOW:
+		return -ENOSPC;
+	case VZIP_STS_DATA_ERROR:
+		return -EBADMSG;
+	case VZIP_STS_ADDR_ERROR:
+		return -EFAULT;
+	case VZIP_STS_INVALID:
+		return -EINVAL;
+	case VZIP_STS_ABORTED:
+		return -ECANCELED;
+	default:
+		return -EIO;
+	}
+}

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * WarpDrive uacce: kernel API for accelerator drivers.
+ *
+ * Source compatible with mainline Linux include/linux/uacce.h: a driver
+ * allocates a uacce_device with uacce_alloc(), fills in algs, api_ver,
+ * qf_pg_num[] and priv, calls uacce_register(), and uacce_remove() when
+ * its parent device goes away.  WarpDrive adds the static shared region,
+ * queue info, engine wake-up, driver-side address translation for
+ * software and device-MMU engines, and core-managed error isolation.
+ *
+ * Documentation/uacce.rst describes the locking and the lifecycle.
+ */
+#ifndef _LINUX_UACCE_H
+#define _LINUX_UACCE_H
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <uapi/misc/uacce/uacce.h>
+
+#define UACCE_NAME		"uacce"
+#define UACCE_MAX_REGION	UACCE_QFRT_NR
+#define UACCE_MAX_NAME_SIZE	64
+#define UACCE_MAX_ERR_THRESHOLD	65535
+
+struct uacce_queue;
+struct uacce_device;
+struct uacce_isolation;
+struct iommu_sva;
+struct mm_struct;
+struct vm_area_struct;
+
+/**
+ * struct uacce_qfile_region - a mapped region of a queue
+ * @type: region type
+ * @kaddr: UACCE_QFRT_SS only: kernel address of the memory the core allocated
+ * @dma: UACCE_QFRT_SS only: its DMA address for the parent device
+ * @size: UACCE_QFRT_SS only: its size in bytes
+ * @nr_vmas: VMAs mapping the region (the core's; drivers must not touch it)
+ * @mm: address space of the mmap() that created the mapping, grabbed
+ *
+ * The core allocates a region at mmap() and frees it when its last VMA is
+ * closed.  An SS region whose queue is started when it is unmapped keeps
+ * its memory, unmapped, until the queue stops: the device may still be
+ * using it.
+ */
+struct uacce_qfile_region {
+	enum uacce_qfrt type;
+	void *kaddr;
+	dma_addr_t dma;
+	size_t size;
+	unsigned int nr_vmas;
+	struct mm_struct *mm;
+};
+
+/**
+ * struct uacce_ops - driver callbacks
+ * @get_available_instances: number of queues that can still be allocated.
+ *	Called from sysfs with no core lock held.
+ * @get_queue: allocate a hardware queue for @q; @arg is the PASID (IOMMU
+ *	SVA) or 0.  Set @q->priv, and @q->status if the queue has a status
+ *	word.  Return -EBUSY when no queue is free.  Called with
+ *	uacce->mutex held, after @bind_mm; @q->node and @q->mm are set.
+ * @put_queue: free the queue; called once, after stop_queue if it was
+ *	started, with uacce->mutex and q->state_lock held.
+ * @start_queue: make the queue process requests (q->state_lock held)
+ * @stop_queue: stop the queue: no request is in flight when it returns
+ *	(q->state_lock held; may wait for the engine)
+ * @is_q_updated: nonzero when completions are ready (poll; q->state_lock
+ *	held)
+ * @mmap: map region @qfr->type of @q into @vma (MMIO and DUS; the core maps
+ *	SS).  Called with the mmap_lock and q->mutex held: it must not wait
+ *	for the engine or take locks held around uacce_remove().  The core
+ *	has checked the size (at most the region size) and sets vm_ops and
+ *	vm_private_data (= @q); the driver must keep them.
+ * @ioctl: driver-specific commands not handled by the core; @arg is the
+ *	user pointer.  Called with q->state_lock held (not under mmap_lock,
+ *	so it may copy to and from user space).
+ * @queue_info: fill in the device-defined fields of struct uacce_queue_info
+ *	(qid, status_offset, ring_depth, sqe_size, cqe_size, ctx_size);
+ *	q->state_lock held
+ * @wake_queue: UACCE_CMD_WAKE_Q: wake the engine serving @q; must not
+ *	block.  Called only for a started queue, with q->state_lock held.
+ * @bind_mm: optional: the device translates process addresses itself (a
+ *	device MMU, or a software engine); called at open instead of IOMMU
+ *	SVA binding when the device has UACCE_DEV_SVA.  @mm is grabbed
+ *	(mmgrab) by the core for the queue's lifetime; take mmget_not_zero()
+ *	before touching it.  uacce->mutex held.
+ * @unbind_mm: undo @bind_mm, after put_queue
+ * @isolate_changed: optional: the core isolated the device after too many
+ *	hardware errors (from a workqueue, uacce->mutex held)
+ *
+ * After uacce_remove() returns no callback is called again, so the driver
+ * module may be unloaded while files of its queues are still open.
+ */
+struct uacce_ops {
+	int (*get_available_instances)(struct uacce_device *uacce);
+	int (*get_queue)(struct uacce_device *uacce, unsigned long arg,
+			 struct uacce_queue *q);
+	void (*put_queue)(struct uacce_queue *q);
+	int (*start_queue)(struct uacce_queue *q);
+	void (*stop_queue)(struct uacce_queue *q);
+	int (*is_q_updated)(struct uacce_queue *q);
+	int (*mmap)(struct uacce_queue *q, struct vm_area_struct *vma,
+		    struct uacce_qfile_region *qfr);
+	long (*ioctl)(struct uacce_queue *q, unsigned int cmd,
+		      unsigned long arg);
+	void (*queue_info)(struct uacce_queue *q, struct uacce_queue_info *info);
+	void (*wake_queue)(struct uacce_queue *q);
+	int (*bind_mm)(struct uacce_queue *q, struct mm_struct *mm);
+	void (*unbind_mm)(struct uacce_queue *q);
+	void (*isolate_changed)(struct uacce_device *uacce, bool isolated);
+};
+
+/**
+ * struct uacce_interface - what a driver registers
+ * @name: device name prefix: nodes are /dev/<name>-<id>
+ * @flags: UACCE_DEV_* wanted; uacce_alloc() clears what cannot be had
+ * @ops: callbacks
+ */
+struct uacce_interface {
+	char name[UACCE_MAX_NAME_SIZE];
+	unsigned int flags;
+	const struct uacce_ops *ops;
+};
+
+enum uacce_dev_state {
+	UACCE_DEV_NORMAL,
+	UACCE_DEV_ISOLATE,
+};
+
+enum uacce_q_state {
+	UACCE_Q_ZOMBIE = 0,
+	UACCE_Q_INIT,
+	UACCE_Q_STARTED,
+};
+
+/**
+ * struct uacce_queue - one open of a uacce device
+ * @uacce: the device
+ * @priv: driver data, set by get_queue
+ * @wait: woken by uacce_wake_up() when completions arrive (poll)
+ * @list: entry in uacce->queues
+ * @qfrs: mapped regions, NULL when not mapped
+ * @mutex: protects @qfrs and the SS memory; taken by mmap() and by VMA
+ *	callbacks, that is under the mmap_lock, so it is never held while
+ *	copying user memory or waiting for the engine
+ * @state_lock: serialises the queue's state changes and every call into
+ *	the driver for this queue except mmap; taken outside the mmap_lock
+ *	(before @mutex), so ioctls may copy user memory under it
+ * @status_lock: serialises writers of @status and @status_state; an
+ *	irq-safe spinlock so uacce_queue_set_status() works in any context
+ * @state: UACCE_Q_*; written with both @state_lock and @mutex held, so
+ *	either lock is enough to read it
+ * @revoked: the device is being removed: the queue accepts no new use
+ *	(written like @state)
+ * @pasid: PASID when bound with IOMMU SVA
+ * @handle: IOMMU SVA binding
+ * @mm: address space the queue was opened in (SVA devices), grabbed
+ * @mapping: the file's address space, zapped on device removal
+ * @status: driver-provided kernel address of the queue's status word in
+ *	its DUS memory, or NULL; the core publishes state changes there
+ *	until put_queue
+ * @status_state: last UACCE_QSTATE_* published; UACCE_QSTATE_DEAD is final
+ * @node: NUMA node the queue's memory should come from
+ */
+struct uacce_queue {
+	struct uacce_device *uacce;
+	void *priv;
+	wait_queue_head_t wait;
+	struct list_head list;
+	struct uacce_qfile_region *qfrs[UACCE_MAX_REGION];
+	/* protects qfrs and SS memory; taken under mmap_lock */
+	struct mutex mutex;
+	/* serialises state changes and driver calls; taken before mmap_lock */
+	struct mutex state_lock;
+	/* serialises writers of the status word; irq-safe */
+	spinlock_t status_lock;
+	enum uacce_q_state state;
+	bool revoked;
+	u32 pasid;
+	struct iommu_sva *handle;
+	struct mm_struct *mm;
+	struct address_space *mapping;
+	struct uacce_queue_status *status;
+	u32 status_state;
+	int node;
+};
+
+/**
+ * struct uacce_device - an accelerator registered with uacce
+ * @algs: supported algorithms, newline separated
+ * @api_ver: user-space protocol version string
+ * @ops: driver callbacks; NULL after uacce_remove()
+ * @qf_pg_num: pages per region (0: region absent)
+ * @parent: the parent device; NULL after uacce_remove()
+ * @is_vf: the parent is a virtual function
+ * @flags: UACCE_DEV_* in effect
+ * @dev_id: device number (minor and name suffix)
+ * @cdev: the char device, NULL until uacce_register() succeeded
+ * @dev: the class device
+ * @mutex: protects @queues, and @ops and @parent against removal; open(),
+ *	release() and uacce_remove() hold it
+ * @priv: driver data
+ * @queues: open queues
+ * @isolation: error isolation state, private to the core
+ * @iommu_sva: the core enabled IOMMU SVA on @parent (undone on removal)
+ */
+struct uacce_device {
+	const char *algs;
+	const char *api_ver;
+	const struct uacce_ops *ops;
+	unsigned long qf_pg_num[UACCE_MAX_REGION];
+	struct device *parent;
+	bool is_vf;
+	u32 flags;
+	u32 dev_id;
+	struct cdev *cdev;
+	struct device dev;
+	/* protects queues, ops and parent against removal */
+	struct mutex mutex;
+	void *priv;
+	struct list_head queues;
+	struct uacce_isolation *isolation;
+	bool iommu_sva;
+};
+
+struct uacce_device *uacce_alloc(struct device *parent,
+				 struct uacce_interface *interface);
+int uacce_register(struct uacce_device *uacce);
+void uacce_remove(struct uacce_device *uacce);
+void uacce_wake_up(struct uacce_queue *q);
+void uacce_report_hw_error(struct uacce_device *uacce);
+bool uacce_is_isolated(struct uacce_device *uacce);
+void uacce_queue_set_status(struct uacce_queue *q, u32 state, u32 reason);
+
+#endif /* _LINUX_UACCE_H */

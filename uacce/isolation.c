@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * uacce error isolation.  Drivers report hardware errors; when a device
+ * has had isolate_strategy errors within an hour it is isolated: sysfs
+ * "isolate" reads 1, open() fails with -EIO, START_Q too, and every open
+ * queue reads UACCE_QSTATE_DEAD / UACCE_QREASON_ISOLATED in its status
+ * word.  Isolation lasts until the device is removed.
+ *
+ * The last isolate_strategy error times are kept in a ring: the device
+ * is isolated when the ring is full and its oldest entry is less than an
+ * hour old.
+ */
+#include <linux/ktime.h>
+#include <linux/slab.h>
+#include <linux/time64.h>
+#include <linux/workqueue.h>
+
+#include "internal.h"
+
+#define UACCE_ISOLATE_WINDOW_NS	((u64)3600 * NSEC_PER_SEC)
+
+/**
+ * struct uacce_isolation - error log and isolation state of a device
+ * @lock: see below
+ * @threshold: errors per hour that isolate the device, 0: never
+ * @err_time: ring of the last @threshold error times (boot time, ns)
+ * @err_next: slot of the next error in @err_time
+ * @err_count: valid entries in @err_time
+ * @isolated: the device is isolated
+ * @shut_down: uacce_remove() started: no more broadcasts
+ * @broadcast: publishes the isolation to the open queues, which needs
+ *	uacce->mutex (process context)
+ * @uacce: the device
+ */
+struct uacce_isolation {
+	/* protects the fields up to @shut_down; irq-safe: errors come from any context */
+	spinlock_t lock;
+	u32 threshold;
+	u64 *err_time;
+	u32 err_next;
+	u32 err_count;
+	bool isolated;
+	bool shut_down;
+	struct work_struct broadcast;
+	struct uacce_device *uacce;
+};
+
+static void uacce_isolation_broadcast(struct work_struct *work)
+{
+	struct uacce_isolation *iso = container_of(work, struct uacce_isolation,
+						   broadcast);
+	struct uacce_device *uacce = iso->uacce;
+	struct uacce_queue *q;
+
+	mutex_lock(&uacce->mutex);
+	if (uacce->ops) {
+		list_for_each_entry(q, &uacce->queues, list)
+			uacce_queue_set_status(q, UACCE_QSTATE_DEAD,
+					       UACCE_QREASON_ISOLATED);
+		if (uacce->ops->isolate_changed)
+			uacce->ops->isolate_changed(uacce, true);
+	}
+	mutex_unlock(&uacce->mutex);
+}
+
+int uacce_isolation_init(struct uacce_device *uacce)
+{
+	struct uacce_isolation *iso;
+
+	iso = uacce_fault("alloc: isolation") ? NULL :
+	      kzalloc_node(sizeof(*iso), GFP_KERNEL, dev_to_node(uacce->parent));
+	if (!iso)
+		return -ENOMEM;
+
+	spin_lock_init(&iso->lock);
+	INIT_WORK(&iso->broadcast, uacce_isolation_broadcast);
+	iso->uacce = uacce;
+	uacce->isolation = iso;
+	return 0;
+}
+
+/* uacce_remove(): stop publishing; no report may follow. */
+void uacce_isolation_shutdown(struct uacce_device *uacce)
+{
+	struct uacce_isolation *iso = uacce->isolation;
+	unsigned long flags;
+
+	spin_lock_irqsave(&iso->lock, flags);
+	iso->shut_down = true;
+	spin_unlock_irqrestore(&iso->lock, flags);
+	cancel_work_sync(&iso->broadcast);
+}
+
+/* Device release: the last reference is gone. */
+void uacce_isolation_free(struct uacce_device *uacce)
+{
+	struct uacce_isolation *iso = uacce->isolation;
+
+	if (!iso)
+		return;
+	kvfree(iso->err_time);
+	kfree(iso);
+	uacce->isolation = NULL;
+}
+
+/**
+ * uacce_is_isolated() - whether the device was isolated after errors
+ * @uacce: the device
+ *
+ * Return: true once the device has been isolated.
+ */
+bool uacce_is_isolated(struct uacce_device *uacce)
+{
+	return READ_ONCE(uacce->isolation->isolated);
+}
+EXPORT_SYMBOL_GPL(uacce_is_isolated);
+
+u32 uacce_isolation_threshold(struct uacce_device *uacce)
+{
+	return READ_ONCE(uacce->isolation->threshold);
+}
+
+/**
+ * uacce_isolation_set_threshold() - set errors per hour that isolate
+ * @uacce: the device
+ * @threshold: 0 (never isolate) to UACCE_MAX_ERR_THRESHOLD
+ *
+ * Forgets the errors logged so far; does not end an isolation.
+ *
+ * Return: 0, -EINVAL or -ENOMEM.
+ */
+int uacce_isolation_set_threshold(struct uacce_device *uacce, u32 threshold)
+{
+	struct uacce_isolation *iso = uacce->isolation;
+	unsigned long flags;
+	u64 *ring = NULL, *old;
+
+	if (threshold > UACCE_MAX_ERR_THRESHOLD)
+		return -EINVAL;
+	if (threshold) {
+		ring = uacce_fault("isolation: error log") ? NULL :
+		       kvcalloc(threshold, sizeof(*ring), GFP_KERNEL);
+		if (!ring)
+			return -ENOMEM;
+	}
+
+	spin_lock_irqsave(&iso->lock, flags);
+	old = iso->err_time;
+	iso->err_time = ring;
+	WRITE_ONCE(iso->threshold, threshold);
+	iso->err_next = 0;
+	iso->err_count = 0;
+	spin_unlock_irqrestore(&iso->lock, flags);
+
+	kvfree(old);
+	return 0;
+}
+
+/**
+ * uacce_isolation_record() - log a hardware error at a given time
+ * @uacce: the device
+ * @now_ns: boot time of the error, in ns, not before the previous one
+ *
+ * uacce_report_hw_error() with the clock made explicit, for the tests.
+ *
+ * Return: true if this error isolated the device.
+ */
+bool uacce_isolation_record(struct uacce_device *uacce, u64 now_ns)
+{
+	struct uacce_isolation *iso = uacce->isolation;
+	bool isolate = false;
+	unsigned long flags;
+	u32 threshold;
+	u64 oldest;
+
+	spin_lock_irqsave(&iso->lock, flags);
+	threshold = iso->threshold;
+	if (iso->shut_down || iso->isolated || !threshold)
+		goto out;
+
+	iso->err_time[iso->err_next] = now_ns;
+	iso->err_next = (iso->err_next + 1) % threshold;
+	if (iso->err_count < threshold)
+		iso->err_count++;
+	if (iso->err_count < threshold)
+		goto out;
+
+	/* The ring is full: its oldest entry is the next to be overwritten. */
+	oldest = iso->err_time[iso->err_next];
+	if (now_ns - oldest < UACCE_ISOLATE_WINDOW_NS) {
+		WRITE_ONCE(iso->isolated, true);
+		schedule_work(&iso->broadcast);
+		isolate = true;
+	}
+out:
+	spin_unlock_irqrestore(&iso->lock, flags);
+
+	if (isolate)
+		dev_warn(&uacce->dev, "isolated: %u hardware errors within an hour\n",
+			 threshold);
+	return isolate;
+}
+
+/**
+ * uacce_isolation_flush() - wait until an isolation reached the queues
+ * @uacce: the device
+ */
+void uacce_isolation_flush(struct uacce_device *uacce)
+{
+	flush_work(&uacce->isolation->broadcast);
+}
+
+/**
+ * uacce_report_hw_error() - report a hardware error of the device
+ * @uacce: the device
+ *
+ * Counts the error against the device's isolate_strategy (errors per
+ * hour); reaching it isolates the device.  A driver typically calls it
+ * from its error interrupt or handler.
+ *
+ * Context: any context, before uacce_remove().
+ */
+void uacce_report_hw_error(struct uacce_device *uacce)
+{
+	uacce_isolation_record(uacce, ktime_get_boottime_ns());
+}
+EXPORT_SYMBOL_GPL(uacce_report_hw_error);

@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * uacce queues: one per open file.  The file operations except mmap
+ * (region.c), the queue state machine, address-space binding, the status
+ * word, and revocation when the device is removed.
+ *
+ * Lock order: uacce->mutex, q->state_lock, mmap_lock, q->mutex,
+ * q->status_lock.  Nothing that can fault on user memory or wait for the
+ * engine runs under q->mutex, because mmap() takes it under the mmap_lock.
+ */
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+/**
+ * uacce_queue_set_status() - publish the queue's state in its status word
+ * @q: the queue
+ * @state: UACCE_QSTATE_*
+ * @reason: UACCE_QREASON_*
+ *
+ * Writes @reason, then @state with release semantics, into the struct
+ * uacce_queue_status the driver pointed @q->status to.  Once the queue has
+ * been declared UACCE_QSTATE_DEAD, later calls change nothing.  The core
+ * calls it on every state change; a driver may too, for example to report
+ * a hardware error on one queue.
+ *
+ * Context: any context, between the driver's get_queue and put_queue.
+ */
+void uacce_queue_set_status(struct uacce_queue *q, u32 state, u32 reason)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->status_lock, flags);
+	if (q->status_state != UACCE_QSTATE_DEAD) {
+		q->status_state = state;
+		if (q->status) {
+			WRITE_ONCE(q->status->reason, reason);
+			/* pairs with user space's load-acquire of state */
+			smp_store_release(&q->status->state, state);
+		}
+	}
+	spin_unlock_irqrestore(&q->status_lock, flags);
+}
+EXPORT_SYMBOL_GPL(uacce_queue_set_status);
+
+/**
+ * uacce_wake_up() - report completions on a queue to poll()
+ * @q: the queue
+ *
+ * Context: any context, between the driver's get_queue and put_queue.
+ */
+void uacce_wake_up(struct uacce_queue *q)
+{
+	wake_up_interruptible(&q->wait);
+}
+EXPORT_SYMBOL_GPL(uacce_wake_up);
+
+/* State changes hold q->state_lock, and q->mutex for the write itself. */
+static void uacce_queue_set_state(struct uacce_queue *q,
+				  enum uacce_q_state state)
+{
+	lockdep_assert_held(&q->state_lock);
+
+	mutex_lock(&q->mutex);
+	q->state = state;
+	if (state != UACCE_Q_STARTED)
+		uacce_region_queue_stopped(q);
+	mutex_unlock(&q->mutex);
+}
+
+static int uacce_start_queue(struct uacce_queue *q)
+{
+	struct uacce_device *uacce = q->uacce;
+	int ret;
+
+	lockdep_assert_held(&q->state_lock);
+
+	if (q->state != UACCE_Q_INIT) {
+		dev_dbg(&uacce->dev, "START_Q: the queue is already started\n");
+		return -EINVAL;
+	}
+	if (uacce_is_isolated(uacce)) {
+		dev_dbg(&uacce->dev, "START_Q: the device is isolated\n");
+		return -EIO;
+	}
+	if (READ_ONCE(q->status_state) == UACCE_QSTATE_DEAD) {
+		dev_dbg(&uacce->dev, "START_Q: the queue had a hardware error\n");
+		return -EIO;
+	}
+
+	/*
+	 * Count as started before the driver starts the queue: from then on
+	 * the device may use the static shared memory, which must not be
+	 * freed under it (region.c).
+	 */
+	uacce_queue_set_state(q, UACCE_Q_STARTED);
+	if (uacce->ops->start_queue) {
+		ret = uacce->ops->start_queue(q);
+		if (ret) {
+			uacce_queue_set_state(q, UACCE_Q_INIT);
+			dev_dbg(&uacce->dev, "START_Q: the driver failed: %d\n",
+				ret);
+			return ret;
+		}
+	}
+	uacce_queue_set_status(q, UACCE_QSTATE_OK, UACCE_QREASON_NONE);
+
+	return 0;
+}
+
+static void uacce_stop_queue(struct uacce_queue *q)
+{
+	struct uacce_device *uacce = q->uacce;
+
+	lockdep_assert_held(&q->state_lock);
+
+	if (q->state != UACCE_Q_STARTED)
+		return;
+
+	if (uacce->ops->stop_queue)
+		uacce->ops->stop_queue(q);
+	uacce_queue_set_status(q, UACCE_QSTATE_STOPPED, UACCE_QREASON_NONE);
+	uacce_queue_set_state(q, UACCE_Q_INIT);
+}
+
+static int uacce_bind_queue(struct uacce_device *uacce, struct uacce_queue *q)
+{
+	struct iommu_sva *handle;
+	u32 pasid;
+	int ret;
+
+	if (!(uacce->flags & UACCE_DEV_SVA))
+		return 0;
+
+	if (!current->mm) {
+		dev_dbg(&uacce->dev, "open: an SVA queue needs the opener's address space\n");
+		return -EINVAL;
+	}
+	mmgrab(current->mm);
+	q->mm = current->mm;
+
+	if (uacce->ops->bind_mm) {
+		ret = uacce_fault("open: bind_mm") ? -ENOMEM :
+		      uacce->ops->bind_mm(q, q->mm);
+		if (ret)
+			goto err_drop;
+		return 0;
+	}
+
+	handle = iommu_sva_bind_device(uacce->parent, q->mm, NULL);
+	if (IS_ERR(handle)) {
+		ret = PTR_ERR(handle);
+		goto err_drop;
+	}
+	pasid = iommu_sva_get_pasid(handle);
+	if (pasid == IOMMU_PASID_INVALID) {
+		iommu_sva_unbind_device(handle);
+		ret = -ENODEV;
+		goto err_drop;
+	}
+	q->handle = handle;
+	q->pasid = pasid;
+	return 0;
+
+err_drop:
+	dev_dbg(&uacce->dev, "open: cannot bind the address space: %d\n", ret);
+	mmdrop(q->mm);
+	q->mm = NULL;
+	return ret;
+}
+
+/* Undo uacce_bind_queue(), but keep q->mm (mmap() checks the opener). */
+static void uacce_unbind_queue(struct uacce_queue *q)
+{
+	struct uacce_device *uacce = q->uacce;
+
+	if (q->handle) {
+		iommu_sva_unbind_device(q->handle);
+		q->handle = NULL;
+	} else if (q->mm && uacce->ops->unbind_mm) {
+		uacce->ops->unbind_mm(q);
+	}
+}
+
+/*
+ * Stop and free the driver's queue.  Called by release() and by
+ * uacce_remove(), with uacce->mutex and q->state_lock held.
+ */
+static void uacce_put_queue(struct uacce_queue *q)
+{
+	struct uacce_device *uacce = q->uacce;
+	unsigned long flags;
+
+	lockdep_assert_held(&uacce->mutex);
+	lockdep_assert_held(&q->state_lock);
+
+	if (q->state == UACCE_Q_ZOMBIE)
+		return;
+
+	uacce_stop_queue(q);
+	/* The status word lives in queue memory that put_queue may free. */
+	spin_lock_irqsave(&q->status_lock, flags);
+	q->status = NULL;
+	spin_unlock_irqrestore(&q->status_lock, flags);
+
+	if (uacce->ops->put_queue)
+		uacce->ops->put_queue(q);
+	uacce_unbind_queue(q);
+
+	mutex_lock(&q->mutex);
+	q->state = UACCE_Q_ZOMBIE;
+	uacce_region_queue_dead(q);
+	mutex_unlock(&q->mutex);
+}
+
+/**
+ * uacce_queue_remove() - revoke a queue of a device being removed
+ * @q: the queue
+ *
+ * Called by uacce_remove() with uacce->mutex held.  In three steps, so
+ * that no user mapping of the device's memory survives:
+ *
+ * 1. under q->mutex, mark the queue revoked: every later file operation
+ *    fails, no mmap() maps anything any more.  Publish REMOVED.
+ * 2. an mmap() that returned just before step 1 may not have inserted its
+ *    VMA into the file's mapping yet (mmap_region() does that after
+ *    ->mmap, under the same mmap_lock), so zapping now could miss it.
+ *    Taking and dropping the mmap_lock of every mm that mapped a region
+ *    waits for those mmap() calls to finish.
+ * 3. zap every mapping of the file, stop and free the queue.
+ */
+void uacce_queue_remove(struct uacce_queue *q)
+{
+	struct mm_struct *mms[UACCE_MAX_REGION];
+	int i, n;
+
+	lockdep_assert_held(&q->uacce->mutex);
+
+	mutex_lock(&q->state_lock);
+	if (q->state == UACCE_Q_ZOMBIE) {
+		mutex_unlock(&q->state_lock);
+		return;
+	}
+
+	mutex_lock(&q->mutex);
+	q->revoked = true;
+	n = uacce_region_grab_mms(q, mms);
+	mutex_unlock(&q->mutex);
+	uacce_queue_set_status(q, UACCE_QSTATE_DEAD, UACCE_QREASON_REMOVED);
+
+	for (i = 0; i < n; i++) {
+		mmap_read_lock(mms[i]);
+		mmap_read_unlock(mms[i]);
+		mmdrop(mms[i]);
+	}
+
+	unmap_mapping_range(q->mapping, 0, 0, 1);
+	uacce_put_queue(q);
+	mutex_unlock(&q->state_lock);
+
+	wake_up_interruptible_poll(&q->wait, EPOLLERR | EPOLLHUP);
+}
+
+static long uacce_ioctl_queue_info(struct uacce_queue *q, void __user *arg)
+{
+	struct uacce_device *uacce = q->uacce;
+	struct uacce_queue_info info;
+	int i;
+
+	memset(&info, 0, sizeof(info));
+	mutex_lock(&q->state_lock);
+	if (!uacce_queue_usable(q)) {
+		mutex_unlock(&q->state_lock);
+		dev_dbg(&uacce->dev, "QUEUE_INFO: the device was removed\n");
+		return -ENXIO;
+	}
+	info.dev_id = uacce->dev_id;
+	info.flags = uacce->flags;
+	info.node = dev_to_node(&uacce->dev);
+	for (i = 0; i < UACCE_MAX_REGION; i++)
+		info.region_size[i] = (u64)uacce->qf_pg_num[i] << PAGE_SHIFT;
+	if (uacce->ops->queue_info)
+		uacce->ops->queue_info(q, &info);
+	mutex_unlock(&q->state_lock);
+
+	if (copy_to_user(arg, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static long uacce_ioctl_wake_queue(struct uacce_queue *q)
+{
+	struct uacce_device *uacce = q->uacce;
+
+	lockdep_assert_held(&q->state_lock);
+
+	if (!uacce->ops->wake_queue) {
+		dev_dbg(&uacce->dev, "WAKE_Q: the device needs no wake-up\n");
+		return -EOPNOTSUPP;
+	}
+	if (q->state != UACCE_Q_STARTED) {
+		dev_dbg(&uacce->dev, "WAKE_Q: the queue is not started\n");
+		return -EINVAL;
+	}
+	uacce->ops->wake_queue(q);
+	return 0;
+}
+
+/*
+ * Only the queue's own locks are taken: WAKE_Q is on the data path, and
+ * one process's ioctl never waits for another's.  q->state_lock keeps the
+ * driver's queue alive (uacce_remove() takes it for every queue before
+ * put_queue), and is not taken under mmap_lock, so the driver's ioctl may
+ * copy user memory; core commands copy only after dropping it.
+ */
+static long uacce_fops_unl_ioctl(struct file *filep, unsigned int cmd,
+				 unsigned long arg)
+{
+	struct uacce_queue *q = filep->private_data;
+	struct uacce_device *uacce = q->uacce;
+	long ret;
+
+	switch (cmd) {
+	case UACCE_CMD_QUEUE_INFO:
+		return uacce_ioctl_queue_info(q, (void __user *)arg);
+	case UACCE_CMD_GET_SS:
+		return uacce_region_get_ss(q, (void __user *)arg);
+	}
+
+	mutex_lock(&q->state_lock);
+	if (!uacce_queue_usable(q)) {
+		dev_dbg(&uacce->dev, "ioctl %#x: the device was removed\n", cmd);
+		ret = -ENXIO;
+		goto out;
+	}
+
+	switch (cmd) {
+	case UACCE_CMD_START_Q:
+		ret = uacce_start_queue(q);
+		break;
+	case UACCE_CMD_PUT_Q:
+		uacce_stop_queue(q);
+		ret = 0;
+		break;
+	case UACCE_CMD_WAKE_Q:
+		ret = uacce_ioctl_wake_queue(q);
+		break;
+	default:
+		if (uacce->ops->ioctl) {
+			ret = uacce->ops->ioctl(q, cmd, arg);
+		} else {
+			dev_dbg(&uacce->dev, "unknown ioctl %#x\n", cmd);
+			ret = -ENOTTY;
+		}
+	}
+out:
+	mutex_unlock(&q->state_lock);
+	return ret;
+}
+
+static __poll_t uacce_fops_poll(struct file *filep, poll_table *wait)
+{
+	struct uacce_queue *q = filep->private_data;
+	struct uacce_device *uacce = q->uacce;
+	__poll_t ret = 0;
+
+	poll_wait(filep, &q->wait, wait);
+
+	mutex_lock(&q->state_lock);
+	if (!uacce_queue_usable(q))
+		ret = EPOLLERR | EPOLLHUP;
+	else if (uacce->ops->is_q_updated && uacce->ops->is_q_updated(q))
+		ret = EPOLLIN | EPOLLRDNORM;
+	mutex_unlock(&q->state_lock);
+
+	return ret;
+}
+
+static struct uacce_queue *uacce_queue_alloc(struct uacce_device *uacce,
+					     struct file *filep)
+{
+	int node = dev_to_node(&uacce->dev);
+	struct uacce_queue *q;
+
+	q = uacce_fault("open: queue") ? NULL :
+	    kzalloc_node(sizeof(*q), GFP_KERNEL, node);
+	if (!q)
+		return NULL;
+	uacce_obj_count(UACCE_OBJ_QUEUE, 1);
+
+	q->uacce = uacce;
+	q->node = node;
+	q->mapping = filep->f_mapping;
+	q->state = UACCE_Q_ZOMBIE;
+	init_waitqueue_head(&q->wait);
+	INIT_LIST_HEAD(&q->list);
+	mutex_init(&q->mutex);
+	mutex_init(&q->state_lock);
+	spin_lock_init(&q->status_lock);
+
+	return q;
+}
+
+static void uacce_queue_free(struct uacce_queue *q)
+{
+	/* Every VMA holds the file, so all regions are unmapped by now. */
+	uacce_region_free_all(q);
+	if (q->mm)
+		mmdrop(q->mm);
+	mutex_destroy(&q->mutex);
+	mutex_destroy(&q->state_lock);
+	kfree(q);
+	uacce_obj_count(UACCE_OBJ_QUEUE, -1);
+}
+
+static int uacce_queue_open(struct uacce_device *uacce, struct cdev *cdev,
+			    struct file *filep)
+{
+	struct uacce_queue *q;
+	int ret;
+
+	q = uacce_queue_alloc(uacce, filep);
+	if (!q)
+		return -ENOMEM;
+
+	mutex_lock(&uacce->mutex);
+	/* A stale inode may carry the cdev of a removed device. */
+	if (!uacce->ops || uacce->cdev != cdev) {
+		dev_dbg(&uacce->dev, "open: the device was removed\n");
+		ret = -ENODEV;
+		goto err_free;
+	}
+	if (uacce_is_isolated(uacce)) {
+		dev_warn_ratelimited(&uacce->dev,
+				     "open refused: the device is isolated after hardware errors\n");
+		ret = -EIO;
+		goto err_free;
+	}
+
+	ret = uacce_bind_queue(uacce, q);
+	if (ret)
+		goto err_free;
+
+	if (uacce->ops->get_queue) {
+		ret = uacce_fault("open: get_queue") ? -ENOMEM :
+		      uacce->ops->get_queue(uacce, q->pasid, q);
+		if (ret) {
+			dev_dbg(&uacce->dev, "open: no queue: %d\n", ret);
+			goto err_unbind;
+		}
+	}
+
+	q->state = UACCE_Q_INIT;
+	uacce_queue_set_status(q, UACCE_QSTATE_STOPPED, UACCE_QREASON_NONE);
+	list_add(&q->list, &uacce->queues);
+	mutex_unlock(&uacce->mutex);
+
+	filep->private_data = q;
+	return 0;
+
+err_unbind:
+	uacce_unbind_queue(q);
+err_free:
+	mutex_unlock(&uacce->mutex);
+	uacce_queue_free(q);
+	return ret;
+}
+
+static int uacce_fops_open(struct inode *inode, struct file *filep)
+{
+	struct uacce_device *uacce;
+	int ret;
+
+	uacce = uacce_get_by_minor(iminor(inode));
+	if (!uacce)
+		return -ENODEV;
+
+	/* On success the queue keeps the reference until release(). */
+	ret = uacce_queue_open(uacce, inode->i_cdev, filep);
+	if (ret)
+		put_device(&uacce->dev);
+
+	return ret;
+}
+
+static int uacce_fops_release(struct inode *inode, struct file *filep)
+{
+	struct uacce_queue *q = filep->private_data;
+	struct uacce_device *uacce = q->uacce;
+
+	mutex_lock(&uacce->mutex);
+	mutex_lock(&q->state_lock);
+	uacce_put_queue(q);
+	mutex_unlock(&q->state_lock);
+	list_del_init(&q->list);
+	mutex_unlock(&uacce->mutex);
+
+	uacce_queue_free(q);
+	put_device(&uacce->dev);
+
+	return 0;
+}
+
+const struct file_operations uacce_fops = {
+	.owner		= THIS_MODULE,
+	.open		= uacce_fops_open,
+	.release	= uacce_fops_release,
+	.unlocked_ioctl	= uacce_fops_unl_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= uacce_fops_mmap,
+	.poll		= uacce_fops_poll,
+	.llseek		= noop_llseek,
+};

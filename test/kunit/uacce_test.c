@@ -1,0 +1,1212 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * KUnit suite of the uacce module: device and queue lifecycle, regions,
+ * removal with busy queues, error isolation, NUMA placement, and a fault
+ * injection sweep over every allocation and step of alloc, register,
+ * open, mmap and the isolation setting.
+ *
+ * The tests register a fake accelerator, whose ops live in this module,
+ * on a platform device without a driver, and use it as user space would:
+ * through /dev/uacce_kunit-<id> and /sys/class/uacce/.  Mappings and user
+ * buffers live in the address space of the process loading the module
+ * (insmod, blocked until the suite ends), which each test case's kernel
+ * thread borrows with kthread_use_mm().
+ */
+#include <kunit/test.h>
+#include <linux/dma-mapping.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/poll.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uacce.h>
+#include <linux/uaccess.h>
+
+#include "../../uacce/kunit_hooks.h"
+
+#define FAKE_NAME		"uacce_kunit"
+#define FAKE_SLOTS		3
+#define FAKE_DUS_ORDER		1	/* DUS: 2 pages */
+#define FAKE_STATUS_OFFSET	0x40
+#define FAKE_CMD		_IOW('F', 1, __u32)
+#define MIN_NS			(60ULL * NSEC_PER_SEC)
+#define HOUR_NS			(60 * MIN_NS)
+
+struct fake_slot {
+	bool used;
+	void *mmio;
+	void *dus;
+};
+
+/* The fake accelerator: what its ops were asked to do. */
+struct fake {
+	struct platform_device *pdev;
+	struct uacce_device *uacce;
+	char name[32];			/* of uacce, which removal may free */
+	bool removed;
+	struct fake_slot slots[FAKE_SLOTS];
+	int nr_slots;
+	int get, put, start, stop, wake, bind, unbind, isolated;
+	int fail_start, fail_bind, fail_mmap;
+	bool updated;
+	u32 ioctl_value;
+	struct mm_struct *bound_mm;
+};
+
+struct test_ctx {
+	struct fake fake;
+	struct file *files[FAKE_SLOTS + 2];
+	int nr_files;
+	struct {
+		unsigned long addr, len;
+	} maps[8];
+	int nr_maps;
+	unsigned long ubuf;		/* a user page for ioctl arguments */
+	int base[UACCE_OBJ_NR];		/* live uacce objects before the test */
+	bool mm_used;
+};
+
+/* The address space of the process loading the suite. */
+static struct mm_struct *test_mm;
+
+/* ---- the fake driver ---- */
+
+static struct fake *to_fake(struct uacce_device *uacce)
+{
+	return uacce->priv;
+}
+
+static int fake_get_available_instances(struct uacce_device *uacce)
+{
+	struct fake *fake = to_fake(uacce);
+	int i, n = 0;
+
+	for (i = 0; i < fake->nr_slots; i++)
+		n += !fake->slots[i].used;
+	return n;
+}
+
+static int fake_get_queue(struct uacce_device *uacce, unsigned long arg,
+			  struct uacce_queue *q)
+{
+	struct fake *fake = to_fake(uacce);
+	int i;
+
+	for (i = 0; i < fake->nr_slots; i++) {
+		if (fake->slots[i].used)
+			continue;
+		fake->slots[i].used = true;
+		memset(fake->slots[i].dus, 0, PAGE_SIZE << FAKE_DUS_ORDER);
+		q->priv = &fake->slots[i];
+		q->status = fake->slots[i].dus + FAKE_STATUS_OFFSET;
+		fake->get++;
+		return 0;
+	}
+	return -EBUSY;
+}
+
+static void fake_put_queue(struct uacce_queue *q)
+{
+	struct fake_slot *slot = q->priv;
+
+	slot->used = false;
+	to_fake(q->uacce)->put++;
+}
+
+static int fake_start_queue(struct uacce_queue *q)
+{
+	struct fake *fake = to_fake(q->uacce);
+
+	if (fake->fail_start)
+		return fake->fail_start;
+	fake->start++;
+	return 0;
+}
+
+static void fake_stop_queue(struct uacce_queue *q)
+{
+	to_fake(q->uacce)->stop++;
+}
+
+static int fake_is_q_updated(struct uacce_queue *q)
+{
+	return to_fake(q->uacce)->updated;
+}
+
+static int fake_mmap(struct uacce_queue *q, struct vm_area_struct *vma,
+		     struct uacce_qfile_region *qfr)
+{
+	struct fake_slot *slot = q->priv;
+	void *mem = qfr->type == UACCE_QFRT_MMIO ? slot->mmio : slot->dus;
+
+	if (to_fake(q->uacce)->fail_mmap)
+		return to_fake(q->uacce)->fail_mmap;
+	return remap_pfn_range(vma, vma->vm_start,
+			       virt_to_phys(mem) >> PAGE_SHIFT,
+			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
+}
+
+static long fake_ioctl(struct uacce_queue *q, unsigned int cmd,
+		       unsigned long arg)
+{
+	if (cmd != FAKE_CMD)
+		return -ENOTTY;
+	return get_user(to_fake(q->uacce)->ioctl_value,
+			(__u32 __user *)arg);
+}
+
+static void fake_queue_info(struct uacce_queue *q,
+			    struct uacce_queue_info *info)
+{
+	struct fake *fake = to_fake(q->uacce);
+
+	info->qid = (struct fake_slot *)q->priv - fake->slots;
+	info->status_offset = FAKE_STATUS_OFFSET;
+	info->ring_depth = 16;
+	info->sqe_size = 64;
+	info->cqe_size = 32;
+}
+
+static void fake_wake_queue(struct uacce_queue *q)
+{
+	to_fake(q->uacce)->wake++;
+}
+
+static int fake_bind_mm(struct uacce_queue *q, struct mm_struct *mm)
+{
+	struct fake *fake = to_fake(q->uacce);
+
+	if (fake->fail_bind)
+		return fake->fail_bind;
+	fake->bound_mm = mm;
+	fake->bind++;
+	return 0;
+}
+
+static void fake_unbind_mm(struct uacce_queue *q)
+{
+	to_fake(q->uacce)->unbind++;
+}
+
+static void fake_isolate_changed(struct uacce_device *uacce, bool isolated)
+{
+	to_fake(uacce)->isolated += isolated;
+}
+
+static const struct uacce_ops fake_ops = {
+	.get_available_instances = fake_get_available_instances,
+	.get_queue = fake_get_queue,
+	.put_queue = fake_put_queue,
+	.start_queue = fake_start_queue,
+	.stop_queue = fake_stop_queue,
+	.is_q_updated = fake_is_q_updated,
+	.mmap = fake_mmap,
+	.ioctl = fake_ioctl,
+	.queue_info = fake_queue_info,
+	.wake_queue = fake_wake_queue,
+	.bind_mm = fake_bind_mm,
+	.unbind_mm = fake_unbind_mm,
+	.isolate_changed = fake_isolate_changed,
+};
+
+/* Same device without bind_mm: SVA would need the IOMMU. */
+static const struct uacce_ops fake_iommu_ops = {
+	.get_queue = fake_get_queue,
+	.put_queue = fake_put_queue,
+};
+
+/* The parent device and the queue memory; no uacce device yet. */
+static int fake_init(struct kunit *test, struct fake *fake, int node)
+{
+	int i;
+
+	fake->pdev = platform_device_register_simple(FAKE_NAME,
+						     PLATFORM_DEVID_AUTO,
+						     NULL, 0);
+	if (IS_ERR(fake->pdev)) {
+		int ret = PTR_ERR(fake->pdev);
+
+		fake->pdev = NULL;
+		return ret;
+	}
+	set_dev_node(&fake->pdev->dev, node);
+	fake->nr_slots = FAKE_SLOTS;
+	for (i = 0; i < FAKE_SLOTS; i++) {
+		fake->slots[i].mmio = (void *)get_zeroed_page(GFP_KERNEL);
+		fake->slots[i].dus = (void *)__get_free_pages(GFP_KERNEL,
+							      FAKE_DUS_ORDER);
+		if (!fake->slots[i].mmio || !fake->slots[i].dus)
+			return -ENOMEM;
+		*(u32 *)fake->slots[i].mmio = 0x4b464b45 + i;
+	}
+	return 0;
+}
+
+static void fake_fini(struct fake *fake)
+{
+	int i;
+
+	for (i = 0; i < FAKE_SLOTS; i++) {
+		free_page((unsigned long)fake->slots[i].mmio);
+		free_pages((unsigned long)fake->slots[i].dus, FAKE_DUS_ORDER);
+	}
+	if (fake->pdev)
+		platform_device_unregister(fake->pdev);
+}
+
+static struct uacce_device *fake_alloc(struct fake *fake,
+				       const struct uacce_ops *ops,
+				       unsigned int flags, unsigned long ss_pages)
+{
+	struct uacce_interface iface = { .name = FAKE_NAME, .flags = flags,
+					 .ops = ops };
+	struct uacce_device *uacce;
+
+	uacce = uacce_alloc(&fake->pdev->dev, &iface);
+	if (IS_ERR(uacce))
+		return uacce;
+	uacce->priv = fake;
+	uacce->api_ver = "fake_v1";
+	uacce->algs = "zlib\ngzip";
+	uacce->qf_pg_num[UACCE_QFRT_MMIO] = 1;
+	uacce->qf_pg_num[UACCE_QFRT_DUS] = 1 << FAKE_DUS_ORDER;
+	uacce->qf_pg_num[UACCE_QFRT_SS] = ss_pages;
+	strscpy(fake->name, dev_name(&uacce->dev), sizeof(fake->name));
+	fake->uacce = uacce;
+	fake->removed = false;
+	return uacce;
+}
+
+static void fake_remove(struct fake *fake)
+{
+	if (fake->uacce && !fake->removed)
+		uacce_remove(fake->uacce);
+	fake->removed = true;
+}
+
+/* A registered fake device with SVA (bind_mm) and a 2-page SS region. */
+static struct uacce_device *fake_add(struct kunit *test, struct fake *fake)
+{
+	struct uacce_device *uacce;
+
+	uacce = fake_alloc(fake, &fake_ops, UACCE_DEV_SVA, 2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, uacce);
+	if (uacce_register(uacce)) {
+		fake_remove(fake);
+		KUNIT_FAIL(test, "uacce_register failed");
+		return NULL;
+	}
+	return uacce;
+}
+
+/* ---- acting as user space ---- */
+
+static struct file *t_open(struct test_ctx *ctx)
+{
+	char path[96];
+	struct file *f;
+
+	snprintf(path, sizeof(path), "/dev/%s", ctx->fake.name);
+	f = filp_open(path, O_RDWR, 0);
+	if (!IS_ERR(f))
+		ctx->files[ctx->nr_files++] = f;
+	return f;
+}
+
+/* Close, and let the release run now (a kthread's fput is deferred). */
+static void t_close(struct test_ctx *ctx, struct file *f)
+{
+	int i;
+
+	for (i = 0; i < ctx->nr_files; i++) {
+		if (ctx->files[i] == f) {
+			ctx->files[i] = ctx->files[--ctx->nr_files];
+			break;
+		}
+	}
+	fput(f);
+	flush_delayed_fput();
+}
+
+/* mmap() of a region: the address, or a negative errno. */
+static long t_mmap(struct test_ctx *ctx, struct file *f, enum uacce_qfrt type,
+		   unsigned long len, unsigned long flags)
+{
+	unsigned long addr;
+
+	addr = vm_mmap(f, 0, len, PROT_READ | PROT_WRITE, flags,
+		       (unsigned long)type << PAGE_SHIFT);
+	if (IS_ERR_VALUE(addr))
+		return (long)addr;
+	ctx->maps[ctx->nr_maps].addr = addr;
+	ctx->maps[ctx->nr_maps].len = len;
+	ctx->nr_maps++;
+	return addr;
+}
+
+static int t_munmap(struct test_ctx *ctx, unsigned long addr)
+{
+	int i, ret;
+
+	for (i = 0; i < ctx->nr_maps; i++) {
+		if (ctx->maps[i].addr != addr)
+			continue;
+		ret = vm_munmap(addr, ctx->maps[i].len);
+		ctx->maps[i] = ctx->maps[--ctx->nr_maps];
+		flush_delayed_fput();
+		return ret;
+	}
+	return -ENOENT;
+}
+
+static long t_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	return f->f_op->unlocked_ioctl(f, cmd, arg);
+}
+
+static int t_attr(struct test_ctx *ctx, const char *name, char *buf,
+		  size_t size, const char *write)
+{
+	char path[128];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/uacce/%s/%s",
+		 ctx->fake.name, name);
+	f = filp_open(path, write ? O_WRONLY : O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	if (write) {
+		n = kernel_write(f, write, strlen(write), &pos);
+	} else {
+		n = kernel_read(f, buf, size - 1, &pos);
+		if (n >= 0)
+			buf[n] = '\0';
+	}
+	fput(f);
+	flush_delayed_fput();
+	return n < 0 ? n : 0;
+}
+
+static bool t_attr_is(struct test_ctx *ctx, const char *name, const char *want)
+{
+	char buf[64];
+
+	return !t_attr(ctx, name, buf, sizeof(buf), NULL) && !strcmp(buf, want);
+}
+
+static struct uacce_queue_status *t_status(struct fake *fake, int slot)
+{
+	return fake->slots[slot].dus + FAKE_STATUS_OFFSET;
+}
+
+static struct uacce_queue *t_queue(struct file *f)
+{
+	return f->private_data;
+}
+
+/* ---- fixture ---- */
+
+static void t_objects(int count[UACCE_OBJ_NR])
+{
+	int i;
+
+	for (i = 0; i < UACCE_OBJ_NR; i++)
+		count[i] = uacce_kunit_objects(i);
+}
+
+static int uacce_test_init(struct kunit *test)
+{
+	struct test_ctx *ctx;
+
+	KUNIT_ASSERT_NOT_NULL(test, test_mm);
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	test->priv = ctx;
+	t_objects(ctx->base);
+
+	/*
+	 * An extra user reference: if a failed assertion ends this kthread,
+	 * its exit drops the mm it uses.
+	 */
+	mmget(test_mm);
+	kthread_use_mm(test_mm);
+	ctx->mm_used = true;
+	ctx->ubuf = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			    MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(ctx->ubuf));
+
+	return fake_init(test, &ctx->fake, NUMA_NO_NODE);
+}
+
+static void uacce_test_exit(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	bool kthread = current->flags & PF_KTHREAD;
+	int now[UACCE_OBJ_NR];
+	int i;
+
+	while (ctx->nr_maps)
+		t_munmap(ctx, ctx->maps[0].addr);
+	while (ctx->nr_files)
+		t_close(ctx, ctx->files[0]);
+	fake_remove(&ctx->fake);
+	fake_fini(&ctx->fake);
+	vm_munmap(ctx->ubuf, PAGE_SIZE);
+
+	if (kthread && ctx->mm_used) {
+		kthread_unuse_mm(test_mm);
+		mmput(test_mm);
+	}
+	/* After an aborted test, releases run later, from insmod. */
+	if (!kthread)
+		return;
+
+	t_objects(now);
+	for (i = 0; i < UACCE_OBJ_NR; i++)
+		KUNIT_EXPECT_EQ_MSG(test, now[i], ctx->base[i], "object kind %d", i);
+	KUNIT_EXPECT_EQ(test, ctx->fake.get, ctx->fake.put);
+	KUNIT_EXPECT_EQ(test, ctx->fake.start, ctx->fake.stop);
+	KUNIT_EXPECT_EQ(test, ctx->fake.bind, ctx->fake.unbind);
+}
+
+static int uacce_test_suite_init(struct kunit_suite *suite)
+{
+	/* Runs in the loading process; the cases run in kernel threads. */
+	test_mm = get_task_mm(current);
+	return test_mm ? 0 : -EINVAL;
+}
+
+static void uacce_test_suite_exit(struct kunit_suite *suite)
+{
+	if (test_mm)
+		mmput(test_mm);
+	test_mm = NULL;
+}
+
+/* ---- alloc, register, remove ---- */
+
+static void uacce_test_alloc_args(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct device *parent = &ctx->fake.pdev->dev;
+	struct uacce_interface iface = { .name = FAKE_NAME, .ops = &fake_ops };
+	struct uacce_device *uacce;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(NULL, &iface)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, NULL)), -EINVAL);
+	iface.ops = NULL;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	iface.ops = &fake_ops;
+	strscpy(iface.name, "a/b", sizeof(iface.name));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	iface.name[0] = '\0';
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	memset(iface.name, 'x', sizeof(iface.name));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+
+	KUNIT_EXPECT_EQ(test, uacce_register(NULL), -EINVAL);
+	uacce_remove(NULL);
+
+	/* allocated, never registered, removed */
+	uacce = fake_alloc(&ctx->fake, &fake_ops, 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, uacce);
+	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_DEVICE),
+			ctx->base[UACCE_OBJ_DEVICE] + 1);
+	uacce->api_ver = NULL;
+	KUNIT_EXPECT_EQ(test, uacce_register(uacce), -EINVAL);
+	fake_remove(&ctx->fake);
+	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_DEVICE),
+			ctx->base[UACCE_OBJ_DEVICE]);
+}
+
+static void uacce_test_register(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct uacce_device *uacce;
+	char want[16], buf[64];
+
+	uacce = fake_add(test, &ctx->fake);
+	KUNIT_ASSERT_NOT_NULL(test, uacce);
+	KUNIT_EXPECT_EQ(test, uacce_register(uacce), -EBUSY);
+	snprintf(want, sizeof(want), FAKE_NAME "-%u", uacce->dev_id);
+	KUNIT_EXPECT_STREQ(test, dev_name(&uacce->dev), want);
+	KUNIT_EXPECT_EQ(test, MINOR(uacce->dev.devt), uacce->dev_id);
+	KUNIT_EXPECT_EQ(test, uacce->flags, (u32)UACCE_DEV_SVA);
+
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "api", "fake_v1\n"));
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "flags", "1\n"));
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "algorithms", "zlib\ngzip\n"));
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "available_instances", "3\n"));
+	snprintf(want, sizeof(want), "%lu\n", PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "region_mmio_size", want));
+	snprintf(want, sizeof(want), "%lu\n", 2 * PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "region_dus_size", want));
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "region_ss_size", want));
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "isolate", "0\n"));
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "isolate_strategy", "0\n"));
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "node_id", "-1\n"));
+
+	fake_remove(&ctx->fake);
+	KUNIT_EXPECT_EQ(test, t_attr(ctx, "api", buf, sizeof(buf), NULL),
+			-ENOENT);
+}
+
+/* Without bind_mm, SVA needs the IOMMU; the test guest has none. */
+static void uacce_test_sva_negotiation(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct uacce_device *uacce;
+	char buf[32];
+
+	uacce = fake_alloc(&ctx->fake, &fake_iommu_ops, UACCE_DEV_SVA, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, uacce);
+	KUNIT_EXPECT_EQ(test, uacce->flags & UACCE_DEV_SVA, 0U);
+	KUNIT_ASSERT_EQ(test, uacce_register(uacce), 0);
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "flags", "0\n"));
+	/* no get_available_instances op */
+	KUNIT_EXPECT_EQ(test, t_attr(ctx, "available_instances", buf,
+				     sizeof(buf), NULL), -ENODEV);
+	/* no SS region: no attribute */
+	KUNIT_EXPECT_EQ(test, t_attr(ctx, "region_ss_size", buf, sizeof(buf),
+				     NULL), -ENOENT);
+}
+
+static void uacce_test_ss_needs_dma_mask(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct device *parent = &ctx->fake.pdev->dev;
+	struct uacce_device *uacce;
+	u64 mask = parent->coherent_dma_mask;
+
+	uacce = fake_alloc(&ctx->fake, &fake_ops, 0, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, uacce);
+	parent->coherent_dma_mask = 0;
+	KUNIT_EXPECT_EQ(test, uacce_register(uacce), -EINVAL);
+	parent->coherent_dma_mask = mask;
+	KUNIT_EXPECT_EQ(test, uacce_register(uacce), 0);
+}
+
+/* ---- queues ---- */
+
+static void uacce_test_open_release(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct fake *fake = &ctx->fake;
+	struct uacce_queue *q;
+	struct file *f;
+
+	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, fake));
+	f = t_open(ctx);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	q = t_queue(f);
+	KUNIT_EXPECT_EQ(test, q->state, UACCE_Q_INIT);
+	KUNIT_EXPECT_PTR_EQ(test, q->mm, test_mm);
+	KUNIT_EXPECT_PTR_EQ(test, fake->bound_mm, test_mm);
+	KUNIT_EXPECT_EQ(test, fake->get, 1);
+	KUNIT_EXPECT_EQ(test, fake->bind, 1);
+	KUNIT_EXPECT_EQ(test, t_status(fake, 0)->state, UACCE_QSTATE_STOPPED);
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "available_instances", "2\n"));
+	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_QUEUE),
+			ctx->base[UACCE_OBJ_QUEUE] + 1);
+
+	t_close(ctx, f);
+	KUNIT_EXPECT_EQ(test, fake->put, 1);
+	KUNIT_EXPECT_EQ(test, fake->unbind, 1);
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "available_instances", "3\n"));
+	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_QUEUE),
+			ctx->base[UACCE_OBJ_QUEUE]);
+}
+
+static void uacce_test_open_exhausted(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct file *f[FAKE_SLOTS], *extra;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, &ctx->fake));
+	for (i = 0; i < FAKE_SLOTS; i++) {
+		f[i] = t_open(ctx);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(f[i]));
+	}
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "available_instances", "0\n"));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(t_open(ctx)), -EBUSY);
+	KUNIT_EXPECT_EQ(test, ctx->fake.unbind, ctx->fake.bind - FAKE_SLOTS);
+
+	t_close(ctx, f[1]);
+	extra = t_open(ctx);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(extra));
+}
+
+static void uacce_test_open_driver_errors(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct fake *fake = &ctx->fake;
+
+	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, fake));
+	fake->fail_bind = -ENOSPC;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(t_open(ctx)), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, fake->get, 0);
+	fake->fail_bind = 0;
+
+	/* an SVA queue needs the opener's address space */
+	kthread_unuse_mm(test_mm);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(t_open(ctx)), -EINVAL);
+	kthread_use_mm(test_mm);
+	KUNIT_EXPECT_EQ(test, fake->get, 0);
+	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_QUEUE),
+			ctx->base[UACCE_OBJ_QUEUE]);
+}
+
+static void uacce_test_state_transitions(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct fake *fake = &ctx->fake;
+	struct uacce_queue_status *status = t_status(fake, 0);
+	struct file *f;
+
+	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, fake));
+	f = t_open(ctx);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_WAKE_Q, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_PUT_Q, 0), 0);
+	KUNIT_EXPECT_EQ(test, fake->stop, 0);
+
+	fake->fail_start = -EIO;
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_START_Q, 0), -EIO);
+	KUNIT_EXPECT_EQ(test, t_queue(f)->state, UACCE_Q_INIT);
+	KUNIT_EXPECT_EQ(test, status->state, UACCE_QSTATE_STOPPED);
+	fake->fail_start = 0;
+
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_START_Q, 0), 0);
+	KUNIT_EXPECT_EQ(test, t_queue(f)->state, UACCE_Q_STARTED);
+	KUNIT_EXPECT_EQ(test, status->state, UACCE_QSTATE_OK);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_START_Q, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_WAKE_Q, 0), 0);
+	KUNIT_EXPECT_EQ(test, fake->wake, 1);
+
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_PUT_Q, 0), 0);
+	KUNIT_EXPECT_EQ(test, t_queue(f)->state, UACCE_Q_INIT);
+	KUNIT_EXPECT_EQ(test, status->state, UACCE_QSTATE_STOPPED);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_PUT_Q, 0), 0);
+	KUNIT_EXPECT_EQ(test, fake->stop, 1);
+
+	/* restart after a stop */
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_START_Q, 0), 0);
+	KUNIT_EXPECT_EQ(test, fake->start, 2);
+
+	/* the driver's ioctl copies from user memory under state_lock */
+	KUNIT_EXPECT_EQ(test, put_user(0x1234U, (u32 __user *)ctx->ubuf), 0);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_CMD, ctx->ubuf), 0);
+	KUNIT_EXPECT_EQ(test, fake->ioctl_value, 0x1234U);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, _IO('F', 2), 0), -ENOTTY);
+
+	/* release stops a started queue */
+	t_close(ctx, f);
+	KUNIT_EXPECT_EQ(test, fake->stop, 2);
+	KUNIT_EXPECT_EQ(test, fake->put, 1);
+}
+
+static void uacce_test_queue_info(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct uacce_queue_info info;
+	struct file *f0, *f1;
+
+	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, &ctx->fake));
+	f0 = t_open(ctx);
+	f1 = t_open(ctx);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f0) || IS_ERR(f1));
+
+	KUNIT_EXPECT_EQ(test, t_ioctl(f1, UACCE_CMD_QUEUE_INFO, ctx->ubuf), 0);
+	KUNIT_ASSERT_EQ(test, copy_from_user(&info, (void __user *)ctx->ubuf,
+					     sizeof(info)), 0);
+	KUNIT_EXPECT_EQ(test, info.dev_id, ctx->fake.uacce->dev_id);
+	KUNIT_EXPECT_EQ(test, info.qid, 1U);
+	KUNIT_EXPECT_EQ(test, info.flags, (u32)UACCE_DEV_SVA);
+	KUNIT_EXPECT_EQ(test, info.node, NUMA_NO_NODE);
+	KUNIT_EXPECT_EQ(test, info.region_size[UACCE_QFRT_MMIO], (u64)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, info.region_size[UACCE_QFRT_DUS],
+			(u64)PAGE_SIZE << FAKE_DUS_ORDER);
+	KUNIT_EXPECT_EQ(test, info.region_size[UACCE_QFRT_SS], 2 * (u64)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, info.status_offset, FAKE_STATUS_OFFSET);
+	KUNIT_EXPECT_EQ(test, info.sqe_size, 64U);
+	KUNIT_EXPECT_EQ(test, info.reserved[6], 0U);
+
+	KUNIT_EXPECT_EQ(test, t_ioctl(f0, UACCE_CMD_QUEUE_INFO, 16), -EFAULT);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f0, UACCE_CMD_GET_SS, ctx->ubuf), -EINVAL);
+}
+
+static void uacce_test_poll(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct file *f;
+
+	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, &ctx->fake));
+	f = t_open(ctx);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	KUNIT_EXPECT_EQ(test, vfs_poll(f, NULL), (__poll_t)0);
+	ctx->fake.updated = true;
+	uacce_wake_up(t_queue(f));
+	KUNIT_EXPECT_EQ(test, vfs_poll(f, NULL), EPOLLIN | EPOLLRDNORM);
+}
+
+/* ---- regions ---- */
+
+static void uacce_test_mmap(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	unsigned long dus_len = PAGE_SIZE << FAKE_DUS_ORDER;
+	struct vm_area_struct *vma;
+	unsigned long vm_flags;
+	long mmio, dus;
+	struct file *f;
+	u32 magic = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, &ctx->fake));
+	f = t_open(ctx);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+
+	KUNIT_EXPECT_EQ(test, t_mmap(ctx, f, 3, PAGE_SIZE, MAP_SHARED), -EINVAL);
+	KUNIT_EXPECT_EQ(test, t_mmap(ctx, f, UACCE_QFRT_MMIO, PAGE_SIZE,
+				     MAP_PRIVATE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, t_mmap(ctx, f, UACCE_QFRT_MMIO, 2 * PAGE_SIZE,
+				     MAP_SHARED), -EINVAL);
+
+	mmio = t_mmap(ctx, f, UACCE_QFRT_MMIO, PAGE_SIZE, MAP_SHARED);
+	KUNIT_ASSERT_GT(test, mmio, 0L);
+	KUNIT_EXPECT_EQ(test, get_user(magic, (u32 __user *)mmio), 0);
+	KUNIT_EXPECT_EQ(test, magic, 0x4b464b45U);
+	KUNIT_EXPECT_EQ(test, t_mmap(ctx, f, UACCE_QFRT_MMIO, PAGE_SIZE,
+				     MAP_SHARED), -EEXIST);
+
+	mmap_read_lock(test_mm);
+	vma = find_vma(test_mm, mmio);
+	vm_flags = vma ? vma->vm_flags : 0;
+	mmap_read_unlock(test_mm);
+	KUNIT_EXPECT_EQ(test, vm_flags & (VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK),
+			VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK);
+
+	dus = t_mmap(ctx, f, UACCE_QFRT_DUS, dus_len, MAP_SHARED);
+	KUNIT_ASSERT_GT(test, dus, 0L);
+	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_REGION),
+			ctx->base[UACCE_OBJ_REGION] + 2);
+	/* a region is unmapped whole */
+	KUNIT_EXPECT_EQ(test, vm_munmap(dus + PAGE_SIZE, PAGE_SIZE), -EINVAL);
+
+	KUNIT_EXPECT_EQ(test, t_munmap(ctx, mmio), 0);
+	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_REGION),
+			ctx->base[UACCE_OBJ_REGION] + 1);
+	mmio = t_mmap(ctx, f, UACCE_QFRT_MMIO, PAGE_SIZE, MAP_SHARED);
+	KUNIT_EXPECT_GT(test, mmio, 0L);
+
+	ctx->fake.fail_mmap = -ENXIO;
+	KUNIT_EXPECT_EQ(test, t_munmap(ctx, dus), 0);
+	KUNIT_EXPECT_EQ(test, t_mmap(ctx, f, UACCE_QFRT_DUS, dus_len,
+				     MAP_SHARED), -ENXIO);
+	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_REGION),
+			ctx->base[UACCE_OBJ_REGION] + 1);
+}
+
+static void uacce_test_ss(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	unsigned long len = 2 * PAGE_SIZE;
+	struct uacce_qfile_region *qfr;
+	struct uacce_ss_info info;
+	dma_addr_t dma;
+	struct file *f;
+	u32 word = 0;
+	long ss;
+
+	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, &ctx->fake));
+	f = t_open(ctx);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_GET_SS, ctx->ubuf), -EINVAL);
+	KUNIT_EXPECT_EQ(test, t_mmap(ctx, f, UACCE_QFRT_SS, PAGE_SIZE,
+				     MAP_SHARED), -EINVAL);
+	ss = t_mmap(ctx, f, UACCE_QFRT_SS, len, MAP_SHARED);
+	KUNIT_ASSERT_GT(test, ss, 0L);
+	qfr = t_queue(f)->qfrs[UACCE_QFRT_SS];
+	KUNIT_ASSERT_NOT_NULL(test, qfr);
+
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_GET_SS, ctx->ubuf), 0);
+	KUNIT_ASSERT_EQ(test, copy_from_user(&info, (void __user *)ctx->ubuf,
+					     sizeof(info)), 0);
+	KUNIT_EXPECT_EQ(test, info.dma_addr, (u64)qfr->dma);
+	KUNIT_EXPECT_EQ(test, info.size, (u64)len);
+	dma = qfr->dma;
+
+	/* user space and the device see the same memory */
+	KUNIT_EXPECT_EQ(test, put_user(0xc0ffeeU, (u32 __user *)(ss + PAGE_SIZE)), 0);
+	KUNIT_EXPECT_EQ(test, *(u32 *)(qfr->kaddr + PAGE_SIZE), 0xc0ffeeU);
+
+	/* unmapped while started: the memory stays until the queue stops */
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_START_Q, 0), 0);
+	KUNIT_EXPECT_EQ(test, t_munmap(ctx, ss), 0);
+	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_SS_MEMORY),
+			ctx->base[UACCE_OBJ_SS_MEMORY] + 1);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_GET_SS, ctx->ubuf), -EINVAL);
+
+	/* mapped again meanwhile: the same memory */
+	ss = t_mmap(ctx, f, UACCE_QFRT_SS, len, MAP_SHARED);
+	KUNIT_ASSERT_GT(test, ss, 0L);
+	KUNIT_EXPECT_EQ(test, get_user(word, (u32 __user *)(ss + PAGE_SIZE)), 0);
+	KUNIT_EXPECT_EQ(test, word, 0xc0ffeeU);
+	KUNIT_EXPECT_EQ(test, t_queue(f)->qfrs[UACCE_QFRT_SS]->dma, dma);
+
+	KUNIT_EXPECT_EQ(test, t_munmap(ctx, ss), 0);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_PUT_Q, 0), 0);
+	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_SS_MEMORY),
+			ctx->base[UACCE_OBJ_SS_MEMORY]);
+	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_REGION),
+			ctx->base[UACCE_OBJ_REGION]);
+
+	/* unmapped while stopped: freed at once */
+	ss = t_mmap(ctx, f, UACCE_QFRT_SS, len, MAP_SHARED);
+	KUNIT_ASSERT_GT(test, ss, 0L);
+	KUNIT_EXPECT_EQ(test, t_munmap(ctx, ss), 0);
+	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_SS_MEMORY),
+			ctx->base[UACCE_OBJ_SS_MEMORY]);
+}
+
+/* ---- removal with open, mapped, started queues ---- */
+
+static void uacce_test_remove_busy(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct fake *fake = &ctx->fake;
+	struct uacce_queue_status *status = t_status(fake, 0);
+	long mmio, dus, ss;
+	struct file *f, *idle;
+	int calls;
+	u32 word;
+
+	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, fake));
+	f = t_open(ctx);
+	idle = t_open(ctx);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f) || IS_ERR(idle));
+	KUNIT_ASSERT_EQ(test, t_ioctl(f, UACCE_CMD_START_Q, 0), 0L);
+	mmio = t_mmap(ctx, f, UACCE_QFRT_MMIO, PAGE_SIZE, MAP_SHARED);
+	dus = t_mmap(ctx, f, UACCE_QFRT_DUS, PAGE_SIZE << FAKE_DUS_ORDER,
+		     MAP_SHARED);
+	ss = t_mmap(ctx, f, UACCE_QFRT_SS, 2 * PAGE_SIZE, MAP_SHARED);
+	KUNIT_ASSERT_TRUE(test, mmio > 0 && dus > 0 && ss > 0);
+	KUNIT_EXPECT_EQ(test, get_user(word, (u32 __user *)mmio), 0);
+
+	fake_remove(fake);
+	calls = fake->get + fake->put + fake->start + fake->stop + fake->wake +
+		fake->bind + fake->unbind;
+
+	/* stopped and put, in that order, status published */
+	KUNIT_EXPECT_EQ(test, fake->stop, 1);
+	KUNIT_EXPECT_EQ(test, fake->put, 2);
+	KUNIT_EXPECT_EQ(test, fake->unbind, 2);
+	KUNIT_EXPECT_EQ(test, status->state, UACCE_QSTATE_DEAD);
+	KUNIT_EXPECT_EQ(test, status->reason, UACCE_QREASON_REMOVED);
+	KUNIT_EXPECT_EQ(test, t_status(fake, 1)->reason, UACCE_QREASON_REMOVED);
+	KUNIT_EXPECT_EQ(test, t_queue(f)->state, UACCE_Q_ZOMBIE);
+	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_SS_MEMORY),
+			ctx->base[UACCE_OBJ_SS_MEMORY]);
+
+	/* the mappings are gone (user space would get SIGBUS) */
+	KUNIT_EXPECT_NE(test, get_user(word, (u32 __user *)mmio), 0);
+	KUNIT_EXPECT_NE(test, get_user(word, (u32 __user *)dus), 0);
+	KUNIT_EXPECT_NE(test, get_user(word, (u32 __user *)ss), 0);
+
+	/* every call fails clearly */
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_START_Q, 0), -ENXIO);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_PUT_Q, 0), -ENXIO);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_WAKE_Q, 0), -ENXIO);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_QUEUE_INFO, ctx->ubuf), -ENXIO);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_GET_SS, ctx->ubuf), -ENXIO);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_CMD, ctx->ubuf), -ENXIO);
+	KUNIT_EXPECT_EQ(test, t_mmap(ctx, idle, UACCE_QFRT_MMIO, PAGE_SIZE,
+				     MAP_SHARED), -ENXIO);
+	KUNIT_EXPECT_EQ(test, vfs_poll(f, NULL), EPOLLERR | EPOLLHUP);
+	KUNIT_EXPECT_EQ(test, vfs_poll(idle, NULL), EPOLLERR | EPOLLHUP);
+
+	/* unmapping and closing work, and never call the driver */
+	KUNIT_EXPECT_EQ(test, t_munmap(ctx, ss), 0);
+	KUNIT_EXPECT_EQ(test, t_munmap(ctx, dus), 0);
+	t_close(ctx, idle);
+	KUNIT_EXPECT_EQ(test, t_munmap(ctx, mmio), 0);
+	t_close(ctx, f);
+	KUNIT_EXPECT_EQ(test, fake->get + fake->put + fake->start + fake->stop +
+			fake->wake + fake->bind + fake->unbind, calls);
+	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_DEVICE),
+			ctx->base[UACCE_OBJ_DEVICE]);
+}
+
+/* A file closed before its mappings: the queue lives until they go. */
+static void uacce_test_close_before_munmap(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct file *f;
+	long dus;
+
+	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, &ctx->fake));
+	f = t_open(ctx);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	dus = t_mmap(ctx, f, UACCE_QFRT_DUS, PAGE_SIZE, MAP_SHARED);
+	KUNIT_ASSERT_GT(test, dus, 0L);
+	t_close(ctx, f);
+	KUNIT_EXPECT_EQ(test, ctx->fake.put, 0);
+	KUNIT_EXPECT_EQ(test, t_munmap(ctx, dus), 0);
+	KUNIT_EXPECT_EQ(test, ctx->fake.put, 1);
+}
+
+/* ---- error isolation ---- */
+
+static void uacce_test_isolation(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct fake *fake = &ctx->fake;
+	struct uacce_device *uacce;
+	u64 t0 = 10 * HOUR_NS;
+	struct file *f;
+	int i;
+
+	uacce = fake_add(test, fake);
+	KUNIT_ASSERT_NOT_NULL(test, uacce);
+	f = t_open(ctx);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	KUNIT_ASSERT_EQ(test, t_ioctl(f, UACCE_CMD_START_Q, 0), 0L);
+
+	/* threshold 0: never */
+	for (i = 0; i < 100; i++)
+		KUNIT_EXPECT_FALSE(test, uacce_kunit_report_hw_error_at(uacce, t0 + i));
+
+	KUNIT_EXPECT_EQ(test, t_attr(ctx, "isolate_strategy", NULL, 0, "65536"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, t_attr(ctx, "isolate_strategy", NULL, 0, "many"),
+			-EINVAL);
+	KUNIT_ASSERT_EQ(test, t_attr(ctx, "isolate_strategy", NULL, 0, "3"), 0);
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "isolate_strategy", "3\n"));
+
+	/* errors at 0, 10, 60, 120, 140 min: never three within an hour */
+	KUNIT_EXPECT_FALSE(test, uacce_kunit_report_hw_error_at(uacce, t0));
+	KUNIT_EXPECT_FALSE(test, uacce_kunit_report_hw_error_at(uacce, t0 + 10 * MIN_NS));
+	KUNIT_EXPECT_FALSE(test, uacce_kunit_report_hw_error_at(uacce, t0 + 60 * MIN_NS));
+	KUNIT_EXPECT_FALSE(test, uacce_kunit_report_hw_error_at(uacce, t0 + 120 * MIN_NS));
+	KUNIT_EXPECT_FALSE(test, uacce_kunit_report_hw_error_at(uacce, t0 + 140 * MIN_NS));
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "isolate", "0\n"));
+	KUNIT_EXPECT_EQ(test, t_status(fake, 0)->state, UACCE_QSTATE_OK);
+
+	/* 120, 140, 160: three within an hour */
+	KUNIT_EXPECT_TRUE(test, uacce_kunit_report_hw_error_at(uacce, t0 + 160 * MIN_NS));
+	uacce_kunit_flush_isolation(uacce);
+	KUNIT_EXPECT_TRUE(test, uacce_is_isolated(uacce));
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "isolate", "1\n"));
+	KUNIT_EXPECT_EQ(test, fake->isolated, 1);
+	KUNIT_EXPECT_EQ(test, t_status(fake, 0)->state, UACCE_QSTATE_DEAD);
+	KUNIT_EXPECT_EQ(test, t_status(fake, 0)->reason, UACCE_QREASON_ISOLATED);
+
+	/* the open queue works on, but restarts and new opens fail */
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_WAKE_Q, 0), 0);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_PUT_Q, 0), 0);
+	KUNIT_EXPECT_EQ(test, t_status(fake, 0)->state, UACCE_QSTATE_DEAD);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_START_Q, 0), -EIO);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(t_open(ctx)), -EIO);
+
+	/* more errors change nothing */
+	KUNIT_EXPECT_FALSE(test, uacce_kunit_report_hw_error_at(uacce, t0 + 170 * MIN_NS));
+	uacce_kunit_flush_isolation(uacce);
+	KUNIT_EXPECT_EQ(test, fake->isolated, 1);
+}
+
+static void uacce_test_isolation_threshold_one(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct uacce_device *uacce;
+
+	uacce = fake_add(test, &ctx->fake);
+	KUNIT_ASSERT_NOT_NULL(test, uacce);
+	KUNIT_ASSERT_EQ(test, t_attr(ctx, "isolate_strategy", NULL, 0, "1"), 0);
+	uacce_report_hw_error(uacce);
+	uacce_kunit_flush_isolation(uacce);
+	KUNIT_EXPECT_TRUE(test, uacce_is_isolated(uacce));
+	KUNIT_EXPECT_EQ(test, ctx->fake.isolated, 1);
+}
+
+/* ---- NUMA ---- */
+
+static void uacce_test_numa(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	int node = nr_node_ids - 1;
+	struct uacce_queue_info info;
+	struct uacce_queue *q;
+	struct file *f;
+	char want[16];
+	long ss;
+
+	if (node < 1 || !node_state(node, N_MEMORY))
+		kunit_skip(test, "needs a second NUMA node with memory");
+	set_dev_node(&ctx->fake.pdev->dev, node);
+	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, &ctx->fake));
+	snprintf(want, sizeof(want), "%d\n", node);
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "node_id", want));
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(ctx->fake.uacce)), node);
+
+	f = t_open(ctx);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	q = t_queue(f);
+	KUNIT_EXPECT_EQ(test, q->node, node);
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(q)), node);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_QUEUE_INFO, ctx->ubuf), 0);
+	KUNIT_ASSERT_EQ(test, copy_from_user(&info, (void __user *)ctx->ubuf,
+					     sizeof(info)), 0);
+	KUNIT_EXPECT_EQ(test, info.node, node);
+
+	ss = t_mmap(ctx, f, UACCE_QFRT_SS, 2 * PAGE_SIZE, MAP_SHARED);
+	KUNIT_ASSERT_GT(test, ss, 0L);
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(q->qfrs[UACCE_QFRT_SS])),
+			node);
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(q->qfrs[UACCE_QFRT_SS]->kaddr)),
+			node);
+}
+
+/* ---- fault injection sweep ---- */
+
+static const char * const uacce_test_sites[] = {
+	"alloc: device", "alloc: isolation", "alloc: device number",
+	"alloc: device name", "register: cdev", "register: cdev_add",
+	"register: device_add", "open: queue", "open: bind_mm",
+	"open: get_queue", "mmap: region", "mmap: driver", "mmap: SS memory",
+	"mmap: SS map", "isolation: error log",
+};
+
+/*
+ * Alloc, register, open, map every region, start, set the isolation
+ * threshold, with the n-th fault point failing.  Return the site that
+ * failed (NULL: the whole sequence succeeded) after checking that the step
+ * failed, and undoing the earlier steps.
+ */
+static const char *uacce_test_sweep_once(struct kunit *test, unsigned int n)
+{
+	struct test_ctx *ctx = test->priv;
+	struct fake *fake = &ctx->fake;
+	struct uacce_device *uacce;
+	const char *site = NULL;
+	struct file *f = NULL;
+	long ret = 0;
+	int type;
+
+	uacce_kunit_fail_nth(n);
+	uacce = fake_alloc(fake, &fake_ops, UACCE_DEV_SVA, 1);
+	if (IS_ERR(uacce)) {
+		ret = PTR_ERR(uacce);
+		goto out;
+	}
+	ret = uacce_register(uacce);
+	if (ret)
+		goto out;
+	f = t_open(ctx);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
+		f = NULL;
+		goto out;
+	}
+	for (type = 0; type < UACCE_MAX_REGION; type++) {
+		ret = t_mmap(ctx, f, type, uacce->qf_pg_num[type] << PAGE_SHIFT,
+			     MAP_SHARED);
+		if (ret < 0)
+			goto out;
+	}
+	ret = t_ioctl(f, UACCE_CMD_START_Q, 0);
+	if (ret)
+		goto out;
+	ret = t_attr(ctx, "isolate_strategy", NULL, 0, "100");
+out:
+	site = uacce_kunit_fault_site();
+	uacce_kunit_fail_nth(0);
+	if (site)
+		KUNIT_EXPECT_LT_MSG(test, ret, 0L, "%s did not fail", site);
+	else
+		KUNIT_EXPECT_EQ_MSG(test, ret, 0L, "failed without a fault (n=%u)", n);
+
+	while (ctx->nr_maps)
+		t_munmap(ctx, ctx->maps[0].addr);
+	if (f)
+		t_close(ctx, f);
+	if (!IS_ERR(uacce))
+		fake_remove(fake);
+	fake->uacce = NULL;
+	return site;
+}
+
+static void uacce_test_fault_sweep(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	bool hit[ARRAY_SIZE(uacce_test_sites)] = { };
+	int now[UACCE_OBJ_NR];
+	const char *site;
+	unsigned int n;
+	int i;
+
+	for (n = 1; n < 64; n++) {
+		site = uacce_test_sweep_once(test, n);
+		t_objects(now);
+		for (i = 0; i < UACCE_OBJ_NR; i++)
+			KUNIT_EXPECT_EQ_MSG(test, now[i], ctx->base[i], "leak after %s",
+					    site ?: "success");
+		KUNIT_EXPECT_EQ(test, ctx->fake.get, ctx->fake.put);
+		KUNIT_EXPECT_EQ(test, ctx->fake.bind, ctx->fake.unbind);
+		KUNIT_EXPECT_EQ(test, ctx->fake.start, ctx->fake.stop);
+		if (!site)
+			break;
+		for (i = 0; i < ARRAY_SIZE(uacce_test_sites); i++)
+			if (!strcmp(site, uacce_test_sites[i]))
+				hit[i] = true;
+	}
+	KUNIT_EXPECT_LT(test, n, 64U);
+	for (i = 0; i < ARRAY_SIZE(uacce_test_sites); i++)
+		KUNIT_EXPECT_TRUE_MSG(test, hit[i], "%s not reached",
+				      uacce_test_sites[i]);
+}
+
+static struct kunit_case uacce_test_cases[] = {
+	KUNIT_CASE(uacce_test_alloc_args),
+	KUNIT_CASE(uacce_test_register),
+	KUNIT_CASE(uacce_test_sva_negotiation),
+	KUNIT_CASE(uacce_test_ss_needs_dma_mask),
+	KUNIT_CASE(uacce_test_open_release),
+	KUNIT_CASE(uacce_test_open_exhausted),
+	KUNIT_CASE(uacce_test_open_driver_errors),
+	KUNIT_CASE(uacce_test_state_transitions),
+	KUNIT_CASE(uacce_test_queue_info),
+	KUNIT_CASE(uacce_test_poll),
+	KUNIT_CASE(uacce_test_mmap),
+	KUNIT_CASE(uacce_test_ss),
+	KUNIT_CASE(uacce_test_remove_busy),
+	KUNIT_CASE(uacce_test_close_before_munmap),
+	KUNIT_CASE(uacce_test_isolation),
+	KUNIT_CASE(uacce_test_isolation_threshold_one),
+	KUNIT_CASE(uacce_test_numa),
+	KUNIT_CASE(uacce_test_fault_sweep),
+	{}
+};
+
+static struct kunit_suite uacce_test_suite = {
+	.name = "uacce",
+	.suite_init = uacce_test_suite_init,
+	.suite_exit = uacce_test_suite_exit,
+	.init = uacce_test_init,
+	.exit = uacce_test_exit,
+	.test_cases = uacce_test_cases,
+};
+
+kunit_test_suite(uacce_test_suite);
+
+MODULE_IMPORT_NS(WARPDRIVE_KUNIT);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests of the WarpDrive uacce framework");

@@ -76,7 +76,9 @@ int wd_device_scan(struct wd_device *devs, int max)
 		dev.available = (int)read_long(dev.name, "available_instances",
 					       -1);
 		dev.isolated = read_long(dev.name, "isolate", 0) != 0;
-		dev.node = (int)read_long(dev.name, "device/numa_node", -1);
+		dev.node = (int)read_long(dev.name, "node_id",
+					  read_long(dev.name,
+						    "device/numa_node", -1));
 		if (n < max)
 			devs[n] = dev;
 		n++;

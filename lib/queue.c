@@ -292,9 +292,10 @@ int wd_queue_open_why(struct wd_queue **qp,
 			return 0;
 		}
 	}
-	/* the last error says it: all busy, gone, or not ours to open */
-	*why = ret == -EBUSY ? WD_REASON_NO_QUEUE : WD_REASON_NO_DEVICE;
-	return ret;
+	/* the last error says it: all busy, isolated, gone, or not ours */
+	*why = ret == -EBUSY ? WD_REASON_NO_QUEUE :
+	       ret == -EIO ? WD_REASON_ISOLATED : WD_REASON_NO_DEVICE;
+	return ret == -EIO ? -ENODEV : ret;
 }
 
 WD_EXPORT int wd_queue_open(struct wd_queue **qp,

@@ -549,8 +549,13 @@ WD_EXPORT int wd_stream_run(struct wd_stream *s, const void **in,
 	in0 = *in_len;
 	out0 = *out_len;
 	if (s->mode == MODE_SW) {
+		/* as on the device: after the end, only the end */
+		if (s->ended)
+			return WD_STREAM_END;
 		ret = wd_soft_stream_run(&s->soft, in, in_len, out, out_len,
 					 flush);
+		if (ret == WD_STREAM_END)
+			s->ended = true;
 		s->total_in += in0 - *in_len;
 		s->total_out += out0 - *out_len;
 		s->checksum = s->soft.checksum;

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wdbench: the library's engines.  "vzip" runs everything on the device
+ * (policy hw, no size threshold: a request the device cannot run fails
+ * rather than silently running in software); "wd-sw" is the library's
+ * own software path, to show what the library costs around it.  Buffers
+ * come from wd_buf_alloc(), as a zero-copy application's would.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "wdbench.h"
+
+/**
+ * struct dev_ctx - state of one library run
+ * @w: the measurement
+ * @c: the session
+ * @src: input (for decompression: the compressed input), @src_len bytes
+ * @dst: output buffers, one per request in flight, @dst_len bytes each
+ * @reqs: async requests
+ */
+struct dev_ctx {
+	const struct work *w;
+	struct wd_comp *c;
+	unsigned char *src;
+	size_t src_len;
+	unsigned char **dst;
+	size_t dst_len;
+	struct wd_req *reqs;
+};
+
+static long dev_compress(void *arg)
+{
+	struct dev_ctx *d = arg;
+	size_t n = d->dst_len;
+
+	return wd_compress(d->c, d->src, d->src_len, d->dst[0], &n) ? -1 :
+								       (long)n;
+}
+
+static long dev_decompress(void *arg)
+{
+	struct dev_ctx *d = arg;
+	size_t in = d->src_len, n = d->dst_len;
+
+	return wd_decompress(d->c, d->src, &in, d->dst[0], &n) ? -1 : (long)n;
+}
+
+/* COPY and NOP have no one-shot call: one async request, waited for. */
+static long dev_one(void *arg)
+{
+	struct dev_ctx *d = arg;
+	struct wd_req *r = &d->reqs[0], *done;
+
+	if (wd_submit(d->c, &r, 1) != 1)
+		return -1;
+	if (wd_poll(d->c, &done, 1, 1, -1) != 1 || done->status)
+		return -1;
+	return (long)done->produced;
+}
+
+static void prep_req(struct dev_ctx *d, struct wd_req *r, unsigned int i)
+{
+	const struct work *w = d->w;
+
+	memset(r, 0, sizeof(*r));
+	r->op = w->op == OP_COMPRESS ? WD_OP_COMPRESS :
+		w->op == OP_DECOMPRESS ? WD_OP_DECOMPRESS :
+		w->op == OP_COPY ? WD_OP_COPY : WD_OP_NOP;
+	if (r->op == WD_OP_NOP)
+		return;
+	r->src = d->src;
+	r->src_len = d->src_len;
+	r->dst = d->dst[i];
+	r->dst_len = d->dst_len;
+}
+
+/* @depth requests kept in flight for the whole time. */
+static void run_async(struct dev_ctx *d, struct result *r)
+{
+	const struct work *w = d->w;
+	unsigned int depth = w->depth, inflight = 0;
+	struct wd_req **done, **free_reqs;
+	unsigned int nfree = depth;
+	double t0, c0, end;
+
+	done = calloc(depth, sizeof(*done));
+	free_reqs = calloc(depth, sizeof(*free_reqs));
+	if (!done || !free_reqs) {
+		snprintf(r->note, sizeof(r->note), "out of memory");
+		goto out;
+	}
+	for (unsigned int i = 0; i < depth; i++)
+		free_reqs[i] = &d->reqs[i];
+	c0 = cpu_s(false);
+	t0 = now_s();
+	end = t0 + w->seconds;
+	for (;;) {
+		double t = now_s();
+		int n;
+
+		if (t < end && nfree) {
+			n = wd_submit(d->c, free_reqs, nfree);
+			if (n < 0) {
+				snprintf(r->note, sizeof(r->note), "submit: %s",
+					 wd_strerror(n));
+				goto out;
+			}
+			/* the accepted ones were the first n */
+			memmove(free_reqs, free_reqs + n,
+				(nfree - (unsigned int)n) * sizeof(*free_reqs));
+			nfree -= (unsigned int)n;
+			inflight += (unsigned int)n;
+		}
+		if (!inflight)
+			break;
+		n = wd_poll(d->c, done, depth, 1, -1);
+		if (n < 0) {
+			snprintf(r->note, sizeof(r->note), "poll: %s",
+				 wd_strerror(n));
+			goto out;
+		}
+		for (int i = 0; i < n; i++) {
+			if (done[i]->status) {
+				snprintf(r->note, sizeof(r->note),
+					 "request failed: %s",
+					 wd_strerror(done[i]->status));
+				goto out;
+			}
+			r->ops++;
+			r->bytes += w->op == OP_NOP ? 0 : w->size;
+			r->out_bytes += done[i]->produced;
+			prep_req(d, done[i], (unsigned int)(done[i] - d->reqs));
+			free_reqs[nfree++] = done[i];
+		}
+		inflight -= (unsigned int)n;
+	}
+	r->secs = now_s() - t0;
+	r->cpu = cpu_s(false) - c0;
+	r->ok = true;
+out:
+	/* let whatever is still in flight finish before the buffers go */
+	while (wd_inflight(d->c) && wd_poll(d->c, done, depth, 1, -1) > 0)
+		;
+	free(done);
+	free(free_reqs);
+}
+
+static int dev_setup(struct dev_ctx *d, const struct work *w, bool hw)
+{
+	struct wd_comp_params p = {
+		.format = w->format,
+		.level = w->level,
+		.policy = hw ? WD_POLICY_HW : WD_POLICY_SW,
+		.depth = w->depth ? w->depth : 1,
+		.flags = WD_COMP_F_THRESHOLD |
+			 (w->busy ? WD_COMP_F_BUSY_WAIT : 0),
+	};
+	unsigned int nbuf = p.depth;
+	int ret;
+
+	d->w = w;
+	ret = wd_comp_open(&d->c, &p);
+	if (ret)
+		return ret;
+	d->src_len = w->op == OP_DECOMPRESS ? w->comp_len : w->size;
+	d->dst_len = w->op == OP_COMPRESS ?
+		     wd_compress_bound(w->format, w->size) : w->size;
+	d->src = wd_buf_alloc(d->c, d->src_len ? d->src_len : 1);
+	d->dst = calloc(nbuf, sizeof(*d->dst));
+	d->reqs = calloc(nbuf, sizeof(*d->reqs));
+	if (!d->src || !d->dst || !d->reqs)
+		return -ENOMEM;
+	memcpy(d->src, w->op == OP_DECOMPRESS ? w->comp : w->data, d->src_len);
+	for (unsigned int i = 0; i < nbuf; i++) {
+		d->dst[i] = wd_buf_alloc(d->c, d->dst_len ? d->dst_len : 1);
+		if (!d->dst[i])
+			return -ENOMEM;
+		prep_req(d, &d->reqs[i], i);
+	}
+	return 0;
+}
+
+static void dev_teardown(struct dev_ctx *d, unsigned int nbuf)
+{
+	if (!d->c)
+		return;
+	for (unsigned int i = 0; d->dst && i < nbuf; i++)
+		wd_buf_free(d->c, d->dst[i]);
+	wd_buf_free(d->c, d->src);
+	free(d->dst);
+	free(d->reqs);
+	wd_comp_close(d->c);
+}
+
+static void run_one(const struct work *w, struct result *r)
+{
+	bool hw = !strcmp(w->engine, "vzip");
+	struct dev_ctx d = { 0 };
+	struct wd_stats st;
+	op_fn op;
+	int ret;
+
+	ret = dev_setup(&d, w, hw);
+	if (ret) {
+		snprintf(r->note, sizeof(r->note), "%s", wd_strerror(ret));
+		goto out;
+	}
+	if (w->mode == MODE_ASYNC) {
+		run_async(&d, r);
+	} else {
+		op = w->op == OP_COMPRESS ? dev_compress :
+		     w->op == OP_DECOMPRESS ? dev_decompress : dev_one;
+		run_sync(w, op, &d, r);
+	}
+	wd_comp_get_stats(d.c, &st);
+	if (st.hw_requests + st.sw_requests)
+		r->hw_share = (double)st.hw_requests /
+			      (double)(st.hw_requests + st.sw_requests);
+out:
+	dev_teardown(&d, w->depth ? w->depth : 1);
+}
+
+/* @procs processes, each with a session of its own, at the same time. */
+static void run_procs(const struct work *w, struct result *r)
+{
+	struct work one = *w;
+	int fds[2];
+	pid_t *pids;
+
+	one.mode = MODE_SYNC;
+	pids = calloc(w->procs, sizeof(*pids));
+	if (!pids || pipe(fds)) {
+		snprintf(r->note, sizeof(r->note), "cannot start processes");
+		free(pids);
+		return;
+	}
+	for (unsigned int i = 0; i < w->procs; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			struct result cr = { 0 };
+
+			close(fds[0]);
+			run_one(&one, &cr);
+			if (write(fds[1], &cr, sizeof(cr)) != sizeof(cr))
+				_exit(1);
+			_exit(0);
+		}
+	}
+	close(fds[1]);
+	r->ok = true;
+	for (unsigned int i = 0; i < w->procs; i++) {
+		struct result cr;
+
+		if (pids[i] < 0 || read(fds[0], &cr, sizeof(cr)) != sizeof(cr) ||
+		    !cr.ok) {
+			r->ok = false;
+			snprintf(r->note, sizeof(r->note), "process %u failed: %.60s",
+				 i, pids[i] < 0 ? "fork" : cr.note);
+			continue;
+		}
+		r->ops += cr.ops;
+		r->cpu += cr.cpu;
+		r->bytes += cr.bytes;
+		r->out_bytes += cr.out_bytes;
+		r->hw_share += cr.hw_share / w->procs;
+		if (i == 0) {
+			r->p50 = cr.p50;
+			r->p99 = cr.p99;
+			r->p999 = cr.p999;
+		}
+		/* throughput over the half each process measured it in */
+		if (cr.secs > r->secs)
+			r->secs = cr.secs;
+	}
+	close(fds[0]);
+	for (unsigned int i = 0; i < w->procs; i++)
+		if (pids[i] > 0)
+			waitpid(pids[i], NULL, 0);
+	free(pids);
+}
+
+void wd_run(const struct work *w, struct result *r)
+{
+	if (w->mode == MODE_PROCS)
+		run_procs(w, r);
+	else
+		run_one(w, r);
+}

@@ -1,0 +1,685 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wdbench: throughput, operations per second, latency percentiles and CPU
+ * time per MB of compression, decompression, COPY and NOP on a WarpDrive
+ * device, next to the same work done in this process by zlib, libdeflate,
+ * ISA-L, memcpy and a trivial system call, in the same run.  Prints a
+ * table and writes JSON to <out>/<name>.json.
+ *
+ * Without --op/--size/--mode/--depth/--engine it runs the "goals" suite,
+ * whose ratios Documentation/benchmarks.rst reports.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "wdbench.h"
+
+#define MAX_WORKS	256
+#define MAX_LIST	16
+
+/**
+ * struct bench - the run
+ * @works: measurements, @nworks of them, with @results
+ * @seconds, @level, @format, @procs: settings
+ * @out_dir, @name: where the JSON goes
+ * @data: input data, @data_len bytes
+ */
+struct bench {
+	struct work works[MAX_WORKS];
+	struct result results[MAX_WORKS];
+	int nworks;
+	double seconds;
+	int level;
+	int format;
+	unsigned int procs;
+	const char *out_dir;
+	const char *name;
+	unsigned char *data;
+	size_t data_len;
+};
+
+const char *op_name(enum bench_op op)
+{
+	static const char *const names[] = {
+		"compress", "decompress", "copy", "nop", "syscall"
+	};
+
+	return names[op];
+}
+
+const char *mode_name(enum bench_mode mode)
+{
+	static const char *const names[] = { "sync", "async", "procs" };
+
+	return names[mode];
+}
+
+static const char *format_name(int format)
+{
+	return format == WD_FORMAT_RAW ? "raw" :
+	       format == WD_FORMAT_ZLIB ? "zlib" : "gzip";
+}
+
+/* Text-like data that compresses about as well as prose (3-4x). */
+static unsigned char *make_data(size_t len)
+{
+	static const char *const words[] = {
+		"the", "queue", "device", "of", "and", "compression",
+		"accelerator", "kernel", "a", "to", "in", "is", "request",
+		"memory", "process", "with", "ring", "page", "for", "data",
+		"completion", "stream", "zlib", "engine", "that", "user",
+	};
+	unsigned char *p = malloc(len);
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	size_t i = 0;
+
+	if (!p)
+		return NULL;
+	while (i < len) {
+		const char *w;
+		size_t n;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		w = words[x % (sizeof(words) / sizeof(words[0]))];
+		n = strlen(w);
+		for (size_t k = 0; k < n && i < len; k++)
+			p[i++] = (unsigned char)w[k];
+		if (i < len)
+			p[i++] = (x >> 32) % 11 ? ' ' : (x >> 40) % 3 ? '\n' :
+								 (unsigned char)('0' + (x >> 48) % 10);
+	}
+	return p;
+}
+
+/* @len bytes of the data compressed by zlib in @format at @level. */
+static unsigned char *make_comp(const unsigned char *data, size_t len,
+				int format, int level, size_t *out_len)
+{
+	int wb = format == WD_FORMAT_RAW ? -15 :
+		 format == WD_FORMAT_GZIP ? 31 : 15;
+	z_stream z = { 0 };
+	unsigned char *out;
+
+	if (deflateInit2(&z, level, Z_DEFLATED, wb, 8, Z_DEFAULT_STRATEGY))
+		return NULL;
+	*out_len = deflateBound(&z, len);
+	out = malloc(*out_len);
+	if (out) {
+		z.next_in = (Bytef *)data;
+		z.avail_in = (uInt)len;
+		z.next_out = out;
+		z.avail_out = (uInt)*out_len;
+		if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+			free(out);
+			out = NULL;
+		}
+		*out_len = z.total_out;
+	}
+	deflateEnd(&z);
+	return out;
+}
+
+static int add(struct bench *b, const char *engine, enum bench_op op,
+	       enum bench_mode mode, size_t size, unsigned int depth, bool busy)
+{
+	struct work *w;
+
+	if (b->nworks == MAX_WORKS)
+		return -ENOSPC;
+	w = &b->works[b->nworks++];
+	memset(w, 0, sizeof(*w));
+	w->engine = engine;
+	w->op = op;
+	w->mode = mode;
+	w->size = op == OP_NOP || op == OP_SYSCALL ? 0 : size;
+	w->depth = mode == MODE_ASYNC ? depth : 1;
+	w->procs = mode == MODE_PROCS ? b->procs : 1;
+	w->level = b->level;
+	w->format = b->format;
+	w->busy = busy;
+	w->seconds = b->seconds;
+	return 0;
+}
+
+/* The measurements behind the four ratios of Documentation/benchmarks.rst. */
+static void goals_suite(struct bench *b)
+{
+	static const char *const codecs[] = { "zlib", "libdeflate", "isal" };
+
+	add(b, "vzip", OP_NOP, MODE_SYNC, 0, 1, true);
+	add(b, "vzip", OP_NOP, MODE_SYNC, 0, 1, false);
+	add(b, "kernel", OP_SYSCALL, MODE_SYNC, 0, 1, false);
+	add(b, "vzip", OP_COPY, MODE_SYNC, 1 << 20, 1, false);
+	add(b, "vzip", OP_COPY, MODE_ASYNC, 1 << 20, 16, false);
+	add(b, "memcpy", OP_COPY, MODE_SYNC, 1 << 20, 1, false);
+	for (size_t size = 4096; size <= (1 << 20); size *= 16) {
+		add(b, "vzip", OP_COMPRESS, MODE_SYNC, size, 1, false);
+		add(b, "wd-sw", OP_COMPRESS, MODE_SYNC, size, 1, false);
+		for (size_t i = 0; i < 3; i++)
+			if (sw_engine_available(codecs[i]))
+				add(b, codecs[i], OP_COMPRESS, MODE_SYNC, size,
+				    1, false);
+	}
+	add(b, "vzip", OP_DECOMPRESS, MODE_SYNC, 65536, 1, false);
+	for (size_t i = 0; i < 3; i++)
+		if (sw_engine_available(codecs[i]))
+			add(b, codecs[i], OP_DECOMPRESS, MODE_SYNC, 65536, 1,
+			    false);
+	add(b, "vzip", OP_COMPRESS, MODE_ASYNC, 65536, 1, false);
+	add(b, "vzip", OP_COMPRESS, MODE_ASYNC, 65536, 16, false);
+	add(b, "vzip", OP_COMPRESS, MODE_PROCS, 65536, 1, false);
+}
+
+static void run(struct bench *b)
+{
+	size_t max = 0;
+
+	for (int i = 0; i < b->nworks; i++)
+		if (b->works[i].size > max)
+			max = b->works[i].size;
+	b->data_len = max ? max : 1;
+	b->data = make_data(b->data_len);
+	for (int i = 0; i < b->nworks; i++) {
+		struct work *w = &b->works[i];
+		struct result *r = &b->results[i];
+		unsigned char *comp = NULL;
+
+		w->data = b->data;
+		if (w->op == OP_DECOMPRESS) {
+			comp = make_comp(b->data, w->size, w->format, w->level,
+					 &w->comp_len);
+			w->comp = comp;
+		}
+		fprintf(stderr, "wdbench: %-10s %-10s %-5s %8zu x%-3u ...\r",
+			w->engine, op_name(w->op), mode_name(w->mode), w->size,
+			w->mode == MODE_PROCS ? w->procs : w->depth);
+		if (!strcmp(w->engine, "vzip") || !strcmp(w->engine, "wd-sw"))
+			wd_run(w, r);
+		else if (sw_engine_available(w->engine))
+			sw_run(w, r);
+		else
+			snprintf(r->note, sizeof(r->note), "not built in");
+		free(comp);
+		w->comp = NULL;
+	}
+	fprintf(stderr, "%72s\r", "");
+}
+
+static double mbps(const struct result *r)
+{
+	return r->ok && r->secs > 0 ? (double)r->bytes / r->secs / 1e6 : 0;
+}
+
+static double opsps(const struct result *r)
+{
+	return r->ok && r->secs > 0 ? (double)r->ops / r->secs : 0;
+}
+
+/* CPU seconds of this process per MB (10^6 bytes) processed. */
+static double cpu_per_mb(const struct result *r)
+{
+	return r->ok && r->bytes ? r->cpu / ((double)r->bytes / 1e6) : 0;
+}
+
+static int find(const struct bench *b, const char *engine, enum bench_op op,
+		enum bench_mode mode, size_t size, unsigned int depth, int busy)
+{
+	for (int i = 0; i < b->nworks; i++) {
+		const struct work *w = &b->works[i];
+
+		if (!strcmp(w->engine, engine) && w->op == op &&
+		    w->mode == mode && w->size == size &&
+		    (mode != MODE_ASYNC || w->depth == depth) &&
+		    (busy < 0 || w->busy == busy) && b->results[i].ok)
+			return i;
+	}
+	return -1;
+}
+
+/**
+ * struct ratio - one goal of the issue
+ * @key: JSON name
+ * @what: what it compares
+ * @value: measured, 0 if a side did not run
+ * @goal: target
+ * @at_most: the goal is an upper bound
+ */
+struct ratio {
+	const char *key;
+	const char *what;
+	double value;
+	double goal;
+	bool at_most;
+};
+
+static double quotient(double a, double b)
+{
+	return a > 0 && b > 0 ? a / b : 0;
+}
+
+static int ratios(const struct bench *b, struct ratio *out)
+{
+	int n = 0, i, j;
+
+	for (size_t size = 65536; size <= (1 << 20); size *= 16) {
+		i = find(b, "vzip", OP_COMPRESS, MODE_SYNC, size, 1, 0);
+		j = find(b, "zlib", OP_COMPRESS, MODE_SYNC, size, 1, -1);
+		out[n++] = (struct ratio){
+			size == 65536 ? "cpu_per_mb_vs_zlib_64k" :
+					"cpu_per_mb_vs_zlib_1m",
+			size == 65536 ?
+			"CPU/MB compressing 64 KiB via the queue (poll) / zlib" :
+			"CPU/MB compressing 1 MiB via the queue (poll) / zlib",
+			i < 0 || j < 0 ? 0 :
+			quotient(cpu_per_mb(&b->results[i]),
+				 cpu_per_mb(&b->results[j])),
+			0.03, true };
+	}
+	i = find(b, "vzip", OP_COPY, MODE_ASYNC, 1 << 20, 16, -1);
+	j = find(b, "memcpy", OP_COPY, MODE_SYNC, 1 << 20, 1, -1);
+	out[n++] = (struct ratio){ "copy_1m_vs_memcpy",
+		"COPY MB/s, 1 MiB requests, 16 in flight / memcpy",
+		i < 0 || j < 0 ? 0 : quotient(mbps(&b->results[i]),
+					      mbps(&b->results[j])),
+		0.9, false };
+	i = find(b, "vzip", OP_COPY, MODE_SYNC, 1 << 20, 1, -1);
+	out[n++] = (struct ratio){ "copy_1m_qd1_vs_memcpy",
+		"COPY MB/s, 1 MiB requests, 1 in flight / memcpy",
+		i < 0 || j < 0 ? 0 : quotient(mbps(&b->results[i]),
+					      mbps(&b->results[j])),
+		0.9, false };
+	i = find(b, "vzip", OP_NOP, MODE_SYNC, 0, 1, 1);
+	j = find(b, "kernel", OP_SYSCALL, MODE_SYNC, 0, 1, -1);
+	out[n++] = (struct ratio){ "nop_qd1_vs_syscall",
+		"NOP round trips/s at depth 1 (spinning) / getppid() calls/s",
+		i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[i]),
+					      opsps(&b->results[j])),
+		3, false };
+	i = find(b, "vzip", OP_COMPRESS, MODE_ASYNC, 65536, 16, -1);
+	j = find(b, "vzip", OP_COMPRESS, MODE_ASYNC, 65536, 1, -1);
+	out[n++] = (struct ratio){ "throughput_16_vs_1",
+		"compress MB/s, 64 KiB requests, 16 in flight / 1 in flight",
+		i < 0 || j < 0 ? 0 : quotient(mbps(&b->results[i]),
+					      mbps(&b->results[j])),
+		0, false };
+	return n;
+}
+
+static void print_table(const struct bench *b, const struct ratio *rt,
+			int nr)
+{
+	printf("%-10s %-10s %-5s %8s %5s %10s %10s %9s %9s %9s %9s %5s  %s\n",
+	       "engine", "op", "mode", "size", "depth", "MB/s", "ops/s",
+	       "cpu-ms/MB", "p50-us", "p99-us", "p99.9-us", "hw%", "note");
+	for (int i = 0; i < b->nworks; i++) {
+		const struct work *w = &b->works[i];
+		const struct result *r = &b->results[i];
+		char depth[16];
+
+		snprintf(depth, sizeof(depth), "%s%u",
+			 w->mode == MODE_PROCS ? "p" : "",
+			 w->mode == MODE_PROCS ? w->procs : w->depth);
+		if (!r->ok) {
+			printf("%-10s %-10s %-5s %8zu %5s %10s %10s %9s %9s %9s %9s %5s  %s\n",
+			       w->engine, op_name(w->op), mode_name(w->mode),
+			       w->size, depth, "-", "-", "-", "-", "-", "-",
+			       "-", r->note);
+			continue;
+		}
+		printf("%-10s %-10s %-5s %8zu %5s %10.1f %10.0f %9.3f %9.1f %9.1f %9.1f %5.0f  %s%s\n",
+		       w->engine, op_name(w->op), mode_name(w->mode), w->size,
+		       depth, mbps(r), opsps(r), cpu_per_mb(r) * 1e3, r->p50,
+		       r->p99, r->p999, r->hw_share * 100, w->busy ? "spin " : "",
+		       r->note);
+	}
+	if (!nr)
+		return;
+	printf("\n%-24s %10s %8s  %s\n", "ratio", "measured", "goal", "what");
+	for (int i = 0; i < nr; i++) {
+		char goal[16] = "-";
+
+		if (rt[i].goal)
+			snprintf(goal, sizeof(goal), "%s%g",
+				 rt[i].at_most ? "<=" : ">=", rt[i].goal);
+		if (rt[i].value)
+			printf("%-24s %10.4f %8s  %s\n", rt[i].key,
+			       rt[i].value, goal, rt[i].what);
+		else
+			printf("%-24s %10s %8s  %s\n", rt[i].key,
+			       "n/a", goal, rt[i].what);
+	}
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static int write_json(const struct bench *b, const struct ratio *rt, int nr,
+		      char *path, size_t path_size)
+{
+	struct wd_device devs[8];
+	struct utsname u;
+	int ndev = wd_devices(devs, 8);
+	FILE *f;
+
+	mkdir(b->out_dir, 0755);
+	snprintf(path, path_size, "%s/%s.json", b->out_dir, b->name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	uname(&u);
+	fprintf(f, "{\n  \"tool\": \"wdbench\",\n  \"library\": ");
+	json_str(f, wd_version());
+	fprintf(f, ",\n  \"time\": %lld,\n  \"kernel\": ", (long long)time(NULL));
+	json_str(f, u.release);
+	fprintf(f, ",\n  \"machine\": ");
+	json_str(f, u.machine);
+	fprintf(f, ",\n  \"cpus\": %ld,\n  \"format\": \"%s\",\n  \"level\": %d,\n  \"seconds\": %g,\n  \"devices\": [",
+		sysconf(_SC_NPROCESSORS_ONLN), format_name(b->format),
+		b->level, b->seconds);
+	for (int i = 0; i < ndev && i < 8; i++) {
+		fprintf(f, "%s{\"name\": ", i ? ", " : "");
+		json_str(f, devs[i].name);
+		fprintf(f, ", \"api\": ");
+		json_str(f, devs[i].api);
+		fprintf(f, ", \"sva\": %s, \"node\": %d, \"available\": %d}",
+			devs[i].flags & UACCE_DEV_SVA ? "true" : "false",
+			devs[i].node, devs[i].available);
+	}
+	fprintf(f, "],\n  \"results\": [\n");
+	for (int i = 0; i < b->nworks; i++) {
+		const struct work *w = &b->works[i];
+		const struct result *r = &b->results[i];
+
+		fprintf(f, "    {\"engine\": \"%s\", \"op\": \"%s\", \"mode\": \"%s\", \"size\": %zu, \"depth\": %u, \"procs\": %u, \"wait\": \"%s\", \"ok\": %s",
+			w->engine, op_name(w->op), mode_name(w->mode), w->size,
+			w->depth, w->procs, w->busy ? "spin" : "poll",
+			r->ok ? "true" : "false");
+		if (r->ok)
+			fprintf(f, ", \"seconds\": %.6f, \"ops\": %llu, \"bytes\": %llu, \"out_bytes\": %llu, \"mb_per_s\": %.3f, \"ops_per_s\": %.1f, \"cpu_s\": %.6f, \"cpu_s_per_mb\": %.9f, \"lat_us\": {\"p50\": %.2f, \"p99\": %.2f, \"p99.9\": %.2f}, \"hw_share\": %.3f",
+				r->secs, (unsigned long long)r->ops,
+				(unsigned long long)r->bytes,
+				(unsigned long long)r->out_bytes, mbps(r),
+				opsps(r), r->cpu, cpu_per_mb(r), r->p50,
+				r->p99, r->p999, r->hw_share);
+		fprintf(f, ", \"note\": ");
+		json_str(f, r->note);
+		fprintf(f, "}%s\n", i + 1 < b->nworks ? "," : "");
+	}
+	fprintf(f, "  ],\n  \"ratios\": {");
+	for (int i = 0; i < nr; i++) {
+		fprintf(f, "%s\n    \"%s\": {\"value\": ", i ? "," : "",
+			rt[i].key);
+		if (rt[i].value)
+			fprintf(f, "%.6f", rt[i].value);
+		else
+			fprintf(f, "null");
+		fprintf(f, ", \"goal\": ");
+		if (rt[i].goal)
+			fprintf(f, "%g, \"goal_is\": \"%s\"", rt[i].goal,
+				rt[i].at_most ? "at_most" : "at_least");
+		else
+			fprintf(f, "null");
+		fprintf(f, ", \"what\": ");
+		json_str(f, rt[i].what);
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  }\n}\n");
+	return fclose(f) ? -errno : 0;
+}
+
+/* Parses "4k,64k,1m" (or ops, modes, engines) into @out; count or -1. */
+static int parse_list(char *arg, char **out)
+{
+	int n = 0;
+
+	for (char *t = strtok(arg, ","); t; t = strtok(NULL, ",")) {
+		if (n == MAX_LIST)
+			return -1;
+		out[n++] = t;
+	}
+	return n;
+}
+
+static long parse_size(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 0);
+
+	if (*end == 'k' || *end == 'K')
+		v <<= 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		v <<= 20, end++;
+	return *end || v < 0 ? -1 : v;
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: wdbench [OPTION]...\n"
+	      "Measure a WarpDrive compression device against in-process software.\n\n"
+	      "  --op LIST        compress,decompress,copy,nop (default: the goals suite)\n"
+	      "  --size LIST      request sizes, e.g. 4k,64k,1m (default 64k)\n"
+	      "  --mode LIST      sync,async,procs (default sync)\n"
+	      "  --depth LIST     requests in flight for async (default 1,16)\n"
+	      "  --procs N        processes for procs (default 2)\n"
+	      "  --engine LIST    vzip,wd-sw,zlib,libdeflate,isal,memcpy,kernel\n"
+	      "                   (default: vzip and every baseline that applies)\n"
+	      "  --level N        compression level 1-9 (default 6)\n"
+	      "  --format F       raw, zlib or gzip (default gzip)\n"
+	      "  --seconds S      time per measurement (default 1)\n"
+	      "  --quick          0.2 s per measurement\n"
+	      "  --spin           device waits spin instead of sleeping in poll()\n"
+	      "  --out DIR        JSON directory (default build/bench)\n"
+	      "  --name NAME      JSON file name without .json (default wdbench)\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "op", required_argument, NULL, 'o' },
+		{ "size", required_argument, NULL, 's' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "depth", required_argument, NULL, 'd' },
+		{ "procs", required_argument, NULL, 'p' },
+		{ "engine", required_argument, NULL, 'e' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "seconds", required_argument, NULL, 't' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "spin", no_argument, NULL, 'S' },
+		{ "out", required_argument, NULL, 'O' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *ops[MAX_LIST], *sizes[MAX_LIST], *modes[MAX_LIST];
+	char *depths[MAX_LIST], *engines[MAX_LIST];
+	char dflt_size[] = "64k", dflt_mode[] = "sync", dflt_depth[] = "1,16";
+	int nops = 0, nsizes = 0, nmodes = 0, ndepths = 0, nengines = 0;
+	struct bench *b = calloc(1, sizeof(*b));
+	struct ratio rt[8];
+	char path[512];
+	bool custom = false, spin = false;
+	int opt, nr = 0, ret;
+
+	if (!b)
+		return 1;
+	b->seconds = 1;
+	b->level = 6;
+	b->format = WD_FORMAT_GZIP;
+	b->procs = 2;
+	b->out_dir = "build/bench";
+	b->name = "wdbench";
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			nops = parse_list(optarg, ops);
+			custom = true;
+			break;
+		case 's':
+			nsizes = parse_list(optarg, sizes);
+			custom = true;
+			break;
+		case 'm':
+			nmodes = parse_list(optarg, modes);
+			custom = true;
+			break;
+		case 'd':
+			ndepths = parse_list(optarg, depths);
+			custom = true;
+			break;
+		case 'e':
+			nengines = parse_list(optarg, engines);
+			custom = true;
+			break;
+		case 'p':
+			b->procs = (unsigned int)atoi(optarg);
+			break;
+		case 'l':
+			b->level = atoi(optarg);
+			break;
+		case 'f':
+			b->format = !strcmp(optarg, "raw") ? WD_FORMAT_RAW :
+				    !strcmp(optarg, "zlib") ? WD_FORMAT_ZLIB :
+				    !strcmp(optarg, "gzip") ? WD_FORMAT_GZIP :
+				    -1;
+			break;
+		case 't':
+			b->seconds = atof(optarg);
+			break;
+		case 'q':
+			b->seconds = 0.2;
+			break;
+		case 'S':
+			spin = true;
+			break;
+		case 'O':
+			b->out_dir = optarg;
+			break;
+		case 'n':
+			b->name = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind < argc || nops < 0 || nsizes < 0 || nmodes < 0 ||
+	    ndepths < 0 || nengines < 0 || b->level < 1 || b->level > 9 ||
+	    b->format < 0 || b->seconds <= 0 || !b->procs ||
+	    strchr(b->name, '/')) {
+		usage(stderr);
+		return 1;
+	}
+
+	if (!custom) {
+		goals_suite(b);
+	} else {
+		static const char *const names[] = { "compress", "decompress",
+						     "copy", "nop" };
+		char all_ops[] = "compress", *eng_default[] = {
+			"vzip", "zlib", "libdeflate", "isal", "memcpy",
+			"kernel" };
+
+		if (!nops)
+			nops = parse_list(all_ops, ops);
+		if (!nsizes)
+			nsizes = parse_list(dflt_size, sizes);
+		if (!nmodes)
+			nmodes = parse_list(dflt_mode, modes);
+		if (!ndepths)
+			ndepths = parse_list(dflt_depth, depths);
+		if (!nengines) {
+			memcpy(engines, eng_default, sizeof(eng_default));
+			nengines = 6;
+		}
+		for (int o = 0; o < nops; o++) {
+			int op = -1;
+
+			for (int k = 0; k < 4; k++)
+				if (!strcmp(ops[o], names[k]))
+					op = k;
+			if (op < 0) {
+				fprintf(stderr, "wdbench: unknown op %s\n",
+					ops[o]);
+				return 1;
+			}
+			for (int e = 0; e < nengines; e++) {
+				bool dev = !strcmp(engines[e], "vzip") ||
+					   !strcmp(engines[e], "wd-sw");
+
+				/* baselines only where they do the same work */
+				if (!dev && ((op == OP_NOP &&
+					      strcmp(engines[e], "kernel")) ||
+					     (op == OP_COPY &&
+					      strcmp(engines[e], "memcpy")) ||
+					     (op <= OP_DECOMPRESS &&
+					      (!strcmp(engines[e], "memcpy") ||
+					       !strcmp(engines[e], "kernel")))))
+					continue;
+				for (int s = 0; s < (op == OP_NOP ? 1 : nsizes);
+				     s++) {
+					long size = parse_size(sizes[s]);
+
+					if (size < 0) {
+						fprintf(stderr, "wdbench: bad size %s\n",
+							sizes[s]);
+						return 1;
+					}
+					for (int m = 0; m < nmodes; m++) {
+						int mode = !strcmp(modes[m], "async") ?
+							   MODE_ASYNC :
+							   !strcmp(modes[m], "procs") ?
+							   MODE_PROCS : MODE_SYNC;
+
+						if (!dev && mode != MODE_SYNC)
+							continue;
+						for (int d = 0; d < (mode == MODE_ASYNC ? ndepths : 1); d++)
+							add(b, engines[e],
+							    op == OP_NOP && !dev ?
+							    OP_SYSCALL : op, mode,
+							    (size_t)size,
+							    (unsigned int)atoi(depths[d]),
+							    spin);
+					}
+				}
+			}
+		}
+	}
+
+	run(b);
+	nr = custom ? 0 : ratios(b, rt);
+	print_table(b, rt, nr);
+	ret = write_json(b, rt, nr, path, sizeof(path));
+	if (ret) {
+		fprintf(stderr, "wdbench: %s: %s\n", path, strerror(-ret));
+		return 1;
+	}
+	printf("\nwdbench: results in %s\n", path);
+	free(b->data);
+	free(b);
+	return 0;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * wdbench: what the benchmark's parts share.
+ */
+#ifndef WDBENCH_H
+#define WDBENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <warpdrive/warpdrive.h>
+
+/* What one measurement runs. */
+enum bench_op {
+	OP_COMPRESS,
+	OP_DECOMPRESS,
+	OP_COPY,
+	OP_NOP,
+	OP_SYSCALL,	/* a trivial system call: the yardstick for NOP */
+};
+
+enum bench_mode {
+	MODE_SYNC,	/* one request at a time, waiting for each */
+	MODE_ASYNC,	/* @depth requests kept in flight */
+	MODE_PROCS,	/* @procs processes, each MODE_SYNC */
+};
+
+/**
+ * struct work - one measurement
+ * @engine: "vzip" (the library on the device), "wd-sw" (the library's
+ *          software path), "zlib", "libdeflate", "isal", "memcpy", "kernel"
+ * @op: enum bench_op
+ * @mode: enum bench_mode
+ * @size: bytes of uncompressed data per request
+ * @depth: requests in flight (MODE_ASYNC)
+ * @procs: processes (MODE_PROCS)
+ * @level: compression level
+ * @format: enum wd_format
+ * @busy: spin while waiting instead of poll()
+ * @seconds: how long to run
+ * @data: @size bytes of input; @comp: it compressed (@comp_len bytes)
+ */
+struct work {
+	const char *engine;
+	enum bench_op op;
+	enum bench_mode mode;
+	size_t size;
+	unsigned int depth;
+	unsigned int procs;
+	int level;
+	int format;
+	bool busy;
+	double seconds;
+	const unsigned char *data;
+	const unsigned char *comp;
+	size_t comp_len;
+};
+
+/**
+ * struct result - what a measurement found
+ * @ok: it ran (false: engine unavailable, see @note)
+ * @note: why it did not run, or a remark
+ * @ops: requests completed
+ * @bytes: uncompressed bytes processed
+ * @out_bytes: bytes produced (compression: compressed size)
+ * @secs: wall time
+ * @cpu: CPU time of this process (user + system), children included
+ *       in MODE_PROCS
+ * @p50, @p99, @p999: latency percentiles in microseconds (MODE_SYNC)
+ * @hw_share: fraction of requests the device ran (library engines)
+ */
+struct result {
+	bool ok;
+	char note[96];
+	uint64_t ops;
+	uint64_t bytes;
+	uint64_t out_bytes;
+	double secs;
+	double cpu;
+	double p50;
+	double p99;
+	double p999;
+	double hw_share;
+};
+
+/* timing.c */
+double now_s(void);
+double cpu_s(bool children);
+
+/**
+ * struct lat - latency samples of one run
+ * @v: samples in microseconds
+ * @n: how many
+ * @cap: room
+ */
+struct lat {
+	double *v;
+	size_t n;
+	size_t cap;
+};
+
+void lat_add(struct lat *l, double us);
+void lat_finish(struct lat *l, struct result *r);
+
+/* One request; returns the bytes it produced, or -1 on failure. */
+typedef long (*op_fn)(void *ctx);
+
+void run_sync(const struct work *w, op_fn op, void *ctx, struct result *r);
+
+/* software.c: in-process engines */
+bool sw_engine_available(const char *engine);
+void sw_run(const struct work *w, struct result *r);
+
+/* device.c: the library's engines */
+void wd_run(const struct work *w, struct result *r);
+
+/* report.c */
+const char *op_name(enum bench_op op);
+const char *mode_name(enum bench_mode mode);
+
+#endif /* WDBENCH_H */

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libwarpdrive's queue layer on vzip, and the library on the device:
+ * discovery, the rings (wrap-around, the in-flight bound, the wake-up
+ * protocol against an engine that falls asleep), descriptor errors,
+ * poll(), the shared region without SVA, threads sharing a session.
+ *
+ *   lib_hw_test          the above
+ *   lib_hw_test deep     thousands of async requests in flight (needs a
+ *                        ring of 2048 or more: vzip ring_depth=4096)
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <warpdrive/warpdrive.h>
+#include "tap.h"
+
+static void nop_sqe(struct vzip_sqe *sqe, uint64_t tag)
+{
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = VZIP_OP_NOP;
+	sqe->version = VZIP_SQE_VERSION;
+	sqe->user_data = tag;
+}
+
+/* Waits for and reaps exactly @n completions into @cqes. */
+static int reap_n(struct wd_queue *q, struct vzip_cqe *cqes, int n)
+{
+	int got = 0;
+
+	while (got < n) {
+		int r = wd_queue_reap(q, cqes + got, (unsigned int)(n - got));
+
+		if (r < 0)
+			return r;
+		got += r;
+		if (got < n && wd_queue_wait(q, 5000) == -ETIMEDOUT)
+			return -ETIMEDOUT;
+	}
+	return got;
+}
+
+static void sleep_us(long us)
+{
+	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static void test_discovery(struct wd_queue_info *info)
+{
+	struct wd_device devs[16];
+	int n = wd_devices(devs, 16), vzip = -1;
+
+	for (int i = 0; i < n && i < 16; i++)
+		if (!strcmp(devs[i].api, VZIP_API_VERSION))
+			vzip = i;
+	tap_ok(vzip >= 0 && devs[vzip].available > 0 && !devs[vzip].isolated,
+	       "wd_devices finds %s (%s, %d free queues, node %d)",
+	       vzip >= 0 ? devs[vzip].name : "none",
+	       vzip >= 0 ? devs[vzip].api : "", vzip >= 0 ?
+	       devs[vzip].available : 0, vzip >= 0 ? devs[vzip].node : 0);
+	tap_ok(info->ring_depth >= 2 &&
+	       !(info->ring_depth & (info->ring_depth - 1)) &&
+	       info->max_len >= 4096 && (info->caps & VZIP_CAP_STREAM) &&
+	       info->ctx_size >= 64 &&
+	       !!(info->flags & UACCE_DEV_SVA) == !!(info->caps & VZIP_CAP_SVA),
+	       "queue %s/%d: depth %u, max_len %u, ctx %u, caps %#x, %s",
+	       info->device, info->qid, info->ring_depth, info->max_len,
+	       info->ctx_size, info->caps,
+	       info->flags & UACCE_DEV_SVA ? "SVA" : "no SVA");
+}
+
+static void test_rings(struct wd_queue *q, const struct wd_queue_info *info)
+{
+	unsigned int depth = info->ring_depth, total = 3 * depth + 5;
+	struct vzip_sqe *sqes = calloc(depth + 8, sizeof(*sqes));
+	struct vzip_cqe *cqes = calloc(depth + 8, sizeof(*cqes));
+	unsigned int sent = 0, got = 0, bad = 0;
+	int ret;
+
+	/* NOP round trip */
+	nop_sqe(&sqes[0], 0x1234567890abcdefull);
+	ret = wd_queue_submit(q, sqes, 1);
+	tap_ok(ret == 1 && reap_n(q, cqes, 1) == 1 &&
+	       cqes[0].user_data == 0x1234567890abcdefull &&
+	       cqes[0].status == VZIP_STS_OK,
+	       "a NOP comes back with its user_data");
+
+	/* more than the depth at once: only the depth is taken */
+	for (unsigned int i = 0; i < depth + 8; i++)
+		nop_sqe(&sqes[i], i);
+	ret = wd_queue_submit(q, sqes, depth + 8);
+	tap_ok(ret == (int)depth, "submitting depth + 8 takes %d (depth %u)",
+	       ret, depth);
+	tap_ok(reap_n(q, cqes, ret) == ret, "and all of them complete");
+
+	/* around the ring three times, in order */
+	while (got < total) {
+		unsigned int room = depth - (sent - got), k = 0;
+
+		while (k < room && sent + k < total) {
+			nop_sqe(&sqes[k], sent + k);
+			k++;
+		}
+		if (k) {
+			ret = wd_queue_submit(q, sqes, k);
+			if (ret < 0)
+				break;
+			sent += (unsigned int)ret;
+		}
+		ret = reap_n(q, cqes, 1);
+		if (ret != 1)
+			break;
+		if (cqes[0].user_data != got || cqes[0].status)
+			bad++;
+		got++;
+	}
+	tap_ok(got == total && !bad,
+	       "%u NOPs around the ring: all complete in order (%u bad)",
+	       total, bad);
+	tap_ok(wd_queue_inflight(q) == 0 && wd_queue_check(q) == 0,
+	       "nothing in flight, queue healthy");
+	free(sqes);
+	free(cqes);
+}
+
+static void test_wakeup(struct wd_queue *q)
+{
+	struct vzip_sqe sqe;
+	struct vzip_cqe cqe;
+	int ok = 0, rounds = 60;
+
+	/*
+	 * The engine sleeps after idle_us (1 ms) without work: submit
+	 * around that moment, again and again; a lost wake-up would leave a
+	 * request unserved (reap_n times out after 5 s).
+	 */
+	for (int i = 0; i < rounds; i++) {
+		sleep_us(200 + (i * 397) % 2500);
+		nop_sqe(&sqe, (uint64_t)i);
+		if (wd_queue_submit(q, &sqe, 1) == 1 &&
+		    reap_n(q, &cqe, 1) == 1 && cqe.user_data == (uint64_t)i)
+			ok++;
+	}
+	tap_ok(ok == rounds, "no lost wake-up: %d of %d submissions around the engine's sleep served",
+	       ok, rounds);
+	tap_ok(wd_queue_wait(q, 50) == -ETIMEDOUT,
+	       "poll() with nothing in flight times out");
+}
+
+static void test_descriptors(struct wd_queue *q, const struct wd_queue_info *info)
+{
+	size_t len = 100000;
+	unsigned char *src, *dst;
+	struct vzip_sqe sqe;
+	struct vzip_cqe cqe;
+	bool sva = info->flags & UACCE_DEV_SVA;
+	size_t ss_size;
+	unsigned char *ss = wd_queue_ss(q, &ss_size);
+
+	if (sva) {
+		src = malloc(len);
+		dst = malloc(len);
+	} else {
+		src = ss;
+		dst = ss + ss_size / 2;
+	}
+	for (size_t i = 0; i < len; i++)
+		src[i] = (unsigned char)(i * 7);
+	memset(dst, 0, len);
+
+	nop_sqe(&sqe, 1);
+	sqe.opcode = VZIP_OP_COPY;
+	sqe.src = wd_queue_addr(q, src, len);
+	sqe.dst = wd_queue_addr(q, dst, len);
+	sqe.src_len = sqe.dst_len = (uint32_t)len;
+	tap_ok(sqe.src && sqe.dst && wd_queue_submit(q, &sqe, 1) == 1 &&
+	       reap_n(q, &cqe, 1) == 1 && cqe.status == VZIP_STS_OK &&
+	       cqe.consumed == len && cqe.produced == len &&
+	       !memcmp(src, dst, len),
+	       "COPY of %zu bytes (%s addresses)", len,
+	       sva ? "process" : "shared-region DMA");
+
+	sqe.dst_len = (uint32_t)len / 2;
+	tap_ok(wd_queue_submit(q, &sqe, 1) == 1 && reap_n(q, &cqe, 1) == 1 &&
+	       cqe.status == VZIP_STS_OVERFLOW && cqe.produced == len / 2,
+	       "COPY into half the room: OVERFLOW after %zu bytes", len / 2);
+
+	sqe.dst_len = (uint32_t)len;
+	sqe.version = 0;
+	tap_ok(wd_queue_submit(q, &sqe, 1) == 1 && reap_n(q, &cqe, 1) == 1 &&
+	       cqe.status == VZIP_STS_INVALID,
+	       "descriptor version 0: INVALID");
+	sqe.version = VZIP_SQE_VERSION;
+	sqe.rsvd[2] = 1;
+	tap_ok(wd_queue_submit(q, &sqe, 1) == 1 && reap_n(q, &cqe, 1) == 1 &&
+	       cqe.status == VZIP_STS_INVALID,
+	       "non-zero reserved field: INVALID");
+	sqe.rsvd[2] = 0;
+	sqe.dst = sqe.src;
+	tap_ok(wd_queue_submit(q, &sqe, 1) == 1 && reap_n(q, &cqe, 1) == 1 &&
+	       cqe.status == VZIP_STS_INVALID,
+	       "overlapping source and destination: INVALID");
+	sqe.dst = sva ? 4096 : info->max_len ? (uint64_t)1 << 40 : 0;
+	tap_ok(wd_queue_submit(q, &sqe, 1) == 1 && reap_n(q, &cqe, 1) == 1 &&
+	       cqe.status == VZIP_STS_ADDR_ERROR,
+	       "a destination the queue cannot reach: ADDR_ERROR");
+	sqe.dst = wd_queue_addr(q, dst, len);
+	sqe.src_len = info->max_len + 1;
+	tap_ok(wd_queue_submit(q, &sqe, 1) == 1 && reap_n(q, &cqe, 1) == 1 &&
+	       cqe.status == VZIP_STS_INVALID,
+	       "src_len above MAX_LEN: INVALID");
+	tap_ok(wd_queue_check(q) == 0, "the queue survives its bad descriptors");
+	if (sva) {
+		free(src);
+		free(dst);
+	}
+}
+
+/* Several threads share one session (and so one queue). */
+struct thr {
+	struct wd_comp *c;
+	int id;
+	int bad;
+};
+
+static void *compress_thread(void *arg)
+{
+	struct thr *t = arg;
+	size_t len = 50000 + (size_t)t->id * 1000, bound = len + len / 8 + 256;
+	unsigned char *data = malloc(len), *out = malloc(bound);
+	unsigned char *back = malloc(len);
+
+	for (size_t i = 0; i < len; i++)
+		data[i] = (unsigned char)("threads share a queue"[(i + t->id) % 21]);
+	for (int r = 0; r < 40; r++) {
+		size_t n = bound;
+		uLongf bn = len;
+
+		if (wd_compress(t->c, data, len, out, &n) ||
+		    uncompress(back, &bn, out, n) != Z_OK || bn != len ||
+		    memcmp(back, data, len))
+			t->bad++;
+	}
+	free(data);
+	free(out);
+	free(back);
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	struct wd_comp_params p = { .format = WD_FORMAT_ZLIB,
+				    .policy = WD_POLICY_HW,
+				    .flags = WD_COMP_F_THRESHOLD };
+	struct thr t[6];
+	pthread_t tid[6];
+	struct wd_stats st;
+	int bad = 0;
+
+	if (wd_comp_open(&t[0].c, &p)) {
+		tap_ok(0, "session for threads");
+		return;
+	}
+	for (int i = 0; i < 6; i++) {
+		t[i].c = t[0].c;
+		t[i].id = i;
+		t[i].bad = 0;
+		pthread_create(&tid[i], NULL, compress_thread, &t[i]);
+	}
+	for (int i = 0; i < 6; i++) {
+		pthread_join(tid[i], NULL);
+		bad += t[i].bad;
+	}
+	wd_comp_get_stats(t[0].c, &st);
+	tap_ok(!bad && st.hw_requests == 240 && !st.sw_requests,
+	       "6 threads x 40 compressions on one session: %d bad, %llu on the device",
+	       bad, (unsigned long long)st.hw_requests);
+	wd_comp_close(t[0].c);
+}
+
+static void test_zero_copy(const struct wd_queue_info *info)
+{
+	struct wd_comp_params p = { .format = WD_FORMAT_GZIP,
+				    .policy = WD_POLICY_HW,
+				    .flags = WD_COMP_F_THRESHOLD };
+	size_t len = 200000, n;
+	unsigned char *in, *out, *plain;
+	struct wd_stats st;
+	struct wd_comp *c;
+
+	if (wd_comp_open(&c, &p)) {
+		tap_ok(0, "session for buffers");
+		return;
+	}
+	in = wd_buf_alloc(c, len);
+	out = wd_buf_alloc(c, len + 1024);
+	for (size_t i = 0; i < len; i++)
+		in[i] = (unsigned char)("zero copy "[i % 10]);
+	n = len + 1024;
+	tap_ok(in && out && !wd_compress(c, in, len, out, &n),
+	       "compress between wd_buf_alloc() buffers");
+	wd_comp_get_stats(c, &st);
+	tap_ok(st.copied_bytes == 0, "nothing copied (%llu bytes)",
+	       (unsigned long long)st.copied_bytes);
+	plain = malloc(len);
+	memcpy(plain, in, len);
+	n = len + 1024;
+	wd_compress(c, plain, len, out, &n);
+	wd_comp_get_stats(c, &st);
+	if (info->flags & UACCE_DEV_SVA)
+		tap_ok(st.copied_bytes == 0,
+		       "SVA: ordinary memory is not copied either");
+	else
+		tap_ok(st.copied_bytes >= len,
+		       "no SVA: ordinary memory goes through the shared region (%llu bytes copied)",
+		       (unsigned long long)st.copied_bytes);
+	wd_buf_free(c, in);
+	wd_buf_free(c, out);
+	free(plain);
+	wd_comp_close(c);
+}
+
+/* Thousands of requests in flight on one session. */
+static int deep(void)
+{
+	enum { N = 3000 };
+	struct wd_comp_params p = { .policy = WD_POLICY_HW, .depth = N };
+	struct wd_req *reqs = calloc(N, sizeof(*reqs));
+	struct wd_req **ptrs = calloc(N, sizeof(*ptrs));
+	unsigned char *src = malloc(4096), *dst = malloc((size_t)N * 4096);
+	struct wd_queue_info info;
+	struct wd_queue *q;
+	struct wd_comp *c;
+	int taken = 0, done = 0, bad = 0, peak;
+
+	tap_plan(4);
+	if (wd_queue_open(&q, NULL)) {
+		tap_ok(0, "queue");
+		return tap_done();
+	}
+	wd_queue_get_info(q, &info);
+	p.queue = q;
+	if (info.ring_depth < 2048 || wd_comp_open(&c, &p)) {
+		tap_ok(0, "a ring of at least 2048 (%u)", info.ring_depth);
+		return tap_done();
+	}
+	tap_ok(1, "ring of %u entries", info.ring_depth);
+	memset(src, 0x5a, 4096);
+	for (int i = 0; i < N; i++) {
+		reqs[i].op = i % 3 ? WD_OP_COPY : WD_OP_NOP;
+		reqs[i].src = src;
+		reqs[i].src_len = 4096;
+		reqs[i].dst = dst + (size_t)i * 4096;
+		reqs[i].dst_len = 4096;
+		ptrs[i] = &reqs[i];
+	}
+	/* fill the ring before anything is reaped */
+	while (taken < N) {
+		int r = wd_submit(c, ptrs + taken, (unsigned int)(N - taken));
+
+		if (r <= 0)
+			break;
+		taken += r;
+		if ((unsigned int)taken >= info.ring_depth)
+			break;
+	}
+	peak = (int)wd_queue_inflight(q);
+	tap_ok(peak >= 2048, "%d requests in flight at once", peak);
+	while (done < N) {
+		struct wd_req *d[256];
+		int r;
+
+		if (taken < N) {
+			r = wd_submit(c, ptrs + taken, (unsigned int)(N - taken));
+			if (r > 0)
+				taken += r;
+		}
+		r = wd_poll(c, d, 256, 1, 10000);
+		if (r <= 0)
+			break;
+		for (int i = 0; i < r; i++)
+			if (d[i]->status || d[i]->path != WD_PATH_HW ||
+			    (d[i]->op == WD_OP_COPY &&
+			     memcmp(d[i]->dst, src, 4096)))
+				bad++;
+		done += r;
+	}
+	tap_ok(done == N && !bad, "all %d completed on the device, %d bad",
+	       done, bad);
+	wd_comp_close(c);
+	wd_queue_close(q);
+	tap_ok(1, "closed");
+	free(reqs);
+	free(ptrs);
+	free(src);
+	free(dst);
+	return tap_done();
+}
+
+int main(int argc, char **argv)
+{
+	struct wd_queue_info info;
+	struct wd_queue *q;
+	int ret;
+
+	if (argc > 1 && !strcmp(argv[1], "deep"))
+		return deep();
+	ret = wd_queue_open(&q, NULL);
+	tap_ok(!ret, "wd_queue_open: %s", wd_strerror(ret));
+	if (ret)
+		return tap_done();
+	wd_queue_get_info(q, &info);
+	test_discovery(&info);
+	test_rings(q, &info);
+	test_wakeup(q);
+	test_descriptors(q, &info);
+	wd_queue_close(q);
+	test_threads();
+	test_zero_copy(&info);
+	return tap_done();
+}

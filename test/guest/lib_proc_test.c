@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libwarpdrive across processes and device failures, on vzip:
+ *
+ *   lib_proc_test            fork, many processes at once, kill -9 with
+ *                            requests in flight, running out of queues
+ *   lib_proc_test unbind     the device unbound under running sessions
+ *                            (clean error or transparent fallback; with
+ *                            two devices, streams move to the other)
+ *   lib_proc_test isolate    hardware errors isolate the device; the
+ *                            library notices and falls back
+ *
+ * Every case that could crash runs in a child, so a crash is a failed
+ * case, not a lost test.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <warpdrive/warpdrive.h>
+#include "tap.h"
+
+static unsigned char *make_data(size_t len, unsigned int seed)
+{
+	static const char *const words[] = {
+		"fork ", "process ", "queue ", "kill ", "device ", "the ",
+		"stream\n", "of ", "unbind ", "99 ",
+	};
+	unsigned char *p = malloc(len ? len : 1);
+	size_t i = 0;
+
+	while (i < len) {
+		const char *w;
+
+		seed = seed * 1103515245 + 12345;
+		w = words[(seed >> 16) % 10];
+		while (*w && i < len)
+			p[i++] = (unsigned char)*w++;
+	}
+	return p;
+}
+
+static bool gunzip_check(const unsigned char *comp, size_t clen,
+			 const unsigned char *ref, size_t len)
+{
+	unsigned char *out = malloc(len + 1);
+	z_stream z = { 0 };
+	bool ok;
+
+	inflateInit2(&z, 31);
+	z.next_in = (Bytef *)comp;
+	z.avail_in = (uInt)clen;
+	z.next_out = out;
+	z.avail_out = (uInt)len + 1;
+	ok = inflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out == len &&
+	     !memcmp(out, ref, len);
+	inflateEnd(&z);
+	free(out);
+	return ok;
+}
+
+/* One gzip compression on @c, checked; the path it took in *@path. */
+static bool compress_ok(struct wd_comp *c, size_t len, unsigned int seed,
+			unsigned int *path)
+{
+	unsigned char *data = make_data(len, seed);
+	size_t n = wd_compress_bound(WD_FORMAT_GZIP, len);
+	unsigned char *out = malloc(n);
+	bool ok = !wd_compress(c, data, len, out, &n) &&
+		  gunzip_check(out, n, data, len);
+
+	if (path)
+		*path = wd_comp_path(c, NULL);
+	free(data);
+	free(out);
+	return ok;
+}
+
+static struct wd_comp *session(enum wd_policy policy)
+{
+	struct wd_comp_params p = { .format = WD_FORMAT_GZIP,
+				    .policy = policy,
+				    .flags = WD_COMP_F_THRESHOLD };
+	struct wd_comp *c = NULL;
+
+	return wd_comp_open(&c, &p) ? NULL : c;
+}
+
+/* Runs @fn in a child; its exit status, or 128 + signal if it died. */
+static int in_child(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		_exit(fn(arg));
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int read_int(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY), n;
+
+	if (fd < 0)
+		return -1;
+	n = (int)read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoi(buf) : -1;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), n;
+
+	if (fd < 0)
+		return -errno;
+	n = (int)write(fd, s, strlen(s));
+	close(fd);
+	return n == (int)strlen(s) ? 0 : -errno;
+}
+
+/* Name of the first vzip device, e.g. "vzip-0". */
+static const char *first_device(void)
+{
+	static struct wd_device devs[16];
+	int n = wd_devices(devs, 16);
+
+	for (int i = 0; i < n && i < 16; i++)
+		if (!strcmp(devs[i].api, VZIP_API_VERSION))
+			return devs[i].name;
+	return NULL;
+}
+
+/* ---- fork ---- */
+
+struct fork_arg {
+	struct wd_comp *c;
+	struct wd_stream *s;
+	struct wd_queue *q;
+	unsigned char *data;
+	size_t len;
+	unsigned char *out;
+	size_t n;
+};
+
+static int child_uses_session(void *arg)
+{
+	struct fork_arg *a = arg;
+	unsigned int path;
+	struct vzip_sqe sqe = { .opcode = VZIP_OP_NOP,
+				.version = VZIP_SQE_VERSION };
+	const void *in;
+	size_t il, room;
+	void *o;
+	int ret;
+
+	/* the parent's session, transparently on a queue of the child's */
+	if (!compress_ok(a->c, 300000, 1, &path) || path != WD_PATH_HW)
+		return 1;
+	/* the parent's raw queue is not the child's */
+	if (wd_queue_submit(a->q, &sqe, 1) != -ECHILD ||
+	    wd_queue_check(a->q) != -ECHILD)
+		return 2;
+	/* the stream the parent started, finished by the child */
+	in = a->data + a->len / 2;
+	il = a->len - a->len / 2;
+	o = a->out + a->n;
+	room = 2 * a->len - a->n;
+	ret = wd_stream_run(a->s, &in, &il, &o, &room, WD_FINISH);
+	if (ret != WD_STREAM_END)
+		return 3;
+	if (!gunzip_check(a->out, 2 * a->len - room, a->data, a->len))
+		return 4;
+	return 0;
+}
+
+static void test_fork(void)
+{
+	struct fork_arg a = { 0 };
+	unsigned int path;
+	const void *in;
+	void *o;
+	size_t il, room;
+	int st;
+
+	a.c = session(WD_POLICY_HW);
+	a.len = 400000;
+	a.data = make_data(a.len, 9);
+	a.out = malloc(2 * a.len);
+	tap_ok(a.c && !wd_queue_open(&a.q, NULL) &&
+	       compress_ok(a.c, 100000, 2, &path) && path == WD_PATH_HW,
+	       "parent compresses on the device");
+	wd_stream_open(&a.s, a.c, WD_DIR_COMPRESS);
+	in = a.data;
+	il = a.len / 2;
+	o = a.out;
+	room = 2 * a.len;
+	wd_stream_run(a.s, &in, &il, &o, &room, WD_SYNC_FLUSH);
+	a.n = 2 * a.len - room;
+
+	st = in_child(child_uses_session, &a);
+	tap_ok(st == 0,
+	       "forked child: the parent's session works on its own queue, the parent's raw queue says -ECHILD, the parent's stream finishes (status %d)",
+	       st);
+	tap_ok(compress_ok(a.c, 100000, 3, &path) && path == WD_PATH_HW,
+	       "parent still compresses on the device after the fork");
+	in = a.data + a.len / 2;
+	il = a.len - a.len / 2;
+	o = a.out + a.n;
+	room = 2 * a.len - a.n;
+	tap_ok(wd_stream_run(a.s, &in, &il, &o, &room, WD_FINISH) ==
+	       WD_STREAM_END &&
+	       gunzip_check(a.out, 2 * a.len - room, a.data, a.len),
+	       "and finishes its own copy of the stream");
+	wd_stream_close(a.s);
+	wd_queue_close(a.q);
+	wd_comp_close(a.c);
+	free(a.data);
+	free(a.out);
+}
+
+/* ---- many processes ---- */
+
+static int child_worker(void *arg)
+{
+	struct wd_comp *c = session(WD_POLICY_HW);
+	unsigned int path;
+
+	for (int i = 0; i < 15; i++)
+		if (!c || !compress_ok(c, 65536 + i * 100,
+				       (unsigned int)(uintptr_t)arg + i, &path) ||
+		    path != WD_PATH_HW)
+			return 1;
+	wd_comp_close(c);
+	return 0;
+}
+
+static void test_many(void)
+{
+	enum { P = 8 };
+	pid_t pids[P];
+	int ok = 0;
+
+	for (int i = 0; i < P; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(child_worker((void *)(uintptr_t)i));
+	}
+	for (int i = 0; i < P; i++) {
+		int st;
+
+		if (pids[i] > 0 && waitpid(pids[i], &st, 0) == pids[i] &&
+		    WIFEXITED(st) && !WEXITSTATUS(st))
+			ok++;
+	}
+	tap_ok(ok == P, "%d processes at once, 15 checked compressions each: %d succeeded",
+	       P, ok);
+}
+
+/* ---- kill -9 ---- */
+
+static int child_busy(void *arg)
+{
+	struct wd_comp_params p = { .policy = WD_POLICY_HW, .depth = 64 };
+	int *ready = arg;
+	struct wd_req reqs[64], *ptrs[64];
+	unsigned char *src = malloc(1 << 20), *dst = malloc(64u << 20);
+	struct wd_comp *c;
+
+	(void)ready;
+	if (wd_comp_open(&c, &p))
+		return 1;
+	memset(src, 1, 1 << 20);
+	for (int i = 0; i < 64; i++) {
+		memset(&reqs[i], 0, sizeof(reqs[i]));
+		reqs[i].op = WD_OP_COPY;
+		reqs[i].src = src;
+		reqs[i].src_len = 1 << 20;
+		reqs[i].dst = dst + ((size_t)i << 20);
+		reqs[i].dst_len = 1 << 20;
+		ptrs[i] = &reqs[i];
+	}
+	for (;;) {
+		struct wd_req *d[64];
+		int n = wd_submit(c, ptrs, 64);
+
+		(void)n;
+		wd_poll(c, d, 64, 0, 0);
+	}
+}
+
+static void test_kill(void)
+{
+	char path[128];
+	const char *dev = first_device();
+	int before, after = -1;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/sys/class/uacce/%s/available_instances",
+		 dev ? dev : "none");
+	before = read_int(path);
+	pid = fork();
+	if (pid == 0)
+		_exit(child_busy(NULL));
+	usleep(300000);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* the queue is freed once the engine has let go of the process */
+	for (int i = 0; i < 100 && after != before; i++) {
+		usleep(50000);
+		after = read_int(path);
+	}
+	tap_ok(before > 0 && after == before,
+	       "kill -9 with 1 MiB copies in flight: its queue comes back (%d free before, %d after)",
+	       before, after);
+	struct wd_comp *c = session(WD_POLICY_HW);
+	unsigned int p;
+
+	tap_ok(c && compress_ok(c, 100000, 5, &p) && p == WD_PATH_HW,
+	       "and the device still works");
+	wd_comp_close(c);
+}
+
+/* ---- out of queues ---- */
+
+static void test_no_queue(void)
+{
+	struct wd_queue *qs[256];
+	struct wd_comp *c;
+	enum wd_reason why;
+	int n = 0, ret = 0;
+	size_t len = 100000, out_len;
+	unsigned char *data = make_data(len, 4), *out;
+
+	while (n < 256 && !(ret = wd_queue_open(&qs[n], NULL)))
+		n++;
+	tap_ok(n > 0 && ret == -EBUSY, "took all %d queues; one more: -EBUSY (%d)",
+	       n, ret);
+	tap_ok(wd_comp_open(&c, &(struct wd_comp_params){
+				.policy = WD_POLICY_HW }) == -EBUSY,
+	       "policy hw with no free queue: -EBUSY");
+	/* auto: a separate process, whose shared queue cannot be had */
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct wd_comp *a = session(WD_POLICY_AUTO);
+
+		out_len = wd_compress_bound(WD_FORMAT_GZIP, len);
+		out = malloc(out_len);
+		_exit(!a || wd_compress(a, data, len, out, &out_len) ||
+		      !gunzip_check(out, out_len, data, len) ||
+		      wd_comp_path(a, &why) != WD_PATH_SW ||
+		      why != WD_REASON_NO_QUEUE);
+	}
+	int st = -1;
+
+	waitpid(pid, &st, 0);
+	tap_ok(WIFEXITED(st) && !WEXITSTATUS(st),
+	       "policy auto with no free queue: software, reason no-queue");
+	while (n > 0)
+		wd_queue_close(qs[--n]);
+	free(data);
+}
+
+/* ---- unbind ---- */
+
+static char unbind_dev[64];	/* the platform device: vzip.N */
+
+static int child_unbind(void *arg)
+{
+	size_t len = 3 << 20, n;
+	unsigned char *data = make_data(len, 77);
+	unsigned char *out = malloc(2 * len);
+	struct wd_comp *hw = session(WD_POLICY_HW);
+	struct wd_comp *au = session(WD_POLICY_AUTO);
+	struct wd_stream *s;
+	struct wd_stream_state st;
+	unsigned int path;
+	enum wd_reason why;
+	const void *in;
+	void *o;
+	size_t il, room;
+	int ret, two = *(int *)arg;
+
+	if (!hw || !au || wd_stream_open(&s, hw, WD_DIR_COMPRESS))
+		return 10;
+	if (!compress_ok(au, 100000, 1, &path) || path != WD_PATH_HW)
+		return 11;
+	in = data;
+	il = len / 2;
+	o = out;
+	room = 2 * len;
+	if (wd_stream_run(s, &in, &il, &o, &room, WD_SYNC_FLUSH) < 0)
+		return 12;
+
+	/* the device goes away under the session, stream and all */
+	if (write_str("/sys/bus/platform/drivers/vzip/unbind", unbind_dev))
+		return 13;
+
+	il = len - len / 2;
+	ret = wd_stream_run(s, &in, &il, &o, &room, WD_FINISH);
+	if (two) {
+		/* another device continues the stream from its context */
+		if (ret != WD_STREAM_END ||
+		    !gunzip_check(out, 2 * len - room, data, len))
+			return 20;
+	} else if (ret != -ENODEV) {
+		return 21;	/* a clean error, nothing else */
+	}
+	wd_stream_get_state(s, &st);
+	wd_stream_close(s);
+
+	/* one-shot: policy auto falls back (or moves), policy hw fails */
+	if (!compress_ok(au, 200000, 2, &path))
+		return 22;
+	wd_comp_path(au, &why);
+	if (!two && !(path & WD_PATH_SW))
+		return 23;
+	n = 2 * len;
+	ret = wd_compress(hw, data, 100000, out, &n);
+	if (two ? ret != 0 : ret != -ENODEV)
+		return 24;
+	wd_comp_close(hw);
+	wd_comp_close(au);
+	return 0;
+}
+
+static int rebind(void)
+{
+	return write_str("/sys/bus/platform/drivers/vzip/bind", unbind_dev);
+}
+
+static int unbind_main(void)
+{
+	char link[256], target[256];
+	const char *dev = first_device();
+	struct wd_device devs[16];
+	int n = wd_devices(devs, 16), vzips = 0, two, st;
+	ssize_t len;
+
+	for (int i = 0; i < n && i < 16; i++)
+		vzips += !strcmp(devs[i].api, VZIP_API_VERSION);
+	two = vzips > 1;
+	snprintf(link, sizeof(link), "/sys/class/uacce/%s/device",
+		 dev ? dev : "none");
+	len = readlink(link, target, sizeof(target) - 1);
+	if (len <= 0) {
+		tap_ok(0, "platform device of %s", dev ? dev : "(none)");
+		return tap_done();
+	}
+	target[len] = '\0';
+	snprintf(unbind_dev, sizeof(unbind_dev), "%.63s",
+		 strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+	tap_diag("unbinding %s (%s) with %d vzip devices", unbind_dev, dev,
+		 vzips);
+
+	st = in_child(child_unbind, &two);
+	if (two)
+		tap_ok(st == 0, "unbind mid-stream: the stream moves to the other device and ends valid; one-shots go on (status %d)",
+		       st);
+	else
+		tap_ok(st == 0, "unbind mid-stream: the stream fails with -ENODEV, policy auto falls back to software, policy hw fails with -ENODEV, nothing crashes (status %d)",
+		       st);
+	tap_ok(!rebind(), "bind the device again");
+	usleep(200000);
+	struct wd_comp *c = session(WD_POLICY_HW);
+	unsigned int path;
+
+	tap_ok(c && compress_ok(c, 100000, 8, &path) && path == WD_PATH_HW,
+	       "a new session uses the device again");
+	wd_comp_close(c);
+	return tap_done();
+}
+
+/* ---- isolation ---- */
+
+static int isolate_main(void)
+{
+	const char *dev = first_device();
+	char path[160];
+	struct wd_comp *c, *c2;
+	enum wd_reason why;
+	unsigned int p;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/class/uacce/%s/isolate_strategy",
+		 dev ? dev : "none");
+	ret = write_str(path, "1");
+	tap_ok(!ret, "isolate after one hardware error per hour (%s)",
+	       wd_strerror(ret));
+	c = session(WD_POLICY_AUTO);
+	tap_ok(c && compress_ok(c, 100000, 1, &p) && p == WD_PATH_HW,
+	       "before: on the device");
+	snprintf(path, sizeof(path), "/sys/kernel/debug/vzip/%s/inject_hw_error",
+		 dev ? dev : "none");
+	ret = write_str(path, "1");
+	tap_ok(!ret, "inject a hardware error (%s)", wd_strerror(ret));
+	tap_ok(compress_ok(c, 100000, 2, &p),
+	       "the failing request is redone in software: data intact");
+	wd_comp_path(c, &why);
+	tap_ok(p & WD_PATH_SW && why == WD_REASON_DEVICE_LOST,
+	       "and says why: %s", wd_reason_name(why));
+	snprintf(path, sizeof(path), "/sys/class/uacce/%s/isolate", dev);
+	tap_ok(read_int(path) == 1, "the device is isolated");
+	/* a new process sees an isolated device */
+	pid_t pid = fork();
+	int st = -1;
+
+	if (pid == 0) {
+		c2 = session(WD_POLICY_AUTO);
+		_exit(!c2 || !compress_ok(c2, 100000, 3, &p) ||
+		      p != WD_PATH_SW || (wd_comp_path(c2, &why), why) !=
+		      WD_REASON_ISOLATED);
+	}
+	waitpid(pid, &st, 0);
+	tap_ok(WIFEXITED(st) && !WEXITSTATUS(st),
+	       "a new process runs in software, reason isolated");
+	tap_ok(wd_comp_open(&c2, &(struct wd_comp_params){
+				.policy = WD_POLICY_HW }) == -ENODEV,
+	       "policy hw: -ENODEV");
+	wd_comp_close(c);
+	return tap_done();
+}
+
+int main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && !strcmp(argv[1], "unbind"))
+		return unbind_main();
+	if (argc > 1 && !strcmp(argv[1], "isolate"))
+		return isolate_main();
+	test_fork();
+	test_many();
+	test_kill();
+	test_no_queue();
+	return tap_done();
+}

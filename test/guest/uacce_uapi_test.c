@@ -1,0 +1,847 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The uacce user API, exercised on a vzip device as an application (or
+ * UADK's libwd) sees it: discovery through /sys/class/uacce, queue info,
+ * the queue state machine, region mapping rules, fork, poll and the
+ * doorbell, queue exhaustion, error isolation reported by the device, and
+ * hot unbind of the device while a queue is busy and mapped.
+ *
+ * Run as root in the test guest with uacce and vzip loaded (sva=1 or 0).
+ * Prints TAP; the exit status is non-zero when a case failed.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <misc/uacce/uacce.h>
+#include <misc/uacce/vzip.h>
+
+#include "tap.h"
+
+#define CLASS_DIR	"/sys/class/uacce"
+#define VZIP_DRV_DIR	"/sys/bus/platform/drivers/vzip"
+#define PLAN		64
+
+static long page_size;
+
+/* ---- sysfs ---- */
+
+struct vzip_dev {
+	char name[NAME_MAX + 1];	/* vzip-<id> */
+	char pdev[NAME_MAX + 1];	/* vzip.<n>, the platform device */
+	unsigned int id;
+	unsigned long flags;
+	unsigned long region[UACCE_QFRT_NR];
+	long node;
+};
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	return 0;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+static int attr(const struct vzip_dev *d, const char *name, char *buf,
+		size_t size)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), CLASS_DIR "/%s/%s", d->name, name);
+	return read_file(path, buf, size);
+}
+
+/* A numeric attribute in the exact format "%ld\n"; -1 if not. */
+static int attr_long(const struct vzip_dev *d, const char *name, long *val)
+{
+	char buf[64], *end;
+
+	if (attr(d, name, buf, sizeof(buf)))
+		return -1;
+	errno = 0;
+	*val = strtol(buf, &end, 10);
+	return errno || end == buf || strcmp(end, "\n") ? -1 : 0;
+}
+
+static int set_attr(const struct vzip_dev *d, const char *name,
+		    const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), CLASS_DIR "/%s/%s", d->name, name);
+	return write_file(path, val);
+}
+
+/* The vzip device of platform device @pdev (any if NULL), by its sysfs. */
+static int find_vzip(struct vzip_dev *d, const char *pdev)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	struct dirent *e;
+	unsigned int id;
+	DIR *dir;
+	ssize_t n;
+	int found = -ENODEV;
+
+	dir = opendir(CLASS_DIR);
+	if (!dir)
+		return -errno;
+	while ((e = readdir(dir))) {
+		if (sscanf(e->d_name, "vzip-%u", &id) != 1)
+			continue;
+		snprintf(path, sizeof(path), CLASS_DIR "/%s/device", e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0)
+			continue;
+		link[n] = '\0';
+		if (pdev && strcmp(strrchr(link, '/') + 1, pdev))
+			continue;
+		if (found == 0 && id > d->id)
+			continue;
+		snprintf(d->name, sizeof(d->name), "%s", e->d_name);
+		snprintf(d->pdev, sizeof(d->pdev), "%s", strrchr(link, '/') + 1);
+		d->id = id;
+		found = 0;
+	}
+	closedir(dir);
+	return found;
+}
+
+static int open_queue(const struct vzip_dev *d)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/%s", d->name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* ---- mappings ---- */
+
+static void *map_region(int fd, enum uacce_qfrt type, size_t size, int prot,
+			int flags)
+{
+	return mmap(NULL, size, prot, flags, fd, (off_t)type * page_size);
+}
+
+/* errno of a failing mmap(), 0 if it succeeded (then unmapped) */
+static int map_errno(int fd, enum uacce_qfrt type, size_t size, int prot,
+		     int flags)
+{
+	void *p = map_region(fd, type, size, prot, flags);
+
+	if (p == MAP_FAILED)
+		return errno;
+	munmap(p, size);
+	return 0;
+}
+
+static int ioctl_errno(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? errno : 0;
+}
+
+/* Access that may raise SIGBUS, per thread. */
+/* volatile: stores to it must not be merged or moved across the access */
+static _Thread_local sigjmp_buf *volatile fault_jmp;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)si;
+	(void)uc;
+	if (fault_jmp)
+		siglongjmp(*fault_jmp, 1);
+	abort();
+}
+
+/* Read a word; false if that raised SIGBUS. */
+static bool read_word(const volatile uint32_t *p, uint32_t *val)
+{
+	sigjmp_buf jb;
+
+	if (sigsetjmp(jb, 1)) {
+		fault_jmp = NULL;
+		return false;
+	}
+	fault_jmp = &jb;
+	*val = *p;
+	fault_jmp = NULL;
+	return true;
+}
+
+/* ---- a queue and its rings ---- */
+
+struct queue {
+	int fd;
+	struct uacce_queue_info info;
+	volatile uint32_t *mmio;
+	volatile uint8_t *dus;
+	uint8_t *ss;
+	size_t dus_size, ss_size;
+	uint64_t ss_dma;
+	uint32_t depth, sq_off, cq_off;
+};
+
+static volatile uint32_t *ctrl(struct queue *q, unsigned int off)
+{
+	return (volatile uint32_t *)(q->dus + off);
+}
+
+static struct uacce_queue_status *qstatus(struct queue *q)
+{
+	return (struct uacce_queue_status *)(q->dus + q->info.status_offset);
+}
+
+static uint32_t qstate(struct queue *q)
+{
+	return __atomic_load_n(&qstatus(q)->state, __ATOMIC_ACQUIRE);
+}
+
+/* Open, map MMIO (read-only) and DUS, and SS when the device has it. */
+static int queue_open(struct queue *q, const struct vzip_dev *d)
+{
+	void *p;
+
+	memset(q, 0, sizeof(*q));
+	q->fd = open_queue(d);
+	if (q->fd < 0)
+		return q->fd;
+	if (ioctl(q->fd, UACCE_CMD_QUEUE_INFO, &q->info))
+		goto err;
+	p = map_region(q->fd, UACCE_QFRT_MMIO, d->region[UACCE_QFRT_MMIO],
+		       PROT_READ, MAP_SHARED);
+	if (p == MAP_FAILED)
+		goto err;
+	q->mmio = p;
+	q->dus_size = d->region[UACCE_QFRT_DUS];
+	p = map_region(q->fd, UACCE_QFRT_DUS, q->dus_size,
+		       PROT_READ | PROT_WRITE, MAP_SHARED);
+	if (p == MAP_FAILED)
+		goto err;
+	q->dus = p;
+	q->ss_size = d->region[UACCE_QFRT_SS];
+	if (q->ss_size) {
+		struct uacce_ss_info ss;
+
+		p = map_region(q->fd, UACCE_QFRT_SS, q->ss_size,
+			       PROT_READ | PROT_WRITE, MAP_SHARED);
+		if (p == MAP_FAILED)
+			goto err;
+		q->ss = p;
+		if (ioctl(q->fd, UACCE_CMD_GET_SS, &ss))
+			goto err;
+		q->ss_dma = ss.dma_addr;
+	}
+	q->depth = le32toh(q->mmio[VZIP_REG_RING_DEPTH / 4]);
+	q->sq_off = le32toh(q->mmio[VZIP_REG_SQ_OFFSET / 4]);
+	q->cq_off = le32toh(q->mmio[VZIP_REG_CQ_OFFSET / 4]);
+	return 0;
+err:
+	return -errno;
+}
+
+/* Unmap what is mapped and close; safe after removal. */
+static int queue_close(struct queue *q)
+{
+	if (q->mmio)
+		munmap((void *)q->mmio, page_size);
+	if (q->dus)
+		munmap((void *)q->dus, q->dus_size);
+	if (q->ss)
+		munmap(q->ss, q->ss_size);
+	q->mmio = NULL;
+	q->dus = NULL;
+	q->ss = NULL;
+	if (q->fd < 0)
+		return 0;
+	if (close(q->fd))
+		return -errno;
+	q->fd = -1;
+	return 0;
+}
+
+/*
+ * Submit one entry following the ring protocol, doorbell included; a
+ * stopped queue gets no doorbell (WAKE_Q is EINVAL), START_Q serves it.
+ */
+static int queue_submit(struct queue *q, const struct vzip_sqe *sqe,
+			bool doorbell)
+{
+	uint32_t tail = *ctrl(q, VZIP_CTRL_SQ_TAIL);
+	volatile uint8_t *slot = q->dus + q->sq_off +
+				 (size_t)(tail & (q->depth - 1)) * sizeof(*sqe);
+
+	memcpy((void *)slot, sqe, sizeof(*sqe));
+	__atomic_store_n(ctrl(q, VZIP_CTRL_SQ_TAIL), tail + 1, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (doorbell &&
+	    __atomic_load_n(ctrl(q, VZIP_CTRL_DEV_FLAGS), __ATOMIC_RELAXED) &
+	    VZIP_DEV_F_NEED_WAKEUP) {
+		if (ioctl(q->fd, UACCE_CMD_WAKE_Q))
+			return -errno;
+	}
+	return 0;
+}
+
+/* Wait (poll) for the next completion and consume it. */
+static int queue_complete(struct queue *q, struct vzip_cqe *cqe, int timeout_ms)
+{
+	uint32_t head = *ctrl(q, VZIP_CTRL_CQ_HEAD);
+	struct pollfd pfd = { .fd = q->fd, .events = POLLIN };
+
+	while (__atomic_load_n(ctrl(q, VZIP_CTRL_CQ_TAIL), __ATOMIC_ACQUIRE) == head) {
+		int n = poll(&pfd, 1, timeout_ms);
+
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ETIMEDOUT;
+		if (pfd.revents & (POLLERR | POLLHUP))
+			return -ENXIO;
+	}
+	memcpy(cqe, (const void *)(q->dus + q->cq_off +
+				   (size_t)(head & (q->depth - 1)) * sizeof(*cqe)),
+	       sizeof(*cqe));
+	__atomic_store_n(ctrl(q, VZIP_CTRL_CQ_HEAD), head + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void nop_sqe(struct vzip_sqe *sqe, uint64_t user_data)
+{
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = VZIP_OP_NOP;
+	sqe->version = VZIP_SQE_VERSION;
+	sqe->user_data = htole64(user_data);
+}
+
+static bool power_of_two(uint32_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+/* ---- test groups ---- */
+
+static void test_sysfs(struct vzip_dev *d, long *avail)
+{
+	char buf[256], path[PATH_MAX];
+	long val = -1, node = -2;
+	int ret;
+
+	ret = attr(d, "api", buf, sizeof(buf));
+	tap_ok(!ret && !strcmp(buf, VZIP_API_VERSION "\n"), "sysfs api is " VZIP_API_VERSION);
+	ret = attr_long(d, "flags", &val);
+	tap_ok(!ret && val >= 0 && !(val & ~UACCE_DEV_SVA),
+	       "sysfs flags is a number (%ld)", val);
+	d->flags = val;
+	ret = attr(d, "algorithms", buf, sizeof(buf));
+	tap_ok(!ret && !strcmp(buf, "deflate\nzlib\ngzip\n"),
+	       "sysfs algorithms lists deflate, zlib, gzip one per line");
+	ret = attr_long(d, "region_mmio_size", &val);
+	tap_ok(!ret && val == page_size, "sysfs region_mmio_size is one page");
+	d->region[UACCE_QFRT_MMIO] = val;
+	ret = attr_long(d, "region_dus_size", &val);
+	tap_ok(!ret && val > 0 && !(val % page_size),
+	       "sysfs region_dus_size is whole pages (%ld)", val);
+	d->region[UACCE_QFRT_DUS] = val;
+	if (attr_long(d, "region_ss_size", &val))
+		val = 0;
+	tap_ok(d->flags & UACCE_DEV_SVA ? val == 0 : val > 0 && !(val % page_size),
+	       "sysfs region_ss_size exists exactly without SVA (%ld)", val);
+	d->region[UACCE_QFRT_SS] = val;
+	ret = attr_long(d, "isolate", &val);
+	tap_ok(!ret && val == 0, "sysfs isolate is 0");
+	ret = attr_long(d, "isolate_strategy", &val);
+	tap_ok(!ret && val >= 0, "sysfs isolate_strategy is a number (%ld)", val);
+
+	snprintf(path, sizeof(path), CLASS_DIR "/%s/device/numa_node", d->name);
+	if (read_file(path, buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), "none");
+	buf[strcspn(buf, "\n")] = '\0';
+	ret = attr_long(d, "node_id", &node);
+	tap_ok(!ret && node >= -1 && (strcmp(buf, "none") ? node == atol(buf) : true),
+	       "sysfs node_id %ld, parent numa_node %s", node, buf);
+	d->node = node;
+	ret = attr_long(d, "available_instances", avail);
+	tap_ok(!ret && *avail > 0, "sysfs available_instances %ld", *avail);
+}
+
+static void test_queue_basics(struct vzip_dev *d, long avail)
+{
+	struct uacce_queue_info info;
+	struct uacce_ss_info ss;
+	struct vzip_sqe sqe;
+	struct vzip_cqe cqe;
+	struct queue q;
+	long now = -1;
+	uint32_t magic;
+	void *p;
+	int ret, fd;
+
+	ret = queue_open(&q, d);
+	tap_ok(ret == 0, "open, QUEUE_INFO and mmap of every region (%d)", ret);
+	if (ret) {
+		queue_close(&q);
+		return;
+	}
+	fd = q.fd;
+	info = q.info;
+	attr_long(d, "available_instances", &now);
+	tap_ok(now == avail - 1, "an open takes an instance (%ld left)", now);
+	tap_ok(info.dev_id == d->id && info.flags == d->flags &&
+	       info.node == d->node &&
+	       info.region_size[UACCE_QFRT_MMIO] == d->region[UACCE_QFRT_MMIO] &&
+	       info.region_size[UACCE_QFRT_DUS] == d->region[UACCE_QFRT_DUS] &&
+	       info.region_size[UACCE_QFRT_SS] == d->region[UACCE_QFRT_SS],
+	       "QUEUE_INFO agrees with sysfs");
+	tap_ok(info.status_offset == VZIP_CTRL_STATUS &&
+	       power_of_two(info.ring_depth) &&
+	       info.sqe_size == sizeof(struct vzip_sqe) &&
+	       info.cqe_size == sizeof(struct vzip_cqe) &&
+	       info.qid == le32toh(q.mmio[VZIP_REG_QID / 4]) &&
+	       info.ring_depth == q.depth,
+	       "QUEUE_INFO geometry agrees with the registers");
+	tap_ok(le32toh(q.mmio[VZIP_REG_MAGIC / 4]) == VZIP_MAGIC &&
+	       le32toh(q.mmio[VZIP_REG_VERSION / 4]) == VZIP_HW_VERSION,
+	       "MMIO registers readable");
+	tap_ok(qstate(&q) == UACCE_QSTATE_STOPPED,
+	       "status word STOPPED before START_Q");
+
+	/* mapping rules */
+	tap_ok(map_errno(fd, UACCE_QFRT_MMIO, page_size, PROT_READ, MAP_SHARED) == EEXIST &&
+	       map_errno(fd, UACCE_QFRT_DUS, q.dus_size, PROT_READ, MAP_SHARED) == EEXIST,
+	       "a region maps once per queue (EEXIST)");
+	tap_ok(map_errno(fd, UACCE_QFRT_NR, page_size, PROT_READ, MAP_SHARED) == EINVAL &&
+	       map_errno(fd, 100, page_size, PROT_READ, MAP_SHARED) == EINVAL,
+	       "an offset past the region types is EINVAL");
+	munmap((void *)q.mmio, page_size);
+	q.mmio = NULL;
+	tap_ok(map_errno(fd, UACCE_QFRT_MMIO, page_size, PROT_READ, MAP_PRIVATE) == EINVAL,
+	       "MAP_PRIVATE is EINVAL");
+	tap_ok(map_errno(fd, UACCE_QFRT_MMIO, 2 * page_size, PROT_READ, MAP_SHARED) == EINVAL,
+	       "a mapping larger than the region is EINVAL");
+	p = map_region(fd, UACCE_QFRT_MMIO, page_size, PROT_READ, MAP_SHARED);
+	tap_ok(p != MAP_FAILED && read_word(p, &magic) && le32toh(magic) == VZIP_MAGIC,
+	       "munmap then mmap again works");
+	q.mmio = p == MAP_FAILED ? NULL : p;
+
+	if (q.dus_size > (size_t)page_size)
+		tap_ok(munmap((void *)(q.dus + page_size), page_size) && errno == EINVAL,
+		       "a region is unmapped whole (partial munmap EINVAL)");
+	else
+		tap_skip("DUS is one page", "a region is unmapped whole");
+	p = mremap((void *)q.dus, q.dus_size, q.dus_size + page_size, MREMAP_MAYMOVE);
+	tap_ok(p == MAP_FAILED, "mremap to grow a region fails (%s)",
+	       p == MAP_FAILED ? strerror(errno) : "moved");
+	p = mmap(NULL, q.dus_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = mremap((void *)q.dus, q.dus_size, q.dus_size,
+		   MREMAP_MAYMOVE | MREMAP_FIXED, p);
+	ret = errno;
+	tap_ok(p == MAP_FAILED && ret == EPERM &&
+	       read_word(ctrl(&q, VZIP_CTRL_DEV_FLAGS), &magic),
+	       "mremap to move a region is EPERM, the region stays");
+
+	if (d->region[UACCE_QFRT_SS]) {
+		tap_ok(map_errno(fd, UACCE_QFRT_SS, q.ss_size, PROT_READ | PROT_WRITE,
+				 MAP_SHARED) == EEXIST &&
+		       map_errno(fd, UACCE_QFRT_SS, q.ss_size / 2, PROT_READ | PROT_WRITE,
+				 MAP_SHARED) == EINVAL,
+		       "SS maps once, with exactly its size");
+		tap_ok(!ioctl(fd, UACCE_CMD_GET_SS, &ss) && ss.size == q.ss_size &&
+		       ss.dma_addr == q.ss_dma && ss.dma_addr,
+		       "GET_SS gives the mapped SS region's DMA address and size");
+	} else {
+		tap_ok(ioctl_errno(fd, UACCE_CMD_GET_SS, &ss) == ENODEV,
+		       "no SS region with SVA: GET_SS is ENODEV");
+		tap_ok(map_errno(fd, UACCE_QFRT_SS, page_size, PROT_READ, MAP_SHARED) == EINVAL,
+		       "no SS region with SVA: mmap is EINVAL");
+	}
+
+	/* state machine, doorbell and poll */
+	tap_ok(ioctl_errno(fd, UACCE_CMD_WAKE_Q, NULL) == EINVAL,
+	       "WAKE_Q before START_Q is EINVAL");
+	tap_ok(ioctl(fd, UACCE_CMD_START_Q) == 0 && qstate(&q) == UACCE_QSTATE_OK,
+	       "START_Q starts, status word OK");
+	tap_ok(ioctl_errno(fd, UACCE_CMD_START_Q, NULL) == EINVAL,
+	       "START_Q twice is EINVAL");
+	{
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		tap_ok(poll(&pfd, 1, 0) == 0, "poll: nothing to report on an idle queue");
+	}
+	nop_sqe(&sqe, 0x5eed);
+	ret = queue_submit(&q, &sqe, true);
+	if (!ret)
+		ret = queue_complete(&q, &cqe, 20000);
+	tap_ok(!ret && le64toh(cqe.user_data) == 0x5eed && le16toh(cqe.status) == VZIP_STS_OK,
+	       "a NOP completes through the rings, doorbell and poll (%d)", ret);
+	{
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		tap_ok(poll(&pfd, 1, 0) == 0, "poll: nothing once the CQ is consumed");
+	}
+	tap_ok(ioctl(fd, UACCE_CMD_WAKE_Q) == 0, "a spurious WAKE_Q is harmless");
+	tap_ok(ioctl_errno(fd, _IO('W', 0x7f), NULL) == ENOTTY,
+	       "an unknown ioctl is ENOTTY");
+
+	/* fork: the child inherits the file, not the mappings */
+	{
+		pid_t pid = fork();
+		int status = -1;
+
+		if (pid == 0) {
+			unsigned char vec;
+			int child_err;
+
+			if (mincore((void *)q.dus, page_size, &vec) == 0 || errno != ENOMEM)
+				_exit(1);
+			child_err = map_errno(fd, UACCE_QFRT_DUS, q.dus_size,
+					      PROT_READ | PROT_WRITE, MAP_SHARED);
+			/* SVA: bound to the parent (EPERM), else mapped (EEXIST) */
+			if (child_err != (d->flags & UACCE_DEV_SVA ? EPERM : EEXIST))
+				_exit(2);
+			_exit(0);
+		}
+		if (pid > 0)
+			waitpid(pid, &status, 0);
+		tap_ok(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		       "fork: the child has no mapping and cannot map the regions (%d)",
+		       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	}
+
+	tap_ok(ioctl(fd, UACCE_CMD_PUT_Q) == 0 && qstate(&q) == UACCE_QSTATE_STOPPED,
+	       "PUT_Q stops, status word STOPPED");
+	tap_ok(ioctl(fd, UACCE_CMD_PUT_Q) == 0, "PUT_Q on a stopped queue is a no-op");
+	tap_ok(ioctl_errno(fd, UACCE_CMD_WAKE_Q, NULL) == EINVAL,
+	       "WAKE_Q on a stopped queue is EINVAL");
+	nop_sqe(&sqe, 0xfeed);
+	ret = queue_submit(&q, &sqe, false);
+	tap_ok(ret == 0 && ioctl(fd, UACCE_CMD_START_Q) == 0 &&
+	       !queue_complete(&q, &cqe, 20000) && le64toh(cqe.user_data) == 0xfeed,
+	       "START_Q after PUT_Q serves what was queued meanwhile");
+
+	tap_ok(queue_close(&q) == 0, "close");
+	now = -1;
+	attr_long(d, "available_instances", &now);
+	tap_ok(now == avail, "close gives the instance back (%ld)", now);
+}
+
+static void test_exhaustion(struct vzip_dev *d, long avail)
+{
+	int *fds = calloc(avail + 1, sizeof(int));
+	int i, n = 0, last = 0;
+	long now = -1;
+
+	if (!fds) {
+		tap_ok(0, "open every instance (out of memory)");
+		return;
+	}
+	for (i = 0; i < avail; i++) {
+		fds[n] = open_queue(d);
+		if (fds[n] < 0)
+			break;
+		n++;
+	}
+	tap_ok(n == avail, "open all %ld instances (%d)", avail, n);
+	attr_long(d, "available_instances", &now);
+	tap_ok(now == 0, "available_instances reads 0 (%ld)", now);
+	last = open_queue(d);
+	tap_ok(last == -EBUSY, "one more open is EBUSY (%d)", last);
+	if (last >= 0)
+		close(last);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+	now = -1;
+	attr_long(d, "available_instances", &now);
+	tap_ok(now == avail, "closing them gives all back (%ld)", now);
+}
+
+/* ---- hot unbind ---- */
+
+struct watcher {
+	struct queue *q;
+	pthread_barrier_t ready;
+	uint32_t last_state, last_reason;
+	bool faulted;		/* written by the watcher, read after join */
+	bool stop;		/* main gives up waiting for the fault */
+};
+
+/* Spin on the status word until the mapping goes away. */
+static void *watch_status(void *arg)
+{
+	struct watcher *w = arg;
+	sigjmp_buf jb;
+
+	w->last_state = qstate(w->q);
+	if (sigsetjmp(jb, 1)) {
+		fault_jmp = NULL;
+		w->faulted = true;
+		return NULL;
+	}
+	fault_jmp = &jb;
+	pthread_barrier_wait(&w->ready);
+	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
+		uint32_t state = qstate(w->q);
+
+		w->last_reason = qstatus(w->q)->reason;
+		w->last_state = state;
+	}
+	fault_jmp = NULL;
+	return NULL;
+}
+
+static int bind_vzip(const char *what, const char *pdev)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), VZIP_DRV_DIR "/%s", what);
+	return write_file(path, pdev);
+}
+
+static void test_hot_unbind(struct vzip_dev *d)
+{
+	size_t len = 1 << 20, out_len = len + len / 512 + 4096;
+	struct uacce_queue_info info;
+	struct watcher w = { 0 };
+	struct vzip_sqe sqe;
+	struct queue q;
+	char path[PATH_MAX];
+	uint8_t *src = NULL, *dst = NULL;
+	uint64_t src_addr, dst_addr;
+	uint32_t word, head;
+	pthread_t thread;
+	bool busy = false, own = false;
+	struct pollfd pfd;
+	size_t i;
+	int ret;
+
+	ret = queue_open(&q, d);
+	if (!ret)
+		ret = ioctl(q.fd, UACCE_CMD_START_Q) ? -errno : 0;
+	tap_ok(ret == 0, "unbind: a started, mapped queue (%d)", ret);
+	if (ret) {
+		queue_close(&q);
+		return;
+	}
+
+	/* a long request, so that the device is busy when it goes away */
+	if (q.ss) {
+		len = q.ss_size / 2;
+		out_len = q.ss_size / 2;
+		src = q.ss;
+		src_addr = q.ss_dma;
+		dst_addr = q.ss_dma + len;
+	} else {
+		src = malloc(len);
+		dst = malloc(out_len);
+		own = true;
+		src_addr = (uintptr_t)src;
+		dst_addr = (uintptr_t)dst;
+	}
+	if (src && (q.ss || dst)) {
+		uint32_t x = 2463534242u;
+
+		for (i = 0; i < len; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			src[i] = (uint8_t)(x % 61);
+		}
+		memset(&sqe, 0, sizeof(sqe));
+		sqe.opcode = VZIP_OP_COMPRESS;
+		sqe.format = VZIP_FMT_GZIP;
+		sqe.flush = VZIP_FLUSH_FINISH;
+		sqe.level = 9;
+		sqe.version = VZIP_SQE_VERSION;
+		sqe.src = htole64(src_addr);
+		sqe.dst = htole64(dst_addr);
+		sqe.src_len = htole32(len);
+		sqe.dst_len = htole32(out_len);
+		head = *ctrl(&q, VZIP_CTRL_CQ_TAIL);
+		busy = !queue_submit(&q, &sqe, true) &&
+		       *ctrl(&q, VZIP_CTRL_CQ_TAIL) == head;
+	}
+	tap_diag("unbind: request in flight when unbinding: %s", busy ? "yes" : "no");
+
+	w.q = &q;
+	pthread_barrier_init(&w.ready, NULL, 2);
+	ret = pthread_create(&thread, NULL, watch_status, &w);
+	if (!ret)
+		pthread_barrier_wait(&w.ready);
+
+	ret = bind_vzip("unbind", d->pdev);
+	tap_ok(ret == 0, "unbind %s with the queue open, mapped and busy (%d)",
+	       d->pdev, ret);
+	snprintf(path, sizeof(path), "/dev/%s", d->name);
+	tap_ok(access(path, F_OK) && errno == ENOENT, "the device node is gone");
+
+	/* the zap happened before unbind returned; give the thread 5 s */
+	for (i = 0; i < 500 && !__atomic_load_n(&w.faulted, __ATOMIC_RELAXED); i++)
+		usleep(10000);
+	__atomic_store_n(&w.stop, true, __ATOMIC_RELAXED);
+	pthread_join(thread, NULL);
+	tap_ok(w.faulted, "a thread touching the status word gets SIGBUS");
+	if (w.last_state == UACCE_QSTATE_DEAD)
+		tap_ok(w.last_reason == UACCE_QREASON_REMOVED,
+		       "the status word said DEAD/REMOVED before the mapping went");
+	else if (w.last_state == UACCE_QSTATE_OK)
+		tap_skip("the watcher did not read it between publication and zap",
+			 "the status word said DEAD/REMOVED before the mapping went");
+	else
+		tap_ok(0, "the status word said DEAD/REMOVED before the mapping went (state %u)",
+		       w.last_state);
+	tap_ok(!read_word(q.mmio, &word) && !read_word(ctrl(&q, 0), &word),
+	       "MMIO and DUS accesses raise SIGBUS");
+	tap_ok(ioctl_errno(q.fd, UACCE_CMD_START_Q, NULL) == ENXIO &&
+	       ioctl_errno(q.fd, UACCE_CMD_PUT_Q, NULL) == ENXIO &&
+	       ioctl_errno(q.fd, UACCE_CMD_WAKE_Q, NULL) == ENXIO &&
+	       ioctl_errno(q.fd, UACCE_CMD_QUEUE_INFO, &info) == ENXIO,
+	       "every ioctl is ENXIO");
+	munmap((void *)q.mmio, page_size);
+	q.mmio = NULL;
+	tap_ok(map_errno(q.fd, UACCE_QFRT_MMIO, page_size, PROT_READ, MAP_SHARED) == ENXIO,
+	       "mmap is ENXIO");
+	pfd = (struct pollfd){ .fd = q.fd, .events = POLLIN };
+	ret = poll(&pfd, 1, 1000);
+	tap_ok(ret == 1 && (pfd.revents & (POLLERR | POLLHUP)) == (POLLERR | POLLHUP),
+	       "poll reports POLLERR | POLLHUP (%#x)", pfd.revents);
+	tap_ok(queue_close(&q) == 0, "close after removal");
+	if (own) {
+		free(src);
+		free(dst);
+	}
+
+	ret = bind_vzip("bind", d->pdev);
+	tap_ok(ret == 0 && find_vzip(d, d->pdev) == 0,
+	       "bind %s again: %s (%d)", d->pdev, d->name, ret);
+}
+
+/* ---- isolation, with hardware errors injected by the device ---- */
+
+static void test_isolation(struct vzip_dev *d)
+{
+	struct vzip_sqe sqe;
+	struct vzip_cqe cqe;
+	struct queue q;
+	char path[PATH_MAX];
+	long isolated = -1;
+	int i, ret, status_ok = 0;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/vzip/%s/inject_hw_error",
+		 d->name);
+	if (access(path, W_OK)) {
+		for (i = 0; i < 6; i++)
+			tap_skip("no vzip inject_hw_error in debugfs", "isolation %d", i);
+		return;
+	}
+	tap_ok(set_attr(d, "isolate_strategy", "65536") == -EINVAL &&
+	       set_attr(d, "isolate_strategy", "x") == -EINVAL,
+	       "isolate_strategy refuses values past 65535 and non-numbers");
+
+	ret = queue_open(&q, d);
+	if (!ret)
+		ret = ioctl(q.fd, UACCE_CMD_START_Q) ? -errno : 0;
+	if (!ret)
+		ret = set_attr(d, "isolate_strategy", "2");
+	if (!ret)
+		ret = write_file(path, "2");
+	for (i = 0; !ret && i < 2; i++) {
+		nop_sqe(&sqe, i);
+		ret = queue_submit(&q, &sqe, true);
+		if (!ret)
+			ret = queue_complete(&q, &cqe, 20000);
+		if (!ret && le16toh(cqe.status) != VZIP_STS_HW_ERROR)
+			ret = -EPROTO;
+	}
+	tap_ok(ret == 0, "two requests fail with injected hardware errors (%d)", ret);
+
+	/* the broadcast to the queues runs from a work item */
+	for (i = 0; i < 200 && !status_ok; i++) {
+		status_ok = qstate(&q) == UACCE_QSTATE_DEAD &&
+			    qstatus(&q)->reason == UACCE_QREASON_ISOLATED;
+		if (!status_ok)
+			usleep(10000);
+	}
+	tap_ok(!attr_long(d, "isolate", &isolated) && isolated == 1,
+	       "isolate reads 1 after 2 errors within the hour");
+	tap_ok(status_ok, "the queue's status word says DEAD/ISOLATED");
+	ret = open_queue(d);
+	tap_ok(ret == -EIO, "a new open is EIO (%d)", ret);
+	if (ret >= 0)
+		close(ret);
+	tap_ok(ioctl(q.fd, UACCE_CMD_PUT_Q) == 0 &&
+	       ioctl_errno(q.fd, UACCE_CMD_START_Q, NULL) == EIO,
+	       "the open queue stops, and cannot start again (EIO)");
+	queue_close(&q);
+}
+
+int main(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
+	struct vzip_dev d;
+	long avail = 0, val = -1;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	sigaction(SIGBUS, &sa, NULL);
+	tap_plan(PLAN);
+
+	if (!tap_ok(find_vzip(&d, NULL) == 0, "a vzip device in " CLASS_DIR))
+		return tap_done();
+	tap_diag("device %s on %s", d.name, d.pdev);
+
+	test_sysfs(&d, &avail);
+	test_queue_basics(&d, avail);
+	test_exhaustion(&d, avail);
+	test_hot_unbind(&d);
+	test_isolation(&d);
+
+	/* a rebind gives a fresh, non-isolated device */
+	tap_ok(bind_vzip("unbind", d.pdev) == 0 && bind_vzip("bind", d.pdev) == 0 &&
+	       find_vzip(&d, d.pdev) == 0 && !attr_long(&d, "isolate", &val) && val == 0,
+	       "unbind and bind end the isolation (%s)", d.name);
+	return tap_done();
+}

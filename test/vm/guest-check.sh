@@ -43,6 +43,13 @@ load_modules() {
 		params=""
 		[ "$name" != "$spec" ] && params=$(echo "${spec#*:}" | tr ':' ' ')
 		ko=$(find_ko "$name")
+		# The kernel's own modules ours depend on (e.g. mdev on Debian's
+		# kernel, where it is not built in) come from modprobe.
+		if [ -n "$ko" ]; then
+			for dep in $(modinfo -F depends "$ko" | tr ',' ' '); do
+				[ -n "$(find_ko "$dep")" ] || modprobe -q "$dep"
+			done
+		fi
 		# shellcheck disable=SC2086
 		if [ -z "$ko" ] || ! insmod "$ko" $params; then
 			echo "load-failed $name" >> "$2"

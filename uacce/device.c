@@ -294,7 +294,7 @@ void uacce_remove(struct uacce_device *uacce)
 	uacce_isolation_shutdown(uacce);
 	/*
 	 * Not under uacce->mutex: deleting the sysfs files waits for their
-	 * readers, some of which take uacce->mutex.
+	 * show() and store() calls in progress, which may then take it.
 	 */
 	if (uacce->cdev)
 		cdev_device_del(uacce->cdev, &uacce->dev);

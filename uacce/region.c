@@ -6,7 +6,8 @@
  * The driver maps MMIO and DUS; the core allocates and maps SS, static
  * shared DMA memory for devices without SVA.  A region is mapped at most
  * once per queue, whole, MAP_SHARED; a mapping is not inherited across
- * fork(), cannot be moved, grown or split, and its struct
+ * fork() (not even after MADV_DOFORK), cannot be moved, grown or split,
+ * and its struct
  * uacce_qfile_region is freed when its last VMA closes, so it can then be
  * mapped again.
  *
@@ -327,7 +328,12 @@ int uacce_fops_mmap(struct file *filep, struct vm_area_struct *vma)
 		new_qfr = true;
 	}
 
-	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK;
+	/*
+	 * Not inherited (VM_IO makes MADV_DOFORK fail), not grown, not in
+	 * core dumps, and never pinned as data for a device request.
+	 */
+	vma->vm_flags |= VM_DONTCOPY | VM_WIPEONFORK | VM_IO | VM_DONTEXPAND |
+			 VM_DONTDUMP;
 	vma->vm_private_data = q;
 	vma->vm_ops = &uacce_vm_ops[type];
 

@@ -37,7 +37,7 @@
 
 #define CLASS_DIR	"/sys/class/uacce"
 #define VZIP_DRV_DIR	"/sys/bus/platform/drivers/vzip"
-#define PLAN		64
+#define PLAN		65
 
 static long page_size;
 
@@ -526,6 +526,12 @@ static void test_queue_basics(struct vzip_dev *d, long avail)
 	tap_ok(ioctl(fd, UACCE_CMD_WAKE_Q) == 0, "a spurious WAKE_Q is harmless");
 	tap_ok(ioctl_errno(fd, _IO('W', 0x7f), NULL) == ENOTTY,
 	       "an unknown ioctl is ENOTTY");
+
+	ret = madvise((void *)q.dus, q.dus_size, MADV_DOFORK) ? errno : 0;
+	if (ret == ENOSYS)
+		tap_skip("no madvise() in this kernel", "MADV_DOFORK on a region is EINVAL");
+	else
+		tap_ok(ret == EINVAL, "MADV_DOFORK on a region is EINVAL (%d)", ret);
 
 	/* fork: the child inherits the file, not the mappings */
 	{

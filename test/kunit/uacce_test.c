@@ -791,8 +791,8 @@ static void uacce_test_mmap(struct kunit *test)
 	vma = find_vma(test_mm, mmio);
 	vm_flags = vma ? vma->vm_flags : 0;
 	mmap_read_unlock(test_mm);
-	KUNIT_EXPECT_EQ(test, vm_flags & (VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK),
-			VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK);
+	KUNIT_EXPECT_EQ(test, vm_flags & (VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK | VM_IO),
+			VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK | VM_IO);
 
 	dus = t_mmap(ctx, f, UACCE_QFRT_DUS, dus_len, MAP_SHARED);
 	KUNIT_ASSERT_GT(test, dus, 0L);

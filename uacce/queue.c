@@ -495,6 +495,15 @@ static int uacce_fops_release(struct inode *inode, struct file *filep)
 	struct uacce_queue *q = filep->private_data;
 	struct uacce_device *uacce = q->uacce;
 
+	/*
+	 * Stopping may wait for the engine: do it before taking the device
+	 * mutex, so that opening other queues does not wait for it.  Holding
+	 * state_lock, the queue is either intact or already put by removal.
+	 */
+	mutex_lock(&q->state_lock);
+	uacce_stop_queue(q);
+	mutex_unlock(&q->state_lock);
+
 	mutex_lock(&uacce->mutex);
 	mutex_lock(&q->state_lock);
 	uacce_put_queue(q);

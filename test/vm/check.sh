@@ -14,6 +14,15 @@ filter=${1:-}
 [ -n "$filter" ] || filter='*'
 cd "$top"
 
+# One run at a time per tree: a second one waits instead of deleting the
+# first one's results under its feet.
+mkdir -p "$top/build"
+exec 9> "$top/build/.check.lock"
+if ! flock -n 9; then
+	echo "check: another make check is running in this tree; waiting for it"
+	flock 9
+fi
+
 rm -rf "$results"
 mkdir -p "$results"
 t0=$(date +%s)

@@ -39,10 +39,10 @@ load_modules() {
 	loaded=""
 	[ "$1" = "-" ] && return 0
 	for spec in $(echo "$1" | tr ',' ' '); do
-		name=${spec%%:*}
+		mod=${spec%%:*}
 		params=""
-		[ "$name" != "$spec" ] && params=$(echo "${spec#*:}" | tr ':' ' ')
-		ko=$(find_ko "$name")
+		[ "$mod" != "$spec" ] && params=$(echo "${spec#*:}" | tr ':' ' ')
+		ko=$(find_ko "$mod")
 		# The kernel's own modules ours depend on (e.g. mdev on Debian's
 		# kernel, where it is not built in) come from modprobe.
 		if [ -n "$ko" ]; then
@@ -52,10 +52,10 @@ load_modules() {
 		fi
 		# shellcheck disable=SC2086
 		if [ -z "$ko" ] || ! insmod "$ko" $params; then
-			echo "load-failed $name" >> "$2"
+			echo "load-failed $mod" >> "$2"
 			return 1
 		fi
-		loaded="$name $loaded"
+		loaded="$mod $loaded"
 	done
 }
 

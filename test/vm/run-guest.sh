@@ -54,7 +54,7 @@ timeout --foreground -k 10 "$tmo" qemu-system-x86_64 $accel \
 	-fsdev local,id=out,path="$out",security_model=none,multidevs=remap \
 	-device virtio-9p-pci,fsdev=out,mount_tag=out \
 	-kernel "$bzimage" $initrd \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 log_buf_len=16M kasan_multi_shot \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 log_buf_len=16M kasan_multi_shot rcupdate.rcu_cpu_stall_timeout=300 \
 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro \
 init=$top/test/vm/guest-init.sh WD_INIT=$top/test/vm/guest-init.sh WD_TOP=$top WD_SCRIPT=$script WD_ARGS=$args" \
 	> "$out/console.log" 2>&1 < /dev/null

@@ -193,6 +193,25 @@ static void run_soft(struct wd_comp *c, struct wd_req *r, enum wd_reason why)
 		wd_count_sw(&c->cnt, why, used, made);
 }
 
+/*
+ * A request the device will not run after all: software runs it under
+ * policy auto; under policy hw it completes with @err.
+ */
+static void run_instead(struct wd_comp *c, struct wd_req *r, int err)
+{
+	if (c->policy == WD_POLICY_AUTO) {
+		run_soft(c, r, wd_hw_fail_reason(err));
+		return;
+	}
+	r->status = err == -E2BIG ? -EOPNOTSUPP : err;
+	r->consumed = 0;
+	r->produced = 0;
+	r->checksum = 0;
+	r->path = WD_PATH_HW;
+	r->reason = WD_REASON_NONE;
+	wd_count_error(&c->cnt);
+}
+
 /* Sets up the device side of a request; 0 or -ENOMEM (no shared memory). */
 static int prep_hw(struct wd_comp *c, struct wd_aslot *s)
 {
@@ -234,19 +253,21 @@ static void unprep_hw(struct wd_aslot *s)
 }
 
 /*
- * Submits the prepared slots @batch[0..@n); returns how many the ring
- * took (the others are released), or -errno if none.
+ * Submits the prepared slots @batch[0..@n).  Returns how many were taken:
+ * fewer than @n when the ring is full (the others are released).  When
+ * the queue is dead, its requests complete now (run_instead()) and count
+ * as taken.
  */
-static int flush_batch(struct wd_comp *c, struct wd_async *a,
-		       struct wd_aslot **batch, unsigned int n)
+static unsigned int flush_batch(struct wd_comp *c, struct wd_async *a,
+				struct wd_aslot **batch, unsigned int n)
 {
 	struct wd_hwreq *ops[32];
 	unsigned int done = 0;
-	int ret = 0;
 
 	while (done < n) {
 		struct wd_queue *q = batch[done]->q;
 		unsigned int k = 0;
+		int ret;
 
 		/* one call per run of slots on the same queue */
 		while (done + k < n && batch[done + k]->q == q && k < 32) {
@@ -254,8 +275,15 @@ static int flush_batch(struct wd_comp *c, struct wd_async *a,
 			k++;
 		}
 		ret = wd_hwq_submit(q, ops, k, &c->cnt);
-		if (ret < 0)
-			ret = 0;
+		if (ret < 0) {
+			for (unsigned int i = done; i < done + k; i++) {
+				unprep_hw(batch[i]);
+				run_instead(c, batch[i]->req, ret);
+				slot_done(a, batch[i]);
+			}
+			done += k;
+			continue;
+		}
 		done += (unsigned int)ret;
 		if ((unsigned int)ret < k)
 			break;
@@ -264,13 +292,13 @@ static int flush_batch(struct wd_comp *c, struct wd_async *a,
 		unprep_hw(batch[i]);
 		slot_give(a, batch[i]);
 	}
-	return (int)done;
+	return done;
 }
 
 WD_EXPORT int wd_submit(struct wd_comp *c, struct wd_req **reqs, unsigned int n)
 {
 	struct wd_aslot *batch[32];
-	unsigned int nb = 0, taken = 0;
+	unsigned int nb = 0, taken = 0, k;
 	struct wd_async *a;
 	int ret = 0;
 
@@ -301,48 +329,47 @@ WD_EXPORT int wd_submit(struct wd_comp *c, struct wd_req **reqs, unsigned int n)
 		}
 		s->q = q;
 		if (q) {
-			ret = prep_hw(c, s);
+			/* larger than one descriptor: not for the device */
+			ret = r->src_len > q->info.max_len ? -E2BIG :
+			      prep_hw(c, s);
 			if (!ret) {
 				batch[nb++] = s;
-				if (nb == WD_ARRAY_SIZE(batch)) {
-					int k = flush_batch(c, a, batch, nb);
-
-					taken += (unsigned int)k;
-					if ((unsigned int)k < nb) {
-						nb = 0;
-						goto out;
-					}
-					nb = 0;
-				}
+				if (nb < WD_ARRAY_SIZE(batch))
+					continue;
+				k = flush_batch(c, a, batch, nb);
+				taken += k;
+				if (k < nb)
+					goto out;	/* the ring is full */
+				nb = 0;
 				continue;
 			}
 			wd_queue_close(q);
 			s->q = NULL;
-			if (c->policy == WD_POLICY_HW) {
+			if (ret == -ENOMEM && c->policy == WD_POLICY_HW) {
 				slot_give(a, s);
-				break;
+				break;	/* no shared memory now: poll first */
 			}
-			why = wd_hw_fail_reason(ret);
-			ret = 0;
 		}
-		/* software runs it now: what was prepared before goes first */
+		/* it completes now: what was prepared before goes first */
 		if (nb) {
-			int k = flush_batch(c, a, batch, nb);
-
-			taken += (unsigned int)k;
-			if ((unsigned int)k < nb) {
-				nb = 0;
+			k = flush_batch(c, a, batch, nb);
+			taken += k;
+			if (k < nb) {
 				slot_give(a, s);
 				goto out;
 			}
 			nb = 0;
 		}
-		run_soft(c, r, why);
+		if (q)
+			run_instead(c, r, ret);
+		else
+			run_soft(c, r, why);
+		ret = 0;
 		slot_done(a, s);
 		taken++;
 	}
 	if (nb)
-		taken += (unsigned int)flush_batch(c, a, batch, nb);
+		taken += flush_batch(c, a, batch, nb);
 out:
 	if (!taken && ret)
 		return ret;

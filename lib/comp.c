@@ -37,12 +37,16 @@ static struct wd_queue *comp_attach(struct wd_comp *c, enum wd_reason *why)
 {
 	struct wd_queue *q = NULL;
 
-	if (c->given && !wd_queue_stale(c->given)) {
+	if (c->given && !wd_queue_stale(c->given) &&
+	    !wd_queue_check(c->given) && !wd_hwq_dead(c->given)) {
 		wd_queue_ref(c->given);
 		*why = WD_REASON_NONE;
 		return c->given;
 	}
-	/* a child does not use the parent's queue: it gets one of its own */
+	/*
+	 * A child does not use the parent's queue, nor anybody a dead one:
+	 * they get one of their own.
+	 */
 	if (c->dedicated || c->given) {
 		if (wd_queue_open_why(&q, NULL, why))
 			q = NULL;

@@ -28,8 +28,6 @@ static inline void cpu_relax(void)
 
 int wd_hwq_init(struct wd_hwq *h, uint32_t depth)
 {
-	pthread_condattr_t ca;
-
 	h->slots = calloc(depth, sizeof(*h->slots));
 	h->seq = calloc(depth, sizeof(*h->seq));
 	h->free = calloc(depth, sizeof(*h->free));
@@ -40,12 +38,22 @@ int wd_hwq_init(struct wd_hwq *h, uint32_t depth)
 	for (uint32_t i = 0; i < depth; i++)
 		h->free[i] = depth - 1 - i;
 	h->nfree = depth;
+	wd_hwq_reinit(h);
+	return 0;
+}
+
+/* In a forked child: the locks start unlocked, no thread is the leader. */
+void wd_hwq_reinit(struct wd_hwq *h)
+{
+	pthread_condattr_t ca;
+
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&h->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	return 0;
+	h->leader = false;
+	h->nfollowers = 0;
 }
 
 /* Frees the slot arrays; the locks are left alone (see wd_queue_close()). */
@@ -125,19 +133,19 @@ int wd_hwq_submit(struct wd_queue *q, struct wd_hwreq **ops, unsigned int n,
 {
 	struct wd_hwq *h = &q->hw;
 	const struct vzip_sqe *sqes[REAP_BATCH];
-	unsigned int k, taken;
 	uint32_t slot[REAP_BATCH];
+	unsigned int k, taken;
 	int ret;
 
 	if (n > REAP_BATCH)
 		n = REAP_BATCH;
+	/*
+	 * Slots are taken and the ring filled under one hold of the lock, so
+	 * that fail_all() never sees a request that is not in the ring yet.
+	 */
 	pthread_mutex_lock(&h->lock);
-	if (h->dead) {
-		ret = h->dead;
-		pthread_mutex_unlock(&h->lock);
-		return ret;
-	}
-	k = WD_MIN(n, h->nfree);
+	ret = h->dead;
+	k = ret ? 0 : WD_MIN(n, h->nfree);
 	for (unsigned int i = 0; i < k; i++) {
 		uint32_t s = h->free[--h->nfree];
 
@@ -148,25 +156,17 @@ int wd_hwq_submit(struct wd_queue *q, struct wd_hwreq **ops, unsigned int n,
 		ops[i]->sqe.user_data = (uint64_t)h->seq[s] << 32 | s;
 		sqes[i] = &ops[i]->sqe;
 	}
-	pthread_mutex_unlock(&h->lock);
-	if (!k)
-		return 0;
-
-	ret = wd_queue_submit_ptrs(q, sqes, k, cnt);
+	if (k)
+		ret = wd_queue_submit_ptrs(q, sqes, k, cnt);
 	taken = ret < 0 ? 0 : (unsigned int)ret;
-	if (taken < k) {
-		/* every slot is a ring entry, so only a dead queue refuses */
-		pthread_mutex_lock(&h->lock);
-		for (unsigned int i = taken; i < k; i++) {
-			h->slots[slot[i]] = NULL;
-			h->free[h->nfree++] = slot[i];
-		}
-		pthread_mutex_unlock(&h->lock);
-		if (ret < 0 && ret != -ECHILD) {
-			fail_all(q, ret);
-			return taken ? (int)taken : ret;
-		}
+	/* every slot is a ring entry, so only a dead queue refuses */
+	for (unsigned int i = taken; i < k; i++) {
+		h->slots[slot[i]] = NULL;
+		h->free[h->nfree++] = slot[i];
 	}
+	pthread_mutex_unlock(&h->lock);
+	if (ret < 0 && ret != -ECHILD)
+		fail_all(q, ret);
 	return ret < 0 ? ret : (int)taken;
 }
 

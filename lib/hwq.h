@@ -71,6 +71,7 @@ struct wd_hwq {
 };
 
 int wd_hwq_init(struct wd_hwq *h, uint32_t depth);
+void wd_hwq_reinit(struct wd_hwq *h);
 void wd_hwq_destroy(struct wd_hwq *h);
 
 /**

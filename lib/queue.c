@@ -53,7 +53,9 @@ static void fork_parent(void)
 /*
  * In the child: the parent's regions are not mapped here (VM_DONTCOPY)
  * and must never be touched; closing our copy of each descriptor lets the
- * parent's queue go when the parent closes it.
+ * parent's queue go when the parent closes it.  The queues' locks may
+ * have been held by threads that do not exist here: they start unlocked,
+ * so that the child can fail what the parent had in flight.
  */
 static void fork_child(void)
 {
@@ -61,6 +63,9 @@ static void fork_child(void)
 		if (q->fd >= 0)
 			close(q->fd);
 		q->fd = -1;
+		pthread_mutex_init(&q->sq_lock, NULL);
+		pthread_mutex_init(&q->cq_lock, NULL);
+		wd_hwq_reinit(&q->hw);
 	}
 	wd_guard_forget_all();
 	atomic_fetch_add(&wd_fork_gen, 1);
@@ -173,6 +178,7 @@ static int queue_open_dev(const char *name, struct wd_queue **qp)
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return -ENOMEM;
+	q->gen = atomic_load(&wd_fork_gen);
 	snprintf(path, sizeof(path), "/dev/%.*s", WD_NAME_MAX - 1, name);
 	q->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (q->fd < 0) {
@@ -198,11 +204,6 @@ static int queue_open_dev(const char *name, struct wd_queue **qp)
 		ret = -errno;
 		goto unmap;
 	}
-	q->status_offset = ui.status_offset;
-	wd_guard_add(q);
-	ret = queue_check_regs(q, &ui);
-	if (ret)
-		goto unmap;
 	if (!q->sva) {
 		/* without SVA, data can only travel through the SS region */
 		q->ss_size = ui.region_size[UACCE_QFRT_SS];
@@ -216,8 +217,13 @@ static int queue_open_dev(const char *name, struct wd_queue **qp)
 			goto unmap;
 		}
 		q->ss_dma = ss.dma_addr;
-		wd_guard_remove(q);
-		wd_guard_add(q);
+	}
+	q->status_offset = ui.status_offset;
+	wd_guard_add(q);
+	ret = queue_check_regs(q, &ui);
+	if (ret)
+		goto unmap;
+	if (q->ss) {
 		q->mem = wd_mem_create(q->ss, WD_MIN(q->ss_size, ss.size));
 		if (!q->mem) {
 			ret = -ENOMEM;
@@ -251,7 +257,6 @@ static int queue_open_dev(const char *name, struct wd_queue **qp)
 
 	pthread_once(&atfork_once, atfork_register);
 	pthread_mutex_lock(&queues_lock);
-	q->gen = atomic_load(&wd_fork_gen);
 	q->list = queues;
 	queues = q;
 	pthread_mutex_unlock(&queues_lock);
@@ -329,21 +334,17 @@ WD_EXPORT void wd_queue_close(struct wd_queue *q)
 		return;
 	queue_unlist(q);
 	wd_hwq_destroy(&q->hw);
-	/*
-	 * In a forked child the regions are not mapped, the descriptor is
-	 * already closed and a parent's thread may have held the locks:
-	 * only the memory is ours to free.
-	 */
+	/* in a forked child the regions are not mapped, the file is closed */
 	if (!wd_queue_stale(q)) {
 		/* stop first: the device aborts what is in flight */
 		ioctl(q->fd, UACCE_CMD_PUT_Q);
 		queue_unmap(q);
 		close(q->fd);
-		pthread_mutex_destroy(&q->sq_lock);
-		pthread_mutex_destroy(&q->cq_lock);
-		pthread_mutex_destroy(&q->hw.lock);
-		pthread_cond_destroy(&q->hw.cond);
 	}
+	pthread_mutex_destroy(&q->sq_lock);
+	pthread_mutex_destroy(&q->cq_lock);
+	pthread_mutex_destroy(&q->hw.lock);
+	pthread_cond_destroy(&q->hw.cond);
 	wd_mem_destroy(q->mem);
 	free(q);
 }

@@ -299,12 +299,11 @@ static int hw_compress(struct wd_stream *s, const void **in, size_t *in_len,
 		size_t dst_len;
 		int req_flush, ret;
 
-		if (give_out(s, out, out_len, &progress))
-			return 0;
+		/* output waiting for room: nothing else moves before it */
+		if (give_out(s, out, out_len, &progress) || !*out_len)
+			return progress ? 0 : -ENOBUFS;
 		if (s->ended)
 			return WD_STREAM_END;
-		if (!*out_len)
-			return progress ? 0 : -ENOBUFS;
 
 		/* small input without a flush waits in the stage */
 		if (flush == WD_NO_FLUSH && s->in_len + *in_len < WD_STAGE_IN) {
@@ -390,11 +389,11 @@ static int hw_decompress(struct wd_stream *s, const void **in,
 		void *dst;
 		int ret;
 
-		if (give_out(s, out, out_len, &progress))
-			return 0;
+		if (give_out(s, out, out_len, &progress) || !*out_len)
+			return progress ? 0 : -ENOBUFS;
 		if (s->ended)
 			return WD_STREAM_END;
-		if (!*out_len || (!*in_len && !s->more))
+		if (!*in_len && !s->more)
 			return progress ? 0 : -ENOBUFS;
 
 		src_len = WD_MIN(*in_len, req_max(s));

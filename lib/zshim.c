@@ -479,9 +479,11 @@ WD_EXPORT int deflate(z_streamp strm, int flush)
 		count_real(w, in0, out0);
 		return ret;
 	}
-	/* as zlib: only Z_FINISH may follow the end */
+	/* as zlib: only Z_FINISH may follow the end; no room, no progress */
 	if (w->status == Z_STREAM_END && flush != Z_FINISH)
 		return Z_STREAM_ERROR;
+	if (!strm->avail_out)
+		return Z_BUF_ERROR;
 	ret = hw_run(w, map_deflate_flush(flush));
 	if (ret == Z_STREAM_END)
 		w->status = Z_STREAM_END;

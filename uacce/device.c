@@ -68,10 +68,13 @@ static bool uacce_name_valid(const char *name)
  */
 static void uacce_enable_sva(struct uacce_device *uacce)
 {
-	struct device *parent = uacce->parent;
+	struct device *parent = uacce->dma_dev;
 	int ret;
 
 	if (!(uacce->flags & UACCE_DEV_SVA) || uacce->ops->bind_mm)
+		return;
+	/* negotiated by the owner of the DMA device we share */
+	if (uacce->dma_dev != uacce->parent)
 		return;
 
 	uacce->flags &= ~UACCE_DEV_SVA;
@@ -96,14 +99,15 @@ static void uacce_disable_sva(struct uacce_device *uacce)
 {
 	if (!uacce->iommu_sva)
 		return;
-	iommu_dev_disable_feature(uacce->parent, IOMMU_DEV_FEAT_SVA);
-	iommu_dev_disable_feature(uacce->parent, IOMMU_DEV_FEAT_IOPF);
+	iommu_dev_disable_feature(uacce->dma_dev, IOMMU_DEV_FEAT_SVA);
+	iommu_dev_disable_feature(uacce->dma_dev, IOMMU_DEV_FEAT_IOPF);
 	uacce->iommu_sva = false;
 }
 
 /**
  * uacce_alloc() - allocate an accelerator
- * @parent: the device doing the work (DMA, IOMMU, NUMA node)
+ * @parent: the device doing the work (DMA, IOMMU, NUMA node), unless the
+ *	interface names a dma_dev
  * @interface: name, wanted flags and callbacks
  *
  * The driver then fills in algs, api_ver, qf_pg_num[] and priv, and calls
@@ -118,6 +122,7 @@ struct uacce_device *uacce_alloc(struct device *parent,
 				 struct uacce_interface *interface)
 {
 	struct uacce_device *uacce;
+	struct device *dma_dev;
 	int node, ret;
 
 	if (!parent || !interface || !interface->ops) {
@@ -130,7 +135,8 @@ struct uacce_device *uacce_alloc(struct device *parent,
 		return ERR_PTR(-EINVAL);
 	}
 
-	node = dev_to_node(parent);
+	dma_dev = interface->dma_dev ?: parent;
+	node = dev_to_node(dma_dev);
 	uacce = uacce_fault("alloc: device") ? NULL :
 		kzalloc_node(sizeof(*uacce), GFP_KERNEL, node);
 	if (!uacce)
@@ -138,10 +144,12 @@ struct uacce_device *uacce_alloc(struct device *parent,
 	uacce_obj_count(UACCE_OBJ_DEVICE, 1);
 
 	uacce->parent = parent;
+	uacce->dma_dev = dma_dev;
 	uacce->ops = interface->ops;
 	uacce->flags = interface->flags;
 	mutex_init(&uacce->mutex);
 	INIT_LIST_HEAD(&uacce->queues);
+	INIT_LIST_HEAD(&uacce->mdev_node);
 
 	ret = uacce_isolation_init(uacce);
 	if (ret) {
@@ -207,7 +215,7 @@ int uacce_register(struct uacce_device *uacce)
 		return -EINVAL;
 	}
 	if (uacce->qf_pg_num[UACCE_QFRT_SS] &&
-	    !uacce->parent->coherent_dma_mask) {
+	    !uacce->dma_dev->coherent_dma_mask) {
 		dev_err(uacce->parent, "uacce: %s has an SS region but no coherent DMA mask\n",
 			dev_name(&uacce->dev));
 		return -EINVAL;
@@ -217,6 +225,9 @@ int uacce_register(struct uacce_device *uacce)
 			dev_name(&uacce->dev));
 		return -EBUSY;
 	}
+
+	/* before open() can find the device */
+	atomic_set(&uacce->free_queues, uacce->nr_queues);
 
 	cdev = uacce_fault("register: cdev") ? NULL : cdev_alloc();
 	if (!cdev)
@@ -257,6 +268,7 @@ int uacce_register(struct uacce_device *uacce)
 		cdev_del(cdev);
 		goto err;
 	}
+	uacce_carving_register(uacce);
 	return 0;
 
 err:
@@ -270,9 +282,11 @@ EXPORT_SYMBOL_GPL(uacce_register);
  * uacce_remove() - remove the accelerator
  * @uacce: the device, or NULL
  *
- * Deletes the char device and the sysfs directory, then revokes every open
- * queue: publishes UACCE_QSTATE_DEAD/UACCE_QREASON_REMOVED in its status
- * word, zaps its user mappings, stops and frees it with the driver's ops.
+ * Removes the instances the mdev framework carved out of the device (see
+ * struct uacce_mdev_hooks), deletes the char device and the sysfs
+ * directory, then revokes every open queue: publishes
+ * UACCE_QSTATE_DEAD/UACCE_QREASON_REMOVED in its status word, zaps its
+ * user mappings, stops and frees it with the driver's ops.
  * Later calls on the queue's file fail with -ENXIO, poll() reports
  * EPOLLERR | EPOLLHUP.  When it returns, the driver's ops, parent and
  * queue memory are no longer used: the parent may stop DMA (it must have
@@ -289,6 +303,8 @@ void uacce_remove(struct uacce_device *uacce)
 	if (!uacce)
 		return;
 
+	/* Instances carved out of it go first, while it is intact. */
+	uacce_carving_remove(uacce);
 	/* No new open() finds the device. */
 	xa_erase(&uacce_xa, uacce->dev_id);
 	uacce_isolation_shutdown(uacce);
@@ -309,6 +325,7 @@ void uacce_remove(struct uacce_device *uacce)
 	/* open() and the queues' files check these under uacce->mutex */
 	uacce->ops = NULL;
 	uacce->parent = NULL;
+	uacce->dma_dev = NULL;
 	mutex_unlock(&uacce->mutex);
 
 	put_device(&uacce->dev);

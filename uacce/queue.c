@@ -154,7 +154,7 @@ static int uacce_bind_queue(struct uacce_device *uacce, struct uacce_queue *q)
 		return 0;
 	}
 
-	handle = iommu_sva_bind_device(uacce->parent, q->mm, NULL);
+	handle = iommu_sva_bind_device(uacce->dma_dev, q->mm, NULL);
 	if (IS_ERR(handle)) {
 		ret = PTR_ERR(handle);
 		goto err_drop;
@@ -212,6 +212,7 @@ static void uacce_put_queue(struct uacce_queue *q)
 
 	if (uacce->ops->put_queue)
 		uacce->ops->put_queue(q);
+	uacce_queue_budget_put(uacce);
 	uacce_unbind_queue(q);
 
 	mutex_lock(&q->mutex);
@@ -444,9 +445,16 @@ static int uacce_queue_open(struct uacce_device *uacce, struct cdev *cdev,
 		goto err_free;
 	}
 
+	if (!uacce_queue_budget_get(uacce)) {
+		dev_dbg(&uacce->dev, "open: all %u queues are open or reserved\n",
+			uacce->nr_queues);
+		ret = -EBUSY;
+		goto err_free;
+	}
+
 	ret = uacce_bind_queue(uacce, q);
 	if (ret)
-		goto err_free;
+		goto err_budget;
 
 	if (uacce->ops->get_queue) {
 		ret = uacce_fault("open: get_queue") ? -ENOMEM :
@@ -467,6 +475,8 @@ static int uacce_queue_open(struct uacce_device *uacce, struct cdev *cdev,
 
 err_unbind:
 	uacce_unbind_queue(q);
+err_budget:
+	uacce_queue_budget_put(uacce);
 err_free:
 	mutex_unlock(&uacce->mutex);
 	uacce_queue_free(q);

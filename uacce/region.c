@@ -66,7 +66,7 @@ static enum uacce_qfrt uacce_vma_type(struct vm_area_struct *vma)
 static void uacce_ss_free_memory(struct uacce_queue *q,
 				 struct uacce_qfile_region *qfr)
 {
-	dma_free_coherent(q->uacce->parent, qfr->size, qfr->kaddr, qfr->dma);
+	dma_free_coherent(q->uacce->dma_dev, qfr->size, qfr->kaddr, qfr->dma);
 	qfr->kaddr = NULL;
 	uacce_obj_count(UACCE_OBJ_SS_MEMORY, -1);
 }
@@ -215,7 +215,7 @@ static int uacce_vma_mremap(struct vm_area_struct *vma)
 static int uacce_ss_mmap(struct uacce_queue *q, struct uacce_qfile_region *qfr,
 			 struct vm_area_struct *vma)
 {
-	struct device *parent = q->uacce->parent;
+	struct device *dma_dev = q->uacce->dma_dev;
 	unsigned long pgoff = vma->vm_pgoff;
 	bool allocated = false;
 	int ret;
@@ -224,7 +224,7 @@ static int uacce_ss_mmap(struct uacce_queue *q, struct uacce_qfile_region *qfr,
 	if (!qfr->kaddr) {
 		qfr->size = vma->vm_end - vma->vm_start;
 		qfr->kaddr = uacce_fault("mmap: SS memory") ? NULL :
-			     dma_alloc_coherent(parent, qfr->size, &qfr->dma,
+			     dma_alloc_coherent(dma_dev, qfr->size, &qfr->dma,
 						GFP_KERNEL | __GFP_NOWARN);
 		if (!qfr->kaddr) {
 			dev_dbg(&q->uacce->dev, "mmap: no %zu bytes of DMA memory for SS\n",
@@ -238,7 +238,7 @@ static int uacce_ss_mmap(struct uacce_queue *q, struct uacce_qfile_region *qfr,
 	/* dma_mmap_coherent() takes vm_pgoff as an offset into the buffer. */
 	vma->vm_pgoff = 0;
 	ret = uacce_fault("mmap: SS map") ? -ENOMEM :
-	      dma_mmap_coherent(parent, vma, qfr->kaddr, qfr->dma, qfr->size);
+	      dma_mmap_coherent(dma_dev, vma, qfr->kaddr, qfr->dma, qfr->size);
 	vma->vm_pgoff = pgoff;
 	if (ret && allocated)
 		uacce_ss_free_memory(q, qfr);

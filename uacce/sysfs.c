@@ -35,12 +35,18 @@ static ssize_t available_instances_show(struct device *dev,
 					char *buf)
 {
 	struct uacce_device *uacce = to_uacce_device(dev);
+	int n;
 
-	if (!uacce->ops->get_available_instances)
+	if (!uacce->ops->get_available_instances && !uacce->nr_queues)
 		return -ENODEV;
 
-	return sysfs_emit(buf, "%d\n",
-			  uacce->ops->get_available_instances(uacce));
+	/* the core's count leaves out the queues reserved for instances */
+	n = uacce->ops->get_available_instances ?
+	    uacce->ops->get_available_instances(uacce) : INT_MAX;
+	if (uacce->nr_queues)
+		n = min_t(int, n, uacce_free_queues(uacce));
+
+	return sysfs_emit(buf, "%d\n", n);
 }
 
 static ssize_t algorithms_show(struct device *dev,

@@ -14,6 +14,7 @@
 #ifndef _LINUX_UACCE_H
 #define _LINUX_UACCE_H
 
+#include <linux/atomic.h>
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/list.h>
@@ -30,6 +31,7 @@
 struct uacce_queue;
 struct uacce_device;
 struct uacce_isolation;
+struct wd_mdev_type;
 struct iommu_sva;
 struct mm_struct;
 struct vm_area_struct;
@@ -121,11 +123,17 @@ struct uacce_ops {
  * @name: device name prefix: nodes are /dev/<name>-<id>
  * @flags: UACCE_DEV_* wanted; uacce_alloc() clears what cannot be had
  * @ops: callbacks
+ * @dma_dev: optional: the device that does the queues' DMA when it is not
+ *	the parent, as for an instance carved out of another accelerator
+ *	(drivers/mdev), whose parent is its mdev device.  SS memory, IOMMU
+ *	SVA binding and the NUMA node then come from @dma_dev, and
+ *	UACCE_DEV_SVA in @flags is taken as already negotiated for it.
  */
 struct uacce_interface {
 	char name[UACCE_MAX_NAME_SIZE];
 	unsigned int flags;
 	const struct uacce_ops *ops;
+	struct device *dma_dev;
 };
 
 enum uacce_dev_state {
@@ -209,6 +217,20 @@ struct uacce_queue {
  * @queues: open queues
  * @isolation: error isolation state, private to the core
  * @iommu_sva: the core enabled IOMMU SVA on @parent (undone on removal)
+ * @dma_dev: the device doing the queues' DMA: @parent, or the interface's
+ *	dma_dev; NULL after uacce_remove()
+ * @nr_queues: optional, set before uacce_register(): how many queues the
+ *	device can have open at once, counted by the core, which then fails
+ *	open() with -EBUSY beyond it and lets uacce_reserve_queues() set
+ *	queues aside; 0 leaves the limit to the driver's get_queue
+ * @free_queues: @nr_queues minus the open queues and the reserved ones
+ * @mdev_types: optional, set before uacce_register(): the mdev types the
+ *	device can be carved into (linux/wd_mdev.h); while the mdev
+ *	framework is loaded the registered device is an mdev parent
+ * @nr_mdev_types: entries in @mdev_types
+ * @mdev: the mdev framework's state, between its attach and detach
+ * @mdev_node: entry in the core's list of registered devices with mdev
+ *	types (private to the core)
  */
 struct uacce_device {
 	const char *algs;
@@ -227,6 +249,32 @@ struct uacce_device {
 	struct list_head queues;
 	struct uacce_isolation *isolation;
 	bool iommu_sva;
+	struct device *dma_dev;
+	unsigned int nr_queues;
+	atomic_t free_queues;
+	const struct wd_mdev_type *mdev_types;
+	unsigned int nr_mdev_types;
+	void *mdev;
+	struct list_head mdev_node;
+};
+
+/**
+ * struct uacce_mdev_hooks - the mdev framework (drivers/mdev, wd_mdev.ko)
+ * @attach: @uacce, registered and with mdev types, becomes an mdev parent;
+ *	on success the framework sets @uacce->mdev to its state (non-NULL).
+ *	An error leaves the device working, without mdev.
+ * @detach: @uacce is being removed, or the framework unloaded: remove its
+ *	instances and undo @attach.  Called at the start of uacce_remove(),
+ *	while the device and its ops are intact.
+ *
+ * Both are called with the core's mdev lock held, which serialises them
+ * with each other and with uacce_set_mdev_hooks(); the lock is not taken
+ * for devices without mdev types, so @detach may remove the uacce devices
+ * of the instances.
+ */
+struct uacce_mdev_hooks {
+	int (*attach)(struct uacce_device *uacce);
+	void (*detach)(struct uacce_device *uacce);
 };
 
 struct uacce_device *uacce_alloc(struct device *parent,
@@ -237,5 +285,20 @@ void uacce_wake_up(struct uacce_queue *q);
 void uacce_report_hw_error(struct uacce_device *uacce);
 bool uacce_is_isolated(struct uacce_device *uacce);
 void uacce_queue_set_status(struct uacce_queue *q, u32 state, u32 reason);
+int uacce_reserve_queues(struct uacce_device *uacce, unsigned int n);
+void uacce_unreserve_queues(struct uacce_device *uacce, unsigned int n);
+int uacce_set_mdev_hooks(const struct uacce_mdev_hooks *hooks);
+void uacce_clear_mdev_hooks(void);
+
+/**
+ * uacce_free_queues() - queues neither open nor reserved
+ * @uacce: a registered device with nr_queues
+ *
+ * Return: the number, which may change as soon as it is read.
+ */
+static inline unsigned int uacce_free_queues(struct uacce_device *uacce)
+{
+	return atomic_read(&uacce->free_queues);
+}
 
 #endif /* _LINUX_UACCE_H */

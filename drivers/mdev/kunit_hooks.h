@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the wd_mdev module exports to its KUnit suite
+ * (test/kunit/wd_mdev_test.c), in the WARPDRIVE_KUNIT namespace, when the
+ * kernel has CONFIG_KUNIT:
+ *
+ * - fault injection: wd_mdev_kunit_fail_nth(n) makes the n-th fault point
+ *   that the calling task passes fail as if its allocation or step had
+ *   failed; wd_mdev_kunit_fault_site() tells which one did;
+ * - object accounting: the number of live accelerators made mdev parents
+ *   and of live instances, so a test can check that an unwind freed
+ *   everything it allocated;
+ * - the module's life: detach every accelerator and attach them again, as
+ *   unloading and loading the module would.
+ */
+#ifndef _WD_MDEV_KUNIT_HOOKS_H
+#define _WD_MDEV_KUNIT_HOOKS_H
+
+enum wd_mdev_obj {
+	WD_MDEV_OBJ_ACCEL,
+	WD_MDEV_OBJ_INSTANCE,
+	WD_MDEV_OBJ_NR,
+};
+
+void wd_mdev_kunit_fail_nth(unsigned int n);
+const char *wd_mdev_kunit_fault_site(void);
+int wd_mdev_kunit_objects(enum wd_mdev_obj obj);
+void wd_mdev_kunit_unload(void);
+int wd_mdev_kunit_load(void);
+
+#endif /* _WD_MDEV_KUNIT_HOOKS_H */

@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shell helpers of the mdev guest tests, sourced by test/guest/mdev_*.sh:
+# TAP output, the vzip accelerator, its mdev types and instances.
+#
+# The scripts run in the debug guest from the repository root, with uacce,
+# vzip and wd_mdev loaded (test/plan).
+
+bin=$PWD/build/user/bin
+tbin=$PWD/build/user/test
+util=$tbin/mdev_util
+tap_n=0
+tap_failed=0
+
+ok() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $tap_n $2"
+	else
+		echo "not ok $tap_n $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+# check DESCRIPTION COMMAND...: one TAP case, passing when COMMAND does
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok 0 "$desc"; else ok 1 "$desc"; fi
+}
+
+# eq DESCRIPTION GOT WANT
+eq() {
+	if [ "$2" = "$3" ]; then
+		ok 0 "$1"
+	else
+		ok 1 "$1 (got '$2', want '$3')"
+	fi
+}
+
+skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+done_tap() {
+	echo "1..$tap_n"
+	[ $tap_failed = 0 ]
+}
+
+# The vzip accelerator's uacce device (vzip-N, not an instance).
+vzip_parent() {
+	for d in /sys/class/uacce/vzip-*; do
+		[ -d "$d/mdev_supported_types" ] && basename "$d" && return 0
+	done
+	return 1
+}
+
+# uuid N: a fixed UUID per test and N
+uuid() {
+	printf '%08x-0000-4000-8000-%012x\n' $((0x3dc0de00 + ${uuid_base:-0})) "$1"
+}
+
+types_dir() {
+	echo "/sys/class/uacce/$parent/mdev_supported_types"
+}
+
+# avail TYPE: available_instances of uacce-TYPE
+avail() {
+	cat "$(types_dir)/uacce-$1/available_instances"
+}
+
+# create TYPE UUID: create an instance through sysfs; the write's status
+create() {
+	echo "$2" > "$(types_dir)/uacce-$1/create" 2>/dev/null
+}
+
+# destroy UUID
+destroy() {
+	echo 1 > "/sys/bus/mdev/devices/$1/remove" 2>/dev/null
+}
+
+# inst_name UUID: the instance's uacce device name
+inst_name() {
+	cat "/sys/bus/mdev/devices/$1/access_point/name" 2>/dev/null
+}
+
+# hold NAME N: keep N queues of /dev/NAME open in the background ($held_pid)
+hold() {
+	rm -f /tmp/mdev-hold.out
+	"$util" hold "$1" "$2" > /tmp/mdev-hold.out 2>&1 &
+	held_pid=$!
+	i=0
+	while ! grep -q held /tmp/mdev-hold.out 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 200 ] || ! kill -0 $held_pid 2>/dev/null; then
+			cat /tmp/mdev-hold.out >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+release() {
+	kill "$held_pid" 2>/dev/null
+	wait "$held_pid" 2>/dev/null
+	held_pid=
+}
+
+# Remove every instance left on the parent (after a failed case).
+cleanup_instances() {
+	for d in /sys/bus/mdev/devices/*; do
+		[ -e "$d/access_point" ] && echo 1 > "$d/remove"
+	done 2>/dev/null
+	return 0
+}

@@ -2,7 +2,9 @@
 /*
  * libwarpdrive: finding devices in /sys/class/uacce and ranking them for
  * a new queue: right protocol, not isolated, free queues, nearest NUMA
- * node first, then the most free queues.
+ * node first, then the most free queues.  An instance carved out of an
+ * accelerator (Documentation/mdev.rst) is used only when named: its
+ * queues are reserved for whoever was given it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "queue_priv.h"
@@ -45,6 +48,16 @@ static long read_long(const char *dev, const char *attr, long dflt)
 		return dflt;
 	v = strtol(buf, &end, 0);
 	return *end ? dflt : v;
+}
+
+/* An mdev instance: its parent device is on the mdev bus. */
+static int is_instance(const char *dev)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), UACCE_CLASS "/%.*s/device/mdev_type",
+		 WD_NAME_MAX, dev);
+	return !access(path, F_OK);
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -164,7 +177,7 @@ int wd_device_pick(const struct wd_queue_params *params,
 		return n;
 	n = WD_MIN(n, WD_MAX_DEVICES);
 	for (int i = 0; i < n; i++) {
-		if (want && strcmp(all[i].name, want))
+		if (want ? strcmp(all[i].name, want) : is_instance(all[i].name))
 			continue;
 		if (strncmp(all[i].api, VZIP_API_VERSION,
 			    strlen(VZIP_API_VERSION)))

@@ -76,11 +76,56 @@ echo "== Benchmark (wdbench --quick: device and in-process software in the same 
 "$bin/wdbench" --quick --out /run/out/bench --name demo || echo "demo: wdbench failed"
 
 echo
+echo "== An instance for a container: mdevctl carves 4 queues out of /dev/$dev"
+mdev_ok=0
+inst=none
+uuid=6d0c5f2a-3b1e-4c8e-9f4a-2e7d1b0c9a01
+if insmod "$mods/drivers/mdev/wd_mdev.ko"; then
+	# mdevctl keeps definitions in /etc/mdevctl.d, read-only in this guest
+	mount -t tmpfs -o mode=755 mdevctl /etc/mdevctl.d &&
+		mkdir -p /etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers
+	mdevctl types -p "$dev" | grep -A4 uacce-ap4
+	if mdevctl start -u $uuid -p "$dev" -t uacce-ap4; then
+		mdevctl list
+		inst=$(cat /sys/bus/mdev/devices/$uuid/access_point/name)
+		echo "instance $uuid: /dev/$inst, $(cat /sys/bus/mdev/devices/$uuid/access_point/queues) queues reserved;" \
+			"/dev/$dev keeps $(cat /sys/class/uacce/$dev/available_instances) free"
+		for i in 1 2; do
+			WD_DEVICE=$inst WD_POLICY=hw "$bin/wdzip" -v -c $work/input-$i > $work/inst-$i.gz 2> $work/inst-log-$i &
+		done
+		# the most queues of the instance in use at once, while they run
+		most=0
+		i=0
+		while [ $i -lt 200 ] && [ $most -lt 2 ]; do
+			n=$(cat /sys/bus/mdev/devices/$uuid/access_point/queues_in_use)
+			[ "$n" -gt $most ] && most=$n
+			i=$((i + 1))
+			sleep 0.01
+		done
+		wait
+		echo "queues of the instance in use at once: $most of 4, $(cat /sys/bus/mdev/devices/$uuid/access_point/queues_in_use) after they exit"
+		for i in 1 2; do
+			if gzip -dc $work/inst-$i.gz 2>/dev/null | cmp -s - $work/input-$i; then
+				verdict="gzip -d gives the input back"
+				mdev_ok=$((mdev_ok + 1))
+			else
+				verdict="MISMATCH"
+			fi
+			echo "process $i on $inst: $verdict; wdzip said: $(tr '\n' ' ' < $work/inst-log-$i | sed 's/  */ /g; s/ $//')"
+		done
+		mdevctl stop -u $uuid && echo "mdevctl stop: the instance is gone, /dev/$dev has $(cat /sys/class/uacce/$dev/available_instances) free"
+	fi
+	umount /etc/mdevctl.d
+	rmmod wd_mdev || fail "wd_mdev did not unload"
+fi
+
+echo
 echo "== Summary"
 echo "device: /dev/$dev ($(cat /sys/class/uacce/$dev/api))"
 echo "processes: $nprocs at once, $ok of $nprocs results verified by gzip"
 echo "data: $total_in bytes in, $total_out bytes out"
 echo "benchmark: build/bench/demo.json"
+echo "instance: /dev/$inst (mdevctl, 4 queues), $mdev_ok of 2 processes verified by gzip"
 
 rmmod vzip && rmmod uacce || fail "modules did not unload"
-[ $ok = $nprocs ] || exit 1
+[ $ok = $nprocs ] && [ $mdev_ok = 2 ] || exit 1

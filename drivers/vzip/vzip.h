@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vzip: the WarpDrive reference compression accelerator (driver internals).
+ *
+ * Documentation/vzip.rst is the hardware specification; the device protocol
+ * is include/uapi/misc/uacce/vzip.h.  The driver is split by responsibility:
+ *
+ *	main.c		platform devices and driver, module parameters, uacce
+ *	queue.c		hardware queues: their memory, rings and uacce ops
+ *	engine.c	engines: scheduling, doorbell, request execution
+ *	dma.c		address translation: SVA pinning or the SS region
+ *	codec.c		NOP, COPY, compression and decompression with zlib
+ *	format.c	zlib and gzip headers and trailers, checksums
+ *	stream.c	stream contexts: layout, sealing, load and save
+ *	inflate_state.c	save and restore of the kernel inflate state
+ *	debugfs.c	counters and the hardware-error knob
+ *	fault.c		fault points for the KUnit tests
+ */
+#ifndef _DRIVERS_VZIP_VZIP_H
+#define _DRIVERS_VZIP_VZIP_H
+
+#include <linux/atomic.h>
+#include <linux/bits.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <uapi/misc/uacce/vzip.h>
+
+struct dentry;
+struct mm_struct;
+struct page;
+struct platform_device;
+struct task_struct;
+struct uacce_device;
+struct uacce_qfile_region;
+struct uacce_queue;
+
+#define VZIP_NR_STATUS		(VZIP_STS_HW_ERROR + 1)
+#define VZIP_CTRL_SIZE		4096	/* the control page of the DUS region */
+#define VZIP_WINDOW_BITS_MIN	9
+#define VZIP_WINDOW_BITS_MAX	15
+#define VZIP_WINDOW_MAX		BIT(VZIP_WINDOW_BITS_MAX)
+#define VZIP_CTX_ALIGN		64
+#define VZIP_RING_DEPTH_MIN	2
+#define VZIP_RING_DEPTH_MAX	4096
+#define VZIP_MAX_LEN_LIMIT	(64U << 20)
+
+/**
+ * struct vzip_config - geometry of one device
+ * @nr_queues: hardware queues
+ * @nr_engines: engines (kernel threads)
+ * @ring_depth: SQ and CQ entries, a power of two
+ * @max_len: largest src_len and dst_len
+ * @ss_size: bytes of the SS region of a queue without SVA
+ * @idle_us: how long an idle engine polls before it sleeps
+ * @sva: descriptors carry process virtual addresses
+ *
+ * The module parameters, or the platform data of a device a test creates.
+ */
+struct vzip_config {
+	u32 nr_queues;
+	u32 nr_engines;
+	u32 ring_depth;
+	u32 max_len;
+	u32 ss_size;
+	u32 idle_us;
+	bool sva;
+};
+
+/**
+ * struct vzip_buf - one address range of a request, reachable by the engine
+ * @kaddr: contiguous kernel mapping of byte 0 (SS region, tests), or NULL
+ * @pages: the pinned pages (SVA), or NULL
+ * @offset: offset of byte 0 in pages[0]
+ * @nr_pages: entries in @pages
+ * @len: bytes
+ * @write: pinned for writing
+ */
+struct vzip_buf {
+	u8 *kaddr;
+	struct page **pages;
+	unsigned int offset;
+	unsigned int nr_pages;
+	u32 len;
+	bool write;
+};
+
+/**
+ * struct vzip_job - a decoded request and its result
+ * @opcode: enum vzip_opcode
+ * @format: enum vzip_format
+ * @flush: enum vzip_flush
+ * @level: compression level 1-9
+ * @window_bits: log2 of the window, 9-15
+ * @stream: the request continues or starts a stream (@ctx is valid)
+ * @new_stream: the request starts a stream
+ * @src: source range
+ * @dst: destination range
+ * @ctx: stream context range
+ * @abort: polled between pages; the job stops with ABORTED when it is set
+ * @consumed: result: source bytes consumed
+ * @produced: result: destination bytes written
+ * @checksum: result: CRC-32 or Adler-32 so far
+ * @status: result: enum vzip_status
+ * @flags: result: VZIP_CQE_F_*
+ * @stored_segments: result: segments written as stored blocks because
+ *                   deflate's output was larger
+ */
+struct vzip_job {
+	u8 opcode;
+	u8 format;
+	u8 flush;
+	u8 level;
+	u8 window_bits;
+	bool stream;
+	bool new_stream;
+	struct vzip_buf src;
+	struct vzip_buf dst;
+	struct vzip_buf ctx;
+	const bool *abort;
+
+	u32 consumed;
+	u32 produced;
+	u32 checksum;
+	u16 status;
+	u8 flags;
+	u32 stored_segments;
+};
+
+/**
+ * struct vzip_stats - device counters, shown in debugfs
+ * @status: completions per status
+ * @bytes_in: source bytes consumed
+ * @bytes_out: destination bytes produced
+ * @doorbells: UACCE_CMD_WAKE_Q calls
+ * @sleeps: times an engine went to sleep
+ * @wakeups: times an engine woke up
+ * @pinned_now: pages pinned at the moment
+ * @pinned_total: pages pinned since the device was probed
+ * @stored_segments: compressed segments written as stored blocks
+ */
+struct vzip_stats {
+	atomic64_t status[VZIP_NR_STATUS];
+	atomic64_t bytes_in;
+	atomic64_t bytes_out;
+	atomic64_t doorbells;
+	atomic64_t sleeps;
+	atomic64_t wakeups;
+	atomic_long_t pinned_now;
+	atomic64_t pinned_total;
+	atomic64_t stored_segments;
+};
+
+struct vzip_device;
+
+/**
+ * struct vzip_queue - one hardware queue
+ * @vdev: the device
+ * @qid: index in the device
+ * @mmio: the register page
+ * @dus: the DUS region: control page, SQ, CQ
+ * @dus_size: bytes of the DUS region, page aligned
+ * @sq: the submission ring, in @dus
+ * @cq: the completion ring, in @dus
+ * @sq_head: the device's SQ index; the user-visible copy is only published
+ * @cq_tail: the device's CQ index, likewise
+ * @uq: the uacce queue owning this hardware queue, NULL when free
+ * @sched_node: entry in vzip_device.active while started
+ * @started: the queue is served
+ * @claimed: an engine is executing a request of this queue
+ * @stopping: the queue is being stopped: abort the request in progress
+ * @idle_wq: vzip_stop_queue() waits here for @claimed to clear
+ * @mm: SVA: the owner's address space, grabbed while started
+ *
+ * @sq_head and @cq_tail belong to the engine that has claimed the queue, or
+ * to the uacce callbacks while the queue is stopped.  @uq is protected by
+ * vzip_device.alloc_lock; @sched_node, @started and @claimed by
+ * vzip_device.sched_lock.
+ */
+struct vzip_queue {
+	struct vzip_device *vdev;
+	u32 qid;
+	void *mmio;
+	void *dus;
+	size_t dus_size;
+	struct vzip_sqe *sq;
+	struct vzip_cqe *cq;
+
+	u32 sq_head;
+	u32 cq_tail;
+
+	struct uacce_queue *uq;
+
+	struct list_head sched_node;
+	bool started;
+	bool claimed;
+	bool stopping;
+	wait_queue_head_t idle_wq;
+	struct mm_struct *mm;
+};
+
+struct vzip_codec;
+
+/**
+ * struct vzip_engine - one engine
+ * @vdev: the device
+ * @task: its kernel thread
+ * @codec: its compression state
+ * @pages: room for the pinned pages of one request
+ * @id: index in the device
+ */
+struct vzip_engine {
+	struct vzip_device *vdev;
+	struct task_struct *task;
+	struct vzip_codec *codec;
+	struct page **pages;
+	unsigned int id;
+};
+
+/**
+ * struct vzip_device - one vzip device
+ * @dev: the platform device
+ * @uacce: its uacce device
+ * @cfg: geometry
+ * @node: NUMA node of the device's memory and engines
+ * @caps: VZIP_CAP_*
+ * @ctx_size: bytes of a stream context, 0 without VZIP_CAP_STREAM
+ * @queues: @cfg.nr_queues hardware queues
+ * @alloc_lock: protects vzip_queue.uq of every queue
+ * @sched_lock: protects @active, @nr_awake, the scheduling state of every
+ *              queue (sched_node, started, claimed) and the NEED_WAKEUP flag
+ *              in the control page of every started queue
+ * @active: started queues, in round-robin order
+ * @nr_awake: engines that are not asleep
+ * @engine_wq: sleeping engines
+ * @kick: a doorbell rang since the last engine went to sleep
+ * @engines: @cfg.nr_engines engines
+ * @inject_hw_error: requests still to fail with HW_ERROR (debugfs)
+ * @stats: counters
+ * @debugfs: the device's debugfs directory
+ */
+struct vzip_device {
+	struct device *dev;
+	struct uacce_device *uacce;
+	struct vzip_config cfg;
+	int node;
+	u32 caps;
+	u32 ctx_size;
+
+	struct vzip_queue *queues;
+	struct mutex alloc_lock;	/* protects vzip_queue.uq */
+
+	spinlock_t sched_lock;		/* protects the scheduling state */
+	struct list_head active;
+	unsigned int nr_awake;
+	wait_queue_head_t engine_wq;
+	atomic_t kick;
+
+	struct vzip_engine *engines;
+	atomic_t inject_hw_error;
+	struct vzip_stats stats;
+	struct dentry *debugfs;
+};
+
+/* main.c */
+int vzip_config_check(const struct vzip_config *cfg);
+struct platform_device *vzip_test_device_add(const struct vzip_config *cfg,
+					     int node);
+void vzip_test_device_del(struct platform_device *pdev);
+
+/* queue.c */
+extern const struct uacce_ops vzip_uacce_ops;
+size_t vzip_dus_size(u32 ring_depth);
+int vzip_queues_create(struct vzip_device *vdev);
+void vzip_queues_destroy(struct vzip_device *vdev);
+void vzip_queue_reset_rings(struct vzip_queue *q, u32 first_index);
+__le32 *vzip_ctrl(struct vzip_queue *q, unsigned int offset);
+
+/* engine.c */
+int vzip_engines_start(struct vzip_device *vdev);
+void vzip_engines_stop(struct vzip_device *vdev);
+void vzip_engines_kick(struct vzip_device *vdev);
+void vzip_sched_start_queue(struct vzip_queue *q);
+void vzip_sched_stop_queue(struct vzip_queue *q);
+u16 vzip_sqe_decode(const struct vzip_sqe *sqe, const struct vzip_device *vdev,
+		    struct vzip_job *job);
+
+/* dma.c */
+int vzip_dma_ss_range(const struct uacce_qfile_region *ss, u64 addr, u32 len,
+		      bool write, struct vzip_buf *buf);
+u16 vzip_dma_map_job(struct vzip_engine *e, struct vzip_queue *q,
+		     const struct vzip_sqe *sqe, struct vzip_job *job);
+void vzip_dma_unmap_job(struct vzip_engine *e, struct vzip_job *job);
+unsigned int vzip_dma_max_pages(const struct vzip_device *vdev);
+void *vzip_buf_map(const struct vzip_buf *buf, u32 pos, u32 *len);
+void vzip_buf_unmap(const struct vzip_buf *buf, const void *addr);
+void vzip_buf_read(const struct vzip_buf *buf, u32 pos, void *to, u32 len);
+void vzip_buf_write(const struct vzip_buf *buf, u32 pos, const void *from,
+		    u32 len);
+
+/* codec.c */
+struct vzip_codec *vzip_codec_alloc(int node);
+void vzip_codec_free(struct vzip_codec *c);
+void vzip_codec_run(struct vzip_codec *c, struct vzip_job *job);
+
+/* format.c */
+u32 vzip_crc32(u32 crc, const void *buf, size_t len);
+u32 vzip_adler32(u32 adler, const void *buf, size_t len);
+
+/* stream.c */
+void vzip_stream_init(void);
+u32 vzip_ctx_size(void);
+
+/* debugfs.c */
+void vzip_debugfs_init(void);
+void vzip_debugfs_exit(void);
+void vzip_debugfs_add(struct vzip_device *vdev);
+void vzip_debugfs_del(struct vzip_device *vdev);
+
+/* fault.c */
+enum vzip_fault_site {
+	VZIP_FAULT_PROBE,	/* device probe: allocations, registration */
+	VZIP_FAULT_QUEUE,	/* queue allocation and start */
+	VZIP_FAULT_REQUEST,	/* request execution: address translation */
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+bool vzip_should_fail(enum vzip_fault_site site);
+void vzip_fault_arm(unsigned int sites, unsigned int nth);
+bool vzip_fault_disarm(void);
+#else
+static inline bool vzip_should_fail(enum vzip_fault_site site)
+{
+	return false;
+}
+#endif
+
+#endif /* _DRIVERS_VZIP_VZIP_H */

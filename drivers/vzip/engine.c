@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vzip: the engines.
+ *
+ * Each engine is a kernel thread.  It takes one request at a time from the
+ * next started queue with pending work, in round-robin order over the
+ * device's queues, so that a deep backlog on one queue cannot starve
+ * another.  A queue is claimed by one engine at a time, which keeps its
+ * completions in order and makes the engine the only writer of its ring
+ * indices.
+ *
+ * Doorbell: an engine with nothing to do keeps polling the rings for
+ * idle_us, then goes to sleep.  The last engine to sleep first raises
+ * VZIP_DEV_F_NEED_WAKEUP in every started queue, issues a full barrier and
+ * looks at the rings once more; an application that sees the flag after
+ * publishing its tail and a full barrier rings UACCE_CMD_WAKE_Q.  Either the
+ * engine sees the new tail or the application sees the flag.
+ */
+#include <kunit/visibility.h>
+#include <linux/kthread.h>
+#include <linux/delay.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uacce.h>
+
+#include "vzip.h"
+
+/* An idle engine looks at the rings this often until it goes to sleep. */
+#define VZIP_POLL_MIN_US	5
+#define VZIP_POLL_MAX_US	10
+
+static u32 vzip_ctrl_read(struct vzip_queue *q, unsigned int offset)
+{
+	return le32_to_cpu(READ_ONCE(*vzip_ctrl(q, offset)));
+}
+
+static void vzip_set_need_wakeup(struct vzip_queue *q, bool need)
+{
+	WRITE_ONCE(*vzip_ctrl(q, VZIP_CTRL_DEV_FLAGS),
+		   cpu_to_le32(need ? VZIP_DEV_F_NEED_WAKEUP : 0));
+}
+
+/*
+ * A request is pending and its completion has room.  An sq_tail more than
+ * a ring ahead, or a cq_head past cq_tail, is the application's protocol
+ * error: the queue is then not served until it is fixed.
+ */
+static bool vzip_queue_has_work(struct vzip_queue *q)
+{
+	u32 depth = q->vdev->cfg.ring_depth;
+	u32 pending = vzip_ctrl_read(q, VZIP_CTRL_SQ_TAIL) - q->sq_head;
+	u32 cq_used = q->cq_tail - vzip_ctrl_read(q, VZIP_CTRL_CQ_HEAD);
+
+	return pending && pending <= depth && cq_used < depth;
+}
+
+/**
+ * vzip_engines_kick() - make sure an engine looks at the rings
+ * @vdev: the device
+ *
+ * Never blocks.
+ */
+void vzip_engines_kick(struct vzip_device *vdev)
+{
+	atomic_set(&vdev->kick, 1);
+	wake_up(&vdev->engine_wq);
+}
+
+/* Claims the next queue with work, round-robin; NULL if there is none. */
+static struct vzip_queue *vzip_sched_claim(struct vzip_device *vdev)
+{
+	struct vzip_queue *q, *found = NULL;
+	bool more = false, help;
+
+	spin_lock(&vdev->sched_lock);
+	list_for_each_entry(q, &vdev->active, sched_node) {
+		if (q->claimed || !vzip_queue_has_work(q))
+			continue;
+		if (found) {
+			more = true;
+			break;
+		}
+		found = q;
+	}
+	if (found) {
+		found->claimed = true;
+		list_move_tail(&found->sched_node, &vdev->active);
+	}
+	help = more && vdev->nr_awake < vdev->cfg.nr_engines;
+	spin_unlock(&vdev->sched_lock);
+
+	/* more busy queues than awake engines: get another one going */
+	if (help)
+		vzip_engines_kick(vdev);
+	return found;
+}
+
+static void vzip_sched_release(struct vzip_queue *q)
+{
+	struct vzip_device *vdev = q->vdev;
+	bool stopping;
+
+	spin_lock(&vdev->sched_lock);
+	q->claimed = false;
+	stopping = !q->started;
+	spin_unlock(&vdev->sched_lock);
+	if (stopping)
+		wake_up(&q->idle_wq);
+}
+
+static bool vzip_sched_any_work(struct vzip_device *vdev)
+{
+	struct vzip_queue *q;
+	bool work = false;
+
+	spin_lock(&vdev->sched_lock);
+	list_for_each_entry(q, &vdev->active, sched_node) {
+		if (!q->claimed && vzip_queue_has_work(q)) {
+			work = true;
+			break;
+		}
+	}
+	spin_unlock(&vdev->sched_lock);
+	return work;
+}
+
+static void vzip_sched_set_awake(struct vzip_device *vdev, bool awake)
+{
+	struct vzip_queue *q;
+
+	spin_lock(&vdev->sched_lock);
+	if (awake ? !vdev->nr_awake++ : !--vdev->nr_awake) {
+		list_for_each_entry(q, &vdev->active, sched_node)
+			vzip_set_need_wakeup(q, !awake);
+	}
+	spin_unlock(&vdev->sched_lock);
+}
+
+static void vzip_engine_sleep(struct vzip_device *vdev)
+{
+	atomic_set(&vdev->kick, 0);
+	vzip_sched_set_awake(vdev, false);
+	/* NEED_WAKEUP before the tails: pairs with the application's barrier */
+	smp_mb();
+	if (!vzip_sched_any_work(vdev)) {
+		atomic64_inc(&vdev->stats.sleeps);
+		wait_event_idle_exclusive(vdev->engine_wq,
+					  atomic_read(&vdev->kick) ||
+					  kthread_should_stop());
+		atomic64_inc(&vdev->stats.wakeups);
+	}
+	vzip_sched_set_awake(vdev, true);
+}
+
+/**
+ * vzip_sched_start_queue() - start serving a queue
+ * @q: the queue
+ */
+void vzip_sched_start_queue(struct vzip_queue *q)
+{
+	struct vzip_device *vdev = q->vdev;
+
+	spin_lock(&vdev->sched_lock);
+	q->started = true;
+	WRITE_ONCE(q->stopping, false);
+	list_add_tail(&q->sched_node, &vdev->active);
+	vzip_set_need_wakeup(q, !vdev->nr_awake);
+	spin_unlock(&vdev->sched_lock);
+	/* requests published before the start are served too */
+	vzip_engines_kick(vdev);
+}
+
+static bool vzip_queue_idle(struct vzip_queue *q)
+{
+	bool idle;
+
+	spin_lock(&q->vdev->sched_lock);
+	idle = !q->claimed;
+	spin_unlock(&q->vdev->sched_lock);
+	return idle;
+}
+
+/**
+ * vzip_sched_stop_queue() - stop serving a queue
+ * @q: the queue
+ *
+ * Aborts the request in progress, if any, and waits for its engine to
+ * complete it and unpin its pages.
+ */
+void vzip_sched_stop_queue(struct vzip_queue *q)
+{
+	struct vzip_device *vdev = q->vdev;
+
+	spin_lock(&vdev->sched_lock);
+	if (q->started) {
+		q->started = false;
+		list_del_init(&q->sched_node);
+	}
+	WRITE_ONCE(q->stopping, true);
+	vzip_set_need_wakeup(q, true);
+	spin_unlock(&vdev->sched_lock);
+	wait_event(q->idle_wq, vzip_queue_idle(q));
+	WRITE_ONCE(q->stopping, false);
+}
+
+static bool vzip_ranges_overlap(u64 a, u32 alen, u64 b, u32 blen)
+{
+	u64 aend = a + alen < a ? U64_MAX : a + alen;
+	u64 bend = b + blen < b ? U64_MAX : b + blen;
+
+	return alen && blen && a < bend && b < aend;
+}
+
+static u16 vzip_sqe_invalid(const struct vzip_device *vdev, const char *why)
+{
+	dev_dbg_ratelimited(vdev->dev, "invalid request: %s\n", why);
+	return VZIP_STS_INVALID;
+}
+
+/**
+ * vzip_sqe_decode() - check a request and decode it into a job
+ * @sqe: the request, copied out of the ring
+ * @vdev: the device
+ * @job: set to the request's parameters and range lengths
+ *
+ * Return: VZIP_STS_OK, or VZIP_STS_INVALID if the request breaks a rule of
+ * Documentation/vzip.rst, "Submission entry".
+ */
+u16 vzip_sqe_decode(const struct vzip_sqe *sqe, const struct vzip_device *vdev,
+		    struct vzip_job *job)
+{
+	u16 flags = le16_to_cpu(sqe->flags);
+	u64 src = le64_to_cpu(sqe->src);
+	u64 dst = le64_to_cpu(sqe->dst);
+	u64 ctx = le64_to_cpu(sqe->ctx);
+	u32 src_len = le32_to_cpu(sqe->src_len);
+	u32 dst_len = le32_to_cpu(sqe->dst_len);
+	bool stream = flags & VZIP_SQE_F_STREAM;
+	u32 ctx_len = stream ? vdev->ctx_size : 0;
+	bool codec, data;
+
+	memset(job, 0, sizeof(*job));
+	if (sqe->version != VZIP_SQE_VERSION)
+		return vzip_sqe_invalid(vdev, "unknown version");
+	if (memchr_inv(sqe->rsvd, 0, sizeof(sqe->rsvd)))
+		return vzip_sqe_invalid(vdev, "reserved field set");
+	if (flags & ~(VZIP_SQE_F_STREAM | VZIP_SQE_F_NEW_STREAM))
+		return vzip_sqe_invalid(vdev, "unknown flag");
+	if (sqe->opcode > VZIP_OP_DECOMPRESS)
+		return vzip_sqe_invalid(vdev, "unknown opcode");
+
+	codec = sqe->opcode == VZIP_OP_COMPRESS ||
+		sqe->opcode == VZIP_OP_DECOMPRESS;
+	data = codec || sqe->opcode == VZIP_OP_COPY;
+	if (!codec && (sqe->format || sqe->flush || sqe->level ||
+		       sqe->window_bits || flags || ctx))
+		return vzip_sqe_invalid(vdev, "field unused by the opcode set");
+	if (!data && (src || dst || src_len || dst_len))
+		return vzip_sqe_invalid(vdev, "NOP with addresses");
+	if (sqe->opcode == VZIP_OP_DECOMPRESS && sqe->level)
+		return vzip_sqe_invalid(vdev, "level set for DECOMPRESS");
+	if (sqe->format > VZIP_FMT_GZIP || sqe->flush > VZIP_FLUSH_FINISH ||
+	    sqe->level > 9 ||
+	    (sqe->window_bits && (sqe->window_bits < VZIP_WINDOW_BITS_MIN ||
+				  sqe->window_bits > VZIP_WINDOW_BITS_MAX)))
+		return vzip_sqe_invalid(vdev, "format, flush, level or window out of range");
+	if ((flags & VZIP_SQE_F_NEW_STREAM) && !stream)
+		return vzip_sqe_invalid(vdev, "NEW_STREAM without STREAM");
+	if (stream && !(vdev->caps & VZIP_CAP_STREAM))
+		return vzip_sqe_invalid(vdev, "no stream support");
+	if (!stream && ctx)
+		return vzip_sqe_invalid(vdev, "context without STREAM");
+	if (ctx % VZIP_CTX_ALIGN)
+		return vzip_sqe_invalid(vdev, "misaligned context");
+	if (src_len > vdev->cfg.max_len || dst_len > vdev->cfg.max_len)
+		return vzip_sqe_invalid(vdev, "length above MAX_LEN");
+	if (vzip_ranges_overlap(src, src_len, dst, dst_len) ||
+	    vzip_ranges_overlap(src, src_len, ctx, ctx_len) ||
+	    vzip_ranges_overlap(dst, dst_len, ctx, ctx_len))
+		return vzip_sqe_invalid(vdev, "overlapping ranges");
+
+	job->opcode = sqe->opcode;
+	job->format = sqe->format;
+	job->flush = sqe->flush;
+	job->level = sqe->level ?: 6;
+	job->window_bits = sqe->window_bits ?: VZIP_WINDOW_BITS_MAX;
+	job->stream = stream;
+	job->new_stream = flags & VZIP_SQE_F_NEW_STREAM;
+	job->src.len = src_len;
+	job->dst.len = dst_len;
+	job->ctx.len = ctx_len;
+	return VZIP_STS_OK;
+}
+EXPORT_SYMBOL_IF_KUNIT(vzip_sqe_decode);
+
+/* Copies the request at sq_head out of the ring and frees its slot. */
+static void vzip_sqe_fetch(struct vzip_queue *q, struct vzip_sqe *sqe)
+{
+	u32 mask = q->vdev->cfg.ring_depth - 1;
+	const u64 *slot = (const u64 *)&q->sq[q->sq_head & mask];
+	u64 *to = (u64 *)sqe;
+	unsigned int i;
+
+	/* one read of each word: the application may be rewriting the slot */
+	for (i = 0; i < sizeof(*sqe) / sizeof(u64); i++)
+		to[i] = READ_ONCE(slot[i]);
+	q->sq_head++;
+	/* the slot is read before the application may reuse it */
+	smp_store_release(vzip_ctrl(q, VZIP_CTRL_SQ_HEAD),
+			  cpu_to_le32(q->sq_head));
+}
+
+static void vzip_cqe_post(struct vzip_queue *q, const struct vzip_cqe *cqe)
+{
+	u32 mask = q->vdev->cfg.ring_depth - 1;
+
+	memcpy(&q->cq[q->cq_tail & mask], cqe, sizeof(*cqe));
+	WRITE_ONCE(q->cq_tail, q->cq_tail + 1);
+	/* the entry is written before the application may read it */
+	smp_store_release(vzip_ctrl(q, VZIP_CTRL_CQ_TAIL),
+			  cpu_to_le32(q->cq_tail));
+}
+
+/*
+ * Executes the next request of a claimed queue.  Returns true if it failed
+ * with HW_ERROR.
+ */
+static bool vzip_engine_serve(struct vzip_engine *e, struct vzip_queue *q)
+{
+	struct vzip_device *vdev = e->vdev;
+	struct vzip_cqe cqe = {};
+	struct vzip_job job = {};
+	struct vzip_sqe sqe;
+	u32 tail;
+	u16 status;
+
+	if (READ_ONCE(q->stopping))
+		return false;	/* left in the ring for the next start */
+	tail = le32_to_cpu(smp_load_acquire(vzip_ctrl(q, VZIP_CTRL_SQ_TAIL)));
+	if (tail == q->sq_head || tail - q->sq_head > vdev->cfg.ring_depth)
+		return false;
+	vzip_sqe_fetch(q, &sqe);
+
+	if (atomic_dec_if_positive(&vdev->inject_hw_error) >= 0)
+		status = VZIP_STS_HW_ERROR;
+	else
+		status = vzip_sqe_decode(&sqe, vdev, &job);
+	if (status == VZIP_STS_OK && job.opcode != VZIP_OP_NOP) {
+		status = vzip_dma_map_job(e, q, &sqe, &job);
+		if (status == VZIP_STS_OK) {
+			job.abort = &q->stopping;
+			vzip_codec_run(e->codec, &job);
+			vzip_dma_unmap_job(e, &job);
+			status = job.status;
+			atomic64_add(job.stored_segments,
+				     &vdev->stats.stored_segments);
+		}
+	}
+
+	cqe.user_data = sqe.user_data;
+	cqe.status = cpu_to_le16(status);
+	if (status == VZIP_STS_OK && job.opcode != VZIP_OP_NOP) {
+		cqe.consumed = cpu_to_le32(job.consumed);
+		cqe.produced = cpu_to_le32(job.produced);
+		cqe.checksum = cpu_to_le32(job.checksum);
+		cqe.flags = job.flags;
+	} else if (status == VZIP_STS_OVERFLOW) {
+		cqe.consumed = cpu_to_le32(job.consumed);
+		cqe.produced = cpu_to_le32(job.produced);
+		cqe.checksum = cpu_to_le32(job.checksum);
+	}
+	atomic64_inc(&vdev->stats.status[status]);
+	atomic64_add(le32_to_cpu(cqe.consumed), &vdev->stats.bytes_in);
+	atomic64_add(le32_to_cpu(cqe.produced), &vdev->stats.bytes_out);
+	vzip_cqe_post(q, &cqe);
+	uacce_wake_up(q->uq);
+	return status == VZIP_STS_HW_ERROR;
+}
+
+static int vzip_engine_thread(void *arg)
+{
+	struct vzip_engine *e = arg;
+	struct vzip_device *vdev = e->vdev;
+	u64 idle_ns = (u64)vdev->cfg.idle_us * NSEC_PER_USEC;
+	u64 idle_end = ktime_get_ns() + idle_ns;
+
+	while (!kthread_should_stop()) {
+		struct vzip_queue *q = vzip_sched_claim(vdev);
+
+		if (q) {
+			/*
+			 * Report a hardware error while the queue is claimed:
+			 * uacce_remove() stops every queue, so it cannot have
+			 * returned yet.
+			 */
+			if (vzip_engine_serve(e, q))
+				uacce_report_hw_error(vdev->uacce);
+			vzip_sched_release(q);
+			idle_end = ktime_get_ns() + idle_ns;
+		} else if (ktime_get_ns() >= idle_end) {
+			vzip_engine_sleep(vdev);
+			idle_end = ktime_get_ns() + idle_ns;
+		} else {
+			/* poll without taking the CPU from the submitters */
+			usleep_range(VZIP_POLL_MIN_US, VZIP_POLL_MAX_US);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * vzip_engines_start() - create and start the engines of a device
+ * @vdev: the device, whose queues exist
+ *
+ * Return: 0, or a negative errno with nothing left behind.
+ */
+int vzip_engines_start(struct vzip_device *vdev)
+{
+	unsigned int i, n = vdev->cfg.nr_engines;
+
+	vdev->engines = vzip_should_fail(VZIP_FAULT_PROBE) ? NULL :
+			kcalloc_node(n, sizeof(*vdev->engines), GFP_KERNEL,
+				     vdev->node);
+	if (!vdev->engines)
+		return -ENOMEM;
+
+	for (i = 0; i < n; i++) {
+		struct vzip_engine *e = &vdev->engines[i];
+		struct task_struct *task;
+
+		e->vdev = vdev;
+		e->id = i;
+		e->codec = vzip_codec_alloc(vdev->node);
+		e->pages = vzip_should_fail(VZIP_FAULT_PROBE) ? NULL :
+			   kvmalloc_array(vzip_dma_max_pages(vdev),
+					  sizeof(*e->pages), GFP_KERNEL);
+		if (!e->codec || !e->pages)
+			goto fail;
+		task = vzip_should_fail(VZIP_FAULT_PROBE) ? ERR_PTR(-ENOMEM) :
+		       kthread_create_on_node(vzip_engine_thread, e,
+					      vdev->node, "%s/e%u",
+					      dev_name(vdev->dev), i);
+		if (IS_ERR(task)) {
+			dev_err(vdev->dev, "cannot create engine %u: %pe\n",
+				i, task);
+			goto fail;
+		}
+		e->task = task;
+	}
+
+	vdev->nr_awake = n;
+	for (i = 0; i < n; i++)
+		wake_up_process(vdev->engines[i].task);
+	return 0;
+
+fail:
+	vzip_engines_stop(vdev);
+	return -ENOMEM;
+}
+
+/**
+ * vzip_engines_stop() - stop and free the engines of a device
+ * @vdev: the device, whose queues are all stopped
+ */
+void vzip_engines_stop(struct vzip_device *vdev)
+{
+	unsigned int i;
+
+	if (!vdev->engines)
+		return;
+	for (i = 0; i < vdev->cfg.nr_engines; i++) {
+		struct vzip_engine *e = &vdev->engines[i];
+
+		if (e->task)
+			kthread_stop(e->task);
+		kvfree(e->pages);
+		vzip_codec_free(e->codec);
+	}
+	kfree(vdev->engines);
+	vdev->engines = NULL;
+}

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vzip: hardware queues.
+ *
+ * Like the queues of a real device, they all exist from probe to remove:
+ * their register page and their DUS memory (control page, SQ, CQ) are
+ * allocated once, on the device's NUMA node, and handed to one uacce queue
+ * at a time.  A queue handed back is cleaned, so its next owner sees clean
+ * rings and nothing of the previous owner's requests.
+ */
+#include <kunit/visibility.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uacce.h>
+
+#include "vzip.h"
+
+/**
+ * vzip_dus_size() - bytes of a queue's DUS region
+ * @ring_depth: entries per ring
+ *
+ * Return: the control page, the SQ and the CQ, rounded up to a page.
+ */
+size_t vzip_dus_size(u32 ring_depth)
+{
+	return PAGE_ALIGN(VZIP_CTRL_SIZE + (size_t)ring_depth *
+			  (sizeof(struct vzip_sqe) + sizeof(struct vzip_cqe)));
+}
+
+/**
+ * vzip_ctrl() - a word of a queue's control page
+ * @q: the queue
+ * @offset: VZIP_CTRL_*
+ *
+ * Return: its kernel address.
+ */
+__le32 *vzip_ctrl(struct vzip_queue *q, unsigned int offset)
+{
+	return q->dus + offset;
+}
+
+static void vzip_queue_write_regs(struct vzip_queue *q)
+{
+	const struct vzip_device *vdev = q->vdev;
+	u32 depth = vdev->cfg.ring_depth;
+	__le32 *regs = q->mmio;
+
+	regs[VZIP_REG_MAGIC / 4] = cpu_to_le32(VZIP_MAGIC);
+	regs[VZIP_REG_VERSION / 4] = cpu_to_le32(VZIP_HW_VERSION);
+	regs[VZIP_REG_QID / 4] = cpu_to_le32(q->qid);
+	regs[VZIP_REG_RING_DEPTH / 4] = cpu_to_le32(depth);
+	regs[VZIP_REG_SQE_SIZE / 4] = cpu_to_le32(sizeof(struct vzip_sqe));
+	regs[VZIP_REG_CQE_SIZE / 4] = cpu_to_le32(sizeof(struct vzip_cqe));
+	regs[VZIP_REG_CTX_SIZE / 4] = cpu_to_le32(vdev->ctx_size);
+	regs[VZIP_REG_CAPS / 4] = cpu_to_le32(vdev->caps);
+	regs[VZIP_REG_MAX_LEN / 4] = cpu_to_le32(vdev->cfg.max_len);
+	regs[VZIP_REG_SQ_OFFSET / 4] = cpu_to_le32(VZIP_CTRL_SIZE);
+	regs[VZIP_REG_CQ_OFFSET / 4] =
+		cpu_to_le32(VZIP_CTRL_SIZE + depth * sizeof(struct vzip_sqe));
+}
+
+/**
+ * vzip_queue_reset_rings() - clean a queue's DUS memory
+ * @q: the queue, stopped and unclaimed
+ * @first_index: value of every ring index: 0, or another value in tests
+ *               of the index wrap-around
+ *
+ * Every entry is zeroed, the indices set to @first_index, dev_flags to
+ * NEED_WAKEUP (nothing serves the queue) and the status word to OK.
+ */
+void vzip_queue_reset_rings(struct vzip_queue *q, u32 first_index)
+{
+	memset(q->dus, 0, q->dus_size);
+	q->sq_head = first_index;
+	q->cq_tail = first_index;
+	*vzip_ctrl(q, VZIP_CTRL_SQ_TAIL) = cpu_to_le32(first_index);
+	*vzip_ctrl(q, VZIP_CTRL_SQ_HEAD) = cpu_to_le32(first_index);
+	*vzip_ctrl(q, VZIP_CTRL_CQ_TAIL) = cpu_to_le32(first_index);
+	*vzip_ctrl(q, VZIP_CTRL_CQ_HEAD) = cpu_to_le32(first_index);
+	*vzip_ctrl(q, VZIP_CTRL_DEV_FLAGS) =
+		cpu_to_le32(VZIP_DEV_F_NEED_WAKEUP);
+}
+EXPORT_SYMBOL_IF_KUNIT(vzip_queue_reset_rings);
+
+static int vzip_queue_init(struct vzip_device *vdev, struct vzip_queue *q,
+			   u32 qid)
+{
+	u32 depth = vdev->cfg.ring_depth;
+	struct page *page;
+
+	q->vdev = vdev;
+	q->qid = qid;
+	INIT_LIST_HEAD(&q->sched_node);
+	init_waitqueue_head(&q->idle_wq);
+
+	page = vzip_should_fail(VZIP_FAULT_PROBE) ? NULL :
+	       alloc_pages_node(vdev->node, GFP_KERNEL | __GFP_ZERO, 0);
+	if (!page)
+		return -ENOMEM;
+	q->mmio = page_address(page);
+
+	q->dus_size = vzip_dus_size(depth);
+	page = vzip_should_fail(VZIP_FAULT_PROBE) ? NULL :
+	       alloc_pages_node(vdev->node, GFP_KERNEL | __GFP_ZERO,
+				get_order(q->dus_size));
+	if (!page) {
+		free_page((unsigned long)q->mmio);
+		q->mmio = NULL;
+		return -ENOMEM;
+	}
+	q->dus = page_address(page);
+	q->sq = q->dus + VZIP_CTRL_SIZE;
+	q->cq = q->dus + VZIP_CTRL_SIZE + depth * sizeof(struct vzip_sqe);
+
+	vzip_queue_write_regs(q);
+	vzip_queue_reset_rings(q, 0);
+	return 0;
+}
+
+static void vzip_queue_fini(struct vzip_queue *q)
+{
+	if (q->dus)
+		free_pages((unsigned long)q->dus, get_order(q->dus_size));
+	if (q->mmio)
+		free_page((unsigned long)q->mmio);
+}
+
+/**
+ * vzip_queues_create() - allocate the hardware queues of a device
+ * @vdev: the device
+ *
+ * Return: 0, or -ENOMEM with nothing left behind.
+ */
+int vzip_queues_create(struct vzip_device *vdev)
+{
+	u32 i;
+	int ret;
+
+	vdev->queues = vzip_should_fail(VZIP_FAULT_PROBE) ? NULL :
+		       kcalloc_node(vdev->cfg.nr_queues, sizeof(*vdev->queues),
+				    GFP_KERNEL, vdev->node);
+	if (!vdev->queues)
+		return -ENOMEM;
+	for (i = 0; i < vdev->cfg.nr_queues; i++) {
+		ret = vzip_queue_init(vdev, &vdev->queues[i], i);
+		if (ret) {
+			vzip_queues_destroy(vdev);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * vzip_queues_destroy() - free the hardware queues of a device
+ * @vdev: the device, no queue of which is in use
+ */
+void vzip_queues_destroy(struct vzip_device *vdev)
+{
+	u32 i;
+
+	if (!vdev->queues)
+		return;
+	for (i = 0; i < vdev->cfg.nr_queues; i++)
+		vzip_queue_fini(&vdev->queues[i]);
+	kfree(vdev->queues);
+	vdev->queues = NULL;
+}
+
+/* ---- uacce callbacks ---- */
+
+static int vzip_get_available_instances(struct uacce_device *uacce)
+{
+	struct vzip_device *vdev = uacce->priv;
+	int i, n = 0;
+
+	mutex_lock(&vdev->alloc_lock);
+	for (i = 0; i < vdev->cfg.nr_queues; i++)
+		n += !vdev->queues[i].uq;
+	mutex_unlock(&vdev->alloc_lock);
+	return n;
+}
+
+static int vzip_get_queue(struct uacce_device *uacce, unsigned long arg,
+			  struct uacce_queue *uq)
+{
+	struct vzip_device *vdev = uacce->priv;
+	struct vzip_queue *q = NULL;
+	u32 i;
+
+	if (vzip_should_fail(VZIP_FAULT_QUEUE))
+		return -ENOMEM;
+	mutex_lock(&vdev->alloc_lock);
+	for (i = 0; i < vdev->cfg.nr_queues; i++) {
+		if (!vdev->queues[i].uq) {
+			q = &vdev->queues[i];
+			q->uq = uq;
+			break;
+		}
+	}
+	mutex_unlock(&vdev->alloc_lock);
+	if (!q) {
+		dev_dbg(vdev->dev, "all %u queues are in use\n",
+			vdev->cfg.nr_queues);
+		return -EBUSY;
+	}
+	uq->priv = q;
+	uq->status = (struct uacce_queue_status *)vzip_ctrl(q,
+							    VZIP_CTRL_STATUS);
+	return 0;
+}
+
+static void vzip_put_queue(struct uacce_queue *uq)
+{
+	struct vzip_queue *q = uq->priv;
+	struct vzip_device *vdev = q->vdev;
+
+	vzip_queue_reset_rings(q, 0);
+	uq->priv = NULL;
+	mutex_lock(&vdev->alloc_lock);
+	q->uq = NULL;
+	mutex_unlock(&vdev->alloc_lock);
+}
+
+static int vzip_start_queue(struct uacce_queue *uq)
+{
+	struct vzip_queue *q = uq->priv;
+
+	if (vzip_should_fail(VZIP_FAULT_QUEUE))
+		return -ENOMEM;
+	if (q->vdev->caps & VZIP_CAP_SVA) {
+		if (!uq->mm)
+			return -EINVAL;
+		/* grabbed by the core until the queue is freed */
+		q->mm = uq->mm;
+	}
+	vzip_sched_start_queue(q);
+	return 0;
+}
+
+static void vzip_stop_queue(struct uacce_queue *uq)
+{
+	struct vzip_queue *q = uq->priv;
+
+	vzip_sched_stop_queue(q);
+	q->mm = NULL;
+}
+
+static int vzip_is_q_updated(struct uacce_queue *uq)
+{
+	struct vzip_queue *q = uq->priv;
+
+	return READ_ONCE(q->cq_tail) !=
+	       le32_to_cpu(READ_ONCE(*vzip_ctrl(q, VZIP_CTRL_CQ_HEAD)));
+}
+
+static int vzip_mmap(struct uacce_queue *uq, struct vm_area_struct *vma,
+		     struct uacce_qfile_region *qfr)
+{
+	struct vzip_queue *q = uq->priv;
+	unsigned long size = vma->vm_end - vma->vm_start;
+	void *mem;
+
+	switch (qfr->type) {
+	case UACCE_QFRT_MMIO:
+		if (vma->vm_flags & VM_WRITE) {
+			dev_dbg(q->vdev->dev, "the register page is read-only\n");
+			return -EPERM;
+		}
+		vma->vm_flags &= ~VM_MAYWRITE;
+		mem = q->mmio;
+		break;
+	case UACCE_QFRT_DUS:
+		mem = q->dus;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (size > (qfr->type == UACCE_QFRT_MMIO ? PAGE_SIZE : q->dus_size))
+		return -EINVAL;
+	/* VM_IO | VM_PFNMAP: the rings cannot be pinned as data buffers */
+	return remap_pfn_range(vma, vma->vm_start,
+			       page_to_pfn(virt_to_page(mem)), size,
+			       vma->vm_page_prot);
+}
+
+static void vzip_queue_info(struct uacce_queue *uq,
+			    struct uacce_queue_info *info)
+{
+	struct vzip_queue *q = uq->priv;
+
+	info->qid = q->qid;
+	info->status_offset = VZIP_CTRL_STATUS;
+	info->ring_depth = q->vdev->cfg.ring_depth;
+	info->sqe_size = sizeof(struct vzip_sqe);
+	info->cqe_size = sizeof(struct vzip_cqe);
+	info->ctx_size = q->vdev->ctx_size;
+}
+
+static void vzip_wake_queue(struct uacce_queue *uq)
+{
+	struct vzip_queue *q = uq->priv;
+
+	atomic64_inc(&q->vdev->stats.doorbells);
+	vzip_engines_kick(q->vdev);
+}
+
+/* The engine translates process addresses itself (dma.c). */
+static int vzip_bind_mm(struct uacce_queue *uq, struct mm_struct *mm)
+{
+	return 0;
+}
+
+static void vzip_unbind_mm(struct uacce_queue *uq)
+{
+}
+
+const struct uacce_ops vzip_uacce_ops = {
+	.get_available_instances = vzip_get_available_instances,
+	.get_queue = vzip_get_queue,
+	.put_queue = vzip_put_queue,
+	.start_queue = vzip_start_queue,
+	.stop_queue = vzip_stop_queue,
+	.is_q_updated = vzip_is_q_updated,
+	.mmap = vzip_mmap,
+	.queue_info = vzip_queue_info,
+	.wake_queue = vzip_wake_queue,
+	.bind_mm = vzip_bind_mm,
+	.unbind_mm = vzip_unbind_mm,
+};

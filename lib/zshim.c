@@ -205,29 +205,41 @@ static void real_free(struct zshim *w)
 	w->real_ok = false;
 }
 
-/* Moves an undecided stream to the real zlib. */
+/*
+ * Moves an undecided stream to the real zlib: a fresh inner stream, or
+ * the one from before a reset, reset with the current parameters.
+ */
 static int to_real(struct zshim *w, enum wd_reason why)
 {
 	int ret;
 
-	hw_free(w);
-	real_free(w);
-	memset(&w->real, 0, sizeof(w->real));
-	w->real.zalloc = w->strm->zalloc;
-	w->real.zfree = w->strm->zfree;
-	w->real.opaque = w->strm->opaque;
-	if (w->deflate)
-		ret = CALL_REAL(Z_VERSION_ERROR, deflateInit2_, &w->real,
-				w->level, Z_DEFLATED, w->window_bits,
-				w->mem_level, w->strategy, ZLIB_VERSION,
-				(int)sizeof(z_stream));
-	else
-		ret = CALL_REAL(Z_VERSION_ERROR, inflateInit2_, &w->real,
-				w->window_bits, ZLIB_VERSION,
-				(int)sizeof(z_stream));
+	if (w->real_ok && w->deflate) {
+		ret = CALL_REAL(Z_STREAM_ERROR, deflateReset, &w->real);
+		if (ret == Z_OK)
+			ret = CALL_REAL(Z_STREAM_ERROR, deflateParams, &w->real,
+					w->level, w->strategy);
+	} else if (w->real_ok) {
+		ret = CALL_REAL(Z_STREAM_ERROR, inflateReset2, &w->real,
+				w->window_bits);
+	} else {
+		memset(&w->real, 0, sizeof(w->real));
+		w->real.zalloc = w->strm->zalloc;
+		w->real.zfree = w->strm->zfree;
+		w->real.opaque = w->strm->opaque;
+		if (w->deflate)
+			ret = CALL_REAL(Z_VERSION_ERROR, deflateInit2_,
+					&w->real, w->level, Z_DEFLATED,
+					w->window_bits, w->mem_level,
+					w->strategy, ZLIB_VERSION,
+					(int)sizeof(z_stream));
+		else
+			ret = CALL_REAL(Z_VERSION_ERROR, inflateInit2_,
+					&w->real, w->window_bits, ZLIB_VERSION,
+					(int)sizeof(z_stream));
+		w->real_ok = ret == Z_OK;
+	}
 	if (ret != Z_OK)
 		return ret;
-	w->real_ok = true;
 	w->mode = ZM_REAL;
 	w->why = why;
 	return Z_OK;
@@ -272,23 +284,33 @@ static bool parse_window(bool deflate, int wb, int *format, int *wbits)
 
 /*
  * Tries to put an undecided stream on the device; otherwise on the real
- * zlib.  Returns a zlib code: Z_OK when it has a path.
+ * zlib.  The device stream of before a reset is reused when its format
+ * and window still fit.  Returns a zlib code: Z_OK when it has a path.
  */
 static int decide(struct zshim *w, size_t in_len, int finish)
 {
 	struct wd_comp_params p = { 0 };
 	enum wd_reason why = WD_REASON_UNSUPPORTED;
-	int ret;
+	int level = w->deflate && w->level > 0 ? w->level : 0;
+	int ret = 0;
 
 	if (w->real_only)
 		return to_real(w, why);
-	p.format = w->format;
-	p.level = w->deflate ? (w->level < 0 ? 0 : w->level) : 0;
-	p.window_bits = w->wbits;
-	ret = wd_comp_open(&w->comp, &p);
+	if (w->comp && (w->comp->format != (enum wd_format)w->format ||
+			w->comp->window_bits != w->wbits))
+		hw_free(w);
+	if (!w->comp) {
+		p.format = w->format;
+		p.level = level;
+		p.window_bits = w->wbits;
+		ret = wd_comp_open(&w->comp, &p);
+		if (!ret)
+			ret = wd_stream_open(&w->ws, w->comp, w->deflate ?
+					     WD_DIR_COMPRESS :
+					     WD_DIR_DECOMPRESS);
+	}
 	if (!ret)
-		ret = wd_stream_open(&w->ws, w->comp, w->deflate ?
-				     WD_DIR_COMPRESS : WD_DIR_DECOMPRESS);
+		ret = wd_stream_set_level(w->ws, level);
 	if (!ret)
 		ret = wd_stream_try_hw(w->ws, in_len,
 				       finish ? WD_FINISH : WD_NO_FLUSH, &why);
@@ -298,7 +320,6 @@ static int decide(struct zshim *w, size_t in_len, int finish)
 	}
 	if (ret < 0 && ret != -ENOMEM) {
 		/* policy hw and no device for it: fail as zlib would */
-		hw_free(w);
 		w->strm->msg = (char *)"libwdz: no accelerator (WD_POLICY=hw)";
 		return Z_STREAM_ERROR;
 	}
@@ -517,8 +538,9 @@ static int deflate_reset(z_streamp strm, bool keep)
 	if (!w)
 		return keep ? CALL_REAL(Z_STREAM_ERROR, deflateResetKeep, strm) :
 			      CALL_REAL(Z_STREAM_ERROR, deflateReset, strm);
-	/* the next stream chooses its path again */
-	hw_free(w);
+	/* the next stream chooses its path again; its objects are kept */
+	if (w->ws)
+		wd_stream_reset(w->ws);
 	w->mode = ZM_UNDECIDED;
 	w->status = Z_OK;
 	reset_fields(w);
@@ -856,8 +878,8 @@ static int inflate_reset(z_streamp strm, int window_bits, bool change)
 		window_bits = w->window_bits;
 	if (!parse_window(false, window_bits, &format, &wbits))
 		return Z_STREAM_ERROR;
-	hw_free(w);
-	real_free(w);
+	if (w->ws)
+		wd_stream_reset(w->ws);
 	w->mode = ZM_UNDECIDED;
 	w->real_only = false;
 	w->status = Z_OK;

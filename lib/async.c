@@ -501,7 +501,8 @@ static int poll_async(struct wd_comp *c, struct wd_req **done,
 		if (q && !have_done(a))
 			wd_hwq_reap(q);
 		count += deliver(c, a, done, max, &nd, drop);
-		if (count >= min || !q) {
+		/* enough, nothing more to wait for, or no room to return more */
+		if (count >= min || !q || (!drop && nd == max && have_done(a))) {
 			wd_queue_close(q);
 			return (int)count;
 		}

@@ -664,6 +664,19 @@ static void test_async(void)
 	       ret, cc.done, cc.bad);
 	tap_ok(wd_inflight(c) == 0, "nothing left in flight");
 
+	/* fewer places to return requests than asked to wait for */
+	for (int i = 0; i < 3; i++) {
+		memset(&many[i], 0, sizeof(many[i]));
+		many[i].op = WD_OP_NOP;
+	}
+	ret = wd_submit(c, mp, 3);
+	int r1 = wd_poll(c, done, 1, 3, 10000);
+	int r2 = wd_poll(c, done, DEPTH, 2, 10000);
+
+	tap_ok(ret == 3 && r1 == 1 && r2 == 2,
+	       "wd_poll with room for 1 of 3: returns 1, then the other 2 (%d, %d)",
+	       r1, r2);
+
 	memset(&many[0], 0, sizeof(many[0]));
 	many[0].op = 9;
 	tap_ok(wd_submit(c, mp, 1) == -EINVAL, "a request with a bad op: -EINVAL");

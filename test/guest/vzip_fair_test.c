@@ -95,7 +95,8 @@ int main(void)
 		return 1;
 
 	while (vzip_inflight(&q)) {
-		if (vzip_reap(&q, &cqe, VZIP_TIMEOUT_MS, false))
+		/* poll(): leave the CPU to the light process */
+		if (vzip_reap(&q, &cqe, VZIP_TIMEOUT_MS, true))
 			break;
 		if (le16toh(cqe.status) != VZIP_STS_OK)
 			tap_diag("slow request: status %u", le16toh(cqe.status));
@@ -118,8 +119,12 @@ int main(void)
 	       "the light process completed its %u requests", LIGHT_REQS);
 	tap_ok(heavy_done == BACKLOG, "the heavy process completed its %u",
 	       BACKLOG);
-	tap_ok(worst >= 0 && at_light_done <= LIGHT_REQS + 2 &&
-	       at_light_done < BACKLOG,
+	/*
+	 * One slow request per light one, plus the one in progress, plus
+	 * slack for the guest's scheduling of the two processes; without
+	 * round-robin the light process would wait for the whole backlog.
+	 */
+	tap_ok(worst >= 0 && at_light_done <= LIGHT_REQS + 4,
 	       "round-robin: the light process finished after %u of %u slow requests (worst wait %ld ms)",
 	       at_light_done, BACKLOG, worst);
 	vzip_close(&q);

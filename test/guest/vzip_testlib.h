@@ -308,15 +308,20 @@ static inline uint32_t vzip_inflight(const struct vzip_q *q)
 	return q->sq_tail - q->cq_head;
 }
 
-/*
- * Submits a request (the caller keeps at most depth in flight): entry,
- * store-release of sq_tail, full barrier, and the doorbell only if the
- * device announced it is going to sleep.
- */
-static inline int vzip_post(struct vzip_q *q, const struct vzip_sqe *sqe)
+/* Writes a request into the SQ without publishing it yet. */
+static inline void vzip_queue(struct vzip_q *q, const struct vzip_sqe *sqe)
 {
 	q->sq[q->sq_tail & (q->depth - 1)] = *sqe;
 	q->sq_tail++;
+}
+
+/*
+ * Publishes the requests written so far: store-release of sq_tail, full
+ * barrier, and the doorbell only if the device announced it is going to
+ * sleep.  The caller keeps at most depth requests in flight.
+ */
+static inline int vzip_submit(struct vzip_q *q)
+{
 	atomic_store_explicit(vzip_ctrl(q, VZIP_CTRL_SQ_TAIL),
 			      htole32(q->sq_tail), memory_order_release);
 	atomic_thread_fence(memory_order_seq_cst);
@@ -328,6 +333,13 @@ static inline int vzip_post(struct vzip_q *q, const struct vzip_sqe *sqe)
 			return -errno;
 	}
 	return 0;
+}
+
+/* Submits one request. */
+static inline int vzip_post(struct vzip_q *q, const struct vzip_sqe *sqe)
+{
+	vzip_queue(q, sqe);
+	return vzip_submit(q);
 }
 
 static inline long vzip_ms_since(const struct timespec *t0)

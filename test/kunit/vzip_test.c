@@ -987,22 +987,29 @@ static struct vzip_cqe vt_exec(struct kunit *test, struct vt_dev *d, int i,
 }
 
 /*
- * Waits for the (only) engine to be asleep: the flag announced and its last
- * look at the rings taken, so that only a doorbell wakes it.
+ * Waits for the (only) engine to be asleep: the flag announced, its last
+ * look at the rings taken, and no doorbell pending (a pending one, from
+ * START_Q for example, would wake it within the 20 ms it must stay put).
  */
 static bool vt_wait_asleep(struct vt_dev *d, int i)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(VT_TIMEOUT_MS);
 	struct vzip_stats *s = &d->vdev->stats;
 
-	while (!(vt_ctrl(d->q[i], VZIP_CTRL_DEV_FLAGS) &
-		 VZIP_DEV_F_NEED_WAKEUP) ||
-	       atomic64_read(&s->sleeps) == atomic64_read(&s->wakeups)) {
-		if (time_after(jiffies, end))
-			return false;
+	while (time_before(jiffies, end)) {
+		s64 sleeps = atomic64_read(&s->sleeps);
+		s64 wakeups = atomic64_read(&s->wakeups);
+
+		if ((vt_ctrl(d->q[i], VZIP_CTRL_DEV_FLAGS) &
+		     VZIP_DEV_F_NEED_WAKEUP) && sleeps != wakeups) {
+			msleep(20);
+			if (atomic64_read(&s->sleeps) == sleeps &&
+			    atomic64_read(&s->wakeups) == wakeups)
+				return true;
+		}
 		usleep_range(100, 200);
 	}
-	return true;
+	return false;
 }
 
 static void vt_registers(struct kunit *test)

@@ -343,10 +343,14 @@ static bool vzip_engine_serve(struct vzip_engine *e, struct vzip_queue *q)
 		return false;
 	vzip_sqe_fetch(q, &sqe);
 
-	if (atomic_dec_if_positive(&vdev->inject_hw_error) >= 0)
+	if (atomic_dec_if_positive(&vdev->inject_hw_error) >= 0) {
+		dev_info_ratelimited(vdev->dev,
+				     "queue %u: injected hardware error\n",
+				     q->qid);
 		status = VZIP_STS_HW_ERROR;
-	else
+	} else {
 		status = vzip_sqe_decode(&sqe, vdev, &job);
+	}
 	if (status == VZIP_STS_OK && job.opcode != VZIP_OP_NOP) {
 		status = vzip_dma_map_job(e, q, &sqe, &job);
 		if (status == VZIP_STS_OK) {
@@ -356,6 +360,14 @@ static bool vzip_engine_serve(struct vzip_engine *e, struct vzip_queue *q)
 			status = job.status;
 			atomic64_add(job.stored_segments,
 				     &vdev->stats.stored_segments);
+			if (status == VZIP_STS_INVALID)
+				dev_dbg_ratelimited(vdev->dev,
+						    "queue %u: stream context refused\n",
+						    q->qid);
+			else if (status == VZIP_STS_HW_ERROR)
+				dev_warn_ratelimited(vdev->dev,
+						     "queue %u: engine failure\n",
+						     q->qid);
 		}
 	}
 

@@ -72,9 +72,8 @@ void wd_mdev_kunit_fail_nth(unsigned int n)
 EXPORT_SYMBOL_NS_GPL(wd_mdev_kunit_fail_nth, WARPDRIVE_KUNIT);
 
 /**
- * wd_mdev_kunit_fault_site() - the fault point that failed, if one did
- *
- * Also disarms the injection.
+ * wd_mdev_kunit_fault_site() - the fault point that failed, if one did,
+ *	and disarm the injection
  *
  * Return: the site passed to wd_mdev_fault(), or NULL.
  */

@@ -2,7 +2,7 @@
 /*
  * WarpDrive uacce: kernel API for accelerator drivers.
  *
- * Source compatible with mainline Linux include/linux/uacce.h: a driver
+ * Source compatible with mainline Linux's uacce driver API: a driver
  * allocates a uacce_device with uacce_alloc(), fills in algs, api_ver,
  * qf_pg_num[] and priv, calls uacce_register(), and uacce_remove() when
  * its parent device goes away.  WarpDrive adds the static shared region,

@@ -1,10 +1,13 @@
 #!/bin/sh
 # checkpatch --strict over every kernel source of ours, one TAP case a file.
+# (include/warpdrive/ is the user-space library's, not kernel code.) The
+# kernel's own zlib API is camel-cased (zlib_deflateInit2): only that is
+# forgiven.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cp=$top/build/src/linux-source-6.1/scripts/checkpatch.pl
 cd "$top"
-files=$(git ls-files 'uacce/*.[ch]' 'drivers/*.[ch]' 'include/*.h' 'test/kunit/*.[ch]' 2>/dev/null)
-[ -n "$files" ] || files=$(find uacce drivers include test/kunit -name '*.[ch]' 2>/dev/null | sort)
+kdirs="uacce drivers include/linux include/uapi test/kunit"
+files=$(find $kdirs -name '*.[ch]' 2>/dev/null | sort)
 n=$(echo "$files" | grep -c .)
 echo "1..$n"
 i=0
@@ -15,7 +18,8 @@ for f in $files; do
 		echo "ok $i checkpatch $f # SKIP kernel tree not unpacked"
 		continue
 	fi
-	out=$(perl "$cp" --strict --no-tree --terse --show-types -f "$f" 2>&1 | grep -E 'ERROR|WARNING|CHECK')
+	out=$(perl "$cp" --strict --no-tree --terse --show-types -f "$f" 2>&1 | grep -E 'ERROR|WARNING|CHECK' |
+		grep -v 'CAMELCASE: Avoid CamelCase: <zlib_')
 	if [ -z "$out" ]; then
 		echo "ok $i checkpatch $f"
 	else

@@ -2,7 +2,7 @@
 /*
  * WarpDrive uacce user API.
  *
- * Compatible with mainline Linux include/uapi/misc/uacce/uacce.h: the same
+ * Compatible with mainline Linux's uacce user API: the same
  * ioctl numbers (START_Q = 0, PUT_Q = 1), device flag and region types
  * (MMIO = 0, DUS = 1), selected by the mmap page offset.  WarpDrive adds a
  * static shared region (SS = 2) for devices without SVA, and the ioctls

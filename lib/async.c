@@ -329,9 +329,15 @@ WD_EXPORT int wd_submit(struct wd_comp *c, struct wd_req **reqs, unsigned int n)
 		}
 		s->q = q;
 		if (q) {
-			/* larger than one descriptor: not for the device */
-			ret = r->src_len > q->info.max_len ? -E2BIG :
-			      prep_hw(c, s);
+			/*
+			 * Larger than one descriptor, or than the shared
+			 * region can take: not for the device.
+			 */
+			ret = r->src_len > q->info.max_len ||
+			      !wd_xfer_fits(q, r->src, r->src_len, r->dst,
+					    WD_MIN(r->dst_len,
+						   q->info.max_len)) ?
+			      -E2BIG : prep_hw(c, s);
 			if (!ret) {
 				batch[nb++] = s;
 				if (nb < WD_ARRAY_SIZE(batch))

@@ -379,8 +379,12 @@ int wd_comp_hw_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
 	uint32_t sum;
 	int ret;
 
-	/* larger than one descriptor: a stream of several */
-	if (*src_len > max || (op == WD_OP_DECOMPRESS && *dst_len > max))
+	/*
+	 * Larger than one descriptor, or than what the shared region can
+	 * take at once: a stream of several.
+	 */
+	if (*src_len > max || (op == WD_OP_DECOMPRESS && *dst_len > max) ||
+	    !wd_xfer_fits(q, src, *src_len, dst, WD_MIN(*dst_len, max)))
 		ret = -E2BIG;
 	else
 		ret = hw_oneshot(c, q, op, src, *src_len, dst, *dst_len,

@@ -27,6 +27,20 @@ static int xfer_map(struct wd_queue *q, const void *p, size_t len,
 	return 0;
 }
 
+bool wd_xfer_fits(const struct wd_queue *q, const void *src, size_t src_len,
+		  const void *dst, size_t dst_len)
+{
+	size_t need = 0;
+
+	if (q->sva)
+		return true;
+	if (!wd_queue_addr(q, src, src_len))
+		need += src_len;
+	if (!wd_queue_addr(q, dst, dst_len))
+		need += dst_len;
+	return need <= q->ss_size / 2;
+}
+
 int wd_xfer_in(struct wd_queue *q, const void *p, size_t len,
 	       struct wd_xfer *x, struct wd_counters *cnt)
 {

@@ -7,6 +7,7 @@
 #ifndef WD_XFER_H
 #define WD_XFER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,18 @@ struct wd_xfer {
 	void *bounce;
 	size_t len;
 };
+
+/**
+ * wd_xfer_fits() - can one request copy its buffers through the shared
+ * region?  With SVA, or with buffers already in the region, always; else
+ * only when the copies take at most half of the region, the rest being
+ * left to other requests (larger ones go in pieces, as a stream).
+ * @q: the queue
+ * @src: input, @src_len bytes
+ * @dst: output, @dst_len bytes
+ */
+bool wd_xfer_fits(const struct wd_queue *q, const void *src, size_t src_len,
+		  const void *dst, size_t dst_len);
 
 /**
  * wd_xfer_in() - make input readable by the device (copies if needed)

@@ -3,7 +3,8 @@
  * wdbench: the library's engines.  "vzip" runs everything on the device
  * (policy hw, no size threshold: a request the device cannot run fails
  * rather than silently running in software); "wd-sw" is the library's
- * own software path, to show what the library costs around it.  Buffers
+ * own software path, to show what the library costs around it; "queue"
+ * is the queue layer alone (NOP descriptors, spinning).  Buffers
  * come from wd_buf_alloc(), as a zero-copy application's would.
  */
 #include <errno.h>
@@ -284,9 +285,52 @@ static void run_procs(const struct work *w, struct result *r)
 	free(pids);
 }
 
+/* The queue layer alone: one NOP descriptor, spun for. */
+struct raw_ctx {
+	struct wd_queue *q;
+	uint64_t tag;
+};
+
+static long raw_nop(void *arg)
+{
+	struct raw_ctx *x = arg;
+	struct vzip_sqe sqe = { .opcode = VZIP_OP_NOP,
+				.version = VZIP_SQE_VERSION,
+				.user_data = ++x->tag };
+	struct vzip_cqe cqe;
+	int n;
+
+	if (wd_queue_submit(x->q, &sqe, 1) != 1)
+		return -1;
+	while (!(n = wd_queue_reap(x->q, &cqe, 1)))
+		;
+	return n == 1 && cqe.user_data == x->tag && !cqe.status ? 0 : -1;
+}
+
+static void run_raw(const struct work *w, struct result *r)
+{
+	struct raw_ctx x = { 0 };
+	int ret;
+
+	if (w->op != OP_NOP || w->mode != MODE_SYNC) {
+		snprintf(r->note, sizeof(r->note), "the raw queue does NOP only");
+		return;
+	}
+	ret = wd_queue_open(&x.q, NULL);
+	if (ret) {
+		snprintf(r->note, sizeof(r->note), "%s", wd_strerror(ret));
+		return;
+	}
+	run_sync(w, raw_nop, &x, r);
+	r->hw_share = 1;
+	wd_queue_close(x.q);
+}
+
 void wd_run(const struct work *w, struct result *r)
 {
-	if (w->mode == MODE_PROCS)
+	if (!strcmp(w->engine, "queue"))
+		run_raw(w, r);
+	else if (w->mode == MODE_PROCS)
 		run_procs(w, r);
 	else
 		run_one(w, r);

@@ -156,6 +156,7 @@ static void goals_suite(struct bench *b)
 {
 	static const char *const codecs[] = { "zlib", "libdeflate", "isal" };
 
+	add(b, "queue", OP_NOP, MODE_SYNC, 0, 1, true);
 	add(b, "vzip", OP_NOP, MODE_SYNC, 0, 1, true);
 	add(b, "vzip", OP_NOP, MODE_SYNC, 0, 1, false);
 	add(b, "kernel", OP_SYSCALL, MODE_SYNC, 0, 1, false);
@@ -200,10 +201,13 @@ static void run(struct bench *b)
 					 &w->comp_len);
 			w->comp = comp;
 		}
-		fprintf(stderr, "wdbench: %-10s %-10s %-5s %8zu x%-3u ...\r",
-			w->engine, op_name(w->op), mode_name(w->mode), w->size,
-			w->mode == MODE_PROCS ? w->procs : w->depth);
-		if (!strcmp(w->engine, "vzip") || !strcmp(w->engine, "wd-sw"))
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "wdbench: %-10s %-10s %-5s %8zu x%-3u ...\r",
+				w->engine, op_name(w->op), mode_name(w->mode),
+				w->size, w->mode == MODE_PROCS ? w->procs :
+								 w->depth);
+		if (!strcmp(w->engine, "vzip") || !strcmp(w->engine, "wd-sw") ||
+		    !strcmp(w->engine, "queue"))
 			wd_run(w, r);
 		else if (sw_engine_available(w->engine))
 			sw_run(w, r);
@@ -212,7 +216,8 @@ static void run(struct bench *b)
 		free(comp);
 		w->comp = NULL;
 	}
-	fprintf(stderr, "%72s\r", "");
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "%72s\r", "");
 }
 
 static double mbps(const struct result *r)
@@ -223,6 +228,13 @@ static double mbps(const struct result *r)
 static double opsps(const struct result *r)
 {
 	return r->ok && r->secs > 0 ? (double)r->ops / r->secs : 0;
+}
+
+/* Uncompressed size over compressed size (compression only). */
+static double comp_ratio(const struct work *w, const struct result *r)
+{
+	return w->op == OP_COMPRESS && r->out_bytes ?
+	       (double)r->bytes / (double)r->out_bytes : 0;
 }
 
 /* CPU seconds of this process per MB (10^6 bytes) processed. */
@@ -318,9 +330,10 @@ static int ratios(const struct bench *b, struct ratio *out)
 static void print_table(const struct bench *b, const struct ratio *rt,
 			int nr)
 {
-	printf("%-10s %-10s %-5s %8s %5s %10s %10s %9s %9s %9s %9s %5s  %s\n",
+	printf("%-10s %-10s %-5s %8s %5s %10s %10s %9s %9s %9s %9s %5s %5s  %s\n",
 	       "engine", "op", "mode", "size", "depth", "MB/s", "ops/s",
-	       "cpu-ms/MB", "p50-us", "p99-us", "p99.9-us", "hw%", "note");
+	       "cpu-ms/MB", "p50-us", "p99-us", "p99.9-us", "hw%", "ratio",
+	       "note");
 	for (int i = 0; i < b->nworks; i++) {
 		const struct work *w = &b->works[i];
 		const struct result *r = &b->results[i];
@@ -330,17 +343,17 @@ static void print_table(const struct bench *b, const struct ratio *rt,
 			 w->mode == MODE_PROCS ? "p" : "",
 			 w->mode == MODE_PROCS ? w->procs : w->depth);
 		if (!r->ok) {
-			printf("%-10s %-10s %-5s %8zu %5s %10s %10s %9s %9s %9s %9s %5s  %s\n",
+			printf("%-10s %-10s %-5s %8zu %5s %10s %10s %9s %9s %9s %9s %5s %5s  %s\n",
 			       w->engine, op_name(w->op), mode_name(w->mode),
 			       w->size, depth, "-", "-", "-", "-", "-", "-",
-			       "-", r->note);
+			       "-", "-", r->note);
 			continue;
 		}
-		printf("%-10s %-10s %-5s %8zu %5s %10.1f %10.0f %9.3f %9.1f %9.1f %9.1f %5.0f  %s%s\n",
+		printf("%-10s %-10s %-5s %8zu %5s %10.1f %10.0f %9.3f %9.1f %9.1f %9.1f %5.0f %5.2f  %s%s\n",
 		       w->engine, op_name(w->op), mode_name(w->mode), w->size,
 		       depth, mbps(r), opsps(r), cpu_per_mb(r) * 1e3, r->p50,
-		       r->p99, r->p999, r->hw_share * 100, w->busy ? "spin " : "",
-		       r->note);
+		       r->p99, r->p999, r->hw_share * 100, comp_ratio(w, r),
+		       w->busy ? "spin " : "", r->note);
 	}
 	if (!nr)
 		return;
@@ -416,12 +429,13 @@ static int write_json(const struct bench *b, const struct ratio *rt, int nr,
 			w->depth, w->procs, w->busy ? "spin" : "poll",
 			r->ok ? "true" : "false");
 		if (r->ok)
-			fprintf(f, ", \"seconds\": %.6f, \"ops\": %llu, \"bytes\": %llu, \"out_bytes\": %llu, \"mb_per_s\": %.3f, \"ops_per_s\": %.1f, \"cpu_s\": %.6f, \"cpu_s_per_mb\": %.9f, \"lat_us\": {\"p50\": %.2f, \"p99\": %.2f, \"p99.9\": %.2f}, \"hw_share\": %.3f",
+			fprintf(f, ", \"seconds\": %.6f, \"ops\": %llu, \"bytes\": %llu, \"out_bytes\": %llu, \"mb_per_s\": %.3f, \"ops_per_s\": %.1f, \"cpu_s\": %.6f, \"cpu_s_per_mb\": %.9f, \"lat_us\": {\"p50\": %.2f, \"p99\": %.2f, \"p99.9\": %.2f}, \"hw_share\": %.3f, \"compression_ratio\": %.4f",
 				r->secs, (unsigned long long)r->ops,
 				(unsigned long long)r->bytes,
 				(unsigned long long)r->out_bytes, mbps(r),
 				opsps(r), r->cpu, cpu_per_mb(r), r->p50,
-				r->p99, r->p999, r->hw_share);
+				r->p99, r->p999, r->hw_share,
+				comp_ratio(w, r));
 		fprintf(f, ", \"note\": ");
 		json_str(f, r->note);
 		fprintf(f, "}%s\n", i + 1 < b->nworks ? "," : "");
@@ -482,7 +496,7 @@ static void usage(FILE *f)
 	      "  --mode LIST      sync,async,procs (default sync)\n"
 	      "  --depth LIST     requests in flight for async (default 1,16)\n"
 	      "  --procs N        processes for procs (default 2)\n"
-	      "  --engine LIST    vzip,wd-sw,zlib,libdeflate,isal,memcpy,kernel\n"
+	      "  --engine LIST    vzip,wd-sw,queue,zlib,libdeflate,isal,memcpy,kernel\n"
 	      "                   (default: vzip and every baseline that applies)\n"
 	      "  --level N        compression level 1-9 (default 6)\n"
 	      "  --format F       raw, zlib or gzip (default gzip)\n"

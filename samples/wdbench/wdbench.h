@@ -29,7 +29,8 @@ enum bench_mode {
 /**
  * struct work - one measurement
  * @engine: "vzip" (the library on the device), "wd-sw" (the library's
- *          software path), "zlib", "libdeflate", "isal", "memcpy", "kernel"
+ *          software path), "queue" (the queue layer alone), "zlib",
+ *          "libdeflate", "isal", "memcpy", "kernel"
  * @op: enum bench_op
  * @mode: enum bench_mode
  * @size: bytes of uncompressed data per request

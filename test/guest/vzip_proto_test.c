@@ -726,9 +726,9 @@ static void test_doorbell(void)
 
 	/*
 	 * The doorbell is only rung after the device announced it is going
-	 * to sleep, so never more often than engines went to sleep, and with
-	 * the ring kept full that is rare (how rare depends on how the guest
-	 * schedules the application and the engines).
+	 * to sleep, which with the ring kept full is rare (how rare depends
+	 * on how the guest schedules the application and the engines).  Each
+	 * submission until the engine is up again rings it too: harmless.
 	 */
 	wakes = q.wakes;
 	sleeps = vzip_stat(q.name, "engine_sleeps");
@@ -744,10 +744,8 @@ static void test_doorbell(void)
 	}
 	ms = vzip_ms_since(&t0);
 	wakes = q.wakes - wakes;
-	sleeps = sleeps < 0 ? -1 :
-		 vzip_stat(q.name, "engine_sleeps") - sleeps;
-	tap_ok(done == total && wakes < total / 2 &&
-	       (sleeps < 0 || (long long)wakes <= sleeps + 1),
+	sleeps = vzip_stat(q.name, "engine_sleeps") - sleeps;
+	tap_ok(done == total && wakes < total / 4,
 	       "%u pipelined requests: %lu doorbell system calls, %lld engine sleeps",
 	       done, wakes, sleeps);
 	tap_diag("%u NOPs in %ld ms: %ld us each, ring depth %u", done, ms,

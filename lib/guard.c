@@ -45,6 +45,7 @@ static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sigaction old_action;
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static bool installed;
+static uintptr_t page_mask;	/* set before the handler is installed */
 
 /* Replaces [start, end) by zero-filled private memory. */
 static void replace(uintptr_t start, uintptr_t end)
@@ -72,7 +73,6 @@ static void chain(int sig, siginfo_t *si, void *uc)
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
 	for (int i = 0; i < GUARD_SLOTS; i++) {
 		struct guard_entry *e = &table[i];
@@ -89,8 +89,8 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 			if (wd_mem_is_user(e->q->mem, (void *)a))
 				break;
 			atomic_store(&e->q->revoked, true);
-			p = a & ~(uintptr_t)(page - 1);
-			replace(p, p + page);
+			p = a & page_mask;
+			replace(p, p + ~page_mask + 1);
 			return;
 		case GUARD_DUS:
 			atomic_store(&e->q->revoked, true);
@@ -117,6 +117,7 @@ static void install(void)
 
 	if (env && !strcmp(env, "0"))
 		return;
+	page_mask = ~((uintptr_t)sysconf(_SC_PAGESIZE) - 1);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigbus;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;

@@ -23,6 +23,7 @@
  * @src: input (for decompression: the compressed input), @src_len bytes
  * @dst: output buffers, one per request in flight, @dst_len bytes each
  * @reqs: async requests
+ * @copied: some buffers are not the device's: their data is copied
  */
 struct dev_ctx {
 	const struct work *w;
@@ -32,6 +33,7 @@ struct dev_ctx {
 	unsigned char **dst;
 	size_t dst_len;
 	struct wd_req *reqs;
+	bool copied;
 };
 
 static long dev_compress(void *arg)
@@ -106,6 +108,9 @@ static void run_async(struct dev_ctx *d, struct result *r)
 
 		if (t < end && nfree) {
 			n = wd_submit(d->c, free_reqs, nfree);
+			/* shared region full for now: wait for completions */
+			if (n == -ENOMEM && inflight)
+				n = 0;
 			if (n < 0) {
 				snprintf(r->note, sizeof(r->note), "submit: %s",
 					 wd_strerror(n));
@@ -151,6 +156,24 @@ out:
 	free(free_reqs);
 }
 
+/*
+ * Memory the device reaches without a copy; when the shared region of a
+ * device without SVA is full, ordinary memory (its requests are then
+ * copied through the region, as the table's note says).
+ */
+static void *buf_alloc(struct dev_ctx *d, size_t size)
+{
+	void *p = wd_buf_alloc(d->c, size);
+
+	if (p)
+		return p;
+	d->copied = true;
+	p = aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
 static int dev_setup(struct dev_ctx *d, const struct work *w, bool hw)
 {
 	struct wd_comp_params p = {
@@ -171,14 +194,14 @@ static int dev_setup(struct dev_ctx *d, const struct work *w, bool hw)
 	d->src_len = w->op == OP_DECOMPRESS ? w->comp_len : w->size;
 	d->dst_len = w->op == OP_COMPRESS ?
 		     wd_compress_bound(w->format, w->size) : w->size;
-	d->src = wd_buf_alloc(d->c, d->src_len ? d->src_len : 1);
+	d->src = buf_alloc(d, d->src_len ? d->src_len : 1);
 	d->dst = calloc(nbuf, sizeof(*d->dst));
 	d->reqs = calloc(nbuf, sizeof(*d->reqs));
 	if (!d->src || !d->dst || !d->reqs)
 		return -ENOMEM;
 	memcpy(d->src, w->op == OP_DECOMPRESS ? w->comp : w->data, d->src_len);
 	for (unsigned int i = 0; i < nbuf; i++) {
-		d->dst[i] = wd_buf_alloc(d->c, d->dst_len ? d->dst_len : 1);
+		d->dst[i] = buf_alloc(d, d->dst_len ? d->dst_len : 1);
 		if (!d->dst[i])
 			return -ENOMEM;
 		prep_req(d, &d->reqs[i], i);
@@ -222,6 +245,9 @@ static void run_one(const struct work *w, struct result *r)
 	if (st.hw_requests + st.sw_requests)
 		r->hw_share = (double)st.hw_requests /
 			      (double)(st.hw_requests + st.sw_requests);
+	if (d.copied)
+		snprintf(r->note, sizeof(r->note),
+			 "buffers copied through the shared region");
 out:
 	dev_teardown(&d, w->depth ? w->depth : 1);
 }

@@ -7,7 +7,10 @@ cd "$top" || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-headers="misc/uacce/uacce.h misc/uacce/vzip.h"
+headers=""
+for h in include/uapi/misc/uacce/*.h; do
+	headers="$headers misc/uacce/${h#include/uapi/misc/uacce/}"
+done
 for h in include/warpdrive/*.h; do
 	headers="$headers warpdrive/${h#include/warpdrive/}"
 done

@@ -52,8 +52,10 @@ grep -v '^[[:space:]]*#' test/plan | while read -r kind name modules cmd; do
 	[ "$kind" = host ] || continue
 	matches "$name" || continue
 	echo "check: host test $name"
+	t0=$(date +%s)
 	sh -c "$cmd" > "$results/host/tests/$name.tap" 2>&1 < /dev/null
 	echo "exit $?" > "$results/host/tests/$name.status"
+	echo "seconds $(($(date +%s) - t0))" >> "$results/host/tests/$name.status"
 done
 
 # KUnit and guest tests in the debug kernel.

@@ -4,7 +4,8 @@
 # matches one of the comma-separated globs in $2 (default: all).
 #
 # Per test: load its product modules, run it, unload them, and leave
-#   /run/out/tests/<name>.status	"exit N", "load-failed M", "unload-failed M"
+#   /run/out/tests/<name>.status	"exit N", "load-failed M", "unload-failed M",
+#					"seconds N" (wall time, modules included)
 #   /run/out/tests/<name>.tap	output of a guest test
 #   /run/out/tests/<name>.<suite>.ktap  debugfs results of a KUnit suite
 # Markers "wd-test: begin/end <name>" in the kernel log let the host tie
@@ -83,6 +84,7 @@ grep -v '^[[:space:]]*#' test/plan | while read -r kind name modules cmd; do
 
 	status=$out/$name.status
 	: > "$status"
+	t0=$(cut -d. -f1 /proc/uptime)
 	echo "wd-test: begin $name" > /dev/kmsg
 	echo "== $name"
 	if load_modules "$modules" "$status"; then
@@ -108,6 +110,7 @@ grep -v '^[[:space:]]*#' test/plan | while read -r kind name modules cmd; do
 		esac
 	fi
 	unload_modules "$status"
+	echo "seconds $(($(cut -d. -f1 /proc/uptime) - t0))" >> "$status"
 	echo "wd-test: end $name" > /dev/kmsg
 	cat "$status"
 done

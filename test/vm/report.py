@@ -5,7 +5,8 @@
 Usage: report.py RESULTS_DIR [PLAN]   (PLAN defaults to test/plan)
 
 RESULTS_DIR holds, for each lane that ran (host, guest, stock):
-  <lane>/tests/<name>.status   "exit N", "load-failed M", "unload-failed M"
+  <lane>/tests/<name>.status   "exit N", "load-failed M", "unload-failed M",
+                               "seconds N" (shown on the test's line)
   <lane>/tests/<name>.tap      TAP output of a host or guest test
   <lane>/dmesg.txt             the guest's kernel log (KUnit KTAP, markers)
   <lane>/console.log           the guest's serial console
@@ -47,6 +48,7 @@ class Test:
         self.lane = lane
         self.name = name
         self.cases = []         # (status, case name, detail)
+        self.seconds = None     # wall time, when the runner measured it
 
     def add(self, status, case, detail=''):
         self.cases.append((status, case, detail))
@@ -162,14 +164,15 @@ def kernel_reports(lines):
 
 
 def read_status(path):
-    status = {'exit': None, 'load-failed': [], 'unload-failed': []}
+    status = {'exit': None, 'load-failed': [], 'unload-failed': [],
+              'seconds': None}
     text = read(path)
     if text is None:
         return None
     for line in text.splitlines():
         word, _, arg = line.partition(' ')
-        if word == 'exit':
-            status['exit'] = int(arg)
+        if word in ('exit', 'seconds'):
+            status[word] = int(arg)
         elif word in ('load-failed', 'unload-failed'):
             status[word].append(arg)
     return status
@@ -201,6 +204,7 @@ def report_lane(results, lane, kinds, plan):
         tests.append(test)
         base = os.path.join(ldir, 'tests', name)
         status = read_status(base + '.status')
+        test.seconds = status['seconds']
         for m in status['load-failed']:
             test.add('fail', 'load module %s' % m, tail(read(base + '.status') or ''))
         if kind == 'kunit':
@@ -277,6 +281,8 @@ def main():
     print()
     for t in tests:
         extra = ', %d skipped' % t.count('skip') if t.count('skip') else ''
+        if t.seconds is not None:
+            extra += ' (%ds)' % t.seconds
         print('  %-6s %-28s %3d passed, %d failed%s' %
               (t.lane, t.name, t.count('pass'), t.count('fail'), extra))
     print()

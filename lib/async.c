@@ -512,7 +512,7 @@ static int poll_async(struct wd_comp *c, struct wd_req **done,
 			wd_queue_close(q);
 			return (int)count;
 		}
-		now = wd_now_ns();
+		now = end == INT64_MAX ? 0 : wd_now_ns();
 		if (now >= end) {
 			wd_queue_close(q);
 			return (int)count;

@@ -14,17 +14,14 @@
 
 /* How long a waiter spins before it sleeps in poll() (WD_WAIT=poll). */
 #define WD_SPIN_NS	5000
+/*
+ * Spinning reads the clock only every so many rounds: in a virtual machine
+ * without a stable TSC a clock read is a system call.  (The loop has no
+ * PAUSE either: under QEMU's TCG it makes the vCPU leave its loop.)
+ */
+#define WD_SPIN_CHECK	64
 
 #define REAP_BATCH	32
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#endif
-}
 
 int wd_hwq_init(struct wd_hwq *h, uint32_t depth)
 {
@@ -285,22 +282,17 @@ int wd_hwq_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
 		int timeout_ms, bool busy, struct wd_counters *cnt)
 {
 	struct wd_hwq *h = &q->hw;
-	int64_t start = wd_now_ns(), spin_until = start + WD_SPIN_NS;
-	int64_t end = timeout_ms < 0 ? INT64_MAX :
-		      start + (int64_t)timeout_ms * 1000000;
+	int64_t end = INT64_MAX, spin_until = 0;
 	struct timespec deadline;
+	unsigned int spins = 0;
 	int ret;
 
 	if (pred(arg))
 		return 0;
 	if (timeout_ms >= 0) {
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += timeout_ms / 1000;
-		deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-		if (deadline.tv_nsec >= 1000000000) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000;
-		}
+		end = wd_now_ns() + (int64_t)timeout_ms * 1000000;
+		deadline.tv_sec = end / 1000000000;
+		deadline.tv_nsec = end % 1000000000;
 	}
 	pthread_mutex_lock(&h->lock);
 	ret = follow(h, pred, arg, timeout_ms < 0 ? NULL : &deadline);
@@ -327,15 +319,17 @@ int wd_hwq_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
 			ret = -ECANCELED;
 			break;
 		}
+		if (++spins % WD_SPIN_CHECK)
+			continue;
 		t = wd_now_ns();
+		if (!spin_until)
+			spin_until = t + WD_SPIN_NS;
 		if (t >= end) {
 			ret = -ETIMEDOUT;
 			break;
 		}
-		if (busy || t < spin_until) {
-			cpu_relax();
+		if (busy || t < spin_until)
 			continue;
-		}
 		n = wd_queue_wait_counted(q, end == INT64_MAX ? -1 :
 					  (int)((end - t + 999999) / 1000000),
 					  cnt);

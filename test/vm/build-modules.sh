@@ -28,6 +28,9 @@ esac
 out=$top/build/modules/$release
 mkdir -p "$out"
 cd "$top"
+# One build at a time per tree: two would rsync and compile over each other.
+exec 9> "$out/.build.lock"
+flock 9
 for d in uacce drivers include test/kunit; do
 	[ -d "$d" ] || continue
 	mkdir -p "$out/$d"

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-client: a small VMM-style program for a vzip vfio-pci mdev instance.
+ *
+ * It does what QEMU does for an assigned PCI function, without a guest:
+ * owns the device through VFIO (vfio.c), gives it "guest RAM" of its own at
+ * chosen IOVAs, drives the function with a guest-style driver (vzpci.c) and
+ * takes its interrupts through eventfds; then it compresses and decompresses
+ * data through the device and checks every result with zlib (workload.c),
+ * or drives the device's error paths on purpose for tests (checks.c).
+ *
+ *   vfio-client [options] UUID
+ *
+ * Documentation/vfio-client.rst has the options and the walk-through.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+
+#define PAGE	4096ul
+
+static size_t round_up(size_t v, size_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+/* ---- guest RAM ---- */
+
+/* A DMA mapping of @size fresh bytes at @iova. */
+int vc_ram_create(struct vc_client *c, struct vc_ram *ram, uint64_t iova,
+		  size_t size)
+{
+	ram->size = round_up(size, PAGE);
+	ram->iova = iova;
+	ram->used = 0;
+	ram->host = mmap(NULL, ram->size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ram->host == MAP_FAILED) {
+		ram->host = NULL;
+		vc_err("cannot allocate %zu bytes of guest RAM", ram->size);
+		return -ENOMEM;
+	}
+	if (vc_dma_map(&c->vfio, ram->host, iova, ram->size))
+		return -EIO;
+	ram->mapped = 1;
+	return 0;
+}
+
+void vc_ram_destroy(struct vc_client *c, struct vc_ram *ram)
+{
+	if (ram->mapped)
+		vc_dma_unmap(&c->vfio, ram->iova, ram->size);
+	if (ram->host)
+		munmap(ram->host, ram->size);
+	memset(ram, 0, sizeof(*ram));
+}
+
+/**
+ * vc_ram_alloc() - carve @size bytes aligned to @align out of @ram
+ * @host: set to our address, @iova to the device's
+ */
+int vc_ram_alloc(struct vc_ram *ram, size_t size, size_t align,
+		 uint8_t **host, uint64_t *iova)
+{
+	size_t off = round_up(ram->used, align);
+
+	if (off + size > ram->size)
+		return -ENOMEM;
+	ram->used = off + size;
+	*host = ram->host + off;
+	*iova = ram->iova + off;
+	return 0;
+}
+
+/* ---- interrupts ---- */
+
+static int vc_new_eventfd(void)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	if (fd < 0)
+		vc_err("eventfd: %s", strerror(errno));
+	return fd;
+}
+
+/*
+ * Completion interrupts: one eventfd per MSI vector (queue q signals vector
+ * q % vectors), or one for INTx, or none when polling.  The request
+ * interrupt's eventfd, when asked for, tells us the host wants the device
+ * back (its removal waits for us to close it).
+ */
+int vc_irqs_setup(struct vc_client *c)
+{
+	struct vc_vfio *v = &c->vfio;
+	unsigned int index, i;
+	int ret;
+
+	if (c->o.handle_request && c->req_fd < 0) {
+		if (v->irq_count[VFIO_PCI_REQ_IRQ_INDEX] < 1) {
+			vc_err("the device has no request interrupt");
+			return -EOPNOTSUPP;
+		}
+		c->req_fd = vc_new_eventfd();
+		if (c->req_fd < 0)
+			return -EIO;
+		ret = vc_irq_set_eventfds(v, VFIO_PCI_REQ_IRQ_INDEX, &c->req_fd, 1);
+		if (ret)
+			return ret;
+	}
+	if (c->o.irq == VC_IRQ_POLL)
+		return 0;
+
+	index = c->o.irq == VC_IRQ_MSI ? VFIO_PCI_MSI_IRQ_INDEX : VFIO_PCI_INTX_IRQ_INDEX;
+	if (!c->nirq) {
+		c->nirq = c->o.irq == VC_IRQ_MSI ? c->nq : 1;
+		if (c->nirq > v->irq_count[index])
+			c->nirq = v->irq_count[index];
+		if (!c->nirq) {
+			vc_err("the device has no %s interrupt",
+			       c->o.irq == VC_IRQ_MSI ? "MSI" : "INTx");
+			return -EOPNOTSUPP;
+		}
+		for (i = 0; i < c->nirq; i++) {
+			c->irq_fd[i] = vc_new_eventfd();
+			if (c->irq_fd[i] < 0)
+				return -EIO;
+		}
+	}
+	return vc_irq_set_eventfds(v, index, c->irq_fd, c->nirq);
+}
+
+static void vc_irqs_teardown(struct vc_client *c)
+{
+	unsigned int i;
+
+	if (c->nirq && c->vfio.device >= 0)
+		vc_irq_disable(&c->vfio, c->o.irq == VC_IRQ_MSI ?
+			       VFIO_PCI_MSI_IRQ_INDEX : VFIO_PCI_INTX_IRQ_INDEX);
+	for (i = 0; i < c->nirq; i++)
+		close(c->irq_fd[i]);
+	c->nirq = 0;
+	if (c->req_fd >= 0) {
+		if (c->vfio.device >= 0)
+			vc_irq_disable(&c->vfio, VFIO_PCI_REQ_IRQ_INDEX);
+		close(c->req_fd);
+		c->req_fd = -1;
+	}
+}
+
+/* INTx: acknowledge in the device (IRQ_STATUS is write 1 to clear), unmask. */
+static int vc_intx_ack(struct vc_client *c)
+{
+	uint32_t sts;
+	int ret = vz_reg_read(&c->pci, VZIP_PCI_REG_IRQ_STATUS, &sts);
+
+	if (!ret && sts)
+		ret = vz_reg_write(&c->pci, VZIP_PCI_REG_IRQ_STATUS, sts);
+	if (!ret)
+		ret = vc_irq_unmask(&c->vfio, VFIO_PCI_INTX_IRQ_INDEX);
+	return ret;
+}
+
+/**
+ * vc_wait() - sleep until an interrupt or @timeout_ms
+ *
+ * Returns 1 after an interrupt, 0 after the timeout, -ECANCELED when the
+ * host asked for the device back, or another negative errno.  The caller
+ * looks at every queue afterwards: a vector may stand for several queues.
+ */
+int vc_wait(struct vc_client *c, int timeout_ms)
+{
+	struct pollfd pfd[VZIP_PCI_MAX_QUEUES + 1];
+	unsigned int n = 0, i;
+	uint64_t cnt;
+	int ret, fired = 0;
+
+	for (i = 0; i < c->nirq; i++)
+		pfd[n++] = (struct pollfd){ .fd = c->irq_fd[i], .events = POLLIN };
+	if (c->req_fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = c->req_fd, .events = POLLIN };
+	if (!n) {
+		/* polling mode: do not spin on the trap, take a short nap */
+		struct timespec ts = { 0, 200000 };
+
+		nanosleep(&ts, NULL);
+		return 0;
+	}
+	ret = poll(pfd, n, timeout_ms);
+	if (ret < 0) {
+		if (errno == EINTR)
+			return 0;
+		ret = -errno;
+		vc_err("poll: %s", strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < n; i++) {
+		if (!(pfd[i].revents & POLLIN))
+			continue;
+		if (read(pfd[i].fd, &cnt, sizeof(cnt)) != sizeof(cnt))
+			continue;
+		if (pfd[i].fd == c->req_fd) {
+			c->released = 1;
+			continue;
+		}
+		fired = 1;
+	}
+	if (c->released)
+		return -ECANCELED;
+	if (fired) {
+		c->interrupts++;
+		if (c->o.irq == VC_IRQ_INTX) {
+			ret = vc_intx_ack(c);
+			if (ret)
+				return ret;
+		}
+	}
+	return fired;
+}
+
+/* ---- queues ---- */
+
+/*
+ * Rings for every queue we use, in the rings mapping, programmed and
+ * enabled.  Called again after a reset, with the same memory.
+ */
+int vc_queues_setup(struct vc_client *c)
+{
+	size_t sq_bytes = (size_t)c->o.depth * sizeof(struct vzip_sqe);
+	size_t cq_bytes = (size_t)c->o.depth * sizeof(struct vzip_cqe);
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < c->nq; i++) {
+		uint8_t *base = c->rings.host + i * (sq_bytes + cq_bytes);
+		uint64_t iova = c->rings.iova + i * (sq_bytes + cq_bytes);
+
+		memset(base, 0, sq_bytes + cq_bytes);
+		ret = vz_queue_init(&c->q[i], &c->pci, i, c->o.depth, base, iova,
+				    base + sq_bytes, iova + sq_bytes);
+		if (!ret)
+			ret = vz_queue_enable(&c->q[i], c->o.irq != VC_IRQ_POLL);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * vc_run_one() - submit one request on @q and wait for its completion
+ */
+int vc_run_one(struct vc_client *c, struct vz_queue *q,
+	       const struct vzip_sqe *sqe, struct vzip_cqe *cqe)
+{
+	time_t deadline = time(NULL) + c->o.timeout;
+	int ret = vz_queue_submit(q, sqe);
+
+	if (!ret)
+		ret = vz_queue_doorbell(q);
+	while (!ret) {
+		ret = vz_queue_reap(q, cqe, 1);
+		if (ret == 1) {
+			if (cqe->status < 8)
+				c->stats[cqe->status]++;
+			return 0;
+		}
+		if (ret)
+			break;
+		if (time(NULL) > deadline) {
+			vc_err("queue %u: no completion within %u s", q->idx,
+			       c->o.timeout);
+			return -ETIMEDOUT;
+		}
+		ret = vc_wait(c, 1000);
+		if (ret > 0)
+			ret = 0;
+	}
+	return ret;
+}
+
+/* ---- command line ---- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: vfio-client [options] UUID\n"
+"Own the vzip vfio-pci mdev instance UUID as a VMM would, compress and\n"
+"decompress through it, check every result with zlib.\n"
+"\n"
+"  -i, --input FILE      data to compress (default: generated text)\n"
+"  -o, --output FILE     write the compressed data (gzip: one member per chunk)\n"
+"      --size BYTES      size of the generated data (default 1048576)\n"
+"  -q, --queues N        queues to use (default 1)\n"
+"  -n, --inflight N      round trips in flight per queue (default 4)\n"
+"  -r, --requests N      round trips to run (default: one per chunk)\n"
+"  -c, --chunk BYTES     bytes per request (default 65536)\n"
+"  -l, --level N         compression level 1-9 (default 6)\n"
+"  -f, --format F        gzip, zlib or raw (default gzip)\n"
+"      --window N        window bits 9-15 (default 15)\n"
+"      --depth N         ring entries, a power of 2 (default 64)\n"
+"      --irq MODE        msi, intx or poll (default msi)\n"
+"      --duration S      run round trips for S seconds, print how many\n"
+"      --timeout S       fail when no completion comes for S seconds (60)\n"
+"      --bad-iova WHAT   src, dst, ctx, sq or cq at an unmapped IOVA\n"
+"      --unmap-inflight  unmap the data with requests in flight\n"
+"      --reset           VFIO_DEVICE_RESET and DEV_CTRL reset, in flight\n"
+"      --hang            never exit by itself (run until killed)\n"
+"      --handle-request  exit when the host asks for the device back\n"
+"  -v, --verbose\n"
+"\n"
+"Exit: 0 ok, 1 the device did wrong, 2 usage, 3 set-up failed,\n"
+"4 released the device at the host's request.\n");
+}
+
+static int parse_num(const char *name, const char *s, unsigned long long min,
+		     unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || v < min || v > max) {
+		vc_err("--%s: '%s' is not a number in %llu..%llu", name, s, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_opts(struct vc_opts *o, int argc, char **argv)
+{
+	enum { O_SIZE = 256, O_WINDOW, O_DEPTH, O_IRQ, O_DURATION, O_TIMEOUT,
+	       O_BAD, O_UNMAP, O_RESET, O_HANG, O_HANDLE };
+	static const struct option longopts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "size", required_argument, NULL, O_SIZE },
+		{ "queues", required_argument, NULL, 'q' },
+		{ "inflight", required_argument, NULL, 'n' },
+		{ "requests", required_argument, NULL, 'r' },
+		{ "chunk", required_argument, NULL, 'c' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "window", required_argument, NULL, O_WINDOW },
+		{ "depth", required_argument, NULL, O_DEPTH },
+		{ "irq", required_argument, NULL, O_IRQ },
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "bad-iova", required_argument, NULL, O_BAD },
+		{ "unmap-inflight", no_argument, NULL, O_UNMAP },
+		{ "reset", no_argument, NULL, O_RESET },
+		{ "hang", no_argument, NULL, O_HANG },
+		{ "handle-request", no_argument, NULL, O_HANDLE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long long v;
+	int opt, ret = 0;
+
+	*o = (struct vc_opts){
+		.size = 1 << 20, .queues = 1, .inflight = 4, .chunk = 65536,
+		.level = 6, .format = VZIP_FMT_GZIP, .window = 15, .depth = 64,
+		.irq = VC_IRQ_MSI, .timeout = 60,
+	};
+	while (!ret && (opt = getopt_long(argc, argv, "i:o:q:n:r:c:l:f:vh",
+					  longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'i': o->input = optarg; break;
+		case 'o': o->output = optarg; break;
+		case O_SIZE:
+			ret = parse_num("size", optarg, 1, 256 << 20, &v);
+			o->size = v;
+			break;
+		case 'q':
+			ret = parse_num("queues", optarg, 1, VZIP_PCI_MAX_QUEUES, &v);
+			o->queues = (unsigned int)v;
+			break;
+		case 'n':
+			ret = parse_num("inflight", optarg, 1, 4096, &v);
+			o->inflight = (unsigned int)v;
+			break;
+		case 'r':
+			ret = parse_num("requests", optarg, 1, ULLONG_MAX, &v);
+			o->requests = v;
+			break;
+		case 'c':
+			ret = parse_num("chunk", optarg, 1, 64 << 20, &v);
+			o->chunk = (uint32_t)v;
+			break;
+		case 'l':
+			ret = parse_num("level", optarg, 1, 9, &v);
+			o->level = (unsigned int)v;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "gzip"))
+				o->format = VZIP_FMT_GZIP;
+			else if (!strcmp(optarg, "zlib"))
+				o->format = VZIP_FMT_ZLIB;
+			else if (!strcmp(optarg, "raw"))
+				o->format = VZIP_FMT_RAW;
+			else {
+				vc_err("--format: '%s' is not gzip, zlib or raw", optarg);
+				ret = -EINVAL;
+			}
+			break;
+		case O_WINDOW:
+			ret = parse_num("window", optarg, 9, 15, &v);
+			o->window = (unsigned int)v;
+			break;
+		case O_DEPTH:
+			ret = parse_num("depth", optarg, 2, 65536, &v);
+			o->depth = (uint32_t)v;
+			if (!ret && (v & (v - 1))) {
+				vc_err("--depth: %llu is not a power of 2", v);
+				ret = -EINVAL;
+			}
+			break;
+		case O_IRQ:
+			if (!strcmp(optarg, "msi"))
+				o->irq = VC_IRQ_MSI;
+			else if (!strcmp(optarg, "intx"))
+				o->irq = VC_IRQ_INTX;
+			else if (!strcmp(optarg, "poll"))
+				o->irq = VC_IRQ_POLL;
+			else {
+				vc_err("--irq: '%s' is not msi, intx or poll", optarg);
+				ret = -EINVAL;
+			}
+			break;
+		case O_DURATION:
+			ret = parse_num("duration", optarg, 1, 86400, &v);
+			o->duration = (unsigned int)v;
+			break;
+		case O_TIMEOUT:
+			ret = parse_num("timeout", optarg, 1, 86400, &v);
+			o->timeout = (unsigned int)v;
+			break;
+		case O_BAD:
+			if (!strcmp(optarg, "src"))
+				o->check = VC_CHECK_BAD_SRC;
+			else if (!strcmp(optarg, "dst"))
+				o->check = VC_CHECK_BAD_DST;
+			else if (!strcmp(optarg, "ctx"))
+				o->check = VC_CHECK_BAD_CTX;
+			else if (!strcmp(optarg, "sq"))
+				o->check = VC_CHECK_BAD_SQ;
+			else if (!strcmp(optarg, "cq"))
+				o->check = VC_CHECK_BAD_CQ;
+			else {
+				vc_err("--bad-iova: '%s' is not src, dst, ctx, sq or cq", optarg);
+				ret = -EINVAL;
+			}
+			break;
+		case O_UNMAP: o->check = VC_CHECK_UNMAP; break;
+		case O_RESET: o->check = VC_CHECK_RESET; break;
+		case O_HANG: o->hang = 1; break;
+		case O_HANDLE: o->handle_request = 1; break;
+		case 'v': o->verbose = 1; break;
+		case 'h': usage(stdout); exit(VC_EXIT_OK);
+		default: ret = -EINVAL; break;
+		}
+	}
+	if (ret)
+		return ret;
+	if (optind != argc - 1) {
+		vc_err("expected one instance UUID (see --help)");
+		return -EINVAL;
+	}
+	o->uuid = argv[optind];
+	if (o->inflight > o->depth) {
+		vc_err("--inflight %u exceeds the ring depth %u", o->inflight, o->depth);
+		return -EINVAL;
+	}
+	if (o->output && (o->requests || o->duration || o->hang || o->check)) {
+		vc_err("--output goes with a plain run over the input");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- the VMM ---- */
+
+/* Everything up to a device ready to take requests. */
+static int vc_setup(struct vc_client *c)
+{
+	size_t ring_bytes;
+	int ret;
+
+	ret = vc_vfio_open(&c->vfio, c->o.uuid, c->o.verbose);
+	if (ret)
+		return ret;
+	ret = vz_pci_probe(&c->pci, &c->vfio, c->o.verbose);
+	if (ret)
+		return ret;
+	if (c->o.queues > c->pci.nr_queues) {
+		vc_err("--queues %u: the instance has %u", c->o.queues,
+		       c->pci.nr_queues);
+		return -EINVAL;
+	}
+	if (c->o.depth > c->pci.max_depth) {
+		vc_err("--depth %u: the device takes at most %u", c->o.depth,
+		       c->pci.max_depth);
+		return -EINVAL;
+	}
+	c->nq = c->o.queues;
+	ring_bytes = (size_t)c->nq * c->o.depth *
+		     (sizeof(struct vzip_sqe) + sizeof(struct vzip_cqe));
+	ret = vc_ram_create(c, &c->rings, VC_IOVA_RINGS, ring_bytes);
+	if (ret)
+		return ret;
+	ret = vc_irqs_setup(c);
+	if (!ret)
+		ret = vc_queues_setup(c);
+	return ret;
+}
+
+static void vc_teardown(struct vc_client *c)
+{
+	unsigned int i;
+
+	/* a driver quiesces its device before it lets go of the memory */
+	if (c->vfio.device >= 0)
+		for (i = 0; i < c->nq; i++)
+			vz_queue_disable(&c->q[i]);
+	vc_irqs_teardown(c);
+	vc_ram_destroy(c, &c->data);
+	vc_ram_destroy(c, &c->rings);
+	vc_workload_free(c);
+	vc_vfio_close(&c->vfio);
+}
+
+/* Data memory: the input and the slots' buffers, mapped at VC_IOVA_DATA. */
+static int vc_data_setup(struct vc_client *c)
+{
+	int ret = vc_workload_prepare(c);
+
+	if (ret)
+		return ret;
+	return 0;
+}
+
+/* --hang after an error: a stuck VMM, killed from outside or released. */
+static int vc_stuck(struct vc_client *c)
+{
+	printf("vfio-client: stuck, waiting to be killed\n");
+	fflush(stdout);
+	for (;;) {
+		if (c->req_fd >= 0) {
+			struct pollfd pfd = { .fd = c->req_fd, .events = POLLIN };
+
+			if (poll(&pfd, 1, -1) == 1)
+				return -ECANCELED;
+		} else {
+			pause();
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct vc_client *c;
+	int ret, code;
+
+	signal(SIGPIPE, SIG_IGN);
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		vc_err("out of memory");
+		return VC_EXIT_SETUP;
+	}
+	c->req_fd = -1;
+	if (parse_opts(&c->o, argc, argv)) {
+		free(c);
+		return VC_EXIT_USAGE;
+	}
+
+	ret = vc_setup(c);
+	if (!ret)
+		ret = vc_data_setup(c);
+	if (ret) {
+		code = ret == -ECANCELED ? VC_EXIT_RELEASED : VC_EXIT_SETUP;
+		goto out;
+	}
+
+	if (c->o.check != VC_CHECK_NONE)
+		ret = vc_check_run(c);
+	else
+		ret = vc_workload_run(c, c->o.hang ? UINT64_MAX : c->o.requests);
+
+	if (ret && ret != -ECANCELED && c->o.hang)
+		ret = vc_stuck(c);
+	if (ret == -ECANCELED) {
+		printf("vfio-client: the host asked for the device back (request interrupt): releasing it\n");
+		code = c->o.hang ? VC_EXIT_OK : VC_EXIT_RELEASED;
+	} else {
+		code = ret ? VC_EXIT_FAIL : VC_EXIT_OK;
+	}
+out:
+	fflush(stdout);
+	vc_teardown(c);
+	free(c);
+	return code;
+}

@@ -181,6 +181,8 @@ struct uacce_device *uacce_alloc(struct device *parent,
 		goto err_erase;
 
 	uacce_enable_sva(uacce);
+	if (interface->isolation_parent)
+		uacce_isolation_link(uacce, interface->isolation_parent);
 	return uacce;
 
 err_erase:

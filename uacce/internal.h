@@ -47,6 +47,8 @@ extern const struct attribute_group *uacce_dev_groups[];
 
 /* isolation.c */
 int uacce_isolation_init(struct uacce_device *uacce);
+void uacce_isolation_link(struct uacce_device *uacce,
+			  struct uacce_device *parent);
 void uacce_isolation_shutdown(struct uacce_device *uacce);
 void uacce_isolation_free(struct uacce_device *uacce);
 u32 uacce_isolation_threshold(struct uacce_device *uacce);

@@ -9,6 +9,10 @@
  * The last isolate_strategy error times are kept in a ring: the device
  * is isolated when the ring is full and its oldest entry is less than an
  * hour old.
+ *
+ * A device carved out of another (an mdev instance, whose queues are the
+ * other device's hardware) names it as its isolation parent: it is
+ * isolated when the parent is, or at once if the parent already is.
  */
 #include <linux/ktime.h>
 #include <linux/slab.h>
@@ -28,9 +32,14 @@
  * @err_count: valid entries in @err_time
  * @isolated: the device is isolated
  * @shut_down: uacce_remove() started: no more broadcasts
- * @broadcast: publishes the isolation to the open queues, which needs
- *	uacce->mutex (process context)
+ * @broadcast: publishes the isolation to the open queues and to the
+ *	children, which needs uacce->mutex and @children_lock (process
+ *	context)
  * @uacce: the device
+ * @children_lock: see below
+ * @children: isolation of the devices whose isolation parent this is
+ * @child_node: entry in the parent's @children
+ * @parent: the isolation parent, referenced, until uacce_remove()
  */
 struct uacce_isolation {
 	/* protects the fields up to @shut_down; irq-safe: errors come from any context */
@@ -43,13 +52,25 @@ struct uacce_isolation {
 	bool shut_down;
 	struct work_struct broadcast;
 	struct uacce_device *uacce;
+	/*
+	 * Protects @children and the children's @child_node: the broadcast
+	 * walks the list while children come (uacce_alloc()) and go
+	 * (uacce_remove()).  Taken before a child's @lock.
+	 */
+	struct mutex children_lock;
+	struct list_head children;
+	struct list_head child_node;
+	struct uacce_device *parent;
 };
+
+static void uacce_isolation_mark(struct uacce_isolation *iso, const char *why);
 
 static void uacce_isolation_broadcast(struct work_struct *work)
 {
 	struct uacce_isolation *iso = container_of(work, struct uacce_isolation,
 						   broadcast);
 	struct uacce_device *uacce = iso->uacce;
+	struct uacce_isolation *child;
 	struct uacce_queue *q;
 
 	mutex_lock(&uacce->mutex);
@@ -61,6 +82,11 @@ static void uacce_isolation_broadcast(struct work_struct *work)
 			uacce->ops->isolate_changed(uacce, true);
 	}
 	mutex_unlock(&uacce->mutex);
+
+	mutex_lock(&iso->children_lock);
+	list_for_each_entry(child, &iso->children, child_node)
+		uacce_isolation_mark(child, "its parent is isolated");
+	mutex_unlock(&iso->children_lock);
 }
 
 int uacce_isolation_init(struct uacce_device *uacce)
@@ -75,8 +101,37 @@ int uacce_isolation_init(struct uacce_device *uacce)
 	spin_lock_init(&iso->lock);
 	INIT_WORK(&iso->broadcast, uacce_isolation_broadcast);
 	iso->uacce = uacce;
+	mutex_init(&iso->children_lock);
+	INIT_LIST_HEAD(&iso->children);
+	INIT_LIST_HEAD(&iso->child_node);
 	uacce->isolation = iso;
 	return 0;
+}
+
+/*
+ * uacce_alloc(), once nothing can fail any more: @uacce follows @parent's
+ * isolation until uacce_remove().
+ */
+void uacce_isolation_link(struct uacce_device *uacce,
+			  struct uacce_device *parent)
+{
+	struct uacce_isolation *iso = uacce->isolation;
+	struct uacce_isolation *piso = parent->isolation;
+	bool isolated;
+
+	get_device(&parent->dev);
+	iso->parent = parent;
+	mutex_lock(&piso->children_lock);
+	list_add_tail(&iso->child_node, &piso->children);
+	/*
+	 * The parent's flag is set before its broadcast is queued, and the
+	 * broadcast walks the list under this lock: either it finds us or
+	 * we see the flag.
+	 */
+	isolated = READ_ONCE(piso->isolated);
+	mutex_unlock(&piso->children_lock);
+	if (isolated)
+		uacce_isolation_mark(iso, "its parent is isolated");
 }
 
 /* uacce_remove(): stop publishing; no report may follow. */
@@ -88,6 +143,13 @@ void uacce_isolation_shutdown(struct uacce_device *uacce)
 	spin_lock_irqsave(&iso->lock, flags);
 	iso->shut_down = true;
 	spin_unlock_irqrestore(&iso->lock, flags);
+	if (iso->parent) {
+		mutex_lock(&iso->parent->isolation->children_lock);
+		list_del_init(&iso->child_node);
+		mutex_unlock(&iso->parent->isolation->children_lock);
+		put_device(&iso->parent->dev);
+		iso->parent = NULL;
+	}
 	cancel_work_sync(&iso->broadcast);
 }
 
@@ -98,6 +160,8 @@ void uacce_isolation_free(struct uacce_device *uacce)
 
 	if (!iso)
 		return;
+	WARN_ON_ONCE(!list_empty(&iso->children));
+	mutex_destroy(&iso->children_lock);
 	kvfree(iso->err_time);
 	kfree(iso);
 	uacce->isolation = NULL;
@@ -154,6 +218,24 @@ int uacce_isolation_set_threshold(struct uacce_device *uacce, u32 threshold)
 
 	kvfree(old);
 	return 0;
+}
+
+/* Isolate the device of @iso now, for a reason other than its own errors. */
+static void uacce_isolation_mark(struct uacce_isolation *iso, const char *why)
+{
+	unsigned long flags;
+	bool isolate;
+
+	spin_lock_irqsave(&iso->lock, flags);
+	isolate = !iso->shut_down && !iso->isolated;
+	if (isolate) {
+		WRITE_ONCE(iso->isolated, true);
+		schedule_work(&iso->broadcast);
+	}
+	spin_unlock_irqrestore(&iso->lock, flags);
+
+	if (isolate)
+		dev_warn(&iso->uacce->dev, "isolated: %s\n", why);
 }
 
 /**

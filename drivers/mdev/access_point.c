@@ -83,6 +83,7 @@ static int wd_ap_create(struct wd_mdev_instance *inst)
 	struct uacce_interface iface = {
 		.flags = accel->flags,
 		.dma_dev = accel->dma_dev,
+		.isolation_parent = accel,
 	};
 	struct uacce_device *uacce;
 	struct wd_ap *ap;

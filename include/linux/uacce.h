@@ -128,12 +128,17 @@ struct uacce_ops {
  *	(drivers/mdev), whose parent is its mdev device.  SS memory, IOMMU
  *	SVA binding and the NUMA node then come from @dma_dev, and
  *	UACCE_DEV_SVA in @flags is taken as already negotiated for it.
+ * @isolation_parent: optional: the accelerator this device is carved out
+ *	of.  The device is isolated when @isolation_parent is (at once if it
+ *	already is), since its queues are that accelerator's hardware.  It
+ *	is referenced until uacce_remove() of this device.
  */
 struct uacce_interface {
 	char name[UACCE_MAX_NAME_SIZE];
 	unsigned int flags;
 	const struct uacce_ops *ops;
 	struct device *dma_dev;
+	struct uacce_device *isolation_parent;
 };
 
 enum uacce_dev_state {

@@ -4,7 +4,8 @@
 # the mdev types of the accelerator and their exact accounting, shared
 # with opens of the accelerator itself; an access point's char device,
 # quota and sysfs; compression through it; removal of a busy instance;
-# the accelerator unbound under its instances.  TAP.
+# the accelerator unbound under its instances; isolation after a hardware
+# error reaching the instances.  TAP.
 set -u
 . test/guest/mdev_lib.sh
 uuid_base=1
@@ -136,6 +137,35 @@ fi
 check "bind $pdev again" sh -c "echo $pdev > /sys/bus/platform/drivers/vzip/bind"
 parent=$(vzip_parent)
 eq "it comes back with its types, all free" "$(avail ap1) $(avail ap4) $(avail ap16)" "20 5 1"
+
+# the accelerator isolated after a hardware error: its instances with it
+u6=$(uuid 6)
+knob=/sys/kernel/debug/vzip/$parent/inject_hw_error
+if [ -w "$knob" ] && create ap1 "$u6"; then
+	n6=$(inst_name "$u6")
+	eq "a new instance is not isolated" "$(cat /sys/class/uacce/$n6/isolate)" 0
+	echo 1 > /sys/class/uacce/$parent/isolate_strategy
+	echo 1 > "$knob"
+	WD_DEVICE=$parent WD_POLICY=hw "$bin/wdzip" -c $work/in > /dev/null 2>&1
+	eq "one hardware error isolates $parent" "$(cat /sys/class/uacce/$parent/isolate)" 1
+	i=0	# the instances learn it from a work item
+	while [ "$(cat /sys/class/uacce/$n6/isolate)" != 1 ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	eq "and the instance with it" "$(cat /sys/class/uacce/$n6/isolate)" 1
+	eq "open of the instance: EIO" "$("$util" open /dev/$n6)" EIO
+	u7=$(uuid 7)
+	if create ap1 "$u7"; then
+		n7=$(inst_name "$u7")
+		eq "an instance created now is isolated from the start" \
+			"$(cat /sys/class/uacce/$n7/isolate)" 1
+	else
+		ok 1 "create an instance of the isolated accelerator"
+	fi
+else
+	ok 0 "# SKIP isolation: no $knob or no instance"
+fi
 
 cleanup_instances
 done_tap

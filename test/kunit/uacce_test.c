@@ -259,12 +259,15 @@ static void fake_fini(struct fake *fake)
 		platform_device_unregister(fake->pdev);
 }
 
-static struct uacce_device *fake_alloc(struct fake *fake,
-				       const struct uacce_ops *ops,
-				       unsigned int flags, unsigned long ss_pages)
+static struct uacce_device *fake_alloc_child(struct fake *fake,
+					     const struct uacce_ops *ops,
+					     unsigned int flags,
+					     unsigned long ss_pages,
+					     struct uacce_device *parent)
 {
 	struct uacce_interface iface = { .name = FAKE_NAME, .flags = flags,
-					 .ops = ops };
+					 .ops = ops,
+					 .isolation_parent = parent };
 	struct uacce_device *uacce;
 
 	uacce = uacce_alloc(&fake->pdev->dev, &iface);
@@ -280,6 +283,13 @@ static struct uacce_device *fake_alloc(struct fake *fake,
 	fake->uacce = uacce;
 	fake->removed = false;
 	return uacce;
+}
+
+static struct uacce_device *fake_alloc(struct fake *fake,
+				       const struct uacce_ops *ops,
+				       unsigned int flags, unsigned long ss_pages)
+{
+	return fake_alloc_child(fake, ops, flags, ss_pages, NULL);
 }
 
 static void fake_remove(struct fake *fake)
@@ -306,16 +316,21 @@ static struct uacce_device *fake_add(struct kunit *test, struct fake *fake)
 
 /* ---- acting as user space ---- */
 
-static struct file *t_open(struct test_ctx *ctx)
+static struct file *t_open_fake(struct test_ctx *ctx, struct fake *fake)
 {
 	char path[96];
 	struct file *f;
 
-	snprintf(path, sizeof(path), "/dev/%s", ctx->fake.name);
+	snprintf(path, sizeof(path), "/dev/%s", fake->name);
 	f = filp_open(path, O_RDWR, 0);
 	if (!IS_ERR(f))
 		ctx->files[ctx->nr_files++] = f;
 	return f;
+}
+
+static struct file *t_open(struct test_ctx *ctx)
+{
+	return t_open_fake(ctx, &ctx->fake);
 }
 
 /* Close, and let the release run now (a kthread's fput is deferred). */
@@ -1037,6 +1052,80 @@ static void uacce_test_isolation_threshold_one(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->fake.isolated, 1);
 }
 
+/*
+ * A device carved out of another (an mdev instance) follows its isolation:
+ * at once when the parent is isolated, and from the start when it already
+ * is; a child removed first is forgotten.
+ */
+static void uacce_test_isolation_parent(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct uacce_device *parent, *late;
+	struct fake *child, *gone;
+	struct file *f;
+
+	parent = fake_add(test, &ctx->fake);
+	KUNIT_ASSERT_NOT_NULL(test, parent);
+	KUNIT_ASSERT_EQ(test, t_attr(ctx, "isolate_strategy", NULL, 0, "1"), 0);
+	child = kunit_kzalloc(test, sizeof(*child), GFP_KERNEL);
+	gone = kunit_kzalloc(test, sizeof(*gone), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, child);
+	KUNIT_ASSERT_NOT_NULL(test, gone);
+	if (fake_init(test, child, NUMA_NO_NODE) ||
+	    fake_init(test, gone, NUMA_NO_NODE))
+		goto out_fini;
+
+	KUNIT_EXPECT_FALSE(test, IS_ERR(fake_alloc_child(child, &fake_ops,
+							 UACCE_DEV_SVA, 0,
+							 parent)));
+	KUNIT_EXPECT_FALSE(test, IS_ERR(fake_alloc_child(gone, &fake_ops,
+							 UACCE_DEV_SVA, 0,
+							 parent)));
+	if (!child->uacce || !gone->uacce || uacce_register(child->uacce))
+		goto out_remove;
+	fake_remove(gone);
+
+	f = t_open_fake(ctx, child);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(f));
+	if (IS_ERR(f))
+		goto out_remove;
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_START_Q, 0), 0L);
+	KUNIT_EXPECT_FALSE(test, uacce_is_isolated(child->uacce));
+
+	uacce_report_hw_error(parent);
+	uacce_kunit_flush_isolation(parent);
+	uacce_kunit_flush_isolation(child->uacce);
+	KUNIT_EXPECT_TRUE(test, uacce_is_isolated(parent));
+	KUNIT_EXPECT_TRUE(test, uacce_is_isolated(child->uacce));
+	KUNIT_EXPECT_EQ(test, child->isolated, 1);
+	KUNIT_EXPECT_EQ(test, t_status(child, 0)->state, UACCE_QSTATE_DEAD);
+	KUNIT_EXPECT_EQ(test, t_status(child, 0)->reason,
+			UACCE_QREASON_ISOLATED);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(t_open_fake(ctx, child)), -EIO);
+	t_close(ctx, f);
+
+	/* born isolated */
+	late = uacce_alloc(&gone->pdev->dev, &(struct uacce_interface) {
+		.name = FAKE_NAME, .ops = &fake_ops,
+		.isolation_parent = parent });
+	KUNIT_EXPECT_FALSE(test, IS_ERR(late));
+	if (!IS_ERR(late)) {
+		KUNIT_EXPECT_TRUE(test, uacce_is_isolated(late));
+		uacce_remove(late);
+	}
+
+out_remove:
+	if (!IS_ERR_OR_NULL(gone->uacce))
+		fake_remove(gone);
+	if (!IS_ERR_OR_NULL(child->uacce))
+		fake_remove(child);
+out_fini:
+	fake_fini(gone);
+	fake_fini(child);
+	KUNIT_EXPECT_EQ(test, child->get, child->put);
+	KUNIT_EXPECT_EQ(test, child->start, child->stop);
+}
+
 /* ---- NUMA ---- */
 
 static void uacce_test_numa(struct kunit *test)
@@ -1191,6 +1280,7 @@ static struct kunit_case uacce_test_cases[] = {
 	KUNIT_CASE(uacce_test_close_before_munmap),
 	KUNIT_CASE(uacce_test_isolation),
 	KUNIT_CASE(uacce_test_isolation_threshold_one),
+	KUNIT_CASE(uacce_test_isolation_parent),
 	KUNIT_CASE(uacce_test_numa),
 	KUNIT_CASE(uacce_test_fault_sweep),
 	{}

@@ -358,7 +358,11 @@ int uacce_fops_mmap(struct file *filep, struct vm_area_struct *vma)
 	qfr->nr_vmas = 1;
 	mmgrab(vma->vm_mm);
 	qfr->mm = vma->vm_mm;
-	q->qfrs[type] = qfr;
+	/*
+	 * An engine may look the region up without q->mutex (vzip's SS
+	 * translation): publish it initialised.
+	 */
+	smp_store_release(&q->qfrs[type], qfr);
 out:
 	mutex_unlock(&q->mutex);
 	return ret;

@@ -234,8 +234,11 @@ static u16 vzip_ss_map_job(struct vzip_queue *q, const struct vzip_sqe *sqe,
 {
 	const struct uacce_qfile_region *ss;
 
-	/* uacce frees no SS memory while the queue is started */
-	ss = READ_ONCE(q->uq->qfrs[UACCE_QFRT_SS]);
+	/*
+	 * uacce frees no SS memory while the queue is started, and publishes
+	 * the region with a release store
+	 */
+	ss = smp_load_acquire(&q->uq->qfrs[UACCE_QFRT_SS]);
 	if (vzip_should_fail(VZIP_FAULT_REQUEST) ||
 	    vzip_dma_ss_range(ss, le64_to_cpu(sqe->src), job->src.len, false,
 			      &job->src) ||

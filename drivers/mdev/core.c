@@ -31,6 +31,7 @@
 static const struct wd_mdev_personality_ops *const
 wd_mdev_personalities[WD_MDEV_NR_PERSONALITIES] = {
 	[WD_MDEV_ACCESS_POINT] = &wd_mdev_access_point,
+	[WD_MDEV_VFIO_PCI] = &wd_mdev_vfio_pci,
 };
 
 /* One mdev driver per personality; filled in at module init. */
@@ -141,11 +142,15 @@ static bool wd_mdev_type_valid(const struct wd_mdev_type *types,
 			       unsigned int i)
 {
 	const struct wd_mdev_type *t = &types[i];
+	const struct wd_mdev_personality_ops *pers;
 	unsigned int j;
 
 	if (!t->name || !*t->name || strchr(t->name, '/') ||
 	    t->personality >= WD_MDEV_NR_PERSONALITIES ||
 	    !wd_mdev_personalities[t->personality] || !t->nr_queues)
+		return false;
+	pers = wd_mdev_personalities[t->personality];
+	if (pers->type_valid && !pers->type_valid(t))
 		return false;
 	for (j = 0; j < i; j++)
 		if (types[j].personality == t->personality &&

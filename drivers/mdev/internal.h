@@ -5,8 +5,9 @@
  * core.c makes every uacce device that declares mdev types an mdev parent
  * (one per personality that has types), reserves an instance's queues
  * when it is created and gives them back when it is removed.  What an
- * instance is to its user is its personality's business, one file each:
- * access_point.c (a uacce char device of its own).
+ * instance is to its user is its personality's business: access_point.c
+ * (a uacce char device of its own) and vfio_pci.c (a VFIO device with an
+ * emulated PCI function, vfio_pci.h).
  */
 #ifndef _WD_MDEV_INTERNAL_H
 #define _WD_MDEV_INTERNAL_H
@@ -30,6 +31,8 @@ struct wd_mdev_instance;
  * @parent_dev: the device its instances hang off (the mdev parent; the
  *	type directories are named after its driver, bus or class); one
  *	device per personality, since a parent has a single device_api
+ * @type_valid: optional: whether a type of the driver's table suits the
+ *	personality
  * @create: make @inst usable; its queues are reserved and its drvdata
  *	set.  On failure, undo everything.
  * @destroy: undo @create; the accelerator is not used once it returns
@@ -40,6 +43,7 @@ struct wd_mdev_personality_ops {
 	const char *driver_name;
 	const struct attribute_group **dev_groups;
 	struct device *(*parent_dev)(struct uacce_device *uacce);
+	bool (*type_valid)(const struct wd_mdev_type *type);
 	int (*create)(struct wd_mdev_instance *inst);
 	void (*destroy)(struct wd_mdev_instance *inst);
 };
@@ -113,6 +117,9 @@ wd_mdev_instance_accel(struct wd_mdev_instance *inst)
 
 /* access_point.c */
 extern const struct wd_mdev_personality_ops wd_mdev_access_point;
+
+/* vfio_pci.c */
+extern const struct wd_mdev_personality_ops wd_mdev_vfio_pci;
 
 /* core.c, for kunit_hooks.c */
 void wd_mdev_unload(void);

@@ -323,6 +323,33 @@ static void vzip_cqe_post(struct vzip_queue *q, const struct vzip_cqe *cqe)
 			  cpu_to_le32(q->cq_tail));
 }
 
+/**
+ * vzip_cqe_fill() - the completion of a request, counted in the stats
+ * @vdev: the device
+ * @sqe: the request
+ * @status: its status
+ * @job: its result, when it ran
+ * @cqe: set to the completion
+ */
+void vzip_cqe_fill(struct vzip_device *vdev, const struct vzip_sqe *sqe,
+		   u16 status, const struct vzip_job *job, struct vzip_cqe *cqe)
+{
+	memset(cqe, 0, sizeof(*cqe));
+	cqe->user_data = sqe->user_data;
+	cqe->status = cpu_to_le16(status);
+	if ((status == VZIP_STS_OK && job->opcode != VZIP_OP_NOP) ||
+	    status == VZIP_STS_OVERFLOW) {
+		cqe->consumed = cpu_to_le32(job->consumed);
+		cqe->produced = cpu_to_le32(job->produced);
+		cqe->checksum = cpu_to_le32(job->checksum);
+		if (status == VZIP_STS_OK)
+			cqe->flags = job->flags;
+	}
+	atomic64_inc(&vdev->stats.status[status]);
+	atomic64_add(le32_to_cpu(cqe->consumed), &vdev->stats.bytes_in);
+	atomic64_add(le32_to_cpu(cqe->produced), &vdev->stats.bytes_out);
+}
+
 /*
  * Executes the next request of a claimed queue.  Returns true if it failed
  * with HW_ERROR.
@@ -371,21 +398,7 @@ static bool vzip_engine_serve(struct vzip_engine *e, struct vzip_queue *q)
 		}
 	}
 
-	cqe.user_data = sqe.user_data;
-	cqe.status = cpu_to_le16(status);
-	if (status == VZIP_STS_OK && job.opcode != VZIP_OP_NOP) {
-		cqe.consumed = cpu_to_le32(job.consumed);
-		cqe.produced = cpu_to_le32(job.produced);
-		cqe.checksum = cpu_to_le32(job.checksum);
-		cqe.flags = job.flags;
-	} else if (status == VZIP_STS_OVERFLOW) {
-		cqe.consumed = cpu_to_le32(job.consumed);
-		cqe.produced = cpu_to_le32(job.produced);
-		cqe.checksum = cpu_to_le32(job.checksum);
-	}
-	atomic64_inc(&vdev->stats.status[status]);
-	atomic64_add(le32_to_cpu(cqe.consumed), &vdev->stats.bytes_in);
-	atomic64_add(le32_to_cpu(cqe.produced), &vdev->stats.bytes_out);
+	vzip_cqe_fill(vdev, &sqe, status, &job, &cqe);
 	vzip_cqe_post(q, &cqe);
 	uacce_wake_up(q->uq);
 	return status == VZIP_STS_HW_ERROR;

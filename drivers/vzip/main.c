@@ -60,12 +60,19 @@ MODULE_PARM_DESC(idle_us, "microseconds an idle engine polls before it sleeps (d
 
 /*
  * Instances an admin can carve a device into with mdevctl, while wd_mdev
- * is loaded (Documentation/mdev.rst): access points of 1, 4 and 16 queues.
+ * is loaded (Documentation/mdev.rst): access points of 1, 4 and 16 queues,
+ * and PCI functions of 1, 2 and 4 queues for VMs (vzip-vq1 ...).
  */
 static const struct wd_mdev_type vzip_mdev_types[] = {
 	{ .name = "ap1", .personality = WD_MDEV_ACCESS_POINT, .nr_queues = 1 },
 	{ .name = "ap4", .personality = WD_MDEV_ACCESS_POINT, .nr_queues = 4 },
 	{ .name = "ap16", .personality = WD_MDEV_ACCESS_POINT, .nr_queues = 16 },
+	{ .name = "vq1", .personality = WD_MDEV_VFIO_PCI, .nr_queues = 1,
+	  .vfio = &vzip_vfio_ops },
+	{ .name = "vq2", .personality = WD_MDEV_VFIO_PCI, .nr_queues = 2,
+	  .vfio = &vzip_vfio_ops },
+	{ .name = "vq4", .personality = WD_MDEV_VFIO_PCI, .nr_queues = 4,
+	  .vfio = &vzip_vfio_ops },
 };
 
 /* The devices module init created, for module exit; not touched between. */

@@ -15,6 +15,7 @@
  *	inflate_state.c	save and restore of the kernel inflate state
  *	debugfs.c	counters and the hardware-error knob
  *	fault.c		fault points for the KUnit tests
+ *	vfio.c		the descriptors of a vfio-pci instance (wd_mdev)
  */
 #ifndef _DRIVERS_VZIP_VZIP_H
 #define _DRIVERS_VZIP_VZIP_H
@@ -36,6 +37,7 @@ struct task_struct;
 struct uacce_device;
 struct uacce_qfile_region;
 struct uacce_queue;
+struct wd_mdev_vfio_ops;
 
 #define VZIP_NR_STATUS		(VZIP_STS_HW_ERROR + 1)
 #define VZIP_CTRL_SIZE		4096	/* the control page of the DUS region */
@@ -286,6 +288,11 @@ void vzip_sched_start_queue(struct vzip_queue *q);
 void vzip_sched_stop_queue(struct vzip_queue *q);
 u16 vzip_sqe_decode(const struct vzip_sqe *sqe, const struct vzip_device *vdev,
 		    struct vzip_job *job);
+void vzip_cqe_fill(struct vzip_device *vdev, const struct vzip_sqe *sqe,
+		   u16 status, const struct vzip_job *job, struct vzip_cqe *cqe);
+
+/* vfio.c */
+extern const struct wd_mdev_vfio_ops vzip_vfio_ops;
 
 /* dma.c */
 int vzip_dma_ss_range(const struct uacce_qfile_region *ss, u64 addr, u32 len,

@@ -20,19 +20,34 @@
  * Whenever wd_mdev.ko is loaded, the registered device is an mdev parent
  * with these types; its instances are removed before uacce_remove()
  * removes the device.  Documentation/mdev.rst describes the rest.
+ *
+ * A vfio-pci type also points at the driver's struct wd_mdev_vfio_ops:
+ * the framework emulates the PCI function, its rings, interrupts and DMA
+ * (pinning guest memory), and asks the driver only what a descriptor
+ * means and to execute it on pinned pages.
  */
 #ifndef _LINUX_WD_MDEV_H
 #define _LINUX_WD_MDEV_H
+
+#include <linux/types.h>
+
+struct page;
+struct uacce_device;
+struct wd_mdev_vfio_ops;
 
 /**
  * enum wd_mdev_personality - what an instance is to its user
  * @WD_MDEV_ACCESS_POINT: a uacce char device of its own, speaking the
  *	parent's protocol: any number of processes open it, each gets a
  *	queue of the instance's reservation while it has it open
+ * @WD_MDEV_VFIO_PCI: a vfio-pci device that a VMM assigns to a guest:
+ *	an emulated PCI function whose queues, the instance's reservation,
+ *	take descriptors from rings in guest memory (vzip_pci.h)
  * @WD_MDEV_NR_PERSONALITIES: number of personalities
  */
 enum wd_mdev_personality {
 	WD_MDEV_ACCESS_POINT,
+	WD_MDEV_VFIO_PCI,
 	WD_MDEV_NR_PERSONALITIES,
 };
 
@@ -43,13 +58,118 @@ enum wd_mdev_personality {
  * @pretty_name: optional human-readable name (the type's name attribute);
  *	by default one is made from the device's api and the queue count
  * @personality: enum wd_mdev_personality
- * @nr_queues: queues an instance reserves when it is created, at least 1
+ * @nr_queues: queues an instance reserves when it is created, at least 1;
+ *	at most WD_MDEV_VFIO_MAX_QUEUES for a vfio-pci type
+ * @vfio: WD_MDEV_VFIO_PCI only, required: what the descriptors mean
  */
 struct wd_mdev_type {
 	const char *name;
 	const char *pretty_name;
 	enum wd_mdev_personality personality;
 	unsigned int nr_queues;
+	const struct wd_mdev_vfio_ops *vfio;
+};
+
+/* ---- the vfio-pci personality: what the driver supplies ---- */
+
+#define WD_MDEV_VFIO_MAX_QUEUES		16
+#define WD_MDEV_VFIO_MAX_RANGES		3
+#define WD_MDEV_VFIO_MAX_SQE_SIZE	128
+#define WD_MDEV_VFIO_MAX_CQE_SIZE	64
+
+/**
+ * struct wd_mdev_vfio_info - the identity and limits of the PCI function
+ * @vendor: PCI vendor ID
+ * @device: PCI device ID
+ * @revision: PCI revision ID
+ * @class: PCI class code (base class, subclass, programming interface)
+ * @subsys_vendor: PCI subsystem vendor ID
+ * @subsys_id: PCI subsystem ID
+ * @magic: the MAGIC register
+ * @sqe_size: bytes of a submission entry, at most WD_MDEV_VFIO_MAX_SQE_SIZE
+ * @cqe_size: bytes of a completion entry, at most WD_MDEV_VFIO_MAX_CQE_SIZE
+ * @max_depth: largest ring depth, a power of 2
+ * @ctx_size: the CTX_SIZE register
+ * @caps: the CAPS register
+ * @max_len: the MAX_LEN register; no range of a request is longer than
+ *	the larger of @max_len and @ctx_size
+ */
+struct wd_mdev_vfio_info {
+	u16 vendor;
+	u16 device;
+	u8 revision;
+	u32 class;
+	u16 subsys_vendor;
+	u16 subsys_id;
+	u32 magic;
+	u32 sqe_size;
+	u32 cqe_size;
+	u32 max_depth;
+	u32 ctx_size;
+	u32 caps;
+	u32 max_len;
+};
+
+/**
+ * struct wd_mdev_dma_range - guest memory a request reads or writes
+ * @iova: first byte, a guest IO virtual address (set by decode)
+ * @len: bytes, 0 for none (set by decode)
+ * @write: the device writes the range (set by decode)
+ * @pages: the pinned pages, for execute
+ * @offset: offset of byte 0 in @pages[0]
+ * @nr_pages: entries of @pages
+ */
+struct wd_mdev_dma_range {
+	u64 iova;
+	u32 len;
+	bool write;
+	struct page **pages;
+	unsigned int offset;
+	unsigned int nr_pages;
+};
+
+/**
+ * struct wd_mdev_vfio_req - one descriptor on its way through a queue
+ * @sqe: the submission entry, copied out of the guest's ring
+ * @cqe: the completion entry to fill, zeroed; the framework posts it
+ * @range: the guest memory the request uses
+ * @nr_ranges: entries of @range in use
+ * @abort: set when the request must stop early (queue disabled, reset,
+ *	memory unmapped, function removed); poll it between pages
+ */
+struct wd_mdev_vfio_req {
+	const void *sqe;
+	void *cqe;
+	struct wd_mdev_dma_range range[WD_MDEV_VFIO_MAX_RANGES];
+	unsigned int nr_ranges;
+	const bool *abort;
+};
+
+/**
+ * struct wd_mdev_vfio_ops - the driver's part of a vfio-pci instance
+ * @info: fill in the function's identity and limits for @accel
+ * @engine_alloc: the state one queue needs to execute requests (codec
+ *	workspace), on NUMA node @node; NULL on failure
+ * @engine_free: free what @engine_alloc returned
+ * @decode: check @req->sqe and fill @req->range; return 0 to have the
+ *	ranges pinned and the request executed, or a negative errno after
+ *	filling @req->cqe with the request's error
+ * @execute: run the decoded request on its pinned ranges and fill
+ *	@req->cqe; may sleep
+ * @fail: fill @req->cqe for a request that could not run: -EFAULT, a
+ *	range is not mapped for the device; -ECANCELED, it was aborted
+ *	before it started
+ *
+ * The callbacks run in process context; @execute runs concurrently for
+ * different queues, each with its own engine.
+ */
+struct wd_mdev_vfio_ops {
+	void (*info)(struct uacce_device *accel, struct wd_mdev_vfio_info *info);
+	void *(*engine_alloc)(struct uacce_device *accel, int node);
+	void (*engine_free)(void *engine);
+	int (*decode)(struct uacce_device *accel, struct wd_mdev_vfio_req *req);
+	void (*execute)(void *engine, struct wd_mdev_vfio_req *req);
+	void (*fail)(struct wd_mdev_vfio_req *req, int err);
 };
 
 #endif /* _LINUX_WD_MDEV_H */

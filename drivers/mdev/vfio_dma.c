@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Guest memory of a vfio-pci instance.  The function reaches it only
+ * through the VFIO container the VMM attached it to (type1 v2, emulated
+ * IOMMU): ring entries are copied with vfio_dma_rw(), which pins nothing,
+ * and a request's buffers are pinned with vfio_pin_pages() for the
+ * duration of the request and unpinned right after, so that the pages
+ * the function keeps pinned are few and dirty tracking converges.
+ *
+ * An IOVA the VMM did not map fails to pin (the request completes with an
+ * address error) or to copy (the queue halts with a ring error); the host
+ * is never at risk.  dma_unmap is honoured at any time: a request in
+ * flight whose buffers touch the range is aborted and waited for, so
+ * nothing of the range is pinned when the callback returns, as type1
+ * requires.
+ */
+#include <linux/iommu.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+
+#include "vfio_pci.h"
+
+static const struct wd_mdev_vfio_dma wd_vfio_dma_default = {
+	.pin = vfio_pin_pages,
+	.unpin = vfio_unpin_pages,
+	.rw = vfio_dma_rw,
+};
+
+/* The container's calls; the KUnit suite replaces them with fakes. */
+static const struct wd_mdev_vfio_dma *wd_vfio_dma = &wd_vfio_dma_default;
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * wd_mdev_kunit_set_vfio_dma() - route the DMA calls of every instance
+ * @dma: the calls to use, or NULL for those of the VFIO container
+ *
+ * Only while no instance is open.
+ */
+void wd_mdev_kunit_set_vfio_dma(const struct wd_mdev_vfio_dma *dma)
+{
+	WRITE_ONCE(wd_vfio_dma, dma ?: &wd_vfio_dma_default);
+}
+EXPORT_SYMBOL_NS_GPL(wd_mdev_kunit_set_vfio_dma, WARPDRIVE_KUNIT);
+#endif
+
+/**
+ * wd_vfio_dma_read() - copy from guest memory
+ * @v: the function
+ * @iova: first byte
+ * @buf: destination
+ * @len: bytes
+ *
+ * Return: 0, or a negative errno if the range is not mapped.
+ */
+int wd_vfio_dma_read(struct wd_vfio *v, u64 iova, void *buf, size_t len)
+{
+	return READ_ONCE(wd_vfio_dma)->rw(&v->vdev, iova, buf, len, false);
+}
+
+/**
+ * wd_vfio_dma_write() - copy to guest memory
+ * @v: the function
+ * @iova: first byte
+ * @buf: source
+ * @len: bytes
+ *
+ * Return: 0, or a negative errno if the range is not mapped.
+ */
+int wd_vfio_dma_write(struct wd_vfio *v, u64 iova, const void *buf,
+		      size_t len)
+{
+	return READ_ONCE(wd_vfio_dma)->rw(&v->vdev, iova, (void *)buf, len,
+					  true);
+}
+
+static void wd_vfio_unpin_pages(struct wd_vfio *v, u64 iova,
+				unsigned int npage)
+{
+	const struct wd_mdev_vfio_dma *dma = READ_ONCE(wd_vfio_dma);
+	unsigned int done = 0, n;
+
+	while (done < npage) {
+		n = min_t(unsigned int, npage - done,
+			  VFIO_PIN_PAGES_MAX_ENTRIES);
+		dma->unpin(&v->vdev, iova + ((u64)done << PAGE_SHIFT), n);
+		done += n;
+	}
+	atomic_long_sub(npage, &v->pinned);
+}
+
+/* Pins @r, at most VFIO_PIN_PAGES_MAX_ENTRIES pages per call. */
+static int wd_vfio_pin_range(struct wd_vfio *v, struct wd_mdev_dma_range *r)
+{
+	const struct wd_mdev_vfio_dma *dma = READ_ONCE(wd_vfio_dma);
+	int prot = IOMMU_READ | (r->write ? IOMMU_WRITE : 0);
+	u64 first = r->iova & PAGE_MASK;
+	unsigned int npage, n;
+	int ret;
+
+	r->offset = offset_in_page(r->iova);
+	r->nr_pages = 0;
+	if (!r->len)
+		return 0;
+	if (r->iova + r->len < r->iova)
+		return -EFAULT;
+	npage = DIV_ROUND_UP(r->offset + r->len, PAGE_SIZE);
+
+	while (r->nr_pages < npage) {
+		n = min_t(unsigned int, npage - r->nr_pages,
+			  VFIO_PIN_PAGES_MAX_ENTRIES);
+		ret = wd_mdev_fault("vfio: pin") ? -EFAULT :
+		      dma->pin(&v->vdev, first + ((u64)r->nr_pages << PAGE_SHIFT),
+			       n, prot, r->pages + r->nr_pages);
+		if (ret != n) {
+			/* type1 pins a call's pages all or none */
+			if (ret > 0)
+				dma->unpin(&v->vdev, first +
+					   ((u64)r->nr_pages << PAGE_SHIFT),
+					   ret);
+			wd_vfio_unpin_pages(v, first, r->nr_pages);
+			r->nr_pages = 0;
+			return -EFAULT;
+		}
+		r->nr_pages += n;
+		atomic_long_add(n, &v->pinned);
+	}
+	return 0;
+}
+
+/**
+ * wd_vfio_pin_request() - pin the ranges of a decoded request
+ * @q: its queue, the request published as @q->req
+ * @req: the request; each range's pages array is @q's
+ * @bad_iova: set to the first IOVA of the range that is not mapped
+ *
+ * Return: 0 with every range pinned, -EFAULT with none pinned.
+ */
+int wd_vfio_pin_request(struct wd_vfio_queue *q, struct wd_mdev_vfio_req *req,
+			u64 *bad_iova)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < req->nr_ranges; i++) {
+		req->range[i].pages = q->pages[i];
+		ret = wd_vfio_pin_range(q->v, &req->range[i]);
+		if (ret) {
+			*bad_iova = req->range[i].iova;
+			while (i--) {
+				struct wd_mdev_dma_range *r = &req->range[i];
+
+				wd_vfio_unpin_pages(q->v, r->iova & PAGE_MASK,
+						    r->nr_pages);
+				r->nr_pages = 0;
+			}
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * wd_vfio_unpin_request() - unpin what wd_vfio_pin_request() pinned
+ * @q: the queue
+ * @req: the request
+ */
+void wd_vfio_unpin_request(struct wd_vfio_queue *q,
+			   struct wd_mdev_vfio_req *req)
+{
+	unsigned int i;
+
+	for (i = 0; i < req->nr_ranges; i++) {
+		struct wd_mdev_dma_range *r = &req->range[i];
+
+		wd_vfio_unpin_pages(q->v, r->iova & PAGE_MASK, r->nr_pages);
+		r->nr_pages = 0;
+	}
+}
+
+static bool wd_vfio_range_overlaps(const struct wd_mdev_dma_range *r,
+				   u64 iova, u64 length)
+{
+	u64 start = r->iova & PAGE_MASK;
+	u64 end = PAGE_ALIGN(r->iova + r->len);
+
+	return r->len && start < iova + length && iova < end;
+}
+
+/*
+ * True when no request in flight touches the range; aborts those that
+ * do, again on each check, since a queue may start another one.
+ */
+static bool wd_vfio_unmap_done(struct wd_vfio *v, u64 iova, u64 length)
+{
+	bool done = true;
+	unsigned long flags;
+	unsigned int i, j;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	for (i = 0; i < v->nr_queues; i++) {
+		struct wd_vfio_queue *q = &v->queues[i];
+
+		if (!q->req)
+			continue;
+		for (j = 0; j < q->req->nr_ranges; j++) {
+			if (wd_vfio_range_overlaps(&q->req->range[j], iova,
+						   length)) {
+				WRITE_ONCE(q->abort, true);
+				done = false;
+				break;
+			}
+		}
+	}
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	return done;
+}
+
+/**
+ * wd_vfio_dma_unmap() - the VMM unmaps guest memory (vfio_device_ops)
+ * @vdev: the VFIO device
+ * @iova: first byte of the range
+ * @length: bytes
+ *
+ * Aborts the requests in flight whose buffers touch the range and waits
+ * until they have unpinned them: nothing in the range is pinned when it
+ * returns.  They complete with ABORTED; later requests that use the range
+ * fail to pin and complete with ADDR_ERROR.
+ */
+void wd_vfio_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
+{
+	struct wd_vfio *v = to_wd_vfio(vdev);
+
+	if (iova + length < iova)
+		length = U64_MAX - iova;
+	wait_event(v->idle_wq, wd_vfio_unmap_done(v, iova, length));
+	dev_dbg(wd_vfio_dev(v), "unmapped %#llx+%#llx, %ld pages pinned\n",
+		iova, length, atomic_long_read(&v->pinned));
+}

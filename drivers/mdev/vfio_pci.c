@@ -1,0 +1,779 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * wd_mdev vfio-pci instances: an instance is a VFIO device, registered
+ * with the emulated IOMMU, whose PCI function (vzip_pci.h) a VMM assigns
+ * to a guest like a vGPU: configuration space and BAR0 through the
+ * device's region reads and writes, INTx and MSI through the eventfds of
+ * VFIO_DEVICE_SET_IRQS, function reset, and the request interrupt with
+ * which the host asks the VMM to give the function back.
+ *
+ * Lifecycle: creating the instance (the core has reserved its queues)
+ * allocates and registers the VFIO device; the VMM's first open gives
+ * every queue an engine of the driver, the last close stops the queues,
+ * unpins everything and frees them.  Removing the instance unregisters
+ * the device, which waits until the VMM closes it: meanwhile our request
+ * callback signals the VMM's request eventfd and marks the function GONE,
+ * its queues stopped and without DMA, so a VMM that is killed, or that
+ * ignores the request, never leaves the host stuck with pinned memory.
+ */
+#include <linux/eventfd.h>
+#include <linux/log2.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "vfio_pci.h"
+
+/* the region index in the top bits of the device file's offset */
+#define WD_VFIO_OFFSET_SHIFT	40
+#define WD_VFIO_OFFSET_MASK	((1ULL << WD_VFIO_OFFSET_SHIFT) - 1)
+#define WD_VFIO_INDEX_TO_OFFSET(i) ((u64)(i) << WD_VFIO_OFFSET_SHIFT)
+
+/* ---- interrupts ---- */
+
+/* Signals @ctx if set; reg_lock held. */
+static void wd_vfio_signal(struct eventfd_ctx *ctx)
+{
+	if (ctx)
+		eventfd_signal(ctx, 1);
+}
+
+/* INTx: asserted while IRQ_STATUS is set; reg_lock held. */
+static void __wd_vfio_intx_update(struct wd_vfio *v)
+{
+	if (v->irq_type != WD_VFIO_IRQ_INTX || !v->irq_status ||
+	    v->intx_masked || v->intx_disabled || !v->intx)
+		return;
+	/* level triggered: masked until the VMM unmasks it */
+	v->intx_masked = true;
+	eventfd_signal(v->intx, 1);
+}
+
+/**
+ * wd_vfio_intx_update() - signal INTx if it is asserted and unmasked
+ * @v: the function
+ */
+void wd_vfio_intx_update(struct wd_vfio *v)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	__wd_vfio_intx_update(v);
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+}
+
+/**
+ * wd_vfio_irq_raise() - a queue completed requests
+ * @v: the function
+ * @queue: the queue
+ *
+ * Sets its IRQ_STATUS bit and, if the queue asks for interrupts,
+ * signals MSI vector @queue modulo the vectors enabled, or INTx.
+ */
+void wd_vfio_irq_raise(struct wd_vfio *v, unsigned int queue)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	if (!(v->queues[queue].ctrl & VZIP_PCI_Q_CTRL_IRQ) || v->gone)
+		goto out;
+	v->irq_status |= BIT(queue);
+	if (v->irq_type == WD_VFIO_IRQ_MSI)
+		wd_vfio_signal(v->msi[queue % v->nr_msi_enabled]);
+	else
+		__wd_vfio_intx_update(v);
+out:
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+}
+
+/* Replaces *@slot with the eventfd @fd (-1: none). */
+static int wd_vfio_set_eventfd(struct wd_vfio *v, struct eventfd_ctx **slot,
+			       s32 fd)
+{
+	struct eventfd_ctx *ctx = NULL, *old;
+	unsigned long flags;
+
+	if (fd >= 0) {
+		ctx = eventfd_ctx_fdget(fd);
+		if (IS_ERR(ctx)) {
+			dev_dbg_ratelimited(wd_vfio_dev(v),
+					    "SET_IRQS: fd %d is not an eventfd\n",
+					    fd);
+			return PTR_ERR(ctx);
+		}
+	} else if (fd != -1) {
+		dev_dbg_ratelimited(wd_vfio_dev(v), "SET_IRQS: bad fd %d\n",
+				    fd);
+		return -EINVAL;
+	}
+	spin_lock_irqsave(&v->reg_lock, flags);
+	old = *slot;
+	*slot = ctx;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	if (old)
+		eventfd_ctx_put(old);
+	return 0;
+}
+
+static void wd_vfio_irqs_disable(struct wd_vfio *v)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < WD_MDEV_VFIO_MAX_QUEUES; i++)
+		wd_vfio_set_eventfd(v, &v->msi[i], -1);
+	wd_vfio_set_eventfd(v, &v->intx, -1);
+	spin_lock_irqsave(&v->reg_lock, flags);
+	v->irq_type = WD_VFIO_IRQ_NONE;
+	v->nr_msi_enabled = 0;
+	v->intx_masked = false;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+}
+
+/* Fires the triggers of @start..@start+@count (DATA_NONE or BOOL). */
+static void wd_vfio_irq_fire(struct wd_vfio *v, struct eventfd_ctx **ctx,
+			     u32 start, u32 count, const u8 *bools)
+{
+	unsigned long flags;
+	u32 i;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	for (i = 0; i < count; i++)
+		if (!bools || bools[i])
+			wd_vfio_signal(ctx[start + i]);
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+}
+
+static int wd_vfio_set_intx(struct wd_vfio *v, struct vfio_irq_set *hdr,
+			    const void *data)
+{
+	u32 action = hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	unsigned long flags;
+	bool set = type == VFIO_IRQ_SET_DATA_NONE ||
+		   (type == VFIO_IRQ_SET_DATA_BOOL && *(const u8 *)data);
+	int ret;
+
+	if (action == VFIO_IRQ_SET_ACTION_MASK ||
+	    action == VFIO_IRQ_SET_ACTION_UNMASK) {
+		if (type == VFIO_IRQ_SET_DATA_EVENTFD || !hdr->count) {
+			dev_dbg_ratelimited(wd_vfio_dev(v),
+					    "SET_IRQS: INTx mask and unmask take no eventfd\n");
+			return -EINVAL;
+		}
+		if (!set)
+			return 0;
+		spin_lock_irqsave(&v->reg_lock, flags);
+		if (v->irq_type == WD_VFIO_IRQ_INTX) {
+			v->intx_masked = action == VFIO_IRQ_SET_ACTION_MASK;
+			/* still asserted: signal again at once */
+			__wd_vfio_intx_update(v);
+		}
+		spin_unlock_irqrestore(&v->reg_lock, flags);
+		return 0;
+	}
+
+	/* trigger */
+	if (type == VFIO_IRQ_SET_DATA_NONE && !hdr->count) {
+		if (v->irq_type == WD_VFIO_IRQ_INTX)
+			wd_vfio_irqs_disable(v);
+		return 0;
+	}
+	if (type != VFIO_IRQ_SET_DATA_EVENTFD) {
+		if (v->irq_type == WD_VFIO_IRQ_INTX && set)
+			wd_vfio_irq_fire(v, &v->intx, 0, 1, NULL);
+		return 0;
+	}
+	if (v->irq_type == WD_VFIO_IRQ_MSI) {
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "SET_IRQS: INTx while MSI is enabled\n");
+		return -EBUSY;
+	}
+	if (*(const s32 *)data < 0) {
+		wd_vfio_irqs_disable(v);
+		return 0;
+	}
+	ret = wd_vfio_set_eventfd(v, &v->intx, *(const s32 *)data);
+	if (ret)
+		return ret;
+	spin_lock_irqsave(&v->reg_lock, flags);
+	v->irq_type = WD_VFIO_IRQ_INTX;
+	v->intx_masked = false;
+	__wd_vfio_intx_update(v);
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	return 0;
+}
+
+static int wd_vfio_set_msi(struct wd_vfio *v, struct vfio_irq_set *hdr,
+			   const void *data)
+{
+	u32 action = hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	const s32 *fds = data;
+	unsigned long flags;
+	u32 i;
+	int ret;
+
+	if (action != VFIO_IRQ_SET_ACTION_TRIGGER) {
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "SET_IRQS: MSI cannot be masked\n");
+		return -EINVAL;
+	}
+	if (type == VFIO_IRQ_SET_DATA_NONE && !hdr->count) {
+		if (v->irq_type == WD_VFIO_IRQ_MSI)
+			wd_vfio_irqs_disable(v);
+		return 0;
+	}
+	if (type != VFIO_IRQ_SET_DATA_EVENTFD) {
+		if (v->irq_type == WD_VFIO_IRQ_MSI &&
+		    hdr->start + hdr->count <= v->nr_msi_enabled)
+			wd_vfio_irq_fire(v, v->msi, hdr->start, hdr->count,
+					 type == VFIO_IRQ_SET_DATA_BOOL ?
+					 data : NULL);
+		return 0;
+	}
+	if (v->irq_type == WD_VFIO_IRQ_INTX) {
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "SET_IRQS: MSI while INTx is enabled\n");
+		return -EBUSY;
+	}
+	if (v->irq_type == WD_VFIO_IRQ_NONE && hdr->start) {
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "SET_IRQS: MSI must be enabled from vector 0\n");
+		return -EINVAL;
+	}
+	if (v->irq_type == WD_VFIO_IRQ_MSI &&
+	    hdr->start + hdr->count > v->nr_msi_enabled) {
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "SET_IRQS: MSI vectors beyond the %u enabled\n",
+				    v->nr_msi_enabled);
+		return -EINVAL;
+	}
+	for (i = 0; i < hdr->count; i++) {
+		ret = wd_vfio_set_eventfd(v, &v->msi[hdr->start + i], fds[i]);
+		if (ret) {
+			if (v->irq_type == WD_VFIO_IRQ_NONE)
+				wd_vfio_irqs_disable(v);
+			return ret;
+		}
+	}
+	spin_lock_irqsave(&v->reg_lock, flags);
+	if (v->irq_type == WD_VFIO_IRQ_NONE) {
+		v->irq_type = WD_VFIO_IRQ_MSI;
+		v->nr_msi_enabled = hdr->count;
+	}
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	return 0;
+}
+
+/* ERR and REQ: one eventfd each, trigger only. */
+static int wd_vfio_set_notifier(struct wd_vfio *v, struct vfio_irq_set *hdr,
+				const void *data, struct eventfd_ctx **slot)
+{
+	u32 action = hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+
+	if (action != VFIO_IRQ_SET_ACTION_TRIGGER) {
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "SET_IRQS: index %u cannot be masked\n",
+				    hdr->index);
+		return -EINVAL;
+	}
+	if (type == VFIO_IRQ_SET_DATA_EVENTFD)
+		return wd_vfio_set_eventfd(v, slot, *(const s32 *)data);
+	if (!hdr->count)
+		return wd_vfio_set_eventfd(v, slot, -1);
+	if (type == VFIO_IRQ_SET_DATA_NONE || *(const u8 *)data)
+		wd_vfio_irq_fire(v, slot, 0, 1, NULL);
+	return 0;
+}
+
+static u32 wd_vfio_irq_count(struct wd_vfio *v, u32 index)
+{
+	switch (index) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+	case VFIO_PCI_ERR_IRQ_INDEX:
+	case VFIO_PCI_REQ_IRQ_INDEX:
+		return 1;
+	case VFIO_PCI_MSI_IRQ_INDEX:
+		return v->nr_msi;
+	}
+	return 0;
+}
+
+static long wd_vfio_ioctl_set_irqs(struct wd_vfio *v, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
+	struct vfio_irq_set hdr;
+	size_t data_size = 0;
+	void *data = NULL;
+	int ret;
+
+	if (copy_from_user(&hdr, arg, minsz))
+		return -EFAULT;
+	if (hdr.index >= VFIO_PCI_NUM_IRQS) {
+		dev_dbg_ratelimited(wd_vfio_dev(v), "SET_IRQS: no index %u\n",
+				    hdr.index);
+		return -EINVAL;
+	}
+	ret = vfio_set_irqs_validate_and_prepare(&hdr,
+						 wd_vfio_irq_count(v, hdr.index),
+						 VFIO_PCI_NUM_IRQS, &data_size);
+	if (ret) {
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "SET_IRQS: bad header for index %u: flags %#x start %u count %u\n",
+				    hdr.index, hdr.flags, hdr.start, hdr.count);
+		return ret;
+	}
+	if (data_size) {
+		data = memdup_user(arg + minsz, data_size);
+		if (IS_ERR(data))
+			return PTR_ERR(data);
+	}
+
+	switch (hdr.index) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		ret = wd_vfio_set_intx(v, &hdr, data);
+		break;
+	case VFIO_PCI_MSI_IRQ_INDEX:
+		ret = wd_vfio_set_msi(v, &hdr, data);
+		break;
+	case VFIO_PCI_ERR_IRQ_INDEX:
+		ret = wd_vfio_set_notifier(v, &hdr, data, &v->err_trigger);
+		break;
+	case VFIO_PCI_REQ_IRQ_INDEX:
+		ret = wd_vfio_set_notifier(v, &hdr, data, &v->req_trigger);
+		break;
+	default:
+		ret = -EINVAL;	/* MSI-X: none */
+		break;
+	}
+	kfree(data);
+	return ret;
+}
+
+/* ---- ioctls ---- */
+
+static long wd_vfio_ioctl_info(struct wd_vfio *v, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long wd_vfio_ioctl_region_info(struct wd_vfio *v, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_region_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS) {
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "REGION_INFO: bad argsz %u or index %u\n",
+				    info.argsz, info.index);
+		return -EINVAL;
+	}
+	info.offset = WD_VFIO_INDEX_TO_OFFSET(info.index);
+	info.cap_offset = 0;
+	switch (info.index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		info.size = WD_VFIO_CONFIG_SIZE;
+		break;
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		info.size = VZIP_PCI_BAR0_SIZE;
+		break;
+	default:
+		info.size = 0;	/* other BARs, ROM, VGA: none */
+		break;
+	}
+	info.flags = info.size ? VFIO_REGION_INFO_FLAG_READ |
+				 VFIO_REGION_INFO_FLAG_WRITE : 0;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long wd_vfio_ioctl_irq_info(struct wd_vfio *v, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
+	struct vfio_irq_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS) {
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "IRQ_INFO: bad argsz %u or index %u\n",
+				    info.argsz, info.index);
+		return -EINVAL;
+	}
+	info.count = wd_vfio_irq_count(v, info.index);
+	info.flags = info.count ? VFIO_IRQ_INFO_EVENTFD : 0;
+	if (info.index == VFIO_PCI_INTX_IRQ_INDEX)
+		info.flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
+	else if (info.index == VFIO_PCI_MSI_IRQ_INDEX)
+		info.flags |= VFIO_IRQ_INFO_NORESIZE;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+/*
+ * Function reset: queues disabled, requests aborted, interrupts clear.
+ * The configuration space stays, as vfio-pci restores a real function's
+ * around its reset.
+ */
+static void wd_vfio_reset(struct wd_vfio *v)
+{
+	unsigned long flags;
+
+	wd_vfio_queues_reset(v);
+	spin_lock_irqsave(&v->reg_lock, flags);
+	v->intx_masked = false;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+}
+
+static long wd_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct wd_vfio *v = to_wd_vfio(vdev);
+	void __user *uarg = (void __user *)arg;
+	long ret;
+
+	mutex_lock(&v->lock);
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		ret = wd_vfio_ioctl_info(v, uarg);
+		break;
+	case VFIO_DEVICE_GET_REGION_INFO:
+		ret = wd_vfio_ioctl_region_info(v, uarg);
+		break;
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		ret = wd_vfio_ioctl_irq_info(v, uarg);
+		break;
+	case VFIO_DEVICE_SET_IRQS:
+		ret = wd_vfio_ioctl_set_irqs(v, uarg);
+		break;
+	case VFIO_DEVICE_RESET:
+		wd_vfio_reset(v);
+		ret = 0;
+		break;
+	default:
+		dev_dbg_ratelimited(wd_vfio_dev(v), "unknown ioctl %#x\n",
+				    cmd);
+		ret = -ENOTTY;
+		break;
+	}
+	mutex_unlock(&v->lock);
+	return ret;
+}
+
+/* ---- regions ---- */
+
+/*
+ * One access of @n bytes at @off of region @index; @val in and out.
+ * Configuration space takes 1, 2 and 4 bytes, BAR0 aligned 4 bytes.
+ */
+static int wd_vfio_access(struct wd_vfio *v, unsigned int index, u64 off,
+			  unsigned int n, u32 *val, bool write)
+{
+	switch (index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		if (write)
+			wd_vfio_config_write(v, off, n, *val);
+		else
+			*val = wd_vfio_config_read(v, off, n);
+		return 0;
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		if (n != 4) {
+			dev_dbg_ratelimited(wd_vfio_dev(v),
+					    "BAR0 %s of %u bytes at %#llx: registers take aligned 32-bit accesses\n",
+					    write ? "write" : "read", n, off);
+			return -EINVAL;
+		}
+		if (!wd_vfio_memory_enabled(v)) {
+			dev_dbg_ratelimited(wd_vfio_dev(v),
+					    "BAR0 access with memory decoding disabled in the command register\n");
+			return -EIO;
+		}
+		if (write)
+			wd_vfio_bar_write(v, off, *val);
+		else
+			*val = wd_vfio_bar_read(v, off);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static u64 wd_vfio_region_size(unsigned int index)
+{
+	if (index == VFIO_PCI_CONFIG_REGION_INDEX)
+		return WD_VFIO_CONFIG_SIZE;
+	if (index == VFIO_PCI_BAR0_REGION_INDEX)
+		return VZIP_PCI_BAR0_SIZE;
+	return 0;
+}
+
+static ssize_t wd_vfio_rw(struct wd_vfio *v, char __user *buf, size_t count,
+			  loff_t *ppos, bool write)
+{
+	unsigned int index = *ppos >> WD_VFIO_OFFSET_SHIFT;
+	u64 off = *ppos & WD_VFIO_OFFSET_MASK;
+	u64 size = index < VFIO_PCI_NUM_REGIONS ?
+		   wd_vfio_region_size(index) : 0;
+	size_t done = 0;
+	int ret = 0;
+
+	if (*ppos < 0 || off >= size || count > size - off) {
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "%s of %zu bytes at region %u offset %#llx: outside the region\n",
+				    write ? "write" : "read", count, index, off);
+		return -EINVAL;
+	}
+
+	mutex_lock(&v->lock);
+	while (done < count) {
+		unsigned int n;
+		u32 val = 0;
+
+		/* naturally aligned pieces, as a CPU would issue them */
+		if (count - done >= 4 && !(off % 4))
+			n = 4;
+		else if (count - done >= 2 && !(off % 2))
+			n = 2;
+		else
+			n = 1;
+		if (write && copy_from_user(&val, buf + done, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		val = le32_to_cpu((__force __le32)val);
+		ret = wd_vfio_access(v, index, off, n, &val, write);
+		if (ret)
+			break;
+		if (!write) {
+			__le32 le = cpu_to_le32(val);
+
+			if (copy_to_user(buf + done, &le, n)) {
+				ret = -EFAULT;
+				break;
+			}
+		}
+		done += n;
+		off += n;
+	}
+	mutex_unlock(&v->lock);
+	if (!done)
+		return ret;
+	*ppos += done;
+	return done;
+}
+
+static ssize_t wd_vfio_read(struct vfio_device *vdev, char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	return wd_vfio_rw(to_wd_vfio(vdev), buf, count, ppos, false);
+}
+
+static ssize_t wd_vfio_write(struct vfio_device *vdev, const char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	return wd_vfio_rw(to_wd_vfio(vdev), (char __user *)buf, count, ppos,
+			  true);
+}
+
+/* ---- open, close, request ---- */
+
+static int wd_vfio_open(struct vfio_device *vdev)
+{
+	struct wd_vfio *v = to_wd_vfio(vdev);
+	unsigned long flags;
+	int ret;
+
+	mutex_lock(&v->lock);
+	if (v->gone) {
+		dev_dbg(wd_vfio_dev(v), "open refused: being removed\n");
+		ret = -ENODEV;
+		goto out;
+	}
+	ret = wd_vfio_queues_open(v);
+	if (ret)
+		goto out;
+	wd_vfio_config_init(v);
+	spin_lock_irqsave(&v->reg_lock, flags);
+	v->bus_master = false;
+	v->intx_disabled = false;
+	v->open = true;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+out:
+	mutex_unlock(&v->lock);
+	return ret;
+}
+
+static void wd_vfio_close(struct vfio_device *vdev)
+{
+	struct wd_vfio *v = to_wd_vfio(vdev);
+	unsigned long flags;
+
+	mutex_lock(&v->lock);
+	spin_lock_irqsave(&v->reg_lock, flags);
+	v->open = false;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	wd_vfio_queues_close(v);
+	wd_vfio_irqs_disable(v);
+	wd_vfio_set_eventfd(v, &v->err_trigger, -1);
+	wd_vfio_set_eventfd(v, &v->req_trigger, -1);
+	if (atomic_long_read(&v->pinned))
+		dev_err(wd_vfio_dev(v), "%ld pages still pinned at close\n",
+			atomic_long_read(&v->pinned));
+	mutex_unlock(&v->lock);
+}
+
+/*
+ * The host removes the instance and waits for the VMM to close it: ask
+ * the VMM to, and meanwhile let the function do nothing more.
+ */
+static void wd_vfio_request(struct vfio_device *vdev, unsigned int count)
+{
+	struct wd_vfio *v = to_wd_vfio(vdev);
+	unsigned long flags;
+	bool signalled;
+
+	mutex_lock(&v->lock);
+	spin_lock_irqsave(&v->reg_lock, flags);
+	v->gone = true;
+	signalled = v->req_trigger;
+	wd_vfio_signal(v->req_trigger);
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	if (!count)
+		dev_notice(wd_vfio_dev(v),
+			   "removal: %s the VMM to release the device\n",
+			   signalled ? "asking" : "cannot ask (no request eventfd), waiting for");
+	else
+		dev_notice_ratelimited(wd_vfio_dev(v),
+				       "removal: still waiting for the VMM (request %u)\n",
+				       count);
+	/* stops every queue: no DMA, nothing pinned */
+	wd_vfio_queues_reset(v);
+	mutex_unlock(&v->lock);
+}
+
+/* ---- the VFIO device ---- */
+
+static int wd_vfio_init(struct vfio_device *vdev)
+{
+	struct wd_vfio *v = to_wd_vfio(vdev);
+	struct wd_mdev_instance *inst = dev_get_drvdata(vdev->dev);
+
+	v->inst = inst;
+	v->accel = wd_mdev_instance_accel(inst);
+	v->ops = inst->type->vfio;
+	v->nr_queues = inst->type->nr_queues;
+	v->nr_msi = roundup_pow_of_two(v->nr_queues);
+	v->ops->info(v->accel, &v->info);
+	mutex_init(&v->lock);
+	spin_lock_init(&v->reg_lock);
+	init_waitqueue_head(&v->idle_wq);
+	wd_vfio_queues_init(v);
+	wd_vfio_config_init(v);
+	wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_DEVICE, 1);
+	return 0;
+}
+
+static void wd_vfio_release(struct vfio_device *vdev)
+{
+	struct wd_vfio *v = to_wd_vfio(vdev);
+
+	mutex_destroy(&v->lock);
+	wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_DEVICE, -1);
+	vfio_free_device(vdev);
+}
+
+static const struct vfio_device_ops wd_vfio_dev_ops = {
+	.name = "wd-vfio-pci",
+	.init = wd_vfio_init,
+	.release = wd_vfio_release,
+	.open_device = wd_vfio_open,
+	.close_device = wd_vfio_close,
+	.read = wd_vfio_read,
+	.write = wd_vfio_write,
+	.ioctl = wd_vfio_ioctl,
+	.request = wd_vfio_request,
+	.dma_unmap = wd_vfio_dma_unmap,
+};
+
+/* ---- the personality ---- */
+
+static bool wd_vfio_info_valid(const struct wd_mdev_vfio_info *info)
+{
+	return info->sqe_size && info->sqe_size <= WD_MDEV_VFIO_MAX_SQE_SIZE &&
+	       info->cqe_size && info->cqe_size <= WD_MDEV_VFIO_MAX_CQE_SIZE &&
+	       is_power_of_2(info->max_depth) && info->max_depth >= 2;
+}
+
+static int wd_vfio_create(struct wd_mdev_instance *inst)
+{
+	struct wd_vfio *v;
+	int ret;
+
+	v = wd_mdev_fault("vfio: alloc") ? ERR_PTR(-ENOMEM) :
+	    vfio_alloc_device(wd_vfio, vdev, mdev_dev(inst->mdev),
+			      &wd_vfio_dev_ops);
+	if (IS_ERR(v))
+		return PTR_ERR(v);
+	if (!wd_vfio_info_valid(&v->info)) {
+		dev_warn(mdev_dev(inst->mdev),
+			 "the driver's ring entry sizes or depth are out of range\n");
+		ret = -EINVAL;
+		goto err_put;
+	}
+	ret = wd_mdev_fault("vfio: register") ? -ENOMEM :
+	      vfio_register_emulated_iommu_dev(&v->vdev);
+	if (ret)
+		goto err_put;
+	inst->priv = v;
+	dev_info(mdev_dev(inst->mdev),
+		 "vfio-pci function %04x:%04x of %s, %u queue%s\n",
+		 v->info.vendor, v->info.device, dev_name(&v->accel->dev),
+		 v->nr_queues, v->nr_queues == 1 ? "" : "s");
+	return 0;
+
+err_put:
+	vfio_put_device(&v->vdev);
+	return ret;
+}
+
+static void wd_vfio_destroy(struct wd_mdev_instance *inst)
+{
+	struct wd_vfio *v = inst->priv;
+
+	/* waits for the VMM to close the device, calling our request */
+	vfio_unregister_group_dev(&v->vdev);
+	inst->priv = NULL;
+	vfio_put_device(&v->vdev);
+}
+
+static bool wd_vfio_type_valid(const struct wd_mdev_type *type)
+{
+	return type->vfio && type->nr_queues <= WD_MDEV_VFIO_MAX_QUEUES &&
+	       type->nr_queues <= VZIP_PCI_MAX_QUEUES;
+}
+
+/* The instances hang off the accelerator's parent (e.g. vzip-vq1). */
+static struct device *wd_vfio_parent_dev(struct uacce_device *accel)
+{
+	return accel->parent;
+}
+
+const struct wd_mdev_personality_ops wd_mdev_vfio_pci = {
+	.name = "vfio-pci",
+	.device_api = VFIO_DEVICE_API_PCI_STRING,
+	.driver_name = "wd_vfio_pci",
+	.parent_dev = wd_vfio_parent_dev,
+	.type_valid = wd_vfio_type_valid,
+	.create = wd_vfio_create,
+	.destroy = wd_vfio_destroy,
+};

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The vfio-pci personality of wd_mdev (not an API): an instance is a VFIO
+ * device with an emulated PCI function, include/uapi/misc/uacce/vzip_pci.h,
+ * that a VMM assigns to a guest.  One responsibility per file:
+ *
+ *	vfio_pci.c	the personality and the VFIO device: lifecycle,
+ *			regions, ioctls, interrupts, reset, removal
+ *	vfio_config.c	the PCI configuration space
+ *	vfio_queue.c	BAR0 registers, the queues and their work items
+ *	vfio_dma.c	guest memory: ring accesses, pinning, dma_unmap
+ */
+#ifndef _WD_MDEV_VFIO_PCI_H
+#define _WD_MDEV_VFIO_PCI_H
+
+#include <linux/pci_regs.h>
+#include <linux/spinlock.h>
+#include <linux/vfio.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <uapi/misc/uacce/vzip_pci.h>
+
+#include "internal.h"
+
+#define WD_VFIO_CONFIG_SIZE	PCI_CFG_SPACE_SIZE
+#define WD_VFIO_MSI_CAP		0x40
+/* requests a queue executes per turn of its work item */
+#define WD_VFIO_BATCH		4
+
+struct eventfd_ctx;
+struct wd_vfio;
+
+/**
+ * struct wd_vfio_queue - one queue of the function
+ * @v: the function
+ * @index: its number in the function
+ * @work: executes its requests, a bounded batch per turn
+ * @engine: the driver's execution state, while the device is open
+ * @pages: room for the pinned pages of each range of a request
+ * @sq_base: register SQ_BASE
+ * @cq_base: register CQ_BASE
+ * @depth: register DEPTH
+ * @ctrl: register CTRL
+ * @sq_tail: register SQ_TAIL, as last accepted
+ * @sq_head: register SQ_HEAD
+ * @cq_tail: register CQ_TAIL
+ * @cq_head: register CQ_HEAD
+ * @halted: stopped by a ring error until disabled
+ * @error: register ERROR
+ * @err_iova: register ERR_IOVA
+ * @req: the request in flight, from decode to unpinning, or NULL
+ * @abort: the request in flight must stop (read without the lock)
+ *
+ * Everything but @work, @engine and @pages is protected by
+ * wd_vfio.reg_lock.
+ */
+struct wd_vfio_queue {
+	struct wd_vfio *v;
+	unsigned int index;
+	struct work_struct work;
+	void *engine;
+	struct page **pages[WD_MDEV_VFIO_MAX_RANGES];
+
+	u64 sq_base;
+	u64 cq_base;
+	u32 depth;
+	u32 ctrl;
+	u32 sq_tail;
+	u32 sq_head;
+	u32 cq_tail;
+	u32 cq_head;
+	bool halted;
+	u32 error;
+	u64 err_iova;
+
+	struct wd_mdev_vfio_req *req;
+	bool abort;
+};
+
+enum wd_vfio_irq_type {
+	WD_VFIO_IRQ_NONE,
+	WD_VFIO_IRQ_INTX,
+	WD_VFIO_IRQ_MSI,
+};
+
+/**
+ * struct wd_vfio - a vfio-pci instance
+ * @vdev: the VFIO device (first: vfio_alloc_device() wants it at 0)
+ * @inst: the instance
+ * @accel: the accelerator
+ * @ops: the driver's part
+ * @info: the function's identity and limits
+ * @nr_queues: queues of the function: the instance's reservation
+ * @nr_msi: MSI vectors the function offers, a power of 2
+ * @lock: serialises the VMM's use of the device (open, close, region
+ *	accesses, ioctls) with removal: every change of state but the work
+ *	items' progress
+ * @config: the configuration space (under @lock)
+ * @wmask: its bits a write may change
+ * @reg_lock: protects the registers shared with the work items (the
+ *	queues', @irq_status, @bus_master, @gone) and the interrupt state
+ *	below; the work items never take @lock
+ * @irq_status: register IRQ_STATUS
+ * @bus_master: the command register lets the function do DMA
+ * @intx_disabled: the command register disables INTx
+ * @gone: the host is removing the function: no more DMA
+ * @open: the device is open: the work items may run
+ * @irq_type: the interrupts the VMM enabled
+ * @nr_msi_enabled: MSI vectors enabled
+ * @msi: their eventfds
+ * @intx: the INTx eventfd
+ * @intx_masked: INTx is masked (automasked when signalled)
+ * @err_trigger: the VFIO error interrupt's eventfd
+ * @req_trigger: the VFIO request interrupt's eventfd
+ * @idle_wq: dma_unmap waits here for requests in flight to unpin
+ * @pinned: pages pinned now, for the messages and the tests
+ * @queues: the queues
+ */
+struct wd_vfio {
+	struct vfio_device vdev;
+	struct wd_mdev_instance *inst;
+	struct uacce_device *accel;
+	const struct wd_mdev_vfio_ops *ops;
+	struct wd_mdev_vfio_info info;
+	unsigned int nr_queues;
+	unsigned int nr_msi;
+
+	struct mutex lock;	/* serialises the VMM's use and removal */
+	u8 config[WD_VFIO_CONFIG_SIZE];
+	u8 wmask[WD_VFIO_CONFIG_SIZE];
+
+	spinlock_t reg_lock;	/* registers shared with the work items */
+	u32 irq_status;
+	bool bus_master;
+	bool intx_disabled;
+	bool gone;
+	bool open;
+	enum wd_vfio_irq_type irq_type;
+	unsigned int nr_msi_enabled;
+	struct eventfd_ctx *msi[WD_MDEV_VFIO_MAX_QUEUES];
+	struct eventfd_ctx *intx;
+	bool intx_masked;
+	struct eventfd_ctx *err_trigger;
+	struct eventfd_ctx *req_trigger;
+
+	wait_queue_head_t idle_wq;
+	atomic_long_t pinned;
+	struct wd_vfio_queue queues[WD_MDEV_VFIO_MAX_QUEUES];
+};
+
+static inline struct wd_vfio *to_wd_vfio(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct wd_vfio, vdev);
+}
+
+static inline struct device *wd_vfio_dev(struct wd_vfio *v)
+{
+	return mdev_dev(v->inst->mdev);
+}
+
+/* vfio_pci.c */
+void wd_vfio_irq_raise(struct wd_vfio *v, unsigned int queue);
+void wd_vfio_intx_update(struct wd_vfio *v);
+
+/* vfio_config.c */
+void wd_vfio_config_init(struct wd_vfio *v);
+u32 wd_vfio_config_read(struct wd_vfio *v, unsigned int off, unsigned int n);
+void wd_vfio_config_write(struct wd_vfio *v, unsigned int off, unsigned int n,
+			  u32 val);
+bool wd_vfio_memory_enabled(struct wd_vfio *v);
+
+/* vfio_queue.c */
+void wd_vfio_queues_init(struct wd_vfio *v);
+int wd_vfio_queues_open(struct wd_vfio *v);
+void wd_vfio_queues_close(struct wd_vfio *v);
+void wd_vfio_queues_reset(struct wd_vfio *v);
+void wd_vfio_queues_kick(struct wd_vfio *v);
+u32 wd_vfio_bar_read(struct wd_vfio *v, unsigned int off);
+void wd_vfio_bar_write(struct wd_vfio *v, unsigned int off, u32 val);
+
+/* vfio_dma.c */
+int wd_vfio_dma_read(struct wd_vfio *v, u64 iova, void *buf, size_t len);
+int wd_vfio_dma_write(struct wd_vfio *v, u64 iova, const void *buf,
+		      size_t len);
+int wd_vfio_pin_request(struct wd_vfio_queue *q, struct wd_mdev_vfio_req *req,
+			u64 *bad_iova);
+void wd_vfio_unpin_request(struct wd_vfio_queue *q,
+			   struct wd_mdev_vfio_req *req);
+void wd_vfio_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length);
+
+#endif /* _WD_MDEV_VFIO_PCI_H */

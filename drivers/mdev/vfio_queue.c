@@ -1,0 +1,621 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * BAR0 of a vfio-pci instance and the queues behind it (vzip_pci.h): the
+ * device registers, one register block per queue, and the work item of
+ * each queue that executes its requests.
+ *
+ * The guest's driver puts descriptors in a submission ring in its memory
+ * and writes SQ_TAIL, the doorbell: the write, trapped in the VMM's
+ * region write, queues the queue's work item on the unbound workqueue.
+ * The work item copies each descriptor out of the ring, lets the driver
+ * decode it, pins its buffers, lets the driver execute it, unpins them,
+ * and copies the completion into the completion ring; after a batch of
+ * WD_VFIO_BATCH requests it raises the queue's interrupt and, if more are
+ * waiting, queues itself again behind the other queues' work, so the
+ * queues of every instance on a parent take turns.
+ *
+ * Disabling a queue, resetting or closing the function and the host's
+ * request to remove it abort the request in flight and wait for the work
+ * item with cancel_work_sync(), which also catches its requeueing.
+ */
+#include <linux/log2.h>
+#include <linux/slab.h>
+
+#include "vfio_pci.h"
+
+static bool wd_vfio_queue_runnable(struct wd_vfio_queue *q)
+{
+	struct wd_vfio *v = q->v;
+
+	return v->open && !v->gone && v->bus_master &&
+	       (q->ctrl & VZIP_PCI_Q_CTRL_ENABLE) && !q->halted &&
+	       q->sq_tail != q->sq_head && q->cq_tail - q->cq_head < q->depth;
+}
+
+/* Records the queue's first error; reg_lock held. */
+static void wd_vfio_queue_error(struct wd_vfio_queue *q, u32 err, u64 iova)
+{
+	if (q->error)
+		return;
+	q->error = err;
+	q->err_iova = iova;
+}
+
+/* A ring cannot be read or written: the queue stops until disabled. */
+static void wd_vfio_queue_halt(struct wd_vfio_queue *q, u64 iova,
+			       const char *what)
+{
+	struct wd_vfio *v = q->v;
+	unsigned long flags;
+
+	dev_warn_ratelimited(wd_vfio_dev(v),
+			     "queue %u halted: cannot %s at IOVA %#llx\n",
+			     q->index, what, iova);
+	spin_lock_irqsave(&v->reg_lock, flags);
+	q->halted = true;
+	wd_vfio_queue_error(q, VZIP_PCI_Q_ERR_RING, iova);
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+}
+
+/* Decodes, pins, executes and unpins a request; fills its completion. */
+static void wd_vfio_queue_run(struct wd_vfio_queue *q,
+			      struct wd_mdev_vfio_req *req)
+{
+	struct wd_vfio *v = q->v;
+	unsigned long flags;
+	u64 bad_iova;
+	int ret;
+
+	ret = v->ops->decode(v->accel, req);
+	if (ret)
+		return;
+
+	/* from here dma_unmap sees the ranges and may abort the request */
+	spin_lock_irqsave(&v->reg_lock, flags);
+	q->req = req;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+
+	ret = wd_vfio_pin_request(q, req, &bad_iova);
+	if (ret) {
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "queue %u: request buffer at IOVA %#llx is not mapped\n",
+				    q->index, bad_iova);
+		v->ops->fail(req, -EFAULT);
+		spin_lock_irqsave(&v->reg_lock, flags);
+		wd_vfio_queue_error(q, VZIP_PCI_Q_ERR_ADDR, bad_iova);
+		spin_unlock_irqrestore(&v->reg_lock, flags);
+	} else {
+		if (READ_ONCE(q->abort))
+			v->ops->fail(req, -ECANCELED);
+		else
+			v->ops->execute(q->engine, req);
+		wd_vfio_unpin_request(q, req);
+	}
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	q->req = NULL;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	wake_up_all(&v->idle_wq);
+}
+
+/*
+ * Executes the request at SQ_HEAD, if the queue may.  Returns false when
+ * there was none to execute.
+ */
+static bool wd_vfio_queue_step(struct wd_vfio_queue *q)
+{
+	u8 sqe[WD_MDEV_VFIO_MAX_SQE_SIZE], cqe[WD_MDEV_VFIO_MAX_CQE_SIZE];
+	struct wd_vfio *v = q->v;
+	struct wd_mdev_vfio_req req = {
+		.sqe = sqe, .cqe = cqe, .abort = &q->abort,
+	};
+	u64 sq_base, cq_base, sqe_iova, cqe_iova;
+	unsigned long flags;
+	u32 head, tail, mask;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	if (!wd_vfio_queue_runnable(q)) {
+		spin_unlock_irqrestore(&v->reg_lock, flags);
+		return false;
+	}
+	sq_base = q->sq_base;
+	cq_base = q->cq_base;
+	mask = q->depth - 1;
+	head = q->sq_head;
+	tail = q->cq_tail;
+	WRITE_ONCE(q->abort, false);
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+
+	sqe_iova = sq_base + (u64)(head & mask) * v->info.sqe_size;
+	if (wd_vfio_dma_read(v, sqe_iova, sqe, v->info.sqe_size)) {
+		wd_vfio_queue_halt(q, sqe_iova, "read the SQ");
+		return false;
+	}
+	spin_lock_irqsave(&v->reg_lock, flags);
+	q->sq_head = head + 1;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+
+	memset(cqe, 0, v->info.cqe_size);
+	wd_vfio_queue_run(q, &req);
+
+	/* a function being removed does no more DMA */
+	if (READ_ONCE(v->gone))
+		return false;
+	cqe_iova = cq_base + (u64)(tail & mask) * v->info.cqe_size;
+	if (wd_vfio_dma_write(v, cqe_iova, cqe, v->info.cqe_size)) {
+		wd_vfio_queue_halt(q, cqe_iova, "write the CQ");
+		return true;	/* the driver must learn of the halt */
+	}
+	spin_lock_irqsave(&v->reg_lock, flags);
+	q->cq_tail = tail + 1;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	return true;
+}
+
+static void wd_vfio_queue_work(struct work_struct *work)
+{
+	struct wd_vfio_queue *q = container_of(work, struct wd_vfio_queue,
+					       work);
+	struct wd_vfio *v = q->v;
+	unsigned int done = 0;
+	unsigned long flags;
+	bool more;
+
+	while (done < WD_VFIO_BATCH && wd_vfio_queue_step(q))
+		done++;
+	/* completions, or a halt the driver must notice */
+	if (done || READ_ONCE(q->halted))
+		wd_vfio_irq_raise(v, q->index);
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	more = wd_vfio_queue_runnable(q);
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	if (more)
+		queue_work(system_unbound_wq, &q->work);
+}
+
+/* Queues the work item if the queue has requests it may execute. */
+static void wd_vfio_queue_kick(struct wd_vfio_queue *q)
+{
+	unsigned long flags;
+	bool run;
+
+	spin_lock_irqsave(&q->v->reg_lock, flags);
+	run = wd_vfio_queue_runnable(q);
+	spin_unlock_irqrestore(&q->v->reg_lock, flags);
+	if (run)
+		queue_work(system_unbound_wq, &q->work);
+}
+
+/**
+ * wd_vfio_queues_kick() - look for requests on every queue
+ * @v: the function
+ */
+void wd_vfio_queues_kick(struct wd_vfio *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nr_queues; i++)
+		wd_vfio_queue_kick(&v->queues[i]);
+}
+
+/* Stops a queue's execution: aborts the request in flight, waits for it. */
+static void wd_vfio_queue_stop(struct wd_vfio_queue *q)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->v->reg_lock, flags);
+	q->ctrl &= ~VZIP_PCI_Q_CTRL_ENABLE;
+	WRITE_ONCE(q->abort, true);
+	spin_unlock_irqrestore(&q->v->reg_lock, flags);
+	cancel_work_sync(&q->work);
+}
+
+static void wd_vfio_queue_clear(struct wd_vfio_queue *q)
+{
+	unsigned long flags;
+
+	wd_vfio_queue_stop(q);
+	spin_lock_irqsave(&q->v->reg_lock, flags);
+	q->sq_base = 0;
+	q->cq_base = 0;
+	q->depth = 0;
+	q->ctrl = 0;
+	q->sq_tail = 0;
+	q->sq_head = 0;
+	q->cq_tail = 0;
+	q->cq_head = 0;
+	q->halted = false;
+	q->error = 0;
+	q->err_iova = 0;
+	spin_unlock_irqrestore(&q->v->reg_lock, flags);
+}
+
+/**
+ * wd_vfio_queues_reset() - every queue disabled, registers cleared
+ * @v: the function, its lock held
+ *
+ * The request in flight, if any, is aborted and waited for; nothing stays
+ * pinned.  Pending interrupt status is cleared.
+ */
+void wd_vfio_queues_reset(struct wd_vfio *v)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < v->nr_queues; i++)
+		wd_vfio_queue_clear(&v->queues[i]);
+	spin_lock_irqsave(&v->reg_lock, flags);
+	v->irq_status = 0;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	wd_vfio_intx_update(v);
+}
+
+/**
+ * wd_vfio_queues_open() - give every queue an engine
+ * @v: the function, its lock held, being opened
+ *
+ * Return: 0 or -ENOMEM, with nothing allocated.
+ */
+int wd_vfio_queues_open(struct wd_vfio *v)
+{
+	unsigned int i, j, max_pages;
+	int node = dev_to_node(v->accel->parent);
+
+	max_pages = DIV_ROUND_UP(max(v->info.max_len, v->info.ctx_size),
+				 PAGE_SIZE) + 1;
+	for (i = 0; i < v->nr_queues; i++) {
+		struct wd_vfio_queue *q = &v->queues[i];
+
+		q->engine = wd_mdev_fault("vfio: engine") ? NULL :
+			    v->ops->engine_alloc(v->accel, node);
+		if (!q->engine)
+			goto err;
+		wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_ENGINE, 1);
+		for (j = 0; j < WD_MDEV_VFIO_MAX_RANGES; j++) {
+			q->pages[j] = wd_mdev_fault("vfio: pages") ? NULL :
+				      kvcalloc(max_pages, sizeof(*q->pages[j]),
+					       GFP_KERNEL);
+			if (!q->pages[j])
+				goto err_queue;
+		}
+	}
+	return 0;
+
+err_queue:
+	i++;
+err:
+	while (i--) {
+		struct wd_vfio_queue *q = &v->queues[i];
+
+		for (j = 0; j < WD_MDEV_VFIO_MAX_RANGES; j++) {
+			kvfree(q->pages[j]);
+			q->pages[j] = NULL;
+		}
+		if (q->engine) {
+			v->ops->engine_free(q->engine);
+			wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_ENGINE, -1);
+			q->engine = NULL;
+		}
+	}
+	return -ENOMEM;
+}
+
+/**
+ * wd_vfio_queues_close() - stop every queue and free its engine
+ * @v: the function, its lock held, being closed
+ */
+void wd_vfio_queues_close(struct wd_vfio *v)
+{
+	unsigned int i, j;
+
+	wd_vfio_queues_reset(v);
+	for (i = 0; i < v->nr_queues; i++) {
+		struct wd_vfio_queue *q = &v->queues[i];
+
+		for (j = 0; j < WD_MDEV_VFIO_MAX_RANGES; j++) {
+			kvfree(q->pages[j]);
+			q->pages[j] = NULL;
+		}
+		v->ops->engine_free(q->engine);
+		wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_ENGINE, -1);
+		q->engine = NULL;
+	}
+}
+
+/**
+ * wd_vfio_queues_init() - the queues of a new function
+ * @v: the function
+ */
+void wd_vfio_queues_init(struct wd_vfio *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nr_queues; i++) {
+		v->queues[i].v = v;
+		v->queues[i].index = i;
+		INIT_WORK(&v->queues[i].work, wd_vfio_queue_work);
+	}
+}
+
+/* ---- registers ---- */
+
+static u32 wd_vfio_queue_status(struct wd_vfio_queue *q)
+{
+	return (q->ctrl & VZIP_PCI_Q_CTRL_ENABLE ? VZIP_PCI_Q_STS_ENABLED : 0) |
+	       (q->error ? VZIP_PCI_Q_STS_ERROR : 0) |
+	       (q->halted ? VZIP_PCI_Q_STS_HALTED : 0);
+}
+
+static u32 wd_vfio_queue_read(struct wd_vfio_queue *q, unsigned int reg)
+{
+	switch (reg) {
+	case VZIP_PCI_Q_SQ_BASE_LO:
+		return lower_32_bits(q->sq_base);
+	case VZIP_PCI_Q_SQ_BASE_HI:
+		return upper_32_bits(q->sq_base);
+	case VZIP_PCI_Q_CQ_BASE_LO:
+		return lower_32_bits(q->cq_base);
+	case VZIP_PCI_Q_CQ_BASE_HI:
+		return upper_32_bits(q->cq_base);
+	case VZIP_PCI_Q_DEPTH:
+		return q->depth;
+	case VZIP_PCI_Q_CTRL:
+		return q->ctrl;
+	case VZIP_PCI_Q_SQ_TAIL:
+		return q->sq_tail;
+	case VZIP_PCI_Q_SQ_HEAD:
+		return q->sq_head;
+	case VZIP_PCI_Q_CQ_TAIL:
+		return q->cq_tail;
+	case VZIP_PCI_Q_CQ_HEAD:
+		return q->cq_head;
+	case VZIP_PCI_Q_STATUS:
+		return wd_vfio_queue_status(q);
+	case VZIP_PCI_Q_ERROR:
+		return q->error;
+	case VZIP_PCI_Q_ERR_IOVA_LO:
+		return lower_32_bits(q->err_iova);
+	case VZIP_PCI_Q_ERR_IOVA_HI:
+		return upper_32_bits(q->err_iova);
+	}
+	return 0;
+}
+
+/**
+ * wd_vfio_bar_read() - read a BAR0 register
+ * @v: the function, its lock held
+ * @off: 32-bit aligned offset in BAR0
+ *
+ * Return: the register's value; 0 for offsets without a register.
+ */
+u32 wd_vfio_bar_read(struct wd_vfio *v, unsigned int off)
+{
+	const struct wd_mdev_vfio_info *info = &v->info;
+	unsigned long flags;
+	unsigned int i;
+	u32 val = 0;
+
+	if (off >= VZIP_PCI_QUEUE_BASE) {
+		unsigned int qi = (off - VZIP_PCI_QUEUE_BASE) /
+				  VZIP_PCI_QUEUE_STRIDE;
+
+		if (qi >= v->nr_queues)
+			return 0;
+		spin_lock_irqsave(&v->reg_lock, flags);
+		val = wd_vfio_queue_read(&v->queues[qi],
+					 (off - VZIP_PCI_QUEUE_BASE) %
+					 VZIP_PCI_QUEUE_STRIDE);
+		spin_unlock_irqrestore(&v->reg_lock, flags);
+		return val;
+	}
+
+	switch (off) {
+	case VZIP_PCI_REG_MAGIC:
+		return info->magic;
+	case VZIP_PCI_REG_VERSION:
+		return VZIP_PCI_VERSION;
+	case VZIP_PCI_REG_NR_QUEUES:
+		return v->nr_queues;
+	case VZIP_PCI_REG_MAX_DEPTH:
+		return info->max_depth;
+	case VZIP_PCI_REG_SQE_SIZE:
+		return info->sqe_size;
+	case VZIP_PCI_REG_CQE_SIZE:
+		return info->cqe_size;
+	case VZIP_PCI_REG_CTX_SIZE:
+		return info->ctx_size;
+	case VZIP_PCI_REG_CAPS:
+		return info->caps;
+	case VZIP_PCI_REG_MAX_LEN:
+		return info->max_len;
+	case VZIP_PCI_REG_DEV_STATUS:
+		spin_lock_irqsave(&v->reg_lock, flags);
+		for (i = 0; i < v->nr_queues; i++)
+			if (v->queues[i].error)
+				val |= VZIP_PCI_DEV_STS_ERROR;
+		if (v->gone)
+			val |= VZIP_PCI_DEV_STS_GONE;
+		spin_unlock_irqrestore(&v->reg_lock, flags);
+		return val;
+	case VZIP_PCI_REG_IRQ_STATUS:
+		spin_lock_irqsave(&v->reg_lock, flags);
+		val = v->irq_status;
+		spin_unlock_irqrestore(&v->reg_lock, flags);
+		return val;
+	}
+	return 0;
+}
+
+/* Setting ENABLE: checks the configuration, zeroes the indices. */
+static void wd_vfio_queue_enable(struct wd_vfio_queue *q, u32 ctrl)
+{
+	struct wd_vfio *v = q->v;
+	const char *why = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	if (v->gone)
+		why = "the function is being removed";
+	else if (!is_power_of_2(q->depth) || q->depth < 2 ||
+		 q->depth > v->info.max_depth)
+		why = "DEPTH is not a power of 2 in range";
+	else if (!q->sq_base || !q->cq_base || q->sq_base % 64 ||
+		 q->cq_base % 64)
+		why = "a ring base is zero or not 64-byte aligned";
+	if (why) {
+		wd_vfio_queue_error(q, VZIP_PCI_Q_ERR_CONFIG, 0);
+		q->ctrl = ctrl & ~VZIP_PCI_Q_CTRL_ENABLE;
+	} else {
+		q->sq_tail = 0;
+		q->sq_head = 0;
+		q->cq_tail = 0;
+		q->cq_head = 0;
+		q->halted = false;
+		q->ctrl = ctrl;
+	}
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	if (why)
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "queue %u not enabled: %s\n", q->index, why);
+}
+
+/* CTRL: enabling checks the rings, disabling waits for the queue. */
+static void wd_vfio_queue_ctrl(struct wd_vfio_queue *q, u32 val, bool enabled)
+{
+	unsigned long flags;
+
+	if (!enabled && (val & VZIP_PCI_Q_CTRL_ENABLE)) {
+		wd_vfio_queue_enable(q, val & (VZIP_PCI_Q_CTRL_ENABLE |
+					       VZIP_PCI_Q_CTRL_IRQ));
+		return;
+	}
+	if (enabled && !(val & VZIP_PCI_Q_CTRL_ENABLE))
+		wd_vfio_queue_stop(q);
+	spin_lock_irqsave(&q->v->reg_lock, flags);
+	q->ctrl = (q->ctrl & VZIP_PCI_Q_CTRL_ENABLE) |
+		  (val & VZIP_PCI_Q_CTRL_IRQ);
+	spin_unlock_irqrestore(&q->v->reg_lock, flags);
+}
+
+static void wd_vfio_queue_write(struct wd_vfio_queue *q, unsigned int reg,
+				u32 val)
+{
+	struct wd_vfio *v = q->v;
+	const char *bad = NULL;
+	unsigned long flags;
+	bool enabled;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	enabled = q->ctrl & VZIP_PCI_Q_CTRL_ENABLE;
+	switch (reg) {
+	case VZIP_PCI_Q_SQ_BASE_LO:
+	case VZIP_PCI_Q_SQ_BASE_HI:
+	case VZIP_PCI_Q_CQ_BASE_LO:
+	case VZIP_PCI_Q_CQ_BASE_HI:
+	case VZIP_PCI_Q_DEPTH:
+		if (enabled) {
+			bad = "ring configuration written while enabled";
+			break;
+		}
+		if (reg == VZIP_PCI_Q_SQ_BASE_LO)
+			q->sq_base = (q->sq_base & ~0xffffffffULL) | val;
+		else if (reg == VZIP_PCI_Q_SQ_BASE_HI)
+			q->sq_base = (q->sq_base & 0xffffffffULL) |
+				     ((u64)val << 32);
+		else if (reg == VZIP_PCI_Q_CQ_BASE_LO)
+			q->cq_base = (q->cq_base & ~0xffffffffULL) | val;
+		else if (reg == VZIP_PCI_Q_CQ_BASE_HI)
+			q->cq_base = (q->cq_base & 0xffffffffULL) |
+				     ((u64)val << 32);
+		else
+			q->depth = val;
+		break;
+	case VZIP_PCI_Q_CTRL:
+		spin_unlock_irqrestore(&v->reg_lock, flags);
+		wd_vfio_queue_ctrl(q, val, enabled);
+		goto kick;
+	case VZIP_PCI_Q_SQ_TAIL:
+		if (!enabled || q->halted)
+			bad = "doorbell of a queue that is not running";
+		else if (val - q->sq_head > q->depth)
+			bad = "SQ_TAIL more than DEPTH ahead of SQ_HEAD";
+		else
+			q->sq_tail = val;
+		if (enabled && !q->halted && bad)
+			wd_vfio_queue_error(q, VZIP_PCI_Q_ERR_DOORBELL, 0);
+		break;
+	case VZIP_PCI_Q_CQ_HEAD:
+		if (val - q->cq_head > q->cq_tail - q->cq_head) {
+			bad = "CQ_HEAD beyond CQ_TAIL";
+			if (enabled)
+				wd_vfio_queue_error(q, VZIP_PCI_Q_ERR_DOORBELL,
+						    0);
+		} else {
+			q->cq_head = val;
+		}
+		break;
+	case VZIP_PCI_Q_ERROR:
+		q->error &= ~val;
+		if (!q->error)
+			q->err_iova = 0;
+		break;
+	default:
+		bad = "write to a read-only register";
+		break;
+	}
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	if (bad)
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "queue %u, register %#x = %#x ignored: %s\n",
+				    q->index, reg, val, bad);
+kick:
+	wd_vfio_queue_kick(q);
+}
+
+/**
+ * wd_vfio_bar_write() - write a BAR0 register
+ * @v: the function, its lock held
+ * @off: 32-bit aligned offset in BAR0
+ * @val: the value
+ *
+ * Writes to read-only registers and to offsets without a register are
+ * ignored.
+ */
+void wd_vfio_bar_write(struct wd_vfio *v, unsigned int off, u32 val)
+{
+	unsigned long flags;
+
+	if (off >= VZIP_PCI_QUEUE_BASE) {
+		unsigned int qi = (off - VZIP_PCI_QUEUE_BASE) /
+				  VZIP_PCI_QUEUE_STRIDE;
+
+		if (qi < v->nr_queues)
+			wd_vfio_queue_write(&v->queues[qi],
+					    (off - VZIP_PCI_QUEUE_BASE) %
+					    VZIP_PCI_QUEUE_STRIDE, val);
+		else
+			dev_dbg_ratelimited(wd_vfio_dev(v),
+					    "BAR0 write at %#x: no queue %u\n",
+					    off, qi);
+		return;
+	}
+
+	switch (off) {
+	case VZIP_PCI_REG_DEV_CTRL:
+		if (val & VZIP_PCI_DEV_CTRL_RESET)
+			wd_vfio_queues_reset(v);
+		break;
+	case VZIP_PCI_REG_IRQ_STATUS:
+		spin_lock_irqsave(&v->reg_lock, flags);
+		v->irq_status &= ~val;
+		spin_unlock_irqrestore(&v->reg_lock, flags);
+		wd_vfio_intx_update(v);
+		break;
+	default:
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "BAR0 write at %#x ignored: read-only\n",
+				    off);
+		break;
+	}
+}

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vzip: the descriptors of a vfio-pci instance.  wd_mdev emulates the PCI
+ * function of include/uapi/misc/uacce/vzip_pci.h, its rings in guest
+ * memory, interrupts and DMA; what a descriptor means is ours: the same
+ * struct vzip_sqe and struct vzip_cqe as a uacce queue, checked by the
+ * same rules, executed by a codec of the queue's own on the guest pages
+ * wd_mdev pinned, every address an IOVA.
+ */
+#include <linux/slab.h>
+#include <linux/uacce.h>
+#include <linux/wd_mdev.h>
+#include <uapi/misc/uacce/vzip_pci.h>
+
+#include "vzip.h"
+
+/**
+ * struct vzip_vfio_engine - what one queue of an instance executes with
+ * @vdev: the device the instance is carved out of
+ * @codec: its compression state
+ */
+struct vzip_vfio_engine {
+	struct vzip_device *vdev;
+	struct vzip_codec *codec;
+};
+
+enum { VZIP_VFIO_SRC, VZIP_VFIO_DST, VZIP_VFIO_CTX };
+
+static struct vzip_device *vzip_vfio_dev(struct uacce_device *accel)
+{
+	return accel->priv;
+}
+
+static void vzip_vfio_info(struct uacce_device *accel,
+			   struct wd_mdev_vfio_info *info)
+{
+	struct vzip_device *vdev = vzip_vfio_dev(accel);
+
+	info->vendor = VZIP_PCI_VENDOR_ID;
+	info->device = VZIP_PCI_DEVICE_ID;
+	info->revision = VZIP_PCI_REVISION;
+	info->class = VZIP_PCI_CLASS;
+	info->subsys_vendor = VZIP_PCI_SUBSYS_VENDOR;
+	info->subsys_id = VZIP_PCI_SUBSYS_ID;
+	info->magic = VZIP_MAGIC;
+	info->sqe_size = sizeof(struct vzip_sqe);
+	info->cqe_size = sizeof(struct vzip_cqe);
+	info->max_depth = VZIP_RING_DEPTH_MAX;
+	info->ctx_size = vdev->ctx_size;
+	info->caps = vdev->caps & VZIP_CAP_STREAM;	/* IOVAs, never SVA */
+	info->max_len = vdev->cfg.max_len;
+}
+
+static void *vzip_vfio_engine_alloc(struct uacce_device *accel, int node)
+{
+	struct vzip_vfio_engine *e;
+
+	e = kzalloc_node(sizeof(*e), GFP_KERNEL, node);
+	if (!e)
+		return NULL;
+	e->vdev = vzip_vfio_dev(accel);
+	e->codec = vzip_codec_alloc(node);
+	if (!e->codec) {
+		kfree(e);
+		return NULL;
+	}
+	return e;
+}
+
+static void vzip_vfio_engine_free(void *engine)
+{
+	struct vzip_vfio_engine *e = engine;
+
+	vzip_codec_free(e->codec);
+	kfree(e);
+}
+
+static void vzip_vfio_add_range(struct wd_mdev_vfio_req *req, u64 iova,
+				u32 len, bool write)
+{
+	struct wd_mdev_dma_range *r = &req->range[req->nr_ranges++];
+
+	r->iova = iova;
+	r->len = len;
+	r->write = write;
+}
+
+/* The same rules as a uacce queue's requests: Documentation/vzip.rst. */
+static int vzip_vfio_decode(struct uacce_device *accel,
+			    struct wd_mdev_vfio_req *req)
+{
+	struct vzip_device *vdev = vzip_vfio_dev(accel);
+	const struct vzip_sqe *sqe = req->sqe;
+	struct vzip_job job;
+	u16 status;
+
+	status = vzip_sqe_decode(sqe, vdev, &job);
+	if (status != VZIP_STS_OK) {
+		vzip_cqe_fill(vdev, sqe, status, &job, req->cqe);
+		return -EINVAL;
+	}
+	/* always three ranges, so that execute finds each at its index */
+	req->nr_ranges = 0;
+	vzip_vfio_add_range(req, le64_to_cpu(sqe->src), job.src.len, false);
+	vzip_vfio_add_range(req, le64_to_cpu(sqe->dst), job.dst.len, true);
+	vzip_vfio_add_range(req, le64_to_cpu(sqe->ctx), job.ctx.len, true);
+	return 0;
+}
+
+static void vzip_vfio_buf(struct vzip_buf *buf,
+			  const struct wd_mdev_dma_range *r)
+{
+	buf->pages = r->pages;
+	buf->offset = r->offset;
+	buf->nr_pages = r->nr_pages;
+	buf->len = r->len;
+	buf->write = r->write;
+}
+
+static void vzip_vfio_execute(void *engine, struct wd_mdev_vfio_req *req)
+{
+	struct vzip_vfio_engine *e = engine;
+	const struct vzip_sqe *sqe = req->sqe;
+	struct vzip_job job;
+	u16 status;
+
+	/* decoded before; the copy of the descriptor has not changed */
+	status = vzip_sqe_decode(sqe, e->vdev, &job);
+	if (status == VZIP_STS_OK && job.opcode != VZIP_OP_NOP) {
+		vzip_vfio_buf(&job.src, &req->range[VZIP_VFIO_SRC]);
+		vzip_vfio_buf(&job.dst, &req->range[VZIP_VFIO_DST]);
+		vzip_vfio_buf(&job.ctx, &req->range[VZIP_VFIO_CTX]);
+		job.abort = req->abort;
+		vzip_codec_run(e->codec, &job);
+		status = job.status;
+		atomic64_add(job.stored_segments,
+			     &e->vdev->stats.stored_segments);
+	}
+	vzip_cqe_fill(e->vdev, sqe, status, &job, req->cqe);
+}
+
+static void vzip_vfio_fail(struct wd_mdev_vfio_req *req, int err)
+{
+	struct vzip_cqe *cqe = req->cqe;
+	const struct vzip_sqe *sqe = req->sqe;
+
+	memset(cqe, 0, sizeof(*cqe));
+	cqe->user_data = sqe->user_data;
+	cqe->status = cpu_to_le16(err == -ECANCELED ? VZIP_STS_ABORTED :
+				  VZIP_STS_ADDR_ERROR);
+}
+
+const struct wd_mdev_vfio_ops vzip_vfio_ops = {
+	.info = vzip_vfio_info,
+	.engine_alloc = vzip_vfio_engine_alloc,
+	.engine_free = vzip_vfio_engine_free,
+	.decode = vzip_vfio_decode,
+	.execute = vzip_vfio_execute,
+	.fail = vzip_vfio_fail,
+};

@@ -13,6 +13,7 @@
  * Every case that could crash runs in a child, so a crash is a failed
  * case, not a lost test.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -141,6 +142,64 @@ static const char *first_device(void)
 		if (!strcmp(devs[i].api, VZIP_API_VERSION))
 			return devs[i].name;
 	return NULL;
+}
+
+/* Queues of @dev this process holds: its open files of /dev/@dev. */
+static int queues_held(const char *dev)
+{
+	char want[80], link[64], target[80];
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *d;
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	snprintf(want, sizeof(want), "/dev/%s", dev);
+	while ((d = readdir(dir))) {
+		ssize_t len;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%.40s", d->d_name);
+		len = readlink(link, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		n += !strcmp(target, want);
+	}
+	closedir(dir);
+	return n;
+}
+
+/*
+ * Waits until every queue of @dev that this process does not hold is
+ * free, and returns how many are (-1 after 60 s).  A process that exited
+ * gives its queue back only when its last mm user lets go, and that may
+ * be the engine (mmput_async() after it pinned a request's pages): the
+ * queue comes back from a workqueue some time after waitpid().
+ */
+static int wait_all_free(const char *dev)
+{
+	char path[128];
+	int total = read_int("/sys/module/vzip/parameters/queues");
+
+	snprintf(path, sizeof(path), "/sys/class/uacce/%s/available_instances",
+		 dev ? dev : "none");
+	for (int i = 0; dev && total > 0 && i < 6000; i++) {
+		int avail = read_int(path), held = queues_held(dev);
+
+		if (avail < 0 || held < 0)
+			break;
+		if (avail + held == total) {
+			if (i)
+				tap_diag("%s: every queue back after %d ms",
+					 dev, i * 10);
+			return avail;
+		}
+		usleep(10000);
+	}
+	tap_diag("%s: not every queue came back (%d free, %d held, %d in all)",
+		 dev ? dev : "no device", read_int(path),
+		 dev ? queues_held(dev) : -1, total);
+	return -1;
 }
 
 /* ---- fork ---- */
@@ -303,14 +362,12 @@ static int child_busy(void *arg)
 
 static void test_kill(void)
 {
-	char path[128];
 	const char *dev = first_device();
 	int before, after = -1;
 	pid_t pid;
 
-	snprintf(path, sizeof(path), "/sys/class/uacce/%s/available_instances",
-		 dev ? dev : "none");
-	before = read_int(path);
+	/* the children of the tests before may still be giving theirs back */
+	before = wait_all_free(dev);
 	pid = fork();
 	if (pid == 0)
 		_exit(child_busy(NULL));
@@ -318,10 +375,8 @@ static void test_kill(void)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	/* the queue is freed once the engine has let go of the process */
-	for (int i = 0; i < 100 && after != before; i++) {
-		usleep(50000);
-		after = read_int(path);
-	}
+	if (before > 0)
+		after = wait_all_free(dev);
 	tap_ok(before > 0 && after == before,
 	       "kill -9 with 1 MiB copies in flight: its queue comes back (%d free before, %d after)",
 	       before, after);
@@ -344,10 +399,17 @@ static void test_no_queue(void)
 	size_t len = 100000, out_len;
 	unsigned char *data = make_data(len, 4), *out;
 
+	/*
+	 * Only once no queue is on its way back is "all of them" all of
+	 * them: one that came back later would go to the child below.
+	 */
+	int avail = wait_all_free(first_device());
+
 	while (n < 256 && !(ret = wd_queue_open(&qs[n], NULL)))
 		n++;
-	tap_ok(n > 0 && ret == -EBUSY, "took all %d queues; one more: -EBUSY (%d)",
-	       n, ret);
+	tap_ok(n > 0 && n == avail && ret == -EBUSY,
+	       "took all %d queues (%d were free); one more: -EBUSY (%d)",
+	       n, avail, ret);
 	/*
 	 * This process holds its shared queue; a child has to find a queue
 	 * of its own, and there is none.

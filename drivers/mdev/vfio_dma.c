@@ -108,9 +108,9 @@ static int wd_vfio_pin_range(struct wd_vfio *v, struct wd_mdev_dma_range *r)
 	while (r->nr_pages < npage) {
 		n = min_t(unsigned int, npage - r->nr_pages,
 			  VFIO_PIN_PAGES_MAX_ENTRIES);
-		ret = wd_mdev_fault("vfio: pin") ? -EFAULT :
-		      dma->pin(&v->vdev, first + ((u64)r->nr_pages << PAGE_SHIFT),
-			       n, prot, r->pages + r->nr_pages);
+		ret = dma->pin(&v->vdev,
+			       first + ((u64)r->nr_pages << PAGE_SHIFT), n,
+			       prot, r->pages + r->nr_pages);
 		if (ret != n) {
 			/* type1 pins a call's pages all or none */
 			if (ret > 0)

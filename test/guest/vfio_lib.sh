@@ -10,6 +10,8 @@
 . test/guest/mdev_lib.sh
 vc=$bin/vfio-client
 work=/tmp/vfio-test
+vmm_pids=""
+vmm_pid=""
 mkdir -p $work
 
 # vtype SUFFIX: the type directory of the vfio-pci type named *-SUFFIX
@@ -21,10 +23,12 @@ vtype() {
 	return 1
 }
 
-# vfio_setup: the parent and its vq1 type, or skip the whole test
+# vfio_setup: $parent, the accelerator's uacce name, and $vparent, the mdev
+# parent of its vfio-pci types (the vzip.N device), or skip the whole test
 vfio_setup() {
 	parent=$(vzip_parent) || skip_all "no vzip accelerator with mdev types"
-	vtype vq1 > /dev/null || skip_all "no vfio-pci mdev type (device_api vfio-pci) on $parent"
+	vt=$(vtype vq1) || skip_all "no vfio-pci mdev type (device_api vfio-pci)"
+	vparent=$(basename "$(dirname "$(dirname "$vt")")")
 	[ -c /dev/vfio/vfio ] || skip_all "no /dev/vfio/vfio"
 	trap vfio_cleanup EXIT
 }

@@ -16,6 +16,26 @@ secs=${1:-1}
 out=/run/out/bench
 mkdir -p $out
 
+# the device's counters: requests, doorbells rung, times an engine slept
+counters() {
+	grep -E '^(requests_ok|doorbells|engine_sleeps) ' \
+		/sys/kernel/debug/vzip/vzip-0/stats | awk '{ printf "%s ", $2 }'
+}
+
+# NOP at depth 1 alone, with what the engines did per request
+nop_detail() {
+	for how in "queue --spin" "vzip --spin" "vzip"; do
+		before=$(counters)
+		# shellcheck disable=SC2086
+		"$bin/wdbench" --engine ${how% *} --op nop \
+			$(echo "$how" | grep -o -- --spin) --seconds "$secs" \
+			--out $out --name "$1-nop" | grep -E '^(queue|vzip) '
+		echo "$before $(counters)" | awk '{ n = $4 - $1
+			printf "   per NOP: %.2f doorbells, %.2f engine sleeps (%d NOPs)\n",
+			       n ? ($5 - $2) / n : 0, n ? ($6 - $3) / n : 0, n }'
+	done
+}
+
 run() {
 	name=$1
 	shift
@@ -25,6 +45,8 @@ run() {
 	grep . /sys/class/uacce/*/api /sys/class/uacce/*/flags
 	"$bin/wdbench" --seconds "$secs" --out $out --name "$name"
 	rc=$?
+	echo "== NOP at depth 1: the raw queue, the library spinning, polling"
+	nop_detail "$name"
 	rmmod vzip
 	rmmod uacce
 	return $rc

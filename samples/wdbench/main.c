@@ -644,9 +644,14 @@ int main(int argc, char **argv)
 			for (int e = 0; e < nengines; e++) {
 				bool dev = !strcmp(engines[e], "vzip") ||
 					   !strcmp(engines[e], "wd-sw");
+				bool raw = !strcmp(engines[e], "queue");
 
-				/* baselines only where they do the same work */
-				if (!dev && ((op == OP_NOP &&
+				/*
+				 * Baselines only where they do the same work;
+				 * the raw queue does NOP only.
+				 */
+				if (raw ? op != OP_NOP :
+				    !dev && ((op == OP_NOP &&
 					      strcmp(engines[e], "kernel")) ||
 					     (op == OP_COPY &&
 					      strcmp(engines[e], "memcpy")) ||
@@ -673,7 +678,7 @@ int main(int argc, char **argv)
 							continue;
 						for (int d = 0; d < (mode == MODE_ASYNC ? ndepths : 1); d++)
 							add(b, engines[e],
-							    op == OP_NOP && !dev ?
+							    op == OP_NOP && !dev && !raw ?
 							    OP_SYSCALL : op, mode,
 							    (size_t)size,
 							    (unsigned int)atoi(depths[d]),

@@ -120,8 +120,9 @@ static int vc_expect_addr_error(struct vc_client *c, struct vc_verdict *v,
 		return ret;
 	check(v, le16toh(cqe.status) == VZIP_STS_ADDR_ERROR &&
 	      le64toh(cqe.user_data) == 0xbad,
-	      "%s at unmapped IOVA %#llx: completion status %s", what,
-	      (unsigned long long)lo, vz_status_name(le16toh(cqe.status)));
+	      "%s at IOVA %#llx, %llu bytes: completion status %s", what,
+	      (unsigned long long)lo, (unsigned long long)len,
+	      vz_status_name(le16toh(cqe.status)));
 	ret = vc_read_errors(c, q, &err, &iova, &qsts, &dsts);
 	if (ret)
 		return ret;

@@ -541,16 +541,6 @@ static void vc_teardown(struct vc_client *c)
 	vc_vfio_close(&c->vfio);
 }
 
-/* Data memory: the input and the slots' buffers, mapped at VC_IOVA_DATA. */
-static int vc_data_setup(struct vc_client *c)
-{
-	int ret = vc_workload_prepare(c);
-
-	if (ret)
-		return ret;
-	return 0;
-}
-
 /* --hang after an error: a stuck VMM, killed from outside or released. */
 static int vc_stuck(struct vc_client *c)
 {
@@ -586,8 +576,9 @@ int main(int argc, char **argv)
 	}
 
 	ret = vc_setup(c);
+	/* data memory: the input and the slots' buffers, at VC_IOVA_DATA */
 	if (!ret)
-		ret = vc_data_setup(c);
+		ret = vc_workload_prepare(c);
 	if (ret) {
 		code = ret == -ECANCELED ? VC_EXIT_RELEASED : VC_EXIT_SETUP;
 		goto out;

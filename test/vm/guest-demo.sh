@@ -120,12 +120,41 @@ if insmod "$mods/drivers/mdev/wd_mdev.ko"; then
 fi
 
 echo
+echo "== An instance for a VM: a vfio-pci function that a VMM (vfio-client) drives"
+vm_ok=0
+vm_uuid=6d0c5f2a-3b1e-4c8e-9f4a-2e7d1b0c9a02
+if insmod "$mods/drivers/mdev/wd_mdev.ko"; then
+	# the vfio-pci types of the accelerator, found by their device_api
+	vtype=""
+	for t in /sys/class/mdev_bus/*/mdev_supported_types/*-vq2; do
+		[ "$(cat "$t/device_api" 2>/dev/null)" = vfio-pci ] && vtype=$t
+	done
+	if [ -n "$vtype" ] && echo $vm_uuid > "$vtype/create"; then
+		echo "instance $vm_uuid of type $(basename "$vtype") ($(cat "$vtype/name")):" \
+			"IOMMU group $(basename "$(readlink /sys/bus/mdev/devices/$vm_uuid/iommu_group)")," \
+			"/dev/$dev keeps $(cat /sys/class/uacce/$dev/available_instances) queues free"
+		"$bin/vfio-client" -v --queues 2 --inflight 4 -i $work/input-1 -o $work/vm.gz $vm_uuid
+		if gzip -dc $work/vm.gz 2>/dev/null | cmp -s - $work/input-1; then
+			vm_ok=1
+			echo "gzip -d gives the input back ($(wc -c < $work/input-1) -> $(wc -c < $work/vm.gz) bytes)"
+		else
+			echo "MISMATCH: gzip -d does not give the input back"
+		fi
+		echo 1 > /sys/bus/mdev/devices/$vm_uuid/remove && echo "instance removed"
+	else
+		echo "no vfio-pci type on /dev/$dev"
+	fi
+	rmmod wd_mdev || fail "wd_mdev did not unload"
+fi
+
+echo
 echo "== Summary"
 echo "device: /dev/$dev ($(cat /sys/class/uacce/$dev/api))"
 echo "processes: $nprocs at once, $ok of $nprocs results verified by gzip"
 echo "data: $total_in bytes in, $total_out bytes out"
 echo "benchmark: build/bench/demo.json"
 echo "instance: /dev/$inst (mdevctl, 4 queues), $mdev_ok of 2 processes verified by gzip"
+echo "VM instance: vfio-pci, $vm_ok of 1 file compressed by vfio-client verified by gzip"
 
 rmmod vzip && rmmod uacce || fail "modules did not unload"
-[ $ok = $nprocs ] && [ $mdev_ok = 2 ] || exit 1
+[ $ok = $nprocs ] && [ $mdev_ok = 2 ] && [ $vm_ok = 1 ] || exit 1

@@ -13,6 +13,14 @@
  * flight whose buffers touch the range is aborted and waited for, so
  * nothing of the range is pinned when the callback returns, as type1
  * requires.
+ *
+ * type1 calls dma_unmap with its lock dropped and then checks, with the
+ * lock taken again, that nothing is pinned in the range, retrying up to
+ * ten times before it gives up with BUG_ON().  The range is still mapped
+ * in that window, so a queue must not pin it again: the range is
+ * remembered as unmapped, and requests that touch it complete with an
+ * address error without pinning, until the VMM's next doorbell, which
+ * comes after its unmap returned.
  */
 #include <linux/iommu.h>
 #include <linux/minmax.h>
@@ -215,6 +223,66 @@ static bool wd_vfio_unmap_done(struct wd_vfio *v, u64 iova, u64 length)
 	return done;
 }
 
+/* Remembers [iova, end) as unmapped; reg_lock held. */
+static void wd_vfio_unmapped_add(struct wd_vfio *v, u64 iova, u64 end)
+{
+	unsigned int i;
+
+	if (v->nr_unmapped < WD_VFIO_UNMAPPED) {
+		v->unmapped[v->nr_unmapped].start = iova;
+		v->unmapped[v->nr_unmapped++].end = end;
+		return;
+	}
+	/* full: the last entry grows to cover it, which errs on the safe side */
+	i = WD_VFIO_UNMAPPED - 1;
+	v->unmapped[i].start = min(v->unmapped[i].start, iova);
+	v->unmapped[i].end = max(v->unmapped[i].end, end);
+}
+
+/**
+ * wd_vfio_unmapped_forget() - the VMM spoke after its unmaps returned
+ * @v: the function
+ *
+ * Requests may use those ranges again (mapped again, they pin), unless an
+ * unmap is still in progress.
+ */
+void wd_vfio_unmapped_forget(struct wd_vfio *v)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	if (!v->unmapping)
+		v->nr_unmapped = 0;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+}
+
+/**
+ * wd_vfio_req_unmapped() - whether a request touches an unmapped range
+ * @v: the function, reg_lock held
+ * @req: the decoded request
+ * @iova: set to the first IOVA of the range that does
+ *
+ * Return: true if it must complete with an address error, unpinned.
+ */
+bool wd_vfio_req_unmapped(struct wd_vfio *v, struct wd_mdev_vfio_req *req,
+			  u64 *iova)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < req->nr_ranges; i++) {
+		for (j = 0; j < v->nr_unmapped; j++) {
+			if (wd_vfio_range_overlaps(&req->range[i],
+						   v->unmapped[j].start,
+						   v->unmapped[j].end -
+						   v->unmapped[j].start)) {
+				*iova = req->range[i].iova;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 /**
  * wd_vfio_dma_unmap() - the VMM unmaps guest memory (vfio_device_ops)
  * @vdev: the VFIO device
@@ -224,15 +292,25 @@ static bool wd_vfio_unmap_done(struct wd_vfio *v, u64 iova, u64 length)
  * Aborts the requests in flight whose buffers touch the range and waits
  * until they have unpinned them: nothing in the range is pinned when it
  * returns.  They complete with ABORTED; later requests that use the range
- * fail to pin and complete with ADDR_ERROR.
+ * complete with ADDR_ERROR, unpinned, at least until the next doorbell.
  */
 void wd_vfio_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 {
 	struct wd_vfio *v = to_wd_vfio(vdev);
+	unsigned long flags;
 
 	if (iova + length < iova)
 		length = U64_MAX - iova;
+	spin_lock_irqsave(&v->reg_lock, flags);
+	v->unmapping++;
+	wd_vfio_unmapped_add(v, iova, iova + length);
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+
 	wait_event(v->idle_wq, wd_vfio_unmap_done(v, iova, length));
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	v->unmapping--;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
 	dev_dbg(wd_vfio_dev(v), "unmapped %#llx+%#llx, %ld pages pinned\n",
 		iova, length, atomic_long_read(&v->pinned));
 }

@@ -606,6 +606,7 @@ static int wd_vfio_open(struct vfio_device *vdev)
 	spin_lock_irqsave(&v->reg_lock, flags);
 	v->bus_master = false;
 	v->intx_disabled = false;
+	v->nr_unmapped = 0;
 	v->open = true;
 	spin_unlock_irqrestore(&v->reg_lock, flags);
 out:

@@ -26,6 +26,8 @@
 #define WD_VFIO_MSI_CAP		0x40
 /* requests a queue executes per turn of its work item */
 #define WD_VFIO_BATCH		4
+/* unmapped ranges remembered until the VMM rings a doorbell */
+#define WD_VFIO_UNMAPPED	4
 
 struct eventfd_ctx;
 struct wd_vfio;
@@ -99,7 +101,7 @@ enum wd_vfio_irq_type {
  * @wmask: its bits a write may change
  * @reg_lock: protects the registers shared with the work items (the
  *	queues', @irq_status, @bus_master, @gone) and the interrupt state
- *	below; the work items never take @lock
+ *	below, and the unmapped ranges; the work items never take @lock
  * @irq_status: register IRQ_STATUS
  * @bus_master: the command register lets the function do DMA
  * @intx_disabled: the command register disables INTx
@@ -112,6 +114,9 @@ enum wd_vfio_irq_type {
  * @intx_masked: INTx is masked (automasked when signalled)
  * @err_trigger: the VFIO error interrupt's eventfd
  * @req_trigger: the VFIO request interrupt's eventfd
+ * @unmapped: ranges the VMM unmapped since its last doorbell, [start, end)
+ * @nr_unmapped: entries of @unmapped
+ * @unmapping: dma_unmap calls in progress
  * @idle_wq: dma_unmap waits here for requests in flight to unpin
  * @pinned: pages pinned now, for the messages and the tests
  * @queues: the queues
@@ -143,6 +148,11 @@ struct wd_vfio {
 	struct eventfd_ctx *err_trigger;
 	struct eventfd_ctx *req_trigger;
 
+	struct {
+		u64 start, end;
+	} unmapped[WD_VFIO_UNMAPPED];
+	unsigned int nr_unmapped;
+	unsigned int unmapping;
 	wait_queue_head_t idle_wq;
 	atomic_long_t pinned;
 	struct wd_vfio_queue queues[WD_MDEV_VFIO_MAX_QUEUES];
@@ -187,5 +197,8 @@ int wd_vfio_pin_request(struct wd_vfio_queue *q, struct wd_mdev_vfio_req *req,
 void wd_vfio_unpin_request(struct wd_vfio_queue *q,
 			   struct wd_mdev_vfio_req *req);
 void wd_vfio_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length);
+bool wd_vfio_req_unmapped(struct wd_vfio *v, struct wd_mdev_vfio_req *req,
+			  u64 *iova);
+void wd_vfio_unmapped_forget(struct wd_vfio *v);
 
 #endif /* _WD_MDEV_VFIO_PCI_H */

@@ -57,33 +57,47 @@ static void wd_vfio_queue_halt(struct wd_vfio_queue *q, u64 iova,
 	spin_unlock_irqrestore(&v->reg_lock, flags);
 }
 
+/* A request's buffers are not mapped: it completes with an address error. */
+static void wd_vfio_queue_addr_error(struct wd_vfio_queue *q,
+				     struct wd_mdev_vfio_req *req, u64 iova)
+{
+	struct wd_vfio *v = q->v;
+	unsigned long flags;
+
+	dev_dbg_ratelimited(wd_vfio_dev(v),
+			    "queue %u: request buffer at IOVA %#llx is not mapped\n",
+			    q->index, iova);
+	v->ops->fail(req, -EFAULT);
+	spin_lock_irqsave(&v->reg_lock, flags);
+	wd_vfio_queue_error(q, VZIP_PCI_Q_ERR_ADDR, iova);
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+}
+
 /* Decodes, pins, executes and unpins a request; fills its completion. */
 static void wd_vfio_queue_run(struct wd_vfio_queue *q,
 			      struct wd_mdev_vfio_req *req)
 {
 	struct wd_vfio *v = q->v;
 	unsigned long flags;
+	bool unmapped;
 	u64 bad_iova;
-	int ret;
 
-	ret = v->ops->decode(v->accel, req);
-	if (ret)
+	if (v->ops->decode(v->accel, req))
 		return;
 
 	/* from here dma_unmap sees the ranges and may abort the request */
 	spin_lock_irqsave(&v->reg_lock, flags);
-	q->req = req;
+	unmapped = wd_vfio_req_unmapped(v, req, &bad_iova);
+	if (!unmapped)
+		q->req = req;
 	spin_unlock_irqrestore(&v->reg_lock, flags);
+	if (unmapped) {
+		wd_vfio_queue_addr_error(q, req, bad_iova);
+		return;
+	}
 
-	ret = wd_vfio_pin_request(q, req, &bad_iova);
-	if (ret) {
-		dev_dbg_ratelimited(wd_vfio_dev(v),
-				    "queue %u: request buffer at IOVA %#llx is not mapped\n",
-				    q->index, bad_iova);
-		v->ops->fail(req, -EFAULT);
-		spin_lock_irqsave(&v->reg_lock, flags);
-		wd_vfio_queue_error(q, VZIP_PCI_Q_ERR_ADDR, bad_iova);
-		spin_unlock_irqrestore(&v->reg_lock, flags);
+	if (wd_vfio_pin_request(q, req, &bad_iova)) {
+		wd_vfio_queue_addr_error(q, req, bad_iova);
 	} else {
 		if (READ_ONCE(q->abort))
 			v->ops->fail(req, -ECANCELED);
@@ -138,8 +152,8 @@ static bool wd_vfio_queue_step(struct wd_vfio_queue *q)
 	memset(cqe, 0, v->info.cqe_size);
 	wd_vfio_queue_run(q, &req);
 
-	/* a function being removed does no more DMA */
-	if (READ_ONCE(v->gone))
+	/* a function being closed or removed does no more DMA */
+	if (READ_ONCE(v->gone) || !READ_ONCE(v->open))
 		return false;
 	cqe_iova = cq_base + (u64)(tail & mask) * v->info.cqe_size;
 	if (wd_vfio_dma_write(v, cqe_iova, cqe, v->info.cqe_size)) {
@@ -536,6 +550,9 @@ static void wd_vfio_queue_write(struct wd_vfio_queue *q, unsigned int reg,
 		wd_vfio_queue_ctrl(q, val, enabled);
 		goto kick;
 	case VZIP_PCI_Q_SQ_TAIL:
+		spin_unlock_irqrestore(&v->reg_lock, flags);
+		wd_vfio_unmapped_forget(v);
+		spin_lock_irqsave(&v->reg_lock, flags);
 		if (!enabled || q->halted)
 			bad = "doorbell of a queue that is not running";
 		else if (val - q->sq_head > q->depth)

@@ -1084,9 +1084,12 @@ static void t_stop_in_flight(struct kunit *test, enum t_stop how)
 	t_queue_on(test, v, 0);
 	t_submit(ctx, 0, 0, FAKE_OP_BLOCK, DATA_IOVA, DATA_IOVA + PAGE_SIZE,
 		 PAGE_SIZE);
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_SQ_TAIL), 1);
+	/* behind it, a request to the same destination */
+	t_submit(ctx, 0, 1, FAKE_OP_COPY, DATA_IOVA, DATA_IOVA + PAGE_SIZE, 8);
+	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_SQ_TAIL), how == T_UNMAP ? 2 : 1);
 	KUNIT_ASSERT_TRUE(test, t_wait_executing(fake, 1));
 	KUNIT_EXPECT_EQ(test, fake_pins_now(fake), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake->pin_calls), 2);
 
 	switch (how) {
 	case T_UNMAP:
@@ -1100,13 +1103,26 @@ static void t_stop_in_flight(struct kunit *test, enum t_stop how)
 				       PAGE_SIZE);
 		KUNIT_EXPECT_EQ(test, atomic_read(&fake->pins[1]), 0);
 		KUNIT_EXPECT_EQ(test, fake_pins_now(fake), 0);
-		KUNIT_EXPECT_TRUE(test, t_wait_cq(ctx, v, 0, 1));
+		KUNIT_EXPECT_TRUE(test, t_wait_cq(ctx, v, 0, 2));
 		KUNIT_EXPECT_EQ(test, t_cqe(ctx, 0, 0)->status,
 				(u32)FAKE_STS_ABORTED);
-		/* the queue goes on */
-		t_submit(ctx, 0, 1, FAKE_OP_COPY, DATA_IOVA, DATA_IOVA + 64, 8);
-		t_wr(ctx, v, QREG(0, VZIP_PCI_Q_SQ_TAIL), 2);
-		KUNIT_EXPECT_TRUE(test, t_wait_cq(ctx, v, 0, 2));
+		/*
+		 * the next one is refused without a pin: type1 may still
+		 * have the range mapped while it checks our unpinning
+		 */
+		KUNIT_EXPECT_EQ(test, t_cqe(ctx, 0, 1)->status,
+				(u32)FAKE_STS_ADDR);
+		KUNIT_EXPECT_EQ(test, atomic_read(&fake->pin_calls), 2);
+		KUNIT_EXPECT_EQ(test,
+				t_rd(ctx, v, QREG(0, VZIP_PCI_Q_ERR_IOVA_LO)),
+				(u32)(DATA_IOVA + PAGE_SIZE));
+		/* the next doorbell: the range may be mapped again */
+		t_submit(ctx, 0, 2, FAKE_OP_COPY, DATA_IOVA, DATA_IOVA + PAGE_SIZE,
+			 8);
+		t_wr(ctx, v, QREG(0, VZIP_PCI_Q_SQ_TAIL), 3);
+		KUNIT_EXPECT_TRUE(test, t_wait_cq(ctx, v, 0, 3));
+		KUNIT_EXPECT_EQ(test, t_cqe(ctx, 0, 2)->status,
+				(u32)FAKE_STS_OK);
 		break;
 	case T_RESET:
 		KUNIT_EXPECT_EQ(test, t_ioctl(ctx, v, VFIO_DEVICE_RESET, NULL,

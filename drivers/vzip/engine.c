@@ -10,7 +10,8 @@
  * indices.
  *
  * Doorbell: an engine with nothing to do keeps polling the rings for
- * idle_us, then goes to sleep.  The last engine to sleep first raises
+ * idle_us (right after a request without sleeping, then on a timer), then
+ * goes to sleep.  The last engine to sleep first raises
  * VZIP_DEV_F_NEED_WAKEUP in every started queue, issues a full barrier and
  * looks at the rings once more; an application that sees the flag after
  * publishing its tail and a full barrier rings UACCE_CMD_WAKE_Q.  Either the
@@ -30,6 +31,13 @@
 /* An idle engine looks at the rings this often until it goes to sleep. */
 #define VZIP_POLL_MIN_US	5
 #define VZIP_POLL_MAX_US	10
+/*
+ * Before that, right after a request, it looks this many times without
+ * sleeping: the next request of a submitter that waited for this one's
+ * completion comes within microseconds, and a timer sleep of a few
+ * microseconds costs far more in a virtual machine (the vCPU halts).
+ */
+#define VZIP_SPIN_ROUNDS	256
 
 static u32 vzip_ctrl_read(struct vzip_queue *q, unsigned int offset)
 {
@@ -410,6 +418,7 @@ static int vzip_engine_thread(void *arg)
 	struct vzip_device *vdev = e->vdev;
 	u64 idle_ns = (u64)vdev->cfg.idle_us * NSEC_PER_USEC;
 	u64 idle_end = ktime_get_ns() + idle_ns;
+	unsigned int spins = 0;
 
 	while (!kthread_should_stop()) {
 		struct vzip_queue *q = vzip_sched_claim(vdev);
@@ -424,6 +433,11 @@ static int vzip_engine_thread(void *arg)
 				uacce_report_hw_error(vdev->uacce);
 			vzip_sched_release(q);
 			idle_end = ktime_get_ns() + idle_ns;
+			spins = VZIP_SPIN_ROUNDS;
+		} else if (spins && !need_resched()) {
+			/* nobody else wants this CPU: look again at once */
+			spins--;
+			cpu_relax();
 		} else if (ktime_get_ns() >= idle_end) {
 			vzip_engine_sleep(vdev);
 			idle_end = ktime_get_ns() + idle_ns;

@@ -54,6 +54,14 @@ run() {
 
 echo "== machine: $(uname -r), $(nproc) CPUs, $(grep -c ^processor /proc/cpuinfo) online"
 grep -m1 'model name' /proc/cpuinfo
+echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+# what waking a sleeping task costs here, against one system call
+if command -v perf > /dev/null; then
+	echo "== perf bench: pipe round trips, two tasks (any CPU, one CPU); getppid()"
+	perf bench sched pipe -l 2000 2>&1 | grep usecs/op
+	taskset -c 0 perf bench sched pipe -l 2000 2>&1 | grep usecs/op
+	perf bench syscall basic -l 200000 2>&1 | grep usecs/op
+fi
 run goals || exit 1
 # the largest shared region a queue can have without an IOMMU (4 MiB of
 # contiguous memory): room for 1 MiB requests and their output

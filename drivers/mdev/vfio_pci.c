@@ -324,6 +324,14 @@ static long wd_vfio_ioctl_set_irqs(struct wd_vfio *v, void __user *arg)
 				    hdr.index, hdr.flags, hdr.start, hdr.count);
 		return ret;
 	}
+	/* only DATA_NONE may come without data: it disables the index */
+	if (!hdr.count &&
+	    (hdr.flags & VFIO_IRQ_SET_DATA_TYPE_MASK) != VFIO_IRQ_SET_DATA_NONE) {
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "SET_IRQS: index %u: no interrupts but data\n",
+				    hdr.index);
+		return -EINVAL;
+	}
 	if (data_size) {
 		data = memdup_user(arg + minsz, data_size);
 		if (IS_ERR(data))

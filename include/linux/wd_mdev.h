@@ -10,6 +10,8 @@
  *	static const struct wd_mdev_type foo_mdev_types[] = {
  *		{ .name = "ap1", .personality = WD_MDEV_ACCESS_POINT,
  *		  .nr_queues = 1 },
+ *		{ .name = "vq2", .personality = WD_MDEV_VFIO_PCI,
+ *		  .nr_queues = 2, .vfio = &foo_vfio_ops },
  *		...
  *	};
  *

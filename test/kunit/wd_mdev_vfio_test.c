@@ -833,6 +833,15 @@ static void wd_vfio_test_device(struct kunit *test)
 	is.count = 3;
 	KUNIT_EXPECT_EQ(test, t_ioctl(ctx, v, VFIO_DEVICE_SET_IRQS, &is,
 				      sizeof(is)), -EINVAL);
+	/* no vectors but an eventfd array: nothing to enable */
+	is.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	is.count = 0;
+	KUNIT_EXPECT_EQ(test, t_ioctl(ctx, v, VFIO_DEVICE_SET_IRQS, &is,
+				      sizeof(is)), -EINVAL);
+	is.index = VFIO_PCI_REQ_IRQ_INDEX;
+	KUNIT_EXPECT_EQ(test, t_ioctl(ctx, v, VFIO_DEVICE_SET_IRQS, &is,
+				      sizeof(is)), -EINVAL);
+	is.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
 	is.index = VFIO_PCI_MSIX_IRQ_INDEX;
 	is.count = 1;
 	KUNIT_EXPECT_EQ(test, t_ioctl(ctx, v, VFIO_DEVICE_SET_IRQS, &is,

@@ -368,8 +368,11 @@ static long wd_vfio_ioctl_info(struct wd_vfio *v, void __user *arg)
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
-	if (info.argsz < minsz)
+	if (info.argsz < minsz) {
+		dev_dbg_ratelimited(wd_vfio_dev(v), "GET_INFO: argsz %u < %lu\n",
+				    info.argsz, minsz);
 		return -EINVAL;
+	}
 	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
 	info.num_regions = VFIO_PCI_NUM_REGIONS;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;

@@ -29,8 +29,8 @@ ok() {
 make_text() {
 	seq 1 "$1" | sed 's/$/ the queue of the accelerator and its ring/'
 }
-make_text 100000 > text		# about 4.6 MB
-head -c 1500000 /dev/urandom > random
+make_text 50000 > text		# about 2.3 MB: three of wdzip's 1 MiB chunks
+head -c 1200000 /dev/urandom > random	# more than a chunk
 printf '' > empty
 printf 'x' > one
 head -c 65536 text > small

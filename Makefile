@@ -7,6 +7,7 @@
 #                      debug VM, the stock Debian kernel lane; ends with
 #                      "N passed, N failed"
 #   make check T=GLOB  only the tests whose name matches GLOB
+#   make stock [T=GLOB] the stock Debian kernel lane alone
 #   make modules [KDIR=/lib/modules/$(uname -r)/build]
 #   make user          libwarpdrive, tools and test programs
 #
@@ -83,15 +84,20 @@ check: deps-vm kernel-debug modules-debug user
 demo: deps-vm kernel-base modules-base user
 	@$(VM)/demo.sh
 
-# The second lane alone: Debian's stock kernel (also part of `make check`).
-stock: deps-vm
-	@$(VM)/stock.sh
+# The second lane alone: Debian's stock kernel (also part of `make check`),
+# results and report in build/test-results-stock/.
+STOCK_RESULTS	:= $(BUILD)/test-results-stock
+stock: deps-vm user
+	@rm -rf $(STOCK_RESULTS) && mkdir -p $(STOCK_RESULTS)/stock
+	@$(VM)/stock.sh $(STOCK_RESULTS)/stock "$(T)" 2>&1 | tee $(STOCK_RESULTS)/stock/setup.log
+	@python3 $(VM)/report.py $(STOCK_RESULTS) | tee $(STOCK_RESULTS)/summary.txt; \
+		exit $$(tail -n 1 $(STOCK_RESULTS)/summary.txt | grep -q ' 0 failed' && echo 0 || echo 1)
 
 clean:
 	@for d in lib samples test; do \
 		if [ -f $$d/Makefile ]; then $(MAKE) --no-print-directory -C $$d O=$(USER_O) clean; fi; \
 	done
-	rm -rf $(BUILD)/modules $(BUILD)/test-results $(BUILD)/user $(BUILD)/bench
+	rm -rf $(BUILD)/modules $(BUILD)/test-results $(BUILD)/test-results-stock $(BUILD)/user $(BUILD)/bench
 
 # Also drops the cached kernels: the next check rebuilds them (~16 minutes).
 distclean:

@@ -28,6 +28,7 @@
 #include <linux/uaccess.h>
 
 #include "../../uacce/kunit_hooks.h"
+#include "kunit_file.h"
 
 #define FAKE_NAME		"uacce_kunit"
 #define FAKE_SLOTS		3
@@ -388,25 +389,10 @@ static int t_attr(struct test_ctx *ctx, const char *name, char *buf,
 		  size_t size, const char *write)
 {
 	char path[128];
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
 
 	snprintf(path, sizeof(path), "/sys/class/uacce/%s/%s",
 		 ctx->fake.name, name);
-	f = filp_open(path, write ? O_WRONLY : O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	if (write) {
-		n = kernel_write(f, write, strlen(write), &pos);
-	} else {
-		n = kernel_read(f, buf, size - 1, &pos);
-		if (n >= 0)
-			buf[n] = '\0';
-	}
-	fput(f);
-	flush_delayed_fput();
-	return n < 0 ? n : 0;
+	return kt_file(path, buf, size, write);
 }
 
 static bool t_attr_is(struct test_ctx *ctx, const char *name, const char *want)

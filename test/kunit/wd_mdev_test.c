@@ -34,6 +34,7 @@
 
 #include "../../drivers/mdev/kunit_hooks.h"
 #include "../../uacce/kunit_hooks.h"
+#include "kunit_file.h"
 
 #define FAKE_NAME		"wd_mdev_kunit"
 #define FAKE_QUEUES		8
@@ -279,27 +280,6 @@ static struct uacce_device *fake_add(struct kunit *test, struct fake *fake)
 
 /* ---- acting as an administrator and as user space ---- */
 
-static int t_file(const char *path, char *buf, size_t size, const char *write)
-{
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
-
-	f = filp_open(path, write ? O_WRONLY : O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	if (write) {
-		n = kernel_write(f, write, strlen(write), &pos);
-	} else {
-		n = kernel_read(f, buf, size - 1, &pos);
-		if (n >= 0)
-			buf[n] = '\0';
-	}
-	fput(f);
-	flush_delayed_fput();
-	return n < 0 ? n : 0;
-}
-
 /* An attribute of the fake's type @type, e.g. "ap2", "available_instances" */
 static int t_type_attr(struct test_ctx *ctx, const char *type,
 		       const char *attr, char *buf, size_t size,
@@ -310,7 +290,7 @@ static int t_type_attr(struct test_ctx *ctx, const char *type,
 	snprintf(path, sizeof(path),
 		 "/sys/class/uacce/%s/mdev_supported_types/uacce-%s/%s",
 		 ctx->fake.name, type, attr);
-	return t_file(path, buf, size, write);
+	return kt_file(path, buf, size, write);
 }
 
 static bool t_type_is(struct test_ctx *ctx, const char *type,
@@ -344,7 +324,7 @@ static int t_uacce_avail(const char *name)
 
 	snprintf(path, sizeof(path), "/sys/class/uacce/%s/available_instances",
 		 name);
-	ret = t_file(path, buf, sizeof(buf), NULL);
+	ret = kt_file(path, buf, sizeof(buf), NULL);
 	if (ret)
 		return ret;
 	ret = kstrtoint(buf, 10, &n);
@@ -374,7 +354,7 @@ static int t_mdev_attr(struct test_ctx *ctx, int inst, const char *attr,
 
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/%s",
 		 ctx->uuids[inst], attr);
-	return t_file(path, buf, size, write);
+	return kt_file(path, buf, size, write);
 }
 
 static int t_destroy(struct test_ctx *ctx, int inst)
@@ -600,7 +580,7 @@ static void wd_mdev_test_types(struct kunit *test)
 	snprintf(path, sizeof(path),
 		 "/sys/class/mdev_bus/%s/mdev_supported_types/uacce-ap1/name",
 		 ctx->fake.name);
-	KUNIT_EXPECT_EQ(test, t_file(path, buf, sizeof(buf), NULL), 0);
+	KUNIT_EXPECT_EQ(test, kt_file(path, buf, sizeof(buf), NULL), 0);
 
 	/* an instance of a type larger than the device */
 	KUNIT_EXPECT_EQ(test, t_create(ctx, "ap16"), -ENOSPC);
@@ -611,7 +591,7 @@ static void wd_mdev_test_types(struct kunit *test)
 
 	fake_remove(&ctx->fake);
 	KUNIT_EXPECT_EQ(test, t_avail(ctx, "ap1"), -ENOENT);
-	KUNIT_EXPECT_EQ(test, t_file(path, buf, sizeof(buf), NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, kt_file(path, buf, sizeof(buf), NULL), -ENOENT);
 	KUNIT_EXPECT_EQ(test, wd_mdev_kunit_objects(WD_MDEV_OBJ_ACCEL),
 			ctx->wd_base[WD_MDEV_OBJ_ACCEL]);
 }
@@ -724,10 +704,10 @@ static void wd_mdev_test_quota(struct kunit *test)
 
 	/* it speaks the accelerator's protocol */
 	snprintf(buf, sizeof(buf), "/sys/class/uacce/%s/api", name);
-	KUNIT_EXPECT_EQ(test, t_file(buf, want, sizeof(want), NULL), 0);
+	KUNIT_EXPECT_EQ(test, kt_file(buf, want, sizeof(want), NULL), 0);
 	KUNIT_EXPECT_STREQ(test, want, "fake_v1\n");
 	snprintf(buf, sizeof(buf), "/sys/class/uacce/%s/flags", name);
-	KUNIT_EXPECT_EQ(test, t_file(buf, want, sizeof(want), NULL), 0);
+	KUNIT_EXPECT_EQ(test, kt_file(buf, want, sizeof(want), NULL), 0);
 	KUNIT_EXPECT_STREQ(test, want, "1\n");
 	KUNIT_EXPECT_EQ(test, t_mdev_attr(ctx, a, "access_point/queues", buf,
 					  sizeof(buf), NULL), 0);
@@ -787,7 +767,7 @@ static void wd_mdev_test_isolated(struct kunit *test)
 	t_inst_name(ctx, a, name, sizeof(name));
 	snprintf(path, sizeof(path), "/sys/class/uacce/%s/isolate_strategy",
 		 ctx->fake.name);
-	KUNIT_ASSERT_EQ(test, t_file(path, NULL, 0, "1"), 0);
+	KUNIT_ASSERT_EQ(test, kt_file(path, NULL, 0, "1"), 0);
 	uacce_report_hw_error(ctx->fake.uacce);
 	uacce_kunit_flush_isolation(ctx->fake.uacce);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(t_open(ctx, name)), -EIO);

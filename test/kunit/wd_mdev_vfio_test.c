@@ -34,6 +34,7 @@
 
 #include "../../drivers/mdev/vfio_pci.h"
 #include "../../uacce/kunit_hooks.h"
+#include "kunit_file.h"
 
 #define FAKE_NAME		"wd_vfio_kunit"
 #define FAKE_QUEUES		8
@@ -362,27 +363,6 @@ static void fake_remove(struct fake *fake)
 
 /* ---- acting as an administrator ---- */
 
-static int t_file(const char *path, char *buf, size_t size, const char *write)
-{
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
-
-	f = filp_open(path, write ? O_WRONLY : O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	if (write) {
-		n = kernel_write(f, write, strlen(write), &pos);
-	} else {
-		n = kernel_read(f, buf, size - 1, &pos);
-		if (n >= 0)
-			buf[n] = '\0';
-	}
-	fput(f);
-	flush_delayed_fput();
-	return n < 0 ? n : 0;
-}
-
 /* vfio-pci types are under the platform device, access points under uacce */
 static int t_type_attr(struct test_ctx *ctx, const char *type,
 		       const char *attr, char *buf, size_t size,
@@ -398,7 +378,7 @@ static int t_type_attr(struct test_ctx *ctx, const char *type,
 		snprintf(path, sizeof(path),
 			 "/sys/class/uacce/%s/mdev_supported_types/uacce-%s/%s",
 			 dev_name(&ctx->fake.uacce->dev), type, attr);
-	return t_file(path, buf, size, write);
+	return kt_file(path, buf, size, write);
 }
 
 static int t_avail(struct test_ctx *ctx, const char *type)
@@ -435,7 +415,7 @@ static int t_destroy(struct test_ctx *ctx, int inst)
 
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove",
 		 ctx->uuids[inst]);
-	return t_file(path, NULL, 0, "1");
+	return kt_file(path, NULL, 0, "1");
 }
 
 static int t_match_name(struct device *dev, void *name)
@@ -578,6 +558,26 @@ static struct fake_cqe *t_cqe(struct test_ctx *ctx, unsigned int q, u32 i)
 }
 
 /* Puts a request at SQ index @i of queue @q. */
+/*
+ * The fake registered, an instance of @type created and opened, its
+ * function enabled and queue 0 running: the instance's index.
+ */
+static int t_running_queue(struct kunit *test, const char *type,
+			   struct wd_vfio **v)
+{
+	struct test_ctx *ctx = test->priv;
+	int a;
+
+	KUNIT_ASSERT_EQ(test, fake_register(&ctx->fake, fake_types,
+					    ARRAY_SIZE(fake_types)), 0);
+	a = t_create(ctx, type);
+	KUNIT_ASSERT_GE(test, a, 0);
+	KUNIT_ASSERT_EQ(test, t_open(ctx, a, v), 0);
+	t_enable_function(test, *v);
+	t_queue_on(test, *v, 0);
+	return a;
+}
+
 static void t_submit(struct test_ctx *ctx, unsigned int q, u32 i, u32 op,
 		     u64 src, u64 dst, u32 len)
 {
@@ -940,13 +940,7 @@ static void wd_vfio_test_requests(struct kunit *test)
 	struct wd_vfio *v;
 	int a, i;
 
-	KUNIT_ASSERT_EQ(test, fake_register(fake, fake_types,
-					    ARRAY_SIZE(fake_types)), 0);
-	a = t_create(ctx, "vq2");
-	KUNIT_ASSERT_GE(test, a, 0);
-	KUNIT_ASSERT_EQ(test, t_open(ctx, a, &v), 0);
-	t_enable_function(test, v);
-	t_queue_on(test, v, 0);
+	a = t_running_queue(test, "vq2", &v);
 
 	/* two pages each way, at odd offsets */
 	src = fake_mem(fake, DATA_IOVA + 100);
@@ -1048,13 +1042,7 @@ static void wd_vfio_test_pin_unwind(struct kunit *test)
 	struct wd_vfio *v;
 	int a, n;
 
-	KUNIT_ASSERT_EQ(test, fake_register(fake, fake_types,
-					    ARRAY_SIZE(fake_types)), 0);
-	a = t_create(ctx, "vq1");
-	KUNIT_ASSERT_GE(test, a, 0);
-	KUNIT_ASSERT_EQ(test, t_open(ctx, a, &v), 0);
-	t_enable_function(test, v);
-	t_queue_on(test, v, 0);
+	a = t_running_queue(test, "vq1", &v);
 
 	/* each request pins two ranges: fail the first, then the second */
 	for (n = 1; n <= 2; n++) {
@@ -1084,13 +1072,7 @@ static void t_stop_in_flight(struct kunit *test, enum t_stop how)
 	struct wd_vfio *v;
 	int a;
 
-	KUNIT_ASSERT_EQ(test, fake_register(fake, fake_types,
-					    ARRAY_SIZE(fake_types)), 0);
-	a = t_create(ctx, "vq1");
-	KUNIT_ASSERT_GE(test, a, 0);
-	KUNIT_ASSERT_EQ(test, t_open(ctx, a, &v), 0);
-	t_enable_function(test, v);
-	t_queue_on(test, v, 0);
+	a = t_running_queue(test, "vq1", &v);
 	t_submit(ctx, 0, 0, FAKE_OP_BLOCK, DATA_IOVA, DATA_IOVA + PAGE_SIZE,
 		 PAGE_SIZE);
 	/* behind it, a request to the same destination */

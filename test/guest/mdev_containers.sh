@@ -14,11 +14,11 @@ uuid_base=3
 work=/tmp/mdev-containers
 cg=/sys/fs/cgroup
 
-parent=$(vzip_parent) || skip_all "no vzip accelerator with mdev types"
+parent=$(vzip_parent) || fail_all "no vzip accelerator with mdev types"
 [ "$(cat /sys/class/uacce/$parent/available_instances)" = 20 ] ||
-	skip_all "wants vzip:queues=20"
-[ -f $cg/cgroup.controllers ] || skip_all "no cgroup v2 at $cg"
-command -v unshare > /dev/null || skip_all "no unshare"
+	fail_all "wants vzip:queues=20"
+[ -f $cg/cgroup.controllers ] || fail_all "no cgroup v2 at $cg"
+command -v unshare > /dev/null || fail_all "no unshare"
 
 rm -rf $work
 mkdir -p $work/A $work/B

@@ -12,12 +12,12 @@ set -u
 . test/guest/mdev_lib.sh
 uuid_base=2
 
-command -v mdevctl > /dev/null || skip_all "mdevctl is not installed"
-parent=$(vzip_parent) || skip_all "no vzip accelerator with mdev types"
+command -v mdevctl > /dev/null || fail_all "mdevctl is not installed"
+parent=$(vzip_parent) || fail_all "no vzip accelerator with mdev types"
 [ "$(cat /sys/class/uacce/$parent/available_instances)" = 20 ] ||
-	skip_all "wants vzip:queues=20"
+	fail_all "wants vzip:queues=20"
 
-mount -t tmpfs -o mode=755 mdevctl /etc/mdevctl.d || skip_all "cannot mount a tmpfs over /etc/mdevctl.d"
+mount -t tmpfs -o mode=755 mdevctl /etc/mdevctl.d || fail_all "cannot mount a tmpfs over /etc/mdevctl.d"
 mkdir -p /etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers
 trap 'cleanup_instances; umount /etc/mdevctl.d' EXIT
 

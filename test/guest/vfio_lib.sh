@@ -24,12 +24,12 @@ vtype() {
 }
 
 # vfio_setup: $parent, the accelerator's uacce name, and $vparent, the mdev
-# parent of its vfio-pci types (the vzip.N device), or skip the whole test
+# parent of its vfio-pci types (the vzip.N device), or fail the whole test
 vfio_setup() {
-	parent=$(vzip_parent) || skip_all "no vzip accelerator with mdev types"
-	vt=$(vtype vq1) || skip_all "no vfio-pci mdev type (device_api vfio-pci)"
+	parent=$(vzip_parent) || fail_all "no vzip accelerator with mdev types"
+	vt=$(vtype vq1) || fail_all "no vfio-pci mdev type (device_api vfio-pci)"
 	vparent=$(basename "$(dirname "$(dirname "$vt")")")
-	[ -c /dev/vfio/vfio ] || skip_all "no /dev/vfio/vfio"
+	[ -c /dev/vfio/vfio ] || fail_all "no /dev/vfio/vfio"
 	trap vfio_cleanup EXIT
 }
 

@@ -13,7 +13,7 @@ uuid_base=0x73
 
 vfio_setup
 total=$(cat /sys/class/uacce/$parent/available_instances)
-[ "$total" = 20 ] || skip_all "wants vzip:queues=20 (has $total free)"
+[ "$total" = 20 ] || fail_all "wants vzip:queues=20 (has $total free)"
 
 # all RTYPE... : available_instances of vq1 vq2 vq4 ap1 ap4 ap16
 all() {

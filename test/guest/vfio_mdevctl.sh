@@ -9,11 +9,11 @@ set -u
 . test/guest/vfio_lib.sh
 uuid_base=0x75
 
-command -v mdevctl > /dev/null || skip_all "mdevctl is not installed"
+command -v mdevctl > /dev/null || fail_all "mdevctl is not installed"
 vfio_setup
 type=$(basename "$(vtype vq2)")
 
-mount -t tmpfs -o mode=755 mdevctl /etc/mdevctl.d || skip_all "cannot mount a tmpfs over /etc/mdevctl.d"
+mount -t tmpfs -o mode=755 mdevctl /etc/mdevctl.d || fail_all "cannot mount a tmpfs over /etc/mdevctl.d"
 mkdir -p /etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers
 trap 'vfio_cleanup; umount /etc/mdevctl.d' EXIT
 

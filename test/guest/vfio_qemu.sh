@@ -10,7 +10,7 @@ set -u
 . test/guest/vfio_lib.sh
 uuid_base=0x76
 
-qemu=$(command -v qemu-system-x86_64) || skip_all "qemu-system-x86_64 is not installed"
+qemu=$(command -v qemu-system-x86_64) || fail_all "qemu-system-x86_64 is not installed"
 vfio_setup
 
 u=$(uuid 1)

@@ -20,6 +20,20 @@
  * (inflate_state.c), so a stream may be split at any bit.  Headers and
  * trailers are parsed here (format.c), byte by byte, so they may be split
  * too.
+ *
+ * A request decompresses as one call of zlib's inflate() with the
+ * request's whole destination would: a back-reference may reach into what
+ * the request wrote and into the history the context carries, the last
+ * 2^window_bits bytes of the stream.  The kernel's inflate is called once
+ * per page, and it only checks a distance against its window when it
+ * decodes it: a match cut by the end of a page is finished in the next
+ * call without a check, and with a window smaller than the distance that
+ * copy would read outside the window.  So the kernel's inflate always runs
+ * with the largest window, which holds any distance deflate can encode,
+ * whatever the request declared; the declared window only limits the
+ * history saved in the context, and a match resumed in the next request
+ * is checked against that history before inflate continues it
+ * (vzip_inflate_state_resumable()).
  */
 #include <kunit/visibility.h>
 #include <linux/errno.h>
@@ -485,10 +499,12 @@ done:
 
 /* ---- decompression ---- */
 
-static int vzip_inflate_begin(struct vzip_codec *c, u8 window_bits)
+/* A raw inflate stream with the largest window: see the top of this file. */
+static int vzip_inflate_begin(struct vzip_codec *c)
 {
 	c->zs.workspace = c->inflate_ws;
-	return zlib_inflateInit2(&c->zs, -window_bits) == Z_OK ? 0 : -EIO;
+	return zlib_inflateInit2(&c->zs, -VZIP_WINDOW_BITS_MAX) == Z_OK ?
+	       0 : -EIO;
 }
 
 /* Restores the inflate state of a stream continued from its context. */
@@ -496,7 +512,7 @@ static int vzip_inflate_resume(struct vzip_codec *c, struct vzip_job *j)
 {
 	struct vzip_stream *st = &c->st;
 
-	if (vzip_inflate_begin(c, st->window_bits))
+	if (vzip_inflate_begin(c))
 		return -EIO;
 	if (!st->state_len)
 		return 0;
@@ -556,6 +572,9 @@ static int vzip_inflate_run(struct vzip_codec *c, struct vzip_job *j,
 
 		if (vzip_job_aborted(j))
 			return -EINTR;
+		/* a match the last request left reaches past its history */
+		if (!vzip_inflate_state_resumable(zs))
+			return -EBADMSG;
 		if (*spos < j->src.len)
 			in = vzip_buf_map(&j->src, *spos, &in_len);
 		if (room)
@@ -598,20 +617,23 @@ static int vzip_inflate_run(struct vzip_codec *c, struct vzip_job *j,
 static int vzip_decompress_save(struct vzip_codec *c, struct vzip_job *j)
 {
 	struct vzip_stream *st = &c->st;
-	u32 window_len = 0;
+	int window_len = 0;
 
 	st->state_len = 0;
 	if (st->phase == VZIP_PHASE_BODY) {
-		if (vzip_inflate_state_save(&c->zs, c->ctl + VZIP_CTX_HDR_SIZE,
-					    &window_len))
+		/* c->hist is free while decompressing: the history, in order */
+		window_len = vzip_inflate_state_save(&c->zs,
+						     c->ctl + VZIP_CTX_HDR_SIZE,
+						     c->hist,
+						     1U << st->window_bits);
+		if (window_len < 0)
 			return -EIO;
 		st->state_len = vzip_inflate_state_size();
 	}
 	st->hist_len = window_len;
 	vzip_stream_save(&j->ctx, st, c->ctl);
 	vzip_buf_write(&j->ctx, vzip_stream_hist_offset(st),
-		       window_len ? vzip_inflate_window(&c->zs) : NULL,
-		       window_len);
+		       window_len ? c->hist : NULL, window_len);
 	return 0;
 }
 
@@ -641,7 +663,7 @@ static void vzip_decompress(struct vzip_codec *c, struct vzip_job *j)
 			if (ret != VZIP_STEP_DONE)
 				break;
 			memset(&st->wrap, 0, sizeof(st->wrap));
-			if (vzip_inflate_begin(c, st->window_bits))
+			if (vzip_inflate_begin(c))
 				ret = -EIO;
 			st->phase = VZIP_PHASE_BODY;
 			break;

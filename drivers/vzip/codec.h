@@ -92,8 +92,9 @@ u32 vzip_ctl_size(void);
 /* inflate_state.c */
 bool vzip_inflate_state_check(void);
 u32 vzip_inflate_state_size(void);
-int vzip_inflate_state_save(z_stream *zs, u8 *blob, u32 *window_len);
+int vzip_inflate_state_save(z_stream *zs, u8 *blob, u8 *hist, u32 max_hist);
 int vzip_inflate_state_load(z_stream *zs, const u8 *blob, u32 window_len);
+bool vzip_inflate_state_resumable(z_stream *zs);
 u8 *vzip_inflate_window(z_stream *zs);
 
 #endif /* _DRIVERS_VZIP_CODEC_H */

@@ -11,6 +11,7 @@
  * nothing outside the three ranges of the request is touched.
  */
 #include <kunit/visibility.h>
+#include <linux/bug.h>
 #include <linux/highmem.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -66,6 +67,9 @@ void vzip_buf_unmap(const struct vzip_buf *buf, const void *addr)
  */
 void vzip_buf_read(const struct vzip_buf *buf, u32 pos, void *to, u32 len)
 {
+	/* the codec sizes every copy; a miscount must not leave the range */
+	if (WARN_ON_ONCE(pos > buf->len || len > buf->len - pos))
+		return;
 	while (len) {
 		u32 n;
 		void *p = vzip_buf_map(buf, pos, &n);
@@ -89,6 +93,9 @@ void vzip_buf_read(const struct vzip_buf *buf, u32 pos, void *to, u32 len)
 void vzip_buf_write(const struct vzip_buf *buf, u32 pos, const void *from,
 		    u32 len)
 {
+	/* the codec sizes every copy; a miscount must not leave the range */
+	if (WARN_ON_ONCE(pos > buf->len || len > buf->len - pos))
+		return;
 	while (len) {
 		u32 n;
 		void *p = vzip_buf_map(buf, pos, &n);

@@ -17,6 +17,7 @@
  * after its seal has been checked, so it is always one this module wrote.
  */
 #include <linux/errno.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
@@ -177,35 +178,55 @@ u8 *vzip_inflate_window(z_stream *zs)
  * vzip_inflate_state_save() - save the state of a raw inflate stream
  * @zs: the stream
  * @blob: vzip_inflate_state_size() bytes to write it to
- * @window_len: set to the bytes of the window in use, vzip_inflate_window()
+ * @hist: VZIP_WINDOW_MAX bytes to copy the history to, oldest byte first
+ * @max_hist: the most history to keep: 2^window_bits of the stream
  *
- * Return: 0, or -EIO if the state holds a pointer this file does not know
- * (the layout check at load time makes that a driver bug).
+ * The stream runs with the largest window; what is saved is the last
+ * @max_hist bytes of it at most, and a state that says so: restored, the
+ * window holds that history from its start.
+ *
+ * Return: the bytes of history copied to @hist, or -EIO if the state holds
+ * a pointer this file does not know (the layout check at load time makes
+ * that a driver bug).
  */
-int vzip_inflate_state_save(z_stream *zs, u8 *blob, u32 *window_len)
+int vzip_inflate_state_save(z_stream *zs, u8 *blob, u8 *hist, u32 max_hist)
 {
 	const struct vzip_zstate *st = (const void *)zs->state;
 	unsigned long lc = vzip_zref(st, st->lencode);
 	unsigned long dc = vzip_zref(st, st->distcode);
 	unsigned long nx = vzip_zref(st, st->next);
+	unsigned int len = min(st->whave, max_hist);
+	unsigned int whave = len, write = len & (st->wsize - 1);
+	unsigned int tail;
 
 	if (lc == ULONG_MAX || dc == ULONG_MAX || nx == ULONG_MAX ||
-	    st->next == vzip_lenfix || st->next == vzip_distfix)
+	    st->next == vzip_lenfix || st->next == vzip_distfix ||
+	    st->whave > st->wsize || st->write >= st->wsize ||
+	    max_hist > VZIP_WINDOW_MAX)
 		return -EIO;
+	/* the last @len bytes end at write; before it, they wrap to the end */
+	tail = min(len, st->write);
+	memcpy(hist, st->window + st->wsize - (len - tail), len - tail);
+	memcpy(hist + len - tail, st->window + st->write - tail, tail);
+
 	memcpy(blob, st, sizeof(*st));
+	memcpy(blob + offsetof(struct vzip_zstate, whave), &whave,
+	       sizeof(whave));
+	memcpy(blob + offsetof(struct vzip_zstate, write), &write,
+	       sizeof(write));
 	vzip_put_ref(blob, offsetof(struct vzip_zstate, window), 0);
 	vzip_put_ref(blob, offsetof(struct vzip_zstate, lencode), lc);
 	vzip_put_ref(blob, offsetof(struct vzip_zstate, distcode), dc);
 	vzip_put_ref(blob, offsetof(struct vzip_zstate, next), nx);
-	*window_len = st->whave;
-	return 0;
+	return len;
 }
 
 /**
  * vzip_inflate_state_load() - restore a state saved by the function above
  * @zs: a stream set up by zlib_inflateInit2() with the same window size
  * @blob: the saved state, whose seal has been checked
- * @window_len: bytes of window the caller will copy to vzip_inflate_window()
+ * @window_len: bytes of history the caller will copy to the start of
+ *              vzip_inflate_window()
  *
  * Return: 0, or -EINVAL if the state does not fit @zs.
  */
@@ -227,10 +248,30 @@ int vzip_inflate_state_load(z_stream *zs, const u8 *blob, u32 window_len)
 		return -EINVAL;
 	st->next = st->codes + next;
 	if (st->wbits != wbits || st->wsize != 1U << wbits || st->wrap ||
-	    st->whave > st->wsize || st->write >= st->wsize ||
-	    st->whave != window_len || st->mode > ZMODE_SYNC)
+	    st->whave != window_len || st->whave > st->wsize ||
+	    st->write != (st->whave & (st->wsize - 1)) ||
+	    st->mode > ZMODE_SYNC)
 		return -EINVAL;
 	return 0;
+}
+
+/**
+ * vzip_inflate_state_resumable() - may inflate go on from this state?
+ * @zs: the stream
+ *
+ * The kernel's inflate checks a distance when it decodes it, against the
+ * window and the output of the same call, but not when it resumes the
+ * copy in a later call.  zlib checks it again there (since 1.2.5); this is
+ * that check, for a match the stream stopped in.
+ *
+ * Return: false if the stream is in a match that reaches back further than
+ * its window holds.
+ */
+bool vzip_inflate_state_resumable(z_stream *zs)
+{
+	const struct vzip_zstate *st = (const void *)zs->state;
+
+	return st->mode != ZMODE_MATCH || st->offset <= st->whave;
 }
 
 /*

@@ -6,7 +6,8 @@
  *	vzip_codec	checksums against known values; every format, level and
  *			window size; known streams from user-space zlib; streams
  *			with every flush mode, split anywhere, continued after
- *			OVERFLOW; corrupt data; sealed contexts
+ *			OVERFLOW; corrupt data; sealed contexts; distances
+ *			around every window's edge, split at any page
  *	vzip_checks	SS address ranges, descriptor validation
  *	vzip_device	a live test device: rings, index wrap, CQ back-pressure,
  *			doorbell, round-robin, SS data path, stop with requests
@@ -683,13 +684,20 @@ static void vt_corrupt(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, j.flags, VZIP_CQE_F_STREAM_END);
 	KUNIT_EXPECT_EQ(test, j.consumed, clen);
 
-	/* a window smaller than the stream's */
+	/*
+	 * A zlib header asking for a larger window than the request's; the
+	 * body alone decompresses as zlib's inflate() would in one call
+	 * (the distance reaches into the request's own output).  vt_window
+	 * checks distances beyond the history kept between requests.
+	 */
 	r.wbits = 9;
 	vt_run(c, &j, &r, cmp, clen, out, VT_DATA_LEN, NULL);
 	KUNIT_EXPECT_EQ(test, j.status, VZIP_STS_DATA_ERROR);
 	r.format = VZIP_FMT_RAW;
 	vt_run(c, &j, &r, cmp + 2, clen - 6, out, VT_DATA_LEN, NULL);
-	KUNIT_EXPECT_EQ(test, j.status, VZIP_STS_DATA_ERROR);
+	KUNIT_EXPECT_EQ(test, j.status, VZIP_STS_OK);
+	KUNIT_EXPECT_EQ(test, j.produced, VT_DATA_LEN);
+	KUNIT_EXPECT_EQ(test, memcmp(out, src, VT_DATA_LEN), 0);
 	r.wbits = 0;
 
 	/* a preset dictionary */
@@ -789,6 +797,259 @@ static void vt_sealed_contexts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, j.flags, VZIP_CQE_F_STREAM_END);
 }
 
+/* ---- window edges: distances around 2^window_bits, split anywhere ---- */
+
+/* A raw deflate stream of one fixed-Huffman block, written bit by bit. */
+struct vt_bits {
+	u8 *buf;
+	u32 len;
+	u32 cap;
+	u32 hold;
+	u32 nbits;
+};
+
+static void vt_put_bits(struct vt_bits *b, u32 val, u32 n)
+{
+	b->hold |= (val & (BIT(n) - 1)) << b->nbits;
+	b->nbits += n;
+	while (b->nbits >= 8) {
+		if (b->len < b->cap)
+			b->buf[b->len] = b->hold;
+		b->len++;
+		b->hold >>= 8;
+		b->nbits -= 8;
+	}
+}
+
+/* Huffman codes go out most significant bit first. */
+static void vt_put_code(struct vt_bits *b, u32 code, u32 n)
+{
+	u32 rev = 0, i;
+
+	for (i = 0; i < n; i++)
+		rev |= ((code >> i) & 1) << (n - 1 - i);
+	vt_put_bits(b, rev, n);
+}
+
+static void vt_put_literal(struct vt_bits *b, u8 c)
+{
+	if (c < 144)
+		vt_put_code(b, 0x30 + c, 8);
+	else
+		vt_put_code(b, 0x190 + c - 144, 9);
+}
+
+/* A match of 258 bytes (code 285) at distance @dist, 1 to 32768. */
+static void vt_put_match(struct vt_bits *b, u32 dist)
+{
+	u32 code = 0, base = 1, extra = 0;
+
+	vt_put_code(b, 0xc5, 8);	/* 285: 280-287 are 0xc0 + n, 8 bits */
+	/* distance codes: 0-3 alone, then pairs sharing extra bits */
+	while (code < 29) {
+		u32 next_extra = (code + 1) < 4 ? 0 : (code + 1) / 2 - 1;
+		u32 next_base = base + (1U << extra);
+
+		if (dist < next_base)
+			break;
+		code++;
+		base = next_base;
+		extra = next_extra;
+	}
+	vt_put_code(b, code, 5);
+	vt_put_bits(b, dist - base, extra);
+}
+
+#define VT_WIN_MATCHES	50	/* 12900 bytes of matches: several pages */
+
+/*
+ * Writes @format's stream of @dist random bytes followed by VT_WIN_MATCHES
+ * matches at distance @dist, with a header that declares window @wbits;
+ * @data gets the decompressed bytes.  Returns the stream's length.
+ */
+static u32 vt_window_stream(u8 format, u8 wbits, u32 dist, u8 *data,
+			    u8 *cmp, u32 cap)
+{
+	struct vt_bits b = { .buf = cmp, .cap = cap };
+	u32 total = dist + VT_WIN_MATCHES * 258, i, sum;
+
+	vt_fill_random(data, dist, dist);
+	for (i = dist; i < total; i++)
+		data[i] = data[i - dist];
+	if (format == VZIP_FMT_ZLIB) {
+		u32 hdr = ((wbits - 8) << 4 | 8) << 8;
+
+		hdr += (31 - hdr % 31) % 31;	/* FCHECK */
+		vt_put_bits(&b, hdr >> 8, 8);
+		vt_put_bits(&b, hdr & 0xff, 8);
+	} else if (format == VZIP_FMT_GZIP) {
+		static const u8 gz[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3 };
+
+		for (i = 0; i < sizeof(gz); i++)
+			vt_put_bits(&b, gz[i], 8);
+	}
+	vt_put_bits(&b, 1, 1);			/* BFINAL */
+	vt_put_bits(&b, 1, 2);			/* BTYPE 01: fixed codes */
+	for (i = 0; i < dist; i++)
+		vt_put_literal(&b, data[i]);
+	for (i = 0; i < VT_WIN_MATCHES; i++)
+		vt_put_match(&b, dist);
+	vt_put_code(&b, 0, 7);			/* end of block */
+	if (b.nbits)				/* to a byte boundary */
+		vt_put_bits(&b, 0, 8 - b.nbits);
+	sum = vt_checksum(format, data, total);
+	for (i = 0; i < 4 && format == VZIP_FMT_ZLIB; i++)
+		vt_put_bits(&b, sum >> (24 - 8 * i), 8);
+	for (i = 0; i < 4 && format == VZIP_FMT_GZIP; i++)
+		vt_put_bits(&b, sum >> (8 * i), 8);
+	for (i = 0; i < 4 && format == VZIP_FMT_GZIP; i++)
+		vt_put_bits(&b, total >> (8 * i), 8);
+	return b.len;
+}
+
+/*
+ * Decompresses @cmp in requests of @first destination bytes and then the
+ * rest, through a stream context.  Returns the last request's status;
+ * @out holds what the requests produced.
+ */
+static u16 vt_window_split(struct kunit *test, struct vzip_codec *c,
+			   u8 format, u8 wbits, const u8 *cmp, u32 clen,
+			   u32 first, u8 *out, u32 total, u8 *ctx)
+{
+	struct vt_req r = { VZIP_OP_DECOMPRESS, format, VZIP_FLUSH_FINISH, 0,
+			    wbits, true, true };
+	struct vzip_job j;
+
+	r.flush = VZIP_FLUSH_NONE;
+	vt_run(c, &j, &r, cmp, clen, out, first, ctx);
+	KUNIT_EXPECT_EQ(test, j.status, VZIP_STS_OVERFLOW);
+	KUNIT_EXPECT_EQ(test, j.produced, first);
+	if (j.status != VZIP_STS_OVERFLOW)
+		return j.status;
+	r.flush = VZIP_FLUSH_FINISH;
+	r.new_stream = false;
+	vt_run(c, &j, &r, cmp + j.consumed, clen - j.consumed, out + first,
+	       total - first, ctx);
+	if (j.status == VZIP_STS_OK) {
+		KUNIT_EXPECT_EQ(test, j.produced, total - first);
+		KUNIT_EXPECT_EQ(test, j.flags, VZIP_CQE_F_STREAM_END);
+	}
+	return j.status;
+}
+
+/*
+ * A request decompresses like one call of zlib's inflate() with the whole
+ * destination: distances may reach into its own output, which the kernel's
+ * inflate, called page by page, sees in pieces (issue 11: a match cut at a
+ * page boundary was finished from outside the window).  Between requests
+ * only 2^window_bits bytes of history are kept: a match that reaches
+ * further back from the next request is a DATA_ERROR, as in zlib.
+ */
+static void vt_window(struct kunit *test)
+{
+	static const u8 formats[] = { VZIP_FMT_RAW, VZIP_FMT_ZLIB,
+				      VZIP_FMT_GZIP };
+	static const u32 offsets[] = { 0, 1, 100, PAGE_SIZE - 1 };
+	const u8 *wbits_p = test->param_value;
+	u8 wbits = *wbits_p;
+	u32 window = 1U << wbits, cap = VZIP_WINDOW_MAX + SZ_16K;
+	struct vzip_codec *c = vt_codec(test);
+	u8 *data = vt_alloc(test, cap);
+	u8 *cmp = vt_alloc(test, 2 * cap);
+	u8 *out = vt_alloc(test, cap + PAGE_SIZE);
+	u8 *ctx = vt_alloc(test, vzip_ctx_size());
+	int f, k, i;
+
+	for (f = 0; f < ARRAY_SIZE(formats); f++) {
+		for (k = -1; k <= 1; k++) {
+			u32 dist = window + k, total, clen, first;
+			struct vt_req r = { VZIP_OP_DECOMPRESS, formats[f],
+					    VZIP_FLUSH_FINISH, 0, wbits };
+			bool far = dist > window;
+			struct vzip_job j;
+			u16 status;
+
+			if (dist > VZIP_WINDOW_MAX)
+				continue;	/* deflate has no such distance */
+			total = dist + VT_WIN_MATCHES * 258;
+			clen = vt_window_stream(formats[f], wbits, dist, data,
+						cmp, 2 * cap);
+			KUNIT_ASSERT_LE(test, clen, 2 * cap);
+
+			/* one request: the same anywhere in a page */
+			for (i = 0; i < ARRAY_SIZE(offsets); i++) {
+				memset(out, 0, cap + PAGE_SIZE);
+				vt_run(c, &j, &r, cmp, clen, out + offsets[i],
+				       total, NULL);
+				KUNIT_EXPECT_EQ_MSG(test, j.status, VZIP_STS_OK,
+						    "format %u dist %u offset %u",
+						    formats[f], dist,
+						    offsets[i]);
+				KUNIT_EXPECT_EQ(test, j.produced, total);
+				KUNIT_EXPECT_EQ(test, j.consumed, clen);
+				KUNIT_EXPECT_EQ(test, memcmp(out + offsets[i],
+							     data, total), 0);
+			}
+
+			/*
+			 * Two requests: the second starts right before the
+			 * first match, or inside it.
+			 */
+			for (first = dist; first <= dist + 100; first += 100) {
+				status = vt_window_split(test, c, formats[f],
+							 wbits, cmp, clen,
+							 first, out, total,
+							 ctx);
+				KUNIT_EXPECT_EQ_MSG(test, status,
+						    far ? VZIP_STS_DATA_ERROR :
+							  VZIP_STS_OK,
+						    "format %u dist %u first %u",
+						    formats[f], dist, first);
+				if (!far)
+					KUNIT_EXPECT_EQ(test,
+							memcmp(out, data, total),
+							0);
+			}
+		}
+	}
+
+	/*
+	 * Issue 11's reproducer: a random 2 KiB block 16 times, compressed
+	 * with the largest window, decompressed into a page-aligned 64 KiB.
+	 */
+	{
+		struct vt_req r = { VZIP_OP_DECOMPRESS, VZIP_FMT_RAW,
+				    VZIP_FLUSH_FINISH, 0, wbits };
+		u8 *big = vt_alloc(test, SZ_64K);
+		u32 clen, total = 16 * SZ_2K;
+		struct vzip_job j;
+		u16 status;
+
+		vt_fill_random(data, SZ_2K, 2048);
+		for (i = 1; i < 16; i++)
+			memcpy(data + i * SZ_2K, data, SZ_2K);
+		clen = vt_compress(test, c, VZIP_FMT_RAW, 6, 15, data, total,
+				   cmp, vt_room(total));
+		vt_run(c, &j, &r, cmp, clen, big, SZ_64K, NULL);
+		KUNIT_EXPECT_EQ(test, j.status, VZIP_STS_OK);
+		KUNIT_EXPECT_EQ(test, j.produced, total);
+		KUNIT_EXPECT_EQ(test, memcmp(big, data, total), 0);
+		status = vt_window_split(test, c, VZIP_FMT_RAW, wbits, cmp,
+					 clen, SZ_2K, big, total, ctx);
+		KUNIT_EXPECT_EQ(test, status, SZ_2K > window ?
+				VZIP_STS_DATA_ERROR : VZIP_STS_OK);
+	}
+}
+
+static const u8 vt_window_bits[] = { 9, 10, 11, 12, 13, 14, 15 };
+
+static void vt_window_desc(const u8 *wbits, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "window %u", *wbits);
+}
+
+KUNIT_ARRAY_PARAM(vt_window, vt_window_bits, vt_window_desc);
+
 static struct kunit_case vt_codec_cases[] = {
 	KUNIT_CASE(vt_checksums),
 	KUNIT_CASE_PARAM(vt_round_trip, vt_codec_gen_params),
@@ -799,6 +1060,7 @@ static struct kunit_case vt_codec_cases[] = {
 	KUNIT_CASE(vt_copy_nop),
 	KUNIT_CASE(vt_corrupt),
 	KUNIT_CASE(vt_sealed_contexts),
+	KUNIT_CASE_PARAM(vt_window, vt_window_gen_params),
 	{}
 };
 

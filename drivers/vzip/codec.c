@@ -556,6 +556,18 @@ static int vzip_wrap_run(struct vzip_codec *c, struct vzip_job *j, u32 *spos)
 	return VZIP_STEP_MORE_INPUT;
 }
 
+/*
+ * The kernel's inflate checks a distance when it decodes it; zlib, since
+ * 1.2.5, when it copies the match.  With the destination full, zlib stops
+ * before the copy: the request ends with OVERFLOW, and the error comes with
+ * the next one, since the failed state saved in the context fails again.
+ * Other errors are found by both while decoding, whatever the room.
+ */
+static bool vzip_inflate_error_deferred(const z_stream *zs)
+{
+	return zs->msg && !strcmp(zs->msg, "invalid distance too far back");
+}
+
 /* Inflates the source into the destination until one of them runs out. */
 static int vzip_inflate_run(struct vzip_codec *c, struct vzip_job *j,
 			    u32 *spos, u32 *dpos)
@@ -598,6 +610,9 @@ static int vzip_inflate_run(struct vzip_codec *c, struct vzip_job *j,
 		st->total += made;
 		if (ret == Z_STREAM_END)
 			return VZIP_STEP_DONE;
+		if (ret == Z_DATA_ERROR && *dpos == j->dst.len &&
+		    !zs->avail_out && vzip_inflate_error_deferred(zs))
+			return VZIP_STEP_DST_FULL;
 		if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT)
 			return -EBADMSG;
 		if (ret != Z_OK && ret != Z_BUF_ERROR)

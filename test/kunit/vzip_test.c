@@ -863,19 +863,20 @@ static void vt_put_match(struct vt_bits *b, u32 dist)
 #define VT_WIN_MATCHES	50	/* 12900 bytes of matches: several pages */
 
 /*
- * Writes @format's stream of @dist random bytes followed by VT_WIN_MATCHES
+ * Writes @format's stream of @lits random bytes followed by VT_WIN_MATCHES
  * matches at distance @dist, with a header that declares window @wbits;
- * @data gets the decompressed bytes.  Returns the stream's length.
+ * @data gets the decompressed bytes (if @dist <= @lits: else the stream
+ * is corrupt).  Returns the stream's length.
  */
-static u32 vt_window_stream(u8 format, u8 wbits, u32 dist, u8 *data,
-			    u8 *cmp, u32 cap)
+static u32 vt_window_stream(u8 format, u8 wbits, u32 lits, u32 dist,
+			    u8 *data, u8 *cmp, u32 cap)
 {
 	struct vt_bits b = { .buf = cmp, .cap = cap };
-	u32 total = dist + VT_WIN_MATCHES * 258, i, sum;
+	u32 total = lits + VT_WIN_MATCHES * 258, i, sum;
 
-	vt_fill_random(data, dist, dist);
-	for (i = dist; i < total; i++)
-		data[i] = data[i - dist];
+	vt_fill_random(data, lits, dist);
+	for (i = lits; i < total; i++)
+		data[i] = dist <= lits ? data[i - dist] : 0;
 	if (format == VZIP_FMT_ZLIB) {
 		u32 hdr = ((wbits - 8) << 4 | 8) << 8;
 
@@ -890,7 +891,7 @@ static u32 vt_window_stream(u8 format, u8 wbits, u32 dist, u8 *data,
 	}
 	vt_put_bits(&b, 1, 1);			/* BFINAL */
 	vt_put_bits(&b, 1, 2);			/* BTYPE 01: fixed codes */
-	for (i = 0; i < dist; i++)
+	for (i = 0; i < lits; i++)
 		vt_put_literal(&b, data[i]);
 	for (i = 0; i < VT_WIN_MATCHES; i++)
 		vt_put_match(&b, dist);
@@ -972,8 +973,8 @@ static void vt_window(struct kunit *test)
 			if (dist > VZIP_WINDOW_MAX)
 				continue;	/* deflate has no such distance */
 			total = dist + VT_WIN_MATCHES * 258;
-			clen = vt_window_stream(formats[f], wbits, dist, data,
-						cmp, 2 * cap);
+			clen = vt_window_stream(formats[f], wbits, dist, dist,
+						data, cmp, 2 * cap);
 			KUNIT_ASSERT_LE(test, clen, 2 * cap);
 
 			/* one request: the same anywhere in a page */
@@ -1011,6 +1012,28 @@ static void vt_window(struct kunit *test)
 							0);
 			}
 		}
+	}
+
+	/*
+	 * A distance past the start of the stream, right where the first
+	 * request's destination ends: zlib finds it when it copies the
+	 * match, in its next call, and so does the device.
+	 */
+	for (f = 0; f < ARRAY_SIZE(formats) && window < VZIP_WINDOW_MAX; f++) {
+		struct vt_req r = { VZIP_OP_DECOMPRESS, formats[f],
+				    VZIP_FLUSH_FINISH, 0, wbits };
+		u32 total = window + VT_WIN_MATCHES * 258, clen;
+		struct vzip_job j;
+		u16 status;
+
+		clen = vt_window_stream(formats[f], wbits, window, window + 1,
+					data, cmp, 2 * cap);
+		vt_run(c, &j, &r, cmp, clen, out, total, NULL);
+		KUNIT_EXPECT_EQ(test, j.status, VZIP_STS_DATA_ERROR);
+		status = vt_window_split(test, c, formats[f], wbits, cmp, clen,
+					 window, out, total, ctx);
+		KUNIT_EXPECT_EQ(test, status, VZIP_STS_DATA_ERROR);
+		KUNIT_EXPECT_EQ(test, memcmp(out, data, window), 0);
 	}
 
 	/*

@@ -16,6 +16,7 @@
 
 #include "tap.h"
 #include "vzip_testlib.h"
+#include "vzip_zref.h"
 
 #define DATA_LEN	(64 * 1024)
 #define BOUND(n)	((n) + (n) / 1000 + 64)	/* the device's promise */
@@ -26,54 +27,6 @@ static const char *const flush_names[] = { "none", "sync", "full", "finish" };
 static struct vzip_q q;
 
 /* ---- user-space zlib ---- */
-
-static int zlib_wbits(uint8_t format, int window)
-{
-	if (format == VZIP_FMT_RAW)
-		return -window;
-	return format == VZIP_FMT_ZLIB ? window : window + 16;
-}
-
-/* Inflates a whole stream; the bytes produced, or -1. */
-static long z_inflate(uint8_t format, const uint8_t *src, size_t len,
-		      uint8_t *dst, size_t cap)
-{
-	z_stream zs = { 0 };
-	long out;
-	int ret;
-
-	if (inflateInit2(&zs, zlib_wbits(format, 15)) != Z_OK)
-		return -1;
-	zs.next_in = (uint8_t *)src;
-	zs.avail_in = len;
-	zs.next_out = dst;
-	zs.avail_out = cap;
-	ret = inflate(&zs, Z_FINISH);
-	out = cap - zs.avail_out;
-	inflateEnd(&zs);
-	return ret == Z_STREAM_END ? out : -1;
-}
-
-/* Deflates a whole buffer; the bytes produced, or -1. */
-static long z_deflate(uint8_t format, int level, const uint8_t *src,
-		      size_t len, uint8_t *dst, size_t cap)
-{
-	z_stream zs = { 0 };
-	long out;
-	int ret;
-
-	if (deflateInit2(&zs, level, Z_DEFLATED, zlib_wbits(format, 15), 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	zs.next_in = (uint8_t *)src;
-	zs.avail_in = len;
-	zs.next_out = dst;
-	zs.avail_out = cap;
-	ret = deflate(&zs, Z_FINISH);
-	out = cap - zs.avail_out;
-	deflateEnd(&zs);
-	return ret == Z_STREAM_END ? out : -1;
-}
 
 static uint32_t z_checksum(uint8_t format, const uint8_t *buf, size_t len)
 {

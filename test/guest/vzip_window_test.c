@@ -55,6 +55,7 @@
 
 #include "tap.h"
 #include "vzip_testlib.h"
+#include "vzip_zref.h"
 #include "vfio.h"
 #include "vzpci.h"
 
@@ -309,13 +310,6 @@ struct emu_ctx {
 static struct emu_ctx emu_ctxs[EMU_CTXS];
 static unsigned int emu_next;
 static void *emu_mem;
-
-static int zlib_wbits(unsigned int format, unsigned int w)
-{
-	if (format == VZIP_FMT_RAW)
-		return -(int)w;
-	return format == VZIP_FMT_ZLIB ? (int)w : (int)w + 16;
-}
 
 static uint32_t z_checksum(unsigned int format, uint32_t check,
 			   const uint8_t *buf, size_t len)
@@ -646,27 +640,6 @@ static size_t wrap(unsigned int format, unsigned int w, const uint8_t *body,
 			out[n++] = (uint8_t)(len >> (8 * i));
 	}
 	return n;
-}
-
-/* zlib's deflate, 32 KiB window, level 6; the bytes produced or 0. */
-static size_t z_deflate(unsigned int format, const uint8_t *src, size_t len,
-			uint8_t *dst, size_t cap)
-{
-	z_stream zs = { 0 };
-	size_t out;
-	int ret;
-
-	if (deflateInit2(&zs, 6, Z_DEFLATED, zlib_wbits(format, 15), 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
-		return 0;
-	zs.next_in = (uint8_t *)src;
-	zs.avail_in = len;
-	zs.next_out = dst;
-	zs.avail_out = cap;
-	ret = deflate(&zs, Z_FINISH);
-	out = cap - zs.avail_out;
-	deflateEnd(&zs);
-	return ret == Z_STREAM_END ? out : 0;
 }
 
 /* A zlib header saying CINFO = @w - 8, FCHECK fixed. */
@@ -1127,7 +1100,9 @@ static void run_dcase(const struct dcase *c, const struct split *splits,
 		clen = blen ? wrap(c->fmt, c->w, body, blen, data, c->total,
 				   cmp) : 0;
 	} else {
-		clen = z_deflate(c->fmt, data, c->total, cmp, cap);
+		long n = z_deflate(c->fmt, 6, data, c->total, cmp, cap);
+
+		clen = n > 0 ? (size_t)n : 0;
 		if (clen && c->fmt == VZIP_FMT_ZLIB && c->kind != K_HONEST)
 			zlib_set_cinfo(cmp, c->w);
 	}

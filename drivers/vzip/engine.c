@@ -28,6 +28,9 @@
 
 #include "vzip.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 /* An idle engine looks at the rings this often until it goes to sleep. */
 #define VZIP_POLL_MIN_US	5
 #define VZIP_POLL_MAX_US	10
@@ -142,6 +145,8 @@ static void vzip_sched_set_awake(struct vzip_device *vdev, bool awake)
 	if (awake ? !vdev->nr_awake++ : !--vdev->nr_awake) {
 		list_for_each_entry(q, &vdev->active, sched_node)
 			vzip_set_need_wakeup(q, !awake);
+		if (!awake)
+			atomic64_inc(&vdev->stats.need_wakeup);
 	}
 	spin_unlock(&vdev->sched_lock);
 }
@@ -175,6 +180,8 @@ void vzip_sched_start_queue(struct vzip_queue *q)
 	WRITE_ONCE(q->stopping, false);
 	list_add_tail(&q->sched_node, &vdev->active);
 	vzip_set_need_wakeup(q, !vdev->nr_awake);
+	if (!vdev->nr_awake)
+		atomic64_inc(&vdev->stats.need_wakeup);
 	spin_unlock(&vdev->sched_lock);
 	/* requests published before the start are served too */
 	vzip_engines_kick(vdev);
@@ -407,6 +414,7 @@ static bool vzip_engine_serve(struct vzip_engine *e, struct vzip_queue *q)
 	}
 
 	vzip_cqe_fill(vdev, &sqe, status, &job, &cqe);
+	trace_vzip_request(vdev, e->id, q, q->sq_head - 1, sqe.opcode, status);
 	vzip_cqe_post(q, &cqe);
 	uacce_wake_up(q->uq);
 	return status == VZIP_STS_HW_ERROR;

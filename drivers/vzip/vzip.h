@@ -137,6 +137,9 @@ struct vzip_job {
  * @bytes_in: source bytes consumed
  * @bytes_out: destination bytes produced
  * @doorbells: UACCE_CMD_WAKE_Q calls
+ * @need_wakeup: times the device raised VZIP_DEV_F_NEED_WAKEUP, for every
+ *	started queue when its last awake engine went to sleep, or for one
+ *	queue started while every engine slept
  * @sleeps: times an engine went to sleep
  * @wakeups: times an engine woke up
  * @pinned_now: pages pinned at the moment
@@ -148,6 +151,7 @@ struct vzip_stats {
 	atomic64_t bytes_in;
 	atomic64_t bytes_out;
 	atomic64_t doorbells;
+	atomic64_t need_wakeup;
 	atomic64_t sleeps;
 	atomic64_t wakeups;
 	atomic_long_t pinned_now;

@@ -1,132 +1,277 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fairness between two processes on one vzip device: one keeps its ring
- * full of slow compression requests, the other submits small requests one
- * at a time.  Engines serve queues round-robin, one request per turn, so
- * each small request waits for at most one slow request per engine, never
- * for the whole backlog.  Run with vzip engines=1, where that is exact.
+ * Fairness between queues on one vzip device, checked from the scheduler's
+ * own decisions rather than from timings.
+ *
+ * A heavy queue holds a backlog of slow compression requests; a light
+ * queue gets a batch of NOPs, published with one tail update, while the
+ * heavy backlog is still deep.  Engines serve queues round-robin, one
+ * request per turn, so with one engine (vzip engines=1) the order is
+ * exact: after the batch is published at most one heavy request (the one
+ * in progress) completes before the first NOP, and exactly one between
+ * two NOPs.  Without round-robin the NOPs would wait for the backlog.
+ *
+ * The order is read from the trace event vzip:vzip_request: one event
+ * per completed request, in the order the engine served them, with the
+ * queue and the request's ring index (in the global trace clock, as the
+ * engine thread may move between CPUs).  After publishing the batch the test
+ * reads how far the device has taken the heavy queue; heavy requests from
+ * that index on may precede the first NOP by one at most.  A round counts
+ * only if the heavy queue still had more requests pending at that moment
+ * than the batch can let through; a round where the test itself was
+ * preempted that long is repeated, so no outcome depends on how vCPUs are
+ * scheduled.
  *
  * Prints TAP; exits non-zero when a case failed.
  */
 #define _GNU_SOURCE
-#include <signal.h>
-#include <sys/wait.h>
+#include <sys/mount.h>
 
 #include "tap.h"
 #include "vzip_testlib.h"
 
-#define SLOW_LEN	(128 * 1024)
+#define SLOW_LEN	(64 * 1024)
 #define BACKLOG		24
-#define LIGHT_REQS	8
+#define BATCH		8
+#define ROUNDS		3
+#define MAX_ATTEMPTS	10
 
-/* The light process: LIGHT_REQS NOPs, one at a time, after "go". */
-static int light(const char *name, int go_fd, int done_fd)
+static char tracefs[64];
+
+static int tracefs_write(const char *file, const char *val, int flags)
 {
-	struct vzip_q q;
-	struct vzip_sqe nop;
-	struct vzip_cqe cqe;
-	long worst = 0;
-	char c;
-	int i;
+	char path[128];
+	int fd, ret = 0;
 
-	if (vzip_open(&q, name) || vzip_start(&q))
-		return 2;
-	nop = vzip_sqe(&q, VZIP_OP_NOP, 0, 0, NULL, 0, NULL, 0);
-	if (read(go_fd, &c, 1) != 1)
-		return 3;
-	for (i = 0; i < LIGHT_REQS; i++) {
-		struct timespec t0;
-		long ms;
+	snprintf(path, sizeof(path), "%s/%s", tracefs, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC | flags);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
 
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (vzip_exec(&q, &nop, &cqe) ||
-		    le16toh(cqe.status) != VZIP_STS_OK)
-			return 4;
-		ms = vzip_ms_since(&t0);
-		if (ms > worst)
-			worst = ms;
+/* Finds tracefs, mounting it where the kernel expects it if needed. */
+static int tracefs_find(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	char path[128];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/trace_marker", dirs[i]);
+		if (!access(path, W_OK)) {
+			snprintf(tracefs, sizeof(tracefs), "%s", dirs[i]);
+			return 0;
+		}
 	}
-	if (write(done_fd, &worst, sizeof(worst)) != sizeof(worst))
-		return 5;
-	vzip_close(&q);
+	if (mount("nodev", dirs[0], "tracefs", 0, NULL))
+		return -errno;
+	snprintf(tracefs, sizeof(tracefs), "%s", dirs[0]);
+	return 0;
+}
+
+static int tracing_start(void)
+{
+	int ret;
+
+	ret = tracefs_write("tracing_on", "0", 0);
+	if (!ret)
+		ret = tracefs_write("trace_clock", "global", 0);
+	if (!ret)
+		ret = tracefs_write("trace", "", O_TRUNC);
+	if (!ret)
+		ret = tracefs_write("events/vzip/vzip_request/enable", "1", 0);
+	if (!ret)
+		ret = tracefs_write("tracing_on", "1", 0);
+	return ret;
+}
+
+static void tracing_stop(void)
+{
+	tracefs_write("tracing_on", "0", 0);
+	tracefs_write("events/vzip/vzip_request/enable", "0", 0);
+}
+
+/* Waits for every request in flight on @q; the number that failed, or -1. */
+static int drain(struct vzip_q *q)
+{
+	struct vzip_cqe cqe;
+	int bad = 0;
+
+	while (vzip_inflight(q)) {
+		if (vzip_reap(q, &cqe, VZIP_TIMEOUT_MS, true))
+			return -1;
+		if (le16toh(cqe.status) != VZIP_STS_OK)
+			bad++;
+	}
+	return bad;
+}
+
+struct round_check {
+	uint32_t first_nop;	/* ring index of the batch's first NOP */
+	uint32_t heavy_from;	/* heavy index taken when it was published */
+	unsigned int before_first;	/* heavy from there, before NOP 1 */
+	unsigned int max_between;	/* most heavy ones between two NOPs */
+	unsigned int min_between;	/* fewest heavy ones between two NOPs */
+	unsigned int nops;		/* the batch's NOPs seen */
+};
+
+/* The round of light request @index, or NULL. */
+static struct round_check *round_of(struct round_check *rc, unsigned int nr,
+				    uint32_t index)
+{
+	unsigned int r;
+
+	for (r = 0; r < nr; r++)
+		if (index - rc[r].first_nop < BATCH)
+			return &rc[r];
+	return NULL;
+}
+
+/*
+ * Reads the trace of device @dev: for each round, the heavy completions
+ * before its first NOP (from the heavy index it was published at) and
+ * between its NOPs.
+ */
+static int read_trace(const char *dev, uint32_t heavy, uint32_t light,
+		      struct round_check *rc, unsigned int nr)
+{
+	char path[128], line[512], devkey[NAME_MAX + 8];
+	unsigned int run = 0, r;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/trace", tracefs);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	snprintf(devkey, sizeof(devkey), "dev=%s ", dev);
+	for (r = 0; r < nr; r++) {
+		rc[r].before_first = rc[r].max_between = rc[r].nops = 0;
+		rc[r].min_between = UINT_MAX;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "vzip_request: ");
+		struct round_check *cur;
+		unsigned int qid;
+		uint32_t index;
+
+		if (!p || !strstr(p, devkey))
+			continue;
+		p = strstr(p, " qid=");
+		if (!p || sscanf(p, " qid=%u index=%u", &qid, &index) != 2)
+			continue;
+		if (qid == heavy) {
+			run++;
+			for (r = 0; r < nr; r++)
+				if (!rc[r].nops &&
+				    (int32_t)(index - rc[r].heavy_from) >= 0 &&
+				    index - rc[r].heavy_from < BACKLOG)
+					rc[r].before_first++;
+			continue;
+		}
+		cur = qid == light ? round_of(rc, nr, index) : NULL;
+		if (!cur)
+			continue;
+		if (cur->nops) {
+			if (run > cur->max_between)
+				cur->max_between = run;
+			if (run < cur->min_between)
+				cur->min_between = run;
+		}
+		cur->nops++;
+		run = 0;
+	}
+	fclose(f);
 	return 0;
 }
 
 int main(void)
 {
 	char name[NAME_MAX + 1];
-	int go[2], done[2], st = -1;
-	unsigned int heavy_done = 0, at_light_done = 0;
-	long worst = -1;
-	struct vzip_q q;
-	struct vzip_sqe slow;
-	struct vzip_cqe cqe;
+	struct vzip_q hq, lq;
+	struct vzip_sqe slow, nop;
+	struct round_check rc[MAX_ATTEMPTS];
+	bool counted[MAX_ATTEMPTS] = { false };
+	unsigned int attempts = 0, valid = 0, bad = 0, r, i;
+	uint32_t heavy, light;
 	uint8_t *src, *dst;
-	bool light_done = false;
-	pid_t pid;
-	int i;
+	size_t dst_len = SLOW_LEN + SLOW_LEN / 100 + 64;
 
 	if (!tap_ok(!vzip_find_device(name, sizeof(name)) &&
-		    !vzip_open(&q, name) && !vzip_start(&q),
-		    "open a queue of a vzip device"))
+		    !vzip_open(&hq, name) && !vzip_start(&hq) &&
+		    !vzip_open(&lq, name) && !vzip_start(&lq),
+		    "open two queues of a vzip device"))
 		return tap_done();
-	if (pipe(go) || pipe(done))
-		return 1;
-	pid = fork();
-	if (pid == 0) {
-		close(go[1]);
-		close(done[0]);
-		_exit(light(name, go[0], done[1]));
-	}
-	close(go[0]);
-	close(done[1]);
+	heavy = vzip_reg(&hq, VZIP_REG_QID);
+	light = vzip_reg(&lq, VZIP_REG_QID);
+	tap_diag("%s: heavy queue %u, light queue %u", name, heavy, light);
+	if (!tap_ok(!tracefs_find() && !tracing_start(),
+		    "trace event vzip:vzip_request enabled (tracefs %s)",
+		    tracefs))
+		return tap_done();
 
-	src = vzip_mem(&q, SLOW_LEN);
-	dst = vzip_mem(&q, SLOW_LEN + SLOW_LEN / 100 + 64);
+	src = vzip_mem(&hq, SLOW_LEN);
+	dst = vzip_mem(&hq, dst_len);
 	vzip_fill_random(src, SLOW_LEN, 1);
-	slow = vzip_sqe(&q, VZIP_OP_COMPRESS, VZIP_FMT_RAW, VZIP_FLUSH_FINISH,
-			src, SLOW_LEN, dst, SLOW_LEN + SLOW_LEN / 100 + 64);
+	slow = vzip_sqe(&hq, VZIP_OP_COMPRESS, VZIP_FMT_RAW, VZIP_FLUSH_FINISH,
+			src, SLOW_LEN, dst, dst_len);
 	slow.level = 9;
-	for (i = 0; i < BACKLOG && vzip_inflight(&q) < q.depth; i++)
-		vzip_post(&q, &slow);
-	tap_diag("%u slow requests queued", vzip_inflight(&q));
-	usleep(200000);		/* the light process has opened its queue */
-	if (write(go[1], "g", 1) != 1)
-		return 1;
+	nop = vzip_sqe(&lq, VZIP_OP_NOP, 0, 0, NULL, 0, NULL, 0);
 
-	while (vzip_inflight(&q)) {
-		/* poll(): leave the CPU to the light process */
-		if (vzip_reap(&q, &cqe, VZIP_TIMEOUT_MS, true))
+	while (valid < ROUNDS && attempts < MAX_ATTEMPTS) {
+		uint32_t consumed;
+
+		r = attempts++;
+		for (i = 0; i < BACKLOG; i++)
+			vzip_queue(&hq, &slow);
+		if (vzip_submit(&hq))
 			break;
-		if (le16toh(cqe.status) != VZIP_STS_OK)
-			tap_diag("slow request: status %u", le16toh(cqe.status));
-		heavy_done++;
-		if (!light_done) {
-			struct pollfd pfd = { .fd = done[0], .events = POLLIN };
-
-			if (poll(&pfd, 1, 0) == 1 &&
-			    read(done[0], &worst, sizeof(worst)) == sizeof(worst)) {
-				light_done = true;
-				at_light_done = heavy_done;
-			}
+		rc[r].first_nop = lq.sq_tail;
+		for (i = 0; i < BATCH; i++)
+			vzip_queue(&lq, &nop);
+		if (vzip_submit(&lq))
+			break;
+		/* the device's SQ head: heavy requests taken so far */
+		rc[r].heavy_from = le32toh(atomic_load(vzip_ctrl(&hq,
+							VZIP_CTRL_SQ_HEAD)));
+		consumed = rc[r].heavy_from - (hq.sq_tail - BACKLOG);
+		counted[r] = BACKLOG - consumed > BATCH + 1;
+		if (counted[r])
+			valid++;
+		else
+			tap_diag("round %u: only %u heavy requests left when the batch was published; repeated",
+				 r, BACKLOG - consumed);
+		if (drain(&lq) || drain(&hq)) {
+			bad++;
+			break;
 		}
 	}
-	if (!light_done && read(done[0], &worst, sizeof(worst)) == sizeof(worst))
-		at_light_done = heavy_done;
-	waitpid(pid, &st, 0);
+	tracing_stop();
+	tap_ok(!bad && valid == ROUNDS,
+	       "%u rounds with a deep heavy backlog in %u attempts, every request completed",
+	       valid, attempts);
+	if (!tap_ok(!read_trace(name, heavy, light, rc, attempts),
+		    "read the trace"))
+		return tap_done();
 
-	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	       "the light process completed its %u requests", LIGHT_REQS);
-	tap_ok(heavy_done == BACKLOG, "the heavy process completed its %u",
-	       BACKLOG);
-	/*
-	 * One slow request per light one, plus the one in progress, plus
-	 * slack for the guest's scheduling of the two processes; without
-	 * round-robin the light process would wait for the whole backlog.
-	 */
-	tap_ok(worst >= 0 && at_light_done <= LIGHT_REQS + 4,
-	       "round-robin: the light process finished after %u of %u slow requests (worst wait %ld ms)",
-	       at_light_done, BACKLOG, worst);
-	vzip_close(&q);
+	for (r = 0; r < attempts; r++) {
+		if (!counted[r])
+			continue;
+		tap_ok(rc[r].nops == BATCH, "round %u: the trace holds the %u NOPs",
+		       r, BATCH);
+		tap_ok(rc[r].before_first <= 1,
+		       "round %u: %u heavy request(s) taken after the batch was published completed before its first NOP (at most one)",
+		       r, rc[r].before_first);
+		tap_ok(rc[r].min_between == 1 && rc[r].max_between == 1,
+		       "round %u: exactly one heavy request between two NOPs (seen %u to %u)",
+		       r, rc[r].min_between, rc[r].max_between);
+	}
+	vzip_close(&lq);
+	vzip_close(&hq);
 	return tap_done();
 }

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shell helpers of the mdev guest tests, sourced by test/guest/mdev_*.sh:
-# TAP output, the vzip accelerator, its mdev types and instances.
+# the vzip accelerator, its mdev types and instances.
 #
 # The scripts run in the debug guest from the repository root, with uacce,
 # vzip and wd_mdev loaded (test/plan).
@@ -8,48 +8,7 @@
 bin=$PWD/build/user/bin
 tbin=$PWD/build/user/test
 util=$tbin/mdev_util
-tap_n=0
-tap_failed=0
-
-ok() {
-	tap_n=$((tap_n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $tap_n $2"
-	else
-		echo "not ok $tap_n $2"
-		tap_failed=$((tap_failed + 1))
-	fi
-}
-
-# check DESCRIPTION COMMAND...: one TAP case, passing when COMMAND does
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok 0 "$desc"; else ok 1 "$desc"; fi
-}
-
-# eq DESCRIPTION GOT WANT
-eq() {
-	if [ "$2" = "$3" ]; then
-		ok 0 "$1"
-	else
-		ok 1 "$1 (got '$2', want '$3')"
-	fi
-}
-
-# fail_all REASON: what the test needs is missing.  test/plan loads the
-# modules and deps.sh installs the tools, so that is a failure, never a
-# skip: a test that skips itself could never fail.
-fail_all() {
-	echo "not ok 1 $1"
-	echo "1..1"
-	exit 1
-}
-
-done_tap() {
-	echo "1..$tap_n"
-	[ $tap_failed = 0 ]
-}
+. test/lib/tap.sh
 
 # The vzip accelerator's uacce device (vzip-N, not an instance).
 vzip_parent() {

@@ -10,6 +10,7 @@
 #   make stock [T=GLOB] the stock Debian kernel lane alone
 #   make modules [KDIR=/lib/modules/$(uname -r)/build]
 #   make user          libwarpdrive, tools and test programs
+#   make soak          libwdz.so against zlib for hours (SOAK_SECONDS, SEED)
 #
 # Everything generated goes to build/ (kernels, module objects per kernel,
 # user-space binaries, test results, benchmark results).
@@ -30,12 +31,12 @@ KSRC_DIRS	:= Kbuild uacce drivers include test/kunit
 USER_O	:= $(BUILD)/user
 
 .PHONY: all deps deps-kernel deps-vm kernel-debug kernel-base modules \
-	modules-debug modules-base user check demo stock clean help
+	modules-debug modules-base user check demo stock clean help soak
 
 all: modules user
 
 help:
-	@sed -n '3,15p' Makefile
+	@sed -n '3,16p' Makefile
 
 deps:
 	@$(VM)/deps.sh build
@@ -83,6 +84,17 @@ check: deps-vm kernel-debug modules-debug user
 
 demo: deps-vm kernel-base modules-base user
 	@$(VM)/demo.sh
+
+# libwdz.so against zlib for hours (test/host/zdiff_test.c) on the host's
+# software path, a new seed each run (SEED=n replays one), half of the time
+# exact and half against zlib's contract as the device is held to.
+SOAK_SECONDS	?= 14400
+soak: user
+	@seed=$${SEED:-$$(date +%s)}; echo "soak: seed $$seed, $(SOAK_SECONDS) s"; \
+	WD_POLICY=sw $(USER_O)/test/zdiff_test --seed $$seed --max-size 1048576 \
+		--seconds $$(($(SOAK_SECONDS) / 2)) && \
+	WD_POLICY=sw $(USER_O)/test/zdiff_test --seed $$seed --max-size 1048576 \
+		--seconds $$(($(SOAK_SECONDS) / 2)) --mode device
 
 # The second lane alone: Debian's stock kernel (also part of `make check`),
 # results and report in build/test-results-stock/.

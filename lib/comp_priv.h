@@ -144,8 +144,41 @@ int wd_stream_try_hw(struct wd_stream *s, size_t in_len, int flush,
 int wd_stream_dup(struct wd_stream **dst, const struct wd_stream *src,
 		  struct wd_comp *c);
 
-/* wd_stream_pending() - output held back, not yet delivered */
+/* wd_stream_pending() - output made but not yet delivered */
 size_t wd_stream_pending(const struct wd_stream *s);
+
+/*
+ * wd_stream_own_out() - compression output always goes through the
+ * stream's buffer: the device may write bytes past what it produced,
+ * which zlib never does to a caller's buffer
+ */
+void wd_stream_own_out(struct wd_stream *s, bool on);
+
+/* wd_stream_staged() - compression input taken but not yet compressed */
+size_t wd_stream_staged(const struct wd_stream *s);
+
+/*
+ * wd_stream_hw_dict() - a raw compression stream on the device that has
+ * not started gets @dict as its history, as deflateSetDictionary(): the
+ * device compresses it with a sync flush and the output is dropped, so the
+ * stream's own output starts on a byte boundary and may refer to it.
+ * 0 or -errno (the stream must then start again).
+ */
+int wd_stream_hw_dict(struct wd_stream *s, const void *dict, size_t len);
+
+/*
+ * wd_stream_zinflate() - one zlib inflate() call on the device, for the
+ * zlib drop-in: requests on the caller's buffers only, each one behaving
+ * as one inflate() call with avail_out = dst_len, so that the input taken
+ * and the output made are exactly zlib's.  A call larger than a request
+ * runs as several (inflate gives the same result split at any point when
+ * its window is 32 KiB).  The stream must be on the device.
+ *
+ * Return: 0, WD_STREAM_END, -EBADMSG (corrupt input: the stream is left
+ * as it was before the request that found it), or another -errno.
+ */
+int wd_stream_zinflate(struct wd_stream *s, const void **in, size_t *in_len,
+		       void **out, size_t *out_len);
 
 /*
  * stream.c: a whole-buffer request as a stream on @q, for buffers larger

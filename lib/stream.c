@@ -23,6 +23,7 @@
 #include "mem.h"
 #include "soft.h"
 #include "vzip.h"
+#include "zreal.h"
 
 #define WD_STAGE_IN	(256u << 10)	/* compression input gathered */
 #define WD_STAGE_OUT	(64u << 10)	/* output for callers with little room */
@@ -61,7 +62,11 @@ enum stream_mode {
  * @out: output not yet delivered: @out_len bytes at @out + @out_off
  * @total_in: input consumed
  * @total_out: output delivered or pending
- * @checksum: of the uncompressed data so far
+ * @checksum: of the uncompressed data so far (compression: of what the
+ *            device took; @stage_sum covers @in)
+ * @stage_sum: compression: checksum of the @in_len staged bytes
+ * @own_out: compression output never goes straight to the caller's buffer
+ *           (wd_stream_own_out())
  */
 struct wd_stream {
 	struct wd_comp *c;
@@ -92,7 +97,37 @@ struct wd_stream {
 	uint64_t total_in;
 	uint64_t total_out;
 	uint32_t checksum;
+	uint32_t stage_sum;
+	bool own_out;
 };
+
+/* The checksum of a format before any data: Adler-32's is 1. */
+static uint32_t sum_init(const struct wd_stream *s)
+{
+	return s->c->format == WD_FORMAT_ZLIB ? 1 : 0;
+}
+
+/* Appends @n bytes at @p to the staged compression input. */
+static void stage(struct wd_stream *s, const void *p, size_t n)
+{
+	if (!n)
+		return;
+	memcpy(s->in + s->in_len, p, n);
+	s->stage_sum = wd_soft_checksum(s->c->format, s->stage_sum, p, n,
+					!s->in_len);
+	s->in_len += n;
+	s->total_in += n;
+}
+
+/* Drops the first @n staged bytes, which the device took. */
+static void unstage(struct wd_stream *s, size_t n)
+{
+	memmove(s->in, s->in + n, s->in_len - n);
+	s->in_len -= n;
+	if (s->in_len && n)
+		s->stage_sum = wd_soft_checksum(s->c->format, 0, s->in,
+						s->in_len, true);
+}
 
 static void ctx_free(struct wd_stream *s)
 {
@@ -247,7 +282,12 @@ static int pick_dst(struct wd_stream *s, void *out, size_t out_len,
 
 	if (s->q && !s->q->sva)
 		max = WD_MIN(max, WD_SS_CHUNK);
-	if (out_len >= WD_MIN_DIRECT) {
+	/*
+	 * The device may write past what it produced (Documentation/
+	 * vzip.rst): a caller that must not see that gets its output copied
+	 */
+	if (out_len >= WD_MIN_DIRECT && !(s->own_out && s->compress &&
+					  s->q && s->q->sva)) {
 		*dst = out;
 		*dst_len = WD_MIN(out_len, max);
 		return 1;
@@ -314,9 +354,7 @@ static int hw_compress(struct wd_stream *s, const void **in, size_t *in_len,
 				if (!s->in)
 					return -ENOMEM;
 			}
-			memcpy(s->in + s->in_len, *in, *in_len);
-			s->in_len += *in_len;
-			s->total_in += *in_len;
+			stage(s, *in, *in_len);
 			*in = (const char *)*in + *in_len;
 			*in_len = 0;
 			s->last_flush = WD_NO_FLUSH;
@@ -326,9 +364,7 @@ static int hw_compress(struct wd_stream *s, const void **in, size_t *in_len,
 		staged = s->in_len != 0;
 		if (staged) {
 			take = WD_MIN(*in_len, WD_STAGE_IN - s->in_len);
-			memcpy(s->in + s->in_len, *in, take);
-			s->in_len += take;
-			s->total_in += take;
+			stage(s, *in, take);
 			*in = (const char *)*in + take;
 			*in_len -= take;
 			src = s->in;
@@ -354,9 +390,7 @@ static int hw_compress(struct wd_stream *s, const void **in, size_t *in_len,
 		if (ret && ret != -ENOSPC)
 			return ret;
 		if (staged) {
-			memmove(s->in, s->in + cqe.consumed,
-				s->in_len - cqe.consumed);
-			s->in_len -= cqe.consumed;
+			unstage(s, cqe.consumed);
 		} else {
 			*in = (const char *)*in + cqe.consumed;
 			*in_len -= cqe.consumed;
@@ -418,6 +452,78 @@ static int hw_decompress(struct wd_stream *s, const void **in,
 			s->ended = true;
 		if (!cqe.consumed && !cqe.produced && !s->ended)
 			return progress ? 0 : -ENOBUFS;
+	}
+}
+
+int wd_stream_hw_dict(struct wd_stream *s, const void *dict, size_t len)
+{
+	size_t room = len + (len >> 3) + 1024, off = 0;
+	struct vzip_cqe cqe;
+	void *scratch;
+	int ret = 0;
+
+	if (s->mode != MODE_HW || !s->compress || s->begun)
+		return -EINVAL;
+	scratch = malloc(room);
+	if (!scratch)
+		return -ENOMEM;
+	while (off < len && !ret) {
+		size_t n = WD_MIN(len - off, req_max(s));
+
+		ret = hw_request(s, WD_OP_COMPRESS, (const char *)dict + off, n,
+				 scratch, WD_MIN(room, req_max(s)),
+				 off + n == len ? WD_SYNC_FLUSH : WD_NO_FLUSH,
+				 &cqe);
+		if (!ret && cqe.consumed != n)
+			ret = -EIO;
+		off += n;
+	}
+	free(scratch);
+	/* what the dictionary made is not output: the stream starts now */
+	s->total_in = 0;
+	s->total_out = 0;
+	s->checksum = sum_init(s);
+	s->last_flush = WD_NO_FLUSH;
+	return ret;
+}
+
+int wd_stream_zinflate(struct wd_stream *s, const void **in, size_t *in_len,
+		       void **out, size_t *out_len)
+{
+	if (s->mode != MODE_HW || s->compress)
+		return -EINVAL;
+	for (;;) {
+		size_t src_len = WD_MIN(*in_len, req_max(s));
+		size_t dst_len = WD_MIN(*out_len, req_max(s));
+		struct vzip_cqe cqe;
+		int ret;
+
+		if (s->ended)
+			return WD_STREAM_END;
+		if (!src_len && !s->more)
+			return 0;	/* nothing moves without input */
+		ret = hw_request(s, WD_OP_DECOMPRESS, *in, src_len, *out,
+				 dst_len, VZIP_FLUSH_NONE, &cqe);
+		if (ret && ret != -ENOSPC)
+			return ret;
+		*in = (const char *)*in + cqe.consumed;
+		*in_len -= cqe.consumed;
+		*out = (char *)*out + cqe.produced;
+		*out_len -= cqe.produced;
+		s->total_in += cqe.consumed;
+		s->total_out += cqe.produced;
+		s->checksum = cqe.checksum;
+		/* a full destination may leave output in the context */
+		s->more = cqe.produced == dst_len;
+		if (cqe.flags & VZIP_CQE_F_STREAM_END) {
+			s->ended = true;
+			s->more = false;
+			return WD_STREAM_END;
+		}
+		/* a request took less than the call has: the next one */
+		if (!((src_len && cqe.consumed == src_len && *in_len) ||
+		      (dst_len && cqe.produced == dst_len && *out_len)))
+			return 0;
 	}
 }
 
@@ -505,9 +611,19 @@ fail:
 	return ret;
 }
 
+void wd_stream_own_out(struct wd_stream *s, bool on)
+{
+	s->own_out = on;
+}
+
 size_t wd_stream_pending(const struct wd_stream *s)
 {
-	return s->out_len + (s->compress ? s->in_len : 0);
+	return s->out_len;
+}
+
+size_t wd_stream_staged(const struct wd_stream *s)
+{
+	return s->compress ? s->in_len : 0;
 }
 
 WD_EXPORT int wd_stream_open(struct wd_stream **sp, struct wd_comp *c,
@@ -523,6 +639,7 @@ WD_EXPORT int wd_stream_open(struct wd_stream **sp, struct wd_comp *c,
 	s->c = c;
 	s->compress = dir == WD_DIR_COMPRESS;
 	s->level = c->level;
+	s->checksum = sum_init(s);
 	*sp = s;
 	return 0;
 }
@@ -588,9 +705,19 @@ WD_EXPORT int wd_stream_set_level(struct wd_stream *s, int level)
 WD_EXPORT void wd_stream_get_state(const struct wd_stream *s,
 				   struct wd_stream_state *st)
 {
+	const struct wd_zreal *zr;
+
 	st->total_in = s->total_in;
 	st->total_out = s->total_out - s->out_len;
 	st->checksum = s->checksum;
+	/* compression input still staged counts: it was consumed */
+	if (s->mode == MODE_HW && s->compress && s->in_len &&
+	    (zr = wd_zreal()))
+		st->checksum = s->c->format == WD_FORMAT_ZLIB ?
+			       zr->adler32_combine(s->checksum, s->stage_sum,
+						   (z_off_t)s->in_len) :
+			       zr->crc32_combine(s->checksum, s->stage_sum,
+						 (z_off_t)s->in_len);
 	st->path = s->mode == MODE_HW ? WD_PATH_HW :
 		   s->mode == MODE_SW ? WD_PATH_SW : 0;
 	st->reason = s->mode == MODE_SW ? s->why : WD_REASON_NONE;
@@ -611,7 +738,7 @@ WD_EXPORT int wd_stream_reset(struct wd_stream *s)
 	s->out_off = 0;
 	s->total_in = 0;
 	s->total_out = 0;
-	s->checksum = 0;
+	s->checksum = sum_init(s);
 	return 0;
 }
 

@@ -10,7 +10,7 @@
 #   make stock [T=GLOB] the stock Debian kernel lane alone
 #   make modules [KDIR=/lib/modules/$(uname -r)/build]
 #   make user          libwarpdrive, tools and test programs
-#   make soak          libwdz.so against zlib for hours (SOAK_SECONDS, SEED)
+#   make soak          the fuzzers and zdiff for hours (SOAK_SECONDS, SEED)
 #
 # Everything generated goes to build/ (kernels, module objects per kernel,
 # user-space binaries, test results, benchmark results).
@@ -85,16 +85,13 @@ check: deps-vm kernel-debug modules-debug user
 demo: deps-vm kernel-base modules-base user
 	@$(VM)/demo.sh
 
-# libwdz.so against zlib for hours (test/host/zdiff_test.c) on the host's
-# software path, a new seed each run (SEED=n replays one), half of the time
-# exact and half against zlib's contract as the device is held to.
-SOAK_SECONDS	?= 14400
-soak: user
-	@seed=$${SEED:-$$(date +%s)}; echo "soak: seed $$seed, $(SOAK_SECONDS) s"; \
-	WD_POLICY=sw $(USER_O)/test/zdiff_test --seed $$seed --max-size 1048576 \
-		--seconds $$(($(SOAK_SECONDS) / 2)) && \
-	WD_POLICY=sw $(USER_O)/test/zdiff_test --seed $$seed --max-size 1048576 \
-		--seconds $$(($(SOAK_SECONDS) / 2)) --mode device
+# The randomised tests for hours (test/vm/soak.sh): zdiff_test on the
+# host, the fuzzers in the debug guest; SOAK_SECONDS per program, a new
+# seed each run (SEED=n replays one); summary at the end, logs in
+# build/test-results-soak/.
+SOAK_SECONDS	?= 3600
+soak: deps-vm kernel-debug modules-debug user
+	@$(VM)/soak.sh $(SOAK_SECONDS) $(SEED)
 
 # The second lane alone: Debian's stock kernel (also part of `make check`),
 # results and report in build/test-results-stock/.

@@ -18,6 +18,13 @@ mkdir -p "$out"
 
 [ -d "$mods" ] || { echo "guest-check: no modules for $(uname -r) in $mods"; exit 1; }
 
+# `make soak` (test/vm/soak.sh) gives the fuzzers hours: SOAK_ARGS for
+# their command lines in test/plan, TEST_TIMEOUT for each test
+SOAK_ARGS=""
+TEST_TIMEOUT=900
+[ -f build/soak.env ] && . ./build/soak.env
+export SOAK_ARGS
+
 kmemleak=/sys/kernel/debug/kmemleak
 [ -f $kmemleak ] && echo clear > $kmemleak
 
@@ -104,7 +111,7 @@ grep -v '^[[:space:]]*#' test/plan | while read -r kind name modules cmd; do
 			fi
 			;;
 		guest|stock)
-			timeout -k 10 900 sh -c "$cmd" > "$out/$name.tap" 2>&1 < /dev/null
+			timeout -k 10 "$TEST_TIMEOUT" sh -c "$cmd" > "$out/$name.tap" 2>&1 < /dev/null
 			echo "exit $?" >> "$status"
 			;;
 		esac

@@ -137,8 +137,7 @@ struct uacce_device *uacce_alloc(struct device *parent,
 
 	dma_dev = interface->dma_dev ?: parent;
 	node = dev_to_node(dma_dev);
-	uacce = uacce_fault("alloc: device") ? NULL :
-		kzalloc_node(sizeof(*uacce), GFP_KERNEL, node);
+	uacce = kzalloc_node(sizeof(*uacce), GFP_KERNEL, node);
 	if (!uacce)
 		return ERR_PTR(-ENOMEM);
 	uacce_obj_count(UACCE_OBJ_DEVICE, 1);
@@ -165,8 +164,7 @@ struct uacce_device *uacce_alloc(struct device *parent,
 	uacce->dev.release = uacce_release;
 	set_dev_node(&uacce->dev, node);
 
-	ret = uacce_fault("alloc: device number") ? -EBUSY :
-	      xa_alloc(&uacce_xa, &uacce->dev_id, NULL,
+	ret = xa_alloc(&uacce_xa, &uacce->dev_id, NULL,
 		       XA_LIMIT(0, MINORMASK - 1), GFP_KERNEL);
 	if (ret) {
 		dev_err(parent, "uacce: no device number: %pe\n", ERR_PTR(ret));
@@ -174,8 +172,7 @@ struct uacce_device *uacce_alloc(struct device *parent,
 	}
 	uacce->dev.devt = MKDEV(MAJOR(uacce_devt), uacce->dev_id);
 
-	ret = uacce_fault("alloc: device name") ? -ENOMEM :
-	      dev_set_name(&uacce->dev, "%s-%u", interface->name,
+	ret = dev_set_name(&uacce->dev, "%s-%u", interface->name,
 			   uacce->dev_id);
 	if (ret)
 		goto err_erase;
@@ -231,7 +228,7 @@ int uacce_register(struct uacce_device *uacce)
 	/* before open() can find the device */
 	atomic_set(&uacce->free_queues, uacce->nr_queues);
 
-	cdev = uacce_fault("register: cdev") ? NULL : cdev_alloc();
+	cdev = cdev_alloc();
 	if (!cdev)
 		return -ENOMEM;
 	cdev->ops = &uacce_fops;
@@ -243,8 +240,7 @@ int uacce_register(struct uacce_device *uacce)
 	 * cdev_add() failed could not be put without dropping a parent
 	 * reference it never took.
 	 */
-	ret = uacce_fault("register: cdev_add") ? -ENOMEM :
-	      cdev_add(cdev, uacce->dev.devt, 1);
+	ret = cdev_add(cdev, uacce->dev.devt, 1);
 	if (ret) {
 		kobject_put(&cdev->kobj);
 		goto err;
@@ -260,8 +256,7 @@ int uacce_register(struct uacce_device *uacce)
 	/* The id is reserved, so storing into its slot needs no memory. */
 	xa_store(&uacce_xa, uacce->dev_id, uacce, GFP_KERNEL);
 
-	ret = uacce_fault("register: device_add") ? -ENOMEM :
-	      device_add(&uacce->dev);
+	ret = device_add(&uacce->dev);
 	if (ret) {
 		/* open() now fails; uacce_remove() frees the id */
 		mutex_lock(&uacce->mutex);

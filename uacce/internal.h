@@ -56,16 +56,10 @@ int uacce_isolation_set_threshold(struct uacce_device *uacce, u32 threshold);
 bool uacce_isolation_record(struct uacce_device *uacce, u64 now_ns);
 void uacce_isolation_flush(struct uacce_device *uacce);
 
-/* Fault injection points and object accounting: see kunit_hooks.h */
+/* Object accounting: see kunit_hooks.h */
 #if IS_ENABLED(CONFIG_KUNIT)
-bool uacce_fault(const char *site);
 void uacce_obj_count(enum uacce_obj obj, int delta);
 #else
-static inline bool uacce_fault(const char *site)
-{
-	return false;
-}
-
 static inline void uacce_obj_count(enum uacce_obj obj, int delta)
 {
 }

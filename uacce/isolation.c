@@ -93,8 +93,7 @@ int uacce_isolation_init(struct uacce_device *uacce)
 {
 	struct uacce_isolation *iso;
 
-	iso = uacce_fault("alloc: isolation") ? NULL :
-	      kzalloc_node(sizeof(*iso), GFP_KERNEL, dev_to_node(uacce->parent));
+	iso = kzalloc_node(sizeof(*iso), GFP_KERNEL, dev_to_node(uacce->parent));
 	if (!iso)
 		return -ENOMEM;
 
@@ -202,8 +201,7 @@ int uacce_isolation_set_threshold(struct uacce_device *uacce, u32 threshold)
 	if (threshold > UACCE_MAX_ERR_THRESHOLD)
 		return -EINVAL;
 	if (threshold) {
-		ring = uacce_fault("isolation: error log") ? NULL :
-		       kvcalloc(threshold, sizeof(*ring), GFP_KERNEL);
+		ring = kvcalloc(threshold, sizeof(*ring), GFP_KERNEL);
 		if (!ring)
 			return -ENOMEM;
 	}

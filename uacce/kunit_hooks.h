@@ -3,9 +3,6 @@
  * What the uacce module exports to its KUnit suite (test/kunit/uacce_test.c),
  * in the WARPDRIVE_KUNIT namespace, when the kernel has CONFIG_KUNIT:
  *
- * - fault injection: uacce_kunit_fail_nth(n) makes the n-th fault point
- *   that the calling task passes fail as if its allocation or step had
- *   failed; uacce_kunit_fault_site() tells which one did;
  * - object accounting: the number of live devices, queues, mapped regions
  *   and static shared buffers, so a test can check that an unwind freed
  *   everything it allocated;
@@ -26,8 +23,6 @@ enum uacce_obj {
 	UACCE_OBJ_NR,
 };
 
-void uacce_kunit_fail_nth(unsigned int n);
-const char *uacce_kunit_fault_site(void);
 int uacce_kunit_objects(enum uacce_obj obj);
 bool uacce_kunit_report_hw_error_at(struct uacce_device *uacce, u64 now_ns);
 void uacce_kunit_flush_isolation(struct uacce_device *uacce);

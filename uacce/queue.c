@@ -147,8 +147,7 @@ static int uacce_bind_queue(struct uacce_device *uacce, struct uacce_queue *q)
 	q->mm = current->mm;
 
 	if (uacce->ops->bind_mm) {
-		ret = uacce_fault("open: bind_mm") ? -ENOMEM :
-		      uacce->ops->bind_mm(q, q->mm);
+		ret = uacce->ops->bind_mm(q, q->mm);
 		if (ret)
 			goto err_drop;
 		return 0;
@@ -390,8 +389,7 @@ static struct uacce_queue *uacce_queue_alloc(struct uacce_device *uacce,
 	int node = dev_to_node(&uacce->dev);
 	struct uacce_queue *q;
 
-	q = uacce_fault("open: queue") ? NULL :
-	    kzalloc_node(sizeof(*q), GFP_KERNEL, node);
+	q = kzalloc_node(sizeof(*q), GFP_KERNEL, node);
 	if (!q)
 		return NULL;
 	uacce_obj_count(UACCE_OBJ_QUEUE, 1);
@@ -457,8 +455,7 @@ static int uacce_queue_open(struct uacce_device *uacce, struct cdev *cdev,
 		goto err_budget;
 
 	if (uacce->ops->get_queue) {
-		ret = uacce_fault("open: get_queue") ? -ENOMEM :
-		      uacce->ops->get_queue(uacce, q->pasid, q);
+		ret = uacce->ops->get_queue(uacce, q->pasid, q);
 		if (ret) {
 			dev_dbg(&uacce->dev, "open: no queue: %d\n", ret);
 			goto err_unbind;

@@ -223,8 +223,7 @@ static int uacce_ss_mmap(struct uacce_queue *q, struct uacce_qfile_region *qfr,
 	/* An SS region unmapped while its queue ran still has its memory. */
 	if (!qfr->kaddr) {
 		qfr->size = vma->vm_end - vma->vm_start;
-		qfr->kaddr = uacce_fault("mmap: SS memory") ? NULL :
-			     dma_alloc_coherent(dma_dev, qfr->size, &qfr->dma,
+		qfr->kaddr = dma_alloc_coherent(dma_dev, qfr->size, &qfr->dma,
 						GFP_KERNEL | __GFP_NOWARN);
 		if (!qfr->kaddr) {
 			dev_dbg(&q->uacce->dev, "mmap: no %zu bytes of DMA memory for SS\n",
@@ -237,8 +236,7 @@ static int uacce_ss_mmap(struct uacce_queue *q, struct uacce_qfile_region *qfr,
 
 	/* dma_mmap_coherent() takes vm_pgoff as an offset into the buffer. */
 	vma->vm_pgoff = 0;
-	ret = uacce_fault("mmap: SS map") ? -ENOMEM :
-	      dma_mmap_coherent(dma_dev, vma, qfr->kaddr, qfr->dma, qfr->size);
+	ret = dma_mmap_coherent(dma_dev, vma, qfr->kaddr, qfr->dma, qfr->size);
 	vma->vm_pgoff = pgoff;
 	if (ret && allocated)
 		uacce_ss_free_memory(q, qfr);
@@ -317,8 +315,7 @@ int uacce_fops_mmap(struct file *filep, struct vm_area_struct *vma)
 
 	qfr = q->qfrs[type];
 	if (!qfr) {
-		qfr = uacce_fault("mmap: region") ? NULL :
-		      kzalloc_node(sizeof(*qfr), GFP_KERNEL, q->node);
+		qfr = kzalloc_node(sizeof(*qfr), GFP_KERNEL, q->node);
 		if (!qfr) {
 			ret = -ENOMEM;
 			goto out;
@@ -340,8 +337,7 @@ int uacce_fops_mmap(struct file *filep, struct vm_area_struct *vma)
 	if (type == UACCE_QFRT_SS) {
 		ret = uacce_ss_mmap(q, qfr, vma);
 	} else if (uacce->ops->mmap) {
-		ret = uacce_fault("mmap: driver") ? -ENOMEM :
-		      uacce->ops->mmap(q, vma, qfr);
+		ret = uacce->ops->mmap(q, vma, qfr);
 	} else {
 		dev_dbg(&uacce->dev, "mmap: the driver maps no regions\n");
 		ret = -EINVAL;

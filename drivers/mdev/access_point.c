@@ -92,8 +92,7 @@ static int wd_ap_create(struct wd_mdev_instance *inst)
 	ret = wd_ap_name(accel, iface.name, sizeof(iface.name));
 	if (ret)
 		return ret;
-	ap = wd_mdev_fault("access point: alloc") ? NULL :
-	     kzalloc(sizeof(*ap), GFP_KERNEL);
+	ap = kzalloc(sizeof(*ap), GFP_KERNEL);
 	if (!ap)
 		return -ENOMEM;
 	ap->accel = accel;
@@ -103,8 +102,7 @@ static int wd_ap_create(struct wd_mdev_instance *inst)
 	ap->ops.isolate_changed = NULL;
 	iface.ops = &ap->ops;
 
-	uacce = wd_mdev_fault("access point: uacce_alloc") ? ERR_PTR(-ENOMEM) :
-		uacce_alloc(mdev_dev(inst->mdev), &iface);
+	uacce = uacce_alloc(mdev_dev(inst->mdev), &iface);
 	if (IS_ERR(uacce)) {
 		ret = PTR_ERR(uacce);
 		goto err_free;
@@ -118,8 +116,7 @@ static int wd_ap_create(struct wd_mdev_instance *inst)
 	ap->uacce = uacce;
 	inst->priv = ap;
 
-	ret = wd_mdev_fault("access point: uacce_register") ? -ENOMEM :
-	      uacce_register(uacce);
+	ret = uacce_register(uacce);
 	if (ret)
 		goto err_remove;
 

@@ -57,8 +57,7 @@ static int wd_mdev_probe(struct mdev_device *mdev)
 	struct wd_mdev_instance *inst;
 	int ret;
 
-	inst = wd_mdev_fault("create: instance") ? NULL :
-	       kzalloc(sizeof(*inst), GFP_KERNEL);
+	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
 	if (!inst)
 		return -ENOMEM;
 	wd_mdev_obj_count(WD_MDEV_OBJ_INSTANCE, 1);
@@ -66,8 +65,7 @@ static int wd_mdev_probe(struct mdev_device *mdev)
 	inst->parent = parent;
 	inst->type = desc;
 
-	ret = wd_mdev_fault("create: reserve") ? -ENOSPC :
-	      uacce_reserve_queues(accel, desc->nr_queues);
+	ret = uacce_reserve_queues(accel, desc->nr_queues);
 	if (ret) {
 		dev_warn_ratelimited(&accel->dev,
 				     "cannot create %s of type %s: it needs %u queues, %u are free\n",
@@ -82,12 +80,26 @@ static int wd_mdev_probe(struct mdev_device *mdev)
 	if (ret) {
 		dev_dbg(mdev_dev(mdev), "cannot create the %s: %d\n",
 			parent->pers->name, ret);
-		dev_set_drvdata(mdev_dev(mdev), NULL);
-		uacce_unreserve_queues(accel, desc->nr_queues);
-		goto err_free;
+		goto err_unreserve;
+	}
+
+	/*
+	 * The personality's attributes, once there is something to show.
+	 * Not the driver core's drv->dev_groups: when adding those fails,
+	 * 6.1's really_probe() removes them a second time and WARNs.
+	 */
+	ret = device_add_groups(mdev_dev(mdev), parent->pers->dev_groups);
+	if (ret) {
+		dev_err(mdev_dev(mdev), "cannot add the %s attributes: %d\n",
+			parent->pers->name, ret);
+		parent->pers->destroy(inst);
+		goto err_unreserve;
 	}
 	return 0;
 
+err_unreserve:
+	dev_set_drvdata(mdev_dev(mdev), NULL);
+	uacce_unreserve_queues(accel, desc->nr_queues);
 err_free:
 	kfree(inst);
 	wd_mdev_obj_count(WD_MDEV_OBJ_INSTANCE, -1);
@@ -99,6 +111,7 @@ static void wd_mdev_remove(struct mdev_device *mdev)
 	struct wd_mdev_instance *inst = dev_get_drvdata(mdev_dev(mdev));
 	struct uacce_device *accel = wd_mdev_instance_accel(inst);
 
+	device_remove_groups(mdev_dev(mdev), inst->parent->pers->dev_groups);
 	/* no use of the queues after this: they can go back */
 	inst->parent->pers->destroy(inst);
 	uacce_unreserve_queues(accel, inst->type->nr_queues);
@@ -208,10 +221,8 @@ static int wd_mdev_parent_register(struct wd_mdev_accel *accel,
 	if (!n)
 		return 0;
 
-	parent->types = wd_mdev_fault("attach: types") ? NULL :
-			kcalloc(n, sizeof(*parent->types), GFP_KERNEL);
-	parent->mtypes = wd_mdev_fault("attach: type pointers") ? NULL :
-			 kcalloc(n, sizeof(*parent->mtypes), GFP_KERNEL);
+	parent->types = kcalloc(n, sizeof(*parent->types), GFP_KERNEL);
+	parent->mtypes = kcalloc(n, sizeof(*parent->mtypes), GFP_KERNEL);
 	if (!parent->types || !parent->mtypes) {
 		wd_mdev_parent_free(parent);
 		return -ENOMEM;
@@ -237,8 +248,7 @@ static int wd_mdev_parent_register(struct wd_mdev_accel *accel,
 		parent->mtypes[parent->nr_types++] = &mt->type;
 	}
 
-	ret = wd_mdev_fault("attach: register parent") ? -ENOMEM :
-	      mdev_register_parent(&parent->mparent,
+	ret = mdev_register_parent(&parent->mparent,
 				   parent->pers->parent_dev(uacce),
 				   &wd_mdev_drivers[p], parent->mtypes,
 				   parent->nr_types);
@@ -272,8 +282,7 @@ static int wd_mdev_attach(struct uacce_device *uacce)
 	if (ret)
 		return ret;
 
-	accel = wd_mdev_fault("attach: accelerator") ? NULL :
-		kzalloc(sizeof(*accel), GFP_KERNEL);
+	accel = kzalloc(sizeof(*accel), GFP_KERNEL);
 	if (!accel)
 		return -ENOMEM;
 	wd_mdev_obj_count(WD_MDEV_OBJ_ACCEL, 1);
@@ -347,7 +356,6 @@ static int __init wd_mdev_init(void)
 		drv->driver.name = pers->driver_name;
 		drv->driver.owner = THIS_MODULE;
 		drv->driver.mod_name = KBUILD_MODNAME;
-		drv->driver.dev_groups = pers->dev_groups;
 		ret = mdev_register_driver(drv);
 		if (ret) {
 			pr_err("wd_mdev: cannot register the %s driver: %d\n",

@@ -27,7 +27,8 @@ struct wd_mdev_instance;
  * @name: for type names and messages, e.g. "access point"
  * @device_api: the device_api of its mdev types
  * @driver_name: its mdev driver: /sys/bus/mdev/drivers/<driver_name>
- * @dev_groups: sysfs attributes of its instances' mdev devices
+ * @dev_groups: sysfs attributes of its instances' mdev devices, added
+ *	after @create and removed before @destroy
  * @parent_dev: the device its instances hang off (the mdev parent; the
  *	type directories are named after its driver, bus or class); one
  *	device per personality, since a parent has a single device_api
@@ -125,16 +126,10 @@ extern const struct wd_mdev_personality_ops wd_mdev_vfio_pci;
 void wd_mdev_unload(void);
 int wd_mdev_load(void);
 
-/* Fault injection points and object accounting: see kunit_hooks.h */
+/* Object accounting: see kunit_hooks.h */
 #if IS_ENABLED(CONFIG_KUNIT)
-bool wd_mdev_fault(const char *site);
 void wd_mdev_obj_count(enum wd_mdev_obj obj, int delta);
 #else
-static inline bool wd_mdev_fault(const char *site)
-{
-	return false;
-}
-
 static inline void wd_mdev_obj_count(enum wd_mdev_obj obj, int delta)
 {
 }

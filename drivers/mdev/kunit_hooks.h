@@ -4,9 +4,6 @@
  * (test/kunit/wd_mdev_test.c), in the WARPDRIVE_KUNIT namespace, when the
  * kernel has CONFIG_KUNIT:
  *
- * - fault injection: wd_mdev_kunit_fail_nth(n) makes the n-th fault point
- *   that the calling task passes fail as if its allocation or step had
- *   failed; wd_mdev_kunit_fault_site() tells which one did;
  * - object accounting: the number of live accelerators made mdev parents
  *   and of live instances, so a test can check that an unwind freed
  *   everything it allocated;
@@ -48,8 +45,6 @@ struct wd_mdev_vfio_dma {
 
 void wd_mdev_kunit_set_vfio_dma(const struct wd_mdev_vfio_dma *dma);
 
-void wd_mdev_kunit_fail_nth(unsigned int n);
-const char *wd_mdev_kunit_fault_site(void);
 int wd_mdev_kunit_objects(enum wd_mdev_obj obj);
 void wd_mdev_kunit_unload(void);
 int wd_mdev_kunit_load(void);

@@ -731,8 +731,7 @@ static int wd_vfio_create(struct wd_mdev_instance *inst)
 	struct wd_vfio *v;
 	int ret;
 
-	v = wd_mdev_fault("vfio: alloc") ? ERR_PTR(-ENOMEM) :
-	    vfio_alloc_device(wd_vfio, vdev, mdev_dev(inst->mdev),
+	v = vfio_alloc_device(wd_vfio, vdev, mdev_dev(inst->mdev),
 			      &wd_vfio_dev_ops);
 	if (IS_ERR(v))
 		return PTR_ERR(v);
@@ -742,8 +741,7 @@ static int wd_vfio_create(struct wd_mdev_instance *inst)
 		ret = -EINVAL;
 		goto err_put;
 	}
-	ret = wd_mdev_fault("vfio: register") ? -ENOMEM :
-	      vfio_register_emulated_iommu_dev(&v->vdev);
+	ret = vfio_register_emulated_iommu_dev(&v->vdev);
 	if (ret)
 		goto err_put;
 	inst->priv = v;

@@ -281,14 +281,12 @@ int wd_vfio_queues_open(struct wd_vfio *v)
 	for (i = 0; i < v->nr_queues; i++) {
 		struct wd_vfio_queue *q = &v->queues[i];
 
-		q->engine = wd_mdev_fault("vfio: engine") ? NULL :
-			    v->ops->engine_alloc(v->accel, node);
+		q->engine = v->ops->engine_alloc(v->accel, node);
 		if (!q->engine)
 			goto err;
 		wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_ENGINE, 1);
 		for (j = 0; j < WD_MDEV_VFIO_MAX_RANGES; j++) {
-			q->pages[j] = wd_mdev_fault("vfio: pages") ? NULL :
-				      kvcalloc(max_pages, sizeof(*q->pages[j]),
+			q->pages[j] = kvcalloc(max_pages, sizeof(*q->pages[j]),
 					       GFP_KERNEL);
 			if (!q->pages[j])
 				goto err_queue;

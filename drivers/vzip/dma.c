@@ -12,6 +12,7 @@
  */
 #include <kunit/visibility.h>
 #include <linux/bug.h>
+#include <linux/error-injection.h>
 #include <linux/highmem.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -152,9 +153,15 @@ unsigned int vzip_dma_max_pages(const struct vzip_device *vdev)
 	       DIV_ROUND_UP(vzip_ctx_size(), PAGE_SIZE) + 1;
 }
 
-static int vzip_sva_pin(struct vzip_device *vdev, struct mm_struct *mm,
-			u64 addr, u32 len, bool write, struct page **pages,
-			struct vzip_buf *buf)
+/*
+ * Pins one range of a request.  fail_function can fail it
+ * (ALLOW_ERROR_INJECTION): the request then completes with ADDR_ERROR and
+ * the ranges pinned before it are unpinned.
+ */
+static noinline int vzip_sva_pin(struct vzip_device *vdev,
+				 struct mm_struct *mm, u64 addr, u32 len,
+				 bool write, struct page **pages,
+				 struct vzip_buf *buf)
 {
 	unsigned long nr;
 	long pinned;
@@ -163,8 +170,6 @@ static int vzip_sva_pin(struct vzip_device *vdev, struct mm_struct *mm,
 	if (!len)
 		return 0;
 	if (addr + len < addr || addr + len > mm->task_size)
-		return -EFAULT;
-	if (vzip_should_fail(VZIP_FAULT_REQUEST))
 		return -EFAULT;
 	buf->offset = offset_in_page(addr);
 	nr = DIV_ROUND_UP(buf->offset + len, PAGE_SIZE);
@@ -188,6 +193,8 @@ static int vzip_sva_pin(struct vzip_device *vdev, struct mm_struct *mm,
 	atomic64_add(nr, &vdev->stats.pinned_total);
 	return 0;
 }
+
+ALLOW_ERROR_INJECTION(vzip_sva_pin, ERRNO);
 
 static void vzip_sva_unpin(struct vzip_device *vdev, struct vzip_buf *buf)
 {
@@ -246,8 +253,7 @@ static u16 vzip_ss_map_job(struct vzip_queue *q, const struct vzip_sqe *sqe,
 	 * the region with a release store
 	 */
 	ss = smp_load_acquire(&q->uq->qfrs[UACCE_QFRT_SS]);
-	if (vzip_should_fail(VZIP_FAULT_REQUEST) ||
-	    vzip_dma_ss_range(ss, le64_to_cpu(sqe->src), job->src.len, false,
+	if (vzip_dma_ss_range(ss, le64_to_cpu(sqe->src), job->src.len, false,
 			      &job->src) ||
 	    vzip_dma_ss_range(ss, le64_to_cpu(sqe->dst), job->dst.len, true,
 			      &job->dst) ||

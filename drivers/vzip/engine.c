@@ -20,6 +20,7 @@
 #include <kunit/visibility.h>
 #include <linux/kthread.h>
 #include <linux/delay.h>
+#include <linux/error-injection.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -458,6 +459,21 @@ static int vzip_engine_thread(void *arg)
 	return 0;
 }
 
+/*
+ * Creates an engine's thread.  A function of its own so that fail_function
+ * can fail it (ALLOW_ERROR_INJECTION): kthreadd forks the thread, out of
+ * reach of the creating task's fail-nth.
+ */
+static noinline struct task_struct *vzip_engine_create(struct vzip_engine *e)
+{
+	struct vzip_device *vdev = e->vdev;
+
+	return kthread_create_on_node(vzip_engine_thread, e, vdev->node,
+				      "%s/e%u", dev_name(vdev->dev), e->id);
+}
+
+ALLOW_ERROR_INJECTION(vzip_engine_create, ERRNO);
+
 /**
  * vzip_engines_start() - create and start the engines of a device
  * @vdev: the device, whose queues exist
@@ -468,8 +484,7 @@ int vzip_engines_start(struct vzip_device *vdev)
 {
 	unsigned int i, n = vdev->cfg.nr_engines;
 
-	vdev->engines = vzip_should_fail(VZIP_FAULT_PROBE) ? NULL :
-			kcalloc_node(n, sizeof(*vdev->engines), GFP_KERNEL,
+	vdev->engines = kcalloc_node(n, sizeof(*vdev->engines), GFP_KERNEL,
 				     vdev->node);
 	if (!vdev->engines)
 		return -ENOMEM;
@@ -481,15 +496,11 @@ int vzip_engines_start(struct vzip_device *vdev)
 		e->vdev = vdev;
 		e->id = i;
 		e->codec = vzip_codec_alloc(vdev->node);
-		e->pages = vzip_should_fail(VZIP_FAULT_PROBE) ? NULL :
-			   kvmalloc_array(vzip_dma_max_pages(vdev),
+		e->pages = kvmalloc_array(vzip_dma_max_pages(vdev),
 					  sizeof(*e->pages), GFP_KERNEL);
 		if (!e->codec || !e->pages)
 			goto fail;
-		task = vzip_should_fail(VZIP_FAULT_PROBE) ? ERR_PTR(-ENOMEM) :
-		       kthread_create_on_node(vzip_engine_thread, e,
-					      vdev->node, "%s/e%u",
-					      dev_name(vdev->dev), i);
+		task = vzip_engine_create(e);
 		if (IS_ERR(task)) {
 			dev_err(vdev->dev, "cannot create engine %u: %pe\n",
 				i, task);

@@ -143,8 +143,7 @@ static int vzip_probe(struct platform_device *pdev)
 	struct uacce_device *uacce;
 	int ret;
 
-	vdev = vzip_should_fail(VZIP_FAULT_PROBE) ? NULL :
-	       devm_kzalloc(dev, sizeof(*vdev), GFP_KERNEL);
+	vdev = devm_kzalloc(dev, sizeof(*vdev), GFP_KERNEL);
 	if (!vdev)
 		return -ENOMEM;
 	if (pdata)
@@ -161,8 +160,7 @@ static int vzip_probe(struct platform_device *pdev)
 	vdev->caps = vdev->ctx_size ? VZIP_CAP_STREAM : 0;
 
 	/* the SS region is allocated by uacce with dma_alloc_coherent() */
-	ret = vzip_should_fail(VZIP_FAULT_PROBE) ? -EIO :
-	      dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
 	if (ret) {
 		dev_err(dev, "cannot set the DMA mask: %d\n", ret);
 		return ret;
@@ -174,8 +172,7 @@ static int vzip_probe(struct platform_device *pdev)
 
 	if (vdev->cfg.sva)
 		interface.flags |= UACCE_DEV_SVA;
-	uacce = vzip_should_fail(VZIP_FAULT_PROBE) ? ERR_PTR(-ENOMEM) :
-		uacce_alloc(dev, &interface);
+	uacce = uacce_alloc(dev, &interface);
 	if (IS_ERR(uacce)) {
 		dev_err(dev, "cannot allocate the uacce device: %pe\n", uacce);
 		mutex_destroy(&vdev->alloc_lock);
@@ -208,8 +205,7 @@ static int vzip_probe(struct platform_device *pdev)
 	uacce->nr_queues = vdev->cfg.nr_queues;
 	uacce->mdev_types = vzip_mdev_types;
 	uacce->nr_mdev_types = ARRAY_SIZE(vzip_mdev_types);
-	ret = vzip_should_fail(VZIP_FAULT_PROBE) ? -ENOMEM :
-	      uacce_register(uacce);
+	ret = uacce_register(uacce);
 	if (ret) {
 		dev_err(dev, "cannot register with uacce: %d\n", ret);
 		goto err;

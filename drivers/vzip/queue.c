@@ -9,6 +9,7 @@
  * rings and nothing of the previous owner's requests.
  */
 #include <kunit/visibility.h>
+#include <linux/error-injection.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -94,15 +95,13 @@ static int vzip_queue_init(struct vzip_device *vdev, struct vzip_queue *q,
 	INIT_LIST_HEAD(&q->sched_node);
 	init_waitqueue_head(&q->idle_wq);
 
-	page = vzip_should_fail(VZIP_FAULT_PROBE) ? NULL :
-	       alloc_pages_node(vdev->node, GFP_KERNEL | __GFP_ZERO, 0);
+	page = alloc_pages_node(vdev->node, GFP_KERNEL | __GFP_ZERO, 0);
 	if (!page)
 		return -ENOMEM;
 	q->mmio = page_address(page);
 
 	q->dus_size = vzip_dus_size(depth);
-	page = vzip_should_fail(VZIP_FAULT_PROBE) ? NULL :
-	       alloc_pages_node(vdev->node, GFP_KERNEL | __GFP_ZERO,
+	page = alloc_pages_node(vdev->node, GFP_KERNEL | __GFP_ZERO,
 				get_order(q->dus_size));
 	if (!page) {
 		free_page((unsigned long)q->mmio);
@@ -137,8 +136,7 @@ int vzip_queues_create(struct vzip_device *vdev)
 	u32 i;
 	int ret;
 
-	vdev->queues = vzip_should_fail(VZIP_FAULT_PROBE) ? NULL :
-		       kcalloc_node(vdev->cfg.nr_queues, sizeof(*vdev->queues),
+	vdev->queues = kcalloc_node(vdev->cfg.nr_queues, sizeof(*vdev->queues),
 				    GFP_KERNEL, vdev->node);
 	if (!vdev->queues)
 		return -ENOMEM;
@@ -182,6 +180,11 @@ static int vzip_get_available_instances(struct uacce_device *uacce)
 	return n;
 }
 
+/*
+ * Neither vzip_get_queue() nor vzip_start_queue() allocates anything;
+ * fail_function can fail them (ALLOW_ERROR_INJECTION) to drive uacce's
+ * unwinding of open() and UACCE_CMD_START_Q.
+ */
 static int vzip_get_queue(struct uacce_device *uacce, unsigned long arg,
 			  struct uacce_queue *uq)
 {
@@ -189,8 +192,6 @@ static int vzip_get_queue(struct uacce_device *uacce, unsigned long arg,
 	struct vzip_queue *q = NULL;
 	u32 i;
 
-	if (vzip_should_fail(VZIP_FAULT_QUEUE))
-		return -ENOMEM;
 	mutex_lock(&vdev->alloc_lock);
 	for (i = 0; i < vdev->cfg.nr_queues; i++) {
 		if (!vdev->queues[i].uq) {
@@ -211,6 +212,8 @@ static int vzip_get_queue(struct uacce_device *uacce, unsigned long arg,
 	return 0;
 }
 
+ALLOW_ERROR_INJECTION(vzip_get_queue, ERRNO);
+
 static void vzip_put_queue(struct uacce_queue *uq)
 {
 	struct vzip_queue *q = uq->priv;
@@ -227,8 +230,6 @@ static int vzip_start_queue(struct uacce_queue *uq)
 {
 	struct vzip_queue *q = uq->priv;
 
-	if (vzip_should_fail(VZIP_FAULT_QUEUE))
-		return -ENOMEM;
 	if (q->vdev->caps & VZIP_CAP_SVA) {
 		if (!uq->mm)
 			return -EINVAL;
@@ -238,6 +239,8 @@ static int vzip_start_queue(struct uacce_queue *uq)
 	vzip_sched_start_queue(q);
 	return 0;
 }
+
+ALLOW_ERROR_INJECTION(vzip_start_queue, ERRNO);
 
 static void vzip_stop_queue(struct uacce_queue *uq)
 {

@@ -14,7 +14,6 @@
  *	stream.c	stream contexts: layout, sealing, load and save
  *	inflate_state.c	save and restore of the kernel inflate state
  *	debugfs.c	counters and the hardware-error knob
- *	fault.c		fault points for the KUnit tests
  *	vfio.c		the descriptors of a vfio-pci instance (wd_mdev)
  */
 #ifndef _DRIVERS_VZIP_VZIP_H
@@ -329,23 +328,5 @@ void vzip_debugfs_init(void);
 void vzip_debugfs_exit(void);
 void vzip_debugfs_add(struct vzip_device *vdev);
 void vzip_debugfs_del(struct vzip_device *vdev);
-
-/* fault.c */
-enum vzip_fault_site {
-	VZIP_FAULT_PROBE,	/* device probe: allocations, registration */
-	VZIP_FAULT_QUEUE,	/* queue allocation and start */
-	VZIP_FAULT_REQUEST,	/* request execution: address translation */
-};
-
-#if IS_ENABLED(CONFIG_KUNIT)
-bool vzip_should_fail(enum vzip_fault_site site);
-void vzip_fault_arm(unsigned int sites, unsigned int nth);
-bool vzip_fault_disarm(void);
-#else
-static inline bool vzip_should_fail(enum vzip_fault_site site)
-{
-	return false;
-}
-#endif
 
 #endif /* _DRIVERS_VZIP_VZIP_H */

@@ -28,6 +28,7 @@
 #include <linux/uaccess.h>
 
 #include "../../uacce/kunit_hooks.h"
+#include "fail_nth.h"
 #include "kunit_file.h"
 
 #define FAKE_NAME		"uacce_kunit"
@@ -1152,39 +1153,50 @@ static void uacce_test_numa(struct kunit *test)
 
 /* ---- fault injection sweep ---- */
 
-static const char * const uacce_test_sites[] = {
-	"alloc: device", "alloc: isolation", "alloc: device number",
-	"alloc: device name", "register: cdev", "register: cdev_add",
-	"register: device_add", "open: queue", "open: bind_mm",
-	"open: get_queue", "mmap: region", "mmap: driver", "mmap: SS memory",
-	"mmap: SS map", "isolation: error log",
+/*
+ * The steps of the sweep's sequence.  UT_START allocates nothing: no
+ * fault can fail it (the driver's errors are uacce_test_open_driver_errors).
+ */
+enum {
+	UT_ALLOC, UT_REGISTER, UT_OPEN, UT_MMAP_MMIO, UT_MMAP_DUS, UT_MMAP_SS,
+	UT_START, UT_ISOLATE, UT_DONE,
+};
+
+static const char * const uacce_test_steps[] = {
+	[UT_ALLOC] = "alloc", [UT_REGISTER] = "register", [UT_OPEN] = "open",
+	[UT_MMAP_MMIO] = "mmap MMIO", [UT_MMAP_DUS] = "mmap DUS",
+	[UT_MMAP_SS] = "mmap SS", [UT_START] = "start",
+	[UT_ISOLATE] = "isolate_strategy",
 };
 
 /*
  * Alloc, register, open, map every region, start, set the isolation
- * threshold, with the n-th fault point failing.  Return the site that
- * failed (NULL: the whole sequence succeeded) after checking that the step
- * failed, and undoing the earlier steps.
+ * threshold, with the n-th allocation of this thread failing (fail_nth.h).
+ * Return the step that failed (UT_DONE: none) after checking its errno,
+ * and undo the earlier steps.  *@fired: the n-th allocation was reached.
  */
-static const char *uacce_test_sweep_once(struct kunit *test, unsigned int n)
+static int uacce_test_sweep_once(struct kunit *test, unsigned int n,
+				 bool *fired)
 {
 	struct test_ctx *ctx = test->priv;
 	struct fake *fake = &ctx->fake;
 	struct uacce_device *uacce;
-	const char *site = NULL;
 	struct file *f = NULL;
+	int step = UT_ALLOC;
 	long ret = 0;
 	int type;
 
-	uacce_kunit_fail_nth(n);
+	kt_fail_nth(n);
 	uacce = fake_alloc(fake, &fake_ops, UACCE_DEV_SVA, 1);
 	if (IS_ERR(uacce)) {
 		ret = PTR_ERR(uacce);
 		goto out;
 	}
+	step = UT_REGISTER;
 	ret = uacce_register(uacce);
 	if (ret)
 		goto out;
+	step = UT_OPEN;
 	f = t_open(ctx);
 	if (IS_ERR(f)) {
 		ret = PTR_ERR(f);
@@ -1192,22 +1204,34 @@ static const char *uacce_test_sweep_once(struct kunit *test, unsigned int n)
 		goto out;
 	}
 	for (type = 0; type < UACCE_MAX_REGION; type++) {
+		step = UT_MMAP_MMIO + type;
 		ret = t_mmap(ctx, f, type, uacce->qf_pg_num[type] << PAGE_SHIFT,
 			     MAP_SHARED);
 		if (ret < 0)
 			goto out;
 	}
+	step = UT_START;
 	ret = t_ioctl(f, UACCE_CMD_START_Q, 0);
 	if (ret)
 		goto out;
+	step = UT_ISOLATE;
 	ret = t_attr(ctx, "isolate_strategy", NULL, 0, "100");
+	if (!ret)
+		step = UT_DONE;
 out:
-	site = uacce_kunit_fault_site();
-	uacce_kunit_fail_nth(0);
-	if (site)
-		KUNIT_EXPECT_LT_MSG(test, ret, 0L, "%s did not fail", site);
-	else
-		KUNIT_EXPECT_EQ_MSG(test, ret, 0L, "failed without a fault (n=%u)", n);
+	*fired = kt_fail_nth_fired();
+	if (step != UT_DONE) {
+		KUNIT_EXPECT_TRUE_MSG(test, *fired, "%s failed without a fault (n=%u): %ld",
+				      uacce_test_steps[step], n, ret);
+		/*
+		 * -ENOENT: a fault in register may cost the device node,
+		 * which devtmpfs creates or not, and the open fails
+		 */
+		KUNIT_EXPECT_TRUE_MSG(test, ret == -ENOMEM ||
+				      (step == UT_OPEN && ret == -ENOENT),
+				      "%s: errno %ld (n=%u)",
+				      uacce_test_steps[step], ret, n);
+	}
 
 	while (ctx->nr_maps)
 		t_munmap(ctx, ctx->maps[0].addr);
@@ -1216,37 +1240,39 @@ out:
 	if (!IS_ERR(uacce))
 		fake_remove(fake);
 	fake->uacce = NULL;
-	return site;
+	return step;
 }
 
 static void uacce_test_fault_sweep(struct kunit *test)
 {
 	struct test_ctx *ctx = test->priv;
-	bool hit[ARRAY_SIZE(uacce_test_sites)] = { };
+	bool hit[UT_DONE] = { };
 	int now[UACCE_OBJ_NR];
-	const char *site;
 	unsigned int n;
-	int i;
+	bool fired;
+	int i, step;
 
-	for (n = 1; n < 64; n++) {
-		site = uacce_test_sweep_once(test, n);
+	kt_fail_nth_require(test);
+	for (n = 1; n < 4000; n++) {
+		step = uacce_test_sweep_once(test, n, &fired);
 		t_objects(now);
 		for (i = 0; i < UACCE_OBJ_NR; i++)
-			KUNIT_EXPECT_EQ_MSG(test, now[i], ctx->base[i], "leak after %s",
-					    site ?: "success");
+			KUNIT_EXPECT_EQ_MSG(test, now[i], ctx->base[i],
+					    "leak of objects %d after n=%u", i, n);
 		KUNIT_EXPECT_EQ(test, ctx->fake.get, ctx->fake.put);
 		KUNIT_EXPECT_EQ(test, ctx->fake.bind, ctx->fake.unbind);
 		KUNIT_EXPECT_EQ(test, ctx->fake.start, ctx->fake.stop);
-		if (!site)
+		if (step == UT_DONE && !fired)
 			break;
-		for (i = 0; i < ARRAY_SIZE(uacce_test_sites); i++)
-			if (!strcmp(site, uacce_test_sites[i]))
-				hit[i] = true;
+		if (step != UT_DONE)
+			hit[step] = true;
 	}
-	KUNIT_EXPECT_LT(test, n, 64U);
-	for (i = 0; i < ARRAY_SIZE(uacce_test_sites); i++)
-		KUNIT_EXPECT_TRUE_MSG(test, hit[i], "%s not reached",
-				      uacce_test_sites[i]);
+	KUNIT_EXPECT_LT(test, n, 4000U);
+	kunit_info(test, "%u allocations in the sequence\n", n - 1);
+	for (i = 0; i < UT_DONE; i++)
+		if (i != UT_START)
+			KUNIT_EXPECT_TRUE_MSG(test, hit[i], "%s never failed",
+					      uacce_test_steps[i]);
 }
 
 static struct kunit_case uacce_test_cases[] = {

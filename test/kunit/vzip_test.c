@@ -28,8 +28,11 @@
 #include <asm/unaligned.h>
 
 #include "../../drivers/vzip/vzip.h"
+#include "../../uacce/kunit_hooks.h"
+#include "fail_nth.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(WARPDRIVE_KUNIT);
 
 #define VT_DATA_LEN	(40 * 1024)
 #define VT_TIMEOUT_MS	10000
@@ -1711,43 +1714,60 @@ static struct kunit_suite vt_checks_suite = {
 
 /* ---- vzip_fault ---- */
 
-static void vt_fault_disarm(struct kunit_resource *res)
-{
-	vzip_fault_disarm();
-}
-
-static void vt_fault_guard(struct kunit *test)
-{
-	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL,
-							 vt_fault_disarm,
-							 GFP_KERNEL, test));
-}
-
-/* Fails each step of probe in turn: no leak, and the next probe works. */
+/*
+ * Fails the 1st, 2nd, ... allocation of adding a device and probing it, by
+ * fail-nth (fail_nth.h), until one goes through untouched: the device is
+ * then bound, and whenever it is not, a fault fired, nothing leaked (the
+ * uacce objects) and the next device probes.  The faults that fail_nth
+ * cannot reach, the engine threads kthreadd forks and the queue callbacks,
+ * are vt_engine_faults and vt_queue_faults (kt_inject(), fail_nth.h).
+ */
 static void vt_probe_sweep(struct kunit *test)
 {
 	struct vzip_config cfg = vt_cfg;
 	struct platform_device *pdev;
-	unsigned int n;
+	unsigned int n, nr_add = 0, nr_probe = 0;
+	int base = uacce_kunit_objects(UACCE_OBJ_DEVICE);
 
-	vt_fault_guard(test);
+	kt_fail_nth_require(test);
 	cfg.nr_engines = 2;
-	for (n = 1; n < 200; n++) {
+	for (n = 1; n < 4000; n++) {
 		bool fired, bound;
 
-		vzip_fault_arm(BIT(VZIP_FAULT_PROBE), n);
+		kt_fail_nth(n);
 		pdev = vzip_test_device_add(&cfg, NUMA_NO_NODE);
-		fired = vzip_fault_disarm();
-		KUNIT_ASSERT_FALSE(test, IS_ERR(pdev));
+		fired = kt_fail_nth_fired();
+		if (IS_ERR(pdev)) {
+			KUNIT_EXPECT_TRUE_MSG(test, fired, "add failed, n=%u", n);
+			/*
+			 * -EINVAL: platform_device_add() ignores a failed
+			 * dev_set_name(), then device_add() finds no name
+			 */
+			KUNIT_EXPECT_TRUE_MSG(test, PTR_ERR(pdev) == -ENOMEM ||
+					      PTR_ERR(pdev) == -EINVAL,
+					      "add: %ld (n=%u)", PTR_ERR(pdev),
+					      n);
+			nr_add++;
+			continue;
+		}
 		bound = platform_get_drvdata(pdev);
 		vzip_test_device_del(pdev);
-		KUNIT_EXPECT_NE_MSG(test, fired, bound, "step %u", n);
-		if (!fired)
+		KUNIT_EXPECT_EQ_MSG(test, uacce_kunit_objects(UACCE_OBJ_DEVICE),
+				    base, "uacce devices after n=%u", n);
+		if (!bound) {
+			KUNIT_EXPECT_TRUE_MSG(test, fired, "probe failed, n=%u",
+					      n);
+			nr_probe++;
+		} else if (!fired) {
 			break;
+		}
 	}
-	/* device, mask, uacce, queues, 2 x 2 pages, engines, codecs ... */
-	KUNIT_EXPECT_GT(test, n, 15);
-	KUNIT_EXPECT_LT(test, n, 200);
+	KUNIT_EXPECT_LT(test, n, 4000U);
+	kunit_info(test, "%u allocations: %u add, %u probe failures\n", n - 1,
+		   nr_add, nr_probe);
+	/* device, uacce, queues, 2 x 2 pages, engines, codecs ... */
+	KUNIT_EXPECT_GT(test, nr_probe, 15U);
+	KUNIT_EXPECT_GT(test, nr_add, 0U);
 
 	cfg.ring_depth = 3;		/* a bad geometry fails the probe */
 	pdev = vzip_test_device_add(&cfg, NUMA_NO_NODE);
@@ -1756,58 +1776,72 @@ static void vt_probe_sweep(struct kunit *test)
 	vzip_test_device_del(pdev);
 }
 
+/*
+ * Creating the k-th engine's thread fails (kthreadd forks it, beyond the
+ * probing task's fail-nth): the probe fails, nothing is left, and the
+ * engines created before are stopped.
+ */
+static void vt_engine_faults(struct kunit *test)
+{
+	struct kt_inject *inj = kt_inject(test, "vzip_engine_create",
+					  (long)ERR_PTR(-ENOMEM));
+	struct vzip_config cfg = vt_cfg;
+	int base = uacce_kunit_objects(UACCE_OBJ_DEVICE);
+	struct platform_device *pdev;
+	unsigned int k;
+
+	cfg.nr_engines = 3;
+	for (k = 1; k <= cfg.nr_engines + 1; k++) {
+		bool fired, bound;
+
+		kt_inject_arm(inj, k);
+		pdev = vzip_test_device_add(&cfg, NUMA_NO_NODE);
+		fired = kt_inject_fired(inj);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(pdev));
+		bound = platform_get_drvdata(pdev);
+		vzip_test_device_del(pdev);
+		KUNIT_EXPECT_EQ_MSG(test, uacce_kunit_objects(UACCE_OBJ_DEVICE),
+				    base, "uacce devices after k=%u", k);
+		/* engines 1..3 fail in turn, the 4th call never comes */
+		KUNIT_EXPECT_EQ_MSG(test, fired, k <= cfg.nr_engines, "k=%u", k);
+		KUNIT_EXPECT_NE_MSG(test, fired, bound, "k=%u", k);
+	}
+}
+
 /* Queue allocation and start fail cleanly, and the queue still works. */
 static void vt_queue_faults(struct kunit *test)
 {
+	struct kt_inject *get = kt_inject(test, "vzip_get_queue", -ENOMEM);
+	struct kt_inject *start = kt_inject(test, "vzip_start_queue", -ENOMEM);
 	struct vt_dev *d = vt_dev(test, false);
 	struct uacce_queue *uq = &d->uq[0];
 	struct vzip_sqe sqe = vt_sqe(VZIP_OP_NOP, 60);
 
-	vt_fault_guard(test);
 	d->ops->put_queue(uq);
 	d->q[0] = NULL;
 
-	vzip_fault_arm(BIT(VZIP_FAULT_QUEUE), 1);
+	kt_inject_arm(get, 1);
 	KUNIT_EXPECT_EQ(test, d->ops->get_queue(uq->uacce, 0, uq), -ENOMEM);
-	KUNIT_EXPECT_TRUE(test, vzip_fault_disarm());
+	KUNIT_EXPECT_TRUE(test, kt_inject_fired(get));
 	KUNIT_EXPECT_EQ(test, d->ops->get_available_instances(uq->uacce), 1);
 	KUNIT_ASSERT_EQ(test, d->ops->get_queue(uq->uacce, 0, uq), 0);
 	d->q[0] = uq->priv;
 	KUNIT_EXPECT_EQ(test, d->ops->get_queue(uq->uacce, 0, &d->uq[1]),
 			-EBUSY);
 
-	vzip_fault_arm(BIT(VZIP_FAULT_QUEUE), 1);
+	kt_inject_arm(start, 1);
 	KUNIT_EXPECT_EQ(test, d->ops->start_queue(uq), -ENOMEM);
-	KUNIT_EXPECT_TRUE(test, vzip_fault_disarm());
+	KUNIT_EXPECT_TRUE(test, kt_inject_fired(start));
 	KUNIT_EXPECT_FALSE(test, d->q[0]->started);
 	KUNIT_ASSERT_EQ(test, d->ops->start_queue(uq), 0);
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(vt_exec(test, d, 0, &sqe).status),
 			VZIP_STS_OK);
 }
 
-/* A request whose translation fails completes with ADDR_ERROR. */
-static void vt_request_faults(struct kunit *test)
-{
-	struct vt_dev *d = vt_dev(test, true);
-	struct vzip_sqe sqe = vt_sqe(VZIP_OP_COPY, 70);
-
-	vt_fault_guard(test);
-	sqe.src = cpu_to_le64(d->ss[0].dma);
-	sqe.dst = cpu_to_le64(d->ss[0].dma + SZ_64K);
-	sqe.src_len = cpu_to_le32(100);
-	sqe.dst_len = cpu_to_le32(100);
-	vzip_fault_arm(BIT(VZIP_FAULT_REQUEST), 1);
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(vt_exec(test, d, 0, &sqe).status),
-			VZIP_STS_ADDR_ERROR);
-	KUNIT_EXPECT_TRUE(test, vzip_fault_disarm());
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(vt_exec(test, d, 0, &sqe).status),
-			VZIP_STS_OK);
-}
-
 static struct kunit_case vt_fault_cases[] = {
 	KUNIT_CASE(vt_probe_sweep),
+	KUNIT_CASE(vt_engine_faults),
 	KUNIT_CASE(vt_queue_faults),
-	KUNIT_CASE(vt_request_faults),
 	{}
 };
 

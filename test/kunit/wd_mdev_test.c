@@ -34,6 +34,7 @@
 
 #include "../../drivers/mdev/kunit_hooks.h"
 #include "../../uacce/kunit_hooks.h"
+#include "fail_nth.h"
 #include "kunit_file.h"
 
 #define FAKE_NAME		"wd_mdev_kunit"
@@ -929,171 +930,143 @@ static void wd_mdev_test_framework_orders(struct kunit *test)
 
 /* ---- fault injection ---- */
 
-static const char *const wd_mdev_attach_sites[] = {
-	"attach: accelerator",
-	"attach: types",
-	"attach: type pointers",
-	"attach: register parent",
-};
-
-static const char *const wd_mdev_create_sites[] = {
-	"create: instance",
-	"create: reserve",
-	"access point: alloc",
-	"access point: uacce_alloc",
-	"access point: uacce_register",
-};
-
-/* uacce's steps of creating an instance and opening it */
-static const char *const wd_mdev_uacce_sites[] = {
-	"alloc: device",
-	"alloc: isolation",
-	"alloc: device number",
-	"alloc: device name",
-	"register: cdev",
-	"register: cdev_add",
-	"register: device_add",
-	"open: queue",
-	"open: bind_mm",
-	"open: get_queue",
-};
-
-static void t_hit(const char *site, const char *const *sites, bool *hit,
-		  int nr)
-{
-	int i;
-
-	for (i = 0; i < nr; i++)
-		if (site && !strcmp(site, sites[i]))
-			hit[i] = true;
-}
-
-static void t_expect_all_hit(struct kunit *test, const char *const *sites,
-			     const bool *hit, int nr)
-{
-	int i;
-
-	for (i = 0; i < nr; i++)
-		KUNIT_EXPECT_TRUE_MSG(test, hit[i], "%s not reached", sites[i]);
-}
-
-/* Register the fake with the n-th wd_mdev fault point failing. */
-static const char *t_attach_once(struct kunit *test, unsigned int n)
+/*
+ * Register the fake with the n-th allocation of this thread failing
+ * (fail_nth.h): uacce_register() fails cleanly, or succeeds, and then the
+ * accelerator has all its types or, when attaching it failed, none.
+ * Return 0 (all done), 1 (the register failed) or 2 (the attach failed);
+ * *@fired: the n-th allocation was reached.
+ */
+static int t_attach_once(struct kunit *test, unsigned int n, bool *fired)
 {
 	struct test_ctx *ctx = test->priv;
-	const char *site;
-	int ret, avail;
+	int ret, avail, failed = 0;
 
-	wd_mdev_kunit_fail_nth(n);
+	kt_fail_nth(n);
 	ret = fake_register(&ctx->fake, fake_types, ARRAY_SIZE(fake_types),
 			    FAKE_QUEUES);
-	site = wd_mdev_kunit_fault_site();
-	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "register with %s failing",
-			    site ?: "nothing");
-	avail = t_avail(ctx, "ap1");
-	if (site)
-		KUNIT_EXPECT_EQ_MSG(test, avail, -ENOENT, "types after %s",
-				    site);
-	else
-		KUNIT_EXPECT_EQ(test, avail, FAKE_QUEUES);
+	*fired = kt_fail_nth_fired();
+	if (ret) {
+		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "register (n=%u)", n);
+		failed = 1;
+	} else {
+		avail = t_avail(ctx, "ap1");
+		if (avail != FAKE_QUEUES) {
+			KUNIT_EXPECT_EQ_MSG(test, avail, -ENOENT,
+					    "types after a failed attach (n=%u)",
+					    n);
+			failed = 2;
+		}
+	}
+	if (failed)
+		KUNIT_EXPECT_TRUE_MSG(test, *fired,
+				      "failed without a fault (n=%u)", n);
 	fake_remove(&ctx->fake);
-	return site;
+	return failed;
 }
 
 static void wd_mdev_test_attach_faults(struct kunit *test)
 {
-	bool hit[ARRAY_SIZE(wd_mdev_attach_sites)] = { };
-	const char *site;
-	unsigned int n;
+	unsigned int n, nr[3] = { };
+	bool fired;
+	int failed;
 
-	for (n = 1; n < 32; n++) {
-		site = t_attach_once(test, n);
-		t_expect_no_leak(test, site ?: "success");
-		if (!site)
+	kt_fail_nth_require(test);
+	for (n = 1; n < 4000; n++) {
+		failed = t_attach_once(test, n, &fired);
+		t_expect_no_leak(test, "after an attach sweep step");
+		if (!failed && !fired)
 			break;
-		t_hit(site, wd_mdev_attach_sites, hit, ARRAY_SIZE(hit));
+		nr[failed]++;
 	}
-	KUNIT_EXPECT_LT(test, n, 32U);
-	t_expect_all_hit(test, wd_mdev_attach_sites, hit, ARRAY_SIZE(hit));
+	KUNIT_EXPECT_LT(test, n, 4000U);
+	kunit_info(test, "%u allocations: %u register, %u attach failures\n",
+		   n - 1, nr[1], nr[2]);
+	KUNIT_EXPECT_GT(test, nr[1], 0U);
+	/* the accelerator, types, type pointers, the mdev parent */
+	KUNIT_EXPECT_GE(test, nr[2], 4U);
 }
 
 /*
- * Create an ap2 instance and open it, with the n-th fault point of
- * wd_mdev (@uacce false) or of uacce failing.
+ * Create an ap2 instance and open it with the n-th allocation of this
+ * thread failing.  Return 0 (both done), 1 (the create failed) or 2 (the
+ * open failed); *@fired: the n-th allocation was reached.
  */
-static const char *t_create_once(struct kunit *test, unsigned int n,
-				 bool uacce)
+static int t_create_once(struct kunit *test, unsigned int n, bool *fired)
 {
 	struct test_ctx *ctx = test->priv;
 	struct file *f = NULL;
-	const char *site;
 	char name[64];
-	int a, ret;
+	int a, failed = 0;
 
-	if (uacce)
-		uacce_kunit_fail_nth(n);
-	else
-		wd_mdev_kunit_fail_nth(n);
+	kt_fail_nth(n);
 	a = t_create(ctx, "ap2");
 	if (a >= 0) {
+		/* the test's own sysfs read is no step of the sequence */
+		unsigned int left = kt_fail_nth_pause();
+
 		t_inst_name(ctx, a, name, sizeof(name));
+		kt_fail_nth_resume(left);
 		f = t_open(ctx, name);
 	}
-	site = uacce ? uacce_kunit_fault_site() : wd_mdev_kunit_fault_site();
-	uacce_kunit_fail_nth(0);
-	wd_mdev_kunit_fail_nth(0);
+	*fired = kt_fail_nth_fired();
 
-	ret = a < 0 ? a : IS_ERR(f) ? PTR_ERR(f) : 0;
-	if (site)
-		KUNIT_EXPECT_LT_MSG(test, ret, 0, "%s did not fail", site);
-	else
-		KUNIT_EXPECT_EQ_MSG(test, ret, 0, "failed without a fault (n=%u)",
-				    n);
+	if (a < 0) {
+		KUNIT_EXPECT_EQ_MSG(test, a, -ENOMEM, "create (n=%u)", n);
+		failed = 1;
+	} else if (IS_ERR(f)) {
+		/* -ENOENT: a fault may cost the node devtmpfs makes */
+		KUNIT_EXPECT_TRUE_MSG(test, PTR_ERR(f) == -ENOMEM ||
+				      PTR_ERR(f) == -ENOENT,
+				      "open: %ld (n=%u)", PTR_ERR(f), n);
+		failed = 2;
+	}
+	if (failed)
+		KUNIT_EXPECT_TRUE_MSG(test, *fired,
+				      "failed without a fault (n=%u)", n);
 	if (a < 0) {
 		/* nothing of the instance is left */
 		KUNIT_EXPECT_EQ_MSG(test, t_avail(ctx, "ap1"), FAKE_QUEUES,
-				    "queues after %s", site);
+				    "queues after n=%u", n);
 		/* t_create() left the UUID it tried in the next slot */
 		KUNIT_EXPECT_FALSE_MSG(test, t_mdev_exists(ctx, ctx->nr_uuids),
-				       "mdev after %s", site);
-		return site;
+				       "mdev after n=%u", n);
+		return failed;
 	}
 	if (!IS_ERR(f))
 		t_close(ctx, f);
 	KUNIT_EXPECT_EQ(test, t_destroy(ctx, a), 0);
 	ctx->nr_uuids--;
 	KUNIT_EXPECT_EQ(test, t_avail(ctx, "ap1"), FAKE_QUEUES);
-	return site;
+	return failed;
 }
 
 static void wd_mdev_test_create_faults(struct kunit *test)
 {
 	struct test_ctx *ctx = test->priv;
-	bool hit[ARRAY_SIZE(wd_mdev_create_sites)] = { };
-	bool uhit[ARRAY_SIZE(wd_mdev_uacce_sites)] = { };
-	const char *site;
-	unsigned int n;
+	unsigned int n, nr[3] = { };
+	bool fired;
+	int failed;
 
+	kt_fail_nth_require(test);
 	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, &ctx->fake));
-	for (n = 1; n < 32; n++) {
-		site = t_create_once(test, n, false);
-		t_expect_no_leak(test, site ?: "success");
-		if (!site)
+	for (n = 1; n < 4000; n++) {
+		failed = t_create_once(test, n, &fired);
+		t_expect_no_leak(test, "after a create sweep step");
+		if (!failed && !fired)
 			break;
-		t_hit(site, wd_mdev_create_sites, hit, ARRAY_SIZE(hit));
+		nr[failed]++;
 	}
-	KUNIT_EXPECT_LT(test, n, 32U);
-	t_expect_all_hit(test, wd_mdev_create_sites, hit, ARRAY_SIZE(hit));
-
-	for (n = 1; n < 32; n++) {
-		site = t_create_once(test, n, true);
-		t_expect_no_leak(test, site ?: "success");
-		if (!site)
-			break;
-		t_hit(site, wd_mdev_uacce_sites, uhit, ARRAY_SIZE(uhit));
-	}
-	KUNIT_EXPECT_LT(test, n, 32U);
-	t_expect_all_hit(test, wd_mdev_uacce_sites, uhit, ARRAY_SIZE(uhit));
+	KUNIT_EXPECT_LT(test, n, 4000U);
+	kunit_info(test, "%u allocations: %u create, %u open failures\n",
+		   n - 1, nr[1], nr[2]);
+	/*
+	 * create: the instance, the access point, uacce_alloc() (device,
+	 * isolation, number, name), uacce_register() (cdev, device)...
+	 * open: the file, the queue
+	 */
+	KUNIT_EXPECT_GE(test, nr[1], 10U);
+	KUNIT_EXPECT_GE(test, nr[2], 2U);
 	KUNIT_EXPECT_EQ(test, ctx->fake.get, ctx->fake.put);
 }
 

@@ -28,6 +28,24 @@ export SOAK_ARGS
 kmemleak=/sys/kernel/debug/kmemleak
 [ -f $kmemleak ] && echo clear > $kmemleak
 
+# Fault injection for fail-nth (the KUnit sweeps, test/kunit/fail_nth.h,
+# and /proc/thread-self/fail-nth in guest tests): every allocation counts,
+# GFP_KERNEL and order 0 included; nothing fails but the n-th allocation a
+# task asked for (probability 0); no report and stack dump per failure.
+# The tests that need this fail without it.
+dbg=/sys/kernel/debug
+if [ -d $dbg/failslab ]; then
+	for k in probability:0 verbose:0 ignore-gfp-wait:N; do
+		echo "${k#*:}" > "$dbg/failslab/${k%%:*}"
+	done
+fi
+if [ -d $dbg/fail_page_alloc ]; then
+	for k in probability:0 verbose:0 ignore-gfp-wait:N \
+		 ignore-gfp-highmem:N min-order:0; do
+		echo "${k#*:}" > "$dbg/fail_page_alloc/${k%%:*}"
+	done
+fi
+
 set -f	# test name globs are matched with case, never expanded
 
 matches() {

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uacce's user API under allocation failures, as syzkaller drives it: for
+ * N = 1, 2, ... write N to /proc/thread-self/fail-nth right before one call
+ * (open of the device, mmap of each region, every ioctl), so that the N-th allocation of that call fails; read
+ * fail-nth back (0: the fault fired) and disarm, until the call succeeds
+ * with no fault.  A faulted call fails with a clean errno or succeeds (the
+ * kernel tolerates some failures) with a working object, never crashes,
+ * and after each try the device has all its queues free again.
+ *
+ * test/vm/guest-check.sh makes every allocation count (failslab and
+ * fail_page_alloc: ignore-gfp-wait=N, min-order=0, verbose=0).  The test
+ * prefaults and locks its own memory so that the fault only hits the call
+ * under test, never a page fault of the test itself.
+ *
+ * Excluded: the page tables of a new mapping (pt_hole()), whose failure
+ * 6.1's remap_pfn_range() mishandles with a WARN.
+ */
+#define _GNU_SOURCE
+#include <alloca.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "vzip_testlib.h"
+
+#define MAX_N	3000
+
+#define tap_bail(...) do {					\
+	printf("Bail out! " __VA_ARGS__);			\
+	printf("\n");						\
+	exit(1);						\
+} while (0)
+
+static char dev[64];
+static char devpath[96];
+static int fail_nth_fd = -1;
+static long page;
+static long free_queues;
+
+/* The device's free queues (sysfs available_instances), or -1. */
+static long avail(void)
+{
+	char path[160], buf[32];
+
+	snprintf(path, sizeof(path), VZIP_CLASS_DIR "/%s/available_instances",
+		 dev);
+	if (vzip_read_file(path, buf, sizeof(buf)))
+		return -1;
+	return atol(buf);
+}
+
+static void arm(unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	if (pwrite(fail_nth_fd, buf, len, 0) != len)
+		tap_bail("cannot write fail-nth: %s", strerror(errno));
+}
+
+/* Disarms; true if the armed allocation was reached. */
+static bool fired(void)
+{
+	char buf[16] = "";
+	bool ret;
+
+	if (pread(fail_nth_fd, buf, sizeof(buf) - 1, 0) <= 0)
+		tap_bail("cannot read fail-nth: %s", strerror(errno));
+	ret = atoi(buf) == 0;
+	arm(0);
+	return ret;
+}
+
+struct sweep {
+	unsigned int n;		/* calls tried */
+	unsigned int failed;	/* that failed, with a fault */
+	unsigned int bad;	/* that failed without one, or with a bad errno */
+	unsigned int leaks;	/* after which a queue stayed taken */
+	int last_errno;
+};
+
+/* One result of a sweep; returns true when the sweep is over. */
+static bool sweep_step(struct sweep *s, int ret, int err, bool hit)
+{
+	if (ret < 0) {
+		if (!hit || err != ENOMEM) {
+			s->bad++;
+			s->last_errno = err;
+			tap_diag("n=%u: errno %d, fault %s", s->n, err,
+				 hit ? "fired" : "did not fire");
+		}
+		s->failed++;
+	}
+	if (avail() != free_queues) {
+		s->leaks++;
+		tap_diag("n=%u: %ld free queues, want %ld", s->n, avail(),
+			 free_queues);
+	}
+	return ret >= 0 && !hit;
+}
+
+static void sweep_report(const char *what, const struct sweep *s)
+{
+	tap_ok(s->n < MAX_N && !s->bad && !s->leaks,
+	       "%s: %u allocations failed in turn, %u calls failed cleanly",
+	       what, s->n - 1, s->failed);
+}
+
+static void sweep_open(void)
+{
+	struct sweep s = { };
+	bool hit;
+	int fd;
+
+	for (s.n = 1; s.n < MAX_N; s.n++) {
+		arm(s.n);
+		fd = open(devpath, O_RDWR | O_CLOEXEC);
+		hit = fired();
+		if (fd >= 0)
+			close(fd);
+		if (sweep_step(&s, fd, errno, hit))
+			break;
+	}
+	sweep_report("open", &s);
+}
+
+/* Opens a queue with no fault, maps and starts what @upto asks for. */
+static int open_queue(int upto, void **maps, size_t *sizes,
+		      struct uacce_queue_info *info)
+{
+	int fd = open(devpath, O_RDWR | O_CLOEXEC);
+	int t;
+
+	if (fd < 0)
+		tap_bail("open %s: %s", devpath, strerror(errno));
+	if (ioctl(fd, UACCE_CMD_QUEUE_INFO, info))
+		tap_bail("QUEUE_INFO: %s", strerror(errno));
+	for (t = 0; t < upto; t++) {
+		sizes[t] = info->region_size[t];
+		if (!sizes[t])
+			continue;
+		/* vzip refuses a writable MMIO mapping */
+		maps[t] = mmap(NULL, sizes[t], PROT_READ |
+			       (t == UACCE_QFRT_MMIO ? 0 : PROT_WRITE),
+			       MAP_SHARED, fd, t * page);
+		if (maps[t] == MAP_FAILED)
+			tap_bail("mmap of region %d: %s", t, strerror(errno));
+	}
+	return fd;
+}
+
+static void close_queue(int fd, int upto, void **maps, size_t *sizes)
+{
+	int t;
+
+	for (t = 0; t < upto; t++)
+		if (sizes[t] && maps[t] != MAP_FAILED)
+			munmap(maps[t], sizes[t]);
+	close(fd);
+}
+
+static void sweep_info(void)
+{
+	struct uacce_queue_info info, got;
+	struct sweep s = { };
+	void *maps[UACCE_QFRT_NR];
+	size_t sizes[UACCE_QFRT_NR];
+	int fd, ret, err;
+	bool hit;
+
+	for (s.n = 1; s.n < MAX_N; s.n++) {
+		fd = open_queue(0, maps, sizes, &info);
+		memset(&got, 0, sizeof(got));
+		arm(s.n);
+		ret = ioctl(fd, UACCE_CMD_QUEUE_INFO, &got);
+		err = errno;
+		hit = fired();
+		if (!ret && memcmp(&got, &info, sizeof(got)))
+			s.bad++;
+		close(fd);
+		if (sweep_step(&s, ret, err, hit))
+			break;
+	}
+	sweep_report("QUEUE_INFO", &s);
+}
+
+#define PT_SPAN	(2UL << 20)	/* what one page table maps */
+
+/*
+ * A hole of @len bytes whose page table exists, in *@res (unmap it after).
+ * 6.1's remap_pfn_range() undoes a remap that failed for want of a page
+ * table with a zap that WARNs in untrack_pfn() (arch/x86/mm/pat), so the
+ * sweep must not fail a page table's allocation: the mmap() under test
+ * gets this hole, between two touched pages of the same page table, which
+ * keep the table when the hole is unmapped again.
+ */
+static char *pt_hole(size_t len, char **res)
+{
+	char *base;
+
+	if (len + 2 * page > PT_SPAN)
+		tap_bail("a region of %zu bytes spans page tables", len);
+	*res = mmap(NULL, 2 * PT_SPAN, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*res == MAP_FAILED)
+		tap_bail("mmap: %s", strerror(errno));
+	base = (char *)(((uintptr_t)*res + PT_SPAN - 1) & ~(PT_SPAN - 1));
+	base[0] = 1;
+	base[PT_SPAN - page] = 1;
+	if (munmap(base + page, len))
+		tap_bail("munmap: %s", strerror(errno));
+	return base + page;
+}
+
+static void sweep_mmap(int type, const char *what)
+{
+	struct uacce_queue_info info;
+	struct sweep s = { };
+	void *maps[UACCE_QFRT_NR], *p;
+	size_t sizes[UACCE_QFRT_NR];
+	char *hole = NULL, *res = NULL;
+	int fd, err;
+	bool hit;
+
+	for (s.n = 1; s.n < MAX_N; s.n++) {
+		fd = open_queue(type, maps, sizes, &info);
+		if (!hole)
+			hole = pt_hole(info.region_size[type], &res);
+		arm(s.n);
+		p = mmap(hole, info.region_size[type],
+			 PROT_READ | (type == UACCE_QFRT_MMIO ? 0 : PROT_WRITE),
+			 MAP_SHARED | MAP_FIXED_NOREPLACE, fd, type * page);
+		err = errno;
+		hit = fired();
+		if (p != MAP_FAILED)
+			munmap(p, info.region_size[type]);
+		close_queue(fd, type, maps, sizes);
+		if (sweep_step(&s, p == MAP_FAILED ? -1 : 0, err, hit))
+			break;
+	}
+	sweep_report(what, &s);
+	munmap(res, 2 * PT_SPAN);
+}
+
+static void sweep_start(void)
+{
+	struct uacce_queue_info info;
+	struct sweep s = { };
+	void *maps[UACCE_QFRT_NR];
+	size_t sizes[UACCE_QFRT_NR];
+	int fd, ret, err;
+	bool hit;
+
+	for (s.n = 1; s.n < MAX_N; s.n++) {
+		fd = open_queue(UACCE_QFRT_NR, maps, sizes, &info);
+		arm(s.n);
+		ret = ioctl(fd, UACCE_CMD_START_Q);
+		err = errno;
+		hit = fired();
+		/* a queue that did not start can start now */
+		if (ret && ioctl(fd, UACCE_CMD_START_Q)) {
+			s.bad++;
+			tap_diag("n=%u: no start after a failed one: %s", s.n,
+				 strerror(errno));
+		}
+		close_queue(fd, UACCE_QFRT_NR, maps, sizes);
+		if (sweep_step(&s, ret, err, hit))
+			break;
+	}
+	sweep_report("START_Q", &s);
+}
+
+/* The other ioctls, on a queue mapped and, for @start, started. */
+static void sweep_ioctl(const char *what, unsigned long cmd, bool start)
+{
+	struct uacce_queue_info info;
+	struct uacce_ss_info ss;
+	struct sweep s = { };
+	void *maps[UACCE_QFRT_NR];
+	size_t sizes[UACCE_QFRT_NR];
+	int fd, ret, err;
+	bool hit;
+
+	for (s.n = 1; s.n < MAX_N; s.n++) {
+		fd = open_queue(UACCE_QFRT_NR, maps, sizes, &info);
+		if (start && ioctl(fd, UACCE_CMD_START_Q))
+			tap_bail("START_Q: %s", strerror(errno));
+		arm(s.n);
+		ret = ioctl(fd, cmd, &ss);
+		err = errno;
+		hit = fired();
+		close_queue(fd, UACCE_QFRT_NR, maps, sizes);
+		if (sweep_step(&s, ret, err, hit))
+			break;
+	}
+	sweep_report(what, &s);
+}
+
+/* Touches @len bytes of stack, so that the sweeps never fault it in. */
+static void __attribute__((noinline)) prefault_stack(size_t len)
+{
+	volatile char *buf = alloca(len);
+	size_t i;
+
+	for (i = 0; i < len; i += 256)
+		buf[i] = 0;
+}
+
+int main(void)
+{
+	const char *path = "/proc/thread-self/fail-nth";
+	bool sva;
+
+	page = sysconf(_SC_PAGESIZE);
+	if (vzip_find_device(dev, sizeof(dev)))
+		tap_bail("no vzip device");
+	snprintf(devpath, sizeof(devpath), "/dev/%s", dev);
+	fail_nth_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fail_nth_fd < 0)
+		tap_bail("%s: %s (the kernel needs CONFIG_FAULT_INJECTION)",
+			 path, strerror(errno));
+	free_queues = avail();
+	if (free_queues < 1)
+		tap_bail("no free queue on %s", dev);
+	{
+		struct uacce_queue_info info;
+		void *maps[UACCE_QFRT_NR];
+		size_t sizes[UACCE_QFRT_NR];
+		int fd = open_queue(0, maps, sizes, &info);
+
+		sva = info.flags & UACCE_DEV_SVA;
+		close(fd);
+	}
+	/* the SS region and GET_SS exist without SVA only */
+	tap_plan(sva ? 7 : 9);
+	tap_diag("%s, %s, %ld free queues", dev, sva ? "SVA" : "SS region",
+		 free_queues);
+
+	/*
+	 * The check of the injection itself: the first allocation of a
+	 * plain open() fails
+	 */
+	prefault_stack(256 << 10);
+	if (mlockall(MCL_CURRENT))
+		tap_bail("mlockall: %s", strerror(errno));
+	arm(1);
+	{
+		int fd = open(devpath, O_RDWR | O_CLOEXEC);
+		int err = errno;
+		bool hit = fired();
+
+		if (fd >= 0)
+			close(fd);
+		if (fd >= 0 || err != ENOMEM || !hit)
+			tap_bail("fail-nth does not fail allocations (needs failslab, ignore-gfp-wait=N: test/vm/guest-check.sh)");
+	}
+
+	sweep_open();
+	sweep_info();
+	sweep_mmap(UACCE_QFRT_MMIO, "mmap MMIO");
+	sweep_mmap(UACCE_QFRT_DUS, "mmap DUS");
+	if (!sva)
+		sweep_mmap(UACCE_QFRT_SS, "mmap SS");
+	sweep_start();
+	sweep_ioctl("WAKE_Q", UACCE_CMD_WAKE_Q, true);
+	sweep_ioctl("PUT_Q", UACCE_CMD_PUT_Q, true);
+	if (!sva)
+		sweep_ioctl("GET_SS", UACCE_CMD_GET_SS, false);
+	return tap_done();
+}

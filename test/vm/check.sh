@@ -64,7 +64,7 @@ done
 if plan_has kunit guest; then
 	echo "check: booting the debug test kernel ($(cat build/kernel/debug/include/config/kernel.release))"
 	g0=$(date +%s)
-	"$vm/run-guest.sh" build/kernel/debug "$results/guest" "${WD_GUEST_TIMEOUT:-2400}" test/vm/guest-check.sh kunit+guest "$filter"
+	"$vm/run-guest.sh" build/kernel/debug "$results/guest" "${WD_GUEST_TIMEOUT:-4800}" test/vm/guest-check.sh kunit+guest "$filter"
 	echo "check: guest part took $(( $(date +%s) - g0 )) s"
 fi
 

@@ -989,24 +989,27 @@ static void wd_mdev_test_attach_faults(struct kunit *test)
 
 /*
  * Create an ap2 instance and open it with the n-th allocation of this
- * thread failing.  Return 0 (both done), 1 (the create failed) or 2 (the
- * open failed); *@fired: the n-th allocation was reached.
+ * thread failing, counted from the create or, with @open_only, from the
+ * open.  Return 0 (both done), 1 (the create failed) or 2 (the open
+ * failed); *@fired: the n-th allocation was reached.
  */
-static int t_create_once(struct kunit *test, unsigned int n, bool *fired)
+static int t_create_once(struct kunit *test, unsigned int n, bool open_only,
+			 bool *fired)
 {
 	struct test_ctx *ctx = test->priv;
 	struct file *f = NULL;
 	char name[64];
 	int a, failed = 0;
 
-	kt_fail_nth(n);
+	if (!open_only)
+		kt_fail_nth(n);
 	a = t_create(ctx, "ap2");
 	if (a >= 0) {
 		/* the test's own sysfs read is no step of the sequence */
 		unsigned int left = kt_fail_nth_pause();
 
 		t_inst_name(ctx, a, name, sizeof(name));
-		kt_fail_nth_resume(left);
+		kt_fail_nth_resume(open_only ? n : left);
 		f = t_open(ctx, name);
 	}
 	*fired = kt_fail_nth_fired();
@@ -1051,7 +1054,7 @@ static void wd_mdev_test_create_faults(struct kunit *test)
 	kt_fail_nth_require(test);
 	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, &ctx->fake));
 	for (n = 1; n < 4000; n++) {
-		failed = t_create_once(test, n, &fired);
+		failed = t_create_once(test, n, false, &fired);
 		t_expect_no_leak(test, "after a create sweep step");
 		if (!failed && !fired)
 			break;
@@ -1063,9 +1066,24 @@ static void wd_mdev_test_create_faults(struct kunit *test)
 	/*
 	 * create: the instance, the access point, uacce_alloc() (device,
 	 * isolation, number, name), uacce_register() (cdev, device)...
-	 * open: the file, the queue
+	 * The open comes last, after a create whose count of allocations
+	 * varies (a slab may need a new page or not), so this sweep may step
+	 * over it: the open has a sweep of its own.
 	 */
 	KUNIT_EXPECT_GE(test, nr[1], 10U);
+
+	/* open: the file, the queue */
+	nr[2] = 0;
+	for (n = 1; n < 4000; n++) {
+		failed = t_create_once(test, n, true, &fired);
+		t_expect_no_leak(test, "after an open sweep step");
+		KUNIT_EXPECT_NE_MSG(test, failed, 1, "create (n=%u)", n);
+		if (!failed && !fired)
+			break;
+		nr[2] += failed == 2;
+	}
+	KUNIT_EXPECT_LT(test, n, 4000U);
+	kunit_info(test, "open: %u allocations, %u failures\n", n - 1, nr[2]);
 	KUNIT_EXPECT_GE(test, nr[2], 2U);
 	KUNIT_EXPECT_EQ(test, ctx->fake.get, ctx->fake.put);
 }

@@ -27,7 +27,6 @@
  */
 #include <endian.h>
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -41,6 +40,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "fuzz.h"
 #include "vfio.h"
 #include "vzpci.h"
 
@@ -50,8 +50,6 @@
 #define DATA_SIZE	(64 * PAGE)
 #define DEPTH		16
 
-static uint64_t rng_state, seed;
-static unsigned long op_no;
 static int verbose;
 static const char *uuid;
 
@@ -61,35 +59,6 @@ static uint8_t *rings, *data;
 static bool rings_mapped, data_mapped;
 static unsigned long calls, refused;
 
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t below(uint32_t n)
-{
-	return n ? (uint32_t)(rnd() % n) : 0;
-}
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# operation %lu (seed %llu): ", op_no,
-	       (unsigned long long)seed);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n# reproduce: vfio_fuzz_test --vfio %s --seed %llu --ops %lu "
-	       "-v\n", uuid, (unsigned long long)seed, op_no + 1);
-	tap_ok(0, "VFIO fuzzing: every call returns, with a defined errno");
-	exit(tap_done());
-}
 
 /*
  * A call's result: success, or an errno the VFIO API or vzip_pci's
@@ -119,7 +88,7 @@ static void check(const char *what, long ret, int err)
 	case ENODEV:
 		return;
 	default:
-		fail("%s: %s", what, strerror(err));
+		fuzz_fail("%s: %s", what, strerror(err));
 	}
 }
 
@@ -129,14 +98,14 @@ static void op_region(const struct vc_region *r, const char *name)
 	static const size_t sizes[] = { 1, 2, 3, 4, 8, 16, 64 };
 	uint8_t buf[64];
 	uint64_t off;
-	size_t len = sizes[below(7)];
+	size_t len = sizes[fuzz_below(7)];
 	ssize_t n;
 
-	off = below(4) ? below((uint32_t)r->size) & ~3u :
-	      below((uint32_t)r->size + 64);
+	off = fuzz_below(4) ? fuzz_below((uint32_t)r->size) & ~3u :
+	      fuzz_below((uint32_t)r->size + 64);
 	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)rnd();
-	if (below(2)) {
+		buf[i] = (uint8_t)fuzz_rnd();
+	if (fuzz_below(2)) {
 		n = pread(vf.device, buf, len, r->offset + off);
 		check(name, n, errno);
 	} else {
@@ -151,32 +120,32 @@ static void op_region(const struct vc_region *r, const char *name)
 /* A queue register written with a random or a plausible value. */
 static void op_qreg(void)
 {
-	unsigned int q = below(vpci.nr_queues + 1);
+	unsigned int q = fuzz_below(vpci.nr_queues + 1);
 	static const uint32_t regs[] = {
 		VZIP_PCI_Q_SQ_BASE_LO, VZIP_PCI_Q_SQ_BASE_HI,
 		VZIP_PCI_Q_CQ_BASE_LO, VZIP_PCI_Q_CQ_BASE_HI,
 		VZIP_PCI_Q_DEPTH, VZIP_PCI_Q_CTRL, VZIP_PCI_Q_SQ_TAIL,
 		VZIP_PCI_Q_CQ_HEAD, VZIP_PCI_Q_ERROR,
 	};
-	uint32_t reg = regs[below(9)], val;
+	uint32_t reg = regs[fuzz_below(9)], val;
 	uint32_t off = VZIP_PCI_QUEUE_BASE + q * VZIP_PCI_QUEUE_STRIDE + reg;
 	int ret;
 
-	switch (below(5)) {
+	switch (fuzz_below(5)) {
 	case 0:
-		val = (uint32_t)rnd();
+		val = (uint32_t)fuzz_rnd();
 		break;
 	case 1:
-		val = (uint32_t)IOVA_RINGS + below(2) * PAGE / 2;
+		val = (uint32_t)IOVA_RINGS + fuzz_below(2) * PAGE / 2;
 		break;
 	case 2:
-		val = 1u << below(12);
+		val = 1u << fuzz_below(12);
 		break;
 	case 3:
-		val = below(4);
+		val = fuzz_below(4);
 		break;
 	default:
-		val = (uint32_t)IOVA_DATA + below(DATA_SIZE);
+		val = (uint32_t)IOVA_DATA + fuzz_below(DATA_SIZE);
 		break;
 	}
 	if (off >= VZIP_PCI_BAR0_SIZE)
@@ -190,31 +159,31 @@ static void op_requests(void)
 {
 	struct vz_queue q;
 	struct vzip_cqe cqe[DEPTH];
-	unsigned int n = 1 + below(DEPTH - 1);
+	unsigned int n = 1 + fuzz_below(DEPTH - 1);
 	size_t ring = DEPTH * sizeof(struct vzip_sqe);
 	int ret;
 
 	ret = vz_queue_init(&q, &vpci, 0, DEPTH, rings, IOVA_RINGS,
 			    rings + ring, IOVA_RINGS + ring);
 	if (!ret)
-		ret = vz_queue_enable(&q, below(2));
+		ret = vz_queue_enable(&q, fuzz_below(2));
 	check("queue set-up", ret, -ret);
 	if (ret)
 		return;
 	for (unsigned int i = 0; i < n; i++) {
 		struct vzip_sqe s = { 0 };
-		uint64_t bases[] = { IOVA_DATA, IOVA_RINGS, 0, rnd() };
+		uint64_t bases[] = { IOVA_DATA, IOVA_RINGS, 0, fuzz_rnd() };
 
-		s.opcode = below(5);
-		s.format = below(3);
-		s.flush = below(4);
-		s.version = below(10) ? VZIP_SQE_VERSION : (uint8_t)rnd();
-		s.window_bits = below(2) ? 0 : 9 + below(7);
-		s.user_data = htole64(rnd());
-		s.src = htole64(bases[below(4)] + below(DATA_SIZE));
-		s.dst = htole64(bases[below(4)] + below(DATA_SIZE));
-		s.src_len = htole32(below(DATA_SIZE / 2));
-		s.dst_len = htole32(below(DATA_SIZE / 2));
+		s.opcode = fuzz_below(5);
+		s.format = fuzz_below(3);
+		s.flush = fuzz_below(4);
+		s.version = fuzz_below(10) ? VZIP_SQE_VERSION : (uint8_t)fuzz_rnd();
+		s.window_bits = fuzz_below(2) ? 0 : 9 + fuzz_below(7);
+		s.user_data = htole64(fuzz_rnd());
+		s.src = htole64(bases[fuzz_below(4)] + fuzz_below(DATA_SIZE));
+		s.dst = htole64(bases[fuzz_below(4)] + fuzz_below(DATA_SIZE));
+		s.src_len = htole32(fuzz_below(DATA_SIZE / 2));
+		s.dst_len = htole32(fuzz_below(DATA_SIZE / 2));
 		if (s.opcode == VZIP_OP_NOP)
 			s.src = s.dst = s.src_len = s.dst_len = 0;
 		if (vz_queue_submit(&q, &s))
@@ -229,7 +198,7 @@ static void op_requests(void)
 			break;
 		for (int i = 0; i < ret; i++)
 			if (le16toh(cqe[i].status) > VZIP_STS_HW_ERROR)
-				fail("a completion with status %u",
+				fuzz_fail("a completion with status %u",
 				     le16toh(cqe[i].status));
 		if (spin > 20 && !ret)
 			break;
@@ -242,7 +211,7 @@ static void op_dma(void)
 	uint64_t iova;
 	int ret;
 
-	switch (below(4)) {
+	switch (fuzz_below(4)) {
 	case 0:		/* the data, unmapped under requests in flight */
 		if (data_mapped) {
 			ret = vc_dma_unmap(&vf, IOVA_DATA, DATA_SIZE);
@@ -266,13 +235,13 @@ static void op_dma(void)
 		}
 		break;
 	case 2:		/* a part of the data: splits the mapping */
-		iova = IOVA_DATA + below(DATA_SIZE / PAGE) * PAGE;
-		ret = vc_dma_unmap(&vf, iova, PAGE * (1 + below(4)));
+		iova = IOVA_DATA + fuzz_below(DATA_SIZE / PAGE) * PAGE;
+		ret = vc_dma_unmap(&vf, iova, PAGE * (1 + fuzz_below(4)));
 		check("unmap a part", ret, -ret);
 		break;
 	default:	/* anywhere, unaligned too */
-		iova = below(2) ? rnd() : IOVA_DATA + below(2 * DATA_SIZE);
-		ret = below(2) ? vc_dma_map(&vf, data, iova, PAGE) :
+		iova = fuzz_below(2) ? fuzz_rnd() : IOVA_DATA + fuzz_below(2 * DATA_SIZE);
+		ret = fuzz_below(2) ? vc_dma_map(&vf, data, iova, PAGE) :
 				 vc_dma_unmap(&vf, iova, PAGE);
 		check("map/unmap anywhere", ret, -ret);
 		if (!ret && iova != IOVA_DATA)
@@ -285,7 +254,7 @@ static void op_reset(void)
 {
 	int ret;
 
-	if (below(2)) {
+	if (fuzz_below(2)) {
 		ret = vc_reset(&vf);
 		check("VFIO_DEVICE_RESET", ret, -ret);
 	} else {
@@ -302,20 +271,20 @@ static void op_irq(void)
 		int32_t fds[4];
 	} a;
 	int fds[4], ret;
-	unsigned int count = below(5);
+	unsigned int count = fuzz_below(5);
 
 	for (unsigned int i = 0; i < 4; i++)
-		fds[i] = below(4) ? eventfd(0, EFD_CLOEXEC) :
-			 (int)(rnd() & 0xffff);
+		fds[i] = fuzz_below(4) ? eventfd(0, EFD_CLOEXEC) :
+			 (int)(fuzz_rnd() & 0xffff);
 	memset(&a, 0, sizeof(a));
 	a.set.argsz = sizeof(a.set) + count * sizeof(int32_t);
-	if (!below(8))
-		a.set.argsz = (uint32_t)rnd();
-	a.set.flags = below(4) ? VFIO_IRQ_SET_DATA_EVENTFD |
+	if (!fuzz_below(8))
+		a.set.argsz = (uint32_t)fuzz_rnd();
+	a.set.flags = fuzz_below(4) ? VFIO_IRQ_SET_DATA_EVENTFD |
 				 VFIO_IRQ_SET_ACTION_TRIGGER :
-		      (uint32_t)rnd() & 0x3f;
-	a.set.index = below(6);
-	a.set.start = below(3);
+		      (uint32_t)fuzz_rnd() & 0x3f;
+	a.set.index = fuzz_below(6);
+	a.set.start = fuzz_below(3);
 	a.set.count = count;
 	memcpy(a.fds, fds, sizeof(fds));
 	ret = ioctl(vf.device, VFIO_DEVICE_SET_IRQS, &a);
@@ -323,16 +292,16 @@ static void op_irq(void)
 	for (unsigned int i = 0; i < 4; i++)
 		if (fds[i] > 2 && fds[i] < 0x400)
 			close(fds[i]);
-	if (below(4)) {
+	if (fuzz_below(4)) {
 		struct vfio_region_info ri = { .argsz = sizeof(ri) };
 		struct vfio_irq_info ii = { .argsz = sizeof(ii) };
 
-		ri.index = below(12);
-		if (!below(4))
-			ri.argsz = below(64);
+		ri.index = fuzz_below(12);
+		if (!fuzz_below(4))
+			ri.argsz = fuzz_below(64);
 		ret = ioctl(vf.device, VFIO_DEVICE_GET_REGION_INFO, &ri);
 		check("VFIO_DEVICE_GET_REGION_INFO", ret, errno);
-		ii.index = below(8);
+		ii.index = fuzz_below(8);
 		ret = ioctl(vf.device, VFIO_DEVICE_GET_IRQ_INFO, &ii);
 		check("VFIO_DEVICE_GET_IRQ_INFO", ret, errno);
 	}
@@ -351,12 +320,12 @@ static void final_copy(void)
 	vc_irq_disable(&vf, VFIO_PCI_INTX_IRQ_INDEX);
 	vc_irq_disable(&vf, VFIO_PCI_MSI_IRQ_INDEX);
 	if (vc_reset(&vf))
-		fail("the last VFIO_DEVICE_RESET failed");
+		fuzz_fail("the last VFIO_DEVICE_RESET failed");
 	vc_dma_unmap(&vf, IOVA_RINGS, PAGE);
 	vc_dma_unmap(&vf, IOVA_DATA, DATA_SIZE);
 	if (vc_dma_map(&vf, rings, IOVA_RINGS, PAGE) ||
 	    vc_dma_map(&vf, data, IOVA_DATA, DATA_SIZE))
-		fail("mapping guest RAM again after the reset");
+		fuzz_fail("mapping guest RAM again after the reset");
 	rings_mapped = data_mapped = true;
 	ret = vz_pci_probe(&vpci, &vf, 0);
 	if (!ret)
@@ -365,7 +334,7 @@ static void final_copy(void)
 	if (!ret)
 		ret = vz_queue_enable(&q, 0);
 	if (ret)
-		fail("queue 0 after the reset: %s", strerror(-ret));
+		fuzz_fail("queue 0 after the reset: %s", strerror(-ret));
 	memset(data, 0xa5, PAGE);
 	memset(data + PAGE, 0, PAGE);
 	memset(&s, 0, sizeof(s));
@@ -376,12 +345,12 @@ static void final_copy(void)
 	s.dst = htole64(IOVA_DATA + PAGE);
 	s.src_len = s.dst_len = htole32(PAGE);
 	if (vz_queue_submit(&q, &s) || vz_queue_doorbell(&q))
-		fail("submitting a COPY after the reset");
+		fuzz_fail("submitting a COPY after the reset");
 	t0 = time(NULL);
 	while (!got && time(NULL) - t0 < 60) {
 		got = vz_queue_reap(&q, &c, 1);
 		if (got < 0)
-			fail("reaping after the reset: %s", strerror(-got));
+			fuzz_fail("reaping after the reset: %s", strerror(-got));
 		usleep(100);
 	}
 	if (!tap_ok(got == 1 && le16toh(c.status) == VZIP_STS_OK &&
@@ -405,80 +374,52 @@ static void final_copy(void)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "vfio", required_argument, NULL, 'u' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "ops", required_argument, NULL, 'n' },
-		{ "seconds", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ 0 }
-	};
-	unsigned long ops = 2000, seconds = 60;
+	struct fuzz_opts o = { .ops = 2000, .seconds = 60 };
+	unsigned long n;
+	char cmd[128];
 	time_t t0;
-	int c, ret;
+	int ret;
 
-	seed = (uint64_t)time(NULL);
-	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
-		switch (c) {
-		case 'u':
-			uuid = optarg;
-			break;
-		case 's':
-			seed = strtoull(optarg, NULL, 0);
-			break;
-		case 'n':
-			ops = strtoul(optarg, NULL, 0);
-			break;
-		case 't':
-			seconds = strtoul(optarg, NULL, 0);
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			uuid = NULL;
-			optind = argc;
-			break;
-		}
-	}
-	if (!uuid) {
-		fprintf(stderr, "usage: vfio_fuzz_test --vfio UUID [--seed S] "
-			"[--ops N] [--seconds T] [-v]\n");
+	if (!fuzz_parse(argc, argv, &o, "vfio"))
 		return 2;
-	}
+	uuid = o.extra;
+	verbose = o.verbose;
 	signal(SIGPIPE, SIG_IGN);
-	rng_state = seed;
+	snprintf(cmd, sizeof(cmd), "vfio_fuzz_test --vfio %s", uuid);
+	fuzz_init(o.seed, cmd, "VFIO fuzzing");
 	tap_plan(2);
 	tap_diag("seed %llu, up to %lu operations or %lu s, instance %s",
-		 (unsigned long long)seed, ops, seconds, uuid);
+		 (unsigned long long)o.seed, o.ops, o.seconds, uuid);
 	vf.container = vf.group = vf.device = -1;
 	ret = vc_vfio_open(&vf, uuid, 0);
 	if (!ret)
 		ret = vz_pci_probe(&vpci, &vf, 0);
 	if (ret)
-		fail("opening %s through VFIO: %s", uuid, strerror(-ret));
+		fuzz_fail("opening %s through VFIO: %s", uuid, strerror(-ret));
 	rings = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	data = mmap(NULL, DATA_SIZE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (rings == MAP_FAILED || data == MAP_FAILED)
-		fail("mmap: %s", strerror(errno));
+		fuzz_fail("mmap: %s", strerror(errno));
 	rings_mapped = !vc_dma_map(&vf, rings, IOVA_RINGS, PAGE);
 	data_mapped = !vc_dma_map(&vf, data, IOVA_DATA, DATA_SIZE);
 	if (!rings_mapped || !data_mapped)
-		fail("mapping guest RAM");
+		fuzz_fail("mapping guest RAM");
 	/* vfio-client explains every refused call on stderr: thousands */
 	if (!verbose && !freopen("/dev/null", "w", stderr))
-		fail("freopen: %s", strerror(errno));
+		fuzz_fail("freopen: %s", strerror(errno));
 
 	t0 = time(NULL);
-	for (op_no = 0; op_no < ops; op_no++) {
-		unsigned int kind = below(100);
+	for (n = 0; n < o.ops; n++) {
+		unsigned int kind;
 
-		if ((unsigned long)(time(NULL) - t0) >= seconds)
+		if ((unsigned long)(time(NULL) - t0) >= o.seconds)
 			break;
+		fuzz_begin(n);
+		kind = fuzz_below(100);
 		if (verbose)
-			printf("# op %lu: kind %u\n", op_no, kind);
+			printf("# op %lu: kind %u\n", n, kind);
 		if (kind < 20)
 			op_region(&vf.config, "config space");
 		else if (kind < 40)
@@ -495,8 +436,10 @@ int main(int argc, char **argv)
 			op_irq();
 	}
 	tap_ok(1, "VFIO fuzzing: %lu operations, %lu calls (%lu refused), "
-	       "every one returned with a defined errno", op_no, calls,
+	       "every one returned with a defined errno", n, calls,
 	       refused);
+	fuzz_begin(n);
+	fuzz_op_name = "final reset and copy";
 	final_copy();
 	vc_vfio_close(&vf);
 	return tap_done();

@@ -31,11 +31,11 @@
  * failure prints the seed and operation that reproduce it.
  */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <stdarg.h>
 #include <zlib.h>
 
 #include "tap.h"
+#include "fuzz.h"
 #include "vzip_testlib.h"
 #include "vzip_zref.h"
 
@@ -43,47 +43,9 @@
 #define MAX_BATCH	8
 #define ANY_STATUS	0x7f
 
-static uint64_t rng_state;
-static unsigned long op_no;
-static uint64_t seed;
 static int verbose;
 static unsigned long counts[8], statuses[8];
 
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t below(uint32_t n)
-{
-	return n ? (uint32_t)(rnd() % n) : 0;
-}
-
-static bool chance(unsigned int percent)
-{
-	return below(100) < percent;
-}
-
-/* The first failure ends the run: the seed and operation replay it. */
-static void __attribute__((noreturn, format(printf, 1, 2)))
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# operation %lu (seed %llu): ", op_no,
-	       (unsigned long long)seed);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n# reproduce: vzip_fuzz_test --seed %llu --ops %lu -v\n",
-	       (unsigned long long)seed, op_no + 1);
-	tap_ok(0, "descriptor fuzzing: no crash, hang or wrong answer");
-	exit(tap_done());
-}
 
 /*
  * The queue's memory: @arena (device-reachable, ARENA_SIZE) and @shadow,
@@ -110,7 +72,7 @@ static uint64_t addr_of(struct fz *f, const uint8_t *p)
 static uint8_t *arena_at(struct fz *f, uint32_t len, bool align)
 {
 	uint32_t room = len >= ARENA_SIZE ? 0 : ARENA_SIZE - len;
-	uint32_t off = below(room + 1);
+	uint32_t off = fuzz_below(room + 1);
 
 	if (align)
 		off &= ~63u;
@@ -127,28 +89,28 @@ enum where { W_GOOD, W_BAD, W_MAYBE };
 static uint64_t pick_addr(struct fz *f, uint32_t len, bool writes,
 			  enum where *w)
 {
-	uint64_t kernel = 0xffff888000000000ull + (rnd() & 0xffffffffull);
+	uint64_t kernel = 0xffff888000000000ull + (fuzz_rnd() & 0xffffffffull);
 
-	switch (below(10)) {
+	switch (fuzz_below(10)) {
 	case 0:
 		*w = len ? W_BAD : W_MAYBE;
-		return f->q.sva ? kernel : rnd();
+		return f->q.sva ? kernel : fuzz_rnd();
 	case 1:
 		*w = len ? W_BAD : W_MAYBE;
 		return 0;
 	case 2:		/* runs off the end of the arena */
 		*w = len > 64 ? W_BAD : W_MAYBE;
-		return addr_of(f, f->arena + ARENA_SIZE - 64 + below(64));
+		return addr_of(f, f->arena + ARENA_SIZE - 64 + fuzz_below(64));
 	case 3:		/* wraps around the address space */
 		*w = len > 1 ? W_MAYBE : W_MAYBE;
-		return ~0ull - below(len + 1);
+		return ~0ull - fuzz_below(len + 1);
 	case 4:
 		if (f->q.sva) {
 			*w = len ? W_BAD : W_MAYBE;
-			return (uintptr_t)f->hole + below(f->page);
+			return (uintptr_t)f->hole + fuzz_below(f->page);
 		}
 		*w = len ? W_BAD : W_MAYBE;
-		return f->q.ss_dma - 1 - below(4096);
+		return f->q.ss_dma - 1 - fuzz_below(4096);
 	case 5:
 		if (f->q.sva) {
 			*w = writes ? (len ? W_BAD : W_MAYBE) :
@@ -187,6 +149,12 @@ static bool ranges_overlap(uint64_t a, uint32_t alen, uint64_t b,
 	return alen && blen && a < b + blen && b < a + alen;
 }
 
+/* Below @n with @percent chance, any byte otherwise. */
+static uint8_t mostly(unsigned int percent, uint32_t n)
+{
+	return fuzz_chance(percent) ? fuzz_below(n) : (uint8_t)fuzz_rnd();
+}
+
 /*
  * A descriptor with random fields, and what the rules say of it: INVALID
  * where a rule of "Submission entry" is broken, ADDR_ERROR where a range
@@ -201,35 +169,34 @@ static void random_req(struct fz *f, struct req *r)
 	uint16_t flags;
 
 	memset(r, 0, sizeof(*r));
-	s->opcode = chance(90) ? below(4) : (uint8_t)rnd();
+	s->opcode = mostly(90, 4);
 	uses_fmt = s->opcode == VZIP_OP_COMPRESS ||
 		   s->opcode == VZIP_OP_DECOMPRESS;
-	s->format = uses_fmt ? (chance(90) ? below(3) : (uint8_t)rnd()) :
-		    (chance(90) ? 0 : (uint8_t)rnd());
-	s->flush = uses_fmt ? (chance(90) ? below(4) : (uint8_t)rnd()) :
-		   (chance(90) ? 0 : (uint8_t)rnd());
-	s->level = s->opcode == VZIP_OP_COMPRESS ?
-		   (chance(90) ? below(10) : (uint8_t)rnd()) :
-		   (chance(90) ? 0 : (uint8_t)rnd());
-	s->window_bits = uses_fmt ? (chance(80) ? 9 + below(7) :
-				     chance(50) ? 0 : (uint8_t)rnd()) :
-			 (chance(90) ? 0 : (uint8_t)rnd());
-	s->version = chance(95) ? VZIP_SQE_VERSION : (uint8_t)rnd();
-	flags = chance(85) ? 0 : chance(80) ? below(4) : (uint16_t)rnd();
+	/* mostly defined values (0 where the opcode uses no such field) */
+	s->format = mostly(90, uses_fmt ? 3 : 1);
+	s->flush = mostly(90, uses_fmt ? 4 : 1);
+	s->level = mostly(90, s->opcode == VZIP_OP_COMPRESS ? 10 : 1);
+	if (uses_fmt && fuzz_chance(80))
+		s->window_bits = 9 + fuzz_below(7);
+	else
+		s->window_bits = mostly(uses_fmt ? 50 : 90, 1);
+	s->version = fuzz_chance(95) ? VZIP_SQE_VERSION : (uint8_t)fuzz_rnd();
+	flags = fuzz_chance(85) ? 0 :
+		fuzz_chance(80) ? fuzz_below(4) : (uint16_t)fuzz_rnd();
 	s->flags = htole16(flags);
-	s->user_data = htole64(rnd());
+	s->user_data = htole64(fuzz_rnd());
 	for (int i = 0; i < 4; i++)
-		s->rsvd[i] = chance(97) ? 0 : htole32((uint32_t)rnd() | 1);
+		s->rsvd[i] = fuzz_chance(97) ? 0 : htole32((uint32_t)fuzz_rnd() | 1);
 
-	src_len = chance(90) ? below(8192) : chance(50) ? f->max_len :
-		  f->max_len + 1 + below(1000);
-	dst_len = chance(90) ? below(65536) : chance(50) ? f->max_len :
-		  f->max_len + 1 + below(1000);
-	if (s->opcode == VZIP_OP_NOP && chance(80))
+	src_len = fuzz_chance(90) ? fuzz_below(8192) : fuzz_chance(50) ? f->max_len :
+		  f->max_len + 1 + fuzz_below(1000);
+	dst_len = fuzz_chance(90) ? fuzz_below(65536) : fuzz_chance(50) ? f->max_len :
+		  f->max_len + 1 + fuzz_below(1000);
+	if (s->opcode == VZIP_OP_NOP && fuzz_chance(80))
 		src_len = dst_len = 0;
 	s->src_len = htole32(src_len);
 	s->dst_len = htole32(dst_len);
-	if (s->opcode == VZIP_OP_NOP && chance(80)) {
+	if (s->opcode == VZIP_OP_NOP && fuzz_chance(80)) {
 		s->src = 0;
 		s->dst = 0;
 		ws = wd = W_GOOD;
@@ -238,11 +205,11 @@ static void random_req(struct fz *f, struct req *r)
 		s->dst = htole64(pick_addr(f, dst_len, true, &wd));
 	}
 	uses_ctx = flags & VZIP_SQE_F_STREAM;
-	if (uses_ctx || chance(3)) {
-		uint8_t *c = arena_at(f, f->ctx_size, chance(95));
+	if (uses_ctx || fuzz_chance(3)) {
+		uint8_t *c = arena_at(f, f->ctx_size, fuzz_chance(95));
 
 		s->ctx = htole64(addr_of(f, c));
-		if (chance(10))
+		if (fuzz_chance(10))
 			s->ctx = htole64(pick_addr(f, f->ctx_size, true, &wc));
 		/* a context the device did not write */
 		maybe_invalid = true;
@@ -325,6 +292,25 @@ static void writable(struct fz *f, const struct vzip_sqe *s, long *off,
 	}
 }
 
+/* May request @w write into the source or destination of request @c? */
+static bool writes_into(struct fz *f, const struct vzip_sqe *w,
+			const struct vzip_sqe *c)
+{
+	uint64_t dst = le64toh(w->dst), ctx = le64toh(w->ctx);
+	uint32_t dlen = le32toh(w->dst_len);
+	uint32_t clen = le16toh(w->flags) & VZIP_SQE_F_STREAM ?
+			f->ctx_size : 0;
+
+	return ranges_overlap(dst, dlen, le64toh(c->src),
+			      le32toh(c->src_len)) ||
+	       ranges_overlap(dst, dlen, le64toh(c->dst),
+			      le32toh(c->dst_len)) ||
+	       ranges_overlap(ctx, clen, le64toh(c->src),
+			      le32toh(c->src_len)) ||
+	       ranges_overlap(ctx, clen, le64toh(c->dst),
+			      le32toh(c->dst_len));
+}
+
 /*
  * Posts @n requests at once, reaps their completions and checks them:
  * the invariants, the expected statuses, and that the arena changed only
@@ -338,6 +324,14 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 	static uint8_t srccopy[MAX_BATCH][65536];
 
 	for (unsigned int i = 0; i < n; i++) {
+		/*
+		 * Another request of the batch may write into this COPY's
+		 * source or destination, before or after it runs: then only
+		 * the invariants hold, not the bytes.
+		 */
+		for (unsigned int j = 0; j < n && r[i].check_copy; j++)
+			if (j != i && writes_into(f, &r[j].sqe, &r[i].sqe))
+				r[i].check_copy = false;
 		if (r[i].check_copy) {
 			long so = arena_off(f, le64toh(r[i].sqe.src),
 					    le32toh(r[i].sqe.src_len));
@@ -352,14 +346,14 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 		counts[r[i].sqe.opcode < 4 ? r[i].sqe.opcode : 4]++;
 	}
 	if (vzip_submit(&f->q))
-		fail("the doorbell failed: %s", strerror(errno));
+		fuzz_fail("the doorbell failed: %s", strerror(errno));
 	for (unsigned int i = 0; i < n; i++) {
 		const struct vzip_sqe *s = &r[i].sqe;
 		struct vzip_cqe *c = &cqe[i];
 		unsigned int st;
 
 		if (vzip_reap(&f->q, c, VZIP_TIMEOUT_MS, true))
-			fail("request %u of %u (opcode %u) did not complete "
+			fuzz_fail("request %u of %u (opcode %u) did not complete "
 			     "in %d s", i, n, s->opcode,
 			     VZIP_TIMEOUT_MS / 1000);
 		st = le16toh(c->status);
@@ -377,16 +371,16 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 			       (unsigned long long)le64toh(s->ctx), st,
 			       le32toh(c->consumed), le32toh(c->produced));
 		if (c->user_data != s->user_data)
-			fail("completion %u has user_data %#llx, the request "
+			fuzz_fail("completion %u has user_data %#llx, the request "
 			     "%#llx (out of order or lost)", i,
 			     (unsigned long long)le64toh(c->user_data),
 			     (unsigned long long)le64toh(s->user_data));
 		if (st > VZIP_STS_HW_ERROR || st == VZIP_STS_ABORTED ||
 		    st == VZIP_STS_HW_ERROR)
-			fail("opcode %u: status %u", s->opcode, st);
+			fuzz_fail("opcode %u: status %u", s->opcode, st);
 		if (r[i].want != ANY_STATUS && st != r[i].want &&
 		    st != r[i].also)
-			fail("opcode %u format %u flush %u level %u window %u "
+			fuzz_fail("opcode %u format %u flush %u level %u window %u "
 			     "version %u flags %#x src %#llx+%u dst %#llx+%u "
 			     "ctx %#llx rsvd %x: status %u, expected %u",
 			     s->opcode, s->format, s->flush, s->level,
@@ -400,14 +394,14 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 			     st, r[i].want);
 		if (le32toh(c->consumed) > le32toh(s->src_len) ||
 		    le32toh(c->produced) > le32toh(s->dst_len))
-			fail("consumed %u of %u, produced %u of %u",
+			fuzz_fail("consumed %u of %u, produced %u of %u",
 			     le32toh(c->consumed), le32toh(s->src_len),
 			     le32toh(c->produced), le32toh(s->dst_len));
 		if ((c->flags & ~VZIP_CQE_F_STREAM_END) || c->rsvd0 ||
 		    c->rsvd[0] || c->rsvd[1])
-			fail("reserved completion fields are not zero");
+			fuzz_fail("reserved completion fields are not zero");
 		if (st == VZIP_STS_INVALID && (c->produced || c->consumed))
-			fail("INVALID with %u bytes consumed and %u produced",
+			fuzz_fail("INVALID with %u bytes consumed and %u produced",
 			     le32toh(c->consumed), le32toh(c->produced));
 		if (r[i].check_copy && st <= VZIP_STS_OVERFLOW) {
 			long d = arena_off(f, le64toh(s->dst),
@@ -419,7 +413,7 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 
 			if (le32toh(c->produced) != want || d < 0 ||
 			    memcmp(f->arena + d, srccopy[i], want))
-				fail("COPY of %u bytes: produced %u, data %s",
+				fuzz_fail("COPY of %u bytes: produced %u, data %s",
 				     want, le32toh(c->produced),
 				     d < 0 ? "?" : "differs");
 		}
@@ -442,7 +436,7 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 
 		while (f->shadow[at] == f->arena[at])
 			at++;
-		fail("byte %zu of the queue's memory changed outside every "
+		fuzz_fail("byte %zu of the queue's memory changed outside every "
 		     "destination and context of the batch", at);
 	}
 }
@@ -467,16 +461,16 @@ static uint8_t data[32768], comp[40000], zout[65536];
 /* A compressible, random or mixed input of @len bytes. */
 static void make_input(uint8_t *buf, size_t len)
 {
-	unsigned int kind = below(3);
+	unsigned int kind = fuzz_below(3);
 
 	if (kind == 0)
-		vzip_fill(buf, len, (uint32_t)rnd());
+		vzip_fill(buf, len, (uint32_t)fuzz_rnd());
 	else if (kind == 1)
-		vzip_fill_random(buf, len, (uint32_t)rnd());
+		vzip_fill_random(buf, len, (uint32_t)fuzz_rnd());
 	else
 		for (size_t i = 0; i < len; i++)
 			buf[i] = i % 97 < 40 ? "abcabcabd"[i % 9] :
-				 (uint8_t)rnd();
+				 (uint8_t)fuzz_rnd();
 }
 
 /*
@@ -485,31 +479,32 @@ static void make_input(uint8_t *buf, size_t len)
  */
 static void op_decompress(struct fz *f)
 {
-	unsigned int fmt = below(3), win = 9 + below(7);
-	size_t n = 1 + below(sizeof(data) - 1);
-	uint32_t room = below(3) ? (uint32_t)n + below(64) : below(n + 1);
+	unsigned int fmt = fuzz_below(3), win = 9 + fuzz_below(7);
+	size_t n = 1 + fuzz_below(sizeof(data) - 1);
+	uint32_t room = fuzz_below(3) ? (uint32_t)n + fuzz_below(64) :
+				       fuzz_below(n + 1);
 	long clen;
 	uint8_t *src, *dst;
 	z_stream zs = { 0 };
 	struct req r = { 0 };
 	struct vzip_cqe cqe;
 	int zr;
-	unsigned int st, damage = below(4);
+	unsigned int st, damage = fuzz_below(4);
 
 	make_input(data, n);
 	clen = z_deflate(fmt, 6, data, n, comp, sizeof(comp));
 	if (clen < 0)
-		fail("zlib's deflate failed");
+		fuzz_fail("zlib's deflate failed");
 	if (damage == 1) {	/* flipped bits */
-		for (unsigned int k = 1 + below(4); k--;)
-			comp[below(clen)] ^= 1 << below(8);
+		for (unsigned int k = 1 + fuzz_below(4); k--;)
+			comp[fuzz_below(clen)] ^= 1 << fuzz_below(8);
 	} else if (damage == 2) {	/* truncated */
-		clen = below(clen);
+		clen = fuzz_below(clen);
 	} else if (damage == 3) {	/* a random stretch */
-		size_t at = below(clen), len = 1 + below(32);
+		size_t at = fuzz_below(clen), len = 1 + fuzz_below(32);
 
 		for (size_t i = at; i < at + len && i < (size_t)clen; i++)
-			comp[i] = (uint8_t)rnd();
+			comp[i] = (uint8_t)fuzz_rnd();
 	}
 	if (clen + room + 128 > ARENA_SIZE)
 		return;
@@ -519,7 +514,7 @@ static void op_decompress(struct fz *f)
 	r.sqe = vzip_sqe(&f->q, VZIP_OP_DECOMPRESS, fmt, VZIP_FLUSH_FINISH,
 			 src, clen, dst, room);
 	r.sqe.window_bits = win;
-	r.sqe.user_data = htole64(rnd());
+	r.sqe.user_data = htole64(fuzz_rnd());
 	r.want = ANY_STATUS;
 	r.also = ANY_STATUS;
 	run_batch(f, &r, 1, &cqe);
@@ -528,7 +523,7 @@ static void op_decompress(struct fz *f)
 	if (fmt == VZIP_FMT_GZIP)	/* the device reads gzip headers itself */
 		return;
 	if (inflateInit2(&zs, zlib_wbits(fmt, win)) != Z_OK)
-		fail("inflateInit2");
+		fuzz_fail("inflateInit2");
 	zs.next_in = comp;
 	zs.avail_in = clen;
 	zs.next_out = zout;
@@ -540,7 +535,7 @@ static void op_decompress(struct fz *f)
 		    le32toh(cqe.produced) != room - zs.avail_out ||
 		    le32toh(cqe.consumed) != clen - zs.avail_in ||
 		    memcmp(dst, zout, room - zs.avail_out))
-			fail("DECOMPRESS fmt %u window %u damage %u of %ld "
+			fuzz_fail("DECOMPRESS fmt %u window %u damage %u of %ld "
 			     "bytes into %u: status %u, %u in %u out; zlib "
 			     "ends after %lu in %lu out", fmt, win, damage,
 			     clen, room, st, le32toh(cqe.consumed),
@@ -551,19 +546,19 @@ static void op_decompress(struct fz *f)
 		if (st != VZIP_STS_DATA_ERROR &&
 		    !(st == VZIP_STS_OVERFLOW &&
 		      le32toh(cqe.produced) == room))
-			fail("DECOMPRESS fmt %u window %u damage %u: status "
+			fuzz_fail("DECOMPRESS fmt %u window %u damage %u: status "
 			     "%u where zlib says \"%s\"", fmt, win, damage,
 			     st, zs.msg ? zs.msg : "?");
 	} else if (zr == Z_BUF_ERROR && !zs.avail_out) {
 		if (st != VZIP_STS_OVERFLOW && st != VZIP_STS_DATA_ERROR)
-			fail("DECOMPRESS into %u bytes that zlib fills: "
+			fuzz_fail("DECOMPRESS into %u bytes that zlib fills: "
 			     "status %u", room, st);
 		if (st == VZIP_STS_OVERFLOW &&
 		    memcmp(dst, zout, le32toh(cqe.produced)))
-			fail("DECOMPRESS overflow: a prefix that is not zlib's");
+			fuzz_fail("DECOMPRESS overflow: a prefix that is not zlib's");
 	} else if (zr == Z_BUF_ERROR) {
 		if (st != VZIP_STS_DATA_ERROR)
-			fail("DECOMPRESS of a truncated stream: status %u "
+			fuzz_fail("DECOMPRESS of a truncated stream: status %u "
 			     "(zlib: more input needed)", st);
 	}
 }
@@ -574,17 +569,17 @@ static void op_decompress(struct fz *f)
  */
 static void op_compress(struct fz *f, bool sure)
 {
-	unsigned int fmt = below(3), win = 9 + below(7);
-	size_t n = sure ? sizeof(data) : below(sizeof(data));
-	uint32_t room = sure || chance(80) ? (uint32_t)n + n / 8 + 64 :
-		       below(n + 1);
+	unsigned int fmt = fuzz_below(3), win = 9 + fuzz_below(7);
+	size_t n = sure ? sizeof(data) : fuzz_below(sizeof(data));
+	uint32_t room = sure || fuzz_chance(80) ? (uint32_t)n + n / 8 + 64 :
+		       fuzz_below(n + 1);
 	uint8_t *src = f->arena, *dst;
 	struct req r = { 0 };
 	struct vzip_cqe cqe;
 	long got;
 
 	if (sure)
-		vzip_fill(data, n, (uint32_t)rnd());
+		vzip_fill(data, n, (uint32_t)fuzz_rnd());
 	else
 		make_input(data, n);
 	dst = f->arena + ((n + 127) & ~63);
@@ -592,8 +587,8 @@ static void op_compress(struct fz *f, bool sure)
 	r.sqe = vzip_sqe(&f->q, VZIP_OP_COMPRESS, fmt, VZIP_FLUSH_FINISH,
 			 src, n, dst, room);
 	r.sqe.window_bits = win;
-	r.sqe.level = below(10);
-	r.sqe.user_data = htole64(rnd());
+	r.sqe.level = fuzz_below(10);
+	r.sqe.user_data = htole64(fuzz_rnd());
 	r.want = VZIP_STS_OK;
 	r.also = sure ? VZIP_STS_OK : VZIP_STS_OVERFLOW;
 	run_batch(f, &r, 1, &cqe);
@@ -601,7 +596,7 @@ static void op_compress(struct fz *f, bool sure)
 		return;
 	got = z_inflate(fmt, dst, le32toh(cqe.produced), zout, sizeof(zout));
 	if (got != (long)n || memcmp(zout, data, n))
-		fail("COMPRESS fmt %u window %u level %u of %zu bytes: zlib "
+		fuzz_fail("COMPRESS fmt %u window %u level %u of %zu bytes: zlib "
 		     "reads back %ld bytes", fmt, win, r.sqe.level, n, got);
 }
 
@@ -612,8 +607,8 @@ static void op_compress(struct fz *f, bool sure)
  */
 static void op_stream(struct fz *f)
 {
-	unsigned int fmt = below(3);
-	size_t n = 3 + below(sizeof(data) - 3), part = n / 3;
+	unsigned int fmt = fuzz_below(3);
+	size_t n = 3 + fuzz_below(sizeof(data) - 3), part = n / 3;
 	uint8_t *ctx, *src, *dst;
 	uint32_t made = 0;
 	struct req r = { 0 };
@@ -630,7 +625,7 @@ static void op_stream(struct fz *f)
 	for (int i = 0; i < 3; i++) {
 		size_t from = i * part, len = i == 2 ? n - from : part;
 		uint8_t flush = i == 2 ? VZIP_FLUSH_FINISH :
-				chance(50) ? VZIP_FLUSH_NONE : VZIP_FLUSH_SYNC;
+				fuzz_chance(50) ? VZIP_FLUSH_NONE : VZIP_FLUSH_SYNC;
 		uint32_t room = (uint32_t)(n + n / 8 + 256 - made);
 
 		r.sqe = vzip_sqe(&f->q, VZIP_OP_COMPRESS, fmt, flush,
@@ -638,11 +633,11 @@ static void op_stream(struct fz *f)
 		r.sqe.flags = htole16(VZIP_SQE_F_STREAM |
 				      (i ? 0 : VZIP_SQE_F_NEW_STREAM));
 		r.sqe.ctx = htole64(addr_of(f, ctx));
-		r.sqe.user_data = htole64(rnd());
-		if (i && chance(30)) {
+		r.sqe.user_data = htole64(fuzz_rnd());
+		if (i && fuzz_chance(30)) {
 			/* the sealed header: INVALID, the context unchanged */
-			unsigned int at = below(64);
-			uint8_t was = ctx[at], bit = 1 << below(8);
+			unsigned int at = fuzz_below(64);
+			uint8_t was = ctx[at], bit = 1 << fuzz_below(8);
 			struct req bad = r;
 
 			ctx[at] ^= bit;
@@ -652,7 +647,7 @@ static void op_stream(struct fz *f)
 			one(f, &bad);
 			arena_write(f, ctx + at, &was, 1);
 		}
-		if (i && chance(20)) {
+		if (i && fuzz_chance(20)) {
 			struct req other = r;
 
 			other.sqe.opcode = VZIP_OP_DECOMPRESS;
@@ -665,13 +660,13 @@ static void op_stream(struct fz *f)
 		r.also = ANY_STATUS;
 		run_batch(f, &r, 1, &cqe);
 		if (le32toh(cqe.consumed) != len)
-			fail("stream request %d took %u of %zu bytes", i,
+			fuzz_fail("stream request %d took %u of %zu bytes", i,
 			     le32toh(cqe.consumed), len);
 		made += le32toh(cqe.produced);
 	}
 	got = z_inflate(fmt, dst, made, zout, sizeof(zout));
 	if (got != (long)n || memcmp(zout, data, n))
-		fail("a COMPRESS stream in 3 requests (fmt %u, %zu bytes): "
+		fuzz_fail("a COMPRESS stream in 3 requests (fmt %u, %zu bytes): "
 		     "zlib reads back %ld bytes", fmt, n, got);
 	/* the stream has ended: its context is spent */
 	r.sqe.flags = htole16(VZIP_SQE_F_STREAM);
@@ -684,18 +679,18 @@ static void op_stream(struct fz *f)
 static void op_ring(struct fz *f)
 {
 	_Atomic uint32_t *tail = vzip_ctrl(&f->q, VZIP_CTRL_SQ_TAIL);
-	uint32_t bad = f->q.sq_tail + f->q.depth + 1 + below(1u << 20);
+	uint32_t bad = f->q.sq_tail + f->q.depth + 1 + fuzz_below(1u << 20);
 	uint32_t head;
 
 	atomic_store_explicit(tail, htole32(bad), memory_order_release);
 	if (ioctl(f->q.fd, UACCE_CMD_WAKE_Q))
-		fail("WAKE_Q: %s", strerror(errno));
-	usleep(below(2000));
+		fuzz_fail("WAKE_Q: %s", strerror(errno));
+	usleep(fuzz_below(2000));
 	head = le32toh(atomic_load_explicit(vzip_ctrl(&f->q,
 						      VZIP_CTRL_SQ_HEAD),
 					    memory_order_acquire));
 	if (head != f->q.sq_tail)
-		fail("sq_tail %u ahead by more than the depth: the device "
+		fuzz_fail("sq_tail %u ahead by more than the depth: the device "
 		     "consumed up to %u (the ring holds %u)", bad, head,
 		     f->q.sq_tail);
 	atomic_store_explicit(tail, htole32(f->q.sq_tail),
@@ -704,9 +699,9 @@ static void op_ring(struct fz *f)
 
 static void op_doorbells(struct fz *f)
 {
-	for (unsigned int i = 1 + below(64); i--;)
+	for (unsigned int i = 1 + fuzz_below(64); i--;)
 		if (ioctl(f->q.fd, UACCE_CMD_WAKE_Q))
-			fail("WAKE_Q with nothing to do: %s", strerror(errno));
+			fuzz_fail("WAKE_Q with nothing to do: %s", strerror(errno));
 }
 
 /* SVA: the source unmapped while a COPY from it is in flight. */
@@ -725,22 +720,22 @@ static void op_unmap(struct fz *f)
 	dst = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (src == MAP_FAILED || dst == MAP_FAILED)
-		fail("mmap: %s", strerror(errno));
+		fuzz_fail("mmap: %s", strerror(errno));
 	memset(src, 0x5a, len);
 	s = vzip_sqe(&f->q, VZIP_OP_COPY, 0, 0, src, len, dst, len);
-	s.user_data = htole64(rnd());
+	s.user_data = htole64(fuzz_rnd());
 	vzip_post(&f->q, &s);
-	if (below(2))
-		usleep(below(500));
+	if (fuzz_below(2))
+		usleep(fuzz_below(500));
 	munmap(src, len);
 	if (vzip_reap(&f->q, &c, VZIP_TIMEOUT_MS, true))
-		fail("a COPY whose source was unmapped never completed");
+		fuzz_fail("a COPY whose source was unmapped never completed");
 	st = le16toh(c.status);
 	statuses[st & 7]++;
 	if (st != VZIP_STS_OK && st != VZIP_STS_ADDR_ERROR)
-		fail("a COPY whose source was unmapped: status %u", st);
+		fuzz_fail("a COPY whose source was unmapped: status %u", st);
 	if (st == VZIP_STS_OK && le32toh(c.produced) != len)
-		fail("a COPY whose source was unmapped: OK with %u bytes",
+		fuzz_fail("a COPY whose source was unmapped: OK with %u bytes",
 		     le32toh(c.produced));
 	munmap(dst, len);
 }
@@ -753,12 +748,12 @@ static void setup(struct fz *f)
 	f->page = sysconf(_SC_PAGESIZE);
 	ret = vzip_find_device(name, sizeof(name));
 	if (ret)
-		fail("no vzip device: %s", strerror(-ret));
+		fuzz_fail("no vzip device: %s", strerror(-ret));
 	ret = vzip_open(&f->q, name);
 	if (!ret)
 		ret = vzip_start(&f->q);
 	if (ret)
-		fail("opening a queue of %s: %s", name, strerror(-ret));
+		fuzz_fail("opening a queue of %s: %s", name, strerror(-ret));
 	f->max_len = vzip_reg(&f->q, VZIP_REG_MAX_LEN);
 	f->ctx_size = vzip_reg(&f->q, VZIP_REG_CTX_SIZE);
 	f->stream = vzip_reg(&f->q, VZIP_REG_CAPS) & VZIP_CAP_STREAM;
@@ -768,7 +763,7 @@ static void setup(struct fz *f)
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (m == MAP_FAILED)
-			fail("mmap: %s", strerror(errno));
+			fuzz_fail("mmap: %s", strerror(errno));
 		f->ro = m;
 		memset(f->ro, 0x11, f->page);
 		mprotect(f->ro, f->page, PROT_READ);
@@ -779,81 +774,58 @@ static void setup(struct fz *f)
 		munmap(f->arena + ARENA_SIZE, f->page);
 	} else {
 		if (f->q.ss_size < ARENA_SIZE)
-			fail("a static region of %zu bytes", f->q.ss_size);
+			fuzz_fail("a static region of %zu bytes", f->q.ss_size);
 		f->arena = f->q.ss + f->q.ss_size - ARENA_SIZE;
 	}
 	f->shadow = malloc(ARENA_SIZE);
 	if (!f->shadow)
-		fail("out of memory");
+		fuzz_fail("out of memory");
 	for (size_t i = 0; i < ARENA_SIZE; i++)
-		f->arena[i] = (uint8_t)rnd();
+		f->arena[i] = (uint8_t)fuzz_rnd();
 	memcpy(f->shadow, f->arena, ARENA_SIZE);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "seed", required_argument, NULL, 's' },
-		{ "ops", required_argument, NULL, 'n' },
-		{ "seconds", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ 0 }
-	};
-	unsigned long ops = 2000, seconds = 60;
+	struct fuzz_opts o = { .ops = 2000, .seconds = 60 };
 	struct timespec t0;
 	struct fz f = { 0 };
 	struct req r[MAX_BATCH];
 	struct vzip_cqe cqe[MAX_BATCH];
-	int c;
+	unsigned long n;
 
-	seed = (uint64_t)time(NULL);
-	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			seed = strtoull(optarg, NULL, 0);
-			break;
-		case 'n':
-			ops = strtoul(optarg, NULL, 0);
-			break;
-		case 't':
-			seconds = strtoul(optarg, NULL, 0);
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			fprintf(stderr, "usage: vzip_fuzz_test [--seed S] "
-				"[--ops N] [--seconds T] [-v]\n");
-			return 2;
-		}
-	}
-	rng_state = seed;
+	if (!fuzz_parse(argc, argv, &o, NULL))
+		return 2;
+	verbose = o.verbose;
+	fuzz_init(o.seed, "vzip_fuzz_test", "descriptor fuzzing");
 	tap_plan(2);
 	tap_diag("seed %llu, up to %lu operations or %lu s",
-		 (unsigned long long)seed, ops, seconds);
+		 (unsigned long long)o.seed, o.ops, o.seconds);
 	setup(&f);
 	printf("# %s, %s, ring depth %u, MAX_LEN %u, context %u bytes, "
 	       "memory at %#llx\n", f.q.name,
 	       f.q.sva ? "SVA" : "static region", f.q.depth, f.max_len,
 	       f.ctx_size, (unsigned long long)addr_of(&f, f.arena));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (op_no = 0; op_no < ops; op_no++) {
-		unsigned int kind = below(100), n;
+	for (n = 0; n < o.ops; n++) {
+		unsigned int kind, batch;
 
-		if (vzip_ms_since(&t0) > (long)seconds * 1000)
+		if (vzip_ms_since(&t0) > (long)o.seconds * 1000)
 			break;
+		fuzz_begin(n);
+		kind = fuzz_below(100);
 		if (verbose)
-			printf("# op %lu: kind %u\n", op_no, kind);
+			printf("# op %lu: kind %u\n", n, kind);
 		if (kind < 40) {
 			random_req(&f, &r[0]);
 			one(&f, &r[0]);
 		} else if (kind < 50) {
-			n = 2 + below(MAX_BATCH - 1);
-			if (n > f.q.depth)
-				n = f.q.depth;
-			for (unsigned int i = 0; i < n; i++)
+			batch = 2 + fuzz_below(MAX_BATCH - 1);
+			if (batch > f.q.depth)
+				batch = f.q.depth;
+			for (unsigned int i = 0; i < batch; i++)
 				random_req(&f, &r[i]);
-			run_batch(&f, r, n, cqe);
+			run_batch(&f, r, batch, cqe);
 		} else if (kind < 70) {
 			op_decompress(&f);
 		} else if (kind < 80) {
@@ -869,15 +841,17 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("# %lu operations in %ld ms; requests NOP %lu COPY %lu "
-	       "COMPRESS %lu DECOMPRESS %lu other %lu\n", op_no,
+	       "COMPRESS %lu DECOMPRESS %lu other %lu\n", n,
 	       vzip_ms_since(&t0), counts[0], counts[1], counts[2], counts[3],
 	       counts[4] + counts[5] + counts[6] + counts[7]);
 	printf("# statuses: OK %lu OVERFLOW %lu DATA_ERROR %lu ADDR_ERROR %lu "
 	       "INVALID %lu\n", statuses[0], statuses[1], statuses[2],
 	       statuses[3], statuses[4]);
 	tap_ok(1, "descriptor fuzzing: %lu operations, no crash, hang or "
-	       "wrong answer (seed %llu)", op_no, (unsigned long long)seed);
+	       "wrong answer (seed %llu)", n, (unsigned long long)o.seed);
 	/* still a working queue */
+	fuzz_begin(n);
+	fuzz_op_name = "final check";
 	op_compress(&f, true);
 	tap_ok(1, "the queue still compresses correctly");
 	vzip_close(&f.q);

@@ -156,7 +156,9 @@ unsigned int vzip_dma_max_pages(const struct vzip_device *vdev)
 /*
  * Pins one range of a request.  fail_function can fail it
  * (ALLOW_ERROR_INJECTION): the request then completes with ADDR_ERROR and
- * the ranges pinned before it are unpinned.
+ * the ranges pinned before it are unpinned.  No test does yet: 6.1's
+ * fail_function takes a lock in the int3 trap that lockdep reports, and
+ * the unwinding is what vzip_proto's bad-address cases already run.
  */
 static noinline int vzip_sva_pin(struct vzip_device *vdev,
 				 struct mm_struct *mm, u64 addr, u32 len,

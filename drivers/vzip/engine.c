@@ -460,9 +460,10 @@ static int vzip_engine_thread(void *arg)
 }
 
 /*
- * Creates an engine's thread.  A function of its own so that fail_function
- * can fail it (ALLOW_ERROR_INJECTION): kthreadd forks the thread, out of
- * reach of the creating task's fail-nth.
+ * Creates an engine's thread.  A function of its own so that a test can
+ * fail it: kthreadd forks the thread, out of reach of the creating task's
+ * fail-nth.  vzip_test fails it from a kprobe (kt_inject()); fail_function
+ * can too (ALLOW_ERROR_INJECTION) on a kernel whose lockdep allows it.
  */
 static noinline struct task_struct *vzip_engine_create(struct vzip_engine *e)
 {

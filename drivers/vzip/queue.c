@@ -181,9 +181,10 @@ static int vzip_get_available_instances(struct uacce_device *uacce)
 }
 
 /*
- * Neither vzip_get_queue() nor vzip_start_queue() allocates anything;
- * fail_function can fail them (ALLOW_ERROR_INJECTION) to drive uacce's
- * unwinding of open() and UACCE_CMD_START_Q.
+ * Neither vzip_get_queue() nor vzip_start_queue() allocates anything.  To
+ * drive uacce's unwinding of open() and UACCE_CMD_START_Q, vzip_test
+ * fails them from a kprobe (kt_inject()); fail_function can too
+ * (ALLOW_ERROR_INJECTION) on a kernel whose lockdep allows it.
  */
 static int vzip_get_queue(struct uacce_device *uacce, unsigned long arg,
 			  struct uacce_queue *uq)

@@ -249,35 +249,10 @@ static void sweep_mmap(int type, const char *what)
 	munmap(res, 2 * PT_SPAN);
 }
 
-static void sweep_start(void)
-{
-	struct uacce_queue_info info;
-	struct sweep s = { };
-	void *maps[UACCE_QFRT_NR];
-	size_t sizes[UACCE_QFRT_NR];
-	int fd, ret, err;
-	bool hit;
-
-	for (s.n = 1; s.n < MAX_N; s.n++) {
-		fd = open_queue(UACCE_QFRT_NR, maps, sizes, &info);
-		arm(s.n);
-		ret = ioctl(fd, UACCE_CMD_START_Q);
-		err = errno;
-		hit = fired();
-		/* a queue that did not start can start now */
-		if (ret && ioctl(fd, UACCE_CMD_START_Q)) {
-			s.bad++;
-			tap_diag("n=%u: no start after a failed one: %s", s.n,
-				 strerror(errno));
-		}
-		close_queue(fd, UACCE_QFRT_NR, maps, sizes);
-		if (sweep_step(&s, ret, err, hit))
-			break;
-	}
-	sweep_report("START_Q", &s);
-}
-
-/* The other ioctls, on a queue mapped and, for @start, started. */
+/*
+ * An ioctl on a queue mapped and, for @start, started.  A START_Q that
+ * failed must leave a queue that can start.
+ */
 static void sweep_ioctl(const char *what, unsigned long cmd, bool start)
 {
 	struct uacce_queue_info info;
@@ -296,6 +271,12 @@ static void sweep_ioctl(const char *what, unsigned long cmd, bool start)
 		ret = ioctl(fd, cmd, &ss);
 		err = errno;
 		hit = fired();
+		if (cmd == UACCE_CMD_START_Q && ret &&
+		    ioctl(fd, UACCE_CMD_START_Q)) {
+			s.bad++;
+			tap_diag("n=%u: no start after a failed one: %s", s.n,
+				 strerror(errno));
+		}
 		close_queue(fd, UACCE_QFRT_NR, maps, sizes);
 		if (sweep_step(&s, ret, err, hit))
 			break;
@@ -368,7 +349,7 @@ int main(void)
 	sweep_mmap(UACCE_QFRT_DUS, "mmap DUS");
 	if (!sva)
 		sweep_mmap(UACCE_QFRT_SS, "mmap SS");
-	sweep_start();
+	sweep_ioctl("START_Q", UACCE_CMD_START_Q, false);
 	sweep_ioctl("WAKE_Q", UACCE_CMD_WAKE_Q, true);
 	sweep_ioctl("PUT_Q", UACCE_CMD_PUT_Q, true);
 	if (!sva)

@@ -292,6 +292,19 @@ static void writable(struct fz *f, const struct vzip_sqe *s, long *off,
 	}
 }
 
+/* A request's fields, for messages. */
+static void describe(const struct vzip_sqe *s, char *buf, size_t size)
+{
+	snprintf(buf, size, "opcode %u format %u flush %u level %u window %u "
+		 "version %u flags %#x src %#llx+%u dst %#llx+%u ctx %#llx "
+		 "rsvd %x", s->opcode, s->format, s->flush, s->level,
+		 s->window_bits, s->version, le16toh(s->flags),
+		 (unsigned long long)le64toh(s->src), le32toh(s->src_len),
+		 (unsigned long long)le64toh(s->dst), le32toh(s->dst_len),
+		 (unsigned long long)le64toh(s->ctx),
+		 s->rsvd[0] | s->rsvd[1] | s->rsvd[2] | s->rsvd[3]);
+}
+
 /* May request @w write into the source or destination of request @c? */
 static bool writes_into(struct fz *f, const struct vzip_sqe *w,
 			const struct vzip_sqe *c)
@@ -350,6 +363,7 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 	for (unsigned int i = 0; i < n; i++) {
 		const struct vzip_sqe *s = &r[i].sqe;
 		struct vzip_cqe *c = &cqe[i];
+		char what[256];
 		unsigned int st;
 
 		if (vzip_reap(&f->q, c, VZIP_TIMEOUT_MS, true))
@@ -358,17 +372,9 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 			     VZIP_TIMEOUT_MS / 1000);
 		st = le16toh(c->status);
 		statuses[st & 7]++;
+		describe(s, what, sizeof(what));
 		if (verbose)
-			printf("#   op %u fmt %u flush %u level %u win %u "
-			       "ver %u flags %#x src %#llx+%u dst %#llx+%u "
-			       "ctx %#llx: status %u, %u in %u out\n",
-			       s->opcode, s->format, s->flush, s->level,
-			       s->window_bits, s->version, le16toh(s->flags),
-			       (unsigned long long)le64toh(s->src),
-			       le32toh(s->src_len),
-			       (unsigned long long)le64toh(s->dst),
-			       le32toh(s->dst_len),
-			       (unsigned long long)le64toh(s->ctx), st,
+			printf("#   %s: status %u, %u in %u out\n", what, st,
 			       le32toh(c->consumed), le32toh(c->produced));
 		if (c->user_data != s->user_data)
 			fuzz_fail("completion %u has user_data %#llx, the request "
@@ -380,18 +386,8 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 			fuzz_fail("opcode %u: status %u", s->opcode, st);
 		if (r[i].want != ANY_STATUS && st != r[i].want &&
 		    st != r[i].also)
-			fuzz_fail("opcode %u format %u flush %u level %u window %u "
-			     "version %u flags %#x src %#llx+%u dst %#llx+%u "
-			     "ctx %#llx rsvd %x: status %u, expected %u",
-			     s->opcode, s->format, s->flush, s->level,
-			     s->window_bits, s->version, le16toh(s->flags),
-			     (unsigned long long)le64toh(s->src),
-			     le32toh(s->src_len),
-			     (unsigned long long)le64toh(s->dst),
-			     le32toh(s->dst_len),
-			     (unsigned long long)le64toh(s->ctx),
-			     s->rsvd[0] | s->rsvd[1] | s->rsvd[2] | s->rsvd[3],
-			     st, r[i].want);
+			fuzz_fail("%s: status %u, expected %u", what, st,
+				  r[i].want);
 		if (le32toh(c->consumed) > le32toh(s->src_len) ||
 		    le32toh(c->produced) > le32toh(s->dst_len))
 			fuzz_fail("consumed %u of %u, produced %u of %u",

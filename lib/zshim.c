@@ -2271,26 +2271,34 @@ WD_EXPORT int inflateBackEnd(z_streamp strm)
 static pthread_mutex_t oneshot_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct wd_comp *oneshot_sessions[12];
 
-/* Compression at @level (-1 for the default), or decompression (@level 10). */
-static struct wd_comp *oneshot_session(int level)
+/*
+ * The session for compression at @level (-1 for the default), or
+ * decompression (@level 10), in *@cp: 0, or wd_comp_open()'s error (under
+ * policy hw, -ENODEV or -EBUSY when no queue of a device can be had).
+ */
+static int oneshot_session(int level, struct wd_comp **cp)
 {
 	struct wd_comp_params p = { .format = WD_FORMAT_ZLIB };
-	int i = level + 1;
+	int i = level + 1, ret = 0;
 	struct wd_comp *c;
 
 	c = __atomic_load_n(&oneshot_sessions[i], __ATOMIC_ACQUIRE);
-	if (c)
-		return c;
+	if (c) {
+		*cp = c;
+		return 0;
+	}
 	pthread_mutex_lock(&oneshot_lock);
 	c = oneshot_sessions[i];
 	if (!c) {
 		p.level = level < 0 || level > 9 ? 0 : level;
-		if (!wd_comp_open(&c, &p))
+		ret = wd_comp_open(&c, &p);
+		if (!ret)
 			__atomic_store_n(&oneshot_sessions[i], c,
 					 __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&oneshot_lock);
-	return c;
+	*cp = c;
+	return ret;
 }
 
 /*
@@ -2303,14 +2311,18 @@ static struct wd_comp *oneshot_session(int level)
 static int oneshot_hw(int level, bool comp, const Bytef *src, uLong *src_len,
 		      Bytef *dst, uLongf *dst_len, enum wd_reason *why)
 {
-	struct wd_comp *c = oneshot_session(comp ? level : 10);
 	size_t in = *src_len, out = *dst_len;
 	struct wd_queue *q;
+	struct wd_comp *c;
 	int ret;
 
-	*why = WD_REASON_NO_MEMORY;
-	if (!c)
+	ret = oneshot_session(comp ? level : 10, &c);
+	if (ret == -ENOMEM) {
+		*why = WD_REASON_NO_MEMORY;
 		return 0;
+	}
+	if (ret)
+		return Z_STREAM_ERROR;	/* policy hw without a device */
 	/* level 0 (stored) and empty buffers: exactly as zlib does them */
 	*why = WD_REASON_UNSUPPORTED;
 	if ((comp && level == 0) || !in || !out) {

@@ -302,8 +302,12 @@ void uacce_remove(struct uacce_device *uacce)
 
 	/* Instances carved out of it go first, while it is intact. */
 	uacce_carving_remove(uacce);
-	/* No new open() finds the device. */
-	xa_erase(&uacce_xa, uacce->dev_id);
+	/*
+	 * No new open() finds the device, but its id stays reserved (NULL in
+	 * an allocating xarray is a reservation) until the char device is
+	 * deleted below.
+	 */
+	xa_store(&uacce_xa, uacce->dev_id, NULL, GFP_KERNEL);
 	uacce_isolation_shutdown(uacce);
 	/*
 	 * Not under uacce->mutex: deleting the sysfs files waits for their
@@ -311,6 +315,16 @@ void uacce_remove(struct uacce_device *uacce)
 	 */
 	if (uacce->cdev)
 		cdev_device_del(uacce->cdev, &uacce->dev);
+	/*
+	 * Only now may the id, and with it the device number, go to a new
+	 * device.  Freed earlier, a device registered meanwhile (an mdev
+	 * instance created while another is removed) maps a second cdev at
+	 * the same number; cdev_del() unmaps the first one it finds there,
+	 * the new device's, and frees ours still mapped: the next open() of
+	 * the number used it after free (KASAN in cdev_get(), found by
+	 * sysfs_fuzz_test).
+	 */
+	xa_erase(&uacce_xa, uacce->dev_id);
 
 	mutex_lock(&uacce->mutex);
 	list_for_each_entry_safe(q, next, &uacce->queues, list) {

@@ -171,7 +171,7 @@ static void uacce_vma_open(struct vm_area_struct *vma)
 	mutex_lock(&q->mutex);
 	qfr = q->qfrs[uacce_vma_type(vma)];
 	if (!WARN_ON_ONCE(!qfr))
-		qfr->nr_vmas++;
+		WRITE_ONCE(qfr->nr_vmas, qfr->nr_vmas + 1);
 	mutex_unlock(&q->mutex);
 }
 
@@ -184,7 +184,11 @@ static void uacce_vma_close(struct vm_area_struct *vma)
 
 	mutex_lock(&q->mutex);
 	qfr = q->qfrs[type];
-	if (!WARN_ON_ONCE(!qfr || !qfr->nr_vmas) && !--qfr->nr_vmas) {
+	if (WARN_ON_ONCE(!qfr || !qfr->nr_vmas))
+		qfr = NULL;
+	else
+		WRITE_ONCE(qfr->nr_vmas, qfr->nr_vmas - 1);
+	if (qfr && !qfr->nr_vmas) {
 		mm = qfr->mm;
 		qfr->mm = NULL;
 		uacce_region_put_idle(q, type);
@@ -351,7 +355,7 @@ int uacce_fops_mmap(struct file *filep, struct vm_area_struct *vma)
 		goto out;
 	}
 
-	qfr->nr_vmas = 1;
+	WRITE_ONCE(qfr->nr_vmas, 1);
 	mmgrab(vma->vm_mm);
 	qfr->mm = vma->vm_mm;
 	/*

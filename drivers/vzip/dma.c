@@ -255,6 +255,12 @@ static u16 vzip_ss_map_job(struct vzip_queue *q, const struct vzip_sqe *sqe,
 	 * the region with a release store
 	 */
 	ss = smp_load_acquire(&q->uq->qfrs[UACCE_QFRT_SS]);
+	/*
+	 * Unmapped while the queue runs, the region keeps its memory for the
+	 * requests in flight only: the next ones do not reach it.
+	 */
+	if (ss && !uacce_qfr_mapped(ss))
+		ss = NULL;
 	if (vzip_dma_ss_range(ss, le64_to_cpu(sqe->src), job->src.len, false,
 			      &job->src) ||
 	    vzip_dma_ss_range(ss, le64_to_cpu(sqe->dst), job->dst.len, true,

@@ -42,7 +42,8 @@ struct vm_area_struct;
  * @kaddr: UACCE_QFRT_SS only: kernel address of the memory the core allocated
  * @dma: UACCE_QFRT_SS only: its DMA address for the parent device
  * @size: UACCE_QFRT_SS only: its size in bytes
- * @nr_vmas: VMAs mapping the region (the core's; drivers must not touch it)
+ * @nr_vmas: VMAs mapping the region (the core's, changed under q->mutex;
+ *	drivers read it only through uacce_qfr_mapped())
  * @mm: address space of the mmap() that created the mapping, grabbed
  *
  * The core allocates a region at mmap() and frees it when its last VMA is
@@ -58,6 +59,21 @@ struct uacce_qfile_region {
 	unsigned int nr_vmas;
 	struct mm_struct *mm;
 };
+
+/**
+ * uacce_qfr_mapped() - whether user space still maps a region
+ * @qfr: the region
+ *
+ * An SS region unmapped while its queue runs keeps its memory for the
+ * requests in flight; a new request must not reach it.  Lockless: a
+ * request that races the munmap() may see either answer.
+ *
+ * Return: true while a VMA maps @qfr.
+ */
+static inline bool uacce_qfr_mapped(const struct uacce_qfile_region *qfr)
+{
+	return READ_ONCE(qfr->nr_vmas) != 0;
+}
 
 /**
  * struct uacce_ops - driver callbacks

@@ -1181,6 +1181,7 @@ static struct vt_dev *vt_dev(struct kunit *test, bool start)
 						    d->ss[i].size,
 						    &d->ss[i].dma, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, d->ss[i].kaddr);
+		d->ss[i].nr_vmas = 1;	/* as if mapped */
 		uq->qfrs[UACCE_QFRT_SS] = &d->ss[i];
 		KUNIT_ASSERT_EQ(test, d->ops->get_queue(uq->uacce, 0, uq), 0);
 		d->q[i] = uq->priv;

@@ -356,8 +356,9 @@ static long uacce_fops_unl_ioctl(struct file *filep, unsigned int cmd,
 		if (uacce->ops->ioctl) {
 			ret = uacce->ops->ioctl(q, cmd, arg);
 		} else {
+			/* EINVAL, as mainline's uacce and UADK expect */
 			dev_dbg(&uacce->dev, "unknown ioctl %#x\n", cmd);
-			ret = -ENOTTY;
+			ret = -EINVAL;
 		}
 	}
 out:

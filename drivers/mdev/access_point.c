@@ -179,9 +179,22 @@ static ssize_t queues_in_use_show(struct device *dev,
 			  uacce->nr_queues - uacce_free_queues(uacce));
 }
 
+/*
+ * The node of the mdev device (the accelerator's, inherited when mdev
+ * registered it), as PCI and platform devices show theirs: user space
+ * reads an accelerator's node as the uacce device's device/numa_node, and
+ * UADK's libwd ignores a device without one.  -1 for none.
+ */
+static ssize_t numa_node_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", dev_to_node(dev));
+}
+
 static DEVICE_ATTR_RO(name);
 static DEVICE_ATTR_RO(queues);
 static DEVICE_ATTR_RO(queues_in_use);
+static DEVICE_ATTR_RO(numa_node);
 
 static struct attribute *wd_ap_attrs[] = {
 	&dev_attr_name.attr,
@@ -195,8 +208,18 @@ static const struct attribute_group wd_ap_group = {
 	.attrs = wd_ap_attrs,
 };
 
+static struct attribute *wd_ap_dev_attrs[] = {
+	&dev_attr_numa_node.attr,
+	NULL,
+};
+
+static const struct attribute_group wd_ap_dev_group = {
+	.attrs = wd_ap_dev_attrs,
+};
+
 static const struct attribute_group *wd_ap_groups[] = {
 	&wd_ap_group,
+	&wd_ap_dev_group,
 	NULL,
 };
 

@@ -221,6 +221,7 @@ static void vzip_put_queue(struct uacce_queue *uq)
 	struct vzip_device *vdev = q->vdev;
 
 	vzip_queue_reset_rings(q, 0);
+	vzip_queue_write_regs(q);
 	uq->priv = NULL;
 	mutex_lock(&vdev->alloc_lock);
 	q->uq = NULL;
@@ -268,11 +269,11 @@ static int vzip_mmap(struct uacce_queue *uq, struct vm_area_struct *vma,
 
 	switch (qfr->type) {
 	case UACCE_QFRT_MMIO:
-		if (vma->vm_flags & VM_WRITE) {
-			dev_dbg(q->vdev->dev, "the register page is read-only\n");
-			return -EPERM;
-		}
-		vma->vm_flags &= ~VM_MAYWRITE;
+		/*
+		 * Writable too, as UADK maps every MMIO region: the device
+		 * never reads the page, and vzip_put_queue() writes the
+		 * registers again for the next owner.
+		 */
 		mem = q->mmio;
 		break;
 	case UACCE_QFRT_DUS:

@@ -37,6 +37,12 @@ case "$n1" in vzip-mdev-*) ok 0 "its node is /dev/$n1" ;; *) ok 1 "its node: '$n
 check "/dev/$n1 is a char device" test -c "/dev/$n1"
 check "its uacce device hangs off the mdev" test -d "/sys/bus/mdev/devices/$u1/uacce/$n1"
 eq "it speaks vzip_v1" "$(cat /sys/class/uacce/$n1/api)" vzip_v1
+# UADK's libwd lists a uacce device only if device/numa_node reads
+eq "its device/numa_node is the accelerator's (UADK reads it)" \
+	"$(cat /sys/class/uacce/$n1/device/numa_node 2>&1)" \
+	"$(cat /sys/class/uacce/$parent/device/numa_node 2>&1)"
+eq "its node_id is the accelerator's" \
+	"$(cat /sys/class/uacce/$n1/node_id)" "$(cat /sys/class/uacce/$parent/node_id)"
 eq "quota and queues in use" \
 	"$(cat /sys/bus/mdev/devices/$u1/access_point/queues) $(cat /sys/bus/mdev/devices/$u1/access_point/queues_in_use)" "4 0"
 eq "reserved at creation: 16 x ap1, 4 x ap4, 1 x ap16" "$(avail ap1) $(avail ap4) $(avail ap16)" "16 4 1"

@@ -198,8 +198,9 @@ static void test_registers(void)
 	fd = open(path, O_RDWR | O_CLOEXEC);	/* a queue not mapped yet */
 	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		 UACCE_QFRT_MMIO * page);
-	tap_ok(fd >= 0 && p == MAP_FAILED && errno == EPERM,
-	       "registers: a writable mapping is refused");
+	tap_ok(fd >= 0 && p != MAP_FAILED &&
+	       le32toh(*(volatile uint32_t *)p) == VZIP_MAGIC,
+	       "registers: a writable mapping works, as UADK maps them");
 	if (p != MAP_FAILED)
 		munmap(p, page);
 	if (fd >= 0)
@@ -680,6 +681,7 @@ static void test_doorbell(void)
 	unsigned int i, done = 0, total = 2000, batch = 16;
 	long long bells, raised, sleeps;
 	unsigned long wakes;
+	bool pending;
 	struct vzip_cqe cqe;
 	struct timespec t0;
 	long ms;
@@ -701,6 +703,13 @@ static void test_doorbell(void)
 	wakes = q.wakes;
 	bells = vzip_stat(q.name, "doorbells");
 	raised = vzip_stat(q.name, "need_wakeup");
+	/*
+	 * The engines may have gone idle again after the NOP above and
+	 * raised the flag before that count was read: then the first
+	 * doorbell answers a raise the difference below does not hold.
+	 */
+	pending = le32toh(atomic_load(vzip_ctrl(&q, VZIP_CTRL_DEV_FLAGS))) &
+		  VZIP_DEV_F_NEED_WAKEUP;
 	sleeps = vzip_stat(q.name, "engine_sleeps");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (done < total) {
@@ -724,7 +733,8 @@ static void test_doorbell(void)
 	sleeps = vzip_stat(q.name, "engine_sleeps") - sleeps;
 	tap_ok(done == total, "%u NOPs in batches of %u completed", done,
 	       batch);
-	tap_ok(bells == (long long)wakes && (long long)wakes <= raised,
+	tap_ok(bells == (long long)wakes &&
+	       (long long)wakes <= raised + pending,
 	       "every doorbell reached the device and answered a request for it: %lu doorbells, %lld counted, %lld raises of NEED_WAKEUP",
 	       wakes, bells, raised);
 	tap_diag("%lld engine sleeps; %u NOPs in %ld ms: %ld us each, ring depth %u",

@@ -28,20 +28,12 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "failnth.h"
 #include "vzip_testlib.h"
 
 #define MAX_N	3000
 
-#define tap_bail(...) do {					\
-	printf("Bail out! " __VA_ARGS__);			\
-	printf("\n");						\
-	exit(1);						\
-} while (0)
-
 static char dev[64];
-static char devpath[96];
-static int fail_nth_fd = -1;
-static long page;
 static long free_queues;
 
 /* The device's free queues (sysfs available_instances), or -1. */
@@ -54,28 +46,6 @@ static long avail(void)
 	if (vzip_read_file(path, buf, sizeof(buf)))
 		return -1;
 	return atol(buf);
-}
-
-static void arm(unsigned int n)
-{
-	char buf[16];
-	int len = snprintf(buf, sizeof(buf), "%u", n);
-
-	if (pwrite(fail_nth_fd, buf, len, 0) != len)
-		tap_bail("cannot write fail-nth: %s", strerror(errno));
-}
-
-/* Disarms; true if the armed allocation was reached. */
-static bool fired(void)
-{
-	char buf[16] = "";
-	bool ret;
-
-	if (pread(fail_nth_fd, buf, sizeof(buf) - 1, 0) <= 0)
-		tap_bail("cannot read fail-nth: %s", strerror(errno));
-	ret = atoi(buf) == 0;
-	arm(0);
-	return ret;
 }
 
 struct sweep {
@@ -132,40 +102,6 @@ static void sweep_open(void)
 }
 
 /* Opens a queue with no fault, maps and starts what @upto asks for. */
-static int open_queue(int upto, void **maps, size_t *sizes,
-		      struct uacce_queue_info *info)
-{
-	int fd = open(devpath, O_RDWR | O_CLOEXEC);
-	int t;
-
-	if (fd < 0)
-		tap_bail("open %s: %s", devpath, strerror(errno));
-	if (ioctl(fd, UACCE_CMD_QUEUE_INFO, info))
-		tap_bail("QUEUE_INFO: %s", strerror(errno));
-	for (t = 0; t < upto; t++) {
-		sizes[t] = info->region_size[t];
-		if (!sizes[t])
-			continue;
-		/* vzip refuses a writable MMIO mapping */
-		maps[t] = mmap(NULL, sizes[t], PROT_READ |
-			       (t == UACCE_QFRT_MMIO ? 0 : PROT_WRITE),
-			       MAP_SHARED, fd, t * page);
-		if (maps[t] == MAP_FAILED)
-			tap_bail("mmap of region %d: %s", t, strerror(errno));
-	}
-	return fd;
-}
-
-static void close_queue(int fd, int upto, void **maps, size_t *sizes)
-{
-	int t;
-
-	for (t = 0; t < upto; t++)
-		if (sizes[t] && maps[t] != MAP_FAILED)
-			munmap(maps[t], sizes[t]);
-	close(fd);
-}
-
 static void sweep_info(void)
 {
 	struct uacce_queue_info info, got;
@@ -189,34 +125,6 @@ static void sweep_info(void)
 			break;
 	}
 	sweep_report("QUEUE_INFO", &s);
-}
-
-#define PT_SPAN	(2UL << 20)	/* what one page table maps */
-
-/*
- * A hole of @len bytes whose page table exists, in *@res (unmap it after).
- * 6.1's remap_pfn_range() undoes a remap that failed for want of a page
- * table with a zap that WARNs in untrack_pfn() (arch/x86/mm/pat), so the
- * sweep must not fail a page table's allocation: the mmap() under test
- * gets this hole, between two touched pages of the same page table, which
- * keep the table when the hole is unmapped again.
- */
-static char *pt_hole(size_t len, char **res)
-{
-	char *base;
-
-	if (len + 2 * page > PT_SPAN)
-		tap_bail("a region of %zu bytes spans page tables", len);
-	*res = mmap(NULL, 2 * PT_SPAN, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (*res == MAP_FAILED)
-		tap_bail("mmap: %s", strerror(errno));
-	base = (char *)(((uintptr_t)*res + PT_SPAN - 1) & ~(PT_SPAN - 1));
-	base[0] = 1;
-	base[PT_SPAN - page] = 1;
-	if (munmap(base + page, len))
-		tap_bail("munmap: %s", strerror(errno));
-	return base + page;
 }
 
 static void sweep_mmap(int type, const char *what)
@@ -284,29 +192,14 @@ static void sweep_ioctl(const char *what, unsigned long cmd, bool start)
 	sweep_report(what, &s);
 }
 
-/* Touches @len bytes of stack, so that the sweeps never fault it in. */
-static void __attribute__((noinline)) prefault_stack(size_t len)
-{
-	volatile char *buf = alloca(len);
-	size_t i;
-
-	for (i = 0; i < len; i += 256)
-		buf[i] = 0;
-}
-
 int main(void)
 {
-	const char *path = "/proc/thread-self/fail-nth";
 	bool sva;
 
-	page = sysconf(_SC_PAGESIZE);
+	failnth_init();
 	if (vzip_find_device(dev, sizeof(dev)))
 		tap_bail("no vzip device");
 	snprintf(devpath, sizeof(devpath), "/dev/%s", dev);
-	fail_nth_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fail_nth_fd < 0)
-		tap_bail("%s: %s (the kernel needs CONFIG_FAULT_INJECTION)",
-			 path, strerror(errno));
 	free_queues = avail();
 	if (free_queues < 1)
 		tap_bail("no free queue on %s", dev);
@@ -328,9 +221,7 @@ int main(void)
 	 * The check of the injection itself: the first allocation of a
 	 * plain open() fails
 	 */
-	prefault_stack(256 << 10);
-	if (mlockall(MCL_CURRENT))
-		tap_bail("mlockall: %s", strerror(errno));
+	failnth_lock_memory();
 	arm(1);
 	{
 		int fd = open(devpath, O_RDWR | O_CLOEXEC);

@@ -74,6 +74,7 @@ struct slot {
 	int mode;		/* O_RDWR, O_RDONLY or O_WRONLY */
 	bool started;
 	bool stopped_since;	/* PUT_Q with requests queued (SS: may move) */
+	bool ss_unmapped;	/* SS unmapped with requests queued */
 	struct map map[NREG];
 	struct vzip_q q;	/* the ring indices of the raw protocol */
 	uint8_t *buf;		/* SVA: COPY source and destination */
@@ -455,14 +456,15 @@ static void *bad_pointer(const struct slot *s, size_t size)
 		return hole_page + fuzz_below(dev.page - size);
 	case 5:		/* straddles into the unmapped page */
 		return hole_page - size / 2;
-	default:	/* the read-only register page, when mapped */
-		if (s->map[UACCE_QFRT_MMIO].addr)
+	default:	/* the register page, when mapped read-only */
+		if (s->map[UACCE_QFRT_MMIO].addr &&
+		    !(s->map[UACCE_QFRT_MMIO].prot & PROT_WRITE))
 			return s->map[UACCE_QFRT_MMIO].addr;
 		return ro_page + fuzz_below(64);
 	}
 }
 
-/* A command uacce does not know: ENOTTY. */
+/* A command uacce does not know: EINVAL, as in mainline. */
 static unsigned long unknown_cmd(void)
 {
 	static const unsigned int types[] = { 'W', 'W', 'W', 'Q', 'Z', 0xa7 };
@@ -563,7 +565,7 @@ static void op_ioctl(void)
 			    bad_pointer(s, sizeof(info));
 
 		snprintf(what, sizeof(what), "unknown ioctl %#lx", cmd);
-		expect(ioctl(s->fd, cmd, arg) ? errno : 0, ENOTTY, what);
+		expect(ioctl(s->fd, cmd, arg) ? errno : 0, EINVAL, what);
 	}
 	}
 }
@@ -603,9 +605,6 @@ static int predict_mmap(const struct slot *s, const struct mmap_req *r)
 		return EINVAL;
 	if (s->map[r->type].addr)
 		return EEXIST;
-	/* vzip */
-	if (r->type == UACCE_QFRT_MMIO && (r->prot & PROT_WRITE))
-		return EPERM;
 	return 0;
 }
 
@@ -718,8 +717,10 @@ static void unmap_region(struct slot *s, int t)
 		fuzz_fail("munmap of the whole %s region: %s", region_names[t],
 		     strerror(errno));
 	memset(m, 0, sizeof(*m));
-	if (t == UACCE_QFRT_SS)
+	if (t == UACCE_QFRT_SS) {
 		s->q.ss = NULL;
+		s->ss_unmapped |= vzip_inflight(&s->q) != 0;
+	}
 	if (t == UACCE_QFRT_DUS)
 		s->q.dus = NULL;
 	slot_maybe_released(s);
@@ -747,10 +748,10 @@ static void op_munmap(void)
 	check_still_mapped(s, t, "a partial munmap");
 }
 
-/* The VM_MAYWRITE of a mapping: a writable file, and not the registers. */
-static bool may_write(const struct slot *s, int t)
+/* The VM_MAYWRITE of a mapping: a writable file (any region). */
+static bool may_write(const struct slot *s)
 {
-	return s->mode == O_RDWR && t != UACCE_QFRT_MMIO;
+	return s->mode == O_RDWR;
 }
 
 static void op_mprotect(void)
@@ -768,7 +769,7 @@ static void op_mprotect(void)
 	t = pick_mapped_region(s);
 	m = &s->map[t];
 	pick_range(m, &addr, &len, &partial);
-	if ((prot & PROT_WRITE) && !may_write(s, t))
+	if ((prot & PROT_WRITE) && !may_write(s))
 		want = EACCES;
 	else if ((prot & PROT_EXEC) && dev.noexec)
 		want = EACCES;
@@ -997,13 +998,18 @@ static void drain(struct slot *s)
 		if (le64toh(c.user_data) != want)
 			fuzz_fail("completion %u has user_data %llu", want,
 			     (unsigned long long)le64toh(c.user_data));
-		/* without SVA a stop may have freed the SS memory it named */
+		/*
+		 * without SVA a stop may have freed the SS memory it named,
+		 * and the device does not reach a region unmapped
+		 */
 		if (st != VZIP_STS_OK && st != VZIP_STS_ABORTED &&
-		    !(st == VZIP_STS_ADDR_ERROR && !dev.sva && s->stopped_since))
+		    !(st == VZIP_STS_ADDR_ERROR && !dev.sva &&
+		      (s->stopped_since || s->ss_unmapped)))
 			fuzz_fail("a request posted earlier completed with status %u",
 			     st);
 	}
 	s->stopped_since = false;
+	s->ss_unmapped = false;
 }
 
 static void map_for_check(struct slot *s, int t, int prot)
@@ -1398,13 +1404,18 @@ static void setup(void)
 	snprintf(path, sizeof(path), "/dev/%s", dev.name);
 	dev.noexec = !statvfs(path, &sv) && (sv.f_flag & ST_NOEXEC);
 
-	/* a read-only page, and an unmapped one after it */
+	/*
+	 * A read-only page, and an inaccessible one after it.  Not a hole:
+	 * a later one-page mmap() (a register page, writable) could land
+	 * there and make a "bad" pointer good.
+	 */
 	ro_page = mmap(NULL, 2 * dev.page, PROT_READ,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ro_page == MAP_FAILED)
 		fuzz_fail("mmap: %s", strerror(errno));
 	hole_page = ro_page + dev.page;
-	munmap(hole_page, dev.page);
+	if (mprotect(hole_page, dev.page, PROT_NONE))
+		fuzz_fail("mprotect: %s", strerror(errno));
 }
 
 static void (*const ops[])(void) = {

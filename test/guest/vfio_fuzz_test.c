@@ -271,11 +271,15 @@ static void op_irq(void)
 		int32_t fds[4];
 	} a;
 	int fds[4], ret;
+	bool ours[4];
 	unsigned int count = fuzz_below(5);
 
-	for (unsigned int i = 0; i < 4; i++)
-		fds[i] = fuzz_below(4) ? eventfd(0, EFD_CLOEXEC) :
+	/* eventfds, or any number (which may be one of our VFIO files) */
+	for (unsigned int i = 0; i < 4; i++) {
+		ours[i] = fuzz_below(4);
+		fds[i] = ours[i] ? eventfd(0, EFD_CLOEXEC) :
 			 (int)(fuzz_rnd() & 0xffff);
+	}
 	memset(&a, 0, sizeof(a));
 	a.set.argsz = sizeof(a.set) + count * sizeof(int32_t);
 	if (!fuzz_below(8))
@@ -290,7 +294,7 @@ static void op_irq(void)
 	ret = ioctl(vf.device, VFIO_DEVICE_SET_IRQS, &a);
 	check("VFIO_DEVICE_SET_IRQS", ret, errno);
 	for (unsigned int i = 0; i < 4; i++)
-		if (fds[i] > 2 && fds[i] < 0x400)
+		if (ours[i] && fds[i] >= 0)
 			close(fds[i]);
 	if (fuzz_below(4)) {
 		struct vfio_region_info ri = { .argsz = sizeof(ri) };

@@ -115,25 +115,11 @@ static struct {
 	int nothers;
 } m;
 
-static int verbose;
 static long ms_check, ms_hold, ms_kind[8];	/* where phase 1's time goes */
 static int last_kind;
 static struct inst *last_strategy;	/* the instance whose knob was written */
 static unsigned long writes, restores, unbinds, hw_errors, isolations;
 static unsigned long by_result[8];	/* ok, EINVAL, ERANGE, EEXIST, ENOSPC, ENODEV, EBUSY, other */
-
-static void __attribute__((format(printf, 1, 2))) trace(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!verbose)
-		return;
-	printf("#   ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static const char *res_name(long r)
 {
@@ -973,11 +959,11 @@ static void apply(const struct target *t, const char *buf, size_t len,
 			name[strcspn(name, "\n")] = '\0';
 			snprintf(in->uname, sizeof(in->uname), "%s", name);
 		}
-		trace("created %s of %s (%s)", s, m.types[t->type].name, in->uname);
+		fuzz_trace("created %s of %s (%s)", s, m.types[t->type].name, in->uname);
 		break;
 	case K_REMOVE:
 		if (val) {
-			trace("removed %s", t->in->uuid);
+			fuzz_trace("removed %s", t->in->uuid);
 			inst_forget(t->in);
 		}
 		break;
@@ -991,7 +977,7 @@ static void apply(const struct target *t, const char *buf, size_t len,
 		break;
 	case K_UNBIND:
 		unbinds++;
-		trace("unbound %s", m.pdev);
+		fuzz_trace("unbound %s", m.pdev);
 		forget_all();
 		break;
 	default:
@@ -1021,7 +1007,7 @@ static void do_write(struct target *t, struct val *v)
 				v->off < 0 ? -1 : v->off + (off_t)done);
 		writes++;
 		count_result(got);
-		trace("write of %zu bytes at %lld to %s: %s", len,
+		fuzz_trace("write of %zu bytes at %lld to %s: %s", len,
 		      (long long)(v->off < 0 ? -1 : v->off + (off_t)done), t->path,
 		      res_name(got));
 		if (want == LONG_MIN) {
@@ -1063,7 +1049,7 @@ static void restore(const char *why)
 	int fd;
 
 	restores++;
-	trace("restore (%s): unbind and bind %s", why, m.pdev);
+	fuzz_trace("restore (%s): unbind and bind %s", why, m.pdev);
 	snprintf(path, sizeof(path), VZIP_CLASS_DIR "/%s", m.name);
 	if (!access(path, F_OK)) {
 		write_valid(DRIVER_DIR "/unbind", m.pdev);
@@ -1108,7 +1094,7 @@ static void hold_accel(void)
 		return;
 	want = m.isolated ? -EIO : free_queues() > 0 ? 0 : -EBUSY;
 	fd = open_node(m.name);
-	trace("open %s: %s", m.name, fd < 0 ? strerror(-fd) : "ok");
+	fuzz_trace("open %s: %s", m.name, fd < 0 ? strerror(-fd) : "ok");
 	if ((fd < 0 ? fd : 0) != want)
 		fuzz_fail("open of %s with %ld queues free%s: %s", m.name,
 			  free_queues(), m.isolated ? ", isolated" : "",
@@ -1141,7 +1127,7 @@ static void hold_inst(void)
 	nq = m.types[in->type].nq;
 	want = (m.isolated || in->isolated) ? -EIO : in->nfds < (int)nq ? 0 : -EBUSY;
 	fd = open_node(in->uname);
-	trace("open %s: %s", in->uname, fd < 0 ? strerror(-fd) : "ok");
+	fuzz_trace("open %s: %s", in->uname, fd < 0 ? strerror(-fd) : "ok");
 	if ((fd < 0 ? fd : 0) != want)
 		fuzz_fail("open of instance %s (%d of %u open): %s", in->uname,
 			  in->nfds, nq, fd < 0 ? strerror(-fd) : "success");
@@ -1213,7 +1199,7 @@ static void run_injected(unsigned long long n, int reqs)
 			isolations++;
 		}
 	}
-	trace("%d requests failed with HW_ERROR; %u of %u errors%s", reqs,
+	fuzz_trace("%d requests failed with HW_ERROR; %u of %u errors%s", reqs,
 	      m.errors, m.threshold, m.isolated ? ", isolated" : "");
 	vzip_close(&q);
 reset:
@@ -1778,31 +1764,6 @@ static void phase2(unsigned long max_iters, long ms)
 
 /* ---- the end ---- */
 
-/* Compresses through a fresh queue; zlib must read it back. */
-static bool device_works(void)
-{
-	static uint8_t data[REQ_LEN], back[REQ_LEN];
-	struct vzip_sqe sqe;
-	struct vzip_cqe cqe;
-	struct vzip_q q;
-	uint8_t *src, *dst;
-	bool ok;
-
-	if (vzip_open(&q, m.name) || vzip_start(&q))
-		return false;
-	src = vzip_mem(&q, REQ_LEN);
-	dst = vzip_mem(&q, 2 * REQ_LEN);
-	vzip_fill(data, REQ_LEN, 7);
-	memcpy(src, data, REQ_LEN);
-	sqe = vzip_sqe(&q, VZIP_OP_COMPRESS, VZIP_FMT_GZIP, VZIP_FLUSH_FINISH,
-		       src, REQ_LEN, dst, 2 * REQ_LEN);
-	ok = !vzip_exec(&q, &sqe, &cqe) && le16toh(cqe.status) == VZIP_STS_OK &&
-	     z_inflate(VZIP_FMT_GZIP, dst, le32toh(cqe.produced), back,
-		       sizeof(back)) == REQ_LEN && !memcmp(back, data, REQ_LEN);
-	vzip_close(&q);
-	return ok;
-}
-
 static void on_alarm(int sig)
 {
 	static const char msg[] = "# hang: an operation did not return in time\n"
@@ -1901,7 +1862,7 @@ int main(int argc, char **argv)
 
 	if (!fuzz_parse(argc, argv, &o, NULL))
 		return 2;
-	verbose = o.verbose;
+	fuzz_verbose = o.verbose;
 	fuzz_init(o.seed, "build/user/test/sysfs_fuzz_test", "sysfs fuzzing");
 	fuzz_begin(~0ul);	/* the set-up's own stream */
 	tap_plan(5);
@@ -1929,7 +1890,7 @@ int main(int argc, char **argv)
 		}
 		k = fuzz_below(NR_OPS);
 		fuzz_op_name = op_names[k];
-		if (verbose)
+		if (fuzz_verbose)
 			printf("# op %lu: %s\n", n, fuzz_op_name);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		phase1_op(k);
@@ -2002,7 +1963,7 @@ int main(int argc, char **argv)
 	tap_ok(ok, "no instance remains (%u), available_instances of %s (%ld of "
 	       "%ld) and of every type back at the start", mdev_count(false),
 	       m.name, accel_avail(), m.total);
-	tap_ok(device_works(), "%s still compresses a buffer that zlib reads back",
+	tap_ok(vzip_compresses(m.name, 7), "%s still compresses a buffer that zlib reads back",
 	       m.name);
 	alarm(0);
 	return tap_done();

@@ -92,22 +92,8 @@ static struct {
 
 static struct slot slots[NSLOTS];
 static unsigned long checks, requests;
-static int verbose;
 
 static const char *const region_names[NREG] = { "MMIO", "DUS", "SS" };
-
-static void __attribute__((format(printf, 1, 2))) trace(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!verbose)
-		return;
-	printf("#   ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static const char *err_name(int err)
 {
@@ -117,7 +103,7 @@ static const char *err_name(int err)
 /* @got (0 or an errno) must be @want. */
 static void expect(int got, int want, const char *what)
 {
-	trace("%s: %s", what, err_name(got));
+	fuzz_trace("%s: %s", what, err_name(got));
 	if (got != want)
 		fuzz_fail("%s: %s, expected %s", what, err_name(got), err_name(want));
 }
@@ -405,7 +391,7 @@ static void op_storm(void)
 		int n = 1 + fuzz_below(free_q + 3);
 
 		storm(n, &opened, &busy);
-		trace("storm of %d opens: %d opened, %d EBUSY", n, opened, busy);
+		fuzz_trace("storm of %d opens: %d opened, %d EBUSY", n, opened, busy);
 		if (opened != (n < free_q ? n : free_q) ||
 		    busy != n - opened)
 			fuzz_fail("a storm of %d opens with %d queues free: %d opened, "
@@ -425,7 +411,7 @@ static void op_storm(void)
 		for (int i = 0; i < 2; i++)
 			pthread_join(th[i], NULL);
 		pthread_barrier_destroy(&go);
-		trace("two threads: %d and %d opened, %d and %d EBUSY",
+		fuzz_trace("two threads: %d and %d opened, %d and %d EBUSY",
 		      a[0].opened, a[1].opened, a[0].busy, a[1].busy);
 		for (int i = 0; i < 2; i++)
 			if (a[i].busy < 0 || (free_q >= 2 && a[i].busy))
@@ -693,7 +679,7 @@ static void op_mmap(void)
 	got = p == MAP_FAILED ? errno : 0;
 	/* SS memory is allocated at mmap(): running out is allowed */
 	if (got == ENOMEM && r.type == UACCE_QFRT_SS && !want) {
-		trace("%s: ENOMEM", what);
+		fuzz_trace("%s: ENOMEM", what);
 		want = ENOMEM;
 	}
 	if (!want && r.fixed && p != r.fixed)
@@ -739,7 +725,7 @@ static void op_munmap(void)
 	t = pick_mapped_region(s);
 	pick_range(&s->map[t], &addr, &len, &partial);
 	if (!partial) {
-		trace("munmap of the whole %s region", region_names[t]);
+		fuzz_trace("munmap of the whole %s region", region_names[t]);
 		unmap_region(s, t);
 		return;
 	}
@@ -978,7 +964,7 @@ static void op_submit(void)
 
 	if (!s || vzip_inflight(&s->q) + 2 >= s->q.depth)
 		return;
-	trace("post a request on queue fd %d, %u in flight", s->fd,
+	fuzz_trace("post a request on queue fd %d, %u in flight", s->fd,
 	      vzip_inflight(&s->q));
 	post(s, fuzz_chance(50));
 }
@@ -1049,7 +1035,7 @@ static void check_usable(struct slot *s)
 	if (s->fd < 0 || s->mode != O_RDWR)
 		return;
 	checks++;
-	trace("check that queue fd %d works", s->fd);
+	fuzz_trace("check that queue fd %d works", s->fd);
 	map_for_check(s, UACCE_QFRT_MMIO, PROT_READ);
 	map_for_check(s, UACCE_QFRT_DUS, PROT_READ | PROT_WRITE);
 	if (!dev.sva && fuzz_chance(50))
@@ -1110,7 +1096,7 @@ static void op_poll(void)
 		return;
 	pfd = (struct pollfd){ .fd = s->fd, .events = POLLIN | POLLOUT };
 	n = poll(&pfd, 1, 0);
-	trace("poll: %d, revents %#x", n, n > 0 ? pfd.revents : 0);
+	fuzz_trace("poll: %d, revents %#x", n, n > 0 ? pfd.revents : 0);
 	if (n < 0 || (n > 0 && (pfd.revents & ~(POLLIN | POLLRDNORM))))
 		fuzz_fail("poll of a queue: %d, revents %#x", n, pfd.revents);
 }
@@ -1197,7 +1183,7 @@ static void op_fork(void)
 		_exit(fork_child());
 	if (waitpid(pid, &status, 0) != pid)
 		fuzz_fail("waitpid: %s", strerror(errno));
-	trace("fork: the child exited with %#x", status);
+	fuzz_trace("fork: the child exited with %#x", status);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		fuzz_fail("fork: the child %s %d (10+: a region mapped, 20+: no "
 		     "fault, 30+: mmap, 40: ioctl)",
@@ -1318,7 +1304,7 @@ static void op_race(void)
 		for (int k = 0; k < RACE_MMAPS; k++)
 			r[i].cmds[k] = i == 2 ? cmds[fuzz_below(4)] : 0;
 	}
-	trace("race on fd %d: %s, mmap of %s, ioctl", s->fd,
+	fuzz_trace("race on fd %d: %s, mmap of %s, ioctl", s->fd,
 	      closing ? "close" : "mmap", region_names[type]);
 	if (pthread_create(&th[0], NULL, closing ? race_close : race_mmap, &r[0]) ||
 	    pthread_create(&th[1], NULL, race_mmap, &r[1]) ||
@@ -1445,7 +1431,7 @@ int main(int argc, char **argv)
 
 	if (!fuzz_parse(argc, argv, &o, NULL))
 		return 2;
-	verbose = o.verbose;
+	fuzz_verbose = o.verbose;
 	fuzz_init(o.seed, "build/user/test/uacce_fuzz_test", "uacce UAPI fuzzing");
 	fuzz_begin(~0ul);	/* the set-up's own stream */
 	tap_plan(3);
@@ -1466,7 +1452,7 @@ int main(int argc, char **argv)
 		fuzz_begin(n);
 		k = fuzz_below(NR_OPS);
 		fuzz_op_name = op_names[k];
-		if (verbose)
+		if (fuzz_verbose)
 			printf("# op %lu: %s\n", n, fuzz_op_name);
 		ops[k]();
 		by_kind[k]++;

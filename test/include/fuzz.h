@@ -43,6 +43,23 @@ static inline void fuzz_init(uint64_t seed, const char *cmd, const char *what)
 	fuzz_what = what;
 }
 
+static int fuzz_verbose;		/* -v: fuzz_trace() prints */
+
+/* With -v, one line of what the operation does, as a TAP comment. */
+static inline void __attribute__((format(printf, 1, 2)))
+fuzz_trace(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!fuzz_verbose)
+		return;
+	printf("#   ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
 /* Operation @n begins, with its own stream. */
 static inline void fuzz_begin(unsigned long n)
 {

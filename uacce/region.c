@@ -184,14 +184,14 @@ static void uacce_vma_close(struct vm_area_struct *vma)
 
 	mutex_lock(&q->mutex);
 	qfr = q->qfrs[type];
-	if (WARN_ON_ONCE(!qfr || !qfr->nr_vmas))
-		qfr = NULL;
-	else
+	if (!WARN_ON_ONCE(!qfr || !qfr->nr_vmas)) {
+		/* WRITE_ONCE: uacce_qfr_mapped() reads it without the lock */
 		WRITE_ONCE(qfr->nr_vmas, qfr->nr_vmas - 1);
-	if (qfr && !qfr->nr_vmas) {
-		mm = qfr->mm;
-		qfr->mm = NULL;
-		uacce_region_put_idle(q, type);
+		if (!qfr->nr_vmas) {
+			mm = qfr->mm;
+			qfr->mm = NULL;
+			uacce_region_put_idle(q, type);
+		}
 	}
 	mutex_unlock(&q->mutex);
 

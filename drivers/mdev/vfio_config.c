@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The PCI configuration space of a vfio-pci instance: a type 0 header
- * with the driver's IDs, BAR0 (32-bit memory, the registers of
- * vzip_pci.h), INTx pin A and an MSI capability; no I/O or ROM BAR, no
- * other capability.  Writes change only the bits a real function lets
- * change (the write mask); writing ~0 to BAR0 reads back its size mask.
+ * with WarpDrive's vendor and class and the driver's device IDs, BAR0
+ * (32-bit memory, the registers of wd_pci.h), INTx pin A and an MSI
+ * capability; no I/O or ROM BAR, no other capability.  Writes change
+ * only the bits a real function lets change (the write mask); writing ~0
+ * to BAR0 reads back its size mask.
  *
  * The command register matters to the function: BAR0 answers only with
  * memory decoding enabled, the queues do DMA only with bus mastering, and
@@ -49,16 +50,16 @@ void wd_vfio_config_init(struct wd_vfio *v)
 
 	memset(cfg, 0, sizeof(v->config));
 	memset(wm, 0, sizeof(v->wmask));
-	wd_vfio_cfg_set(cfg, PCI_VENDOR_ID, 2, v->info.vendor);
+	wd_vfio_cfg_set(cfg, PCI_VENDOR_ID, 2, WD_PCI_VENDOR_ID);
 	wd_vfio_cfg_set(cfg, PCI_DEVICE_ID, 2, v->info.device);
 	wd_vfio_cfg_set(cfg, PCI_STATUS, 2, PCI_STATUS_CAP_LIST);
 	cfg[PCI_REVISION_ID] = v->info.revision;
-	wd_vfio_cfg_set(cfg, PCI_CLASS_PROG, 3, v->info.class);
+	wd_vfio_cfg_set(cfg, PCI_CLASS_PROG, 3, WD_PCI_CLASS);
 	cfg[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_NORMAL;
 	wd_vfio_cfg_set(cfg, PCI_BASE_ADDRESS_0, 4,
 			PCI_BASE_ADDRESS_SPACE_MEMORY |
 			PCI_BASE_ADDRESS_MEM_TYPE_32);
-	wd_vfio_cfg_set(cfg, PCI_SUBSYSTEM_VENDOR_ID, 2, v->info.subsys_vendor);
+	wd_vfio_cfg_set(cfg, PCI_SUBSYSTEM_VENDOR_ID, 2, WD_PCI_VENDOR_ID);
 	wd_vfio_cfg_set(cfg, PCI_SUBSYSTEM_ID, 2, v->info.subsys_id);
 	cfg[PCI_CAPABILITY_LIST] = WD_VFIO_MSI_CAP;
 	cfg[PCI_INTERRUPT_PIN] = 1;	/* INTA# */
@@ -70,7 +71,7 @@ void wd_vfio_config_init(struct wd_vfio *v)
 	wd_vfio_cfg_set(cfg, WD_VFIO_MSI_CAP + PCI_MSI_FLAGS, 2, msi_ctrl);
 
 	wd_vfio_cfg_set(wm, PCI_COMMAND, 2, WD_VFIO_COMMAND_WMASK);
-	wd_vfio_cfg_set(wm, PCI_BASE_ADDRESS_0, 4, ~(VZIP_PCI_BAR0_SIZE - 1));
+	wd_vfio_cfg_set(wm, PCI_BASE_ADDRESS_0, 4, ~(WD_PCI_BAR0_SIZE - 1));
 	wm[PCI_INTERRUPT_LINE] = 0xff;
 	wd_vfio_cfg_set(wm, WD_VFIO_MSI_CAP + PCI_MSI_FLAGS, 2,
 			PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);

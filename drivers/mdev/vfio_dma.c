@@ -109,6 +109,9 @@ static int wd_vfio_pin_range(struct wd_vfio *v, struct wd_mdev_dma_range *r)
 	r->nr_pages = 0;
 	if (!r->len)
 		return 0;
+	/* the driver's decode broke its own max_range: the arrays are short */
+	if (WARN_ON_ONCE(r->len > v->info.max_range))
+		return -EFAULT;
 	if (r->iova + r->len < r->iova)
 		return -EFAULT;
 	npage = DIV_ROUND_UP(r->offset + r->len, PAGE_SIZE);

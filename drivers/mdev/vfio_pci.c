@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * wd_mdev vfio-pci instances: an instance is a VFIO device, registered
- * with the emulated IOMMU, whose PCI function (vzip_pci.h) a VMM assigns
+ * with the emulated IOMMU, whose PCI function (wd_pci.h) a VMM assigns
  * to a guest like a vGPU: configuration space and BAR0 through the
  * device's region reads and writes, INTx and MSI through the eventfds of
  * VFIO_DEVICE_SET_IRQS, function reset, and the request interrupt with
@@ -74,7 +74,7 @@ void wd_vfio_irq_raise(struct wd_vfio *v, unsigned int queue)
 	unsigned long flags;
 
 	spin_lock_irqsave(&v->reg_lock, flags);
-	if (!(v->queues[queue].ctrl & VZIP_PCI_Q_CTRL_IRQ) || v->gone)
+	if (!(v->queues[queue].ctrl & WD_PCI_Q_CTRL_IRQ) || v->gone)
 		goto out;
 	v->irq_status |= BIT(queue);
 	if (v->irq_type == WD_VFIO_IRQ_MSI)
@@ -119,7 +119,7 @@ static void wd_vfio_irqs_disable(struct wd_vfio *v)
 	unsigned long flags;
 	unsigned int i;
 
-	for (i = 0; i < WD_MDEV_VFIO_MAX_QUEUES; i++)
+	for (i = 0; i < WD_PCI_MAX_QUEUES; i++)
 		wd_vfio_set_eventfd(v, &v->msi[i], -1);
 	wd_vfio_set_eventfd(v, &v->intx, -1);
 	spin_lock_irqsave(&v->reg_lock, flags);
@@ -399,7 +399,7 @@ static long wd_vfio_ioctl_region_info(struct wd_vfio *v, void __user *arg)
 		info.size = WD_VFIO_CONFIG_SIZE;
 		break;
 	case VFIO_PCI_BAR0_REGION_INDEX:
-		info.size = VZIP_PCI_BAR0_SIZE;
+		info.size = WD_PCI_BAR0_SIZE;
 		break;
 	default:
 		info.size = 0;	/* other BARs, ROM, VGA: none */
@@ -524,7 +524,7 @@ static u64 wd_vfio_region_size(unsigned int index)
 	if (index == VFIO_PCI_CONFIG_REGION_INDEX)
 		return WD_VFIO_CONFIG_SIZE;
 	if (index == VFIO_PCI_BAR0_REGION_INDEX)
-		return VZIP_PCI_BAR0_SIZE;
+		return WD_PCI_BAR0_SIZE;
 	return 0;
 }
 
@@ -747,7 +747,7 @@ static int wd_vfio_create(struct wd_mdev_instance *inst)
 	inst->priv = v;
 	dev_info(mdev_dev(inst->mdev),
 		 "vfio-pci function %04x:%04x of %s, %u queue%s\n",
-		 v->info.vendor, v->info.device, dev_name(&v->accel->dev),
+		 WD_PCI_VENDOR_ID, v->info.device, dev_name(&v->accel->dev),
 		 v->nr_queues, v->nr_queues == 1 ? "" : "s");
 	return 0;
 
@@ -768,8 +768,8 @@ static void wd_vfio_destroy(struct wd_mdev_instance *inst)
 
 static bool wd_vfio_type_valid(const struct wd_mdev_type *type)
 {
-	return type->vfio && type->nr_queues <= WD_MDEV_VFIO_MAX_QUEUES &&
-	       type->nr_queues <= VZIP_PCI_MAX_QUEUES;
+	return type->vfio && type->nr_queues <= WD_PCI_MAX_QUEUES &&
+	       type->nr_queues <= WD_PCI_MAX_QUEUES;
 }
 
 /* The instances hang off the accelerator's parent (e.g. vzip-vq1). */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The vfio-pci personality of wd_mdev (not an API): an instance is a VFIO
- * device with an emulated PCI function, include/uapi/misc/uacce/vzip_pci.h,
+ * device with an emulated PCI function, include/uapi/misc/uacce/wd_pci.h,
  * that a VMM assigns to a guest.  One responsibility per file:
  *
  *	vfio_pci.c	the personality and the VFIO device: lifecycle,
@@ -18,7 +18,7 @@
 #include <linux/vfio.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
-#include <uapi/misc/uacce/vzip_pci.h>
+#include <uapi/misc/uacce/wd_pci.h>
 
 #include "internal.h"
 
@@ -142,7 +142,7 @@ struct wd_vfio {
 	bool open;
 	enum wd_vfio_irq_type irq_type;
 	unsigned int nr_msi_enabled;
-	struct eventfd_ctx *msi[WD_MDEV_VFIO_MAX_QUEUES];
+	struct eventfd_ctx *msi[WD_PCI_MAX_QUEUES];
 	struct eventfd_ctx *intx;
 	bool intx_masked;
 	struct eventfd_ctx *err_trigger;
@@ -155,7 +155,7 @@ struct wd_vfio {
 	unsigned int unmapping;
 	wait_queue_head_t idle_wq;
 	atomic_long_t pinned;
-	struct wd_vfio_queue queues[WD_MDEV_VFIO_MAX_QUEUES];
+	struct wd_vfio_queue queues[WD_PCI_MAX_QUEUES];
 };
 
 static inline struct wd_vfio *to_wd_vfio(struct vfio_device *vdev)

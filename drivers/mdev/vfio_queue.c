@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * BAR0 of a vfio-pci instance and the queues behind it (vzip_pci.h): the
+ * BAR0 of a vfio-pci instance and the queues behind it (wd_pci.h): the
  * device registers, one register block per queue, and the work item of
  * each queue that executes its requests.
  *
@@ -28,7 +28,7 @@ static bool wd_vfio_queue_runnable(struct wd_vfio_queue *q)
 	struct wd_vfio *v = q->v;
 
 	return v->open && !v->gone && v->bus_master &&
-	       (q->ctrl & VZIP_PCI_Q_CTRL_ENABLE) && !q->halted &&
+	       (q->ctrl & WD_PCI_Q_CTRL_ENABLE) && !q->halted &&
 	       q->sq_tail != q->sq_head && q->cq_tail - q->cq_head < q->depth;
 }
 
@@ -53,7 +53,7 @@ static void wd_vfio_queue_halt(struct wd_vfio_queue *q, u64 iova,
 			     q->index, what, iova);
 	spin_lock_irqsave(&v->reg_lock, flags);
 	q->halted = true;
-	wd_vfio_queue_error(q, VZIP_PCI_Q_ERR_RING, iova);
+	wd_vfio_queue_error(q, WD_PCI_Q_ERR_RING, iova);
 	spin_unlock_irqrestore(&v->reg_lock, flags);
 }
 
@@ -69,7 +69,7 @@ static void wd_vfio_queue_addr_error(struct wd_vfio_queue *q,
 			    q->index, iova);
 	v->ops->fail(req, -EFAULT);
 	spin_lock_irqsave(&v->reg_lock, flags);
-	wd_vfio_queue_error(q, VZIP_PCI_Q_ERR_ADDR, iova);
+	wd_vfio_queue_error(q, WD_PCI_Q_ERR_ADDR, iova);
 	spin_unlock_irqrestore(&v->reg_lock, flags);
 }
 
@@ -219,7 +219,7 @@ static void wd_vfio_queue_stop(struct wd_vfio_queue *q)
 	unsigned long flags;
 
 	spin_lock_irqsave(&q->v->reg_lock, flags);
-	q->ctrl &= ~VZIP_PCI_Q_CTRL_ENABLE;
+	q->ctrl &= ~WD_PCI_Q_CTRL_ENABLE;
 	WRITE_ONCE(q->abort, true);
 	spin_unlock_irqrestore(&q->v->reg_lock, flags);
 	cancel_work_sync(&q->work);
@@ -276,7 +276,7 @@ int wd_vfio_queues_open(struct wd_vfio *v)
 	unsigned int i, j, max_pages;
 	int node = dev_to_node(v->accel->parent);
 
-	max_pages = DIV_ROUND_UP(max(v->info.max_len, v->info.ctx_size),
+	max_pages = DIV_ROUND_UP(v->info.max_range,
 				 PAGE_SIZE) + 1;
 	for (i = 0; i < v->nr_queues; i++) {
 		struct wd_vfio_queue *q = &v->queues[i];
@@ -354,41 +354,41 @@ void wd_vfio_queues_init(struct wd_vfio *v)
 
 static u32 wd_vfio_queue_status(struct wd_vfio_queue *q)
 {
-	return (q->ctrl & VZIP_PCI_Q_CTRL_ENABLE ? VZIP_PCI_Q_STS_ENABLED : 0) |
-	       (q->error ? VZIP_PCI_Q_STS_ERROR : 0) |
-	       (q->halted ? VZIP_PCI_Q_STS_HALTED : 0);
+	return (q->ctrl & WD_PCI_Q_CTRL_ENABLE ? WD_PCI_Q_STS_ENABLED : 0) |
+	       (q->error ? WD_PCI_Q_STS_ERROR : 0) |
+	       (q->halted ? WD_PCI_Q_STS_HALTED : 0);
 }
 
 static u32 wd_vfio_queue_read(struct wd_vfio_queue *q, unsigned int reg)
 {
 	switch (reg) {
-	case VZIP_PCI_Q_SQ_BASE_LO:
+	case WD_PCI_Q_SQ_BASE_LO:
 		return lower_32_bits(q->sq_base);
-	case VZIP_PCI_Q_SQ_BASE_HI:
+	case WD_PCI_Q_SQ_BASE_HI:
 		return upper_32_bits(q->sq_base);
-	case VZIP_PCI_Q_CQ_BASE_LO:
+	case WD_PCI_Q_CQ_BASE_LO:
 		return lower_32_bits(q->cq_base);
-	case VZIP_PCI_Q_CQ_BASE_HI:
+	case WD_PCI_Q_CQ_BASE_HI:
 		return upper_32_bits(q->cq_base);
-	case VZIP_PCI_Q_DEPTH:
+	case WD_PCI_Q_DEPTH:
 		return q->depth;
-	case VZIP_PCI_Q_CTRL:
+	case WD_PCI_Q_CTRL:
 		return q->ctrl;
-	case VZIP_PCI_Q_SQ_TAIL:
+	case WD_PCI_Q_SQ_TAIL:
 		return q->sq_tail;
-	case VZIP_PCI_Q_SQ_HEAD:
+	case WD_PCI_Q_SQ_HEAD:
 		return q->sq_head;
-	case VZIP_PCI_Q_CQ_TAIL:
+	case WD_PCI_Q_CQ_TAIL:
 		return q->cq_tail;
-	case VZIP_PCI_Q_CQ_HEAD:
+	case WD_PCI_Q_CQ_HEAD:
 		return q->cq_head;
-	case VZIP_PCI_Q_STATUS:
+	case WD_PCI_Q_STATUS:
 		return wd_vfio_queue_status(q);
-	case VZIP_PCI_Q_ERROR:
+	case WD_PCI_Q_ERROR:
 		return q->error;
-	case VZIP_PCI_Q_ERR_IOVA_LO:
+	case WD_PCI_Q_ERR_IOVA_LO:
 		return lower_32_bits(q->err_iova);
-	case VZIP_PCI_Q_ERR_IOVA_HI:
+	case WD_PCI_Q_ERR_IOVA_HI:
 		return upper_32_bits(q->err_iova);
 	}
 	return 0;
@@ -408,49 +408,47 @@ u32 wd_vfio_bar_read(struct wd_vfio *v, unsigned int off)
 	unsigned int i;
 	u32 val = 0;
 
-	if (off >= VZIP_PCI_QUEUE_BASE) {
-		unsigned int qi = (off - VZIP_PCI_QUEUE_BASE) /
-				  VZIP_PCI_QUEUE_STRIDE;
+	if (off >= WD_PCI_QUEUE_BASE) {
+		unsigned int qi = (off - WD_PCI_QUEUE_BASE) /
+				  WD_PCI_QUEUE_STRIDE;
 
 		if (qi >= v->nr_queues)
 			return 0;
 		spin_lock_irqsave(&v->reg_lock, flags);
 		val = wd_vfio_queue_read(&v->queues[qi],
-					 (off - VZIP_PCI_QUEUE_BASE) %
-					 VZIP_PCI_QUEUE_STRIDE);
+					 (off - WD_PCI_QUEUE_BASE) %
+					 WD_PCI_QUEUE_STRIDE);
 		spin_unlock_irqrestore(&v->reg_lock, flags);
 		return val;
 	}
 
+	if (off >= WD_PCI_REG_PARAM(0) &&
+	    off < WD_PCI_REG_PARAM(WD_PCI_MAX_PARAMS))
+		return info->params[(off - WD_PCI_REG_PARAM(0)) / 4];
+
 	switch (off) {
-	case VZIP_PCI_REG_MAGIC:
+	case WD_PCI_REG_MAGIC:
 		return info->magic;
-	case VZIP_PCI_REG_VERSION:
-		return VZIP_PCI_VERSION;
-	case VZIP_PCI_REG_NR_QUEUES:
+	case WD_PCI_REG_VERSION:
+		return WD_PCI_VERSION;
+	case WD_PCI_REG_NR_QUEUES:
 		return v->nr_queues;
-	case VZIP_PCI_REG_MAX_DEPTH:
+	case WD_PCI_REG_MAX_DEPTH:
 		return info->max_depth;
-	case VZIP_PCI_REG_SQE_SIZE:
+	case WD_PCI_REG_SQE_SIZE:
 		return info->sqe_size;
-	case VZIP_PCI_REG_CQE_SIZE:
+	case WD_PCI_REG_CQE_SIZE:
 		return info->cqe_size;
-	case VZIP_PCI_REG_CTX_SIZE:
-		return info->ctx_size;
-	case VZIP_PCI_REG_CAPS:
-		return info->caps;
-	case VZIP_PCI_REG_MAX_LEN:
-		return info->max_len;
-	case VZIP_PCI_REG_DEV_STATUS:
+	case WD_PCI_REG_DEV_STATUS:
 		spin_lock_irqsave(&v->reg_lock, flags);
 		for (i = 0; i < v->nr_queues; i++)
 			if (v->queues[i].error)
-				val |= VZIP_PCI_DEV_STS_ERROR;
+				val |= WD_PCI_DEV_STS_ERROR;
 		if (v->gone)
-			val |= VZIP_PCI_DEV_STS_GONE;
+			val |= WD_PCI_DEV_STS_GONE;
 		spin_unlock_irqrestore(&v->reg_lock, flags);
 		return val;
-	case VZIP_PCI_REG_IRQ_STATUS:
+	case WD_PCI_REG_IRQ_STATUS:
 		spin_lock_irqsave(&v->reg_lock, flags);
 		val = v->irq_status;
 		spin_unlock_irqrestore(&v->reg_lock, flags);
@@ -476,8 +474,8 @@ static void wd_vfio_queue_enable(struct wd_vfio_queue *q, u32 ctrl)
 		 q->cq_base % 64)
 		why = "a ring base is zero or not 64-byte aligned";
 	if (why) {
-		wd_vfio_queue_error(q, VZIP_PCI_Q_ERR_CONFIG, 0);
-		q->ctrl = ctrl & ~VZIP_PCI_Q_CTRL_ENABLE;
+		wd_vfio_queue_error(q, WD_PCI_Q_ERR_CONFIG, 0);
+		q->ctrl = ctrl & ~WD_PCI_Q_CTRL_ENABLE;
 	} else {
 		q->sq_tail = 0;
 		q->sq_head = 0;
@@ -497,16 +495,16 @@ static void wd_vfio_queue_ctrl(struct wd_vfio_queue *q, u32 val, bool enabled)
 {
 	unsigned long flags;
 
-	if (!enabled && (val & VZIP_PCI_Q_CTRL_ENABLE)) {
-		wd_vfio_queue_enable(q, val & (VZIP_PCI_Q_CTRL_ENABLE |
-					       VZIP_PCI_Q_CTRL_IRQ));
+	if (!enabled && (val & WD_PCI_Q_CTRL_ENABLE)) {
+		wd_vfio_queue_enable(q, val & (WD_PCI_Q_CTRL_ENABLE |
+					       WD_PCI_Q_CTRL_IRQ));
 		return;
 	}
-	if (enabled && !(val & VZIP_PCI_Q_CTRL_ENABLE))
+	if (enabled && !(val & WD_PCI_Q_CTRL_ENABLE))
 		wd_vfio_queue_stop(q);
 	spin_lock_irqsave(&q->v->reg_lock, flags);
-	q->ctrl = (q->ctrl & VZIP_PCI_Q_CTRL_ENABLE) |
-		  (val & VZIP_PCI_Q_CTRL_IRQ);
+	q->ctrl = (q->ctrl & WD_PCI_Q_CTRL_ENABLE) |
+		  (val & WD_PCI_Q_CTRL_IRQ);
 	spin_unlock_irqrestore(&q->v->reg_lock, flags);
 }
 
@@ -519,35 +517,35 @@ static void wd_vfio_queue_write(struct wd_vfio_queue *q, unsigned int reg,
 	bool enabled;
 
 	spin_lock_irqsave(&v->reg_lock, flags);
-	enabled = q->ctrl & VZIP_PCI_Q_CTRL_ENABLE;
+	enabled = q->ctrl & WD_PCI_Q_CTRL_ENABLE;
 	switch (reg) {
-	case VZIP_PCI_Q_SQ_BASE_LO:
-	case VZIP_PCI_Q_SQ_BASE_HI:
-	case VZIP_PCI_Q_CQ_BASE_LO:
-	case VZIP_PCI_Q_CQ_BASE_HI:
-	case VZIP_PCI_Q_DEPTH:
+	case WD_PCI_Q_SQ_BASE_LO:
+	case WD_PCI_Q_SQ_BASE_HI:
+	case WD_PCI_Q_CQ_BASE_LO:
+	case WD_PCI_Q_CQ_BASE_HI:
+	case WD_PCI_Q_DEPTH:
 		if (enabled) {
 			bad = "ring configuration written while enabled";
 			break;
 		}
-		if (reg == VZIP_PCI_Q_SQ_BASE_LO)
+		if (reg == WD_PCI_Q_SQ_BASE_LO)
 			q->sq_base = (q->sq_base & ~0xffffffffULL) | val;
-		else if (reg == VZIP_PCI_Q_SQ_BASE_HI)
+		else if (reg == WD_PCI_Q_SQ_BASE_HI)
 			q->sq_base = (q->sq_base & 0xffffffffULL) |
 				     ((u64)val << 32);
-		else if (reg == VZIP_PCI_Q_CQ_BASE_LO)
+		else if (reg == WD_PCI_Q_CQ_BASE_LO)
 			q->cq_base = (q->cq_base & ~0xffffffffULL) | val;
-		else if (reg == VZIP_PCI_Q_CQ_BASE_HI)
+		else if (reg == WD_PCI_Q_CQ_BASE_HI)
 			q->cq_base = (q->cq_base & 0xffffffffULL) |
 				     ((u64)val << 32);
 		else
 			q->depth = val;
 		break;
-	case VZIP_PCI_Q_CTRL:
+	case WD_PCI_Q_CTRL:
 		spin_unlock_irqrestore(&v->reg_lock, flags);
 		wd_vfio_queue_ctrl(q, val, enabled);
 		goto kick;
-	case VZIP_PCI_Q_SQ_TAIL:
+	case WD_PCI_Q_SQ_TAIL:
 		spin_unlock_irqrestore(&v->reg_lock, flags);
 		wd_vfio_unmapped_forget(v);
 		spin_lock_irqsave(&v->reg_lock, flags);
@@ -558,19 +556,19 @@ static void wd_vfio_queue_write(struct wd_vfio_queue *q, unsigned int reg,
 		else
 			q->sq_tail = val;
 		if (enabled && !q->halted && bad)
-			wd_vfio_queue_error(q, VZIP_PCI_Q_ERR_DOORBELL, 0);
+			wd_vfio_queue_error(q, WD_PCI_Q_ERR_DOORBELL, 0);
 		break;
-	case VZIP_PCI_Q_CQ_HEAD:
+	case WD_PCI_Q_CQ_HEAD:
 		if (val - q->cq_head > q->cq_tail - q->cq_head) {
 			bad = "CQ_HEAD beyond CQ_TAIL";
 			if (enabled)
-				wd_vfio_queue_error(q, VZIP_PCI_Q_ERR_DOORBELL,
+				wd_vfio_queue_error(q, WD_PCI_Q_ERR_DOORBELL,
 						    0);
 		} else {
 			q->cq_head = val;
 		}
 		break;
-	case VZIP_PCI_Q_ERROR:
+	case WD_PCI_Q_ERROR:
 		q->error &= ~val;
 		if (!q->error)
 			q->err_iova = 0;
@@ -601,14 +599,14 @@ void wd_vfio_bar_write(struct wd_vfio *v, unsigned int off, u32 val)
 {
 	unsigned long flags;
 
-	if (off >= VZIP_PCI_QUEUE_BASE) {
-		unsigned int qi = (off - VZIP_PCI_QUEUE_BASE) /
-				  VZIP_PCI_QUEUE_STRIDE;
+	if (off >= WD_PCI_QUEUE_BASE) {
+		unsigned int qi = (off - WD_PCI_QUEUE_BASE) /
+				  WD_PCI_QUEUE_STRIDE;
 
 		if (qi < v->nr_queues)
 			wd_vfio_queue_write(&v->queues[qi],
-					    (off - VZIP_PCI_QUEUE_BASE) %
-					    VZIP_PCI_QUEUE_STRIDE, val);
+					    (off - WD_PCI_QUEUE_BASE) %
+					    WD_PCI_QUEUE_STRIDE, val);
 		else
 			dev_dbg_ratelimited(wd_vfio_dev(v),
 					    "BAR0 write at %#x: no queue %u\n",
@@ -617,11 +615,11 @@ void wd_vfio_bar_write(struct wd_vfio *v, unsigned int off, u32 val)
 	}
 
 	switch (off) {
-	case VZIP_PCI_REG_DEV_CTRL:
-		if (val & VZIP_PCI_DEV_CTRL_RESET)
+	case WD_PCI_REG_DEV_CTRL:
+		if (val & WD_PCI_DEV_CTRL_RESET)
 			wd_vfio_queues_reset(v);
 		break;
-	case VZIP_PCI_REG_IRQ_STATUS:
+	case WD_PCI_REG_IRQ_STATUS:
 		spin_lock_irqsave(&v->reg_lock, flags);
 		v->irq_status &= ~val;
 		spin_unlock_irqrestore(&v->reg_lock, flags);

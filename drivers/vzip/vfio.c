@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * vzip: the descriptors of a vfio-pci instance.  wd_mdev emulates the PCI
- * function of include/uapi/misc/uacce/vzip_pci.h, its rings in guest
+ * function of include/uapi/misc/uacce/wd_pci.h, its rings in guest
  * memory, interrupts and DMA; what a descriptor means is ours: the same
  * struct vzip_sqe and struct vzip_cqe as a uacce queue, checked by the
  * same rules, executed by a codec of the queue's own on the guest pages
@@ -10,7 +10,6 @@
 #include <linux/slab.h>
 #include <linux/uacce.h>
 #include <linux/wd_mdev.h>
-#include <uapi/misc/uacce/vzip_pci.h>
 
 #include "vzip.h"
 
@@ -36,19 +35,18 @@ static void vzip_vfio_info(struct uacce_device *accel,
 {
 	struct vzip_device *vdev = vzip_vfio_dev(accel);
 
-	info->vendor = VZIP_PCI_VENDOR_ID;
 	info->device = VZIP_PCI_DEVICE_ID;
 	info->revision = VZIP_PCI_REVISION;
-	info->class = VZIP_PCI_CLASS;
-	info->subsys_vendor = VZIP_PCI_SUBSYS_VENDOR;
 	info->subsys_id = VZIP_PCI_SUBSYS_ID;
 	info->magic = VZIP_MAGIC;
 	info->sqe_size = sizeof(struct vzip_sqe);
 	info->cqe_size = sizeof(struct vzip_cqe);
 	info->max_depth = VZIP_RING_DEPTH_MAX;
-	info->ctx_size = vdev->ctx_size;
-	info->caps = vdev->caps & VZIP_CAP_STREAM;	/* IOVAs, never SVA */
-	info->max_len = vdev->cfg.max_len;
+	info->params[VZIP_PCI_PARAM_CTX_SIZE] = vdev->ctx_size;
+	/* IOVAs, never SVA */
+	info->params[VZIP_PCI_PARAM_CAPS] = vdev->caps & VZIP_CAP_STREAM;
+	info->params[VZIP_PCI_PARAM_MAX_LEN] = vdev->cfg.max_len;
+	info->max_range = max(vdev->cfg.max_len, vdev->ctx_size);
 }
 
 static void *vzip_vfio_engine_alloc(struct uacce_device *accel, int node)

@@ -32,6 +32,7 @@
 #define _LINUX_WD_MDEV_H
 
 #include <linux/types.h>
+#include <uapi/misc/uacce/wd_pci.h>
 
 struct page;
 struct uacce_device;
@@ -44,7 +45,8 @@ struct wd_mdev_vfio_ops;
  *	queue of the instance's reservation while it has it open
  * @WD_MDEV_VFIO_PCI: a vfio-pci device that a VMM assigns to a guest:
  *	an emulated PCI function whose queues, the instance's reservation,
- *	take descriptors from rings in guest memory (vzip_pci.h)
+ *	take descriptors from rings in guest memory: the WarpDrive PCI
+ *	function of <uapi/misc/uacce/wd_pci.h>
  * @WD_MDEV_NR_PERSONALITIES: number of personalities
  */
 enum wd_mdev_personality {
@@ -61,7 +63,7 @@ enum wd_mdev_personality {
  *	by default one is made from the device's api and the queue count
  * @personality: enum wd_mdev_personality
  * @nr_queues: queues an instance reserves when it is created, at least 1;
- *	at most WD_MDEV_VFIO_MAX_QUEUES for a vfio-pci type
+ *	at most WD_PCI_MAX_QUEUES for a vfio-pci type
  * @vfio: WD_MDEV_VFIO_PCI only, required: what the descriptors mean
  */
 struct wd_mdev_type {
@@ -74,42 +76,38 @@ struct wd_mdev_type {
 
 /* ---- the vfio-pci personality: what the driver supplies ---- */
 
-#define WD_MDEV_VFIO_MAX_QUEUES		16
 #define WD_MDEV_VFIO_MAX_RANGES		3
 #define WD_MDEV_VFIO_MAX_SQE_SIZE	128
 #define WD_MDEV_VFIO_MAX_CQE_SIZE	64
 
 /**
- * struct wd_mdev_vfio_info - the identity and limits of the PCI function
- * @vendor: PCI vendor ID
- * @device: PCI device ID
+ * struct wd_mdev_vfio_info - what the driver's class makes of the function
+ * @device: PCI device ID; the vendor is WD_PCI_VENDOR_ID, the class
+ *	WD_PCI_CLASS
  * @revision: PCI revision ID
- * @class: PCI class code (base class, subclass, programming interface)
- * @subsys_vendor: PCI subsystem vendor ID
- * @subsys_id: PCI subsystem ID
+ * @subsys_id: PCI subsystem ID; the subsystem vendor is WD_PCI_VENDOR_ID
  * @magic: the MAGIC register
  * @sqe_size: bytes of a submission entry, at most WD_MDEV_VFIO_MAX_SQE_SIZE
  * @cqe_size: bytes of a completion entry, at most WD_MDEV_VFIO_MAX_CQE_SIZE
  * @max_depth: largest ring depth, a power of 2
- * @ctx_size: the CTX_SIZE register
- * @caps: the CAPS register
- * @max_len: the MAX_LEN register; no range of a request is longer than
- *	the larger of @max_len and @ctx_size
+ * @params: the parameter registers, WD_PCI_REG_PARAM(i); those past
+ *	the class's last read 0
+ * @max_range: bytes of the longest range decode may give a request: the
+ *	framework sizes its page arrays by it
+ *
+ * Everything else about the function (registers, rings, interrupts,
+ * configuration space) is the framework's, Documentation/pci-function.rst.
  */
 struct wd_mdev_vfio_info {
-	u16 vendor;
 	u16 device;
 	u8 revision;
-	u32 class;
-	u16 subsys_vendor;
 	u16 subsys_id;
 	u32 magic;
 	u32 sqe_size;
 	u32 cqe_size;
 	u32 max_depth;
-	u32 ctx_size;
-	u32 caps;
-	u32 max_len;
+	u32 params[WD_PCI_MAX_PARAMS];
+	u32 max_range;
 };
 
 /**

@@ -2,7 +2,7 @@
 /*
  * vfio-client: error paths driven on purpose, for tests.  Each check prints
  * one "check: ..." line per observation and returns 0 when the device
- * behaved as Documentation/vzip.rst ("The PCI function") says:
+ * behaved as Documentation/pci-function.rst says:
  *
  *  --bad-iova src|dst|ctx  a request with an address nobody mapped
  *                          completes with ADDR_ERROR, the queue's ERROR
@@ -63,9 +63,9 @@ static int vc_read_errors(struct vc_client *c, struct vz_queue *q,
 	int ret = vz_queue_error(q, err, iova);
 
 	if (!ret)
-		ret = vz_qreg_read(q, VZIP_PCI_Q_STATUS, qsts);
+		ret = vz_qreg_read(q, WD_PCI_Q_STATUS, qsts);
 	if (!ret)
-		ret = vz_reg_read(&c->pci, VZIP_PCI_REG_DEV_STATUS, dsts);
+		ret = vz_reg_read(&c->pci, WD_PCI_REG_DEV_STATUS, dsts);
 	return ret;
 }
 
@@ -83,8 +83,8 @@ static int vc_clear_and_check(struct vc_client *c, struct vc_verdict *v,
 		ret = vc_read_errors(c, q, &err, &iova, &qsts, &dsts);
 	if (ret)
 		return ret;
-	check(v, !err && !(qsts & VZIP_PCI_Q_STS_ERROR) &&
-	      !(dsts & VZIP_PCI_DEV_STS_ERROR),
+	check(v, !err && !(qsts & WD_PCI_Q_STS_ERROR) &&
+	      !(dsts & WD_PCI_DEV_STS_ERROR),
 	      "queue %u: ERROR is %#x, Q_STATUS %#x, DEV_STATUS %#x after clearing",
 	      q->idx, err, qsts, dsts);
 	return 0;
@@ -126,16 +126,16 @@ static int vc_expect_addr_error(struct vc_client *c, struct vc_verdict *v,
 	ret = vc_read_errors(c, q, &err, &iova, &qsts, &dsts);
 	if (ret)
 		return ret;
-	check(v, err == VZIP_PCI_Q_ERR_ADDR, "%s: queue ERROR %#x (ADDR is %#x)",
-	      what, err, VZIP_PCI_Q_ERR_ADDR);
+	check(v, err == WD_PCI_Q_ERR_ADDR, "%s: queue ERROR %#x (ADDR is %#x)",
+	      what, err, WD_PCI_Q_ERR_ADDR);
 	check(v, iova >= lo && iova < lo + len,
 	      "%s: ERR_IOVA %#llx in [%#llx, %#llx)", what,
 	      (unsigned long long)iova, (unsigned long long)lo,
 	      (unsigned long long)(lo + len));
-	check(v, (qsts & VZIP_PCI_Q_STS_ERROR) && (qsts & VZIP_PCI_Q_STS_ENABLED) &&
-	      !(qsts & VZIP_PCI_Q_STS_HALTED),
+	check(v, (qsts & WD_PCI_Q_STS_ERROR) && (qsts & WD_PCI_Q_STS_ENABLED) &&
+	      !(qsts & WD_PCI_Q_STS_HALTED),
 	      "%s: Q_STATUS %#x: ERROR, still enabled, not halted", what, qsts);
-	check(v, dsts & VZIP_PCI_DEV_STS_ERROR, "%s: DEV_STATUS %#x has ERROR",
+	check(v, dsts & WD_PCI_DEV_STS_ERROR, "%s: DEV_STATUS %#x has ERROR",
 	      what, dsts);
 	return vc_clear_and_check(c, v, q);
 }
@@ -190,8 +190,8 @@ static int vc_wait_halted(struct vc_client *c, struct vz_queue *q, uint32_t *qst
 	int ret;
 
 	for (;;) {
-		ret = vz_qreg_read(q, VZIP_PCI_Q_STATUS, qsts);
-		if (ret || (*qsts & VZIP_PCI_Q_STS_HALTED))
+		ret = vz_qreg_read(q, WD_PCI_Q_STATUS, qsts);
+		if (ret || (*qsts & WD_PCI_Q_STS_HALTED))
 			return ret;
 		if (waited >= (long)c->o.timeout * 1000)
 			return 0;
@@ -233,27 +233,27 @@ static int vc_check_bad_ring(struct vc_client *c, struct vc_verdict *v)
 		ret = vc_wait_halted(c, q, &qsts);
 	if (ret)
 		return ret;
-	check(v, qsts & VZIP_PCI_Q_STS_HALTED, "%s at unmapped IOVA %#llx: Q_STATUS %#x is HALTED",
+	check(v, qsts & WD_PCI_Q_STS_HALTED, "%s at unmapped IOVA %#llx: Q_STATUS %#x is HALTED",
 	      what, (unsigned long long)VC_IOVA_HOLE, qsts);
 	ret = vc_read_errors(c, q, &err, &iova, &qsts, &dsts);
 	if (ret)
 		return ret;
-	check(v, err & VZIP_PCI_Q_ERR_RING, "%s: queue ERROR %#x has RING (%#x)",
-	      what, err, VZIP_PCI_Q_ERR_RING);
+	check(v, err & WD_PCI_Q_ERR_RING, "%s: queue ERROR %#x has RING (%#x)",
+	      what, err, WD_PCI_Q_ERR_RING);
 	check(v, iova >= VC_IOVA_HOLE && iova < VC_IOVA_HOLE + span,
 	      "%s: ERR_IOVA %#llx in [%#llx, %#llx)", what, (unsigned long long)iova,
 	      (unsigned long long)VC_IOVA_HOLE,
 	      (unsigned long long)(VC_IOVA_HOLE + span));
-	check(v, dsts & VZIP_PCI_DEV_STS_ERROR, "%s: DEV_STATUS %#x has ERROR",
+	check(v, dsts & WD_PCI_DEV_STS_ERROR, "%s: DEV_STATUS %#x has ERROR",
 	      what, dsts);
 
 	/* ringing again changes nothing: the queue stays halted */
 	ret = vz_queue_doorbell(q);
 	if (!ret)
-		ret = vz_qreg_read(q, VZIP_PCI_Q_STATUS, &qsts);
+		ret = vz_qreg_read(q, WD_PCI_Q_STATUS, &qsts);
 	if (ret)
 		return ret;
-	check(v, qsts & VZIP_PCI_Q_STS_HALTED, "%s: still halted after another doorbell (%#x)",
+	check(v, qsts & WD_PCI_Q_STS_HALTED, "%s: still halted after another doorbell (%#x)",
 	      what, qsts);
 
 	/* disable, clear, program the right rings, enable: back to work */
@@ -263,10 +263,10 @@ static int vc_check_bad_ring(struct vc_client *c, struct vc_verdict *v)
 	if (!ret)
 		ret = vc_queues_setup(c);
 	if (!ret)
-		ret = vz_qreg_read(q, VZIP_PCI_Q_STATUS, &qsts);
+		ret = vz_qreg_read(q, WD_PCI_Q_STATUS, &qsts);
 	if (ret)
 		return ret;
-	check(v, qsts == VZIP_PCI_Q_STS_ENABLED, "%s: Q_STATUS %#x after disable and enable",
+	check(v, qsts == WD_PCI_Q_STS_ENABLED, "%s: Q_STATUS %#x after disable and enable",
 	      what, qsts);
 	return vc_still_works(c, v, "the ring error");
 }
@@ -364,7 +364,7 @@ static int vc_check_unmap(struct vc_client *c, struct vc_verdict *v)
 		ret = vc_read_errors(c, &c->q[q], &err, &iova, &qsts, &dsts);
 		if (ret)
 			return ret;
-		check(v, !(qsts & VZIP_PCI_Q_STS_HALTED) && !(err & ~VZIP_PCI_Q_ERR_ADDR),
+		check(v, !(qsts & WD_PCI_Q_STS_HALTED) && !(err & ~WD_PCI_Q_ERR_ADDR),
 		      "queue %u: status %#x, error %#x: only ADDR errors, not halted",
 		      q, qsts, err);
 		if (err)
@@ -385,18 +385,18 @@ static int vc_check_defaults(struct vc_client *c, struct vc_verdict *v,
 	unsigned int q;
 	int ret;
 
-	ret = vz_reg_read(&c->pci, VZIP_PCI_REG_DEV_STATUS, &dsts);
+	ret = vz_reg_read(&c->pci, WD_PCI_REG_DEV_STATUS, &dsts);
 	if (!ret)
-		ret = vz_reg_read(&c->pci, VZIP_PCI_REG_IRQ_STATUS, &irq);
+		ret = vz_reg_read(&c->pci, WD_PCI_REG_IRQ_STATUS, &irq);
 	if (ret)
 		return ret;
 	check(v, !dsts && !irq, "%s: DEV_STATUS %#x, IRQ_STATUS %#x", how, dsts, irq);
 	for (q = 0; q < c->nq; q++) {
-		ret = vz_qreg_read(&c->q[q], VZIP_PCI_Q_CTRL, &ctrl);
+		ret = vz_qreg_read(&c->q[q], WD_PCI_Q_CTRL, &ctrl);
 		if (!ret)
-			ret = vz_qreg_read(&c->q[q], VZIP_PCI_Q_STATUS, &sts);
+			ret = vz_qreg_read(&c->q[q], WD_PCI_Q_STATUS, &sts);
 		if (!ret)
-			ret = vz_qreg_read(&c->q[q], VZIP_PCI_Q_ERROR, &err);
+			ret = vz_qreg_read(&c->q[q], WD_PCI_Q_ERROR, &err);
 		if (ret)
 			return ret;
 		check(v, !ctrl && !sts && !err,

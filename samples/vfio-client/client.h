@@ -94,7 +94,7 @@ struct vc_client {
 	struct vc_opts o;
 	struct vc_vfio vfio;
 	struct vz_pci pci;
-	struct vz_queue q[VZIP_PCI_MAX_QUEUES];
+	struct vz_queue q[WD_PCI_MAX_QUEUES];
 	unsigned int nq;
 	struct vc_ram rings;
 	struct vc_ram data;
@@ -103,7 +103,7 @@ struct vc_client {
 	size_t input_len;
 	struct vc_slot *slots;
 	unsigned int nslots;
-	int irq_fd[VZIP_PCI_MAX_QUEUES];
+	int irq_fd[WD_PCI_MAX_QUEUES];
 	unsigned int nirq;
 	int req_fd;		/* VFIO request interrupt, -1 without */
 	int released;		/* the host asked for the device back */

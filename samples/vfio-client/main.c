@@ -162,10 +162,10 @@ static void vc_irqs_teardown(struct vc_client *c)
 static int vc_intx_ack(struct vc_client *c)
 {
 	uint32_t sts;
-	int ret = vz_reg_read(&c->pci, VZIP_PCI_REG_IRQ_STATUS, &sts);
+	int ret = vz_reg_read(&c->pci, WD_PCI_REG_IRQ_STATUS, &sts);
 
 	if (!ret && sts)
-		ret = vz_reg_write(&c->pci, VZIP_PCI_REG_IRQ_STATUS, sts);
+		ret = vz_reg_write(&c->pci, WD_PCI_REG_IRQ_STATUS, sts);
 	if (!ret)
 		ret = vc_irq_unmask(&c->vfio, VFIO_PCI_INTX_IRQ_INDEX);
 	return ret;
@@ -180,7 +180,7 @@ static int vc_intx_ack(struct vc_client *c)
  */
 int vc_wait(struct vc_client *c, int timeout_ms)
 {
-	struct pollfd pfd[VZIP_PCI_MAX_QUEUES + 1];
+	struct pollfd pfd[WD_PCI_MAX_QUEUES + 1];
 	unsigned int n = 0, i;
 	uint64_t cnt;
 	int ret, fired = 0;
@@ -384,7 +384,7 @@ static int parse_opts(struct vc_opts *o, int argc, char **argv)
 			o->size = v;
 			break;
 		case 'q':
-			ret = parse_num("queues", optarg, 1, VZIP_PCI_MAX_QUEUES, &v);
+			ret = parse_num("queues", optarg, 1, WD_PCI_MAX_QUEUES, &v);
 			o->queues = (unsigned int)v;
 			break;
 		case 'n':

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vfio-client: the vzip PCI function's driver.  Documentation/vzip.rst,
- * "The PCI function", is the specification; in short:
+ * vfio-client: the driver of vzip's PCI function.  The register model is
+ * the framework's, Documentation/pci-function.rst; vzip's identity and
+ * descriptors are in Documentation/vzip.rst.  In short:
  *
- *  - config space says vendor VZIP_PCI_VENDOR_ID, device VZIP_PCI_DEVICE_ID,
+ *  - config space says vendor WD_PCI_VENDOR_ID, device VZIP_PCI_DEVICE_ID,
  *    class "processing accelerator"; BAR0 holds 32-bit registers;
  *  - for each queue the driver writes the IOVAs of a submission ring (SQ)
  *    and a completion ring (CQ) and their depth, then sets ENABLE;
@@ -52,7 +53,7 @@ int vz_reg_write(struct vz_pci *p, uint32_t off, uint32_t val)
 
 static uint32_t vz_qoff(const struct vz_queue *q, uint32_t reg)
 {
-	return VZIP_PCI_QUEUE_BASE + q->idx * VZIP_PCI_QUEUE_STRIDE + reg;
+	return WD_PCI_QUEUE_BASE + q->idx * WD_PCI_QUEUE_STRIDE + reg;
 }
 
 int vz_qreg_read(struct vz_queue *q, uint32_t off, uint32_t *val)
@@ -102,7 +103,7 @@ int vz_pci_probe(struct vz_pci *p, struct vc_vfio *v, int verbose)
 
 	memset(p, 0, sizeof(*p));
 	p->vfio = v;
-	if (v->config.size < 256 || v->bar0.size < VZIP_PCI_BAR0_SIZE) {
+	if (v->config.size < 256 || v->bar0.size < WD_PCI_BAR0_SIZE) {
 		vc_err("config space of %llu bytes, BAR0 of %llu: not a vzip function",
 		       (unsigned long long)v->config.size,
 		       (unsigned long long)v->bar0.size);
@@ -120,11 +121,11 @@ int vz_pci_probe(struct vz_pci *p, struct vc_vfio *v, int verbose)
 	bar0 = (uint32_t)cfg[PCI_CFG_BAR0] | (uint32_t)cfg[PCI_CFG_BAR0 + 1] << 8 |
 	       (uint32_t)cfg[PCI_CFG_BAR0 + 2] << 16 |
 	       (uint32_t)cfg[PCI_CFG_BAR0 + 3] << 24;
-	if (p->vendor != VZIP_PCI_VENDOR_ID || p->device != VZIP_PCI_DEVICE_ID ||
-	    p->class_code != VZIP_PCI_CLASS) {
+	if (p->vendor != WD_PCI_VENDOR_ID || p->device != VZIP_PCI_DEVICE_ID ||
+	    p->class_code != WD_PCI_CLASS) {
 		vc_err("PCI %04x:%04x class %06x: not a vzip function (%04x:%04x class %06x)",
-		       p->vendor, p->device, p->class_code, VZIP_PCI_VENDOR_ID,
-		       VZIP_PCI_DEVICE_ID, VZIP_PCI_CLASS);
+		       p->vendor, p->device, p->class_code, WD_PCI_VENDOR_ID,
+		       VZIP_PCI_DEVICE_ID, WD_PCI_CLASS);
 		return -ENODEV;
 	}
 	if (bar0 & 1) {
@@ -146,28 +147,31 @@ int vz_pci_probe(struct vz_pci *p, struct vc_vfio *v, int verbose)
 	if (ret)
 		return ret;
 
-	ret = vz_reg_read(p, VZIP_PCI_REG_MAGIC, &magic);
+	ret = vz_reg_read(p, WD_PCI_REG_MAGIC, &magic);
 	if (!ret)
-		ret = vz_reg_read(p, VZIP_PCI_REG_VERSION, &version);
+		ret = vz_reg_read(p, WD_PCI_REG_VERSION, &version);
 	if (!ret)
-		ret = vz_reg_read(p, VZIP_PCI_REG_NR_QUEUES, &p->nr_queues);
+		ret = vz_reg_read(p, WD_PCI_REG_NR_QUEUES, &p->nr_queues);
 	if (!ret)
-		ret = vz_reg_read(p, VZIP_PCI_REG_MAX_DEPTH, &p->max_depth);
+		ret = vz_reg_read(p, WD_PCI_REG_MAX_DEPTH, &p->max_depth);
 	if (!ret)
-		ret = vz_reg_read(p, VZIP_PCI_REG_SQE_SIZE, &sqe);
+		ret = vz_reg_read(p, WD_PCI_REG_SQE_SIZE, &sqe);
 	if (!ret)
-		ret = vz_reg_read(p, VZIP_PCI_REG_CQE_SIZE, &cqe);
+		ret = vz_reg_read(p, WD_PCI_REG_CQE_SIZE, &cqe);
 	if (!ret)
-		ret = vz_reg_read(p, VZIP_PCI_REG_CTX_SIZE, &p->ctx_size);
+		ret = vz_reg_read(p, WD_PCI_REG_PARAM(VZIP_PCI_PARAM_CTX_SIZE),
+				  &p->ctx_size);
 	if (!ret)
-		ret = vz_reg_read(p, VZIP_PCI_REG_CAPS, &p->caps);
+		ret = vz_reg_read(p, WD_PCI_REG_PARAM(VZIP_PCI_PARAM_CAPS),
+				  &p->caps);
 	if (!ret)
-		ret = vz_reg_read(p, VZIP_PCI_REG_MAX_LEN, &p->max_len);
+		ret = vz_reg_read(p, WD_PCI_REG_PARAM(VZIP_PCI_PARAM_MAX_LEN),
+				  &p->max_len);
 	if (ret)
 		return ret;
-	if (magic != VZIP_MAGIC || version != VZIP_PCI_VERSION) {
+	if (magic != VZIP_MAGIC || version != WD_PCI_VERSION) {
 		vc_err("BAR0: magic %#x version %u, expected %#x version %u", magic,
-		       version, VZIP_MAGIC, VZIP_PCI_VERSION);
+		       version, VZIP_MAGIC, WD_PCI_VERSION);
 		return -ENODEV;
 	}
 	if (sqe != sizeof(struct vzip_sqe) || cqe != sizeof(struct vzip_cqe)) {
@@ -175,7 +179,7 @@ int vz_pci_probe(struct vz_pci *p, struct vc_vfio *v, int verbose)
 		       sizeof(struct vzip_sqe), sizeof(struct vzip_cqe));
 		return -ENODEV;
 	}
-	if (!p->nr_queues || p->nr_queues > VZIP_PCI_MAX_QUEUES || p->max_depth < 2 ||
+	if (!p->nr_queues || p->nr_queues > WD_PCI_MAX_QUEUES || p->max_depth < 2 ||
 	    (p->max_depth & (p->max_depth - 1)) || !p->max_len) {
 		vc_err("BAR0: %u queues, depth %u, max_len %u: out of range",
 		       p->nr_queues, p->max_depth, p->max_len);
@@ -194,10 +198,10 @@ int vz_pci_probe(struct vz_pci *p, struct vc_vfio *v, int verbose)
 int vz_pci_function_reset(struct vz_pci *p)
 {
 	uint32_t val;
-	int ret = vz_reg_write(p, VZIP_PCI_REG_DEV_CTRL, VZIP_PCI_DEV_CTRL_RESET);
+	int ret = vz_reg_write(p, WD_PCI_REG_DEV_CTRL, WD_PCI_DEV_CTRL_RESET);
 
 	if (!ret)
-		ret = vz_reg_read(p, VZIP_PCI_REG_DEV_CTRL, &val);
+		ret = vz_reg_read(p, WD_PCI_REG_DEV_CTRL, &val);
 	if (!ret && val) {
 		vc_err("DEV_CTRL reads %#x after a reset, expected 0", val);
 		ret = -EIO;
@@ -225,17 +229,17 @@ int vz_queue_init(struct vz_queue *q, struct vz_pci *p, unsigned int idx,
 	q->sq_iova = sq_iova;
 	q->cq_iova = cq_iova;
 
-	ret = vz_qreg_write(q, VZIP_PCI_Q_CTRL, 0);
+	ret = vz_qreg_write(q, WD_PCI_Q_CTRL, 0);
 	if (!ret)
-		ret = vz_qreg_write(q, VZIP_PCI_Q_SQ_BASE_LO, (uint32_t)sq_iova);
+		ret = vz_qreg_write(q, WD_PCI_Q_SQ_BASE_LO, (uint32_t)sq_iova);
 	if (!ret)
-		ret = vz_qreg_write(q, VZIP_PCI_Q_SQ_BASE_HI, (uint32_t)(sq_iova >> 32));
+		ret = vz_qreg_write(q, WD_PCI_Q_SQ_BASE_HI, (uint32_t)(sq_iova >> 32));
 	if (!ret)
-		ret = vz_qreg_write(q, VZIP_PCI_Q_CQ_BASE_LO, (uint32_t)cq_iova);
+		ret = vz_qreg_write(q, WD_PCI_Q_CQ_BASE_LO, (uint32_t)cq_iova);
 	if (!ret)
-		ret = vz_qreg_write(q, VZIP_PCI_Q_CQ_BASE_HI, (uint32_t)(cq_iova >> 32));
+		ret = vz_qreg_write(q, WD_PCI_Q_CQ_BASE_HI, (uint32_t)(cq_iova >> 32));
 	if (!ret)
-		ret = vz_qreg_write(q, VZIP_PCI_Q_DEPTH, depth);
+		ret = vz_qreg_write(q, WD_PCI_Q_DEPTH, depth);
 	return ret;
 }
 
@@ -245,17 +249,17 @@ int vz_queue_init(struct vz_queue *q, struct vz_pci *p, unsigned int idx,
  */
 int vz_queue_enable(struct vz_queue *q, int irq)
 {
-	uint32_t ctrl = VZIP_PCI_Q_CTRL_ENABLE | (irq ? VZIP_PCI_Q_CTRL_IRQ : 0);
+	uint32_t ctrl = WD_PCI_Q_CTRL_ENABLE | (irq ? WD_PCI_Q_CTRL_IRQ : 0);
 	uint32_t sts, err;
 	int ret;
 
-	ret = vz_qreg_write(q, VZIP_PCI_Q_CTRL, ctrl);
+	ret = vz_qreg_write(q, WD_PCI_Q_CTRL, ctrl);
 	if (!ret)
-		ret = vz_qreg_read(q, VZIP_PCI_Q_STATUS, &sts);
+		ret = vz_qreg_read(q, WD_PCI_Q_STATUS, &sts);
 	if (ret)
 		return ret;
-	if (!(sts & VZIP_PCI_Q_STS_ENABLED)) {
-		if (vz_qreg_read(q, VZIP_PCI_Q_ERROR, &err))
+	if (!(sts & WD_PCI_Q_STS_ENABLED)) {
+		if (vz_qreg_read(q, WD_PCI_Q_ERROR, &err))
 			err = ~0u;
 		vc_err("queue %u did not enable: status %#x, error %#x", q->idx,
 		       sts, err);
@@ -269,7 +273,7 @@ int vz_queue_enable(struct vz_queue *q, int irq)
 /* Clear ENABLE: returns once the request in progress, if any, has ended. */
 int vz_queue_disable(struct vz_queue *q)
 {
-	return vz_qreg_write(q, VZIP_PCI_Q_CTRL, 0);
+	return vz_qreg_write(q, WD_PCI_Q_CTRL, 0);
 }
 
 /* Requests that may still be submitted without overrunning the CQ. */
@@ -295,7 +299,7 @@ int vz_queue_doorbell(struct vz_queue *q)
 {
 	/* the entries must be in memory before the device reads the tail */
 	atomic_thread_fence(memory_order_release);
-	return vz_qreg_write(q, VZIP_PCI_Q_SQ_TAIL, q->sq_tail);
+	return vz_qreg_write(q, WD_PCI_Q_SQ_TAIL, q->sq_tail);
 }
 
 /**
@@ -307,7 +311,7 @@ int vz_queue_doorbell(struct vz_queue *q)
 int vz_queue_reap(struct vz_queue *q, struct vzip_cqe *out, unsigned int max)
 {
 	uint32_t tail, n, i;
-	int ret = vz_qreg_read(q, VZIP_PCI_Q_CQ_TAIL, &tail);
+	int ret = vz_qreg_read(q, WD_PCI_Q_CQ_TAIL, &tail);
 
 	if (ret)
 		return ret;
@@ -325,7 +329,7 @@ int vz_queue_reap(struct vz_queue *q, struct vzip_cqe *out, unsigned int max)
 	if (!n)
 		return 0;
 	q->cq_head += n;
-	ret = vz_qreg_write(q, VZIP_PCI_Q_CQ_HEAD, q->cq_head);
+	ret = vz_qreg_write(q, WD_PCI_Q_CQ_HEAD, q->cq_head);
 	return ret ? ret : (int)n;
 }
 
@@ -333,12 +337,12 @@ int vz_queue_reap(struct vz_queue *q, struct vzip_cqe *out, unsigned int max)
 int vz_queue_error(struct vz_queue *q, uint32_t *error, uint64_t *iova)
 {
 	uint32_t lo, hi;
-	int ret = vz_qreg_read(q, VZIP_PCI_Q_ERROR, error);
+	int ret = vz_qreg_read(q, WD_PCI_Q_ERROR, error);
 
 	if (!ret)
-		ret = vz_qreg_read(q, VZIP_PCI_Q_ERR_IOVA_LO, &lo);
+		ret = vz_qreg_read(q, WD_PCI_Q_ERR_IOVA_LO, &lo);
 	if (!ret)
-		ret = vz_qreg_read(q, VZIP_PCI_Q_ERR_IOVA_HI, &hi);
+		ret = vz_qreg_read(q, WD_PCI_Q_ERR_IOVA_HI, &hi);
 	if (!ret)
 		*iova = (uint64_t)hi << 32 | lo;
 	return ret;
@@ -346,7 +350,7 @@ int vz_queue_error(struct vz_queue *q, uint32_t *error, uint64_t *iova)
 
 int vz_queue_clear_error(struct vz_queue *q, uint32_t bits)
 {
-	return vz_qreg_write(q, VZIP_PCI_Q_ERROR, bits);
+	return vz_qreg_write(q, WD_PCI_Q_ERROR, bits);
 }
 
 const char *vz_status_name(unsigned int status)

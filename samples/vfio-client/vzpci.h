@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vfio-client: a driver for the vzip PCI function (<misc/uacce/vzip_pci.h>)
+ * vfio-client: a driver for vzip's PCI function (<misc/uacce/wd_pci.h>)
  * on top of the VFIO plumbing of vfio.h.  It is what a guest's kernel
  * driver would do, with register accesses going through the device file
  * instead of MMIO and "guest RAM" being memory of this process.
@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 #include <misc/uacce/vzip.h>
-#include <misc/uacce/vzip_pci.h>
+#include <misc/uacce/wd_pci.h>
 
 #include "vfio.h"
 

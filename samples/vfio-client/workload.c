@@ -250,7 +250,7 @@ struct vc_run {
 	uint64_t bytes_out;
 	uint8_t **members;	/* --output: compressed chunk i */
 	uint32_t *member_len;
-	int kick[VZIP_PCI_MAX_QUEUES];
+	int kick[WD_PCI_MAX_QUEUES];
 	int announced;
 	int stop;		/* no new round trips */
 };

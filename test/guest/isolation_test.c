@@ -321,7 +321,7 @@ static bool expect(const struct tq *t, struct vzip_sqe s, unsigned int want,
 		uint64_t at = 0;
 
 		vz_queue_error(t->vq, &err, &at);
-		good = good && err == VZIP_PCI_Q_ERR_ADDR && at == iova;
+		good = good && err == WD_PCI_Q_ERR_ADDR && at == iova;
 		snprintf(extra, sizeof(extra), ", ERROR %#x at %#llx", err,
 			 (unsigned long long)at);
 		vz_queue_clear_error(t->vq, err);
@@ -1187,14 +1187,14 @@ static void vm_bad_ring(struct vm *m, const struct bbufs *b,
 	if (!ret)
 		ret = vz_queue_doorbell(q);
 	for (i = 0; !ret && i < 3000; i++) {
-		if (qreg(q, VZIP_PCI_Q_STATUS) & VZIP_PCI_Q_STS_HALTED)
+		if (qreg(q, WD_PCI_Q_STATUS) & WD_PCI_Q_STS_HALTED)
 			break;
 		usleep(1000);
 	}
-	st = qreg(q, VZIP_PCI_Q_STATUS);
+	st = qreg(q, WD_PCI_Q_STATUS);
 	vz_queue_error(q, &err, &at);
-	check(!ret && (st & VZIP_PCI_Q_STS_HALTED) &&
-	      err == VZIP_PCI_Q_ERR_RING && at == bad,
+	check(!ret && (st & WD_PCI_Q_STS_HALTED) &&
+	      err == WD_PCI_Q_ERR_RING && at == bad,
 	      "queue 1 with %s: halts with RING at %#llx (status %#x, ERROR %#x at %#llx)",
 	      name, (unsigned long long)bad, st, err, (unsigned long long)at);
 	vz_queue_disable(q);
@@ -1299,7 +1299,7 @@ static int vm_b(const char *uuid, const struct victim *v)
 
 	round_trip(&t, b.rt, b.rt + RT_LEN, b.rt + 2 * RT_LEN, 13, "B");
 	vz_queue_error(&m.q[0], &err, &at);
-	check(!err && qreg(&m.q[0], VZIP_PCI_Q_STATUS) == VZIP_PCI_Q_STS_ENABLED,
+	check(!err && qreg(&m.q[0], WD_PCI_Q_STATUS) == WD_PCI_Q_STS_ENABLED,
 	      "B's queue 0 is enabled, without error");
 	vm_close(&m);
 	return 0;
@@ -1355,8 +1355,8 @@ static void vfio_case(void)
 	check(!memcmp(rings_copy, m.rings, PAGE),
 	      "VM A: its rings are byte-for-byte unchanged");
 	vz_queue_error(&m.q[0], &err, &at);
-	check(!err && qreg(&m.q[0], VZIP_PCI_Q_STATUS) == VZIP_PCI_Q_STS_ENABLED &&
-	      qreg(&m.q[0], VZIP_PCI_Q_CQ_TAIL) == m.q[0].cq_head,
+	check(!err && qreg(&m.q[0], WD_PCI_Q_STATUS) == WD_PCI_Q_STS_ENABLED &&
+	      qreg(&m.q[0], WD_PCI_Q_CQ_TAIL) == m.q[0].cq_head,
 	      "VM A: queue 0 enabled, no error, no completion it did not ask for");
 	victim_verify(&t, m.data, snapshot, &v, stream_out, stream_len,
 		      m.data + 32 * PAGE, "VM A");

@@ -69,7 +69,8 @@
 #include <unistd.h>
 #include <linux/vfio.h>
 #include <misc/uacce/uacce.h>
-#include <misc/uacce/vzip_pci.h>
+#include <misc/uacce/vzip.h>
+#include <misc/uacce/wd_pci.h>
 
 #include "tap.h"
 #include "failnth.h"
@@ -1069,7 +1070,7 @@ static long c_cfg_read(struct vf *v, long arg)
 			  reg_info[VFIO_PCI_CONFIG_REGION_INDEX].offset);
 
 	(void)arg;
-	if (n == 4 && id != (VZIP_PCI_VENDOR_ID | VZIP_PCI_DEVICE_ID << 16))
+	if (n == 4 && id != (WD_PCI_VENDOR_ID | VZIP_PCI_DEVICE_ID << 16))
 		return -2;
 	return n == 4 ? 0 : n < 0 ? -1 : -2;
 }
@@ -1102,7 +1103,7 @@ static long c_bar_read(struct vf *v, long arg)
 	uint32_t val = 0;
 	ssize_t n = pread(v->device, &val, 4,
 			  reg_info[VFIO_PCI_BAR0_REGION_INDEX].offset +
-			  VZIP_PCI_REG_MAGIC);
+			  WD_PCI_REG_MAGIC);
 
 	(void)arg;
 	if (n == 4 && val != magic)
@@ -1115,7 +1116,7 @@ static long c_bar_write(struct vf *v, long arg)
 	uint32_t val = 0;	/* write-1-to-clear: changes nothing */
 	ssize_t n = pwrite(v->device, &val, 4,
 			   reg_info[VFIO_PCI_BAR0_REGION_INDEX].offset +
-			   VZIP_PCI_REG_IRQ_STATUS);
+			   WD_PCI_REG_IRQ_STATUS);
 
 	(void)arg;
 	return n == 4 ? 0 : n < 0 ? -1 : -2;

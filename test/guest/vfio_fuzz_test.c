@@ -61,8 +61,8 @@ static unsigned long calls, refused;
 
 
 /*
- * A call's result: success, or an errno the VFIO API or vzip_pci's
- * specification (Documentation/vzip.rst, "The PCI function") allows for
+ * A call's result: success, or an errno the VFIO API or wd_pci.h's
+ * specification (Documentation/pci-function.rst) allows for
  * a bad argument or state.
  */
 static void check(const char *what, long ret, int err)
@@ -122,13 +122,13 @@ static void op_qreg(void)
 {
 	unsigned int q = fuzz_below(vpci.nr_queues + 1);
 	static const uint32_t regs[] = {
-		VZIP_PCI_Q_SQ_BASE_LO, VZIP_PCI_Q_SQ_BASE_HI,
-		VZIP_PCI_Q_CQ_BASE_LO, VZIP_PCI_Q_CQ_BASE_HI,
-		VZIP_PCI_Q_DEPTH, VZIP_PCI_Q_CTRL, VZIP_PCI_Q_SQ_TAIL,
-		VZIP_PCI_Q_CQ_HEAD, VZIP_PCI_Q_ERROR,
+		WD_PCI_Q_SQ_BASE_LO, WD_PCI_Q_SQ_BASE_HI,
+		WD_PCI_Q_CQ_BASE_LO, WD_PCI_Q_CQ_BASE_HI,
+		WD_PCI_Q_DEPTH, WD_PCI_Q_CTRL, WD_PCI_Q_SQ_TAIL,
+		WD_PCI_Q_CQ_HEAD, WD_PCI_Q_ERROR,
 	};
 	uint32_t reg = regs[fuzz_below(9)], val;
-	uint32_t off = VZIP_PCI_QUEUE_BASE + q * VZIP_PCI_QUEUE_STRIDE + reg;
+	uint32_t off = WD_PCI_QUEUE_BASE + q * WD_PCI_QUEUE_STRIDE + reg;
 	int ret;
 
 	switch (fuzz_below(5)) {
@@ -148,8 +148,8 @@ static void op_qreg(void)
 		val = (uint32_t)IOVA_DATA + fuzz_below(DATA_SIZE);
 		break;
 	}
-	if (off >= VZIP_PCI_BAR0_SIZE)
-		off = VZIP_PCI_QUEUE_BASE + reg;
+	if (off >= WD_PCI_BAR0_SIZE)
+		off = WD_PCI_QUEUE_BASE + reg;
 	ret = vz_reg_write(&vpci, off, val);
 	check("a queue register", ret, -ret);
 }
@@ -258,8 +258,8 @@ static void op_reset(void)
 		ret = vc_reset(&vf);
 		check("VFIO_DEVICE_RESET", ret, -ret);
 	} else {
-		ret = vz_reg_write(&vpci, VZIP_PCI_REG_DEV_CTRL,
-				   VZIP_PCI_DEV_CTRL_RESET);
+		ret = vz_reg_write(&vpci, WD_PCI_REG_DEV_CTRL,
+				   WD_PCI_DEV_CTRL_RESET);
 		check("DEV_CTRL reset", ret, -ret);
 	}
 }
@@ -364,7 +364,7 @@ static void final_copy(void)
 		uint32_t err = 0, sts = 0;
 		uint64_t iova = 0;
 
-		vz_qreg_read(&q, VZIP_PCI_Q_STATUS, &sts);
+		vz_qreg_read(&q, WD_PCI_Q_STATUS, &sts);
 		vz_queue_error(&q, &err, &iova);
 		tap_diag("completions %d, status %u, user_data %llu, produced "
 			 "%u, data %#x %#x; queue status %#x, error %#x at "

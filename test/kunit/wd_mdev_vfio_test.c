@@ -38,6 +38,9 @@
 #include "kunit_file.h"
 
 #define FAKE_NAME		"wd_vfio_kunit"
+/* the fake class's identity and its one parameter register */
+#define FAKE_DEVICE_ID		0x7aff
+#define FAKE_PARAM0		0xc0de
 #define FAKE_QUEUES		8
 #define FAKE_MEM_PAGES		16
 #define FAKE_IOVA		0x100000ULL
@@ -54,7 +57,7 @@
 
 #define BAR0(off)		(((u64)VFIO_PCI_BAR0_REGION_INDEX << 40) + (off))
 #define CFG(off)		(((u64)VFIO_PCI_CONFIG_REGION_INDEX << 40) + (off))
-#define QREG(q, r)		(VZIP_PCI_QUEUE_BASE + (q) * VZIP_PCI_QUEUE_STRIDE + (r))
+#define QREG(q, r)		(WD_PCI_QUEUE_BASE + (q) * WD_PCI_QUEUE_STRIDE + (r))
 
 enum { FAKE_OP_COPY = 1, FAKE_OP_BLOCK = 2 };
 enum {
@@ -196,19 +199,15 @@ static int fake_pins_now(struct fake *fake)
 static void fake_info(struct uacce_device *accel,
 		      struct wd_mdev_vfio_info *info)
 {
-	info->vendor = VZIP_PCI_VENDOR_ID;
-	info->device = VZIP_PCI_DEVICE_ID;
+	info->device = FAKE_DEVICE_ID;
 	info->revision = 7;
-	info->class = VZIP_PCI_CLASS;
-	info->subsys_vendor = VZIP_PCI_SUBSYS_VENDOR;
 	info->subsys_id = 0x42;
 	info->magic = 0xfa4e;
 	info->sqe_size = sizeof(struct fake_sqe);
 	info->cqe_size = sizeof(struct fake_cqe);
 	info->max_depth = 64;
-	info->ctx_size = 0;
-	info->caps = 0;
-	info->max_len = 4 * PAGE_SIZE;
+	info->params[0] = FAKE_PARAM0;
+	info->max_range = 4 * PAGE_SIZE;
 }
 
 static void *fake_engine_alloc(struct uacce_device *accel, int node)
@@ -528,13 +527,13 @@ static void t_queue_setup(struct test_ctx *ctx, struct wd_vfio *v,
 {
 	u64 off = q * 512;
 
-	t_wr(ctx, v, QREG(q, VZIP_PCI_Q_SQ_BASE_LO), SQ_IOVA + off);
-	t_wr(ctx, v, QREG(q, VZIP_PCI_Q_SQ_BASE_HI), 0);
-	t_wr(ctx, v, QREG(q, VZIP_PCI_Q_CQ_BASE_LO), CQ_IOVA + off);
-	t_wr(ctx, v, QREG(q, VZIP_PCI_Q_CQ_BASE_HI), 0);
-	t_wr(ctx, v, QREG(q, VZIP_PCI_Q_DEPTH), FAKE_DEPTH);
-	t_wr(ctx, v, QREG(q, VZIP_PCI_Q_CTRL),
-	     VZIP_PCI_Q_CTRL_ENABLE | VZIP_PCI_Q_CTRL_IRQ);
+	t_wr(ctx, v, QREG(q, WD_PCI_Q_SQ_BASE_LO), SQ_IOVA + off);
+	t_wr(ctx, v, QREG(q, WD_PCI_Q_SQ_BASE_HI), 0);
+	t_wr(ctx, v, QREG(q, WD_PCI_Q_CQ_BASE_LO), CQ_IOVA + off);
+	t_wr(ctx, v, QREG(q, WD_PCI_Q_CQ_BASE_HI), 0);
+	t_wr(ctx, v, QREG(q, WD_PCI_Q_DEPTH), FAKE_DEPTH);
+	t_wr(ctx, v, QREG(q, WD_PCI_Q_CTRL),
+	     WD_PCI_Q_CTRL_ENABLE | WD_PCI_Q_CTRL_IRQ);
 }
 
 static void t_queue_on(struct kunit *test, struct wd_vfio *v, unsigned int q)
@@ -542,8 +541,8 @@ static void t_queue_on(struct kunit *test, struct wd_vfio *v, unsigned int q)
 	struct test_ctx *ctx = test->priv;
 
 	t_queue_setup(ctx, v, q);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(q, VZIP_PCI_Q_STATUS)),
-			VZIP_PCI_Q_STS_ENABLED);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(q, WD_PCI_Q_STATUS)),
+			WD_PCI_Q_STS_ENABLED);
 }
 
 static struct fake_sqe *t_sqe(struct test_ctx *ctx, unsigned int q, u32 i)
@@ -599,7 +598,7 @@ static bool t_wait_cq(struct test_ctx *ctx, struct wd_vfio *v, unsigned int q,
 	int ms;
 
 	for (ms = 0; ms < WAIT_MS; ms++) {
-		if (t_rd(ctx, v, QREG(q, VZIP_PCI_Q_CQ_TAIL)) == n)
+		if (t_rd(ctx, v, QREG(q, WD_PCI_Q_CQ_TAIL)) == n)
 			return true;
 		usleep_range(1000, 2000);
 	}
@@ -811,7 +810,7 @@ static void wd_vfio_test_device(struct kunit *test)
 					      &ri, sizeof(ri)), 0L);
 		KUNIT_EXPECT_EQ(test, ri.size,
 				ri.index == VFIO_PCI_BAR0_REGION_INDEX ?
-				VZIP_PCI_BAR0_SIZE :
+				WD_PCI_BAR0_SIZE :
 				ri.index == VFIO_PCI_CONFIG_REGION_INDEX ?
 				WD_VFIO_CONFIG_SIZE : 0);
 	}
@@ -856,21 +855,23 @@ static void wd_vfio_test_device(struct kunit *test)
 	/* configuration space, read whole as QEMU does */
 	KUNIT_ASSERT_EQ(test, t_rw(ctx, v, CFG(0), cfg, sizeof(cfg), false),
 			(ssize_t)sizeof(cfg));
-	KUNIT_EXPECT_EQ(test, cfg[0] | cfg[1] << 8, VZIP_PCI_VENDOR_ID);
-	KUNIT_EXPECT_EQ(test, cfg[2] | cfg[3] << 8, VZIP_PCI_DEVICE_ID);
+	KUNIT_EXPECT_EQ(test, cfg[0] | cfg[1] << 8, WD_PCI_VENDOR_ID);
+	KUNIT_EXPECT_EQ(test, cfg[2] | cfg[3] << 8, FAKE_DEVICE_ID);
 	KUNIT_EXPECT_EQ(test, cfg[PCI_REVISION_ID], 7);
 	KUNIT_EXPECT_EQ(test, cfg[PCI_CLASS_DEVICE + 1], 0x12);
 	KUNIT_EXPECT_EQ(test, cfg[PCI_INTERRUPT_PIN], 1);
 	KUNIT_EXPECT_EQ(test, cfg[PCI_CAPABILITY_LIST], WD_VFIO_MSI_CAP);
 	KUNIT_EXPECT_EQ(test, cfg[WD_VFIO_MSI_CAP], PCI_CAP_ID_MSI);
 	KUNIT_EXPECT_EQ(test, cfg[PCI_SUBSYSTEM_ID], 0x42);
+	KUNIT_EXPECT_EQ(test, cfg[PCI_SUBSYSTEM_VENDOR_ID] |
+			cfg[PCI_SUBSYSTEM_VENDOR_ID + 1] << 8, WD_PCI_VENDOR_ID);
 	/* BAR sizing */
 	val = ~0U;
 	KUNIT_EXPECT_EQ(test, t_rw(ctx, v, CFG(PCI_BASE_ADDRESS_0), &val, 4,
 				   true), 4L);
 	KUNIT_EXPECT_EQ(test, t_rw(ctx, v, CFG(PCI_BASE_ADDRESS_0), &val, 4,
 				   false), 4L);
-	KUNIT_EXPECT_EQ(test, val, ~(VZIP_PCI_BAR0_SIZE - 1));
+	KUNIT_EXPECT_EQ(test, val, ~(WD_PCI_BAR0_SIZE - 1));
 	val = ~0U;
 	t_rw(ctx, v, CFG(PCI_BASE_ADDRESS_1), &val, 4, true);
 	t_rw(ctx, v, CFG(PCI_BASE_ADDRESS_1), &val, 4, false);
@@ -879,7 +880,7 @@ static void wd_vfio_test_device(struct kunit *test)
 	val = 0x12345678;
 	t_rw(ctx, v, CFG(PCI_VENDOR_ID), &val, 4, true);
 	t_rw(ctx, v, CFG(PCI_VENDOR_ID), &val, 4, false);
-	KUNIT_EXPECT_EQ(test, val & 0xffff, (u32)VZIP_PCI_VENDOR_ID);
+	KUNIT_EXPECT_EQ(test, val & 0xffff, (u32)WD_PCI_VENDOR_ID);
 	/* outside the regions */
 	KUNIT_EXPECT_EQ(test, t_rw(ctx, v, CFG(WD_VFIO_CONFIG_SIZE), &val, 4,
 				   false), -EINVAL);
@@ -891,38 +892,47 @@ static void wd_vfio_test_device(struct kunit *test)
 	/* BAR0: only with memory decoding, aligned 32-bit */
 	KUNIT_EXPECT_EQ(test, t_rw(ctx, v, BAR0(0), &val, 4, false), -EIO);
 	t_enable_function(test, v);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, VZIP_PCI_REG_MAGIC), 0xfa4eU);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, VZIP_PCI_REG_NR_QUEUES), 2U);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, VZIP_PCI_REG_SQE_SIZE),
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, WD_PCI_REG_MAGIC), 0xfa4eU);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, WD_PCI_REG_NR_QUEUES), 2U);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, WD_PCI_REG_VERSION),
+			(u32)WD_PCI_VERSION);
+	/* the class's parameters: its one, then zeros */
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, WD_PCI_REG_PARAM(0)),
+			(u32)FAKE_PARAM0);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, WD_PCI_REG_PARAM(1)), 0U);
+	KUNIT_EXPECT_EQ(test,
+			t_rd(ctx, v, WD_PCI_REG_PARAM(WD_PCI_MAX_PARAMS - 1)),
+			0U);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, WD_PCI_REG_SQE_SIZE),
 			(u32)sizeof(struct fake_sqe));
 	KUNIT_EXPECT_EQ(test, t_rw(ctx, v, BAR0(2), &val, 4, false), -EINVAL);
 	KUNIT_EXPECT_EQ(test, t_rw(ctx, v, BAR0(0), &val, 2, false), -EINVAL);
-	KUNIT_EXPECT_EQ(test, t_rw(ctx, v, BAR0(VZIP_PCI_BAR0_SIZE), &val, 4,
+	KUNIT_EXPECT_EQ(test, t_rw(ctx, v, BAR0(WD_PCI_BAR0_SIZE), &val, 4,
 				   false), -EINVAL);
 	/* a queue the function does not have reads 0 */
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(2, VZIP_PCI_Q_DEPTH)), 0U);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(2, WD_PCI_Q_DEPTH)), 0U);
 
 	/* enabling with a bad depth records CONFIG */
-	t_wr(ctx, v, QREG(1, VZIP_PCI_Q_DEPTH), 3);
-	t_wr(ctx, v, QREG(1, VZIP_PCI_Q_CTRL), VZIP_PCI_Q_CTRL_ENABLE);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(1, VZIP_PCI_Q_STATUS)),
-			VZIP_PCI_Q_STS_ERROR);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(1, VZIP_PCI_Q_ERROR)),
-			VZIP_PCI_Q_ERR_CONFIG);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, VZIP_PCI_REG_DEV_STATUS),
-			VZIP_PCI_DEV_STS_ERROR);
-	t_wr(ctx, v, QREG(1, VZIP_PCI_Q_ERROR), VZIP_PCI_Q_ERR_CONFIG);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(1, VZIP_PCI_Q_ERROR)), 0U);
+	t_wr(ctx, v, QREG(1, WD_PCI_Q_DEPTH), 3);
+	t_wr(ctx, v, QREG(1, WD_PCI_Q_CTRL), WD_PCI_Q_CTRL_ENABLE);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(1, WD_PCI_Q_STATUS)),
+			WD_PCI_Q_STS_ERROR);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(1, WD_PCI_Q_ERROR)),
+			WD_PCI_Q_ERR_CONFIG);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, WD_PCI_REG_DEV_STATUS),
+			WD_PCI_DEV_STS_ERROR);
+	t_wr(ctx, v, QREG(1, WD_PCI_Q_ERROR), WD_PCI_Q_ERR_CONFIG);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(1, WD_PCI_Q_ERROR)), 0U);
 	t_queue_on(test, v, 1);
 	/* the rings cannot move while enabled */
-	t_wr(ctx, v, QREG(1, VZIP_PCI_Q_DEPTH), 16);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(1, VZIP_PCI_Q_DEPTH)),
+	t_wr(ctx, v, QREG(1, WD_PCI_Q_DEPTH), 16);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(1, WD_PCI_Q_DEPTH)),
 			(u32)FAKE_DEPTH);
 
 	/* reset: queues off, configuration space kept */
 	KUNIT_EXPECT_EQ(test, t_ioctl(ctx, v, VFIO_DEVICE_RESET, NULL, 0), 0L);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(1, VZIP_PCI_Q_STATUS)), 0U);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(1, VZIP_PCI_Q_DEPTH)), 0U);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(1, WD_PCI_Q_STATUS)), 0U);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(1, WD_PCI_Q_DEPTH)), 0U);
 
 	t_close(ctx, a);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->fake.engines), 0);
@@ -949,7 +959,7 @@ static void wd_vfio_test_requests(struct kunit *test)
 		src[i] = i * 7;
 	t_submit(ctx, 0, 0, FAKE_OP_COPY, DATA_IOVA + 100,
 		 DATA_IOVA + 5 * PAGE_SIZE + 3000, 3000);
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_SQ_TAIL), 1);
+	t_wr(ctx, v, QREG(0, WD_PCI_Q_SQ_TAIL), 1);
 	KUNIT_ASSERT_TRUE(test, t_wait_cq(ctx, v, 0, 1));
 	dst = fake_mem(fake, DATA_IOVA + 5 * PAGE_SIZE + 3000);
 	KUNIT_EXPECT_EQ(test, t_cqe(ctx, 0, 0)->status, (u32)FAKE_STS_OK);
@@ -960,75 +970,75 @@ static void wd_vfio_test_requests(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *dst, src[2999]);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fake->pinned_max), 3);
 	KUNIT_EXPECT_EQ(test, fake_pins_now(fake), 0);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_SQ_HEAD)), 1U);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, VZIP_PCI_REG_IRQ_STATUS), 1U);
-	t_wr(ctx, v, VZIP_PCI_REG_IRQ_STATUS, 1);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, VZIP_PCI_REG_IRQ_STATUS), 0U);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_SQ_HEAD)), 1U);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, WD_PCI_REG_IRQ_STATUS), 1U);
+	t_wr(ctx, v, WD_PCI_REG_IRQ_STATUS, 1);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, WD_PCI_REG_IRQ_STATUS), 0U);
 
 	/* an invalid descriptor, an unmapped source; the queue goes on */
 	t_submit(ctx, 0, 1, 99, 0, 0, 0);
 	t_submit(ctx, 0, 2, FAKE_OP_COPY, FAKE_UNMAPPED, DATA_IOVA, 64);
 	t_submit(ctx, 0, 3, FAKE_OP_COPY, DATA_IOVA, DATA_IOVA + 64, 64);
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_SQ_TAIL), 4);
+	t_wr(ctx, v, QREG(0, WD_PCI_Q_SQ_TAIL), 4);
 	KUNIT_ASSERT_TRUE(test, t_wait_cq(ctx, v, 0, 4));
 	KUNIT_EXPECT_EQ(test, t_cqe(ctx, 0, 1)->status, (u32)FAKE_STS_INVALID);
 	KUNIT_EXPECT_EQ(test, t_cqe(ctx, 0, 2)->status, (u32)FAKE_STS_ADDR);
 	KUNIT_EXPECT_EQ(test, t_cqe(ctx, 0, 3)->status, (u32)FAKE_STS_OK);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_ERROR)),
-			VZIP_PCI_Q_ERR_ADDR);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_ERR_IOVA_LO)),
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_ERROR)),
+			WD_PCI_Q_ERR_ADDR);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_ERR_IOVA_LO)),
 			(u32)FAKE_UNMAPPED);
 	KUNIT_EXPECT_EQ(test, fake_pins_now(fake), 0);
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_ERROR), ~0U);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_ERR_IOVA_LO)), 0U);
+	t_wr(ctx, v, QREG(0, WD_PCI_Q_ERROR), ~0U);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_ERR_IOVA_LO)), 0U);
 
 	/* the CQ is full until the driver consumes it */
 	for (i = 4; i < 4 + FAKE_DEPTH; i++)
 		t_submit(ctx, 0, i, FAKE_OP_COPY, DATA_IOVA, DATA_IOVA + 64, 8);
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_SQ_TAIL), 4 + FAKE_DEPTH);
+	t_wr(ctx, v, QREG(0, WD_PCI_Q_SQ_TAIL), 4 + FAKE_DEPTH);
 	KUNIT_EXPECT_TRUE(test, t_wait_cq(ctx, v, 0, FAKE_DEPTH));
 	msleep(20);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_CQ_TAIL)),
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_CQ_TAIL)),
 			(u32)FAKE_DEPTH);
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_CQ_HEAD), FAKE_DEPTH);
+	t_wr(ctx, v, QREG(0, WD_PCI_Q_CQ_HEAD), FAKE_DEPTH);
 	KUNIT_EXPECT_TRUE(test, t_wait_cq(ctx, v, 0, 4 + FAKE_DEPTH));
 
 	/* a doorbell more than DEPTH ahead is ignored */
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_CQ_HEAD), 4 + FAKE_DEPTH);
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_SQ_TAIL), 100);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_SQ_TAIL)),
+	t_wr(ctx, v, QREG(0, WD_PCI_Q_CQ_HEAD), 4 + FAKE_DEPTH);
+	t_wr(ctx, v, QREG(0, WD_PCI_Q_SQ_TAIL), 100);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_SQ_TAIL)),
 			4U + FAKE_DEPTH);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_ERROR)),
-			VZIP_PCI_Q_ERR_DOORBELL);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_ERROR)),
+			WD_PCI_Q_ERR_DOORBELL);
 
 	/* no DMA without bus mastering */
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_ERROR), ~0U);
+	t_wr(ctx, v, QREG(0, WD_PCI_Q_ERROR), ~0U);
 	i = PCI_COMMAND_MEMORY;
 	t_rw(ctx, v, CFG(PCI_COMMAND), &i, 2, true);
 	t_submit(ctx, 0, 12, FAKE_OP_COPY, DATA_IOVA, DATA_IOVA + 64, 8);
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_SQ_TAIL), 13);
+	t_wr(ctx, v, QREG(0, WD_PCI_Q_SQ_TAIL), 13);
 	msleep(20);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_CQ_TAIL)), 12U);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_CQ_TAIL)), 12U);
 	t_enable_function(test, v);
 	KUNIT_EXPECT_TRUE(test, t_wait_cq(ctx, v, 0, 13));
 
 	/* an SQ that cannot be read halts the queue */
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_CTRL), 0);
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_SQ_BASE_LO), (u32)FAKE_UNMAPPED);
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_CTRL), VZIP_PCI_Q_CTRL_ENABLE);
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_SQ_TAIL), 1);
+	t_wr(ctx, v, QREG(0, WD_PCI_Q_CTRL), 0);
+	t_wr(ctx, v, QREG(0, WD_PCI_Q_SQ_BASE_LO), (u32)FAKE_UNMAPPED);
+	t_wr(ctx, v, QREG(0, WD_PCI_Q_CTRL), WD_PCI_Q_CTRL_ENABLE);
+	t_wr(ctx, v, QREG(0, WD_PCI_Q_SQ_TAIL), 1);
 	for (i = 0; i < WAIT_MS; i++) {
-		if (t_rd(ctx, v, QREG(0, VZIP_PCI_Q_STATUS)) &
-		    VZIP_PCI_Q_STS_HALTED)
+		if (t_rd(ctx, v, QREG(0, WD_PCI_Q_STATUS)) &
+		    WD_PCI_Q_STS_HALTED)
 			break;
 		usleep_range(1000, 2000);
 	}
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_STATUS)),
-			VZIP_PCI_Q_STS_ENABLED | VZIP_PCI_Q_STS_ERROR |
-			VZIP_PCI_Q_STS_HALTED);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_ERROR)),
-			VZIP_PCI_Q_ERR_RING);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_ERR_IOVA_LO)),
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_STATUS)),
+			WD_PCI_Q_STS_ENABLED | WD_PCI_Q_STS_ERROR |
+			WD_PCI_Q_STS_HALTED);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_ERROR)),
+			WD_PCI_Q_ERR_RING);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_ERR_IOVA_LO)),
 			(u32)FAKE_UNMAPPED);
 	t_close(ctx, a);
 	KUNIT_EXPECT_EQ(test, fake_pins_now(fake), 0);
@@ -1051,7 +1061,7 @@ static void wd_vfio_test_pin_unwind(struct kunit *test)
 			   atomic_read(&fake->pin_calls) + n);
 		t_submit(ctx, 0, n - 1, FAKE_OP_COPY, DATA_IOVA,
 			 DATA_IOVA + 2 * PAGE_SIZE, 2 * PAGE_SIZE);
-		t_wr(ctx, v, QREG(0, VZIP_PCI_Q_SQ_TAIL), n);
+		t_wr(ctx, v, QREG(0, WD_PCI_Q_SQ_TAIL), n);
 		KUNIT_ASSERT_TRUE(test, t_wait_cq(ctx, v, 0, n));
 		KUNIT_EXPECT_EQ(test, t_cqe(ctx, 0, n - 1)->status,
 				(u32)FAKE_STS_ADDR);
@@ -1078,7 +1088,7 @@ static void t_stop_in_flight(struct kunit *test, enum t_stop how)
 		 PAGE_SIZE);
 	/* behind it, a request to the same destination */
 	t_submit(ctx, 0, 1, FAKE_OP_COPY, DATA_IOVA, DATA_IOVA + PAGE_SIZE, 8);
-	t_wr(ctx, v, QREG(0, VZIP_PCI_Q_SQ_TAIL), how == T_UNMAP ? 2 : 1);
+	t_wr(ctx, v, QREG(0, WD_PCI_Q_SQ_TAIL), how == T_UNMAP ? 2 : 1);
 	KUNIT_ASSERT_TRUE(test, t_wait_executing(fake, 1));
 	KUNIT_EXPECT_EQ(test, fake_pins_now(fake), 2);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fake->pin_calls), 2);
@@ -1106,12 +1116,12 @@ static void t_stop_in_flight(struct kunit *test, enum t_stop how)
 				(u32)FAKE_STS_ADDR);
 		KUNIT_EXPECT_EQ(test, atomic_read(&fake->pin_calls), 2);
 		KUNIT_EXPECT_EQ(test,
-				t_rd(ctx, v, QREG(0, VZIP_PCI_Q_ERR_IOVA_LO)),
+				t_rd(ctx, v, QREG(0, WD_PCI_Q_ERR_IOVA_LO)),
 				(u32)(DATA_IOVA + PAGE_SIZE));
 		/* the next doorbell: the range may be mapped again */
 		t_submit(ctx, 0, 2, FAKE_OP_COPY, DATA_IOVA, DATA_IOVA + PAGE_SIZE,
 			 8);
-		t_wr(ctx, v, QREG(0, VZIP_PCI_Q_SQ_TAIL), 3);
+		t_wr(ctx, v, QREG(0, WD_PCI_Q_SQ_TAIL), 3);
 		KUNIT_EXPECT_TRUE(test, t_wait_cq(ctx, v, 0, 3));
 		KUNIT_EXPECT_EQ(test, t_cqe(ctx, 0, 2)->status,
 				(u32)FAKE_STS_OK);
@@ -1120,16 +1130,16 @@ static void t_stop_in_flight(struct kunit *test, enum t_stop how)
 		KUNIT_EXPECT_EQ(test, t_ioctl(ctx, v, VFIO_DEVICE_RESET, NULL,
 					      0), 0L);
 		KUNIT_EXPECT_EQ(test, fake_pins_now(fake), 0);
-		KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_STATUS)),
+		KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_STATUS)),
 				0U);
-		KUNIT_EXPECT_EQ(test, t_rd(ctx, v, VZIP_PCI_REG_IRQ_STATUS),
+		KUNIT_EXPECT_EQ(test, t_rd(ctx, v, WD_PCI_REG_IRQ_STATUS),
 				0U);
 		break;
 	case T_DISABLE:
-		t_wr(ctx, v, QREG(0, VZIP_PCI_Q_CTRL), 0);
+		t_wr(ctx, v, QREG(0, WD_PCI_Q_CTRL), 0);
 		KUNIT_EXPECT_EQ(test, fake_pins_now(fake), 0);
 		/* completes with ABORTED */
-		KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_CQ_TAIL)),
+		KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_CQ_TAIL)),
 				1U);
 		KUNIT_EXPECT_EQ(test, t_cqe(ctx, 0, 0)->status,
 				(u32)FAKE_STS_ABORTED);
@@ -1143,13 +1153,13 @@ static void t_stop_in_flight(struct kunit *test, enum t_stop how)
 		/* the host asks for the function back: GONE, no DMA */
 		v->vdev.ops->request(&v->vdev, 0);
 		KUNIT_EXPECT_EQ(test, fake_pins_now(fake), 0);
-		KUNIT_EXPECT_EQ(test, t_rd(ctx, v, VZIP_PCI_REG_DEV_STATUS),
-				VZIP_PCI_DEV_STS_GONE);
-		KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_CQ_TAIL)),
+		KUNIT_EXPECT_EQ(test, t_rd(ctx, v, WD_PCI_REG_DEV_STATUS),
+				WD_PCI_DEV_STS_GONE);
+		KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_CQ_TAIL)),
 				0U);
 		t_queue_setup(ctx, v, 0);
-		KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, VZIP_PCI_Q_ERROR)),
-				VZIP_PCI_Q_ERR_CONFIG);
+		KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_ERROR)),
+				WD_PCI_Q_ERR_CONFIG);
 		v->vdev.ops->request(&v->vdev, 1);
 		/* the VMM closes: the removal completes */
 		t_close(ctx, a);

@@ -148,4 +148,21 @@ struct vzip_cqe {
 	__le32 rsvd[2];
 };
 
+/*
+ * ---- vzip as a WarpDrive PCI function (<misc/uacce/wd_pci.h>) ----
+ * A vfio-pci instance of a vzip device (mdev type vzip-vqN) is the
+ * framework's function with this identity; its descriptors are struct
+ * vzip_sqe and struct vzip_cqe, every address an IOVA, and MAGIC reads
+ * VZIP_MAGIC.
+ */
+#define VZIP_PCI_DEVICE_ID	0x7a01
+#define VZIP_PCI_REVISION	0x02	/* WD_PCI_VERSION 2 */
+#define VZIP_PCI_SUBSYS_ID	0x0001	/* subsystem vendor: WD_PCI_VENDOR_ID */
+
+/* index i of the function's parameter registers, WD_PCI_REG_PARAM(i) */
+#define VZIP_PCI_PARAM_CTX_SIZE	0	/* bytes of one stream context */
+#define VZIP_PCI_PARAM_CAPS	1	/* VZIP_CAP_STREAM or 0, never SVA */
+#define VZIP_PCI_PARAM_MAX_LEN	2	/* largest src_len and dst_len */
+#define VZIP_PCI_NR_PARAMS	3
+
 #endif /* _UAPI_MISC_UACCE_VZIP_H */

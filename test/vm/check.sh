@@ -3,9 +3,11 @@
 #
 # Usage: check.sh [GLOBS]   comma-separated name globs, default all
 #
-# host tests run here; kunit and guest tests in one boot of the debug
-# kernel; stock tests in one boot of Debian's stock kernel. Everything
-# lands in build/test-results/; the last line is "N passed, N failed".
+# host tests run here; kunit and guest tests in WD_GUEST_SHARDS (default
+# 2) boots of the debug kernel side by side, each taking the next test
+# nobody took (lanes guest, guest2, ...); stock tests in one boot of
+# Debian's stock kernel.  Everything lands in build/test-results/; the
+# last line is "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/test/vm
@@ -60,11 +62,24 @@ grep -v '^[[:space:]]*#' test/plan | while read -r kind name modules cmd; do
 	echo "seconds $(($(date +%s) - t0))" >> "$results/host/tests/$name.status"
 done
 
-# KUnit and guest tests in the debug kernel.
+# KUnit and guest tests in the debug kernel: the tests are independent
+# (each loads and unloads its modules), so guests side by side share them
+# out; the machine's cores are the limit.
+shards=${WD_GUEST_SHARDS:-2}
 if plan_has kunit guest; then
-	echo "check: booting the debug test kernel ($(cat build/kernel/debug/include/config/kernel.release))"
+	echo "check: booting the debug test kernel ($(cat build/kernel/debug/include/config/kernel.release)), $shards guests"
 	g0=$(date +%s)
-	"$vm/run-guest.sh" build/kernel/debug "$results/guest" "${WD_GUEST_TIMEOUT:-4800}" test/vm/guest-check.sh kunit+guest "$filter"
+	mkdir -p "$results/claims"
+	i=1
+	while [ $i -le "$shards" ]; do
+		lane=guest
+		[ $i -gt 1 ] && lane=guest$i
+		WD_CLAIMS=$results/claims "$vm/run-guest.sh" build/kernel/debug \
+			"$results/$lane" "${WD_GUEST_TIMEOUT:-4800}" \
+			test/vm/guest-check.sh kunit+guest "$filter" &
+		i=$((i + 1))
+	done
+	wait
 	echo "check: guest part took $(( $(date +%s) - g0 )) s"
 fi
 

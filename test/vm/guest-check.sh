@@ -10,6 +10,10 @@
 #   /run/out/tests/<name>.<suite>.ktap  debugfs results of a KUnit suite
 # Markers "wd-test: begin/end <name>" in the kernel log let the host tie
 # every kernel report to the test that was running.
+#
+# Guests running the plan side by side (check.sh) share /run/claims: each
+# takes the next test nobody has taken (mkdir is atomic on the host), so
+# the slower guest simply runs fewer.
 kinds=" $(echo "$1" | tr '+' ' ') "
 filters=$(echo "${2:-*}" | tr ',' ' ')
 mods=$PWD/build/modules/$(uname -r)
@@ -106,6 +110,9 @@ grep -v '^[[:space:]]*#' test/plan | while read -r kind name modules cmd; do
 	[ -n "$kind" ] || continue
 	case "$kinds" in *" $kind "*) ;; *) continue ;; esac
 	matches "$name" || continue
+	if [ -d /run/claims ]; then
+		mkdir /run/claims/"$name" 2>/dev/null || continue
+	fi
 
 	status=$out/$name.status
 	: > "$status"

@@ -4,7 +4,7 @@
 
 Usage: report.py RESULTS_DIR [PLAN]   (PLAN defaults to test/plan)
 
-RESULTS_DIR holds, for each lane that ran (host, guest, stock):
+RESULTS_DIR holds, for each lane that ran (host, guest, guest2 ..., stock):
   <lane>/tests/<name>.status   "exit N", "load-failed M", "unload-failed M",
                                "seconds N" (shown on the test's line)
   <lane>/tests/<name>.tap      TAP output of a host or guest test
@@ -262,8 +262,12 @@ def main():
     top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     plan = sys.argv[2] if len(sys.argv) > 2 else os.path.join(top, 'test', 'plan')
     tests = []
-    lanes = [('host', ('host',)), ('guest', ('kunit', 'guest')),
-             ('stock', ('kunit', 'guest', 'stock'))]
+    # the debug kernel's guests side by side: guest, guest2, ...
+    guests = sorted((d for d in os.listdir(results)
+                     if re.fullmatch(r'guest[0-9]*', d)),
+                    key=lambda d: int(d[5:] or 1))
+    lanes = [('host', ('host',))] + [(g, ('kunit', 'guest')) for g in guests] + \
+            [('stock', ('kunit', 'guest', 'stock'))]
     for lane, kinds in lanes:
         if os.path.isdir(os.path.join(results, lane)):
             tests += report_lane(results, lane, kinds, plan)

@@ -84,6 +84,15 @@ if True:
     case('kmemleak report', f, 1, '4 passed, 1 failed, 1 skipped')
     case('module that would not unload', guest(KUNIT_OK, status='exit 0\nunload-failed uacce\n'),
          1, '5 passed, 1 failed, 1 skipped')
+    # a second guest side by side (check.sh) is a lane of its own
+    f = guest(KUNIT_OK)
+    f.update({'guest2/dmesg.txt': '[    1.0] WARNING: CPU: 1 PID: 9 at vzip.c:5\n',
+              'guest2/guest-status': '0\n', 'guest2/console.log': 'boot\n',
+              'guest2/kmemleak.txt': '', 'claims/uacce_test/.keep': ''})
+    case('WARNING in the second guest, outside tests', f, 1,
+         '7 passed, 1 failed, 1 skipped')
+    f['guest2/dmesg.txt'] = '[    1.0] booted\n'
+    case('two clean guests', f, 0, '8 passed, 0 failed, 1 skipped')
 
 host = {'host/tests/checkpatch.status': 'exit 1\n',
         'host/tests/checkpatch.tap': '1..3\nok 1 a\nnot ok 2 b\n# WARNING: x\n'}

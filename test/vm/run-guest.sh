@@ -5,7 +5,10 @@
 #
 # KERNEL is an O= build tree of ours or a kernel image. With WD_INITRD set,
 # that initramfs boots first (the stock kernel lane: it loads the 9p
-# modules, then switches to the 9p root and runs guest-init.sh).
+# modules, then switches to the 9p root and runs guest-init.sh).  With
+# WD_CLAIMS set to a directory, it is shared read-write at /run/claims too:
+# guests running one plan side by side claim each test there
+# (guest-check.sh).
 #
 # The guest's root is the host's root, read-only over virtio-9p, so it runs
 # the host's tools and our binaries from build/ at the same paths; OUT_DIR
@@ -41,6 +44,13 @@ fi
 # the script's arguments.
 args=$(printf '%s' "$*" | tr ' ' '|')
 
+claims="" claims_env=""
+if [ -n "${WD_CLAIMS:-}" ]; then
+	claims="-fsdev local,id=claims,path=$WD_CLAIMS,security_model=none"
+	claims="$claims -device virtio-9p-pci,fsdev=claims,mount_tag=claims"
+	claims_env="WD_CLAIMS=1"
+fi
+
 set +e
 timeout --foreground -k 10 "$tmo" qemu-system-x86_64 $accel \
 	-m 1024 -smp 2,sockets=2,cores=1,threads=1 \
@@ -52,11 +62,11 @@ timeout --foreground -k 10 "$tmo" qemu-system-x86_64 $accel \
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=root,mount_tag=root \
 	-fsdev local,id=out,path="$out",security_model=none,multidevs=remap \
-	-device virtio-9p-pci,fsdev=out,mount_tag=out \
+	-device virtio-9p-pci,fsdev=out,mount_tag=out $claims \
 	-kernel "$bzimage" $initrd \
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 log_buf_len=16M kasan_multi_shot rcupdate.rcu_cpu_stall_timeout=300 \
 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro \
-init=$top/test/vm/guest-init.sh WD_INIT=$top/test/vm/guest-init.sh WD_TOP=$top WD_SCRIPT=$script WD_ARGS=$args" \
+init=$top/test/vm/guest-init.sh WD_INIT=$top/test/vm/guest-init.sh WD_TOP=$top WD_SCRIPT=$script WD_ARGS=$args $claims_env" \
 	> "$out/console.log" 2>&1 < /dev/null
 qrc=$?
 set -e

@@ -39,10 +39,10 @@ WD_SOAK=1 WD_GUEST_TIMEOUT=$((n * (secs + 600) + 900)) \
 	test/vm/check.sh "$(echo $fuzzers | tr ' ' ',')" > "$log/check.log" 2>&1 ||
 	rc=1
 rm -f build/soak.env
-cp -r build/test-results/guest "$log/" 2>/dev/null
+cp -r build/test-results/guest* "$log/" 2>/dev/null
 
 echo "soak: summary (seed $seed)"
-for f in "$log"/zdiff_*.tap "$log"/guest/tests/*.tap; do
+for f in "$log"/zdiff_*.tap "$log"/guest*/tests/*.tap; do
 	[ -f "$f" ] || continue
 	name=$(basename "$f" .tap)
 	res=$(grep -c '^ok' "$f")/$(grep -c '^\(not \)\?ok' "$f")

@@ -67,7 +67,7 @@ done
 # out; the machine's cores are the limit.
 shards=${WD_GUEST_SHARDS:-2}
 if plan_has kunit guest; then
-	echo "check: booting the debug test kernel ($(cat build/kernel/debug/include/config/kernel.release)), $shards guests"
+	echo "check: booting the debug test kernel ($(cat build/kernel/debug/include/config/kernel.release)), $shards guest(s)"
 	g0=$(date +%s)
 	mkdir -p "$results/claims"
 	i=1

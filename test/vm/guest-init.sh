@@ -10,7 +10,22 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs -o mode=755 tmpfs /run
+# /tmp is the guest's own scratch space.  A checkout under the host's /tmp
+# would vanish under it: bind the checkout back at its path.
+case $WD_TOP in
+/tmp/*)
+	mkdir -p /run/host-tmp
+	mount --bind /tmp /run/host-tmp
+	;;
+esac
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+case $WD_TOP in
+/tmp/*)
+	mkdir -p "$WD_TOP"
+	mount --bind "/run/host-tmp/${WD_TOP#/tmp/}" "$WD_TOP"
+	umount -l /run/host-tmp
+	;;
+esac
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 mkdir -p /dev/pts /dev/shm /run/out

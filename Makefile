@@ -11,6 +11,9 @@
 #   make modules [KDIR=/lib/modules/$(uname -r)/build]
 #   make user          libwarpdrive, tools and test programs
 #   make soak          the fuzzers and zdiff for hours (SOAK_SECONDS, SEED)
+#   make install       libraries, headers, pkg-config, tools, udev rule
+#                      [DESTDIR=] [PREFIX=/usr/local] [libdir= includedir=
+#                      bindir= udevrulesdir=]; make uninstall undoes it
 #
 # Everything generated goes to build/ (kernels, module objects per kernel,
 # user-space binaries, test results, benchmark results).
@@ -31,12 +34,28 @@ KSRC_DIRS	:= Kbuild uacce drivers include test/kunit
 USER_O	:= $(BUILD)/user
 
 .PHONY: all deps deps-kernel deps-vm kernel-debug kernel-base modules \
-	modules-debug modules-base user check demo stock clean help soak
+	modules-debug modules-base user check demo stock clean help soak \
+	install uninstall
 
 all: modules user
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '3,19p' Makefile
+
+# make install: udev rules live under /usr/lib for a system prefix
+PREFIX		?= /usr/local
+udevrulesdir	?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/rules.d)
+
+install: deps
+	@$(MAKE) --no-print-directory -C lib O=$(USER_O) install
+	@$(MAKE) --no-print-directory -C samples O=$(USER_O) install
+	install -d $(DESTDIR)$(udevrulesdir)
+	install -m 644 udev/60-warpdrive.rules $(DESTDIR)$(udevrulesdir)/
+
+uninstall:
+	@$(MAKE) --no-print-directory -C lib O=$(USER_O) uninstall
+	@$(MAKE) --no-print-directory -C samples O=$(USER_O) uninstall
+	rm -f $(DESTDIR)$(udevrulesdir)/60-warpdrive.rules
 
 deps:
 	@$(VM)/deps.sh build

@@ -20,7 +20,8 @@
  *	if (wd_comp_open(&c, &p) == 0 &&
  *	    wd_compress(c, in, in_len, out, &out_len) == 0)
  *		printf("%zu bytes, %s\n", out_len,
- *		       wd_comp_path(c) & WD_PATH_HW ? "hardware" : "software");
+ *		       wd_comp_path(c, NULL) & WD_PATH_HW ?
+ *		       "hardware" : "software");
  *	wd_comp_close(c);
  *
  * Threads: a session may be used by several threads at once for one-shot

@@ -768,8 +768,7 @@ static void wd_vfio_destroy(struct wd_mdev_instance *inst)
 
 static bool wd_vfio_type_valid(const struct wd_mdev_type *type)
 {
-	return type->vfio && type->nr_queues <= WD_PCI_MAX_QUEUES &&
-	       type->nr_queues <= WD_PCI_MAX_QUEUES;
+	return type->vfio && type->nr_queues <= WD_PCI_MAX_QUEUES;
 }
 
 /* The instances hang off the accelerator's parent (e.g. vzip-vq1). */

@@ -276,8 +276,7 @@ int wd_vfio_queues_open(struct wd_vfio *v)
 	unsigned int i, j, max_pages;
 	int node = dev_to_node(v->accel->parent);
 
-	max_pages = DIV_ROUND_UP(v->info.max_range,
-				 PAGE_SIZE) + 1;
+	max_pages = DIV_ROUND_UP(v->info.max_range, PAGE_SIZE) + 1;
 	for (i = 0; i < v->nr_queues; i++) {
 		struct wd_vfio_queue *q = &v->queues[i];
 

@@ -11,9 +11,10 @@
 #   make modules [KDIR=/lib/modules/$(uname -r)/build]
 #   make user          libwarpdrive, tools and test programs
 #   make soak          the fuzzers and zdiff for hours (SOAK_SECONDS, SEED)
-#   make install       libraries, headers, pkg-config, tools, udev rule
-#                      [DESTDIR=] [PREFIX=/usr/local] [libdir= includedir=
-#                      bindir= udevrulesdir=]; make uninstall undoes it
+#   make install       libraries, headers, pkg-config, tools, man pages,
+#                      udev rule [DESTDIR=] [PREFIX=/usr/local] [libdir=
+#                      includedir= bindir= mandir= udevrulesdir=];
+#                      make uninstall undoes it
 #
 # Everything generated goes to build/ (kernels, module objects per kernel,
 # user-space binaries, test results, benchmark results).
@@ -40,22 +41,30 @@ USER_O	:= $(BUILD)/user
 all: modules user
 
 help:
-	@sed -n '3,19p' Makefile
+	@sed -n '3,20p' Makefile
 
 # make install: udev rules live under /usr/lib for a system prefix
 PREFIX		?= /usr/local
+mandir		?= $(PREFIX)/share/man
+MAN1		:= wdzip.1 wdbench.1 wdcdi.1
+MAN3		:= libwarpdrive.3
 udevrulesdir	?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/rules.d)
 
 install: deps
 	@$(MAKE) --no-print-directory -C lib O=$(USER_O) install
 	@$(MAKE) --no-print-directory -C samples O=$(USER_O) install
-	install -d $(DESTDIR)$(udevrulesdir)
+	install -d $(DESTDIR)$(udevrulesdir) $(DESTDIR)$(mandir)/man1 \
+		$(DESTDIR)$(mandir)/man3
 	install -m 644 udev/60-warpdrive.rules $(DESTDIR)$(udevrulesdir)/
+	install -m 644 $(MAN1:%=Documentation/man/%) $(DESTDIR)$(mandir)/man1/
+	install -m 644 $(MAN3:%=Documentation/man/%) $(DESTDIR)$(mandir)/man3/
 
 uninstall:
 	@$(MAKE) --no-print-directory -C lib O=$(USER_O) uninstall
 	@$(MAKE) --no-print-directory -C samples O=$(USER_O) uninstall
-	rm -f $(DESTDIR)$(udevrulesdir)/60-warpdrive.rules
+	rm -f $(DESTDIR)$(udevrulesdir)/60-warpdrive.rules \
+		$(MAN1:%=$(DESTDIR)$(mandir)/man1/%) \
+		$(MAN3:%=$(DESTDIR)$(mandir)/man3/%)
 
 deps:
 	@$(VM)/deps.sh build

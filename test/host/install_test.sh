@@ -5,6 +5,7 @@
 # the tools and the udev rule.  A program built with the installed
 # pkg-config file compresses (software path: the host has no device) and
 # gzip reads its output; the installed wdzip round-trips a file with gzip;
+# man finds the installed pages, which groff formats without a warning;
 # `make uninstall` leaves no file behind.  TAP.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,7 +19,7 @@ ok() {
 	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
 }
 
-echo 1..9
+echo 1..11
 make -C "$top" --no-print-directory install DESTDIR="$root" PREFIX=/usr \
 	> "$d/install.log" 2>&1
 rc=$?
@@ -43,6 +44,10 @@ usr/lib/libwarpdrive.so.1.0
 usr/lib/libwdz.so.1
 usr/lib/pkgconfig/warpdrive.pc
 usr/lib/udev/rules.d/60-warpdrive.rules
+usr/share/man/man1/wdbench.1
+usr/share/man/man1/wdcdi.1
+usr/share/man/man1/wdzip.1
+usr/share/man/man3/libwarpdrive.3
 LIST
 (cd "$root" && find . ! -type d | sed 's|^\./||' | sort | while read -r f; do
 	if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"; else echo "$f"; fi
@@ -125,6 +130,21 @@ ok $? "the installed wdzip compresses a file gzip accepts, and back"
 grep -q 'SUBSYSTEM=="uacce", GROUP="warpdrive", MODE="0660"' \
 	"$root/usr/lib/udev/rules.d/60-warpdrive.rules"
 ok $? "the udev rule gives uacce nodes to group warpdrive"
+
+found=""
+for page in wdzip wdbench wdcdi libwarpdrive; do
+	MANPATH=$root/usr/share/man man -w "$page" > /dev/null 2>&1 ||
+		found="$found $page"
+done
+[ -z "$found" ]
+ok $? "man finds the installed pages${found:+; not:$found}"
+
+warn=$(for f in "$root"/usr/share/man/man*/*; do
+	groff -man -ww -z -Tutf8 "$f" 2>&1 | sed "s|^|${f##*/}: |"
+done)
+[ -z "$warn" ]
+ok $? "groff formats every page without a warning"
+[ -z "$warn" ] || echo "$warn" | sed 's/^/# /'
 
 make -C "$top" --no-print-directory uninstall DESTDIR="$root" PREFIX=/usr \
 	> "$d/uninstall.log" 2>&1

@@ -39,7 +39,6 @@ struct uacce_queue;
 struct wd_mdev_vfio_ops;
 
 #define VZIP_NR_STATUS		(VZIP_STS_HW_ERROR + 1)
-#define VZIP_CTRL_SIZE		4096	/* the control page of the DUS region */
 #define VZIP_WINDOW_BITS_MIN	9
 #define VZIP_WINDOW_BITS_MAX	15
 #define VZIP_WINDOW_MAX		BIT(VZIP_WINDOW_BITS_MAX)

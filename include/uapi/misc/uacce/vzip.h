@@ -35,9 +35,12 @@
 /* ---- DUS region (UACCE_QFRT_DUS): control page, SQ, CQ ---- */
 
 /*
- * Control page at offset 0.  Each index sits in its own cache line; the
- * "writer" column says who may store to it, the other side only reads.
+ * Control page at offset 0, VZIP_CTRL_SIZE bytes; the SQ follows it
+ * (an application takes its offset from VZIP_REG_SQ_OFFSET).  Each index
+ * sits in its own cache line; the "writer" column says who may store to
+ * it, the other side only reads.
  */
+#define VZIP_CTRL_SIZE		4096
 #define VZIP_CTRL_SQ_TAIL	0x000	/* app: next SQ index to fill */
 #define VZIP_CTRL_SQ_HEAD	0x040	/* device: SQ entries consumed */
 #define VZIP_CTRL_CQ_TAIL	0x080	/* device: CQ entries produced */

@@ -1,0 +1,167 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# A VM that uses a vfio-pci instance through its own kernel (issue 13).
+#
+# Debian's QEMU boots a VM, under TCG inside this guest, with a vzip-vq2
+# instance assigned.  Its kernel is this guest's Debian kernel, booted as
+# the ELF that test/vm/stock.sh extracts (its PVH entry: no decompression
+# under TCG), its root a busybox initramfs holding the wd_pci and uacce
+# modules built for that kernel and the programs of build/ with their
+# libraries.  In the VM the guest driver binds the function and registers
+# /dev/vzip-0 with uacce; then, with WD_POLICY=hw (nothing may run in
+# software): wdzip compresses and decompresses, two at once on the two
+# queues, zlib's minigzip compresses under LD_PRELOAD=libwdz.so.1, and
+# busybox gzip reads every result back; the modules unload, and the VM's
+# kernel log has no warning.  The VM's init prints its TAP cases prefixed
+# "nested: ", which this script forwards.  Afterwards the instance is
+# removed and its queues are back with the accelerator.
+#
+# Run in the stock lane with uacce, vzip:queues=20 and wd_mdev (test/plan).
+set -u
+. test/guest/vfio_lib.sh
+uuid_base=0x7b
+
+ver=$(uname -r)
+vmlinux=$PWD/build/stock/vmlinux-$ver
+mods=$PWD/build/modules/$ver
+qemu=$(command -v qemu-system-x86_64) || fail_all "qemu-system-x86_64 is not installed"
+[ -s "$vmlinux" ] || fail_all "no $vmlinux (test/vm/stock.sh extracts it)"
+for m in uacce/uacce.ko drivers/wd_pci/wd_pci.ko; do
+	[ -f "$mods/$m" ] || fail_all "no $mods/$m (make modules for $ver)"
+done
+vfio_setup
+
+# ---- the VM's initramfs ----
+ird=$work/vm-initramfs
+rm -rf "$ird"
+mkdir -p "$ird/bin" "$ird/dev" "$ird/proc" "$ird/sys" "$ird/tmp" \
+	"$ird/data" "$ird/mod"
+cp /bin/busybox "$ird/bin/busybox"
+cp "$mods/uacce/uacce.ko" "$mods/drivers/wd_pci/wd_pci.ko" "$ird/mod/"
+progs="$PWD/build/user/bin/wdzip $PWD/build/user/test/zlib_minigzip"
+shim=$PWD/build/user/lib/libwdz.so.1
+# each program and library at its own path, so that RUNPATHs hold
+for f in $progs $shim $(ldd $progs $shim 2>/dev/null |
+		sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+		sort -u); do
+	cp -L --parents "$f" "$ird" || fail_all "cannot copy $f"
+done
+# text and binary: about 300 KiB that compresses
+cat /usr/share/common-licenses/GPL-2 /usr/share/common-licenses/GPL-3 \
+	"$PWD/build/user/bin/wdzip" > "$ird/data/in"
+head -c 65536 /dev/urandom >> "$ird/data/in"
+
+cat > "$ird/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+exec < /dev/console > /dev/console 2>&1
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t tmpfs tmpfs /tmp
+export PATH=/bin WD_POLICY=hw
+wdzip=$PWD/build/user/bin/wdzip
+minigzip=$PWD/build/user/test/zlib_minigzip
+shim=$shim
+INIT
+cat >> "$ird/init" <<'INIT'
+n=0
+up() {
+	cut -d' ' -f1 /proc/uptime
+}
+# ck DESCRIPTION CMD...: one TAP case, "nested: ok N DESCRIPTION", CMD
+# killed after 300 s (a hang is a failure, and the cases after it run)
+ck() {
+	d=$1
+	shift
+	n=$((n + 1))
+	t=$(up)
+	if timeout 300 "$@" > /tmp/ck.out 2>&1; then
+		echo "nested: ok $n $d"
+	else
+		echo "nested: not ok $n $d (status $?)"
+		sed 's/^/nested: # /' /tmp/ck.out | head -n 20
+		grep -E 'wd_pci|CPU' /proc/interrupts | sed 's/^/nested: # /'
+		dmesg | tail -n 20 | sed 's/^/nested: # /'
+	fi
+	echo "nested: # from $t s to $(up) s of uptime"
+}
+# requests WD_STATS_FILE: requests the device ran, from WD_STATS=1's report
+hw() {
+	sed -n 's/^libwarpdrive: hw \([0-9]*\) requests.*/\1/p' "$1" |
+		awk '{s += $1} END {print s + 0}'
+}
+echo "nested: # init starts at $(up) s of uptime"
+ck "insmod uacce" insmod /mod/uacce.ko
+ck "insmod wd_pci" insmod /mod/wd_pci.ko
+dmesg | grep -E 'wd_pci|uacce' | sed 's/^/nested: # /'
+ck "wd_pci registered /dev/vzip-0" test -c /dev/vzip-0
+ck "its api is vzip_v1" grep -qx vzip_v1 /sys/class/uacce/vzip-0/api
+ck "its 2 queues are free" grep -qx 2 /sys/class/uacce/vzip-0/available_instances
+ck "no SVA: the SS region" grep -qx 0 /sys/class/uacce/vzip-0/flags
+ck "wdzip compresses on the device" sh -c \
+	"WD_STATS=1 $wdzip -c /data/in > /tmp/a.gz 2> /tmp/a.err"
+echo "nested: # wdzip: $(hw /tmp/a.err) requests on the device, $(wc -c < /data/in) -> $(wc -c < /tmp/a.gz) bytes"
+ck "gzip reads it back" sh -c "gzip -dc /tmp/a.gz | cmp - /data/in"
+ck "wdzip ran its requests on the device" test "$(hw /tmp/a.err)" -gt 0
+gzip -c /data/in > /tmp/b.gz
+ck "wdzip decompresses gzip's output on the device" sh -c \
+	"WD_STATS=1 $wdzip -dc /tmp/b.gz 2> /tmp/b.err | cmp - /data/in && test \$(sed -n 's/^libwarpdrive: hw \([0-9]*\) requests.*/\1/p' /tmp/b.err | head -n 1) -gt 0"
+ck "two wdzip at once, a queue each" sh -c \
+	"$wdzip -c /data/in > /tmp/c1.gz & a=\$!; $wdzip -c /data/in > /tmp/c2.gz & b=\$!; wait \$a && wait \$b &&
+	 gzip -dc /tmp/c1.gz | cmp - /data/in && gzip -dc /tmp/c2.gz | cmp - /data/in"
+ck "minigzip under libwdz.so.1 compresses on the device" sh -c \
+	"LD_PRELOAD=$shim WD_STATS=1 $minigzip < /data/in > /tmp/m.gz 2> /tmp/m.err &&
+	 gzip -dc /tmp/m.gz | cmp - /data/in && test \$(sed -n 's/^libwarpdrive: hw \([0-9]*\) requests.*/\1/p' /tmp/m.err | head -n 1) -gt 0"
+ck "the queues are free again" grep -qx 2 /sys/class/uacce/vzip-0/available_instances
+ck "rmmod wd_pci" rmmod wd_pci
+ck "rmmod uacce" rmmod uacce
+ck "no warning in the VM's kernel log" sh -c \
+	"! dmesg | grep -E 'WARNING:|BUG:|Call Trace|general protection'"
+echo "nested: end $n, uptime $(up) s"
+reboot -f
+INIT
+chmod +x "$ird/init"
+cpio_out=$work/vm.cpio
+(cd "$ird" && find . | cpio -o -H newc --quiet > "$cpio_out")
+check "the VM's initramfs ($(du -k "$cpio_out" | cut -f1) KiB)" test -s "$cpio_out"
+
+u=$(uuid 1)
+before=$(cat "/sys/class/uacce/$parent/available_instances")
+check "create a vq2 instance" vcreate vq2 "$u"
+
+# the VM's console, in the results directory when there is one (readable
+# from the host while the test runs)
+log=$work/vm.log
+[ -d /run/out ] && [ -w /run/out ] && log=/run/out/vm_guest_driver.console
+t0=$(date +%s)
+# acpi=off: the kernel's ACPI probing alone takes minutes under nested TCG
+timeout -k 10 800 "$qemu" -M pc -accel tcg -m 256M -smp 1 \
+	-nographic -nodefaults -serial stdio -no-reboot \
+	-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u" \
+	-kernel "$vmlinux" -initrd "$cpio_out" \
+	-append "console=ttyS0 panic=-1 rdinit=/init acpi=off quiet loglevel=4" \
+	> "$log" 2>&1 < /dev/null
+rc=$?
+echo "# the VM ran $(($(date +%s) - t0)) s (QEMU status $rc)"
+eq "QEMU with the instance runs the VM to its end" "$rc" 0
+tr -d '\r' < "$log" | sed -n 's/^nested: //p' > $work/vm.tap
+while IFS= read -r line; do
+	case $line in
+	"ok "*) ok 0 "in the VM: ${line#ok [0-9]* }" ;;
+	"not ok "*) ok 1 "in the VM: ${line#not ok [0-9]* }" ;;
+	"#"*) echo "$line" ;;
+	*) echo "# $line" ;;
+	esac
+done < $work/vm.tap
+end=$(tr -d '\r' < "$log" | sed -n 's/^nested: end \([0-9]*\).*/\1/p')
+if [ -n "$end" ]; then
+	ok 0 "the VM's init ran its $end cases"
+else
+	ok 1 "the VM's init ran to its end"
+	tr -d '\r' < "$log" | tail -n 40 | sed 's/^/# /'
+fi
+check "remove the instance" sh -c "echo 1 > /sys/bus/mdev/devices/$u/remove"
+eq "the accelerator's queues are back" \
+	"$(cat "/sys/class/uacce/$parent/available_instances")" "$before"
+done_tap

@@ -14,6 +14,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uacce.h>
+#include <linux/vzip_regs.h>
 
 #include "vzip.h"
 
@@ -44,21 +45,9 @@ __le32 *vzip_ctrl(struct vzip_queue *q, unsigned int offset)
 static void vzip_queue_write_regs(struct vzip_queue *q)
 {
 	const struct vzip_device *vdev = q->vdev;
-	u32 depth = vdev->cfg.ring_depth;
-	__le32 *regs = q->mmio;
 
-	regs[VZIP_REG_MAGIC / 4] = cpu_to_le32(VZIP_MAGIC);
-	regs[VZIP_REG_VERSION / 4] = cpu_to_le32(VZIP_HW_VERSION);
-	regs[VZIP_REG_QID / 4] = cpu_to_le32(q->qid);
-	regs[VZIP_REG_RING_DEPTH / 4] = cpu_to_le32(depth);
-	regs[VZIP_REG_SQE_SIZE / 4] = cpu_to_le32(sizeof(struct vzip_sqe));
-	regs[VZIP_REG_CQE_SIZE / 4] = cpu_to_le32(sizeof(struct vzip_cqe));
-	regs[VZIP_REG_CTX_SIZE / 4] = cpu_to_le32(vdev->ctx_size);
-	regs[VZIP_REG_CAPS / 4] = cpu_to_le32(vdev->caps);
-	regs[VZIP_REG_MAX_LEN / 4] = cpu_to_le32(vdev->cfg.max_len);
-	regs[VZIP_REG_SQ_OFFSET / 4] = cpu_to_le32(VZIP_CTRL_SIZE);
-	regs[VZIP_REG_CQ_OFFSET / 4] =
-		cpu_to_le32(VZIP_CTRL_SIZE + depth * sizeof(struct vzip_sqe));
+	vzip_fill_regs(q->mmio, q->qid, vdev->cfg.ring_depth, vdev->ctx_size,
+		       vdev->caps, vdev->cfg.max_len);
 }
 
 /**

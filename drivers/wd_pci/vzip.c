@@ -9,6 +9,7 @@
  * is checked against that region before the function sees it.
  */
 #include <linux/kernel.h>
+#include <linux/vzip_regs.h>
 #include <uapi/misc/uacce/vzip.h>
 
 #include "wd_pci.h"
@@ -31,23 +32,11 @@ static int wd_pci_vzip_check(struct wd_pci_dev *wdev)
 static void wd_pci_vzip_write_regs(struct wd_pci_queue *q, __le32 *regs)
 {
 	struct wd_pci_dev *wdev = q->wdev;
-	u32 depth = wdev->depth;
 
-	regs[VZIP_REG_MAGIC / 4] = cpu_to_le32(VZIP_MAGIC);
-	regs[VZIP_REG_VERSION / 4] = cpu_to_le32(VZIP_HW_VERSION);
-	regs[VZIP_REG_QID / 4] = cpu_to_le32(q->qid);
-	regs[VZIP_REG_RING_DEPTH / 4] = cpu_to_le32(depth);
-	regs[VZIP_REG_SQE_SIZE / 4] = cpu_to_le32(sizeof(struct vzip_sqe));
-	regs[VZIP_REG_CQE_SIZE / 4] = cpu_to_le32(sizeof(struct vzip_cqe));
-	regs[VZIP_REG_CTX_SIZE / 4] =
-		cpu_to_le32(wdev->params[VZIP_PCI_PARAM_CTX_SIZE]);
-	regs[VZIP_REG_CAPS / 4] =
-		cpu_to_le32(wdev->params[VZIP_PCI_PARAM_CAPS]);
-	regs[VZIP_REG_MAX_LEN / 4] =
-		cpu_to_le32(wdev->params[VZIP_PCI_PARAM_MAX_LEN]);
-	regs[VZIP_REG_SQ_OFFSET / 4] = cpu_to_le32(VZIP_CTRL_SIZE);
-	regs[VZIP_REG_CQ_OFFSET / 4] =
-		cpu_to_le32(VZIP_CTRL_SIZE + depth * sizeof(struct vzip_sqe));
+	vzip_fill_regs(regs, q->qid, wdev->depth,
+		       wdev->params[VZIP_PCI_PARAM_CTX_SIZE],
+		       wdev->params[VZIP_PCI_PARAM_CAPS],
+		       wdev->params[VZIP_PCI_PARAM_MAX_LEN]);
 }
 
 static u32 wd_pci_vzip_ctx_size(struct wd_pci_dev *wdev)

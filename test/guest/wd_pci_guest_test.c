@@ -50,7 +50,7 @@ int main(void)
 	char name[64];
 	int ret;
 
-	tap_plan(14);
+	tap_plan(15);
 	ret = vzip_find_device(name, sizeof(name));
 	if (ret || vzip_open(&q, name) || vzip_start(&q)) {
 		tap_ok(0, "a queue of a vzip device: %s", strerror(errno));
@@ -133,6 +133,44 @@ int main(void)
 		       le16toh(cqe[2].status) == VZIP_STS_OK &&
 		       !memcmp(a, b, LEN) && !memcmp(a, c, LEN),
 		       "  with OK, ADDR_ERROR, OK, both copies made");
+	}
+
+	/*
+	 * A second queue beside the first: a copy queued on each and both
+	 * doorbells rung before either is reaped, so that both pumps and
+	 * both of the function's queues work at once.
+	 */
+	{
+		static struct vzip_q q2;
+		struct vzip_cqe c1, c2;
+		int ok = 0;
+
+		if (!vzip_open(&q2, name) && !vzip_start(&q2)) {
+			uint8_t *s2 = vzip_mem(&q2, LEN);
+			uint8_t *d2 = vzip_mem(&q2, LEN);
+			struct vzip_sqe x1 = copy_sqe(vzip_addr(&q, a), LEN,
+						      vzip_addr(&q, b), LEN, 31);
+			struct vzip_sqe x2 = copy_sqe(vzip_addr(&q2, s2), LEN,
+						      vzip_addr(&q2, d2), LEN, 32);
+
+			vzip_fill(s2, LEN, 2);
+			memset(b, 0, LEN);
+			memset(d2, 0, LEN);
+			vzip_queue(&q, &x1);
+			vzip_queue(&q2, &x2);
+			ok = !vzip_submit(&q) && !vzip_submit(&q2) &&
+			     !vzip_reap(&q, &c1, VZIP_TIMEOUT_MS, true) &&
+			     !vzip_reap(&q2, &c2, VZIP_TIMEOUT_MS, true) &&
+			     le16toh(c1.status) == VZIP_STS_OK &&
+			     le16toh(c2.status) == VZIP_STS_OK &&
+			     le64toh(c1.user_data) == 31 &&
+			     le64toh(c2.user_data) == 32 &&
+			     !memcmp(a, b, LEN) && !memcmp(s2, d2, LEN);
+		} else {
+			tap_diag("second queue: %s", strerror(errno));
+		}
+		vzip_close(&q2);
+		tap_ok(ok, "two queues at once, a copy on each: both complete");
 	}
 
 	/* compression in the region, read back by zlib */

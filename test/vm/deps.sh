@@ -38,8 +38,11 @@ fi
 
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# Two callers can run at once (the stock lane beside the host tests):
+# the second waits for dpkg's lock instead of failing on it.
+lock="-o DPkg::Lock::Timeout=900"
 # An install can fail on a stale package list; refresh it once and retry.
-if ! apt-get install -y --no-install-recommends $missing; then
-	apt-get update
-	apt-get install -y --no-install-recommends $missing
+if ! apt-get install $lock -y --no-install-recommends $missing; then
+	apt-get update $lock
+	apt-get install $lock -y --no-install-recommends $missing
 fi

@@ -23,9 +23,13 @@ echo "stock: Debian kernel $ver"
 # The kernel as an ELF, for the VMs that tests boot inside the guest
 # (test/guest/vm_guest_driver.sh): QEMU starts it at its PVH entry, where
 # the bzImage would spend minutes of nested TCG unpacking itself.
+# build/stock is shared by the trees that link it (test/host/any_path_test.sh
+# runs a copy of this one beside it): one writer at a time.
+mkdir -p "$top/build/stock"
+exec 8> "$top/build/stock/.lock"
+flock 8
 vmlinux=$top/build/stock/vmlinux-$ver
 if [ ! -s "$vmlinux" ]; then
-	mkdir -p "$top/build/stock"
 	python3 - "/boot/vmlinuz-$ver" "$vmlinux.tmp" <<'PY' || exit 1
 import lzma, sys
 data = open(sys.argv[1], 'rb').read()
@@ -69,8 +73,10 @@ umount /dev /sys /proc
 exec switch_root /newroot "$WD_INIT"
 INIT
 	chmod +x "$work/init"
-	(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
+	(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd.tmp"
+	mv "$initrd.tmp" "$initrd"
 fi
+exec 8>&-
 
 WD_INITRD=$initrd "$vm/run-guest.sh" "/boot/vmlinuz-$ver" "$results" 2400 \
 	test/vm/guest-check.sh stock "$filter"

@@ -126,7 +126,7 @@ soak: deps-vm kernel-debug modules-debug user
 STOCK_RESULTS	:= $(BUILD)/test-results-stock
 stock: deps-vm user
 	@rm -rf $(STOCK_RESULTS) && mkdir -p $(STOCK_RESULTS)/stock
-	@$(VM)/stock.sh $(STOCK_RESULTS)/stock "$(T)" 2>&1 | tee $(STOCK_RESULTS)/stock/setup.log
+	@$(VM)/stock.sh $(STOCK_RESULTS)/stock "$(T)" stock+nested 2>&1 | tee $(STOCK_RESULTS)/stock/setup.log
 	@python3 $(VM)/report.py $(STOCK_RESULTS) | tee $(STOCK_RESULTS)/summary.txt; \
 		exit $$(tail -n 1 $(STOCK_RESULTS)/summary.txt | grep -q ' 0 failed' && echo 0 || echo 1)
 

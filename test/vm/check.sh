@@ -6,7 +6,8 @@
 # host tests run here; kunit and guest tests in WD_GUEST_SHARDS (default
 # 2) boots of the debug kernel side by side, each taking the next test
 # nobody took (lanes guest, guest2, ...); stock tests in one boot of
-# Debian's stock kernel, started first and run beside the others.
+# Debian's stock kernel, started first and run beside the others; nested
+# tests in a boot of that kernel of their own once the others are done.
 # Everything lands in build/test-results/; the last line is "N passed,
 # N failed".
 set -u
@@ -104,6 +105,17 @@ fi
 if [ -n "$stock_pid" ]; then
 	wait "$stock_pid"
 	tail -n 1 "$results/stock/setup.log"
+fi
+
+# Nested tests boot a VM inside a guest: TCG inside TCG.  Beside the other
+# lanes one took 20 minutes and slowed each of them about twice; alone
+# it takes about 3.  So they run last, alone on the machine.
+if plan_has nested; then
+	mkdir -p "$results/nested"
+	echo "check: the nested VM lane (build/test-results/nested/setup.log)"
+	n0=$(date +%s)
+	"$vm/stock.sh" "$results/nested" "$filter" nested > "$results/nested/setup.log" 2>&1
+	echo "check: the nested VM lane took $(( $(date +%s) - n0 )) s"
 fi
 
 python3 "$vm/report.py" "$results" > "$results/summary.txt"

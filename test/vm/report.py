@@ -4,7 +4,8 @@
 
 Usage: report.py RESULTS_DIR [PLAN]   (PLAN defaults to test/plan)
 
-RESULTS_DIR holds, for each lane that ran (host, guest, guest2 ..., stock):
+RESULTS_DIR holds, for each lane that ran (host, guest, guest2 ...,
+stock, nested):
   <lane>/tests/<name>.status   "exit N", "load-failed M", "unload-failed M",
                                "seconds N" (shown on the test's line)
   <lane>/tests/<name>.tap      TAP output of a host or guest test
@@ -267,7 +268,8 @@ def main():
                      if re.fullmatch(r'guest[0-9]*', d)),
                     key=lambda d: int(d[5:] or 1))
     lanes = [('host', ('host',))] + [(g, ('kunit', 'guest')) for g in guests] + \
-            [('stock', ('kunit', 'guest', 'stock'))]
+            [('stock', ('kunit', 'guest', 'stock', 'nested')),
+             ('nested', ('nested',))]
     for lane, kinds in lanes:
         if os.path.isdir(os.path.join(results, lane)):
             tests += report_lane(results, lane, kinds, plan)

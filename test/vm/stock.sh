@@ -4,10 +4,12 @@
 # run the `stock` tests of test/plan there: users run distribution
 # kernels, and this proves our modules load and work on one.
 #
-# Usage: stock.sh RESULTS_DIR [GLOBS]
+# Usage: stock.sh RESULTS_DIR [GLOBS [KINDS]]
+#   KINDS: the kinds of test/plan to run, '+'-separated (default stock)
 set -eu
 results=$1
 filter=${2:-*}
+kinds=${3:-stock}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/test/vm
 
@@ -79,4 +81,4 @@ fi
 exec 8>&-
 
 WD_INITRD=$initrd "$vm/run-guest.sh" "/boot/vmlinuz-$ver" "$results" 2400 \
-	test/vm/guest-check.sh stock "$filter"
+	test/vm/guest-check.sh "$kinds" "$filter"

@@ -17,6 +17,11 @@
 # after it ran, and OUT_DIR/guest-status holds the script's own status.
 # A panic exits 1 (pvpanic), a hang is killed by the timeout (124).
 #
+# The root is mounted with cache=loose: the guest keeps what it read and
+# assumes no file changes under it.  Nothing may write the files a
+# running guest reads (build/ above all: a module rebuilt in place while
+# a guest loads it is read torn, and the kernel oopses in load_module()).
+#
 # Exit: the script's status; 125 when the guest did not finish cleanly.
 set -eu
 

@@ -34,9 +34,9 @@ KSRC_DIRS	:= Kbuild uacce drivers include test/kunit
 
 USER_O	:= $(BUILD)/user
 
-.PHONY: all deps deps-kernel deps-vm kernel-debug kernel-base modules \
-	modules-debug modules-base user check demo stock clean help soak \
-	install uninstall
+.PHONY: all deps deps-kernel deps-vm deps-qemu10 kernel-debug kernel-base \
+	modules modules-debug modules-base user check demo stock clean help \
+	soak install uninstall
 
 all: modules user
 
@@ -75,6 +75,11 @@ deps-kernel: deps
 deps-vm: deps-kernel
 	@$(VM)/deps.sh vm
 
+# QEMU 10 from bookworm-backports, unpacked under build/qemu10 beside the
+# system's 7.2 (test/vm/qemu10.sh), for the stock and nested lanes' guests.
+deps-qemu10: deps-vm
+	@$(VM)/deps.sh qemu10
+
 kernel-debug: deps-kernel
 	@$(VM)/build-kernel.sh debug
 
@@ -107,7 +112,7 @@ user: deps
 		fi; \
 	done
 
-check: deps-vm kernel-debug modules-debug user
+check: deps-vm deps-qemu10 kernel-debug modules-debug user
 	@$(VM)/check.sh "$(T)"
 
 demo: deps-vm kernel-base modules-base user
@@ -124,7 +129,7 @@ soak: deps-vm kernel-debug modules-debug user
 # The second lane alone: Debian's stock kernel (also part of `make check`),
 # results and report in build/test-results-stock/.
 STOCK_RESULTS	:= $(BUILD)/test-results-stock
-stock: deps-vm user
+stock: deps-vm deps-qemu10 user
 	@rm -rf $(STOCK_RESULTS) && mkdir -p $(STOCK_RESULTS)/stock
 	@$(VM)/stock.sh $(STOCK_RESULTS)/stock "$(T)" stock+nested 2>&1 | tee $(STOCK_RESULTS)/stock/setup.log
 	@python3 $(VM)/report.py $(STOCK_RESULTS) | tee $(STOCK_RESULTS)/summary.txt; \

@@ -3,7 +3,13 @@
 # missing: the make targets call this before they build, so a fresh
 # machine needs nothing but `make check` or `make demo`.
 #
-# Usage: deps.sh GROUP...   (groups: build kernel vm stock bench)
+# Usage: deps.sh GROUP...   (groups: build kernel vm stock bench qemu10)
+#
+# qemu10 is no package of the system: QEMU 10 from bookworm-backports,
+# unpacked under build/qemu10 beside the installed QEMU 7.2 (qemu10.sh).
+#
+# pkgs_* are read through eval, and the package lists split on purpose:
+# shellcheck disable=SC2034,SC2086
 set -eu
 
 pkgs_build="build-essential make gcc libc6-dev pkg-config zlib1g-dev libssl-dev python3 kmod"
@@ -13,6 +19,7 @@ pkgs_vm="qemu-system-x86 busybox-static cpio kmod mdevctl gzip python3 util-linu
 pkgs_vm="$pkgs_vm git rsync curl pigz qpdf iproute2"
 pkgs_stock="linux-image-amd64 linux-headers-amd64"
 pkgs_bench="libdeflate-dev libisal-dev"
+pkgs_qemu10=""
 
 want=""
 for group in "$@"; do
@@ -28,21 +35,25 @@ for p in $want; do
 	esac
 done
 
-[ -z "$missing" ] && exit 0
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: missing Debian packages:$missing" >&2
+		echo "deps: run as root, or: sudo apt-get install$missing" >&2
+		exit 1
+	fi
 
-if [ "$(id -u)" != 0 ]; then
-	echo "deps: missing Debian packages:$missing" >&2
-	echo "deps: run as root, or: sudo apt-get install$missing" >&2
-	exit 1
+	echo "deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	# Two callers can run at once (the stock lane beside the host tests):
+	# the second waits for dpkg's lock instead of failing on it.
+	lock="-o DPkg::Lock::Timeout=900"
+	# An install can fail on a stale package list; refresh it once and retry.
+	if ! apt-get install $lock -y --no-install-recommends $missing; then
+		apt-get update $lock
+		apt-get install $lock -y --no-install-recommends $missing
+	fi
 fi
 
-echo "deps: installing$missing"
-export DEBIAN_FRONTEND=noninteractive
-# Two callers can run at once (the stock lane beside the host tests):
-# the second waits for dpkg's lock instead of failing on it.
-lock="-o DPkg::Lock::Timeout=900"
-# An install can fail on a stale package list; refresh it once and retry.
-if ! apt-get install $lock -y --no-install-recommends $missing; then
-	apt-get update $lock
-	apt-get install $lock -y --no-install-recommends $missing
-fi
+case " $* " in
+*" qemu10 "*) "$(dirname "$0")/qemu10.sh" ;;
+esac

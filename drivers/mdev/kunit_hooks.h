@@ -4,8 +4,8 @@
  * (test/kunit/wd_mdev_test.c), in the WARPDRIVE_KUNIT namespace, when the
  * kernel has CONFIG_KUNIT:
  *
- * - object accounting: the number of live accelerators made mdev parents
- *   and of live instances, so a test can check that an unwind freed
+ * - object accounting: the number of live accelerators made mdev parents,
+ *   of live instances and of their VFIO objects, so a test can check that an unwind freed
  *   everything it allocated;
  * - the module's life: detach every accelerator and attach them again, as
  *   unloading and loading the module would;
@@ -26,6 +26,7 @@ enum wd_mdev_obj {
 	WD_MDEV_OBJ_INSTANCE,
 	WD_MDEV_OBJ_VFIO_DEVICE,
 	WD_MDEV_OBJ_VFIO_ENGINE,
+	WD_MDEV_OBJ_VFIO_MIGF,
 	WD_MDEV_OBJ_NR,
 };
 

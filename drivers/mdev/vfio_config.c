@@ -105,6 +105,23 @@ u32 wd_vfio_config_read(struct wd_vfio *v, unsigned int off, unsigned int n)
 	return val;
 }
 
+/* The command register changed: DMA and INTx follow it at once. */
+static void wd_vfio_command_update(struct wd_vfio *v)
+{
+	u16 cmd = wd_vfio_cfg_get(v->config, PCI_COMMAND, 2);
+	bool master = cmd & PCI_COMMAND_MASTER, was_master;
+	unsigned long flags;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	was_master = v->bus_master;
+	v->bus_master = master;
+	v->intx_disabled = cmd & PCI_COMMAND_INTX_DISABLE;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	wd_vfio_intx_update(v);
+	if (master && !was_master)
+		wd_vfio_queues_kick(v);
+}
+
 /**
  * wd_vfio_config_write() - write configuration space
  * @v: the function, its lock held
@@ -118,10 +135,7 @@ u32 wd_vfio_config_read(struct wd_vfio *v, unsigned int off, unsigned int n)
 void wd_vfio_config_write(struct wd_vfio *v, unsigned int off, unsigned int n,
 			  u32 val)
 {
-	unsigned long flags;
-	bool master, was_master;
 	unsigned int i;
-	u16 cmd;
 
 	for (i = 0; i < n; i++, val >>= 8)
 		v->config[off + i] = (v->config[off + i] & ~v->wmask[off + i]) |
@@ -129,16 +143,26 @@ void wd_vfio_config_write(struct wd_vfio *v, unsigned int off, unsigned int n,
 
 	if (off > PCI_COMMAND + 1 || off + n <= PCI_COMMAND)
 		return;
-	cmd = wd_vfio_cfg_get(v->config, PCI_COMMAND, 2);
-	master = cmd & PCI_COMMAND_MASTER;
-	spin_lock_irqsave(&v->reg_lock, flags);
-	was_master = v->bus_master;
-	v->bus_master = master;
-	v->intx_disabled = cmd & PCI_COMMAND_INTX_DISABLE;
-	spin_unlock_irqrestore(&v->reg_lock, flags);
-	wd_vfio_intx_update(v);
-	if (master && !was_master)
-		wd_vfio_queues_kick(v);
+	wd_vfio_command_update(v);
+}
+
+/**
+ * wd_vfio_config_restore() - configuration space from a migration stream
+ * @v: the function, its lock held
+ * @config: the source's configuration space
+ *
+ * Takes the bits a write may change; the others are this function's own,
+ * which the stream's compatibility check found equal to the source's.
+ */
+void wd_vfio_config_restore(struct wd_vfio *v,
+			    const u8 config[WD_VFIO_CONFIG_SIZE])
+{
+	unsigned int i;
+
+	for (i = 0; i < WD_VFIO_CONFIG_SIZE; i++)
+		v->config[i] = (v->config[i] & ~v->wmask[i]) |
+			       (config[i] & v->wmask[i]);
+	wd_vfio_command_update(v);
 }
 
 /**

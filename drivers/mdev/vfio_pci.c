@@ -470,6 +470,7 @@ static long wd_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		break;
 	case VFIO_DEVICE_RESET:
 		wd_vfio_reset(v);
+		wd_vfio_mig_reset(v);
 		ret = 0;
 		break;
 	default:
@@ -509,6 +510,12 @@ static int wd_vfio_access(struct wd_vfio *v, unsigned int index, u64 off,
 			dev_dbg_ratelimited(wd_vfio_dev(v),
 					    "BAR0 access with memory decoding disabled in the command register\n");
 			return -EIO;
+		}
+		if (write && READ_ONCE(v->frozen)) {
+			dev_dbg_ratelimited(wd_vfio_dev(v),
+					    "BAR0 write at %#llx refused: the function is stopped for migration\n",
+					    off);
+			return -EBUSY;
 		}
 		if (write)
 			wd_vfio_bar_write(v, off, *val);
@@ -604,6 +611,7 @@ static int wd_vfio_open(struct vfio_device *vdev)
 	unsigned long flags;
 	int ret;
 
+	wd_vfio_mig_open(v);
 	mutex_lock(&v->lock);
 	if (v->gone) {
 		dev_dbg(wd_vfio_dev(v), "open refused: being removed\n");
@@ -630,6 +638,7 @@ static void wd_vfio_close(struct vfio_device *vdev)
 	struct wd_vfio *v = to_wd_vfio(vdev);
 	unsigned long flags;
 
+	wd_vfio_mig_close(v);
 	mutex_lock(&v->lock);
 	spin_lock_irqsave(&v->reg_lock, flags);
 	v->open = false;
@@ -673,6 +682,12 @@ static void wd_vfio_request(struct vfio_device *vdev, unsigned int count)
 	mutex_unlock(&v->lock);
 }
 
+static int wd_vfio_device_feature(struct vfio_device *vdev, u32 flags,
+				  void __user *arg, size_t argsz)
+{
+	return wd_vfio_mig_feature(to_wd_vfio(vdev), flags, arg, argsz);
+}
+
 /* ---- the VFIO device ---- */
 
 static int wd_vfio_init(struct vfio_device *vdev)
@@ -691,6 +706,7 @@ static int wd_vfio_init(struct vfio_device *vdev)
 	init_waitqueue_head(&v->idle_wq);
 	wd_vfio_queues_init(v);
 	wd_vfio_config_init(v);
+	wd_vfio_mig_init(v);
 	wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_DEVICE, 1);
 	return 0;
 }
@@ -699,6 +715,7 @@ static void wd_vfio_release(struct vfio_device *vdev)
 {
 	struct wd_vfio *v = to_wd_vfio(vdev);
 
+	mutex_destroy(&v->state_mutex);
 	mutex_destroy(&v->lock);
 	wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_DEVICE, -1);
 	vfio_free_device(vdev);
@@ -713,6 +730,7 @@ static const struct vfio_device_ops wd_vfio_dev_ops = {
 	.read = wd_vfio_read,
 	.write = wd_vfio_write,
 	.ioctl = wd_vfio_ioctl,
+	.device_feature = wd_vfio_device_feature,
 	.request = wd_vfio_request,
 	.dma_unmap = wd_vfio_dma_unmap,
 };
@@ -781,6 +799,7 @@ const struct wd_mdev_personality_ops wd_mdev_vfio_pci = {
 	.name = "vfio-pci",
 	.device_api = VFIO_DEVICE_API_PCI_STRING,
 	.driver_name = "wd_vfio_pci",
+	.dev_groups = wd_vfio_mig_groups,
 	.parent_dev = wd_vfio_parent_dev,
 	.type_valid = wd_vfio_type_valid,
 	.create = wd_vfio_create,

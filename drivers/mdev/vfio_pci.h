@@ -9,6 +9,8 @@
  *	vfio_config.c	the PCI configuration space
  *	vfio_queue.c	BAR0 registers, the queues and their work items
  *	vfio_dma.c	guest memory: ring accesses, pinning, dma_unmap
+ *	vfio_migration.c VFIO migration v2: the states, their arcs, the
+ *			device state stream and the compatibility attributes
  */
 #ifndef _WD_MDEV_VFIO_PCI_H
 #define _WD_MDEV_VFIO_PCI_H
@@ -31,6 +33,7 @@
 
 struct eventfd_ctx;
 struct wd_vfio;
+struct wd_vfio_migf;
 
 /**
  * struct wd_vfio_queue - one queue of the function
@@ -79,6 +82,38 @@ struct wd_vfio_queue {
 	bool abort;
 };
 
+/**
+ * struct wd_vfio_mig_queue - a queue's registers in the migration stream
+ * @sq_base: SQ_BASE
+ * @cq_base: CQ_BASE
+ * @err_iova: ERR_IOVA
+ * @depth: DEPTH
+ * @ctrl: CTRL
+ * @sq_tail: SQ_TAIL
+ * @sq_head: SQ_HEAD
+ * @cq_tail: CQ_TAIL
+ * @cq_head: CQ_HEAD
+ * @error: ERROR
+ * @halted: 1 if halted by a ring error
+ *
+ * Requests between SQ_HEAD and SQ_TAIL are in the guest's ring, not here:
+ * the destination executes them.  None is half done: the queues are
+ * quiesced before the state is saved.
+ */
+struct wd_vfio_mig_queue {
+	__le64 sq_base;
+	__le64 cq_base;
+	__le64 err_iova;
+	__le32 depth;
+	__le32 ctrl;
+	__le32 sq_tail;
+	__le32 sq_head;
+	__le32 cq_tail;
+	__le32 cq_head;
+	__le32 error;
+	__le32 halted;
+};
+
 enum wd_vfio_irq_type {
 	WD_VFIO_IRQ_NONE,
 	WD_VFIO_IRQ_INTX,
@@ -114,6 +149,19 @@ enum wd_vfio_irq_type {
  * @intx_masked: INTx is masked (automasked when signalled)
  * @err_trigger: the VFIO error interrupt's eventfd
  * @req_trigger: the VFIO request interrupt's eventfd
+ * @quiesced: migration: the queues execute nothing (RUNNING_P2P and the
+ *	stopped states); doorbells are still taken (under @reg_lock)
+ * @frozen: migration: BAR0 takes no writes (STOP, STOP_COPY, RESUMING;
+ *	under @reg_lock)
+ * @state_mutex: serialises the migration state, its arcs and its files;
+ *	taken before @lock.  A reset, which holds @lock, only tries it and
+ *	otherwise leaves its part to the holder (@deferred_reset)
+ * @mig_state: the migration state, enum vfio_device_mig_state
+ * @saving: the STOP_COPY data file, or NULL
+ * @resuming: the RESUMING data file, or NULL
+ * @reset_lock: protects @deferred_reset
+ * @deferred_reset: a reset came while @state_mutex was held: its holder
+ *	returns the migration state to RUNNING before it unlocks
  * @unmapped: ranges the VMM unmapped since its last doorbell, [start, end)
  * @nr_unmapped: entries of @unmapped
  * @unmapping: dma_unmap calls in progress
@@ -147,6 +195,15 @@ struct wd_vfio {
 	bool intx_masked;
 	struct eventfd_ctx *err_trigger;
 	struct eventfd_ctx *req_trigger;
+	bool quiesced;
+	bool frozen;
+
+	struct mutex state_mutex;	/* migration state, arcs and files */
+	enum vfio_device_mig_state mig_state;
+	struct wd_vfio_migf *saving;
+	struct wd_vfio_migf *resuming;
+	spinlock_t reset_lock;		/* deferred_reset */
+	bool deferred_reset;
 
 	struct {
 		u64 start, end;
@@ -178,6 +235,8 @@ u32 wd_vfio_config_read(struct wd_vfio *v, unsigned int off, unsigned int n);
 void wd_vfio_config_write(struct wd_vfio *v, unsigned int off, unsigned int n,
 			  u32 val);
 bool wd_vfio_memory_enabled(struct wd_vfio *v);
+void wd_vfio_config_restore(struct wd_vfio *v,
+			    const u8 config[WD_VFIO_CONFIG_SIZE]);
 
 /* vfio_queue.c */
 void wd_vfio_queues_init(struct wd_vfio *v);
@@ -187,6 +246,22 @@ void wd_vfio_queues_reset(struct wd_vfio *v);
 void wd_vfio_queues_kick(struct wd_vfio *v);
 u32 wd_vfio_bar_read(struct wd_vfio *v, unsigned int off);
 void wd_vfio_bar_write(struct wd_vfio *v, unsigned int off, u32 val);
+void wd_vfio_queues_quiesce(struct wd_vfio *v, bool quiesce);
+void wd_vfio_queues_save(struct wd_vfio *v, struct wd_vfio_mig_queue *mq);
+int wd_vfio_queues_check(struct wd_vfio *v,
+			 const struct wd_vfio_mig_queue *mq);
+void wd_vfio_queues_restore(struct wd_vfio *v,
+			    const struct wd_vfio_mig_queue *mq);
+
+/* vfio_migration.c */
+extern const struct vfio_migration_ops wd_vfio_mig_ops;
+extern const struct attribute_group *wd_vfio_mig_groups[];
+void wd_vfio_mig_init(struct wd_vfio *v);
+void wd_vfio_mig_open(struct wd_vfio *v);
+void wd_vfio_mig_close(struct wd_vfio *v);
+void wd_vfio_mig_reset(struct wd_vfio *v);
+int wd_vfio_mig_feature(struct wd_vfio *v, u32 flags, void __user *arg,
+			size_t argsz);
 
 /* vfio_dma.c */
 int wd_vfio_dma_read(struct wd_vfio *v, u64 iova, void *buf, size_t len);

@@ -27,7 +27,7 @@ static bool wd_vfio_queue_runnable(struct wd_vfio_queue *q)
 {
 	struct wd_vfio *v = q->v;
 
-	return v->open && !v->gone && v->bus_master &&
+	return v->open && !v->gone && !v->quiesced && v->bus_master &&
 	       (q->ctrl & WD_PCI_Q_CTRL_ENABLE) && !q->halted &&
 	       q->sq_tail != q->sq_head && q->cq_tail - q->cq_head < q->depth;
 }
@@ -347,6 +347,155 @@ void wd_vfio_queues_init(struct wd_vfio *v)
 		v->queues[i].index = i;
 		INIT_WORK(&v->queues[i].work, wd_vfio_queue_work);
 	}
+}
+
+/**
+ * wd_vfio_queues_quiesce() - stop or restart execution for migration
+ * @v: the function
+ * @quiesce: true to stop
+ *
+ * Stopping lets the request each queue is executing complete, its
+ * completion written and its interrupt raised, and waits for it; the
+ * requests behind it stay in the rings.  Doorbells are still taken.
+ * Restarting executes what the rings hold.
+ */
+void wd_vfio_queues_quiesce(struct wd_vfio *v, bool quiesce)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	v->quiesced = quiesce;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	if (!quiesce) {
+		wd_vfio_queues_kick(v);
+		wd_vfio_intx_update(v);
+		return;
+	}
+	/* a work item queued after this sees @quiesced and does nothing */
+	for (i = 0; i < v->nr_queues; i++)
+		flush_work(&v->queues[i].work);
+}
+
+/**
+ * wd_vfio_queues_save() - the queues' registers for the migration stream
+ * @v: the function, quiesced, its lock held
+ * @mq: v->nr_queues entries to fill
+ */
+void wd_vfio_queues_save(struct wd_vfio *v, struct wd_vfio_mig_queue *mq)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	for (i = 0; i < v->nr_queues; i++) {
+		struct wd_vfio_queue *q = &v->queues[i];
+
+		mq[i].sq_base = cpu_to_le64(q->sq_base);
+		mq[i].cq_base = cpu_to_le64(q->cq_base);
+		mq[i].err_iova = cpu_to_le64(q->err_iova);
+		mq[i].depth = cpu_to_le32(q->depth);
+		mq[i].ctrl = cpu_to_le32(q->ctrl);
+		mq[i].sq_tail = cpu_to_le32(q->sq_tail);
+		mq[i].sq_head = cpu_to_le32(q->sq_head);
+		mq[i].cq_tail = cpu_to_le32(q->cq_tail);
+		mq[i].cq_head = cpu_to_le32(q->cq_head);
+		mq[i].error = cpu_to_le32(q->error);
+		mq[i].halted = cpu_to_le32(q->halted);
+	}
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+}
+
+#define WD_VFIO_Q_CTRL_BITS	(WD_PCI_Q_CTRL_ENABLE | WD_PCI_Q_CTRL_IRQ)
+#define WD_VFIO_Q_ERR_BITS	(WD_PCI_Q_ERR_ADDR | WD_PCI_Q_ERR_RING | \
+				 WD_PCI_Q_ERR_DOORBELL | WD_PCI_Q_ERR_CONFIG)
+
+/* What is wrong with a queue's state in a stream, or NULL. */
+static const char *wd_vfio_mig_queue_bad(struct wd_vfio *v,
+					 const struct wd_vfio_mig_queue *mq)
+{
+	u32 depth = le32_to_cpu(mq->depth), ctrl = le32_to_cpu(mq->ctrl);
+	u64 sq_base = le64_to_cpu(mq->sq_base);
+	u64 cq_base = le64_to_cpu(mq->cq_base);
+
+	if (ctrl & ~WD_VFIO_Q_CTRL_BITS)
+		return "unknown CTRL bits";
+	if (le32_to_cpu(mq->error) & ~WD_VFIO_Q_ERR_BITS)
+		return "unknown ERROR bits";
+	if (le32_to_cpu(mq->halted) > 1)
+		return "halted is neither 0 nor 1";
+	if (!(ctrl & WD_PCI_Q_CTRL_ENABLE))
+		return NULL;
+	/* an enabled queue: what enabling it checked, and its indices */
+	if (!is_power_of_2(depth) || depth < 2 || depth > v->info.max_depth)
+		return "enabled with a DEPTH that is not a power of 2 in range";
+	if (!sq_base || !cq_base || sq_base % 64 || cq_base % 64)
+		return "enabled with a ring base zero or not 64-byte aligned";
+	if (le32_to_cpu(mq->sq_tail) - le32_to_cpu(mq->sq_head) > depth)
+		return "SQ_TAIL more than DEPTH ahead of SQ_HEAD";
+	if (le32_to_cpu(mq->cq_tail) - le32_to_cpu(mq->cq_head) > depth)
+		return "CQ_TAIL more than DEPTH ahead of CQ_HEAD";
+	return NULL;
+}
+
+/**
+ * wd_vfio_queues_check() - check the queues' registers of a stream
+ * @v: the function
+ * @mq: v->nr_queues entries
+ *
+ * Return: 0, or -EINVAL after logging which queue is wrong and why.
+ */
+int wd_vfio_queues_check(struct wd_vfio *v,
+			 const struct wd_vfio_mig_queue *mq)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nr_queues; i++) {
+		const char *why = wd_vfio_mig_queue_bad(v, &mq[i]);
+
+		if (why) {
+			dev_err(wd_vfio_dev(v),
+				"migration stream refused: queue %u: %s\n", i,
+				why);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/**
+ * wd_vfio_queues_restore() - the queues' registers from a checked stream
+ * @v: the function, quiesced, its lock held
+ * @mq: v->nr_queues entries, passed by wd_vfio_queues_check()
+ *
+ * The queues execute the requests their rings hold once they are no
+ * longer quiesced.
+ */
+void wd_vfio_queues_restore(struct wd_vfio *v,
+			    const struct wd_vfio_mig_queue *mq)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < v->nr_queues; i++)
+		wd_vfio_queue_clear(&v->queues[i]);
+	spin_lock_irqsave(&v->reg_lock, flags);
+	for (i = 0; i < v->nr_queues; i++) {
+		struct wd_vfio_queue *q = &v->queues[i];
+
+		q->sq_base = le64_to_cpu(mq[i].sq_base);
+		q->cq_base = le64_to_cpu(mq[i].cq_base);
+		q->err_iova = le64_to_cpu(mq[i].err_iova);
+		q->depth = le32_to_cpu(mq[i].depth);
+		q->ctrl = le32_to_cpu(mq[i].ctrl);
+		q->sq_tail = le32_to_cpu(mq[i].sq_tail);
+		q->sq_head = le32_to_cpu(mq[i].sq_head);
+		q->cq_tail = le32_to_cpu(mq[i].cq_tail);
+		q->cq_head = le32_to_cpu(mq[i].cq_head);
+		q->error = le32_to_cpu(mq[i].error);
+		q->halted = le32_to_cpu(mq[i].halted);
+	}
+	spin_unlock_irqrestore(&v->reg_lock, flags);
 }
 
 /* ---- registers ---- */

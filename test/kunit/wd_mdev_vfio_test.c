@@ -6,7 +6,9 @@
  * in guest memory with their pins and unpins counted, errors (unmapped
  * buffers, unreadable rings, bad doorbells), dma_unmap, reset and close
  * with a request in flight, the host's request to release the function,
- * and fault injection over every unwind.
+ * migration (every arc, a move between instances with a request in
+ * flight, refused streams, the deferred reset), and fault injection over
+ * every unwind.
  *
  * A fake accelerator, on a platform device without a driver, declares
  * access-point and vfio-pci types; its vfio ops (this module) execute a
@@ -18,6 +20,7 @@
  * user page of the process loading the suite.
  */
 #include <kunit/test.h>
+#include <linux/crc32.h>
 #include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -93,7 +96,7 @@ struct fake {
 	atomic_t pins[FAKE_MEM_PAGES];
 	atomic_t pin_calls, unpin_errors, pinned_max, pinned_now;
 	atomic_t fail_pin_call;		/* that pin call fails; 0: none */
-	atomic_t engines, executing, aborted;
+	atomic_t engines, executing, executed, aborted;
 	bool release;			/* BLOCK requests may finish */
 };
 
@@ -281,6 +284,7 @@ static void fake_execute(void *engine, struct wd_mdev_vfio_req *req)
 		cqe->status = FAKE_STS_ABORTED;
 	} else {
 		fake_copy(req);
+		atomic_inc(&fake->executed);
 		cqe->status = FAKE_STS_OK;
 		cqe->produced = sqe->len;
 	}
@@ -699,6 +703,8 @@ static void wd_vfio_test_exit(struct kunit *test)
 	wd_mdev_kunit_set_vfio_dma(NULL);
 	if (!IS_ERR_OR_NULL(ctx->fake.pdev))
 		platform_device_unregister(ctx->fake.pdev);
+	/* a kernel thread's fput() is delayed: the data files' release */
+	flush_delayed_fput();
 	if (kthread)
 		t_expect_no_leak(test, "at the end");
 	the_fake = NULL;
@@ -1283,6 +1289,489 @@ static void wd_vfio_test_faults(struct kunit *test)
 	KUNIT_EXPECT_GE(test, nr[2], 2U);
 }
 
+/* ---- migration ---- */
+
+static struct file *t_mig_set(struct wd_vfio *v, u32 state)
+{
+	return v->vdev.mig_ops->migration_set_state(&v->vdev, state);
+}
+
+static u32 t_mig_state(struct wd_vfio *v)
+{
+	enum vfio_device_mig_state state = VFIO_DEVICE_STATE_ERROR;
+
+	v->vdev.mig_ops->migration_get_state(&v->vdev, &state);
+	return state;
+}
+
+/* Drops the VMM's reference to a data file, released at once. */
+static void t_mig_put(struct file *f)
+{
+	if (!IS_ERR_OR_NULL(f)) {
+		fput(f);
+		flush_delayed_fput();
+	}
+}
+
+/* One read() of a data file into @buf: what it returned. */
+static ssize_t t_mig_read(struct test_ctx *ctx, struct file *f, void *buf,
+			  size_t n)
+{
+	void __user *ubuf = (void __user *)ctx->ubuf;
+	ssize_t ret = f->f_op->read(f, ubuf, min_t(size_t, n, PAGE_SIZE), NULL);
+
+	if (ret > 0 && copy_from_user(buf, ubuf, ret))
+		return -EFAULT;
+	return ret;
+}
+
+/* One write() of @n bytes of @buf to a data file: what it returned. */
+static ssize_t t_mig_write(struct test_ctx *ctx, struct file *f,
+			   const void *buf, size_t n)
+{
+	void __user *ubuf = (void __user *)ctx->ubuf;
+
+	if (n > PAGE_SIZE || copy_to_user(ubuf, buf, n))
+		return -EFAULT;
+	return f->f_op->write(f, ubuf, n, NULL);
+}
+
+/* The whole stream of @v, stopped in STOP_COPY: its length. */
+static size_t t_mig_save(struct kunit *test, struct wd_vfio *v, u8 *buf,
+			 size_t size)
+{
+	struct test_ctx *ctx = test->priv;
+	struct file *f = t_mig_set(v, VFIO_DEVICE_STATE_STOP_COPY);
+	size_t len = 0;
+	ssize_t n;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(f));
+	while ((n = t_mig_read(ctx, f, buf + len, size - len)) > 0)
+		len += n;
+	KUNIT_EXPECT_EQ_MSG(test, n, 0L, "the end of the stream");
+	KUNIT_EXPECT_TRUE(test, IS_ERR_OR_NULL(t_mig_set(v, VFIO_DEVICE_STATE_STOP)));
+	/* STOP ended the file */
+	KUNIT_EXPECT_EQ(test, t_mig_read(ctx, f, buf, 1), (ssize_t)-ENODEV);
+	t_mig_put(f);
+	return len;
+}
+
+static u32 t_crc(const void *buf, size_t len)
+{
+	return ~crc32_le(~0U, buf, len);
+}
+
+/* Recomputes a stream's CRCs after a test changed it on purpose. */
+static void t_mig_seal(u8 *stream)
+{
+	struct wd_pci_mig_header *h = (void *)stream;
+
+	h->body_crc = cpu_to_le32(t_crc(h + 1, le32_to_cpu(h->body_size)));
+	h->header_crc = cpu_to_le32(t_crc(h, offsetof(struct wd_pci_mig_header,
+						      header_crc)));
+}
+
+/* A COPY request through queue 0 of @v completes: the function works. */
+static void t_expect_usable(struct kunit *test, struct wd_vfio *v,
+			    const char *when)
+{
+	struct test_ctx *ctx = test->priv;
+	u32 tail;
+
+	t_enable_function(test, v);
+	if (!(t_rd(ctx, v, QREG(0, WD_PCI_Q_STATUS)) & WD_PCI_Q_STS_ENABLED))
+		t_queue_on(test, v, 0);
+	tail = t_rd(ctx, v, QREG(0, WD_PCI_Q_SQ_TAIL));
+	t_submit(ctx, 0, tail, FAKE_OP_COPY, DATA_IOVA, DATA_IOVA + PAGE_SIZE,
+		 32);
+	KUNIT_EXPECT_EQ(test, t_wr(ctx, v, QREG(0, WD_PCI_Q_SQ_TAIL), tail + 1),
+			4L);
+	KUNIT_EXPECT_TRUE_MSG(test, t_wait_cq(ctx, v, 0, tail + 1),
+			      "a request completes %s", when);
+	KUNIT_EXPECT_EQ_MSG(test, t_cqe(ctx, 0, tail)->status, FAKE_STS_OK,
+			    "its status %s", when);
+}
+
+static const char *const t_state_names[] = {
+	[VFIO_DEVICE_STATE_ERROR] = "ERROR",
+	[VFIO_DEVICE_STATE_STOP] = "STOP",
+	[VFIO_DEVICE_STATE_RUNNING] = "RUNNING",
+	[VFIO_DEVICE_STATE_STOP_COPY] = "STOP_COPY",
+	[VFIO_DEVICE_STATE_RESUMING] = "RESUMING",
+	[VFIO_DEVICE_STATE_RUNNING_P2P] = "RUNNING_P2P",
+};
+
+/*
+ * Every pair of states, reached with the VFIO core's combination arcs:
+ * a data file exactly when entering STOP_COPY or RESUMING, BAR0 writes
+ * refused while stopped, RESUMING left only with a state or a reset, and
+ * ERROR never accepted as a target.
+ */
+static void wd_vfio_test_mig_states(struct kunit *test)
+{
+	static const u32 states[] = {
+		VFIO_DEVICE_STATE_RUNNING, VFIO_DEVICE_STATE_RUNNING_P2P,
+		VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_STOP_COPY,
+	};
+	struct test_ctx *ctx = test->priv;
+	struct wd_vfio *v;
+	struct file *f;
+	unsigned int i, j;
+
+	t_running_queue(test, "vq1", &v);
+	KUNIT_EXPECT_EQ(test, v->vdev.migration_flags,
+			VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P);
+	KUNIT_EXPECT_EQ(test, t_mig_state(v), (u32)VFIO_DEVICE_STATE_RUNNING);
+
+	for (i = 0; i < ARRAY_SIZE(states); i++) {
+		for (j = 0; j < ARRAY_SIZE(states); j++) {
+			u32 from = states[i], to = states[j];
+			bool stopped = to == VFIO_DEVICE_STATE_STOP ||
+				       to == VFIO_DEVICE_STATE_STOP_COPY;
+
+			t_mig_put(t_mig_set(v, VFIO_DEVICE_STATE_RUNNING));
+			t_mig_put(t_mig_set(v, from));
+			KUNIT_ASSERT_EQ(test, t_mig_state(v), from);
+			f = t_mig_set(v, to);
+			KUNIT_EXPECT_FALSE_MSG(test, IS_ERR(f), "%s -> %s",
+					       t_state_names[from],
+					       t_state_names[to]);
+			KUNIT_EXPECT_EQ_MSG(test, !!f,
+					    to == VFIO_DEVICE_STATE_STOP_COPY &&
+					    from != to,
+					    "a data file for %s -> %s",
+					    t_state_names[from],
+					    t_state_names[to]);
+			t_mig_put(f);
+			KUNIT_EXPECT_EQ(test, t_mig_state(v), to);
+			KUNIT_EXPECT_EQ_MSG(test,
+					    t_wr(ctx, v, QREG(0, WD_PCI_Q_CQ_HEAD), 0),
+					    stopped ? (ssize_t)-EBUSY : 4L,
+					    "a BAR0 write in %s",
+					    t_state_names[to]);
+		}
+	}
+
+	/* RESUMING with nothing written cannot be left but by a reset */
+	t_mig_put(t_mig_set(v, VFIO_DEVICE_STATE_RUNNING));
+	f = t_mig_set(v, VFIO_DEVICE_STATE_RESUMING);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(f));
+	KUNIT_EXPECT_EQ(test, t_mig_state(v), (u32)VFIO_DEVICE_STATE_RESUMING);
+	KUNIT_EXPECT_EQ(test, t_wr(ctx, v, QREG(0, WD_PCI_Q_CQ_HEAD), 0),
+			(ssize_t)-EBUSY);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(t_mig_set(v, VFIO_DEVICE_STATE_RUNNING)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, t_mig_state(v), (u32)VFIO_DEVICE_STATE_RESUMING);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(t_mig_set(v, VFIO_DEVICE_STATE_ERROR)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, t_ioctl(ctx, v, VFIO_DEVICE_RESET, NULL, 0), 0L);
+	KUNIT_EXPECT_EQ(test, t_mig_state(v), (u32)VFIO_DEVICE_STATE_RUNNING);
+	KUNIT_EXPECT_EQ(test, t_mig_write(ctx, f, "x", 1), (ssize_t)-ENODEV);
+	t_mig_put(f);
+	t_expect_usable(test, v, "after the reset");
+}
+
+struct t_mig_async {
+	struct wd_vfio *v;
+	u32 state;
+	struct file *res;
+	struct completion done;
+};
+
+static int t_mig_async_fn(void *data)
+{
+	struct t_mig_async *a = data;
+
+	a->res = t_mig_set(a->v, a->state);
+	complete(&a->done);
+	return 0;
+}
+
+/*
+ * Instance A of vq2 has a request executing and three queued when the
+ * VMM stops it: RUNNING_P2P waits for the one executing, which completes
+ * on A; the stream carries the ring indices; instance B takes it, written
+ * in odd pieces, and executes the three.  Each request ran once, and the
+ * state took MIG_DATA_SIZE bytes.
+ */
+static void wd_vfio_test_mig_move(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct t_mig_async async = { .state = VFIO_DEVICE_STATE_RUNNING_P2P };
+	struct {
+		__aligned_u64 stop_copy_length;
+	} size;	/* VFIO_DEVICE_FEATURE_MIG_DATA_SIZE (9), not in 6.1 */
+	const struct wd_pci_mig_header *h;
+	struct task_struct *task;
+	struct wd_vfio *a, *b;
+	size_t len, off;
+	struct file *f;
+	u8 *stream, *src, *dst;
+	int ib, i, ret;
+
+	stream = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, stream);
+	t_running_queue(test, "vq2", &a);
+	ib = t_create(ctx, "vq2");
+	KUNIT_ASSERT_GE(test, ib, 0);
+	KUNIT_ASSERT_EQ(test, t_open(ctx, ib, &b), 0);
+
+	src = fake_mem(&ctx->fake, DATA_IOVA);
+	dst = fake_mem(&ctx->fake, DATA_IOVA + PAGE_SIZE);
+	for (i = 0; i < 256; i++)
+		src[i] = i * 7 + 1;
+	t_submit(ctx, 0, 0, FAKE_OP_BLOCK, DATA_IOVA, DATA_IOVA + PAGE_SIZE, 64);
+	for (i = 1; i < 4; i++)
+		t_submit(ctx, 0, i, FAKE_OP_COPY, DATA_IOVA + 64 * i,
+			 DATA_IOVA + PAGE_SIZE + 64 * i, 64);
+	KUNIT_EXPECT_EQ(test, t_wr(ctx, a, QREG(0, WD_PCI_Q_SQ_TAIL), 4), 4L);
+	KUNIT_ASSERT_TRUE(test, t_wait_executing(&ctx->fake, 1));
+
+	/* RUNNING_P2P waits for the request executing */
+	async.v = a;
+	init_completion(&async.done);
+	task = kthread_run(t_mig_async_fn, &async, "wd_vfio_kunit_mig");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	msleep(100);
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&async.done),
+			       "RUNNING_P2P came with a request executing");
+	WRITE_ONCE(ctx->fake.release, true);
+	wait_for_completion(&async.done);
+	KUNIT_EXPECT_NULL(test, async.res);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, a, QREG(0, WD_PCI_Q_CQ_TAIL)), 1U);
+	KUNIT_EXPECT_EQ(test, t_cqe(ctx, 0, 0)->status, FAKE_STS_OK);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->fake.aborted), 0);
+	/* quiesced: the queue takes its doorbell and executes nothing */
+	KUNIT_EXPECT_EQ(test, t_wr(ctx, a, QREG(0, WD_PCI_Q_SQ_TAIL), 4), 4L);
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, a, QREG(0, WD_PCI_Q_SQ_HEAD)), 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->fake.executed), 1);
+
+	ret = a->vdev.ops->device_feature(&a->vdev, VFIO_DEVICE_FEATURE_GET | 9,
+					  (void __user *)ctx->ubuf, sizeof(size));
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, copy_from_user(&size, (void __user *)ctx->ubuf,
+					     sizeof(size)), 0UL);
+	len = t_mig_save(test, a, stream, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, len, (size_t)size.stop_copy_length);
+	h = (const void *)stream;
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(h->magic), (u32)WD_PCI_MIG_MAGIC);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(h->version), (u16)WD_PCI_MIG_VERSION);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(h->nr_queues), 2U);
+	KUNIT_EXPECT_EQ(test, len, sizeof(*h) + le32_to_cpu(h->body_size));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(h->type, "vq2"));
+	t_close(ctx, 0);	/* the source is gone */
+
+	f = t_mig_set(b, VFIO_DEVICE_STATE_RESUMING);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(f));
+	for (off = 0, i = 1; off < len; i *= 13) {
+		size_t n = min_t(size_t, i, len - off);
+
+		KUNIT_EXPECT_EQ(test, t_mig_write(ctx, f, stream + off, n),
+				(ssize_t)n);
+		off += n;
+	}
+	KUNIT_EXPECT_NULL(test, t_mig_set(b, VFIO_DEVICE_STATE_RUNNING));
+	t_mig_put(f);
+	KUNIT_EXPECT_EQ(test, t_mig_state(b), (u32)VFIO_DEVICE_STATE_RUNNING);
+	KUNIT_EXPECT_TRUE(test, t_wait_cq(ctx, b, 0, 4));
+	for (i = 1; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, t_cqe(ctx, 0, i)->status, FAKE_STS_OK);
+		KUNIT_EXPECT_EQ(test, t_cqe(ctx, 0, i)->user_data, 0x1000ULL + i);
+	}
+	KUNIT_EXPECT_EQ(test, memcmp(src + 64, dst + 64, 192), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->fake.executed), 4);
+	/* B's config space came with the state: bus master, memory on */
+	KUNIT_EXPECT_EQ(test, t_rd(ctx, b, QREG(0, WD_PCI_Q_STATUS)),
+			WD_PCI_Q_STS_ENABLED);
+}
+
+/* @stream into a fresh RESUMING of @v: the errno of the first refusal. */
+static int t_mig_load(struct kunit *test, struct wd_vfio *v, const u8 *stream,
+		      size_t len)
+{
+	struct test_ctx *ctx = test->priv;
+	struct file *f = t_mig_set(v, VFIO_DEVICE_STATE_RESUMING);
+	ssize_t n;
+	int ret = 0;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(f));
+	n = t_mig_write(ctx, f, stream, len);
+	/* a write that goes past the stream's end stops short of it */
+	if (n >= 0 && (size_t)n < len)
+		n = t_mig_write(ctx, f, stream + n, len - n);
+	if (n < 0)
+		ret = n;
+	if (!ret)
+		ret = PTR_ERR_OR_ZERO(t_mig_set(v, VFIO_DEVICE_STATE_STOP));
+	if (ret) {
+		KUNIT_EXPECT_EQ(test, t_mig_state(v),
+				(u32)VFIO_DEVICE_STATE_RESUMING);
+		KUNIT_EXPECT_EQ(test, t_ioctl(ctx, v, VFIO_DEVICE_RESET, NULL, 0),
+				0L);
+	} else {
+		t_mig_put(t_mig_set(v, VFIO_DEVICE_STATE_RUNNING));
+	}
+	KUNIT_EXPECT_EQ(test, t_mig_state(v), (u32)VFIO_DEVICE_STATE_RUNNING);
+	t_mig_put(f);
+	return ret;
+}
+
+/*
+ * Streams a destination must refuse, each with the errno and a kernel
+ * message: another queue count, a bad magic, a later version, a corrupt
+ * header or body, too short, too long, a queue register out of range.
+ * After each the instance works; a good stream is then taken.
+ */
+static void wd_vfio_test_mig_refused(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct wd_pci_mig_header *h;
+	struct wd_vfio_mig_queue *mq;
+	struct wd_vfio *a, *b, *c;
+	u8 *good, *bad;
+	size_t len;
+	int ib, ic;
+
+	good = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	bad = kunit_kzalloc(test, PAGE_SIZE + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, good);
+	KUNIT_ASSERT_NOT_NULL(test, bad);
+	t_running_queue(test, "vq2", &a);
+	len = t_mig_save(test, a, good, PAGE_SIZE);
+	KUNIT_ASSERT_GT(test, len, sizeof(*h));
+	ib = t_create(ctx, "vq4");
+	ic = t_create(ctx, "vq2");
+	KUNIT_ASSERT_GE(test, ib, 0);
+	KUNIT_ASSERT_GE(test, ic, 0);
+	KUNIT_ASSERT_EQ(test, t_open(ctx, ib, &b), 0);
+	KUNIT_ASSERT_EQ(test, t_open(ctx, ic, &c), 0);
+	h = (void *)bad;
+	/* the body's first queue, after config space and IRQ_STATUS */
+	mq = (void *)(bad + sizeof(*h) + WD_VFIO_CONFIG_SIZE + 8);
+
+	KUNIT_EXPECT_EQ_MSG(test, t_mig_load(test, b, good, len), -EINVAL,
+			    "a vq2 stream into a vq4");
+	t_expect_usable(test, b, "after a vq2 stream");
+
+	memcpy(bad, good, len);
+	h->magic ^= cpu_to_le32(1);
+	KUNIT_EXPECT_EQ_MSG(test, t_mig_load(test, c, bad, len), -EINVAL,
+			    "bad magic");
+	memcpy(bad, good, len);
+	h->version = cpu_to_le16(WD_PCI_MIG_VERSION + 1);
+	t_mig_seal(bad);
+	KUNIT_EXPECT_EQ_MSG(test, t_mig_load(test, c, bad, len), -EOPNOTSUPP,
+			    "a later version");
+	memcpy(bad, good, len);
+	h->description[3] ^= 0x20;
+	KUNIT_EXPECT_EQ_MSG(test, t_mig_load(test, c, bad, len), -EINVAL,
+			    "a header byte changed");
+	memcpy(bad, good, len);
+	h->compat[0] ^= 1;
+	t_mig_seal(bad);
+	KUNIT_EXPECT_EQ_MSG(test, t_mig_load(test, c, bad, len), -EINVAL,
+			    "another compat string");
+	memcpy(bad, good, len);
+	bad[len - 3] ^= 0x40;
+	KUNIT_EXPECT_EQ_MSG(test, t_mig_load(test, c, bad, len), -EINVAL,
+			    "a body byte changed");
+	KUNIT_EXPECT_EQ_MSG(test, t_mig_load(test, c, good, len - 1), -EINVAL,
+			    "one byte short");
+	KUNIT_EXPECT_EQ_MSG(test, t_mig_load(test, c, good, sizeof(*h) - 1),
+			    -EINVAL, "the header cut");
+	memcpy(bad, good, len);
+	bad[len] = 0;
+	KUNIT_EXPECT_EQ_MSG(test, t_mig_load(test, c, bad, len + 1), -EINVAL,
+			    "one byte too many");
+	memcpy(bad, good, len);
+	mq->depth = cpu_to_le32(3);
+	mq->ctrl = cpu_to_le32(WD_PCI_Q_CTRL_ENABLE);
+	t_mig_seal(bad);
+	KUNIT_EXPECT_EQ_MSG(test, t_mig_load(test, c, bad, len), -EINVAL,
+			    "an enabled queue of depth 3");
+	memcpy(bad, good, len);
+	mq->sq_tail = cpu_to_le32(le32_to_cpu(mq->sq_head) + 2 * FAKE_DEPTH);
+	t_mig_seal(bad);
+	KUNIT_EXPECT_EQ_MSG(test, t_mig_load(test, c, bad, len), -EINVAL,
+			    "SQ_TAIL beyond DEPTH");
+	t_expect_usable(test, c, "after the refused streams");
+
+	t_close(ctx, 0);
+	KUNIT_EXPECT_EQ_MSG(test, t_mig_load(test, c, good, len), 0,
+			    "the good stream");
+	t_expect_usable(test, c, "after the good stream");
+}
+
+/*
+ * A reset while a migration arc holds the state does not wait for it:
+ * the state's next holder returns it to RUNNING.
+ */
+static void wd_vfio_test_mig_deferred_reset(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct wd_vfio *v;
+
+	t_running_queue(test, "vq1", &v);
+	t_mig_put(t_mig_set(v, VFIO_DEVICE_STATE_STOP));
+	mutex_lock(&v->state_mutex);
+	KUNIT_EXPECT_EQ(test, t_ioctl(ctx, v, VFIO_DEVICE_RESET, NULL, 0), 0L);
+	KUNIT_EXPECT_TRUE(test, v->deferred_reset);
+	KUNIT_EXPECT_EQ(test, v->mig_state, (u32)VFIO_DEVICE_STATE_STOP);
+	mutex_unlock(&v->state_mutex);
+	/* the next to take the state does the reset's part first */
+	KUNIT_EXPECT_EQ(test, t_mig_state(v), (u32)VFIO_DEVICE_STATE_RUNNING);
+	KUNIT_EXPECT_FALSE(test, v->deferred_reset);
+	t_expect_usable(test, v, "after the deferred reset");
+}
+
+/* Every allocation of STOP_COPY's and RESUMING's data files fails once. */
+static void wd_vfio_test_mig_faults(struct kunit *test)
+{
+	static const u32 targets[] = {
+		VFIO_DEVICE_STATE_STOP_COPY, VFIO_DEVICE_STATE_RESUMING,
+	};
+	struct wd_vfio *v;
+	unsigned int n, t;
+	struct file *f;
+	bool fired;
+
+	kt_fail_nth_require(test);
+	t_running_queue(test, "vq1", &v);
+	for (t = 0; t < ARRAY_SIZE(targets); t++) {
+		for (n = 1; n < 100; n++) {
+			t_mig_put(t_mig_set(v, VFIO_DEVICE_STATE_STOP));
+			kt_fail_nth(n);
+			f = t_mig_set(v, targets[t]);
+			fired = kt_fail_nth_fired();
+			if (IS_ERR(f)) {
+				KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(f), -ENOMEM,
+						    "n=%u", n);
+				KUNIT_EXPECT_TRUE(test, fired);
+				KUNIT_EXPECT_EQ(test, t_mig_state(v),
+						(u32)VFIO_DEVICE_STATE_STOP);
+				continue;
+			}
+			KUNIT_EXPECT_NOT_NULL(test, f);
+			KUNIT_EXPECT_EQ(test, t_mig_state(v), targets[t]);
+			if (targets[t] == VFIO_DEVICE_STATE_RESUMING) {
+				struct test_ctx *ctx = test->priv;
+
+				t_ioctl(ctx, v, VFIO_DEVICE_RESET, NULL, 0);
+			}
+			t_mig_put(f);
+			if (!fired)
+				break;
+		}
+		KUNIT_EXPECT_LT(test, n, 100U);
+		KUNIT_EXPECT_GE_MSG(test, n, 3U,
+				    "allocations of %s's file",
+				    t_state_names[targets[t]]);
+	}
+	t_mig_put(t_mig_set(v, VFIO_DEVICE_STATE_RUNNING));
+	t_expect_usable(test, v, "after the sweep");
+}
+
 static struct kunit_case wd_vfio_test_cases[] = {
 	KUNIT_CASE(wd_vfio_test_types),
 	KUNIT_CASE(wd_vfio_test_device),
@@ -1295,6 +1784,11 @@ static struct kunit_case wd_vfio_test_cases[] = {
 	KUNIT_CASE(wd_vfio_test_request),
 	KUNIT_CASE(wd_vfio_test_remove_accel),
 	KUNIT_CASE(wd_vfio_test_faults),
+	KUNIT_CASE(wd_vfio_test_mig_states),
+	KUNIT_CASE(wd_vfio_test_mig_move),
+	KUNIT_CASE(wd_vfio_test_mig_refused),
+	KUNIT_CASE(wd_vfio_test_mig_deferred_reset),
+	KUNIT_CASE(wd_vfio_test_mig_faults),
 	{}
 };
 

@@ -109,4 +109,51 @@
  * interrupt (VFIO_PCI_REQ_IRQ_INDEX): the host asks the VMM to release it.
  */
 
+/*
+ * ---- Migration: the device state of VFIO migration v2 ----
+ * What a vfio-pci instance gives in STOP_COPY and takes in RESUMING: this
+ * header, then a body of body_size bytes (configuration space, device and
+ * queue registers: the framework's business, opaque to a VMM), all little
+ * endian.  Both CRCs are zlib's crc32().  A destination refuses a stream
+ * as soon as its header arrives if the magic, version, header CRC, type
+ * or queue count differ from its own, or if compat is not its own; it
+ * names what differs in the kernel log.  A later version may append
+ * header fields (header_size grows) and still read version 1 streams.
+ * Documentation/migration.rst is the full description.
+ */
+#define WD_PCI_MIG_MAGIC	0x474d4457	/* "WDMG" */
+#define WD_PCI_MIG_VERSION	1
+#define WD_PCI_MIG_TYPE_LEN	32
+#define WD_PCI_MIG_COMPAT_LEN	96
+#define WD_PCI_MIG_DESC_LEN	128
+
+/**
+ * struct wd_pci_mig_header - the first bytes of a migration stream
+ * @magic: WD_PCI_MIG_MAGIC
+ * @version: WD_PCI_MIG_VERSION of the writer
+ * @header_size: bytes of this header, header_crc included
+ * @body_size: bytes of the body that follows
+ * @body_crc: crc32 of the body
+ * @nr_queues: queues of the source instance
+ * @max_depth: its largest ring depth
+ * @type: its mdev type (e.g. vzip-vq2), NUL-terminated
+ * @compat: opaque; a destination whose own string is equal can take the
+ *	stream: the same sysfs attribute, migration/version, says it before
+ * @description: for people, e.g. in an error message; NUL-terminated
+ * @header_crc: crc32 of the bytes before it
+ */
+struct wd_pci_mig_header {
+	__le32 magic;
+	__le16 version;
+	__le16 header_size;
+	__le32 body_size;
+	__le32 body_crc;
+	__le32 nr_queues;
+	__le32 max_depth;
+	char type[WD_PCI_MIG_TYPE_LEN];
+	char compat[WD_PCI_MIG_COMPAT_LEN];
+	char description[WD_PCI_MIG_DESC_LEN];
+	__le32 header_crc;
+};
+
 #endif /* _UAPI_MISC_UACCE_WD_PCI_H */

@@ -15,10 +15,21 @@
 # at once and checks that descriptors naming memory outside the queue's
 # SS region complete with ADDR_ERROR; the modules unload, and the VM's
 # kernel log has no warning.  The VM's init prints its TAP cases prefixed
-# "nested: ", which this script forwards.  Afterwards the instance is
-# removed and its queues are back with the accelerator.
+# "nested: ", which this script forwards.
 #
-# Run in the stock lane with uacce, vzip:queues=20 and wd_mdev (test/plan).
+# Then the VM moves, live (issue 14): its init compresses in rounds on
+# the device, each checked, while QMP migrates the VM to a second QEMU
+# on two other instances of the same types, over a unix socket; after
+# three rounds on the destination this script tells the VM to stop
+# (a line on its serial console), and the rest of the cases run there.
+# Both QEMUs are QEMU 10 (build/qemu10, test/vm/qemu10.sh): Debian 12's
+# 7.2 cannot migrate a VFIO device on 6.1.  query-migrate's figures (the
+# device state's bytes, the downtime) go to the TAP output.  Afterwards
+# the instances are removed and their queues are back with the
+# accelerator.
+#
+# Run in the nested lane with uacce, vzip:queues=20 and wd_mdev
+# (test/plan).
 set -u
 . test/guest/vfio_lib.sh
 uuid_base=0x7b
@@ -26,7 +37,9 @@ uuid_base=0x7b
 ver=$(uname -r)
 vmlinux=$PWD/build/stock/vmlinux-$ver
 mods=$PWD/build/modules/$ver
-qemu=$(command -v qemu-system-x86_64) || fail_all "qemu-system-x86_64 is not installed"
+qemu=$PWD/build/qemu10/qemu-system-x86_64
+"$qemu" --version > /dev/null 2>&1 ||
+	fail_all "no QEMU 10 at $qemu (test/vm/deps.sh qemu10)"
 [ -s "$vmlinux" ] || fail_all "no $vmlinux (test/vm/stock.sh extracts it)"
 for m in uacce/uacce.ko drivers/wd_pci/wd_pci.ko; do
 	[ -f "$mods/$m" ] || fail_all "no $mods/$m (make modules for $ver)"
@@ -166,6 +179,32 @@ if is /sys/class/uacce/vzip-0/available_instances 2; then
 else
 	echo "nested: not ok $n the queues are free again"
 fi
+# ---- live migration: rounds on the device until told to stop ----
+head -c 100000 /data/in > /tmp/small
+echo "nested: migrate-ready at $(up) s"
+i=0
+good=0
+while :; do
+	i=$((i + 1))
+	if WD_STATS=1 $wdzip -c /tmp/small 2> /tmp/r.err | gzip -dc |
+	   cmp -s - /tmp/small && [ "$(hw /tmp/r.err)" -gt 0 ]; then
+		good=$((good + 1))
+		echo "nested: round $i on the device at $(up) s"
+	else
+		echo "nested: round $i failed at $(up) s"
+		sed 's/^/nested: # /' /tmp/r.err | head -n 5
+	fi
+	line=
+	read -t 1 line
+	[ "$line" = stop ] && break
+	[ $i -ge 500 ] && break
+done
+n=$((n + 1))
+if [ $good = $i ] && [ "$line" = stop ]; then
+	echo "nested: ok $n $i rounds through the move, each compressed on the device and read back"
+else
+	echo "nested: not ok $n $good of $i rounds through the move were right (last line read: '$line')"
+fi
 ck "rmmod wd_pci and uacce" sh -c "rmmod wd_pci && rmmod uacce"
 ck "no warning in the VM's kernel log" sh -c \
 	"! dmesg | grep -E 'WARNING:|BUG:|Call Trace|general protection'"
@@ -185,26 +224,123 @@ check "create a vq2 instance" vcreate vq2 "$u"
 # the ID the VM sees): the driver must leave it alone
 check "create a vq1 instance, shown to the VM as 5744:7a02" vcreate vq1 "$u2"
 
-# the VM's console, in the results directory when there is one (readable
+u3=$(uuid 3)
+u4=$(uuid 4)
+u5=$(uuid 5)
+check "create the destination's vq2 instance" vcreate vq2 "$u3"
+check "create the destination's vq1 instance" vcreate vq1 "$u4"
+check "create a vq4 instance, which cannot take a vq2's state" vcreate vq4 "$u5"
+
+# the VMs' consoles, in the results directory when there is one (readable
 # from the host while the test runs)
-log=$work/vm.log
-[ -d /run/out ] && [ -w /run/out ] && log=/run/out/vm_guest_driver.console
+out=$work
+[ -d /run/out ] && [ -w /run/out ] && out=/run/out
+log=$out/vm_guest_driver.console
+dlog=$out/vm_guest_driver.dest.console
+rm -f "$work/mig.sock" "$work/src.qmp" "$work/dst.qmp" "$work/dst.in" \
+	"$work/bad.sock" "$work/bad.qmp"
+# the same machine on both sides: the functions at the same addresses
+vm() {
+	u_a=$1
+	u_b=$2
+	shift 2
+	# acpi=off: the kernel's ACPI probing alone takes minutes under
+	# nested TCG.  25 minutes at most (guest-check.sh gives a nested
+	# test 30).
+	timeout -k 10 1500 "$qemu" -M pc -accel tcg -m 256M -smp 1 \
+		-nographic -nodefaults -serial stdio -no-reboot \
+		-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u_a,enable-migration=on,addr=04.0" \
+		-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u_b,x-pci-device-id=0x7a02,enable-migration=on,addr=05.0" \
+		-kernel "$vmlinux" -initrd "$cpio_out" \
+		-append "console=ttyS0 panic=-1 rdinit=/init acpi=off quiet loglevel=4" \
+		"$@"
+}
 t0=$(date +%s)
-# acpi=off: the kernel's ACPI probing alone takes minutes under nested TCG.
-# The VM needs 6 to 9 minutes on a host running other guests beside this
-# one, and more with more of them: 25 minutes at most (guest-check.sh
-# gives a stock test 30).
-timeout -k 10 1500 "$qemu" -M pc -accel tcg -m 256M -smp 1 \
-	-nographic -nodefaults -serial stdio -no-reboot \
-	-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u" \
-	-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u2,x-pci-device-id=0x7a02" \
-	-kernel "$vmlinux" -initrd "$cpio_out" \
-	-append "console=ttyS0 panic=-1 rdinit=/init acpi=off quiet loglevel=4" \
-	> "$log" 2>&1 < /dev/null
+vm "$u" "$u2" -qmp "unix:$work/src.qmp,server=on,wait=off" \
+	> "$log" 2>&1 < /dev/null &
+src_pid=$!
+vmm_pids="$vmm_pids $src_pid"
+
+# the source VM's init ran its cases and its first round: the move
+# comes in the rounds after it
+ready=
+while kill -0 "$src_pid" 2>/dev/null; do
+	grep -q "nested: round 1 " "$log" && ready=1 && break
+	sleep 1
+done
+check "the source VM ran its cases and a first round ($(($(date +%s) - t0)) s)" test -n "$ready"
+
+# first a destination with a vq4 where the vq2 was: it refuses the
+# device state, and the source runs on
+blog=$out/vm_guest_driver.refused.console
+if [ -n "$ready" ]; then
+	vm "$u5" "$u4" -incoming defer \
+		-qmp "unix:$work/bad.qmp,server=on,wait=off" \
+		> "$blog" 2>&1 < /dev/null &
+	bad_pid=$!
+	vmm_pids="$vmm_pids $bad_pid"
+	python3 test/guest/qmp_migrate.py --refused "$work/src.qmp" \
+		"$work/bad.qmp" "unix:$work/bad.sock" > "$work/bad.out" 2>&1
+	bad_ok=$?
+	sed 's/^/# /' "$work/bad.out"
+	eq "a migration to a vq4 fails and the source VM runs on" "$bad_ok" 0
+	wait "$bad_pid"
+	echo "# the refusing QEMU ended with status $?"
+	tr -d '\r' < "$blog" | grep -i "error\|vfio" | head -n 5 | sed 's/^/# /'
+	check "the kernel says why: 2 queues into 4" sh -c \
+		"dmesg | grep 'migration stream refused: source .*vq2 has 2 queues, this instance .*vq4 has 4'"
+	dmesg | grep "migration" | sed 's/^/# /'
+	r=$(tr -d '\r' < "$log" | grep -c "^nested: round .* on the device")
+	n0=$r
+	t1=$(date +%s)
+	while [ "$r" -le "$n0" ] && [ $(($(date +%s) - t1)) -lt 300 ]; do
+		sleep 1
+		r=$(tr -d '\r' < "$log" | grep -c "^nested: round .* on the device")
+	done
+	check "the source VM compresses on after the refused move (round $r)" test "$r" -gt "$n0"
+fi
+
+# the destination: the same VM on the two other instances, waiting
+mkfifo "$work/dst.in"
+exec 7<> "$work/dst.in"
+vm "$u3" "$u4" -incoming defer \
+	-qmp "unix:$work/dst.qmp,server=on,wait=off" \
+	> "$dlog" 2>&1 < "$work/dst.in" &
+dst_pid=$!
+vmm_pids="$vmm_pids $dst_pid"
+
+mig_ok=1
+if [ -n "$ready" ]; then
+	python3 test/guest/qmp_migrate.py "$work/src.qmp" "$work/dst.qmp" \
+		"unix:$work/mig.sock" > "$work/mig.out" 2>&1
+	mig_ok=$?
+	sed 's/^/# /' "$work/mig.out"
+fi
+eq "QMP migrated the running VM to the destination (status)" "$mig_ok" 0
+wait "$src_pid"
+echo "# the source QEMU ended with status $?"
+
+# three rounds on the destination, then the VM stops its rounds
+rounds=0
+t1=$(date +%s)
+while [ "$mig_ok" = 0 ] && kill -0 "$dst_pid" 2>/dev/null &&
+      [ $(($(date +%s) - t1)) -lt 600 ]; do
+	rounds=$(tr -d '\r' < "$dlog" | grep -c "^nested: round .* on the device")
+	[ "$rounds" -ge 3 ] && break
+	sleep 2
+done
+check "the VM compressed on the device after the move ($rounds rounds)" test "$rounds" -ge 3
+echo stop >&7
+wait "$dst_pid"
 rc=$?
-echo "# the VM ran $(($(date +%s) - t0)) s (QEMU status $rc)"
-eq "QEMU with the instance runs the VM to its end" "$rc" 0
-tr -d '\r' < "$log" | sed -n 's/^nested: //p' > $work/vm.tap
+exec 7>&-
+echo "# the VMs ran $(($(date +%s) - t0)) s (destination QEMU status $rc)"
+eq "the destination runs the VM to its end" "$rc" 0
+before_rounds=$(tr -d '\r' < "$log" | grep -c "^nested: round .* on the device")
+check "the VM compressed on the device before the move ($before_rounds rounds)" \
+	test "$before_rounds" -ge 1
+cat "$log" "$dlog" | tr -d '\r' | sed -n 's/^nested: //p' |
+	grep -v '^round \|^migrate-ready' > $work/vm.tap
 while IFS= read -r line; do
 	case $line in
 	"ok "*) ok 0 "in the VM: ${line#ok [0-9]* }" ;;
@@ -213,15 +349,16 @@ while IFS= read -r line; do
 	*) echo "# $line" ;;
 	esac
 done < $work/vm.tap
-end=$(tr -d '\r' < "$log" | sed -n 's/^nested: end \([0-9]*\).*/\1/p')
+end=$(tr -d '\r' < "$dlog" | sed -n 's/^nested: end \([0-9]*\).*/\1/p')
 if [ -n "$end" ]; then
 	ok 0 "the VM's init ran its $end cases"
 else
 	ok 1 "the VM's init ran to its end"
-	tr -d '\r' < "$log" | tail -n 40 | sed 's/^/# /'
+	tr -d '\r' < "$log" | tail -n 30 | sed 's/^/# source: /'
+	tr -d '\r' < "$dlog" | tail -n 30 | sed 's/^/# destination: /'
 fi
-check "remove the instances" sh -c "echo 1 > /sys/bus/mdev/devices/$u/remove &&
-	echo 1 > /sys/bus/mdev/devices/$u2/remove"
+check "remove the instances" sh -c "for x in $u $u2 $u3 $u4 $u5; do
+	echo 1 > /sys/bus/mdev/devices/\$x/remove || exit 1; done"
 eq "the accelerator's queues are back" \
 	"$(cat "/sys/class/uacce/$parent/available_instances")" "$before"
 done_tap

@@ -102,9 +102,13 @@ static u32 wd_vfio_crc(const void *buf, size_t len)
 
 /* ---- identity: what a compatible destination has ---- */
 
-static const char *wd_vfio_type_name(struct wd_vfio *v)
+/* The mdev type as sysfs and mdevctl name it, e.g. vzip-vq2. */
+static void wd_vfio_type_name(struct wd_vfio *v, char *buf, size_t size)
 {
-	return v->inst->mdev->type->sysfs_name;
+	struct mdev_type *type = v->inst->mdev->type;
+
+	snprintf(buf, size, "%s-%s", dev_driver_string(type->parent->dev),
+		 type->sysfs_name);
 }
 
 /*
@@ -127,9 +131,12 @@ static void wd_vfio_mig_compat(struct wd_vfio *v, char *buf, size_t size)
 
 static void wd_vfio_mig_describe(struct wd_vfio *v, char *buf, size_t size)
 {
+	char type[WD_PCI_MIG_TYPE_LEN];
+
+	wd_vfio_type_name(v, type, sizeof(type));
 	snprintf(buf, size,
 		 "%s: WarpDrive PCI function %04x:%04x rev %u of %s, %u queue%s of depth up to %u",
-		 wd_vfio_type_name(v), WD_PCI_VENDOR_ID, v->info.device,
+		 type, WD_PCI_VENDOR_ID, v->info.device,
 		 v->info.revision, dev_name(&v->accel->dev), v->nr_queues,
 		 v->nr_queues == 1 ? "" : "s", v->info.max_depth);
 }
@@ -199,7 +206,7 @@ static int wd_vfio_mig_check_header(struct wd_vfio *v,
 				    const struct wd_pci_mig_header *h)
 {
 	struct device *dev = wd_vfio_dev(v);
-	char compat[WD_PCI_MIG_COMPAT_LEN];
+	char compat[WD_PCI_MIG_COMPAT_LEN], type[WD_PCI_MIG_TYPE_LEN];
 	u32 nr_queues = le32_to_cpu(h->nr_queues);
 
 	if (le32_to_cpu(h->magic) != WD_PCI_MIG_MAGIC) {
@@ -226,16 +233,17 @@ static int wd_vfio_mig_check_header(struct wd_vfio *v,
 		dev_err(dev, "migration stream refused: a header string is not terminated\n");
 		return -EINVAL;
 	}
+	wd_vfio_type_name(v, type, sizeof(type));
 	if (nr_queues != v->nr_queues) {
 		dev_err(dev, "migration stream refused: source %s has %u queue%s, this instance %s has %u\n",
-			h->type, nr_queues, nr_queues == 1 ? "" : "s",
-			wd_vfio_type_name(v), v->nr_queues);
+			h->type, nr_queues, nr_queues == 1 ? "" : "s", type,
+			v->nr_queues);
 		return -EINVAL;
 	}
 	wd_vfio_mig_compat(v, compat, sizeof(compat));
 	if (strcmp(h->compat, compat)) {
 		dev_err(dev, "migration stream refused: source is %s (%s), this instance is %s (%s)\n",
-			h->description, h->compat, wd_vfio_type_name(v), compat);
+			h->description, h->compat, type, compat);
 		return -EINVAL;
 	}
 	if (le32_to_cpu(h->body_size) != wd_vfio_mig_body_size(v->nr_queues)) {
@@ -404,7 +412,7 @@ static struct file *wd_vfio_mig_save(struct wd_vfio *v)
 					      wd_vfio_mig_body_size(v->nr_queues)));
 	h->nr_queues = cpu_to_le32(v->nr_queues);
 	h->max_depth = cpu_to_le32(v->info.max_depth);
-	strscpy(h->type, wd_vfio_type_name(v), sizeof(h->type));
+	wd_vfio_type_name(v, h->type, sizeof(h->type));
 	wd_vfio_mig_compat(v, h->compat, sizeof(h->compat));
 	wd_vfio_mig_describe(v, h->description, sizeof(h->description));
 	h->header_crc = cpu_to_le32(wd_vfio_crc(h,
@@ -734,7 +742,10 @@ static struct wd_vfio *wd_vfio_of_dev(struct device *dev)
 static ssize_t type_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
-	return sysfs_emit(buf, "%s\n", wd_vfio_type_name(wd_vfio_of_dev(dev)));
+	char type[WD_PCI_MIG_TYPE_LEN];
+
+	wd_vfio_type_name(wd_vfio_of_dev(dev), type, sizeof(type));
+	return sysfs_emit(buf, "%s\n", type);
 }
 static DEVICE_ATTR_RO(type);
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vfio-client: the VMM's state, shared by main.c (options, set-up,
- * interrupts), workload.c (compress/decompress round trips) and checks.c
- * (the error paths a test drives on purpose).
+ * interrupts), workload.c (compress/decompress round trips), checks.c
+ * (the error paths a test drives on purpose) and migration.c (VFIO
+ * migration v2: to a second instance, to and from a file).
  */
 #ifndef VFIO_CLIENT_CLIENT_H
 #define VFIO_CLIENT_CLIENT_H
@@ -53,6 +54,15 @@ enum vc_check {
 	VC_CHECK_RESET,
 };
 
+/* What to do with the device's state (migration.c). */
+enum vc_mig_mode {
+	VC_MIG_NONE,
+	VC_MIG_TO,		/* --migrate-to UUID2: in this process */
+	VC_MIG_SAVE,		/* --save FILE */
+	VC_MIG_RESUME,		/* --resume FILE */
+	VC_MIG_INFO,		/* --mig-info FILE: no device */
+};
+
 struct vc_opts {
 	const char *uuid;
 	const char *input;
@@ -73,6 +83,8 @@ struct vc_opts {
 	int hang;
 	int handle_request;
 	int verbose;
+	enum vc_mig_mode mig;
+	const char *mig_arg;	/* the destination's UUID, or the FILE */
 };
 
 /* A request slot: buffers for one round trip in flight. */
@@ -109,6 +121,9 @@ struct vc_client {
 	int released;		/* the host asked for the device back */
 	uint64_t interrupts;	/* eventfd wake-ups with a count */
 	uint64_t stats[8];	/* completions per enum vzip_status */
+	struct vc_mig *mig;	/* migration.c's state, NULL without */
+	int stopped;		/* stopped for migration: BAR0 takes no writes */
+	int setup_failed;	/* a file or VFIO step failed, not the device */
 };
 
 /* main.c */
@@ -119,6 +134,7 @@ int vc_ram_alloc(struct vc_ram *ram, size_t size, size_t align,
 		 uint8_t **host, uint64_t *iova);
 int vc_wait(struct vc_client *c, int timeout_ms);
 int vc_irqs_setup(struct vc_client *c);
+void vc_irqs_teardown(struct vc_client *c);
 int vc_queues_setup(struct vc_client *c);
 int vc_run_one(struct vc_client *c, struct vz_queue *q,
 	       const struct vzip_sqe *sqe, struct vzip_cqe *cqe);
@@ -133,5 +149,15 @@ void vc_sqe_compress(const struct vc_client *c, struct vzip_sqe *sqe,
 
 /* checks.c */
 int vc_check_run(struct vc_client *c);
+
+/* migration.c */
+int vc_mig_info(const char *path);
+int vc_mig_prepare(struct vc_client *c);
+int vc_mig_point(struct vc_client *c, uint64_t started, uint64_t requests);
+void vc_mig_completed(struct vc_client *c, unsigned int queue,
+		      uint32_t cq_index, uint64_t out_iova, uint32_t out_len);
+int vc_mig_finish(struct vc_client *c);
+int vc_mig_resume(struct vc_client *c);
+void vc_mig_free(struct vc_client *c);
 
 #endif /* VFIO_CLIENT_CLIENT_H */

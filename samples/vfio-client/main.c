@@ -7,9 +7,11 @@
  * chosen IOVAs, drives the function with a guest-style driver (vzpci.c) and
  * takes its interrupts through eventfds; then it compresses and decompresses
  * data through the device and checks every result with zlib (workload.c),
- * or drives the device's error paths on purpose for tests (checks.c).
+ * or drives the device's error paths on purpose for tests (checks.c), or
+ * migrates the device mid-run, to a second instance or a file (migration.c).
  *
  *   vfio-client [options] UUID
+ *   vfio-client --mig-info FILE
  *
  * Documentation/vfio-client.rst has the options and the walk-through.
  */
@@ -140,7 +142,7 @@ int vc_irqs_setup(struct vc_client *c)
 	return vc_irq_set_eventfds(v, index, c->irq_fd, c->nirq);
 }
 
-static void vc_irqs_teardown(struct vc_client *c)
+void vc_irqs_teardown(struct vc_client *c)
 {
 	unsigned int i;
 
@@ -294,6 +296,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: vfio-client [options] UUID\n"
+"       vfio-client --mig-info FILE\n"
 "Own the vzip vfio-pci mdev instance UUID as a VMM would, compress and\n"
 "decompress through it, check every result with zlib.\n"
 "\n"
@@ -318,7 +321,18 @@ static void usage(FILE *f)
 "      --handle-request  exit when the host asks for the device back\n"
 "  -v, --verbose\n"
 "\n"
-"Exit: 0 ok, 1 the device did wrong, 2 usage, 3 set-up failed,\n"
+"Migration (VFIO migration v2):\n"
+"      --migrate-to UUID2  halfway through the requests, with some in flight,\n"
+"                        move the device's state to instance UUID2 (same\n"
+"                        type) and finish the run there; dirty pages tracked\n"
+"      --save FILE       halfway through, stop the device, write its state\n"
+"                        to FILE (opened in STOP_COPY: a FIFO works)\n"
+"      --resume FILE     load the state in FILE into the device (exit 1 if\n"
+"                        refused), then reset it and run a round trip\n"
+"      --mig-info FILE   print the header of a saved state, check its CRCs\n"
+"\n"
+"Exit: 0 ok, 1 the device did wrong (--resume: refused the state;\n"
+"--mig-info: not a well-formed state), 2 usage, 3 set-up failed,\n"
 "4 released the device at the host's request.\n");
 }
 
@@ -341,7 +355,8 @@ static int parse_num(const char *name, const char *s, unsigned long long min,
 static int parse_opts(struct vc_opts *o, int argc, char **argv)
 {
 	enum { O_SIZE = 256, O_WINDOW, O_DEPTH, O_IRQ, O_DURATION, O_TIMEOUT,
-	       O_BAD, O_UNMAP, O_RESET, O_HANG, O_HANDLE };
+	       O_BAD, O_UNMAP, O_RESET, O_HANG, O_HANDLE, O_MIGRATE_TO, O_SAVE,
+	       O_RESUME, O_MIG_INFO };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
@@ -362,6 +377,10 @@ static int parse_opts(struct vc_opts *o, int argc, char **argv)
 		{ "reset", no_argument, NULL, O_RESET },
 		{ "hang", no_argument, NULL, O_HANG },
 		{ "handle-request", no_argument, NULL, O_HANDLE },
+		{ "migrate-to", required_argument, NULL, O_MIGRATE_TO },
+		{ "save", required_argument, NULL, O_SAVE },
+		{ "resume", required_argument, NULL, O_RESUME },
+		{ "mig-info", required_argument, NULL, O_MIG_INFO },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -467,6 +486,20 @@ static int parse_opts(struct vc_opts *o, int argc, char **argv)
 		case O_RESET: o->check = VC_CHECK_RESET; break;
 		case O_HANG: o->hang = 1; break;
 		case O_HANDLE: o->handle_request = 1; break;
+		case O_MIGRATE_TO:
+		case O_SAVE:
+		case O_RESUME:
+		case O_MIG_INFO:
+			if (o->mig) {
+				vc_err("--migrate-to, --save, --resume and --mig-info go alone");
+				ret = -EINVAL;
+				break;
+			}
+			o->mig = opt == O_MIGRATE_TO ? VC_MIG_TO :
+				 opt == O_SAVE ? VC_MIG_SAVE :
+				 opt == O_RESUME ? VC_MIG_RESUME : VC_MIG_INFO;
+			o->mig_arg = optarg;
+			break;
 		case 'v': o->verbose = 1; break;
 		case 'h': usage(stdout); exit(VC_EXIT_OK);
 		default: ret = -EINVAL; break;
@@ -474,6 +507,13 @@ static int parse_opts(struct vc_opts *o, int argc, char **argv)
 	}
 	if (ret)
 		return ret;
+	if (o->mig == VC_MIG_INFO) {
+		if (optind != argc) {
+			vc_err("--mig-info reads a file: no instance UUID");
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (optind != argc - 1) {
 		vc_err("expected one instance UUID (see --help)");
 		return -EINVAL;
@@ -483,8 +523,17 @@ static int parse_opts(struct vc_opts *o, int argc, char **argv)
 		vc_err("--inflight %u exceeds the ring depth %u", o->inflight, o->depth);
 		return -EINVAL;
 	}
-	if (o->output && (o->requests || o->duration || o->hang || o->check)) {
+	if (o->output && (o->requests || o->duration || o->hang || o->check ||
+			  o->mig == VC_MIG_SAVE || o->mig == VC_MIG_RESUME)) {
 		vc_err("--output goes with a plain run over the input");
+		return -EINVAL;
+	}
+	if (o->mig && (o->check || o->hang || o->duration)) {
+		vc_err("--migrate-to, --save and --resume go with a run of a known number of requests");
+		return -EINVAL;
+	}
+	if (o->mig == VC_MIG_TO && !strcmp(o->mig_arg, o->uuid)) {
+		vc_err("--migrate-to %s: the destination is the source", o->mig_arg);
 		return -EINVAL;
 	}
 	return 0;
@@ -530,8 +579,11 @@ static void vc_teardown(struct vc_client *c)
 {
 	unsigned int i;
 
-	/* a driver quiesces its device before it lets go of the memory */
-	if (c->vfio.device >= 0)
+	/*
+	 * A driver quiesces its device before it lets go of the memory; one
+	 * stopped for migration takes no register writes, and does nothing.
+	 */
+	if (c->vfio.device >= 0 && !c->stopped)
 		for (i = 0; i < c->nq; i++)
 			vz_queue_disable(&c->q[i]);
 	vc_irqs_teardown(c);
@@ -539,6 +591,7 @@ static void vc_teardown(struct vc_client *c)
 	vc_ram_destroy(c, &c->rings);
 	vc_workload_free(c);
 	vc_vfio_close(&c->vfio);
+	vc_mig_free(c);
 }
 
 /* --hang after an error: a stuck VMM, killed from outside or released. */
@@ -574,11 +627,19 @@ int main(int argc, char **argv)
 		free(c);
 		return VC_EXIT_USAGE;
 	}
+	if (c->o.mig == VC_MIG_INFO) {
+		code = vc_mig_info(c->o.mig_arg);
+		free(c);
+		return code;
+	}
 
 	ret = vc_setup(c);
 	/* data memory: the input and the slots' buffers, at VC_IOVA_DATA */
 	if (!ret)
 		ret = vc_workload_prepare(c);
+	/* the destination instance, the state file */
+	if (!ret && c->o.mig)
+		ret = vc_mig_prepare(c);
 	if (ret) {
 		code = ret == -ECANCELED ? VC_EXIT_RELEASED : VC_EXIT_SETUP;
 		goto out;
@@ -586,8 +647,12 @@ int main(int argc, char **argv)
 
 	if (c->o.check != VC_CHECK_NONE)
 		ret = vc_check_run(c);
+	else if (c->o.mig == VC_MIG_RESUME)
+		ret = vc_mig_resume(c);
 	else
 		ret = vc_workload_run(c, c->o.hang ? UINT64_MAX : c->o.requests);
+	if (!ret && c->o.mig == VC_MIG_TO)
+		ret = vc_mig_finish(c);
 
 	if (ret && ret != -ECANCELED && c->o.hang)
 		ret = vc_stuck(c);
@@ -595,7 +660,8 @@ int main(int argc, char **argv)
 		printf("vfio-client: the host asked for the device back (request interrupt): releasing it\n");
 		code = c->o.hang ? VC_EXIT_OK : VC_EXIT_RELEASED;
 	} else {
-		code = ret ? VC_EXIT_FAIL : VC_EXIT_OK;
+		code = !ret ? VC_EXIT_OK : c->setup_failed ? VC_EXIT_SETUP :
+		       VC_EXIT_FAIL;
 	}
 out:
 	fflush(stdout);

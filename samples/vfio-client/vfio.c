@@ -436,3 +436,188 @@ int vc_reset(struct vc_vfio *v)
 	}
 	return 0;
 }
+
+/* ---- migration: VFIO_DEVICE_FEATURE ---- */
+
+/* QEMU 8 asks it; 6.1's <linux/vfio.h> does not have it yet */
+#ifndef VFIO_DEVICE_FEATURE_MIG_DATA_SIZE
+#define VFIO_DEVICE_FEATURE_MIG_DATA_SIZE 9
+struct vfio_device_feature_mig_data_size {
+	__aligned_u64 stop_copy_length;
+};
+#endif
+
+const char *vc_mig_state_name(uint32_t state)
+{
+	static const char *const names[] = {
+		[VFIO_DEVICE_STATE_ERROR] = "ERROR",
+		[VFIO_DEVICE_STATE_STOP] = "STOP",
+		[VFIO_DEVICE_STATE_RUNNING] = "RUNNING",
+		[VFIO_DEVICE_STATE_STOP_COPY] = "STOP_COPY",
+		[VFIO_DEVICE_STATE_RESUMING] = "RESUMING",
+		[VFIO_DEVICE_STATE_RUNNING_P2P] = "RUNNING_P2P",
+	};
+
+	if (state < sizeof(names) / sizeof(names[0]))
+		return names[state];
+	return "unknown";
+}
+
+/*
+ * VFIO_DEVICE_FEATURE with @len bytes of @data after the header, copied
+ * back for a GET.  Returns 0 or -errno, printing nothing.
+ */
+static int vc_feature(struct vc_vfio *v, uint32_t flags, void *data,
+		      size_t len)
+{
+	/* the header is 8 bytes: the data stays 8-byte aligned */
+	uint64_t buf[(sizeof(struct vfio_device_feature) + 64) / 8];
+	struct vfio_device_feature *f = (void *)buf;
+
+	if (len > 64)
+		return -EINVAL;
+	memset(buf, 0, sizeof(buf));
+	f->argsz = (uint32_t)(sizeof(*f) + len);
+	f->flags = flags;
+	memcpy(f->data, data, len);
+	if (ioctl(v->device, VFIO_DEVICE_FEATURE, f))
+		return -errno;
+	memcpy(data, f->data, len);
+	return 0;
+}
+
+/* VFIO_DEVICE_FEATURE_MIGRATION: what the device supports (STOP_COPY, P2P) */
+int vc_mig_flags(struct vc_vfio *v, uint64_t *flags)
+{
+	struct vfio_device_feature_migration mig = { 0 };
+	int ret = vc_feature(v, VFIO_DEVICE_FEATURE_GET |
+			     VFIO_DEVICE_FEATURE_MIGRATION, &mig, sizeof(mig));
+
+	if (ret) {
+		vc_err("VFIO_DEVICE_FEATURE GET MIGRATION: %s%s", strerror(-ret),
+		       ret == -ENOTTY ? " (the device cannot migrate)" : "");
+		return ret;
+	}
+	*flags = mig.flags;
+	return 0;
+}
+
+int vc_mig_get_state(struct vc_vfio *v, uint32_t *state)
+{
+	struct vfio_device_feature_mig_state st = { 0 };
+	int ret = vc_feature(v, VFIO_DEVICE_FEATURE_GET |
+			     VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &st, sizeof(st));
+
+	if (ret) {
+		vc_err("VFIO_DEVICE_FEATURE GET MIG_DEVICE_STATE: %s", strerror(-ret));
+		return ret;
+	}
+	*state = st.device_state;
+	return 0;
+}
+
+/**
+ * vc_mig_set_state() - move the device to migration state @state
+ * @data_fd: the data file the new state opens (STOP_COPY, RESUMING), or
+ *	-1; NULL when the caller expects none
+ *
+ * The kernel walks the arcs between the states (RUNNING -> STOP_COPY goes
+ * through RUNNING_P2P and STOP).  On failure the device may be in any
+ * state on the way (VFIO_DEVICE_RESET brings it back to RUNNING).
+ */
+int vc_mig_set_state(struct vc_vfio *v, uint32_t state, int *data_fd)
+{
+	struct vfio_device_feature_mig_state st = {
+		.device_state = state, .data_fd = -1,
+	};
+	int ret = vc_feature(v, VFIO_DEVICE_FEATURE_SET |
+			     VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &st, sizeof(st));
+
+	if (ret) {
+		vc_err("VFIO_DEVICE_FEATURE SET MIG_DEVICE_STATE %s: %s",
+		       vc_mig_state_name(state), strerror(-ret));
+		return ret;
+	}
+	if (data_fd)
+		*data_fd = st.data_fd;
+	else if (st.data_fd >= 0)
+		close(st.data_fd);
+	return 0;
+}
+
+/* VFIO_DEVICE_FEATURE_MIG_DATA_SIZE: the bytes STOP_COPY will give */
+int vc_mig_data_size(struct vc_vfio *v, uint64_t *size)
+{
+	struct vfio_device_feature_mig_data_size ds = { 0 };
+	int ret = vc_feature(v, VFIO_DEVICE_FEATURE_GET |
+			     VFIO_DEVICE_FEATURE_MIG_DATA_SIZE, &ds, sizeof(ds));
+
+	if (ret) {
+		vc_err("VFIO_DEVICE_FEATURE GET MIG_DATA_SIZE: %s", strerror(-ret));
+		return ret;
+	}
+	*size = ds.stop_copy_length;
+	return 0;
+}
+
+/* ---- dirty page tracking: VFIO_IOMMU_DIRTY_PAGES on the container ---- */
+
+static int vc_dirty_flag(struct vc_vfio *v, uint32_t flag, const char *what)
+{
+	struct vfio_iommu_type1_dirty_bitmap db = {
+		.argsz = sizeof(db), .flags = flag,
+	};
+
+	if (ioctl(v->container, VFIO_IOMMU_DIRTY_PAGES, &db)) {
+		int err = errno;
+
+		vc_err("VFIO_IOMMU_DIRTY_PAGES %s: %s (type1 refuses dirty page tracking in this container)",
+		       what, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/* Log the pages the container's devices write (pin, or vfio_dma_rw()). */
+int vc_dirty_start(struct vc_vfio *v)
+{
+	return vc_dirty_flag(v, VFIO_IOMMU_DIRTY_PAGES_FLAG_START, "START");
+}
+
+int vc_dirty_stop(struct vc_vfio *v)
+{
+	return vc_dirty_flag(v, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP, "STOP");
+}
+
+/**
+ * vc_dirty_get() - the dirty bitmap of the mapping [@iova, @iova + @size)
+ * @bitmap: @bitmap_bytes zeroed bytes, a multiple of 8 with a bit per 4 KiB
+ *	page; type1 clears its log of the range (pinned pages stay dirty)
+ */
+int vc_dirty_get(struct vc_vfio *v, uint64_t iova, uint64_t size,
+		 uint64_t *bitmap, uint64_t bitmap_bytes)
+{
+	/* the header, then struct vfio_iommu_type1_dirty_bitmap_get */
+	uint64_t buf[(sizeof(struct vfio_iommu_type1_dirty_bitmap) +
+		      sizeof(struct vfio_iommu_type1_dirty_bitmap_get) + 7) / 8];
+	struct vfio_iommu_type1_dirty_bitmap *db = (void *)buf;
+	struct vfio_iommu_type1_dirty_bitmap_get *get = (void *)db->data;
+
+	memset(buf, 0, sizeof(buf));
+	db->argsz = sizeof(*db) + sizeof(*get);
+	db->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+	get->iova = iova;
+	get->size = size;
+	get->bitmap.pgsize = 4096;
+	get->bitmap.size = bitmap_bytes;
+	get->bitmap.data = (__u64 *)bitmap;
+	if (ioctl(v->container, VFIO_IOMMU_DIRTY_PAGES, db)) {
+		int err = errno;
+
+		vc_err("VFIO_IOMMU_DIRTY_PAGES GET_BITMAP %#llx+%#llx: %s",
+		       (unsigned long long)iova, (unsigned long long)size,
+		       strerror(err));
+		return -err;
+	}
+	return 0;
+}

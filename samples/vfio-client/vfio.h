@@ -57,4 +57,18 @@ int vc_irq_disable(struct vc_vfio *v, unsigned int index);
 int vc_irq_unmask(struct vc_vfio *v, unsigned int index);
 int vc_reset(struct vc_vfio *v);
 
+/*
+ * VFIO migration v2 (VFIO_DEVICE_FEATURE) and type1 dirty page tracking
+ * (VFIO_IOMMU_DIRTY_PAGES); Documentation/migration.rst.
+ */
+const char *vc_mig_state_name(uint32_t state);
+int vc_mig_flags(struct vc_vfio *v, uint64_t *flags);
+int vc_mig_get_state(struct vc_vfio *v, uint32_t *state);
+int vc_mig_set_state(struct vc_vfio *v, uint32_t state, int *data_fd);
+int vc_mig_data_size(struct vc_vfio *v, uint64_t *size);
+int vc_dirty_start(struct vc_vfio *v);
+int vc_dirty_stop(struct vc_vfio *v);
+int vc_dirty_get(struct vc_vfio *v, uint64_t iova, uint64_t size,
+		 uint64_t *bitmap, uint64_t bitmap_bytes);
+
 #endif /* VFIO_CLIENT_VFIO_H */

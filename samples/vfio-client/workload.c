@@ -8,6 +8,11 @@
  *
  * With --output the compressed chunks are written in order: for gzip they
  * are the members of one valid gzip file, which `gzip -d` reads.
+ *
+ * Every completion must come exactly once: a run of a known number of
+ * round trips counts each one's completions, and the device requests
+ * submitted against the completions taken.  With --migrate-to or --save
+ * the loop lets migration.c move the device mid-run (vc_mig_point()).
  */
 #include <endian.h>
 #include <errno.h>
@@ -253,6 +258,9 @@ struct vc_run {
 	int kick[WD_PCI_MAX_QUEUES];
 	int announced;
 	int stop;		/* no new round trips */
+	uint8_t *once;		/* round trip i completed once[i] times */
+	uint64_t submitted;	/* device requests: two per round trip */
+	uint64_t completions;	/* device completions taken */
 };
 
 static int vc_slot_start(struct vc_client *c, struct vc_run *r, unsigned int i)
@@ -275,14 +283,18 @@ static int vc_slot_start(struct vc_client *c, struct vc_run *r, unsigned int i)
 		return ret;
 	}
 	s->state = VC_SLOT_COMPRESS;
+	r->submitted++;
 	r->active++;
 	r->kick[s->queue] = 1;
 	return 0;
 }
 
-/* One completion: check it, then go on with the round trip. */
+/*
+ * One completion, entry @idx of queue @qi's CQ: check it, then go on with
+ * the round trip.
+ */
 static int vc_complete(struct vc_client *c, struct vc_run *r, unsigned int qi,
-		       const struct vzip_cqe *cqe)
+		       uint32_t idx, const struct vzip_cqe *cqe)
 {
 	uint64_t ud = le64toh(cqe->user_data);
 	unsigned int i = (unsigned int)ud, phase = (unsigned int)(ud >> 32);
@@ -294,6 +306,7 @@ static int vc_complete(struct vc_client *c, struct vc_run *r, unsigned int qi,
 
 	if (st < 8)
 		c->stats[st]++;
+	r->completions++;
 	if (i >= c->nslots || c->slots[i].state != (int)phase ||
 	    c->slots[i].queue != qi) {
 		vc_err("queue %u: completion with unknown user_data %#llx", qi,
@@ -323,6 +336,8 @@ static int vc_complete(struct vc_client *c, struct vc_run *r, unsigned int qi,
 			return -EIO;
 		}
 		s->clen = produced;
+		if (c->mig)
+			vc_mig_completed(c, qi, idx, s->cbuf_iova, produced);
 		r->bytes_in += s->len;
 		r->bytes_out += produced;
 		if (r->members && s->req < r->nchunks) {
@@ -338,6 +353,7 @@ static int vc_complete(struct vc_client *c, struct vc_run *r, unsigned int qi,
 		sqe.user_data = htole64(VC_UD(i, VC_SLOT_DECOMPRESS));
 		if (vz_queue_submit(&c->q[qi], &sqe))
 			return -EIO;
+		r->submitted++;
 		s->state = VC_SLOT_DECOMPRESS;
 		r->kick[qi] = 1;
 		return 0;
@@ -348,6 +364,13 @@ static int vc_complete(struct vc_client *c, struct vc_run *r, unsigned int qi,
 		vc_err("request %llu: decompress consumed %u of %u, produced %u of %u%s",
 		       (unsigned long long)s->req, consumed, s->clen, produced,
 		       s->len, produced == s->len ? ", data or checksum differ" : "");
+		return -EIO;
+	}
+	if (c->mig)
+		vc_mig_completed(c, qi, idx, s->dbuf_iova, produced);
+	if (r->once && r->once[s->req]++) {
+		vc_err("request %llu: a second completion of its round trip",
+		       (unsigned long long)s->req);
 		return -EIO;
 	}
 	s->state = VC_SLOT_IDLE;
@@ -408,14 +431,21 @@ static int vc_loop(struct vc_client *c, struct vc_run *r)
 			fflush(stdout);
 			r->announced = 1;
 		}
+		/* requests in flight: the moment to migrate, or not yet */
+		if (c->mig) {
+			ret = vc_mig_point(c, r->started, r->requests);
+			if (ret)
+				return ret;	/* > 0: the run ends here (--save) */
+		}
 		n = 0;
 		for (q = 0; q < c->nq; q++) {
+			uint32_t first = c->q[q].cq_head;
 			int got = vz_queue_reap(&c->q[q], cqe, 32);
 
 			if (got < 0)
 				return got;
 			for (i = 0; i < (unsigned int)got; i++) {
-				ret = vc_complete(c, r, q, &cqe[i]);
+				ret = vc_complete(c, r, q, first + i, &cqe[i]);
 				if (ret)
 					return ret;
 			}
@@ -439,6 +469,33 @@ static int vc_loop(struct vc_client *c, struct vc_run *r)
 	return 0;
 }
 
+/* None lost, none twice: every round trip started completed once. */
+static int vc_count_check(struct vc_client *c, struct vc_run *r)
+{
+	uint64_t i;
+
+	if (r->completions != r->submitted || r->done != r->started) {
+		vc_err("%llu device requests submitted, %llu completions; %llu round trips started, %llu done",
+		       (unsigned long long)r->submitted,
+		       (unsigned long long)r->completions,
+		       (unsigned long long)r->started, (unsigned long long)r->done);
+		return -EIO;
+	}
+	for (i = 0; r->once && i < r->started; i++) {
+		if (r->once[i] != 1) {
+			vc_err("round trip %llu completed %u times",
+			       (unsigned long long)i, r->once[i]);
+			return -EIO;
+		}
+	}
+	if (c->o.mig == VC_MIG_TO)
+		printf("vfio-client: every round trip completed exactly once: %llu round trips, "
+		       "%llu device requests, %llu completions\n",
+		       (unsigned long long)r->done, (unsigned long long)r->submitted,
+		       (unsigned long long)r->completions);
+	return 0;
+}
+
 /**
  * vc_workload_run() - run @requests round trips (0: one per chunk of the
  * input; UINT64_MAX: until killed or released) and report
@@ -447,7 +504,7 @@ int vc_workload_run(struct vc_client *c, uint64_t requests)
 {
 	struct vc_run r = { 0 };
 	double t0 = now();
-	int ret;
+	int ret, saved = 0;
 
 	r.nchunks = (c->input_len + c->o.chunk - 1) / c->o.chunk;
 	r.requests = c->o.duration ? UINT64_MAX : requests ? requests : r.nchunks;
@@ -460,7 +517,25 @@ int vc_workload_run(struct vc_client *c, uint64_t requests)
 			return -ENOMEM;
 		}
 	}
+	if (r.requests <= (1u << 24)) {
+		r.once = calloc(r.requests, 1);
+		if (!r.once) {
+			free(r.members);
+			free(r.member_len);
+			return -ENOMEM;
+		}
+	}
 	ret = vc_loop(c, &r);
+	if (ret > 0) {
+		/* --save stopped the device mid-run */
+		printf("vfio-client: %llu round trips verified before the device stopped, "
+		       "%llu in flight\n", (unsigned long long)r.done,
+		       (unsigned long long)r.active);
+		ret = 0;
+		saved = 1;
+	} else if (!ret) {
+		ret = vc_count_check(c, &r);
+	}
 	if (!ret && c->o.output)
 		ret = vc_write_output(c, &r);
 	if (r.members) {
@@ -471,7 +546,8 @@ int vc_workload_run(struct vc_client *c, uint64_t requests)
 		free(r.members);
 		free(r.member_len);
 	}
-	if (ret)
+	free(r.once);
+	if (ret || saved)
 		return ret;
 	/*
 	 * Completions reaped right after the doorbell leave their interrupt

@@ -925,6 +925,9 @@ static int tail_deflate(struct zshim *w, int flush, bool no_input)
 		return Z_OK;
 	if (w->tail_end)
 		return Z_STREAM_END;
+	/* zlib too stops once its pending output filled the buffer */
+	if (!s->avail_out)
+		return Z_OK;
 	w->real.next_in = s->next_in;
 	w->real.avail_in = ain;
 	w->real.next_out = s->next_out;
@@ -945,7 +948,12 @@ static int tail_deflate(struct zshim *w, int flush, bool no_input)
 	s->total_out += s->avail_out - w->real.avail_out;
 	s->next_out = w->real.next_out;
 	s->avail_out = w->real.avail_out;
-	s->msg = w->real.msg;
+	/*
+	 * "No progress" from the inner stream is not the caller's error:
+	 * zlib's rules for the outer call already passed (zdeflate()).
+	 */
+	if (ret != Z_BUF_ERROR)
+		s->msg = w->real.msg;
 	if (w->format != WD_FORMAT_RAW)
 		s->adler = w->tail_sum;
 	wd_count_sw(NULL, w->why, s->total_in - in0, s->total_out - out0);

@@ -498,11 +498,11 @@ static void check_consistent(bool full, const struct inst *strategy)
 /* ---- the writable surface ---- */
 
 enum kind { K_CREATE, K_REMOVE, K_STRATEGY, K_INJECT, K_BIND, K_UNBIND,
-	    K_PARAM, K_UNKNOWN, NR_KINDS };
+	    K_CHECK, K_PARAM, K_UNKNOWN, NR_KINDS };
 
 static const char *const kind_names[NR_KINDS] = {
 	"create", "remove", "isolate_strategy", "inject_hw_error", "bind",
-	"unbind", "module parameter", "unknown",
+	"unbind", "migration/check", "module parameter", "unknown",
 };
 
 static char *surface[MAX_SURF];
@@ -574,6 +574,8 @@ static enum kind classify(const char *path)
 		return K_BIND;
 	if (!strcmp(base, "unbind"))
 		return K_UNBIND;
+	if (!strcmp(base, "check") && strstr(path, "/migration/check"))
+		return K_CHECK;
 	return K_UNKNOWN;
 }
 
@@ -618,7 +620,7 @@ static void discover(void)
 /* The surface must be the model's: a file of a kind we do not know fails. */
 static void check_surface(bool print)
 {
-	int count[NR_KINDS] = { 0 }, want[NR_KINDS] = { 0 }, ap = 0;
+	int count[NR_KINDS] = { 0 }, want[NR_KINDS] = { 0 }, ap = 0, vf = 0;
 
 	discover();
 	for (int i = 0; i < nsurf; i++) {
@@ -630,8 +632,11 @@ static void check_surface(bool print)
 		if (k == K_UNKNOWN)
 			fuzz_fail("writable file %s: not one the fuzzer knows", surface[i]);
 	}
-	for (int i = 0; i < MAX_INST; i++)
+	for (int i = 0; i < MAX_INST; i++) {
 		ap += m.inst[i].used && !m.types[m.inst[i].type].vfio;
+		vf += m.inst[i].used && m.types[m.inst[i].type].vfio;
+	}
+	want[K_CHECK] = vf;
 	want[K_CREATE] = m.ntypes;
 	want[K_REMOVE] = nr_inst();
 	want[K_STRATEGY] = 1 + ap;
@@ -822,13 +827,41 @@ static void gen_devname(struct val *v, bool ours)
 	put(v, b);
 }
 
+/* A vfio-pci instance, or NULL. */
+static struct inst *pick_vfio(void)
+{
+	int start = fuzz_below(MAX_INST);
+
+	for (int i = 0; i < MAX_INST; i++) {
+		struct inst *in = &m.inst[(start + i) % MAX_INST];
+
+		if (in->used && m.types[in->type].vfio)
+			return in;
+	}
+	return NULL;
+}
+
+/* The migration/version of vfio-pci instance @in, without its '\n'. */
+static void inst_version(const struct inst *in, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), MDEV_DIR "/%s/migration/version", in->uuid);
+	if (vzip_read_file(path, buf, size))
+		fuzz_fail("vfio-pci instance %s has no migration/version", in->uuid);
+	buf[strcspn(buf, "\n")] = '\0';
+	if (!*buf)
+		fuzz_fail("vfio-pci instance %s: empty migration/version", in->uuid);
+}
+
 /* ---- the oracle: what one write() must return, and what it does ---- */
 
 struct target {
 	enum kind kind;
 	char path[PATH_MAX];
 	int type;		/* K_CREATE */
-	struct inst *in;	/* K_REMOVE; K_STRATEGY of an instance */
+	struct inst *in;	/* K_REMOVE, K_CHECK; K_STRATEGY of an instance */
+	char version[256];	/* K_CHECK: the instance's migration/version */
 };
 
 /* What a sysfs store sees of a write: at most PAGE_SIZE bytes. */
@@ -913,6 +946,16 @@ static long predict(const struct target *t, const char *buf, size_t len,
 		if (!k_streq(m.pdev, s))
 			return -ENODEV;
 		return n;
+	case K_CHECK: {
+		/* Documentation/migration.rst: its own version, one '\n' */
+		size_t vl = n && buf[n - 1] == '\n' ? n - 1 : n;
+
+		if (!n)
+			return 0;
+		if (vl != strlen(t->version) || memcmp(buf, t->version, vl))
+			return -EINVAL;
+		return n;
+	}
 	default:
 		return LONG_MIN;	/* any clean result */
 	}
@@ -1038,6 +1081,15 @@ static void do_write(struct target *t, struct val *v)
 	}
 	if (close(fd))
 		fuzz_fail("close of %s: %s", t->path, strerror(errno));
+	if (t->kind == K_CHECK) {
+		char now[sizeof(t->version)];
+
+		/* a check judges; it changes nothing */
+		inst_version(t->in, now, sizeof(now));
+		if (strcmp(now, t->version))
+			fuzz_fail("migration/version of %s went from %s to %s",
+				  t->in->uuid, t->version, now);
+	}
 }
 
 /* ---- restoring the device: unbind and bind, the documented way ---- */
@@ -1237,10 +1289,15 @@ static void pick_target(struct target *t)
 		t->in = pick_inst(false);
 		if (!t->in)
 			t->kind = K_CREATE;
-	} else if (r < 80) {
+	} else if (r < 74) {
 		t->kind = K_STRATEGY;
 		if (fuzz_chance(40))
 			t->in = pick_inst(true);
+	} else if (r < 80) {
+		t->kind = K_CHECK;
+		t->in = pick_vfio();
+		if (!t->in)
+			t->kind = K_INJECT;
 	} else if (r < 93) {
 		t->kind = K_INJECT;
 	} else if (r < 96) {
@@ -1264,12 +1321,49 @@ static void pick_target(struct target *t)
 		snprintf(t->path, sizeof(t->path), VZIP_DEBUGFS_DIR "/%s/inject_hw_error",
 			 m.name);
 		break;
+	case K_CHECK:
+		snprintf(t->path, sizeof(t->path), MDEV_DIR "/%s/migration/check",
+			 t->in->uuid);
+		inst_version(t->in, t->version, sizeof(t->version));
+		break;
 	case K_BIND:
 		snprintf(t->path, sizeof(t->path), DRIVER_DIR "/bind");
 		break;
 	default:
 		snprintf(t->path, sizeof(t->path), DRIVER_DIR "/unbind");
 	}
+}
+
+/*
+ * A version for migration/check: the instance's own (with a '\n' or two),
+ * another vfio-pci instance's (equal when of the same type), or its own
+ * with one byte changed, cut short or run on.
+ */
+static void gen_version(const struct target *t, struct val *v)
+{
+	char b[300];
+	struct inst *other = pick_vfio();
+	size_t n;
+
+	snprintf(b, sizeof(b), "%s", t->version);
+	if (other && fuzz_chance(25))
+		inst_version(other, b, sizeof(b));
+	n = strlen(b);
+	switch (fuzz_below(6)) {
+	case 0:		/* one byte changed */
+		b[fuzz_below(n)] ^= 1 + fuzz_below(127);
+		break;
+	case 1:		/* cut short */
+		b[fuzz_below(n)] = '\0';
+		break;
+	case 2:		/* run on */
+		snprintf(b + n, sizeof(b) - n, "%s", fuzz_chance(50) ? "-x" : "\n\n");
+		break;
+	default:	/* as it is, or with its newline */
+		if (fuzz_chance(50))
+			snprintf(b + n, sizeof(b) - n, "\n");
+	}
+	put(v, b);
 }
 
 /* A value for @t: mostly valid for it, often garbage, now and then another's. */
@@ -1303,6 +1397,9 @@ static void gen_value(const struct target *t, struct val *v)
 			snprintf(b, sizeof(b), "%u%s", fuzz_chance(80) ? fuzz_below(4) :
 				 fuzz_below(65536), fuzz_chance(50) ? "\n" : "");
 			put(v, b);
+			break;
+		case K_CHECK:
+			gen_version(t, v);
 			break;
 		default:	/* K_INJECT */
 			snprintf(b, sizeof(b), "%u", fuzz_chance(70) ? 1 + fuzz_below(3) : 0);

@@ -15,10 +15,15 @@
  * callback signals the VMM's request eventfd and marks the function GONE,
  * its queues stopped and without DMA, so a VMM that is killed, or that
  * ignores the request, never leaves the host stuck with pinned memory.
+ *
+ * Removal waits for more than the close, for 6.1's sake: see
+ * wd_vfio_wait_released().
  */
 #include <linux/eventfd.h>
 #include <linux/log2.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/task_work.h>
 #include <linux/uaccess.h>
 
 #include "vfio_pci.h"
@@ -633,6 +638,18 @@ out:
 	return ret;
 }
 
+/* Task work: the task that closed the device has released its files. */
+static void wd_vfio_closer_done(struct callback_head *work)
+{
+	struct wd_vfio *v = container_of(work, struct wd_vfio, closer_work);
+	unsigned long flags;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	v->closer_pending = false;
+	wake_up_all(&v->closed_wq);
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+}
+
 static void wd_vfio_close(struct vfio_device *vdev)
 {
 	struct wd_vfio *v = to_wd_vfio(vdev);
@@ -642,6 +659,16 @@ static void wd_vfio_close(struct vfio_device *vdev)
 	mutex_lock(&v->lock);
 	spin_lock_irqsave(&v->reg_lock, flags);
 	v->open = false;
+	/*
+	 * Files closed together (a VMM that dies) are released from task
+	 * work in one batch; work queued now runs after that batch.  A
+	 * kernel thread runs no task work (its last fput is delayed).
+	 */
+	if (!(current->flags & PF_KTHREAD) && !v->closer_pending) {
+		init_task_work(&v->closer_work, wd_vfio_closer_done);
+		v->closer_pending = !task_work_add(current, &v->closer_work,
+						   TWA_RESUME);
+	}
 	spin_unlock_irqrestore(&v->reg_lock, flags);
 	wd_vfio_queues_close(v);
 	wd_vfio_irqs_disable(v);
@@ -704,6 +731,7 @@ static int wd_vfio_init(struct vfio_device *vdev)
 	mutex_init(&v->lock);
 	spin_lock_init(&v->reg_lock);
 	init_waitqueue_head(&v->idle_wq);
+	init_waitqueue_head(&v->closed_wq);
 	wd_vfio_queues_init(v);
 	wd_vfio_config_init(v);
 	wd_vfio_mig_init(v);
@@ -774,11 +802,51 @@ err_put:
 	return ret;
 }
 
+static bool wd_vfio_released(struct wd_vfio *v)
+{
+	unsigned long flags;
+	bool released;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	released = !v->open && !v->closer_pending;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	return released;
+}
+
+/*
+ * Removal first waits, asking as vfio_unregister_group_dev() would, until
+ * the VMM closed the device and the closing task released its other
+ * files.  6.1's vfio_fops_release() reads the container's IOMMU without
+ * the container's lock, while vfio_unregister_group_dev(), once the
+ * device is closed, detaches the group from its container and frees
+ * that IOMMU.  A VMM killed with the device, group and container open
+ * releases the container from the same batch of task work as the
+ * device, after it: without this wait, a use-after-free in
+ * vfio_iommu_type1_notify().  (A live VMM that closes the device and
+ * then the container, without VFIO_GROUP_UNSET_CONTAINER in between as
+ * QEMU does, still races with removal in the core.)
+ */
+static void wd_vfio_wait_released(struct wd_vfio *v)
+{
+	unsigned int count = 0;
+	unsigned long flags;
+
+	mutex_lock(&v->lock);	/* an open is done, or sees gone */
+	spin_lock_irqsave(&v->reg_lock, flags);
+	v->gone = true;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	mutex_unlock(&v->lock);
+	while (!wait_event_timeout(v->closed_wq, wd_vfio_released(v),
+				   count ? 10 * HZ : 0))
+		wd_vfio_request(&v->vdev, count++);
+}
+
 static void wd_vfio_destroy(struct wd_mdev_instance *inst)
 {
 	struct wd_vfio *v = inst->priv;
 
-	/* waits for the VMM to close the device, calling our request */
+	wd_vfio_wait_released(v);
+	/* nothing left to wait for: the VMM is gone, no new one can open */
 	vfio_unregister_group_dev(&v->vdev);
 	inst->priv = NULL;
 	vfio_put_device(&v->vdev);

@@ -197,6 +197,9 @@ struct wd_vfio {
 	struct eventfd_ctx *req_trigger;
 	bool quiesced;
 	bool frozen;
+	bool closer_pending;	/* closer_work queued and not yet run */
+	struct callback_head closer_work;
+	wait_queue_head_t closed_wq;	/* !open && !closer_pending */
 
 	struct mutex state_mutex;	/* migration state, arcs and files */
 	enum vfio_device_mig_state mig_state;

@@ -6,7 +6,9 @@
 # SIGKILL in the middle of requests, after which the instance serves the
 # next VMM and can be removed; removal while a VMM has the device open:
 # the request interrupt fires, a VMM that handles it lets go and removal
-# completes, and a stuck VMM blocks removal until it is killed.  TAP.
+# completes, and a stuck VMM blocks removal until it is killed; removal
+# survives a VMM killed with files that outlast the device's
+# (vfio_remove_race_test.c).  TAP.
 set -u
 . test/guest/vfio_lib.sh
 uuid_base=0x73
@@ -117,6 +119,12 @@ if wait_line $work/stuck.log running 120; then
 else
 	ok 1 "a stuck VMM runs: $(cat $work/stuck.log)"
 fi
+
+# ---- the VMM killed while removal waits, its files released late ----
+"$tbin/vfio_remove_race_test" --type "$(vtype vq1)" --uuid "$(uuid 64)" \
+	--rounds 5 > $work/race.tap 2>&1
+eq "a dying VMM's files outlast the device: 5 rounds (vfio_remove_race_test)" "$?" 0
+sed 's/^/# /' $work/race.tap
 eq "all 20 queues free at the end" "$(cat /sys/class/uacce/$parent/available_instances)" 20
 
 done_tap

@@ -133,6 +133,7 @@ static unsigned int wd_mdev_get_available(struct mdev_type *type)
 static ssize_t wd_mdev_show_description(struct mdev_type *type, char *buf)
 {
 	struct uacce_device *accel = to_wd_parent(type)->accel->uacce;
+	const struct wd_mdev_personality_ops *pers = to_wd_parent(type)->pers;
 	const char *alg = accel->algs;
 	ssize_t len;
 	size_t n;
@@ -146,6 +147,9 @@ static ssize_t wd_mdev_show_description(struct mdev_type *type, char *buf)
 		alg += n + !!alg[n];
 	}
 	len += sysfs_emit_at(buf, len, "\n");
+	if (pers->describe_type)
+		len = pers->describe_type(accel, to_wd_mtype(type)->desc, buf,
+					  len);
 	return len;
 }
 

@@ -29,6 +29,9 @@ struct wd_mdev_instance;
  * @driver_name: its mdev driver: /sys/bus/mdev/drivers/<driver_name>
  * @dev_groups: sysfs attributes of its instances' mdev devices, added
  *	after @create and removed before @destroy
+ * @describe_type: optional: lines the personality adds to a type's
+ *	description attribute at @buf + @len (sysfs_emit_at()), for @uacce;
+ *	returns the new length
  * @parent_dev: the device its instances hang off (the mdev parent; the
  *	type directories are named after its driver, bus or class); one
  *	device per personality, since a parent has a single device_api
@@ -43,6 +46,9 @@ struct wd_mdev_personality_ops {
 	const char *device_api;
 	const char *driver_name;
 	const struct attribute_group **dev_groups;
+	ssize_t (*describe_type)(struct uacce_device *uacce,
+				 const struct wd_mdev_type *type, char *buf,
+				 ssize_t len);
 	struct device *(*parent_dev)(struct uacce_device *uacce);
 	bool (*type_valid)(const struct wd_mdev_type *type);
 	int (*create)(struct wd_mdev_instance *inst);

@@ -117,16 +117,46 @@ static void wd_vfio_type_name(struct wd_vfio *v, char *buf, size_t size)
  * the class's parameters.  Equal strings: the guest's driver sees the
  * same function on the destination.
  */
-static void wd_vfio_mig_compat(struct wd_vfio *v, char *buf, size_t size)
+static void wd_vfio_compat(const struct wd_mdev_vfio_info *info,
+			   unsigned int nr_queues, char *buf, size_t size)
 {
-	const struct wd_mdev_vfio_info *info = &v->info;
-
 	snprintf(buf, size,
 		 "wdpci%u-%04x:%04x-r%02x-s%04x-m%08x-e%u/%u-d%u-q%u-p%08x",
 		 WD_PCI_VERSION, WD_PCI_VENDOR_ID, info->device,
 		 info->revision, info->subsys_id, info->magic, info->sqe_size,
-		 info->cqe_size, info->max_depth, v->nr_queues,
+		 info->cqe_size, info->max_depth, nr_queues,
 		 wd_vfio_crc(info->params, sizeof(info->params)));
+}
+
+static void wd_vfio_mig_compat(struct wd_vfio *v, char *buf, size_t size)
+{
+	wd_vfio_compat(&v->info, v->nr_queues, buf, size);
+}
+
+/**
+ * wd_vfio_mig_describe_type() - a vfio-pci type's migration version
+ * @accel: the accelerator
+ * @type: one of its vfio-pci types
+ * @buf: the type's description attribute
+ * @len: its length so far
+ *
+ * Known before an instance exists: what migration/version of every
+ * instance of @type on @accel will say, so that a manager can choose
+ * where to create a destination.
+ *
+ * Return: the description's new length.
+ */
+ssize_t wd_vfio_mig_describe_type(struct uacce_device *accel,
+				  const struct wd_mdev_type *type, char *buf,
+				  ssize_t len)
+{
+	char compat[WD_PCI_MIG_COMPAT_LEN];
+	struct wd_mdev_vfio_info info = {};
+
+	type->vfio->info(accel, &info);
+	wd_vfio_compat(&info, type->nr_queues, compat, sizeof(compat));
+	return len + sysfs_emit_at(buf, len, "migration_version: %s\n",
+				   compat);
 }
 
 static void wd_vfio_mig_describe(struct wd_vfio *v, char *buf, size_t size)

@@ -868,6 +868,7 @@ const struct wd_mdev_personality_ops wd_mdev_vfio_pci = {
 	.device_api = VFIO_DEVICE_API_PCI_STRING,
 	.driver_name = "wd_vfio_pci",
 	.dev_groups = wd_vfio_mig_groups,
+	.describe_type = wd_vfio_mig_describe_type,
 	.parent_dev = wd_vfio_parent_dev,
 	.type_valid = wd_vfio_type_valid,
 	.create = wd_vfio_create,

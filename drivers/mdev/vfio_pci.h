@@ -265,6 +265,9 @@ void wd_vfio_mig_close(struct wd_vfio *v);
 void wd_vfio_mig_reset(struct wd_vfio *v);
 int wd_vfio_mig_feature(struct wd_vfio *v, u32 flags, void __user *arg,
 			size_t argsz);
+ssize_t wd_vfio_mig_describe_type(struct uacce_device *accel,
+				  const struct wd_mdev_type *type, char *buf,
+				  ssize_t len);
 
 /* vfio_dma.c */
 int wd_vfio_dma_read(struct wd_vfio *v, u64 iova, void *buf, size_t len);

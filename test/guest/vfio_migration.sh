@@ -146,6 +146,12 @@ case "$mdesc" in
 *"2 queues"*) ok 0 "migration/description: $mdesc" ;;
 *) ok 1 "migration/description of a vq2 says 2 queues: $mdesc" ;;
 esac
+# before any instance exists, the type says what their version will be
+tver=none
+while IFS= read -r line; do
+	case "$line" in migration_version:\ *) tver=${line#migration_version: } ;; esac
+done < "$(vtype vq2)/description"
+eq "the vq2 type's description gives its instances' migration/version" "$tver" "$vb"
 check "check takes the version of an instance of the same type" sysfs_write $ma2/check "$va"
 kmark
 check "check refuses it on a vq4" refuses $mc/check "$va"

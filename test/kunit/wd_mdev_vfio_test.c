@@ -1392,6 +1392,15 @@ static void t_expect_usable(struct kunit *test, struct wd_vfio *v,
 			    "its status %s", when);
 }
 
+/* The path of instance @inst's migration/@attr, in @path. */
+static const char *t_mig_attr(struct test_ctx *ctx, int inst, const char *attr,
+			      char path[PATH_SIZE])
+{
+	snprintf(path, PATH_SIZE, "/sys/bus/mdev/devices/%s/migration/%s",
+		 ctx->uuids[inst], attr);
+	return path;
+}
+
 static const char *const t_state_names[] = {
 	[VFIO_DEVICE_STATE_ERROR] = "ERROR",
 	[VFIO_DEVICE_STATE_STOP] = "STOP",
@@ -1414,6 +1423,7 @@ static void wd_vfio_test_mig_states(struct kunit *test)
 		VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_STOP_COPY,
 	};
 	struct test_ctx *ctx = test->priv;
+	char desc[256], ver[WD_PCI_MIG_COMPAT_LEN + 1], path[PATH_SIZE];
 	struct wd_vfio *v;
 	struct file *f;
 	unsigned int i, j;
@@ -1421,6 +1431,14 @@ static void wd_vfio_test_mig_states(struct kunit *test)
 	t_running_queue(test, "vq1", &v);
 	KUNIT_EXPECT_EQ(test, v->vdev.migration_flags,
 			VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P);
+	/* the type tells its instances' migration version */
+	KUNIT_ASSERT_EQ(test, t_type_attr(ctx, "vq1", "description", desc,
+					  sizeof(desc), NULL), 0);
+	KUNIT_ASSERT_EQ(test, kt_file(t_mig_attr(ctx, 0, "version", path),
+				      ver, sizeof(ver), NULL), 0);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(desc, "migration_version: "));
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(desc, ver),
+				  "'%s' in '%s'", ver, desc);
 	KUNIT_EXPECT_EQ(test, t_mig_state(v), (u32)VFIO_DEVICE_STATE_RUNNING);
 
 	for (i = 0; i < ARRAY_SIZE(states); i++) {

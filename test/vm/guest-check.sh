@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs inside a test guest: every test of test/plan of a kind in $1
-# ("kunit+guest" in the debug kernel, "stock" or "nested" in Debian's) whose name
-# matches one of the comma-separated globs in $2 (default: all).
+# ("kunit+guest" or "nested" in the debug kernel, "stock" in Debian's;
+# `make stock` runs "nested" there too) whose name matches one of the
+# comma-separated globs in $2 (default: all).
 #
 # Per test: load its product modules, run it, unload them, and leave
 #   /run/out/tests/<name>.status	"exit N", "load-failed M", "unload-failed M",

@@ -22,11 +22,15 @@
 # running guest reads (build/ above all: a module rebuilt in place while
 # a guest loads it is read torn, and the kernel oopses in load_module()).
 #
+# WD_GUEST_MEM sets the guest's memory in MiB (1024 by default), split
+# over its two NUMA nodes.
+#
 # Exit: the script's status; 125 when the guest did not finish cleanly.
 set -eu
 
 kernel=$1 out=$2 tmo=$3 script=$4
 shift 4
+mem=${WD_GUEST_MEM:-1024}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
 bzimage=$kernel
@@ -64,9 +68,9 @@ fi
 
 set +e
 timeout --foreground -k 10 "$tmo" qemu-system-x86_64 $accel \
-	-m 1024 -smp 2,sockets=2,cores=1,threads=1 \
-	-object memory-backend-ram,id=m0,size=512M -numa node,nodeid=0,cpus=0,memdev=m0 \
-	-object memory-backend-ram,id=m1,size=512M -numa node,nodeid=1,cpus=1,memdev=m1 \
+	-m "$mem" -smp 2,sockets=2,cores=1,threads=1 \
+	-object memory-backend-ram,id=m0,size=$((mem / 2))M -numa node,nodeid=0,cpus=0,memdev=m0 \
+	-object memory-backend-ram,id=m1,size=$((mem / 2))M -numa node,nodeid=1,cpus=1,memdev=m1 \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	-device pvpanic-pci -action panic=exit-failure \

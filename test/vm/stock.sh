@@ -6,6 +6,9 @@
 #
 # Usage: stock.sh RESULTS_DIR [GLOBS [KINDS]]
 #   KINDS: the kinds of test/plan to run, '+'-separated (default stock)
+#        stock.sh --prepare
+#   builds what the lane and a nested VM need (our modules for Debian's
+#   kernel, its ELF, the initramfs) and boots nothing
 set -eu
 results=$1
 filter=${2:-*}
@@ -79,6 +82,7 @@ INIT
 	mv "$initrd.tmp" "$initrd"
 fi
 exec 8>&-
+[ "$results" = --prepare ] && exit 0
 
 WD_INITRD=$initrd "$vm/run-guest.sh" "/boot/vmlinuz-$ver" "$results" 2400 \
 	test/vm/guest-check.sh "$kinds" "$filter"

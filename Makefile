@@ -115,7 +115,7 @@ user: deps
 check: deps-vm deps-qemu10 kernel-debug modules-debug user
 	@$(VM)/check.sh "$(T)"
 
-demo: deps-vm kernel-base modules-base user
+demo: deps-vm deps-qemu10 kernel-base modules-base user
 	@$(VM)/demo.sh
 
 # The randomised tests for hours (test/vm/soak.sh): zdiff_test on the

@@ -68,13 +68,23 @@ static inline void spin_wait_hint(void)
 
 #define REAP_BATCH	32
 
+static void hwq_free_slots(struct wd_hwq *h)
+{
+	free(h->slots);
+	free(h->seq);
+	free(h->free);
+	h->slots = NULL;
+	h->seq = NULL;
+	h->free = NULL;
+}
+
 int wd_hwq_init(struct wd_hwq *h, uint32_t depth)
 {
 	h->slots = calloc(depth, sizeof(*h->slots));
 	h->seq = calloc(depth, sizeof(*h->seq));
 	h->free = calloc(depth, sizeof(*h->free));
 	if (!h->slots || !h->seq || !h->free) {
-		wd_hwq_destroy(h);
+		hwq_free_slots(h);
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < depth; i++)
@@ -98,15 +108,12 @@ void wd_hwq_reinit(struct wd_hwq *h)
 	h->nfollowers = 0;
 }
 
-/* Frees the slot arrays; the locks are left alone (see wd_queue_close()). */
+/* Frees what wd_hwq_init() made, its lock and condition included. */
 void wd_hwq_destroy(struct wd_hwq *h)
 {
-	free(h->slots);
-	free(h->seq);
-	free(h->free);
-	h->slots = NULL;
-	h->seq = NULL;
-	h->free = NULL;
+	hwq_free_slots(h);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->cond);
 }
 
 static void op_complete(struct wd_hwreq *op)

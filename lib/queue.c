@@ -333,7 +333,6 @@ WD_EXPORT void wd_queue_close(struct wd_queue *q)
 	if (!q || atomic_fetch_sub(&q->refs, 1) != 1)
 		return;
 	queue_unlist(q);
-	wd_hwq_destroy(&q->hw);
 	/* in a forked child the regions are not mapped, the file is closed */
 	if (!wd_queue_stale(q)) {
 		/* stop first: the device aborts what is in flight */
@@ -341,10 +340,9 @@ WD_EXPORT void wd_queue_close(struct wd_queue *q)
 		queue_unmap(q);
 		close(q->fd);
 	}
+	wd_hwq_destroy(&q->hw);
 	pthread_mutex_destroy(&q->sq_lock);
 	pthread_mutex_destroy(&q->cq_lock);
-	pthread_mutex_destroy(&q->hw.lock);
-	pthread_cond_destroy(&q->hw.cond);
 	wd_mem_destroy(q->mem);
 	free(q);
 }

@@ -42,22 +42,10 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "vzip_testlib.h"
 
 #define SLOW_FILES	24		/* memfds between container and device */
 #define SLOW_SIZE	(4 << 20)	/* bytes each holds */
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
-}
 
 /* The VMM: opens as described above, says so on @wfd, then waits. */
 static void __attribute__((noreturn)) vmm(const char *uuid, int wfd)
@@ -129,7 +117,7 @@ static int one_round(const char *type, const char *uuid, int round)
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/create", type);
-	ret = write_str(path, uuid);
+	ret = vzip_write_file(path, uuid);
 	if (!tap_ok(!ret, "round %d: create %s: %s", round, uuid,
 		    ret ? strerror(-ret) : "ok"))
 		return -1;
@@ -150,7 +138,7 @@ static int one_round(const char *type, const char *uuid, int round)
 	rm_pid = fork();
 	if (!rm_pid) {
 		snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", uuid);
-		_exit(write_str(path, "1") ? 1 : 0);
+		_exit(vzip_write_file(path, "1") ? 1 : 0);
 	}
 	/* removal is waiting for the VMM: asked it, and goes on asking */
 	usleep(200000 + 50000 * round);

@@ -90,9 +90,10 @@ static inline int vzip_read_file(const char *path, char *buf, size_t size)
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, size - 1);
+	n = n < 0 ? -errno : n;
 	close(fd);
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	buf[n] = '\0';
 	return 0;
 }
@@ -105,8 +106,9 @@ static inline int vzip_write_file(const char *path, const char *text)
 	if (fd < 0)
 		return -errno;
 	n = write(fd, text, strlen(text));
+	n = n < 0 ? -errno : 0;
 	close(fd);
-	return n < 0 ? -errno : 0;
+	return (int)n;
 }
 
 /* The first vzip device in sysfs (by name); 0 or -ENODEV. */

@@ -197,7 +197,11 @@ struct wd_vfio {
 	struct eventfd_ctx *req_trigger;
 	bool quiesced;
 	bool frozen;
-	bool closer_pending;	/* closer_work queued and not yet run */
+	/*
+	 * closer_work is queued on the task that closed the device and has
+	 * not run yet; removal waits for it, so @v outlives it.
+	 */
+	bool closer_pending;
 	struct callback_head closer_work;
 	wait_queue_head_t closed_wq;	/* !open && !closer_pending */
 

@@ -35,9 +35,9 @@ set -u
 . test/guest/vfio_lib.sh
 uuid_base=0x7b
 
-# the VM's kernel: Debian's (the newest 6.1 installed, as test/vm/stock.sh
-# picks it), whichever kernel this guest runs
-ver=$(ls /lib/modules | grep -E '^6\.1\.0-[0-9]+-amd64$' | sort -V | tail -n 1)
+# the VM's kernel: Debian's, the one test/vm/stock.sh picked and
+# prepared, whichever kernel this guest runs
+ver=$(cat build/stock/release 2>/dev/null)
 vmlinux=$PWD/build/stock/vmlinux-$ver
 mods=$PWD/build/modules/$ver
 qemu=$PWD/build/qemu10/qemu-system-x86_64

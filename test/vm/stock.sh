@@ -33,6 +33,8 @@ echo "stock: Debian kernel $ver"
 mkdir -p "$top/build/stock"
 exec 8> "$top/build/stock/.lock"
 flock 8
+# the release every user of build/stock/ (a nested VM's kernel) reads
+echo "$ver" > "$top/build/stock/release"
 vmlinux=$top/build/stock/vmlinux-$ver
 if [ ! -s "$vmlinux" ]; then
 	python3 - "/boot/vmlinuz-$ver" "$vmlinux.tmp" <<'PY' || exit 1

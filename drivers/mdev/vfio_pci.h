@@ -7,7 +7,7 @@
  *	vfio_pci.c	the personality and the VFIO device: lifecycle,
  *			regions, ioctls, interrupts, reset, removal
  *	vfio_config.c	the PCI configuration space
- *	vfio_queue.c	BAR0 registers, the queues and their work items
+ *	vfio_queue.c	BAR0 registers, the queues, serving their requests
  *	vfio_dma.c	guest memory: ring accesses, pinning, dma_unmap
  *	vfio_migration.c VFIO migration v2: the states, their arcs, the
  *			device state stream and the compatibility attributes
@@ -19,15 +19,13 @@
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
 #include <linux/wait.h>
-#include <linux/workqueue.h>
+#include <linux/wd_mdev.h>
 #include <uapi/misc/uacce/wd_pci.h>
 
 #include "internal.h"
 
 #define WD_VFIO_CONFIG_SIZE	PCI_CFG_SPACE_SIZE
 #define WD_VFIO_MSI_CAP		0x40
-/* requests a queue executes per turn of its work item */
-#define WD_VFIO_BATCH		4
 /* unmapped ranges remembered until the VMM rings a doorbell */
 #define WD_VFIO_UNMAPPED	4
 
@@ -39,8 +37,7 @@ struct wd_vfio_migf;
  * struct wd_vfio_queue - one queue of the function
  * @v: the function
  * @index: its number in the function
- * @work: executes its requests, a bounded batch per turn
- * @engine: the driver's execution state, while the device is open
+ * @vq: what the driver's engines serve, attached while the device is open
  * @pages: room for the pinned pages of each range of a request
  * @sq_base: register SQ_BASE
  * @cq_base: register CQ_BASE
@@ -53,17 +50,17 @@ struct wd_vfio_migf;
  * @halted: stopped by a ring error until disabled
  * @error: register ERROR
  * @err_iova: register ERR_IOVA
+ * @serving: an engine is in @vq's serve past its first check: stopping
+ *	the queue waits (wd_vfio.idle_wq) for it to clear
  * @req: the request in flight, from decode to unpinning, or NULL
  * @abort: the request in flight must stop (read without the lock)
  *
- * Everything but @work, @engine and @pages is protected by
- * wd_vfio.reg_lock.
+ * Everything but @vq and @pages is protected by wd_vfio.reg_lock.
  */
 struct wd_vfio_queue {
 	struct wd_vfio *v;
 	unsigned int index;
-	struct work_struct work;
-	void *engine;
+	struct wd_mdev_vq vq;
 	struct page **pages[WD_MDEV_VFIO_MAX_RANGES];
 
 	u64 sq_base;
@@ -78,6 +75,7 @@ struct wd_vfio_queue {
 	u32 error;
 	u64 err_iova;
 
+	bool serving;
 	struct wd_mdev_vfio_req *req;
 	bool abort;
 };
@@ -134,14 +132,14 @@ enum wd_vfio_irq_type {
  *	items' progress
  * @config: the configuration space (under @lock)
  * @wmask: its bits a write may change
- * @reg_lock: protects the registers shared with the work items (the
+ * @reg_lock: protects the registers shared with the engines (the
  *	queues', @irq_status, @bus_master, @gone) and the interrupt state
- *	below, and the unmapped ranges; the work items never take @lock
+ *	below, and the unmapped ranges; the engines never take @lock
  * @irq_status: register IRQ_STATUS
  * @bus_master: the command register lets the function do DMA
  * @intx_disabled: the command register disables INTx
  * @gone: the host is removing the function: no more DMA
- * @open: the device is open: the work items may run
+ * @open: the device is open: the engines may serve its queues
  * @irq_type: the interrupts the VMM enabled
  * @nr_msi_enabled: MSI vectors enabled
  * @msi: their eventfds
@@ -165,7 +163,8 @@ enum wd_vfio_irq_type {
  * @unmapped: ranges the VMM unmapped since its last doorbell, [start, end)
  * @nr_unmapped: entries of @unmapped
  * @unmapping: dma_unmap calls in progress
- * @idle_wq: dma_unmap waits here for requests in flight to unpin
+ * @idle_wq: dma_unmap waits here for requests in flight to unpin, and
+ *	stopping a queue for its engine to leave it
  * @pinned: pages pinned now, for the messages and the tests
  * @queues: the queues
  */
@@ -182,7 +181,7 @@ struct wd_vfio {
 	u8 config[WD_VFIO_CONFIG_SIZE];
 	u8 wmask[WD_VFIO_CONFIG_SIZE];
 
-	spinlock_t reg_lock;	/* registers shared with the work items */
+	spinlock_t reg_lock;	/* registers shared with the engines */
 	u32 irq_status;
 	bool bus_master;
 	bool intx_disabled;

@@ -1,22 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * BAR0 of a vfio-pci instance and the queues behind it (wd_pci.h): the
- * device registers, one register block per queue, and the work item of
- * each queue that executes its requests.
+ * device registers, one register block per queue, and the execution of
+ * each queue's requests on the accelerator's engines.
  *
  * The guest's driver puts descriptors in a submission ring in its memory
  * and writes SQ_TAIL, the doorbell: the write, trapped in the VMM's
- * region write, queues the queue's work item on the unbound workqueue.
- * The work item copies each descriptor out of the ring, lets the driver
- * decode it, pins its buffers, lets the driver execute it, unpins them,
- * and copies the completion into the completion ring; after a batch of
- * WD_VFIO_BATCH requests it raises the queue's interrupt and, if more are
- * waiting, queues itself again behind the other queues' work, so the
- * queues of every instance on a parent take turns.
+ * region write, kicks the driver's engines.  Each queue of an open
+ * function is attached to them (struct wd_mdev_vq) like any queue of the
+ * device, and its scheduler picks it among the others.  An engine that
+ * picks it calls its serve: that copies the descriptor at SQ_HEAD out of
+ * the ring, lets the driver decode it, pins its buffers, lets the driver
+ * execute it with the engine, unpins them, copies the completion into the
+ * completion ring and raises the queue's interrupt: one request per turn.
  *
  * Disabling a queue, resetting or closing the function and the host's
- * request to remove it abort the request in flight and wait for the work
- * item with cancel_work_sync(), which also catches its requeueing.
+ * request to remove it abort the request in flight and wait for its
+ * engine to leave the queue (@serving); a serve that starts after that
+ * finds the queue not runnable and does nothing.
  */
 #include <linux/log2.h>
 #include <linux/slab.h>
@@ -74,7 +75,7 @@ static void wd_vfio_queue_addr_error(struct wd_vfio_queue *q,
 }
 
 /* Decodes, pins, executes and unpins a request; fills its completion. */
-static void wd_vfio_queue_run(struct wd_vfio_queue *q,
+static void wd_vfio_queue_run(struct wd_vfio_queue *q, void *engine,
 			      struct wd_mdev_vfio_req *req)
 {
 	struct wd_vfio *v = q->v;
@@ -102,7 +103,7 @@ static void wd_vfio_queue_run(struct wd_vfio_queue *q,
 		if (READ_ONCE(q->abort))
 			v->ops->fail(req, -ECANCELED);
 		else
-			v->ops->execute(q->engine, req);
+			v->ops->execute(engine, req);
 		wd_vfio_unpin_request(q, req);
 	}
 
@@ -113,10 +114,11 @@ static void wd_vfio_queue_run(struct wd_vfio_queue *q,
 }
 
 /*
- * Executes the request at SQ_HEAD, if the queue may.  Returns false when
- * there was none to execute.
+ * Executes the request at SQ_HEAD with @engine.  Returns true if it
+ * completed one or halted the queue, which the guest's driver learns from
+ * the interrupt.  q->serving is set, and the queue was runnable.
  */
-static bool wd_vfio_queue_step(struct wd_vfio_queue *q)
+static bool wd_vfio_queue_step(struct wd_vfio_queue *q, void *engine)
 {
 	u8 sqe[WD_MDEV_VFIO_MAX_SQE_SIZE], cqe[WD_MDEV_VFIO_MAX_CQE_SIZE];
 	struct wd_vfio *v = q->v;
@@ -128,29 +130,24 @@ static bool wd_vfio_queue_step(struct wd_vfio_queue *q)
 	u32 head, tail, mask;
 
 	spin_lock_irqsave(&v->reg_lock, flags);
-	if (!wd_vfio_queue_runnable(q)) {
-		spin_unlock_irqrestore(&v->reg_lock, flags);
-		return false;
-	}
 	sq_base = q->sq_base;
 	cq_base = q->cq_base;
 	mask = q->depth - 1;
 	head = q->sq_head;
 	tail = q->cq_tail;
-	WRITE_ONCE(q->abort, false);
 	spin_unlock_irqrestore(&v->reg_lock, flags);
 
 	sqe_iova = sq_base + (u64)(head & mask) * v->info.sqe_size;
 	if (wd_vfio_dma_read(v, sqe_iova, sqe, v->info.sqe_size)) {
 		wd_vfio_queue_halt(q, sqe_iova, "read the SQ");
-		return false;
+		return true;
 	}
 	spin_lock_irqsave(&v->reg_lock, flags);
 	q->sq_head = head + 1;
 	spin_unlock_irqrestore(&v->reg_lock, flags);
 
 	memset(cqe, 0, v->info.cqe_size);
-	wd_vfio_queue_run(q, &req);
+	wd_vfio_queue_run(q, engine, &req);
 
 	/* a function being closed or removed does no more DMA */
 	if (READ_ONCE(v->gone) || !READ_ONCE(v->open))
@@ -158,7 +155,7 @@ static bool wd_vfio_queue_step(struct wd_vfio_queue *q)
 	cqe_iova = cq_base + (u64)(tail & mask) * v->info.cqe_size;
 	if (wd_vfio_dma_write(v, cqe_iova, cqe, v->info.cqe_size)) {
 		wd_vfio_queue_halt(q, cqe_iova, "write the CQ");
-		return true;	/* the driver must learn of the halt */
+		return true;
 	}
 	spin_lock_irqsave(&v->reg_lock, flags);
 	q->cq_tail = tail + 1;
@@ -166,51 +163,73 @@ static bool wd_vfio_queue_step(struct wd_vfio_queue *q)
 	return true;
 }
 
-static void wd_vfio_queue_work(struct work_struct *work)
+/* wd_mdev_vq.has_work */
+static bool wd_vfio_vq_has_work(struct wd_mdev_vq *vq)
 {
-	struct wd_vfio_queue *q = container_of(work, struct wd_vfio_queue,
-					       work);
-	struct wd_vfio *v = q->v;
-	unsigned int done = 0;
-	unsigned long flags;
-	bool more;
-
-	while (done < WD_VFIO_BATCH && wd_vfio_queue_step(q))
-		done++;
-	/* completions, or a halt the driver must notice */
-	if (done || READ_ONCE(q->halted))
-		wd_vfio_irq_raise(v, q->index);
-
-	spin_lock_irqsave(&v->reg_lock, flags);
-	more = wd_vfio_queue_runnable(q);
-	spin_unlock_irqrestore(&v->reg_lock, flags);
-	if (more)
-		queue_work(system_unbound_wq, &q->work);
-}
-
-/* Queues the work item if the queue has requests it may execute. */
-static void wd_vfio_queue_kick(struct wd_vfio_queue *q)
-{
+	struct wd_vfio_queue *q = container_of(vq, struct wd_vfio_queue, vq);
 	unsigned long flags;
 	bool run;
 
 	spin_lock_irqsave(&q->v->reg_lock, flags);
 	run = wd_vfio_queue_runnable(q);
 	spin_unlock_irqrestore(&q->v->reg_lock, flags);
-	if (run)
-		queue_work(system_unbound_wq, &q->work);
+	return run;
+}
+
+/* wd_mdev_vq.serve: one request, on the engine that picked the queue. */
+static bool wd_vfio_vq_serve(struct wd_mdev_vq *vq, void *engine)
+{
+	struct wd_vfio_queue *q = container_of(vq, struct wd_vfio_queue, vq);
+	struct wd_vfio *v = q->v;
+	unsigned long flags;
+	bool done;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	if (!wd_vfio_queue_runnable(q)) {
+		spin_unlock_irqrestore(&v->reg_lock, flags);
+		return false;
+	}
+	q->serving = true;
+	WRITE_ONCE(q->abort, false);
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+
+	done = wd_vfio_queue_step(q, engine);
+	if (done)
+		wd_vfio_irq_raise(v, q->index);
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	q->serving = false;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+	wake_up_all(&v->idle_wq);
+	return done;
 }
 
 /**
- * wd_vfio_queues_kick() - look for requests on every queue
+ * wd_vfio_queues_kick() - have the engines look at the queues
  * @v: the function
+ *
+ * Called after a change that may make a queue runnable; never blocks.
  */
 void wd_vfio_queues_kick(struct wd_vfio *v)
 {
-	unsigned int i;
+	v->ops->kick(v->accel);
+}
 
-	for (i = 0; i < v->nr_queues; i++)
-		wd_vfio_queue_kick(&v->queues[i]);
+static bool wd_vfio_queue_left(struct wd_vfio_queue *q)
+{
+	unsigned long flags;
+	bool left;
+
+	spin_lock_irqsave(&q->v->reg_lock, flags);
+	left = !q->serving;
+	spin_unlock_irqrestore(&q->v->reg_lock, flags);
+	return left;
+}
+
+/* Waits for the engine serving the queue, if any, to leave it. */
+static void wd_vfio_queue_wait_left(struct wd_vfio_queue *q)
+{
+	wait_event(q->v->idle_wq, wd_vfio_queue_left(q));
 }
 
 /* Stops a queue's execution: aborts the request in flight, waits for it. */
@@ -222,7 +241,7 @@ static void wd_vfio_queue_stop(struct wd_vfio_queue *q)
 	q->ctrl &= ~WD_PCI_Q_CTRL_ENABLE;
 	WRITE_ONCE(q->abort, true);
 	spin_unlock_irqrestore(&q->v->reg_lock, flags);
-	cancel_work_sync(&q->work);
+	wd_vfio_queue_wait_left(q);
 }
 
 static void wd_vfio_queue_clear(struct wd_vfio_queue *q)
@@ -265,72 +284,75 @@ void wd_vfio_queues_reset(struct wd_vfio *v)
 	wd_vfio_intx_update(v);
 }
 
+/* Frees a queue's page arrays; detached from the engines. */
+static void wd_vfio_queue_free(struct wd_vfio_queue *q)
+{
+	unsigned int j;
+
+	for (j = 0; j < WD_MDEV_VFIO_MAX_RANGES; j++) {
+		kvfree(q->pages[j]);
+		q->pages[j] = NULL;
+	}
+}
+
 /**
- * wd_vfio_queues_open() - give every queue an engine
- * @v: the function, its lock held, being opened
+ * wd_vfio_queues_open() - attach every queue to the engines
+ * @v: the function, its lock held, being opened (not yet open: the
+ *	engines find nothing to serve until it is)
  *
- * Return: 0 or -ENOMEM, with nothing allocated.
+ * Return: 0, or a negative errno with nothing allocated or attached.
  */
 int wd_vfio_queues_open(struct wd_vfio *v)
 {
 	unsigned int i, j, max_pages;
-	int node = dev_to_node(v->accel->parent);
+	int ret;
 
 	max_pages = DIV_ROUND_UP(v->info.max_range, PAGE_SIZE) + 1;
 	for (i = 0; i < v->nr_queues; i++) {
 		struct wd_vfio_queue *q = &v->queues[i];
 
-		q->engine = v->ops->engine_alloc(v->accel, node);
-		if (!q->engine)
-			goto err;
-		wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_ENGINE, 1);
 		for (j = 0; j < WD_MDEV_VFIO_MAX_RANGES; j++) {
 			q->pages[j] = kvcalloc(max_pages, sizeof(*q->pages[j]),
 					       GFP_KERNEL);
-			if (!q->pages[j])
+			if (!q->pages[j]) {
+				ret = -ENOMEM;
 				goto err_queue;
+			}
 		}
+		ret = v->ops->attach(v->accel, &q->vq);
+		if (ret) {
+			dev_dbg(wd_vfio_dev(v),
+				"open refused: queue %u not attached: %d\n",
+				i, ret);
+			goto err_queue;
+		}
+		wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_VQ, 1);
 	}
 	return 0;
 
 err_queue:
-	i++;
-err:
+	wd_vfio_queue_free(&v->queues[i]);
 	while (i--) {
-		struct wd_vfio_queue *q = &v->queues[i];
-
-		for (j = 0; j < WD_MDEV_VFIO_MAX_RANGES; j++) {
-			kvfree(q->pages[j]);
-			q->pages[j] = NULL;
-		}
-		if (q->engine) {
-			v->ops->engine_free(q->engine);
-			wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_ENGINE, -1);
-			q->engine = NULL;
-		}
+		v->ops->detach(v->accel, &v->queues[i].vq);
+		wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_VQ, -1);
+		wd_vfio_queue_free(&v->queues[i]);
 	}
-	return -ENOMEM;
+	return ret;
 }
 
 /**
- * wd_vfio_queues_close() - stop every queue and free its engine
+ * wd_vfio_queues_close() - stop every queue and detach it from the engines
  * @v: the function, its lock held, being closed
  */
 void wd_vfio_queues_close(struct wd_vfio *v)
 {
-	unsigned int i, j;
+	unsigned int i;
 
 	wd_vfio_queues_reset(v);
 	for (i = 0; i < v->nr_queues; i++) {
-		struct wd_vfio_queue *q = &v->queues[i];
-
-		for (j = 0; j < WD_MDEV_VFIO_MAX_RANGES; j++) {
-			kvfree(q->pages[j]);
-			q->pages[j] = NULL;
-		}
-		v->ops->engine_free(q->engine);
-		wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_ENGINE, -1);
-		q->engine = NULL;
+		v->ops->detach(v->accel, &v->queues[i].vq);
+		wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_VQ, -1);
+		wd_vfio_queue_free(&v->queues[i]);
 	}
 }
 
@@ -343,9 +365,14 @@ void wd_vfio_queues_init(struct wd_vfio *v)
 	unsigned int i;
 
 	for (i = 0; i < v->nr_queues; i++) {
-		v->queues[i].v = v;
-		v->queues[i].index = i;
-		INIT_WORK(&v->queues[i].work, wd_vfio_queue_work);
+		struct wd_vfio_queue *q = &v->queues[i];
+
+		q->v = v;
+		q->index = i;
+		q->vq.dev = wd_vfio_dev(v);
+		q->vq.index = i;
+		q->vq.has_work = wd_vfio_vq_has_work;
+		q->vq.serve = wd_vfio_vq_serve;
 	}
 }
 
@@ -372,9 +399,9 @@ void wd_vfio_queues_quiesce(struct wd_vfio *v, bool quiesce)
 		wd_vfio_intx_update(v);
 		return;
 	}
-	/* a work item queued after this sees @quiesced and does nothing */
+	/* a serve that starts after this sees @quiesced and does nothing */
 	for (i = 0; i < v->nr_queues; i++)
-		flush_work(&v->queues[i].work);
+		wd_vfio_queue_wait_left(&v->queues[i]);
 }
 
 /**
@@ -731,7 +758,8 @@ static void wd_vfio_queue_write(struct wd_vfio_queue *q, unsigned int reg,
 				    "queue %u, register %#x = %#x ignored: %s\n",
 				    q->index, reg, val, bad);
 kick:
-	wd_vfio_queue_kick(q);
+	if (wd_vfio_vq_has_work(&q->vq))
+		wd_vfio_queues_kick(v);
 }
 
 /**

@@ -9,6 +9,11 @@
  * completions in order and makes the engine the only writer of its ring
  * indices.
  *
+ * The queues are the hardware queues of processes and access points, and
+ * the queues of vfio-pci instances (struct wd_mdev_vq): wd_mdev fetches,
+ * pins and completes a VM's requests, and an engine of this file executes
+ * them (vfio.c), in its turn, like any other queue's.
+ *
  * Doorbell: an engine with nothing to do keeps polling the rings for
  * idle_us (right after a request without sleeping, then on a timer), then
  * goes to sleep.  The last engine to sleep first raises
@@ -26,6 +31,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uacce.h>
+#include <linux/wd_mdev.h>
 
 #include "vzip.h"
 
@@ -68,6 +74,11 @@ static bool vzip_queue_has_work(struct vzip_queue *q)
 	return pending && pending <= depth && cq_used < depth;
 }
 
+static bool vzip_ent_has_work(struct vzip_sched_ent *ent)
+{
+	return ent->q ? vzip_queue_has_work(ent->q) : ent->vq->has_work(ent->vq);
+}
+
 /**
  * vzip_engines_kick() - make sure an engine looks at the rings
  * @vdev: the device
@@ -81,24 +92,24 @@ void vzip_engines_kick(struct vzip_device *vdev)
 }
 
 /* Claims the next queue with work, round-robin; NULL if there is none. */
-static struct vzip_queue *vzip_sched_claim(struct vzip_device *vdev)
+static struct vzip_sched_ent *vzip_sched_claim(struct vzip_device *vdev)
 {
-	struct vzip_queue *q, *found = NULL;
+	struct vzip_sched_ent *ent, *found = NULL;
 	bool more = false, help;
 
 	spin_lock(&vdev->sched_lock);
-	list_for_each_entry(q, &vdev->active, sched_node) {
-		if (q->claimed || !vzip_queue_has_work(q))
+	list_for_each_entry(ent, &vdev->active, node) {
+		if (ent->claimed || !vzip_ent_has_work(ent))
 			continue;
 		if (found) {
 			more = true;
 			break;
 		}
-		found = q;
+		found = ent;
 	}
 	if (found) {
 		found->claimed = true;
-		list_move_tail(&found->sched_node, &vdev->active);
+		list_move_tail(&found->node, &vdev->active);
 	}
 	help = more && vdev->nr_awake < vdev->cfg.nr_engines;
 	spin_unlock(&vdev->sched_lock);
@@ -109,27 +120,27 @@ static struct vzip_queue *vzip_sched_claim(struct vzip_device *vdev)
 	return found;
 }
 
-static void vzip_sched_release(struct vzip_queue *q)
+static void vzip_sched_release(struct vzip_device *vdev,
+			       struct vzip_sched_ent *ent)
 {
-	struct vzip_device *vdev = q->vdev;
 	bool stopping;
 
 	spin_lock(&vdev->sched_lock);
-	q->claimed = false;
-	stopping = !q->started;
+	ent->claimed = false;
+	stopping = !ent->started;
 	spin_unlock(&vdev->sched_lock);
 	if (stopping)
-		wake_up(&q->idle_wq);
+		wake_up(&ent->idle_wq);
 }
 
 static bool vzip_sched_any_work(struct vzip_device *vdev)
 {
-	struct vzip_queue *q;
+	struct vzip_sched_ent *ent;
 	bool work = false;
 
 	spin_lock(&vdev->sched_lock);
-	list_for_each_entry(q, &vdev->active, sched_node) {
-		if (!q->claimed && vzip_queue_has_work(q)) {
+	list_for_each_entry(ent, &vdev->active, node) {
+		if (!ent->claimed && vzip_ent_has_work(ent)) {
 			work = true;
 			break;
 		}
@@ -140,12 +151,14 @@ static bool vzip_sched_any_work(struct vzip_device *vdev)
 
 static void vzip_sched_set_awake(struct vzip_device *vdev, bool awake)
 {
-	struct vzip_queue *q;
+	struct vzip_sched_ent *ent;
 
 	spin_lock(&vdev->sched_lock);
 	if (awake ? !vdev->nr_awake++ : !--vdev->nr_awake) {
-		list_for_each_entry(q, &vdev->active, sched_node)
-			vzip_set_need_wakeup(q, !awake);
+		/* a VM's doorbell always kicks: no flag for it */
+		list_for_each_entry(ent, &vdev->active, node)
+			if (ent->q)
+				vzip_set_need_wakeup(ent->q, !awake);
 		if (!awake)
 			atomic64_inc(&vdev->stats.need_wakeup);
 	}
@@ -169,56 +182,73 @@ static void vzip_engine_sleep(struct vzip_device *vdev)
 }
 
 /**
- * vzip_sched_start_queue() - start serving a queue
- * @q: the queue
+ * vzip_sched_init() - the scheduling state of a queue
+ * @ent: the state
+ * @q: the hardware queue it is of, or NULL
+ * @vq: the vfio-pci queue it is of, or NULL
  */
-void vzip_sched_start_queue(struct vzip_queue *q)
+void vzip_sched_init(struct vzip_sched_ent *ent, struct vzip_queue *q,
+		     struct wd_mdev_vq *vq)
 {
-	struct vzip_device *vdev = q->vdev;
+	INIT_LIST_HEAD(&ent->node);
+	init_waitqueue_head(&ent->idle_wq);
+	ent->q = q;
+	ent->vq = vq;
+}
 
+/**
+ * vzip_sched_start() - start serving a queue
+ * @vdev: the device
+ * @ent: the queue's scheduling state
+ */
+void vzip_sched_start(struct vzip_device *vdev, struct vzip_sched_ent *ent)
+{
 	spin_lock(&vdev->sched_lock);
-	q->started = true;
-	WRITE_ONCE(q->stopping, false);
-	list_add_tail(&q->sched_node, &vdev->active);
-	vzip_set_need_wakeup(q, !vdev->nr_awake);
-	if (!vdev->nr_awake)
-		atomic64_inc(&vdev->stats.need_wakeup);
+	ent->started = true;
+	WRITE_ONCE(ent->stopping, false);
+	list_add_tail(&ent->node, &vdev->active);
+	if (ent->q) {
+		vzip_set_need_wakeup(ent->q, !vdev->nr_awake);
+		if (!vdev->nr_awake)
+			atomic64_inc(&vdev->stats.need_wakeup);
+	}
 	spin_unlock(&vdev->sched_lock);
 	/* requests published before the start are served too */
 	vzip_engines_kick(vdev);
 }
 
-static bool vzip_queue_idle(struct vzip_queue *q)
+static bool vzip_sched_idle(struct vzip_device *vdev,
+			    struct vzip_sched_ent *ent)
 {
 	bool idle;
 
-	spin_lock(&q->vdev->sched_lock);
-	idle = !q->claimed;
-	spin_unlock(&q->vdev->sched_lock);
+	spin_lock(&vdev->sched_lock);
+	idle = !ent->claimed;
+	spin_unlock(&vdev->sched_lock);
 	return idle;
 }
 
 /**
- * vzip_sched_stop_queue() - stop serving a queue
- * @q: the queue
+ * vzip_sched_stop() - stop serving a queue
+ * @vdev: the device
+ * @ent: the queue's scheduling state
  *
  * Aborts the request in progress, if any, and waits for its engine to
  * complete it and unpin its pages.
  */
-void vzip_sched_stop_queue(struct vzip_queue *q)
+void vzip_sched_stop(struct vzip_device *vdev, struct vzip_sched_ent *ent)
 {
-	struct vzip_device *vdev = q->vdev;
-
 	spin_lock(&vdev->sched_lock);
-	if (q->started) {
-		q->started = false;
-		list_del_init(&q->sched_node);
+	if (ent->started) {
+		ent->started = false;
+		list_del_init(&ent->node);
 	}
-	WRITE_ONCE(q->stopping, true);
-	vzip_set_need_wakeup(q, true);
+	WRITE_ONCE(ent->stopping, true);
+	if (ent->q)
+		vzip_set_need_wakeup(ent->q, true);
 	spin_unlock(&vdev->sched_lock);
-	wait_event(q->idle_wq, vzip_queue_idle(q));
-	WRITE_ONCE(q->stopping, false);
+	wait_event(ent->idle_wq, vzip_sched_idle(vdev, ent));
+	WRITE_ONCE(ent->stopping, false);
 }
 
 static bool vzip_ranges_overlap(u64 a, u32 alen, u64 b, u32 blen)
@@ -379,7 +409,7 @@ static bool vzip_engine_serve(struct vzip_engine *e, struct vzip_queue *q)
 	u32 tail;
 	u16 status;
 
-	if (READ_ONCE(q->stopping))
+	if (READ_ONCE(q->ent.stopping))
 		return false;	/* left in the ring for the next start */
 	tail = le32_to_cpu(smp_load_acquire(vzip_ctrl(q, VZIP_CTRL_SQ_TAIL)));
 	if (tail == q->sq_head || tail - q->sq_head > vdev->cfg.ring_depth)
@@ -397,7 +427,7 @@ static bool vzip_engine_serve(struct vzip_engine *e, struct vzip_queue *q)
 	if (status == VZIP_STS_OK && job.opcode != VZIP_OP_NOP) {
 		status = vzip_dma_map_job(e, q, &sqe, &job);
 		if (status == VZIP_STS_OK) {
-			job.abort = &q->stopping;
+			job.abort = &q->ent.stopping;
 			vzip_codec_run(e->codec, &job);
 			vzip_dma_unmap_job(e, &job);
 			status = job.status;
@@ -430,17 +460,24 @@ static int vzip_engine_thread(void *arg)
 	unsigned int spins = 0;
 
 	while (!kthread_should_stop()) {
-		struct vzip_queue *q = vzip_sched_claim(vdev);
+		struct vzip_sched_ent *ent = vzip_sched_claim(vdev);
 
-		if (q) {
+		if (ent && ent->vq) {
+			/* wd_mdev executes it with this engine: vfio.c */
+			if (ent->vq->serve(ent->vq, e))
+				trace_vzip_vq_request(vdev, e->id, ent->vq);
+			vzip_sched_release(vdev, ent);
+			idle_end = ktime_get_ns() + idle_ns;
+			spins = VZIP_SPIN_ROUNDS;
+		} else if (ent) {
 			/*
 			 * Report a hardware error while the queue is claimed:
 			 * uacce_remove() stops every queue, so it cannot have
 			 * returned yet.
 			 */
-			if (vzip_engine_serve(e, q))
+			if (vzip_engine_serve(e, ent->q))
 				uacce_report_hw_error(vdev->uacce);
-			vzip_sched_release(q);
+			vzip_sched_release(vdev, ent);
 			idle_end = ktime_get_ns() + idle_ns;
 			spins = VZIP_SPIN_ROUNDS;
 		} else if (spins && !need_resched()) {

@@ -81,8 +81,7 @@ static int vzip_queue_init(struct vzip_device *vdev, struct vzip_queue *q,
 
 	q->vdev = vdev;
 	q->qid = qid;
-	INIT_LIST_HEAD(&q->sched_node);
-	init_waitqueue_head(&q->idle_wq);
+	vzip_sched_init(&q->ent, q, NULL);
 
 	page = alloc_pages_node(vdev->node, GFP_KERNEL | __GFP_ZERO, 0);
 	if (!page)
@@ -227,7 +226,7 @@ static int vzip_start_queue(struct uacce_queue *uq)
 		/* grabbed by the core until the queue is freed */
 		q->mm = uq->mm;
 	}
-	vzip_sched_start_queue(q);
+	vzip_sched_start(q->vdev, &q->ent);
 	return 0;
 }
 
@@ -237,7 +236,7 @@ static void vzip_stop_queue(struct uacce_queue *uq)
 {
 	struct vzip_queue *q = uq->priv;
 
-	vzip_sched_stop_queue(q);
+	vzip_sched_stop(q->vdev, &q->ent);
 	q->mm = NULL;
 }
 

@@ -7,6 +7,8 @@
  *			The events of one engine are in the order it served
  *			the requests, so they show the scheduler's decisions
  *			(Documentation/vzip.rst, "Scheduling").
+ *	vzip_vq_request	an engine served a request of a vfio-pci instance's
+ *			queue: which engine, which instance, which queue.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM vzip
@@ -16,6 +18,7 @@
 
 #include <linux/tracepoint.h>
 #include <linux/uacce.h>
+#include <linux/wd_mdev.h>
 
 #include "vzip.h"
 
@@ -39,6 +42,23 @@ TRACE_EVENT(vzip_request,
 	    TP_printk("dev=%s engine=%u qid=%u index=%u opcode=%u status=%u",
 		      __get_str(dev), __entry->engine, __entry->qid,
 		      __entry->index, __entry->opcode, __entry->status)
+);
+
+TRACE_EVENT(vzip_vq_request,
+	    TP_PROTO(const struct vzip_device *vdev, unsigned int engine,
+		     const struct wd_mdev_vq *vq),
+	    TP_ARGS(vdev, engine, vq),
+	    TP_STRUCT__entry(__string(dev, dev_name(&vdev->uacce->dev))
+			     __field(unsigned int, engine)
+			     __string(instance, dev_name(vq->dev))
+			     __field(unsigned int, queue)),
+	    TP_fast_assign(__assign_str(dev, dev_name(&vdev->uacce->dev));
+			   __entry->engine = engine;
+			   __assign_str(instance, dev_name(vq->dev));
+			   __entry->queue = vq->index;),
+	    TP_printk("dev=%s engine=%u instance=%s queue=%u",
+		      __get_str(dev), __entry->engine, __get_str(instance),
+		      __entry->queue)
 );
 
 #endif /* _VZIP_TRACE_H */

@@ -4,24 +4,15 @@
  * function of include/uapi/misc/uacce/wd_pci.h, its rings in guest
  * memory, interrupts and DMA; what a descriptor means is ours: the same
  * struct vzip_sqe and struct vzip_cqe as a uacce queue, checked by the
- * same rules, executed by a codec of the queue's own on the guest pages
- * wd_mdev pinned, every address an IOVA.
+ * same rules, executed by the device's engines (engine.c), which serve the
+ * instance's queues among the device's others, on the guest pages wd_mdev
+ * pinned, every address an IOVA.
  */
 #include <linux/slab.h>
 #include <linux/uacce.h>
 #include <linux/wd_mdev.h>
 
 #include "vzip.h"
-
-/**
- * struct vzip_vfio_engine - what one queue of an instance executes with
- * @vdev: the device the instance is carved out of
- * @codec: its compression state
- */
-struct vzip_vfio_engine {
-	struct vzip_device *vdev;
-	struct vzip_codec *codec;
-};
 
 enum { VZIP_VFIO_SRC, VZIP_VFIO_DST, VZIP_VFIO_CTX };
 
@@ -49,28 +40,33 @@ static void vzip_vfio_info(struct uacce_device *accel,
 	info->max_range = max(vdev->cfg.max_len, vdev->ctx_size);
 }
 
-static void *vzip_vfio_engine_alloc(struct uacce_device *accel, int node)
+/* The queue joins the device's queues on the engines (engine.c). */
+static int vzip_vfio_attach(struct uacce_device *accel, struct wd_mdev_vq *vq)
 {
-	struct vzip_vfio_engine *e;
+	struct vzip_device *vdev = vzip_vfio_dev(accel);
+	struct vzip_sched_ent *ent;
 
-	e = kzalloc_node(sizeof(*e), GFP_KERNEL, node);
-	if (!e)
-		return NULL;
-	e->vdev = vzip_vfio_dev(accel);
-	e->codec = vzip_codec_alloc(node);
-	if (!e->codec) {
-		kfree(e);
-		return NULL;
-	}
-	return e;
+	ent = kzalloc_node(sizeof(*ent), GFP_KERNEL, vdev->node);
+	if (!ent)
+		return -ENOMEM;
+	vzip_sched_init(ent, NULL, vq);
+	vq->drv = ent;
+	vzip_sched_start(vdev, ent);
+	return 0;
 }
 
-static void vzip_vfio_engine_free(void *engine)
+static void vzip_vfio_detach(struct uacce_device *accel, struct wd_mdev_vq *vq)
 {
-	struct vzip_vfio_engine *e = engine;
+	struct vzip_sched_ent *ent = vq->drv;
 
-	vzip_codec_free(e->codec);
-	kfree(e);
+	vzip_sched_stop(vzip_vfio_dev(accel), ent);
+	vq->drv = NULL;
+	kfree(ent);
+}
+
+static void vzip_vfio_kick(struct uacce_device *accel)
+{
+	vzip_engines_kick(vzip_vfio_dev(accel));
 }
 
 static void vzip_vfio_add_range(struct wd_mdev_vfio_req *req, u64 iova,
@@ -115,9 +111,10 @@ static void vzip_vfio_buf(struct vzip_buf *buf,
 	buf->write = r->write;
 }
 
+/* On an engine of the device, which passed itself to the queue's serve. */
 static void vzip_vfio_execute(void *engine, struct wd_mdev_vfio_req *req)
 {
-	struct vzip_vfio_engine *e = engine;
+	struct vzip_engine *e = engine;
 	const struct vzip_sqe *sqe = req->sqe;
 	struct vzip_job job;
 	u16 status;
@@ -150,8 +147,9 @@ static void vzip_vfio_fail(struct wd_mdev_vfio_req *req, int err)
 
 const struct wd_mdev_vfio_ops vzip_vfio_ops = {
 	.info = vzip_vfio_info,
-	.engine_alloc = vzip_vfio_engine_alloc,
-	.engine_free = vzip_vfio_engine_free,
+	.attach = vzip_vfio_attach,
+	.detach = vzip_vfio_detach,
+	.kick = vzip_vfio_kick,
 	.decode = vzip_vfio_decode,
 	.execute = vzip_vfio_execute,
 	.fail = vzip_vfio_fail,

@@ -7,7 +7,8 @@
  *
  *	main.c		platform devices and driver, module parameters, uacce
  *	queue.c		hardware queues: their memory, rings and uacce ops
- *	engine.c	engines: scheduling, doorbell, request execution
+ *	engine.c	engines: scheduling, doorbell, request execution; they
+ *			serve the queues of vfio-pci instances too
  *	dma.c		address translation: SVA pinning or the SS region
  *	codec.c		NOP, COPY, compression and decompression with zlib
  *	format.c	zlib and gzip headers and trailers, checksums
@@ -158,6 +159,31 @@ struct vzip_stats {
 };
 
 struct vzip_device;
+struct vzip_queue;
+struct wd_mdev_vq;
+
+/**
+ * struct vzip_sched_ent - what the engines serve
+ * @node: entry in vzip_device.active while started
+ * @started: served
+ * @claimed: an engine is executing a request of it
+ * @stopping: being stopped: abort the request in progress
+ * @idle_wq: vzip_sched_stop() waits here for @claimed to clear
+ * @q: a hardware queue of a process or an access point, or NULL
+ * @vq: a queue of a vfio-pci instance (drivers/mdev serves its requests),
+ *	or NULL
+ *
+ * @node, @started and @claimed are protected by vzip_device.sched_lock.
+ */
+struct vzip_sched_ent {
+	struct list_head node;
+	bool started;
+	bool claimed;
+	bool stopping;
+	wait_queue_head_t idle_wq;
+	struct vzip_queue *q;
+	struct wd_mdev_vq *vq;
+};
 
 /**
  * struct vzip_queue - one hardware queue
@@ -171,17 +197,12 @@ struct vzip_device;
  * @sq_head: the device's SQ index; the user-visible copy is only published
  * @cq_tail: the device's CQ index, likewise
  * @uq: the uacce queue owning this hardware queue, NULL when free
- * @sched_node: entry in vzip_device.active while started
- * @started: the queue is served
- * @claimed: an engine is executing a request of this queue
- * @stopping: the queue is being stopped: abort the request in progress
- * @idle_wq: vzip_stop_queue() waits here for @claimed to clear
+ * @ent: its scheduling state
  * @mm: SVA: the owner's address space, grabbed while started
  *
  * @sq_head and @cq_tail belong to the engine that has claimed the queue, or
  * to the uacce callbacks while the queue is stopped.  @uq is protected by
- * vzip_device.alloc_lock; @sched_node, @started and @claimed by
- * vzip_device.sched_lock.
+ * vzip_device.alloc_lock.
  */
 struct vzip_queue {
 	struct vzip_device *vdev;
@@ -197,11 +218,7 @@ struct vzip_queue {
 
 	struct uacce_queue *uq;
 
-	struct list_head sched_node;
-	bool started;
-	bool claimed;
-	bool stopping;
-	wait_queue_head_t idle_wq;
+	struct vzip_sched_ent ent;
 	struct mm_struct *mm;
 };
 
@@ -234,9 +251,9 @@ struct vzip_engine {
  * @queues: @cfg.nr_queues hardware queues
  * @alloc_lock: protects vzip_queue.uq of every queue
  * @sched_lock: protects @active, @nr_awake, the scheduling state of every
- *              queue (sched_node, started, claimed) and the NEED_WAKEUP flag
- *              in the control page of every started queue
- * @active: started queues, in round-robin order
+ *              queue (struct vzip_sched_ent) and the NEED_WAKEUP flag in
+ *              the control page of every started hardware queue
+ * @active: started queues, hardware and vfio-pci, in round-robin order
  * @nr_awake: engines that are not asleep
  * @engine_wq: sleeping engines
  * @kick: a doorbell rang since the last engine went to sleep
@@ -286,8 +303,10 @@ __le32 *vzip_ctrl(struct vzip_queue *q, unsigned int offset);
 int vzip_engines_start(struct vzip_device *vdev);
 void vzip_engines_stop(struct vzip_device *vdev);
 void vzip_engines_kick(struct vzip_device *vdev);
-void vzip_sched_start_queue(struct vzip_queue *q);
-void vzip_sched_stop_queue(struct vzip_queue *q);
+void vzip_sched_init(struct vzip_sched_ent *ent, struct vzip_queue *q,
+		     struct wd_mdev_vq *vq);
+void vzip_sched_start(struct vzip_device *vdev, struct vzip_sched_ent *ent);
+void vzip_sched_stop(struct vzip_device *vdev, struct vzip_sched_ent *ent);
 u16 vzip_sqe_decode(const struct vzip_sqe *sqe, const struct vzip_device *vdev,
 		    struct vzip_job *job);
 void vzip_cqe_fill(struct vzip_device *vdev, const struct vzip_sqe *sqe,

@@ -26,7 +26,9 @@
  * A vfio-pci type also points at the driver's struct wd_mdev_vfio_ops:
  * the framework emulates the PCI function, its rings, interrupts and DMA
  * (pinning guest memory), and asks the driver only what a descriptor
- * means and to execute it on pinned pages.
+ * means, to execute it on pinned pages, and to serve the function's
+ * queues (struct wd_mdev_vq) with the engines and scheduler that serve
+ * its other queues.
  */
 #ifndef _LINUX_WD_MDEV_H
 #define _LINUX_WD_MDEV_H
@@ -34,6 +36,7 @@
 #include <linux/types.h>
 #include <uapi/misc/uacce/wd_pci.h>
 
+struct device;
 struct page;
 struct uacce_device;
 struct wd_mdev_vfio_ops;
@@ -146,27 +149,55 @@ struct wd_mdev_vfio_req {
 };
 
 /**
+ * struct wd_mdev_vq - a queue of a vfio-pci instance, as the driver's
+ *	engines see it
+ * @dev: the instance's device, for messages and trace events
+ * @index: the queue's number in the function
+ * @has_work: the framework's: the queue has a request the function may
+ *	execute now.  Cheap; takes a spinlock of the framework's, so it may
+ *	be called under a spinlock of the driver's (never the other way)
+ * @serve: the framework's: execute the request at the head of the queue,
+ *	with @engine passed on to wd_mdev_vfio_ops.execute, then post its
+ *	completion and raise its interrupt.  Returns false if the queue had
+ *	nothing to execute.  May sleep; the driver calls it for one queue
+ *	from one engine at a time, as it serves a hardware queue
+ * @drv: the driver's, from wd_mdev_vfio_ops.attach to detach
+ *
+ * The framework fetches, checks, pins and completes; the driver decides
+ * when and on which engine, with the same scheduler as its other queues.
+ */
+struct wd_mdev_vq {
+	struct device *dev;
+	unsigned int index;
+	bool (*has_work)(struct wd_mdev_vq *vq);
+	bool (*serve)(struct wd_mdev_vq *vq, void *engine);
+	void *drv;
+};
+
+/**
  * struct wd_mdev_vfio_ops - the driver's part of a vfio-pci instance
  * @info: fill in the function's identity and limits for @accel
- * @engine_alloc: the state one queue needs to execute requests (codec
- *	workspace), on NUMA node @node; NULL on failure
- * @engine_free: free what @engine_alloc returned
+ * @attach: start serving @vq on @accel's engines (the function is being
+ *	opened); 0, or a negative errno with nothing left behind
+ * @detach: stop serving @vq; return once no engine is in @vq->serve
+ * @kick: a queue of @accel may have become runnable: make sure an engine
+ *	looks.  Never blocks; called without the framework's spinlocks
  * @decode: check @req->sqe and fill @req->range; return 0 to have the
  *	ranges pinned and the request executed, or a negative errno after
  *	filling @req->cqe with the request's error
- * @execute: run the decoded request on its pinned ranges and fill
- *	@req->cqe; may sleep
+ * @execute: run the decoded request on its pinned ranges with @engine,
+ *	what the driver passed to @vq->serve, and fill @req->cqe; may sleep
  * @fail: fill @req->cqe for a request that could not run: -EFAULT, a
  *	range is not mapped for the device; -ECANCELED, it was aborted
  *	before it started
  *
- * The callbacks run in process context; @execute runs concurrently for
- * different queues, each with its own engine.
+ * The callbacks run in process context.
  */
 struct wd_mdev_vfio_ops {
 	void (*info)(struct uacce_device *accel, struct wd_mdev_vfio_info *info);
-	void *(*engine_alloc)(struct uacce_device *accel, int node);
-	void (*engine_free)(void *engine);
+	int (*attach)(struct uacce_device *accel, struct wd_mdev_vq *vq);
+	void (*detach)(struct uacce_device *accel, struct wd_mdev_vq *vq);
+	void (*kick)(struct uacce_device *accel);
 	int (*decode)(struct uacce_device *accel, struct wd_mdev_vfio_req *req);
 	void (*execute)(void *engine, struct wd_mdev_vfio_req *req);
 	void (*fail)(struct wd_mdev_vfio_req *req, int err);

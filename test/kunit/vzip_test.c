@@ -1537,7 +1537,7 @@ static void vt_stop_and_reclaim(struct kunit *test)
 	while (!vt_ctrl(q, VZIP_CTRL_SQ_HEAD))
 		usleep_range(10, 20);
 	d->ops->stop_queue(&d->uq[0]);
-	KUNIT_EXPECT_FALSE(test, q->claimed);
+	KUNIT_EXPECT_FALSE(test, q->ent.claimed);
 	done = vt_ctrl(q, VZIP_CTRL_CQ_TAIL);
 	KUNIT_EXPECT_EQ(test, done, vt_ctrl(q, VZIP_CTRL_SQ_HEAD));
 	KUNIT_EXPECT_LT(test, done, 3);
@@ -1833,7 +1833,7 @@ static void vt_queue_faults(struct kunit *test)
 	kt_inject_arm(start, 1);
 	KUNIT_EXPECT_EQ(test, d->ops->start_queue(uq), -ENOMEM);
 	KUNIT_EXPECT_TRUE(test, kt_inject_fired(start));
-	KUNIT_EXPECT_FALSE(test, d->q[0]->started);
+	KUNIT_EXPECT_FALSE(test, d->q[0]->ent.started);
 	KUNIT_ASSERT_EQ(test, d->ops->start_queue(uq), 0);
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(vt_exec(test, d, 0, &sqe).status),
 			VZIP_STS_OK);

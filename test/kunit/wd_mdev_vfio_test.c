@@ -11,9 +11,10 @@
  * every unwind.
  *
  * A fake accelerator, on a platform device without a driver, declares
- * access-point and vfio-pci types; its vfio ops (this module) execute a
- * tiny descriptor format: COPY, and BLOCK, which runs until it is aborted
- * or released.  The test replaces the VFIO container's DMA calls with a
+ * access-point and vfio-pci types; its vfio ops (this module) serve each
+ * attached queue with a work item of its own and execute a tiny
+ * descriptor format: COPY, and BLOCK, which runs until it is aborted or
+ * released.  The test replaces the VFIO container's DMA calls with a
  * fake guest memory of FAKE_MEM_PAGES pages at FAKE_IOVA that counts
  * every page's pins.  The VFIO device's ops are called directly, as the
  * VFIO core would for a VMM; region accesses and ioctls go through a
@@ -98,6 +99,15 @@ struct fake {
 	atomic_t fail_pin_call;		/* that pin call fails; 0: none */
 	atomic_t engines, executing, executed, aborted;
 	bool release;			/* BLOCK requests may finish */
+	spinlock_t vqs_lock;		/* protects vqs */
+	struct list_head vqs;		/* attached queues: struct fake_vq */
+};
+
+/* The fake driver's engine for one queue: a work item that serves it. */
+struct fake_vq {
+	struct list_head node;
+	struct wd_mdev_vq *vq;
+	struct work_struct work;
 };
 
 /* Only one test runs at a time: the fakes' calls find it here. */
@@ -213,20 +223,55 @@ static void fake_info(struct uacce_device *accel,
 	info->max_range = 4 * PAGE_SIZE;
 }
 
-static void *fake_engine_alloc(struct uacce_device *accel, int node)
+static void fake_vq_work(struct work_struct *work)
 {
-	struct fake *fake = accel->priv;
-	int *e = kzalloc(sizeof(*e), GFP_KERNEL);
+	struct fake_vq *fv = container_of(work, struct fake_vq, work);
 
-	if (e)
-		atomic_inc(&fake->engines);
-	return e;
+	while (fv->vq->serve(fv->vq, fv))
+		cond_resched();
 }
 
-static void fake_engine_free(void *engine)
+static int fake_attach(struct uacce_device *accel, struct wd_mdev_vq *vq)
 {
-	atomic_dec(&the_fake->engines);
-	kfree(engine);
+	struct fake *fake = accel->priv;
+	struct fake_vq *fv = kzalloc(sizeof(*fv), GFP_KERNEL);
+
+	if (!fv)
+		return -ENOMEM;
+	fv->vq = vq;
+	INIT_WORK(&fv->work, fake_vq_work);
+	vq->drv = fv;
+	spin_lock(&fake->vqs_lock);
+	list_add_tail(&fv->node, &fake->vqs);
+	spin_unlock(&fake->vqs_lock);
+	atomic_inc(&fake->engines);
+	return 0;
+}
+
+static void fake_detach(struct uacce_device *accel, struct wd_mdev_vq *vq)
+{
+	struct fake *fake = accel->priv;
+	struct fake_vq *fv = vq->drv;
+
+	spin_lock(&fake->vqs_lock);
+	list_del(&fv->node);
+	spin_unlock(&fake->vqs_lock);
+	cancel_work_sync(&fv->work);
+	vq->drv = NULL;
+	kfree(fv);
+	atomic_dec(&fake->engines);
+}
+
+static void fake_kick(struct uacce_device *accel)
+{
+	struct fake *fake = accel->priv;
+	struct fake_vq *fv;
+
+	spin_lock(&fake->vqs_lock);
+	list_for_each_entry(fv, &fake->vqs, node)
+		if (fv->vq->has_work(fv->vq))
+			queue_work(system_unbound_wq, &fv->work);
+	spin_unlock(&fake->vqs_lock);
 }
 
 static int fake_decode(struct uacce_device *accel,
@@ -300,8 +345,9 @@ static void fake_fail(struct wd_mdev_vfio_req *req, int err)
 
 static const struct wd_mdev_vfio_ops fake_vfio_ops = {
 	.info = fake_info,
-	.engine_alloc = fake_engine_alloc,
-	.engine_free = fake_engine_free,
+	.attach = fake_attach,
+	.detach = fake_detach,
+	.kick = fake_kick,
 	.decode = fake_decode,
 	.execute = fake_execute,
 	.fail = fake_fail,
@@ -683,6 +729,8 @@ static int wd_vfio_test_init(struct kunit *test)
 							 PLATFORM_DEVID_AUTO,
 							 NULL, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->fake.pdev));
+	spin_lock_init(&ctx->fake.vqs_lock);
+	INIT_LIST_HEAD(&ctx->fake.vqs);
 	the_fake = &ctx->fake;
 	wd_mdev_kunit_set_vfio_dma(&fake_dma);
 	return 0;

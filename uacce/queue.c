@@ -14,6 +14,7 @@
 #include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -404,6 +405,8 @@ static struct uacce_queue *uacce_queue_alloc(struct uacce_device *uacce,
 	mutex_init(&q->mutex);
 	mutex_init(&q->state_lock);
 	spin_lock_init(&q->status_lock);
+	uacce_tenant_init(&q->own_tenant);
+	q->tenant = uacce->tenant ?: &q->own_tenant;
 
 	return q;
 }
@@ -525,6 +528,16 @@ static int uacce_fops_release(struct inode *inode, struct file *filep)
 	return 0;
 }
 
+/* The queue's tenant: its weight and the engine time charged to it. */
+static void uacce_fops_show_fdinfo(struct seq_file *m, struct file *filep)
+{
+	struct uacce_queue *q = filep->private_data;
+
+	seq_printf(m, "uacce-weight:\t%u\n", READ_ONCE(q->tenant->weight));
+	seq_printf(m, "uacce-engine-ns:\t%lld\n",
+		   atomic64_read(&q->tenant->engine_ns));
+}
+
 const struct file_operations uacce_fops = {
 	.owner		= THIS_MODULE,
 	.open		= uacce_fops_open,
@@ -534,4 +547,5 @@ const struct file_operations uacce_fops = {
 	.mmap		= uacce_fops_mmap,
 	.poll		= uacce_fops_poll,
 	.llseek		= noop_llseek,
+	.show_fdinfo	= uacce_fops_show_fdinfo,
 };

@@ -113,6 +113,8 @@ static int wd_ap_create(struct wd_mdev_instance *inst)
 	uacce->is_vf = accel->is_vf;
 	uacce->priv = accel->priv;
 	uacce->nr_queues = inst->type->nr_queues;
+	/* its processes' queues are one tenant: the instance */
+	uacce->tenant = &inst->tenant;
 	ap->uacce = uacce;
 	inst->priv = ap;
 

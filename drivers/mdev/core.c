@@ -64,6 +64,7 @@ static int wd_mdev_probe(struct mdev_device *mdev)
 	inst->mdev = mdev;
 	inst->parent = parent;
 	inst->type = desc;
+	uacce_tenant_init(&inst->tenant);
 
 	ret = uacce_reserve_queues(accel, desc->nr_queues);
 	if (ret) {
@@ -88,15 +89,23 @@ static int wd_mdev_probe(struct mdev_device *mdev)
 	 * Not the driver core's drv->dev_groups: when adding those fails,
 	 * 6.1's really_probe() removes them a second time and WARNs.
 	 */
+	ret = device_add_group(mdev_dev(mdev), &wd_mdev_tenant_group);
+	if (ret) {
+		dev_err(mdev_dev(mdev), "cannot add the tenant attributes: %d\n",
+			ret);
+		goto err_destroy;
+	}
 	ret = device_add_groups(mdev_dev(mdev), parent->pers->dev_groups);
 	if (ret) {
 		dev_err(mdev_dev(mdev), "cannot add the %s attributes: %d\n",
 			parent->pers->name, ret);
-		parent->pers->destroy(inst);
-		goto err_unreserve;
+		device_remove_group(mdev_dev(mdev), &wd_mdev_tenant_group);
+		goto err_destroy;
 	}
 	return 0;
 
+err_destroy:
+	parent->pers->destroy(inst);
 err_unreserve:
 	dev_set_drvdata(mdev_dev(mdev), NULL);
 	uacce_unreserve_queues(accel, desc->nr_queues);
@@ -112,6 +121,7 @@ static void wd_mdev_remove(struct mdev_device *mdev)
 	struct uacce_device *accel = wd_mdev_instance_accel(inst);
 
 	device_remove_groups(mdev_dev(mdev), inst->parent->pers->dev_groups);
+	device_remove_group(mdev_dev(mdev), &wd_mdev_tenant_group);
 	/* no use of the queues after this: they can go back */
 	inst->parent->pers->destroy(inst);
 	uacce_unreserve_queues(accel, inst->type->nr_queues);

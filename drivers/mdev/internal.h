@@ -4,7 +4,8 @@
  *
  * core.c makes every uacce device that declares mdev types an mdev parent
  * (one per personality that has types), reserves an instance's queues
- * when it is created and gives them back when it is removed.  What an
+ * when it is created and gives them back when it is removed.  tenant.c
+ * makes each instance a tenant of the accelerator's scheduler.  What an
  * instance is to its user is its personality's business: access_point.c
  * (a uacce char device of its own) and vfio_pci.c (a VFIO device with an
  * emulated PCI function, vfio_pci.h).
@@ -105,6 +106,7 @@ struct wd_mdev_accel {
  * @parent: the parent it was created on
  * @type: its type
  * @priv: the personality's state
+ * @tenant: the tenant its queues are, for the driver's scheduler
  *
  * Lives from the mdev driver's probe to its remove; its queues are
  * reserved from the accelerator all that time.
@@ -114,6 +116,7 @@ struct wd_mdev_instance {
 	struct wd_mdev_parent *parent;
 	const struct wd_mdev_type *type;
 	void *priv;
+	struct uacce_tenant tenant;
 };
 
 static inline struct uacce_device *
@@ -121,6 +124,9 @@ wd_mdev_instance_accel(struct wd_mdev_instance *inst)
 {
 	return inst->parent->accel->uacce;
 }
+
+/* tenant.c */
+extern const struct attribute_group wd_mdev_tenant_group;
 
 /* access_point.c */
 extern const struct wd_mdev_personality_ops wd_mdev_access_point;

@@ -371,6 +371,7 @@ void wd_vfio_queues_init(struct wd_vfio *v)
 		q->index = i;
 		q->vq.dev = wd_vfio_dev(v);
 		q->vq.index = i;
+		q->vq.tenant = &v->inst->tenant;
 		q->vq.has_work = wd_vfio_vq_has_work;
 		q->vq.serve = wd_vfio_vq_serve;
 	}

@@ -2,12 +2,19 @@
 /*
  * vzip: the engines.
  *
- * Each engine is a kernel thread.  It takes one request at a time from the
- * next started queue with pending work, in round-robin order over the
- * device's queues, so that a deep backlog on one queue cannot starve
- * another.  A queue is claimed by one engine at a time, which keeps its
- * completions in order and makes the engine the only writer of its ring
- * indices.
+ * Each engine is a kernel thread.  It takes one request at a time from a
+ * started queue with pending work, so that a deep backlog on one queue
+ * cannot starve another.  A queue is claimed by one engine at a time, which
+ * keeps its completions in order and makes the engine the only writer of
+ * its ring indices.
+ *
+ * Which queue: engine time is divided among tenants (struct uacce_tenant:
+ * a process's queue, an access point, a VM) by weight.  Each tenant's
+ * vtime grows by the engine time of its requests times
+ * UACCE_WEIGHT_DEFAULT / weight; an engine takes the queue with work whose
+ * tenant's vtime is least, the first in round-robin order among equals.
+ * A tenant that was idle comes back at most VZIP_VTIME_CREDIT behind the
+ * busiest pace (@vclock), so idleness is not saved up for a burst.
  *
  * The queues are the hardware queues of processes and access points, and
  * the queues of vfio-pci instances (struct wd_mdev_vq): wd_mdev fetches,
@@ -27,6 +34,7 @@
 #include <linux/delay.h>
 #include <linux/error-injection.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -38,6 +46,9 @@
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
+/* for probes in other modules: the KUnit suite reads decisions from it */
+EXPORT_TRACEPOINT_SYMBOL_GPL(vzip_request);
+
 /* An idle engine looks at the rings this often until it goes to sleep. */
 #define VZIP_POLL_MIN_US	5
 #define VZIP_POLL_MAX_US	10
@@ -48,6 +59,8 @@
  * microseconds costs far more in a virtual machine (the vCPU halts).
  */
 #define VZIP_SPIN_ROUNDS	256
+/* How far behind the others an idle tenant's vtime may be when it returns */
+#define VZIP_VTIME_CREDIT	(5 * NSEC_PER_MSEC)
 
 static u32 vzip_ctrl_read(struct vzip_queue *q, unsigned int offset)
 {
@@ -91,27 +104,45 @@ void vzip_engines_kick(struct vzip_device *vdev)
 	wake_up(&vdev->engine_wq);
 }
 
-/* Claims the next queue with work, round-robin; NULL if there is none. */
-static struct vzip_sched_ent *vzip_sched_claim(struct vzip_device *vdev)
+/* A tenant back from idleness: bring its vtime within the credit. */
+static void vzip_tenant_catch_up(struct vzip_device *vdev,
+				 struct uacce_tenant *t)
+{
+	if (vdev->vclock > VZIP_VTIME_CREDIT &&
+	    t->vtime < vdev->vclock - VZIP_VTIME_CREDIT)
+		t->vtime = vdev->vclock - VZIP_VTIME_CREDIT;
+}
+
+/**
+ * vzip_sched_claim() - claim the queue an engine serves next
+ * @vdev: the device
+ *
+ * Of the started, unclaimed queues with work, the one whose tenant has
+ * the least vtime; among equals, the first in round-robin order.
+ *
+ * Return: the queue's scheduling state, claimed, or NULL if none has work.
+ */
+struct vzip_sched_ent *vzip_sched_claim(struct vzip_device *vdev)
 {
 	struct vzip_sched_ent *ent, *found = NULL;
-	bool more = false, help;
+	unsigned int ready = 0;
+	bool help;
 
 	spin_lock(&vdev->sched_lock);
 	list_for_each_entry(ent, &vdev->active, node) {
 		if (ent->claimed || !vzip_ent_has_work(ent))
 			continue;
-		if (found) {
-			more = true;
-			break;
-		}
-		found = ent;
+		ready++;
+		vzip_tenant_catch_up(vdev, ent->tenant);
+		if (!found || ent->tenant->vtime < found->tenant->vtime)
+			found = ent;
 	}
 	if (found) {
 		found->claimed = true;
 		list_move_tail(&found->node, &vdev->active);
+		vdev->vclock = max(vdev->vclock, found->tenant->vtime);
 	}
-	help = more && vdev->nr_awake < vdev->cfg.nr_engines;
+	help = ready > 1 && vdev->nr_awake < vdev->cfg.nr_engines;
 	spin_unlock(&vdev->sched_lock);
 
 	/* more busy queues than awake engines: get another one going */
@@ -119,19 +150,32 @@ static struct vzip_sched_ent *vzip_sched_claim(struct vzip_device *vdev)
 		vzip_engines_kick(vdev);
 	return found;
 }
+EXPORT_SYMBOL_IF_KUNIT(vzip_sched_claim);
 
-static void vzip_sched_release(struct vzip_device *vdev,
-			       struct vzip_sched_ent *ent)
+/**
+ * vzip_sched_release() - an engine is done with a queue's request
+ * @vdev: the device
+ * @ent: the queue's scheduling state, claimed
+ * @ns: engine time the request took, charged to the queue's tenant
+ */
+void vzip_sched_release(struct vzip_device *vdev, struct vzip_sched_ent *ent,
+			u64 ns)
 {
+	struct uacce_tenant *t = ent->tenant;
+	unsigned int weight = clamp_t(unsigned int, READ_ONCE(t->weight),
+				      UACCE_WEIGHT_MIN, UACCE_WEIGHT_MAX);
 	bool stopping;
 
 	spin_lock(&vdev->sched_lock);
+	t->vtime += div_u64(ns * UACCE_WEIGHT_DEFAULT, weight);
+	atomic64_add(ns, &t->engine_ns);
 	ent->claimed = false;
 	stopping = !ent->started;
 	spin_unlock(&vdev->sched_lock);
 	if (stopping)
 		wake_up(&ent->idle_wq);
 }
+EXPORT_SYMBOL_IF_KUNIT(vzip_sched_release);
 
 static bool vzip_sched_any_work(struct vzip_device *vdev)
 {
@@ -195,15 +239,21 @@ void vzip_sched_init(struct vzip_sched_ent *ent, struct vzip_queue *q,
 	ent->q = q;
 	ent->vq = vq;
 }
+EXPORT_SYMBOL_IF_KUNIT(vzip_sched_init);
 
 /**
  * vzip_sched_start() - start serving a queue
  * @vdev: the device
  * @ent: the queue's scheduling state
+ * @tenant: whose engine time its requests are; outlives the queue's
+ *	service (until vzip_sched_stop() returns)
  */
-void vzip_sched_start(struct vzip_device *vdev, struct vzip_sched_ent *ent)
+void vzip_sched_start(struct vzip_device *vdev, struct vzip_sched_ent *ent,
+		      struct uacce_tenant *tenant)
 {
 	spin_lock(&vdev->sched_lock);
+	ent->tenant = tenant;
+	vzip_tenant_catch_up(vdev, tenant);
 	ent->started = true;
 	WRITE_ONCE(ent->stopping, false);
 	list_add_tail(&ent->node, &vdev->active);
@@ -216,6 +266,7 @@ void vzip_sched_start(struct vzip_device *vdev, struct vzip_sched_ent *ent)
 	/* requests published before the start are served too */
 	vzip_engines_kick(vdev);
 }
+EXPORT_SYMBOL_IF_KUNIT(vzip_sched_start);
 
 static bool vzip_sched_idle(struct vzip_device *vdev,
 			    struct vzip_sched_ent *ent)
@@ -250,6 +301,7 @@ void vzip_sched_stop(struct vzip_device *vdev, struct vzip_sched_ent *ent)
 	wait_event(ent->idle_wq, vzip_sched_idle(vdev, ent));
 	WRITE_ONCE(ent->stopping, false);
 }
+EXPORT_SYMBOL_IF_KUNIT(vzip_sched_stop);
 
 static bool vzip_ranges_overlap(u64 a, u32 alen, u64 b, u32 blen)
 {
@@ -461,13 +513,15 @@ static int vzip_engine_thread(void *arg)
 
 	while (!kthread_should_stop()) {
 		struct vzip_sched_ent *ent = vzip_sched_claim(vdev);
+		u64 start = ktime_get_ns();
 
 		if (ent && ent->vq) {
 			/* wd_mdev executes it with this engine: vfio.c */
 			if (ent->vq->serve(ent->vq, e))
 				trace_vzip_vq_request(vdev, e->id, ent->vq);
-			vzip_sched_release(vdev, ent);
-			idle_end = ktime_get_ns() + idle_ns;
+			idle_end = ktime_get_ns();
+			vzip_sched_release(vdev, ent, idle_end - start);
+			idle_end += idle_ns;
 			spins = VZIP_SPIN_ROUNDS;
 		} else if (ent) {
 			/*
@@ -477,8 +531,9 @@ static int vzip_engine_thread(void *arg)
 			 */
 			if (vzip_engine_serve(e, ent->q))
 				uacce_report_hw_error(vdev->uacce);
-			vzip_sched_release(vdev, ent);
-			idle_end = ktime_get_ns() + idle_ns;
+			idle_end = ktime_get_ns();
+			vzip_sched_release(vdev, ent, idle_end - start);
+			idle_end += idle_ns;
 			spins = VZIP_SPIN_ROUNDS;
 		} else if (spins && !need_resched()) {
 			/* nobody else wants this CPU: look again at once */

@@ -226,7 +226,7 @@ static int vzip_start_queue(struct uacce_queue *uq)
 		/* grabbed by the core until the queue is freed */
 		q->mm = uq->mm;
 	}
-	vzip_sched_start(q->vdev, &q->ent);
+	vzip_sched_start(q->vdev, &q->ent, uq->tenant);
 	return 0;
 }
 

@@ -51,7 +51,7 @@ static int vzip_vfio_attach(struct uacce_device *accel, struct wd_mdev_vq *vq)
 		return -ENOMEM;
 	vzip_sched_init(ent, NULL, vq);
 	vq->drv = ent;
-	vzip_sched_start(vdev, ent);
+	vzip_sched_start(vdev, ent, vq->tenant);
 	return 0;
 }
 

@@ -37,6 +37,7 @@ struct task_struct;
 struct uacce_device;
 struct uacce_qfile_region;
 struct uacce_queue;
+struct uacce_tenant;
 struct wd_mdev_vfio_ops;
 
 #define VZIP_NR_STATUS		(VZIP_STS_HW_ERROR + 1)
@@ -172,8 +173,10 @@ struct wd_mdev_vq;
  * @q: a hardware queue of a process or an access point, or NULL
  * @vq: a queue of a vfio-pci instance (drivers/mdev serves its requests),
  *	or NULL
+ * @tenant: whose engine time its requests are, while started
  *
- * @node, @started and @claimed are protected by vzip_device.sched_lock.
+ * @node, @started and @claimed are protected by vzip_device.sched_lock,
+ * and so is @tenant's vtime.
  */
 struct vzip_sched_ent {
 	struct list_head node;
@@ -183,6 +186,7 @@ struct vzip_sched_ent {
 	wait_queue_head_t idle_wq;
 	struct vzip_queue *q;
 	struct wd_mdev_vq *vq;
+	struct uacce_tenant *tenant;
 };
 
 /**
@@ -250,10 +254,12 @@ struct vzip_engine {
  * @ctx_size: bytes of a stream context, 0 without VZIP_CAP_STREAM
  * @queues: @cfg.nr_queues hardware queues
  * @alloc_lock: protects vzip_queue.uq of every queue
- * @sched_lock: protects @active, @nr_awake, the scheduling state of every
- *              queue (struct vzip_sched_ent) and the NEED_WAKEUP flag in
- *              the control page of every started hardware queue
+ * @sched_lock: protects @active, @vclock, @nr_awake, the scheduling state
+ *              of every queue (struct vzip_sched_ent) and of its tenant
+ *              (uacce_tenant.vtime), and the NEED_WAKEUP flag in the
+ *              control page of every started hardware queue
  * @active: started queues, hardware and vfio-pci, in round-robin order
+ * @vclock: the largest vtime of a tenant picked so far
  * @nr_awake: engines that are not asleep
  * @engine_wq: sleeping engines
  * @kick: a doorbell rang since the last engine went to sleep
@@ -275,6 +281,7 @@ struct vzip_device {
 
 	spinlock_t sched_lock;		/* protects the scheduling state */
 	struct list_head active;
+	u64 vclock;
 	unsigned int nr_awake;
 	wait_queue_head_t engine_wq;
 	atomic_t kick;
@@ -305,7 +312,11 @@ void vzip_engines_stop(struct vzip_device *vdev);
 void vzip_engines_kick(struct vzip_device *vdev);
 void vzip_sched_init(struct vzip_sched_ent *ent, struct vzip_queue *q,
 		     struct wd_mdev_vq *vq);
-void vzip_sched_start(struct vzip_device *vdev, struct vzip_sched_ent *ent);
+struct vzip_sched_ent *vzip_sched_claim(struct vzip_device *vdev);
+void vzip_sched_release(struct vzip_device *vdev, struct vzip_sched_ent *ent,
+			u64 ns);
+void vzip_sched_start(struct vzip_device *vdev, struct vzip_sched_ent *ent,
+		      struct uacce_tenant *tenant);
 void vzip_sched_stop(struct vzip_device *vdev, struct vzip_sched_ent *ent);
 u16 vzip_sqe_decode(const struct vzip_sqe *sqe, const struct vzip_device *vdev,
 		    struct vzip_job *job);

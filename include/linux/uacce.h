@@ -157,6 +157,37 @@ struct uacce_interface {
 	struct uacce_device *isolation_parent;
 };
 
+/**
+ * struct uacce_tenant - whose engine time a queue's requests are
+ * @weight: its share of the device's engine time, relative to the other
+ *	tenants', UACCE_WEIGHT_MIN to UACCE_WEIGHT_MAX; written by its owner
+ *	at any time (WRITE_ONCE), read by the driver's scheduler (READ_ONCE)
+ * @engine_ns: engine time the driver's scheduler charged to it
+ * @vtime: the driver's scheduler's, under its lock: engine time scaled by
+ *	UACCE_WEIGHT_DEFAULT / @weight
+ *
+ * Each queue opened on a device is a tenant of its own
+ * (uacce_queue.own_tenant); the queues of a device with a tenant
+ * (uacce_device.tenant: an access point) all share it, and so do the
+ * queues of a vfio-pci instance (struct wd_mdev_vq).
+ */
+struct uacce_tenant {
+	unsigned int weight;
+	atomic64_t engine_ns;
+	u64 vtime;
+};
+
+/**
+ * uacce_tenant_init() - a tenant of the default weight
+ * @t: the tenant
+ */
+static inline void uacce_tenant_init(struct uacce_tenant *t)
+{
+	t->weight = UACCE_WEIGHT_DEFAULT;
+	atomic64_set(&t->engine_ns, 0);
+	t->vtime = 0;
+}
+
 enum uacce_dev_state {
 	UACCE_DEV_NORMAL,
 	UACCE_DEV_ISOLATE,
@@ -196,6 +227,9 @@ enum uacce_q_state {
  *	until put_queue
  * @status_state: last UACCE_QSTATE_* published; UACCE_QSTATE_DEAD is final
  * @node: NUMA node the queue's memory should come from
+ * @tenant: whose engine time its requests are: uacce_device.tenant, or
+ *	@own_tenant
+ * @own_tenant: the queue's own, when its device has no tenant
  */
 struct uacce_queue {
 	struct uacce_device *uacce;
@@ -218,6 +252,8 @@ struct uacce_queue {
 	struct uacce_queue_status *status;
 	u32 status_state;
 	int node;
+	struct uacce_tenant *tenant;
+	struct uacce_tenant own_tenant;
 };
 
 /**
@@ -252,6 +288,9 @@ struct uacce_queue {
  * @mdev: the mdev framework's state, between its attach and detach
  * @mdev_node: entry in the core's list of registered devices with mdev
  *	types (private to the core)
+ * @tenant: optional, set before uacce_register(): the tenant every queue
+ *	opened on the device is (an access point's instance); NULL, each
+ *	queue is a tenant of its own
  */
 struct uacce_device {
 	const char *algs;
@@ -277,6 +316,7 @@ struct uacce_device {
 	unsigned int nr_mdev_types;
 	void *mdev;
 	struct list_head mdev_node;
+	struct uacce_tenant *tenant;
 };
 
 /**

@@ -39,6 +39,7 @@
 struct device;
 struct page;
 struct uacce_device;
+struct uacce_tenant;
 struct wd_mdev_vfio_ops;
 
 /**
@@ -153,6 +154,8 @@ struct wd_mdev_vfio_req {
  *	engines see it
  * @dev: the instance's device, for messages and trace events
  * @index: the queue's number in the function
+ * @tenant: whose engine time its requests are: the instance's, shared by
+ *	its queues
  * @has_work: the framework's: the queue has a request the function may
  *	execute now.  Cheap; takes a spinlock of the framework's, so it may
  *	be called under a spinlock of the driver's (never the other way)
@@ -169,6 +172,7 @@ struct wd_mdev_vfio_req {
 struct wd_mdev_vq {
 	struct device *dev;
 	unsigned int index;
+	struct uacce_tenant *tenant;
 	bool (*has_work)(struct wd_mdev_vq *vq);
 	bool (*serve)(struct wd_mdev_vq *vq, void *engine);
 	void *drv;

@@ -67,7 +67,10 @@ case "$defined" in
 *)	ok 1 "mdevctl list -d: $defined" ;;
 esac
 check "not started yet" test ! -e "/sys/bus/mdev/devices/$u4"
+check "mdevctl modify: a weight attribute" mdevctl modify -u "$u4" --addattr=weight --value=300
 check "mdevctl start by UUID alone" mdevctl start -u "$u4"
+eq "mdevctl wrote the weight when it started the instance" \
+	"$(cat /sys/bus/mdev/devices/$u4/weight)" 300
 n4=$(inst_name "$u4")
 head -c 100000 /usr/include/stdlib.h > /tmp/mdevctl.in
 if WD_DEVICE=$n4 WD_POLICY=hw "$bin/wdzip" -c /tmp/mdevctl.in 2>/dev/null | gzip -dc 2>/dev/null | cmp -s - /tmp/mdevctl.in; then
@@ -80,6 +83,16 @@ case "$(mdevctl list 2>&1)" in
 *)	ok 1 "mdevctl list shows it active" ;;
 esac
 check "mdevctl stop" mdevctl stop -u "$u4"
+check "mdevctl modify: the weight attribute dropped" mdevctl modify -u "$u4" --delattr --index=0
+check "mdevctl modify: weight 0 instead, out of range" mdevctl modify -u "$u4" --addattr=weight --value=0
+mdevctl start -u "$u4" > /tmp/mdevctl.start 2>&1
+rc=$?
+if [ $rc != 0 ] && [ ! -e "/sys/bus/mdev/devices/$u4" ]; then
+	ok 0 "mdevctl start refuses weight 0: $(head -n 1 /tmp/mdevctl.start)"
+else
+	ok 1 "mdevctl start with weight 0 (exit $rc): $(cat /tmp/mdevctl.start)"
+	mdevctl stop -u "$u4" 2>/dev/null
+fi
 check "mdevctl undefine" mdevctl undefine -u "$u4"
 check "the definition is gone" test ! -e "/etc/mdevctl.d/$parent/$u4"
 eq "every queue is free" "$(cat /sys/class/uacce/$parent/available_instances)" 20

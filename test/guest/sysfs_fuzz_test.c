@@ -96,6 +96,7 @@ struct inst {
 	int nfds;
 	unsigned int threshold;	/* its isolate_strategy */
 	bool isolated;		/* created while the accelerator was */
+	unsigned int weight;	/* its weight */
 };
 
 static struct {
@@ -179,17 +180,20 @@ static bool k_isxdigit(unsigned char c)
 	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
 }
 
-/* kstrtoull(s, 0, &v): 0, -EINVAL or -ERANGE */
-static int k_strtoull(const char *s, unsigned long long *res)
+/* kstrtoull(s, base, &v), base 0 or 10: 0, -EINVAL or -ERANGE */
+static int k_strtoull_base(const char *s, unsigned int base,
+			   unsigned long long *res)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned long long v = 0;
-	unsigned int base = 10, n = 0;
+	unsigned int n = 0;
 	bool overflow = false;
 
 	if (*p == '+')
 		p++;
-	if (p[0] == '0') {
+	if (!base && p[0] != '0') {
+		base = 10;
+	} else if (!base) {
 		if ((p[1] | 0x20) == 'x' && k_isxdigit(p[2])) {
 			base = 16;
 			p += 2;
@@ -222,6 +226,12 @@ static int k_strtoull(const char *s, unsigned long long *res)
 		return -EINVAL;
 	*res = v;
 	return 0;
+}
+
+/* kstrtoull(s, 0, res): the base from the prefix */
+static int k_strtoull(const char *s, unsigned long long *res)
+{
+	return k_strtoull_base(s, 0, res);
 }
 
 static bool k_uuid_valid(const char *s)
@@ -498,11 +508,11 @@ static void check_consistent(bool full, const struct inst *strategy)
 /* ---- the writable surface ---- */
 
 enum kind { K_CREATE, K_REMOVE, K_STRATEGY, K_INJECT, K_BIND, K_UNBIND,
-	    K_CHECK, K_PARAM, K_UNKNOWN, NR_KINDS };
+	    K_CHECK, K_WEIGHT, K_PARAM, K_UNKNOWN, NR_KINDS };
 
 static const char *const kind_names[NR_KINDS] = {
 	"create", "remove", "isolate_strategy", "inject_hw_error", "bind",
-	"unbind", "migration/check", "module parameter", "unknown",
+	"unbind", "migration/check", "weight", "module parameter", "unknown",
 };
 
 static char *surface[MAX_SURF];
@@ -576,6 +586,8 @@ static enum kind classify(const char *path)
 		return K_UNBIND;
 	if (!strcmp(base, "check") && strstr(path, "/migration/check"))
 		return K_CHECK;
+	if (!strcmp(base, "weight"))	/* an instance's */
+		return K_WEIGHT;
 	return K_UNKNOWN;
 }
 
@@ -637,6 +649,7 @@ static void check_surface(bool print)
 		vf += m.inst[i].used && m.types[m.inst[i].type].vfio;
 	}
 	want[K_CHECK] = vf;
+	want[K_WEIGHT] = nr_inst();
 	want[K_CREATE] = m.ntypes;
 	want[K_REMOVE] = nr_inst();
 	want[K_STRATEGY] = 1 + ap;
@@ -946,6 +959,14 @@ static long predict(const struct target *t, const char *buf, size_t len,
 		if (!k_streq(m.pdev, s))
 			return -ENODEV;
 		return n;
+	case K_WEIGHT:		/* Documentation/mdev.rst, "Weights" */
+		if (!n)
+			return 0;
+		ret = k_strtoull_base(s, 10, &v);
+		if (ret || v < 1 || v > 10000)
+			return -EINVAL;
+		*val = v;
+		return n;
 	case K_CHECK: {
 		/* Documentation/migration.rst: its own version, one '\n' */
 		size_t vl = n && buf[n - 1] == '\n' ? n - 1 : n;
@@ -995,6 +1016,7 @@ static void apply(const struct target *t, const char *buf, size_t len,
 		strcpy(last_uuid, s);
 		in->type = t->type;
 		in->isolated = m.isolated;
+		in->weight = 100;	/* UACCE_WEIGHT_DEFAULT */
 		if (!m.types[t->type].vfio) {
 			snprintf(path, sizeof(path), MDEV_DIR "/%s/access_point/name", s);
 			if (vzip_read_file(path, name, sizeof(name)))
@@ -1022,6 +1044,9 @@ static void apply(const struct target *t, const char *buf, size_t len,
 		unbinds++;
 		fuzz_trace("unbound %s", m.pdev);
 		forget_all();
+		break;
+	case K_WEIGHT:
+		t->in->weight = val;
 		break;
 	default:
 		break;
@@ -1081,6 +1106,17 @@ static void do_write(struct target *t, struct val *v)
 	}
 	if (close(fd))
 		fuzz_fail("close of %s: %s", t->path, strerror(errno));
+	if (t->kind == K_WEIGHT) {
+		char path[PATH_MAX], now[32];
+
+		/* what it reads is what the last good write set */
+		snprintf(path, sizeof(path), MDEV_DIR "/%s/weight", t->in->uuid);
+		if (vzip_read_file(path, now, sizeof(now)))
+			fuzz_fail("cannot read %s", path);
+		if (strtoul(now, NULL, 10) != t->in->weight)
+			fuzz_fail("%s reads %s, the last accepted write was %u",
+				  path, now, t->in->weight);
+	}
 	if (t->kind == K_CHECK) {
 		char now[sizeof(t->version)];
 
@@ -1298,6 +1334,11 @@ static void pick_target(struct target *t)
 		t->in = pick_vfio();
 		if (!t->in)
 			t->kind = K_INJECT;
+	} else if (r < 86) {
+		t->kind = K_WEIGHT;
+		t->in = pick_inst(false);
+		if (!t->in)
+			t->kind = K_INJECT;
 	} else if (r < 93) {
 		t->kind = K_INJECT;
 	} else if (r < 96) {
@@ -1320,6 +1361,9 @@ static void pick_target(struct target *t)
 	case K_INJECT:
 		snprintf(t->path, sizeof(t->path), VZIP_DEBUGFS_DIR "/%s/inject_hw_error",
 			 m.name);
+		break;
+	case K_WEIGHT:
+		snprintf(t->path, sizeof(t->path), MDEV_DIR "/%s/weight", t->in->uuid);
 		break;
 	case K_CHECK:
 		snprintf(t->path, sizeof(t->path), MDEV_DIR "/%s/migration/check",
@@ -1400,6 +1444,12 @@ static void gen_value(const struct target *t, struct val *v)
 			break;
 		case K_CHECK:
 			gen_version(t, v);
+			break;
+		case K_WEIGHT:
+			snprintf(b, sizeof(b), "%s%u%s", fuzz_chance(5) ? "+" : "",
+				 fuzz_chance(80) ? fuzz_below(10002) :
+				 fuzz_below(UINT32_MAX), fuzz_chance(50) ? "\n" : "");
+			put(v, b);
 			break;
 		default:	/* K_INJECT */
 			snprintf(b, sizeof(b), "%u", fuzz_chance(70) ? 1 + fuzz_below(3) : 0);

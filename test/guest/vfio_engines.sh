@@ -59,6 +59,15 @@ vc_ok "64 round trips on the instance's 2 queues, 4 in flight each" \
 echo 0 > $T/tracing_on
 alive $host
 eq "the host process was still running" "$?" 0
+# its queue is a tenant of its own, of the default weight (fdinfo)
+info=""
+for fd in /proc/$host/fd/*; do
+	case "$(readlink "$fd")" in /dev/$parent) info=$(cat "/proc/$host/fdinfo/${fd##*/}") ;; esac
+done
+eq "the host process's queue: weight 100 in its fdinfo" \
+	"$(echo "$info" | awk '/^uacce-weight:/ { print $2 }')" 100
+hns=$(echo "$info" | awk '/^uacce-engine-ns:/ { print $2 }')
+if [ "${hns:-0}" -gt 0 ]; then ok 0 "and engine time charged to it: $hns ns"; else ok 1 "no engine time charged to the host's queue: '$hns'"; fi
 cat $T/trace > $work/trace
 kill $host 2>/dev/null
 wait $host 2>/dev/null
@@ -87,6 +96,24 @@ else
 fi
 lost=$(cat $T/per_cpu/cpu*/stats 2>/dev/null | awk '/^overrun:/ { n += $2 } END { print n + 0 }')
 eq "the trace lost no event" "$lost" 0
+
+vns=$(cat /sys/bus/mdev/devices/$u/engine_ns)
+if [ "$vns" -gt 0 ]; then ok 0 "the instance's engine_ns: $vns"; else ok 1 "the instance's engine_ns: '$vns'"; fi
+
+# ---- its weight (Documentation/mdev.rst, "Weights") ----
+w=/sys/bus/mdev/devices/$u/weight
+eq "an instance starts at weight 100" "$(cat $w)" 100
+for bad in 0 10001 abc -5 4294967296; do
+	if printf '%s' "$bad" > $w 2>/dev/null && [ -n "$bad" ]; then
+		ok 1 "weight '$bad' was accepted"
+	else
+		ok 0 "weight '$bad' refused"
+	fi
+done
+eq "and the weight is unchanged" "$(cat $w)" 100
+check "weight 10000 accepted" sh -c "echo 10000 > $w"
+check "weight 1 accepted" sh -c "echo 1 > $w"
+eq "it reads back" "$(cat $w)" 1
 
 check "remove the instance" destroy "$u"
 eq "every queue is free" "$(cat /sys/class/uacce/$parent/available_instances)" 20

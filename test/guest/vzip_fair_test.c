@@ -5,11 +5,13 @@
  *
  * A heavy queue holds a backlog of slow compression requests; a light
  * queue gets a batch of NOPs, published with one tail update, while the
- * heavy backlog is still deep.  Engines serve queues round-robin, one
- * request per turn, so with one engine (vzip engines=1) the order is
- * exact: after the batch is published at most one heavy request (the one
- * in progress) completes before the first NOP, and exactly one between
- * two NOPs.  Without round-robin the NOPs would wait for the backlog.
+ * heavy backlog is still deep.  Engines serve one request per turn and
+ * divide engine time among tenants (each queue here is one, of the same
+ * weight): the light queue has had far less of it, so with one engine
+ * (vzip engines=1), after the batch is published, at most one heavy
+ * request (the one in progress) completes before the first NOP, and at
+ * most one between two NOPs (none, unless the NOPs took as long as a heavy
+ * request).  Without that the NOPs would wait for the backlog.
  *
  * The order is read from the trace event vzip:vzip_request: one event
  * per completed request, in the order the engine served them, with the
@@ -267,8 +269,8 @@ int main(void)
 		tap_ok(rc[r].before_first <= 1,
 		       "round %u: %u heavy request(s) taken after the batch was published completed before its first NOP (at most one)",
 		       r, rc[r].before_first);
-		tap_ok(rc[r].min_between == 1 && rc[r].max_between == 1,
-		       "round %u: exactly one heavy request between two NOPs (seen %u to %u)",
+		tap_ok(rc[r].max_between <= 1,
+		       "round %u: at most one heavy request between two NOPs (seen %u to %u)",
 		       r, rc[r].min_between, rc[r].max_between);
 	}
 	vzip_close(&lq);

@@ -14,6 +14,10 @@
  *			in flight, clean rings for the next owner, HW errors
  *	vzip_fault	fault-injection sweeps over probe, queue setup and
  *			request execution
+ *	vzip_sched	the scheduler's accounting: engine time divided by
+ *			weight among tenants of every kind (a process's
+ *			queue, an access point's queues, a VM's queues), an
+ *			idle tenant's bounded credit, round-robin among equals
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -24,10 +28,12 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uacce.h>
+#include <linux/wd_mdev.h>
 #include <linux/zlib.h>
 #include <asm/unaligned.h>
 
 #include "../../drivers/vzip/vzip.h"
+#include "../../drivers/vzip/trace.h"
 #include "../../uacce/kunit_hooks.h"
 #include "fail_nth.h"
 
@@ -1175,6 +1181,8 @@ static struct vt_dev *vt_dev(struct kunit *test, bool start)
 
 		uq->uacce = d->vdev->uacce;
 		init_waitqueue_head(&uq->wait);
+		uacce_tenant_init(&uq->own_tenant);
+		uq->tenant = &uq->own_tenant;
 		d->ss[i].type = UACCE_QFRT_SS;
 		d->ss[i].size = vt_cfg.ss_size;
 		d->ss[i].kaddr = dma_alloc_coherent(&d->pdev->dev,
@@ -1425,17 +1433,36 @@ static void vt_doorbell_protocol(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, vt_wait(d, 1, 1));	/* START_Q wakes */
 }
 
+/* The queues of the requests the device completed, in its order. */
+static struct {
+	spinlock_t lock;	/* protects the rest */
+	const struct vzip_device *vdev;
+	u32 qid[16];
+	unsigned int n;
+} vt_order;
+
+static void vt_order_probe(void *data, const struct vzip_device *vdev,
+			   unsigned int engine, const struct vzip_queue *q,
+			   u32 index, u8 opcode, u16 status)
+{
+	spin_lock(&vt_order.lock);
+	if (vdev == vt_order.vdev && vt_order.n < ARRAY_SIZE(vt_order.qid))
+		vt_order.qid[vt_order.n++] = q->qid;
+	spin_unlock(&vt_order.lock);
+}
+
 /*
- * One engine alternates between two queues, whatever their backlogs: with
- * four slow requests queued on one queue, a request on the other waits for
- * at most one of them.
+ * A queue with little work is not made to wait behind another's backlog:
+ * with four slow requests queued on one queue, a NOP on the other waits
+ * for at most one of them (the scheduler's order, read from its trace
+ * event, not from when this thread looks).
  */
 static void vt_round_robin(struct kunit *test)
 {
 	struct vt_dev *d = vt_dev(test, true);
 	struct vzip_sqe slow = vt_sqe(VZIP_OP_COMPRESS, 10);
 	struct vzip_sqe nop = vt_sqe(VZIP_OP_NOP, 20);
-	int i;
+	unsigned int i, first_nop;
 
 	vt_fill_random(d->ss[0].kaddr, SZ_128K, 10);
 	slow.format = VZIP_FMT_RAW;
@@ -1445,14 +1472,26 @@ static void vt_round_robin(struct kunit *test)
 	slow.src_len = cpu_to_le32(SZ_128K);
 	slow.dst = cpu_to_le64(d->ss[0].dma + SZ_256K);
 	slow.dst_len = cpu_to_le32(SZ_256K);
+	spin_lock_init(&vt_order.lock);
+	vt_order.vdev = d->vdev;
+	vt_order.n = 0;
+	KUNIT_ASSERT_EQ(test, register_trace_vzip_request(vt_order_probe, NULL),
+			0);
 	KUNIT_ASSERT_TRUE(test, vt_wait_asleep(d, 0));
 	for (i = 0; i < 4; i++)
 		vt_post(d->q[0], &slow);
 	vt_post(d->q[1], &nop);
 	vt_doorbell(d, 1);
-	KUNIT_ASSERT_TRUE(test, vt_wait(d, 1, 1));
-	KUNIT_EXPECT_LE(test, vt_ctrl(d->q[0], VZIP_CTRL_CQ_TAIL), 2);
-	KUNIT_ASSERT_TRUE(test, vt_wait(d, 0, 4));
+	KUNIT_EXPECT_TRUE(test, vt_wait(d, 1, 1));
+	KUNIT_EXPECT_TRUE(test, vt_wait(d, 0, 4));
+	unregister_trace_vzip_request(vt_order_probe, NULL);
+	tracepoint_synchronize_unregister();
+	KUNIT_ASSERT_EQ(test, vt_order.n, 5);
+	for (first_nop = 0; first_nop < 5; first_nop++)
+		if (vt_order.qid[first_nop] == d->q[1]->qid)
+			break;
+	KUNIT_EXPECT_LE_MSG(test, first_nop, 1,
+			    "slow requests before the NOP: %u", first_nop);
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_EQ(test, le16_to_cpu(vt_pop(d->q[0]).status),
 				VZIP_STS_OK);
@@ -1851,8 +1890,229 @@ static struct kunit_suite vt_fault_suite = {
 	.test_cases = vt_fault_cases,
 };
 
+/* ---- vzip_sched ---- */
+
+/*
+ * The scheduler alone, on a device of its own with no engine: the test is
+ * the engine.  It claims, "runs" a request of a made-up cost and
+ * releases, so the figures depend on nothing but the scheduler.  Every
+ * queue is a vfio-pci queue whose has_work says what the test wants; the
+ * scheduler tells queue kinds apart only there.
+ */
+#define VS_MAX_ENTS	6
+
+struct vs_queue {
+	struct wd_mdev_vq vq;
+	struct vzip_sched_ent ent;
+	bool busy;
+	unsigned int served;
+};
+
+struct vs_sched {
+	struct vzip_device vdev;
+	struct vs_queue q[VS_MAX_ENTS];
+	unsigned int nr;
+};
+
+static bool vs_has_work(struct wd_mdev_vq *vq)
+{
+	return container_of(vq, struct vs_queue, vq)->busy;
+}
+
+static struct vs_sched *vs_sched(struct kunit *test)
+{
+	struct vs_sched *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	spin_lock_init(&s->vdev.sched_lock);
+	INIT_LIST_HEAD(&s->vdev.active);
+	init_waitqueue_head(&s->vdev.engine_wq);
+	s->vdev.cfg.nr_engines = 1;
+	s->vdev.nr_awake = 1;
+	return s;
+}
+
+/* A busy queue of @tenant joins the scheduler. */
+static struct vs_queue *vs_add(struct vs_sched *s, struct uacce_tenant *tenant)
+{
+	struct vs_queue *q = &s->q[s->nr++];
+
+	q->vq.has_work = vs_has_work;
+	q->busy = true;
+	vzip_sched_init(&q->ent, NULL, &q->vq);
+	vzip_sched_start(&s->vdev, &q->ent, tenant);
+	return q;
+}
+
+static void vs_stop(struct vs_sched *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr; i++)
+		vzip_sched_stop(&s->vdev, &s->q[i].ent);
+}
+
+/* One request: claim a queue, charge @cost(its tenant) ns, release it. */
+static struct vs_queue *vs_run(struct kunit *test, struct vs_sched *s,
+			       u64 (*cost)(struct uacce_tenant *t))
+{
+	struct vzip_sched_ent *ent = vzip_sched_claim(&s->vdev);
+	struct vs_queue *q;
+
+	KUNIT_ASSERT_NOT_NULL(test, ent);
+	q = container_of(ent, struct vs_queue, ent);
+	q->served++;
+	vzip_sched_release(&s->vdev, ent, cost(ent->tenant));
+	return q;
+}
+
+static struct uacce_tenant vs_proc, vs_ap, vs_vm;
+
+/* The three kinds' requests cost differently: fairness is in time. */
+static u64 vs_cost(struct uacce_tenant *t)
+{
+	if (t == &vs_proc)
+		return 1000 * NSEC_PER_USEC;
+	if (t == &vs_ap)
+		return 3000 * NSEC_PER_USEC;
+	return 500 * NSEC_PER_USEC;
+}
+
+/* @t's share of the engine time of all three, in thousandths. */
+static unsigned int vs_share(struct uacce_tenant *t)
+{
+	u64 all = atomic64_read(&vs_proc.engine_ns) +
+		  atomic64_read(&vs_ap.engine_ns) +
+		  atomic64_read(&vs_vm.engine_ns);
+
+	return div64_u64(atomic64_read(&t->engine_ns) * 1000, all);
+}
+
+/*
+ * A process's queue, an access point with two queues and a VM with two,
+ * all busy, with weights @wp, @wa, @wv: each tenant's share of the engine
+ * time is its weight's share, within 1% of the whole.
+ */
+static void vs_weights(struct kunit *test, unsigned int wp, unsigned int wa,
+		       unsigned int wv)
+{
+	struct vs_sched *s = vs_sched(test);
+	unsigned int sum = wp + wa + wv, i;
+
+	uacce_tenant_init(&vs_proc);
+	uacce_tenant_init(&vs_ap);
+	uacce_tenant_init(&vs_vm);
+	vs_proc.weight = wp;
+	vs_ap.weight = wa;
+	vs_vm.weight = wv;
+	vs_add(s, &vs_proc);
+	vs_add(s, &vs_ap);
+	vs_add(s, &vs_ap);
+	vs_add(s, &vs_vm);
+	vs_add(s, &vs_vm);
+	for (i = 0; i < 6000; i++)
+		vs_run(test, s, vs_cost);
+	KUNIT_EXPECT_LE(test, abs((int)vs_share(&vs_proc) - (int)(1000 * wp / sum)), 10);
+	KUNIT_EXPECT_LE(test, abs((int)vs_share(&vs_ap) - (int)(1000 * wa / sum)), 10);
+	KUNIT_EXPECT_LE(test, abs((int)vs_share(&vs_vm) - (int)(1000 * wv / sum)), 10);
+	/* a tenant's queues take turns */
+	KUNIT_EXPECT_LE(test, abs((int)s->q[1].served - (int)s->q[2].served), 1);
+	KUNIT_EXPECT_LE(test, abs((int)s->q[3].served - (int)s->q[4].served), 1);
+	vs_stop(s);
+}
+
+static void vs_equal_weights(struct kunit *test)
+{
+	vs_weights(test, UACCE_WEIGHT_DEFAULT, UACCE_WEIGHT_DEFAULT,
+		   UACCE_WEIGHT_DEFAULT);
+}
+
+static void vs_one_to_three(struct kunit *test)
+{
+	vs_weights(test, 100, 100, 300);
+	vs_weights(test, 1, 3, 2);
+}
+
+static u64 vs_cost_1ms(struct uacce_tenant *t)
+{
+	return NSEC_PER_MSEC;
+}
+
+/*
+ * A tenant idle while another ran 10 s of requests has no 10 s of credit
+ * when it comes back: it runs at most 5 ms (VZIP_VTIME_CREDIT) ahead of
+ * the other, then they alternate.
+ */
+static void vs_idle_credit(struct kunit *test)
+{
+	struct vs_sched *s = vs_sched(test);
+	struct vs_queue *a, *b;
+	unsigned int i, burst = 0;
+
+	uacce_tenant_init(&vs_proc);
+	uacce_tenant_init(&vs_vm);
+	a = vs_add(s, &vs_proc);
+	b = vs_add(s, &vs_vm);
+	b->busy = false;
+	for (i = 0; i < 10000; i++)
+		KUNIT_ASSERT_PTR_EQ(test, vs_run(test, s, vs_cost_1ms), a);
+	b->busy = true;
+	while (vs_run(test, s, vs_cost_1ms) == b && burst < 1000)
+		burst++;
+	KUNIT_EXPECT_GE(test, burst, 1);
+	KUNIT_EXPECT_LE(test, burst, 6);
+	a->served = 0;
+	b->served = 0;
+	for (i = 0; i < 100; i++)
+		vs_run(test, s, vs_cost_1ms);
+	KUNIT_EXPECT_EQ(test, a->served, 50);
+	KUNIT_EXPECT_EQ(test, b->served, 50);
+	vs_stop(s);
+}
+
+/* Equal tenants go round-robin; a claimed queue or one without work waits. */
+static void vs_round_robin(struct kunit *test)
+{
+	struct vs_sched *s = vs_sched(test);
+	struct uacce_tenant t[3];
+	struct vzip_sched_ent *held;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		uacce_tenant_init(&t[i]);
+		vs_add(s, &t[i]);
+	}
+	for (i = 0; i < 30; i++)
+		KUNIT_EXPECT_PTR_EQ(test, vs_run(test, s, vs_cost_1ms),
+				    &s->q[i % 3]);
+	held = vzip_sched_claim(&s->vdev);
+	KUNIT_ASSERT_PTR_EQ(test, held, &s->q[0].ent);
+	s->q[1].busy = false;
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_PTR_EQ(test, vs_run(test, s, vs_cost_1ms), &s->q[2]);
+	vzip_sched_release(&s->vdev, held, NSEC_PER_MSEC);
+	s->q[2].busy = false;
+	KUNIT_EXPECT_PTR_EQ(test, vs_run(test, s, vs_cost_1ms), &s->q[0]);
+	s->q[0].busy = false;
+	KUNIT_EXPECT_NULL(test, vzip_sched_claim(&s->vdev));
+	vs_stop(s);
+}
+
+static struct kunit_case vs_cases[] = {
+	KUNIT_CASE(vs_equal_weights),
+	KUNIT_CASE(vs_one_to_three),
+	KUNIT_CASE(vs_idle_credit),
+	KUNIT_CASE(vs_round_robin),
+	{}
+};
+
+static struct kunit_suite vs_suite = {
+	.name = "vzip_sched",
+	.test_cases = vs_cases,
+};
+
 kunit_test_suites(&vt_codec_suite, &vt_checks_suite, &vt_device_suite,
-		  &vt_fault_suite);
+		  &vt_fault_suite, &vs_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the vzip driver");
 MODULE_LICENSE("GPL");

@@ -94,6 +94,17 @@ struct uacce_queue_status {
 #define UACCE_QREASON_REMOVED	2	/* device removed */
 #define UACCE_QREASON_HW_ERROR	3	/* hardware error on this queue */
 
+/*
+ * Tenant weights: a device divides its engine time among its tenants (a
+ * queue opened on the device itself, an mdev instance) in proportion to
+ * their weights (Documentation/mdev.rst, "Weights").  An instance's weight
+ * is its sysfs attribute "weight"; a queue opened on the device has
+ * UACCE_WEIGHT_DEFAULT.
+ */
+#define UACCE_WEIGHT_MIN	1
+#define UACCE_WEIGHT_DEFAULT	100
+#define UACCE_WEIGHT_MAX	10000
+
 /**
  * struct uacce_queue_info - UACCE_CMD_QUEUE_INFO result
  * @dev_id: the N of /dev/<name>-N

@@ -9,6 +9,7 @@
  * classes of wd_pci.h's table by their device ID and refuses others.
  * Documentation/wd-pci.rst describes it.
  */
+#include <kunit/visibility.h>
 #include <linux/io.h>
 #include <linux/interrupt.h>
 #include <linux/log2.h>
@@ -54,65 +55,116 @@ static u32 wd_pci_read(struct wd_pci_dev *wdev, u32 reg)
 	return readl(wdev->bar + reg);
 }
 
-/* The function's geometry, against what the class and the driver expect. */
-static int wd_pci_check(struct wd_pci_dev *wdev)
+/**
+ * wd_pci_check_ids() - check a function's identity and geometry
+ * @dev: the function, for messages
+ * @cls: the class its device ID names
+ * @ids: what its registers read
+ *
+ * MAGIC must be the class's, VERSION this driver's register model, the
+ * entry sizes the class's, NR_QUEUES 1 to WD_PCI_MAX_QUEUES and MAX_DEPTH
+ * a power of 2.  Each refusal names the register and the value expected.
+ *
+ * Return: 0, or -ENODEV with a kernel message.
+ */
+VISIBLE_IF_KUNIT int wd_pci_check_ids(struct device *dev,
+				      const struct wd_pci_class *cls,
+				      const struct wd_pci_id_regs *ids)
 {
-	struct device *dev = &wdev->pdev->dev;
-	const struct wd_pci_class *cls = wdev->cls;
-	u32 magic, version, max_depth, i;
-
-	magic = wd_pci_read(wdev, WD_PCI_REG_MAGIC);
-	version = wd_pci_read(wdev, WD_PCI_REG_VERSION);
-	if (magic != cls->magic || version != WD_PCI_VERSION) {
-		dev_err(dev, "%s function with MAGIC %#x, VERSION %u: expected %#x, %u\n",
-			cls->name, magic, version, cls->magic, WD_PCI_VERSION);
+	if (ids->magic != cls->magic) {
+		dev_err(dev, "MAGIC %#x is not %s's %#x: not a %s function\n",
+			ids->magic, cls->name, cls->magic, cls->name);
 		return -ENODEV;
 	}
-	if (wd_pci_read(wdev, WD_PCI_REG_SQE_SIZE) != cls->sqe_size ||
-	    wd_pci_read(wdev, WD_PCI_REG_CQE_SIZE) != cls->cqe_size ||
+	if (ids->version != WD_PCI_VERSION) {
+		dev_err(dev, "VERSION %u: this driver knows register model %u only\n",
+			ids->version, WD_PCI_VERSION);
+		return -ENODEV;
+	}
+	if (ids->sqe_size != cls->sqe_size || ids->cqe_size != cls->cqe_size ||
 	    cls->sqe_size > sizeof_field(struct wd_pci_queue, sqe)) {
 		dev_err(dev, "%s entries of %u and %u bytes: expected %u and %u\n",
-			cls->name, wd_pci_read(wdev, WD_PCI_REG_SQE_SIZE),
-			wd_pci_read(wdev, WD_PCI_REG_CQE_SIZE), cls->sqe_size,
+			cls->name, ids->sqe_size, ids->cqe_size, cls->sqe_size,
 			cls->cqe_size);
 		return -ENODEV;
 	}
-	wdev->nr_queues = wd_pci_read(wdev, WD_PCI_REG_NR_QUEUES);
-	if (!wdev->nr_queues || wdev->nr_queues > WD_PCI_MAX_QUEUES) {
+	if (!ids->nr_queues || ids->nr_queues > WD_PCI_MAX_QUEUES) {
 		dev_err(dev, "%u queues: a function has 1 to %u\n",
-			wdev->nr_queues, WD_PCI_MAX_QUEUES);
+			ids->nr_queues, WD_PCI_MAX_QUEUES);
 		return -ENODEV;
 	}
-	max_depth = wd_pci_read(wdev, WD_PCI_REG_MAX_DEPTH);
-	if (max_depth < 2 || !is_power_of_2(max_depth)) {
-		dev_err(dev, "MAX_DEPTH %u is not a power of 2\n", max_depth);
+	if (ids->max_depth < 2 || !is_power_of_2(ids->max_depth)) {
+		dev_err(dev, "MAX_DEPTH %u is not a power of 2 of at least 2\n",
+			ids->max_depth);
 		return -ENODEV;
 	}
-	wdev->depth = min(ring_depth, max_depth);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(wd_pci_check_ids);
+
+/* The function's geometry, against what the class and the driver expect. */
+static int wd_pci_check(struct wd_pci_dev *wdev)
+{
+	struct wd_pci_id_regs ids = {
+		.magic = wd_pci_read(wdev, WD_PCI_REG_MAGIC),
+		.version = wd_pci_read(wdev, WD_PCI_REG_VERSION),
+		.nr_queues = wd_pci_read(wdev, WD_PCI_REG_NR_QUEUES),
+		.max_depth = wd_pci_read(wdev, WD_PCI_REG_MAX_DEPTH),
+		.sqe_size = wd_pci_read(wdev, WD_PCI_REG_SQE_SIZE),
+		.cqe_size = wd_pci_read(wdev, WD_PCI_REG_CQE_SIZE),
+	};
+	u32 i;
+	int ret;
+
+	ret = wd_pci_check_ids(wdev->dev, wdev->cls, &ids);
+	if (ret)
+		return ret;
+	wdev->nr_queues = ids.nr_queues;
+	wdev->depth = min(ring_depth, ids.max_depth);
 	for (i = 0; i < WD_PCI_MAX_PARAMS; i++)
 		wdev->params[i] = wd_pci_read(wdev, WD_PCI_REG_PARAM(i));
-	return cls->check(wdev);
+	return wdev->cls->check(wdev);
 }
 
-/*
+/**
+ * wd_pci_irq() - the function's interrupt, any of its vectors
+ * @irq: the vector
+ * @data: the device
+ *
  * Every vector reads IRQ_STATUS: with fewer vectors than queues a vector
- * serves several queues, and INTx is shared.
+ * serves several queues, and INTx is shared.  A bit is set for completions
+ * and for a queue that halted; the pump of a queue named with no new
+ * completion reads the queue's state.  All ones: the function does not
+ * answer (surprise removal); every pump looks, and the interrupt is not
+ * claimed, so that a stuck INTx line gets disabled.
+ *
+ * Return: IRQ_HANDLED if the function raised it, else IRQ_NONE.
  */
-static irqreturn_t wd_pci_irq(int irq, void *data)
+VISIBLE_IF_KUNIT irqreturn_t wd_pci_irq(int irq, void *data)
 {
 	struct wd_pci_dev *wdev = data;
 	unsigned long pending;
+	irqreturn_t ret = IRQ_HANDLED;
 	unsigned int q;
 
 	pending = wd_pci_read(wdev, WD_PCI_REG_IRQ_STATUS);
 	if (!pending)
 		return IRQ_NONE;
-	writel(pending, wdev->bar + WD_PCI_REG_IRQ_STATUS);
-	for_each_set_bit(q, &pending, wdev->nr_queues)
-		if (READ_ONCE(wdev->queues[q].running))
-			mod_delayed_work(wd_pci_wq, &wdev->queues[q].pump, 0);
-	return IRQ_HANDLED;
+	if (pending == U32_MAX) {
+		pending = GENMASK(wdev->nr_queues - 1, 0);
+		ret = IRQ_NONE;
+	} else {
+		writel(pending, wdev->bar + WD_PCI_REG_IRQ_STATUS);
+	}
+	for_each_set_bit(q, &pending, wdev->nr_queues) {
+		if (!READ_ONCE(wdev->queues[q].running))
+			continue;
+		set_bit(WD_PCI_QF_IRQ, &wdev->queues[q].flags);
+		mod_delayed_work(wd_pci_wq, &wdev->queues[q].pump, 0);
+	}
+	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(wd_pci_irq);
 
 static void wd_pci_free_irqs(struct wd_pci_dev *wdev)
 {
@@ -179,6 +231,7 @@ static int wd_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!wdev)
 		return -ENOMEM;
 	wdev->pdev = pdev;
+	wdev->dev = dev;
 	wdev->cls = cls;
 	mutex_init(&wdev->alloc_lock);
 	wdev->idle = usecs_to_jiffies(idle_us);

@@ -11,7 +11,16 @@
  * after each piece of work, then asks for UACCE_CMD_WAKE_Q as the class's
  * protocol says (the engine going idle); the function's interrupt and the
  * wake-up ioctl schedule it again.
+ *
+ * A queue whose requests can no longer complete (the function halted it,
+ * lost it to a reset, or is gone: enum wd_pci_fault) dies: the pump tells
+ * its owner through the uacce status word, completes what was in flight as
+ * aborted, and from then on completes each new submission at once, refused
+ * the same way.  The pump notices on the function's interrupt, and while
+ * requests are in flight without progress, since a function that is gone
+ * never interrupts again.
  */
+#include <kunit/visibility.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
@@ -20,6 +29,12 @@
 #include <linux/slab.h>
 
 #include "wd_pci.h"
+
+/*
+ * How long requests may be in flight with no completion before the pump
+ * reads the function's state: two register reads, VM exits.
+ */
+#define WD_PCI_CHECK_PERIOD	(HZ / 10)
 
 /**
  * wd_pci_dus_size() - bytes of a queue's DUS region
@@ -33,6 +48,7 @@ size_t wd_pci_dus_size(const struct wd_pci_class *cls, u32 depth)
 	return PAGE_ALIGN(cls->ctrl.size +
 			  (size_t)depth * (cls->sqe_size + cls->cqe_size));
 }
+EXPORT_SYMBOL_IF_KUNIT(wd_pci_dus_size);
 
 static __le32 *wd_pci_ctrl(struct wd_pci_queue *q, u32 offset)
 {
@@ -64,21 +80,19 @@ static void wd_pci_reset_user_rings(struct wd_pci_queue *q)
 
 /*
  * Completions of the function to the owner's CQ.  The owner's CQ has room:
- * the pump takes a submission only while its completion fits.
+ * the pump takes a submission only while its completion fits.  Returns the
+ * completions moved, or -EIO if CQ_TAIL is beyond the requests submitted
+ * (a function reset, gone or broken), and then moves nothing.
  */
-static u32 wd_pci_reap(struct wd_pci_queue *q)
+static int wd_pci_reap(struct wd_pci_queue *q)
 {
 	const struct wd_pci_class *cls = q->wdev->cls;
 	u32 mask = q->wdev->depth - 1;
 	u32 tail, n = 0;
 
 	tail = wd_pci_qread(q, WD_PCI_Q_CQ_TAIL);
-	if (tail - q->fcq_head > q->fsq_tail - q->fcq_head) {
-		dev_err_ratelimited(&q->wdev->pdev->dev,
-				    "queue %u: CQ_TAIL %u beyond the %u submitted\n",
-				    q->qid, tail, q->fsq_tail);
-		return 0;
-	}
+	if (tail - q->fcq_head > q->fsq_tail - q->fcq_head)
+		return -EIO;
 	/* the entries are read after the index that published them */
 	dma_rmb();
 	while (q->fcq_head != tail) {
@@ -114,6 +128,182 @@ static void wd_pci_complete_local(struct wd_pci_queue *q, u16 status)
 	uacce_wake_up(q->uq);
 }
 
+/* What the function was given and never completed, aborted in order. */
+static u32 wd_pci_abort_inflight(struct wd_pci_queue *q)
+{
+	const struct wd_pci_class *cls = q->wdev->cls;
+	u32 mask = q->wdev->depth - 1, n = 0;
+
+	while (q->fcq_head != q->fsq_tail) {
+		memcpy(q->sqe, q->fsq + (q->fcq_head & mask) * cls->sqe_size,
+		       cls->sqe_size);
+		q->fcq_head++;
+		wd_pci_complete_local(q, cls->aborted);
+		n++;
+	}
+	return n;
+}
+
+/* ---- faults ---- */
+
+/**
+ * wd_pci_judge() - tell from a function's state whether a queue can go on
+ * @dev_status: its DEV_STATUS register
+ * @q_status: the queue's STATUS register
+ * @bad_tail: the queue's CQ_TAIL read beyond the requests submitted
+ *
+ * The queue is meant to be running (ENABLE set by the driver).  GONE, or a
+ * register reading all ones (a function that does not answer), is the
+ * whole function's fault; HALTED, a missing ENABLED and @bad_tail are the
+ * queue's, in that order.  ERROR alone is not a fault: an address error
+ * completes its request and the queue goes on.
+ *
+ * Return: the fault, WD_PCI_FAULT_NONE if the queue can go on.
+ */
+VISIBLE_IF_KUNIT enum wd_pci_fault wd_pci_judge(u32 dev_status, u32 q_status,
+						bool bad_tail)
+{
+	if (dev_status == U32_MAX || q_status == U32_MAX ||
+	    (dev_status & WD_PCI_DEV_STS_GONE))
+		return WD_PCI_FAULT_GONE;
+	if (q_status & WD_PCI_Q_STS_HALTED)
+		return WD_PCI_FAULT_HALTED;
+	if (!(q_status & WD_PCI_Q_STS_ENABLED))
+		return WD_PCI_FAULT_DISABLED;
+	if (bad_tail)
+		return WD_PCI_FAULT_BAD_TAIL;
+	return WD_PCI_FAULT_NONE;
+}
+EXPORT_SYMBOL_IF_KUNIT(wd_pci_judge);
+
+/* The function is gone: say so once, and let every running pump see it. */
+static void wd_pci_gone(struct wd_pci_dev *wdev, u32 dev_status)
+{
+	u32 i;
+
+	if (test_and_set_bit(WD_PCI_F_GONE, &wdev->flags))
+		return;
+	dev_err(wdev->dev, "%s: every queue is dead, requests in flight complete with status %u (aborted), new ones are refused\n",
+		dev_status == U32_MAX ?
+		"the function does not answer (registers read all ones)" :
+		"the host is removing the function (DEV_STATUS GONE)",
+		wdev->cls->aborted);
+	for (i = 0; i < wdev->nr_queues; i++)
+		if (READ_ONCE(wdev->queues[i].running))
+			mod_delayed_work(wd_pci_wq, &wdev->queues[i].pump, 0);
+}
+
+/*
+ * The queue can no longer run requests: publish it in the owner's status
+ * word (before the aborted completions, so that an owner who sees them
+ * sees why), complete what the function had as aborted, and log it.  Later
+ * submissions are refused by wd_pci_refuse().  Returns the completions
+ * written.
+ */
+static u32 wd_pci_die(struct wd_pci_queue *q, enum wd_pci_fault fault,
+		      u32 q_status)
+{
+	struct wd_pci_dev *wdev = q->wdev;
+	u32 error = 0, tail = 0, n = 0, inflight;
+	u64 iova = 0;
+	int reaped;
+
+	if (q->dead)
+		return 0;
+	WRITE_ONCE(q->dead, fault);
+	if (fault == WD_PCI_FAULT_HALTED) {
+		error = wd_pci_qread(q, WD_PCI_Q_ERROR);
+		iova = wd_pci_qread(q, WD_PCI_Q_ERR_IOVA_LO) |
+		       (u64)wd_pci_qread(q, WD_PCI_Q_ERR_IOVA_HI) << 32;
+		/* what it completed before it halted is good: before DEAD */
+		reaped = wd_pci_reap(q);
+		if (reaped > 0)
+			n = reaped;
+	} else if (fault == WD_PCI_FAULT_BAD_TAIL) {
+		tail = wd_pci_qread(q, WD_PCI_Q_CQ_TAIL);
+	}
+	uacce_queue_set_status(q->uq, UACCE_QSTATE_DEAD,
+			       fault == WD_PCI_FAULT_GONE ?
+			       UACCE_QREASON_REMOVED : UACCE_QREASON_HW_ERROR);
+	/* a gone function takes no more writes; others stop the queue */
+	if (fault != WD_PCI_FAULT_GONE)
+		wd_pci_qwrite(q, WD_PCI_Q_CTRL, 0);
+	inflight = wd_pci_abort_inflight(q);
+	n += inflight;
+
+	switch (fault) {
+	case WD_PCI_FAULT_HALTED:
+		dev_err(wdev->dev, "queue %u halted: the function cannot reach a ring (STATUS %#x, ERROR %#x, IOVA %#llx); the queue is dead, %u request(s) in flight aborted\n",
+			q->qid, q_status, error, iova, inflight);
+		break;
+	case WD_PCI_FAULT_DISABLED:
+		dev_err(wdev->dev, "queue %u was disabled under the driver (STATUS %#x: a function reset?); the queue is dead, %u request(s) in flight aborted\n",
+			q->qid, q_status, inflight);
+		break;
+	case WD_PCI_FAULT_BAD_TAIL:
+		dev_err(wdev->dev, "queue %u: CQ_TAIL %u beyond the %u requests submitted; the queue is dead, %u request(s) in flight aborted\n",
+			q->qid, tail, q->fsq_tail, inflight);
+		break;
+	default:
+		dev_dbg(wdev->dev, "queue %u: dead, %u request(s) in flight aborted\n",
+			q->qid, inflight);
+		break;
+	}
+	/* a fault of the hardware counts towards isolating the device */
+	if (fault != WD_PCI_FAULT_GONE)
+		uacce_report_hw_error(wdev->uacce);
+	uacce_wake_up(q->uq);
+	return n;
+}
+
+/*
+ * Reads the function's state when the queue's requests are not
+ * progressing; kills the queue if it cannot go on.  Returns the
+ * completions written.
+ */
+static u32 wd_pci_check(struct wd_pci_queue *q, bool bad_tail)
+{
+	struct wd_pci_dev *wdev = q->wdev;
+	u32 dev_status, q_status;
+	enum wd_pci_fault fault;
+
+	dev_status = readl(wdev->bar + WD_PCI_REG_DEV_STATUS);
+	q_status = wd_pci_qread(q, WD_PCI_Q_STATUS);
+	fault = wd_pci_judge(dev_status, q_status, bad_tail);
+	if (fault == WD_PCI_FAULT_NONE)
+		return 0;
+	if (fault == WD_PCI_FAULT_GONE)
+		wd_pci_gone(wdev, dev_status);
+	return wd_pci_die(q, fault, q_status);
+}
+
+/* A dead queue completes each new submission at once, aborted, in order. */
+static u32 wd_pci_refuse(struct wd_pci_queue *q)
+{
+	const struct wd_pci_class *cls = q->wdev->cls;
+	u32 depth = q->wdev->depth, mask = depth - 1;
+	u32 tail, cq_head, n = 0;
+
+	/* the owner's entries are read after the index that published them */
+	tail = le32_to_cpu(smp_load_acquire(wd_pci_ctrl(q, cls->ctrl.sq_tail)));
+	cq_head = le32_to_cpu(READ_ONCE(*wd_pci_ctrl(q, cls->ctrl.cq_head)));
+	if (tail - q->sq_head > depth)
+		return 0;
+	while (q->sq_head != tail && q->sq_head - cq_head < depth) {
+		memcpy(q->sqe, q->usq + (q->sq_head & mask) * cls->sqe_size,
+		       cls->sqe_size);
+		q->sq_head++;
+		n++;
+		wd_pci_complete_local(q, cls->aborted);
+	}
+	if (n) {
+		/* the copies are taken before the owner may reuse the slots */
+		smp_store_release(wd_pci_ctrl(q, cls->ctrl.sq_head),
+				  cpu_to_le32(q->sq_head));
+	}
+	return n;
+}
+
 /* Submissions of the owner to the function's SQ, checked. */
 static u32 wd_pci_feed(struct wd_pci_queue *q)
 {
@@ -128,7 +318,7 @@ static u32 wd_pci_feed(struct wd_pci_queue *q)
 	cq_head = le32_to_cpu(READ_ONCE(*wd_pci_ctrl(q, cls->ctrl.cq_head)));
 	if (tail - q->sq_head > depth) {
 		/* a protocol error: the SQ is ignored until it is back */
-		dev_dbg_ratelimited(&q->wdev->pdev->dev,
+		dev_dbg_ratelimited(q->wdev->dev,
 				    "queue %u: sq_tail %u more than %u ahead of %u\n",
 				    q->qid, tail, depth, q->sq_head);
 		return 0;
@@ -174,19 +364,61 @@ static u32 wd_pci_feed(struct wd_pci_queue *q)
 	return n + taken;
 }
 
+/**
+ * wd_pci_service() - one round of a queue's pump
+ * @q: a started queue, its pump not running elsewhere
+ * @irq: an interrupt named the queue since the last round
+ *
+ * Moves the function's completions to the owner and the owner's
+ * submissions to the function.  Reads the function's state when requests
+ * are in flight and the round brings none of them back, if an interrupt
+ * came or for WD_PCI_CHECK_PERIOD since the last progress, and kills the
+ * queue if it cannot go on; a dead queue refuses what it is given.
+ *
+ * Return: the entries moved or completed by the driver.
+ */
+VISIBLE_IF_KUNIT u32 wd_pci_service(struct wd_pci_queue *q, bool irq)
+{
+	u32 n = 0;
+	int reaped;
+
+	if (!q->dead && test_bit(WD_PCI_F_GONE, &q->wdev->flags))
+		n = wd_pci_die(q, WD_PCI_FAULT_GONE, 0);
+	if (q->dead)
+		return n + wd_pci_refuse(q);
+	if (q->fsq_tail == q->fcq_head) {
+		q->check_at = jiffies + WD_PCI_CHECK_PERIOD;
+		return wd_pci_feed(q);
+	}
+	reaped = wd_pci_reap(q);
+	if (reaped > 0) {
+		n = reaped;
+		q->check_at = jiffies + WD_PCI_CHECK_PERIOD;
+	} else if (reaped < 0 || irq || time_after_eq(jiffies, q->check_at)) {
+		n = wd_pci_check(q, reaped < 0);
+		if (q->dead)
+			return n + wd_pci_refuse(q);
+		q->check_at = jiffies + WD_PCI_CHECK_PERIOD;
+	}
+	return n + wd_pci_feed(q);
+}
+EXPORT_SYMBOL_IF_KUNIT(wd_pci_service);
+
 static void wd_pci_pump(struct work_struct *work)
 {
 	struct wd_pci_queue *q = container_of(to_delayed_work(work),
 					      struct wd_pci_queue, pump);
 	const struct wd_pci_class *cls = q->wdev->cls;
 	__le32 *flags = wd_pci_ctrl(q, cls->ctrl.dev_flags);
+	bool irq;
 	u32 done;
 
 	if (!READ_ONCE(q->running))
 		return;
+	irq = test_and_clear_bit(WD_PCI_QF_IRQ, &q->flags);
 again:
-	done = wd_pci_reap(q);
-	done += wd_pci_feed(q);
+	done = wd_pci_service(q, irq);
+	irq = false;
 	if (done)
 		q->idle_until = jiffies + q->wdev->idle;
 	if (done || q->fsq_tail != q->fcq_head ||
@@ -215,19 +447,26 @@ again:
 
 static int wd_pci_enable(struct wd_pci_queue *q)
 {
-	u32 sts;
+	struct wd_pci_dev *wdev = q->wdev;
+	u32 sts, dev_status;
 
 	wd_pci_qwrite(q, WD_PCI_Q_CTRL, 0);
 	wd_pci_qwrite(q, WD_PCI_Q_SQ_BASE_LO, lower_32_bits(q->fsq_dma));
 	wd_pci_qwrite(q, WD_PCI_Q_SQ_BASE_HI, upper_32_bits(q->fsq_dma));
 	wd_pci_qwrite(q, WD_PCI_Q_CQ_BASE_LO, lower_32_bits(q->fcq_dma));
 	wd_pci_qwrite(q, WD_PCI_Q_CQ_BASE_HI, upper_32_bits(q->fcq_dma));
-	wd_pci_qwrite(q, WD_PCI_Q_DEPTH, q->wdev->depth);
+	wd_pci_qwrite(q, WD_PCI_Q_DEPTH, wdev->depth);
 	wd_pci_qwrite(q, WD_PCI_Q_CTRL,
 		      WD_PCI_Q_CTRL_ENABLE | WD_PCI_Q_CTRL_IRQ);
 	sts = wd_pci_qread(q, WD_PCI_Q_STATUS);
-	if (!(sts & WD_PCI_Q_STS_ENABLED)) {
-		dev_err(&q->wdev->pdev->dev,
+	if (!(sts & WD_PCI_Q_STS_ENABLED) || sts == U32_MAX) {
+		/* a function being removed refuses every queue */
+		dev_status = readl(wdev->bar + WD_PCI_REG_DEV_STATUS);
+		if (wd_pci_judge(dev_status, sts, false) == WD_PCI_FAULT_GONE) {
+			wd_pci_gone(wdev, dev_status);
+			return -ENODEV;
+		}
+		dev_err(wdev->dev,
 			"queue %u refused its rings: status %#x, error %#x\n",
 			q->qid, sts, wd_pci_qread(q, WD_PCI_Q_ERROR));
 		return -EIO;
@@ -241,25 +480,37 @@ static int wd_pci_enable(struct wd_pci_queue *q)
  * Disable the function's queue (which waits for the request it runs), hand
  * the completions it wrote to the owner, and complete what it never ran as
  * aborted: every submission the owner saw consumed gets its completion.
+ * A function that lost its indices (gone, or reset) kills the queue: the
+ * requests it had are aborted all the same.
  */
 static void wd_pci_disable(struct wd_pci_queue *q)
 {
-	const struct wd_pci_class *cls = q->wdev->cls;
-	u32 mask = q->wdev->depth - 1;
+	struct wd_pci_dev *wdev = q->wdev;
+	enum wd_pci_fault fault;
+	u32 sts, dev_status;
 
-	wd_pci_qwrite(q, WD_PCI_Q_CTRL, 0);
-	/* a read flushes the posted write; the function is idle after it */
-	if (wd_pci_qread(q, WD_PCI_Q_STATUS) & WD_PCI_Q_STS_ENABLED)
-		dev_warn(&q->wdev->pdev->dev, "queue %u did not disable\n",
-			 q->qid);
-	wd_pci_reap(q);
-	while (q->fcq_head != q->fsq_tail) {
-		memcpy(q->sqe, q->fsq + (q->fcq_head & mask) * cls->sqe_size,
-		       cls->sqe_size);
-		q->fcq_head++;
-		wd_pci_complete_local(q, cls->aborted);
+	if (!q->dead && test_bit(WD_PCI_F_GONE, &wdev->flags))
+		wd_pci_die(q, WD_PCI_FAULT_GONE, 0);
+	if (!q->dead) {
+		wd_pci_qwrite(q, WD_PCI_Q_CTRL, 0);
+		/* a read flushes the posted write; the function is idle after it */
+		sts = wd_pci_qread(q, WD_PCI_Q_STATUS);
+		if ((sts & WD_PCI_Q_STS_ENABLED) && sts != U32_MAX)
+			dev_warn(wdev->dev, "queue %u did not disable\n",
+				 q->qid);
+		if (wd_pci_reap(q) < 0) {
+			/* its STATUS says nothing now: the driver disabled it */
+			dev_status = readl(wdev->bar + WD_PCI_REG_DEV_STATUS);
+			fault = wd_pci_judge(dev_status, WD_PCI_Q_STS_ENABLED,
+					     true);
+			if (fault == WD_PCI_FAULT_GONE)
+				wd_pci_gone(wdev, dev_status);
+			wd_pci_die(q, fault, sts);
+		}
 	}
-	wd_pci_qwrite(q, WD_PCI_Q_ERROR, ~0u);
+	wd_pci_abort_inflight(q);
+	if (!test_bit(WD_PCI_F_GONE, &wdev->flags))
+		wd_pci_qwrite(q, WD_PCI_Q_ERROR, ~0u);
 }
 
 /* ---- uacce callbacks ---- */
@@ -284,6 +535,11 @@ static int wd_pci_get_queue(struct uacce_device *uacce, unsigned long arg,
 	struct wd_pci_queue *q = NULL;
 	u32 i;
 
+	if (test_bit(WD_PCI_F_GONE, &wdev->flags)) {
+		dev_warn_ratelimited(wdev->dev,
+				     "open refused: the function is gone\n");
+		return -ENODEV;
+	}
 	mutex_lock(&wdev->alloc_lock);
 	for (i = 0; i < wdev->nr_queues; i++) {
 		if (!wdev->queues[i].uq) {
@@ -297,6 +553,8 @@ static int wd_pci_get_queue(struct uacce_device *uacce, unsigned long arg,
 		return -EBUSY;
 	q->sq_head = 0;
 	q->cq_tail = 0;
+	q->dead = WD_PCI_FAULT_NONE;
+	clear_bit(WD_PCI_QF_IRQ, &q->flags);
 	uq->priv = q;
 	uq->status = (struct uacce_queue_status *)
 		wd_pci_ctrl(q, wdev->cls->ctrl.status);
@@ -320,6 +578,12 @@ static int wd_pci_start_queue(struct uacce_queue *uq)
 	struct wd_pci_queue *q = uq->priv;
 	int ret;
 
+	if (test_bit(WD_PCI_F_GONE, &q->wdev->flags)) {
+		dev_warn_ratelimited(q->wdev->dev,
+				     "queue %u not started: the function is gone\n",
+				     q->qid);
+		return -ENODEV;
+	}
 	ret = wd_pci_enable(q);
 	if (ret)
 		return ret;
@@ -346,7 +610,9 @@ static int wd_pci_is_q_updated(struct uacce_queue *uq)
 	struct wd_pci_queue *q = uq->priv;
 	const struct wd_pci_class *cls = q->wdev->cls;
 
-	return READ_ONCE(*wd_pci_ctrl(q, cls->ctrl.cq_tail)) !=
+	/* a dead queue wakes poll() for good: its owner reads why */
+	return READ_ONCE(q->dead) ||
+	       READ_ONCE(*wd_pci_ctrl(q, cls->ctrl.cq_tail)) !=
 	       READ_ONCE(*wd_pci_ctrl(q, cls->ctrl.cq_head));
 }
 
@@ -407,13 +673,14 @@ const struct uacce_ops wd_pci_uacce_ops = {
 	.queue_info = wd_pci_queue_info,
 	.wake_queue = wd_pci_wake_queue,
 };
+EXPORT_SYMBOL_IF_KUNIT(wd_pci_uacce_ops);
 
 /* ---- creation ---- */
 
 static int wd_pci_queue_init(struct wd_pci_dev *wdev, struct wd_pci_queue *q,
 			     u32 qid)
 {
-	struct device *dev = &wdev->pdev->dev;
+	struct device *dev = wdev->dev;
 	const struct wd_pci_class *cls = wdev->cls;
 	u32 depth = wdev->depth;
 	struct page *page;
@@ -470,6 +737,7 @@ int wd_pci_queues_create(struct wd_pci_dev *wdev)
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(wd_pci_queues_create);
 
 /**
  * wd_pci_queues_destroy() - free the queues' pages
@@ -493,3 +761,4 @@ void wd_pci_queues_destroy(struct wd_pci_dev *wdev)
 	kfree(wdev->queues);
 	wdev->queues = NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(wd_pci_queues_destroy);

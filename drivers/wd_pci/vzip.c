@@ -8,6 +8,7 @@
  * every address as a guest physical one, so each buffer a descriptor names
  * is checked against that region before the function sees it.
  */
+#include <kunit/visibility.h>
 #include <linux/kernel.h>
 #include <linux/vzip_regs.h>
 #include <uapi/misc/uacce/vzip.h>
@@ -21,7 +22,7 @@ static int wd_pci_vzip_check(struct wd_pci_dev *wdev)
 
 	if (caps & ~VZIP_CAP_STREAM || !(caps & VZIP_CAP_STREAM) != !ctx ||
 	    !wdev->params[VZIP_PCI_PARAM_MAX_LEN]) {
-		dev_err(&wdev->pdev->dev,
+		dev_err(wdev->dev,
 			"vzip parameters make no sense: caps %#x, context %u bytes, max_len %u\n",
 			caps, ctx, wdev->params[VZIP_PCI_PARAM_MAX_LEN]);
 		return -EINVAL;
@@ -77,7 +78,7 @@ static u16 wd_pci_vzip_check_sqe(struct wd_pci_queue *q, const void *entry,
 	    ((le16_to_cpu(sqe->flags) & VZIP_SQE_F_STREAM) &&
 	     !wd_pci_vzip_in(ss, le64_to_cpu(sqe->ctx),
 			     q->wdev->params[VZIP_PCI_PARAM_CTX_SIZE]))) {
-		dev_dbg_ratelimited(&q->wdev->pdev->dev,
+		dev_dbg_ratelimited(q->wdev->dev,
 				    "queue %u: a buffer outside the SS region\n",
 				    q->qid);
 		return VZIP_STS_ADDR_ERROR;
@@ -120,3 +121,4 @@ const struct wd_pci_class wd_pci_vzip = {
 	.check_sqe = wd_pci_vzip_check_sqe,
 	.make_cqe = wd_pci_vzip_make_cqe,
 };
+EXPORT_SYMBOL_IF_KUNIT(wd_pci_vzip);

@@ -16,6 +16,7 @@
 #ifndef _WD_PCI_H
 #define _WD_PCI_H
 
+#include <linux/interrupt.h>
 #include <linux/pci.h>
 #include <linux/types.h>
 #include <linux/uacce.h>
@@ -70,6 +71,33 @@ struct wd_pci_class {
 extern const struct wd_pci_class wd_pci_vzip;
 
 /**
+ * enum wd_pci_fault - why a queue can no longer complete its requests
+ * @WD_PCI_FAULT_NONE: it can
+ * @WD_PCI_FAULT_HALTED: the function halted it (STATUS HALTED): it could
+ *	not read the SQ or write the CQ
+ * @WD_PCI_FAULT_DISABLED: ENABLE went away behind the driver's back (the
+ *	function was reset)
+ * @WD_PCI_FAULT_BAD_TAIL: the function reports more completions than it
+ *	was given requests
+ * @WD_PCI_FAULT_GONE: the host is removing the function (DEV_STATUS
+ *	GONE), or it no longer answers (registers read all ones); affects
+ *	every queue
+ */
+enum wd_pci_fault {
+	WD_PCI_FAULT_NONE,
+	WD_PCI_FAULT_HALTED,
+	WD_PCI_FAULT_DISABLED,
+	WD_PCI_FAULT_BAD_TAIL,
+	WD_PCI_FAULT_GONE,
+};
+
+/* wd_pci_queue.flags */
+#define WD_PCI_QF_IRQ		0	/* an interrupt named the queue */
+
+/* wd_pci_dev.flags */
+#define WD_PCI_F_GONE		0	/* the function is gone: no queue runs */
+
+/**
  * struct wd_pci_queue - a queue of the function and its uacce face
  * @wdev: the device
  * @qid: index in the function
@@ -87,6 +115,12 @@ extern const struct wd_pci_class wd_pci_vzip;
  * @pump: moves submissions to the function and completions back; the
  *	only writer of the indices below while the queue runs
  * @running: the pump may run (set by start, cleared by stop)
+ * @flags: WD_PCI_QF_*, atomic bits
+ * @dead: why the queue can no longer run requests, WD_PCI_FAULT_NONE while
+ *	it can; written by the pump, and by start and stop while the pump is
+ *	cancelled; set until the queue's next owner
+ * @check_at: jiffies after which the pump, seeing no progress on requests
+ *	in flight, reads the function's state
  * @sq_head: user SQ entries consumed
  * @cq_tail: user CQ entries produced
  * @fsq_tail: function SQ entries written (its SQ_TAIL)
@@ -110,6 +144,9 @@ struct wd_pci_queue {
 	dma_addr_t fcq_dma;
 	struct delayed_work pump;
 	bool running;
+	unsigned long flags;
+	enum wd_pci_fault dead;
+	unsigned long check_at;
 	u32 sq_head;
 	u32 cq_tail;
 	u32 fsq_tail;
@@ -121,6 +158,7 @@ struct wd_pci_queue {
 /**
  * struct wd_pci_dev - a WarpDrive PCI function bound to this driver
  * @pdev: the PCI device
+ * @dev: its struct device, for messages and DMA memory
  * @cls: its accelerator class
  * @bar: BAR0
  * @uacce: its uacce device
@@ -130,10 +168,12 @@ struct wd_pci_queue {
  * @nr_vecs: interrupt vectors allocated
  * @idle: jiffies a pump polls an idle SQ before it asks for UACCE_CMD_WAKE_Q
  * @queues: @nr_queues queues
+ * @flags: WD_PCI_F_*, atomic bits
  * @alloc_lock: protects the queues' @uq (which queue is free)
  */
 struct wd_pci_dev {
 	struct pci_dev *pdev;
+	struct device *dev;
 	const struct wd_pci_class *cls;
 	void __iomem *bar;
 	struct uacce_device *uacce;
@@ -143,6 +183,7 @@ struct wd_pci_dev {
 	int nr_vecs;
 	unsigned long idle;
 	struct wd_pci_queue *queues;
+	unsigned long flags;
 	/* protects queues[].uq: which queue is free */
 	struct mutex alloc_lock;
 };
@@ -153,5 +194,32 @@ extern struct workqueue_struct *wd_pci_wq;
 int wd_pci_queues_create(struct wd_pci_dev *wdev);
 void wd_pci_queues_destroy(struct wd_pci_dev *wdev);
 size_t wd_pci_dus_size(const struct wd_pci_class *cls, u32 depth);
+
+/**
+ * struct wd_pci_id_regs - the identity and geometry registers of a function
+ * @magic: MAGIC
+ * @version: VERSION
+ * @nr_queues: NR_QUEUES
+ * @max_depth: MAX_DEPTH
+ * @sqe_size: SQE_SIZE
+ * @cqe_size: CQE_SIZE
+ */
+struct wd_pci_id_regs {
+	u32 magic;
+	u32 version;
+	u32 nr_queues;
+	u32 max_depth;
+	u32 sqe_size;
+	u32 cqe_size;
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* static without KUnit; exported to test/kunit/wd_pci_test.c with it */
+int wd_pci_check_ids(struct device *dev, const struct wd_pci_class *cls,
+		     const struct wd_pci_id_regs *ids);
+enum wd_pci_fault wd_pci_judge(u32 dev_status, u32 q_status, bool bad_tail);
+u32 wd_pci_service(struct wd_pci_queue *q, bool irq);
+irqreturn_t wd_pci_irq(int irq, void *data);
+#endif
 
 #endif /* _WD_PCI_H */

@@ -22,7 +22,12 @@
 # the device, each checked, while QMP migrates the VM to a second QEMU
 # on two other instances of the same types, over a unix socket; after
 # three rounds on the destination this script tells the VM to stop
-# (a line on its serial console), and the rest of the cases run there.
+# (a line on its serial console), and the rest of the cases run there:
+# while wd_pci_guest_test copies on the device, the host removes the
+# destination's vq2 instance (DEV_STATUS GONE, no more completions): the
+# copy in flight must fail with ABORTED, the queue read DEAD / REMOVED
+# and a new open fail, within seconds; the removal completes once QEMU
+# exits.
 # Both QEMUs are QEMU 10 (build/qemu10, test/vm/qemu10.sh): Debian 12's
 # 7.2 cannot migrate a VFIO device on 6.1.  query-migrate's figures (the
 # device state's bytes, the downtime) go to the TAP output.  Afterwards
@@ -209,6 +214,21 @@ if [ $good = $i ] && [ "$line" = stop ]; then
 else
 	echo "nested: not ok $n $good of $i rounds through the move were right (last line read: '$line')"
 fi
+# ---- GONE: the host removes the instance while a copy is in flight ----
+rm -f /tmp/gone.ready
+timeout 300 "$guest_test" gone > /tmp/g.tap 2>&1 &
+g=$!
+w=0
+while [ ! -e /tmp/gone.ready ] && [ $w -lt 300 ]; do
+	read -t 1 line
+	w=$((w + 1))
+done
+echo "nested: gone-ready at $(up) s"
+wait $g
+rc=$?
+sed 's/^/nested: /' /tmp/g.tap
+ck "wd_pci_guest_test gone ran to its end (status $rc)" test "$rc" = 0
+dmesg | grep -E 'wd_pci.*(gone|removing)' | sed 's/^/nested: # /'
 ck "rmmod wd_pci and uacce" sh -c "rmmod wd_pci && rmmod uacce"
 ck "no warning in the VM's kernel log" sh -c \
 	"! dmesg | grep -E 'WARNING:|BUG:|Call Trace|general protection'"
@@ -335,9 +355,28 @@ while [ "$mig_ok" = 0 ] && kill -0 "$dst_pid" 2>/dev/null &&
 done
 check "the VM compressed on the device after the move ($rounds rounds)" test "$rounds" -ge 3
 echo stop >&7
+# then the host removes the destination's vq2 instance under the VM's
+# copies (DEV_STATUS GONE): the removal waits for QEMU to exit, the VM's
+# process must get an error meanwhile instead of hanging
+gone_pid=
+t2=$(date +%s)
+while kill -0 "$dst_pid" 2>/dev/null && [ $(($(date +%s) - t2)) -lt 600 ]; do
+	tr -d '\r' < "$dlog" | grep -q "^nested: gone-ready" && break
+	sleep 1
+done
+if tr -d '\r' < "$dlog" | grep -q "^nested: gone-ready"; then
+	(echo 1 > "/sys/bus/mdev/devices/$u3/remove"; echo $? > "$work/gone.rc") &
+	gone_pid=$!
+fi
+check "the VM is ready for its instance's removal" test -n "$gone_pid"
 wait "$dst_pid"
 rc=$?
 exec 7>&-
+if [ -n "$gone_pid" ]; then
+	wait "$gone_pid"
+	eq "the instance under the VM is removed once its QEMU exits" \
+		"$(cat "$work/gone.rc")" 0
+fi
 echo "# the VMs ran $(($(date +%s) - t0)) s (destination QEMU status $rc)"
 eq "the destination runs the VM to its end" "$rc" 0
 before_rounds=$(tr -d '\r' < "$log" | grep -c "^nested: round .* on the device")
@@ -361,7 +400,9 @@ else
 	tr -d '\r' < "$log" | tail -n 30 | sed 's/^/# source: /'
 	tr -d '\r' < "$dlog" | tail -n 30 | sed 's/^/# destination: /'
 fi
-check "remove the instances" sh -c "for x in $u $u2 $u3 $u4 $u5; do
+left="$u $u2 $u4 $u5"
+[ -e "/sys/bus/mdev/devices/$u3" ] && left="$left $u3"
+check "remove the instances" sh -c "for x in $left; do
 	echo 1 > /sys/bus/mdev/devices/\$x/remove || exit 1; done"
 eq "the accelerator's queues are back" \
 	"$(cat "/sys/class/uacce/$parent/available_instances")" "$before"

@@ -6,11 +6,20 @@
  * (which would read and write it: it sees all of the VM's memory).
  *
  *   wd_pci_guest_test            (TAP; run by test/guest/vm_guest_driver.sh)
+ *   wd_pci_guest_test gone       the same VM, while the host removes the
+ *                                instance: copies until the queue dies
  *
  * Each refused descriptor must complete with VZIP_STS_ADDR_ERROR and its
  * user_data, in submission order among good ones, and the queue must go
  * on; every buffer of the region the device should not have written must
  * be intact.
+ *
+ * "gone" opens and starts a queue, creates READY_FILE, and copies on it
+ * until a request fails: the host removes the instance meanwhile (DEV_STATUS
+ * GONE: the function completes nothing more).  The request in flight must
+ * complete with VZIP_STS_ABORTED, the status word read DEAD / REMOVED, new
+ * work be refused at once and a new open fail with ENODEV; a hang is a
+ * failure (GONE_TIMEOUT_MS).
  */
 #define _GNU_SOURCE
 #include <zlib.h>
@@ -19,6 +28,8 @@
 #include "vzip_testlib.h"
 
 #define LEN	4096
+#define READY_FILE	"/tmp/gone.ready"
+#define GONE_TIMEOUT_MS	240000
 
 static struct vzip_q q;
 
@@ -43,13 +54,83 @@ static unsigned int status_of(struct vzip_sqe sqe)
 	return vzip_status_of(&q, &sqe);
 }
 
-int main(void)
+static int gone(void)
+{
+	struct uacce_queue_status *st;
+	struct timespec t0;
+	struct vzip_cqe cqe;
+	struct vzip_sqe sqe;
+	unsigned int status = VZIP_STS_OK;
+	unsigned long n = 0;
+	uint8_t *a, *b;
+	char name[64];
+	int ret;
+
+	tap_plan(4);
+	ret = vzip_find_device(name, sizeof(name));
+	if (ret || vzip_open(&q, name) || vzip_start(&q)) {
+		tap_ok(0, "a queue of a vzip device: %s", strerror(errno));
+		return tap_done();
+	}
+	st = (struct uacce_queue_status *)(q.dus + q.info.status_offset);
+	a = vzip_mem(&q, 16 * LEN);
+	b = vzip_mem(&q, 16 * LEN);
+	vzip_fill(a, 16 * LEN, 3);
+	sqe = copy_sqe(vzip_addr(&q, a), 16 * LEN, vzip_addr(&q, b),
+		       16 * LEN, 0);
+	{
+		FILE *f = fopen(READY_FILE, "w");
+
+		if (!f || fclose(f))
+			tap_diag("cannot create %s: %s", READY_FILE,
+				 strerror(errno));
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (status == VZIP_STS_OK &&
+	       vzip_ms_since(&t0) < GONE_TIMEOUT_MS) {
+		sqe.user_data = htole64(++n);
+		if (vzip_post(&q, &sqe) ||
+		    vzip_reap(&q, &cqe, GONE_TIMEOUT_MS, true)) {
+			status = 0xffff;
+			break;
+		}
+		status = le16toh(cqe.status);
+		if (le64toh(cqe.user_data) != n)
+			tap_diag("completion %llu for request %lu",
+				 (unsigned long long)le64toh(cqe.user_data), n);
+	}
+	tap_ok(status == VZIP_STS_ABORTED,
+	       "the host removes the instance: request %lu completes ABORTED (status %u, after %ld ms)",
+	       n, status, vzip_ms_since(&t0));
+	tap_ok(__atomic_load_n(&st->state, __ATOMIC_ACQUIRE) ==
+	       UACCE_QSTATE_DEAD && st->reason == UACCE_QREASON_REMOVED,
+	       "the status word reads DEAD, REMOVED (%u, %u)", st->state,
+	       st->reason);
+	sqe.user_data = htole64(++n);
+	tap_ok(vzip_status_of(&q, &sqe) == VZIP_STS_ABORTED,
+	       "a new request is refused at once: ABORTED");
+	{
+		static struct vzip_q q2;
+
+		ret = vzip_open(&q2, name);
+		tap_ok(ret == -ENODEV, "a new open fails with ENODEV (%s)",
+		       strerror(-ret));
+		if (!ret)
+			vzip_close(&q2);
+	}
+	vzip_close(&q);
+	return tap_done();
+}
+
+int main(int argc, char **argv)
 {
 	uint8_t *a, *b, *c, *out;
 	uint64_t end;
 	char name[64];
 	int ret;
 
+	if (argc > 1 && !strcmp(argv[1], "gone"))
+		return gone();
 	tap_plan(15);
 	ret = vzip_find_device(name, sizeof(name));
 	if (ret || vzip_open(&q, name) || vzip_start(&q)) {

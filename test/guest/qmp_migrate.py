@@ -3,6 +3,7 @@
 """Migrate a running QEMU to an -incoming one over QMP; print the figures.
 
 Usage: qmp_migrate.py [--refused] SOURCE_QMP_SOCKET DEST_QMP_SOCKET URI
+       qmp_migrate.py --quit QMP_SOCKET
 
 The destination runs with -incoming defer.  Both sides get the
 return-path capability, so that the source learns when the destination
@@ -16,6 +17,9 @@ sent and the destination runs.
 
 With --refused, the destination is expected to refuse the device state:
 exit 0 only if the migration failed and the source runs on.
+
+With --quit, quit the QEMU of QMP_SOCKET (a VM that would otherwise
+reboot when its init ends).
 """
 import json
 import socket
@@ -54,6 +58,9 @@ class Qmp:
 
 def main():
     args = sys.argv[1:]
+    if args[:1] == ['--quit'] and len(args) == 2:
+        Qmp(args[1]).cmd('quit')
+        return 0
     refused = args[:1] == ['--refused']
     if refused:
         args = args[1:]

@@ -22,8 +22,11 @@
 # the device, each checked, while QMP migrates the VM to a second QEMU
 # on two other instances of the same types, over a unix socket; after
 # three rounds on the destination this script tells the VM to stop
-# (a line on its serial console), and the rest of the cases run there:
-# while wd_pci_guest_test copies on the device, the host removes the
+# (a line on its serial console), and the rest of the cases run there.
+# The VM reboots (reboot -f: QEMU resets the machine, its functions with
+# it, and boots the same kernel and initramfs; this script tells the new
+# init it is the second boot): wd_pci binds again and the queues are
+# back, on the device.  Then, while wd_pci_guest_test copies on it, the host removes the
 # destination's vq2 instance (DEV_STATUS GONE, no more completions): the
 # copy in flight must fail with ABORTED, the queue read DEAD / REMOVED
 # and a new open fail, within seconds; the removal completes once QEMU
@@ -134,6 +137,32 @@ hw() {
 	echo "$s"
 }
 echo "nested: # init starts at $(up) s of uptime"
+# the host says which boot this is on the console: "first", or
+# "rebooted" after the VM's reboot
+line=
+read -t 60 line
+if [ "$line" = rebooted ]; then
+	# ---- after a reboot: the functions were reset with the machine ----
+	n=100
+	ck "after the VM's reboot: insmod uacce and wd_pci" sh -c \
+		"insmod /mod/uacce.ko && insmod /mod/wd_pci.ko"
+	n=$((n + 1))
+	if is /sys/class/uacce/vzip-0/available_instances 2; then
+		echo "nested: ok $n after the reboot wd_pci registered /dev/vzip-0 again, its 2 queues free"
+	else
+		echo "nested: not ok $n after the reboot wd_pci registered /dev/vzip-0 again, its 2 queues free"
+		dmesg | tail -n 20 | sed 's/^/nested: # /'
+	fi
+	ck "after the reboot wdzip compresses on the device, gzip reads it back" sh -c \
+		"WD_STATS=1 $wdzip -c /data/in > /tmp/a.gz 2> /tmp/a.err &&
+		 gzip -dc /tmp/a.gz | cmp - /data/in"
+	n=$((n + 1))
+	if [ "$(hw /tmp/a.err)" -gt 0 ]; then
+		echo "nested: ok $n and its $(hw /tmp/a.err) requests ran on the device"
+	else
+		echo "nested: not ok $n after the reboot wdzip ran no request on the device"
+	fi
+else
 ck "insmod uacce and wd_pci" sh -c "insmod /mod/uacce.ko && insmod /mod/wd_pci.ko"
 d=/sys/class/uacce/vzip-0
 n=$((n + 1))
@@ -214,6 +243,11 @@ if [ $good = $i ] && [ "$line" = stop ]; then
 else
 	echo "nested: not ok $n $good of $i rounds through the move were right (last line read: '$line')"
 fi
+# a reboot with the device in use a moment ago, its modules loaded
+echo "nested: reboot-ready at $(up) s"
+reboot -f
+sleep 600
+fi
 # ---- GONE: the host removes the instance while a copy is in flight ----
 rm -f /tmp/gone.ready
 timeout 300 "$guest_test" gone > /tmp/g.tap 2>&1 &
@@ -233,7 +267,8 @@ ck "rmmod wd_pci and uacce" sh -c "rmmod wd_pci && rmmod uacce"
 ck "no warning in the VM's kernel log" sh -c \
 	"! dmesg | grep -E 'WARNING:|BUG:|Call Trace|general protection'"
 echo "nested: end $n, uptime $(up) s"
-reboot -f
+# the host ends the VM (QMP quit): a reboot would boot it again
+sleep 600
 INIT
 chmod +x "$ird/init"
 cpio_out=$work/vm.cpio
@@ -261,7 +296,7 @@ out=$work
 [ -d /run/out ] && [ -w /run/out ] && out=/run/out
 log=$out/vm_guest_driver.console
 dlog=$out/vm_guest_driver.dest.console
-rm -f "$work/mig.sock" "$work/src.qmp" "$work/dst.qmp" "$work/dst.in" \
+rm -f "$work/mig.sock" "$work/src.qmp" "$work/dst.qmp" "$work/dst.in" "$work/src.in" \
 	"$work/bad.sock" "$work/bad.qmp"
 # the same machine on both sides: the functions at the same addresses
 vm() {
@@ -270,9 +305,9 @@ vm() {
 	shift 2
 	# acpi=off: the kernel's ACPI probing alone takes minutes under
 	# nested TCG.  25 minutes at most (guest-check.sh gives a nested
-	# test 30).
+	# test 30).  The caller says what a reboot does.
 	timeout -k 10 1500 "$qemu" -M pc -accel tcg -m 256M -smp 1 \
-		-nographic -nodefaults -serial stdio -no-reboot \
+		-nographic -nodefaults -serial stdio \
 		-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u_a,enable-migration=on,addr=04.0" \
 		-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u_b,x-pci-device-id=0x7a02,enable-migration=on,addr=05.0" \
 		-kernel "$vmlinux" -initrd "$cpio_out" \
@@ -280,10 +315,18 @@ vm() {
 		"$@"
 }
 t0=$(date +%s)
-vm "$u" "$u2" -qmp "unix:$work/src.qmp,server=on,wait=off" \
-	> "$log" 2>&1 < /dev/null &
+mkfifo "$work/src.in"
+exec 8<> "$work/src.in"
+vm "$u" "$u2" -no-reboot -qmp "unix:$work/src.qmp,server=on,wait=off" \
+	> "$log" 2>&1 < "$work/src.in" &
 src_pid=$!
 vmm_pids="$vmm_pids $src_pid"
+# its init asks which boot this is
+while kill -0 "$src_pid" 2>/dev/null; do
+	tr -d '\r' < "$log" | grep -q "nested: # init starts" && break
+	sleep 1
+done
+echo first >&8
 
 # the source VM's init ran its cases and its first round: the move
 # comes in the rounds after it
@@ -298,7 +341,7 @@ check "the source VM ran its cases and a first round ($(($(date +%s) - t0)) s)" 
 # device state, and the source runs on
 blog=$out/vm_guest_driver.refused.console
 if [ -n "$ready" ]; then
-	vm "$u5" "$u4" -incoming defer \
+	vm "$u5" "$u4" -incoming defer -no-reboot \
 		-qmp "unix:$work/bad.qmp,server=on,wait=off" \
 		> "$blog" 2>&1 < /dev/null &
 	bad_pid=$!
@@ -327,7 +370,7 @@ fi
 # the destination: the same VM on the two other instances, waiting
 mkfifo "$work/dst.in"
 exec 7<> "$work/dst.in"
-vm "$u3" "$u4" -incoming defer \
+vm "$u3" "$u4" -incoming defer -action reboot=reset \
 	-qmp "unix:$work/dst.qmp,server=on,wait=off" \
 	> "$dlog" 2>&1 < "$work/dst.in" &
 dst_pid=$!
@@ -343,6 +386,7 @@ fi
 eq "QMP migrated the running VM to the destination (status)" "$mig_ok" 0
 wait "$src_pid"
 echo "# the source QEMU ended with status $?"
+exec 8>&-
 
 # three rounds on the destination, then the VM stops its rounds
 rounds=0
@@ -355,6 +399,19 @@ while [ "$mig_ok" = 0 ] && kill -0 "$dst_pid" 2>/dev/null &&
 done
 check "the VM compressed on the device after the move ($rounds rounds)" test "$rounds" -ge 3
 echo stop >&7
+# the VM reboots: its second init learns so from its console
+booted=
+t2=$(date +%s)
+while kill -0 "$dst_pid" 2>/dev/null && [ $(($(date +%s) - t2)) -lt 600 ]; do
+	if tr -d '\r' < "$dlog" | sed -n '/^nested: reboot-ready/,$p' |
+	   grep -q "nested: # init starts"; then
+		booted=1
+		break
+	fi
+	sleep 1
+done
+check "the VM rebooted, its functions reset with it ($(($(date +%s) - t2)) s)" test -n "$booted"
+[ -n "$booted" ] && echo rebooted >&7
 # then the host removes the destination's vq2 instance under the VM's
 # copies (DEV_STATUS GONE): the removal waits for QEMU to exit, the VM's
 # process must get an error meanwhile instead of hanging
@@ -369,6 +426,14 @@ if tr -d '\r' < "$dlog" | grep -q "^nested: gone-ready"; then
 	gone_pid=$!
 fi
 check "the VM is ready for its instance's removal" test -n "$gone_pid"
+# the VM's init ends: quit its QEMU, which lets the removal complete
+t2=$(date +%s)
+while kill -0 "$dst_pid" 2>/dev/null && [ $(($(date +%s) - t2)) -lt 600 ]; do
+	tr -d '\r' < "$dlog" | grep -q "^nested: end " && break
+	sleep 1
+done
+python3 test/guest/qmp_migrate.py --quit "$work/dst.qmp" > "$work/quit.out" 2>&1 ||
+	sed 's/^/# /' "$work/quit.out"
 wait "$dst_pid"
 rc=$?
 exec 7>&-
@@ -399,6 +464,14 @@ else
 	ok 1 "the VM's init ran to its end"
 	tr -d '\r' < "$log" | tail -n 30 | sed 's/^/# source: /'
 	tr -d '\r' < "$dlog" | tail -n 30 | sed 's/^/# destination: /'
+fi
+# the host's view: the source VM's requests ran on the accelerator's
+# engines, charged to its instance (Documentation/mdev.rst, "Weights")
+ens=$(cat "/sys/bus/mdev/devices/$u/engine_ns" 2>/dev/null)
+if [ "${ens:-0}" -gt 0 ]; then
+	ok 0 "the source instance's engine_ns: ${ens} ns of the device's engines"
+else
+	ok 1 "the source instance's engine_ns: '$ens'"
 fi
 left="$u $u2 $u4 $u5"
 [ -e "/sys/bus/mdev/devices/$u3" ] && left="$left $u3"

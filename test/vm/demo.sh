@@ -16,15 +16,15 @@ cat "$out/guest.log" 2>/dev/null
 
 echo
 echo "== A VM moves live: QEMU 10 migrates a VM, compressing on its instances, to two others"
-echo "demo: booting Debian's kernel with QEMU 10 in it (about 4 minutes under TCG)"
+echo "demo: booting Debian's kernel with QEMU 10 in it (about 6 minutes under TCG)"
 mkdir -p "$out/vm"
 "$top/test/vm/stock.sh" "$out/vm" vm_guest_driver nested > "$out/vm/setup.log" 2>&1
 tap=$out/vm/tests/vm_guest_driver.tap
 if [ -f "$tap" ] && grep -q "^ok .*QMP migrated the running VM" "$tap" &&
    ! grep -q "^not ok" "$tap"; then
-	grep "^ok .*runs on\|^# .*migration stream refused\|^# migration completed\|^ok .*rounds" "$tap" |
+	grep "^ok .*runs on\|^# .*migration stream refused\|^# migration completed\|^ok .*rounds\|^ok .*rebooted\|^ok .*after the reboot" "$tap" |
 		sed 's/^ok [0-9]* /  /; s/^# \[ *[0-9.]*\] /  the kernel: /; s/^# /  /'
-	echo "the VM moved and went on compressing on the device ($(grep -c '^ok' "$tap") checks passed)"
+	echo "the VM moved, rebooted and went on compressing on the device ($(grep -c '^ok' "$tap") checks passed)"
 else
 	echo "demo: the VM did not move cleanly; see $tap and $out/vm/setup.log"
 	[ -f "$tap" ] && grep "^not ok" "$tap"

@@ -164,16 +164,18 @@ void vzip_sched_release(struct vzip_device *vdev, struct vzip_sched_ent *ent,
 	struct uacce_tenant *t = ent->tenant;
 	unsigned int weight = clamp_t(unsigned int, READ_ONCE(t->weight),
 				      UACCE_WEIGHT_MIN, UACCE_WEIGHT_MAX);
-	bool stopping;
 
 	spin_lock(&vdev->sched_lock);
 	t->vtime += div_u64(ns * UACCE_WEIGHT_DEFAULT, weight);
 	atomic64_add(ns, &t->engine_ns);
 	ent->claimed = false;
-	stopping = !ent->started;
-	spin_unlock(&vdev->sched_lock);
-	if (stopping)
+	/*
+	 * Under the lock: vzip_sched_stop() sees the queue idle only once
+	 * it is dropped, and may then free @ent (a vfio-pci queue's).
+	 */
+	if (!ent->started)
 		wake_up(&ent->idle_wq);
+	spin_unlock(&vdev->sched_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(vzip_sched_release);
 

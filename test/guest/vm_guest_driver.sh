@@ -138,10 +138,16 @@ hw() {
 }
 echo "nested: # init starts at $(up) s of uptime"
 # the host says which boot this is on the console: "first", or
-# "rebooted" after the VM's reboot
-line=
-read -t 60 line
-if [ "$line" = rebooted ]; then
+# "rebooted" after the VM's reboot (lines of "stop" sent before the
+# reboot may come first)
+boot=first
+while read -t 60 line; do
+	case $line in
+	first) break ;;
+	rebooted) boot=rebooted; break ;;
+	esac
+done
+if [ $boot = rebooted ]; then
 	# ---- after a reboot: the functions were reset with the machine ----
 	n=100
 	ck "after the VM's reboot: insmod uacce and wd_pci" sh -c \
@@ -398,7 +404,14 @@ while [ "$mig_ok" = 0 ] && kill -0 "$dst_pid" 2>/dev/null &&
 	sleep 2
 done
 check "the VM compressed on the device after the move ($rounds rounds)" test "$rounds" -ge 3
-echo stop >&7
+# "stop", until the VM says it stopped: its shell's read -t 1 gives up
+# on a line whose bytes come slower than its timeout, and loses them
+t2=$(date +%s)
+while kill -0 "$dst_pid" 2>/dev/null && [ $(($(date +%s) - t2)) -lt 600 ] &&
+      ! tr -d '\r' < "$dlog" | grep -q "^nested: reboot-ready"; do
+	echo stop >&7
+	sleep 3
+done
 # the VM reboots: its second init learns so from its console
 booted=
 t2=$(date +%s)

@@ -245,6 +245,8 @@ void uacce_queue_remove(struct uacce_queue *q)
 	lockdep_assert_held(&q->uacce->mutex);
 
 	mutex_lock(&q->state_lock);
+	/* the device's tenant (an instance's) goes with it; the file stays */
+	q->tenant = &q->own_tenant;
 	if (q->state == UACCE_Q_ZOMBIE) {
 		mutex_unlock(&q->state_lock);
 		return;
@@ -528,14 +530,19 @@ static int uacce_fops_release(struct inode *inode, struct file *filep)
 	return 0;
 }
 
-/* The queue's tenant: its weight and the engine time charged to it. */
+/*
+ * The queue's tenant: its weight and the engine time charged to it.
+ * state_lock keeps the tenant: removal switches a revoked queue to its own.
+ */
 static void uacce_fops_show_fdinfo(struct seq_file *m, struct file *filep)
 {
 	struct uacce_queue *q = filep->private_data;
 
+	mutex_lock(&q->state_lock);
 	seq_printf(m, "uacce-weight:\t%u\n", READ_ONCE(q->tenant->weight));
 	seq_printf(m, "uacce-engine-ns:\t%lld\n",
 		   atomic64_read(&q->tenant->engine_ns));
+	mutex_unlock(&q->state_lock);
 }
 
 const struct file_operations uacce_fops = {

@@ -228,7 +228,8 @@ enum uacce_q_state {
  * @status_state: last UACCE_QSTATE_* published; UACCE_QSTATE_DEAD is final
  * @node: NUMA node the queue's memory should come from
  * @tenant: whose engine time its requests are: uacce_device.tenant, or
- *	@own_tenant
+ *	@own_tenant; removal of the device switches it to @own_tenant
+ *	(under @state_lock), since the device's tenant may go with it
  * @own_tenant: the queue's own, when its device has no tenant
  */
 struct uacce_queue {

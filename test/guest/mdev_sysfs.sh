@@ -108,6 +108,9 @@ if hold "$n1" 3; then
 	check "its node is gone" test ! -e "/dev/$n1"
 	eq "its queues are back" "$(cat /sys/class/uacce/$parent/available_instances)" 20
 	check "the holder survives" kill -0 "$held_pid"
+	# its files outlive the instance, whose tenant was freed with it
+	check "the holder's files still show a tenant in fdinfo" sh -c \
+		"cat /proc/$held_pid/fdinfo/* | grep -q '^uacce-weight:'"
 	release
 else
 	ok 1 "hold 3 queues of $n1"

@@ -12,21 +12,27 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=$1
 seed=${2:-$(date +%s)}
-cd "$top"
+cd "$top" || exit 1
 log=build/test-results-soak
 rm -rf "$log"
 mkdir -p "$log"
 echo "soak: seed $seed, $secs s per program"
 
 rc=0
-for mode in exact device; do
-	m=
-	[ $mode = device ] && m="--mode device"
-	# shellcheck disable=SC2086
-	WD_POLICY=sw build/user/test/zdiff_test --seed "$seed" \
-		--iterations 1000000000 --seconds "$secs" \
-		--max-size 1048576 $m > "$log/zdiff_$mode.tap" 2>&1 || rc=1
-done
+# zdiff on the host beside the guests: the two share nothing, and the
+# soak then takes the guests' time instead of the sum.
+(
+	for mode in exact device; do
+		m=
+		[ $mode = device ] && m="--mode device"
+		# shellcheck disable=SC2086
+		WD_POLICY=sw build/user/test/zdiff_test --seed "$seed" \
+			--iterations 1000000000 --seconds "$secs" \
+			--max-size 1048576 $m > "$log/zdiff_$mode.tap" 2>&1 ||
+			echo "$mode" >> "$log/zdiff.failed"
+	done
+) &
+zdiff_pid=$!
 
 fuzzers=$(grep -v '^[[:space:]]*#' test/plan |
 	awk '$1 == "guest" && $2 ~ /_fuzz/ {print $2}')
@@ -36,9 +42,11 @@ n=$(echo "$fuzzers" | wc -w)
 	echo "TEST_TIMEOUT=$((secs + 600))"
 } > build/soak.env
 WD_SOAK=1 WD_GUEST_TIMEOUT=$((n * (secs + 600) + 900)) \
-	test/vm/check.sh "$(echo $fuzzers | tr ' ' ',')" > "$log/check.log" 2>&1 ||
+	test/vm/check.sh "$(printf '%s' "$fuzzers" | tr '\n' ',')" > "$log/check.log" 2>&1 ||
 	rc=1
 rm -f build/soak.env
+wait "$zdiff_pid"
+[ -f "$log/zdiff.failed" ] && rc=1
 cp -r build/test-results/guest* "$log/" 2>/dev/null
 
 echo "soak: summary (seed $seed)"

@@ -21,13 +21,18 @@
  * pins and completes a VM's requests, and an engine of this file executes
  * them (vfio.c), in its turn, like any other queue's.
  *
- * Doorbell: an engine with nothing to do keeps polling the rings for
- * idle_us (right after a request without sleeping, then on a timer), then
- * goes to sleep.  The last engine to sleep first raises
- * VZIP_DEV_F_NEED_WAKEUP in every started queue, issues a full barrier and
- * looks at the rings once more; an application that sees the flag after
- * publishing its tail and a full barrier rings UACCE_CMD_WAKE_Q.  Either the
- * engine sees the new tail or the application sees the flag.
+ * Doorbell: an engine with nothing to do watches the rings for idle_us
+ * (right after a request without sleeping, then on a timer), then goes to
+ * sleep.  While no engine watches, because each awake one executes a
+ * request, and one sleeps, every started hardware queue that no engine
+ * has claimed has VZIP_DEV_F_NEED_WAKEUP raised: a new request there would
+ * otherwise wait for a busy engine while another sleeps.  The engine whose
+ * step raised flags issues a full barrier and looks at the rings once
+ * more; an application that sees the flag after publishing its tail and a
+ * full barrier rings UACCE_CMD_WAKE_Q.  Either the engine sees the new
+ * tail or the application sees the flag.  An engine clears the flags
+ * before it posts a completion, so the application's next request, which
+ * the engine will find, does not ring.
  */
 #include <kunit/visibility.h>
 #include <linux/kthread.h>
@@ -104,6 +109,55 @@ void vzip_engines_kick(struct vzip_device *vdev)
 	wake_up(&vdev->engine_wq);
 }
 
+/*
+ * Under sched_lock: no engine watches the rings, as every awake one
+ * executes a request, while one sleeps.
+ */
+static bool vzip_sched_wanted(const struct vzip_device *vdev)
+{
+	return vdev->nr_awake == vdev->nr_busy &&
+	       vdev->nr_awake < vdev->cfg.nr_engines;
+}
+
+/*
+ * Under sched_lock: raise or clear the NEED_WAKEUP flag of each started
+ * hardware queue (a VM's doorbell always kicks: it has none).  A claimed
+ * queue's engine looks at it again when done, so only the others need the
+ * doorbell.  Returns true if a flag was raised.
+ */
+static bool vzip_sched_update_flags(struct vzip_device *vdev)
+{
+	bool wanted = vzip_sched_wanted(vdev), raised = false;
+	struct vzip_sched_ent *ent;
+
+	if (!wanted && !vdev->flags_raised)
+		return false;
+	list_for_each_entry(ent, &vdev->active, node) {
+		bool need = wanted && !ent->claimed;
+
+		if (!ent->q || ent->need_wakeup == need)
+			continue;
+		ent->need_wakeup = need;
+		vzip_set_need_wakeup(ent->q, need);
+		raised |= need;
+	}
+	vdev->flags_raised = wanted;
+	if (raised)
+		atomic64_inc(&vdev->stats.need_wakeup);
+	return raised;
+}
+
+/* Under sched_lock: a started queue nobody has claimed has work. */
+static bool __vzip_sched_any_work(struct vzip_device *vdev)
+{
+	struct vzip_sched_ent *ent;
+
+	list_for_each_entry(ent, &vdev->active, node)
+		if (!ent->claimed && vzip_ent_has_work(ent))
+			return true;
+	return false;
+}
+
 /* A tenant back from idleness: bring its vtime within the credit. */
 static void vzip_tenant_catch_up(struct vzip_device *vdev,
 				 struct uacce_tenant *t)
@@ -126,7 +180,7 @@ struct vzip_sched_ent *vzip_sched_claim(struct vzip_device *vdev)
 {
 	struct vzip_sched_ent *ent, *found = NULL;
 	unsigned int ready = 0;
-	bool help;
+	bool help = false;
 
 	spin_lock(&vdev->sched_lock);
 	list_for_each_entry(ent, &vdev->active, node) {
@@ -139,18 +193,49 @@ struct vzip_sched_ent *vzip_sched_claim(struct vzip_device *vdev)
 	}
 	if (found) {
 		found->claimed = true;
+		found->busy = true;
+		vdev->nr_busy++;
 		list_move_tail(&found->node, &vdev->active);
 		vdev->vclock = max(vdev->vclock, found->tenant->vtime);
+		help = ready > 1;
+		if (vzip_sched_update_flags(vdev)) {
+			/* the flags before the tails: pairs with the application */
+			smp_mb();
+			help = __vzip_sched_any_work(vdev);
+		}
+		help = help && vzip_sched_wanted(vdev);
 	}
-	help = ready > 1 && vdev->nr_awake < vdev->cfg.nr_engines;
 	spin_unlock(&vdev->sched_lock);
 
-	/* more busy queues than awake engines: get another one going */
+	/* work for another engine, and none watches: wake a sleeping one */
 	if (help)
 		vzip_engines_kick(vdev);
 	return found;
 }
 EXPORT_SYMBOL_IF_KUNIT(vzip_sched_claim);
+
+/* Under sched_lock: @ent's engine is done executing and watches again. */
+static void __vzip_sched_unbusy(struct vzip_device *vdev,
+				struct vzip_sched_ent *ent)
+{
+	if (ent->busy) {
+		ent->busy = false;
+		vdev->nr_busy--;
+		vzip_sched_update_flags(vdev);
+	}
+}
+
+/*
+ * Before an engine posts a completion: its application's next request
+ * comes at once, and the engine will find it without a doorbell.
+ */
+static void vzip_sched_unbusy(struct vzip_device *vdev,
+			      struct vzip_sched_ent *ent)
+{
+	spin_lock(&vdev->sched_lock);
+	__vzip_sched_unbusy(vdev, ent);
+	spin_unlock(&vdev->sched_lock);
+}
 
 /**
  * vzip_sched_release() - an engine is done with a queue's request
@@ -168,6 +253,7 @@ void vzip_sched_release(struct vzip_device *vdev, struct vzip_sched_ent *ent,
 	spin_lock(&vdev->sched_lock);
 	t->vtime += div_u64(ns * UACCE_WEIGHT_DEFAULT, weight);
 	atomic64_add(ns, &t->engine_ns);
+	__vzip_sched_unbusy(vdev, ent);
 	ent->claimed = false;
 	/*
 	 * Under the lock: vzip_sched_stop() sees the queue idle only once
@@ -181,35 +267,30 @@ EXPORT_SYMBOL_IF_KUNIT(vzip_sched_release);
 
 static bool vzip_sched_any_work(struct vzip_device *vdev)
 {
-	struct vzip_sched_ent *ent;
-	bool work = false;
+	bool work;
 
 	spin_lock(&vdev->sched_lock);
-	list_for_each_entry(ent, &vdev->active, node) {
-		if (!ent->claimed && vzip_ent_has_work(ent)) {
-			work = true;
-			break;
-		}
-	}
+	work = __vzip_sched_any_work(vdev);
 	spin_unlock(&vdev->sched_lock);
 	return work;
 }
 
-static void vzip_sched_set_awake(struct vzip_device *vdev, bool awake)
+/**
+ * vzip_sched_set_awake() - an engine wakes up or goes to sleep
+ * @vdev: the device
+ * @awake: it wakes up
+ */
+void vzip_sched_set_awake(struct vzip_device *vdev, bool awake)
 {
-	struct vzip_sched_ent *ent;
-
 	spin_lock(&vdev->sched_lock);
-	if (awake ? !vdev->nr_awake++ : !--vdev->nr_awake) {
-		/* a VM's doorbell always kicks: no flag for it */
-		list_for_each_entry(ent, &vdev->active, node)
-			if (ent->q)
-				vzip_set_need_wakeup(ent->q, !awake);
-		if (!awake)
-			atomic64_inc(&vdev->stats.need_wakeup);
-	}
+	if (awake)
+		vdev->nr_awake++;
+	else
+		vdev->nr_awake--;
+	vzip_sched_update_flags(vdev);
 	spin_unlock(&vdev->sched_lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(vzip_sched_set_awake);
 
 static void vzip_engine_sleep(struct vzip_device *vdev)
 {
@@ -260,9 +341,12 @@ void vzip_sched_start(struct vzip_device *vdev, struct vzip_sched_ent *ent,
 	WRITE_ONCE(ent->stopping, false);
 	list_add_tail(&ent->node, &vdev->active);
 	if (ent->q) {
-		vzip_set_need_wakeup(ent->q, !vdev->nr_awake);
-		if (!vdev->nr_awake)
+		ent->need_wakeup = vzip_sched_wanted(vdev);
+		vzip_set_need_wakeup(ent->q, ent->need_wakeup);
+		if (ent->need_wakeup) {
+			vdev->flags_raised = true;
 			atomic64_inc(&vdev->stats.need_wakeup);
+		}
 	}
 	spin_unlock(&vdev->sched_lock);
 	/* requests published before the start are served too */
@@ -297,6 +381,7 @@ void vzip_sched_stop(struct vzip_device *vdev, struct vzip_sched_ent *ent)
 		list_del_init(&ent->node);
 	}
 	WRITE_ONCE(ent->stopping, true);
+	ent->need_wakeup = true;
 	if (ent->q)
 		vzip_set_need_wakeup(ent->q, true);
 	spin_unlock(&vdev->sched_lock);
@@ -500,6 +585,7 @@ static bool vzip_engine_serve(struct vzip_engine *e, struct vzip_queue *q)
 
 	vzip_cqe_fill(vdev, &sqe, status, &job, &cqe);
 	trace_vzip_request(vdev, e->id, q, q->sq_head - 1, sqe.opcode, status);
+	vzip_sched_unbusy(vdev, &q->ent);
 	vzip_cqe_post(q, &cqe);
 	uacce_wake_up(q->uq);
 	return status == VZIP_STS_HW_ERROR;
@@ -605,6 +691,7 @@ int vzip_engines_start(struct vzip_device *vdev)
 	}
 
 	vdev->nr_awake = n;
+	vdev->nr_busy = 0;
 	for (i = 0; i < n; i++)
 		wake_up_process(vdev->engines[i].task);
 	return 0;

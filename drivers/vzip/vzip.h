@@ -168,6 +168,8 @@ struct wd_mdev_vq;
  * @node: entry in vzip_device.active while started
  * @started: served
  * @claimed: an engine is executing a request of it
+ * @busy: @claimed, and the engine has not yet posted the completion
+ * @need_wakeup: the NEED_WAKEUP flag of @q's control page
  * @stopping: being stopped: abort the request in progress
  * @idle_wq: vzip_sched_stop() waits here for @claimed to clear
  * @q: a hardware queue of a process or an access point, or NULL
@@ -175,13 +177,15 @@ struct wd_mdev_vq;
  *	or NULL
  * @tenant: whose engine time its requests are, while started
  *
- * @node, @started and @claimed are protected by vzip_device.sched_lock,
- * and so is @tenant's vtime.
+ * @node, @started, @claimed, @busy and @need_wakeup are protected by
+ * vzip_device.sched_lock, and so is @tenant's vtime.
  */
 struct vzip_sched_ent {
 	struct list_head node;
 	bool started;
 	bool claimed;
+	bool busy;
+	bool need_wakeup;
 	bool stopping;
 	wait_queue_head_t idle_wq;
 	struct vzip_queue *q;
@@ -254,13 +258,16 @@ struct vzip_engine {
  * @ctx_size: bytes of a stream context, 0 without VZIP_CAP_STREAM
  * @queues: @cfg.nr_queues hardware queues
  * @alloc_lock: protects vzip_queue.uq of every queue
- * @sched_lock: protects @active, @vclock, @nr_awake, the scheduling state
+ * @sched_lock: protects @active, @vclock, @nr_awake, @nr_busy,
+ *              @flags_raised, the scheduling state
  *              of every queue (struct vzip_sched_ent) and of its tenant
  *              (uacce_tenant.vtime), and the NEED_WAKEUP flag in the
  *              control page of every started hardware queue
  * @active: started queues, hardware and vfio-pci, in round-robin order
  * @vclock: the largest vtime of a tenant picked so far
  * @nr_awake: engines that are not asleep
+ * @nr_busy: engines executing a request (the others awake watch the rings)
+ * @flags_raised: NEED_WAKEUP may be raised on a queue
  * @engine_wq: sleeping engines
  * @kick: a doorbell rang since the last engine went to sleep
  * @engines: @cfg.nr_engines engines
@@ -283,6 +290,8 @@ struct vzip_device {
 	struct list_head active;
 	u64 vclock;
 	unsigned int nr_awake;
+	unsigned int nr_busy;
+	bool flags_raised;
 	wait_queue_head_t engine_wq;
 	atomic_t kick;
 
@@ -318,6 +327,7 @@ void vzip_sched_release(struct vzip_device *vdev, struct vzip_sched_ent *ent,
 void vzip_sched_start(struct vzip_device *vdev, struct vzip_sched_ent *ent,
 		      struct uacce_tenant *tenant);
 void vzip_sched_stop(struct vzip_device *vdev, struct vzip_sched_ent *ent);
+void vzip_sched_set_awake(struct vzip_device *vdev, bool awake);
 u16 vzip_sqe_decode(const struct vzip_sqe *sqe, const struct vzip_device *vdev,
 		    struct vzip_job *job);
 void vzip_cqe_fill(struct vzip_device *vdev, const struct vzip_sqe *sqe,

@@ -17,7 +17,9 @@
  *	vzip_sched	the scheduler's accounting: engine time divided by
  *			weight among tenants of every kind (a process's
  *			queue, an access point's queues, a VM's queues), an
- *			idle tenant's bounded credit, round-robin among equals
+ *			idle tenant's bounded credit, round-robin among
+ *			equals; which queues ask for the doorbell while an
+ *			engine sleeps and the others are busy
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -2098,11 +2100,107 @@ static void vs_round_robin(struct kunit *test)
 	vs_stop(s);
 }
 
+/* A hardware queue of a process: its control page, for the doorbell flag */
+struct vs_hwq {
+	struct vzip_queue q;
+	struct uacce_tenant t;
+};
+
+static struct vs_hwq *vs_add_hwq(struct kunit *test, struct vs_sched *s)
+{
+	struct vs_hwq *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->q.dus = kunit_kzalloc(test, VZIP_CTRL_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h->q.dus);
+	h->q.vdev = &s->vdev;
+	uacce_tenant_init(&h->t);
+	vzip_sched_init(&h->q.ent, &h->q, NULL);
+	vzip_sched_start(&s->vdev, &h->q.ent, &h->t);
+	return h;
+}
+
+/* The application publishes a request: sq_tail one ahead of the device. */
+static void vs_hwq_post(struct vs_hwq *h)
+{
+	u32 tail = le32_to_cpu(*vt_word(&h->q, VZIP_CTRL_SQ_TAIL));
+
+	*vt_word(&h->q, VZIP_CTRL_SQ_TAIL) = cpu_to_le32(tail + 1);
+}
+
+/* What the application reads after publishing its tail: must it ring? */
+static bool vs_hwq_must_ring(struct vs_hwq *h)
+{
+	return le32_to_cpu(*vt_word(&h->q, VZIP_CTRL_DEV_FLAGS)) &
+	       VZIP_DEV_F_NEED_WAKEUP;
+}
+
+/*
+ * Two engines: the test is one, the other sleeps.  While the test's engine
+ * executes a request of one process, another process's new request must
+ * reach the sleeping engine: its queue says "ring", and the doorbell then
+ * wakes an engine.  The queue being served and an idle device with an
+ * engine watching never ask for the doorbell.
+ */
+static void vs_second_engine(struct kunit *test)
+{
+	struct vs_sched *s = vs_sched(test);
+	struct vzip_sched_ent *ent, *other;
+	struct vs_hwq *p1, *p2;
+
+	s->vdev.cfg.nr_engines = 2;
+	s->vdev.cfg.ring_depth = 4;
+	p1 = vs_add_hwq(test, s);
+	p2 = vs_add_hwq(test, s);
+	KUNIT_EXPECT_FALSE(test, vs_hwq_must_ring(p1));
+	KUNIT_EXPECT_FALSE(test, vs_hwq_must_ring(p2));
+	atomic_set(&s->vdev.kick, 0);		/* the starts' */
+
+	vs_hwq_post(p1);
+	ent = vzip_sched_claim(&s->vdev);
+	KUNIT_ASSERT_PTR_EQ(test, ent, &p1->q.ent);
+	p1->q.sq_head++;			/* fetched */
+	KUNIT_EXPECT_TRUE(test, vs_hwq_must_ring(p2));
+	KUNIT_EXPECT_FALSE(test, vs_hwq_must_ring(p1));
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->vdev.kick), 0);
+
+	/* p2's request while the engine is busy: the doorbell is rung */
+	vs_hwq_post(p2);
+	vzip_sched_set_awake(&s->vdev, true);	/* the doorbell woke it */
+	other = vzip_sched_claim(&s->vdev);
+	KUNIT_ASSERT_PTR_EQ(test, other, &p2->q.ent);
+	p2->q.sq_head++;
+	/* every engine busy: nobody to wake, no doorbell */
+	KUNIT_EXPECT_FALSE(test, vs_hwq_must_ring(p1));
+	KUNIT_EXPECT_FALSE(test, vs_hwq_must_ring(p2));
+	vzip_sched_release(&s->vdev, other, NSEC_PER_MSEC);
+	vzip_sched_set_awake(&s->vdev, false);	/* back to sleep */
+
+	/* one engine asleep again: p2's next request must ring */
+	KUNIT_EXPECT_TRUE(test, vs_hwq_must_ring(p2));
+	vzip_sched_release(&s->vdev, ent, NSEC_PER_MSEC);
+	KUNIT_EXPECT_FALSE(test, vs_hwq_must_ring(p1));
+	KUNIT_EXPECT_FALSE(test, vs_hwq_must_ring(p2));
+
+	/* work on both when the only awake engine claims one: it wakes one */
+	vs_hwq_post(p1);
+	vs_hwq_post(p2);
+	atomic_set(&s->vdev.kick, 0);
+	ent = vzip_sched_claim(&s->vdev);
+	KUNIT_ASSERT_NOT_NULL(test, ent);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->vdev.kick), 1);
+	vzip_sched_release(&s->vdev, ent, NSEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, s->vdev.nr_busy, 0);
+	vzip_sched_stop(&s->vdev, &p1->q.ent);
+	vzip_sched_stop(&s->vdev, &p2->q.ent);
+}
+
 static struct kunit_case vs_cases[] = {
 	KUNIT_CASE(vs_equal_weights),
 	KUNIT_CASE(vs_one_to_three),
 	KUNIT_CASE(vs_idle_credit),
 	KUNIT_CASE(vs_round_robin),
+	KUNIT_CASE(vs_second_engine),
 	{}
 };
 

@@ -72,7 +72,7 @@ struct vzip_stream {
 
 /* format.c */
 u32 vzip_checksum_init(u8 format);
-u32 vzip_checksum(u8 format, u32 sum, const void *buf, size_t len);
+u32 vzip_checksum(u8 format, u32 sum, const void *buf, u32 len);
 unsigned int vzip_header_len(u8 format);
 void vzip_header_write(u8 format, u8 level, u8 window_bits, u8 *buf);
 unsigned int vzip_trailer_len(u8 format);

@@ -9,13 +9,11 @@
 #include <linux/crc32.h>
 #include <linux/errno.h>
 #include <linux/minmax.h>
+#include <linux/zutil.h>
 #include <asm/unaligned.h>
 
 #include "vzip.h"
 #include "codec.h"
-
-#define ADLER_BASE	65521U	/* largest prime below 2^16 */
-#define ADLER_NMAX	5552	/* bytes before the sums can overflow 32 bits */
 
 #define GZIP_ID1	0x1f
 #define GZIP_ID2	0x8b
@@ -61,58 +59,32 @@ u32 vzip_crc32(u32 crc, const void *buf, size_t len)
 }
 EXPORT_SYMBOL_IF_KUNIT(vzip_crc32);
 
-/**
- * vzip_adler32() - Adler-32 as zlib's adler32()
- * @adler: Adler-32 of the data so far, 1 to start
- * @buf: more data
- * @len: its length
- *
- * Return: the Adler-32 of the data so far and @buf.
- */
-u32 vzip_adler32(u32 adler, const void *buf, size_t len)
-{
-	const u8 *p = buf;
-	u32 a = adler & 0xffff;
-	u32 b = adler >> 16;
-
-	while (len) {
-		size_t n = min_t(size_t, len, ADLER_NMAX);
-
-		len -= n;
-		for (; n >= 4; n -= 4, p += 4) {
-			a += p[0];
-			b += a;
-			a += p[1];
-			b += a;
-			a += p[2];
-			b += a;
-			a += p[3];
-			b += a;
-		}
-		while (n--) {
-			a += *p++;
-			b += a;
-		}
-		a %= ADLER_BASE;
-		b %= ADLER_BASE;
-	}
-	return b << 16 | a;
-}
-EXPORT_SYMBOL_IF_KUNIT(vzip_adler32);
-
 /* The initial checksum of a stream of @format. */
 u32 vzip_checksum_init(u8 format)
 {
 	return format == VZIP_FMT_ZLIB ? 1 : 0;
 }
 
-/* Extends the checksum of a stream of @format with @len bytes. */
-u32 vzip_checksum(u8 format, u32 sum, const void *buf, size_t len)
+/**
+ * vzip_checksum() - extend the checksum of a stream
+ * @format: VZIP_FMT_ZLIB (Adler-32, the kernel's zlib_adler32()) or
+ *	another (CRC-32)
+ * @sum: the checksum of the data so far, vzip_checksum_init() to start
+ * @buf: more data, NULL if @len is 0
+ * @len: its length
+ *
+ * Return: the checksum of the data so far and @buf.
+ */
+u32 vzip_checksum(u8 format, u32 sum, const void *buf, u32 len)
 {
+	/* zlib_adler32() restarts at 1 on a NULL buffer, even an empty one */
+	if (!len)
+		return sum;
 	if (format == VZIP_FMT_ZLIB)
-		return vzip_adler32(sum, buf, len);
+		return zlib_adler32(sum, buf, len);
 	return vzip_crc32(sum, buf, len);
 }
+EXPORT_SYMBOL_IF_KUNIT(vzip_checksum);
 
 unsigned int vzip_header_len(u8 format)
 {

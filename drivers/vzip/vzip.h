@@ -356,7 +356,6 @@ void vzip_codec_run(struct vzip_codec *c, struct vzip_job *job);
 
 /* format.c */
 u32 vzip_crc32(u32 crc, const void *buf, size_t len);
-u32 vzip_adler32(u32 adler, const void *buf, size_t len);
 
 /* stream.c */
 void vzip_stream_init(void);

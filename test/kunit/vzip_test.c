@@ -32,9 +32,11 @@
 #include <linux/uacce.h>
 #include <linux/wd_mdev.h>
 #include <linux/zlib.h>
+#include <linux/zutil.h>
 #include <asm/unaligned.h>
 
 #include "../../drivers/vzip/vzip.h"
+#include "../../drivers/vzip/codec.h"
 #include "../../drivers/vzip/trace.h"
 #include "../../uacce/kunit_hooks.h"
 #include "fail_nth.h"
@@ -192,7 +194,7 @@ static u32 vt_decompress(struct kunit *test, struct vzip_codec *c, u8 format,
 static u32 vt_checksum(u8 format, const u8 *buf, u32 len)
 {
 	if (format == VZIP_FMT_ZLIB)
-		return vzip_adler32(1, buf, len);
+		return zlib_adler32(1, buf, len);
 	return vzip_crc32(0, buf, len);
 }
 
@@ -217,7 +219,7 @@ static void vt_check_independently(struct kunit *test, u8 format,
 		KUNIT_EXPECT_EQ(test, cmp[0] & 0x0f, 8);
 		KUNIT_EXPECT_EQ(test, get_unaligned_be16(cmp) % 31, 0);
 		KUNIT_EXPECT_EQ(test, get_unaligned_be32(cmp + clen - 4),
-				vzip_adler32(1, data, len));
+				zlib_adler32(1, data, len));
 	} else if (format == VZIP_FMT_GZIP) {
 		KUNIT_EXPECT_EQ(test, get_unaligned_be16(cmp), 0x1f8b);
 		KUNIT_EXPECT_EQ(test, get_unaligned_le32(cmp + clen - 8),
@@ -329,9 +331,9 @@ static void vt_checksums(struct kunit *test)
 	u32 a = 1, b = 0, i;
 
 	KUNIT_EXPECT_EQ(test, vzip_crc32(0, check, 9), 0xcbf43926);
-	KUNIT_EXPECT_EQ(test, vzip_adler32(1, check, 9), 0x091e01de);
+	KUNIT_EXPECT_EQ(test, vzip_checksum(VZIP_FMT_ZLIB, 1, check, 9), 0x091e01de);
 	KUNIT_EXPECT_EQ(test, vzip_crc32(0, check, 0), 0);
-	KUNIT_EXPECT_EQ(test, vzip_adler32(1, check, 0), 1);
+	KUNIT_EXPECT_EQ(test, vzip_checksum(VZIP_FMT_ZLIB, 1, check, 0), 1);
 
 	/* the modulo reductions, on data maximising the sums */
 	memset(buf, 0xff, 100000);
@@ -339,16 +341,22 @@ static void vt_checksums(struct kunit *test)
 		a = (a + buf[i]) % 65521;
 		b = (b + a) % 65521;
 	}
-	KUNIT_EXPECT_EQ(test, vzip_adler32(1, buf, 100000), b << 16 | a);
+	KUNIT_EXPECT_EQ(test, vzip_checksum(VZIP_FMT_ZLIB, 1, buf, 100000), b << 16 | a);
 
 	/* in pieces as in one go */
 	vt_fill(buf, 100000, 1);
 	KUNIT_EXPECT_EQ(test, vzip_crc32(vzip_crc32(0, buf, 33333),
 					 buf + 33333, 66667),
 			vzip_crc32(0, buf, 100000));
-	KUNIT_EXPECT_EQ(test, vzip_adler32(vzip_adler32(1, buf, 7), buf + 7,
-					   99993),
-			vzip_adler32(1, buf, 100000));
+	KUNIT_EXPECT_EQ(test, vzip_checksum(VZIP_FMT_ZLIB,
+					    vzip_checksum(VZIP_FMT_ZLIB, 1, buf, 7),
+					    buf + 7, 99993),
+			vzip_checksum(VZIP_FMT_ZLIB, 1, buf, 100000));
+	/* an empty piece, even without a buffer, changes nothing */
+	KUNIT_EXPECT_EQ(test, vzip_checksum(VZIP_FMT_ZLIB, 0x1234abcd, NULL, 0),
+			0x1234abcd);
+	KUNIT_EXPECT_EQ(test, vzip_checksum(VZIP_FMT_GZIP, 0x1234abcd, NULL, 0),
+			0x1234abcd);
 }
 
 struct vt_codec_param {

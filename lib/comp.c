@@ -161,8 +161,10 @@ WD_EXPORT int wd_comp_open(struct wd_comp **cp,
 	if (!cp)
 		return -EINVAL;
 	*cp = NULL;
-	if (!wd_format_valid(p->format) || p->level < 0 || p->level > 9 ||
-	    (p->window_bits && (p->window_bits < 9 || p->window_bits > 15)) ||
+	if (!wd_format_valid(p->format) || p->level < 0 ||
+	    p->level > WD_LEVEL_MAX ||
+	    (p->window_bits && (p->window_bits < WD_WINDOW_BITS_MIN ||
+				p->window_bits > WD_WINDOW_BITS_MAX)) ||
 	    p->policy < WD_POLICY_DEFAULT || p->policy > WD_POLICY_SW ||
 	    p->depth > WD_MAX_DEPTH || (p->flags & ~WD_COMP_F_ALL))
 		return -EINVAL;
@@ -170,8 +172,8 @@ WD_EXPORT int wd_comp_open(struct wd_comp **cp,
 	if (!c)
 		return -ENOMEM;
 	c->format = p->format;
-	c->level = p->level ? p->level : WD_DEFAULT_LEVEL;
-	c->window_bits = p->window_bits ? p->window_bits : WD_DEFAULT_WINDOW;
+	c->level = p->level ? p->level : WD_LEVEL_DEFAULT;
+	c->window_bits = p->window_bits ? p->window_bits : WD_WINDOW_BITS_MAX;
 	c->policy = p->policy ? p->policy : env->policy;
 	c->depth = p->depth ? p->depth : WD_DEFAULT_DEPTH;
 	c->threshold = p->flags & WD_COMP_F_THRESHOLD ? p->sw_threshold :

@@ -22,8 +22,6 @@
 /* ---- env.c: settings from the environment, read once ---- */
 
 #define WD_DEFAULT_SW_THRESHOLD	4096
-#define WD_DEFAULT_LEVEL	6
-#define WD_DEFAULT_WINDOW	15
 
 /**
  * struct wd_env - the environment variables of <warpdrive/common.h>

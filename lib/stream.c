@@ -219,7 +219,8 @@ static int hw_request(struct wd_stream *s, int op, const void *src,
 			return ret;
 		}
 		wd_vzip_prep(&req.sqe, op, c->format, s->level,
-			     op == WD_OP_COMPRESS ? c->window_bits : 15, flush,
+			     op == WD_OP_COMPRESS ? c->window_bits :
+			     VZIP_WINDOW_BITS_MAX, flush,
 			     VZIP_SQE_F_STREAM |
 			     (s->begun ? 0 : VZIP_SQE_F_NEW_STREAM));
 		req.sqe.src = xs.addr;
@@ -694,9 +695,9 @@ WD_EXPORT int wd_stream_run(struct wd_stream *s, const void **in,
 
 WD_EXPORT int wd_stream_set_level(struct wd_stream *s, int level)
 {
-	if (!s || level < 0 || level > 9)
+	if (!s || level < 0 || level > WD_LEVEL_MAX)
 		return -EINVAL;
-	s->level = level ? level : WD_DEFAULT_LEVEL;
+	s->level = level ? level : WD_LEVEL_DEFAULT;
 	if (s->soft_ok)
 		s->soft.new_level = s->level;
 	return 0;

@@ -9,6 +9,20 @@
 #include "internal.h"
 #include "vzip.h"
 
+/* The library's enums take the device's values (<warpdrive/comp.h>) */
+#define SAME(a, b)	((int)(a) == (int)(b))
+_Static_assert(SAME(WD_FORMAT_RAW, VZIP_FMT_RAW) &&
+	       SAME(WD_FORMAT_ZLIB, VZIP_FMT_ZLIB) &&
+	       SAME(WD_FORMAT_GZIP, VZIP_FMT_GZIP), "enum wd_format");
+_Static_assert(SAME(WD_OP_NOP, VZIP_OP_NOP) && SAME(WD_OP_COPY, VZIP_OP_COPY) &&
+	       SAME(WD_OP_COMPRESS, VZIP_OP_COMPRESS) &&
+	       SAME(WD_OP_DECOMPRESS, VZIP_OP_DECOMPRESS), "enum wd_op");
+_Static_assert(SAME(WD_NO_FLUSH, VZIP_FLUSH_NONE) &&
+	       SAME(WD_SYNC_FLUSH, VZIP_FLUSH_SYNC) &&
+	       SAME(WD_FULL_FLUSH, VZIP_FLUSH_FULL) &&
+	       SAME(WD_FINISH, VZIP_FLUSH_FINISH), "enum wd_flush");
+#undef SAME
+
 bool wd_vzip_can(const struct wd_queue_info *info, int op, int format,
 		 int level, int window_bits, bool stream)
 {
@@ -17,8 +31,9 @@ bool wd_vzip_can(const struct wd_queue_info *info, int op, int format,
 	if (op == WD_OP_NOP || op == WD_OP_COPY)
 		return !stream;
 	return (op == WD_OP_COMPRESS || op == WD_OP_DECOMPRESS) &&
-	       wd_format_valid(format) && level >= 1 && level <= 9 &&
-	       window_bits >= 9 && window_bits <= 15;
+	       wd_format_valid(format) && level >= VZIP_LEVEL_MIN &&
+	       level <= VZIP_LEVEL_MAX && window_bits >= VZIP_WINDOW_BITS_MIN &&
+	       window_bits <= VZIP_WINDOW_BITS_MAX;
 }
 
 void wd_vzip_prep(struct vzip_sqe *sqe, int op, int format, int level,

@@ -455,9 +455,11 @@ static const char *wd_vfio_mig_queue_bad(struct wd_vfio *v,
 	if (!(ctrl & WD_PCI_Q_CTRL_ENABLE))
 		return NULL;
 	/* an enabled queue: what enabling it checked, and its indices */
-	if (!is_power_of_2(depth) || depth < 2 || depth > v->info.max_depth)
+	if (!is_power_of_2(depth) || depth < WD_PCI_MIN_DEPTH ||
+	    depth > v->info.max_depth)
 		return "enabled with a DEPTH that is not a power of 2 in range";
-	if (!sq_base || !cq_base || sq_base % 64 || cq_base % 64)
+	if (!sq_base || !cq_base || sq_base % WD_PCI_RING_ALIGN ||
+	    cq_base % WD_PCI_RING_ALIGN)
 		return "enabled with a ring base zero or not 64-byte aligned";
 	if (le32_to_cpu(mq->sq_tail) - le32_to_cpu(mq->sq_head) > depth)
 		return "SQ_TAIL more than DEPTH ahead of SQ_HEAD";
@@ -643,11 +645,12 @@ static void wd_vfio_queue_enable(struct wd_vfio_queue *q, u32 ctrl)
 	spin_lock_irqsave(&v->reg_lock, flags);
 	if (v->gone)
 		why = "the function is being removed";
-	else if (!is_power_of_2(q->depth) || q->depth < 2 ||
+	else if (!is_power_of_2(q->depth) || q->depth < WD_PCI_MIN_DEPTH ||
 		 q->depth > v->info.max_depth)
 		why = "DEPTH is not a power of 2 in range";
-	else if (!q->sq_base || !q->cq_base || q->sq_base % 64 ||
-		 q->cq_base % 64)
+	else if (!q->sq_base || !q->cq_base ||
+		 q->sq_base % WD_PCI_RING_ALIGN ||
+		 q->cq_base % WD_PCI_RING_ALIGN)
 		why = "a ring base is zero or not 64-byte aligned";
 	if (why) {
 		wd_vfio_queue_error(q, WD_PCI_Q_ERR_CONFIG, 0);

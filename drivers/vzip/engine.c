@@ -447,7 +447,7 @@ u16 vzip_sqe_decode(const struct vzip_sqe *sqe, const struct vzip_device *vdev,
 	if (sqe->opcode == VZIP_OP_DECOMPRESS && sqe->level)
 		return vzip_sqe_invalid(vdev, "level set for DECOMPRESS");
 	if (sqe->format > VZIP_FMT_GZIP || sqe->flush > VZIP_FLUSH_FINISH ||
-	    sqe->level > 9 ||
+	    sqe->level > VZIP_LEVEL_MAX ||
 	    (sqe->window_bits && (sqe->window_bits < VZIP_WINDOW_BITS_MIN ||
 				  sqe->window_bits > VZIP_WINDOW_BITS_MAX)))
 		return vzip_sqe_invalid(vdev, "format, flush, level or window out of range");
@@ -469,7 +469,7 @@ u16 vzip_sqe_decode(const struct vzip_sqe *sqe, const struct vzip_device *vdev,
 	job->opcode = sqe->opcode;
 	job->format = sqe->format;
 	job->flush = sqe->flush;
-	job->level = sqe->level ?: 6;
+	job->level = sqe->level ?: VZIP_LEVEL_DEFAULT;
 	job->window_bits = sqe->window_bits ?: VZIP_WINDOW_BITS_MAX;
 	job->stream = stream;
 	job->new_stream = flags & VZIP_SQE_F_NEW_STREAM;

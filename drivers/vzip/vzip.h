@@ -41,10 +41,7 @@ struct uacce_tenant;
 struct wd_mdev_vfio_ops;
 
 #define VZIP_NR_STATUS		(VZIP_STS_HW_ERROR + 1)
-#define VZIP_WINDOW_BITS_MIN	9
-#define VZIP_WINDOW_BITS_MAX	15
 #define VZIP_WINDOW_MAX		BIT(VZIP_WINDOW_BITS_MAX)
-#define VZIP_CTX_ALIGN		64
 #define VZIP_RING_DEPTH_MIN	2
 #define VZIP_RING_DEPTH_MAX	4096
 #define VZIP_MAX_LEN_LIMIT	(64U << 20)

@@ -93,9 +93,10 @@ VISIBLE_IF_KUNIT int wd_pci_check_ids(struct device *dev,
 			ids->nr_queues, WD_PCI_MAX_QUEUES);
 		return -ENODEV;
 	}
-	if (ids->max_depth < 2 || !is_power_of_2(ids->max_depth)) {
-		dev_err(dev, "MAX_DEPTH %u is not a power of 2 of at least 2\n",
-			ids->max_depth);
+	if (ids->max_depth < WD_PCI_MIN_DEPTH ||
+	    !is_power_of_2(ids->max_depth)) {
+		dev_err(dev, "MAX_DEPTH %u is not a power of 2 of at least %u\n",
+			ids->max_depth, WD_PCI_MIN_DEPTH);
 		return -ENODEV;
 	}
 	return 0;
@@ -337,9 +338,9 @@ static int __init wd_pci_init(void)
 {
 	int ret;
 
-	if (!ring_depth || !is_power_of_2(ring_depth) || ring_depth < 2) {
-		pr_err("wd_pci: ring_depth %u is not a power of 2 of at least 2\n",
-		       ring_depth);
+	if (!is_power_of_2(ring_depth) || ring_depth < WD_PCI_MIN_DEPTH) {
+		pr_err("wd_pci: ring_depth %u is not a power of 2 of at least %u\n",
+		       ring_depth, WD_PCI_MIN_DEPTH);
 		return -EINVAL;
 	}
 	if (!ss_size || !PAGE_ALIGNED(ss_size)) {

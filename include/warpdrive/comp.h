@@ -130,6 +130,13 @@ const char *wd_reason_name(enum wd_reason reason);
 #define WD_COMP_F_BUSY_WAIT	0x2	/* spin while waiting, never sleep */
 #define WD_COMP_F_DEDICATED	0x4	/* open a queue for this session alone */
 
+/* Levels and windows of struct wd_comp_params, as zlib's */
+#define WD_LEVEL_MIN		1
+#define WD_LEVEL_MAX		9
+#define WD_LEVEL_DEFAULT	6	/* what level 0 asks for */
+#define WD_WINDOW_BITS_MIN	9
+#define WD_WINDOW_BITS_MAX	15	/* and what window_bits 0 asks for */
+
 /**
  * struct wd_comp_params - a session's settings (all zero: raw deflate,
  * level 6, 32 KiB window, default policy)

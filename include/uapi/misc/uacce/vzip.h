@@ -78,6 +78,17 @@ enum vzip_flush {
 };
 
 #define VZIP_SQE_VERSION	1
+/* SQ and CQ offsets in the DUS region, and ctx, are multiples of these */
+#define VZIP_RING_ALIGN		64
+#define VZIP_CTX_ALIGN		64
+
+/* struct vzip_sqe.level: zlib's levels; 0 asks for VZIP_LEVEL_DEFAULT */
+#define VZIP_LEVEL_MIN		1
+#define VZIP_LEVEL_MAX		9
+#define VZIP_LEVEL_DEFAULT	6
+/* struct vzip_sqe.window_bits: log2 of the window; 0 asks for the max */
+#define VZIP_WINDOW_BITS_MIN	9
+#define VZIP_WINDOW_BITS_MAX	15
 
 #define VZIP_SQE_F_STREAM	0x1	/* ctx holds the stream's state */
 #define VZIP_SQE_F_NEW_STREAM	0x2	/* initialise ctx first (with STREAM) */

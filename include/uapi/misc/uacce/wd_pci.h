@@ -59,6 +59,10 @@
 #define WD_PCI_QUEUE_BASE	0x100
 #define WD_PCI_QUEUE_STRIDE	0x40
 
+/* ring bases are multiples of this; a depth is a power of 2 at least MIN */
+#define WD_PCI_RING_ALIGN	64
+#define WD_PCI_MIN_DEPTH	2
+
 #define WD_PCI_Q_SQ_BASE_LO	0x00	/* RW IOVA of the SQ, 64-byte aligned */
 #define WD_PCI_Q_SQ_BASE_HI	0x04	/* RW */
 #define WD_PCI_Q_CQ_BASE_LO	0x08	/* RW IOVA of the CQ, 64-byte aligned */

@@ -90,20 +90,20 @@ for t in A B; do
 	grep -E '^(not )?ok [0-9]+ ' $work/$t.tap > $work/$t.cases
 	while read -r line; do
 		case "$line" in
-		ok*)	ok 0 "container $t: $(echo "$line" | sed 's/^ok [0-9]* //')" ;;
-		*)	ok 1 "container $t: $(echo "$line" | sed 's/^not ok [0-9]* //')" ;;
+		ok*)	pass "container $t: $(echo "$line" | sed 's/^ok [0-9]* //')" ;;
+		*)	fail "container $t: $(echo "$line" | sed 's/^not ok [0-9]* //')" ;;
 		esac
 	done < $work/$t.cases
 	if [ "$(cat $work/$t.status)" = 0 ]; then
-		ok 0 "container $t: every check passed"
+		pass "container $t: every check passed"
 	else
-		ok 1 "container $t: exit $(cat $work/$t.status): $(grep -v '^ok ' $work/$t.tap | tr '\n' ' ')"
+		fail "container $t: exit $(cat $work/$t.status): $(grep -v '^ok ' $work/$t.tap | tr '\n' ' ')"
 	fi
 	if gzip -dc $work/$t/out.gz 2>/dev/null | cmp -s - $work/in &&
 	   grep -q "accelerator $n" $work/$t/wdzip.log; then
-		ok 0 "container $t compressed through $n"
+		pass "container $t compressed through $n"
 	else
-		ok 1 "container $t compressed through $n: $(cat $work/$t/wdzip.log 2>&1)"
+		fail "container $t compressed through $n: $(cat $work/$t/wdzip.log 2>&1)"
 	fi
 done
 

@@ -25,13 +25,13 @@ trap 'cleanup_instances; umount /etc/mdevctl.d' EXIT
 types=$(mdevctl types -p "$parent" 2>&1)
 case "$types" in
 *"uacce-ap4"*"Available instances: 5"*"Device API: uacce"*"Name: vzip_v1 access point, 4 queues"*"Description: queues: 4, api: vzip_v1, algorithms: deflate zlib gzip"*)
-	ok 0 "mdevctl types shows uacce-ap4 with its instances, API, name, description" ;;
-*)	ok 1 "mdevctl types: $types" ;;
+	pass "mdevctl types shows uacce-ap4 with its instances, API, name, description" ;;
+*)	fail "mdevctl types: $types" ;;
 esac
 json=$(mdevctl types --dumpjson 2>&1)
 case "$json" in
-*'"uacce-ap16"'*'"available_instances": 1'*'"device_api": "uacce"'*) ok 0 "mdevctl types --dumpjson" ;;
-*)	ok 1 "mdevctl types --dumpjson: $json" ;;
+*'"uacce-ap16"'*'"available_instances": 1'*'"device_api": "uacce"'*) pass "mdevctl types --dumpjson" ;;
+*)	fail "mdevctl types --dumpjson: $json" ;;
 esac
 
 # ---- transient instances ----
@@ -40,8 +40,8 @@ check "mdevctl start an ap4" mdevctl start -u "$u1" -p "$parent" -t uacce-ap4
 check "it exists" test -d "/sys/bus/mdev/devices/$u1"
 list=$(mdevctl list 2>&1)
 case "$list" in
-*"$u1 $parent uacce-ap4"*) ok 0 "mdevctl list shows it" ;;
-*)	ok 1 "mdevctl list: $list" ;;
+*"$u1 $parent uacce-ap4"*) pass "mdevctl list shows it" ;;
+*)	fail "mdevctl list: $list" ;;
 esac
 eq "mdevctl types counts it" "$(mdevctl types -p "$parent" | grep -A1 'uacce-ap16' | sed -n 's/.*Available instances: //p')" 1
 n1=$(inst_name "$u1")
@@ -63,8 +63,8 @@ check "mdevctl define an ap1" mdevctl define -u "$u4" -p "$parent" -t uacce-ap1
 check "its definition is in /etc/mdevctl.d" test -f "/etc/mdevctl.d/$parent/$u4"
 defined=$(mdevctl list -d 2>&1)
 case "$defined" in
-*"$u4 $parent uacce-ap1 manual"*) ok 0 "mdevctl list -d shows it" ;;
-*)	ok 1 "mdevctl list -d: $defined" ;;
+*"$u4 $parent uacce-ap1 manual"*) pass "mdevctl list -d shows it" ;;
+*)	fail "mdevctl list -d: $defined" ;;
 esac
 check "not started yet" test ! -e "/sys/bus/mdev/devices/$u4"
 check "mdevctl modify: a weight attribute" mdevctl modify -u "$u4" --addattr=weight --value=300
@@ -74,13 +74,13 @@ eq "mdevctl wrote the weight when it started the instance" \
 n4=$(inst_name "$u4")
 head -c 100000 /usr/include/stdlib.h > /tmp/mdevctl.in
 if WD_DEVICE=$n4 WD_POLICY=hw "$bin/wdzip" -c /tmp/mdevctl.in 2>/dev/null | gzip -dc 2>/dev/null | cmp -s - /tmp/mdevctl.in; then
-	ok 0 "a process compresses through $n4"
+	pass "a process compresses through $n4"
 else
-	ok 1 "a process compresses through $n4"
+	fail "a process compresses through $n4"
 fi
 case "$(mdevctl list 2>&1)" in
-*"$u4 $parent uacce-ap1"*) ok 0 "mdevctl list shows it active" ;;
-*)	ok 1 "mdevctl list shows it active" ;;
+*"$u4 $parent uacce-ap1"*) pass "mdevctl list shows it active" ;;
+*)	fail "mdevctl list shows it active" ;;
 esac
 check "mdevctl stop" mdevctl stop -u "$u4"
 check "mdevctl modify: the weight attribute dropped" mdevctl modify -u "$u4" --delattr --index=0
@@ -88,9 +88,9 @@ check "mdevctl modify: weight 0 instead, out of range" mdevctl modify -u "$u4" -
 mdevctl start -u "$u4" > /tmp/mdevctl.start 2>&1
 rc=$?
 if [ $rc != 0 ] && [ ! -e "/sys/bus/mdev/devices/$u4" ]; then
-	ok 0 "mdevctl start refuses weight 0: $(head -n 1 /tmp/mdevctl.start)"
+	pass "mdevctl start refuses weight 0: $(head -n 1 /tmp/mdevctl.start)"
 else
-	ok 1 "mdevctl start with weight 0 (exit $rc): $(cat /tmp/mdevctl.start)"
+	fail "mdevctl start with weight 0 (exit $rc): $(cat /tmp/mdevctl.start)"
 	mdevctl stop -u "$u4" 2>/dev/null
 fi
 check "mdevctl undefine" mdevctl undefine -u "$u4"

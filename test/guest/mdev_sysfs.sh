@@ -33,7 +33,7 @@ check "it is on the mdev bus" test -d /sys/bus/mdev/devices/$u1
 eq "its type" "$(basename "$(readlink /sys/bus/mdev/devices/$u1/mdev_type)")" uacce-ap4
 check "the type lists it" test -e $types/uacce-ap4/devices/$u1
 n1=$(inst_name "$u1")
-case "$n1" in vzip-mdev-*) ok 0 "its node is /dev/$n1" ;; *) ok 1 "its node: '$n1'" ;; esac
+case "$n1" in vzip-mdev-*) pass "its node is /dev/$n1" ;; *) fail "its node: '$n1'" ;; esac
 check "/dev/$n1 is a char device" test -c "/dev/$n1"
 check "its uacce device hangs off the mdev" test -d "/sys/bus/mdev/devices/$u1/uacce/$n1"
 eq "it speaks vzip_v1" "$(cat /sys/class/uacce/$n1/api)" vzip_v1
@@ -56,8 +56,8 @@ if hold "$parent" 5; then
 	check "no room for an ap16" sh -c "! echo $(uuid 9) > $types/uacce-ap16/create 2>/dev/null"
 	release
 else
-	ok 1 "hold 5 queues of $parent"
-	ok 1 "no room for an ap16"
+	fail "hold 5 queues of $parent"
+	fail "no room for an ap16"
 fi
 eq "closed: 1 x ap16 again" "$(avail ap16)" 1
 
@@ -67,9 +67,9 @@ if hold "$n1" 3; then
 	eq "the accelerator still has 16" "$(cat /sys/class/uacce/$parent/available_instances)" 16
 	release
 else
-	ok 1 "hold 3 queues of $n1"
-	ok 1 "the instance has 1 free"
-	ok 1 "the accelerator still has 16"
+	fail "hold 3 queues of $n1"
+	fail "the instance has 1 free"
+	fail "the accelerator still has 16"
 fi
 
 # left to choose, the library does not spend an instance's reservation
@@ -79,7 +79,7 @@ if hold "$parent" 16; then
 		sh -c "grep -q software $work/log0 && ! grep -q '$n1' $work/log0"
 	release
 else
-	ok 1 "hold 16 queues of $parent"
+	fail "hold 16 queues of $parent"
 fi
 
 # compression through the instance, two processes at once
@@ -91,9 +91,9 @@ done
 wait
 for i in 1 2; do
 	if gzip -dc $work/out$i.gz 2>/dev/null | cmp -s - $work/in && grep -q "$n1" $work/log$i; then
-		ok 0 "process $i compressed on $n1"
+		pass "process $i compressed on $n1"
 	else
-		ok 1 "process $i compressed on $n1: $(cat $work/log$i)"
+		fail "process $i compressed on $n1: $(cat $work/log$i)"
 	fi
 done
 eq "queues reclaimed at exit" "$(cat /sys/bus/mdev/devices/$u1/access_point/queues_in_use)" 0
@@ -113,10 +113,10 @@ if hold "$n1" 3; then
 		"cat /proc/$held_pid/fdinfo/* | grep -q '^uacce-weight:'"
 	release
 else
-	ok 1 "hold 3 queues of $n1"
-	ok 1 "remove"
-	ok 1 "node gone"
-	ok 1 "queues back"
+	fail "hold 3 queues of $n1"
+	fail "remove"
+	fail "node gone"
+	fail "queues back"
 fi
 eq "all types free again" "$(avail ap1) $(avail ap4) $(avail ap16)" "20 5 1"
 
@@ -138,10 +138,10 @@ if hold "$n3" 2; then
 	check "and their nodes" test ! -e "/dev/$n3"
 	release
 else
-	ok 1 "hold 2 queues of $n3"
-	ok 1 "unbind"
-	ok 1 "instances gone"
-	ok 1 "nodes gone"
+	fail "hold 2 queues of $n3"
+	fail "unbind"
+	fail "instances gone"
+	fail "nodes gone"
 fi
 check "bind $pdev again" sh -c "echo $pdev > /sys/bus/platform/drivers/vzip/bind"
 parent=$(vzip_parent)
@@ -170,10 +170,10 @@ if [ -w "$knob" ] && create ap1 "$u6"; then
 		eq "an instance created now is isolated from the start" \
 			"$(cat /sys/class/uacce/$n7/isolate)" 1
 	else
-		ok 1 "create an instance of the isolated accelerator"
+		fail "create an instance of the isolated accelerator"
 	fi
 else
-	ok 1 "isolation: no $knob, or no instance"
+	fail "isolation: no $knob, or no instance"
 fi
 
 cleanup_instances

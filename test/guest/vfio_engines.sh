@@ -67,7 +67,7 @@ done
 eq "the host process's queue: weight 100 in its fdinfo" \
 	"$(echo "$info" | awk '/^uacce-weight:/ { print $2 }')" 100
 hns=$(echo "$info" | awk '/^uacce-engine-ns:/ { print $2 }')
-if [ "${hns:-0}" -gt 0 ]; then ok 0 "and engine time charged to it: $hns ns"; else ok 1 "no engine time charged to the host's queue: '$hns'"; fi
+if [ "${hns:-0}" -gt 0 ]; then pass "and engine time charged to it: $hns ns"; else fail "no engine time charged to the host's queue: '$hns'"; fi
 cat $T/trace > $work/trace
 kill $host 2>/dev/null
 wait $host 2>/dev/null
@@ -81,7 +81,7 @@ eq "all of them on the device's one engine" \
 	"$(grep "vzip_vq_request: .* instance=$u " $work/trace | grep -vc ' engine=0 ')" 0
 for q in 0 1; do
 	n=$(grep -c "vzip_vq_request: .* instance=$u queue=$q\$" $work/trace)
-	if [ "$n" -gt 0 ]; then ok 0 "queue $q: $n requests"; else ok 1 "queue $q: no request"; fi
+	if [ "$n" -gt 0 ]; then pass "queue $q: $n requests"; else fail "queue $q: no request"; fi
 done
 # while the VM ran, the engine went on serving the host's queue: they
 # took turns, neither ran to the end before the other
@@ -90,24 +90,24 @@ between=$(awk -v u="$u" '
 	/vzip_request: / && seen { pend++ }
 	END { print n + 0 }' $work/trace)
 if [ "$between" -gt 0 ]; then
-	ok 0 "the host's requests ran between the VM's: $between"
+	pass "the host's requests ran between the VM's: $between"
 else
-	ok 1 "no host request ran between the VM's first and last"
+	fail "no host request ran between the VM's first and last"
 fi
 lost=$(cat $T/per_cpu/cpu*/stats 2>/dev/null | awk '/^overrun:/ { n += $2 } END { print n + 0 }')
 eq "the trace lost no event" "$lost" 0
 
 vns=$(cat /sys/bus/mdev/devices/$u/engine_ns)
-if [ "$vns" -gt 0 ]; then ok 0 "the instance's engine_ns: $vns"; else ok 1 "the instance's engine_ns: '$vns'"; fi
+if [ "$vns" -gt 0 ]; then pass "the instance's engine_ns: $vns"; else fail "the instance's engine_ns: '$vns'"; fi
 
 # ---- its weight (Documentation/mdev.rst, "Weights") ----
 w=/sys/bus/mdev/devices/$u/weight
 eq "an instance starts at weight 100" "$(cat $w)" 100
 for bad in 0 10001 abc -5 4294967296; do
 	if printf '%s' "$bad" > $w 2>/dev/null && [ -n "$bad" ]; then
-		ok 1 "weight '$bad' was accepted"
+		fail "weight '$bad' was accepted"
 	else
-		ok 0 "weight '$bad' refused"
+		pass "weight '$bad' refused"
 	fi
 done
 eq "and the weight is unchanged" "$(cat $w)" 100

@@ -26,14 +26,14 @@ vc_checks() {
 	rc=$?
 	while read -r line; do
 		case "$line" in
-		"check: ok "*) ok 0 "$desc: ${line#check: ok }" ;;
-		"check: FAILED "*) ok 1 "$desc: ${line#check: FAILED }" ;;
+		"check: ok "*) pass "$desc: ${line#check: ok }" ;;
+		"check: FAILED "*) fail "$desc: ${line#check: FAILED }" ;;
 		esac
 	done < $work/vc.log
 	if [ $rc = 0 ]; then
-		ok 0 "$desc: vfio-client exits 0"
+		pass "$desc: vfio-client exits 0"
 	else
-		ok 1 "$desc: vfio-client exits $rc"
+		fail "$desc: vfio-client exits $rc"
 		grep -v '^check:' $work/vc.log | sed 's/^/# /'
 	fi
 }

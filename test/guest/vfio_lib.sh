@@ -109,9 +109,9 @@ vc_ok() {
 	desc=$1
 	shift
 	if "$vc" "$@" > $work/vc.log 2>&1; then
-		ok 0 "$desc"
+		pass "$desc"
 	else
-		ok 1 "$desc (exit $?)"
+		fail "$desc (exit $?)"
 		sed 's/^/# /' $work/vc.log
 	fi
 }

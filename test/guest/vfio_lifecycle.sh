@@ -61,14 +61,14 @@ eq "back to a vq4 alone" "$(all)" "16 8 4 16 4 1"
 vmm_start $work/kill.log --hang --queues 4 --inflight 4 --chunk 1048576 \
 	--size 4194304 --level 9 "$v1"
 if wait_line $work/kill.log running 120; then
-	ok 0 "a VMM runs 1 MiB requests on 4 queues"
+	pass "a VMM runs 1 MiB requests on 4 queues"
 	sleep 1
 	check "it is still running" alive $vmm_pid
 	kill -9 $vmm_pid
 	wait_pid $vmm_pid 30
 	eq "SIGKILL ends it at once" "$wait_rc" 137
 else
-	ok 1 "a VMM runs requests: $(cat $work/kill.log)"
+	fail "a VMM runs requests: $(cat $work/kill.log)"
 fi
 vc_ok "the next VMM uses the instance" --queues 4 --size 262144 "$v1"
 vmm_start $work/kill2.log --hang --inflight 8 --chunk 65536 --size 524288 "$v1"
@@ -77,7 +77,7 @@ if wait_line $work/kill2.log running 120; then
 	wait_pid $vmm_pid 30
 	eq "a second VMM killed mid-request" "$wait_rc" 137
 else
-	ok 1 "a second VMM runs: $(cat $work/kill2.log)"
+	fail "a second VMM runs: $(cat $work/kill2.log)"
 fi
 check "the instance can be removed" destroy "$v1"
 check "it is gone" test ! -e "/sys/bus/mdev/devices/$v1"
@@ -98,7 +98,7 @@ if wait_line $work/req.log running 120; then
 	eq "then removal completes" "$wait_rc" 0
 	check "the instance is gone" test ! -e "/sys/bus/mdev/devices/$v3"
 else
-	ok 1 "a VMM runs: $(cat $work/req.log)"
+	fail "a VMM runs: $(cat $work/req.log)"
 fi
 
 # ---- removal with a stuck VMM: blocks until the VMM is killed ----
@@ -117,7 +117,7 @@ if wait_line $work/stuck.log running 120; then
 	eq "killing it lets removal complete" "$wait_rc" 0
 	check "the instance is gone" test ! -e "/sys/bus/mdev/devices/$v4"
 else
-	ok 1 "a stuck VMM runs: $(cat $work/stuck.log)"
+	fail "a stuck VMM runs: $(cat $work/stuck.log)"
 fi
 
 # ---- the VMM killed while removal waits, its files released late ----

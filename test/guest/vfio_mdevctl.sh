@@ -19,22 +19,22 @@ trap 'vfio_cleanup; umount /etc/mdevctl.d' EXIT
 
 types=$(mdevctl types -p "$vparent" 2>&1)
 case "$types" in
-*"$type"*"Device API: vfio-pci"*) ok 0 "mdevctl types shows $type with device API vfio-pci" ;;
-*)	ok 1 "mdevctl types: $types" ;;
+*"$type"*"Device API: vfio-pci"*) pass "mdevctl types shows $type with device API vfio-pci" ;;
+*)	fail "mdevctl types: $types" ;;
 esac
 
 u=$(uuid 1)
 check "mdevctl define a $type" mdevctl define -u "$u" -p "$vparent" -t "$type"
 case "$(mdevctl list -d 2>&1)" in
-*"$u $vparent $type manual"*) ok 0 "mdevctl list -d shows it" ;;
-*)	ok 1 "mdevctl list -d: $(mdevctl list -d 2>&1)" ;;
+*"$u $vparent $type manual"*) pass "mdevctl list -d shows it" ;;
+*)	fail "mdevctl list -d: $(mdevctl list -d 2>&1)" ;;
 esac
 check "mdevctl start by UUID" mdevctl start -u "$u"
 check "it is a vfio device with an IOMMU group" test -L "/sys/bus/mdev/devices/$u/iommu_group"
 vc_ok "a VMM compresses through it" --queues 2 --size 262144 "$u"
 case "$(mdevctl list 2>&1)" in
-*"$u $vparent $type"*) ok 0 "mdevctl list shows it active" ;;
-*)	ok 1 "mdevctl list: $(mdevctl list 2>&1)" ;;
+*"$u $vparent $type"*) pass "mdevctl list shows it active" ;;
+*)	fail "mdevctl list: $(mdevctl list 2>&1)" ;;
 esac
 check "mdevctl stop" mdevctl stop -u "$u"
 check "it is gone" test ! -e "/sys/bus/mdev/devices/$u"

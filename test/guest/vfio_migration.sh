@@ -56,9 +56,9 @@ kmark() {
 klog() {
 	dmesg > $work/kmsg
 	if find_line $work/kmsg "*$2*" "$kmark"; then
-		ok 0 "$1: ${hit#\[*\] }"
+		pass "$1: ${hit#\[*\] }"
 	else
-		ok 1 "$1 (no kernel line matching '$2')"
+		fail "$1 (no kernel line matching '$2')"
 		tail -n 5 $work/kmsg | sed 's/^/# /'
 	fi
 }
@@ -71,9 +71,9 @@ vc_run() {
 	"$vc" "$@" > $work/vc.log 2>&1
 	rc=$?
 	if [ $rc = "$want" ]; then
-		ok 0 "$desc"
+		pass "$desc"
 	else
-		ok 1 "$desc (exit $rc, want $want)"
+		fail "$desc (exit $rc, want $want)"
 		sed 's/^/# /' $work/vc.log
 	fi
 }
@@ -82,9 +82,9 @@ vc_run() {
 # *PATTERN* (then in $hit)
 has() {
 	if find_line $work/vc.log "*$2*"; then
-		ok 0 "$1: ${hit#vfio-client: }"
+		pass "$1: ${hit#vfio-client: }"
 	else
-		ok 1 "$1 (no line matching '$2')"
+		fail "$1 (no line matching '$2')"
 		sed 's/^/# /' $work/vc.log
 	fi
 }
@@ -95,7 +95,7 @@ inflight() {
 	has "$1" "$2" || return
 	k=${hit%% in flight*}
 	k=${k##* }
-	[ "$k" -gt 0 ] 2>/dev/null || ok 1 "$1: requests in flight (got '$k')"
+	[ "$k" -gt 0 ] 2>/dev/null || fail "$1: requests in flight (got '$k')"
 }
 
 # sysfs_write FILE VALUE: write an attribute; the write's status
@@ -143,8 +143,8 @@ check "migration/version is a string: $va" test -n "$va"
 eq "two instances of a type have the same version" "$va2" "$va"
 check "instances of two types have different versions" test "$va" != "$vb"
 case "$mdesc" in
-*"2 queues"*) ok 0 "migration/description: $mdesc" ;;
-*) ok 1 "migration/description of a vq2 says 2 queues: $mdesc" ;;
+*"2 queues"*) pass "migration/description: $mdesc" ;;
+*) fail "migration/description of a vq2 says 2 queues: $mdesc" ;;
 esac
 # before any instance exists, the type says what their version will be
 tver=none
@@ -246,7 +246,7 @@ if wait_line $work/kill1.log "STOP_COPY after" 120; then
 	wait_pid $vmm_pid 30
 	eq "SIGKILL ends it" "$wait_rc" 137
 else
-	ok 1 "a VMM reaches STOP_COPY: $(cat $work/kill1.log)"
+	fail "a VMM reaches STOP_COPY: $(cat $work/kill1.log)"
 fi
 vc_ok "the instance serves the next VMM" --queues 2 --size 16384 --chunk 4096 "$b1"
 
@@ -261,7 +261,7 @@ if wait_line $work/kill2.log "RESUMING: 100 bytes written" 120; then
 	wait_pid $vmm_pid 30
 	eq "SIGKILL ends it" "$wait_rc" 137
 else
-	ok 1 "a VMM reaches RESUMING: $(cat $work/kill2.log)"
+	fail "a VMM reaches RESUMING: $(cat $work/kill2.log)"
 fi
 kill $writer 2>/dev/null
 wait $writer 2>/dev/null
@@ -269,9 +269,9 @@ vc_ok "the instance serves the next VMM" --queues 2 --size 16384 --chunk 4096 "$
 eq "nothing stays pinned" "$(pins)" "$pins0"
 dmesg > $work/kmsg
 if find_line $work/kmsg "*still pinned*" "$kstart"; then
-	ok 1 "no close left a page pinned: $hit"
+	fail "no close left a page pinned: $hit"
 else
-	ok 0 "no close left a page pinned"
+	pass "no close left a page pinned"
 fi
 
 gone=0

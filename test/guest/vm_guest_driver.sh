@@ -464,17 +464,17 @@ cat "$log" "$dlog" | tr -d '\r' | sed -n 's/^nested: //p' |
 	grep -v '^round \|^migrate-ready' > $work/vm.tap
 while IFS= read -r line; do
 	case $line in
-	"ok "*) ok 0 "in the VM: ${line#ok [0-9]* }" ;;
-	"not ok "*) ok 1 "in the VM: ${line#not ok [0-9]* }" ;;
+	"ok "*) pass "in the VM: ${line#ok [0-9]* }" ;;
+	"not ok "*) fail "in the VM: ${line#not ok [0-9]* }" ;;
 	"#"*) echo "$line" ;;
 	*) echo "# $line" ;;
 	esac
 done < $work/vm.tap
 end=$(tr -d '\r' < "$dlog" | sed -n 's/^nested: end \([0-9]*\).*/\1/p')
 if [ -n "$end" ]; then
-	ok 0 "the VM's init ran its $end cases"
+	pass "the VM's init ran its $end cases"
 else
-	ok 1 "the VM's init ran to its end"
+	fail "the VM's init ran to its end"
 	tr -d '\r' < "$log" | tail -n 30 | sed 's/^/# source: /'
 	tr -d '\r' < "$dlog" | tail -n 30 | sed 's/^/# destination: /'
 fi
@@ -482,9 +482,9 @@ fi
 # engines, charged to its instance (Documentation/mdev.rst, "Weights")
 ens=$(cat "/sys/bus/mdev/devices/$u/engine_ns" 2>/dev/null)
 if [ "${ens:-0}" -gt 0 ]; then
-	ok 0 "the source instance's engine_ns: ${ens} ns of the device's engines"
+	pass "the source instance's engine_ns: ${ens} ns of the device's engines"
 else
-	ok 1 "the source instance's engine_ns: '$ens'"
+	fail "the source instance's engine_ns: '$ens'"
 fi
 left="$u $u2 $u4 $u5"
 [ -e "/sys/bus/mdev/devices/$u3" ] && left="$left $u3"

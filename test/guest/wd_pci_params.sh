@@ -22,9 +22,9 @@ refused() {
 	msg=$(dmesg | sed -n "/wd-pci-params: $1\$/,\$p" | grep -F "$2")
 	if [ "$rc" != 0 ] && ! grep -q '^wd_pci ' /proc/modules &&
 	   printf '%s' "$out" | grep -q 'Invalid parameters' && [ -n "$msg" ]; then
-		ok 0 "$1 refused: ${msg#*] }"
+		pass "$1 refused: ${msg#*] }"
 	else
-		ok 1 "$1 refused with EINVAL and '$2' (insmod $rc: $out; log: $msg)"
+		fail "$1 refused with EINVAL and '$2' (insmod $rc: $out; log: $msg)"
 		rmmod wd_pci 2> /dev/null
 	fi
 }

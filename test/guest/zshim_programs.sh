@@ -70,7 +70,7 @@ used_device() {
 	report "$1"
 	if [ "$POLICY" != sw ] && [ "$device" = 1 ]; then
 		[ "$hw" -gt 0 ]
-		ok $? "$1: the device ran requests ($hw)"
+		result $? "$1: the device ran requests ($hw)"
 	fi
 }
 
@@ -78,7 +78,7 @@ used_device() {
 named() {
 	if [ "$POLICY" = hw ] && [ "$device" = 1 ]; then
 		grep -q "^libwdz: on zlib.*$2" "$T/$1.err"
-		ok $? "$1: WD_STATS names \"$2\" as run on zlib"
+		result $? "$1: WD_STATS names \"$2\" as run on zlib"
 	fi
 }
 
@@ -165,19 +165,19 @@ prog_git() {
 			echo changed >> file00.txt &&
 			shim git git commit -q -a -m "one more"
 	) > "$T/git.out" 2>&1
-	ok $? "git add and commit under the preload"
+	result $? "git add and commit under the preload"
 	sed 's/^/# /' "$T/git.out" | head -20
 	git -C "$T/repo" fsck --full --strict > "$T/fsck.out" 2>&1
-	ok $? "stock git fsck --full --strict of that repository"
+	result $? "stock git fsck --full --strict of that repository"
 	sed 's/^/# /' "$T/fsck.out" | head -10
 	(
 		cd "$T/repo" || exit 1
 		shim git git cat-file -p HEAD:big.txt | cmp -s - "$BIG" &&
 			shim git git repack -adq
 	) 2>> "$T/git.err"
-	ok $? "git reads its objects and repacks under the preload"
+	result $? "git reads its objects and repacks under the preload"
 	git -C "$T/repo" fsck --full --strict > /dev/null 2>&1
-	ok $? "stock git fsck --full --strict after the repack"
+	result $? "stock git fsck --full --strict after the repack"
 	used_device git
 }
 
@@ -197,7 +197,7 @@ EOF
 		"$T/src/" "remote:$T/rsync-zlib/"
 	r=$?
 	diff -r "$T/src" "$T/rsync-zlib" > /dev/null
-	ok $((r + $?)) "rsync -z --compress-choice=zlib: whole files"
+	result $((r + $?)) "rsync -z --compress-choice=zlib: whole files"
 	cp -a "$T/rsync-zlib" "$T/rsync-zlibx"
 	for choice in zlib zlibx; do
 		for f in "$T/src/big.txt" "$T/src/file03.log"; do
@@ -207,7 +207,7 @@ EOF
 			-e "$T/rsh" "$T/src/" "remote:$T/rsync-$choice/"
 		r=$?
 		diff -r "$T/src" "$T/rsync-$choice" > /dev/null
-		ok $((r + $?)) "rsync -z --compress-choice=$choice: differences"
+		result $((r + $?)) "rsync -z --compress-choice=$choice: differences"
 	done
 	grep -v '^lib' "$T/rsync.err" | sed 's/^/# /' | head -10
 	used_device rsync
@@ -227,7 +227,7 @@ prog_curl() {
 			"http://127.0.0.1:$port/$req"
 		r=$?
 		cmp -s "$T/curl.out" "$T/src/$f"
-		ok $((r + $?)) "curl --compressed, Content-Encoding ${req%/*}: $f"
+		result $((r + $?)) "curl --compressed, Content-Encoding ${req%/*}: $f"
 	done
 	kill "$srv_pid" 2>/dev/null
 	srv_pid=
@@ -244,9 +244,9 @@ prog_pigz() {
 		shim "$name" pigz -b 32 -c $opt "$BIG" > "$T/$name.gz"
 		r=$?
 		gzip -t "$T/$name.gz" && pigz -dc "$T/$name.gz" | cmp -s - "$BIG"
-		ok $((r + $?)) "pigz $mode: stock gzip -t and pigz -d accept it"
+		result $((r + $?)) "pigz $mode: stock gzip -t and pigz -d accept it"
 		shim "$name" pigz -dc "$T/$name.gz" | cmp -s - "$BIG"
-		ok $? "pigz $mode: pigz -d under the preload"
+		result $? "pigz $mode: pigz -d under the preload"
 	done
 	# pigz's default mode gives each block the last 32 KiB as a dictionary:
 	# the device takes it as history (raw deflate)
@@ -294,9 +294,9 @@ open(out + ".gz", "wb").write(gzip.compress(text))
 open(out + ".txt", "wb").write(text)
 EOF
 	shim python python3 "$T/py.py" "$T/py"
-	ok $? "Python's zlib and gzip modules: round trips, flushes, errors"
+	result $? "Python's zlib and gzip modules: round trips, flushes, errors"
 	python3 -c 'import sys, zlib, gzip; t = open(sys.argv[1] + ".txt", "rb").read(); assert zlib.decompress(open(sys.argv[1] + ".z", "rb").read()) == t; assert gzip.decompress(open(sys.argv[1] + ".gz", "rb").read()) == t' "$T/py"
-	ok $? "Python's output read by the stock zlib"
+	result $? "Python's output read by the stock zlib"
 	# damaged zlib streams (made by the stock zlib): the same errors
 	cat > "$T/bad.py" <<'EOF'
 import sys, zlib
@@ -325,7 +325,7 @@ EOF
 	python3 "$T/bad.py" read "$T/bad" > "$T/bad.stock"
 	shim python python3 "$T/bad.py" read "$T/bad" > "$T/bad.shim"
 	diff "$T/bad.stock" "$T/bad.shim" > "$T/bad.diff"
-	ok $? "Python: damaged input gets zlib's errors under the preload"
+	result $? "Python: damaged input gets zlib's errors under the preload"
 	sed 's/^/# /' "$T/bad.diff" "$T/bad.shim" | head -16
 	used_device python
 }
@@ -335,10 +335,10 @@ prog_zlib_flate() {
 	shim zlib-flate zlib-flate -compress < "$BIG" > "$T/flate.z"
 	r=$?
 	zlib-flate -uncompress < "$T/flate.z" | cmp -s - "$BIG"
-	ok $((r + $?)) "zlib-flate -compress: stock zlib-flate reads it"
+	result $((r + $?)) "zlib-flate -compress: stock zlib-flate reads it"
 	zlib-flate -compress=9 < "$BIG" > "$T/flate9.z"
 	shim zlib-flate zlib-flate -uncompress < "$T/flate9.z" | cmp -s - "$BIG"
-	ok $? "zlib-flate -uncompress under the preload"
+	result $? "zlib-flate -uncompress under the preload"
 	used_device zlib-flate
 }
 

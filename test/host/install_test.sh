@@ -13,17 +13,12 @@ d=$(mktemp -d /tmp/wd-install.XXXXXX) ||
 	{ printf '1..1\nnot ok 1 mktemp -d\n'; exit 1; }
 trap 'rm -rf "$d"' EXIT
 root=$d/root
-n=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
-}
+. "$top/test/lib/tap.sh"
 
-echo 1..11
 make -C "$top" --no-print-directory install DESTDIR="$root" PREFIX=/usr \
 	> "$d/install.log" 2>&1
 rc=$?
-ok $rc "make install DESTDIR=... PREFIX=/usr"
+result $rc "make install DESTDIR=... PREFIX=/usr"
 [ $rc = 0 ] || sed 's/^/# /' "$d/install.log" | tail -n 20
 
 cat > "$d/want" <<'LIST'
@@ -53,9 +48,9 @@ LIST
 	if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"; else echo "$f"; fi
 done) > "$d/got"
 if diff -u "$d/want" "$d/got" > "$d/diff"; then
-	ok 0 "the installed files are exactly the expected ones"
+	pass "the installed files are exactly the expected ones"
 else
-	ok 1 "the installed files are exactly the expected ones"
+	fail "the installed files are exactly the expected ones"
 	sed 's/^/# /' "$d/diff"
 fi
 
@@ -64,14 +59,14 @@ soname=$(readelf -d "$root/usr/lib/libwarpdrive.so.1.0" 2>/dev/null |
 shim=$(readelf -d "$root/usr/lib/libwdz.so.1" 2>/dev/null |
        sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname/$shim" = libwarpdrive.so.1/libwdz.so.1 ]
-ok $? "sonames libwarpdrive.so.1 and libwdz.so.1 ($soname, $shim)"
+result $? "sonames libwarpdrive.so.1 and libwdz.so.1 ($soname, $shim)"
 
 bad=""
 for f in "$root"/usr/bin/wdzip "$root"/usr/bin/wdbench "$root"/usr/lib/*.so.*; do
 	readelf -d "$f" 2>/dev/null | grep -q 'RPATH\|RUNPATH' && bad="$bad ${f#"$root"}"
 done
 [ -z "$bad" ]
-ok $? "no rpath into the build tree in what is installed${bad:+:$bad}"
+result $? "no rpath into the build tree in what is installed${bad:+:$bad}"
 
 # a program of a user of the installed package, from comp.h's example
 cat > "$d/prog.c" <<'PROG'
@@ -109,7 +104,7 @@ flags=$(PKG_CONFIG_SYSROOT_DIR=$root PKG_CONFIG_LIBDIR=$root/usr/lib/pkgconfig \
 cc -std=c11 -Wall -Wextra -Werror -o "$d/prog" "$d/prog.c" $flags \
 	> "$d/cc.log" 2>&1
 rc=$?
-ok $rc "a program builds with the installed pkg-config ($flags)"
+result $rc "a program builds with the installed pkg-config ($flags)"
 [ $rc = 0 ] || sed 's/^/# /' "$d/cc.log"
 
 LD_LIBRARY_PATH=$root/usr/lib WD_POLICY=sw "$d/prog" > "$d/out.gz" \
@@ -117,7 +112,7 @@ LD_LIBRARY_PATH=$root/usr/lib WD_POLICY=sw "$d/prog" > "$d/out.gz" \
 rc=$?
 tail -c 65536 "$d/in.raw" > "$d/in"
 gzip -dc < "$d/out.gz" 2>/dev/null | cmp -s - "$d/in"
-ok $((rc + $?)) "it compresses and decompresses, and gzip reads its output"
+result $((rc + $?)) "it compresses and decompresses, and gzip reads its output"
 
 head -c 300000 "$top/Documentation/uacce.rst" > "$d/file"
 cp "$d/file" "$d/file.orig"
@@ -125,11 +120,11 @@ LD_LIBRARY_PATH=$root/usr/lib WD_POLICY=sw "$root/usr/bin/wdzip" "$d/file" &&
 	gzip -t "$d/file.gz" &&
 	LD_LIBRARY_PATH=$root/usr/lib WD_POLICY=sw "$root/usr/bin/wdzip" -d "$d/file.gz" &&
 	cmp -s "$d/file" "$d/file.orig"
-ok $? "the installed wdzip compresses a file gzip accepts, and back"
+result $? "the installed wdzip compresses a file gzip accepts, and back"
 
 grep -q 'SUBSYSTEM=="uacce", GROUP="warpdrive", MODE="0660"' \
 	"$root/usr/lib/udev/rules.d/60-warpdrive.rules"
-ok $? "the udev rule gives uacce nodes to group warpdrive"
+result $? "the udev rule gives uacce nodes to group warpdrive"
 
 found=""
 for page in wdzip wdbench wdcdi libwarpdrive; do
@@ -137,17 +132,18 @@ for page in wdzip wdbench wdcdi libwarpdrive; do
 		found="$found $page"
 done
 [ -z "$found" ]
-ok $? "man finds the installed pages${found:+; not:$found}"
+result $? "man finds the installed pages${found:+; not:$found}"
 
 warn=$(for f in "$root"/usr/share/man/man*/*; do
 	groff -man -ww -z -Tutf8 "$f" 2>&1 | sed "s|^|${f##*/}: |"
 done)
 [ -z "$warn" ]
-ok $? "groff formats every page without a warning"
+result $? "groff formats every page without a warning"
 [ -z "$warn" ] || echo "$warn" | sed 's/^/# /'
 
 make -C "$top" --no-print-directory uninstall DESTDIR="$root" PREFIX=/usr \
 	> "$d/uninstall.log" 2>&1
 left=$(cd "$root" && find . ! -type d | sed 's|^\./||' | tr '\n' ' ')
 [ -z "$left" ]
-ok $? "make uninstall leaves no file${left:+: $left}"
+result $? "make uninstall leaves no file${left:+: $left}"
+done_tap

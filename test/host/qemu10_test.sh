@@ -20,21 +20,21 @@ trap 'rm -rf "$tmp"' EXIT
 
 v=$("$q10" --version 2>&1 | head -n 1)
 case $v in
-"QEMU emulator version 10."*"(Debian $want)") ok 0 "$q10: $v" ;;
-*) ok 1 "$q10 --version: '$v', want 10.x (Debian $want)" ;;
+"QEMU emulator version 10."*"(Debian $want)") pass "$q10: $v" ;;
+*) fail "$q10 --version: '$v', want 10.x (Debian $want)" ;;
 esac
 
 sys=$(command -v qemu-system-x86_64 || true)
 v=$(qemu-system-x86_64 --version 2>&1 | head -n 1)
 case $sys:$v in
-/usr/bin/*:"QEMU emulator version 7.2."*) ok 0 "$sys on PATH: $v" ;;
-*) ok 1 "qemu-system-x86_64 on PATH: '$sys': '$v', want Debian's 7.2" ;;
+/usr/bin/*:"QEMU emulator version 7.2."*) pass "$sys on PATH: $v" ;;
+*) fail "qemu-system-x86_64 on PATH: '$sys': '$v', want Debian's 7.2" ;;
 esac
 
 v=$(dpkg-query -W -f='${db:Status-Abbrev} ${Version}' qemu-system-x86 2>&1)
 case $v in
-"ii  1:7.2"*) ok 0 "dpkg: qemu-system-x86 $v" ;;
-*) ok 1 "dpkg: qemu-system-x86 '$v', want 7.2 installed" ;;
+"ii  1:7.2"*) pass "dpkg: qemu-system-x86 $v" ;;
+*) fail "dpkg: qemu-system-x86 '$v', want 7.2 installed" ;;
 esac
 
 "$q10" -device vfio-pci,help > "$tmp/vfio" 2>&1
@@ -52,9 +52,9 @@ for m in pc q35; do
 	rc=$?
 	banner=$(head -n 1 "$tmp/bios-$m" 2>/dev/null)
 	case $rc:$banner in
-	"0:SeaBIOS (version "*"-$bios)") ok 0 "-machine $m: $banner, no disk, QEMU exits" ;;
+	"0:SeaBIOS (version "*"-$bios)") pass "-machine $m: $banner, no disk, QEMU exits" ;;
 	*)
-		ok 1 "-machine $m: exit $rc, '$banner', want SeaBIOS $bios"
+		fail "-machine $m: exit $rc, '$banner', want SeaBIOS $bios"
 		sed 's/^/# /' "$tmp/qemu-$m"
 		;;
 	esac

@@ -23,13 +23,13 @@ cd "$T" || exit 1
 shim "$BIN/zlib_example" "$T/foo.gz" > "$T/example.out"
 r=$?
 sed 's/^/# /' "$T/example.out"
-ok $r "zlib's example: exits 0"
+result $r "zlib's example: exits 0"
 for what in "uncompress(): hello, hello!" "gzread(): hello, hello!" \
 	    "gzgets() after gzseek:  hello!" "inflate(): hello, hello!" \
 	    "large_inflate(): OK" "after inflateSync(): hello, hello!" \
 	    "inflate with dictionary: hello, hello!"; do
 	grep -qxF "$what" "$T/example.out"
-	ok $? "zlib's example: $what"
+	result $? "zlib's example: $what"
 done
 
 python3 -c '
@@ -44,11 +44,11 @@ for f in text rand; do
 		shim "$BIN/zlib_minigzip" $opt < "$T/$f" > "$T/$f$opt.gz"
 		r=$?
 		gzip -dc < "$T/$f$opt.gz" | cmp -s - "$T/$f"
-		ok $((r + $?)) "minigzip $opt $f: stock gzip -d reads it"
+		result $((r + $?)) "minigzip $opt $f: stock gzip -d reads it"
 	done
 	gzip -c -6 < "$T/$f" > "$T/$f.stock.gz"
 	shim "$BIN/zlib_minigzip" -d < "$T/$f.stock.gz" | cmp -s - "$T/$f"
-	ok $? "minigzip -d $f: stock gzip's file"
+	result $? "minigzip -d $f: stock gzip's file"
 done
 hw=$(sed -n 's/^libwarpdrive: hw \([0-9]*\) requests.*/\1/p' "$T/stats" |
 	awk '{s += $1} END {print s + 0}')
@@ -59,6 +59,6 @@ sed -n 's/^\(libwdz:.*\)/\1/p' "$T/stats" | sort | uniq -c | sed 's/^/# /'
 # on the device path the device must have run requests
 if [ "${WD_POLICY:-auto}" != sw ] && ls /dev/vzip-* >/dev/null 2>&1; then
 	[ "$hw" -gt 0 ]
-	ok $? "the device ran requests ($hw)"
+	result $? "the device ran requests ($hw)"
 fi
 done_tap

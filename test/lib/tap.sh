@@ -5,8 +5,18 @@
 tap_n=0
 tap_failed=0
 
-# ok STATUS DESCRIPTION: one case, passing when STATUS is 0
-ok() {
+# pass DESCRIPTION, fail DESCRIPTION: one case
+pass() {
+	result 0 "$1"
+}
+
+fail() {
+	result 1 "$1"
+}
+
+# result STATUS DESCRIPTION: one case, passing when STATUS, an exit
+# status, is 0
+result() {
 	tap_n=$((tap_n + 1))
 	if [ "$1" = 0 ]; then
 		echo "ok $tap_n $2"
@@ -20,15 +30,15 @@ ok() {
 check() {
 	desc=$1
 	shift
-	if "$@"; then ok 0 "$desc"; else ok 1 "$desc"; fi
+	if "$@"; then pass "$desc"; else fail "$desc"; fi
 }
 
 # eq DESCRIPTION GOT WANT
 eq() {
 	if [ "$2" = "$3" ]; then
-		ok 0 "$1"
+		pass "$1"
 	else
-		ok 1 "$1 (got '$2', want '$3')"
+		fail "$1 (got '$2', want '$3')"
 	fi
 }
 

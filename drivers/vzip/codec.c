@@ -65,7 +65,7 @@ enum {
  * @inflate_ws: inflate workspace
  * @hist: compression history of the stream being served
  * @scratch: output that is thrown away
- * @ctl: the sealed part of a context, as loaded or to be saved
+ * @sealed: the sealed part of a context, as loaded or to be saved
  * @st: the stream being served
  */
 struct vzip_codec {
@@ -74,7 +74,7 @@ struct vzip_codec {
 	void *inflate_ws;
 	u8 *hist;
 	u8 *scratch;
-	u8 *ctl;
+	u8 *sealed;
 	struct vzip_stream st;
 };
 
@@ -106,9 +106,9 @@ struct vzip_codec *vzip_codec_alloc(int node)
 	c->inflate_ws = vzip_codec_zalloc(zlib_inflate_workspacesize(), node);
 	c->hist = vzip_codec_zalloc(VZIP_WINDOW_MAX, node);
 	c->scratch = vzip_codec_zalloc(VZIP_SCRATCH_LEN, node);
-	c->ctl = vzip_codec_zalloc(vzip_ctl_size(), node);
+	c->sealed = vzip_codec_zalloc(vzip_sealed_size(), node);
 	if (!c->deflate_ws || !c->inflate_ws || !c->hist || !c->scratch ||
-	    !c->ctl) {
+	    !c->sealed) {
 		vzip_codec_free(c);
 		return NULL;
 	}
@@ -124,7 +124,7 @@ void vzip_codec_free(struct vzip_codec *c)
 {
 	if (!c)
 		return;
-	kvfree(c->ctl);
+	kvfree(c->sealed);
 	kvfree(c->scratch);
 	kvfree(c->hist);
 	kvfree(c->inflate_ws);
@@ -195,7 +195,7 @@ static int vzip_stream_begin(struct vzip_codec *c, struct vzip_job *j, u8 kind)
 	struct vzip_stream *st = &c->st;
 
 	if (j->stream && !j->new_stream) {
-		if (vzip_stream_load(&j->ctx, st, c->ctl) ||
+		if (vzip_stream_load(&j->ctx, st, c->sealed) ||
 		    !vzip_stream_matches(st, j, kind)) {
 			j->status = VZIP_STS_INVALID;
 			return -EINVAL;
@@ -406,7 +406,7 @@ static void vzip_compress_save(struct vzip_codec *c, struct vzip_job *j,
 		vzip_buf_read(&j->src, 0, c->hist + keep, consumed);
 		st->hist_len = keep + consumed;
 	}
-	vzip_stream_save(&j->ctx, st, c->ctl);
+	vzip_stream_save(&j->ctx, st, c->sealed);
 	vzip_buf_write(&j->ctx, vzip_stream_hist_offset(st), c->hist,
 		       st->hist_len);
 }
@@ -518,7 +518,7 @@ static int vzip_inflate_resume(struct vzip_codec *c, struct vzip_job *j)
 		return -EIO;
 	if (!st->state_len)
 		return 0;
-	if (vzip_inflate_state_load(&c->zs, c->ctl + VZIP_CTX_HDR_SIZE,
+	if (vzip_inflate_state_load(&c->zs, c->sealed + VZIP_CTX_HDR_SIZE,
 				    st->hist_len))
 		return -EINVAL;
 	vzip_buf_read(&j->ctx, vzip_stream_hist_offset(st),
@@ -640,7 +640,7 @@ static int vzip_decompress_save(struct vzip_codec *c, struct vzip_job *j)
 	if (st->phase == VZIP_PHASE_BODY) {
 		/* c->hist is free while decompressing: the history, in order */
 		window_len = vzip_inflate_state_save(&c->zs,
-						     c->ctl + VZIP_CTX_HDR_SIZE,
+						     c->sealed + VZIP_CTX_HDR_SIZE,
 						     c->hist,
 						     1U << st->window_bits);
 		if (window_len < 0)
@@ -648,7 +648,7 @@ static int vzip_decompress_save(struct vzip_codec *c, struct vzip_job *j)
 		st->state_len = vzip_inflate_state_size();
 	}
 	st->hist_len = window_len;
-	vzip_stream_save(&j->ctx, st, c->ctl);
+	vzip_stream_save(&j->ctx, st, c->sealed);
 	vzip_buf_write(&j->ctx, vzip_stream_hist_offset(st),
 		       window_len ? c->hist : NULL, window_len);
 	return 0;

@@ -83,11 +83,11 @@ int vzip_trailer_parse(struct vzip_wrap *w, u8 format, u32 sum, u64 total,
 
 /* stream.c */
 int vzip_stream_load(const struct vzip_buf *ctx, struct vzip_stream *st,
-		     u8 *ctl);
+		     u8 *sealed);
 void vzip_stream_save(const struct vzip_buf *ctx, const struct vzip_stream *st,
-		      u8 *ctl);
+		      u8 *sealed);
 u32 vzip_stream_hist_offset(const struct vzip_stream *st);
-u32 vzip_ctl_size(void);
+u32 vzip_sealed_size(void);
 
 /* inflate_state.c */
 bool vzip_inflate_state_check(void);

@@ -90,7 +90,7 @@ void __init vzip_stream_init(void)
 }
 
 /* Bytes of the sealed part of a context at most: header and state. */
-u32 vzip_ctl_size(void)
+u32 vzip_sealed_size(void)
 {
 	return VZIP_CTX_HDR_SIZE + vzip_inflate_state_size();
 }
@@ -104,7 +104,7 @@ u32 vzip_ctx_size(void)
 {
 	if (!vzip_ctx_decompress_ok)
 		return 0;
-	return ALIGN(vzip_ctl_size() + VZIP_WINDOW_MAX, VZIP_CTX_ALIGN);
+	return ALIGN(vzip_sealed_size() + VZIP_WINDOW_MAX, VZIP_CTX_ALIGN);
 }
 EXPORT_SYMBOL_IF_KUNIT(vzip_ctx_size);
 
@@ -114,34 +114,34 @@ u32 vzip_stream_hist_offset(const struct vzip_stream *st)
 	return VZIP_CTX_HDR_SIZE + st->state_len;
 }
 
-static u64 vzip_ctx_seal(u8 *ctl, u32 len)
+static u64 vzip_ctx_seal(u8 *sealed, u32 len)
 {
-	struct vzip_ctx_hdr *hdr = (void *)ctl;
+	struct vzip_ctx_hdr *hdr = (void *)sealed;
 
 	hdr->tag = 0;
-	return siphash(ctl, len, &vzip_ctx_key);
+	return siphash(sealed, len, &vzip_ctx_key);
 }
 
 /**
  * vzip_stream_load() - read and check the sealed part of a context
  * @ctx: the context
  * @st: set to the stream state it holds
- * @ctl: vzip_ctl_size() bytes; the saved decompressor state, if any, is
- *       left at @ctl + VZIP_CTX_HDR_SIZE
+ * @sealed: vzip_sealed_size() bytes; the saved decompressor state, if any,
+ *          is left at @sealed + VZIP_CTX_HDR_SIZE
  *
  * Return: 0, or -EINVAL if the context was not written by this device (or
  * was modified since).
  */
 int vzip_stream_load(const struct vzip_buf *ctx, struct vzip_stream *st,
-		     u8 *ctl)
+		     u8 *sealed)
 {
-	struct vzip_ctx_hdr *hdr = (void *)ctl;
+	struct vzip_ctx_hdr *hdr = (void *)sealed;
 	u32 state_len, hist_len;
 	u64 tag;
 
 	if (ctx->len < vzip_ctx_size())
 		return -EINVAL;
-	vzip_buf_read(ctx, 0, ctl, VZIP_CTX_HDR_SIZE);
+	vzip_buf_read(ctx, 0, sealed, VZIP_CTX_HDR_SIZE);
 	if (le32_to_cpu(hdr->magic) != VZIP_CTX_MAGIC ||
 	    hdr->version != VZIP_CTX_VERSION)
 		return -EINVAL;
@@ -150,10 +150,10 @@ int vzip_stream_load(const struct vzip_buf *ctx, struct vzip_stream *st,
 	if ((state_len && state_len != vzip_inflate_state_size()) ||
 	    hist_len > VZIP_WINDOW_MAX)
 		return -EINVAL;
-	vzip_buf_read(ctx, VZIP_CTX_HDR_SIZE, ctl + VZIP_CTX_HDR_SIZE,
+	vzip_buf_read(ctx, VZIP_CTX_HDR_SIZE, sealed + VZIP_CTX_HDR_SIZE,
 		      state_len);
 	tag = le64_to_cpu(hdr->tag);
-	if (vzip_ctx_seal(ctl, VZIP_CTX_HDR_SIZE + state_len) != tag)
+	if (vzip_ctx_seal(sealed, VZIP_CTX_HDR_SIZE + state_len) != tag)
 		return -EINVAL;
 
 	/* Sealed by this module: the checks below can only fail on a bug. */
@@ -184,15 +184,15 @@ int vzip_stream_load(const struct vzip_buf *ctx, struct vzip_stream *st,
  * vzip_stream_save() - seal and write the sealed part of a context
  * @ctx: the context
  * @st: the stream state
- * @ctl: vzip_ctl_size() bytes, holding the saved decompressor state at
- *       @ctl + VZIP_CTX_HDR_SIZE if @st->state_len
+ * @sealed: vzip_sealed_size() bytes, holding the saved decompressor state
+ *          at @sealed + VZIP_CTX_HDR_SIZE if @st->state_len
  *
  * The caller writes the history at vzip_stream_hist_offset().
  */
 void vzip_stream_save(const struct vzip_buf *ctx, const struct vzip_stream *st,
-		      u8 *ctl)
+		      u8 *sealed)
 {
-	struct vzip_ctx_hdr *hdr = (void *)ctl;
+	struct vzip_ctx_hdr *hdr = (void *)sealed;
 	u32 len = VZIP_CTX_HDR_SIZE + st->state_len;
 
 	memset(hdr, 0, sizeof(*hdr));
@@ -212,6 +212,6 @@ void vzip_stream_save(const struct vzip_buf *ctx, const struct vzip_stream *st,
 	hdr->hist_len = cpu_to_le32(st->hist_len);
 	hdr->state_len = cpu_to_le32(st->state_len);
 	memcpy(hdr->trailer, st->wrap.trailer, sizeof(hdr->trailer));
-	hdr->tag = cpu_to_le64(vzip_ctx_seal(ctl, len));
-	vzip_buf_write(ctx, 0, ctl, len);
+	hdr->tag = cpu_to_le64(vzip_ctx_seal(sealed, len));
+	vzip_buf_write(ctx, 0, sealed, len);
 }

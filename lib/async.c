@@ -33,7 +33,7 @@ enum slot_state {
  * @next: next on the free or done list
  */
 struct wd_aslot {
-	struct wd_hwreq hw;
+	struct wd_inflight_req hw;
 	struct wd_req *req;
 	struct wd_comp *c;
 	struct wd_queue *q;
@@ -131,7 +131,7 @@ static void slot_done(struct wd_async *a, struct wd_aslot *s)
 }
 
 /* Called by whichever thread reaps the queue. */
-static void hw_done(struct wd_hwreq *hw)
+static void hw_done(struct wd_inflight_req *hw)
 {
 	struct wd_aslot *s = (struct wd_aslot *)hw;
 
@@ -261,7 +261,7 @@ static void unprep_hw(struct wd_aslot *s)
 static unsigned int flush_batch(struct wd_comp *c, struct wd_async *a,
 				struct wd_aslot **batch, unsigned int n)
 {
-	struct wd_hwreq *ops[32];
+	struct wd_inflight_req *ops[32];
 	unsigned int done = 0;
 
 	while (done < n) {
@@ -274,7 +274,7 @@ static unsigned int flush_batch(struct wd_comp *c, struct wd_async *a,
 			ops[k] = &batch[done + k]->hw;
 			k++;
 		}
-		ret = wd_hwq_submit(q, ops, k, &c->cnt);
+		ret = wd_inflight_submit(q, ops, k, &c->cnt);
 		if (ret < 0) {
 			for (unsigned int i = done; i < done + k; i++) {
 				unprep_hw(batch[i]);
@@ -505,7 +505,7 @@ static int poll_async(struct wd_comp *c, struct wd_req **done,
 		int ret;
 
 		if (q && !have_done(a))
-			wd_hwq_reap(q);
+			wd_inflight_reap(q);
 		count += deliver(c, a, done, max, &nd, drop);
 		/* enough, nothing more to wait for, or no room to return more */
 		if (count >= min || !q || (!drop && nd == max && have_done(a))) {
@@ -517,7 +517,7 @@ static int poll_async(struct wd_comp *c, struct wd_req **done,
 			wd_queue_close(q);
 			return (int)count;
 		}
-		ret = wd_hwq_wait(q, have_done, a, end == INT64_MAX ? -1 :
+		ret = wd_inflight_wait(q, have_done, a, end == INT64_MAX ? -1 :
 				  (int)((end - now + 999999) / 1000000),
 				  c->busy, &c->cnt);
 		wd_queue_close(q);

@@ -38,7 +38,7 @@ static struct wd_queue *comp_attach(struct wd_comp *c, enum wd_reason *why)
 	struct wd_queue *q = NULL;
 
 	if (c->given && !wd_queue_stale(c->given) &&
-	    !wd_queue_check(c->given) && !wd_hwq_dead(c->given)) {
+	    !wd_queue_check(c->given) && !wd_inflight_dead(c->given)) {
 		wd_queue_ref(c->given);
 		*why = WD_REASON_NONE;
 		return c->given;
@@ -62,7 +62,7 @@ struct wd_queue *wd_comp_queue(struct wd_comp *c, enum wd_reason *why)
 	pthread_mutex_lock(&c->lock);
 	q = c->q;
 	if (q && (wd_queue_stale(q) || wd_queue_check(q) ||
-		  wd_hwq_dead(q))) {
+		  wd_inflight_dead(q))) {
 		/* a forked child's inheritance, or a dead device: let go */
 		if (!wd_queue_stale(q))
 			c->noq = WD_REASON_DEVICE_LOST;
@@ -127,22 +127,22 @@ void wd_comp_note(struct wd_comp *c, unsigned int path, enum wd_reason why)
 
 static bool has_room(void *arg)
 {
-	return wd_hwq_has_room(arg) || wd_hwq_dead(arg);
+	return wd_inflight_has_room(arg) || wd_inflight_dead(arg);
 }
 
 int wd_comp_hw_submit(struct wd_comp *c, struct wd_queue *q,
-		      struct wd_hwreq *op)
+		      struct wd_inflight_req *op)
 {
 	for (;;) {
-		int ret = wd_hwq_submit(q, &op, 1, &c->cnt);
+		int ret = wd_inflight_submit(q, &op, 1, &c->cnt);
 
 		if (ret)
 			return ret < 0 ? ret : 0;
 		/* every slot is in use: wait for a completion */
-		ret = wd_hwq_wait(q, has_room, q, -1, c->busy, &c->cnt);
+		ret = wd_inflight_wait(q, has_room, q, -1, c->busy, &c->cnt);
 		if (ret && ret != -ECANCELED)
 			return ret;
-		ret = wd_hwq_dead(q);
+		ret = wd_inflight_dead(q);
 		if (ret)
 			return ret;
 	}
@@ -331,7 +331,7 @@ static int hw_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
 		      size_t dst_len, size_t *used, size_t *made,
 		      uint32_t *checksum)
 {
-	struct wd_hwreq req = { 0 };
+	struct wd_inflight_req req = { 0 };
 	struct wd_xfer xs, xd;
 	int ret;
 
@@ -353,7 +353,7 @@ static int hw_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
 
 	ret = wd_comp_hw_submit(c, q, &req);
 	if (!ret)
-		ret = wd_hwq_wait_op(q, &req, c->busy, &c->cnt);
+		ret = wd_inflight_wait_op(q, &req, c->busy, &c->cnt);
 	if (!ret)
 		ret = wd_vzip_errno(&req.cqe);
 	if (!ret && req.cqe.produced > dst_len)

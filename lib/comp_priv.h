@@ -9,7 +9,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#include "hwq.h"
+#include "inflight.h"
 #include "internal.h"
 #include "queue_priv.h"
 #include "xfer.h"
@@ -118,7 +118,7 @@ static inline enum wd_reason wd_hw_fail_reason(int err)
  * if needed; 0 or -errno.
  */
 int wd_comp_hw_submit(struct wd_comp *c, struct wd_queue *q,
-		      struct wd_hwreq *op);
+		      struct wd_inflight_req *op);
 
 /*
  * wd_comp_hw_oneshot() - a whole-buffer request on the device behind @q,

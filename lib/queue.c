@@ -65,7 +65,7 @@ static void fork_child(void)
 		q->fd = -1;
 		pthread_mutex_init(&q->sq_lock, NULL);
 		pthread_mutex_init(&q->cq_lock, NULL);
-		wd_hwq_reinit(&q->hw);
+		wd_inflight_reinit(&q->inflight);
 	}
 	wd_guard_forget_all();
 	atomic_fetch_add(&wd_fork_gen, 1);
@@ -231,12 +231,12 @@ static int queue_open_dev(const char *name, struct wd_queue **qp)
 			goto unmap;
 		}
 	}
-	ret = wd_hwq_init(&q->hw, ui.ring_depth);
+	ret = wd_inflight_init(&q->inflight, ui.ring_depth);
 	if (ret)
 		goto free_mem;
 	if (ioctl(q->fd, UACCE_CMD_START_Q)) {
 		ret = -errno;
-		goto free_hwq;
+		goto free_inflight;
 	}
 
 	snprintf(q->info.device, sizeof(q->info.device), "%.*s",
@@ -264,8 +264,8 @@ static int queue_open_dev(const char *name, struct wd_queue **qp)
 	*qp = q;
 	return 0;
 
-free_hwq:
-	wd_hwq_destroy(&q->hw);
+free_inflight:
+	wd_inflight_destroy(&q->inflight);
 free_mem:
 	wd_mem_destroy(q->mem);
 unmap:
@@ -341,7 +341,7 @@ WD_EXPORT void wd_queue_close(struct wd_queue *q)
 		queue_unmap(q);
 		close(q->fd);
 	}
-	wd_hwq_destroy(&q->hw);
+	wd_inflight_destroy(&q->inflight);
 	pthread_mutex_destroy(&q->sq_lock);
 	pthread_mutex_destroy(&q->cq_lock);
 	wd_mem_destroy(q->mem);

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <warpdrive/queue.h>
 
-#include "hwq.h"
+#include "inflight.h"
 #include "internal.h"
 
 #define WD_MAX_DEVICES	64
@@ -44,7 +44,7 @@ struct wd_mem;
  * @cq_next: next CQ index to read; atomic because submitters read it
  *           without @cq_lock to bound the requests in flight
  * @mem: allocator of the static shared region, NULL with SVA
- * @hw: requests in flight through the compression layer
+ * @inflight: requests in flight through the compression layer
  * @refs: references: the opener's, and one per session using it
  * @list: entry in the list of open queues (for fork)
  */
@@ -78,7 +78,7 @@ struct wd_queue {
 	atomic_uint cq_next;
 
 	struct wd_mem *mem;
-	struct wd_hwq hw;
+	struct wd_inflight inflight;
 	atomic_int refs;
 	struct wd_queue *list;
 };

@@ -40,7 +40,7 @@ struct wd_queue *wd_shared_queue(enum wd_reason *why)
 	pthread_mutex_lock(&shared_lock);
 	q = shared_q;
 	if (q && (wd_queue_stale(q) || wd_queue_check(q) ||
-		  wd_hwq_dead(q))) {
+		  wd_inflight_dead(q))) {
 		/* the parent's, or its device failed: find another */
 		shared_q = NULL;
 		wd_queue_close(q);

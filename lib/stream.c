@@ -198,7 +198,7 @@ static int hw_request(struct wd_stream *s, int op, const void *src,
 	int ret = -ENODEV;
 
 	for (int attempt = 0; attempt < WD_RETRIES; attempt++) {
-		struct wd_hwreq req = { 0 };
+		struct wd_inflight_req req = { 0 };
 		struct wd_xfer xs, xd;
 		enum wd_reason why;
 
@@ -231,7 +231,7 @@ static int hw_request(struct wd_stream *s, int op, const void *src,
 
 		ret = wd_comp_hw_submit(c, s->q, &req);
 		if (!ret)
-			ret = wd_hwq_wait_op(s->q, &req, c->busy, &c->cnt);
+			ret = wd_inflight_wait_op(s->q, &req, c->busy, &c->cnt);
 		if (!ret)
 			ret = wd_vzip_errno(&req.cqe);
 		if ((!ret || ret == -ENOSPC) &&

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libwarpdrive: requests in flight on a queue shared by sessions and
- * threads (see hwq.h): slots, completion dispatch, leader/follower
+ * threads (see inflight.h): slots, completion dispatch, leader/follower
  * waiting, and failing everything when the queue dies.
  */
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "hwq.h"
+#include "inflight.h"
 #include "queue_priv.h"
 
 /* How long a waiter spins before it sleeps in poll() (WD_WAIT=poll). */
@@ -72,7 +72,7 @@ static inline void spin_wait_hint(void)
 
 #define REAP_BATCH	32
 
-static void hwq_free_slots(struct wd_hwq *h)
+static void inflight_free_slots(struct wd_inflight *h)
 {
 	free(h->slots);
 	free(h->seq);
@@ -82,24 +82,24 @@ static void hwq_free_slots(struct wd_hwq *h)
 	h->free = NULL;
 }
 
-int wd_hwq_init(struct wd_hwq *h, uint32_t depth)
+int wd_inflight_init(struct wd_inflight *h, uint32_t depth)
 {
 	h->slots = calloc(depth, sizeof(*h->slots));
 	h->seq = calloc(depth, sizeof(*h->seq));
 	h->free = calloc(depth, sizeof(*h->free));
 	if (!h->slots || !h->seq || !h->free) {
-		hwq_free_slots(h);
+		inflight_free_slots(h);
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < depth; i++)
 		h->free[i] = depth - 1 - i;
 	h->nfree = depth;
-	wd_hwq_reinit(h);
+	wd_inflight_reinit(h);
 	return 0;
 }
 
 /* In a forked child: the locks start unlocked, no thread is the leader. */
-void wd_hwq_reinit(struct wd_hwq *h)
+void wd_inflight_reinit(struct wd_inflight *h)
 {
 	pthread_condattr_t ca;
 
@@ -112,15 +112,15 @@ void wd_hwq_reinit(struct wd_hwq *h)
 	h->nfollowers = 0;
 }
 
-/* Frees what wd_hwq_init() made, its lock and condition included. */
-void wd_hwq_destroy(struct wd_hwq *h)
+/* Frees what wd_inflight_init() made, its lock and condition included. */
+void wd_inflight_destroy(struct wd_inflight *h)
 {
-	hwq_free_slots(h);
+	inflight_free_slots(h);
 	pthread_mutex_destroy(&h->lock);
 	pthread_cond_destroy(&h->cond);
 }
 
-static void op_complete(struct wd_hwreq *op)
+static void op_complete(struct wd_inflight_req *op)
 {
 	if (op->done_fn)
 		op->done_fn(op);
@@ -129,7 +129,7 @@ static void op_complete(struct wd_hwreq *op)
 }
 
 /* Followers re-check their condition after completions; call unlocked. */
-static void wake_followers(struct wd_hwq *h)
+static void wake_followers(struct wd_inflight *h)
 {
 	pthread_mutex_lock(&h->lock);
 	if (h->nfollowers)
@@ -140,15 +140,15 @@ static void wake_followers(struct wd_hwq *h)
 /* The queue died: every request in flight completes as aborted. */
 static void fail_all(struct wd_queue *q, int err)
 {
-	struct wd_hwq *h = &q->hw;
-	struct wd_hwreq *failed = NULL;
+	struct wd_inflight *h = &q->inflight;
+	struct wd_inflight_req *failed = NULL;
 	uint32_t depth = q->info.ring_depth;
 
 	pthread_mutex_lock(&h->lock);
 	if (!h->dead)
 		__atomic_store_n(&h->dead, err, __ATOMIC_RELAXED);
 	for (uint32_t i = 0; i < depth; i++) {
-		struct wd_hwreq *op = h->slots[i];
+		struct wd_inflight_req *op = h->slots[i];
 
 		if (!op)
 			continue;
@@ -159,7 +159,7 @@ static void fail_all(struct wd_queue *q, int err)
 	}
 	pthread_mutex_unlock(&h->lock);
 	while (failed) {
-		struct wd_hwreq *op = failed;
+		struct wd_inflight_req *op = failed;
 
 		failed = op->list;
 		memset(&op->cqe, 0, sizeof(op->cqe));
@@ -170,21 +170,21 @@ static void fail_all(struct wd_queue *q, int err)
 	wake_followers(h);
 }
 
-int wd_hwq_dead(struct wd_queue *q)
+int wd_inflight_dead(struct wd_queue *q)
 {
 	/* set once, under the lock; a stale read only delays noticing */
-	return __atomic_load_n(&q->hw.dead, __ATOMIC_RELAXED);
+	return __atomic_load_n(&q->inflight.dead, __ATOMIC_RELAXED);
 }
 
-bool wd_hwq_has_room(struct wd_queue *q)
+bool wd_inflight_has_room(struct wd_queue *q)
 {
-	return __atomic_load_n(&q->hw.nfree, __ATOMIC_RELAXED) > 0;
+	return __atomic_load_n(&q->inflight.nfree, __ATOMIC_RELAXED) > 0;
 }
 
-int wd_hwq_submit(struct wd_queue *q, struct wd_hwreq **ops, unsigned int n,
-		  struct wd_counters *cnt)
+int wd_inflight_submit(struct wd_queue *q, struct wd_inflight_req **ops,
+		       unsigned int n, struct wd_counters *cnt)
 {
-	struct wd_hwq *h = &q->hw;
+	struct wd_inflight *h = &q->inflight;
 	const struct vzip_sqe *sqes[REAP_BATCH];
 	uint32_t slot[REAP_BATCH];
 	unsigned int k, taken;
@@ -226,9 +226,9 @@ int wd_hwq_submit(struct wd_queue *q, struct wd_hwreq **ops, unsigned int n,
 /* Reaps one batch and completes its requests; returns how many. */
 static int reap_batch(struct wd_queue *q)
 {
-	struct wd_hwq *h = &q->hw;
+	struct wd_inflight *h = &q->inflight;
 	struct vzip_cqe cqes[REAP_BATCH];
-	struct wd_hwreq *done[REAP_BATCH];
+	struct wd_inflight_req *done[REAP_BATCH];
 	uint32_t depth = q->info.ring_depth;
 	int n, m = 0;
 
@@ -241,7 +241,7 @@ static int reap_batch(struct wd_queue *q)
 	for (int i = 0; i < n; i++) {
 		uint32_t s = (uint32_t)cqes[i].user_data;
 		uint32_t seq = (uint32_t)(cqes[i].user_data >> 32);
-		struct wd_hwreq *op;
+		struct wd_inflight_req *op;
 
 		/* a completion that names no request of ours is dropped */
 		if (s >= depth || !h->slots[s] || h->seq[s] != seq) {
@@ -262,7 +262,7 @@ static int reap_batch(struct wd_queue *q)
 }
 
 /* Takes the leader role if it is free. */
-static bool lead(struct wd_hwq *h)
+static bool lead(struct wd_inflight *h)
 {
 	bool ok;
 
@@ -274,7 +274,7 @@ static bool lead(struct wd_hwq *h)
 	return ok;
 }
 
-static void step_down(struct wd_hwq *h)
+static void step_down(struct wd_inflight *h)
 {
 	pthread_mutex_lock(&h->lock);
 	h->leader = false;
@@ -294,14 +294,14 @@ static bool check_alive(struct wd_queue *q)
 	return false;
 }
 
-void wd_hwq_reap(struct wd_queue *q)
+void wd_inflight_reap(struct wd_queue *q)
 {
-	if (wd_queue_stale(q) || !lead(&q->hw))
+	if (wd_queue_stale(q) || !lead(&q->inflight))
 		return;
 	while (reap_batch(q) > 0)
 		;
 	check_alive(q);
-	step_down(&q->hw);
+	step_down(&q->inflight);
 }
 
 /*
@@ -309,7 +309,7 @@ void wd_hwq_reap(struct wd_queue *q)
  * lock held on entry and exit.  Returns 1 if the condition holds, 0 if
  * the caller is now the leader, -ETIMEDOUT.
  */
-static int follow(struct wd_hwq *h, wd_wait_pred pred, void *arg,
+static int follow(struct wd_inflight *h, wd_wait_pred pred, void *arg,
 		  const struct timespec *deadline)
 {
 	for (;;) {
@@ -334,10 +334,10 @@ static int follow(struct wd_hwq *h, wd_wait_pred pred, void *arg,
 	}
 }
 
-int wd_hwq_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
+int wd_inflight_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
 		int timeout_ms, bool busy, struct wd_counters *cnt)
 {
-	struct wd_hwq *h = &q->hw;
+	struct wd_inflight *h = &q->inflight;
 	int64_t end = INT64_MAX, spin_until = 0;
 	struct timespec deadline;
 	unsigned int spins = 0;
@@ -400,15 +400,15 @@ int wd_hwq_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
 
 static bool op_done(void *arg)
 {
-	struct wd_hwreq *op = arg;
+	struct wd_inflight_req *op = arg;
 
 	return atomic_load_explicit(&op->done, memory_order_acquire);
 }
 
-int wd_hwq_wait_op(struct wd_queue *q, struct wd_hwreq *op, bool busy,
-		   struct wd_counters *cnt)
+int wd_inflight_wait_op(struct wd_queue *q, struct wd_inflight_req *op,
+			bool busy, struct wd_counters *cnt)
 {
-	int ret = wd_hwq_wait(q, op_done, op, -1, busy, cnt);
+	int ret = wd_inflight_wait(q, op_done, op, -1, busy, cnt);
 
 	/* a dead queue completed it as aborted: that is its result */
 	return ret == -ECANCELED && op_done(op) ? 0 : ret;

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libwarpdrive: a queue shared by sessions and threads.
+ * libwarpdrive: the requests in flight on a queue shared by sessions and
+ * threads.
  *
- * Each request in flight is a struct wd_hwreq in a slot of the queue; the
- * descriptor's user_data names the slot, so a completion is checked
+ * Each request in flight is a struct wd_inflight_req in a slot of the
+ * queue; the descriptor's user_data names the slot, so a completion is checked
  * before it is trusted and everything in flight can be failed when the
  * queue dies.  Completions are reaped by one thread at a time, the
  * leader; other waiters sleep on a condition variable until the leader
  * has completed what they wait for or steps down (leader/follower).
  */
-#ifndef WD_HWQ_H
-#define WD_HWQ_H
+#ifndef WD_INFLIGHT_H
+#define WD_INFLIGHT_H
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -20,35 +21,37 @@
 
 #include "internal.h"
 
-struct wd_hwreq;
+struct wd_inflight_req;
 struct wd_queue;
 
 /**
- * typedef wd_hwreq_done_fn - called by the reaping thread when @op completes;
- * @op->cqe holds the completion.  NULL: the owner waits on @op->done.
+ * typedef wd_inflight_done_fn - called by the reaping thread when @op
+ * completes; @op->cqe holds the completion.  NULL: the owner waits on
+ * @op->done.
  */
-typedef void (*wd_hwreq_done_fn)(struct wd_hwreq *op);
+typedef void (*wd_inflight_done_fn)(struct wd_inflight_req *op);
 
 /**
- * struct wd_hwreq - a request in flight on a struct wd_hwq
- * @sqe: the descriptor (user_data is set by wd_hwq_submit())
+ * struct wd_inflight_req - a request in flight on a struct wd_inflight
+ * @sqe: the descriptor (user_data is set by wd_inflight_submit())
  * @cqe: the completion, valid once @done is set
- * @done_fn: completion callback, see wd_hwreq_done_fn
+ * @done_fn: completion callback, see wd_inflight_done_fn
  * @done: set (release) after @cqe is written
  * @owner: for @done_fn
  * @list: for @owner's lists
  */
-struct wd_hwreq {
+struct wd_inflight_req {
 	struct vzip_sqe sqe;
 	struct vzip_cqe cqe;
-	wd_hwreq_done_fn done_fn;
+	wd_inflight_done_fn done_fn;
 	atomic_int done;
 	void *owner;
-	struct wd_hwreq *list;
+	struct wd_inflight_req *list;
 };
 
 /**
- * struct wd_hwq - the requests in flight on a queue (part of struct wd_queue)
+ * struct wd_inflight - the requests in flight on a queue (part of
+ * struct wd_queue)
  * @lock: protects @slots, @free, @nfree, @leader, @nfollowers, @dead
  * @cond: followers wait here for the leader
  * @slots: request in flight in each slot, NULL if free
@@ -58,10 +61,10 @@ struct wd_hwreq {
  * @nfollowers: threads waiting on @cond
  * @dead: the queue failed; 0 or the -errno every request now gets
  */
-struct wd_hwq {
+struct wd_inflight {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct wd_hwreq **slots;
+	struct wd_inflight_req **slots;
 	uint32_t *seq;
 	uint32_t *free;
 	uint32_t nfree;
@@ -70,12 +73,12 @@ struct wd_hwq {
 	int dead;
 };
 
-int wd_hwq_init(struct wd_hwq *h, uint32_t depth);
-void wd_hwq_reinit(struct wd_hwq *h);
-void wd_hwq_destroy(struct wd_hwq *h);
+int wd_inflight_init(struct wd_inflight *h, uint32_t depth);
+void wd_inflight_reinit(struct wd_inflight *h);
+void wd_inflight_destroy(struct wd_inflight *h);
 
 /**
- * wd_hwq_submit() - start requests
+ * wd_inflight_submit() - start requests
  * @q: the queue
  * @ops: requests with their descriptors built; done is cleared here
  * @n: how many
@@ -84,8 +87,8 @@ void wd_hwq_destroy(struct wd_hwq *h);
  * Return: number started (from the first), or -errno when the queue is
  * dead.  Fewer than @n: the ring is full.
  */
-int wd_hwq_submit(struct wd_queue *q, struct wd_hwreq **ops, unsigned int n,
-		  struct wd_counters *cnt);
+int wd_inflight_submit(struct wd_queue *q, struct wd_inflight_req **ops,
+		       unsigned int n, struct wd_counters *cnt);
 
 /**
  * typedef wd_wait_pred - what a waiter waits for; called without locks
@@ -93,7 +96,7 @@ int wd_hwq_submit(struct wd_queue *q, struct wd_hwreq **ops, unsigned int n,
 typedef bool (*wd_wait_pred)(void *arg);
 
 /**
- * wd_hwq_wait() - wait until @pred(@arg) holds, reaping as needed
+ * wd_inflight_wait() - wait until @pred(@arg) holds, reaping as needed
  * @q: the queue
  * @pred: the condition, made true by completions
  * @arg: for @pred
@@ -106,27 +109,27 @@ typedef bool (*wd_wait_pred)(void *arg);
  *
  * Return: 0 once @pred holds; -ETIMEDOUT.
  */
-int wd_hwq_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
+int wd_inflight_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
 		int timeout_ms, bool busy, struct wd_counters *cnt);
 
 /**
- * wd_hwq_reap() - reap what is ready without waiting, unless another
+ * wd_inflight_reap() - reap what is ready without waiting, unless another
  * thread is reaping already
  * @q: the queue
  */
-void wd_hwq_reap(struct wd_queue *q);
+void wd_inflight_reap(struct wd_queue *q);
 
 /* Waits for one request submitted by this thread. */
-int wd_hwq_wait_op(struct wd_queue *q, struct wd_hwreq *op, bool busy,
-		   struct wd_counters *cnt);
+int wd_inflight_wait_op(struct wd_queue *q, struct wd_inflight_req *op,
+			bool busy, struct wd_counters *cnt);
 
 /**
- * wd_hwq_dead() - 0 while the queue works, else the -errno of its failure
+ * wd_inflight_dead() - 0 while the queue works, else the -errno of its failure
  * @q: the queue
  */
-int wd_hwq_dead(struct wd_queue *q);
+int wd_inflight_dead(struct wd_queue *q);
 
 /* Room for at least one more request? (a hint: no lock) */
-bool wd_hwq_has_room(struct wd_queue *q);
+bool wd_inflight_has_room(struct wd_queue *q);
 
-#endif /* WD_HWQ_H */
+#endif /* WD_INFLIGHT_H */

@@ -518,8 +518,8 @@ static int poll_async(struct wd_comp *c, struct wd_req **done,
 			return (int)count;
 		}
 		ret = wd_inflight_wait(q, have_done, a, end == INT64_MAX ? -1 :
-				  (int)((end - now + 999999) / 1000000),
-				  c->busy, &c->cnt);
+				       (int)((end - now + 999999) / 1000000),
+				       c->busy, &c->cnt);
 		wd_queue_close(q);
 		if (ret == -ETIMEDOUT)
 			return (int)(count + deliver(c, a, done, max, &nd,

@@ -335,7 +335,7 @@ static int follow(struct wd_inflight *h, wd_wait_pred pred, void *arg,
 }
 
 int wd_inflight_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
-		int timeout_ms, bool busy, struct wd_counters *cnt)
+		     int timeout_ms, bool busy, struct wd_counters *cnt)
 {
 	struct wd_inflight *h = &q->inflight;
 	int64_t end = INT64_MAX, spin_until = 0;

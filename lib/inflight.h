@@ -110,7 +110,7 @@ typedef bool (*wd_wait_pred)(void *arg);
  * Return: 0 once @pred holds; -ETIMEDOUT.
  */
 int wd_inflight_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
-		int timeout_ms, bool busy, struct wd_counters *cnt);
+		     int timeout_ms, bool busy, struct wd_counters *cnt);
 
 /**
  * wd_inflight_reap() - reap what is ready without waiting, unless another

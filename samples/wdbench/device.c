@@ -20,7 +20,11 @@
  * struct dev_ctx - state of one library run
  * @w: the measurement
  * @c: the session
- * @src: input (for decompression: the compressed input), @src_len bytes
+ * @src: the input blocks (for decompression: compressed), one after
+ *       another; block i is at @off[i], @off[i + 1] - @off[i] bytes
+ * @nblocks: blocks in @src: as many of the measurement's as the
+ *           device's memory holds
+ * @next: the next request's number, which picks its block
  * @dst: output buffers, one per request in flight, @dst_len bytes each
  * @reqs: async requests
  * @copied: some buffers are not the device's: their data is copied
@@ -29,41 +33,40 @@ struct dev_ctx {
 	const struct work *w;
 	struct wd_comp *c;
 	unsigned char *src;
-	size_t src_len;
+	size_t *off;
+	size_t nblocks;
+	uint64_t next;
 	unsigned char **dst;
 	size_t dst_len;
 	struct wd_req *reqs;
 	bool copied;
 };
 
+/* The input of the next request. */
+static const unsigned char *next_src(struct dev_ctx *d, size_t *len)
+{
+	size_t k = d->next++ % d->nblocks;
+
+	*len = d->off[k + 1] - d->off[k];
+	return d->src + d->off[k];
+}
+
 static long dev_compress(void *arg)
 {
 	struct dev_ctx *d = arg;
-	size_t n = d->dst_len;
+	size_t len, n = d->dst_len;
+	const unsigned char *src = next_src(d, &len);
 
-	return wd_compress(d->c, d->src, d->src_len, d->dst[0], &n) ? -1 :
-								       (long)n;
+	return wd_compress(d->c, src, len, d->dst[0], &n) ? -1 : (long)n;
 }
 
 static long dev_decompress(void *arg)
 {
 	struct dev_ctx *d = arg;
-	size_t in = d->src_len, n = d->dst_len;
+	size_t in, n = d->dst_len;
+	const unsigned char *src = next_src(d, &in);
 
-	return wd_decompress(d->c, d->src, &in, d->dst[0], &n) ? -1 : (long)n;
-}
-
-/* COPY and NOP have no one-shot call: one async request, waited for. */
-static long dev_one(void *arg)
-{
-	struct dev_ctx *d = arg;
-	struct wd_req *r = &d->reqs[0], *done;
-
-	if (wd_submit(d->c, &r, 1) != 1)
-		return -1;
-	if (wd_poll(d->c, &done, 1, 1, -1) != 1 || done->status)
-		return -1;
-	return (long)done->produced;
+	return wd_decompress(d->c, src, &in, d->dst[0], &n) ? -1 : (long)n;
 }
 
 static void prep_req(struct dev_ctx *d, struct wd_req *r, unsigned int i)
@@ -76,10 +79,23 @@ static void prep_req(struct dev_ctx *d, struct wd_req *r, unsigned int i)
 		w->op == OP_COPY ? WD_OP_COPY : WD_OP_NOP;
 	if (r->op == WD_OP_NOP)
 		return;
-	r->src = d->src;
-	r->src_len = d->src_len;
+	r->src = next_src(d, &r->src_len);
 	r->dst = d->dst[i];
 	r->dst_len = d->dst_len;
+}
+
+/* COPY and NOP have no one-shot call: one async request, waited for. */
+static long dev_one(void *arg)
+{
+	struct dev_ctx *d = arg;
+	struct wd_req *r = &d->reqs[0], *done;
+
+	prep_req(d, r, 0);
+	if (wd_submit(d->c, &r, 1) != 1)
+		return -1;
+	if (wd_poll(d->c, &done, 1, 1, -1) != 1 || done->status)
+		return -1;
+	return (long)done->produced;
 }
 
 /* @depth requests kept in flight for the whole time. */
@@ -89,6 +105,7 @@ static void run_async(struct dev_ctx *d, struct result *r)
 	unsigned int depth = w->depth, inflight = 0;
 	struct wd_req **done, **free_reqs;
 	unsigned int nfree = depth;
+	struct engines e0, e1;
 	double t0, c0, end;
 
 	done = calloc(depth, sizeof(*done));
@@ -99,6 +116,8 @@ static void run_async(struct dev_ctx *d, struct result *r)
 	}
 	for (unsigned int i = 0; i < depth; i++)
 		free_reqs[i] = &d->reqs[i];
+	if (w->engines)
+		engines_sample(&e0);
 	c0 = cpu_s(false);
 	t0 = now_s();
 	end = t0 + w->seconds;
@@ -147,6 +166,10 @@ static void run_async(struct dev_ctx *d, struct result *r)
 	}
 	r->secs = now_s() - t0;
 	r->cpu = cpu_s(false) - c0;
+	if (w->engines) {
+		engines_sample(&e1);
+		engines_delta(&r->eng, &e0, &e1);
+	}
 	r->ok = true;
 out:
 	/* let whatever is still in flight finish before the buffers go */
@@ -174,6 +197,39 @@ static void *buf_alloc(struct dev_ctx *d, size_t size)
 	return p;
 }
 
+/*
+ * The input blocks in the device's memory: as many as fit, at least one
+ * (in ordinary memory, copied, if even one does not fit).
+ */
+static int src_setup(struct dev_ctx *d)
+{
+	const struct work *w = d->w;
+	bool dec = w->op == OP_DECOMPRESS;
+	size_t n = w->nblocks;
+
+	d->off = calloc(n + 1, sizeof(*d->off));
+	if (!d->off)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		d->off[i + 1] = d->off[i] +
+				(dec ? w->blocks[i].comp_len : w->size);
+	for (d->nblocks = n; ; d->nblocks = (d->nblocks + 1) / 2) {
+		d->src = wd_buf_alloc(d->c, d->off[d->nblocks] ?
+					    d->off[d->nblocks] : 1);
+		if (d->src || d->nblocks == 1)
+			break;
+	}
+	if (!d->src)
+		d->src = buf_alloc(d, d->off[1] ? d->off[1] : 1);
+	if (!d->src)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->nblocks; i++)
+		memcpy(d->src + d->off[i],
+		       dec ? w->blocks[i].comp : w->blocks[i].data,
+		       d->off[i + 1] - d->off[i]);
+	return 0;
+}
+
 static int dev_setup(struct dev_ctx *d, const struct work *w, bool hw)
 {
 	struct wd_comp_params p = {
@@ -191,15 +247,15 @@ static int dev_setup(struct dev_ctx *d, const struct work *w, bool hw)
 	ret = wd_comp_open(&d->c, &p);
 	if (ret)
 		return ret;
-	d->src_len = w->op == OP_DECOMPRESS ? w->comp_len : w->size;
 	d->dst_len = w->op == OP_COMPRESS ?
 		     wd_compress_bound(w->format, w->size) : w->size;
-	d->src = buf_alloc(d, d->src_len ? d->src_len : 1);
 	d->dst = calloc(nbuf, sizeof(*d->dst));
 	d->reqs = calloc(nbuf, sizeof(*d->reqs));
-	if (!d->src || !d->dst || !d->reqs)
+	if (!d->dst || !d->reqs)
 		return -ENOMEM;
-	memcpy(d->src, w->op == OP_DECOMPRESS ? w->comp : w->data, d->src_len);
+	ret = src_setup(d);
+	if (ret)
+		return ret;
 	for (unsigned int i = 0; i < nbuf; i++) {
 		d->dst[i] = buf_alloc(d, d->dst_len ? d->dst_len : 1);
 		if (!d->dst[i])
@@ -216,6 +272,7 @@ static void dev_teardown(struct dev_ctx *d, unsigned int nbuf)
 	for (unsigned int i = 0; d->dst && i < nbuf; i++)
 		wd_buf_free(d->c, d->dst[i]);
 	wd_buf_free(d->c, d->src);
+	free(d->off);
 	free(d->dst);
 	free(d->reqs);
 	wd_comp_close(d->c);
@@ -245,9 +302,14 @@ static void run_one(const struct work *w, struct result *r)
 	if (st.hw_requests + st.sw_requests)
 		r->hw_share = (double)st.hw_requests /
 			      (double)(st.hw_requests + st.sw_requests);
+	r->blocks = d.nblocks;
 	if (d.copied)
 		snprintf(r->note, sizeof(r->note),
 			 "buffers copied through the shared region");
+	else if (d.nblocks < w->nblocks)
+		snprintf(r->note, sizeof(r->note),
+			 "%zu of %zu blocks fit in the device's memory",
+			 d.nblocks, w->nblocks);
 out:
 	dev_teardown(&d, w->depth ? w->depth : 1);
 }
@@ -260,6 +322,7 @@ static void run_procs(const struct work *w, struct result *r)
 	pid_t *pids;
 
 	one.mode = MODE_SYNC;
+	one.engines = false;
 	pids = calloc(w->procs, sizeof(*pids));
 	if (!pids || pipe(fds)) {
 		snprintf(r->note, sizeof(r->note), "cannot start processes");
@@ -295,6 +358,7 @@ static void run_procs(const struct work *w, struct result *r)
 		r->bytes += cr.bytes;
 		r->out_bytes += cr.out_bytes;
 		r->hw_share += cr.hw_share / w->procs;
+		r->blocks = cr.blocks;
 		if (i == 0) {
 			r->p50 = cr.p50;
 			r->p99 = cr.p99;

@@ -8,7 +8,9 @@
 #		samples/wdbench/guest-bench.sh [SECONDS]
 #
 # The JSON lands in build/bench-run/bench/, the tables in
-# build/bench-run/guest.log.
+# build/bench-run/guest.log.  The suite runs on generated text, then on a
+# real corpus: 8 MiB of the kernel's own C sources (mm/, fs/ext4/ and
+# kernel/ of build/src), cut into blocks of each request size.
 set -u
 mods=build/modules/$(uname -r)
 bin=$PWD/build/user/bin
@@ -38,12 +40,14 @@ nop_detail() {
 
 run() {
 	name=$1
-	shift
+	input=$2
+	shift 2
 	insmod "$mods/uacce/uacce.ko" || return 1
 	insmod "$mods/drivers/vzip/vzip.ko" "$@" || { rmmod uacce; return 1; }
 	echo "== wdbench, vzip $*"
 	grep . /sys/class/uacce/*/api /sys/class/uacce/*/flags
-	"$bin/wdbench" --seconds "$secs" --out $out --name "$name"
+	"$bin/wdbench" --seconds "$secs" --out $out --name "$name" \
+		${input:+--input "$input"}
 	rc=$?
 	echo "== NOP at depth 1: the raw queue, the library spinning, polling"
 	nop_detail "$name"
@@ -62,7 +66,14 @@ if command -v perf > /dev/null; then
 	taskset -c 0 perf bench sched pipe -l 2000 2>&1 | grep usecs/op
 	perf bench syscall basic -l 200000 2>&1 | grep usecs/op
 fi
-run goals || exit 1
+src=$(ls -d build/src/linux-source-6.1 2>/dev/null)
+[ -n "$src" ] || { echo "guest-bench: no kernel source under build/src" >&2; exit 1; }
+corpus=/tmp/corpus
+find "$src/mm" "$src/fs/ext4" "$src/kernel" -name '*.[ch]' | sort |
+	xargs cat | head -c 8388608 > $corpus
+echo "== corpus: $(wc -c < $corpus) bytes of $src/{mm,fs/ext4,kernel}/*.[ch]"
+run goals "" || exit 1
+run goals-corpus $corpus || exit 1
 # the largest shared region a queue can have without an IOMMU (4 MiB of
 # contiguous memory): room for 1 MiB requests and their output
-run goals-nosva sva=0 ss_size=4194304 || exit 1
+run goals-nosva "" sva=0 ss_size=4194304 || exit 1

@@ -7,9 +7,12 @@
  * table and writes JSON to <out>/<name>.json.
  *
  * Without --op/--size/--mode/--depth/--engine it runs the "goals" suite,
- * whose ratios Documentation/benchmarks.rst reports.
+ * whose ratios Documentation/benchmarks.rst reports.  The input is
+ * generated text, or with --input a file cut into blocks of the request
+ * size, which the requests take in turn.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,12 +27,14 @@
 
 #define MAX_WORKS	256
 #define MAX_LIST	16
+#define INPUT_MAX_BYTES	(1ul << 30)
 
 /**
  * struct bench - the run
  * @works: measurements, @nworks of them, with @results
  * @seconds, @level, @format, @procs: settings
  * @out_dir, @name: where the JSON goes
+ * @input: the --input file, or NULL for generated text
  * @data: input data, @data_len bytes
  */
 struct bench {
@@ -42,6 +47,7 @@ struct bench {
 	unsigned int procs;
 	const char *out_dir;
 	const char *name;
+	const char *input;
 	unsigned char *data;
 	size_t data_len;
 };
@@ -129,6 +135,90 @@ static unsigned char *make_comp(const unsigned char *data, size_t len,
 	return out;
 }
 
+/* Reads @path whole into @b; 0, or -1 with the reason printed. */
+static int load_input(struct bench *b, const char *path)
+{
+	struct stat st;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st)) {
+		fprintf(stderr, "wdbench: %s: %s\n", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (unsigned long)st.st_size > INPUT_MAX_BYTES) {
+		fprintf(stderr, "wdbench: %s: %s\n", path,
+			!S_ISREG(st.st_mode) ? "not a regular file" :
+			st.st_size <= 0 ? "empty" : "larger than 1 GiB");
+		goto fail;
+	}
+	b->data_len = (size_t)st.st_size;
+	b->data = malloc(b->data_len);
+	if (!b->data) {
+		fprintf(stderr, "wdbench: %s: out of memory\n", path);
+		goto fail;
+	}
+	while (got < b->data_len) {
+		ssize_t n = read(fd, b->data + got, b->data_len - got);
+
+		if (n <= 0) {
+			fprintf(stderr, "wdbench: %s: %s\n", path,
+				n ? strerror(errno) : "shorter than its size");
+			goto fail;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	b->input = path;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(b->data);
+	b->data = NULL;
+	return -1;
+}
+
+/*
+ * The blocks @w's requests take: the input cut into @w->size pieces (a
+ * piece shorter than that at the end is left out), or the one block of
+ * generated text; each compressed too for decompression.  NULL when out
+ * of memory.
+ */
+static struct block *make_blocks(const struct bench *b, struct work *w)
+{
+	size_t n = b->input && w->size ? b->data_len / w->size : 1;
+	struct block *bl = calloc(n, sizeof(*bl));
+
+	if (!bl)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		bl[i].data = b->data + i * w->size;
+		if (w->op != OP_DECOMPRESS)
+			continue;
+		bl[i].comp = make_comp(bl[i].data, w->size, w->format,
+				       w->level, &bl[i].comp_len);
+		if (!bl[i].comp) {
+			w->blocks = bl;
+			w->nblocks = i;
+			return NULL;
+		}
+	}
+	w->blocks = bl;
+	w->nblocks = n;
+	return bl;
+}
+
+static void free_blocks(struct work *w)
+{
+	for (size_t i = 0; w->blocks && i < w->nblocks; i++)
+		free((void *)w->blocks[i].comp);
+	free((void *)w->blocks);
+	w->blocks = NULL;
+	w->nblocks = 0;
+}
+
 static int add(struct bench *b, const char *engine, enum bench_op op,
 	       enum bench_mode mode, size_t size, unsigned int depth, bool busy)
 {
@@ -160,6 +250,7 @@ static void goals_suite(struct bench *b)
 	add(b, "vzip", OP_NOP, MODE_SYNC, 0, 1, true);
 	add(b, "vzip", OP_NOP, MODE_SYNC, 0, 1, false);
 	add(b, "kernel", OP_SYSCALL, MODE_SYNC, 0, 1, false);
+	add(b, "pingpong", OP_NOP, MODE_SYNC, 0, 1, true);
 	add(b, "vzip", OP_COPY, MODE_SYNC, 1 << 20, 1, false);
 	add(b, "vzip", OP_COPY, MODE_ASYNC, 1 << 20, 16, false);
 	add(b, "memcpy", OP_COPY, MODE_SYNC, 1 << 20, 1, false);
@@ -181,6 +272,12 @@ static void goals_suite(struct bench *b)
 	add(b, "vzip", OP_COMPRESS, MODE_PROCS, 65536, 1, false);
 }
 
+static bool device_engine(const char *engine)
+{
+	return !strcmp(engine, "vzip") || !strcmp(engine, "wd-sw") ||
+	       !strcmp(engine, "queue");
+}
+
 static void run(struct bench *b)
 {
 	size_t max = 0;
@@ -188,33 +285,36 @@ static void run(struct bench *b)
 	for (int i = 0; i < b->nworks; i++)
 		if (b->works[i].size > max)
 			max = b->works[i].size;
-	b->data_len = max ? max : 1;
-	b->data = make_data(b->data_len);
+	if (!b->input) {
+		b->data_len = max ? max : 1;
+		b->data = make_data(b->data_len);
+	}
 	for (int i = 0; i < b->nworks; i++) {
 		struct work *w = &b->works[i];
 		struct result *r = &b->results[i];
-		unsigned char *comp = NULL;
 
-		w->data = b->data;
-		if (w->op == OP_DECOMPRESS) {
-			comp = make_comp(b->data, w->size, w->format, w->level,
-					 &w->comp_len);
-			w->comp = comp;
+		if (!b->data || !make_blocks(b, w)) {
+			snprintf(r->note, sizeof(r->note), "out of memory");
+			free_blocks(w);
+			continue;
 		}
+		r->blocks = w->nblocks;
+		w->engines = strcmp(w->engine, "wd-sw") &&
+			     device_engine(w->engine) && w->mode != MODE_PROCS;
 		if (isatty(STDERR_FILENO))
 			fprintf(stderr, "wdbench: %-10s %-10s %-5s %8zu x%-3u ...\r",
 				w->engine, op_name(w->op), mode_name(w->mode),
 				w->size, w->mode == MODE_PROCS ? w->procs :
 								 w->depth);
-		if (!strcmp(w->engine, "vzip") || !strcmp(w->engine, "wd-sw") ||
-		    !strcmp(w->engine, "queue"))
+		if (device_engine(w->engine))
 			wd_run(w, r);
+		else if (!strcmp(w->engine, "pingpong"))
+			pingpong_run(w, r);
 		else if (sw_engine_available(w->engine))
 			sw_run(w, r);
 		else
 			snprintf(r->note, sizeof(r->note), "not built in");
-		free(comp);
-		w->comp = NULL;
+		free_blocks(w);
 	}
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "%72s\r", "");
@@ -241,6 +341,13 @@ static double comp_ratio(const struct work *w, const struct result *r)
 static double cpu_per_mb(const struct result *r)
 {
 	return r->ok && r->bytes ? r->cpu / ((double)r->bytes / 1e6) : 0;
+}
+
+/* Engine CPU seconds per MB; 0 if unknown. */
+static double engine_cpu_per_mb(const struct result *r)
+{
+	return r->ok && r->eng.seen && r->bytes ?
+	       r->eng.cpu / ((double)r->bytes / 1e6) : 0;
 }
 
 static int find(const struct bench *b, const char *engine, enum bench_op op,
@@ -317,6 +424,13 @@ static int ratios(const struct bench *b, struct ratio *out)
 		i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[i]),
 					      opsps(&b->results[j])),
 		3, false };
+	i = find(b, "vzip", OP_NOP, MODE_SYNC, 0, 1, 1);
+	j = find(b, "pingpong", OP_NOP, MODE_SYNC, 0, 1, -1);
+	out[n++] = (struct ratio){ "nop_qd1_vs_pingpong",
+		"NOP round trip at depth 1 (spinning) / two CPUs' ping-pong round trip",
+		i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[j]),
+					      opsps(&b->results[i])),
+		1.5, true };
 	i = find(b, "vzip", OP_COMPRESS, MODE_ASYNC, 65536, 16, -1);
 	j = find(b, "vzip", OP_COMPRESS, MODE_ASYNC, 65536, 1, -1);
 	out[n++] = (struct ratio){ "throughput_16_vs_1",
@@ -330,28 +444,35 @@ static int ratios(const struct bench *b, struct ratio *out)
 static void print_table(const struct bench *b, const struct ratio *rt,
 			int nr)
 {
-	printf("%-10s %-10s %-5s %8s %5s %10s %10s %9s %9s %9s %9s %5s %5s  %s\n",
+	printf("%-10s %-10s %-5s %8s %5s %10s %10s %9s %9s %8s %9s %9s %9s %5s %5s  %s\n",
 	       "engine", "op", "mode", "size", "depth", "MB/s", "ops/s",
-	       "cpu-ms/MB", "p50-us", "p99-us", "p99.9-us", "hw%", "ratio",
-	       "note");
+	       "cpu-ms/MB", "eng-ms/MB", "wake/req", "p50-us", "p99-us",
+	       "p99.9-us", "hw%", "ratio", "note");
 	for (int i = 0; i < b->nworks; i++) {
 		const struct work *w = &b->works[i];
 		const struct result *r = &b->results[i];
-		char depth[16];
+		char depth[16], eng[16] = "-", wake[16] = "-";
 
+		if (r->ok && r->eng.seen && r->ops) {
+			snprintf(eng, sizeof(eng), "%.3f",
+				 engine_cpu_per_mb(r) * 1e3);
+			snprintf(wake, sizeof(wake), "%.3f",
+				 (double)r->eng.wakeups / (double)r->ops);
+		}
 		snprintf(depth, sizeof(depth), "%s%u",
 			 w->mode == MODE_PROCS ? "p" : "",
 			 w->mode == MODE_PROCS ? w->procs : w->depth);
 		if (!r->ok) {
-			printf("%-10s %-10s %-5s %8zu %5s %10s %10s %9s %9s %9s %9s %5s %5s  %s\n",
+			printf("%-10s %-10s %-5s %8zu %5s %10s %10s %9s %9s %8s %9s %9s %9s %5s %5s  %s\n",
 			       w->engine, op_name(w->op), mode_name(w->mode),
 			       w->size, depth, "-", "-", "-", "-", "-", "-",
-			       "-", "-", r->note);
+			       "-", "-", "-", "-", r->note);
 			continue;
 		}
-		printf("%-10s %-10s %-5s %8zu %5s %10.1f %10.0f %9.3f %9.1f %9.1f %9.1f %5.0f %5.2f  %s%s\n",
+		printf("%-10s %-10s %-5s %8zu %5s %10.1f %10.0f %9.3f %9s %8s %9.1f %9.1f %9.1f %5.0f %5.2f  %s%s\n",
 		       w->engine, op_name(w->op), mode_name(w->mode), w->size,
-		       depth, mbps(r), opsps(r), cpu_per_mb(r) * 1e3, r->p50,
+		       depth, mbps(r), opsps(r), cpu_per_mb(r) * 1e3, eng, wake,
+		       r->p50,
 		       r->p99, r->p999, r->hw_share * 100, comp_ratio(w, r),
 		       w->busy ? "spin " : "", r->note);
 	}
@@ -407,6 +528,14 @@ static int write_json(const struct bench *b, const struct ratio *rt, int nr,
 	json_str(f, u.release);
 	fprintf(f, ",\n  \"machine\": ");
 	json_str(f, u.machine);
+	fprintf(f, ",\n  \"input\": ");
+	if (b->input) {
+		fprintf(f, "{\"path\": ");
+		json_str(f, b->input);
+		fprintf(f, ", \"bytes\": %zu}", b->data_len);
+	} else {
+		fprintf(f, "null");
+	}
 	fprintf(f, ",\n  \"cpus\": %ld,\n  \"format\": \"%s\",\n  \"level\": %d,\n  \"seconds\": %g,\n  \"devices\": [",
 		sysconf(_SC_NPROCESSORS_ONLN), format_name(b->format),
 		b->level, b->seconds);
@@ -436,6 +565,15 @@ static int write_json(const struct bench *b, const struct ratio *rt, int nr,
 				opsps(r), r->cpu, cpu_per_mb(r), r->p50,
 				r->p99, r->p999, r->hw_share,
 				comp_ratio(w, r));
+		fprintf(f, ", \"blocks\": %zu", r->blocks);
+		if (r->ok && r->eng.seen && r->ops)
+			fprintf(f, ", \"device_engines\": {\"cpu_s\": %.6f, \"cpu_s_per_mb\": %.9f, \"cpu_us_per_request\": %.3f, \"wakeups_per_request\": %.6f, \"doorbells_per_request\": %.6f}",
+				r->eng.cpu, engine_cpu_per_mb(r),
+				r->eng.cpu * 1e6 / (double)r->ops,
+				(double)r->eng.wakeups / (double)r->ops,
+				(double)r->eng.doorbells / (double)r->ops);
+		else if (w->engines)
+			fprintf(f, ", \"device_engines\": null");
 		fprintf(f, ", \"note\": ");
 		json_str(f, r->note);
 		fprintf(f, "}%s\n", i + 1 < b->nworks ? "," : "");
@@ -496,8 +634,10 @@ static void usage(FILE *f)
 	      "  --mode LIST      sync,async,procs (default sync)\n"
 	      "  --depth LIST     requests in flight for async (default 1,16)\n"
 	      "  --procs N        processes for procs (default 2)\n"
-	      "  --engine LIST    vzip,wd-sw,queue,zlib,libdeflate,isal,memcpy,kernel\n"
-	      "                   (default: vzip and every baseline that applies)\n"
+	      "  --engine LIST    vzip,wd-sw,queue,zlib,libdeflate,isal,memcpy,kernel,\n"
+	      "                   pingpong (default: vzip and every baseline that applies)\n"
+	      "  --input FILE     cut FILE into blocks of each size, taken in turn\n"
+	      "                   (default: generated text)\n"
 	      "  --level N        compression level 1-9 (default 6)\n"
 	      "  --format F       raw, zlib or gzip (default gzip)\n"
 	      "  --seconds S      time per measurement (default 1)\n"
@@ -523,6 +663,7 @@ int main(int argc, char **argv)
 		{ "spin", no_argument, NULL, 'S' },
 		{ "out", required_argument, NULL, 'O' },
 		{ "name", required_argument, NULL, 'n' },
+		{ "input", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -531,9 +672,10 @@ int main(int argc, char **argv)
 	char dflt_size[] = "64k", dflt_mode[] = "sync", dflt_depth[] = "1,16";
 	int nops = 0, nsizes = 0, nmodes = 0, ndepths = 0, nengines = 0;
 	struct bench *b = calloc(1, sizeof(*b));
-	struct ratio rt[8];
+	struct ratio rt[10];
 	char path[512];
 	bool custom = false, spin = false;
+	const char *input = NULL;
 	int opt, nr = 0, ret;
 
 	if (!b)
@@ -593,6 +735,9 @@ int main(int argc, char **argv)
 		case 'n':
 			b->name = optarg;
 			break;
+		case 'i':
+			input = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -644,11 +789,12 @@ int main(int argc, char **argv)
 			for (int e = 0; e < nengines; e++) {
 				bool dev = !strcmp(engines[e], "vzip") ||
 					   !strcmp(engines[e], "wd-sw");
-				bool raw = !strcmp(engines[e], "queue");
+				bool raw = !strcmp(engines[e], "queue") ||
+					   !strcmp(engines[e], "pingpong");
 
 				/*
 				 * Baselines only where they do the same work;
-				 * the raw queue does NOP only.
+				 * the raw queue and the ping-pong do NOP only.
 				 */
 				if (raw ? op != OP_NOP :
 				    !dev && ((op == OP_NOP &&
@@ -689,6 +835,20 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (input) {
+		size_t max = 0;
+
+		if (load_input(b, input))
+			return 1;
+		for (int i = 0; i < b->nworks; i++)
+			if (b->works[i].size > max)
+				max = b->works[i].size;
+		if (max > b->data_len) {
+			fprintf(stderr, "wdbench: %s: %zu bytes, less than one %zu-byte request\n",
+				input, b->data_len, max);
+			return 1;
+		}
+	}
 	run(b);
 	nr = custom ? 0 : ratios(b, rt);
 	print_table(b, rt, nr);

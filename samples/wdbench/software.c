@@ -24,6 +24,7 @@
 /**
  * struct sw_ctx - state of one in-process run
  * @w: the measurement
+ * @next: the next request's number, which picks its input block
  * @out: output buffer, @out_len bytes
  * @z: zlib stream
  * @ld_c, @ld_d: libdeflate (de)compressor
@@ -31,6 +32,7 @@
  */
 struct sw_ctx {
 	const struct work *w;
+	uint64_t next;
 	unsigned char *out;
 	size_t out_len;
 	z_stream z;
@@ -69,9 +71,10 @@ static int zlib_wbits(int format)
 static long zlib_compress(void *arg)
 {
 	struct sw_ctx *c = arg;
+	const struct block *b = work_block(c->w, c->next++);
 
 	deflateReset(&c->z);
-	c->z.next_in = (Bytef *)c->w->data;
+	c->z.next_in = (Bytef *)b->data;
 	c->z.avail_in = (uInt)c->w->size;
 	c->z.next_out = c->out;
 	c->z.avail_out = (uInt)c->out_len;
@@ -83,10 +86,11 @@ static long zlib_compress(void *arg)
 static long zlib_decompress(void *arg)
 {
 	struct sw_ctx *c = arg;
+	const struct block *b = work_block(c->w, c->next++);
 
 	inflateReset(&c->z);
-	c->z.next_in = (Bytef *)c->w->comp;
-	c->z.avail_in = (uInt)c->w->comp_len;
+	c->z.next_in = (Bytef *)b->comp;
+	c->z.avail_in = (uInt)b->comp_len;
 	c->z.next_out = c->out;
 	c->z.avail_out = (uInt)c->out_len;
 	if (inflate(&c->z, Z_FINISH) != Z_STREAM_END)
@@ -98,7 +102,7 @@ static long do_memcpy(void *arg)
 {
 	struct sw_ctx *c = arg;
 
-	memcpy(c->out, c->w->data, c->w->size);
+	memcpy(c->out, work_block(c->w, c->next++)->data, c->w->size);
 	/* keep the copy from being optimised away */
 	__asm__ __volatile__("" : : "r"(c->out) : "memory");
 	return (long)c->w->size;
@@ -115,16 +119,17 @@ static long ld_compress(void *arg)
 {
 	struct sw_ctx *c = arg;
 	const struct work *w = c->w;
+	const struct block *b = work_block(w, c->next++);
 	size_t n;
 
 	if (w->format == WD_FORMAT_GZIP)
-		n = libdeflate_gzip_compress(c->ld_c, w->data, w->size, c->out,
+		n = libdeflate_gzip_compress(c->ld_c, b->data, w->size, c->out,
 					     c->out_len);
 	else if (w->format == WD_FORMAT_ZLIB)
-		n = libdeflate_zlib_compress(c->ld_c, w->data, w->size, c->out,
+		n = libdeflate_zlib_compress(c->ld_c, b->data, w->size, c->out,
 					     c->out_len);
 	else
-		n = libdeflate_deflate_compress(c->ld_c, w->data, w->size,
+		n = libdeflate_deflate_compress(c->ld_c, b->data, w->size,
 						c->out, c->out_len);
 	return n ? (long)n : -1;
 }
@@ -133,17 +138,18 @@ static long ld_decompress(void *arg)
 {
 	struct sw_ctx *c = arg;
 	const struct work *w = c->w;
+	const struct block *b = work_block(w, c->next++);
 	enum libdeflate_result r;
 	size_t n;
 
 	if (w->format == WD_FORMAT_GZIP)
-		r = libdeflate_gzip_decompress(c->ld_d, w->comp, w->comp_len,
+		r = libdeflate_gzip_decompress(c->ld_d, b->comp, b->comp_len,
 					       c->out, c->out_len, &n);
 	else if (w->format == WD_FORMAT_ZLIB)
-		r = libdeflate_zlib_decompress(c->ld_d, w->comp, w->comp_len,
+		r = libdeflate_zlib_decompress(c->ld_d, b->comp, b->comp_len,
 					       c->out, c->out_len, &n);
 	else
-		r = libdeflate_deflate_decompress(c->ld_d, w->comp, w->comp_len,
+		r = libdeflate_deflate_decompress(c->ld_d, b->comp, b->comp_len,
 						  c->out, c->out_len, &n);
 	return r == LIBDEFLATE_SUCCESS ? (long)n : -1;
 }
@@ -159,6 +165,7 @@ static int isal_flag(int format)
 static long isal_compress(void *arg)
 {
 	struct sw_ctx *c = arg;
+	const struct block *b = work_block(c->w, c->next++);
 	struct isal_zstream s;
 
 	isal_deflate_stateless_init(&s);
@@ -167,7 +174,7 @@ static long isal_compress(void *arg)
 	s.level_buf_size = c->isal_buf ? ISAL_DEF_LVL3_DEFAULT : 0;
 	s.gzip_flag = (uint16_t)isal_flag(c->w->format);
 	s.end_of_stream = 1;
-	s.next_in = (uint8_t *)c->w->data;
+	s.next_in = (uint8_t *)b->data;
 	s.avail_in = (uint32_t)c->w->size;
 	s.next_out = c->out;
 	s.avail_out = (uint32_t)c->out_len;
@@ -179,12 +186,13 @@ static long isal_compress(void *arg)
 static long isal_decompress(void *arg)
 {
 	struct sw_ctx *c = arg;
+	const struct block *b = work_block(c->w, c->next++);
 	struct inflate_state s;
 
 	isal_inflate_init(&s);
 	s.crc_flag = (uint32_t)isal_flag(c->w->format);
-	s.next_in = (uint8_t *)c->w->comp;
-	s.avail_in = (uint32_t)c->w->comp_len;
+	s.next_in = (uint8_t *)b->comp;
+	s.avail_in = (uint32_t)b->comp_len;
 	s.next_out = c->out;
 	s.avail_out = (uint32_t)c->out_len;
 	if (isal_inflate_stateless(&s) != ISAL_DECOMP_OK)

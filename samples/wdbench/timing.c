@@ -75,17 +75,20 @@ void lat_finish(struct lat *l, struct result *r)
 
 /*
  * Runs @op back to back: the first half of the time for throughput and
- * CPU time (the clock is read once per batch, so that it costs nothing
- * next to a system call), the second half for latency (read around each
- * request).
+ * CPU time, the application's and the engines' (the clock is read once
+ * per batch, so that it costs nothing next to a system call), the second
+ * half for latency (read around each request).
  */
 void run_sync(const struct work *w, op_fn op, void *ctx, struct result *r)
 {
 	double t0, t1, c0, half = w->seconds / 2, end;
+	struct engines e0, e1;
 	struct lat lat = { 0 };
 	unsigned int batch = 1;
 	long out;
 
+	if (w->engines)
+		engines_sample(&e0);
 	c0 = cpu_s(false);
 	t0 = now_s();
 	end = t0 + half;
@@ -111,6 +114,10 @@ void run_sync(const struct work *w, op_fn op, void *ctx, struct result *r)
 	} while (t1 < end);
 	r->secs = t1 - t0;
 	r->cpu = cpu_s(false) - c0;
+	if (w->engines) {
+		engines_sample(&e1);
+		engines_delta(&r->eng, &e0, &e1);
+	}
 
 	end = t1 + half;
 	do {

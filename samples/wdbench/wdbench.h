@@ -27,10 +27,24 @@ enum bench_mode {
 };
 
 /**
+ * struct block - the input of one request
+ * @data: uncompressed, struct work's @size bytes
+ * @comp: @data compressed in the measurement's format and level,
+ *        @comp_len bytes (decompression only)
+ */
+struct block {
+	const unsigned char *data;
+	const unsigned char *comp;
+	size_t comp_len;
+};
+
+/**
  * struct work - one measurement
  * @engine: "vzip" (the library on the device), "wd-sw" (the library's
  *          software path), "queue" (the queue layer alone), "zlib",
- *          "libdeflate", "isal", "memcpy", "kernel"
+ *          "libdeflate", "isal", "memcpy", "kernel", "pingpong" (two
+ *          threads on two CPUs passing a cache line: the floor of a
+ *          round trip between CPUs)
  * @op: enum bench_op
  * @mode: enum bench_mode
  * @size: bytes of uncompressed data per request
@@ -39,8 +53,12 @@ enum bench_mode {
  * @level: compression level
  * @format: enum wd_format
  * @busy: spin while waiting instead of poll()
+ * @engines: sample the device's engines around the throughput part
+ *           (struct result's @eng; not in MODE_PROCS, whose processes'
+ *           windows differ)
  * @seconds: how long to run
- * @data: @size bytes of input; @comp: it compressed (@comp_len bytes)
+ * @blocks: the inputs, @nblocks of them; request i takes block
+ *          i % @nblocks (one block of generated text without --input)
  */
 struct work {
 	const char *engine;
@@ -52,10 +70,31 @@ struct work {
 	int level;
 	int format;
 	bool busy;
+	bool engines;
 	double seconds;
-	const unsigned char *data;
-	const unsigned char *comp;
-	size_t comp_len;
+	const struct block *blocks;
+	size_t nblocks;
+};
+
+/* The input of the @i-th request of @w. */
+static inline const struct block *work_block(const struct work *w,
+					     uint64_t i)
+{
+	return &w->blocks[i % w->nblocks];
+}
+
+/**
+ * struct engines - what the device's engines did in a measurement
+ * @seen: the counters were readable (vzip's debugfs, as root)
+ * @cpu: CPU seconds of the engine threads
+ * @wakeups: times an engine was woken from sleep
+ * @doorbells: doorbells the queues rang
+ */
+struct engines {
+	bool seen;
+	double cpu;
+	uint64_t wakeups;
+	uint64_t doorbells;
 };
 
 /**
@@ -70,6 +109,8 @@ struct work {
  *       in MODE_PROCS
  * @p50, @p99, @p999: latency percentiles in microseconds (MODE_SYNC)
  * @hw_share: fraction of requests the device ran (library engines)
+ * @blocks: input blocks the requests cycled through
+ * @eng: what the device's engines did (device engines)
  */
 struct result {
 	bool ok;
@@ -83,6 +124,8 @@ struct result {
 	double p99;
 	double p999;
 	double hw_share;
+	size_t blocks;
+	struct engines eng;
 };
 
 /* timing.c */
@@ -116,7 +159,15 @@ void sw_run(const struct work *w, struct result *r);
 /* device.c: the library's engines */
 void wd_run(const struct work *w, struct result *r);
 
-/* report.c */
+/* engines.c: vzip's engine counters, before and after a measurement */
+void engines_sample(struct engines *e);
+void engines_delta(struct engines *d, const struct engines *before,
+		   const struct engines *after);
+
+/* pingpong.c: the round trip between two CPUs, without a device */
+void pingpong_run(const struct work *w, struct result *r);
+
+/* main.c */
 const char *op_name(enum bench_op op);
 const char *mode_name(enum bench_mode mode);
 

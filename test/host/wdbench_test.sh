@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # wdbench runs its goals suite, prints its table and writes valid JSON with
-# every measurement and the four ratios.  On the host the in-process
-# engines must have run; with EXPECT_DEVICE=1 (the guest) the device's
-# measurements and every ratio too.
+# every measurement and the ratios.  On the host the in-process engines
+# must have run; with EXPECT_DEVICE=1 (the guest) the device's
+# measurements, what its engines did, and every ratio too.  Then --input:
+# a file cut into blocks, and a one-line reason for a file it cannot use.
 set -u
 
 top=$(pwd)
@@ -31,20 +32,22 @@ try:
     j = json.load(open(sys.argv[1]))
 except Exception as e:
     ok(False, "JSON written and valid: %s" % e)
-    print("1..%d" % n)
+    print("%d" % n, file=open(sys.argv[1] + ".n", "w"))
     sys.exit(1)
 ok(True, "JSON written and valid")
 res = j.get("results", [])
 ok(len(res) >= 20, "%d measurements" % len(res))
+ok(j.get("input", 0) is None, "generated input: \"input\" is null")
 for eng, op in (("zlib", "compress"), ("zlib", "decompress"),
                 ("memcpy", "copy"), ("kernel", "syscall"),
-                ("wd-sw", "compress")):
+                ("wd-sw", "compress"), ("pingpong", "nop")):
     r = [x for x in res if x["engine"] == eng and x["op"] == op]
     ok(r and all(x["ok"] and x["mb_per_s"] >= 0 and x["ops"] > 0 for x in r),
        "%s %s measured" % (eng, op))
 ratios = j.get("ratios", {})
 keys = ("cpu_per_mb_vs_zlib_64k", "cpu_per_mb_vs_zlib_1m",
-        "copy_1m_vs_memcpy", "nop_qd1_vs_syscall", "throughput_16_vs_1")
+        "copy_1m_vs_memcpy", "nop_qd1_vs_syscall", "nop_qd1_vs_pingpong",
+        "throughput_16_vs_1")
 ok(all(k in ratios for k in keys), "all ratios reported")
 if sys.argv[2] == "1":
     dev = [x for x in res if x["engine"] == "vzip"]
@@ -54,6 +57,75 @@ if sys.argv[2] == "1":
     ok(all(x["hw_share"] == 1 for x in dev if x["ok"] and x["op"] != "syscall"),
        "the device ran all of their requests")
     ok(all(ratios[k]["value"] for k in keys), "every ratio has a value")
-print("1..%d" % n)
+    eng = [x for x in dev if x["ok"] and x["mode"] != "procs"]
+    ok(eng and all(x.get("device_engines") and
+                   x["device_engines"]["cpu_s"] >= 0 and
+                   x["device_engines"]["wakeups_per_request"] >= 0
+                   for x in eng),
+       "engine CPU and wake-ups per request beside every device row")
+    ok(all(x["device_engines"]["cpu_s"] > 0 for x in eng
+           if x["op"] == "compress"),
+       "the engines' CPU time shows the compressions")
+print("%d" % n, file=open(sys.argv[1] + ".n", "w"))
 sys.exit(1 if failed else 0)
 PY
+rc=$?
+n=$(cat "$tmp/t.json.n" 2>/dev/null || echo 1)
+
+# --input: 3 whole 64 KiB blocks that compress very differently (zeros,
+# hex text, random bytes) and a piece left over.  Taken in turn, the
+# run's compression ratio is that of its requests' blocks: 0, 1, 2, 0, ...
+{
+	head -c 65536 /dev/zero
+	head -c 40000 /dev/urandom | od -An -tx1 | head -c 65536
+	head -c 68864 /dev/urandom
+} > "$tmp/corpus"
+step() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; rc=1; fi
+}
+"$top/build/user/bin/wdbench" --engine zlib,memcpy --op compress,copy \
+	--size 64k --seconds 0.2 --input "$tmp/corpus" --out "$tmp" \
+	--name in > "$tmp/in.table" 2>&1
+step $? "wdbench --input runs"
+python3 - "$tmp/in.json" "$tmp/corpus" <<'PY'
+import json, sys, zlib
+j = json.load(open(sys.argv[1]))
+data = open(sys.argv[2], "rb").read()
+res = {(x["engine"], x["op"]): x for x in j["results"]}
+z, c = res[("zlib", "compress")], res[("memcpy", "copy")]
+out = []
+for i in range(3):
+    co = zlib.compressobj(6, zlib.DEFLATED, 31)
+    blk = data[i * 65536:(i + 1) * 65536]
+    out.append(len(co.compress(blk) + co.flush()))
+n = max(z["ops"], 1)
+want = n * 65536 / sum(out[i % 3] for i in range(n))
+bad = []
+if j["input"] != {"path": sys.argv[2], "bytes": 199936}:
+    bad.append("input %s" % j["input"])
+if z["blocks"] != 3 or c["blocks"] != 3:
+    bad.append("blocks %s %s" % (z["blocks"], c["blocks"]))
+# requests cycle through the 3 blocks: the ratio is their mix's
+if not z["ok"] or abs(z["compression_ratio"] - want) > 0.1 * want:
+    bad.append("ratio %s, blocks give %.3f" % (z.get("compression_ratio"), want))
+sys.exit("; ".join(bad) if bad else 0)
+PY
+step $? "the input is cut into 3 blocks, taken in turn"
+
+# files it cannot use: one line saying why, exit 1
+: > "$tmp/empty"
+head -c 1000 /dev/zero > "$tmp/small"
+for c in "$tmp/missing:No such file" "$tmp/empty:empty" "$tmp/small:less than one" \
+	 "$tmp:not a regular file"; do
+	f=${c%%:*}
+	want=${c#*:}
+	"$top/build/user/bin/wdbench" --engine zlib --size 4k --seconds 0.1 \
+		--input "$f" --out "$tmp" --name bad > /dev/null 2> "$tmp/err"
+	st=$?
+	[ $st = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
+		grep -q "$want" "$tmp/err"
+	step $? "--input $(basename "$f"): exit $st, $(cat "$tmp/err")"
+done
+echo "1..$n"
+exit $rc

@@ -33,8 +33,16 @@
  * tail or the application sees the flag.  An engine clears the flags
  * before it posts a completion, so the application's next request, which
  * the engine will find, does not ring.
+ *
+ * Where: the engines run on the CPUs of their device's NUMA node, as a
+ * hardware engine sits beside its memory, when the node has an online CPU
+ * for each engine.  With fewer, the engines would wait for each other's
+ * CPUs, which costs more than remote memory, so they run anywhere; so do
+ * the engines of a device without a node.  An administrator can still
+ * move them (taskset).
  */
 #include <kunit/visibility.h>
+#include <linux/cpumask.h>
 #include <linux/kthread.h>
 #include <linux/delay.h>
 #include <linux/error-injection.h>
@@ -43,6 +51,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/topology.h>
 #include <linux/uacce.h>
 #include <linux/wd_mdev.h>
 
@@ -655,6 +664,28 @@ static noinline struct task_struct *vzip_engine_create(struct vzip_engine *e)
 
 ALLOW_ERROR_INJECTION(vzip_engine_create, ERRNO);
 
+/* The CPUs the engines run on (see "Where" above); NULL for any. */
+static const struct cpumask *vzip_engine_cpus(struct vzip_device *vdev)
+{
+	const struct cpumask *cpus;
+	unsigned int n;
+
+	if (vdev->node == NUMA_NO_NODE) {
+		dev_info(vdev->dev, "engines on any CPU: the device has no NUMA node\n");
+		return NULL;
+	}
+	cpus = cpumask_of_node(vdev->node);
+	n = cpumask_weight_and(cpus, cpu_online_mask);
+	if (n < vdev->cfg.nr_engines) {
+		dev_info(vdev->dev, "engines on any CPU: node %d has %u online CPUs for %u engines\n",
+			 vdev->node, n, vdev->cfg.nr_engines);
+		return NULL;
+	}
+	dev_info(vdev->dev, "engines on node %d's CPUs %*pbl\n", vdev->node,
+		 cpumask_pr_args(cpus));
+	return cpus;
+}
+
 /**
  * vzip_engines_start() - create and start the engines of a device
  * @vdev: the device, whose queues exist
@@ -663,6 +694,7 @@ ALLOW_ERROR_INJECTION(vzip_engine_create, ERRNO);
  */
 int vzip_engines_start(struct vzip_device *vdev)
 {
+	const struct cpumask *cpus = vzip_engine_cpus(vdev);
 	unsigned int i, n = vdev->cfg.nr_engines;
 
 	vdev->engines = kcalloc_node(n, sizeof(*vdev->engines), GFP_KERNEL,
@@ -688,6 +720,10 @@ int vzip_engines_start(struct vzip_device *vdev)
 			goto fail;
 		}
 		e->task = task;
+		/* a node whose CPUs just went offline: the engine runs anywhere */
+		if (cpus && set_cpus_allowed_ptr(task, cpus))
+			dev_info(vdev->dev, "engine %u on any CPU: node %d's went offline\n",
+				 i, vdev->node);
 	}
 
 	vdev->nr_awake = n;

@@ -17,6 +17,8 @@ pkgs_kernel="linux-source-6.1 bc bison flex libelf-dev xz-utils rsync cpio perl"
 pkgs_vm="qemu-system-x86 busybox-static cpio kmod mdevctl gzip python3 util-linux"
 # real zlib programs run on the device by test/guest/zshim_programs.sh
 pkgs_vm="$pkgs_vm git rsync curl pigz qpdf iproute2"
+# test/host/callgraph_test.py reads the definitions with ctags
+pkgs_vm="$pkgs_vm universal-ctags"
 pkgs_stock="linux-image-amd64 linux-headers-amd64"
 pkgs_bench="libdeflate-dev libisal-dev"
 pkgs_qemu10=""

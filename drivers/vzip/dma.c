@@ -145,12 +145,12 @@ EXPORT_SYMBOL_IF_KUNIT(vzip_dma_ss_range);
  * @vdev: the device
  *
  * Return: room for a source and a destination of MAX_LEN bytes and a
- * context, each at any alignment.
+ * context of @vdev->ctx_size bytes, each at any alignment.
  */
 unsigned int vzip_dma_max_pages(const struct vzip_device *vdev)
 {
 	return 2 * (DIV_ROUND_UP(vdev->cfg.max_len, PAGE_SIZE) + 1) +
-	       DIV_ROUND_UP(vzip_ctx_size(), PAGE_SIZE) + 1;
+	       DIV_ROUND_UP(vdev->ctx_size, PAGE_SIZE) + 1;
 }
 
 /*

@@ -30,18 +30,6 @@ size_t vzip_dus_size(u32 ring_depth)
 			  (sizeof(struct vzip_sqe) + sizeof(struct vzip_cqe)));
 }
 
-/**
- * vzip_ctrl() - a word of a queue's control page
- * @q: the queue
- * @offset: VZIP_CTRL_*
- *
- * Return: its kernel address.
- */
-__le32 *vzip_ctrl(struct vzip_queue *q, unsigned int offset)
-{
-	return q->dus + offset;
-}
-
 static void vzip_queue_write_regs(struct vzip_queue *q)
 {
 	const struct vzip_device *vdev = q->vdev;

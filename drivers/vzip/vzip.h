@@ -310,7 +310,21 @@ size_t vzip_dus_size(u32 ring_depth);
 int vzip_queues_create(struct vzip_device *vdev);
 void vzip_queues_destroy(struct vzip_device *vdev);
 void vzip_queue_reset_rings(struct vzip_queue *q, u32 first_index);
-__le32 *vzip_ctrl(struct vzip_queue *q, unsigned int offset);
+
+/**
+ * vzip_ctrl() - a word of a queue's control page
+ * @q: the queue
+ * @offset: VZIP_CTRL_*
+ *
+ * The queue (queue.c) and the engines (engine.c) both read and write the
+ * control page; neither owns this accessor.
+ *
+ * Return: its kernel address.
+ */
+static inline __le32 *vzip_ctrl(struct vzip_queue *q, unsigned int offset)
+{
+	return q->dus + offset;
+}
 
 /* engine.c */
 int vzip_engines_start(struct vzip_device *vdev);

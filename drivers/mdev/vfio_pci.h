@@ -231,9 +231,14 @@ static inline struct device *wd_vfio_dev(struct wd_vfio *v)
 	return mdev_dev(v->inst->mdev);
 }
 
-/* vfio_pci.c */
+/* vfio_irq.c */
 void wd_vfio_irq_raise(struct wd_vfio *v, unsigned int queue);
 void wd_vfio_intx_update(struct wd_vfio *v);
+long wd_vfio_ioctl_set_irqs(struct wd_vfio *v, void __user *arg);
+long wd_vfio_ioctl_irq_info(struct wd_vfio *v, void __user *arg);
+void wd_vfio_irq_reset(struct wd_vfio *v);
+void wd_vfio_irqs_release(struct wd_vfio *v);
+bool wd_vfio_irq_request(struct wd_vfio *v);
 
 /* vfio_config.c */
 void wd_vfio_config_init(struct wd_vfio *v);

@@ -19,6 +19,7 @@
  * own parent device, because a parent has a single driver and so a single
  * device_api.  Documentation/mdev.rst has the rest.
  */
+#include <kunit/visibility.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -334,17 +335,28 @@ static const struct uacce_mdev_hooks wd_mdev_hooks = {
 	.detach = wd_mdev_detach,
 };
 
-/* Detach every accelerator, as module exit does. */
+/**
+ * wd_mdev_unload() - detach every accelerator, as module exit does
+ *
+ * Every instance is removed.  Exported for the KUnit suite, which calls
+ * wd_mdev_load() again before it ends.
+ */
 void wd_mdev_unload(void)
 {
 	uacce_clear_mdev_hooks();
 }
+EXPORT_SYMBOL_IF_KUNIT(wd_mdev_unload);
 
-/* Attach every accelerator, as module init does. */
+/**
+ * wd_mdev_load() - attach every accelerator, as module init does
+ *
+ * Return: 0, or -EBUSY if uacce has an mdev framework already.
+ */
 int wd_mdev_load(void)
 {
 	return uacce_set_mdev_hooks(&wd_mdev_hooks);
 }
+EXPORT_SYMBOL_IF_KUNIT(wd_mdev_load);
 
 /* ---- module ---- */
 

@@ -134,10 +134,6 @@ extern const struct wd_mdev_personality_ops wd_mdev_access_point;
 /* vfio_pci.c */
 extern const struct wd_mdev_personality_ops wd_mdev_vfio_pci;
 
-/* core.c, for kunit_hooks.c */
-void wd_mdev_unload(void);
-int wd_mdev_load(void);
-
 /* Object accounting: see kunit_hooks.h */
 #if IS_ENABLED(CONFIG_KUNIT)
 void wd_mdev_obj_count(enum wd_mdev_obj obj, int delta);

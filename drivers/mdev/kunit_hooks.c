@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * wd_mdev test hooks, built with CONFIG_KUNIT only: live object counts
- * and the module's load and unload for test/kunit/wd_mdev_test.c
- * (kunit_hooks.h).  The tests inject faults with the kernel's fail-nth,
- * not through hooks here.
+ * for test/kunit/wd_mdev_test.c (kunit_hooks.h).  The tests inject faults
+ * with the kernel's fail-nth, not through hooks here.
  */
 #include <linux/atomic.h>
 #include <linux/export.h>
@@ -28,26 +27,3 @@ int wd_mdev_kunit_objects(enum wd_mdev_obj obj)
 	return atomic_read(&wd_mdev_objects[obj]);
 }
 EXPORT_SYMBOL_NS_GPL(wd_mdev_kunit_objects, WARPDRIVE_KUNIT);
-
-/**
- * wd_mdev_kunit_unload() - detach every accelerator, as rmmod would
- *
- * Every instance is removed.  Call wd_mdev_kunit_load() before the test
- * ends.
- */
-void wd_mdev_kunit_unload(void)
-{
-	wd_mdev_unload();
-}
-EXPORT_SYMBOL_NS_GPL(wd_mdev_kunit_unload, WARPDRIVE_KUNIT);
-
-/**
- * wd_mdev_kunit_load() - attach every accelerator, as insmod would
- *
- * Return: 0, or -EBUSY if they are attached already.
- */
-int wd_mdev_kunit_load(void)
-{
-	return wd_mdev_load();
-}
-EXPORT_SYMBOL_NS_GPL(wd_mdev_kunit_load, WARPDRIVE_KUNIT);

@@ -8,7 +8,8 @@
  *   of live instances and of their VFIO objects, so a test can check that an unwind freed
  *   everything it allocated;
  * - the module's life: detach every accelerator and attach them again, as
- *   unloading and loading the module would;
+ *   unloading and loading the module would (core.c's own functions,
+ *   EXPORT_SYMBOL_IF_KUNIT);
  * - the VFIO container's DMA calls of the vfio-pci instances, which
  *   test/kunit/wd_mdev_vfio_test.c replaces with fakes over its own pages
  *   to count pins and unpins.
@@ -47,7 +48,9 @@ struct wd_mdev_vfio_dma {
 void wd_mdev_kunit_set_vfio_dma(const struct wd_mdev_vfio_dma *dma);
 
 int wd_mdev_kunit_objects(enum wd_mdev_obj obj);
-void wd_mdev_kunit_unload(void);
-int wd_mdev_kunit_load(void);
+
+/* core.c, exported for the suite (EXPORTED_FOR_KUNIT_TESTING) */
+void wd_mdev_unload(void);
+int wd_mdev_load(void);
 
 #endif /* _WD_MDEV_KUNIT_HOOKS_H */

@@ -517,7 +517,7 @@ static void wd_mdev_test_exit(struct kunit *test)
 	while (ctx->nr_files)
 		t_close(ctx, ctx->files[0]);
 	/* a test that unloaded the framework loads it again */
-	wd_mdev_kunit_load();
+	wd_mdev_load();
 	for (i = 0; i < ctx->nr_uuids; i++)
 		t_destroy(ctx, i);
 	fake_remove(&ctx->fake);
@@ -894,37 +894,37 @@ static void wd_mdev_test_framework_orders(struct kunit *test)
 	t_inst_name(ctx, a, name, sizeof(name));
 	f = t_open(ctx, name);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
-	wd_mdev_kunit_unload();
+	wd_mdev_unload();
 	KUNIT_EXPECT_FALSE(test, t_mdev_exists(ctx, a));
 	KUNIT_EXPECT_EQ(test, t_avail(ctx, "ap1"), -ENOENT);
 	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_START_Q, 0), -ENXIO);
 	KUNIT_EXPECT_EQ(test, fake->put, 1);
 	KUNIT_EXPECT_EQ(test, t_uacce_avail(fake->name), FAKE_QUEUES);
 	t_close(ctx, f);
-	KUNIT_EXPECT_EQ(test, wd_mdev_kunit_load(), 0);
-	KUNIT_EXPECT_EQ(test, wd_mdev_kunit_load(), -EBUSY);
+	KUNIT_EXPECT_EQ(test, wd_mdev_load(), 0);
+	KUNIT_EXPECT_EQ(test, wd_mdev_load(), -EBUSY);
 	KUNIT_EXPECT_EQ(test, t_avail(ctx, "ap1"), FAKE_QUEUES);
 	KUNIT_EXPECT_GE(test, t_create(ctx, "ap4"), 0);
 	KUNIT_EXPECT_EQ(test, t_avail(ctx, "ap4"), 1);
 	fake_remove(fake);
 
 	/* framework away: accelerator registered, then the framework */
-	wd_mdev_kunit_unload();
+	wd_mdev_unload();
 	KUNIT_ASSERT_EQ(test, fake_register(fake, fake_types,
 					    ARRAY_SIZE(fake_types),
 					    FAKE_QUEUES), 0);
 	KUNIT_EXPECT_EQ(test, t_avail(ctx, "ap1"), -ENOENT);
-	KUNIT_EXPECT_EQ(test, wd_mdev_kunit_load(), 0);
+	KUNIT_EXPECT_EQ(test, wd_mdev_load(), 0);
 	KUNIT_EXPECT_EQ(test, t_avail(ctx, "ap1"), FAKE_QUEUES);
 	fake_remove(fake);
 
 	/* framework away: accelerator registered and removed */
-	wd_mdev_kunit_unload();
+	wd_mdev_unload();
 	KUNIT_ASSERT_EQ(test, fake_register(fake, fake_types,
 					    ARRAY_SIZE(fake_types),
 					    FAKE_QUEUES), 0);
 	fake_remove(fake);
-	KUNIT_EXPECT_EQ(test, wd_mdev_kunit_load(), 0);
+	KUNIT_EXPECT_EQ(test, wd_mdev_load(), 0);
 	t_expect_no_leak(test, "after the orders");
 }
 
@@ -1114,5 +1114,6 @@ static struct kunit_suite wd_mdev_test_suite = {
 kunit_test_suite(wd_mdev_test_suite);
 
 MODULE_IMPORT_NS(WARPDRIVE_KUNIT);
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of the WarpDrive mdev framework");

@@ -52,22 +52,6 @@ struct bench {
 	size_t data_len;
 };
 
-const char *op_name(enum bench_op op)
-{
-	static const char *const names[] = {
-		"compress", "decompress", "copy", "nop", "syscall"
-	};
-
-	return names[op];
-}
-
-const char *mode_name(enum bench_mode mode)
-{
-	static const char *const names[] = { "sync", "async", "procs" };
-
-	return names[mode];
-}
-
 static const char *format_name(int format)
 {
 	return format == WD_FORMAT_RAW ? "raw" :

@@ -167,8 +167,20 @@ void engines_delta(struct engines *d, const struct engines *before,
 /* pingpong.c: the round trip between two CPUs, without a device */
 void pingpong_run(const struct work *w, struct result *r);
 
-/* main.c */
-const char *op_name(enum bench_op op);
-const char *mode_name(enum bench_mode mode);
+static inline const char *op_name(enum bench_op op)
+{
+	static const char *const names[] = {
+		"compress", "decompress", "copy", "nop", "syscall"
+	};
+
+	return names[op];
+}
+
+static inline const char *mode_name(enum bench_mode mode)
+{
+	static const char *const names[] = { "sync", "async", "procs" };
+
+	return names[mode];
+}
 
 #endif /* WDBENCH_H */

@@ -655,6 +655,24 @@ static bool t_wait_cq(struct test_ctx *ctx, struct wd_vfio *v, unsigned int q,
 	return false;
 }
 
+/*
+ * Waits until register @off reads @want: the engine raises IRQ_STATUS
+ * after it has posted the completion, so a test that saw CQ_TAIL move
+ * may read it a moment too early.
+ */
+static bool t_wait_reg(struct test_ctx *ctx, struct wd_vfio *v,
+		       unsigned int off, u32 want)
+{
+	int ms;
+
+	for (ms = 0; ms < WAIT_MS; ms++) {
+		if (t_rd(ctx, v, off) == want)
+			return true;
+		usleep_range(1000, 2000);
+	}
+	return false;
+}
+
 static bool t_wait_executing(struct fake *fake, int n)
 {
 	int ms;
@@ -1025,7 +1043,7 @@ static void wd_vfio_test_requests(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&fake->pinned_max), 3);
 	KUNIT_EXPECT_EQ(test, fake_pins_now(fake), 0);
 	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_SQ_HEAD)), 1U);
-	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, WD_PCI_REG_IRQ_STATUS), 1U);
+	KUNIT_EXPECT_TRUE(test, t_wait_reg(ctx, v, WD_PCI_REG_IRQ_STATUS, 1));
 	t_wr(ctx, v, WD_PCI_REG_IRQ_STATUS, 1);
 	KUNIT_EXPECT_EQ(test, t_rd(ctx, v, WD_PCI_REG_IRQ_STATUS), 0U);
 

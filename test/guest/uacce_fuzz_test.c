@@ -566,6 +566,12 @@ struct mmap_req {
 	uint8_t *fixed;		/* MAP_FIXED over this reservation */
 };
 
+/* Rounds a length up to pages, as mmap() does. */
+static size_t page_len(size_t len)
+{
+	return (len + dev.page - 1) / dev.page * dev.page;
+}
+
 /* The result mmap(2) and Documentation/uacce.rst give, in their order. */
 static int predict_mmap(const struct slot *s, const struct mmap_req *r)
 {
@@ -587,7 +593,9 @@ static int predict_mmap(const struct slot *s, const struct mmap_req *r)
 	/* uacce */
 	if (r->type >= NREG || type == MAP_PRIVATE || !region)
 		return EINVAL;
-	if (r->len > region || (r->type == UACCE_QFRT_SS && r->len != region))
+	/* the kernel sees the length rounded up to pages */
+	if (r->len > region ||
+	    (r->type == UACCE_QFRT_SS && page_len(r->len) != region))
 		return EINVAL;
 	if (s->map[r->type].addr)
 		return EEXIST;
@@ -628,12 +636,6 @@ static void pick_mmap(struct mmap_req *r)
 		r->flags |= extra[fuzz_below(sizeof(extra) / sizeof(extra[0]))];
 	if ((r->flags & MAP_TYPE) == MAP_SHARED_VALIDATE && fuzz_chance(30))
 		r->flags |= MAP_SYNC;
-}
-
-/* Rounds a length up to pages, as mmap() does. */
-static size_t page_len(size_t len)
-{
-	return (len + dev.page - 1) / dev.page * dev.page;
 }
 
 static void after_mmap(struct slot *s, int type, uint8_t *p, size_t len,

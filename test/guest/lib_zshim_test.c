@@ -336,6 +336,65 @@ static void test_codes(void)
 	inflateEnd(&z);
 }
 
+/*
+ * A fresh stream's first deflate(Z_NO_FLUSH) without input: zlib writes
+ * its header and nothing else.  When the header filled the output
+ * exactly, zlib does not count the output as filled: the next call
+ * without input returns Z_BUF_ERROR.  When part of the header is left, it
+ * returns Z_OK with the rest.  A stream on zlib (policy sw, or auto below
+ * the threshold) does all this; on the device (policy hw) the header
+ * comes with the first data, so such calls write nothing: Z_OK, then
+ * Z_BUF_ERROR as there is nothing to deliver (libwarpdrive.rst, "What
+ * still differs from zlib").
+ */
+static void test_header_only(void)
+{
+	static const struct {
+		int wbits;
+		unsigned int room;
+	} c[] = {
+		{ 15, 2 }, { 15, 1 }, { 31, 10 }, { 31, 3 }, { -15, 1 },
+	};
+	const char *policy = getenv("WD_POLICY");
+	bool hw = policy && !strcmp(policy, "hw");
+	unsigned char out[2][64];
+	z_stream z, r;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		int ret[2], rret[2];
+		bool same;
+
+		memset(&z, 0, sizeof(z));
+		memset(&r, 0, sizeof(r));
+		memset(out, 0, sizeof(out));
+		deflateInit2(&z, 6, Z_DEFLATED, c[i].wbits, 8, 0);
+		real.deflateInit2_(&r, 6, Z_DEFLATED, c[i].wbits, 8, 0,
+				   ZLIB_VERSION, sizeof(r));
+		z.next_out = out[0];
+		r.next_out = out[1];
+		z.avail_out = r.avail_out = c[i].room;
+		ret[0] = deflate(&z, Z_NO_FLUSH);
+		rret[0] = real.deflate(&r, Z_NO_FLUSH);
+		z.avail_out = r.avail_out = 32;
+		ret[1] = deflate(&z, Z_NO_FLUSH);
+		rret[1] = real.deflate(&r, Z_NO_FLUSH);
+		if (hw)
+			same = ret[0] == Z_OK && ret[1] == Z_BUF_ERROR &&
+			       !z.total_out;
+		else
+			same = ret[0] == rret[0] && ret[1] == rret[1] &&
+			       z.total_out == r.total_out &&
+			       !memcmp(out[0], out[1], r.total_out);
+		tap_ok(same, "windowBits %d, room %u, then more, no input: "
+		       "%d %d, %lu bytes (zlib %d %d, %lu; %s)", c[i].wbits,
+		       c[i].room, ret[0], ret[1], z.total_out, rret[0],
+		       rret[1], r.total_out,
+		       hw ? "the device: nothing before the data" : "as zlib");
+		deflateEnd(&z);
+		real.deflateEnd(&r);
+	}
+}
+
 static void test_dictionary_params_copy(void)
 {
 	static const char dict[] = "queue ring device shim zlib window block";
@@ -568,6 +627,7 @@ int main(void)
 	       dladdr((void *)deflate, &info) ? info.dli_fname : "?");
 	test_streams();
 	test_codes();
+	test_header_only();
 	test_dictionary_params_copy();
 	test_oneshot();
 	test_gz_and_sums();

@@ -3,7 +3,7 @@
 # missing: the make targets call this before they build, so a fresh
 # machine needs nothing but `make check` or `make demo`.
 #
-# Usage: deps.sh GROUP...   (groups: build kernel vm stock bench qemu10)
+# Usage: deps.sh GROUP...   (groups: build kernel vm stock bench qemu10 pkg)
 #
 # qemu10 is no package of the system: QEMU 10 from bookworm-backports,
 # unpacked under build/qemu10 beside the installed QEMU 7.2 (qemu10.sh).
@@ -24,6 +24,9 @@ pkgs_vm="$pkgs_vm podman"
 pkgs_stock="linux-image-amd64 linux-headers-amd64"
 pkgs_bench="libdeflate-dev libisal-dev"
 pkgs_qemu10=""
+# make deb, make install-dkms, test/host/packages_test.sh: Debian's own
+# packaging tools (dpkg-buildpackage, dh_dkms, lintian)
+pkgs_pkg="debhelper dh-dkms dkms dpkg-dev fakeroot lintian"
 
 want=""
 for group in "$@"; do

@@ -15,6 +15,10 @@
 #                      udev rule [DESTDIR=] [PREFIX=/usr/local] [libdir=
 #                      includedir= bindir= mandir= udevrulesdir=];
 #                      make uninstall undoes it
+#   make deb           the Debian packages (dpkg-buildpackage -b) in
+#                      build/deb/ (Documentation/packaging.rst)
+#   make install-dkms  the modules' source in /usr/src/warpdrive-<version>
+#                      and `dkms install` for the running kernel
 #
 # Everything generated goes to build/ (kernels, module objects per kernel,
 # user-space binaries, test results, benchmark results).
@@ -34,14 +38,14 @@ KSRC_DIRS	:= Kbuild uacce drivers include test/kunit
 
 USER_O	:= $(BUILD)/user
 
-.PHONY: all deps deps-kernel deps-vm deps-qemu10 kernel-debug kernel-base \
-	modules modules-debug modules-base user check demo stock clean help \
-	soak install uninstall
+.PHONY: all deps deps-kernel deps-vm deps-qemu10 deps-pkg kernel-debug \
+	kernel-base modules modules-debug modules-base user check demo stock \
+	clean help soak install uninstall dkms-source install-dkms deb
 
 all: modules user
 
 help:
-	@sed -n '3,20p' Makefile
+	@sed -n '3,24p' Makefile
 
 # make install: udev rules live under /usr/lib for a system prefix
 PREFIX		?= /usr/local
@@ -68,6 +72,9 @@ uninstall:
 
 deps:
 	@$(VM)/deps.sh build
+
+deps-pkg: deps
+	@$(VM)/deps.sh pkg
 
 deps-kernel: deps
 	@$(VM)/deps.sh kernel
@@ -140,6 +147,41 @@ clean:
 		if [ -f $$d/Makefile ]; then $(MAKE) --no-print-directory -C $$d O=$(USER_O) clean; fi; \
 	done
 	rm -rf $(BUILD)/modules $(BUILD)/test-results $(BUILD)/test-results-stock $(BUILD)/user $(BUILD)/bench
+
+# The modules' DKMS source tree, what warpdrive-dkms ships: dkms.conf, its
+# PRE_BUILD script and the sources kbuild reads (Kbuild, *.c, *.h; the
+# KUnit suites in test/kunit/ too: DKMS builds them for a kernel with
+# CONFIG_KUNIT).  The version is the library's (lib/Makefile).
+WD_VERSION	:= $(shell sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' lib/Makefile)
+DKMS_SRC	?= /usr/src/warpdrive-$(WD_VERSION)
+
+dkms-source:
+	@rm -rf $(DESTDIR)$(DKMS_SRC)
+	install -d $(DESTDIR)$(DKMS_SRC)
+	find $(KSRC_DIRS) \( -name Kbuild -o -name '*.c' -o -name '*.h' \) \
+		-type f ! -name '*.mod.c' -print | sort | \
+		while read -r f; do install -D -m 644 "$$f" "$(DESTDIR)$(DKMS_SRC)/$$f" || exit 1; done
+	sed 's/@VERSION@/$(WD_VERSION)/' dkms/dkms.conf > $(DESTDIR)$(DKMS_SRC)/dkms.conf
+	install -m 755 dkms/pre-build.sh $(DESTDIR)$(DKMS_SRC)/
+
+# For the running kernel, on this machine (root); DKMS rebuilds them for
+# each kernel installed later.  The Debian package does the same.
+install-dkms: deps-pkg
+	@$(MAKE) --no-print-directory dkms-source DESTDIR=
+	dkms install warpdrive/$(WD_VERSION)
+
+# dpkg-buildpackage writes beside the source tree: it builds in a copy
+# (build/deb/src/, the checkout as it is, without build/), and the
+# packages, .buildinfo and .changes are moved to build/deb/.
+DEB_O	:= $(BUILD)/deb
+deb: deps-pkg
+	rm -rf $(DEB_O) && mkdir -p $(DEB_O)/src/warpdrive-$(WD_VERSION)
+	tar -C $(TOP) --exclude=./build --exclude=./.git -cf - . | \
+		tar -C $(DEB_O)/src/warpdrive-$(WD_VERSION) -xf -
+	cd $(DEB_O)/src/warpdrive-$(WD_VERSION) && dpkg-buildpackage -b -us -uc -j2
+	mv $(DEB_O)/src/*.deb $(DEB_O)/src/*.buildinfo $(DEB_O)/src/*.changes $(DEB_O)/
+	rm -rf $(DEB_O)/src
+	@ls -1 $(DEB_O)
 
 # Also drops the cached kernels: the next check rebuilds them (~16 minutes).
 distclean:

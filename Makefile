@@ -161,7 +161,7 @@ dkms-source:
 	find $(KSRC_DIRS) \( -name Kbuild -o -name '*.c' -o -name '*.h' \) \
 		-type f ! -name '*.mod.c' -print | sort | \
 		while read -r f; do install -D -m 644 "$$f" "$(DESTDIR)$(DKMS_SRC)/$$f" || exit 1; done
-	sed 's/@VERSION@/$(WD_VERSION)/' dkms/dkms.conf > $(DESTDIR)$(DKMS_SRC)/dkms.conf
+	sed 's/#MODULE_VERSION#/$(WD_VERSION)/' dkms/dkms.conf > $(DESTDIR)$(DKMS_SRC)/dkms.conf
 	install -m 755 dkms/pre-build.sh $(DESTDIR)$(DKMS_SRC)/
 
 # For the running kernel, on this machine (root); DKMS rebuilds them for

@@ -119,7 +119,7 @@ user: deps
 		fi; \
 	done
 
-check: deps-vm deps-qemu10 kernel-debug modules-debug user
+check: deps-vm deps-qemu10 deps-pkg kernel-debug modules-debug user
 	@$(VM)/check.sh "$(T)"
 
 demo: deps-vm deps-qemu10 kernel-base modules-base user
@@ -173,7 +173,7 @@ install-dkms: deps-pkg
 # dpkg-buildpackage writes beside the source tree: it builds in a copy
 # (build/deb/src/, the checkout as it is, without build/), and the
 # packages, .buildinfo and .changes are moved to build/deb/.
-DEB_O	:= $(BUILD)/deb
+DEB_O	?= $(BUILD)/deb
 deb: deps-pkg
 	rm -rf $(DEB_O) && mkdir -p $(DEB_O)/src/warpdrive-$(WD_VERSION)
 	tar -C $(TOP) --exclude=./build --exclude=./.git -cf - . | \

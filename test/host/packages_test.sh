@@ -62,12 +62,12 @@ has() {
 }
 
 src=usr/src/warpdrive-$ver
-has warpdrive-dkms $src/dkms.conf $src/pre-build.sh $src/Kbuild \
-	$src/uacce/Kbuild $src/uacce/device.c $src/drivers/Kbuild \
-	$src/drivers/vzip/main.c $src/drivers/mdev/core.c \
-	$src/drivers/wd_pci/main.c $src/include/linux/uacce.h \
-	$src/include/uapi/misc/uacce/uacce.h $src/test/kunit/Kbuild \
-	$src/test/kunit/uacce_test.c
+has warpdrive-dkms "$src"/dkms.conf "$src"/pre-build.sh "$src"/Kbuild \
+	"$src"/uacce/Kbuild "$src"/uacce/device.c "$src"/drivers/Kbuild \
+	"$src"/drivers/vzip/main.c "$src"/drivers/mdev/core.c \
+	"$src"/drivers/wd_pci/main.c "$src"/include/linux/uacce.h \
+	"$src"/include/uapi/misc/uacce/uacce.h "$src"/test/kunit/Kbuild \
+	"$src"/test/kunit/uacce_test.c
 lib=usr/lib/$multiarch
 has libwarpdrive1 "$lib/libwarpdrive.so.1 -> libwarpdrive.so.$ver" \
 	"$lib/libwarpdrive.so.$ver" "$lib/libwdz.so.1"
@@ -175,8 +175,8 @@ rc=$?
 result $rc "dkms add and dkms build against $kdir"
 [ $rc = 0 ] || { show "$d/dkms.log"; show "$d/ok/tree/warpdrive/$ver/build/make.log"; }
 
-built=$(cd "$d/ok/tree/warpdrive/$ver/$kver/x86_64/module" 2> /dev/null &&
-	ls | sort | tr '\n' ' ')
+built=$(find "$d/ok/tree/warpdrive/$ver/$kver/x86_64/module" -type f \
+	-printf '%f\n' 2> /dev/null | sort | tr '\n' ' ')
 eq "the modules come out: uacce, vzip, wd_mdev, wd_pci" "$built" \
 	"uacce.ko vzip.ko wd_mdev.ko wd_pci.ko "
 magic=$(modinfo -F vermagic "$d/ok/tree/warpdrive/$ver/$kver/x86_64/module/uacce.ko" 2> /dev/null)

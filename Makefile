@@ -70,8 +70,11 @@ uninstall:
 		$(MAN1:%=$(DESTDIR)$(mandir)/man1/%) \
 		$(MAN3:%=$(DESTDIR)$(mandir)/man3/%)
 
+# NO_DEPS=1: the caller has installed what is needed and deps.sh must not
+# call apt (debian/rules: the builder installs Build-Depends, and a clean
+# build chroot has no apt to call as root)
 deps:
-	@$(VM)/deps.sh build
+	@[ -n "$(NO_DEPS)" ] || $(VM)/deps.sh build
 
 deps-pkg: deps
 	@$(VM)/deps.sh pkg
@@ -146,7 +149,8 @@ clean:
 	@for d in lib samples test; do \
 		if [ -f $$d/Makefile ]; then $(MAKE) --no-print-directory -C $$d O=$(USER_O) clean; fi; \
 	done
-	rm -rf $(BUILD)/modules $(BUILD)/test-results $(BUILD)/test-results-stock $(BUILD)/user $(BUILD)/bench
+	rm -rf $(BUILD)/modules $(BUILD)/test-results $(BUILD)/test-results-stock $(BUILD)/user $(BUILD)/bench \
+		$(BUILD)/deb
 
 # The modules' DKMS source tree, what warpdrive-dkms ships: dkms.conf, its
 # PRE_BUILD script and the sources kbuild reads (Kbuild, *.c, *.h; the

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libwarpdrive compression sessions: settings, choosing a queue (and a
- * new one in a forked child or after a device failure), the routing
- * policy, counters, buffers, and one-shot requests.
+ * libwarpdrive one-shot front end: wd_compress() and wd_decompress() on
+ * the device or in software, and the public open and close of a session
+ * (session.c), which also let go of what the async front end holds.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,237 +10,22 @@
 #include <unistd.h>
 
 #include "comp_priv.h"
-#include "mem.h"
-#include "shared.h"
 #include "soft.h"
 #include "vzip.h"
-
-/**
- * struct wd_buf - a buffer from a static shared region
- * @p: the buffer
- * @q: its queue (a reference: the region must outlive the buffer)
- * @next: next in the session's list
- */
-struct wd_buf {
-	void *p;
-	struct wd_queue *q;
-	struct wd_buf *next;
-};
-
-#define WD_DEFAULT_DEPTH	64
-#define WD_MAX_DEPTH		65536
-#define WD_COMP_F_ALL	(WD_COMP_F_THRESHOLD | WD_COMP_F_BUSY_WAIT | \
-			 WD_COMP_F_DEDICATED)
-
-/* Finds a queue for the session; with c->lock held. */
-static struct wd_queue *comp_attach(struct wd_comp *c, enum wd_reason *why)
-{
-	struct wd_queue *q = NULL;
-
-	if (c->given && !wd_queue_stale(c->given) &&
-	    !wd_queue_check(c->given) && !wd_inflight_dead(c->given)) {
-		wd_queue_ref(c->given);
-		*why = WD_REASON_NONE;
-		return c->given;
-	}
-	/*
-	 * A child does not use the parent's queue, nor anybody a dead one:
-	 * they get one of their own.
-	 */
-	if (c->dedicated || c->given) {
-		if (wd_queue_open_why(&q, NULL, why))
-			q = NULL;
-		return q;
-	}
-	return wd_shared_queue(why);
-}
-
-struct wd_queue *wd_comp_queue(struct wd_comp *c, enum wd_reason *why)
-{
-	struct wd_queue *q;
-
-	pthread_mutex_lock(&c->lock);
-	q = c->q;
-	if (q && (wd_queue_stale(q) || wd_queue_check(q) ||
-		  wd_inflight_dead(q))) {
-		/* a forked child's inheritance, or a dead device: let go */
-		if (!wd_queue_stale(q))
-			c->noq = WD_REASON_DEVICE_LOST;
-		c->q = NULL;
-		wd_queue_close(q);
-		q = NULL;
-		c->retry_at = 0;
-	}
-	if (!q && wd_now_ns() >= c->retry_at) {
-		q = comp_attach(c, &c->noq);
-		if (q)
-			c->q = q;
-		else
-			c->retry_at = wd_now_ns() + WD_RETRY_NS;
-	}
-	if (q)
-		wd_queue_ref(q);
-	else
-		*why = c->noq;
-	pthread_mutex_unlock(&c->lock);
-	return q;
-}
-
-int wd_comp_route(struct wd_comp *c, int op, size_t len, bool stream,
-		  struct wd_queue **qp, enum wd_reason *why)
-{
-	bool data = op == WD_OP_COMPRESS || op == WD_OP_DECOMPRESS;
-	struct wd_queue *q;
-
-	*qp = NULL;
-	if (c->policy == WD_POLICY_SW) {
-		*why = WD_REASON_POLICY;
-		return 0;
-	}
-	if (c->policy == WD_POLICY_AUTO && data && len < c->threshold) {
-		*why = WD_REASON_SMALL;
-		return 0;
-	}
-	q = wd_comp_queue(c, why);
-	if (!q) {
-		if (c->policy != WD_POLICY_HW)
-			return 0;
-		return *why == WD_REASON_NO_QUEUE ? -EBUSY : -ENODEV;
-	}
-	if (!wd_vzip_can(&q->info, op, c->format, c->level, c->window_bits,
-			 stream)) {
-		wd_queue_close(q);
-		*why = WD_REASON_UNSUPPORTED;
-		return c->policy == WD_POLICY_HW ? -EOPNOTSUPP : 0;
-	}
-	*qp = q;
-	*why = WD_REASON_NONE;
-	return 0;
-}
-
-void wd_comp_note(struct wd_comp *c, unsigned int path, enum wd_reason why)
-{
-	atomic_fetch_or_explicit(&c->paths, path, memory_order_relaxed);
-	if (path == WD_PATH_SW)
-		atomic_store_explicit(&c->reason, why, memory_order_relaxed);
-}
-
-static bool has_room(void *arg)
-{
-	return wd_inflight_has_room(arg) || wd_inflight_dead(arg);
-}
-
-int wd_comp_hw_submit(struct wd_comp *c, struct wd_queue *q,
-		      struct wd_inflight_req *op)
-{
-	for (;;) {
-		int ret = wd_inflight_submit(q, &op, 1, &c->cnt);
-
-		if (ret)
-			return ret < 0 ? ret : 0;
-		/* every slot is in use: wait for a completion */
-		ret = wd_inflight_wait(q, has_room, q, -1, c->busy, &c->cnt);
-		if (ret && ret != -ECANCELED)
-			return ret;
-		ret = wd_inflight_dead(q);
-		if (ret)
-			return ret;
-	}
-}
 
 WD_EXPORT int wd_comp_open(struct wd_comp **cp,
 			   const struct wd_comp_params *params)
 {
-	static const struct wd_comp_params defaults;
-	const struct wd_comp_params *p = params ? params : &defaults;
-	const struct wd_env *env = wd_env();
-	enum wd_reason why;
-	struct wd_queue *q;
-	struct wd_comp *c;
-
-	if (!cp)
-		return -EINVAL;
-	*cp = NULL;
-	if (!wd_format_valid(p->format) || p->level < 0 ||
-	    p->level > WD_LEVEL_MAX ||
-	    (p->window_bits && (p->window_bits < WD_WINDOW_BITS_MIN ||
-				p->window_bits > WD_WINDOW_BITS_MAX)) ||
-	    p->policy < WD_POLICY_DEFAULT || p->policy > WD_POLICY_SW ||
-	    p->depth > WD_MAX_DEPTH || (p->flags & ~WD_COMP_F_ALL))
-		return -EINVAL;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	c->format = p->format;
-	c->level = p->level ? p->level : WD_LEVEL_DEFAULT;
-	c->window_bits = p->window_bits ? p->window_bits : WD_WINDOW_BITS_MAX;
-	c->policy = p->policy ? p->policy : env->policy;
-	c->depth = p->depth ? p->depth : WD_DEFAULT_DEPTH;
-	c->threshold = p->flags & WD_COMP_F_THRESHOLD ? p->sw_threshold :
-		       env->sw_threshold;
-	c->busy = (p->flags & WD_COMP_F_BUSY_WAIT) || env->busy_wait;
-	c->dedicated = p->flags & WD_COMP_F_DEDICATED;
-	if (p->queue) {
-		if (wd_queue_stale(p->queue)) {
-			free(c);
-			return -ECHILD;
-		}
-		wd_queue_ref(p->queue);
-		c->given = p->queue;
-	}
-	pthread_mutex_init(&c->lock, NULL);
-
-	if (c->policy != WD_POLICY_SW) {
-		q = wd_comp_queue(c, &why);
-		if (q) {
-			wd_queue_close(q);
-		} else if (c->policy == WD_POLICY_HW) {
-			wd_comp_close(c);
-			return why == WD_REASON_NO_QUEUE ? -EBUSY : -ENODEV;
-		}
-	}
-	*cp = c;
-	return 0;
+	return wd_session_open(cp, params);
 }
 
 WD_EXPORT void wd_comp_close(struct wd_comp *c)
 {
 	if (!c)
 		return;
+	/* the front ends above the session first: they use its queue */
 	wd_async_drain(c);
-	while (c->bufs) {
-		struct wd_buf *b = c->bufs;
-
-		c->bufs = b->next;
-		wd_mem_free(b->q->mem, b->p);
-		wd_queue_close(b->q);
-		free(b);
-	}
-	wd_queue_close(c->q);
-	wd_queue_close(c->given);
-	pthread_mutex_destroy(&c->lock);
-	free(c);
-}
-
-WD_EXPORT unsigned int wd_comp_path(const struct wd_comp *c,
-				    enum wd_reason *reason)
-{
-	if (reason)
-		*reason = atomic_load_explicit(&c->reason,
-					       memory_order_relaxed);
-	return atomic_load_explicit(&c->paths, memory_order_relaxed);
-}
-
-WD_EXPORT const char *wd_comp_device(const struct wd_comp *c)
-{
-	struct wd_queue *q = __atomic_load_n(&c->q, __ATOMIC_RELAXED);
-
-	return q ? q->info.device : NULL;
-}
-
-WD_EXPORT void wd_comp_get_stats(const struct wd_comp *c, struct wd_stats *st)
-{
-	wd_counters_read(&c->cnt, st);
+	wd_session_close(c);
 }
 
 WD_EXPORT size_t wd_compress_bound(enum wd_format format, size_t src_len)
@@ -251,72 +36,6 @@ WD_EXPORT size_t wd_compress_bound(enum wd_format format, size_t src_len)
 	 * 0.1% + 18 (stored blocks, header and trailer); a margin for all.
 	 */
 	return src_len + (src_len >> 9) + 128;
-}
-
-/* ---- buffers ---- */
-
-WD_EXPORT void *wd_buf_alloc(struct wd_comp *c, size_t size)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	struct wd_queue *q = NULL;
-	enum wd_reason why;
-	struct wd_buf *b;
-	void *p;
-
-	if (!c || !size)
-		return NULL;
-	if (c->policy != WD_POLICY_SW)
-		q = wd_comp_queue(c, &why);
-	if (q && !q->sva) {
-		b = malloc(sizeof(*b));
-		p = b ? wd_mem_alloc(q->mem, size, true) : NULL;
-		if (p) {
-			b->p = p;
-			b->q = q;
-			pthread_mutex_lock(&c->lock);
-			b->next = c->bufs;
-			c->bufs = b;
-			pthread_mutex_unlock(&c->lock);
-			return p;
-		}
-		free(b);
-		wd_queue_close(q);
-		/* hardware only: memory the device cannot reach is no use */
-		if (c->policy == WD_POLICY_HW)
-			return NULL;
-	} else {
-		wd_queue_close(q);
-	}
-	size = (size + page - 1) / page * page;
-	p = aligned_alloc(page, size);
-	/* fault it in now, not while the device is waiting for it */
-	if (p)
-		memset(p, 0, size);
-	return p;
-}
-
-WD_EXPORT void wd_buf_free(struct wd_comp *c, void *buf)
-{
-	struct wd_buf **pp, *b = NULL;
-
-	if (!c || !buf)
-		return;
-	pthread_mutex_lock(&c->lock);
-	for (pp = &c->bufs; *pp; pp = &(*pp)->next) {
-		if ((*pp)->p == buf) {
-			b = *pp;
-			*pp = b->next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&c->lock);
-	if (!b) {
-		free(buf);
-		return;
-	}
-	wd_mem_free(b->q->mem, b->p);
-	wd_queue_close(b->q);
-	free(b);
 }
 
 /* ---- one-shot requests ---- */

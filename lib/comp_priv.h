@@ -1,6 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libwarpdrive: the session object, for comp.c, async.c and stream.c.
+ *
+ * The layers, each calling only the ones below it:
+ *
+ *   comp.c            one-shot front end; public open and close
+ *   async.c stream.c  async and stream front ends
+ *   session.c         the session: queue, routing, submission, counters
+ *   shared.c          the process's shared queue
+ *   queue.c           a queue object: its rings and its in-flight table
+ *   inflight.c        requests in flight on a queue
+ *   ring.c            a queue's regions and rings
  */
 #ifndef WD_COMP_PRIV_H
 #define WD_COMP_PRIV_H
@@ -61,6 +71,20 @@ struct wd_comp {
 	struct wd_async *async;
 };
 
+/* ---- session.c ---- */
+
+/*
+ * wd_session_open() - wd_comp_open() without the front ends: a new
+ * session with the settings of @params (checked: -EINVAL).
+ */
+int wd_session_open(struct wd_comp **cp, const struct wd_comp_params *params);
+
+/*
+ * wd_session_close() - releases what session.c holds (queues, buffers,
+ * lock) and frees @c; the front ends have let go of theirs first.
+ */
+void wd_session_close(struct wd_comp *c);
+
 /**
  * wd_comp_queue() - a reference to the session's queue
  * @c: the session
@@ -120,6 +144,8 @@ static inline enum wd_reason wd_hw_fail_reason(int err)
 int wd_comp_hw_submit(struct wd_comp *c, struct wd_queue *q,
 		      struct wd_inflight_req *op);
 
+/* ---- comp.c ---- */
+
 /*
  * wd_comp_hw_oneshot() - a whole-buffer request on the device behind @q,
  * as a stream when it is larger than one descriptor.  Counts it on
@@ -128,6 +154,8 @@ int wd_comp_hw_submit(struct wd_comp *c, struct wd_queue *q,
 int wd_comp_hw_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
 		       const void *src, size_t *src_len, void *dst,
 		       size_t *dst_len);
+
+/* ---- stream.c ---- */
 
 /*
  * wd_stream_try_hw() - choose the path of a stream that has not started:
@@ -181,14 +209,19 @@ int wd_stream_zinflate(struct wd_stream *s, const void **in, size_t *in_len,
 		       void **out, size_t *out_len);
 
 /*
- * stream.c: a whole-buffer request as a stream on @q, for buffers larger
+ * wd_stream_oneshot(): a whole-buffer request as a stream on @q, for buffers larger
  * than one descriptor; results as wd_compress()/wd_decompress().
  */
 int wd_stream_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
 		      const void *src, size_t *src_len, void *dst,
 		      size_t *dst_len);
 
-/* async.c: wait for and deliver what is still in flight (session close) */
+/* ---- async.c ---- */
+
+/*
+ * wd_async_drain() - waits for and delivers what is still in flight and
+ * frees the async state (before wd_session_close())
+ */
 void wd_async_drain(struct wd_comp *c);
 
 #endif /* WD_COMP_PRIV_H */

@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libwarpdrive: the queue object, for the layers above the queue.
+ *
+ * struct wd_queue is two layers' data in one allocation: the rings
+ * (ring.c: file, regions, rings and their locks) and the queue object
+ * (queue.c: references, the in-flight table of inflight.c, the list of
+ * open queues for fork).  Each layer initialises and destroys only its own
+ * fields and locks.
  */
 #ifndef WD_QUEUE_PRIV_H
 #define WD_QUEUE_PRIV_H
@@ -44,9 +50,10 @@ struct wd_mem;
  * @cq_next: next CQ index to read; atomic because submitters read it
  *           without @cq_lock to bound the requests in flight
  * @mem: allocator of the static shared region, NULL with SVA
- * @inflight: requests in flight through the compression layer
+ * @inflight: requests in flight through the compression layer (queue.c
+ *            creates and destroys it, inflight.c works it)
  * @refs: references: the opener's, and one per session using it
- * @list: entry in the list of open queues (for fork)
+ * @list: entry in queue.c's list of open queues (for fork)
  */
 struct wd_queue {
 	int fd;
@@ -83,7 +90,10 @@ struct wd_queue {
 	struct wd_queue *list;
 };
 
-/* Bumped in a forked child: queues of an older generation are the parent's. */
+/*
+ * Bumped in a forked child (by queue.c's fork handler): queues of an
+ * older generation are the parent's.
+ */
 extern atomic_uint wd_fork_gen;
 
 static inline bool wd_queue_stale(const struct wd_queue *q)
@@ -107,6 +117,32 @@ int wd_device_scan(struct wd_device *devs, int max);
 int wd_device_pick(const struct wd_queue_params *params,
 		   struct wd_device *out, int max, enum wd_reason *why);
 
+/* ---- ring.c: the device side of a queue ---- */
+
+/**
+ * wd_ring_open() - open device @name's queue into @q: file, regions,
+ * registers checked, allocator of the static region, rings started
+ * @q: zeroed, the fields of ring.c are filled
+ * @name: device name under /dev
+ *
+ * Return: 0, or -errno with nothing left open (-EBUSY: no free queue).
+ */
+int wd_ring_open(struct wd_queue *q, const char *name);
+
+/* Stops the queue (the device aborts what is in flight) and unmaps it. */
+void wd_ring_close(struct wd_queue *q);
+
+/* In a forked child: lets go of the parent's file, ring locks unlocked. */
+void wd_ring_forked(struct wd_queue *q);
+
+/* Submit/wait with counting into a session's counters as well. */
+int wd_queue_submit_ptrs(struct wd_queue *q, const struct vzip_sqe *const *sqes,
+			 unsigned int n, struct wd_counters *cnt);
+int wd_queue_wait_counted(struct wd_queue *q, int timeout_ms,
+			  struct wd_counters *cnt);
+
+/* ---- queue.c: the queue object ---- */
+
 /**
  * wd_queue_open_why() - wd_queue_open(), telling why it failed
  * @qp: the new queue
@@ -116,12 +152,6 @@ int wd_device_pick(const struct wd_queue_params *params,
 int wd_queue_open_why(struct wd_queue **qp,
 		      const struct wd_queue_params *params,
 		      enum wd_reason *why);
-
-/* Submit/wait with counting into a session's counters as well. */
-int wd_queue_submit_ptrs(struct wd_queue *q, const struct vzip_sqe *const *sqes,
-			 unsigned int n, struct wd_counters *cnt);
-int wd_queue_wait_counted(struct wd_queue *q, int timeout_ms,
-			  struct wd_counters *cnt);
 
 /* Another reference to an open queue; wd_queue_close() drops one. */
 void wd_queue_ref(struct wd_queue *q);

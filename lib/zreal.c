@@ -23,16 +23,16 @@ static void zreal_load(void)
 	static const struct {
 		const char *name;
 		size_t offset;
+		bool core;
 	} syms[] = {
-#define SYM(n) { #n, offsetof(struct wd_zreal, n) }
-		SYM(zlibVersion), SYM(deflateInit2_), SYM(deflate),
-		SYM(deflateEnd), SYM(deflateReset), SYM(deflateBound),
-		SYM(deflateParams),
-		SYM(inflateInit2_), SYM(inflate), SYM(inflateEnd),
-		SYM(inflateReset), SYM(crc32), SYM(adler32),
-		SYM(crc32_combine), SYM(adler32_combine),
-#undef SYM
+#define CORE(n) { #n, offsetof(struct wd_zreal, n), true },
+#define MORE(n) { #n, offsetof(struct wd_zreal, n), false },
+		WD_ZREAL_CORE(CORE)
+		WD_ZREAL_MORE(MORE)
+#undef CORE
+#undef MORE
 	};
+	bool ok = true;
 
 	zlib_handle = dlopen(ZLIB_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (!zlib_handle) {
@@ -43,15 +43,15 @@ static void zreal_load(void)
 	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
 		void *p = dlsym(zlib_handle, syms[i].name);
 
-		if (!p) {
+		if (!p && syms[i].core && ok) {
 			fprintf(stderr, "libwarpdrive: %s lacks %s\n",
 				ZLIB_SONAME, syms[i].name);
-			return;
+			ok = false;
 		}
 		/* POSIX guarantees object and function pointers convert */
 		*(void **)((char *)&zreal + syms[i].offset) = p;
 	}
-	zreal_ok = true;
+	zreal_ok = ok;
 }
 
 const struct wd_zreal *wd_zreal(void)
@@ -60,8 +60,8 @@ const struct wd_zreal *wd_zreal(void)
 	return zreal_ok ? &zreal : NULL;
 }
 
-void *wd_zreal_sym(const char *name)
+const struct wd_zreal *wd_zreal_all(void)
 {
 	pthread_once(&zreal_once, zreal_load);
-	return zlib_handle ? dlsym(zlib_handle, name) : NULL;
+	return &zreal;
 }

@@ -253,55 +253,18 @@ struct zshim {
 
 /* ---- the real zlib ---- */
 
-/* Every function of zlib we forward to, resolved once. */
-#define ZREAL_FUNCS(X)							\
-	X(zlibVersion) X(zlibCompileFlags) X(zError)			\
-	X(deflateInit2_) X(deflate) X(deflateEnd) X(deflateReset)	\
-	X(deflateResetKeep) X(deflateParams) X(deflateSetDictionary)	\
-	X(deflateGetDictionary) X(deflateBound) X(deflatePending)	\
-	X(deflatePrime) X(deflateTune) X(deflateSetHeader) X(deflateCopy) \
-	X(inflateInit2_) X(inflate) X(inflateEnd) X(inflateReset)	\
-	X(inflateReset2) X(inflateResetKeep) X(inflateSetDictionary)	\
-	X(inflateGetDictionary) X(inflateSync) X(inflateSyncPoint)	\
-	X(inflateCopy) X(inflatePrime) X(inflateMark) X(inflateGetHeader) \
-	X(inflateUndermine) X(inflateValidate) X(inflateCodesUsed)	\
-	X(inflateBackInit_) X(inflateBack) X(inflateBackEnd)		\
-	X(compress2) X(uncompress2)					\
-	X(compressBound) X(adler32) X(adler32_z) X(adler32_combine)	\
-	X(adler32_combine64) X(crc32) X(crc32_z) X(crc32_combine)	\
-	X(crc32_combine64) X(crc32_combine_gen) X(crc32_combine_gen64)	\
-	X(crc32_combine_op) X(get_crc_table)				\
-	X(gzopen) X(gzopen64) X(gzdopen) X(gzbuffer) X(gzsetparams)	\
-	X(gzread) X(gzfread) X(gzwrite) X(gzfwrite) X(gzvprintf)	\
-	X(gzputs) X(gzgets) X(gzputc) X(gzgetc) X(gzgetc_) X(gzungetc)	\
-	X(gzflush) X(gzseek) X(gzseek64) X(gzrewind) X(gztell)		\
-	X(gztell64) X(gzoffset) X(gzoffset64) X(gzeof) X(gzdirect)	\
-	X(gzclose) X(gzclose_r) X(gzclose_w) X(gzerror) X(gzclearerr)
-
-static struct {
-#define FIELD(f) __typeof__(f) *f;
-	ZREAL_FUNCS(FIELD)
-#undef FIELD
-} real;
-
-static pthread_once_t real_once = PTHREAD_ONCE_INIT;
-
-static void real_load(void)
-{
-#define LOAD(f) real.f = (__typeof__(f) *)wd_zreal_sym(#f);
-	ZREAL_FUNCS(LOAD)
-#undef LOAD
-}
-
-/* The real zlib's @f, or NULL if the system's zlib lacks it. */
-#define REAL(f) (pthread_once(&real_once, real_load), real.f)
+/*
+ * The real zlib's @f (zreal.h's table), or NULL if the system's zlib
+ * lacks it.
+ */
+#define REAL(f) (wd_zreal_all()->f)
 
 /*
  * Calls the real @f, or returns @err when the system's zlib lacks it.
  * (The parentheses keep zlib.h's gzgetc() macro out.)
  */
 #define CALL_REAL(err, f, ...)						\
-	(REAL(f) ? (real.f)(__VA_ARGS__) : (err))
+	(REAL(f) ? (REAL(f))(__VA_ARGS__) : (err))
 
 /* zlib's ERR_RETURN(): its own message for @err (zError()'s string). */
 static int zerr(z_streamp strm, int err)
@@ -2547,7 +2510,7 @@ FORWARD(const char *, NULL, gzerror, (gzFile file, int *errnum),
 WD_EXPORT void gzclearerr(gzFile file)
 {
 	if (REAL(gzclearerr))
-		real.gzclearerr(file);
+		(REAL(gzclearerr))(file);
 }
 
 /* zlib.h makes gzgetc() a macro; the function is still exported */

@@ -44,7 +44,7 @@ Resolving a call of NAME made in file B
 Out of scope: calls through function pointers (ops tables, callbacks;
 taking a function's address is not a call), calls that only exist after
 token pasting (`foo_##x(`), functions that only a macro's expansion
-defines (lib/zshim.c's FORWARD(), TRACE_EVENT()'s trace_*()), and calls
+defines (lib/zforward.c's FORWARD(), TRACE_EVENT()'s trace_*()), and calls
 between components.  Every branch of `#if X`/`#else` is read: the graph
 is the union over configurations (a call made only under CONFIG_KUNIT
 counts).

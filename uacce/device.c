@@ -11,40 +11,11 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/xarray.h>
 
 #include "internal.h"
 
 static struct class *uacce_class;
 static dev_t uacce_devt;
-
-/*
- * Device numbers, and the minor -> device lookup of open(); an entry is
- * NULL from uacce_alloc() until uacce_register() publishes the device.
- * The xarray's own lock makes a lookup and its get_device() atomic with
- * respect to uacce_remove()'s erase.
- */
-static DEFINE_XARRAY_ALLOC(uacce_xa);
-
-/**
- * uacce_get_by_minor() - find a registered device and take a reference
- * @minor: minor of the char device being opened
- *
- * Return: the device, or NULL if there is none (not registered, or
- * removed); put_device() the result.
- */
-struct uacce_device *uacce_get_by_minor(unsigned int minor)
-{
-	struct uacce_device *uacce;
-
-	xa_lock(&uacce_xa);
-	uacce = xa_load(&uacce_xa, minor);
-	if (uacce)
-		get_device(&uacce->dev);
-	xa_unlock(&uacce_xa);
-
-	return uacce;
-}
 
 static void uacce_release(struct device *dev)
 {
@@ -164,8 +135,7 @@ struct uacce_device *uacce_alloc(struct device *parent,
 	uacce->dev.release = uacce_release;
 	set_dev_node(&uacce->dev, node);
 
-	ret = xa_alloc(&uacce_xa, &uacce->dev_id, NULL,
-		       XA_LIMIT(0, MINORMASK - 1), GFP_KERNEL);
+	ret = uacce_minor_alloc(uacce, MINORMASK - 1);
 	if (ret) {
 		dev_err(parent, "uacce: no device number: %pe\n", ERR_PTR(ret));
 		goto err_put;
@@ -183,7 +153,7 @@ struct uacce_device *uacce_alloc(struct device *parent,
 	return uacce;
 
 err_erase:
-	xa_erase(&uacce_xa, uacce->dev_id);
+	uacce_minor_free(uacce);
 err_put:
 	put_device(&uacce->dev);
 	return ERR_PTR(ret);
@@ -248,13 +218,13 @@ int uacce_register(struct uacce_device *uacce)
 
 	/*
 	 * Publish before device_add() creates the node: open() needs the
-	 * device in uacce_xa, and checks uacce->cdev against the inode's.
+	 * device published by its minor, and checks uacce->cdev against the
+	 * inode's.
 	 */
 	mutex_lock(&uacce->mutex);
 	uacce->cdev = cdev;
 	mutex_unlock(&uacce->mutex);
-	/* The id is reserved, so storing into its slot needs no memory. */
-	xa_store(&uacce_xa, uacce->dev_id, uacce, GFP_KERNEL);
+	uacce_minor_publish(uacce);
 
 	ret = device_add(&uacce->dev);
 	if (ret) {
@@ -303,11 +273,10 @@ void uacce_remove(struct uacce_device *uacce)
 	/* Instances carved out of it go first, while it is intact. */
 	uacce_carving_remove(uacce);
 	/*
-	 * No new open() finds the device, but its id stays reserved (NULL in
-	 * an allocating xarray is a reservation) until the char device is
-	 * deleted below.
+	 * No new open() finds the device, but its id stays reserved until
+	 * the char device is deleted below.
 	 */
-	xa_store(&uacce_xa, uacce->dev_id, NULL, GFP_KERNEL);
+	uacce_minor_withdraw(uacce);
 	uacce_isolation_shutdown(uacce);
 	/*
 	 * Not under uacce->mutex: deleting the sysfs files waits for their
@@ -324,7 +293,7 @@ void uacce_remove(struct uacce_device *uacce)
 	 * the number used it after free (KASAN in cdev_get(), found by
 	 * sysfs_fuzz_test).
 	 */
-	xa_erase(&uacce_xa, uacce->dev_id);
+	uacce_minor_free(uacce);
 
 	mutex_lock(&uacce->mutex);
 	list_for_each_entry_safe(q, next, &uacce->queues, list) {

@@ -20,7 +20,11 @@ static inline bool uacce_queue_usable(struct uacce_queue *q)
 	return !q->revoked && q->state != UACCE_Q_ZOMBIE;
 }
 
-/* device.c */
+/* minor.c */
+int uacce_minor_alloc(struct uacce_device *uacce, u32 max);
+void uacce_minor_publish(struct uacce_device *uacce);
+void uacce_minor_withdraw(struct uacce_device *uacce);
+void uacce_minor_free(struct uacce_device *uacce);
 struct uacce_device *uacce_get_by_minor(unsigned int minor);
 
 /* queue.c */
@@ -53,10 +57,9 @@ void uacce_isolation_shutdown(struct uacce_device *uacce);
 void uacce_isolation_free(struct uacce_device *uacce);
 u32 uacce_isolation_threshold(struct uacce_device *uacce);
 int uacce_isolation_set_threshold(struct uacce_device *uacce, u32 threshold);
-bool uacce_isolation_record(struct uacce_device *uacce, u64 now_ns);
-void uacce_isolation_flush(struct uacce_device *uacce);
+/* and uacce_isolation_record(), uacce_isolation_flush(): kunit_hooks.h */
 
-/* Object accounting: see kunit_hooks.h */
+/* kunit_hooks.c, object accounting: see kunit_hooks.h */
 #if IS_ENABLED(CONFIG_KUNIT)
 void uacce_obj_count(enum uacce_obj obj, int delta);
 #else

@@ -14,6 +14,7 @@
  * other device's hardware) names it as its isolation parent: it is
  * isolated when the parent is, or at once if the parent already is.
  */
+#include <kunit/visibility.h>
 #include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/time64.h>
@@ -241,7 +242,8 @@ static void uacce_isolation_mark(struct uacce_isolation *iso, const char *why)
  * @uacce: the device
  * @now_ns: boot time of the error, in ns, not before the previous one
  *
- * uacce_report_hw_error() with the clock made explicit, for the tests.
+ * uacce_report_hw_error() with the clock made explicit; exported to the
+ * KUnit suite only (kunit_hooks.h).
  *
  * Return: true if this error isolated the device.
  */
@@ -280,15 +282,19 @@ out:
 			 threshold);
 	return isolate;
 }
+EXPORT_SYMBOL_IF_KUNIT(uacce_isolation_record);
 
 /**
  * uacce_isolation_flush() - wait until an isolation reached the queues
  * @uacce: the device
+ *
+ * For the KUnit suite (kunit_hooks.h).
  */
 void uacce_isolation_flush(struct uacce_device *uacce)
 {
 	flush_work(&uacce->isolation->broadcast);
 }
+EXPORT_SYMBOL_IF_KUNIT(uacce_isolation_flush);
 
 /**
  * uacce_report_hw_error() - report a hardware error of the device

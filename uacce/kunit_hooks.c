@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * uacce test hooks, built with CONFIG_KUNIT only: live object counts and
- * the isolation clock for test/kunit/uacce_test.c (kunit_hooks.h).  The
- * tests inject faults with the kernel's fail-nth, not through hooks here.
+ * uacce object accounting, built with CONFIG_KUNIT only: live object
+ * counts for test/kunit/uacce_test.c (kunit_hooks.h).  It calls nothing
+ * in uacce, so every file that allocates can count.  The tests inject
+ * faults with the kernel's fail-nth, not through hooks here; the
+ * isolation clock is isolation.c's own, exported for the tests.
  */
 #include <linux/atomic.h>
 #include <linux/export.h>
@@ -27,26 +29,3 @@ int uacce_kunit_objects(enum uacce_obj obj)
 	return atomic_read(&uacce_objects[obj]);
 }
 EXPORT_SYMBOL_NS_GPL(uacce_kunit_objects, WARPDRIVE_KUNIT);
-
-/**
- * uacce_kunit_report_hw_error_at() - uacce_report_hw_error() at a given time
- * @uacce: the device
- * @now_ns: boot time of the error in ns, not before the previous error
- *
- * Return: true if this error isolated the device.
- */
-bool uacce_kunit_report_hw_error_at(struct uacce_device *uacce, u64 now_ns)
-{
-	return uacce_isolation_record(uacce, now_ns);
-}
-EXPORT_SYMBOL_NS_GPL(uacce_kunit_report_hw_error_at, WARPDRIVE_KUNIT);
-
-/**
- * uacce_kunit_flush_isolation() - wait until an isolation reached the queues
- * @uacce: the device
- */
-void uacce_kunit_flush_isolation(struct uacce_device *uacce)
-{
-	uacce_isolation_flush(uacce);
-}
-EXPORT_SYMBOL_NS_GPL(uacce_kunit_flush_isolation, WARPDRIVE_KUNIT);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What the uacce module exports to its KUnit suite (test/kunit/uacce_test.c),
- * in the WARPDRIVE_KUNIT namespace, when the kernel has CONFIG_KUNIT:
+ * What the uacce module exports to its KUnit suite (test/kunit/uacce_test.c)
+ * when the kernel has CONFIG_KUNIT:
  *
- * - object accounting: the number of live devices, queues, mapped regions
- *   and static shared buffers, so a test can check that an unwind freed
- *   everything it allocated;
- * - the isolation clock: record a hardware error at a given time.
+ * - object accounting (kunit_hooks.c): the number of live devices, queues,
+ *   mapped regions and static shared buffers, so a test can check that an
+ *   unwind freed everything it allocated (WARPDRIVE_KUNIT namespace);
+ * - the isolation clock (isolation.c): record a hardware error at a given
+ *   time, and wait until an isolation reached the queues
+ *   (EXPORT_SYMBOL_IF_KUNIT: EXPORTED_FOR_KUNIT_TESTING namespace).
  */
 #ifndef _UACCE_KUNIT_HOOKS_H
 #define _UACCE_KUNIT_HOOKS_H
@@ -24,7 +26,7 @@ enum uacce_obj {
 };
 
 int uacce_kunit_objects(enum uacce_obj obj);
-bool uacce_kunit_report_hw_error_at(struct uacce_device *uacce, u64 now_ns);
-void uacce_kunit_flush_isolation(struct uacce_device *uacce);
+bool uacce_isolation_record(struct uacce_device *uacce, u64 now_ns);
+void uacce_isolation_flush(struct uacce_device *uacce);
 
 #endif /* _UACCE_KUNIT_HOOKS_H */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uacce queues: one per open file.  The file operations except mmap
- * (region.c), the queue state machine, address-space binding, the status
- * word, and revocation when the device is removed.
+ * (region.c), the queue state machine, address-space binding, and
+ * revocation when the device is removed.  status.c writes the status
+ * word, for this file, isolation.c and drivers.
  *
  * Lock order: uacce->mutex, q->state_lock, mmap_lock, q->mutex,
  * q->status_lock.  Nothing that can fault on user memory or wait for the
@@ -19,37 +20,6 @@
 #include <linux/uaccess.h>
 
 #include "internal.h"
-
-/**
- * uacce_queue_set_status() - publish the queue's state in its status word
- * @q: the queue
- * @state: UACCE_QSTATE_*
- * @reason: UACCE_QREASON_*
- *
- * Writes @reason, then @state with release semantics, into the struct
- * uacce_queue_status the driver pointed @q->status to.  Once the queue has
- * been declared UACCE_QSTATE_DEAD, later calls change nothing.  The core
- * calls it on every state change; a driver may too, for example to report
- * a hardware error on one queue.
- *
- * Context: any context, between the driver's get_queue and put_queue.
- */
-void uacce_queue_set_status(struct uacce_queue *q, u32 state, u32 reason)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&q->status_lock, flags);
-	if (q->status_state != UACCE_QSTATE_DEAD) {
-		q->status_state = state;
-		if (q->status) {
-			WRITE_ONCE(q->status->reason, reason);
-			/* pairs with user space's load-acquire of state */
-			smp_store_release(&q->status->state, state);
-		}
-	}
-	spin_unlock_irqrestore(&q->status_lock, flags);
-}
-EXPORT_SYMBOL_GPL(uacce_queue_set_status);
 
 /**
  * uacce_wake_up() - report completions on a queue to poll()

@@ -985,7 +985,7 @@ static void uacce_test_isolation(struct kunit *test)
 
 	/* threshold 0: never */
 	for (i = 0; i < 100; i++)
-		KUNIT_EXPECT_FALSE(test, uacce_kunit_report_hw_error_at(uacce, t0 + i));
+		KUNIT_EXPECT_FALSE(test, uacce_isolation_record(uacce, t0 + i));
 
 	KUNIT_EXPECT_EQ(test, t_attr(ctx, "isolate_strategy", NULL, 0, "65536"),
 			-EINVAL);
@@ -995,17 +995,17 @@ static void uacce_test_isolation(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "isolate_strategy", "3\n"));
 
 	/* errors at 0, 10, 60, 120, 140 min: never three within an hour */
-	KUNIT_EXPECT_FALSE(test, uacce_kunit_report_hw_error_at(uacce, t0));
-	KUNIT_EXPECT_FALSE(test, uacce_kunit_report_hw_error_at(uacce, t0 + 10 * MIN_NS));
-	KUNIT_EXPECT_FALSE(test, uacce_kunit_report_hw_error_at(uacce, t0 + 60 * MIN_NS));
-	KUNIT_EXPECT_FALSE(test, uacce_kunit_report_hw_error_at(uacce, t0 + 120 * MIN_NS));
-	KUNIT_EXPECT_FALSE(test, uacce_kunit_report_hw_error_at(uacce, t0 + 140 * MIN_NS));
+	KUNIT_EXPECT_FALSE(test, uacce_isolation_record(uacce, t0));
+	KUNIT_EXPECT_FALSE(test, uacce_isolation_record(uacce, t0 + 10 * MIN_NS));
+	KUNIT_EXPECT_FALSE(test, uacce_isolation_record(uacce, t0 + 60 * MIN_NS));
+	KUNIT_EXPECT_FALSE(test, uacce_isolation_record(uacce, t0 + 120 * MIN_NS));
+	KUNIT_EXPECT_FALSE(test, uacce_isolation_record(uacce, t0 + 140 * MIN_NS));
 	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "isolate", "0\n"));
 	KUNIT_EXPECT_EQ(test, t_status(fake, 0)->state, UACCE_QSTATE_OK);
 
 	/* 120, 140, 160: three within an hour */
-	KUNIT_EXPECT_TRUE(test, uacce_kunit_report_hw_error_at(uacce, t0 + 160 * MIN_NS));
-	uacce_kunit_flush_isolation(uacce);
+	KUNIT_EXPECT_TRUE(test, uacce_isolation_record(uacce, t0 + 160 * MIN_NS));
+	uacce_isolation_flush(uacce);
 	KUNIT_EXPECT_TRUE(test, uacce_is_isolated(uacce));
 	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "isolate", "1\n"));
 	KUNIT_EXPECT_EQ(test, fake->isolated, 1);
@@ -1020,8 +1020,8 @@ static void uacce_test_isolation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(t_open(ctx)), -EIO);
 
 	/* more errors change nothing */
-	KUNIT_EXPECT_FALSE(test, uacce_kunit_report_hw_error_at(uacce, t0 + 170 * MIN_NS));
-	uacce_kunit_flush_isolation(uacce);
+	KUNIT_EXPECT_FALSE(test, uacce_isolation_record(uacce, t0 + 170 * MIN_NS));
+	uacce_isolation_flush(uacce);
 	KUNIT_EXPECT_EQ(test, fake->isolated, 1);
 }
 
@@ -1034,7 +1034,7 @@ static void uacce_test_isolation_threshold_one(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, uacce);
 	KUNIT_ASSERT_EQ(test, t_attr(ctx, "isolate_strategy", NULL, 0, "1"), 0);
 	uacce_report_hw_error(uacce);
-	uacce_kunit_flush_isolation(uacce);
+	uacce_isolation_flush(uacce);
 	KUNIT_EXPECT_TRUE(test, uacce_is_isolated(uacce));
 	KUNIT_EXPECT_EQ(test, ctx->fake.isolated, 1);
 }
@@ -1080,8 +1080,8 @@ static void uacce_test_isolation_parent(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, uacce_is_isolated(child->uacce));
 
 	uacce_report_hw_error(parent);
-	uacce_kunit_flush_isolation(parent);
-	uacce_kunit_flush_isolation(child->uacce);
+	uacce_isolation_flush(parent);
+	uacce_isolation_flush(child->uacce);
 	KUNIT_EXPECT_TRUE(test, uacce_is_isolated(parent));
 	KUNIT_EXPECT_TRUE(test, uacce_is_isolated(child->uacce));
 	KUNIT_EXPECT_EQ(test, child->isolated, 1);
@@ -1325,5 +1325,6 @@ static struct kunit_suite uacce_test_suite = {
 kunit_test_suite(uacce_test_suite);
 
 MODULE_IMPORT_NS(WARPDRIVE_KUNIT);
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of the WarpDrive uacce framework");

@@ -770,7 +770,7 @@ static void wd_mdev_test_isolated(struct kunit *test)
 		 ctx->fake.name);
 	KUNIT_ASSERT_EQ(test, kt_file(path, NULL, 0, "1"), 0);
 	uacce_report_hw_error(ctx->fake.uacce);
-	uacce_kunit_flush_isolation(ctx->fake.uacce);
+	uacce_isolation_flush(ctx->fake.uacce);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(t_open(ctx, name)), -EIO);
 	KUNIT_EXPECT_EQ(test, ctx->fake.get, 0);
 }

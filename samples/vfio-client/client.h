@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vfio-client: the VMM's state, shared by main.c (options, set-up,
- * interrupts), workload.c (compress/decompress round trips), checks.c
- * (the error paths a test drives on purpose) and migration.c (VFIO
- * migration v2: to a second instance, to and from a file).
+ * vfio-client: the VMM's state, shared by main.c (options, set-up),
+ * machine.c (guest RAM, interrupts, rings: used by all the others),
+ * workload.c (compress/decompress round trips), checks.c (the error paths
+ * a test drives on purpose) and migration.c (VFIO migration v2: to a
+ * second instance, to and from a file).  Calls go one way: main.c calls
+ * the others, checks.c calls workload.c, workload.c calls migration.c,
+ * and all of them call machine.c, which calls only vfio.c and vzpci.c.
  */
 #ifndef VFIO_CLIENT_CLIENT_H
 #define VFIO_CLIENT_CLIENT_H
@@ -126,7 +129,7 @@ struct vc_client {
 	int setup_failed;	/* a file or VFIO step failed, not the device */
 };
 
-/* main.c */
+/* machine.c */
 int vc_ram_create(struct vc_client *c, struct vc_ram *ram, uint64_t iova,
 		  size_t size);
 void vc_ram_destroy(struct vc_client *c, struct vc_ram *ram);
@@ -157,7 +160,7 @@ int vc_mig_point(struct vc_client *c, uint64_t started, uint64_t requests);
 void vc_mig_completed(struct vc_client *c, unsigned int queue,
 		      uint32_t cq_index, uint64_t out_iova, uint32_t out_len);
 int vc_mig_finish(struct vc_client *c);
-int vc_mig_resume(struct vc_client *c);
+int vc_mig_resume(struct vc_client *c, int *verdict);
 void vc_mig_free(struct vc_client *c);
 
 #endif /* VFIO_CLIENT_CLIENT_H */

@@ -724,8 +724,11 @@ int vc_mig_finish(struct vc_client *c)
 
 /* ---- --resume ---- */
 
-/* After a refusal or not: VFIO_DEVICE_RESET, RUNNING, and a round trip. */
-static int vc_mig_reset_check(struct vc_client *c)
+/*
+ * After a refusal or not: VFIO_DEVICE_RESET, RUNNING, and the function set
+ * up again for a round trip (main.c runs it).
+ */
+static int vc_mig_reset(struct vc_client *c)
 {
 	uint32_t state;
 	int ret = vc_reset(&c->vfio);
@@ -746,32 +749,33 @@ static int vc_mig_reset_check(struct vc_client *c)
 		ret = vc_irqs_setup(c);
 	if (!ret)
 		ret = vc_queues_setup(c);
-	if (!ret)
-		ret = vc_workload_run(c, 1);
-	if (ret)
-		return ret;
-	printf("vfio-client: after VFIO_DEVICE_RESET the device is RUNNING and works\n");
-	return 0;
+	return ret;
 }
 
 /**
  * vc_mig_resume() - --resume: load the state of a file into the device
+ * @verdict: set to 0 when the device took it, -EPROTO when it refused it
+ *	(at a write or at RESUMING -> STOP), or the failure of the load
  *
- * Return: 0 when the device took it; -EPROTO when it refused it (at a
- * write or at RESUMING -> STOP); either way after the device proved
- * usable again after a reset, else that failure.
+ * Either way the device is then reset, RUNNING, and set up again, ready
+ * for the round trip that proves it usable (main.c).
+ *
+ * Return: 0 when it is, else the failure of RESUMING or of the reset.
  */
-int vc_mig_resume(struct vc_client *c)
+int vc_mig_resume(struct vc_client *c, int *verdict)
 {
 	struct vc_mig *m = c->mig;
 	static uint8_t buf[65536];
 	size_t total = 0;
 	unsigned int piece = 0;
-	int fd = -1, ret, refused = 0, after;
+	int fd = -1, ret, refused = 0;
 
+	*verdict = 0;
 	ret = vc_mig_set_state(&c->vfio, VFIO_DEVICE_STATE_RESUMING, &fd);
-	if (ret)
+	if (ret) {
+		*verdict = ret;
 		return ret;
+	}
 	c->stopped = 1;
 	printf("vfio-client: RESUMING: writing %s to the device\n", c->o.mig_arg);
 	fflush(stdout);
@@ -814,11 +818,9 @@ int vc_mig_resume(struct vc_client *c)
 	if (fd >= 0)
 		close(fd);
 	fflush(stdout);
-	/* back to RUNNING from wherever it is, and to work */
-	after = vc_mig_reset_check(c);
-	if (after)
-		return after;
-	return refused ? -EPROTO : ret;
+	*verdict = refused ? -EPROTO : ret;
+	/* back to RUNNING from wherever it is, ready to work */
+	return vc_mig_reset(c);
 }
 
 /* ---- set-up and tear-down ---- */

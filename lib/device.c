@@ -156,6 +156,24 @@ static int cmp_rank(const void *a, const void *b)
 	return strcmp(x->dev.name, y->dev.name);
 }
 
+bool wd_device_denied(void)
+{
+	const char *want = wd_env()->device[0] ? wd_env()->device : NULL;
+	struct wd_device all[WD_MAX_DEVICES];
+	char path[WD_NAME_MAX + 8];
+	int n = wd_device_scan(all, WD_MAX_DEVICES);
+
+	for (int i = 0; i < WD_MIN(n, WD_MAX_DEVICES); i++) {
+		if (want ? strcmp(all[i].name, want) : is_instance(all[i].name))
+			continue;
+		snprintf(path, sizeof(path), "/dev/%.*s", WD_NAME_MAX - 1,
+			 all[i].name);
+		if (access(path, R_OK | W_OK) && errno == EACCES)
+			return true;
+	}
+	return false;
+}
+
 int wd_device_pick(const struct wd_queue_params *params,
 		   struct wd_device *out, int max, enum wd_reason *why)
 {

@@ -24,6 +24,8 @@ WD_EXPORT const char *wd_strerror(int err)
 		return "out of memory";
 	case -ENODEV:
 		return "no usable accelerator";
+	case -EACCES:
+		return "no permission to open the accelerator (its group?)";
 	case -EBUSY:
 		return "no free queue, or in-flight limit reached";
 	case -EAGAIN:

@@ -117,6 +117,16 @@ int wd_device_scan(struct wd_device *devs, int max);
 int wd_device_pick(const struct wd_queue_params *params,
 		   struct wd_device *out, int max, enum wd_reason *why);
 
+/**
+ * wd_device_denied() - whether a device the library would use is there
+ * but this process may not open its node (EACCES: e.g. not a member of
+ * the group udev gives the nodes to)
+ *
+ * For the error of a session that found no device: -EACCES rather than
+ * -ENODEV.  Reads sysfs and access(2), nothing is opened.
+ */
+bool wd_device_denied(void);
+
 /* ---- ring.c: the device side of a queue ---- */
 
 /**

@@ -56,6 +56,18 @@ static struct wd_queue *comp_attach(struct wd_comp *c, enum wd_reason *why)
 	return wd_shared_queue(why);
 }
 
+/*
+ * What policy hw returns without a queue: -EBUSY (all in use), -EACCES
+ * (a device is there, its node is not ours to open), else -ENODEV.
+ */
+static int no_queue_error(enum wd_reason why)
+{
+	if (why == WD_REASON_NO_QUEUE)
+		return -EBUSY;
+	return why == WD_REASON_NO_DEVICE && wd_device_denied() ? -EACCES :
+								  -ENODEV;
+}
+
 struct wd_queue *wd_comp_queue(struct wd_comp *c, enum wd_reason *why)
 {
 	struct wd_queue *q;
@@ -106,7 +118,7 @@ int wd_comp_route(struct wd_comp *c, int op, size_t len, bool stream,
 	if (!q) {
 		if (c->policy != WD_POLICY_HW)
 			return 0;
-		return *why == WD_REASON_NO_QUEUE ? -EBUSY : -ENODEV;
+		return no_queue_error(*why);
 	}
 	if (!wd_vzip_can(&q->info, op, c->format, c->level, c->window_bits,
 			 stream)) {
@@ -196,7 +208,7 @@ int wd_session_open(struct wd_comp **cp, const struct wd_comp_params *params)
 			wd_queue_close(q);
 		} else if (c->policy == WD_POLICY_HW) {
 			wd_session_close(c);
-			return why == WD_REASON_NO_QUEUE ? -EBUSY : -ENODEV;
+			return no_queue_error(why);
 		}
 	}
 	*cp = c;

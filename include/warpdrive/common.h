@@ -11,6 +11,8 @@
  *   -ENOMEM      out of memory
  *   -ENODEV      no usable device (none present, all isolated, policy
  *                "hw" with no device), or the device went away
+ *   -EACCES      policy "hw": a device is there but this process may not
+ *                open its node (not in the group the nodes belong to)
  *   -EBUSY       no free queue on any device (policy "hw"); or the
  *                session's in-flight limit is reached (wd_submit)
  *   -EAGAIN      the hardware ring is full: reap completions and retry

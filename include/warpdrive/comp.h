@@ -172,7 +172,8 @@ struct wd_comp_params {
  * looks for a device again now and then.
  *
  * Return: 0; -EINVAL for bad parameters; -ENODEV (policy hw: no usable
- * device); -EBUSY (policy hw: no free queue); -ENOMEM.
+ * device); -EACCES (policy hw: a device whose node this process may not
+ * open, and no other); -EBUSY (policy hw: no free queue); -ENOMEM.
  */
 int wd_comp_open(struct wd_comp **cp, const struct wd_comp_params *params);
 

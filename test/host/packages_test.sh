@@ -13,9 +13,12 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/test/lib/tap.sh"
 
-kver=6.1.0-57-amd64
+# Debian's newest 6.1 headers (linux-headers-amd64), as the stock lane
+kver=$(cd /usr/src 2> /dev/null && ls -d linux-headers-6.1.0-*-amd64 | \
+	sed 's/^linux-headers-//' | sort -V | tail -n 1)
 kdir=/usr/src/linux-headers-$kver
-[ -f "$kdir/Makefile" ] || fail_all "no $kdir (deps.sh stock installs linux-headers-amd64)"
+[ -n "$kver" ] && [ -f "$kdir/Makefile" ] ||
+	fail_all "no /usr/src/linux-headers-6.1.0-*-amd64 (deps.sh stock installs linux-headers-amd64)"
 d=$(mktemp -d /tmp/wd-packages.XXXXXX) || fail_all "mktemp -d"
 trap 'rm -rf "$d"' EXIT
 

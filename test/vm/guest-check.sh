@@ -23,7 +23,8 @@ mkdir -p "$out"
 
 [ -d "$mods" ] || { echo "guest-check: no modules for $(uname -r) in $mods"; exit 1; }
 
-# A test that runs longer is killed and fails.  A nested test boots a VM
+# A test that runs longer is killed and fails; a plan line may give its
+# own limit, WD_TIMEOUT=<seconds> before the command.  A nested test boots a VM
 # under TCG inside this one: 3 minutes on an idle host, more than 15 on a
 # loaded one (its QEMU has 25).  `make soak`
 # (test/vm/soak.sh) gives the fuzzers hours: SOAK_ARGS for their command
@@ -170,7 +171,16 @@ grep -v '^[[:space:]]*#' test/plan | while read -r kind name modules cmd; do
 			fi
 			;;
 		guest|stock|nested)
-			timeout -k 10 "$TEST_TIMEOUT" sh -c "$cmd" > "$out/$name.tap" 2>&1 < /dev/null
+			# a command may start with WD_TIMEOUT=<seconds> (its own)
+			limit=$TEST_TIMEOUT
+			case $cmd in
+			WD_TIMEOUT=[0-9]*" "*)
+				limit=${cmd%% *}
+				limit=${limit#WD_TIMEOUT=}
+				cmd=${cmd#* }
+				;;
+			esac
+			timeout -k 10 "$limit" sh -c "$cmd" > "$out/$name.tap" 2>&1 < /dev/null
 			echo "exit $?" >> "$status"
 			;;
 		esac

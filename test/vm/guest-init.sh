@@ -31,6 +31,11 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 mkdir -p /dev/pts /dev/shm /run/out
 mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /dev/shm
+# what udev makes on a real system: bash's <(...) (DKMS) needs /dev/fd
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+for n in stdin:0 stdout:1 stderr:2; do
+	[ -e "/dev/${n%:*}" ] || ln -s "/proc/self/fd/${n#*:}" "/dev/${n%:*}"
+done
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /run/out
 # a guest of several sharing a plan claims its tests there (run-guest.sh)
 if [ -n "${WD_CLAIMS:-}" ]; then

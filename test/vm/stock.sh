@@ -86,5 +86,25 @@ fi
 exec 8>&-
 [ "$results" = --prepare ] && exit 0
 
-WD_INITRD=$initrd "$vm/run-guest.sh" "/boot/vmlinuz-$ver" "$results" 2400 \
+# selected NAME: the run's globs select the test NAME
+selected() {
+	set -f
+	old_ifs=$IFS
+	IFS=,
+	for g in $filter; do
+		case $1 in $g) IFS=$old_ifs; set +f; return 0 ;; esac
+	done
+	IFS=$old_ifs
+	set +f
+	return 1
+}
+# What test/guest/packages_install.sh installs: the Debian packages, built
+# here beside the host tests (about a minute), as a user would.
+if selected packages_install_stock; then
+	echo "stock: make deb (build/deb, log $results/deb.log)"
+	make -C "$top" --no-print-directory deb > "$results/deb.log" 2>&1 ||
+		echo "stock: make deb failed: the install test will say so"
+fi
+
+WD_INITRD=$initrd "$vm/run-guest.sh" "/boot/vmlinuz-$ver" "$results" 3600 \
 	test/vm/guest-check.sh "$kinds" "$filter"

@@ -1,0 +1,128 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The Debian packages as a user installs them, on Debian's own kernel
+# (the stock lane, with none of our modules loaded): the README's
+# commands in a root made writable by an overlay over the guest's
+# read-only one.  apt installs build/deb's packages; DKMS builds the
+# modules against linux-headers-amd64; modprobe loads them; udevd gives
+# the nodes to the group the package created; a member compresses
+# through the device without root and a non-member is refused; purging
+# leaves nothing in the module tree.  TAP.
+set -u
+. test/lib/tap.sh
+top=$PWD
+kver=$(uname -r)
+pk=/tmp/pk
+root=$pk/root
+in_root() {
+	chroot $root /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
+		SYSTEMD_IGNORE_CHROOT=1 "$@"
+}
+as_user() {
+	u=$1
+	shift
+	in_root setpriv --reuid="$u" --regid="$u" --init-groups \
+		/usr/bin/env HOME=/tmp "$@"
+}
+
+set -- "$top"/build/deb/*.deb
+[ -f "$1" ] || fail_all "no packages in build/deb (make deb builds them)"
+[ -d /lib/modules/$kver/build ] || fail_all "no headers for $kver"
+modprobe overlay 2>/dev/null
+grep -qw overlay /proc/filesystems || fail_all "no overlayfs in $kver"
+for m in vzip uacce; do
+	grep -q "^$m " /proc/modules && fail_all "$m is loaded before the test"
+done
+
+cleanup() {
+	[ -n "${udevd:-}" ] && kill "$udevd" 2>/dev/null
+	for m in vzip uacce; do rmmod $m 2>/dev/null; done
+	for d in run/udev tmp run dev/pts dev sys proc; do
+		umount -l $root/$d 2>/dev/null
+	done
+	umount -l $root 2>/dev/null
+}
+trap cleanup EXIT
+
+# a writable root: the guest's (the host's, over 9p) under a tmpfs
+mkdir -p $pk/upper $pk/work $root
+check "an overlay over the read-only root" \
+	mount -t overlay overlay -o lowerdir=/,upperdir=$pk/upper,workdir=$pk/work $root
+mount --bind /proc $root/proc && mount --bind /sys $root/sys &&
+	mount --bind /dev $root/dev && mount --bind /dev/pts $root/dev/pts &&
+	mount -t tmpfs tmpfs $root/run && mount -t tmpfs -o mode=1777 tmpfs $root/tmp ||
+	fail_all "mounts in the overlay"
+
+# README, "Install on Debian 12", as written (apt asks nothing of the
+# network: every dependency is installed already)
+t0=$(date +%s)
+{ in_root sh -c "cd '$top' && apt install -y ./build/deb/*.deb" 2>&1
+  echo "exit $?" > $pk/apt.rc; } | sed 's/^/# apt: /'
+rc=$(sed 's/exit //' $pk/apt.rc)
+echo "# apt install: $(($(date +%s) - t0)) s"
+eq "apt installs the four packages" "$rc" 0
+for p in warpdrive-dkms libwarpdrive1 libwarpdrive-dev warpdrive-tools; do
+	eq "$p is installed" "$(in_root dpkg-query -W -f='${db:Status-Abbrev}' $p 2>&1)" "ii "
+done
+mods=$(cd $root/lib/modules/$kver/updates/dkms 2>/dev/null && ls | sort | tr '\n' ' ')
+case "$mods" in
+*uacce.ko*vzip.ko*|*vzip.ko*uacce.ko*) pass "DKMS built the modules for $kver: $mods" ;;
+*)	fail "DKMS built the modules for $kver: '$mods'"
+	tail -n 20 $root/var/lib/dkms/warpdrive/*/build/make.log 2>&1 | sed 's/^/# make.log: /' ;;
+esac
+check "the group warpdrive exists" in_root getent group warpdrive
+
+in_root /lib/systemd/systemd-udevd > $pk/udevd.log 2>&1 &
+udevd=$!
+sleep 2
+check "modprobe vzip (and uacce) from the module tree" in_root modprobe vzip
+in_root udevadm settle -t 60
+node=$(ls /sys/class/uacce 2>/dev/null | grep '^vzip-' | head -n 1)
+[ -n "$node" ] || fail "no vzip node"
+eq "udev gives /dev/$node to the group" \
+	"$(in_root stat -c '%G %a' /dev/$node 2>&1)" "warpdrive 660"
+
+for u in alice bob; do
+	in_root adduser --quiet --disabled-password --gecos "" $u ||
+		fail "adduser $u"
+done
+check "adduser alice warpdrive (README)" in_root adduser --quiet alice warpdrive
+head -c 300000 /usr/include/stdlib.h /usr/include/stdio.h /usr/include/string.h \
+	> $root/tmp/in 2>/dev/null
+chmod 644 $root/tmp/in
+# README: "wdzip file" (-v says which path ran)
+cp $root/tmp/in $root/tmp/file && in_root chown alice /tmp/file
+as_user alice sh -c 'cd /tmp && WD_SW_THRESHOLD=0 wdzip -v file' \
+	> $pk/alice.log 2>&1
+rc=$?
+sed 's/^/# alice: /' $pk/alice.log
+if [ $rc = 0 ] && grep -q "accelerator $node" $pk/alice.log &&
+   gzip -dc $root/tmp/file.gz | cmp -s - $root/tmp/in; then
+	pass "a member of warpdrive compresses through $node without root"
+else
+	fail "a member of warpdrive compresses through $node (exit $rc)"
+fi
+as_user bob sh -c 'WD_POLICY=hw wdzip -c /tmp/in > /tmp/bob.gz' > $pk/bob.log 2>&1
+rc=$?
+sed 's/^/# bob: /' $pk/bob.log
+if [ $rc != 0 ] && grep -q "no permission to open the accelerator" $pk/bob.log; then
+	pass "a non-member gets a permission error"
+else
+	fail "a non-member gets a permission error (exit $rc)"
+fi
+check "the man page is installed" test -s $root/usr/share/man/man1/wdzip.1.gz
+
+kill $udevd 2>/dev/null
+udevd=
+rmmod vzip uacce
+in_root apt-get purge -y warpdrive-dkms warpdrive-tools libwarpdrive-dev \
+	libwarpdrive1 > $pk/purge.log 2>&1
+eq "apt purges them" "$?" 0
+left=$(cd $root/lib/modules/$kver && find . -name 'uacce.ko*' -o -name 'vzip.ko*' \
+	-o -name 'wd_mdev.ko*' -o -name 'wd_pci.ko*' 2>&1)
+eq "nothing of ours is left in the module tree" "$left" ""
+left=$(ls -d $root/var/lib/dkms/warpdrive $root/usr/src/warpdrive-* \
+	$root/usr/lib/x86_64-linux-gnu/libwarpdrive* 2>/dev/null)
+eq "nor in DKMS, /usr/src or the library directory" "$left" ""
+done_tap

@@ -106,5 +106,5 @@ if selected packages_install_stock; then
 		echo "stock: make deb failed: the install test will say so"
 fi
 
-WD_INITRD=$initrd "$vm/run-guest.sh" "/boot/vmlinuz-$ver" "$results" 3600 \
+WD_INITRD=$initrd "$vm/run-guest.sh" "/boot/vmlinuz-$ver" "$results" 4800 \
 	test/vm/guest-check.sh "$kinds" "$filter"

@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,7 +169,8 @@ bool wd_device_denied(void)
 			continue;
 		snprintf(path, sizeof(path), "/dev/%.*s", WD_NAME_MAX - 1,
 			 all[i].name);
-		if (access(path, R_OK | W_OK) && errno == EACCES)
+		if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) &&
+		    errno == EACCES)
 			return true;
 	}
 	return false;

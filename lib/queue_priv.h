@@ -119,11 +119,12 @@ int wd_device_pick(const struct wd_queue_params *params,
 
 /**
  * wd_device_denied() - whether a device the library would use is there
- * but this process may not open its node (EACCES: e.g. not a member of
+ * but this process may not open its node (EACCES for its effective IDs,
+ * as open(2) checks them: e.g. not a member of
  * the group udev gives the nodes to)
  *
  * For the error of a session that found no device: -EACCES rather than
- * -ENODEV.  Reads sysfs and access(2), nothing is opened.
+ * -ENODEV.  Reads sysfs and faccessat(2), nothing is opened.
  */
 bool wd_device_denied(void);
 

@@ -102,6 +102,7 @@ selected() {
 # here beside the host tests (about a minute), as a user would.
 if selected packages_install_stock; then
 	echo "stock: make deb (build/deb, log $results/deb.log)"
+	mkdir -p "$results"
 	make -C "$top" --no-print-directory deb > "$results/deb.log" 2>&1 ||
 		echo "stock: make deb failed: the install test will say so"
 fi

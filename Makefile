@@ -150,7 +150,7 @@ clean:
 		if [ -f $$d/Makefile ]; then $(MAKE) --no-print-directory -C $$d O=$(USER_O) clean; fi; \
 	done
 	rm -rf $(BUILD)/modules $(BUILD)/test-results $(BUILD)/test-results-stock $(BUILD)/user $(BUILD)/bench \
-		$(BUILD)/deb
+		$(BUILD)/deb $(BUILD)/deb-prebuilt
 
 # The modules' DKMS source tree, what warpdrive-dkms ships: dkms.conf, its
 # PRE_BUILD script and the sources kbuild reads (Kbuild, *.c, *.h; the

@@ -166,7 +166,7 @@ static int ctx_place(struct wd_stream *s, struct wd_queue *q)
 	if (s->begun && (!ctx_readable(s) || s->ctx_size != size))
 		return -ENODEV;
 	if (q->sva) {
-		n = aligned_alloc(64, (size + 63) & ~(size_t)63);
+		n = wd_vzip_ctx_alloc(size);
 	} else {
 		n = wd_mem_alloc(q->mem, size, false);
 		nq = q;
@@ -603,7 +603,7 @@ int wd_stream_dup(struct wd_stream **dst, const struct wd_stream *src,
 		memcpy(d->out, src->out, WD_STAGE_OUT);
 	if (src->ctx) {
 		/* contexts are position-free: a copy is a second stream */
-		d->ctx = aligned_alloc(64, (src->ctx_size + 63) & ~(size_t)63);
+		d->ctx = wd_vzip_ctx_alloc(src->ctx_size);
 		if (!d->ctx)
 			goto fail;
 		memcpy(d->ctx, src->ctx, src->ctx_size);

@@ -91,6 +91,7 @@ static int hw_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
 	return 0;
 }
 
+WD_PRIVATE
 int wd_comp_hw_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
 		       const void *src, size_t *src_len, void *dst,
 		       size_t *dst_len)

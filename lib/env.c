@@ -69,7 +69,7 @@ static void env_parse(void)
 	env.stats = v && *v && strcmp(v, "0");
 }
 
-const struct wd_env *wd_env(void)
+WD_PRIVATE const struct wd_env *wd_env(void)
 {
 	pthread_once(&env_once, env_parse);
 	return &env;

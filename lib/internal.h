@@ -15,6 +15,16 @@
 /* Only functions marked WD_EXPORT are visible outside the library. */
 #define WD_EXPORT	__attribute__((visibility("default")))
 
+/*
+ * Functions marked WD_PRIVATE are visible too, but libwarpdrive.map puts
+ * them in the version node WARPDRIVE_PRIVATE: they are there for libwdz.so
+ * (the zlib drop-in, which uses this library rather than a copy of it)
+ * and for nothing else.  No header of include/warpdrive/ declares them,
+ * they may change in any release, and libwdz.so.1 works only with the
+ * libwarpdrive.so.1 of its own build.
+ */
+#define WD_PRIVATE	__attribute__((visibility("default")))
+
 #define WD_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define WD_MIN(a, b)		((a) < (b) ? (a) : (b))
 #define WD_MAX(a, b)		((a) > (b) ? (a) : (b))

@@ -109,8 +109,7 @@ static int queue_check_regs(struct wd_queue *q,
 	    (uint64_t)cq_off + (uint64_t)depth * sizeof(struct vzip_cqe) >
 	    q->dus_size ||
 	    sq_off % VZIP_RING_ALIGN || cq_off % VZIP_RING_ALIGN ||
-	    sq_off < VZIP_CTRL_STATUS + 64 ||
-	    cq_off < VZIP_CTRL_STATUS + 64 ||
+	    sq_off < VZIP_CTRL_SIZE || cq_off < VZIP_CTRL_SIZE ||
 	    (uint64_t)ui->status_offset + sizeof(struct uacce_queue_status) >
 	    q->dus_size)
 		return -EPROTO;

@@ -99,6 +99,7 @@ struct wd_queue *wd_comp_queue(struct wd_comp *c, enum wd_reason *why)
 	return q;
 }
 
+WD_PRIVATE
 int wd_comp_route(struct wd_comp *c, int op, size_t len, bool stream,
 		  struct wd_queue **qp, enum wd_reason *why)
 {

@@ -34,6 +34,7 @@ void wd_count_hw(struct wd_counters *c, size_t in, size_t out)
 	COUNT(c, hw_bytes_out, out);
 }
 
+WD_PRIVATE
 void wd_count_sw(struct wd_counters *c, enum wd_reason why,
 		 size_t in, size_t out)
 {

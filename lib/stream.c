@@ -166,7 +166,7 @@ static int ctx_place(struct wd_stream *s, struct wd_queue *q)
 	if (s->begun && (!ctx_readable(s) || s->ctx_size != size))
 		return -ENODEV;
 	if (q->sva) {
-		n = aligned_alloc(64, (size + 63) & ~(size_t)63);
+		n = wd_vzip_ctx_alloc(size);
 	} else {
 		n = wd_mem_alloc(q->mem, size, false);
 		nq = q;
@@ -456,6 +456,7 @@ static int hw_decompress(struct wd_stream *s, const void **in,
 	}
 }
 
+WD_PRIVATE
 int wd_stream_hw_dict(struct wd_stream *s, const void *dict, size_t len)
 {
 	size_t room = len + (len >> 3) + 1024, off = 0;
@@ -488,6 +489,7 @@ int wd_stream_hw_dict(struct wd_stream *s, const void *dict, size_t len)
 	return ret;
 }
 
+WD_PRIVATE
 int wd_stream_zinflate(struct wd_stream *s, const void **in, size_t *in_len,
 		       void **out, size_t *out_len)
 {
@@ -550,6 +552,7 @@ static int decide(struct wd_stream *s, size_t in_len, int flush)
 	return 0;
 }
 
+WD_PRIVATE
 int wd_stream_try_hw(struct wd_stream *s, size_t in_len, int flush,
 		     enum wd_reason *why)
 {
@@ -568,6 +571,7 @@ int wd_stream_try_hw(struct wd_stream *s, size_t in_len, int flush,
 	return 1;
 }
 
+WD_PRIVATE
 int wd_stream_dup(struct wd_stream **dst, const struct wd_stream *src,
 		  struct wd_comp *c)
 {
@@ -599,7 +603,7 @@ int wd_stream_dup(struct wd_stream **dst, const struct wd_stream *src,
 		memcpy(d->out, src->out, WD_STAGE_OUT);
 	if (src->ctx) {
 		/* contexts are position-free: a copy is a second stream */
-		d->ctx = aligned_alloc(64, (src->ctx_size + 63) & ~(size_t)63);
+		d->ctx = wd_vzip_ctx_alloc(src->ctx_size);
 		if (!d->ctx)
 			goto fail;
 		memcpy(d->ctx, src->ctx, src->ctx_size);
@@ -612,17 +616,17 @@ fail:
 	return ret;
 }
 
-void wd_stream_own_out(struct wd_stream *s, bool on)
+WD_PRIVATE void wd_stream_own_out(struct wd_stream *s, bool on)
 {
 	s->own_out = on;
 }
 
-size_t wd_stream_pending(const struct wd_stream *s)
+WD_PRIVATE size_t wd_stream_pending(const struct wd_stream *s)
 {
 	return s->out_len;
 }
 
-size_t wd_stream_staged(const struct wd_stream *s)
+WD_PRIVATE size_t wd_stream_staged(const struct wd_stream *s)
 {
 	return s->compress ? s->in_len : 0;
 }

@@ -53,22 +53,23 @@ void wd_vzip_prep(struct vzip_sqe *sqe, int op, int format, int level,
 		sqe->level = (uint8_t)level;
 }
 
+/* Each status of the device as an errno: one for every code it has. */
+static const int status_errno[] = {
+	[VZIP_STS_OK] = 0,
+	[VZIP_STS_OVERFLOW] = -ENOSPC,
+	[VZIP_STS_DATA_ERROR] = -EBADMSG,
+	[VZIP_STS_ADDR_ERROR] = -EFAULT,
+	[VZIP_STS_INVALID] = -EINVAL,
+	[VZIP_STS_ABORTED] = -ECANCELED,
+	[VZIP_STS_HW_ERROR] = -EIO,
+};
+_Static_assert(WD_ARRAY_SIZE(status_errno) == VZIP_NR_STATUS,
+	       "an errno for every enum vzip_status");
+
 int wd_vzip_errno(const struct vzip_cqe *cqe)
 {
-	switch (cqe->status) {
-	case VZIP_STS_OK:
-		return 0;
-	case VZIP_STS_OVERFLOW:
-		return -ENOSPC;
-	case VZIP_STS_DATA_ERROR:
-		return -EBADMSG;
-	case VZIP_STS_ADDR_ERROR:
-		return -EFAULT;
-	case VZIP_STS_INVALID:
-		return -EINVAL;
-	case VZIP_STS_ABORTED:
-		return -ECANCELED;
-	default:
+	/* a code this library does not know: the device failed */
+	if (cqe->status >= VZIP_NR_STATUS)
 		return -EIO;
-	}
+	return status_errno[cqe->status];
 }

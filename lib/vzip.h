@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <misc/uacce/vzip.h>
 #include <warpdrive/queue.h>
 
@@ -45,5 +46,15 @@ void wd_vzip_prep(struct vzip_sqe *sqe, int op, int format, int level,
  * and unknown codes).
  */
 int wd_vzip_errno(const struct vzip_cqe *cqe);
+
+/*
+ * wd_vzip_ctx_alloc() - @size bytes for a stream context in process
+ * memory (SVA), aligned as the device wants them; free() frees it
+ */
+static inline void *wd_vzip_ctx_alloc(size_t size)
+{
+	return aligned_alloc(VZIP_CTX_ALIGN, (size + VZIP_CTX_ALIGN - 1) &
+			     ~(size_t)(VZIP_CTX_ALIGN - 1));
+}
 
 #endif /* WD_VZIP_H */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "internal.h"
 #include "zreal.h"
 
 #define ZLIB_SONAME	"libz.so.1"
@@ -60,7 +61,7 @@ const struct wd_zreal *wd_zreal(void)
 	return zreal_ok ? &zreal : NULL;
 }
 
-const struct wd_zreal *wd_zreal_all(void)
+WD_PRIVATE const struct wd_zreal *wd_zreal_all(void)
 {
 	pthread_once(&zreal_once, zreal_load);
 	return &zreal;

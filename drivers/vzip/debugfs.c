@@ -5,7 +5,9 @@
  *	stats		counters, one "name value" per line
  *	inject_hw_error	write N: the next N requests fail with HW_ERROR
  */
+#include <linux/build_bug.h>
 #include <linux/debugfs.h>
+#include <linux/kernel.h>
 #include <linux/seq_file.h>
 #include <linux/uacce.h>
 
@@ -14,7 +16,7 @@
 /* Created at module init, removed at module exit. */
 static struct dentry *vzip_debugfs_root;
 
-static const char *const vzip_status_names[VZIP_NR_STATUS] = {
+static const char *const vzip_status_names[] = {
 	[VZIP_STS_OK] = "ok",
 	[VZIP_STS_OVERFLOW] = "overflow",
 	[VZIP_STS_DATA_ERROR] = "data_error",
@@ -23,6 +25,9 @@ static const char *const vzip_status_names[VZIP_NR_STATUS] = {
 	[VZIP_STS_ABORTED] = "aborted",
 	[VZIP_STS_HW_ERROR] = "hw_error",
 };
+
+/* a name for every status of the UAPI header: stats prints them all */
+static_assert(ARRAY_SIZE(vzip_status_names) == VZIP_NR_STATUS);
 
 static int vzip_stats_show(struct seq_file *m, void *unused)
 {

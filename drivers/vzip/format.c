@@ -107,9 +107,9 @@ void vzip_header_write(u8 format, u8 level, u8 window_bits, u8 *buf)
 		/* FLEVEL as zlib sets it: 0 fastest ... 3 best */
 		if (level < 2)
 			level_flags = 0;
-		else if (level < 6)
+		else if (level < VZIP_LEVEL_DEFAULT)
 			level_flags = 1;
-		else if (level == 6)
+		else if (level == VZIP_LEVEL_DEFAULT)
 			level_flags = 2;
 		else
 			level_flags = 3;
@@ -123,7 +123,9 @@ void vzip_header_write(u8 format, u8 level, u8 window_bits, u8 *buf)
 		buf[2] = GZIP_CM_DEFLATE;
 		buf[3] = 0;			/* FLG */
 		put_unaligned_le32(0, buf + 4);	/* MTIME */
-		buf[8] = level == 9 ? 2 : level == 1 ? 4 : 0;	/* XFL */
+		/* XFL: 2 for the best compression, 4 for the fastest */
+		buf[8] = level == VZIP_LEVEL_MAX ? 2 :
+			 level == VZIP_LEVEL_MIN ? 4 : 0;
 		buf[9] = GZIP_OS_UNIX;
 	}
 }

@@ -40,7 +40,6 @@ struct uacce_queue;
 struct uacce_tenant;
 struct wd_mdev_vfio_ops;
 
-#define VZIP_NR_STATUS		(VZIP_STS_HW_ERROR + 1)
 #define VZIP_WINDOW_MAX		BIT(VZIP_WINDOW_BITS_MAX)
 #define VZIP_RING_DEPTH_MIN	2
 #define VZIP_RING_DEPTH_MAX	4096

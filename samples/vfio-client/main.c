@@ -128,7 +128,8 @@ static int parse_opts(struct vc_opts *o, int argc, char **argv)
 
 	*o = (struct vc_opts){
 		.size = 1 << 20, .queues = 1, .inflight = 4, .chunk = 65536,
-		.level = 6, .format = VZIP_FMT_GZIP, .window = 15, .depth = 64,
+		.level = VZIP_LEVEL_DEFAULT, .format = VZIP_FMT_GZIP,
+		.window = VZIP_WINDOW_BITS_MAX, .depth = 64,
 		.irq = VC_IRQ_MSI, .timeout = 60,
 	};
 	while (!ret && (opt = getopt_long(argc, argv, "i:o:q:n:r:c:l:f:vh",
@@ -157,7 +158,8 @@ static int parse_opts(struct vc_opts *o, int argc, char **argv)
 			o->chunk = (uint32_t)v;
 			break;
 		case 'l':
-			ret = parse_num("level", optarg, 1, 9, &v);
+			ret = parse_num("level", optarg, VZIP_LEVEL_MIN,
+					VZIP_LEVEL_MAX, &v);
 			o->level = (unsigned int)v;
 			break;
 		case 'f':
@@ -173,7 +175,8 @@ static int parse_opts(struct vc_opts *o, int argc, char **argv)
 			}
 			break;
 		case O_WINDOW:
-			ret = parse_num("window", optarg, 9, 15, &v);
+			ret = parse_num("window", optarg, VZIP_WINDOW_BITS_MIN,
+					VZIP_WINDOW_BITS_MAX, &v);
 			o->window = (unsigned int)v;
 			break;
 		case O_DEPTH:

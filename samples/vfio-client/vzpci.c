@@ -364,6 +364,8 @@ const char *vz_status_name(unsigned int status)
 		[VZIP_STS_ABORTED] = "ABORTED",
 		[VZIP_STS_HW_ERROR] = "HW_ERROR",
 	};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == VZIP_NR_STATUS,
+		       "a name for every enum vzip_status");
 
 	if (status < sizeof(names) / sizeof(names[0]))
 		return names[status];

@@ -665,7 +665,7 @@ int main(int argc, char **argv)
 	if (!b)
 		return 1;
 	b->seconds = 1;
-	b->level = 6;
+	b->level = WD_LEVEL_DEFAULT;
 	b->format = WD_FORMAT_GZIP;
 	b->procs = 2;
 	b->out_dir = "build/bench";
@@ -731,7 +731,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc || nops < 0 || nsizes < 0 || nmodes < 0 ||
-	    ndepths < 0 || nengines < 0 || b->level < 1 || b->level > 9 ||
+	    ndepths < 0 || nengines < 0 || b->level < WD_LEVEL_MIN ||
+	    b->level > WD_LEVEL_MAX ||
 	    b->format < 0 || b->seconds <= 0 || !b->procs ||
 	    strchr(b->name, '/')) {
 		usage(stderr);

@@ -552,7 +552,8 @@ static int write_header(struct wdzip *z, struct job *j, const char *name,
 	h[2] = GZ_DEFLATE;
 	h[3] = name ? GZF_NAME : 0;
 	put_le32(h + 4, mtime);
-	h[8] = z->level == 1 ? 4 : z->level == 9 ? 2 : 0;
+	/* XFL: 4 for the fastest level, 2 for the best, as gzip */
+	h[8] = z->level == WD_LEVEL_MIN ? 4 : z->level == WD_LEVEL_MAX ? 2 : 0;
 	h[9] = GZ_OS_UNIX;
 	if (name)
 		memcpy(h + 10, name, nlen);
@@ -1517,7 +1518,7 @@ int main(int argc, char **argv)
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct wdzip z = { .level = 6, .suffix = ".gz", .save_name = true };
+	struct wdzip z = { .level = WD_LEVEL_DEFAULT, .suffix = ".gz", .save_name = true };
 	const char *prog = base_name(argv[0]);
 	bool name_opt = false, no_name_opt = false;
 	int opt;

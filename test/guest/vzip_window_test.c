@@ -79,9 +79,16 @@ static const char *const fmt_names[] = { "raw", "zlib", "gzip" };
 static const char *sts_name(unsigned int s)
 {
 	static const char *const names[] = {
-		"OK", "OVERFLOW", "DATA_ERROR", "ADDR_ERROR", "INVALID",
-		"ABORTED", "HW_ERROR",
+		[VZIP_STS_OK] = "OK",
+		[VZIP_STS_OVERFLOW] = "OVERFLOW",
+		[VZIP_STS_DATA_ERROR] = "DATA_ERROR",
+		[VZIP_STS_ADDR_ERROR] = "ADDR_ERROR",
+		[VZIP_STS_INVALID] = "INVALID",
+		[VZIP_STS_ABORTED] = "ABORTED",
+		[VZIP_STS_HW_ERROR] = "HW_ERROR",
 	};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == VZIP_NR_STATUS,
+		       "a name for every enum vzip_status");
 
 	if (s < sizeof(names) / sizeof(names[0]))
 		return names[s];

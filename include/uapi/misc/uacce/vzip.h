@@ -138,6 +138,9 @@ enum vzip_status {
 	VZIP_STS_HW_ERROR = 6,	/* engine failure */
 };
 
+/* status codes are 0 to VZIP_NR_STATUS - 1 (the last one, plus one) */
+#define VZIP_NR_STATUS		(VZIP_STS_HW_ERROR + 1)
+
 #define VZIP_CQE_F_STREAM_END	0x1	/* FINISH done, or end of compressed stream */
 
 /**

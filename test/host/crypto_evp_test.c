@@ -8,8 +8,9 @@
  * Reads every *.txt file of DIR (a copy of OpenSSL's
  * test/recipes/30-test_evp_data/ files, see its README.md) and runs each
  * stanza whose algorithm <warpdrive/crypto.h> covers through the library:
- * one-shot, and as a stream in uneven pieces where the algorithm has
- * streams, byte for byte against the file.  GCM decryption is run again
+ * one-shot, as async requests (polled and with a callback), and as a
+ * stream in uneven pieces where the algorithm has streams, byte for byte
+ * against the file.  GCM decryption is run again
  * with a corrupted tag, which must be refused with -EBADMSG and a zeroed
  * output; stanzas with "Result = ..." must fail.  For CBC and CTR the
  * stream is carried one block past the text and compared with a one-shot
@@ -113,6 +114,39 @@ static unsigned char *field(const struct evp_stanza *st, const char *key,
 }
 
 static const int pieces[] = { 1, 7, 16, 33, 5, 64, 3 };
+
+static void async_cb(struct wd_crypto_req *r)
+{
+	*(int *)r->priv += 1;
+}
+
+/*
+ * Runs @r through wd_crypto_submit() and wd_crypto_poll(), once returned
+ * by the poll and once through a callback; 0 or the first error.
+ */
+static int run_async(struct wd_crypto *s, struct wd_crypto_req *r)
+{
+	struct wd_crypto_req *done = NULL, *rp = r;
+	int calls = 0, ret;
+
+	ret = wd_crypto_submit(s, &rp, 1);
+	if (ret != 1)
+		return ret < 0 ? ret : -EIO;
+	ret = wd_crypto_poll(s, &done, 1, 1, 1000);
+	if (ret != 1 || done != r)
+		return ret < 0 ? ret : -EIO;
+	if (r->status)
+		return r->status;
+	r->cb = async_cb;
+	r->priv = &calls;
+	ret = wd_crypto_submit(s, &rp, 1);
+	if (ret == 1)
+		ret = wd_crypto_poll(s, NULL, 0, 1, 1000);
+	r->cb = NULL;
+	if (ret != 1 || calls != 1 || wd_crypto_inflight(s))
+		return ret < 0 ? ret : -EIO;
+	return r->status;
+}
 
 /* ---- digests and HMAC ---- */
 
@@ -231,6 +265,18 @@ static void run_digest(const struct evp_stanza *st, int alg, const char *name)
 	ret = wd_digest(s, msg, len, out, &out_len);
 	if (ret || out_len != want_len || memcmp(out, want, want_len))
 		fail(st, "one-shot digest differs", ret);
+	/* the same as an async request */
+	{
+		struct wd_crypto_req r = {
+			.src = msg, .src_len = len, .dst = out,
+			.dst_len = sizeof(out),
+		};
+
+		memset(out, 0, sizeof(out));
+		ret = run_async(s, &r);
+		if (ret || r.produced != want_len || memcmp(out, want, want_len))
+			fail(st, "async digest differs", ret);
+	}
 	/* the same as a stream, in uneven pieces */
 	ret = wd_crypto_stream_open(&ds, s, WD_ENCRYPT, NULL, 0);
 	for (int i = 0; !ret && off < len; i++) {
@@ -315,6 +361,19 @@ static bool cipher_dir(const struct evp_stanza *st, struct wd_crypto *s,
 		     "decryption differs", ret);
 		ok = false;
 	}
+	{
+		struct wd_crypto_req r = {
+			.dir = dir, .iv = iv, .iv_len = iv_len, .src = in,
+			.src_len = len, .dst = out, .dst_len = len,
+		};
+
+		memset(out, 0, len);
+		ret = run_async(s, &r);
+		if (ret || memcmp(out, want, len)) {
+			fail(st, "async cipher differs", ret);
+			ok = false;
+		}
+	}
 	if (alg == WD_CRYPTO_AES_XTS) {
 		free(out);
 		return ok;
@@ -373,10 +432,24 @@ static bool aead_dir(const struct evp_stanza *st, struct wd_crypto *s,
 	int ret;
 
 	if (dir == WD_ENCRYPT) {
+		struct wd_crypto_req r = {
+			.dir = dir, .iv = iv, .iv_len = iv_len, .aad = aad,
+			.aad_len = aad_len, .src = in, .src_len = len,
+			.dst = out, .dst_len = len, .tag = t,
+			.tag_len = tag_len,
+		};
+
 		ret = wd_aead(s, dir, iv, iv_len, aad, aad_len, in, len, out,
 			      t, tag_len);
 		if (ret || memcmp(out, want, len) || memcmp(t, tag, tag_len)) {
 			fail(st, "GCM encryption or tag differs", ret);
+			ok = false;
+		}
+		memset(out, 0, len);
+		memset(t, 0, sizeof(t));
+		ret = run_async(s, &r);
+		if (ret || memcmp(out, want, len) || memcmp(t, tag, tag_len)) {
+			fail(st, "async GCM encryption differs", ret);
 			ok = false;
 		}
 		free(out);

@@ -112,7 +112,7 @@ enum vcrypt_alg {
 
 #define VCRYPT_SQE_F_STREAM	0x1	/* ctx holds the stream's state */
 #define VCRYPT_SQE_F_NEW_STREAM	0x2	/* initialise ctx first (with STREAM) */
-#define VCRYPT_SQE_F_FINAL	0x4	/* last request of the stream (DIGEST) */
+#define VCRYPT_SQE_F_FINAL	0x4	/* last request of the stream (with STREAM) */
 
 /**
  * struct vcrypt_sqe - a request
@@ -167,7 +167,7 @@ enum vcrypt_status {
 	VCRYPT_STS_HW_ERROR = 6,	/* engine failure */
 	VCRYPT_STS_BAD_KEY = 7,	/* key length, or slot empty or of another alg */
 	VCRYPT_STS_BAD_IV = 8,	/* iv_len wrong for the algorithm */
-	VCRYPT_STS_BAD_LENGTH = 9,	/* src_len not allowed by the mode */
+	VCRYPT_STS_BAD_LENGTH = 9,	/* text, XTS unit or GCM tag length wrong */
 	VCRYPT_STS_BAD_CONTEXT = 10,	/* context not the device's, or stale */
 };
 

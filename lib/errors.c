@@ -37,7 +37,7 @@ WD_EXPORT const char *wd_strerror(int err)
 	case -ENOBUFS:
 		return "no progress possible";
 	case -EBADMSG:
-		return "corrupt or truncated compressed data";
+		return "corrupt data (compressed stream or authentication tag)";
 	case -EIO:
 		return "accelerator hardware error";
 	case -ECANCELED:

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libwarpdrive: what the queue and compression layers share: version,
- * error codes and the environment the library reads.
+ * libwarpdrive: what the queue, compression and crypto layers share:
+ * version, error codes and the environment the library reads.
  *
  * Errors: every function that can fail returns a negative errno value
  * (0 or a positive count on success).  The ones the library uses:
@@ -21,7 +21,8 @@
  *   -ENOSPC      the output buffer is too small for a one-shot request
  *   -ENOBUFS     a stream could make no progress (no input, or no
  *                output space): zlib's Z_BUF_ERROR, not fatal
- *   -EBADMSG     corrupt or truncated compressed data
+ *   -EBADMSG     corrupt or truncated compressed data; an AEAD tag that
+ *                does not match
  *   -EIO         the device reported a hardware error
  *   -ECANCELED   the request was aborted (queue stopped, device removed,
  *                or the session closed with it in flight)
@@ -41,13 +42,13 @@ extern "C" {
 #endif
 
 #define WD_VERSION_MAJOR	1
-#define WD_VERSION_MINOR	0
-#define WD_VERSION_STRING	"1.0"
+#define WD_VERSION_MINOR	1
+#define WD_VERSION_STRING	"1.1"
 
 /**
  * wd_version() - version of the library actually loaded
  *
- * Return: "MAJOR.MINOR", e.g. "1.0".
+ * Return: "MAJOR.MINOR", e.g. "1.1".
  */
 const char *wd_version(void);
 

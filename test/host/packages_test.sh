@@ -75,9 +75,11 @@ lib=usr/lib/$multiarch
 has libwarpdrive1 "$lib/libwarpdrive.so.1 -> libwarpdrive.so.$ver" \
 	"$lib/libwarpdrive.so.$ver" "$lib/libwdz.so.1"
 has libwarpdrive-dev usr/include/warpdrive/warpdrive.h \
-	usr/include/warpdrive/comp.h usr/include/warpdrive/queue.h \
+	usr/include/warpdrive/comp.h usr/include/warpdrive/crypto.h \
+	usr/include/warpdrive/queue.h \
 	usr/include/warpdrive/common.h \
 	usr/include/warpdrive/uapi/misc/uacce/uacce.h \
+	usr/include/warpdrive/uapi/misc/uacce/vcrypt.h \
 	"$lib/libwarpdrive.so -> libwarpdrive.so.1" "$lib/libwarpdrive.a" \
 	"$lib/pkgconfig/warpdrive.pc" usr/share/man/man3/libwarpdrive.3.gz
 has warpdrive-tools usr/bin/wdzip usr/bin/wdbench usr/bin/wdcdi \

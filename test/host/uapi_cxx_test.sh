@@ -1,7 +1,8 @@
 #!/bin/sh
 # The UAPI and library headers must be self-contained and usable from C++:
 # compile a translation unit that includes each one alone, as C11 and as
-# C++17, with warnings as errors. TAP, one case per header and language.
+# C++17, with warnings as errors (every header of include/uapi/misc/uacce,
+# vzip.h and vcrypt.h included). TAP, one case per header and language.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 tmp=$(mktemp -d)

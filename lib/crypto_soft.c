@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libwarpdrive: the crypto software path, on OpenSSL's libcrypto (EVP).
+ * It computes what the vcrypt device computes (Documentation/vcrypt.rst):
+ * ciphers without padding, AES-128 or AES-256 by the key's length, and
+ * GCM tags checked before any plaintext is returned.  Keys pass straight
+ * to EVP, which keeps its own copies and wipes them when its contexts are
+ * freed; nothing here prints them.  An EVP failure leaves nothing in the
+ * thread's OpenSSL error queue: callers see -errno only.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#include "crypto_priv.h"
+
+/* HMAC's key may be empty; EVP wants a pointer all the same. */
+static const unsigned char empty_key[1];
+
+void wd_crypto_wipe(void *p, size_t len)
+{
+	if (p && len)
+		OPENSSL_cleanse(p, len);
+}
+
+static const EVP_MD *md_of(int alg)
+{
+	switch (alg) {
+	case WD_CRYPTO_SHA256:
+	case WD_CRYPTO_HMAC_SHA256:
+		return EVP_sha256();
+	case WD_CRYPTO_SHA512:
+		return EVP_sha512();
+	case WD_CRYPTO_SHA3_256:
+		return EVP_sha3_256();
+	case WD_CRYPTO_SM3:
+		return EVP_sm3();
+	default:
+		return NULL;
+	}
+}
+
+static const EVP_CIPHER *cipher_of(int alg, size_t key_len)
+{
+	switch (alg) {
+	case WD_CRYPTO_AES_CBC:
+		return key_len == 16 ? EVP_aes_128_cbc() : EVP_aes_256_cbc();
+	case WD_CRYPTO_AES_CTR:
+		return key_len == 16 ? EVP_aes_128_ctr() : EVP_aes_256_ctr();
+	case WD_CRYPTO_AES_XTS:
+		return key_len == 32 ? EVP_aes_128_xts() : EVP_aes_256_xts();
+	case WD_CRYPTO_SM4_CBC:
+		return EVP_sm4_cbc();
+	case WD_CRYPTO_AES_GCM:
+		return key_len == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm();
+	default:
+		return NULL;
+	}
+}
+
+/* An EVP call failed: forget OpenSSL's error record, say -EINVAL. */
+static int evp_fail(void)
+{
+	ERR_clear_error();
+	return -EINVAL;
+}
+
+/* A fresh HMAC-SHA256 context keyed with @key. */
+static EVP_MAC_CTX *hmac_new(const void *key, size_t key_len, int *err)
+{
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						 (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	EVP_MAC_CTX *ctx = NULL;
+	EVP_MAC *mac;
+
+	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (mac)
+		ctx = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac);
+	if (!ctx) {
+		ERR_clear_error();
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (!EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, params)) {
+		EVP_MAC_CTX_free(ctx);
+		*err = evp_fail();
+		return NULL;
+	}
+	return ctx;
+}
+
+int wd_csoft_digest(int alg, const void *key, size_t key_len,
+		    const void *src, size_t len, void *out, size_t *out_len)
+{
+	unsigned int n = 0;
+	EVP_MAC_CTX *ctx;
+	size_t made;
+	int err = 0;
+
+	if (alg != WD_CRYPTO_HMAC_SHA256) {
+		if (!EVP_Digest(src, len, out, &n, md_of(alg), NULL))
+			return evp_fail();
+		*out_len = n;
+		return 0;
+	}
+	ctx = hmac_new(key, key_len, &err);
+	if (!ctx)
+		return err;
+	if (!EVP_MAC_update(ctx, src, len) ||
+	    !EVP_MAC_final(ctx, out, &made, *out_len))
+		err = evp_fail();
+	else
+		*out_len = made;
+	EVP_MAC_CTX_free(ctx);
+	return err;
+}
+
+/* A cipher context set up for @dir, padding off; NULL and *@err on failure. */
+static EVP_CIPHER_CTX *cipher_new(int alg, int dir, const void *key,
+				  size_t key_len, const void *iv,
+				  size_t iv_len, int *err)
+{
+	const EVP_CIPHER *c = cipher_of(alg, key_len);
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+
+	if (!ctx) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (!EVP_CipherInit_ex(ctx, c, NULL, NULL, NULL, dir == WD_ENCRYPT))
+		goto fail;
+	if (alg == WD_CRYPTO_AES_GCM &&
+	    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, (int)iv_len,
+				 NULL))
+		goto fail;
+	if (!EVP_CipherInit_ex(ctx, NULL, NULL, key, iv, -1) ||
+	    !EVP_CIPHER_CTX_set_padding(ctx, 0))
+		goto fail;
+	return ctx;
+fail:
+	EVP_CIPHER_CTX_free(ctx);
+	*err = evp_fail();
+	return NULL;
+}
+
+int wd_csoft_cipher(int alg, int dir, const void *key, size_t key_len,
+		    const void *iv, size_t iv_len, const void *src,
+		    size_t len, void *dst)
+{
+	EVP_CIPHER_CTX *ctx;
+	int n = 0, m = 0, err = 0;
+
+	if (len > INT32_MAX)
+		return -EINVAL;
+	ctx = cipher_new(alg, dir, key, key_len, iv, iv_len, &err);
+	if (!ctx)
+		return err;
+	if (!EVP_CipherUpdate(ctx, dst, &n, src, (int)len) ||
+	    !EVP_CipherFinal_ex(ctx, (unsigned char *)dst + n, &m) ||
+	    (size_t)(n + m) != len)
+		err = evp_fail();
+	EVP_CIPHER_CTX_free(ctx);
+	return err;
+}
+
+int wd_csoft_aead(int dir, const void *key, size_t key_len, const void *iv,
+		  size_t iv_len, const void *aad, size_t aad_len,
+		  const void *src, size_t len, void *dst, void *tag,
+		  size_t tag_len)
+{
+	EVP_CIPHER_CTX *ctx;
+	int n = 0, m = 0, err = 0;
+
+	if (len > INT32_MAX || aad_len > INT32_MAX)
+		return -EINVAL;
+	ctx = cipher_new(WD_CRYPTO_AES_GCM, dir, key, key_len, iv, iv_len,
+			 &err);
+	if (!ctx)
+		return err;
+	if ((aad_len &&
+	     !EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len)) ||
+	    (len && !EVP_CipherUpdate(ctx, dst, &n, src, (int)len))) {
+		err = evp_fail();
+		goto out;
+	}
+	if (!len)
+		n = 0;
+	if (dir == WD_DECRYPT) {
+		if (!EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG,
+					 (int)tag_len, tag)) {
+			err = evp_fail();
+		} else if (EVP_CipherFinal_ex(ctx, (unsigned char *)dst + n,
+					      &m) <= 0) {
+			/* the tag does not match: return nothing */
+			ERR_clear_error();
+			err = -EBADMSG;
+		}
+		if (err && len)
+			OPENSSL_cleanse(dst, len);
+		goto out;
+	}
+	if (EVP_CipherFinal_ex(ctx, (unsigned char *)dst + n, &m) <= 0 ||
+	    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, (int)tag_len,
+				 tag))
+		err = evp_fail();
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	return err;
+}
+
+/**
+ * struct wd_csoft_stream - a stream in software
+ * @alg: enum wd_crypto_alg
+ * @md: digests
+ * @mac: HMAC
+ * @ciph: CBC and CTR
+ * @pending: CBC: bytes of a partial block EVP holds
+ */
+struct wd_csoft_stream {
+	int alg;
+	EVP_MD_CTX *md;
+	EVP_MAC_CTX *mac;
+	EVP_CIPHER_CTX *ciph;
+	size_t pending;
+};
+
+int wd_csoft_stream_new(struct wd_csoft_stream **sp, int alg, int dir,
+			const void *key, size_t key_len, const void *iv)
+{
+	struct wd_csoft_stream *ss = calloc(1, sizeof(*ss));
+	int err = 0;
+
+	if (!ss)
+		return -ENOMEM;
+	ss->alg = alg;
+	if (alg == WD_CRYPTO_HMAC_SHA256) {
+		ss->mac = hmac_new(key, key_len, &err);
+	} else if (md_of(alg)) {
+		ss->md = EVP_MD_CTX_new();
+		if (!ss->md)
+			err = -ENOMEM;
+		else if (!EVP_DigestInit_ex(ss->md, md_of(alg), NULL))
+			err = evp_fail();
+	} else {
+		ss->ciph = cipher_new(alg, dir, key, key_len, iv,
+				      WD_CRYPTO_IV_SIZE, &err);
+	}
+	if (err) {
+		wd_csoft_stream_free(ss);
+		return err;
+	}
+	*sp = ss;
+	return 0;
+}
+
+int wd_csoft_stream_update(struct wd_csoft_stream *ss, const void *src,
+			   size_t len, void *dst, size_t *dst_len)
+{
+	size_t out = len;
+	int n = 0;
+
+	if (ss->md)
+		return EVP_DigestUpdate(ss->md, src, len) ? 0 : evp_fail();
+	if (ss->mac)
+		return EVP_MAC_update(ss->mac, src, len) ? 0 : evp_fail();
+	if (len > INT32_MAX)
+		return -EINVAL;
+	if (ss->alg != WD_CRYPTO_AES_CTR)
+		out = (ss->pending + len) / WD_CRYPTO_BLOCK_SIZE *
+		      WD_CRYPTO_BLOCK_SIZE;
+	if (out > *dst_len)
+		return -ENOSPC;
+	if (!EVP_CipherUpdate(ss->ciph, dst, &n, src, (int)len) ||
+	    (size_t)n != out)
+		return evp_fail();
+	if (ss->alg != WD_CRYPTO_AES_CTR)
+		ss->pending = (ss->pending + len) % WD_CRYPTO_BLOCK_SIZE;
+	*dst_len = out;
+	return 0;
+}
+
+int wd_csoft_stream_final(struct wd_csoft_stream *ss, void *out,
+			  size_t *out_len)
+{
+	unsigned char rest[WD_CRYPTO_BLOCK_SIZE];
+	unsigned int n = 0;
+	size_t made = 0;
+	int m = 0;
+
+	if (ss->md) {
+		if (!EVP_DigestFinal_ex(ss->md, out, &n))
+			return evp_fail();
+		*out_len = n;
+		return 0;
+	}
+	if (ss->mac) {
+		if (!EVP_MAC_final(ss->mac, out, &made, *out_len))
+			return evp_fail();
+		*out_len = made;
+		return 0;
+	}
+	/* a CBC chain must end on a block boundary: no padding */
+	if (ss->pending)
+		return -EINVAL;
+	if (!EVP_CipherFinal_ex(ss->ciph, rest, &m) || m)
+		return evp_fail();
+	*out_len = 0;
+	return 0;
+}
+
+void wd_csoft_stream_free(struct wd_csoft_stream *ss)
+{
+	if (!ss)
+		return;
+	/* EVP wipes the key schedules and digest states it frees */
+	EVP_MD_CTX_free(ss->md);
+	EVP_MAC_CTX_free(ss->mac);
+	EVP_CIPHER_CTX_free(ss->ciph);
+	free(ss);
+}

@@ -1,0 +1,742 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libwarpdrive's crypto API against OpenSSL's own EVP test vectors.
+ *
+ *   crypto_evp_test DIR [--expect REASON]
+ *   crypto_evp_test --expect-enodev
+ *
+ * Reads every *.txt file of DIR (a copy of OpenSSL's
+ * test/recipes/30-test_evp_data/ files, see its README.md) and runs each
+ * stanza whose algorithm <warpdrive/crypto.h> covers through the library:
+ * one-shot, as async requests (polled and with a callback), and as a
+ * stream in uneven pieces where the algorithm has streams, byte for byte
+ * against the file.  GCM decryption is run again
+ * with a corrupted tag, which must be refused with -EBADMSG and a zeroed
+ * output; stanzas with "Result = ..." must fail.  For CBC and CTR the
+ * stream is carried one block past the text and compared with a one-shot
+ * request from NextIV, which checks the chain state the file gives.
+ *
+ * Stanzas of algorithms we do not cover are "not ours" and listed by
+ * name; "Availablein = fips" stanzas are for OpenSSL's FIPS provider and
+ * are listed as such ("FIPSversion" only constrains the FIPS provider, so
+ * those stanzas run).  A covered stanza that does not run (a field we do
+ * not know) fails the test.  Every request must report the software path
+ * with REASON (default: that of the environment's policy: "policy" for
+ * WD_POLICY=sw, else "no-device").
+ *
+ * --expect-enodev: under WD_POLICY=hw without a vcrypt device, every
+ * algorithm's session must fail to open with -ENODEV.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <warpdrive/crypto.h>
+
+#include "evp_reader.h"
+
+#define MAX_NAMES	128
+
+struct tally {
+	char name[64];
+	int n;
+};
+
+static struct tally ran[MAX_NAMES], notours[MAX_NAMES], fips[MAX_NAMES];
+static int failures, total_ran, covered_not_run;
+static const char *expect_reason;
+
+static void count(struct tally *t, const char *name)
+{
+	int i;
+
+	for (i = 0; i < MAX_NAMES && t[i].name[0]; i++)
+		if (!strcasecmp(t[i].name, name))
+			break;
+	if (i == MAX_NAMES)
+		return;
+	if (!t[i].name[0])
+		snprintf(t[i].name, sizeof(t[i].name), "%s", name);
+	t[i].n++;
+}
+
+static void fail(const struct evp_stanza *st, const char *what, int ret)
+{
+	failures++;
+	printf("not ok - %s:%d %s (%d: %s)\n", st->file, st->line, what, ret,
+	       wd_strerror(ret));
+}
+
+/* Every request must have run in software, for the expected reason. */
+static bool path_ok(const struct evp_stanza *st, struct wd_crypto *s)
+{
+	enum wd_reason why;
+	unsigned int path = wd_crypto_path(s, &why);
+
+	if (path == WD_PATH_SW && !strcmp(wd_reason_name(why), expect_reason))
+		return true;
+	failures++;
+	printf("not ok - %s:%d path %#x reason %s, want software: %s\n",
+	       st->file, st->line, path, wd_reason_name(why), expect_reason);
+	return false;
+}
+
+/* Bytes of field @key; absent is zero bytes.  Several @key join (AAD). */
+static unsigned char *field(const struct evp_stanza *st, const char *key,
+			    size_t *len, bool *bad)
+{
+	unsigned char *all = malloc(1), *b;
+	size_t n;
+
+	*len = 0;
+	for (int i = 0; all && i < st->nfields; i++) {
+		if (strcasecmp(st->f[i].key, key))
+			continue;
+		b = evp_bytes(st->f[i].value, &n);
+		if (!b) {
+			*bad = true;
+			continue;
+		}
+		all = realloc(all, *len + n + 1);
+		if (all)
+			memcpy(all + *len, b, n);
+		*len += n;
+		free(b);
+	}
+	if (!all)
+		*bad = true;
+	return all;
+}
+
+static const int pieces[] = { 1, 7, 16, 33, 5, 64, 3 };
+
+static void async_cb(struct wd_crypto_req *r)
+{
+	*(int *)r->priv += 1;
+}
+
+/*
+ * Runs @r through wd_crypto_submit() and wd_crypto_poll(), once returned
+ * by the poll and once through a callback; 0 or the first error.
+ */
+static int run_async(struct wd_crypto *s, struct wd_crypto_req *r)
+{
+	struct wd_crypto_req *done = NULL, *rp = r;
+	int calls = 0, ret;
+
+	ret = wd_crypto_submit(s, &rp, 1);
+	if (ret != 1)
+		return ret < 0 ? ret : -EIO;
+	ret = wd_crypto_poll(s, &done, 1, 1, 1000);
+	if (ret != 1 || done != r)
+		return ret < 0 ? ret : -EIO;
+	if (r->status)
+		return r->status;
+	r->cb = async_cb;
+	r->priv = &calls;
+	ret = wd_crypto_submit(s, &rp, 1);
+	if (ret == 1)
+		ret = wd_crypto_poll(s, NULL, 0, 1, 1000);
+	r->cb = NULL;
+	if (ret != 1 || calls != 1 || wd_crypto_inflight(s))
+		return ret < 0 ? ret : -EIO;
+	return r->status;
+}
+
+/* ---- digests and HMAC ---- */
+
+static int digest_alg(const char *name)
+{
+	if (!strcasecmp(name, "SHA256"))
+		return WD_CRYPTO_SHA256;
+	if (!strcasecmp(name, "SHA512"))
+		return WD_CRYPTO_SHA512;
+	if (!strcasecmp(name, "SHA3-256"))
+		return WD_CRYPTO_SHA3_256;
+	if (!strcasecmp(name, "SM3"))
+		return WD_CRYPTO_SM3;
+	return 0;
+}
+
+/*
+ * The message of a digest stanza: Input fields joined, "Ncopy = n" and
+ * "Count = n" repeating the Input before them n times.
+ */
+static unsigned char *message(const struct evp_stanza *st, size_t *len,
+			      bool *bad)
+{
+	unsigned char *msg = malloc(1), *last = NULL;
+	size_t last_len = 0;
+
+	*len = 0;
+	for (int i = 0; msg && i < st->nfields; i++) {
+		const char *k = st->f[i].key;
+		long reps;
+
+		if (!strcasecmp(k, "Input")) {
+			free(last);
+			last = evp_bytes(st->f[i].value, &last_len);
+			if (!last) {
+				*bad = true;
+				break;
+			}
+			msg = realloc(msg, *len + last_len + 1);
+			if (msg)
+				memcpy(msg + *len, last, last_len);
+			*len += last_len;
+		} else if (!strcasecmp(k, "Ncopy") ||
+			   !strcasecmp(k, "Count")) {
+			reps = strtol(st->f[i].value, NULL, 10);
+			if (!last || reps < 1) {
+				*bad = true;
+				break;
+			}
+			msg = realloc(msg, *len + last_len * (reps - 1) + 1);
+			for (long r = 1; msg && r < reps; r++) {
+				memcpy(msg + *len, last, last_len);
+				*len += last_len;
+			}
+			/* Ncopy: the n copies are now "the preceding Input" */
+			if (msg && !strcasecmp(k, "Ncopy")) {
+				free(last);
+				last_len *= reps;
+				last = malloc(last_len + 1);
+				if (!last) {
+					*bad = true;
+					break;
+				}
+				memcpy(last, msg + *len - last_len, last_len);
+			}
+		}
+	}
+	free(last);
+	if (!msg)
+		*bad = true;
+	return msg;
+}
+
+static void run_digest(const struct evp_stanza *st, int alg, const char *name)
+{
+	static const char *const known[] = { "Digest", "MAC", "Algorithm",
+		"Input", "Ncopy", "Count", "Output", "Key", "Availablein",
+		"FIPSversion", NULL };
+	unsigned char *msg, *want, *key = NULL, out[WD_CRYPTO_DIGEST_MAX];
+	size_t len, want_len, key_len = 0, out_len = sizeof(out), off = 0;
+	struct wd_crypto_params p = { .alg = alg };
+	struct wd_crypto_stream *ds;
+	struct wd_crypto *s;
+	bool bad = false;
+	int ret;
+
+	for (int i = 0; i < st->nfields; i++) {
+		int k;
+
+		for (k = 0; known[k] && strcasecmp(known[k], st->f[i].key); k++)
+			;
+		if (!known[k] || evp_get(st, "Result")) {
+			covered_not_run++;
+			printf("not ok - %s:%d %s: field %s not handled\n",
+			       st->file, st->line, name, st->f[i].key);
+			return;
+		}
+	}
+	msg = message(st, &len, &bad);
+	want = field(st, "Output", &want_len, &bad);
+	if (alg == WD_CRYPTO_HMAC_SHA256)
+		key = field(st, "Key", &key_len, &bad);
+	if (bad) {
+		covered_not_run++;
+		printf("not ok - %s:%d %s: malformed value\n", st->file,
+		       st->line, name);
+		goto out;
+	}
+	p.key = key;
+	p.key_len = key_len;
+	ret = wd_crypto_open(&s, &p);
+	if (ret) {
+		fail(st, "open", ret);
+		goto out;
+	}
+	ret = wd_digest(s, msg, len, out, &out_len);
+	if (ret || out_len != want_len || memcmp(out, want, want_len))
+		fail(st, "one-shot digest differs", ret);
+	/* the same as an async request */
+	{
+		struct wd_crypto_req r = {
+			.src = msg, .src_len = len, .dst = out,
+			.dst_len = sizeof(out),
+		};
+
+		memset(out, 0, sizeof(out));
+		ret = run_async(s, &r);
+		if (ret || r.produced != want_len || memcmp(out, want, want_len))
+			fail(st, "async digest differs", ret);
+	}
+	/* the same as a stream, in uneven pieces */
+	ret = wd_crypto_stream_open(&ds, s, WD_ENCRYPT, NULL, 0);
+	for (int i = 0; !ret && off < len; i++) {
+		size_t n = pieces[i % 7] * (1 + len / 4096);
+
+		n = n < len - off ? n : len - off;
+		ret = wd_crypto_stream_update(ds, msg + off, n, NULL, NULL);
+		off += n;
+	}
+	out_len = sizeof(out);
+	memset(out, 0, sizeof(out));
+	if (!ret)
+		ret = wd_crypto_stream_final(ds, out, &out_len);
+	if (ret || out_len != want_len || memcmp(out, want, want_len))
+		fail(st, "streamed digest differs", ret);
+	wd_crypto_stream_close(ds);
+	if (path_ok(st, s)) {
+		count(ran, name);
+		total_ran++;
+	}
+	wd_crypto_close(s);
+out:
+	free(msg);
+	free(want);
+	free(key);
+}
+
+/* ---- ciphers and AEAD ---- */
+
+static int cipher_alg(const char *name, size_t *key_len)
+{
+	static const struct {
+		const char *name;
+		int alg;
+		size_t key_len;
+	} map[] = {
+		{ "AES-128-CBC", WD_CRYPTO_AES_CBC, 16 },
+		{ "AES-256-CBC", WD_CRYPTO_AES_CBC, 32 },
+		{ "AES-128-CTR", WD_CRYPTO_AES_CTR, 16 },
+		{ "AES-256-CTR", WD_CRYPTO_AES_CTR, 32 },
+		{ "AES-128-XTS", WD_CRYPTO_AES_XTS, 32 },
+		{ "AES-256-XTS", WD_CRYPTO_AES_XTS, 64 },
+		{ "SM4-CBC", WD_CRYPTO_SM4_CBC, 16 },
+		{ "AES-128-GCM", WD_CRYPTO_AES_GCM, 16 },
+		{ "AES-256-GCM", WD_CRYPTO_AES_GCM, 32 },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (!strcasecmp(name, map[i].name)) {
+			*key_len = map[i].key_len;
+			return map[i].alg;
+		}
+	}
+	return 0;
+}
+
+/* One direction of a cipher stanza; true if it ran as the file says. */
+static bool cipher_dir(const struct evp_stanza *st, struct wd_crypto *s,
+		       int alg, int dir, const unsigned char *iv,
+		       size_t iv_len, const unsigned char *in,
+		       const unsigned char *want, size_t len,
+		       const unsigned char *next_iv, size_t next_len,
+		       bool must_fail)
+{
+	unsigned char *out = calloc(1, len + 2 * WD_CRYPTO_BLOCK_SIZE);
+	unsigned char zero[WD_CRYPTO_BLOCK_SIZE] = { 0 };
+	unsigned char x[WD_CRYPTO_BLOCK_SIZE], y[WD_CRYPTO_BLOCK_SIZE];
+	struct wd_crypto_stream *cs;
+	size_t off = 0, made = 0, n, room;
+	bool ok = true;
+	int ret;
+
+	ret = wd_cipher(s, dir, iv, iv_len, in, len, out);
+	if (must_fail) {
+		if (ret != -EINVAL)
+			fail(st, "a refused key was taken", ret);
+		free(out);
+		return ret == -EINVAL;
+	}
+	if (ret || memcmp(out, want, len)) {
+		fail(st, dir == WD_ENCRYPT ? "encryption differs" :
+		     "decryption differs", ret);
+		ok = false;
+	}
+	{
+		struct wd_crypto_req r = {
+			.dir = dir, .iv = iv, .iv_len = iv_len, .src = in,
+			.src_len = len, .dst = out, .dst_len = len,
+		};
+
+		memset(out, 0, len);
+		ret = run_async(s, &r);
+		if (ret || memcmp(out, want, len)) {
+			fail(st, "async cipher differs", ret);
+			ok = false;
+		}
+	}
+	if (alg == WD_CRYPTO_AES_XTS) {
+		free(out);
+		return ok;
+	}
+	memset(out, 0, len);
+	ret = wd_crypto_stream_open(&cs, s, dir, iv, iv_len);
+	for (int i = 0; !ret && off < len; i++) {
+		n = pieces[i % 7] < (int)(len - off) ? (size_t)pieces[i % 7] :
+		    len - off;
+		room = len + WD_CRYPTO_BLOCK_SIZE - made;
+		ret = wd_crypto_stream_update(cs, in + off, n, out + made,
+					      &room);
+		off += n;
+		made += room;
+	}
+	if (!ret && made != len)
+		ret = -EIO;
+	if (ret || memcmp(out, want, len)) {
+		fail(st, "streamed cipher differs", ret);
+		ok = false;
+	}
+	/* NextIV: one more block from the stream, and one-shot from it */
+	if (!ret && next_iv && next_len == WD_CRYPTO_IV_SIZE &&
+	    len % WD_CRYPTO_BLOCK_SIZE == 0) {
+		room = sizeof(x);
+		ret = wd_crypto_stream_update(cs, zero, sizeof(zero), x, &room);
+		if (!ret)
+			ret = wd_cipher(s, dir, next_iv, next_len, zero,
+					sizeof(zero), y);
+		if (ret || room != sizeof(x) || memcmp(x, y, sizeof(x))) {
+			fail(st, "chain state is not NextIV", ret);
+			ok = false;
+		}
+	}
+	if (!ret) {
+		ret = wd_crypto_stream_final(cs, NULL, NULL);
+		if (ret) {
+			fail(st, "stream final", ret);
+			ok = false;
+		}
+	}
+	wd_crypto_stream_close(cs);
+	free(out);
+	return ok;
+}
+
+static bool aead_dir(const struct evp_stanza *st, struct wd_crypto *s,
+		     int dir, const unsigned char *iv, size_t iv_len,
+		     const unsigned char *aad, size_t aad_len,
+		     const unsigned char *in, const unsigned char *want,
+		     size_t len, const unsigned char *tag, size_t tag_len,
+		     bool must_fail)
+{
+	unsigned char *out = calloc(1, len + 1), t[WD_CRYPTO_TAG_MAX];
+	bool ok = true;
+	int ret;
+
+	if (dir == WD_ENCRYPT) {
+		struct wd_crypto_req r = {
+			.dir = dir, .iv = iv, .iv_len = iv_len, .aad = aad,
+			.aad_len = aad_len, .src = in, .src_len = len,
+			.dst = out, .dst_len = len, .tag = t,
+			.tag_len = tag_len,
+		};
+
+		ret = wd_aead(s, dir, iv, iv_len, aad, aad_len, in, len, out,
+			      t, tag_len);
+		if (ret || memcmp(out, want, len) || memcmp(t, tag, tag_len)) {
+			fail(st, "GCM encryption or tag differs", ret);
+			ok = false;
+		}
+		memset(out, 0, len);
+		memset(t, 0, sizeof(t));
+		ret = run_async(s, &r);
+		if (ret || memcmp(out, want, len) || memcmp(t, tag, tag_len)) {
+			fail(st, "async GCM encryption differs", ret);
+			ok = false;
+		}
+		free(out);
+		return ok;
+	}
+	memcpy(t, tag, tag_len);
+	ret = wd_aead(s, dir, iv, iv_len, aad, aad_len, in, len, out, t,
+		      tag_len);
+	if (must_fail) {
+		if (ret != -EBADMSG) {
+			fail(st, "a wrong tag was accepted", ret);
+			ok = false;
+		}
+	} else if (ret || memcmp(out, want, len)) {
+		fail(st, "GCM decryption differs", ret);
+		ok = false;
+	} else {
+		/* one bit of the tag wrong: refused, nothing returned */
+		t[tag_len / 2] ^= 0x10;
+		memset(out, 0xa5, len);
+		ret = wd_aead(s, dir, iv, iv_len, aad, aad_len, in, len, out,
+			      t, tag_len);
+		for (size_t i = 0; i < len && ret == -EBADMSG; i++)
+			if (out[i])
+				ret = -EIO;
+		if (ret != -EBADMSG) {
+			fail(st, "a corrupted tag was not refused", ret);
+			ok = false;
+		}
+	}
+	free(out);
+	return ok;
+}
+
+static void run_cipher(const struct evp_stanza *st, int alg, size_t key_len,
+		       const char *name)
+{
+	static const char *const known[] = { "Cipher", "Key", "IV", "AAD",
+		"Tag", "Plaintext", "Ciphertext", "Operation", "NextIV",
+		"Result", "Availablein", "FIPSversion", NULL };
+	unsigned char *key, *iv, *aad, *tag, *pt, *ct, *next = NULL;
+	size_t klen, iv_len, aad_len, tag_len, pt_len, ct_len, next_len = 0;
+	const char *op = evp_get(st, "Operation");
+	const char *result = evp_get(st, "Result");
+	struct wd_crypto_params p = { .alg = alg };
+	bool bad = false, ok = true;
+	struct wd_crypto *s;
+	int ret;
+
+	for (int i = 0; i < st->nfields; i++) {
+		int k;
+
+		for (k = 0; known[k] && strcasecmp(known[k], st->f[i].key); k++)
+			;
+		if (!known[k]) {
+			covered_not_run++;
+			printf("not ok - %s:%d %s: field %s not handled\n",
+			       st->file, st->line, name, st->f[i].key);
+			return;
+		}
+	}
+	key = field(st, "Key", &klen, &bad);
+	iv = field(st, "IV", &iv_len, &bad);
+	aad = field(st, "AAD", &aad_len, &bad);
+	tag = field(st, "Tag", &tag_len, &bad);
+	pt = field(st, "Plaintext", &pt_len, &bad);
+	ct = field(st, "Ciphertext", &ct_len, &bad);
+	if (evp_get(st, "NextIV"))
+		next = field(st, "NextIV", &next_len, &bad);
+	if (bad || klen != key_len || pt_len != ct_len ||
+	    (result && !op)) {
+		covered_not_run++;
+		printf("not ok - %s:%d %s: malformed stanza\n", st->file,
+		       st->line, name);
+		goto out;
+	}
+	p.key = key;
+	p.key_len = klen;
+	ret = wd_crypto_open(&s, &p);
+	if (ret) {
+		fail(st, "open", ret);
+		goto out;
+	}
+	for (int dir = WD_ENCRYPT; dir <= WD_DECRYPT; dir++) {
+		if (op && strcasecmp(op, dir == WD_ENCRYPT ? "ENCRYPT" :
+				     "DECRYPT"))
+			continue;
+		if (alg == WD_CRYPTO_AES_GCM)
+			ok &= aead_dir(st, s, dir, iv, iv_len, aad, aad_len,
+				       dir == WD_ENCRYPT ? pt : ct,
+				       dir == WD_ENCRYPT ? ct : pt, pt_len, tag,
+				       tag_len, result != NULL);
+		else
+			ok &= cipher_dir(st, s, alg, dir, iv, iv_len,
+					 dir == WD_ENCRYPT ? pt : ct,
+					 dir == WD_ENCRYPT ? ct : pt, pt_len,
+					 next, next_len, result != NULL);
+	}
+	/* a refused key or length ran nowhere: no path to check */
+	if (ok && ((result && !wd_crypto_path(s, NULL)) || path_ok(st, s))) {
+		count(ran, name);
+		total_ran++;
+	}
+	wd_crypto_close(s);
+out:
+	free(key);
+	free(iv);
+	free(aad);
+	free(tag);
+	free(pt);
+	free(ct);
+	free(next);
+}
+
+static void run_stanza(const struct evp_stanza *st)
+{
+	const char *avail = evp_get(st, "Availablein");
+	const char *v, *alg;
+	size_t key_len = 0;
+	char name[64];
+	int a;
+
+	if ((v = evp_get(st, "Digest"))) {
+		snprintf(name, sizeof(name), "%s", v);
+		a = digest_alg(v);
+	} else if ((v = evp_get(st, "MAC"))) {
+		alg = evp_get(st, "Algorithm");
+		snprintf(name, sizeof(name), "%s-%s", v, alg ? alg : "?");
+		a = !strcasecmp(v, "HMAC") && alg &&
+		    !strcasecmp(alg, "SHA256") ? WD_CRYPTO_HMAC_SHA256 : 0;
+	} else if ((v = evp_get(st, "Cipher"))) {
+		snprintf(name, sizeof(name), "%s", v);
+		a = cipher_alg(v, &key_len);
+	} else {
+		return;		/* a Title, or no test at all */
+	}
+	for (char *c = name; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	if (avail && !strcasecmp(avail, "fips")) {
+		count(fips, name);
+		return;
+	}
+	if (avail && strcasecmp(avail, "default")) {
+		covered_not_run++;
+		printf("not ok - %s:%d Availablein = %s unknown\n", st->file,
+		       st->line, avail);
+		return;
+	}
+	if (!a) {
+		count(notours, name);
+		return;
+	}
+	if (evp_get(st, "Digest") || evp_get(st, "MAC"))
+		run_digest(st, a, name);
+	else
+		run_cipher(st, a, key_len, name);
+}
+
+static int cmp_names(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static void print_tally(const char *title, const struct tally *t)
+{
+	int total = 0;
+
+	printf("# %s:", title);
+	for (int i = 0; i < MAX_NAMES && t[i].name[0]; i++) {
+		printf(" %s %d", t[i].name, t[i].n);
+		total += t[i].n;
+	}
+	printf(" (%d)\n", total);
+}
+
+/* Each algorithm (and AES key size) of the API met at least one stanza. */
+static bool all_ran(void)
+{
+	static const char *const want[] = { "sha256", "sha512", "sha3-256",
+		"sm3", "hmac-sha256", "aes-128-cbc", "aes-256-cbc",
+		"aes-128-ctr", "aes-256-ctr", "aes-128-xts", "aes-256-xts",
+		"sm4-cbc", "aes-128-gcm", "aes-256-gcm", NULL };
+	bool ok = true;
+
+	for (int w = 0; want[w]; w++) {
+		int i;
+
+		for (i = 0; i < MAX_NAMES && ran[i].name[0]; i++)
+			if (!strcmp(ran[i].name, want[w]))
+				break;
+		if (i == MAX_NAMES || !ran[i].name[0]) {
+			printf("# no stanza of %s ran\n", want[w]);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static int expect_enodev(void)
+{
+	static const unsigned char key[64] = { 1 };
+	int bad = 0;
+
+	for (int a = WD_CRYPTO_SHA256; a <= WD_CRYPTO_AES_GCM; a++) {
+		struct wd_crypto_params p = { .alg = a, .policy = WD_POLICY_HW };
+		struct wd_crypto *s = NULL;
+		int ret;
+
+		if (a == WD_CRYPTO_HMAC_SHA256 || a >= WD_CRYPTO_AES_CBC) {
+			p.key = key;
+			p.key_len = a == WD_CRYPTO_AES_XTS ? 64 : 16;
+		}
+		ret = wd_crypto_open(&s, &p);
+		printf("%sok %d %s under policy hw: %d (%s)\n",
+		       ret == -ENODEV ? "" : "not ", a, wd_crypto_alg_name(a),
+		       ret, wd_strerror(ret));
+		bad |= ret != -ENODEV;
+		wd_crypto_close(s);
+	}
+	printf("1..%d\n", WD_CRYPTO_AES_GCM);
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	const char *policy = getenv("WD_POLICY");
+	char *files[64];
+	int nfiles = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (argc == 2 && !strcmp(argv[1], "--expect-enodev"))
+		return expect_enodev();
+	if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--expect"))) {
+		fprintf(stderr, "usage: %s DIR [--expect REASON] | "
+			"--expect-enodev\n", argv[0]);
+		return 2;
+	}
+	expect_reason = argc == 4 ? argv[3] :
+			policy && !strcmp(policy, "sw") ? "policy" :
+			"no-device";
+	d = opendir(argv[1]);
+	if (!d) {
+		printf("not ok 1 open %s: %s\n1..1\n", argv[1],
+		       strerror(errno));
+		return 1;
+	}
+	while ((de = readdir(d)) && nfiles < 64) {
+		size_t n = strlen(de->d_name);
+
+		if (n > 4 && !strcmp(de->d_name + n - 4, ".txt") &&
+		    asprintf(&files[nfiles], "%s/%s", argv[1], de->d_name) > 0)
+			nfiles++;
+	}
+	closedir(d);
+	qsort(files, nfiles, sizeof(files[0]), cmp_names);
+	for (int i = 0; i < nfiles; i++) {
+		struct evp_stanza st = { 0 };
+		FILE *fp = fopen(files[i], "re");
+		int lineno = 0, r, stanzas = 0;
+
+		if (!fp) {
+			printf("not ok - %s: %s\n", files[i], strerror(errno));
+			failures++;
+			continue;
+		}
+		while ((r = evp_next(fp, strrchr(files[i], '/') + 1, &lineno,
+				     &st)) > 0) {
+			run_stanza(&st);
+			stanzas++;
+		}
+		evp_next(fp, NULL, &lineno, &st);	/* frees the lines */
+		fclose(fp);
+		if (r < 0)
+			failures++;
+		printf("# %s: %d stanzas read\n", files[i], stanzas);
+		free(files[i]);
+	}
+	print_tally("ran (per algorithm)", ran);
+	print_tally("not ours", notours);
+	print_tally("Availablein = fips (OpenSSL's FIPS provider only)", fips);
+	printf("%sok 1 %d covered stanzas ran byte for byte, software: %s\n",
+	       failures ? "not " : "", total_ran, expect_reason);
+	printf("%sok 2 no covered stanza left unrun (%d not run)\n",
+	       covered_not_run ? "not " : "", covered_not_run);
+	printf("%sok 3 every algorithm of the API had a stanza run\n",
+	       all_ran() ? "" : "not ");
+	printf("1..3\n");
+	return failures || covered_not_run || !all_ran();
+}

@@ -1,18 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * uacce carving: what lets the mdev framework (drivers/mdev, wd_mdev.ko)
- * cut a device into instances, each with its own char device and a share
- * of the queues.
- *
- * - The queue budget: a device with nr_queues counts its open queues, and
- *   instances reserve their share from the same count, so that opens of
- *   the device and the instances together never ask the driver for more
- *   queues than it has.
- * - The hooks: the framework is an optional module that depends on uacce,
- *   not the other way round, so uacce tells it which registered devices
- *   declare mdev types, and detaches them before it removes them.
+ * uacce carving: the hooks that let the mdev framework (drivers/mdev,
+ * wd_mdev.ko) cut a device into instances.  The framework is an optional
+ * module that depends on uacce, not the other way round, so uacce tells it
+ * which registered devices declare mdev types, and detaches them before it
+ * removes them.  The instances' queues come from the budget (budget.c).
  */
-#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 
@@ -27,87 +20,6 @@ static DEFINE_MUTEX(uacce_mdev_lock);
 static const struct uacce_mdev_hooks *uacce_mdev_hooks;
 /* registered devices with mdev types, linked by uacce_device.mdev_node */
 static LIST_HEAD(uacce_mdev_list);
-
-static bool uacce_budget_take(struct uacce_device *uacce, unsigned int n)
-{
-	int free = atomic_read(&uacce->free_queues);
-
-	do {
-		if ((unsigned int)free < n)
-			return false;
-	} while (!atomic_try_cmpxchg(&uacce->free_queues, &free, free - n));
-	return true;
-}
-
-/**
- * uacce_queue_budget_get() - count a queue being opened
- * @uacce: the device
- *
- * Return: false if the device counts its queues and none is free.
- */
-bool uacce_queue_budget_get(struct uacce_device *uacce)
-{
-	return !uacce->nr_queues || uacce_budget_take(uacce, 1);
-}
-
-/**
- * uacce_queue_budget_put() - a queue counted by uacce_queue_budget_get()
- *	was given back to the driver
- * @uacce: the device
- */
-void uacce_queue_budget_put(struct uacce_device *uacce)
-{
-	if (uacce->nr_queues)
-		atomic_inc(&uacce->free_queues);
-}
-
-/**
- * uacce_reserve_queues() - set queues of a device aside for an instance
- * @uacce: a registered device with nr_queues
- * @n: how many
- *
- * The reserved queues are no longer available to open() of @uacce, so the
- * driver has @n queues free for the instance's own opens until
- * uacce_unreserve_queues().
- *
- * Return: 0, -ENOSPC if fewer than @n queues are free, -EOPNOTSUPP if the
- * device does not count its queues, -EINVAL for @n == 0.
- */
-int uacce_reserve_queues(struct uacce_device *uacce, unsigned int n)
-{
-	if (!uacce->nr_queues) {
-		dev_dbg(&uacce->dev, "reserve: the device does not count its queues\n");
-		return -EOPNOTSUPP;
-	}
-	if (!n || n > uacce->nr_queues) {
-		dev_dbg(&uacce->dev, "reserve: %u of %u queues\n", n,
-			uacce->nr_queues);
-		return n ? -ENOSPC : -EINVAL;
-	}
-	if (!uacce_budget_take(uacce, n)) {
-		dev_dbg(&uacce->dev, "reserve: %u queues wanted, %u free\n", n,
-			uacce_free_queues(uacce));
-		return -ENOSPC;
-	}
-	return 0;
-}
-EXPORT_SYMBOL_GPL(uacce_reserve_queues);
-
-/**
- * uacce_unreserve_queues() - give back queues uacce_reserve_queues() set
- *	aside
- * @uacce: the device
- * @n: how many; the instance must have given back all it had opened
- */
-void uacce_unreserve_queues(struct uacce_device *uacce, unsigned int n)
-{
-	if (WARN_ON_ONCE(!uacce->nr_queues ||
-			 atomic_read(&uacce->free_queues) + n >
-			 uacce->nr_queues))
-		return;
-	atomic_add(n, &uacce->free_queues);
-}
-EXPORT_SYMBOL_GPL(uacce_unreserve_queues);
 
 static void uacce_mdev_attach(struct uacce_device *uacce)
 {

@@ -119,7 +119,7 @@ struct uacce_device *uacce_alloc(struct device *parent,
 	uacce->flags = interface->flags;
 	mutex_init(&uacce->mutex);
 	INIT_LIST_HEAD(&uacce->queues);
-	INIT_LIST_HEAD(&uacce->mdev_node);
+	INIT_LIST_HEAD(&uacce->ext_node);
 
 	ret = uacce_isolation_init(uacce);
 	if (ret) {
@@ -235,7 +235,7 @@ int uacce_register(struct uacce_device *uacce)
 		cdev_del(cdev);
 		goto err;
 	}
-	uacce_carving_register(uacce);
+	uacce_extension_offer(uacce);
 	return 0;
 
 err:
@@ -249,8 +249,8 @@ EXPORT_SYMBOL_GPL(uacce_register);
  * uacce_remove() - remove the accelerator
  * @uacce: the device, or NULL
  *
- * Removes the instances the mdev framework carved out of the device (see
- * struct uacce_mdev_hooks), deletes the char device and the sysfs
+ * Detaches the device from the extension that extends it, if any (see
+ * struct uacce_extension), deletes the char device and the sysfs
  * directory, then revokes every open queue: publishes
  * UACCE_QSTATE_DEAD/UACCE_QREASON_REMOVED in its status word, zaps its
  * user mappings, stops and frees it with the driver's ops.
@@ -270,8 +270,8 @@ void uacce_remove(struct uacce_device *uacce)
 	if (!uacce)
 		return;
 
-	/* Instances carved out of it go first, while it is intact. */
-	uacce_carving_remove(uacce);
+	/* The extension lets go first, while the device is intact. */
+	uacce_extension_withdraw(uacce);
 	/*
 	 * No new open() finds the device, but its id stays reserved until
 	 * the char device is deleted below.
@@ -286,8 +286,8 @@ void uacce_remove(struct uacce_device *uacce)
 		cdev_device_del(uacce->cdev, &uacce->dev);
 	/*
 	 * Only now may the id, and with it the device number, go to a new
-	 * device.  Freed earlier, a device registered meanwhile (an mdev
-	 * instance created while another is removed) maps a second cdev at
+	 * device.  Freed earlier, a device registered meanwhile (a device an
+	 * extension creates while another is removed) maps a second cdev at
 	 * the same number; cdev_del() unmaps the first one it finds there,
 	 * the new device's, and frees ours still mapped: the next open() of
 	 * the number used it after free (KASAN in cdev_get(), found by

@@ -215,7 +215,7 @@ void uacce_queue_remove(struct uacce_queue *q)
 	lockdep_assert_held(&q->uacce->mutex);
 
 	mutex_lock(&q->state_lock);
-	/* the device's tenant (an instance's) goes with it; the file stays */
+	/* the device's tenant may go with it; the file stays */
 	q->tenant = &q->own_tenant;
 	if (q->state == UACCE_Q_ZOMBIE) {
 		mutex_unlock(&q->state_lock);

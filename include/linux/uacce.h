@@ -31,7 +31,6 @@
 struct uacce_queue;
 struct uacce_device;
 struct uacce_isolation;
-struct wd_mdev_type;
 struct iommu_sva;
 struct mm_struct;
 struct vm_area_struct;
@@ -140,14 +139,14 @@ struct uacce_ops {
  * @flags: UACCE_DEV_* wanted; uacce_alloc() clears what cannot be had
  * @ops: callbacks
  * @dma_dev: optional: the device that does the queues' DMA when it is not
- *	the parent, as for an instance carved out of another accelerator
- *	(drivers/mdev), whose parent is its mdev device.  SS memory, IOMMU
- *	SVA binding and the NUMA node then come from @dma_dev, and
+ *	the parent, as for a device that is a slice of another accelerator,
+ *	whose parent is the slice's own device.  SS memory, IOMMU SVA
+ *	binding and the NUMA node then come from @dma_dev, and
  *	UACCE_DEV_SVA in @flags is taken as already negotiated for it.
- * @isolation_parent: optional: the accelerator this device is carved out
- *	of.  The device is isolated when @isolation_parent is (at once if it
- *	already is), since its queues are that accelerator's hardware.  It
- *	is referenced until uacce_remove() of this device.
+ * @isolation_parent: optional: the accelerator whose hardware this
+ *	device's queues are.  The device is isolated when @isolation_parent
+ *	is (at once if it already is).  It is referenced until
+ *	uacce_remove() of this device.
  */
 struct uacce_interface {
 	char name[UACCE_MAX_NAME_SIZE];
@@ -168,8 +167,8 @@ struct uacce_interface {
  *
  * Each queue opened on a device is a tenant of its own
  * (uacce_queue.own_tenant); the queues of a device with a tenant
- * (uacce_device.tenant: an access point) all share it, and so do the
- * queues of a vfio-pci instance (struct wd_mdev_vq).
+ * (uacce_device.tenant) all share it, and a driver may serve queues that
+ * are not uacce queues, such as a virtual function's, as a tenant too.
  */
 struct uacce_tenant {
 	unsigned int weight;
@@ -282,16 +281,16 @@ struct uacce_queue {
  *	open() with -EBUSY beyond it and lets uacce_reserve_queues() set
  *	queues aside; 0 leaves the limit to the driver's get_queue
  * @free_queues: @nr_queues minus the open queues and the reserved ones
- * @mdev_types: optional, set before uacce_register(): the mdev types the
- *	device can be carved into (linux/wd_mdev.h); while the mdev
- *	framework is loaded the registered device is an mdev parent
- * @nr_mdev_types: entries in @mdev_types
- * @mdev: the mdev framework's state, between its attach and detach
- * @mdev_node: entry in the core's list of registered devices with mdev
- *	types (private to the core)
+ * @ext_info: optional, set before uacce_register(): what the driver tells
+ *	an extension (struct uacce_extension) about the device, in a format
+ *	that extension's header defines; the core only passes it on.  Only
+ *	a device with it is offered to the extension
+ * @ext_priv: the extension's, what its attach returned, until its detach;
+ *	NULL while the device is not attached
+ * @ext_node: entry in the core's list of registered devices with
+ *	@ext_info (private to the core)
  * @tenant: optional, set before uacce_register(): the tenant every queue
- *	opened on the device is (an access point's instance); NULL, each
- *	queue is a tenant of its own
+ *	opened on the device is; NULL, each queue is a tenant of its own
  */
 struct uacce_device {
 	const char *algs;
@@ -313,30 +312,33 @@ struct uacce_device {
 	struct device *dma_dev;
 	unsigned int nr_queues;
 	atomic_t free_queues;
-	const struct wd_mdev_type *mdev_types;
-	unsigned int nr_mdev_types;
-	void *mdev;
-	struct list_head mdev_node;
+	const void *ext_info;
+	void *ext_priv;
+	struct list_head ext_node;
 	struct uacce_tenant *tenant;
 };
 
 /**
- * struct uacce_mdev_hooks - the mdev framework (drivers/mdev, wd_mdev.ko)
- * @attach: @uacce, registered and with mdev types, becomes an mdev parent;
- *	on success the framework sets @uacce->mdev to its state (non-NULL).
- *	An error leaves the device working, without mdev.
- * @detach: @uacce is being removed, or the framework unloaded: remove its
- *	instances and undo @attach.  Called at the start of uacce_remove(),
- *	while the device and its ops are intact.
+ * struct uacce_extension - an optional module that extends devices
+ * @name: for messages
+ * @attach: extend @uacce, a registered device with ext_info, which the
+ *	extension interprets.  Return its state for the device, non-NULL,
+ *	which the core keeps in @uacce->ext_priv, or an ERR_PTR: the device
+ *	then works on without the extension.
+ * @detach: undo @attach; @priv is what it returned.  Called when @uacce
+ *	is being removed, at the start of uacce_remove() while the device
+ *	and its ops are intact, or when the extension unregisters.
  *
- * Both are called with the core's mdev lock held, which serialises them
- * with each other and with uacce_set_mdev_hooks(); the lock is not taken
- * for devices without mdev types, so @detach may remove the uacce devices
- * of the instances.
+ * Both are called with the core's extension lock held, which serialises
+ * them with each other and with uacce_extension_register() and
+ * uacce_extension_unregister().  Only devices with ext_info take that
+ * lock, so the extension may register and remove uacce devices of its
+ * own from its callbacks, provided they have no ext_info.
  */
-struct uacce_mdev_hooks {
-	int (*attach)(struct uacce_device *uacce);
-	void (*detach)(struct uacce_device *uacce);
+struct uacce_extension {
+	const char *name;
+	void *(*attach)(struct uacce_device *uacce);
+	void (*detach)(struct uacce_device *uacce, void *priv);
 };
 
 struct uacce_device *uacce_alloc(struct device *parent,
@@ -349,8 +351,8 @@ bool uacce_is_isolated(struct uacce_device *uacce);
 void uacce_queue_set_status(struct uacce_queue *q, u32 state, u32 reason);
 int uacce_reserve_queues(struct uacce_device *uacce, unsigned int n);
 void uacce_unreserve_queues(struct uacce_device *uacce, unsigned int n);
-int uacce_set_mdev_hooks(const struct uacce_mdev_hooks *hooks);
-void uacce_clear_mdev_hooks(void);
+int uacce_extension_register(const struct uacce_extension *ext);
+void uacce_extension_unregister(const struct uacce_extension *ext);
 
 /**
  * uacce_free_queues() - queues neither open nor reserved

@@ -92,6 +92,7 @@ struct fake_cqe {
 struct fake {
 	struct platform_device *pdev;
 	struct uacce_device *uacce;
+	struct wd_mdev_type_table table;	/* its ext_info */
 	bool removed;
 	struct page *mem[FAKE_MEM_PAGES];
 	atomic_t pins[FAKE_MEM_PAGES];
@@ -397,8 +398,9 @@ static int fake_register(struct fake *fake, const struct wd_mdev_type *types,
 	uacce->api_ver = "fake_v1";
 	uacce->algs = "copy";
 	uacce->nr_queues = FAKE_QUEUES;
-	uacce->mdev_types = types;
-	uacce->nr_mdev_types = nr_types;
+	fake->table.types = types;
+	fake->table.nr_types = nr_types;
+	wd_mdev_set_types(uacce, &fake->table);
 	fake->uacce = uacce;
 	fake->removed = false;
 	return uacce_register(uacce);

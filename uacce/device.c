@@ -35,14 +35,16 @@ static bool uacce_name_valid(const char *name)
 
 /*
  * SVA is negotiated: a device that translates addresses itself
- * (ops->bind_mm) always has it, others only if the IOMMU can do it.
+ * (UACCE_CAP_OWN_TRANSLATION) always has it, others only if the IOMMU
+ * can do it.
  */
 static void uacce_enable_sva(struct uacce_device *uacce)
 {
 	struct device *parent = uacce->dma_dev;
 	int ret;
 
-	if (!(uacce->flags & UACCE_DEV_SVA) || uacce->ops->bind_mm)
+	if (!(uacce->flags & UACCE_DEV_SVA) ||
+	    (uacce->caps & UACCE_CAP_OWN_TRANSLATION))
 		return;
 	/* negotiated by the owner of the DMA device we share */
 	if (uacce->dma_dev != uacce->parent)
@@ -87,7 +89,9 @@ static void uacce_disable_sva(struct uacce_device *uacce)
  *
  * Return: the device, whose flags are the negotiated ones (UACCE_DEV_SVA
  * is cleared when it cannot be had), or an ERR_PTR: -EINVAL for a missing
- * parent, ops or a bad name, -ENOMEM, -EBUSY when device numbers run out.
+ * parent, ops or a bad name, an unknown capability, or bind_mm/unbind_mm
+ * without UACCE_CAP_OWN_TRANSLATION, -ENOMEM, -EBUSY when device numbers
+ * run out.
  */
 struct uacce_device *uacce_alloc(struct device *parent,
 				 struct uacce_interface *interface)
@@ -105,6 +109,17 @@ struct uacce_device *uacce_alloc(struct device *parent,
 			UACCE_MAX_NAME_SIZE, interface->name);
 		return ERR_PTR(-EINVAL);
 	}
+	if (interface->caps & ~UACCE_CAP_ALL) {
+		dev_err(parent, "uacce: unknown capabilities %#lx\n",
+			interface->caps & ~UACCE_CAP_ALL);
+		return ERR_PTR(-EINVAL);
+	}
+	/* the core would call them only for a device that translates */
+	if ((interface->ops->bind_mm || interface->ops->unbind_mm) &&
+	    !(interface->caps & UACCE_CAP_OWN_TRANSLATION)) {
+		dev_err(parent, "uacce: bind_mm/unbind_mm without UACCE_CAP_OWN_TRANSLATION\n");
+		return ERR_PTR(-EINVAL);
+	}
 
 	dma_dev = interface->dma_dev ?: parent;
 	node = dev_to_node(dma_dev);
@@ -117,6 +132,7 @@ struct uacce_device *uacce_alloc(struct device *parent,
 	uacce->dma_dev = dma_dev;
 	uacce->ops = interface->ops;
 	uacce->flags = interface->flags;
+	uacce->caps = interface->caps;
 	mutex_init(&uacce->mutex);
 	INIT_LIST_HEAD(&uacce->queues);
 	INIT_LIST_HEAD(&uacce->ext_node);

@@ -117,8 +117,8 @@ static int uacce_bind_queue(struct uacce_device *uacce, struct uacce_queue *q)
 	mmgrab(current->mm);
 	q->mm = current->mm;
 
-	if (uacce->ops->bind_mm) {
-		ret = uacce->ops->bind_mm(q, q->mm);
+	if (uacce->caps & UACCE_CAP_OWN_TRANSLATION) {
+		ret = uacce->ops->bind_mm ? uacce->ops->bind_mm(q, q->mm) : 0;
 		if (ret)
 			goto err_drop;
 		return 0;

@@ -142,6 +142,8 @@ static int vzip_probe(struct platform_device *pdev)
 	const struct vzip_config *pdata = dev_get_platdata(dev);
 	struct uacce_interface interface = {
 		.name = "vzip",
+		/* the engine works in the opener's address space (dma.c) */
+		.caps = UACCE_CAP_OWN_TRANSLATION,
 		.ops = &vzip_uacce_ops,
 	};
 	struct vzip_device *vdev;

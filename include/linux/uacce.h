@@ -102,11 +102,11 @@ static inline bool uacce_qfr_mapped(const struct uacce_qfile_region *qfr)
  *	q->state_lock held
  * @wake_queue: UACCE_CMD_WAKE_Q: wake the engine serving @q; must not
  *	block.  Called only for a started queue, with q->state_lock held.
- * @bind_mm: optional: the device translates process addresses itself (a
- *	device MMU, or a software engine); called at open instead of IOMMU
- *	SVA binding when the device has UACCE_DEV_SVA.  @mm is grabbed
- *	(mmgrab) by the core for the queue's lifetime; take mmget_not_zero()
- *	before touching it.  uacce->mutex held.
+ * @bind_mm: optional, only for a device with UACCE_CAP_OWN_TRANSLATION
+ *	that has something to set up for an address space (a device MMU's
+ *	context): called at open when the device has UACCE_DEV_SVA.  @mm is
+ *	grabbed (mmgrab) by the core for the queue's lifetime; take
+ *	mmget_not_zero() before touching it.  uacce->mutex held.
  * @unbind_mm: undo @bind_mm, after put_queue
  * @isolate_changed: optional: the core isolated the device after too many
  *	hardware errors (from a workqueue, uacce->mutex held)
@@ -133,10 +133,26 @@ struct uacce_ops {
 	void (*isolate_changed)(struct uacce_device *uacce, bool isolated);
 };
 
+/*
+ * Capabilities a driver declares in uacce_interface.caps.  Kernel-internal:
+ * unlike the UACCE_DEV_* flags of the UAPI, user space never sees them.
+ *
+ * UACCE_CAP_OWN_TRANSLATION: the device translates process virtual
+ * addresses itself, as a device MMU or a software engine working in the
+ * opener's address space does.  With UACCE_DEV_SVA it keeps SVA without
+ * the IOMMU: at open the core grabs the opener's mm into q->mm and calls
+ * bind_mm, if the driver has one, instead of binding a PASID.  Without
+ * this capability SVA is the IOMMU's, and bind_mm and unbind_mm must be
+ * NULL.
+ */
+#define UACCE_CAP_OWN_TRANSLATION	BIT(0)
+#define UACCE_CAP_ALL			UACCE_CAP_OWN_TRANSLATION
+
 /**
  * struct uacce_interface - what a driver registers
  * @name: device name prefix: nodes are /dev/<name>-<id>
  * @flags: UACCE_DEV_* wanted; uacce_alloc() clears what cannot be had
+ * @caps: UACCE_CAP_* the device has
  * @ops: callbacks
  * @dma_dev: optional: the device that does the queues' DMA when it is not
  *	the parent, as for a device that is a slice of another accelerator,
@@ -151,6 +167,7 @@ struct uacce_ops {
 struct uacce_interface {
 	char name[UACCE_MAX_NAME_SIZE];
 	unsigned int flags;
+	unsigned int caps;
 	const struct uacce_ops *ops;
 	struct device *dma_dev;
 	struct uacce_device *isolation_parent;
@@ -265,6 +282,7 @@ struct uacce_queue {
  * @parent: the parent device; NULL after uacce_remove()
  * @is_vf: the parent is a virtual function
  * @flags: UACCE_DEV_* in effect
+ * @caps: UACCE_CAP_* of the interface
  * @dev_id: device number (minor and name suffix)
  * @cdev: the char device, NULL until uacce_register() succeeded
  * @dev: the class device
@@ -300,6 +318,7 @@ struct uacce_device {
 	struct device *parent;
 	bool is_vf;
 	u32 flags;
+	u32 caps;
 	u32 dev_id;
 	struct cdev *cdev;
 	struct device dev;

@@ -222,11 +222,26 @@ static const struct uacce_ops fake_ops = {
 	.isolate_changed = fake_isolate_changed,
 };
 
-/* Same device without bind_mm: SVA would need the IOMMU. */
+/*
+ * Same device without UACCE_CAP_OWN_TRANSLATION (nor bind_mm): SVA would
+ * need the IOMMU.
+ */
 static const struct uacce_ops fake_iommu_ops = {
 	.get_queue = fake_get_queue,
 	.put_queue = fake_put_queue,
 };
+
+/* A device that translates addresses itself with nothing to bind. */
+static const struct uacce_ops fake_nobind_ops = {
+	.get_queue = fake_get_queue,
+	.put_queue = fake_put_queue,
+};
+
+/* Every fake translates addresses itself, but for fake_iommu_ops'. */
+static unsigned int fake_caps(const struct uacce_ops *ops)
+{
+	return ops == &fake_iommu_ops ? 0 : UACCE_CAP_OWN_TRANSLATION;
+}
 
 /* The parent device and the queue memory; no uacce device yet. */
 static int fake_init(struct kunit *test, struct fake *fake, int node)
@@ -274,7 +289,7 @@ static struct uacce_device *fake_alloc_child(struct fake *fake,
 					     struct uacce_device *parent)
 {
 	struct uacce_interface iface = { .name = FAKE_NAME, .flags = flags,
-					 .ops = ops,
+					 .caps = fake_caps(ops), .ops = ops,
 					 .isolation_parent = parent };
 	struct uacce_device *uacce;
 
@@ -550,7 +565,9 @@ static void uacce_test_alloc_args(struct kunit *test)
 {
 	struct test_ctx *ctx = test->priv;
 	struct device *parent = &ctx->fake.pdev->dev;
-	struct uacce_interface iface = { .name = FAKE_NAME, .ops = &fake_ops };
+	struct uacce_interface iface = { .name = FAKE_NAME,
+					 .caps = UACCE_CAP_OWN_TRANSLATION,
+					 .ops = &fake_ops };
 	struct uacce_device *uacce;
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(NULL, &iface)), -EINVAL);
@@ -563,6 +580,13 @@ static void uacce_test_alloc_args(struct kunit *test)
 	iface.name[0] = '\0';
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
 	memset(iface.name, 'x', sizeof(iface.name));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	strscpy(iface.name, FAKE_NAME, sizeof(iface.name));
+	/* a capability the core does not know */
+	iface.caps = UACCE_CAP_OWN_TRANSLATION | BIT(31);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	/* bind_mm would never be called: the IOMMU would bind instead */
+	iface.caps = 0;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
 
 	KUNIT_EXPECT_EQ(test, uacce_register(NULL), -EINVAL);
@@ -612,7 +636,10 @@ static void uacce_test_register(struct kunit *test)
 			-ENOENT);
 }
 
-/* Without bind_mm, SVA needs the IOMMU; the test guest has none. */
+/*
+ * Without UACCE_CAP_OWN_TRANSLATION, SVA needs the IOMMU; the test guest
+ * has none.
+ */
 static void uacce_test_sva_negotiation(struct kunit *test)
 {
 	struct test_ctx *ctx = test->priv;
@@ -630,6 +657,35 @@ static void uacce_test_sva_negotiation(struct kunit *test)
 	/* no SS region: no attribute */
 	KUNIT_EXPECT_EQ(test, t_attr(ctx, "region_ss_size", buf, sizeof(buf),
 				     NULL), -ENOENT);
+}
+
+/*
+ * A device that translates addresses itself keeps SVA without the IOMMU,
+ * bind_mm or not; the core grabs the opener's mm for its queues, and user
+ * space sees the UAPI flag only.
+ */
+static void uacce_test_sva_own_translation(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct uacce_device *uacce;
+	struct file *f;
+
+	uacce = fake_alloc(&ctx->fake, &fake_nobind_ops, UACCE_DEV_SVA, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, uacce);
+	KUNIT_EXPECT_EQ(test, uacce->flags, (u32)UACCE_DEV_SVA);
+	KUNIT_EXPECT_EQ(test, uacce->caps, (u32)UACCE_CAP_OWN_TRANSLATION);
+	KUNIT_ASSERT_EQ(test, uacce_register(uacce), 0);
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "flags", "1\n"));
+
+	f = t_open(ctx);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	KUNIT_EXPECT_PTR_EQ(test, t_queue(f)->mm, test_mm);
+	KUNIT_EXPECT_NULL(test, t_queue(f)->handle);
+	KUNIT_EXPECT_EQ(test, ctx->fake.get, 1);
+	KUNIT_EXPECT_EQ(test, ctx->fake.bind, 0);
+	t_close(ctx, f);
+	KUNIT_EXPECT_EQ(test, ctx->fake.put, 1);
+	KUNIT_EXPECT_EQ(test, ctx->fake.unbind, 0);
 }
 
 static void uacce_test_ss_needs_dma_mask(struct kunit *test)
@@ -1146,6 +1202,7 @@ static void uacce_test_isolation_parent(struct kunit *test)
 	/* born isolated */
 	late = uacce_alloc(&gone->pdev->dev, &(struct uacce_interface) {
 		.name = FAKE_NAME, .ops = &fake_ops,
+		.caps = UACCE_CAP_OWN_TRANSLATION,
 		.isolation_parent = parent });
 	KUNIT_EXPECT_FALSE(test, IS_ERR(late));
 	if (!IS_ERR(late)) {
@@ -1438,6 +1495,7 @@ static struct kunit_case uacce_test_cases[] = {
 	KUNIT_CASE(uacce_test_alloc_args),
 	KUNIT_CASE(uacce_test_register),
 	KUNIT_CASE(uacce_test_sva_negotiation),
+	KUNIT_CASE(uacce_test_sva_own_translation),
 	KUNIT_CASE(uacce_test_ss_needs_dma_mask),
 	KUNIT_CASE(uacce_test_open_release),
 	KUNIT_CASE(uacce_test_open_exhausted),

@@ -247,6 +247,7 @@ static int fake_register(struct fake *fake, const struct wd_mdev_type *types,
 {
 	struct uacce_interface iface = { .name = FAKE_NAME,
 					 .flags = UACCE_DEV_SVA,
+					 .caps = UACCE_CAP_OWN_TRANSLATION,
 					 .ops = &fake_ops };
 	struct uacce_device *uacce;
 

@@ -7,7 +7,10 @@
  * qf_pg_num[] and priv, calls uacce_register(), and uacce_remove() when
  * its parent device goes away.  WarpDrive adds the static shared region,
  * queue info, engine wake-up, driver-side address translation for
- * software and device-MMU engines, and core-managed error isolation.
+ * software and device-MMU engines (UACCE_CAP_OWN_TRANSLATION),
+ * core-managed error isolation, a queue budget that other users of a
+ * device's queues reserve from, and an interface through which one
+ * optional module extends registered devices (struct uacce_extension).
  *
  * Documentation/uacce.rst describes the locking and the lifecycle.
  */

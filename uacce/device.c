@@ -35,14 +35,16 @@ static bool uacce_name_valid(const char *name)
 
 /*
  * SVA is negotiated: a device that translates addresses itself
- * (ops->bind_mm) always has it, others only if the IOMMU can do it.
+ * (UACCE_CAP_OWN_TRANSLATION) always has it, others only if the IOMMU
+ * can do it.
  */
 static void uacce_enable_sva(struct uacce_device *uacce)
 {
 	struct device *parent = uacce->dma_dev;
 	int ret;
 
-	if (!(uacce->flags & UACCE_DEV_SVA) || uacce->ops->bind_mm)
+	if (!(uacce->flags & UACCE_DEV_SVA) ||
+	    (uacce->caps & UACCE_CAP_OWN_TRANSLATION))
 		return;
 	/* negotiated by the owner of the DMA device we share */
 	if (uacce->dma_dev != uacce->parent)
@@ -87,7 +89,9 @@ static void uacce_disable_sva(struct uacce_device *uacce)
  *
  * Return: the device, whose flags are the negotiated ones (UACCE_DEV_SVA
  * is cleared when it cannot be had), or an ERR_PTR: -EINVAL for a missing
- * parent, ops or a bad name, -ENOMEM, -EBUSY when device numbers run out.
+ * parent, ops or a bad name, an unknown capability, or bind_mm/unbind_mm
+ * without UACCE_CAP_OWN_TRANSLATION, -ENOMEM, -EBUSY when device numbers
+ * run out.
  */
 struct uacce_device *uacce_alloc(struct device *parent,
 				 struct uacce_interface *interface)
@@ -105,6 +109,17 @@ struct uacce_device *uacce_alloc(struct device *parent,
 			UACCE_MAX_NAME_SIZE, interface->name);
 		return ERR_PTR(-EINVAL);
 	}
+	if (interface->caps & ~UACCE_CAP_ALL) {
+		dev_err(parent, "uacce: unknown capabilities %#lx\n",
+			interface->caps & ~UACCE_CAP_ALL);
+		return ERR_PTR(-EINVAL);
+	}
+	/* the core would call them only for a device that translates */
+	if ((interface->ops->bind_mm || interface->ops->unbind_mm) &&
+	    !(interface->caps & UACCE_CAP_OWN_TRANSLATION)) {
+		dev_err(parent, "uacce: bind_mm/unbind_mm without UACCE_CAP_OWN_TRANSLATION\n");
+		return ERR_PTR(-EINVAL);
+	}
 
 	dma_dev = interface->dma_dev ?: parent;
 	node = dev_to_node(dma_dev);
@@ -117,9 +132,10 @@ struct uacce_device *uacce_alloc(struct device *parent,
 	uacce->dma_dev = dma_dev;
 	uacce->ops = interface->ops;
 	uacce->flags = interface->flags;
+	uacce->caps = interface->caps;
 	mutex_init(&uacce->mutex);
 	INIT_LIST_HEAD(&uacce->queues);
-	INIT_LIST_HEAD(&uacce->mdev_node);
+	INIT_LIST_HEAD(&uacce->ext_node);
 
 	ret = uacce_isolation_init(uacce);
 	if (ret) {
@@ -235,7 +251,7 @@ int uacce_register(struct uacce_device *uacce)
 		cdev_del(cdev);
 		goto err;
 	}
-	uacce_carving_register(uacce);
+	uacce_extension_offer(uacce);
 	return 0;
 
 err:
@@ -249,8 +265,8 @@ EXPORT_SYMBOL_GPL(uacce_register);
  * uacce_remove() - remove the accelerator
  * @uacce: the device, or NULL
  *
- * Removes the instances the mdev framework carved out of the device (see
- * struct uacce_mdev_hooks), deletes the char device and the sysfs
+ * Detaches the device from the extension that extends it, if any (see
+ * struct uacce_extension), deletes the char device and the sysfs
  * directory, then revokes every open queue: publishes
  * UACCE_QSTATE_DEAD/UACCE_QREASON_REMOVED in its status word, zaps its
  * user mappings, stops and frees it with the driver's ops.
@@ -270,8 +286,8 @@ void uacce_remove(struct uacce_device *uacce)
 	if (!uacce)
 		return;
 
-	/* Instances carved out of it go first, while it is intact. */
-	uacce_carving_remove(uacce);
+	/* The extension lets go first, while the device is intact. */
+	uacce_extension_withdraw(uacce);
 	/*
 	 * No new open() finds the device, but its id stays reserved until
 	 * the char device is deleted below.
@@ -286,8 +302,8 @@ void uacce_remove(struct uacce_device *uacce)
 		cdev_device_del(uacce->cdev, &uacce->dev);
 	/*
 	 * Only now may the id, and with it the device number, go to a new
-	 * device.  Freed earlier, a device registered meanwhile (an mdev
-	 * instance created while another is removed) maps a second cdev at
+	 * device.  Freed earlier, a device registered meanwhile (a device an
+	 * extension creates while another is removed) maps a second cdev at
 	 * the same number; cdev_del() unmaps the first one it finds there,
 	 * the new device's, and frees ours still mapped: the next open() of
 	 * the number used it after free (KASAN in cdev_get(), found by

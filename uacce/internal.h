@@ -40,11 +40,13 @@ void uacce_region_queue_stopped(struct uacce_queue *q);
 void uacce_region_queue_dead(struct uacce_queue *q);
 void uacce_region_free_all(struct uacce_queue *q);
 
-/* carving.c */
+/* budget.c */
 bool uacce_queue_budget_get(struct uacce_device *uacce);
 void uacce_queue_budget_put(struct uacce_device *uacce);
-void uacce_carving_register(struct uacce_device *uacce);
-void uacce_carving_remove(struct uacce_device *uacce);
+
+/* extension.c */
+void uacce_extension_offer(struct uacce_device *uacce);
+void uacce_extension_withdraw(struct uacce_device *uacce);
 
 /* sysfs.c */
 extern const struct attribute_group *uacce_dev_groups[];

@@ -10,9 +10,9 @@
  * is isolated when the ring is full and its oldest entry is less than an
  * hour old.
  *
- * A device carved out of another (an mdev instance, whose queues are the
- * other device's hardware) names it as its isolation parent: it is
- * isolated when the parent is, or at once if the parent already is.
+ * A device whose queues are another device's hardware (a slice of it)
+ * names that device as its isolation parent: it is isolated when the
+ * parent is, or at once if the parent already is.
  */
 #include <kunit/visibility.h>
 #include <linux/ktime.h>

@@ -117,8 +117,8 @@ static int uacce_bind_queue(struct uacce_device *uacce, struct uacce_queue *q)
 	mmgrab(current->mm);
 	q->mm = current->mm;
 
-	if (uacce->ops->bind_mm) {
-		ret = uacce->ops->bind_mm(q, q->mm);
+	if (uacce->caps & UACCE_CAP_OWN_TRANSLATION) {
+		ret = uacce->ops->bind_mm ? uacce->ops->bind_mm(q, q->mm) : 0;
 		if (ret)
 			goto err_drop;
 		return 0;
@@ -215,7 +215,7 @@ void uacce_queue_remove(struct uacce_queue *q)
 	lockdep_assert_held(&q->uacce->mutex);
 
 	mutex_lock(&q->state_lock);
-	/* the device's tenant (an instance's) goes with it; the file stays */
+	/* the device's tenant may go with it; the file stays */
 	q->tenant = &q->own_tenant;
 	if (q->state == UACCE_Q_ZOMBIE) {
 		mutex_unlock(&q->state_lock);

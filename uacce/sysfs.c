@@ -40,7 +40,7 @@ static ssize_t available_instances_show(struct device *dev,
 	if (!uacce->ops->get_available_instances && !uacce->nr_queues)
 		return -ENODEV;
 
-	/* the core's count leaves out the queues reserved for instances */
+	/* the core's count leaves out the reserved queues (budget.c) */
 	n = uacce->ops->get_available_instances ?
 	    uacce->ops->get_available_instances(uacce) : INT_MAX;
 	if (uacce->nr_queues)

@@ -82,6 +82,7 @@ static int wd_ap_create(struct wd_mdev_instance *inst)
 	struct uacce_device *accel = wd_mdev_instance_accel(inst);
 	struct uacce_interface iface = {
 		.flags = accel->flags,
+		.caps = accel->caps,
 		.dma_dev = accel->dma_dev,
 		.isolation_parent = accel,
 	};

@@ -3,10 +3,12 @@
  * wd_mdev core: turns every uacce accelerator that declares mdev types
  * (linux/wd_mdev.h) into an mdev parent, for as long as both are there.
  *
- * The uacce core calls our attach when such a device is registered or
- * when this module is loaded, and our detach when the device is removed
- * (before anything else happens to it) or when this module is unloaded;
- * detach unregisters the mdev parents, which removes their instances.
+ * wd_mdev is the uacce core's extension (struct uacce_extension): the
+ * core calls our attach when a device with a type table (ext_info) is
+ * registered or when this module is loaded, and our detach when the
+ * device is removed (before anything else happens to it) or when this
+ * module is unloaded; detach unregisters the mdev parents, which removes
+ * their instances.
  *
  * An instance reserves its type's queues from the accelerator's queue
  * budget in the mdev driver's probe, which runs synchronously in the
@@ -26,8 +28,6 @@
 #include <linux/sysfs.h>
 
 #include "internal.h"
-
-#define WD_MDEV_MAX_TYPES	64
 
 static const struct wd_mdev_personality_ops *const
 wd_mdev_personalities[WD_MDEV_NR_PERSONALITIES] = {
@@ -187,7 +187,8 @@ static bool wd_mdev_type_valid(const struct wd_mdev_type *types,
 	return true;
 }
 
-static int wd_mdev_check_types(struct uacce_device *uacce)
+static int wd_mdev_check_types(struct uacce_device *uacce,
+			       const struct wd_mdev_type_table *table)
 {
 	unsigned int i;
 
@@ -195,13 +196,15 @@ static int wd_mdev_check_types(struct uacce_device *uacce)
 		dev_warn(&uacce->dev, "wd_mdev: mdev types, but the device does not count its queues (nr_queues)\n");
 		return -EINVAL;
 	}
-	if (uacce->nr_mdev_types > WD_MDEV_MAX_TYPES) {
-		dev_warn(&uacce->dev, "wd_mdev: more than %u mdev types\n",
+	if (!table->types || !table->nr_types ||
+	    table->nr_types > WD_MDEV_MAX_TYPES) {
+		dev_warn(&uacce->dev, "wd_mdev: %u mdev types: 1 to %u wanted\n",
+			 table->types ? table->nr_types : 0,
 			 WD_MDEV_MAX_TYPES);
 		return -EINVAL;
 	}
-	for (i = 0; i < uacce->nr_mdev_types; i++) {
-		if (!wd_mdev_type_valid(uacce->mdev_types, i)) {
+	for (i = 0; i < table->nr_types; i++) {
+		if (!wd_mdev_type_valid(table->types, i)) {
 			dev_warn(&uacce->dev, "wd_mdev: mdev type %u is invalid or a duplicate\n",
 				 i);
 			return -EINVAL;
@@ -225,14 +228,15 @@ static int wd_mdev_parent_register(struct wd_mdev_accel *accel,
 {
 	struct wd_mdev_parent *parent = &accel->parents[p];
 	struct uacce_device *uacce = accel->uacce;
+	const struct wd_mdev_type_table *table = accel->table;
 	const struct wd_mdev_type *desc;
 	unsigned int i, n = 0;
 	int ret;
 
 	parent->accel = accel;
 	parent->pers = wd_mdev_personalities[p];
-	for (i = 0; i < uacce->nr_mdev_types; i++)
-		n += uacce->mdev_types[i].personality == p;
+	for (i = 0; i < table->nr_types; i++)
+		n += table->types[i].personality == p;
 	if (!n)
 		return 0;
 
@@ -243,10 +247,10 @@ static int wd_mdev_parent_register(struct wd_mdev_accel *accel,
 		return -ENOMEM;
 	}
 
-	for (i = 0; i < uacce->nr_mdev_types; i++) {
+	for (i = 0; i < table->nr_types; i++) {
 		struct wd_mdev_mtype *mt = &parent->types[parent->nr_types];
 
-		desc = &uacce->mdev_types[i];
+		desc = &table->types[i];
 		if (desc->personality != p)
 			continue;
 		mt->desc = desc;
@@ -288,40 +292,43 @@ static void wd_mdev_parent_unregister(struct wd_mdev_parent *parent)
 	wd_mdev_parent_free(parent);
 }
 
-static int wd_mdev_attach(struct uacce_device *uacce)
+/* The uacce core's attach: @uacce->ext_info is our type table. */
+static void *wd_mdev_attach(struct uacce_device *uacce)
 {
+	const struct wd_mdev_type_table *table = uacce->ext_info;
 	struct wd_mdev_accel *accel;
 	int p, ret;
 
-	ret = wd_mdev_check_types(uacce);
+	ret = wd_mdev_check_types(uacce, table);
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
 
 	accel = kzalloc(sizeof(*accel), GFP_KERNEL);
 	if (!accel)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	wd_mdev_obj_count(WD_MDEV_OBJ_ACCEL, 1);
 	accel->uacce = uacce;
+	accel->table = table;
 
 	for (p = 0; p < WD_MDEV_NR_PERSONALITIES; p++) {
 		ret = wd_mdev_parent_register(accel, p);
 		if (ret)
 			goto err;
 	}
-	uacce->mdev = accel;
-	return 0;
+	return accel;
 
 err:
 	while (--p >= 0)
 		wd_mdev_parent_unregister(&accel->parents[p]);
 	kfree(accel);
 	wd_mdev_obj_count(WD_MDEV_OBJ_ACCEL, -1);
-	return ret;
+	return ERR_PTR(ret);
 }
 
-static void wd_mdev_detach(struct uacce_device *uacce)
+/* The uacce core's detach: @priv is what wd_mdev_attach() returned. */
+static void wd_mdev_detach(struct uacce_device *uacce, void *priv)
 {
-	struct wd_mdev_accel *accel = uacce->mdev;
+	struct wd_mdev_accel *accel = priv;
 	int p;
 
 	for (p = WD_MDEV_NR_PERSONALITIES - 1; p >= 0; p--)
@@ -330,7 +337,8 @@ static void wd_mdev_detach(struct uacce_device *uacce)
 	wd_mdev_obj_count(WD_MDEV_OBJ_ACCEL, -1);
 }
 
-static const struct uacce_mdev_hooks wd_mdev_hooks = {
+static const struct uacce_extension wd_mdev_extension = {
+	.name = KBUILD_MODNAME,
 	.attach = wd_mdev_attach,
 	.detach = wd_mdev_detach,
 };
@@ -343,18 +351,18 @@ static const struct uacce_mdev_hooks wd_mdev_hooks = {
  */
 void wd_mdev_unload(void)
 {
-	uacce_clear_mdev_hooks();
+	uacce_extension_unregister(&wd_mdev_extension);
 }
 EXPORT_SYMBOL_IF_KUNIT(wd_mdev_unload);
 
 /**
  * wd_mdev_load() - attach every accelerator, as module init does
  *
- * Return: 0, or -EBUSY if uacce has an mdev framework already.
+ * Return: 0, or -EBUSY if uacce has an extension already.
  */
 int wd_mdev_load(void)
 {
-	return uacce_set_mdev_hooks(&wd_mdev_hooks);
+	return uacce_extension_register(&wd_mdev_extension);
 }
 EXPORT_SYMBOL_IF_KUNIT(wd_mdev_load);
 
@@ -393,7 +401,7 @@ static int __init wd_mdev_init(void)
 
 	ret = wd_mdev_load();
 	if (ret) {
-		pr_err("wd_mdev: uacce already has an mdev framework: %d\n", ret);
+		pr_err("wd_mdev: cannot register with uacce: %d\n", ret);
 		wd_mdev_unregister_drivers(WD_MDEV_NR_PERSONALITIES);
 	}
 	return ret;

@@ -91,12 +91,15 @@ struct wd_mdev_parent {
 /**
  * struct wd_mdev_accel - an accelerator made an mdev parent
  * @uacce: its uacce device
+ * @table: its driver's types (uacce_device.ext_info)
  * @parents: one per personality
  *
- * Lives from the uacce core's attach to its detach (uacce_device.mdev).
+ * Lives from the uacce core's attach to its detach: our state for the
+ * device, which the core keeps in uacce_device.ext_priv.
  */
 struct wd_mdev_accel {
 	struct uacce_device *uacce;
+	const struct wd_mdev_type_table *table;
 	struct wd_mdev_parent parents[WD_MDEV_NR_PERSONALITIES];
 };
 

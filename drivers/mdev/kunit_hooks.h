@@ -38,10 +38,10 @@ enum wd_mdev_obj {
  * @rw: vfio_dma_rw()
  */
 struct wd_mdev_vfio_dma {
-	int (*pin)(struct vfio_device *vdev, dma_addr_t iova, int npage,
+	int (*pin)(struct vfio_device *vfio_dev, dma_addr_t iova, int npage,
 		   int prot, struct page **pages);
-	void (*unpin)(struct vfio_device *vdev, dma_addr_t iova, int npage);
-	int (*rw)(struct vfio_device *vdev, dma_addr_t iova, void *data,
+	void (*unpin)(struct vfio_device *vfio_dev, dma_addr_t iova, int npage);
+	int (*rw)(struct vfio_device *vfio_dev, dma_addr_t iova, void *data,
 		  size_t len, bool write);
 };
 

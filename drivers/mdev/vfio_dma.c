@@ -62,7 +62,7 @@ EXPORT_SYMBOL_NS_GPL(wd_mdev_kunit_set_vfio_dma, WARPDRIVE_KUNIT);
  */
 int wd_vfio_dma_read(struct wd_vfio *v, u64 iova, void *buf, size_t len)
 {
-	return READ_ONCE(wd_vfio_dma)->rw(&v->vdev, iova, buf, len, false);
+	return READ_ONCE(wd_vfio_dma)->rw(&v->vfio_dev, iova, buf, len, false);
 }
 
 /**
@@ -77,7 +77,7 @@ int wd_vfio_dma_read(struct wd_vfio *v, u64 iova, void *buf, size_t len)
 int wd_vfio_dma_write(struct wd_vfio *v, u64 iova, const void *buf,
 		      size_t len)
 {
-	return READ_ONCE(wd_vfio_dma)->rw(&v->vdev, iova, (void *)buf, len,
+	return READ_ONCE(wd_vfio_dma)->rw(&v->vfio_dev, iova, (void *)buf, len,
 					  true);
 }
 
@@ -90,7 +90,7 @@ static void wd_vfio_unpin_pages(struct wd_vfio *v, u64 iova,
 	while (done < npage) {
 		n = min_t(unsigned int, npage - done,
 			  VFIO_PIN_PAGES_MAX_ENTRIES);
-		dma->unpin(&v->vdev, iova + ((u64)done << PAGE_SHIFT), n);
+		dma->unpin(&v->vfio_dev, iova + ((u64)done << PAGE_SHIFT), n);
 		done += n;
 	}
 	atomic_long_sub(npage, &v->pinned);
@@ -119,13 +119,13 @@ static int wd_vfio_pin_range(struct wd_vfio *v, struct wd_mdev_dma_range *r)
 	while (r->nr_pages < npage) {
 		n = min_t(unsigned int, npage - r->nr_pages,
 			  VFIO_PIN_PAGES_MAX_ENTRIES);
-		ret = dma->pin(&v->vdev,
+		ret = dma->pin(&v->vfio_dev,
 			       first + ((u64)r->nr_pages << PAGE_SHIFT), n,
 			       prot, r->pages + r->nr_pages);
 		if (ret != n) {
 			/* type1 pins a call's pages all or none */
 			if (ret > 0)
-				dma->unpin(&v->vdev, first +
+				dma->unpin(&v->vfio_dev, first +
 					   ((u64)r->nr_pages << PAGE_SHIFT),
 					   ret);
 			wd_vfio_unpin_pages(v, first, r->nr_pages);
@@ -288,7 +288,7 @@ bool wd_vfio_req_unmapped(struct wd_vfio *v, struct wd_mdev_vfio_req *req,
 
 /**
  * wd_vfio_dma_unmap() - the VMM unmaps guest memory (vfio_device_ops)
- * @vdev: the VFIO device
+ * @vfio_dev: the VFIO device
  * @iova: first byte of the range
  * @length: bytes
  *
@@ -297,9 +297,9 @@ bool wd_vfio_req_unmapped(struct wd_vfio *v, struct wd_mdev_vfio_req *req,
  * returns.  They complete with ABORTED; later requests that use the range
  * complete with ADDR_ERROR, unpinned, at least until the next doorbell.
  */
-void wd_vfio_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
+void wd_vfio_dma_unmap(struct vfio_device *vfio_dev, u64 iova, u64 length)
 {
-	struct wd_vfio *v = to_wd_vfio(vdev);
+	struct wd_vfio *v = to_wd_vfio(vfio_dev);
 	unsigned long flags;
 
 	if (iova + length < iova)

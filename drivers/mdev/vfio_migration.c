@@ -625,17 +625,17 @@ static void wd_vfio_state_unlock(struct wd_vfio *v)
 	spin_unlock(&v->reset_lock);
 }
 
-static struct file *wd_vfio_mig_set_state(struct vfio_device *vdev,
+static struct file *wd_vfio_mig_set_state(struct vfio_device *vfio_dev,
 					  enum vfio_device_mig_state new_state)
 {
-	struct wd_vfio *v = to_wd_vfio(vdev);
+	struct wd_vfio *v = to_wd_vfio(vfio_dev);
 	enum vfio_device_mig_state next;
 	struct file *res = NULL;
 	int ret;
 
 	wd_vfio_state_lock(v);
 	while (new_state != v->mig_state) {
-		ret = vfio_mig_get_next_state(vdev, v->mig_state, new_state,
+		ret = vfio_mig_get_next_state(vfio_dev, v->mig_state, new_state,
 					      &next);
 		if (ret) {
 			dev_dbg(wd_vfio_dev(v),
@@ -658,10 +658,10 @@ static struct file *wd_vfio_mig_set_state(struct vfio_device *vdev,
 	return res;
 }
 
-static int wd_vfio_mig_get_state(struct vfio_device *vdev,
+static int wd_vfio_mig_get_state(struct vfio_device *vfio_dev,
 				 enum vfio_device_mig_state *state)
 {
-	struct wd_vfio *v = to_wd_vfio(vdev);
+	struct wd_vfio *v = to_wd_vfio(vfio_dev);
 
 	wd_vfio_state_lock(v);
 	*state = v->mig_state;
@@ -712,8 +712,9 @@ void wd_vfio_mig_init(struct wd_vfio *v)
 	mutex_init(&v->state_mutex);
 	spin_lock_init(&v->reset_lock);
 	v->mig_state = VFIO_DEVICE_STATE_RUNNING;
-	v->vdev.migration_flags = VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P;
-	v->vdev.mig_ops = &wd_vfio_mig_ops;
+	v->vfio_dev.migration_flags = VFIO_MIGRATION_STOP_COPY |
+				      VFIO_MIGRATION_P2P;
+	v->vfio_dev.mig_ops = &wd_vfio_mig_ops;
 }
 
 /**

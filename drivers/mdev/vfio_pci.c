@@ -94,10 +94,10 @@ static void wd_vfio_reset(struct wd_vfio *v)
 	wd_vfio_irq_reset(v);
 }
 
-static long wd_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
+static long wd_vfio_ioctl(struct vfio_device *vfio_dev, unsigned int cmd,
 			  unsigned long arg)
 {
-	struct wd_vfio *v = to_wd_vfio(vdev);
+	struct wd_vfio *v = to_wd_vfio(vfio_dev);
 	void __user *uarg = (void __user *)arg;
 	long ret;
 
@@ -237,24 +237,24 @@ static ssize_t wd_vfio_rw(struct wd_vfio *v, char __user *buf, size_t count,
 	return done;
 }
 
-static ssize_t wd_vfio_read(struct vfio_device *vdev, char __user *buf,
+static ssize_t wd_vfio_read(struct vfio_device *vfio_dev, char __user *buf,
 			    size_t count, loff_t *ppos)
 {
-	return wd_vfio_rw(to_wd_vfio(vdev), buf, count, ppos, false);
+	return wd_vfio_rw(to_wd_vfio(vfio_dev), buf, count, ppos, false);
 }
 
-static ssize_t wd_vfio_write(struct vfio_device *vdev, const char __user *buf,
-			     size_t count, loff_t *ppos)
+static ssize_t wd_vfio_write(struct vfio_device *vfio_dev,
+			     const char __user *buf, size_t count, loff_t *ppos)
 {
-	return wd_vfio_rw(to_wd_vfio(vdev), (char __user *)buf, count, ppos,
+	return wd_vfio_rw(to_wd_vfio(vfio_dev), (char __user *)buf, count, ppos,
 			  true);
 }
 
 /* ---- open, close, request ---- */
 
-static int wd_vfio_open(struct vfio_device *vdev)
+static int wd_vfio_open(struct vfio_device *vfio_dev)
 {
-	struct wd_vfio *v = to_wd_vfio(vdev);
+	struct wd_vfio *v = to_wd_vfio(vfio_dev);
 	unsigned long flags;
 	int ret;
 
@@ -292,9 +292,9 @@ static void wd_vfio_closer_done(struct callback_head *work)
 	spin_unlock_irqrestore(&v->reg_lock, flags);
 }
 
-static void wd_vfio_close(struct vfio_device *vdev)
+static void wd_vfio_close(struct vfio_device *vfio_dev)
 {
-	struct wd_vfio *v = to_wd_vfio(vdev);
+	struct wd_vfio *v = to_wd_vfio(vfio_dev);
 	unsigned long flags;
 
 	wd_vfio_mig_close(v);
@@ -324,9 +324,9 @@ static void wd_vfio_close(struct vfio_device *vdev)
  * The host removes the instance and waits for the VMM to close it: ask
  * the VMM to, and meanwhile let the function do nothing more.
  */
-static void wd_vfio_request(struct vfio_device *vdev, unsigned int count)
+static void wd_vfio_request(struct vfio_device *vfio_dev, unsigned int count)
 {
-	struct wd_vfio *v = to_wd_vfio(vdev);
+	struct wd_vfio *v = to_wd_vfio(vfio_dev);
 	unsigned long flags;
 	bool signalled;
 
@@ -348,18 +348,18 @@ static void wd_vfio_request(struct vfio_device *vdev, unsigned int count)
 	mutex_unlock(&v->lock);
 }
 
-static int wd_vfio_device_feature(struct vfio_device *vdev, u32 flags,
+static int wd_vfio_device_feature(struct vfio_device *vfio_dev, u32 flags,
 				  void __user *arg, size_t argsz)
 {
-	return wd_vfio_mig_feature(to_wd_vfio(vdev), flags, arg, argsz);
+	return wd_vfio_mig_feature(to_wd_vfio(vfio_dev), flags, arg, argsz);
 }
 
 /* ---- the VFIO device ---- */
 
-static int wd_vfio_init(struct vfio_device *vdev)
+static int wd_vfio_init(struct vfio_device *vfio_dev)
 {
-	struct wd_vfio *v = to_wd_vfio(vdev);
-	struct wd_mdev_instance *inst = dev_get_drvdata(vdev->dev);
+	struct wd_vfio *v = to_wd_vfio(vfio_dev);
+	struct wd_mdev_instance *inst = dev_get_drvdata(vfio_dev->dev);
 
 	v->inst = inst;
 	v->accel = wd_mdev_instance_accel(inst);
@@ -378,14 +378,14 @@ static int wd_vfio_init(struct vfio_device *vdev)
 	return 0;
 }
 
-static void wd_vfio_release(struct vfio_device *vdev)
+static void wd_vfio_release(struct vfio_device *vfio_dev)
 {
-	struct wd_vfio *v = to_wd_vfio(vdev);
+	struct wd_vfio *v = to_wd_vfio(vfio_dev);
 
 	mutex_destroy(&v->state_mutex);
 	mutex_destroy(&v->lock);
 	wd_mdev_obj_count(WD_MDEV_OBJ_VFIO_DEVICE, -1);
-	vfio_free_device(vdev);
+	vfio_free_device(vfio_dev);
 }
 
 static const struct vfio_device_ops wd_vfio_dev_ops = {
@@ -416,7 +416,7 @@ static int wd_vfio_create(struct wd_mdev_instance *inst)
 	struct wd_vfio *v;
 	int ret;
 
-	v = vfio_alloc_device(wd_vfio, vdev, mdev_dev(inst->mdev),
+	v = vfio_alloc_device(wd_vfio, vfio_dev, mdev_dev(inst->mdev),
 			      &wd_vfio_dev_ops);
 	if (IS_ERR(v))
 		return PTR_ERR(v);
@@ -426,7 +426,7 @@ static int wd_vfio_create(struct wd_mdev_instance *inst)
 		ret = -EINVAL;
 		goto err_put;
 	}
-	ret = vfio_register_emulated_iommu_dev(&v->vdev);
+	ret = vfio_register_emulated_iommu_dev(&v->vfio_dev);
 	if (ret)
 		goto err_put;
 	inst->priv = v;
@@ -437,7 +437,7 @@ static int wd_vfio_create(struct wd_mdev_instance *inst)
 	return 0;
 
 err_put:
-	vfio_put_device(&v->vdev);
+	vfio_put_device(&v->vfio_dev);
 	return ret;
 }
 
@@ -477,7 +477,7 @@ static void wd_vfio_wait_released(struct wd_vfio *v)
 	mutex_unlock(&v->lock);
 	while (!wait_event_timeout(v->closed_wq, wd_vfio_released(v),
 				   count ? 10 * HZ : 0))
-		wd_vfio_request(&v->vdev, count++);
+		wd_vfio_request(&v->vfio_dev, count++);
 }
 
 static void wd_vfio_destroy(struct wd_mdev_instance *inst)
@@ -486,9 +486,9 @@ static void wd_vfio_destroy(struct wd_mdev_instance *inst)
 
 	wd_vfio_wait_released(v);
 	/* nothing left to wait for: the VMM is gone, no new one can open */
-	vfio_unregister_group_dev(&v->vdev);
+	vfio_unregister_group_dev(&v->vfio_dev);
 	inst->priv = NULL;
-	vfio_put_device(&v->vdev);
+	vfio_put_device(&v->vfio_dev);
 }
 
 static bool wd_vfio_type_valid(const struct wd_mdev_type *type)

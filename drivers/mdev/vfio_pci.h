@@ -120,7 +120,7 @@ enum wd_vfio_irq_type {
 
 /**
  * struct wd_vfio - a vfio-pci instance
- * @vdev: the VFIO device (first: vfio_alloc_device() wants it at 0)
+ * @vfio_dev: the VFIO device (first: vfio_alloc_device() wants it at 0)
  * @inst: the instance
  * @accel: the accelerator
  * @ops: the driver's part
@@ -169,7 +169,7 @@ enum wd_vfio_irq_type {
  * @queues: the queues
  */
 struct wd_vfio {
-	struct vfio_device vdev;
+	struct vfio_device vfio_dev;
 	struct wd_mdev_instance *inst;
 	struct uacce_device *accel;
 	const struct wd_mdev_vfio_ops *ops;
@@ -221,9 +221,9 @@ struct wd_vfio {
 	struct wd_vfio_queue queues[WD_PCI_MAX_QUEUES];
 };
 
-static inline struct wd_vfio *to_wd_vfio(struct vfio_device *vdev)
+static inline struct wd_vfio *to_wd_vfio(struct vfio_device *vfio_dev)
 {
-	return container_of(vdev, struct wd_vfio, vdev);
+	return container_of(vfio_dev, struct wd_vfio, vfio_dev);
 }
 
 static inline struct device *wd_vfio_dev(struct wd_vfio *v)
@@ -285,7 +285,7 @@ int wd_vfio_pin_request(struct wd_vfio_queue *q, struct wd_mdev_vfio_req *req,
 			u64 *bad_iova);
 void wd_vfio_unpin_request(struct wd_vfio_queue *q,
 			   struct wd_mdev_vfio_req *req);
-void wd_vfio_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length);
+void wd_vfio_dma_unmap(struct vfio_device *vfio_dev, u64 iova, u64 length);
 bool wd_vfio_req_unmapped(struct wd_vfio *v, struct wd_mdev_vfio_req *req,
 			  u64 *iova);
 void wd_vfio_unmapped_forget(struct wd_vfio *v);

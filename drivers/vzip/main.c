@@ -75,6 +75,11 @@ static const struct wd_mdev_type vzip_mdev_types[] = {
 	  .vfio = &vzip_vfio_ops },
 };
 
+static const struct wd_mdev_type_table vzip_mdev_table = {
+	.types = vzip_mdev_types,
+	.nr_types = ARRAY_SIZE(vzip_mdev_types),
+};
+
 /* The devices module init created, for module exit; not touched between. */
 static struct platform_device **vzip_pdevs;
 static unsigned int vzip_nr_pdevs;
@@ -137,6 +142,8 @@ static int vzip_probe(struct platform_device *pdev)
 	const struct vzip_config *pdata = dev_get_platdata(dev);
 	struct uacce_interface interface = {
 		.name = "vzip",
+		/* the engine works in the opener's address space (dma.c) */
+		.caps = UACCE_CAP_OWN_TRANSLATION,
 		.ops = &vzip_uacce_ops,
 	};
 	struct vzip_device *vdev;
@@ -203,8 +210,7 @@ static int vzip_probe(struct platform_device *pdev)
 		uacce->qf_pg_num[UACCE_QFRT_SS] = vdev->cfg.ss_size >> PAGE_SHIFT;
 	/* the core counts the queues, shared with the mdev instances */
 	uacce->nr_queues = vdev->cfg.nr_queues;
-	uacce->mdev_types = vzip_mdev_types;
-	uacce->nr_mdev_types = ARRAY_SIZE(vzip_mdev_types);
+	wd_mdev_set_types(uacce, &vzip_mdev_table);
 	ret = uacce_register(uacce);
 	if (ret) {
 		dev_err(dev, "cannot register with uacce: %d\n", ret);

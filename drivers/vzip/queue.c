@@ -287,16 +287,6 @@ static void vzip_wake_queue(struct uacce_queue *uq)
 	vzip_engines_kick(q->vdev);
 }
 
-/* The engine translates process addresses itself (dma.c). */
-static int vzip_bind_mm(struct uacce_queue *uq, struct mm_struct *mm)
-{
-	return 0;
-}
-
-static void vzip_unbind_mm(struct uacce_queue *uq)
-{
-}
-
 const struct uacce_ops vzip_uacce_ops = {
 	.get_available_instances = vzip_get_available_instances,
 	.get_queue = vzip_get_queue,
@@ -307,6 +297,4 @@ const struct uacce_ops vzip_uacce_ops = {
 	.mmap = vzip_mmap,
 	.queue_info = vzip_queue_info,
 	.wake_queue = vzip_wake_queue,
-	.bind_mm = vzip_bind_mm,
-	.unbind_mm = vzip_unbind_mm,
 };

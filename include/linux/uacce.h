@@ -7,7 +7,10 @@
  * qf_pg_num[] and priv, calls uacce_register(), and uacce_remove() when
  * its parent device goes away.  WarpDrive adds the static shared region,
  * queue info, engine wake-up, driver-side address translation for
- * software and device-MMU engines, and core-managed error isolation.
+ * software and device-MMU engines (UACCE_CAP_OWN_TRANSLATION),
+ * core-managed error isolation, a queue budget that other users of a
+ * device's queues reserve from, and an interface through which one
+ * optional module extends registered devices (struct uacce_extension).
  *
  * Documentation/uacce.rst describes the locking and the lifecycle.
  */
@@ -31,7 +34,6 @@
 struct uacce_queue;
 struct uacce_device;
 struct uacce_isolation;
-struct wd_mdev_type;
 struct iommu_sva;
 struct mm_struct;
 struct vm_area_struct;
@@ -103,11 +105,11 @@ static inline bool uacce_qfr_mapped(const struct uacce_qfile_region *qfr)
  *	q->state_lock held
  * @wake_queue: UACCE_CMD_WAKE_Q: wake the engine serving @q; must not
  *	block.  Called only for a started queue, with q->state_lock held.
- * @bind_mm: optional: the device translates process addresses itself (a
- *	device MMU, or a software engine); called at open instead of IOMMU
- *	SVA binding when the device has UACCE_DEV_SVA.  @mm is grabbed
- *	(mmgrab) by the core for the queue's lifetime; take mmget_not_zero()
- *	before touching it.  uacce->mutex held.
+ * @bind_mm: optional, only for a device with UACCE_CAP_OWN_TRANSLATION
+ *	that has something to set up for an address space (a device MMU's
+ *	context): called at open when the device has UACCE_DEV_SVA.  @mm is
+ *	grabbed (mmgrab) by the core for the queue's lifetime; take
+ *	mmget_not_zero() before touching it.  uacce->mutex held.
  * @unbind_mm: undo @bind_mm, after put_queue
  * @isolate_changed: optional: the core isolated the device after too many
  *	hardware errors (from a workqueue, uacce->mutex held)
@@ -134,24 +136,41 @@ struct uacce_ops {
 	void (*isolate_changed)(struct uacce_device *uacce, bool isolated);
 };
 
+/*
+ * Capabilities a driver declares in uacce_interface.caps.  Kernel-internal:
+ * unlike the UACCE_DEV_* flags of the UAPI, user space never sees them.
+ *
+ * UACCE_CAP_OWN_TRANSLATION: the device translates process virtual
+ * addresses itself, as a device MMU or a software engine working in the
+ * opener's address space does.  With UACCE_DEV_SVA it keeps SVA without
+ * the IOMMU: at open the core grabs the opener's mm into q->mm and calls
+ * bind_mm, if the driver has one, instead of binding a PASID.  Without
+ * this capability SVA is the IOMMU's, and bind_mm and unbind_mm must be
+ * NULL.
+ */
+#define UACCE_CAP_OWN_TRANSLATION	BIT(0)
+#define UACCE_CAP_ALL			UACCE_CAP_OWN_TRANSLATION
+
 /**
  * struct uacce_interface - what a driver registers
  * @name: device name prefix: nodes are /dev/<name>-<id>
  * @flags: UACCE_DEV_* wanted; uacce_alloc() clears what cannot be had
+ * @caps: UACCE_CAP_* the device has
  * @ops: callbacks
  * @dma_dev: optional: the device that does the queues' DMA when it is not
- *	the parent, as for an instance carved out of another accelerator
- *	(drivers/mdev), whose parent is its mdev device.  SS memory, IOMMU
- *	SVA binding and the NUMA node then come from @dma_dev, and
+ *	the parent, as for a device that is a slice of another accelerator,
+ *	whose parent is the slice's own device.  SS memory, IOMMU SVA
+ *	binding and the NUMA node then come from @dma_dev, and
  *	UACCE_DEV_SVA in @flags is taken as already negotiated for it.
- * @isolation_parent: optional: the accelerator this device is carved out
- *	of.  The device is isolated when @isolation_parent is (at once if it
- *	already is), since its queues are that accelerator's hardware.  It
- *	is referenced until uacce_remove() of this device.
+ * @isolation_parent: optional: the accelerator whose hardware this
+ *	device's queues are.  The device is isolated when @isolation_parent
+ *	is (at once if it already is).  It is referenced until
+ *	uacce_remove() of this device.
  */
 struct uacce_interface {
 	char name[UACCE_MAX_NAME_SIZE];
 	unsigned int flags;
+	unsigned int caps;
 	const struct uacce_ops *ops;
 	struct device *dma_dev;
 	struct uacce_device *isolation_parent;
@@ -168,8 +187,8 @@ struct uacce_interface {
  *
  * Each queue opened on a device is a tenant of its own
  * (uacce_queue.own_tenant); the queues of a device with a tenant
- * (uacce_device.tenant: an access point) all share it, and so do the
- * queues of a vfio-pci instance (struct wd_mdev_vq).
+ * (uacce_device.tenant) all share it, and a driver may serve queues that
+ * are not uacce queues, such as a virtual function's, as a tenant too.
  */
 struct uacce_tenant {
 	unsigned int weight;
@@ -266,6 +285,7 @@ struct uacce_queue {
  * @parent: the parent device; NULL after uacce_remove()
  * @is_vf: the parent is a virtual function
  * @flags: UACCE_DEV_* in effect
+ * @caps: UACCE_CAP_* of the interface
  * @dev_id: device number (minor and name suffix)
  * @cdev: the char device, NULL until uacce_register() succeeded
  * @dev: the class device
@@ -282,16 +302,16 @@ struct uacce_queue {
  *	open() with -EBUSY beyond it and lets uacce_reserve_queues() set
  *	queues aside; 0 leaves the limit to the driver's get_queue
  * @free_queues: @nr_queues minus the open queues and the reserved ones
- * @mdev_types: optional, set before uacce_register(): the mdev types the
- *	device can be carved into (linux/wd_mdev.h); while the mdev
- *	framework is loaded the registered device is an mdev parent
- * @nr_mdev_types: entries in @mdev_types
- * @mdev: the mdev framework's state, between its attach and detach
- * @mdev_node: entry in the core's list of registered devices with mdev
- *	types (private to the core)
+ * @ext_info: optional, set before uacce_register(): what the driver tells
+ *	an extension (struct uacce_extension) about the device, in a format
+ *	that extension's header defines; the core only passes it on.  Only
+ *	a device with it is offered to the extension
+ * @ext_priv: the extension's, what its attach returned, until its detach;
+ *	NULL while the device is not attached
+ * @ext_node: entry in the core's list of registered devices with
+ *	@ext_info (private to the core)
  * @tenant: optional, set before uacce_register(): the tenant every queue
- *	opened on the device is (an access point's instance); NULL, each
- *	queue is a tenant of its own
+ *	opened on the device is; NULL, each queue is a tenant of its own
  */
 struct uacce_device {
 	const char *algs;
@@ -301,6 +321,7 @@ struct uacce_device {
 	struct device *parent;
 	bool is_vf;
 	u32 flags;
+	u32 caps;
 	u32 dev_id;
 	struct cdev *cdev;
 	struct device dev;
@@ -313,30 +334,33 @@ struct uacce_device {
 	struct device *dma_dev;
 	unsigned int nr_queues;
 	atomic_t free_queues;
-	const struct wd_mdev_type *mdev_types;
-	unsigned int nr_mdev_types;
-	void *mdev;
-	struct list_head mdev_node;
+	const void *ext_info;
+	void *ext_priv;
+	struct list_head ext_node;
 	struct uacce_tenant *tenant;
 };
 
 /**
- * struct uacce_mdev_hooks - the mdev framework (drivers/mdev, wd_mdev.ko)
- * @attach: @uacce, registered and with mdev types, becomes an mdev parent;
- *	on success the framework sets @uacce->mdev to its state (non-NULL).
- *	An error leaves the device working, without mdev.
- * @detach: @uacce is being removed, or the framework unloaded: remove its
- *	instances and undo @attach.  Called at the start of uacce_remove(),
- *	while the device and its ops are intact.
+ * struct uacce_extension - an optional module that extends devices
+ * @name: for messages
+ * @attach: extend @uacce, a registered device with ext_info, which the
+ *	extension interprets.  Return its state for the device, non-NULL,
+ *	which the core keeps in @uacce->ext_priv, or an ERR_PTR: the device
+ *	then works on without the extension.
+ * @detach: undo @attach; @priv is what it returned.  Called when @uacce
+ *	is being removed, at the start of uacce_remove() while the device
+ *	and its ops are intact, or when the extension unregisters.
  *
- * Both are called with the core's mdev lock held, which serialises them
- * with each other and with uacce_set_mdev_hooks(); the lock is not taken
- * for devices without mdev types, so @detach may remove the uacce devices
- * of the instances.
+ * Both are called with the core's extension lock held, which serialises
+ * them with each other and with uacce_extension_register() and
+ * uacce_extension_unregister().  Only devices with ext_info take that
+ * lock, so the extension may register and remove uacce devices of its
+ * own from its callbacks, provided they have no ext_info.
  */
-struct uacce_mdev_hooks {
-	int (*attach)(struct uacce_device *uacce);
-	void (*detach)(struct uacce_device *uacce);
+struct uacce_extension {
+	const char *name;
+	void *(*attach)(struct uacce_device *uacce);
+	void (*detach)(struct uacce_device *uacce, void *priv);
 };
 
 struct uacce_device *uacce_alloc(struct device *parent,
@@ -349,8 +373,8 @@ bool uacce_is_isolated(struct uacce_device *uacce);
 void uacce_queue_set_status(struct uacce_queue *q, u32 state, u32 reason);
 int uacce_reserve_queues(struct uacce_device *uacce, unsigned int n);
 void uacce_unreserve_queues(struct uacce_device *uacce, unsigned int n);
-int uacce_set_mdev_hooks(const struct uacce_mdev_hooks *hooks);
-void uacce_clear_mdev_hooks(void);
+int uacce_extension_register(const struct uacce_extension *ext);
+void uacce_extension_unregister(const struct uacce_extension *ext);
 
 /**
  * uacce_free_queues() - queues neither open nor reserved

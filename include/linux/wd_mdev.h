@@ -14,14 +14,20 @@
  *		  .nr_queues = 2, .vfio = &foo_vfio_ops },
  *		...
  *	};
+ *	static const struct wd_mdev_type_table foo_mdev_table = {
+ *		.types = foo_mdev_types,
+ *		.nr_types = ARRAY_SIZE(foo_mdev_types),
+ *	};
  *
  *	uacce->nr_queues = nr_hw_queues;
- *	uacce->mdev_types = foo_mdev_types;
- *	uacce->nr_mdev_types = ARRAY_SIZE(foo_mdev_types);
+ *	wd_mdev_set_types(uacce, &foo_mdev_table);
  *
- * Whenever wd_mdev.ko is loaded, the registered device is an mdev parent
- * with these types; its instances are removed before uacce_remove()
- * removes the device.  Documentation/mdev.rst describes the rest.
+ * The table reaches wd_mdev through the uacce core's extension interface
+ * (struct uacce_extension): uacce_device.ext_info points at it, and only
+ * wd_mdev reads it.  Whenever wd_mdev.ko is loaded, the registered device
+ * is an mdev parent with these types; its instances are removed before
+ * uacce_remove() removes the device.  Documentation/mdev.rst describes
+ * the rest.
  *
  * A vfio-pci type also points at the driver's struct wd_mdev_vfio_ops:
  * the framework emulates the PCI function, its rings, interrupts and DMA
@@ -34,12 +40,11 @@
 #define _LINUX_WD_MDEV_H
 
 #include <linux/types.h>
+#include <linux/uacce.h>
 #include <uapi/misc/uacce/wd_pci.h>
 
 struct device;
 struct page;
-struct uacce_device;
-struct uacce_tenant;
 struct wd_mdev_vfio_ops;
 
 /**
@@ -77,6 +82,33 @@ struct wd_mdev_type {
 	unsigned int nr_queues;
 	const struct wd_mdev_vfio_ops *vfio;
 };
+
+#define WD_MDEV_MAX_TYPES	64
+
+/**
+ * struct wd_mdev_type_table - the types a device can be carved into
+ * @types: the types
+ * @nr_types: entries in @types, 1 to WD_MDEV_MAX_TYPES
+ *
+ * Must stay valid until uacce_remove() of the device.
+ */
+struct wd_mdev_type_table {
+	const struct wd_mdev_type *types;
+	unsigned int nr_types;
+};
+
+/**
+ * wd_mdev_set_types() - declare what a device can be carved into
+ * @uacce: the device, before uacce_register()
+ * @table: its types
+ *
+ * No call into wd_mdev: the device works whether or not it is loaded.
+ */
+static inline void wd_mdev_set_types(struct uacce_device *uacce,
+				     const struct wd_mdev_type_table *table)
+{
+	uacce->ext_info = table;
+}
 
 /* ---- the vfio-pci personality: what the driver supplies ---- */
 

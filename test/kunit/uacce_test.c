@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * KUnit suite of the uacce module: device and queue lifecycle, regions,
- * removal with busy queues, error isolation, NUMA placement, and a fault
+ * removal with busy queues, error isolation, NUMA placement, extensions
+ * (struct uacce_extension, with one of this module's), and a fault
  * injection sweep over every allocation and step of alloc, register,
  * open, mmap and the isolation setting.
  *
@@ -58,6 +59,10 @@ struct fake {
 	bool updated;
 	u32 ioctl_value;
 	struct mm_struct *bound_mm;
+	/* the test extension's calls for this device */
+	int ext_attach, ext_detach, ext_fail;
+	bool ext_broken;		/* a detach saw the device torn down */
+	struct fake *ext_child;		/* registered by attach, gone at detach */
 };
 
 struct test_ctx {
@@ -71,6 +76,7 @@ struct test_ctx {
 	unsigned long ubuf;		/* a user page for ioctl arguments */
 	int base[UACCE_OBJ_NR];		/* live uacce objects before the test */
 	bool mm_used;
+	bool ext_registered;		/* test_ext, until the test's end */
 };
 
 /* The address space of the process loading the suite. */
@@ -216,11 +222,26 @@ static const struct uacce_ops fake_ops = {
 	.isolate_changed = fake_isolate_changed,
 };
 
-/* Same device without bind_mm: SVA would need the IOMMU. */
+/*
+ * Same device without UACCE_CAP_OWN_TRANSLATION (nor bind_mm): SVA would
+ * need the IOMMU.
+ */
 static const struct uacce_ops fake_iommu_ops = {
 	.get_queue = fake_get_queue,
 	.put_queue = fake_put_queue,
 };
+
+/* A device that translates addresses itself with nothing to bind. */
+static const struct uacce_ops fake_nobind_ops = {
+	.get_queue = fake_get_queue,
+	.put_queue = fake_put_queue,
+};
+
+/* Every fake translates addresses itself, but for fake_iommu_ops'. */
+static unsigned int fake_caps(const struct uacce_ops *ops)
+{
+	return ops == &fake_iommu_ops ? 0 : UACCE_CAP_OWN_TRANSLATION;
+}
 
 /* The parent device and the queue memory; no uacce device yet. */
 static int fake_init(struct kunit *test, struct fake *fake, int node)
@@ -268,7 +289,7 @@ static struct uacce_device *fake_alloc_child(struct fake *fake,
 					     struct uacce_device *parent)
 {
 	struct uacce_interface iface = { .name = FAKE_NAME, .flags = flags,
-					 .ops = ops,
+					 .caps = fake_caps(ops), .ops = ops,
 					 .isolation_parent = parent };
 	struct uacce_device *uacce;
 
@@ -315,6 +336,50 @@ static struct uacce_device *fake_add(struct kunit *test, struct fake *fake)
 	}
 	return uacce;
 }
+
+/* ---- an extension ---- */
+
+/*
+ * The test extension, as a framework that slices devices would be: attach
+ * registers a uacce device of its own (without ext_info), detach removes
+ * it.
+ */
+static void *test_ext_attach(struct uacce_device *uacce)
+{
+	struct fake *fake = to_fake(uacce);
+	struct uacce_device *child;
+
+	fake->ext_attach++;
+	if (fake->ext_fail)
+		return ERR_PTR(fake->ext_fail);
+	child = fake_alloc(fake->ext_child, &fake_ops, 0, 0);
+	if (IS_ERR(child))
+		return child;
+	if (uacce_register(child)) {
+		fake_remove(fake->ext_child);
+		return ERR_PTR(-EIO);
+	}
+	return fake;
+}
+
+static void test_ext_detach(struct uacce_device *uacce, void *priv)
+{
+	struct fake *fake = to_fake(uacce);
+
+	fake->ext_detach++;
+	if (priv != fake || !uacce->ops || !uacce->cdev || !uacce->parent)
+		fake->ext_broken = true;
+	fake_remove(fake->ext_child);
+}
+
+static const struct uacce_extension test_ext = {
+	.name = "uacce_test",
+	.attach = test_ext_attach,
+	.detach = test_ext_detach,
+};
+
+/* What a driver points ext_info at; only test_ext would read it. */
+static const int test_ext_info = 1;
 
 /* ---- acting as user space ---- */
 
@@ -460,6 +525,8 @@ static void uacce_test_exit(struct kunit *test)
 		t_close(ctx, ctx->files[0]);
 	fake_remove(&ctx->fake);
 	fake_fini(&ctx->fake);
+	if (ctx->ext_registered)
+		uacce_extension_unregister(&test_ext);
 	vm_munmap(ctx->ubuf, PAGE_SIZE);
 
 	if (kthread && ctx->mm_used) {
@@ -498,7 +565,9 @@ static void uacce_test_alloc_args(struct kunit *test)
 {
 	struct test_ctx *ctx = test->priv;
 	struct device *parent = &ctx->fake.pdev->dev;
-	struct uacce_interface iface = { .name = FAKE_NAME, .ops = &fake_ops };
+	struct uacce_interface iface = { .name = FAKE_NAME,
+					 .caps = UACCE_CAP_OWN_TRANSLATION,
+					 .ops = &fake_ops };
 	struct uacce_device *uacce;
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(NULL, &iface)), -EINVAL);
@@ -511,6 +580,13 @@ static void uacce_test_alloc_args(struct kunit *test)
 	iface.name[0] = '\0';
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
 	memset(iface.name, 'x', sizeof(iface.name));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	strscpy(iface.name, FAKE_NAME, sizeof(iface.name));
+	/* a capability the core does not know */
+	iface.caps = UACCE_CAP_OWN_TRANSLATION | BIT(31);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	/* bind_mm would never be called: the IOMMU would bind instead */
+	iface.caps = 0;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
 
 	KUNIT_EXPECT_EQ(test, uacce_register(NULL), -EINVAL);
@@ -560,7 +636,10 @@ static void uacce_test_register(struct kunit *test)
 			-ENOENT);
 }
 
-/* Without bind_mm, SVA needs the IOMMU; the test guest has none. */
+/*
+ * Without UACCE_CAP_OWN_TRANSLATION, SVA needs the IOMMU; the test guest
+ * has none.
+ */
 static void uacce_test_sva_negotiation(struct kunit *test)
 {
 	struct test_ctx *ctx = test->priv;
@@ -578,6 +657,35 @@ static void uacce_test_sva_negotiation(struct kunit *test)
 	/* no SS region: no attribute */
 	KUNIT_EXPECT_EQ(test, t_attr(ctx, "region_ss_size", buf, sizeof(buf),
 				     NULL), -ENOENT);
+}
+
+/*
+ * A device that translates addresses itself keeps SVA without the IOMMU,
+ * bind_mm or not; the core grabs the opener's mm for its queues, and user
+ * space sees the UAPI flag only.
+ */
+static void uacce_test_sva_own_translation(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct uacce_device *uacce;
+	struct file *f;
+
+	uacce = fake_alloc(&ctx->fake, &fake_nobind_ops, UACCE_DEV_SVA, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, uacce);
+	KUNIT_EXPECT_EQ(test, uacce->flags, (u32)UACCE_DEV_SVA);
+	KUNIT_EXPECT_EQ(test, uacce->caps, (u32)UACCE_CAP_OWN_TRANSLATION);
+	KUNIT_ASSERT_EQ(test, uacce_register(uacce), 0);
+	KUNIT_EXPECT_TRUE(test, t_attr_is(ctx, "flags", "1\n"));
+
+	f = t_open(ctx);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	KUNIT_EXPECT_PTR_EQ(test, t_queue(f)->mm, test_mm);
+	KUNIT_EXPECT_NULL(test, t_queue(f)->handle);
+	KUNIT_EXPECT_EQ(test, ctx->fake.get, 1);
+	KUNIT_EXPECT_EQ(test, ctx->fake.bind, 0);
+	t_close(ctx, f);
+	KUNIT_EXPECT_EQ(test, ctx->fake.put, 1);
+	KUNIT_EXPECT_EQ(test, ctx->fake.unbind, 0);
 }
 
 static void uacce_test_ss_needs_dma_mask(struct kunit *test)
@@ -1094,6 +1202,7 @@ static void uacce_test_isolation_parent(struct kunit *test)
 	/* born isolated */
 	late = uacce_alloc(&gone->pdev->dev, &(struct uacce_interface) {
 		.name = FAKE_NAME, .ops = &fake_ops,
+		.caps = UACCE_CAP_OWN_TRANSLATION,
 		.isolation_parent = parent });
 	KUNIT_EXPECT_FALSE(test, IS_ERR(late));
 	if (!IS_ERR(late)) {
@@ -1111,6 +1220,98 @@ out_fini:
 	fake_fini(child);
 	KUNIT_EXPECT_EQ(test, child->get, child->put);
 	KUNIT_EXPECT_EQ(test, child->start, child->stop);
+}
+
+/* ---- extensions ---- */
+
+static void uacce_test_extension(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	static const struct uacce_extension no_detach = {
+		.name = "broken", .attach = test_ext_attach,
+	};
+	struct fake *fake = &ctx->fake;
+	struct uacce_device *uacce;
+	struct fake *child;
+	struct file *f;
+
+	child = kunit_kzalloc(test, sizeof(*child), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, child);
+	fake->ext_child = child;
+	if (fake_init(test, child, NUMA_NO_NODE))
+		goto out_fini;
+
+	KUNIT_EXPECT_EQ(test, uacce_extension_register(&no_detach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, uacce_extension_register(NULL), -EINVAL);
+	KUNIT_ASSERT_EQ(test, uacce_extension_register(&test_ext), 0);
+	ctx->ext_registered = true;
+	KUNIT_EXPECT_EQ(test, uacce_extension_register(&test_ext), -EBUSY);
+
+	/* a device without ext_info is not offered */
+	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, fake));
+	fake_remove(fake);
+	KUNIT_EXPECT_EQ(test, fake->ext_attach, 0);
+
+	/* registered while the extension is there: attached at once */
+	uacce = fake_alloc(fake, &fake_ops, UACCE_DEV_SVA, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, uacce);
+	uacce->ext_info = &test_ext_info;
+	KUNIT_ASSERT_EQ(test, uacce_register(uacce), 0);
+	KUNIT_EXPECT_EQ(test, fake->ext_attach, 1);
+	KUNIT_EXPECT_PTR_EQ(test, uacce->ext_priv, (void *)fake);
+	KUNIT_EXPECT_FALSE(test, child->removed);
+
+	/* the extension leaves: detached, its device removed */
+	uacce_extension_unregister(&test_ext);
+	ctx->ext_registered = false;
+	KUNIT_EXPECT_EQ(test, fake->ext_detach, 1);
+	KUNIT_EXPECT_NULL(test, uacce->ext_priv);
+	KUNIT_EXPECT_TRUE(test, child->removed);
+
+	/* and comes back: the registered device is attached */
+	KUNIT_ASSERT_EQ(test, uacce_extension_register(&test_ext), 0);
+	ctx->ext_registered = true;
+	KUNIT_EXPECT_EQ(test, fake->ext_attach, 2);
+	KUNIT_EXPECT_PTR_EQ(test, uacce->ext_priv, (void *)fake);
+
+	/* an attach that fails leaves the device working, not attached */
+	uacce_extension_unregister(&test_ext);
+	ctx->ext_registered = false;
+	fake->ext_fail = -ENOMEM;
+	KUNIT_ASSERT_EQ(test, uacce_extension_register(&test_ext), 0);
+	ctx->ext_registered = true;
+	KUNIT_EXPECT_EQ(test, fake->ext_attach, 3);
+	KUNIT_EXPECT_NULL(test, uacce->ext_priv);
+	f = t_open(ctx);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(f));
+	if (!IS_ERR(f))
+		t_close(ctx, f);
+	/* no detach for a device that is not attached */
+	uacce_extension_unregister(&test_ext);
+	ctx->ext_registered = false;
+	KUNIT_EXPECT_EQ(test, fake->ext_detach, 2);
+	fake->ext_fail = 0;
+	KUNIT_ASSERT_EQ(test, uacce_extension_register(&test_ext), 0);
+	ctx->ext_registered = true;
+	KUNIT_EXPECT_EQ(test, fake->ext_attach, 4);
+
+	/* removal detaches first, with the device intact */
+	f = t_open(ctx);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(f));
+	fake_remove(fake);
+	KUNIT_EXPECT_EQ(test, fake->ext_detach, 3);
+	KUNIT_EXPECT_TRUE(test, child->removed);
+	KUNIT_EXPECT_FALSE(test, fake->ext_broken);
+	if (!IS_ERR(f))
+		t_close(ctx, f);
+
+	uacce_extension_unregister(&test_ext);
+	ctx->ext_registered = false;
+	KUNIT_EXPECT_EQ(test, fake->ext_detach, 3);
+out_fini:
+	fake_remove(child);
+	fake_fini(child);
+	KUNIT_EXPECT_EQ(test, child->get, child->put);
 }
 
 /* ---- NUMA ---- */
@@ -1294,6 +1495,7 @@ static struct kunit_case uacce_test_cases[] = {
 	KUNIT_CASE(uacce_test_alloc_args),
 	KUNIT_CASE(uacce_test_register),
 	KUNIT_CASE(uacce_test_sva_negotiation),
+	KUNIT_CASE(uacce_test_sva_own_translation),
 	KUNIT_CASE(uacce_test_ss_needs_dma_mask),
 	KUNIT_CASE(uacce_test_open_release),
 	KUNIT_CASE(uacce_test_open_exhausted),
@@ -1308,6 +1510,7 @@ static struct kunit_case uacce_test_cases[] = {
 	KUNIT_CASE(uacce_test_isolation),
 	KUNIT_CASE(uacce_test_isolation_threshold_one),
 	KUNIT_CASE(uacce_test_isolation_parent),
+	KUNIT_CASE(uacce_test_extension),
 	KUNIT_CASE(uacce_test_numa),
 	KUNIT_CASE(uacce_test_fault_sweep),
 	{}

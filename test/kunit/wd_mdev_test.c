@@ -73,6 +73,7 @@ struct fake {
 	struct platform_device *pdev;
 	struct uacce_device *uacce;
 	char name[32];			/* of uacce, which removal may free */
+	struct wd_mdev_type_table table;	/* its ext_info */
 	bool removed;
 	struct fake_slot slots[FAKE_QUEUES];
 	int get, put, start, stop, bind, unbind;
@@ -246,6 +247,7 @@ static int fake_register(struct fake *fake, const struct wd_mdev_type *types,
 {
 	struct uacce_interface iface = { .name = FAKE_NAME,
 					 .flags = UACCE_DEV_SVA,
+					 .caps = UACCE_CAP_OWN_TRANSLATION,
 					 .ops = &fake_ops };
 	struct uacce_device *uacce;
 
@@ -259,8 +261,9 @@ static int fake_register(struct fake *fake, const struct wd_mdev_type *types,
 	uacce->qf_pg_num[UACCE_QFRT_DUS] = 1;
 	uacce->qf_pg_num[UACCE_QFRT_SS] = 1;
 	uacce->nr_queues = nr_queues;
-	uacce->mdev_types = types;
-	uacce->nr_mdev_types = nr_types;
+	fake->table.types = types;
+	fake->table.nr_types = nr_types;
+	wd_mdev_set_types(uacce, &fake->table);
 	strscpy(fake->name, dev_name(&uacce->dev), sizeof(fake->name));
 	fake->uacce = uacce;
 	fake->removed = false;
@@ -608,6 +611,8 @@ static void wd_mdev_test_bad_tables(struct kunit *test)
 		{ fake_types, ARRAY_SIZE(fake_types), 0 },
 		{ dup_types, ARRAY_SIZE(dup_types), FAKE_QUEUES },
 		{ empty_types, ARRAY_SIZE(empty_types), FAKE_QUEUES },
+		{ fake_types, 0, FAKE_QUEUES },
+		{ NULL, 1, FAKE_QUEUES },
 	};
 	struct file *f;
 	int i;

@@ -92,6 +92,7 @@ struct fake_cqe {
 struct fake {
 	struct platform_device *pdev;
 	struct uacce_device *uacce;
+	struct wd_mdev_type_table table;	/* its ext_info */
 	bool removed;
 	struct page *mem[FAKE_MEM_PAGES];
 	atomic_t pins[FAKE_MEM_PAGES];
@@ -134,7 +135,7 @@ static int fake_page(u64 iova)
 	return (iova - FAKE_IOVA) >> PAGE_SHIFT;
 }
 
-static int fake_pin(struct vfio_device *vdev, dma_addr_t iova, int npage,
+static int fake_pin(struct vfio_device *vfio_dev, dma_addr_t iova, int npage,
 		    int prot, struct page **pages)
 {
 	struct fake *fake = the_fake;
@@ -160,7 +161,7 @@ static int fake_pin(struct vfio_device *vdev, dma_addr_t iova, int npage,
 	return npage;
 }
 
-static void fake_unpin(struct vfio_device *vdev, dma_addr_t iova, int npage)
+static void fake_unpin(struct vfio_device *vfio_dev, dma_addr_t iova, int npage)
 {
 	struct fake *fake = the_fake;
 	int i, p;
@@ -174,7 +175,7 @@ static void fake_unpin(struct vfio_device *vdev, dma_addr_t iova, int npage)
 	}
 }
 
-static int fake_rw(struct vfio_device *vdev, dma_addr_t iova, void *data,
+static int fake_rw(struct vfio_device *vfio_dev, dma_addr_t iova, void *data,
 		   size_t len, bool write)
 {
 	struct fake *fake = the_fake;
@@ -397,8 +398,9 @@ static int fake_register(struct fake *fake, const struct wd_mdev_type *types,
 	uacce->api_ver = "fake_v1";
 	uacce->algs = "copy";
 	uacce->nr_queues = FAKE_QUEUES;
-	uacce->mdev_types = types;
-	uacce->nr_mdev_types = nr_types;
+	fake->table.types = types;
+	fake->table.nr_types = nr_types;
+	wd_mdev_set_types(uacce, &fake->table);
 	fake->uacce = uacce;
 	fake->removed = false;
 	return uacce_register(uacce);
@@ -499,7 +501,7 @@ static int t_open(struct test_ctx *ctx, int inst, struct wd_vfio **vp)
 
 	if (!v)
 		return -ENODEV;
-	ret = v->vdev.ops->open_device(&v->vdev);
+	ret = v->vfio_dev.ops->open_device(&v->vfio_dev);
 	if (!ret)
 		ctx->open[inst] = v;
 	*vp = v;
@@ -512,7 +514,7 @@ static void t_close(struct test_ctx *ctx, int inst)
 
 	if (!v)
 		return;
-	v->vdev.ops->close_device(&v->vdev);
+	v->vfio_dev.ops->close_device(&v->vfio_dev);
 	ctx->open[inst] = NULL;
 }
 
@@ -526,9 +528,9 @@ static ssize_t t_rw(struct test_ctx *ctx, struct wd_vfio *v, u64 off,
 	if (write) {
 		if (copy_to_user(ubuf, val, n))
 			return -EFAULT;
-		return v->vdev.ops->write(&v->vdev, ubuf, n, &pos);
+		return v->vfio_dev.ops->write(&v->vfio_dev, ubuf, n, &pos);
 	}
-	ret = v->vdev.ops->read(&v->vdev, ubuf, n, &pos);
+	ret = v->vfio_dev.ops->read(&v->vfio_dev, ubuf, n, &pos);
 	if (ret > 0 && copy_from_user(val, ubuf, ret))
 		return -EFAULT;
 	return ret;
@@ -556,7 +558,7 @@ static long t_ioctl(struct test_ctx *ctx, struct wd_vfio *v, unsigned int cmd,
 
 	if (size && copy_to_user(ubuf, arg, size))
 		return -EFAULT;
-	ret = v->vdev.ops->ioctl(&v->vdev, cmd, (unsigned long)ubuf);
+	ret = v->vfio_dev.ops->ioctl(&v->vfio_dev, cmd, (unsigned long)ubuf);
 	if (size && copy_from_user(arg, ubuf, size))
 		return -EFAULT;
 	return ret;
@@ -1168,13 +1170,13 @@ static void t_stop_in_flight(struct kunit *test, enum t_stop how)
 	switch (how) {
 	case T_UNMAP:
 		/* a range the request does not use: it goes on */
-		v->vdev.ops->dma_unmap(&v->vdev, DATA_IOVA + 4 * PAGE_SIZE,
-				       PAGE_SIZE);
+		v->vfio_dev.ops->dma_unmap(&v->vfio_dev,
+					   DATA_IOVA + 4 * PAGE_SIZE, PAGE_SIZE);
 		KUNIT_EXPECT_EQ(test, atomic_read(&fake->executing), 1);
 		KUNIT_EXPECT_EQ(test, fake_pins_now(fake), 2);
 		/* its destination: aborted, unpinned when unmap returns */
-		v->vdev.ops->dma_unmap(&v->vdev, DATA_IOVA + PAGE_SIZE,
-				       PAGE_SIZE);
+		v->vfio_dev.ops->dma_unmap(&v->vfio_dev, DATA_IOVA + PAGE_SIZE,
+					   PAGE_SIZE);
 		KUNIT_EXPECT_EQ(test, atomic_read(&fake->pins[1]), 0);
 		KUNIT_EXPECT_EQ(test, fake_pins_now(fake), 0);
 		KUNIT_EXPECT_TRUE(test, t_wait_cq(ctx, v, 0, 2));
@@ -1223,7 +1225,7 @@ static void t_stop_in_flight(struct kunit *test, enum t_stop how)
 		break;
 	case T_REQUEST:
 		/* the host asks for the function back: GONE, no DMA */
-		v->vdev.ops->request(&v->vdev, 0);
+		v->vfio_dev.ops->request(&v->vfio_dev, 0);
 		KUNIT_EXPECT_EQ(test, fake_pins_now(fake), 0);
 		KUNIT_EXPECT_EQ(test, t_rd(ctx, v, WD_PCI_REG_DEV_STATUS),
 				WD_PCI_DEV_STS_GONE);
@@ -1232,7 +1234,7 @@ static void t_stop_in_flight(struct kunit *test, enum t_stop how)
 		t_queue_setup(ctx, v, 0);
 		KUNIT_EXPECT_EQ(test, t_rd(ctx, v, QREG(0, WD_PCI_Q_ERROR)),
 				WD_PCI_Q_ERR_CONFIG);
-		v->vdev.ops->request(&v->vdev, 1);
+		v->vfio_dev.ops->request(&v->vfio_dev, 1);
 		/* the VMM closes: the removal completes */
 		t_close(ctx, a);
 		KUNIT_EXPECT_EQ(test, t_destroy(ctx, a), 0);
@@ -1359,14 +1361,14 @@ static void wd_vfio_test_faults(struct kunit *test)
 
 static struct file *t_mig_set(struct wd_vfio *v, u32 state)
 {
-	return v->vdev.mig_ops->migration_set_state(&v->vdev, state);
+	return v->vfio_dev.mig_ops->migration_set_state(&v->vfio_dev, state);
 }
 
 static u32 t_mig_state(struct wd_vfio *v)
 {
 	enum vfio_device_mig_state state = VFIO_DEVICE_STATE_ERROR;
 
-	v->vdev.mig_ops->migration_get_state(&v->vdev, &state);
+	v->vfio_dev.mig_ops->migration_get_state(&v->vfio_dev, &state);
 	return state;
 }
 
@@ -1495,7 +1497,7 @@ static void wd_vfio_test_mig_states(struct kunit *test)
 	unsigned int i, j;
 
 	t_running_queue(test, "vq1", &v);
-	KUNIT_EXPECT_EQ(test, v->vdev.migration_flags,
+	KUNIT_EXPECT_EQ(test, v->vfio_dev.migration_flags,
 			VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P);
 	/* the type tells its instances' migration version */
 	KUNIT_ASSERT_EQ(test, t_type_attr(ctx, "vq1", "description", desc,
@@ -1631,8 +1633,10 @@ static void wd_vfio_test_mig_move(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_rd(ctx, a, QREG(0, WD_PCI_Q_SQ_HEAD)), 1U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->fake.executed), 1);
 
-	ret = a->vdev.ops->device_feature(&a->vdev, VFIO_DEVICE_FEATURE_GET | 9,
-					  (void __user *)ctx->ubuf, sizeof(size));
+	ret = a->vfio_dev.ops->device_feature(&a->vfio_dev,
+					      VFIO_DEVICE_FEATURE_GET | 9,
+					      (void __user *)ctx->ubuf,
+					      sizeof(size));
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	KUNIT_EXPECT_EQ(test, copy_from_user(&size, (void __user *)ctx->ubuf,
 					     sizeof(size)), 0UL);

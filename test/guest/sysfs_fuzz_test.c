@@ -1534,6 +1534,7 @@ static void phase1_op(unsigned int k)
 static struct {
 	atomic_bool stop;
 	atomic_ulong iters, created, removed, opened, mapped, vfio_opened;
+	atomic_ulong vfio_revoked;	/* SET_IOMMU after the last device went */
 	pthread_mutex_t lock;
 	pthread_mutex_t slot_lock[RACE_SLOTS];
 	atomic_ulong unlocked;
@@ -1772,8 +1773,26 @@ static void race_open_vfio(void)
 	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container))
 		goto out;
 	step = "VFIO_SET_IOMMU";
-	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
+		/*
+		 * The instance's removal took its group's last device: the
+		 * vfio core then detaches the group from the container,
+		 * which leaves none to set an IOMMU for (EINVAL), and
+		 * revokes the group, whose GET_STATUS says ENODEV from then
+		 * on (vfio_main.c, "Revoke all users").  EINVAL without
+		 * that is a wrong answer.
+		 */
+		if (errno != EINVAL)
+			goto out;
+		if (ioctl(group, VFIO_GROUP_GET_STATUS, &st) && errno == ENODEV) {
+			atomic_fetch_add(&race.vfio_revoked, 1);
+			goto out;
+		}
+		race_fail("VFIO_SET_IOMMU of %s (%s): EINVAL, but the group was not revoked",
+			  uuid, path);
+		errno = 0;
 		goto out;
+	}
 	step = "VFIO_GROUP_GET_DEVICE_FD";
 	dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, uuid);
 	if (dev < 0)
@@ -1887,11 +1906,12 @@ static void phase2(unsigned long max_iters, long ms)
 		pthread_join(th[i], NULL);
 	printf("# race: %lu calls in %ld ms (%lu creates or removes unserialised): "
 	       "%lu created, %lu removed, %lu opens (%lu mapped), %lu vfio-pci "
-	       "device fds\n", atomic_load(&race.iters), vzip_ms_since(&t0),
+	       "device fds, %lu groups revoked before SET_IOMMU\n",
+	       atomic_load(&race.iters), vzip_ms_since(&t0),
 	       atomic_load(&race.unlocked),
 	       atomic_load(&race.created), atomic_load(&race.removed),
 	       atomic_load(&race.opened), atomic_load(&race.mapped),
-	       atomic_load(&race.vfio_opened));
+	       atomic_load(&race.vfio_opened), atomic_load(&race.vfio_revoked));
 	if (race.failure[0])
 		fuzz_fail("%s", race.failure);
 	remove_all();

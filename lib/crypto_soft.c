@@ -7,8 +7,19 @@
  * to EVP, which keeps its own copies and wipes them when its contexts are
  * freed; nothing here prints them.  An EVP failure leaves nothing in the
  * thread's OpenSSL error queue: callers see -errno only.
+ *
+ * Every algorithm is fetched from the library's own OSSL_LIB_CTX, in which
+ * only OpenSSL's default provider is loaded, never from the process's
+ * default context: an openssl.cnf may activate the WarpDrive provider
+ * there (provider/), whose software path is this file, and a fetch from
+ * the default context could then find the provider again (infinite
+ * recursion) or another provider the configuration prefers.  The context
+ * and the fetched algorithms are made once, on the first request, and
+ * held until the process ends, as libcrypto holds its default context:
+ * freeing them from a destructor could run after OPENSSL_cleanup().
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +27,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 
 #include "crypto_priv.h"
 
@@ -28,18 +40,66 @@ void wd_crypto_wipe(void *p, size_t len)
 		OPENSSL_cleanse(p, len);
 }
 
+/* OpenSSL's names of what the software path fetches */
+enum {
+	SOFT_SHA256, SOFT_SHA512, SOFT_SHA3_256, SOFT_SM3,
+	SOFT_AES_128_CBC, SOFT_AES_256_CBC, SOFT_AES_128_CTR, SOFT_AES_256_CTR,
+	SOFT_AES_128_XTS, SOFT_AES_256_XTS, SOFT_SM4_CBC, SOFT_AES_128_GCM,
+	SOFT_AES_256_GCM, SOFT_NR
+};
+
+static const char *const soft_names[SOFT_NR] = {
+	[SOFT_SHA256] = "SHA2-256", [SOFT_SHA512] = "SHA2-512",
+	[SOFT_SHA3_256] = "SHA3-256", [SOFT_SM3] = "SM3",
+	[SOFT_AES_128_CBC] = "AES-128-CBC", [SOFT_AES_256_CBC] = "AES-256-CBC",
+	[SOFT_AES_128_CTR] = "AES-128-CTR", [SOFT_AES_256_CTR] = "AES-256-CTR",
+	[SOFT_AES_128_XTS] = "AES-128-XTS", [SOFT_AES_256_XTS] = "AES-256-XTS",
+	[SOFT_SM4_CBC] = "SM4-CBC", [SOFT_AES_128_GCM] = "AES-128-GCM",
+	[SOFT_AES_256_GCM] = "AES-256-GCM",
+};
+
+/*
+ * The library's context and what it fetched there: written once under
+ * soft_once, read-only after it.  An algorithm the default provider lacks
+ * (SM3 and SM4 in some builds) stays NULL and its requests fail.
+ */
+static pthread_once_t soft_once = PTHREAD_ONCE_INIT;
+static OSSL_LIB_CTX *soft_ctx;
+static EVP_MD *soft_md[SOFT_SM3 + 1];
+static EVP_CIPHER *soft_cipher[SOFT_NR];
+static EVP_MAC *soft_hmac;
+
+static void soft_init(void)
+{
+	soft_ctx = OSSL_LIB_CTX_new();
+	if (!soft_ctx || !OSSL_PROVIDER_load(soft_ctx, "default"))
+		goto out;
+	for (int i = 0; i < SOFT_NR; i++) {
+		if (i <= SOFT_SM3)
+			soft_md[i] = EVP_MD_fetch(soft_ctx, soft_names[i],
+						  NULL);
+		else
+			soft_cipher[i] = EVP_CIPHER_fetch(soft_ctx,
+							  soft_names[i], NULL);
+	}
+	soft_hmac = EVP_MAC_fetch(soft_ctx, "HMAC", NULL);
+out:
+	ERR_clear_error();
+}
+
 static const EVP_MD *md_of(int alg)
 {
+	pthread_once(&soft_once, soft_init);
 	switch (alg) {
 	case WD_CRYPTO_SHA256:
 	case WD_CRYPTO_HMAC_SHA256:
-		return EVP_sha256();
+		return soft_md[SOFT_SHA256];
 	case WD_CRYPTO_SHA512:
-		return EVP_sha512();
+		return soft_md[SOFT_SHA512];
 	case WD_CRYPTO_SHA3_256:
-		return EVP_sha3_256();
+		return soft_md[SOFT_SHA3_256];
 	case WD_CRYPTO_SM3:
-		return EVP_sm3();
+		return soft_md[SOFT_SM3];
 	default:
 		return NULL;
 	}
@@ -47,17 +107,22 @@ static const EVP_MD *md_of(int alg)
 
 static const EVP_CIPHER *cipher_of(int alg, size_t key_len)
 {
+	pthread_once(&soft_once, soft_init);
 	switch (alg) {
 	case WD_CRYPTO_AES_CBC:
-		return key_len == 16 ? EVP_aes_128_cbc() : EVP_aes_256_cbc();
+		return soft_cipher[key_len == 16 ? SOFT_AES_128_CBC :
+				   SOFT_AES_256_CBC];
 	case WD_CRYPTO_AES_CTR:
-		return key_len == 16 ? EVP_aes_128_ctr() : EVP_aes_256_ctr();
+		return soft_cipher[key_len == 16 ? SOFT_AES_128_CTR :
+				   SOFT_AES_256_CTR];
 	case WD_CRYPTO_AES_XTS:
-		return key_len == 32 ? EVP_aes_128_xts() : EVP_aes_256_xts();
+		return soft_cipher[key_len == 32 ? SOFT_AES_128_XTS :
+				   SOFT_AES_256_XTS];
 	case WD_CRYPTO_SM4_CBC:
-		return EVP_sm4_cbc();
+		return soft_cipher[SOFT_SM4_CBC];
 	case WD_CRYPTO_AES_GCM:
-		return key_len == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm();
+		return soft_cipher[key_len == 16 ? SOFT_AES_128_GCM :
+				   SOFT_AES_256_GCM];
 	default:
 		return NULL;
 	}
@@ -79,12 +144,10 @@ static EVP_MAC_CTX *hmac_new(const void *key, size_t key_len, int *err)
 		OSSL_PARAM_construct_end(),
 	};
 	EVP_MAC_CTX *ctx = NULL;
-	EVP_MAC *mac;
 
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (mac)
-		ctx = EVP_MAC_CTX_new(mac);
-	EVP_MAC_free(mac);
+	pthread_once(&soft_once, soft_init);
+	if (soft_hmac)
+		ctx = EVP_MAC_CTX_new(soft_hmac);
 	if (!ctx) {
 		ERR_clear_error();
 		*err = -ENOMEM;
@@ -107,7 +170,8 @@ int wd_csoft_digest(int alg, const void *key, size_t key_len,
 	int err = 0;
 
 	if (alg != WD_CRYPTO_HMAC_SHA256) {
-		if (!EVP_Digest(src, len, out, &n, md_of(alg), NULL))
+		if (!md_of(alg) ||
+		    !EVP_Digest(src, len, out, &n, md_of(alg), NULL))
 			return evp_fail();
 		*out_len = n;
 		return 0;
@@ -136,7 +200,8 @@ static EVP_CIPHER_CTX *cipher_new(int alg, int dir, const void *key,
 		*err = -ENOMEM;
 		return NULL;
 	}
-	if (!EVP_CipherInit_ex(ctx, c, NULL, NULL, NULL, dir == WD_ENCRYPT))
+	if (!c || !EVP_CipherInit_ex(ctx, c, NULL, NULL, NULL,
+				     dir == WD_ENCRYPT))
 		goto fail;
 	if (alg == WD_CRYPTO_AES_GCM &&
 	    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, (int)iv_len,
@@ -248,7 +313,7 @@ int wd_csoft_stream_new(struct wd_csoft_stream **sp, int alg, int dir,
 		ss->md = EVP_MD_CTX_new();
 		if (!ss->md)
 			err = -ENOMEM;
-		else if (!EVP_DigestInit_ex(ss->md, md_of(alg), NULL))
+		else if (!EVP_DigestInit_ex2(ss->md, md_of(alg), NULL))
 			err = evp_fail();
 	} else {
 		ss->ciph = cipher_new(alg, dir, key, key_len, iv,

@@ -9,11 +9,13 @@
 #   make check T=GLOB  only the tests whose name matches GLOB
 #   make stock [T=GLOB] the stock Debian kernel lane alone
 #   make modules [KDIR=/lib/modules/$(uname -r)/build]
-#   make user          libwarpdrive, tools and test programs
+#   make user          libwarpdrive, the OpenSSL provider warpdrive.so,
+#                      tools and test programs
 #   make soak          the fuzzers and zdiff for hours (SOAK_SECONDS, SEED)
-#   make install       libraries, headers, pkg-config, tools, man pages,
-#                      udev rule [DESTDIR=] [PREFIX=/usr/local] [libdir=
-#                      includedir= bindir= mandir= udevrulesdir=];
+#   make install       libraries, headers, pkg-config, OpenSSL provider,
+#                      tools, man pages, udev rule [DESTDIR=]
+#                      [PREFIX=/usr/local] [libdir= includedir= bindir=
+#                      mandir= udevrulesdir= ossl_modulesdir=];
 #                      make uninstall undoes it
 #   make deb           the Debian packages (dpkg-buildpackage -b) in
 #                      build/deb/ (Documentation/packaging.rst)
@@ -45,7 +47,7 @@ USER_O	:= $(BUILD)/user
 all: modules user
 
 help:
-	@sed -n '3,24p' Makefile
+	@sed -n '3,26p' Makefile
 
 # make install: udev rules live under /usr/lib for a system prefix
 PREFIX		?= /usr/local
@@ -56,6 +58,7 @@ udevrulesdir	?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/ru
 
 install: deps
 	@$(MAKE) --no-print-directory -C lib O=$(USER_O) install
+	@$(MAKE) --no-print-directory -C provider O=$(USER_O) install
 	@$(MAKE) --no-print-directory -C samples O=$(USER_O) install
 	install -d $(DESTDIR)$(udevrulesdir) $(DESTDIR)$(mandir)/man1 \
 		$(DESTDIR)$(mandir)/man3
@@ -65,6 +68,7 @@ install: deps
 
 uninstall:
 	@$(MAKE) --no-print-directory -C lib O=$(USER_O) uninstall
+	@$(MAKE) --no-print-directory -C provider O=$(USER_O) uninstall
 	@$(MAKE) --no-print-directory -C samples O=$(USER_O) uninstall
 	rm -f $(DESTDIR)$(udevrulesdir)/60-warpdrive.rules \
 		$(MAN1:%=$(DESTDIR)$(mandir)/man1/%) \
@@ -116,7 +120,7 @@ modules-base:
 
 user: deps
 	@$(VM)/deps.sh bench
-	@for d in lib samples test; do \
+	@for d in lib provider samples test; do \
 		if [ -f $$d/Makefile ]; then \
 			$(MAKE) --no-print-directory -C $$d O=$(USER_O) || exit 1; \
 		fi; \
@@ -146,7 +150,7 @@ stock: deps-vm deps-qemu10 user
 		exit $$(tail -n 1 $(STOCK_RESULTS)/summary.txt | grep -q ' 0 failed' && echo 0 || echo 1)
 
 clean:
-	@for d in lib samples test; do \
+	@for d in lib provider samples test; do \
 		if [ -f $$d/Makefile ]; then $(MAKE) --no-print-directory -C $$d O=$(USER_O) clean; fi; \
 	done
 	rm -rf $(BUILD)/modules $(BUILD)/test-results $(BUILD)/test-results-stock $(BUILD)/user $(BUILD)/bench \

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * warpdrive.so, the OpenSSL 3 provider of libwarpdrive's crypto API
+ * (Documentation/libwarpdrive.rst, "OpenSSL provider").  It offers the
+ * API's algorithms through EVP and runs every request through
+ * <warpdrive/crypto.h>, so they take the library's path: the vcrypt
+ * device, or the library's software path (libcrypto's default provider
+ * in a library context of its own, never this provider again).
+ *
+ * The files, each calling only the ones below it:
+ *
+ *   prov.c                               entry point, query, parameters
+ *   prov_digest.c prov_cipher.c prov_mac.c  the algorithms' dispatch
+ *   prov_err.c                           errors through the core
+ *
+ * Nothing here is process-wide: the state of an instance of the
+ * provider (one per library context that loads it) is its struct
+ * wd_prov, that of an operation its own context.
+ */
+#ifndef WD_PROV_H
+#define WD_PROV_H
+
+#include <stddef.h>
+#include <openssl/core.h>
+#include <openssl/core_dispatch.h>
+#include <warpdrive/common.h>
+
+#define WD_PROV_NAME		"warpdrive"
+#define WD_PROV_PROPS		"provider=warpdrive"
+
+/* Reasons of the errors this provider raises (prov_err.c's strings) */
+enum wd_prov_reason {
+	WD_PROV_R_LIBRARY = 1,		/* libwarpdrive refused or failed */
+	WD_PROV_R_KEY_LENGTH,		/* a key of a length we do not take */
+	WD_PROV_R_IV_LENGTH,		/* an IV of a length we do not take */
+	WD_PROV_R_NO_KEY,		/* an operation before its key */
+	WD_PROV_R_BLOCK_LENGTH,		/* CBC: not a multiple of the block */
+	WD_PROV_R_BAD_DECRYPT,		/* CBC: bad padding */
+	WD_PROV_R_OUTPUT_SIZE,		/* the output buffer is too small */
+	WD_PROV_R_TAG,			/* GCM: tag missing, wrong length */
+	WD_PROV_R_ONE_MESSAGE,		/* GCM: one data update per message */
+	WD_PROV_R_NOT_COPYABLE,		/* a context in the middle of a stream */
+	WD_PROV_R_PARAM,		/* a parameter we do not take */
+	WD_PROV_R_DIGEST,		/* HMAC: a digest other than SHA-256 */
+	WD_PROV_R_NR
+};
+
+/**
+ * struct wd_prov - one instance of the provider
+ * @handle: the core's handle
+ * @new_error: the core's OSSL_FUNC_core_new_error
+ * @set_error_debug: the core's OSSL_FUNC_core_set_error_debug
+ * @vset_error: the core's OSSL_FUNC_core_vset_error
+ */
+struct wd_prov {
+	const OSSL_CORE_HANDLE *handle;
+	OSSL_FUNC_core_new_error_fn *new_error;
+	OSSL_FUNC_core_set_error_debug_fn *set_error_debug;
+	OSSL_FUNC_core_vset_error_fn *vset_error;
+};
+
+/* ---- prov_digest.c, prov_cipher.c, prov_mac.c ---- */
+
+extern const OSSL_ALGORITHM wd_prov_digests[];
+extern const OSSL_ALGORITHM wd_prov_ciphers[];
+extern const OSSL_ALGORITHM wd_prov_macs[];
+
+/* ---- prov_err.c ---- */
+
+extern const OSSL_ITEM wd_prov_reason_strings[];
+
+/* Raise @reason in the thread's OpenSSL error queue, with details. */
+void wd_prov_err(const struct wd_prov *p, int reason, const char *file,
+		 int line, const char *func, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+#define WD_PROV_ERR(p, reason, ...) \
+	wd_prov_err(p, reason, __FILE__, __LINE__, __func__, __VA_ARGS__)
+
+/* A libwarpdrive error @ret (-errno) of @what, as WD_PROV_R_LIBRARY. */
+#define WD_PROV_LIBERR(p, what, ret) \
+	WD_PROV_ERR(p, WD_PROV_R_LIBRARY, "%s: %d (%s)", what, ret, \
+		    wd_strerror(ret))
+
+/* Wipes @len bytes at @p in a way the compiler keeps. */
+void wd_prov_wipe(void *p, size_t len);
+
+#endif /* WD_PROV_H */

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * warpdrive.so: HMAC with SHA-256 (the API's only HMAC) as a libwarpdrive
+ * stream.  The context keeps a copy of the key (wiped when freed or
+ * replaced) so that EVP_MAC_init() without a key starts again with the
+ * previous one, as OpenSSL's HMAC does.  Another digest is refused with
+ * an error naming it.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <warpdrive/crypto.h>
+
+#include "prov.h"
+
+#define HMAC_SIZE	32
+#define HMAC_BLOCK	64
+
+/**
+ * struct mac_ctx - an HMAC operation
+ * @prov: the provider instance
+ * @digest_ok: the digest parameter named SHA-256
+ * @key: copy of the key, NULL before one is set
+ * @key_len: its length
+ * @s: session with @key, NULL before one is set
+ * @st: the MAC under way
+ * @fed: bytes given to @st
+ */
+struct mac_ctx {
+	const struct wd_prov *prov;
+	int digest_ok;
+	unsigned char *key;
+	size_t key_len;
+	struct wd_crypto *s;
+	struct wd_crypto_stream *st;
+	size_t fed;
+};
+
+static void mac_drop_key(struct mac_ctx *c)
+{
+	wd_crypto_stream_close(c->st);
+	c->st = NULL;
+	wd_crypto_close(c->s);
+	c->s = NULL;
+	wd_prov_wipe(c->key, c->key_len);
+	free(c->key);
+	c->key = NULL;
+	c->key_len = 0;
+}
+
+static void *mac_newctx(void *provctx)
+{
+	struct mac_ctx *c = calloc(1, sizeof(*c));
+
+	if (c)
+		c->prov = provctx;
+	return c;
+}
+
+static void mac_freectx(void *vctx)
+{
+	struct mac_ctx *c = vctx;
+
+	if (!c)
+		return;
+	mac_drop_key(c);
+	free(c);
+}
+
+static int mac_set_key(struct mac_ctx *c, const unsigned char *key,
+		       size_t len)
+{
+	struct wd_crypto_params params = { .alg = WD_CRYPTO_HMAC_SHA256 };
+	int ret;
+
+	mac_drop_key(c);
+	c->key = malloc(len ? len : 1);
+	if (!c->key)
+		return 0;
+	memcpy(c->key, key, len);
+	c->key_len = len;
+	params.key = c->key;
+	params.key_len = len;
+	ret = wd_crypto_open(&c->s, &params);
+	if (ret) {
+		WD_PROV_LIBERR(c->prov, "wd_crypto_open", ret);
+		mac_drop_key(c);
+		return 0;
+	}
+	return 1;
+}
+
+/* The digest's names OpenSSL knows SHA-256 by */
+static int is_sha256(const char *name)
+{
+	static const char *const names[] = { "SHA2-256", "SHA-256", "SHA256",
+		"2.16.840.1.101.3.4.2.1", NULL };
+
+	for (int i = 0; names[i]; i++)
+		if (!strcasecmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
+static int mac_set_ctx_params(void *vctx, const OSSL_PARAM params[])
+{
+	struct mac_ctx *c = vctx;
+	const OSSL_PARAM *p;
+	const char *name;
+
+	if (!params)
+		return 1;
+	p = OSSL_PARAM_locate_const(params, OSSL_MAC_PARAM_DIGEST);
+	if (p) {
+		if (!OSSL_PARAM_get_utf8_string_ptr(p, &name))
+			return 0;
+		if (!is_sha256(name)) {
+			WD_PROV_ERR(c->prov, WD_PROV_R_DIGEST,
+				    "%s (only SHA2-256)", name);
+			return 0;
+		}
+		c->digest_ok = 1;
+	}
+	p = OSSL_PARAM_locate_const(params, OSSL_MAC_PARAM_KEY);
+	if (p) {
+		if (p->data_type != OSSL_PARAM_OCTET_STRING)
+			return 0;
+		if (!mac_set_key(c, p->data, p->data_size))
+			return 0;
+	}
+	return 1;
+}
+
+static int mac_init(void *vctx, const unsigned char *key, size_t keylen,
+		    const OSSL_PARAM params[])
+{
+	struct mac_ctx *c = vctx;
+	int ret;
+
+	if (!mac_set_ctx_params(c, params))
+		return 0;
+	if (!c->digest_ok) {
+		WD_PROV_ERR(c->prov, WD_PROV_R_DIGEST, "no digest set");
+		return 0;
+	}
+	if (key && !mac_set_key(c, key, keylen))
+		return 0;
+	if (!c->s) {
+		WD_PROV_ERR(c->prov, WD_PROV_R_NO_KEY, "HMAC");
+		return 0;
+	}
+	wd_crypto_stream_close(c->st);
+	c->st = NULL;
+	c->fed = 0;
+	ret = wd_crypto_stream_open(&c->st, c->s, WD_ENCRYPT, NULL, 0);
+	if (ret) {
+		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_open", ret);
+		return 0;
+	}
+	return 1;
+}
+
+static int mac_update(void *vctx, const unsigned char *in, size_t inl)
+{
+	struct mac_ctx *c = vctx;
+	int ret;
+
+	if (!c->st) {
+		WD_PROV_ERR(c->prov, WD_PROV_R_PARAM, "update before init");
+		return 0;
+	}
+	if (!inl)
+		return 1;
+	ret = wd_crypto_stream_update(c->st, in, inl, NULL, NULL);
+	if (ret) {
+		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_update", ret);
+		return 0;
+	}
+	c->fed += inl;
+	return 1;
+}
+
+static int mac_final(void *vctx, unsigned char *out, size_t *outl,
+		     size_t outsize)
+{
+	struct mac_ctx *c = vctx;
+	size_t n = outsize;
+	int ret;
+
+	if (!c->st) {
+		WD_PROV_ERR(c->prov, WD_PROV_R_PARAM, "final before init");
+		return 0;
+	}
+	if (!out) {	/* a query of the size */
+		*outl = HMAC_SIZE;
+		return 1;
+	}
+	if (outsize < HMAC_SIZE) {
+		WD_PROV_ERR(c->prov, WD_PROV_R_OUTPUT_SIZE, "%zu bytes",
+			    outsize);
+		return 0;
+	}
+	ret = wd_crypto_stream_final(c->st, out, &n);
+	wd_crypto_stream_close(c->st);
+	c->st = NULL;
+	c->fed = 0;
+	if (ret) {
+		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_final", ret);
+		return 0;
+	}
+	*outl = n;
+	return 1;
+}
+
+/* As the digest: before the first byte, or refused. */
+static void *mac_dupctx(void *vctx)
+{
+	struct mac_ctx *c = vctx, *d;
+	int ret;
+
+	if (c->fed) {
+		WD_PROV_ERR(c->prov, WD_PROV_R_NOT_COPYABLE,
+			    "HMAC after %zu bytes", c->fed);
+		return NULL;
+	}
+	d = mac_newctx((void *)c->prov);
+	if (!d)
+		return NULL;
+	d->digest_ok = c->digest_ok;
+	if (c->key && !mac_set_key(d, c->key, c->key_len))
+		goto fail;
+	if (c->st) {
+		ret = wd_crypto_stream_open(&d->st, d->s, WD_ENCRYPT, NULL, 0);
+		if (ret) {
+			WD_PROV_LIBERR(c->prov, "wd_crypto_stream_open", ret);
+			goto fail;
+		}
+	}
+	return d;
+fail:
+	mac_freectx(d);
+	return NULL;
+}
+
+static const OSSL_PARAM mac_gettable_types[] = {
+	OSSL_PARAM_size_t(OSSL_MAC_PARAM_SIZE, NULL),
+	OSSL_PARAM_size_t(OSSL_MAC_PARAM_BLOCK_SIZE, NULL),
+	OSSL_PARAM_END
+};
+
+static const OSSL_PARAM *mac_gettable_ctx_params(void *vctx, void *provctx)
+{
+	return mac_gettable_types;
+}
+
+static int mac_get_ctx_params(void *vctx, OSSL_PARAM params[])
+{
+	OSSL_PARAM *p;
+
+	p = OSSL_PARAM_locate(params, OSSL_MAC_PARAM_SIZE);
+	if (p && !OSSL_PARAM_set_size_t(p, HMAC_SIZE))
+		return 0;
+	p = OSSL_PARAM_locate(params, OSSL_MAC_PARAM_BLOCK_SIZE);
+	if (p && !OSSL_PARAM_set_size_t(p, HMAC_BLOCK))
+		return 0;
+	return 1;
+}
+
+static const OSSL_PARAM mac_settable_types[] = {
+	OSSL_PARAM_utf8_string(OSSL_MAC_PARAM_DIGEST, NULL, 0),
+	OSSL_PARAM_utf8_string(OSSL_MAC_PARAM_PROPERTIES, NULL, 0),
+	OSSL_PARAM_octet_string(OSSL_MAC_PARAM_KEY, NULL, 0),
+	OSSL_PARAM_END
+};
+
+static const OSSL_PARAM *mac_settable_ctx_params(void *vctx, void *provctx)
+{
+	return mac_settable_types;
+}
+
+static const OSSL_DISPATCH hmac_functions[] = {
+	{ OSSL_FUNC_MAC_NEWCTX, (void (*)(void))mac_newctx },
+	{ OSSL_FUNC_MAC_DUPCTX, (void (*)(void))mac_dupctx },
+	{ OSSL_FUNC_MAC_FREECTX, (void (*)(void))mac_freectx },
+	{ OSSL_FUNC_MAC_INIT, (void (*)(void))mac_init },
+	{ OSSL_FUNC_MAC_UPDATE, (void (*)(void))mac_update },
+	{ OSSL_FUNC_MAC_FINAL, (void (*)(void))mac_final },
+	{ OSSL_FUNC_MAC_GETTABLE_CTX_PARAMS,
+	  (void (*)(void))mac_gettable_ctx_params },
+	{ OSSL_FUNC_MAC_GET_CTX_PARAMS, (void (*)(void))mac_get_ctx_params },
+	{ OSSL_FUNC_MAC_SETTABLE_CTX_PARAMS,
+	  (void (*)(void))mac_settable_ctx_params },
+	{ OSSL_FUNC_MAC_SET_CTX_PARAMS, (void (*)(void))mac_set_ctx_params },
+	{ 0, NULL }
+};
+
+const OSSL_ALGORITHM wd_prov_macs[] = {
+	{ "HMAC", WD_PROV_PROPS, hmac_functions,
+	  "HMAC-SHA256 through libwarpdrive (SHA2-256 only)" },
+	{ NULL, NULL, NULL, NULL }
+};

@@ -3,6 +3,7 @@
  * libwarpdrive's crypto API against OpenSSL's own EVP test vectors.
  *
  *   crypto_evp_test DIR [--expect REASON]
+ *   crypto_evp_test DIR --provider MODULE_DIR
  *   crypto_evp_test --expect-enodev
  *
  * Reads every *.txt file of DIR (a copy of OpenSSL's
@@ -24,6 +25,19 @@
  * with REASON (default: that of the environment's policy: "policy" for
  * WD_POLICY=sw, else "no-device").
  *
+ * --provider MODULE_DIR: the same stanzas through EVP instead, with every
+ * algorithm fetched with "provider=warpdrive" from the OpenSSL provider
+ * warpdrive.so in MODULE_DIR (loaded beside OpenSSL's default provider):
+ * the fetched algorithm must name warpdrive as its provider, digests run
+ * one-shot and in uneven pieces, ciphers in pieces, GCM decryption with
+ * its tag set before and after the data, and the library's process
+ * counters (wd_get_stats()) must grow with every stanza, which proves the
+ * provider ran through libwarpdrive.  Then bad input, each refused with
+ * the provider's one-line reason: a key or IV of the wrong length, a CBC
+ * text not a multiple of the block without padding, an XTS unit shorter
+ * than a block, a second GCM data update, HMAC with another digest, a
+ * digest context copied mid-stream (and copied before its first byte).
+ *
  * --expect-enodev: under WD_POLICY=hw without a vcrypt device, every
  * algorithm's session must fail to open with -ENODEV.
  */
@@ -36,9 +50,27 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/provider.h>
 #include <warpdrive/crypto.h>
 
 #include "evp_reader.h"
+
+static bool prov_mode;
+static void prov_digest(const struct evp_stanza *st, int alg,
+			const char *name, const unsigned char *msg, size_t len,
+			const unsigned char *want, size_t want_len,
+			const unsigned char *key, size_t key_len);
+static void prov_cipher(const struct evp_stanza *st, int alg,
+			const char *name, const unsigned char *key,
+			size_t klen, const unsigned char *iv, size_t iv_len,
+			const unsigned char *aad, size_t aad_len,
+			const unsigned char *tag, size_t tag_len,
+			const unsigned char *pt, const unsigned char *ct,
+			size_t len, const char *op, bool must_fail);
 
 #define MAX_NAMES	128
 
@@ -253,6 +285,11 @@ static void run_digest(const struct evp_stanza *st, int alg, const char *name)
 		covered_not_run++;
 		printf("not ok - %s:%d %s: malformed value\n", st->file,
 		       st->line, name);
+		goto out;
+	}
+	if (prov_mode) {
+		prov_digest(st, alg, name, msg, len, want, want_len, key,
+			    key_len);
 		goto out;
 	}
 	p.key = key;
@@ -526,6 +563,11 @@ static void run_cipher(const struct evp_stanza *st, int alg, size_t key_len,
 		       st->line, name);
 		goto out;
 	}
+	if (prov_mode) {
+		prov_cipher(st, alg, name, key, klen, iv, iv_len, aad, aad_len,
+			    tag, tag_len, pt, ct, pt_len, op, result != NULL);
+		goto out;
+	}
 	p.key = key;
 	p.key_len = klen;
 	ret = wd_crypto_open(&s, &p);
@@ -673,6 +715,385 @@ static int expect_enodev(void)
 	return bad;
 }
 
+/* ---- through the OpenSSL provider (--provider) ---- */
+
+#define PROPS	"provider=warpdrive"
+
+/* The library's requests so far, in this process (the provider's too). */
+static uint64_t lib_requests(void)
+{
+	struct wd_stats s;
+
+	wd_get_stats(&s);
+	return s.hw_requests + s.sw_requests;
+}
+
+/* Why OpenSSL refused: the first queued error's reason, then clear. */
+static const char *ossl_reason(char *buf, size_t size)
+{
+	unsigned long e = ERR_peek_error();
+	const char *data = NULL;
+	int flags = 0;
+
+	ERR_peek_error_data(&data, &flags);
+	snprintf(buf, size, "%s: %s%s%s", ERR_lib_error_string(e) ?
+		 ERR_lib_error_string(e) : "?",
+		 ERR_reason_error_string(e) ? ERR_reason_error_string(e) :
+		 "?", data && *data ? ": " : "", data ? data : "");
+	ERR_clear_error();
+	return buf;
+}
+
+static void prov_fail(const struct evp_stanza *st, const char *what)
+{
+	char why[256];
+
+	failures++;
+	printf("not ok - %s:%d provider: %s (%s)\n", st->file, st->line, what,
+	       ossl_reason(why, sizeof(why)));
+}
+
+static bool from_warpdrive(const OSSL_PROVIDER *p)
+{
+	return p && !strcmp(OSSL_PROVIDER_get0_name(p), "warpdrive");
+}
+
+static const char *md_name(int alg)
+{
+	switch (alg) {
+	case WD_CRYPTO_SHA256:
+	case WD_CRYPTO_HMAC_SHA256:
+		return "SHA2-256";
+	case WD_CRYPTO_SHA512:
+		return "SHA2-512";
+	case WD_CRYPTO_SHA3_256:
+		return "SHA3-256";
+	default:
+		return "SM3";
+	}
+}
+
+/*
+ * A stanza done through the provider: counted if the library ran it (an
+ * empty message is only a stream's final, which the library does not
+ * count as a request).
+ */
+static void prov_ran(const struct evp_stanza *st, const char *name,
+		     uint64_t before, bool ok, size_t len)
+{
+	if (!ok)
+		return;
+	if (len && lib_requests() <= before) {
+		failures++;
+		printf("not ok - %s:%d provider: libwarpdrive counted no "
+		       "request\n", st->file, st->line);
+		return;
+	}
+	count(ran, name);
+	total_ran++;
+}
+
+static void prov_digest(const struct evp_stanza *st, int alg,
+			const char *name, const unsigned char *msg, size_t len,
+			const unsigned char *want, size_t want_len,
+			const unsigned char *key, size_t key_len)
+{
+	unsigned char out[EVP_MAX_MD_SIZE];
+	uint64_t before = lib_requests();
+	size_t off = 0, n, out_len = 0;
+	unsigned int md_len = 0;
+	bool ok = true;
+
+	if (alg == WD_CRYPTO_HMAC_SHA256) {
+		EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", PROPS);
+		EVP_MAC_CTX *c = mac ? EVP_MAC_CTX_new(mac) : NULL;
+		OSSL_PARAM params[] = {
+			OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+							 (char *)"SHA2-256", 0),
+			OSSL_PARAM_construct_end(),
+		};
+		bool done = c && from_warpdrive(EVP_MAC_get0_provider(mac)) &&
+			    EVP_MAC_init(c, key_len ? key : out, key_len,
+					 params);
+
+		for (int i = 0; done && off < len; i++) {
+			n = pieces[i % 7] * (1 + len / 4096);
+			n = n < len - off ? n : len - off;
+			done = EVP_MAC_update(c, msg + off, n);
+			off += n;
+		}
+		if (!done || !EVP_MAC_final(c, out, &out_len, sizeof(out)) ||
+		    out_len != want_len || memcmp(out, want, want_len)) {
+			prov_fail(st, "HMAC differs");
+			ok = false;
+		}
+		EVP_MAC_CTX_free(c);
+		EVP_MAC_free(mac);
+		prov_ran(st, name, before, ok, len);
+		return;
+	}
+	EVP_MD *md = EVP_MD_fetch(NULL, md_name(alg), PROPS);
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	if (!md || !c || !from_warpdrive(EVP_MD_get0_provider(md))) {
+		prov_fail(st, "no digest of warpdrive");
+		ok = false;
+		goto out;
+	}
+	if (!EVP_Digest(msg, len, out, &md_len, md, NULL) ||
+	    md_len != want_len || memcmp(out, want, want_len)) {
+		prov_fail(st, "one-shot digest differs");
+		ok = false;
+	}
+	memset(out, 0, sizeof(out));
+	bool done = EVP_DigestInit_ex2(c, md, NULL);
+
+	for (int i = 0; done && off < len; i++) {
+		n = pieces[i % 7] * (1 + len / 4096);
+		n = n < len - off ? n : len - off;
+		done = EVP_DigestUpdate(c, msg + off, n);
+		off += n;
+	}
+	if (!done || !EVP_DigestFinal_ex(c, out, &md_len) ||
+	    md_len != want_len || memcmp(out, want, want_len)) {
+		prov_fail(st, "streamed digest differs");
+		ok = false;
+	}
+out:
+	EVP_MD_CTX_free(c);
+	EVP_MD_free(md);
+	prov_ran(st, name, before, ok, len);
+}
+
+static const char *cipher_name(int alg, size_t klen)
+{
+	switch (alg) {
+	case WD_CRYPTO_AES_CBC:
+		return klen == 16 ? "AES-128-CBC" : "AES-256-CBC";
+	case WD_CRYPTO_AES_CTR:
+		return klen == 16 ? "AES-128-CTR" : "AES-256-CTR";
+	case WD_CRYPTO_AES_XTS:
+		return klen == 32 ? "AES-128-XTS" : "AES-256-XTS";
+	case WD_CRYPTO_SM4_CBC:
+		return "SM4-CBC";
+	default:
+		return klen == 16 ? "AES-128-GCM" : "AES-256-GCM";
+	}
+}
+
+/*
+ * One direction through EVP: 1 if it ran as the file says, 0 if it
+ * failed.  @late: GCM decryption with its tag set after the data.
+ */
+static int prov_dir(const struct evp_stanza *st, EVP_CIPHER *ciph, int alg,
+		    int enc, const unsigned char *key,
+		    const unsigned char *iv, size_t iv_len,
+		    const unsigned char *aad, size_t aad_len,
+		    const unsigned char *tag, size_t tag_len,
+		    const unsigned char *in, const unsigned char *want,
+		    size_t len, bool late, bool must_fail)
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	unsigned char *out = calloc(1, len + 32), t[16];
+	bool gcm = alg == WD_CRYPTO_AES_GCM, ok;
+	size_t ivl = iv_len, off = 0, made = 0;
+	OSSL_PARAM p[2] = { OSSL_PARAM_END, OSSL_PARAM_END };
+	int n = 0, i;
+
+	if (gcm)
+		p[0] = OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN,
+						   &ivl);
+	ok = c && out && EVP_CipherInit_ex2(c, ciph, NULL, NULL, enc, p) &&
+	     EVP_CipherInit_ex2(c, NULL, key, iv, enc, NULL) &&
+	     EVP_CIPHER_CTX_set_padding(c, 0);
+	if (ok && gcm && !enc && !late)
+		ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG,
+					 (int)tag_len, (void *)tag);
+	/* the AAD in pieces, the data in pieces (GCM: one update) */
+	for (i = 0; ok && gcm && off < aad_len; i++) {
+		size_t k = (size_t)pieces[i % 7] < aad_len - off ?
+			   (size_t)pieces[i % 7] : aad_len - off;
+
+		ok = EVP_CipherUpdate(c, NULL, &n, aad + off, (int)k);
+		off += k;
+	}
+	off = 0;
+	for (i = 0; ok && off < len; i++) {
+		size_t k = gcm || alg == WD_CRYPTO_AES_XTS ? len - off :
+			   (size_t)pieces[i % 7] < len - off ?
+			   (size_t)pieces[i % 7] : len - off;
+
+		ok = EVP_CipherUpdate(c, out + made, &n, in + off, (int)k);
+		off += k;
+		made += (size_t)n;
+	}
+	if (ok && gcm && !enc && late)
+		ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG,
+					 (int)tag_len, (void *)tag);
+	if (ok)
+		ok = EVP_CipherFinal_ex(c, out + made, &n) > 0;
+	made += ok ? (size_t)n : 0;
+	if (ok && gcm && enc)
+		ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG,
+					 (int)tag_len, t) &&
+		     !memcmp(t, tag, tag_len);
+	EVP_CIPHER_CTX_free(c);
+	if (must_fail) {
+		free(out);
+		if (ok) {
+			failures++;
+			printf("not ok - %s:%d provider: a refused stanza "
+			       "was taken\n", st->file, st->line);
+			return 0;
+		}
+		ERR_clear_error();
+		return 1;
+	}
+	if (!ok || made != len || memcmp(out, want, len)) {
+		prov_fail(st, enc ? "encryption differs" :
+			  late ? "decryption (tag after the data) differs" :
+			  "decryption differs");
+		free(out);
+		return 0;
+	}
+	free(out);
+	return 1;
+}
+
+static void prov_cipher(const struct evp_stanza *st, int alg,
+			const char *name, const unsigned char *key,
+			size_t klen, const unsigned char *iv, size_t iv_len,
+			const unsigned char *aad, size_t aad_len,
+			const unsigned char *tag, size_t tag_len,
+			const unsigned char *pt, const unsigned char *ct,
+			size_t len, const char *op, bool must_fail)
+{
+	EVP_CIPHER *ciph = EVP_CIPHER_fetch(NULL, cipher_name(alg, klen),
+					    PROPS);
+	uint64_t before = lib_requests();
+	unsigned char bad[16];
+	bool ok = true;
+
+	if (!ciph || !from_warpdrive(EVP_CIPHER_get0_provider(ciph))) {
+		prov_fail(st, "no cipher of warpdrive");
+		EVP_CIPHER_free(ciph);
+		return;
+	}
+	for (int enc = 1; enc >= 0; enc--) {
+		if (op && strcasecmp(op, enc ? "ENCRYPT" : "DECRYPT"))
+			continue;
+		ok &= prov_dir(st, ciph, alg, enc, key, iv, iv_len, aad,
+			       aad_len, tag, tag_len, enc ? pt : ct,
+			       enc ? ct : pt, len, false, must_fail);
+		if (alg != WD_CRYPTO_AES_GCM || enc)
+			continue;
+		ok &= prov_dir(st, ciph, alg, enc, key, iv, iv_len, aad,
+			       aad_len, tag, tag_len, ct, pt, len, true,
+			       must_fail);
+		if (must_fail || tag_len > sizeof(bad))
+			continue;
+		/* one bit of the tag wrong: final must fail */
+		memcpy(bad, tag, tag_len);
+		bad[tag_len / 2] ^= 0x10;
+		ok &= prov_dir(st, ciph, alg, enc, key, iv, iv_len, aad,
+			       aad_len, bad, tag_len, ct, pt, len, false, true);
+	}
+	EVP_CIPHER_free(ciph);
+	/* a refused stanza may have run nothing */
+	if (must_fail && ok) {
+		count(ran, name);
+		total_ran++;
+		return;
+	}
+	prov_ran(st, name, before, ok, len + aad_len + 1);
+}
+
+/* Bad input through EVP: refused, with the provider's reason. */
+static int prov_bad_input(void)
+{
+	static const unsigned char key[64] = { 1, 2, 3 }, iv[16] = { 4 };
+	unsigned char buf[64] = { 0 }, out[128];
+	EVP_CIPHER *cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", PROPS);
+	EVP_CIPHER *xts = EVP_CIPHER_fetch(NULL, "AES-128-XTS", PROPS);
+	EVP_CIPHER *gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", PROPS);
+	EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", PROPS);
+	EVP_MD *md = EVP_MD_fetch(NULL, "SHA2-256", PROPS);
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	EVP_MD_CTX *m = EVP_MD_CTX_new(), *m2 = EVP_MD_CTX_new();
+	EVP_MAC_CTX *mc = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
+	size_t bad_ivlen = 0;
+	OSSL_PARAM ivp[] = {
+		OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN,
+					    &bad_ivlen),
+		OSSL_PARAM_construct_end(),
+	};
+	OSSL_PARAM sha1[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						 (char *)"SHA1", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	char why[256];
+	int n, t = 4, bad = 0, r;
+
+/* refused, with a reason in OpenSSL's error queue */
+#define REFUSED(cond, what) do {					\
+	r = (cond) || !ERR_peek_error();				\
+	ossl_reason(why, sizeof(why));					\
+	printf("%sok %d %s refused: %s\n", !r ? "" : "not ", t++, what,	\
+	       why);							\
+	bad |= r != 0;							\
+} while (0)
+
+	if (!cbc || !xts || !gcm || !hmac || !md || !c || !m || !m2 || !mc) {
+		printf("not ok %d fetch from warpdrive\n", t);
+		return 1;
+	}
+	REFUSED(EVP_CipherInit_ex2(c, cbc, key, iv, 1, NULL) &&
+		EVP_CIPHER_CTX_set_key_length(c, 16) &&
+		EVP_CipherInit_ex2(c, NULL, key, iv, 1, NULL),
+		"AES-256-CBC with a 16-byte key");
+	EVP_CIPHER_CTX_reset(c);
+	REFUSED(EVP_CipherInit_ex2(c, cbc, key, iv, 1, NULL) &&
+		EVP_CIPHER_CTX_set_padding(c, 0) &&
+		EVP_CipherUpdate(c, out, &n, buf, 17) &&
+		EVP_CipherFinal_ex(c, out + n, &n),
+		"AES-256-CBC without padding, 17 bytes");
+	EVP_CIPHER_CTX_reset(c);
+	REFUSED(EVP_CipherInit_ex2(c, xts, key, iv, 1, NULL) &&
+		EVP_CipherUpdate(c, out, &n, buf, 8),
+		"AES-128-XTS, a data unit of 8 bytes");
+	EVP_CIPHER_CTX_reset(c);
+	REFUSED(EVP_CipherInit_ex2(c, gcm, NULL, NULL, 1, ivp),
+		"AES-128-GCM with a 0-byte IV");
+	EVP_CIPHER_CTX_reset(c);
+	REFUSED(EVP_CipherInit_ex2(c, gcm, key, iv, 1, NULL) &&
+		EVP_CipherUpdate(c, out, &n, buf, 16) &&
+		EVP_CipherUpdate(c, out, &n, buf, 16),
+		"AES-128-GCM, a second data update in one message");
+	REFUSED(EVP_MAC_init(mc, key, 16, sha1), "HMAC with SHA1");
+	/* a digest context copies before its first byte, not after */
+	r = EVP_DigestInit_ex2(m, md, NULL) && EVP_MD_CTX_copy_ex(m2, m) &&
+	    EVP_DigestUpdate(m2, "abc", 3) &&
+	    EVP_DigestFinal_ex(m2, out, (unsigned int *)&n) && n == 32;
+	printf("%sok %d SHA2-256 context copied before its first byte\n",
+	       r ? "" : "not ", t++);
+	bad |= !r;
+	REFUSED(EVP_DigestUpdate(m, "abc", 3) && EVP_MD_CTX_copy_ex(m2, m),
+		"SHA2-256 context copied mid-stream");
+#undef REFUSED
+	EVP_CIPHER_CTX_free(c);
+	EVP_MD_CTX_free(m);
+	EVP_MD_CTX_free(m2);
+	EVP_MAC_CTX_free(mc);
+	EVP_MAC_free(hmac);
+	EVP_MD_free(md);
+	EVP_CIPHER_free(cbc);
+	EVP_CIPHER_free(xts);
+	EVP_CIPHER_free(gcm);
+	printf("1..%d\n", t - 1);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	const char *policy = getenv("WD_POLICY");
@@ -683,12 +1104,25 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], "--expect-enodev"))
 		return expect_enodev();
-	if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--expect"))) {
-		fprintf(stderr, "usage: %s DIR [--expect REASON] | "
-			"--expect-enodev\n", argv[0]);
+	if (argc != 2 && !(argc == 4 && (!strcmp(argv[2], "--expect") ||
+					  !strcmp(argv[2], "--provider")))) {
+		fprintf(stderr, "usage: %s DIR [--expect REASON | --provider "
+			"MODULE_DIR] | --expect-enodev\n", argv[0]);
 		return 2;
 	}
-	expect_reason = argc == 4 ? argv[3] :
+	if (!strcmp(argv[2 % argc], "--provider")) {
+		/* ours first, OpenSSL's default for what it lacks */
+		prov_mode = true;
+		if (!OSSL_PROVIDER_set_default_search_path(NULL, argv[3]) ||
+		    !OSSL_PROVIDER_load(NULL, "warpdrive") ||
+		    !OSSL_PROVIDER_load(NULL, "default")) {
+			printf("not ok 1 load warpdrive from %s\n1..1\n",
+			       argv[3]);
+			ERR_print_errors_fp(stdout);
+			return 1;
+		}
+	}
+	expect_reason = argc == 4 && !prov_mode ? argv[3] :
 			policy && !strcmp(policy, "sw") ? "policy" :
 			"no-device";
 	d = opendir(argv[1]);
@@ -731,12 +1165,17 @@ int main(int argc, char **argv)
 	print_tally("ran (per algorithm)", ran);
 	print_tally("not ours", notours);
 	print_tally("Availablein = fips (OpenSSL's FIPS provider only)", fips);
-	printf("%sok 1 %d covered stanzas ran byte for byte, software: %s\n",
-	       failures ? "not " : "", total_ran, expect_reason);
+	printf("%sok 1 %d covered stanzas ran byte for byte%s, software: %s\n",
+	       failures ? "not " : "", total_ran,
+	       prov_mode ? " through the provider warpdrive" : "",
+	       expect_reason);
 	printf("%sok 2 no covered stanza left unrun (%d not run)\n",
 	       covered_not_run ? "not " : "", covered_not_run);
 	printf("%sok 3 every algorithm of the API had a stanza run\n",
 	       all_ran() ? "" : "not ");
+	if (prov_mode)
+		return prov_bad_input() | failures | covered_not_run |
+		       !all_ran();
 	printf("1..3\n");
 	return failures || covered_not_run || !all_ran();
 }

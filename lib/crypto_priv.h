@@ -142,6 +142,9 @@ int wd_csoft_stream_update(struct wd_csoft_stream *ss, const void *src,
 /* digests: the digest; ciphers: -EINVAL if a partial block is left */
 int wd_csoft_stream_final(struct wd_csoft_stream *ss, void *out,
 			  size_t *out_len);
+/* a copy of @ss that continues independently */
+int wd_csoft_stream_dup(struct wd_csoft_stream **dp,
+			const struct wd_csoft_stream *ss);
 void wd_csoft_stream_free(struct wd_csoft_stream *ss);
 
 /* Wipes @len bytes at @p in a way the compiler keeps. */

@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -379,6 +380,35 @@ int wd_csoft_stream_final(struct wd_csoft_stream *ss, void *out,
 	if (!EVP_CipherFinal_ex(ss->ciph, rest, &m) || m)
 		return evp_fail();
 	*out_len = 0;
+	return 0;
+}
+
+int wd_csoft_stream_dup(struct wd_csoft_stream **dp,
+			const struct wd_csoft_stream *ss)
+{
+	struct wd_csoft_stream *d = calloc(1, sizeof(*d));
+	bool ok;
+
+	if (!d)
+		return -ENOMEM;
+	d->alg = ss->alg;
+	d->pending = ss->pending;
+	if (ss->md) {
+		d->md = EVP_MD_CTX_new();
+		ok = d->md && EVP_MD_CTX_copy_ex(d->md, ss->md);
+	} else if (ss->mac) {
+		d->mac = EVP_MAC_CTX_dup(ss->mac);
+		ok = d->mac;
+	} else {
+		d->ciph = EVP_CIPHER_CTX_new();
+		ok = d->ciph && EVP_CIPHER_CTX_copy(d->ciph, ss->ciph);
+	}
+	if (!ok) {
+		ERR_clear_error();
+		wd_csoft_stream_free(d);
+		return -ENOMEM;
+	}
+	*dp = d;
 	return 0;
 }
 

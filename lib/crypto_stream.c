@@ -134,6 +134,30 @@ WD_EXPORT int wd_crypto_stream_final(struct wd_crypto_stream *st, void *out,
 	return 0;
 }
 
+WD_EXPORT int wd_crypto_stream_dup(struct wd_crypto_stream **dp,
+				   const struct wd_crypto_stream *st)
+{
+	struct wd_crypto_stream *d;
+	int ret;
+
+	if (!dp)
+		return -EINVAL;
+	*dp = NULL;
+	if (!st || st->dead)
+		return -EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	*d = *st;
+	ret = wd_csoft_stream_dup(&d->soft, st->soft);
+	if (ret) {
+		free(d);
+		return ret;
+	}
+	*dp = d;
+	return 0;
+}
+
 WD_EXPORT unsigned int wd_crypto_stream_path(const struct wd_crypto_stream *st,
 					     enum wd_reason *reason)
 {

@@ -11,6 +11,7 @@
  *
  *   prov.c                               entry point, query, parameters
  *   prov_digest.c prov_cipher.c prov_mac.c  the algorithms' dispatch
+ *   prov_sess.c                          sessions shared by copies
  *   prov_err.c                           errors through the core
  *
  * Nothing here is process-wide: the state of an instance of the
@@ -20,10 +21,11 @@
 #ifndef WD_PROV_H
 #define WD_PROV_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>
-#include <warpdrive/common.h>
+#include <warpdrive/crypto.h>
 
 #define WD_PROV_NAME		"warpdrive"
 #define WD_PROV_PROPS		"provider=warpdrive"
@@ -64,6 +66,25 @@ struct wd_prov {
 extern const OSSL_ALGORITHM wd_prov_digests[];
 extern const OSSL_ALGORITHM wd_prov_ciphers[];
 extern const OSSL_ALGORITHM wd_prov_macs[];
+
+/* ---- prov_sess.c ---- */
+
+/**
+ * struct wd_prov_sess - a libwarpdrive session and its users
+ * @ref: contexts holding it
+ * @s: the session (its algorithm and key)
+ */
+struct wd_prov_sess {
+	atomic_uint ref;
+	struct wd_crypto *s;
+};
+
+/* A new session (an error raised and 0 on failure), held once. */
+int wd_prov_sess_open(const struct wd_prov *p, struct wd_prov_sess **sp,
+		      int alg, const void *key, size_t key_len);
+struct wd_prov_sess *wd_prov_sess_get(struct wd_prov_sess *ss);
+/* Lets go of @ss (may be NULL); the last one closes the session. */
+void wd_prov_sess_put(struct wd_prov_sess *ss);
 
 /* ---- prov_err.c ---- */
 

@@ -22,8 +22,9 @@
  * keeps the ciphertext, which final decrypts again with the tag, so the
  * library checks every tag.
  *
- * The context keeps a copy of the key for EVP_CIPHER_CTX_copy(), wiped
- * when the key is replaced or the context freed.
+ * The key lives in the library's session only, shared with the
+ * context's copies (EVP_CIPHER_CTX_copy()) and wiped when the last one
+ * goes; a CBC or CTR stream is copied with wd_crypto_stream_dup().
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -34,7 +35,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
-#include <warpdrive/crypto.h>
 
 #include "prov.h"
 
@@ -56,8 +56,7 @@ struct ciph_desc {
  * struct ciph_ctx - a cipher operation
  * @prov: the provider instance
  * @d: the algorithm
- * @key: copy of the key, NULL before one is set
- * @s: session with @key
+ * @ss: session with the key, NULL before one is set; shared with copies
  * @iv: the IV, initial counter block, tweak or nonce
  * @ivlen: its length
  * @iv_set: @iv holds one
@@ -82,8 +81,7 @@ struct ciph_desc {
 struct ciph_ctx {
 	const struct wd_prov *prov;
 	const struct ciph_desc *d;
-	unsigned char *key;
-	struct wd_crypto *s;
+	struct wd_prov_sess *ss;
 	unsigned char iv[WD_CRYPTO_GCM_IV_MAX];
 	size_t ivlen;
 	bool iv_set;
@@ -140,11 +138,8 @@ static void ciph_drop_key(struct ciph_ctx *c)
 {
 	wd_crypto_stream_close(c->st);
 	c->st = NULL;
-	wd_crypto_close(c->s);
-	c->s = NULL;
-	wd_prov_wipe(c->key, c->d->keylen);
-	free(c->key);
-	c->key = NULL;
+	wd_prov_sess_put(c->ss);
+	c->ss = NULL;
 }
 
 static struct ciph_ctx *ciph_new(void *provctx, const struct ciph_desc *d)
@@ -176,9 +171,6 @@ static void ciph_freectx(void *vctx)
 static int ciph_set_key(struct ciph_ctx *c, const unsigned char *key,
 			size_t keylen)
 {
-	struct wd_crypto_params params = { .alg = c->d->alg };
-	int ret;
-
 	if (keylen != c->d->keylen) {
 		WD_PROV_ERR(c->prov, WD_PROV_R_KEY_LENGTH,
 			    "%zu bytes, the cipher takes %zu", keylen,
@@ -186,19 +178,7 @@ static int ciph_set_key(struct ciph_ctx *c, const unsigned char *key,
 		return 0;
 	}
 	ciph_drop_key(c);
-	c->key = malloc(keylen);
-	if (!c->key)
-		return 0;
-	memcpy(c->key, key, keylen);
-	params.key = c->key;
-	params.key_len = keylen;
-	ret = wd_crypto_open(&c->s, &params);
-	if (ret) {
-		WD_PROV_LIBERR(c->prov, "wd_crypto_open", ret);
-		ciph_drop_key(c);
-		return 0;
-	}
-	return 1;
+	return wd_prov_sess_open(c->prov, &c->ss, c->d->alg, key, keylen);
 }
 
 static int ciph_set_iv(struct ciph_ctx *c, const unsigned char *iv,
@@ -251,7 +231,7 @@ static int ciph_dinit(void *vctx, const unsigned char *key, size_t keylen,
 /* Key, IV and no final since the init: what every update needs. */
 static int ciph_ready(struct ciph_ctx *c)
 {
-	if (!c->s) {
+	if (!c->ss) {
 		WD_PROV_ERR(c->prov, WD_PROV_R_NO_KEY, "set a key first");
 		return 0;
 	}
@@ -278,7 +258,7 @@ static int stream_feed(struct ciph_ctx *c, const unsigned char *in,
 	if (!n)
 		return 1;
 	if (!c->st) {
-		ret = wd_crypto_stream_open(&c->st, c->s,
+		ret = wd_crypto_stream_open(&c->st, c->ss->s,
 					    c->enc ? WD_ENCRYPT : WD_DECRYPT,
 					    c->iv, WD_CRYPTO_IV_SIZE);
 		if (ret) {
@@ -407,7 +387,7 @@ static int gcm_run(struct ciph_ctx *c, int dir, const unsigned char *in,
 		   size_t len, unsigned char *out, unsigned char *tag,
 		   size_t taglen)
 {
-	int ret = wd_aead(c->s, dir, c->iv, c->ivlen, c->aad, c->aad_len, in,
+	int ret = wd_aead(c->ss->s, dir, c->iv, c->ivlen, c->aad, c->aad_len, in,
 			  len, out, tag, taglen);
 
 	if (ret && ret != -EBADMSG)
@@ -519,7 +499,7 @@ static int ciph_update(void *vctx, unsigned char *out, size_t *outl,
 		return 1;
 	}
 	/* XTS: this update is one data unit */
-	ret = wd_cipher(c->s, c->enc ? WD_ENCRYPT : WD_DECRYPT, c->iv,
+	ret = wd_cipher(c->ss->s, c->enc ? WD_ENCRYPT : WD_DECRYPT, c->iv,
 			WD_CRYPTO_IV_SIZE, in, inl, out);
 	if (ret) {
 		WD_PROV_LIBERR(c->prov, inl < BLK || inl > (1u << 24) ?
@@ -587,30 +567,28 @@ static int ciph_cipher(void *vctx, unsigned char *out, size_t *outl,
 }
 
 /*
- * A copy: settings, key, IV and a GCM message's state copy; a CBC or CTR
- * stream that has run cannot be copied (its state is the library's).
+ * A copy: settings, IV, the same session, a copy of the stream
+ * (wd_crypto_stream_dup()) and of a GCM message's state.
  */
 static void *ciph_dupctx(void *vctx)
 {
-	struct ciph_ctx *c = vctx, *d;
+	struct ciph_ctx *c = vctx, *d = ciph_new((void *)c->prov, c->d);
+	int ret;
 
-	if (c->st && c->total) {
-		WD_PROV_ERR(c->prov, WD_PROV_R_NOT_COPYABLE,
-			    "a stream after %llu bytes",
-			    (unsigned long long)c->total);
-		return NULL;
-	}
-	d = ciph_new((void *)c->prov, c->d);
 	if (!d)
 		return NULL;
 	memcpy(d, c, sizeof(*d));
-	d->key = NULL;
-	d->s = NULL;
 	d->st = NULL;
 	d->aad = NULL;
 	d->ct = NULL;
-	if (c->key && !ciph_set_key(d, c->key, c->d->keylen))
-		goto fail;
+	d->ss = wd_prov_sess_get(c->ss);
+	if (c->st) {
+		ret = wd_crypto_stream_dup(&d->st, c->st);
+		if (ret) {
+			WD_PROV_LIBERR(c->prov, "wd_crypto_stream_dup", ret);
+			goto fail;
+		}
+	}
 	if (c->aad_len) {
 		d->aad = malloc(c->aad_len);
 		if (!d->aad)

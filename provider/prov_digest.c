@@ -11,7 +11,6 @@
 
 #include <openssl/core_names.h>
 #include <openssl/params.h>
-#include <warpdrive/crypto.h>
 
 #include "prov.h"
 
@@ -19,31 +18,25 @@
  * struct md_ctx - a digest operation
  * @prov: the provider instance
  * @alg: enum wd_crypto_alg
- * @s: its session
+ * @ss: its session, shared with its copies
  * @st: the digest under way, NULL before init and after final
- * @fed: bytes given to @st
  */
 struct md_ctx {
 	const struct wd_prov *prov;
 	int alg;
-	struct wd_crypto *s;
+	struct wd_prov_sess *ss;
 	struct wd_crypto_stream *st;
-	size_t fed;
 };
 
 static struct md_ctx *md_new(void *provctx, int alg)
 {
-	struct wd_crypto_params params = { .alg = alg };
 	struct md_ctx *c = calloc(1, sizeof(*c));
-	int ret;
 
 	if (!c)
 		return NULL;
 	c->prov = provctx;
 	c->alg = alg;
-	ret = wd_crypto_open(&c->s, &params);
-	if (ret) {
-		WD_PROV_LIBERR(c->prov, "wd_crypto_open", ret);
+	if (!wd_prov_sess_open(c->prov, &c->ss, alg, NULL, 0)) {
 		free(c);
 		return NULL;
 	}
@@ -57,31 +50,25 @@ static void md_freectx(void *vctx)
 	if (!c)
 		return;
 	wd_crypto_stream_close(c->st);
-	wd_crypto_close(c->s);
+	wd_prov_sess_put(c->ss);
 	free(c);
 }
 
-/*
- * A copy: libwarpdrive cannot copy a stream's state (on the device it is
- * a sealed context), so a context is copied before its first byte, or
- * the copy is refused with an error (EVP_MD_CTX_copy() fails).
- */
+/* A copy: the same session, a copy of the stream (wd_crypto_stream_dup). */
 static void *md_dupctx(void *vctx)
 {
-	struct md_ctx *c = vctx, *d;
+	struct md_ctx *c = vctx, *d = calloc(1, sizeof(*d));
 	int ret;
 
-	if (c->fed) {
-		WD_PROV_ERR(c->prov, WD_PROV_R_NOT_COPYABLE,
-			    "%s after %zu bytes", wd_crypto_alg_name(c->alg),
-			    c->fed);
+	if (!d)
 		return NULL;
-	}
-	d = md_new((void *)c->prov, c->alg);
-	if (d && c->st) {
-		ret = wd_crypto_stream_open(&d->st, d->s, WD_ENCRYPT, NULL, 0);
+	d->prov = c->prov;
+	d->alg = c->alg;
+	d->ss = wd_prov_sess_get(c->ss);
+	if (c->st) {
+		ret = wd_crypto_stream_dup(&d->st, c->st);
 		if (ret) {
-			WD_PROV_LIBERR(c->prov, "wd_crypto_stream_open", ret);
+			WD_PROV_LIBERR(c->prov, "wd_crypto_stream_dup", ret);
 			md_freectx(d);
 			return NULL;
 		}
@@ -96,8 +83,7 @@ static int md_init(void *vctx, const OSSL_PARAM params[])
 
 	wd_crypto_stream_close(c->st);
 	c->st = NULL;
-	c->fed = 0;
-	ret = wd_crypto_stream_open(&c->st, c->s, WD_ENCRYPT, NULL, 0);
+	ret = wd_crypto_stream_open(&c->st, c->ss->s, WD_ENCRYPT, NULL, 0);
 	if (ret) {
 		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_open", ret);
 		return 0;
@@ -121,7 +107,6 @@ static int md_update(void *vctx, const unsigned char *in, size_t inl)
 		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_update", ret);
 		return 0;
 	}
-	c->fed += inl;
 	return 1;
 }
 
@@ -143,7 +128,6 @@ static int md_final(void *vctx, unsigned char *out, size_t *outl,
 	ret = wd_crypto_stream_final(c->st, out, &n);
 	wd_crypto_stream_close(c->st);
 	c->st = NULL;
-	c->fed = 0;
 	if (ret) {
 		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_final", ret);
 		return 0;

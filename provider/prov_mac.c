@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * warpdrive.so: HMAC with SHA-256 (the API's only HMAC) as a libwarpdrive
- * stream.  The context keeps a copy of the key (wiped when freed or
- * replaced) so that EVP_MAC_init() without a key starts again with the
- * previous one, as OpenSSL's HMAC does.  Another digest is refused with
- * an error naming it.
+ * stream.  The key lives in the library's session only (wiped when the
+ * last context using it goes); EVP_MAC_init() without a key starts again
+ * with the session's, as OpenSSL's HMAC does.  Another digest is refused
+ * with an error naming it.
  */
 #include <stdlib.h>
-#include <string.h>
 #include <strings.h>
 
 #include <openssl/core_names.h>
 #include <openssl/params.h>
-#include <warpdrive/crypto.h>
 
 #include "prov.h"
 
@@ -23,32 +21,22 @@
  * struct mac_ctx - an HMAC operation
  * @prov: the provider instance
  * @digest_ok: the digest parameter named SHA-256
- * @key: copy of the key, NULL before one is set
- * @key_len: its length
- * @s: session with @key, NULL before one is set
+ * @ss: session with the key, NULL before one is set; shared with copies
  * @st: the MAC under way
- * @fed: bytes given to @st
  */
 struct mac_ctx {
 	const struct wd_prov *prov;
 	int digest_ok;
-	unsigned char *key;
-	size_t key_len;
-	struct wd_crypto *s;
+	struct wd_prov_sess *ss;
 	struct wd_crypto_stream *st;
-	size_t fed;
 };
 
 static void mac_drop_key(struct mac_ctx *c)
 {
 	wd_crypto_stream_close(c->st);
 	c->st = NULL;
-	wd_crypto_close(c->s);
-	c->s = NULL;
-	wd_prov_wipe(c->key, c->key_len);
-	free(c->key);
-	c->key = NULL;
-	c->key_len = 0;
+	wd_prov_sess_put(c->ss);
+	c->ss = NULL;
 }
 
 static void *mac_newctx(void *provctx)
@@ -73,24 +61,11 @@ static void mac_freectx(void *vctx)
 static int mac_set_key(struct mac_ctx *c, const unsigned char *key,
 		       size_t len)
 {
-	struct wd_crypto_params params = { .alg = WD_CRYPTO_HMAC_SHA256 };
-	int ret;
+	static const unsigned char empty[1];
 
 	mac_drop_key(c);
-	c->key = malloc(len ? len : 1);
-	if (!c->key)
-		return 0;
-	memcpy(c->key, key, len);
-	c->key_len = len;
-	params.key = c->key;
-	params.key_len = len;
-	ret = wd_crypto_open(&c->s, &params);
-	if (ret) {
-		WD_PROV_LIBERR(c->prov, "wd_crypto_open", ret);
-		mac_drop_key(c);
-		return 0;
-	}
-	return 1;
+	return wd_prov_sess_open(c->prov, &c->ss, WD_CRYPTO_HMAC_SHA256,
+				 len ? key : empty, len);
 }
 
 /* The digest's names OpenSSL knows SHA-256 by */
@@ -148,14 +123,13 @@ static int mac_init(void *vctx, const unsigned char *key, size_t keylen,
 	}
 	if (key && !mac_set_key(c, key, keylen))
 		return 0;
-	if (!c->s) {
+	if (!c->ss) {
 		WD_PROV_ERR(c->prov, WD_PROV_R_NO_KEY, "HMAC");
 		return 0;
 	}
 	wd_crypto_stream_close(c->st);
 	c->st = NULL;
-	c->fed = 0;
-	ret = wd_crypto_stream_open(&c->st, c->s, WD_ENCRYPT, NULL, 0);
+	ret = wd_crypto_stream_open(&c->st, c->ss->s, WD_ENCRYPT, NULL, 0);
 	if (ret) {
 		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_open", ret);
 		return 0;
@@ -179,7 +153,6 @@ static int mac_update(void *vctx, const unsigned char *in, size_t inl)
 		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_update", ret);
 		return 0;
 	}
-	c->fed += inl;
 	return 1;
 }
 
@@ -206,7 +179,6 @@ static int mac_final(void *vctx, unsigned char *out, size_t *outl,
 	ret = wd_crypto_stream_final(c->st, out, &n);
 	wd_crypto_stream_close(c->st);
 	c->st = NULL;
-	c->fed = 0;
 	if (ret) {
 		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_final", ret);
 		return 0;
@@ -215,34 +187,25 @@ static int mac_final(void *vctx, unsigned char *out, size_t *outl,
 	return 1;
 }
 
-/* As the digest: before the first byte, or refused. */
+/* A copy: the same session, a copy of the stream (wd_crypto_stream_dup). */
 static void *mac_dupctx(void *vctx)
 {
-	struct mac_ctx *c = vctx, *d;
+	struct mac_ctx *c = vctx, *d = mac_newctx((void *)c->prov);
 	int ret;
 
-	if (c->fed) {
-		WD_PROV_ERR(c->prov, WD_PROV_R_NOT_COPYABLE,
-			    "HMAC after %zu bytes", c->fed);
-		return NULL;
-	}
-	d = mac_newctx((void *)c->prov);
 	if (!d)
 		return NULL;
 	d->digest_ok = c->digest_ok;
-	if (c->key && !mac_set_key(d, c->key, c->key_len))
-		goto fail;
+	d->ss = wd_prov_sess_get(c->ss);
 	if (c->st) {
-		ret = wd_crypto_stream_open(&d->st, d->s, WD_ENCRYPT, NULL, 0);
+		ret = wd_crypto_stream_dup(&d->st, c->st);
 		if (ret) {
-			WD_PROV_LIBERR(c->prov, "wd_crypto_stream_open", ret);
-			goto fail;
+			WD_PROV_LIBERR(c->prov, "wd_crypto_stream_dup", ret);
+			mac_freectx(d);
+			return NULL;
 		}
 	}
 	return d;
-fail:
-	mac_freectx(d);
-	return NULL;
 }
 
 static const OSSL_PARAM mac_gettable_types[] = {

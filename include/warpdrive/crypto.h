@@ -358,6 +358,22 @@ int wd_crypto_stream_final(struct wd_crypto_stream *st, void *out,
 			   size_t *out_len);
 
 /**
+ * wd_crypto_stream_dup() - copy a stream mid-way
+ * @dp: the copy, a stream of the same session, which continues from
+ *      where @st is now, independently of it
+ * @st: the stream (not ended, not failed)
+ *
+ * For callers that need a digest so far and go on (EVP_MD_CTX_copy(),
+ * a TLS transcript, Python's hashlib).  The copy takes @st's path; on
+ * the device its state is a copy of the sealed stream context.  Close
+ * both before the session.
+ *
+ * Return: 0; -EINVAL (NULL, or @st ended or failed); -ENOMEM.
+ */
+int wd_crypto_stream_dup(struct wd_crypto_stream **dp,
+			 const struct wd_crypto_stream *st);
+
+/**
  * wd_crypto_stream_path() - the path of a stream
  * @st: the stream
  * @reason: if not NULL, why it runs in software

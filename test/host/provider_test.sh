@@ -1,0 +1,156 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The OpenSSL provider warpdrive.so (provider/) under real programs, both
+# ways of Documentation/libwarpdrive.rst's "OpenSSL provider":
+#
+# 1. openssl ... -provider warpdrive -provider default -propquery
+#    ?provider=warpdrive: the digest
+#    commands and dgst (SHA-256, SHA-512, SHA3-256, SM3), mac and
+#    dgst -hmac (HMAC-SHA256), enc -e/-d (CTR; CBC with padding), speed
+#    -aead -evp aes-256-gcm; each output byte for byte the default
+#    provider's, and libwarpdrive's WD_STATS=1 report counting requests
+#    (so ours ran, not OpenSSL's: the same command without our provider
+#    reports nothing).  enc -nopad of a text not a multiple of 16 and a
+#    policy hw without a device fail with the provider's reason.
+# 2. an openssl.cnf that activates warpdrive and default and prefers
+#    warpdrive: unchanged programs (openssl dgst, Python's hashlib)
+#    offload, and crypto_evp_test runs the library's own stanzas under it
+#    (the library's software path must not come back to the provider)
+#    and the provider's.  TAP.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/test/lib/tap.sh"
+mods=$top/build/user/lib/ossl-modules
+[ -f "$mods/warpdrive.so" ] || fail_all "no $mods/warpdrive.so (make user)"
+command -v openssl > /dev/null || fail_all "no openssl command"
+d=$(mktemp -d /tmp/wd-provider.XXXXXX) || fail_all "mktemp -d"
+trap 'rm -rf "$d"' EXIT
+
+# no system configuration: only what each case asks for
+export OPENSSL_CONF=/dev/null WD_SW_THRESHOLD=0
+unset WD_POLICY
+# ours first, OpenSSL's for what it lacks (random numbers for speed),
+# ours preferred where both have an algorithm: openssl dgst takes the
+# default provider's otherwise
+P="-provider-path $mods -provider warpdrive -provider default -propquery ?provider=warpdrive"
+
+# requests ERRFILE: the software requests WD_STATS=1 reported, 0 if none
+requests() {
+	sed -n 's/^libwarpdrive: sw \([0-9]*\) requests.*/\1/p' "$1" | tail -n 1 |
+		grep . || echo 0
+}
+
+# same DESC: $d/ours and $d/theirs equal, and $d/err counts requests
+same() {
+	n=$(requests "$d/err")
+	if cmp -s "$d/ours" "$d/theirs" && [ "$n" -gt 0 ]; then
+		pass "$1: as the default provider's, $n libwarpdrive requests"
+	else
+		fail "$1: differs from the default provider's or ran elsewhere ($n requests)"
+		sed 's/^/# /' "$d/err" | head -n 5
+	fi
+}
+
+head -c 100007 /dev/urandom > "$d/in"
+for a in sha256 sha512 sha3-256 sm3; do
+	WD_STATS=1 openssl "$a" $P -r "$d/in" > "$d/ours" 2> "$d/err"
+	openssl "$a" -r "$d/in" > "$d/theirs"
+	same "openssl $a"
+	WD_STATS=1 openssl dgst $P -"$a" -r "$d/in" > "$d/ours" 2> "$d/err"
+	same "openssl dgst -$a"
+done
+# the same command with OpenSSL's provider alone reports nothing
+WD_STATS=1 openssl dgst -sha256 "$d/in" > /dev/null 2> "$d/err"
+eq "openssl dgst -sha256 without warpdrive: no libwarpdrive request" \
+	"$(requests "$d/err")" 0
+
+key=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+WD_STATS=1 openssl mac $P -digest SHA256 -macopt hexkey:$key -in "$d/in" \
+	HMAC > "$d/ours" 2> "$d/err"
+openssl mac -digest SHA256 -macopt hexkey:$key -in "$d/in" HMAC > "$d/theirs"
+same "openssl mac HMAC (SHA256)"
+WD_STATS=1 openssl dgst $P -sha256 -hmac secret -r "$d/in" > "$d/ours" 2> "$d/err"
+openssl dgst -sha256 -hmac secret -r "$d/in" > "$d/theirs"
+same "openssl dgst -sha256 -hmac"
+
+iv=0f0e0d0c0b0a09080706050403020100
+for c in aes-256-ctr aes-128-ctr aes-256-cbc aes-128-cbc sm4-cbc; do
+	k=$key
+	case $c in *-128-*|sm4-*) k=$(echo $key | cut -c1-32) ;; esac
+	WD_STATS=1 openssl enc $P -e -$c -K $k -iv $iv -in "$d/in" \
+		-out "$d/ours" 2> "$d/err"
+	openssl enc -e -$c -K $k -iv $iv -in "$d/in" -out "$d/theirs"
+	case $c in *-cbc) pad=" (PKCS#7 padding)" ;; *) pad="" ;; esac
+	same "openssl enc -e -$c$pad"
+	WD_STATS=1 openssl enc $P -d -$c -K $k -iv $iv -in "$d/theirs" \
+		-out "$d/ours" 2> "$d/err"
+	cp "$d/in" "$d/theirs"
+	same "openssl enc -d -$c"
+done
+
+# bad input: a clear reason, not a crash
+head -c 100 "$d/in" > "$d/short"
+openssl enc $P -e -aes-128-cbc -nopad -K $(echo $key | cut -c1-32) -iv $iv \
+	-in "$d/short" -out /dev/null 2> "$d/err"
+rc=$?
+grep -q 'warpdrive:.*not a multiple of the block length' "$d/err"
+result $(( rc == 0 || $? != 0 )) "enc -nopad of 100 bytes refused: $(grep -o 'warpdrive:[^:]*:[^:]*' "$d/err" | head -n 1)"
+WD_POLICY=hw openssl sha256 $P "$d/short" > /dev/null 2> "$d/err"
+rc=$?
+grep -q 'warpdrive:.*libwarpdrive error:.*wd_crypto_open: -19' "$d/err"
+result $(( rc == 0 || $? != 0 )) "WD_POLICY=hw without a device: the library's -ENODEV, reported: $(grep -o 'wd_crypto_open: .*' "$d/err" | head -n 1)"
+
+# speed: AEAD messages (one message per request, as the device runs them)
+WD_STATS=1 openssl speed $P -seconds 1 -bytes 1024 -aead -evp aes-256-gcm \
+	> "$d/speed" 2> "$d/err"
+rc=$?
+n=$(requests "$d/err")
+grep -q '^AES-256-GCM ' "$d/speed" && [ $rc = 0 ] && [ "$n" -gt 0 ]
+result $? "openssl speed -seconds 1 -aead -evp aes-256-gcm: $(grep '^AES-256-GCM' "$d/speed" | tr -s ' '), $n libwarpdrive requests"
+
+# --- the openssl.cnf way ----------------------------------------------------
+cat > "$d/openssl.cnf" <<CNF
+openssl_conf = openssl_init
+
+[openssl_init]
+providers = provider_sect
+alg_section = evp_properties
+
+[evp_properties]
+default_properties = ?provider=warpdrive
+
+[provider_sect]
+warpdrive = warpdrive_sect
+default = default_sect
+
+[warpdrive_sect]
+module = $mods/warpdrive.so
+activate = 1
+
+[default_sect]
+activate = 1
+CNF
+OPENSSL_CONF=$d/openssl.cnf WD_STATS=1 openssl dgst -sha256 -r "$d/in" \
+	> "$d/ours" 2> "$d/err"
+openssl dgst -sha256 -r "$d/in" > "$d/theirs"
+same "openssl.cnf: openssl dgst -sha256, unchanged"
+if command -v python3 > /dev/null; then
+	OPENSSL_CONF=$d/openssl.cnf WD_STATS=1 python3 -c \
+		'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' \
+		"$d/in" > "$d/ours" 2> "$d/err"
+	python3 -c \
+		'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' \
+		"$d/in" > "$d/theirs"
+	same "openssl.cnf: Python's hashlib.sha256, unchanged"
+fi
+evp=$top/build/user/test/crypto_evp_test
+OPENSSL_CONF=$d/openssl.cnf "$evp" "$top/test/data/openssl-evp" > "$d/lib.tap" 2>&1
+rc=$?
+result $rc "openssl.cnf: the library's own stanzas, no recursion into the provider ($(sed -n 's/^ok 1 \([0-9]*\) covered.*/\1/p' "$d/lib.tap") stanzas)"
+[ $rc = 0 ] || grep '^not ok' "$d/lib.tap" | head -n 5 | sed 's/^/# /'
+OPENSSL_CONF=$d/openssl.cnf "$evp" "$top/test/data/openssl-evp" --provider "$mods" > "$d/prov.tap" 2>&1
+rc=$?
+result $rc "openssl.cnf: the stanzas through the provider ($(sed -n 's/^ok 1 \([0-9]*\) covered.*/\1/p' "$d/prov.tap") stanzas)"
+[ $rc = 0 ] || grep '^not ok' "$d/prov.tap" | head -n 5 | sed 's/^/# /'
+
+done_tap

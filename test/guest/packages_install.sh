@@ -101,8 +101,9 @@ t0=$(date +%s)
   echo "exit $?" > $pk/apt.rc; } | sed 's/^/# apt: /'
 rc=$(sed 's/exit //' $pk/apt.rc)
 echo "# apt install: $(($(date +%s) - t0)) s"
-eq "apt installs the four packages" "$rc" 0
-for p in warpdrive-dkms libwarpdrive1 libwarpdrive-dev warpdrive-tools; do
+eq "apt installs the five packages" "$rc" 0
+for p in warpdrive-dkms libwarpdrive1 libwarpdrive-dev warpdrive-tools \
+	 warpdrive-openssl-provider; do
 	eq "$p is installed" "$(in_root dpkg-query -W -f='${db:Status-Abbrev}' $p 2>&1)" "ii "
 done
 mods=$(cd $root/lib/modules/$kver/updates/dkms 2>/dev/null && ls | sort | tr '\n' ' ')
@@ -168,7 +169,7 @@ kill $udevd 2>/dev/null
 udevd=
 rmmod vzip uacce
 in_root apt-get purge -y warpdrive-dkms warpdrive-tools libwarpdrive-dev \
-	libwarpdrive1 > $pk/purge.log 2>&1
+	warpdrive-openssl-provider libwarpdrive1 > $pk/purge.log 2>&1
 rm -f $root/usr/share/warpdrive-dkms/warpdrive-$ver.dkms.tar.gz
 rmdir $root/usr/share/warpdrive-dkms 2>/dev/null
 eq "apt purges them" "$?" 0
@@ -176,6 +177,7 @@ left=$(cd $root/lib/modules/$kver && find . -name 'uacce.ko*' -o -name 'vzip.ko*
 	-o -name 'wd_mdev.ko*' -o -name 'wd_pci.ko*' 2>&1)
 eq "nothing of ours is left in the module tree" "$left" ""
 left=$(ls -d $root/var/lib/dkms/warpdrive $root/usr/src/warpdrive-* \
-	$root/usr/lib/x86_64-linux-gnu/libwarpdrive* 2>/dev/null)
+	$root/usr/lib/x86_64-linux-gnu/libwarpdrive* \
+	$root/usr/lib/x86_64-linux-gnu/ossl-modules/warpdrive.so 2>/dev/null)
 eq "nor in DKMS, /usr/src or the library directory" "$left" ""
 done_tap

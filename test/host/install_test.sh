@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make install DESTDIR=... PREFIX=/usr` installs exactly the expected
 # tree: libraries with their sonames and no rpath, headers, pkg-config,
-# the tools and the udev rule.  A program built with the installed
+# the OpenSSL provider in OpenSSL's modules directory, the tools and the
+# udev rule.  A program built with the installed
 # pkg-config file compresses (software path: the host has no device) and
 # gzip reads its output; the installed wdzip round-trips a file with gzip;
 # man finds the installed pages, which groff formats without a warning;
@@ -46,6 +47,10 @@ usr/share/man/man1/wdcdi.1
 usr/share/man/man1/wdzip.1
 usr/share/man/man3/libwarpdrive.3
 LIST
+# the provider: OpenSSL's modules directory for PREFIX=/usr
+moddir=$(pkg-config --variable=modulesdir libcrypto)
+echo "${moddir#/}/warpdrive.so" >> "$d/want"
+sort -o "$d/want" "$d/want"
 (cd "$root" && find . ! -type d | sed 's|^\./||' | sort | while read -r f; do
 	if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"; else echo "$f"; fi
 done) > "$d/got"
@@ -64,7 +69,8 @@ shim=$(readelf -d "$root/usr/lib/libwdz.so.1" 2>/dev/null |
 result $? "sonames libwarpdrive.so.1 and libwdz.so.1 ($soname, $shim)"
 
 bad=""
-for f in "$root"/usr/bin/wdzip "$root"/usr/bin/wdbench "$root"/usr/lib/*.so.*; do
+for f in "$root"/usr/bin/wdzip "$root"/usr/bin/wdbench "$root"/usr/lib/*.so.* \
+	 "$root$moddir/warpdrive.so"; do
 	readelf -d "$f" 2>/dev/null | grep -q 'RPATH\|RUNPATH' && bad="$bad ${f#"$root"}"
 done
 [ -z "$bad" ]

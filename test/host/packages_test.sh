@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The Debian packages (Documentation/packaging.rst): `make deb` builds the
-# four of them; each holds its key files; lintian finds no error and no
+# five of them; each holds its key files; lintian finds no error and no
 # warning; DKMS, in a throwaway tree (--dkmstree, --sourcetree,
 # --installtree: nothing reaches /var/lib/dkms or /lib/modules, nothing
 # is loaded), builds the modules from warpdrive-dkms against Debian's
@@ -40,12 +40,13 @@ result $rc "make deb (dpkg-buildpackage -b -us -uc)"
 
 missing=""
 for p in warpdrive-dkms_${ver}_all libwarpdrive1_${ver}_$arch \
-	 libwarpdrive-dev_${ver}_$arch warpdrive-tools_${ver}_$arch; do
+	 libwarpdrive-dev_${ver}_$arch warpdrive-tools_${ver}_$arch \
+	 warpdrive-openssl-provider_${ver}_$arch; do
 	[ -f "$deb/$p.deb" ] || missing="$missing $p.deb"
 done
 [ -f "$deb/warpdrive_${ver}_$arch.changes" ] || missing="$missing .changes"
 [ -z "$missing" ]
-result $? "the four packages and the .changes are in build/deb${missing:+; missing:$missing}"
+result $? "the five packages and the .changes are in build/deb${missing:+; missing:$missing}"
 
 # has PACKAGE PATH...: the package's file list holds every PATH (a
 # symlink as "path -> target")
@@ -85,6 +86,7 @@ has libwarpdrive-dev usr/include/warpdrive/warpdrive.h \
 has warpdrive-tools usr/bin/wdzip usr/bin/wdbench usr/bin/wdcdi \
 	usr/share/man/man1/wdzip.1.gz usr/share/man/man1/wdbench.1.gz \
 	usr/share/man/man1/wdcdi.1.gz lib/udev/rules.d/60-warpdrive.rules
+has warpdrive-openssl-provider "$lib/ossl-modules/warpdrive.so"
 
 # one package per concern: no file in two packages, dkms.conf only once
 dups=$(cat "$d"/list.* | grep -v -e '/$' -e '^$' | sort | uniq -d | tr '\n' ' ')
@@ -117,7 +119,8 @@ grep '^W:' "$d/lintian.tags" | sed 's/^/# /'
 # --- DKMS, in a throwaway tree --------------------------------------------
 root=$d/root
 for p in warpdrive-dkms_${ver}_all libwarpdrive1_${ver}_$arch \
-	 libwarpdrive-dev_${ver}_$arch warpdrive-tools_${ver}_$arch; do
+	 libwarpdrive-dev_${ver}_$arch warpdrive-tools_${ver}_$arch \
+	 warpdrive-openssl-provider_${ver}_$arch; do
 	dpkg-deb -x "$deb/$p.deb" "$root" 2> /dev/null
 done
 grep -q "^PACKAGE_VERSION=\"$ver\"\$" "$root/$src/dkms.conf" 2> /dev/null
@@ -284,5 +287,15 @@ LD_LIBRARY_PATH=$root/$lib WD_POLICY=sw "$root/usr/bin/wdzip" "$d/file" &&
 result $? "the packaged wdzip compresses a file gzip accepts, and back"
 MANPATH=$root/usr/share/man man -w wdzip > /dev/null 2>&1
 result $? "man finds the packaged wdzip page"
+
+# the packaged provider, without runpath: the packaged library
+want=$(openssl sha256 -r "$d/file.orig" 2> /dev/null)
+got=$(OPENSSL_CONF=/dev/null LD_LIBRARY_PATH=$root/$lib WD_STATS=1 \
+	openssl sha256 -provider-path "$root/$lib/ossl-modules" \
+	-provider warpdrive -provider default -r "$d/file.orig" 2> "$d/prov.err")
+[ -n "$want" ] && [ "$got" = "$want" ] &&
+	grep -q '^libwarpdrive: sw [1-9]' "$d/prov.err" &&
+	! readelf -d "$root/$lib/ossl-modules/warpdrive.so" | grep -q 'RPATH\|RUNPATH'
+result $? "the packaged warpdrive.so (no runpath) computes SHA-256 through the packaged library"
 
 done_tap

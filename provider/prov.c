@@ -75,7 +75,11 @@ static const OSSL_ITEM *prov_reason_strings(void *provctx)
 
 static void prov_teardown(void *provctx)
 {
-	free(provctx);
+	struct wd_prov *p = provctx;
+
+	wd_prov_other_free(p);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
 }
 
 static const OSSL_DISPATCH prov_dispatch[] = {
@@ -102,6 +106,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle,
 	if (!p)
 		return 0;
 	p->handle = handle;
+	pthread_mutex_init(&p->lock, NULL);
 	for (; in->function_id; in++) {
 		switch (in->function_id) {
 		case OSSL_FUNC_CORE_NEW_ERROR:

@@ -21,6 +21,7 @@
 #ifndef WD_PROV_H
 #define WD_PROV_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <openssl/core.h>
@@ -53,12 +54,20 @@ enum wd_prov_reason {
  * @new_error: the core's OSSL_FUNC_core_new_error
  * @set_error_debug: the core's OSSL_FUNC_core_set_error_debug
  * @vset_error: the core's OSSL_FUNC_core_vset_error
+ * @lock: protects @other and @other_hmac while they are made
+ * @other: a library context of the instance's own with OpenSSL's default
+ *         provider, for HMAC with digests libwarpdrive lacks; NULL until
+ *         the first such HMAC
+ * @other_hmac: HMAC fetched there
  */
 struct wd_prov {
 	const OSSL_CORE_HANDLE *handle;
 	OSSL_FUNC_core_new_error_fn *new_error;
 	OSSL_FUNC_core_set_error_debug_fn *set_error_debug;
 	OSSL_FUNC_core_vset_error_fn *vset_error;
+	pthread_mutex_t lock;
+	struct ossl_lib_ctx_st *other;
+	struct evp_mac_st *other_hmac;
 };
 
 /* ---- prov_digest.c, prov_cipher.c, prov_mac.c ---- */
@@ -85,6 +94,11 @@ int wd_prov_sess_open(const struct wd_prov *p, struct wd_prov_sess **sp,
 struct wd_prov_sess *wd_prov_sess_get(struct wd_prov_sess *ss);
 /* Lets go of @ss (may be NULL); the last one closes the session. */
 void wd_prov_sess_put(struct wd_prov_sess *ss);
+
+/* OpenSSL's own HMAC in @p's other context (made once), or NULL. */
+struct evp_mac_st *wd_prov_other_hmac(struct wd_prov *p);
+/* Frees @p's other context (teardown). */
+void wd_prov_other_free(struct wd_prov *p);
 
 /* ---- prov_err.c ---- */
 

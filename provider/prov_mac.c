@@ -3,13 +3,16 @@
  * warpdrive.so: HMAC with SHA-256 (the API's only HMAC) as a libwarpdrive
  * stream.  The key lives in the library's session only (wiped when the
  * last context using it goes); EVP_MAC_init() without a key starts again
- * with the session's, as OpenSSL's HMAC does.  Another digest is refused
- * with an error naming it.
+ * with the session's, as OpenSSL's HMAC does.  HMAC with another digest,
+ * which libwarpdrive (and the device) lacks, runs in OpenSSL's default
+ * provider in the instance's other library context (prov_sess.c): not
+ * offloaded, but not refused either.
  */
 #include <stdlib.h>
 #include <strings.h>
 
 #include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <openssl/params.h>
 
 #include "prov.h"
@@ -21,12 +24,14 @@
  * struct mac_ctx - an HMAC operation
  * @prov: the provider instance
  * @digest_ok: the digest parameter named SHA-256
+ * @other: HMAC with another digest: OpenSSL's (then nothing else is used)
  * @ss: session with the key, NULL before one is set; shared with copies
  * @st: the MAC under way
  */
 struct mac_ctx {
 	const struct wd_prov *prov;
 	int digest_ok;
+	EVP_MAC_CTX *other;
 	struct wd_prov_sess *ss;
 	struct wd_crypto_stream *st;
 };
@@ -55,6 +60,7 @@ static void mac_freectx(void *vctx)
 	if (!c)
 		return;
 	mac_drop_key(c);
+	EVP_MAC_CTX_free(c->other);
 	free(c);
 }
 
@@ -92,13 +98,20 @@ static int mac_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 	if (p) {
 		if (!OSSL_PARAM_get_utf8_string_ptr(p, &name))
 			return 0;
-		if (!is_sha256(name)) {
-			WD_PROV_ERR(c->prov, WD_PROV_R_DIGEST,
-				    "%s (only SHA2-256)", name);
-			return 0;
+		EVP_MAC_CTX_free(c->other);
+		c->other = NULL;
+		c->digest_ok = is_sha256(name);
+		if (!c->digest_ok) {
+			EVP_MAC *mac = wd_prov_other_hmac(
+				(struct wd_prov *)c->prov);
+
+			c->other = mac ? EVP_MAC_CTX_new(mac) : NULL;
+			if (!c->other)
+				return 0;
 		}
-		c->digest_ok = 1;
 	}
+	if (c->other)
+		return EVP_MAC_CTX_set_params(c->other, params);
 	p = OSSL_PARAM_locate_const(params, OSSL_MAC_PARAM_KEY);
 	if (p) {
 		if (p->data_type != OSSL_PARAM_OCTET_STRING)
@@ -117,6 +130,8 @@ static int mac_init(void *vctx, const unsigned char *key, size_t keylen,
 
 	if (!mac_set_ctx_params(c, params))
 		return 0;
+	if (c->other)
+		return EVP_MAC_init(c->other, key, keylen, NULL);
 	if (!c->digest_ok) {
 		WD_PROV_ERR(c->prov, WD_PROV_R_DIGEST, "no digest set");
 		return 0;
@@ -142,6 +157,8 @@ static int mac_update(void *vctx, const unsigned char *in, size_t inl)
 	struct mac_ctx *c = vctx;
 	int ret;
 
+	if (c->other)
+		return EVP_MAC_update(c->other, in, inl);
 	if (!c->st) {
 		WD_PROV_ERR(c->prov, WD_PROV_R_PARAM, "update before init");
 		return 0;
@@ -163,6 +180,8 @@ static int mac_final(void *vctx, unsigned char *out, size_t *outl,
 	size_t n = outsize;
 	int ret;
 
+	if (c->other)
+		return EVP_MAC_final(c->other, out, outl, outsize);
 	if (!c->st) {
 		WD_PROV_ERR(c->prov, WD_PROV_R_PARAM, "final before init");
 		return 0;
@@ -196,6 +215,14 @@ static void *mac_dupctx(void *vctx)
 	if (!d)
 		return NULL;
 	d->digest_ok = c->digest_ok;
+	if (c->other) {
+		d->other = EVP_MAC_CTX_dup(c->other);
+		if (!d->other) {
+			mac_freectx(d);
+			return NULL;
+		}
+		return d;
+	}
 	d->ss = wd_prov_sess_get(c->ss);
 	if (c->st) {
 		ret = wd_crypto_stream_dup(&d->st, c->st);
@@ -221,8 +248,11 @@ static const OSSL_PARAM *mac_gettable_ctx_params(void *vctx, void *provctx)
 
 static int mac_get_ctx_params(void *vctx, OSSL_PARAM params[])
 {
+	struct mac_ctx *c = vctx;
 	OSSL_PARAM *p;
 
+	if (c->other)
+		return EVP_MAC_CTX_get_params(c->other, params);
 	p = OSSL_PARAM_locate(params, OSSL_MAC_PARAM_SIZE);
 	if (p && !OSSL_PARAM_set_size_t(p, HMAC_SIZE))
 		return 0;
@@ -262,6 +292,6 @@ static const OSSL_DISPATCH hmac_functions[] = {
 
 const OSSL_ALGORITHM wd_prov_macs[] = {
 	{ "HMAC", WD_PROV_PROPS, hmac_functions,
-	  "HMAC-SHA256 through libwarpdrive (SHA2-256 only)" },
+	  "HMAC: SHA2-256 through libwarpdrive, others OpenSSL's" },
 	{ NULL, NULL, NULL, NULL }
 };

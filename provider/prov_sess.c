@@ -5,8 +5,17 @@
  * EVP_MAC_CTX_dup()), counted: the last context to let go closes it,
  * and the library wipes its key then.  A session may serve several
  * threads at once; each context's stream is its own.
+ *
+ * And the instance's other library context, where HMAC with a digest the
+ * library lacks runs in OpenSSL's default provider: without it an
+ * openssl.cnf preferring this provider would break every HMAC but
+ * HMAC-SHA256 (TLS's PRF and HKDF with SHA-384 among them).
  */
 #include <stdlib.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/provider.h>
 
 #include "prov.h"
 
@@ -47,4 +56,30 @@ void wd_prov_sess_put(struct wd_prov_sess *ss)
 		return;
 	wd_crypto_close(ss->s);
 	free(ss);
+}
+
+struct evp_mac_st *wd_prov_other_hmac(struct wd_prov *p)
+{
+	EVP_MAC *mac;
+
+	pthread_mutex_lock(&p->lock);
+	if (!p->other) {
+		p->other = OSSL_LIB_CTX_new();
+		if (p->other && OSSL_PROVIDER_load(p->other, "default"))
+			p->other_hmac = EVP_MAC_fetch(p->other, "HMAC", NULL);
+	}
+	mac = p->other_hmac;
+	pthread_mutex_unlock(&p->lock);
+	if (!mac)
+		WD_PROV_ERR(p, WD_PROV_R_DIGEST,
+			    "no HMAC of OpenSSL's default provider");
+	return mac;
+}
+
+void wd_prov_other_free(struct wd_prov *p)
+{
+	EVP_MAC_free(p->other_hmac);
+	OSSL_LIB_CTX_free(p->other);
+	p->other_hmac = NULL;
+	p->other = NULL;
 }

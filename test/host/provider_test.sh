@@ -14,7 +14,7 @@
 #    policy hw without a device fail with the provider's reason.
 # 2. an openssl.cnf that activates warpdrive and default and prefers
 #    warpdrive: unchanged programs (openssl dgst, Python's hashlib)
-#    offload, and crypto_evp_test runs the library's own stanzas under it
+#    offload, HMAC-SHA1 still works, and crypto_evp_test runs the library's own stanzas under it
 #    (the library's software path must not come back to the provider)
 #    and the provider's.  TAP.
 set -u
@@ -134,6 +134,11 @@ OPENSSL_CONF=$d/openssl.cnf WD_STATS=1 openssl dgst -sha256 -r "$d/in" \
 	> "$d/ours" 2> "$d/err"
 openssl dgst -sha256 -r "$d/in" > "$d/theirs"
 same "openssl.cnf: openssl dgst -sha256, unchanged"
+OPENSSL_CONF=$d/openssl.cnf WD_STATS=1 openssl dgst -sha1 -hmac secret -r \
+	"$d/in" > "$d/ours" 2> "$d/err"
+openssl dgst -sha1 -hmac secret -r "$d/in" > "$d/theirs"
+cmp -s "$d/ours" "$d/theirs"
+result $? "openssl.cnf: openssl dgst -sha1 -hmac still works, as the default provider's"
 if command -v python3 > /dev/null; then
 	OPENSSL_CONF=$d/openssl.cnf WD_STATS=1 python3 -c \
 		'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' \

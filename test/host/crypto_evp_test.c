@@ -11,7 +11,8 @@
  * stanza whose algorithm <warpdrive/crypto.h> covers through the library:
  * one-shot, as async requests (polled and with a callback), and as a
  * stream in uneven pieces where the algorithm has streams, byte for byte
- * against the file.  GCM decryption is run again
+ * against the file (a digest's stream copied half-way with
+ * wd_crypto_stream_dup() finishes right too).  GCM decryption is run again
  * with a corrupted tag, which must be refused with -EBADMSG and a zeroed
  * output; stanzas with "Result = ..." must fail.  For CBC and CTR the
  * stream is carried one block past the text and compared with a one-shot
@@ -261,7 +262,7 @@ static void run_digest(const struct evp_stanza *st, int alg, const char *name)
 	unsigned char *msg, *want, *key = NULL, out[WD_CRYPTO_DIGEST_MAX];
 	size_t len, want_len, key_len = 0, out_len = sizeof(out), off = 0;
 	struct wd_crypto_params p = { .alg = alg };
-	struct wd_crypto_stream *ds;
+	struct wd_crypto_stream *ds, *copy = NULL;
 	struct wd_crypto *s;
 	bool bad = false;
 	int ret;
@@ -315,13 +316,23 @@ static void run_digest(const struct evp_stanza *st, int alg, const char *name)
 		if (ret || r.produced != want_len || memcmp(out, want, want_len))
 			fail(st, "async digest differs", ret);
 	}
-	/* the same as a stream, in uneven pieces */
+	/*
+	 * the same as a stream, in uneven pieces; a copy made half-way
+	 * (wd_crypto_stream_dup()) finishes the same digest on its own
+	 */
 	ret = wd_crypto_stream_open(&ds, s, WD_ENCRYPT, NULL, 0);
 	for (int i = 0; !ret && off < len; i++) {
 		size_t n = pieces[i % 7] * (1 + len / 4096);
 
 		n = n < len - off ? n : len - off;
-		ret = wd_crypto_stream_update(ds, msg + off, n, NULL, NULL);
+		if (!copy && off >= len / 2)
+			ret = wd_crypto_stream_dup(&copy, ds);
+		if (!ret)
+			ret = wd_crypto_stream_update(ds, msg + off, n, NULL,
+						      NULL);
+		if (!ret && copy)
+			ret = wd_crypto_stream_update(copy, msg + off, n,
+						      NULL, NULL);
 		off += n;
 	}
 	out_len = sizeof(out);
@@ -330,6 +341,15 @@ static void run_digest(const struct evp_stanza *st, int alg, const char *name)
 		ret = wd_crypto_stream_final(ds, out, &out_len);
 	if (ret || out_len != want_len || memcmp(out, want, want_len))
 		fail(st, "streamed digest differs", ret);
+	if (copy) {
+		out_len = sizeof(out);
+		memset(out, 0, sizeof(out));
+		ret = wd_crypto_stream_final(copy, out, &out_len);
+		if (ret || out_len != want_len ||
+		    memcmp(out, want, want_len))
+			fail(st, "a copied stream's digest differs", ret);
+	}
+	wd_crypto_stream_close(copy);
 	wd_crypto_stream_close(ds);
 	if (path_ok(st, s)) {
 		count(ran, name);

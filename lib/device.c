@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libwarpdrive: finding devices in /sys/class/uacce and ranking them for
- * a new queue: right protocol, not isolated, free queues, nearest NUMA
+ * libwarpdrive: finding devices in /sys/class/uacce and choosing them for
+ * a new queue: right protocol, not isolated, free queues (the selection
+ * compression and crypto share), then for compression the nearest NUMA
  * node first, then the most free queues.  An instance carved out of an
  * accelerator (Documentation/mdev.rst) is used only when named: its
  * queues are reserved for whoever was given it.
@@ -176,22 +177,13 @@ bool wd_device_denied(void)
 	return false;
 }
 
-int wd_device_pick(const struct wd_queue_params *params,
-		   struct wd_device *out, int max, enum wd_reason *why)
+int wd_device_select(const char *api, const char *want,
+		     struct wd_device *out, int max, enum wd_reason *why)
 {
-	const char *want = params ? params->device : NULL;
 	struct wd_device all[WD_MAX_DEVICES];
-	struct ranked cand[WD_MAX_DEVICES];
-	int n, nc = 0, isolated = 0, full = 0, node = -1;
-	unsigned int cpu;
+	int n, nout = 0, isolated = 0, full = 0;
 
-	if (!want && wd_env()->device[0])
-		want = wd_env()->device;
-	if (params && (params->flags & WD_QUEUE_F_NODE))
-		node = params->node;
-	else if (getcpu(&cpu, (unsigned int *)&node))
-		node = -1;
-
+	*why = WD_REASON_NO_DEVICE;
 	n = wd_device_scan(all, WD_MAX_DEVICES);
 	if (n < 0)
 		return n;
@@ -199,8 +191,7 @@ int wd_device_pick(const struct wd_queue_params *params,
 	for (int i = 0; i < n; i++) {
 		if (want ? strcmp(all[i].name, want) : is_instance(all[i].name))
 			continue;
-		if (strncmp(all[i].api, VZIP_API_VERSION,
-			    strlen(VZIP_API_VERSION)))
+		if (strncmp(all[i].api, api, strlen(api)))
 			continue;
 		if (all[i].isolated) {
 			isolated++;
@@ -210,18 +201,41 @@ int wd_device_pick(const struct wd_queue_params *params,
 			full++;
 			continue;
 		}
-		cand[nc].dev = all[i];
-		cand[nc].distance = node_distance(node, all[i].node);
-		nc++;
+		if (nout < max)
+			out[nout++] = all[i];
 	}
-	if (!nc) {
-		*why = full ? WD_REASON_NO_QUEUE :
-		       isolated ? WD_REASON_ISOLATED : WD_REASON_NO_DEVICE;
-		return 0;
+	*why = nout ? WD_REASON_NONE :
+	       full ? WD_REASON_NO_QUEUE :
+	       isolated ? WD_REASON_ISOLATED : WD_REASON_NO_DEVICE;
+	return nout;
+}
+
+int wd_device_pick(const struct wd_queue_params *params,
+		   struct wd_device *out, int max, enum wd_reason *why)
+{
+	const char *want = params ? params->device : NULL;
+	struct wd_device usable[WD_MAX_DEVICES];
+	struct ranked cand[WD_MAX_DEVICES];
+	int nc, node = -1;
+	unsigned int cpu;
+
+	if (!want && wd_env()->device[0])
+		want = wd_env()->device;
+	if (params && (params->flags & WD_QUEUE_F_NODE))
+		node = params->node;
+	else if (getcpu(&cpu, (unsigned int *)&node))
+		node = -1;
+
+	nc = wd_device_select(VZIP_API_VERSION, want, usable, WD_MAX_DEVICES,
+			      why);
+	if (nc <= 0)
+		return nc;
+	for (int i = 0; i < nc; i++) {
+		cand[i].dev = usable[i];
+		cand[i].distance = node_distance(node, usable[i].node);
 	}
 	qsort(cand, nc, sizeof(*cand), cmp_rank);
 	for (int i = 0; i < nc && i < max; i++)
 		out[i] = cand[i].dev;
-	*why = WD_REASON_NONE;
 	return WD_MIN(nc, max);
 }

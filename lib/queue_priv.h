@@ -106,7 +106,28 @@ static inline bool wd_queue_stale(const struct wd_queue *q)
 int wd_device_scan(struct wd_device *devs, int max);
 
 /**
- * wd_device_pick() - devices to try for a new queue, best first
+ * wd_device_select() - the devices of one protocol a new queue may use
+ * @api: prefix their api attribute must have (VZIP_API_VERSION,
+ *       VCRYPT_API_VERSION)
+ * @want: the one device to consider (the caller's or WD_DEVICE), NULL for
+ *        any device that is not an instance (those are used only when named)
+ * @out: filled with the usable ones (not isolated, a free queue), by name
+ * @max: room in @out
+ * @why: WD_REASON_NONE, or when none is usable why (no device, isolated,
+ *       no free queue); WD_REASON_NO_DEVICE when sysfs cannot be read
+ *
+ * The one selection compression (wd_device_pick()) and crypto
+ * (wd_crypto_find_device()) share.
+ *
+ * Return: number of devices in @out, or -errno when sysfs cannot be read.
+ */
+int wd_device_select(const char *api, const char *want,
+		     struct wd_device *out, int max, enum wd_reason *why);
+
+/**
+ * wd_device_pick() - vzip devices to try for a new queue, best first:
+ * wd_device_select()'s, the nearest NUMA node first, then the most free
+ * queues
  * @params: the caller's wishes, may be NULL
  * @out: filled with candidates
  * @max: room in @out

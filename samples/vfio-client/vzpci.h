@@ -61,6 +61,12 @@ int vz_queue_reap(struct vz_queue *q, struct vzip_cqe *out, unsigned int max);
 int vz_queue_error(struct vz_queue *q, uint32_t *error, uint64_t *iova);
 int vz_queue_clear_error(struct vz_queue *q, uint32_t bits);
 
+/*
+ * The name of an enum vzip_status as the specification spells it ("OK",
+ * "DATA_ERROR", ...), "unknown" for a value it does not define.  User
+ * space's one table of them: the tests that link vzpci.c use it too (the
+ * kernel's debugfs keeps its own, in lower case).
+ */
 const char *vz_status_name(unsigned int status);
 
 #endif /* VFIO_CLIENT_VZPCI_H */

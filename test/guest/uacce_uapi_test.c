@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -714,36 +715,178 @@ static void test_register_page(struct vzip_dev *d, long avail)
 
 /* ---- hot unbind ---- */
 
-struct watcher {
+/*
+ * uacce_queue_remove() publishes DEAD/REMOVED in the status word, then
+ * takes and drops the mmap_lock of every process that mapped the queue,
+ * then zaps the mappings (uacce/queue.c).  Seeing the publication from
+ * user space takes a read of the word in between, and so that the test
+ * does not depend on the scheduler giving a thread those microseconds,
+ * it holds that step open: two wideners, one per CPU, take this process's
+ * mmap_lock for writing back to back (mprotect() of a large mapping), so
+ * that the removal queues behind them, and each reads the word whenever
+ * its mprotect() returns, while the other one holds the lock and the
+ * removal still waits.  A watcher spins on the word as well.  Likely, not
+ * certain (the host may stop a vCPU just then): an unbind in which every
+ * read saw OK is repeated, up to UNBIND_TRIES unbinds in all, and the
+ * case fails if none saw DEAD/REMOVED.
+ */
+#define UNBIND_TRIES	10
+#define WIDEN_LEN	(32ul << 20)
+#define NR_WIDENERS	2
+
+struct watch;
+
+/* One thread reading the status word until its mapping goes. */
+struct reader {
+	struct watch *watch;
 	struct queue *q;
-	pthread_barrier_t ready;
-	uint32_t last_state, last_reason;
-	bool faulted;		/* written by the watcher, read after join */
-	bool stop;		/* main gives up waiting for the fault */
+	uint8_t *mem;		/* a widener's WIDEN_LEN bytes, else NULL */
+	pthread_t thread;
+	bool running;
+	/* written by the thread, read after join */
+	bool faulted, removed, other;
+	uint32_t state, reason;	/* its last read, or the odd one */
 };
 
-/* Spin on the status word until the mapping goes away. */
-static void *watch_status(void *arg)
+/* The readers of one watched unbind. */
+struct watch {
+	unsigned int ready;	/* readers that have read the word once */
+	bool stop;		/* set by main: stop reading */
+	struct reader watcher;
+	struct reader widener[NR_WIDENERS];
+};
+
+/* Classify one read of the status word into @r. */
+static void reader_note(struct reader *r)
 {
-	struct watcher *w = arg;
+	uint32_t state = qstate(r->q);
+	uint32_t reason = qstatus(r->q)->reason;
+
+	if (r->other)
+		return;
+	r->state = state;
+	r->reason = reason;
+	if (state == UACCE_QSTATE_DEAD && reason == UACCE_QREASON_REMOVED)
+		r->removed = true;
+	else if (state != UACCE_QSTATE_OK)
+		r->other = true;
+}
+
+/*
+ * The watcher spins on the status word; a widener takes the mmap_lock for
+ * writing and reads it after each mprotect().  Both until the mapping goes
+ * (SIGBUS) or main stops them.
+ */
+static void *read_status(void *arg)
+{
+	struct reader *r = arg;
 	sigjmp_buf jb;
 
-	w->last_state = qstate(w->q);
 	if (sigsetjmp(jb, 1)) {
 		fault_jmp = NULL;
-		w->faulted = true;
+		r->faulted = true;
 		return NULL;
 	}
 	fault_jmp = &jb;
-	pthread_barrier_wait(&w->ready);
-	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
-		uint32_t state = qstate(w->q);
-
-		w->last_reason = qstatus(w->q)->reason;
-		w->last_state = state;
+	reader_note(r);
+	__atomic_add_fetch(&r->watch->ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&r->watch->stop, __ATOMIC_RELAXED)) {
+		if (r->mem) {
+			mprotect(r->mem, WIDEN_LEN, PROT_READ);
+			mprotect(r->mem, WIDEN_LEN, PROT_READ | PROT_WRITE);
+		}
+		reader_note(r);
 	}
 	fault_jmp = NULL;
 	return NULL;
+}
+
+/* Pin @attr's thread to the @nth CPU this process may use, if it has two. */
+static void attr_pin(pthread_attr_t *attr, int nth)
+{
+	cpu_set_t all, one;
+
+	if (sched_getaffinity(0, sizeof(all), &all) || CPU_COUNT(&all) < 2)
+		return;
+	nth %= CPU_COUNT(&all);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &all) || nth--)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		pthread_attr_setaffinity_np(attr, sizeof(one), &one);
+		return;
+	}
+}
+
+static void reader_start(struct watch *x, struct reader *r, struct queue *q,
+			 uint8_t *mem, int cpu)
+{
+	pthread_attr_t attr;
+
+	memset(r, 0, sizeof(*r));
+	r->watch = x;
+	r->q = q;
+	r->mem = mem;
+	pthread_attr_init(&attr);
+	if (cpu >= 0)
+		attr_pin(&attr, cpu);
+	r->running = !pthread_create(&r->thread, &attr, read_status, r);
+	pthread_attr_destroy(&attr);
+}
+
+/*
+ * Start the readers of @q (the wideners only with @mem, WIDEN_LEN bytes);
+ * all of them are reading when it returns.
+ */
+static void watch_start(struct watch *x, struct queue *q, uint8_t *mem)
+{
+	unsigned int n;
+	int i;
+
+	memset(x, 0, sizeof(*x));
+	reader_start(x, &x->watcher, q, NULL, -1);
+	for (i = 0; mem && i < NR_WIDENERS; i++)
+		reader_start(x, &x->widener[i], q, mem, i);
+	n = x->watcher.running;
+	for (i = 0; i < NR_WIDENERS; i++)
+		n += x->widener[i].running;
+	while (__atomic_load_n(&x->ready, __ATOMIC_ACQUIRE) < n)
+		sched_yield();
+}
+
+/* After the unbind: give the watcher 5 s to fault, then stop them all. */
+static void watch_stop(struct watch *x)
+{
+	int i;
+
+	for (i = 0; i < 500 && x->watcher.running &&
+	     !__atomic_load_n(&x->watcher.faulted, __ATOMIC_RELAXED); i++)
+		usleep(10000);
+	__atomic_store_n(&x->stop, true, __ATOMIC_RELAXED);
+	if (x->watcher.running)
+		pthread_join(x->watcher.thread, NULL);
+	for (i = 0; i < NR_WIDENERS; i++)
+		if (x->widener[i].running)
+			pthread_join(x->widener[i].thread, NULL);
+}
+
+/*
+ * What the readers saw: 1 DEAD/REMOVED, 0 only OK, -1 anything else
+ * (or no watcher, or a watcher that did not fault).
+ */
+static int watch_saw(const struct watch *x)
+{
+	bool removed = x->watcher.removed;
+
+	if (!x->watcher.running || !x->watcher.faulted || x->watcher.other)
+		return -1;
+	for (int i = 0; i < NR_WIDENERS; i++) {
+		if (x->widener[i].other)
+			return -1;
+		removed |= x->widener[i].removed;
+	}
+	return removed;
 }
 
 static int bind_vzip(const char *what, const char *pdev)
@@ -754,20 +897,50 @@ static int bind_vzip(const char *what, const char *pdev)
 	return write_file(path, pdev);
 }
 
+/*
+ * One more watched unbind of a started, idle queue, and the bind after
+ * it: 0 with watch_saw()'s answer in @saw, or -errno.
+ */
+static int unbind_watched(struct vzip_dev *d, uint8_t *mem, int *saw)
+{
+	struct watch x;
+	struct queue q;
+	int ret;
+
+	ret = queue_open(&q, d);
+	if (!ret)
+		ret = ioctl(q.fd, UACCE_CMD_START_Q) ? -errno : 0;
+	if (ret) {
+		queue_close(&q);
+		return ret;
+	}
+	watch_start(&x, &q, mem);
+	ret = bind_vzip("unbind", d->pdev);
+	watch_stop(&x);
+	*saw = watch_saw(&x);
+	queue_close(&q);
+	if (!ret)
+		ret = bind_vzip("bind", d->pdev);
+	if (!ret)
+		ret = find_vzip(d, d->pdev);
+	return ret;
+}
+
 static void test_hot_unbind(struct vzip_dev *d)
 {
 	size_t len = 1 << 20, out_len = len + len / 512 + 4096;
 	struct uacce_queue_info info;
-	struct watcher w = { 0 };
+	uint8_t *mem;
+	struct watch watch;
 	struct vzip_sqe sqe;
 	struct queue q;
 	char path[PATH_MAX];
 	uint8_t *src = NULL, *dst = NULL;
 	uint64_t src_addr, dst_addr;
 	uint32_t word, head;
-	pthread_t thread;
 	bool busy = false, own = false;
 	struct pollfd pfd;
+	int saw, tries = 1;
 	size_t i;
 	int ret;
 
@@ -819,11 +992,17 @@ static void test_hot_unbind(struct vzip_dev *d)
 	}
 	tap_diag("unbind: request in flight when unbinding: %s", busy ? "yes" : "no");
 
-	w.q = &q;
-	pthread_barrier_init(&w.ready, NULL, 2);
-	ret = pthread_create(&thread, NULL, watch_status, &w);
-	if (!ret)
-		pthread_barrier_wait(&w.ready);
+	/* the widener's pages: present, and small ones, so mprotect() has work */
+	mem = mmap(NULL, WIDEN_LEN, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		tap_diag("unbind: no memory for the wideners: %s", strerror(errno));
+		mem = NULL;
+	} else {
+		madvise(mem, WIDEN_LEN, MADV_NOHUGEPAGE);
+		memset(mem, 1, WIDEN_LEN);
+	}
+	watch_start(&watch, &q, mem);
 
 	ret = bind_vzip("unbind", d->pdev);
 	tap_ok(ret == 0, "unbind %s with the queue open, mapped and busy (%d)",
@@ -832,20 +1011,13 @@ static void test_hot_unbind(struct vzip_dev *d)
 	tap_ok(access(path, F_OK) && errno == ENOENT, "the device node is gone");
 
 	/* the zap happened before unbind returned; give the thread 5 s */
-	for (i = 0; i < 500 && !__atomic_load_n(&w.faulted, __ATOMIC_RELAXED); i++)
-		usleep(10000);
-	__atomic_store_n(&w.stop, true, __ATOMIC_RELAXED);
-	pthread_join(thread, NULL);
-	tap_ok(w.faulted, "a thread touching the status word gets SIGBUS");
-	if (w.last_state == UACCE_QSTATE_DEAD)
-		tap_ok(w.last_reason == UACCE_QREASON_REMOVED,
-		       "the status word said DEAD/REMOVED before the mapping went");
-	else if (w.last_state == UACCE_QSTATE_OK)
-		tap_skip("the watcher did not read it between publication and zap",
-			 "the status word said DEAD/REMOVED before the mapping went");
-	else
-		tap_ok(0, "the status word said DEAD/REMOVED before the mapping went (state %u)",
-		       w.last_state);
+	watch_stop(&watch);
+	tap_ok(watch.watcher.faulted,
+	       "a thread touching the status word gets SIGBUS");
+	saw = watch_saw(&watch);
+	if (saw < 0)
+		tap_diag("unbind: the watcher's last read: state %u reason %u",
+			 watch.watcher.state, watch.watcher.reason);
 	tap_ok(!read_word(q.mmio, &word) && !read_word(ctrl(&q, 0), &word),
 	       "MMIO and DUS accesses raise SIGBUS");
 	tap_ok(ioctl_errno(q.fd, UACCE_CMD_START_Q, NULL) == ENXIO &&
@@ -868,8 +1040,23 @@ static void test_hot_unbind(struct vzip_dev *d)
 	}
 
 	ret = bind_vzip("bind", d->pdev);
-	tap_ok(ret == 0 && find_vzip(d, d->pdev) == 0,
-	       "bind %s again: %s (%d)", d->pdev, d->name, ret);
+	if (!ret)
+		ret = find_vzip(d, d->pdev);
+	tap_ok(ret == 0, "bind %s again: %s (%d)", d->pdev, d->name, ret);
+
+	/* the watcher read only OK: unbind again until it reads REMOVED */
+	while (!ret && saw == 0 && tries < UNBIND_TRIES) {
+		tap_diag("unbind %d: every read of the status word saw OK", tries);
+		tries++;
+		ret = unbind_watched(d, mem, &saw);
+	}
+	if (ret)
+		tap_diag("unbind: unbind %d of %d: %d", tries, UNBIND_TRIES, ret);
+	tap_ok(!ret && saw == 1,
+	       "the status word said DEAD/REMOVED before the mapping went "
+	       "(seen in unbind %d of at most %d)", tries, UNBIND_TRIES);
+	if (mem)
+		munmap(mem, WIDEN_LEN);
 }
 
 /* ---- isolation, with hardware errors injected by the device ---- */

@@ -76,23 +76,10 @@
 
 static const char *const fmt_names[] = { "raw", "zlib", "gzip" };
 
+/* vfio-client's names (vzpci.h), and this test's marker for none */
 static const char *sts_name(unsigned int s)
 {
-	static const char *const names[] = {
-		[VZIP_STS_OK] = "OK",
-		[VZIP_STS_OVERFLOW] = "OVERFLOW",
-		[VZIP_STS_DATA_ERROR] = "DATA_ERROR",
-		[VZIP_STS_ADDR_ERROR] = "ADDR_ERROR",
-		[VZIP_STS_INVALID] = "INVALID",
-		[VZIP_STS_ABORTED] = "ABORTED",
-		[VZIP_STS_HW_ERROR] = "HW_ERROR",
-	};
-	_Static_assert(sizeof(names) / sizeof(names[0]) == VZIP_NR_STATUS,
-		       "a name for every enum vzip_status");
-
-	if (s < sizeof(names) / sizeof(names[0]))
-		return names[s];
-	return s == 0xffff ? "NO_COMPLETION" : "?";
+	return s == 0xffff ? "NO_COMPLETION" : vz_status_name(s);
 }
 
 /* ---- device-reachable memory: one bump arena, reset between cases ---- */

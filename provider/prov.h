@@ -56,8 +56,9 @@ enum wd_prov_reason {
  * @vset_error: the core's OSSL_FUNC_core_vset_error
  * @lock: protects @other and @other_hmac while they are made
  * @other: a library context of the instance's own with OpenSSL's default
- *         provider, for HMAC with digests libwarpdrive lacks; NULL until
- *         the first such HMAC
+ *         provider, for HMAC with digests libwarpdrive lacks and for
+ *         ciphers asked for TLS 1.0-1.2's record layer; NULL until the
+ *         first such use
  * @other_hmac: HMAC fetched there
  */
 struct wd_prov {
@@ -97,6 +98,12 @@ void wd_prov_sess_put(struct wd_prov_sess *ss);
 
 /* OpenSSL's own HMAC in @p's other context (made once), or NULL. */
 struct evp_mac_st *wd_prov_other_hmac(struct wd_prov *p);
+/*
+ * OpenSSL's own cipher @name in @p's other context (made once), held:
+ * EVP_CIPHER_free() it; NULL, an error raised, on failure.
+ */
+struct evp_cipher_st *wd_prov_other_cipher(struct wd_prov *p,
+					   const char *name);
 /* Frees @p's other context (teardown). */
 void wd_prov_other_free(struct wd_prov *p);
 

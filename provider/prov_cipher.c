@@ -22,11 +22,26 @@
  * keeps the ciphertext, which final decrypts again with the tag, so the
  * library checks every tag.
  *
- * The key lives in the library's session only, shared with the
- * context's copies (EVP_CIPHER_CTX_copy()) and wiped when the last one
- * goes; a CBC or CTR stream is copied with wd_crypto_stream_dup().
+ * The key lives in the library's session, shared with the context's
+ * copies (EVP_CIPHER_CTX_copy()) and wiped when the last one goes, and in
+ * the context until it goes or hands over (below), wiped then; a CBC or
+ * CTR stream is copied with wd_crypto_stream_dup().
+ *
+ * TLS 1.0-1.2: libssl gives a provider's cipher the record layer itself
+ * (Documentation/libwarpdrive.rst, "OpenSSL provider"): for GCM the
+ * explicit nonce, the AAD and one in-place update over
+ * nonce || text || tag; for CBC the padding, and on decryption the
+ * padding's and the MAC's removal in constant time, the MAC handed back.
+ * A context that is asked for any of that (a parameter in tls_names[])
+ * hands over: from then on it runs OpenSSL's own implementation of the
+ * same cipher, from the default provider in the instance's other library
+ * context (prov_sess.c), set up with the context's key, IV, direction and
+ * padding, and forwards every later call to it.  Not offloaded: the
+ * device runs whole messages, and TLS 1.2's records stay OpenSSL's.
+ * TLS 1.3 asks for none of it and stays here.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +58,7 @@
 
 /* What an algorithm is to EVP (OpenSSL's values) and to the library */
 struct ciph_desc {
+	const char *name;	/* OpenSSL's, for the TLS hand-over */
 	int alg;		/* enum wd_crypto_alg */
 	size_t keylen;
 	size_t ivlen;		/* default */
@@ -77,6 +93,9 @@ struct ciph_desc {
  * @tag_bad: GCM decrypt: the library refused the tag
  * @ct: GCM decrypt, tag given late: the ciphertext, checked at final
  * @ct_len: its length
+ * @key: the key, for the TLS hand-over; wiped at the hand-over and free
+ * @keylen: its length, 0 before one is set
+ * @other: after the TLS hand-over: OpenSSL's cipher, which does all
  */
 struct ciph_ctx {
 	const struct wd_prov *prov;
@@ -102,6 +121,9 @@ struct ciph_ctx {
 	bool tag_bad;
 	unsigned char *ct;
 	size_t ct_len;
+	unsigned char key[64];
+	size_t keylen;
+	EVP_CIPHER_CTX *other;
 };
 
 static bool is_gcm(const struct ciph_ctx *c)
@@ -164,6 +186,7 @@ static void ciph_freectx(void *vctx)
 		return;
 	ciph_reset(c);
 	ciph_drop_key(c);
+	EVP_CIPHER_CTX_free(c->other);
 	wd_prov_wipe(c, sizeof(*c));
 	free(c);
 }
@@ -178,7 +201,13 @@ static int ciph_set_key(struct ciph_ctx *c, const unsigned char *key,
 		return 0;
 	}
 	ciph_drop_key(c);
-	return wd_prov_sess_open(c->prov, &c->ss, c->d->alg, key, keylen);
+	wd_prov_wipe(c->key, sizeof(c->key));
+	c->keylen = 0;
+	if (!wd_prov_sess_open(c->prov, &c->ss, c->d->alg, key, keylen))
+		return 0;
+	memcpy(c->key, key, keylen);
+	c->keylen = keylen;
+	return 1;
 }
 
 static int ciph_set_iv(struct ciph_ctx *c, const unsigned char *iv,
@@ -206,6 +235,8 @@ static int ciph_init(void *vctx, const unsigned char *key, size_t keylen,
 	struct ciph_ctx *c = vctx;
 
 	c->enc = enc;
+	if (c->other)
+		return EVP_CipherInit_ex2(c->other, NULL, key, iv, enc, params);
 	if (iv && !ciph_set_iv(c, iv, ivlen))
 		return 0;
 	if (key && !ciph_set_key(c, key, keylen))
@@ -226,6 +257,75 @@ static int ciph_dinit(void *vctx, const unsigned char *key, size_t keylen,
 		      const OSSL_PARAM params[])
 {
 	return ciph_init(vctx, key, keylen, iv, ivlen, params, 0);
+}
+
+/* ---- TLS 1.0-1.2's record layer: OpenSSL's own cipher (see the top) ---- */
+
+/* the parameters by which libssl asks for it (ssl/t1_enc.c, ssl3_record.c) */
+static const char *const tls_names[] = {
+	OSSL_CIPHER_PARAM_TLS_VERSION,
+	OSSL_CIPHER_PARAM_TLS_MAC_SIZE,
+	OSSL_CIPHER_PARAM_TLS_MAC,
+	OSSL_CIPHER_PARAM_AEAD_TLS1_AAD,
+	OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD,
+	OSSL_CIPHER_PARAM_AEAD_TLS1_IV_FIXED,
+	OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN,
+	OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV,
+	NULL
+};
+
+static bool tls_asked(const OSSL_PARAM params[])
+{
+	for (int i = 0; params && tls_names[i]; i++)
+		if (OSSL_PARAM_locate_const(params, tls_names[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Hand @c over to OpenSSL's cipher of the same name, set up as @c is:
+ * direction, GCM's IV length, key, IV, padding.  Only between messages:
+ * a stream or a message under way stays here, refused.
+ */
+static int tls_hand_over(struct ciph_ctx *c)
+{
+	OSSL_PARAM ivp[2] = { OSSL_PARAM_END, OSSL_PARAM_END };
+	EVP_CIPHER_CTX *o = NULL;
+	EVP_CIPHER *ciph;
+	size_t ivlen = c->ivlen;
+	int ok;
+
+	if (c->st || c->nbuf || c->aad_len || c->data_done || c->tag_set) {
+		WD_PROV_ERR(c->prov, WD_PROV_R_PARAM,
+			    "TLS record parameters in the middle of a message");
+		return 0;
+	}
+	ciph = wd_prov_other_cipher((struct wd_prov *)c->prov, c->d->name);
+	if (!ciph)
+		return 0;
+	if (is_gcm(c) && ivlen != c->d->ivlen)
+		ivp[0] = OSSL_PARAM_construct_size_t(
+				OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen);
+	ok = (o = EVP_CIPHER_CTX_new()) &&
+	     EVP_CipherInit_ex2(o, ciph, NULL, NULL, c->enc, ivp) &&
+	     EVP_CipherInit_ex2(o, NULL, c->keylen ? c->key : NULL,
+				c->iv_set ? c->iv : NULL, c->enc, NULL) &&
+	     EVP_CIPHER_CTX_set_padding(o, c->pad);
+	EVP_CIPHER_free(ciph);
+	if (!ok) {
+		EVP_CIPHER_CTX_free(o);
+		WD_PROV_ERR(c->prov, WD_PROV_R_PARAM,
+			    "%s of OpenSSL's default provider refused the "
+			    "context's settings", c->d->name);
+		return 0;
+	}
+	/* from now on the other cipher has the key and does all */
+	ciph_reset(c);
+	ciph_drop_key(c);
+	wd_prov_wipe(c->key, sizeof(c->key));
+	c->keylen = 0;
+	c->other = o;
+	return 1;
 }
 
 /* Key, IV and no final since the init: what every update needs. */
@@ -477,9 +577,20 @@ static int ciph_update(void *vctx, unsigned char *out, size_t *outl,
 		       size_t outsize, const unsigned char *in, size_t inl)
 {
 	struct ciph_ctx *c = vctx;
-	int ret;
+	int ret, n;
 
 	*outl = 0;
+	if (c->other) {
+		if (inl > INT_MAX) {
+			WD_PROV_ERR(c->prov, WD_PROV_R_PARAM,
+				    "%zu bytes in one TLS record", inl);
+			return 0;
+		}
+		if (!EVP_CipherUpdate(c->other, out, &n, in, (int)inl))
+			return 0;
+		*outl = (size_t)n;
+		return 1;
+	}
 	if (!ciph_ready(c))
 		return 0;
 	if (is_gcm(c))
@@ -516,9 +627,15 @@ static int ciph_final(void *vctx, unsigned char *out, size_t *outl,
 {
 	struct ciph_ctx *c = vctx;
 	size_t room = 0;
-	int ret = 1, lib;
+	int ret = 1, lib, n;
 
 	*outl = 0;
+	if (c->other) {
+		if (!EVP_CipherFinal_ex(c->other, out, &n))
+			return 0;
+		*outl = (size_t)n;
+		return 1;
+	}
 	if (!ciph_ready(c))
 		return 0;
 	if (is_gcm(c))
@@ -543,7 +660,21 @@ static int ciph_cipher(void *vctx, unsigned char *out, size_t *outl,
 		       size_t outsize, const unsigned char *in, size_t inl)
 {
 	struct ciph_ctx *c = vctx;
+	int n;
 
+	if (c->other) {
+		*outl = 0;
+		if (inl > INT_MAX) {
+			WD_PROV_ERR(c->prov, WD_PROV_R_PARAM,
+				    "%zu bytes in one TLS record", inl);
+			return 0;
+		}
+		n = EVP_Cipher(c->other, out, in, (unsigned int)inl);
+		if (n < 0)
+			return 0;
+		*outl = (size_t)n;
+		return 1;
+	}
 	if (is_gcm(c) && !in)
 		return ciph_final(c, out, outl, outsize);
 	if (is_cbc(c) && (inl % BLK || c->nbuf)) {
@@ -581,7 +712,13 @@ static void *ciph_dupctx(void *vctx)
 	d->st = NULL;
 	d->aad = NULL;
 	d->ct = NULL;
+	d->other = NULL;
 	d->ss = wd_prov_sess_get(c->ss);
+	if (c->other) {
+		d->other = EVP_CIPHER_CTX_new();
+		if (!d->other || !EVP_CIPHER_CTX_copy(d->other, c->other))
+			goto fail;
+	}
 	if (c->st) {
 		ret = wd_crypto_stream_dup(&d->st, c->st);
 		if (ret) {
@@ -670,6 +807,7 @@ static const OSSL_PARAM ciph_ctx_get_types[] = {
 	OSSL_PARAM_uint(OSSL_CIPHER_PARAM_NUM, NULL),
 	OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_IV, NULL, 0),
 	OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_UPDATED_IV, NULL, 0),
+	OSSL_PARAM_octet_ptr(OSSL_CIPHER_PARAM_TLS_MAC, NULL, 0),
 	OSSL_PARAM_END
 };
 
@@ -680,17 +818,25 @@ static const OSSL_PARAM gcm_ctx_get_types[] = {
 	OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_IV, NULL, 0),
 	OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_UPDATED_IV, NULL, 0),
 	OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, NULL, 0),
+	OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD, NULL),
+	OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN, NULL, 0),
 	OSSL_PARAM_END
 };
 
 static const OSSL_PARAM *ciph_gettable_ctx_params(void *vctx, void *provctx)
 {
-	return ciph_ctx_get_types;
+	struct ciph_ctx *c = vctx;
+
+	return c && c->other ? EVP_CIPHER_CTX_gettable_params(c->other) :
+	       ciph_ctx_get_types;
 }
 
 static const OSSL_PARAM *gcm_gettable_ctx_params(void *vctx, void *provctx)
 {
-	return gcm_ctx_get_types;
+	struct ciph_ctx *c = vctx;
+
+	return c && c->other ? EVP_CIPHER_CTX_gettable_params(c->other) :
+	       gcm_ctx_get_types;
 }
 
 /* CTR's counter block after @total bytes: @iv + total / 16, big-endian */
@@ -721,6 +867,11 @@ static int ciph_get_ctx_params(void *vctx, OSSL_PARAM params[])
 	struct ciph_ctx *c = vctx;
 	unsigned char upd[BLK];
 	OSSL_PARAM *p;
+
+	if (!c->other && tls_asked(params) && !tls_hand_over(c))
+		return 0;
+	if (c->other)
+		return EVP_CIPHER_CTX_get_params(c->other, params);
 
 	p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN);
 	if (p && !OSSL_PARAM_set_size_t(p, c->d->keylen))
@@ -772,6 +923,8 @@ static const OSSL_PARAM ciph_ctx_set_types[] = {
 	OSSL_PARAM_uint(OSSL_CIPHER_PARAM_PADDING, NULL),
 	OSSL_PARAM_uint(OSSL_CIPHER_PARAM_NUM, NULL),
 	OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, NULL),
+	OSSL_PARAM_uint(OSSL_CIPHER_PARAM_TLS_VERSION, NULL),
+	OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_TLS_MAC_SIZE, NULL),
 	OSSL_PARAM_END
 };
 
@@ -779,17 +932,27 @@ static const OSSL_PARAM gcm_ctx_set_types[] = {
 	OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_KEYLEN, NULL),
 	OSSL_PARAM_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, NULL),
 	OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, NULL, 0),
+	OSSL_PARAM_uint(OSSL_CIPHER_PARAM_TLS_VERSION, NULL),
+	OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_AAD, NULL, 0),
+	OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_IV_FIXED, NULL, 0),
+	OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV, NULL, 0),
 	OSSL_PARAM_END
 };
 
 static const OSSL_PARAM *ciph_settable_ctx_params(void *vctx, void *provctx)
 {
-	return ciph_ctx_set_types;
+	struct ciph_ctx *c = vctx;
+
+	return c && c->other ? EVP_CIPHER_CTX_settable_params(c->other) :
+	       ciph_ctx_set_types;
 }
 
 static const OSSL_PARAM *gcm_settable_ctx_params(void *vctx, void *provctx)
 {
-	return gcm_ctx_set_types;
+	struct ciph_ctx *c = vctx;
+
+	return c && c->other ? EVP_CIPHER_CTX_settable_params(c->other) :
+	       gcm_ctx_set_types;
 }
 
 static int ciph_set_ctx_params(void *vctx, const OSSL_PARAM params[])
@@ -801,6 +964,10 @@ static int ciph_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 
 	if (!params)
 		return 1;
+	if (!c->other && tls_asked(params) && !tls_hand_over(c))
+		return 0;
+	if (c->other)
+		return EVP_CIPHER_CTX_set_params(c->other, params);
 	p = OSSL_PARAM_locate_const(params, OSSL_CIPHER_PARAM_PADDING);
 	if (p) {
 		if (!OSSL_PARAM_get_uint(p, &u))
@@ -900,24 +1067,24 @@ static const OSSL_DISPATCH name##_functions[] = {			\
 	{ 0, NULL }							\
 }
 
-/* alg, keylen, ivlen, blocksize, mode, aead, custom_iv: OpenSSL's */
-CIPH_FUNCS(aes128cbc, ciph, WD_CRYPTO_AES_CBC, 16, 16, 16,
+/* name, alg, keylen, ivlen, blocksize, mode, aead, custom_iv: OpenSSL's */
+CIPH_FUNCS(aes128cbc, ciph, "AES-128-CBC", WD_CRYPTO_AES_CBC, 16, 16, 16,
 	   EVP_CIPH_CBC_MODE, 0, 0);
-CIPH_FUNCS(aes256cbc, ciph, WD_CRYPTO_AES_CBC, 32, 16, 16,
+CIPH_FUNCS(aes256cbc, ciph, "AES-256-CBC", WD_CRYPTO_AES_CBC, 32, 16, 16,
 	   EVP_CIPH_CBC_MODE, 0, 0);
-CIPH_FUNCS(aes128ctr, ciph, WD_CRYPTO_AES_CTR, 16, 16, 1,
+CIPH_FUNCS(aes128ctr, ciph, "AES-128-CTR", WD_CRYPTO_AES_CTR, 16, 16, 1,
 	   EVP_CIPH_CTR_MODE, 0, 0);
-CIPH_FUNCS(aes256ctr, ciph, WD_CRYPTO_AES_CTR, 32, 16, 1,
+CIPH_FUNCS(aes256ctr, ciph, "AES-256-CTR", WD_CRYPTO_AES_CTR, 32, 16, 1,
 	   EVP_CIPH_CTR_MODE, 0, 0);
-CIPH_FUNCS(aes128xts, ciph, WD_CRYPTO_AES_XTS, 32, 16, 1,
+CIPH_FUNCS(aes128xts, ciph, "AES-128-XTS", WD_CRYPTO_AES_XTS, 32, 16, 1,
 	   EVP_CIPH_XTS_MODE, 0, 1);
-CIPH_FUNCS(aes256xts, ciph, WD_CRYPTO_AES_XTS, 64, 16, 1,
+CIPH_FUNCS(aes256xts, ciph, "AES-256-XTS", WD_CRYPTO_AES_XTS, 64, 16, 1,
 	   EVP_CIPH_XTS_MODE, 0, 1);
-CIPH_FUNCS(sm4cbc, ciph, WD_CRYPTO_SM4_CBC, 16, 16, 16,
+CIPH_FUNCS(sm4cbc, ciph, "SM4-CBC", WD_CRYPTO_SM4_CBC, 16, 16, 16,
 	   EVP_CIPH_CBC_MODE, 0, 0);
-CIPH_FUNCS(aes128gcm, gcm, WD_CRYPTO_AES_GCM, 16, GCM_IV_DEFAULT, 1,
+CIPH_FUNCS(aes128gcm, gcm, "AES-128-GCM", WD_CRYPTO_AES_GCM, 16, GCM_IV_DEFAULT, 1,
 	   EVP_CIPH_GCM_MODE, 1, 1);
-CIPH_FUNCS(aes256gcm, gcm, WD_CRYPTO_AES_GCM, 32, GCM_IV_DEFAULT, 1,
+CIPH_FUNCS(aes256gcm, gcm, "AES-256-GCM", WD_CRYPTO_AES_GCM, 32, GCM_IV_DEFAULT, 1,
 	   EVP_CIPH_GCM_MODE, 1, 1);
 
 /* the names and OIDs of OpenSSL's default provider */

@@ -9,7 +9,9 @@
  * And the instance's other library context, where HMAC with a digest the
  * library lacks runs in OpenSSL's default provider: without it an
  * openssl.cnf preferring this provider would break every HMAC but
- * HMAC-SHA256 (TLS's PRF and HKDF with SHA-384 among them).
+ * HMAC-SHA256 (TLS's PRF and HKDF with SHA-384 among them).  Ciphers that
+ * libssl asks for TLS 1.0-1.2's record layer run there too
+ * (prov_cipher.c).
  */
 #include <stdlib.h>
 
@@ -58,22 +60,50 @@ void wd_prov_sess_put(struct wd_prov_sess *ss)
 	free(ss);
 }
 
+/* @p's other context, made with OpenSSL's default provider if need be */
+static OSSL_LIB_CTX *other_ctx_locked(struct wd_prov *p)
+{
+	if (!p->other) {
+		p->other = OSSL_LIB_CTX_new();
+		if (p->other && !OSSL_PROVIDER_load(p->other, "default")) {
+			OSSL_LIB_CTX_free(p->other);
+			p->other = NULL;
+		}
+	}
+	return p->other;
+}
+
 struct evp_mac_st *wd_prov_other_hmac(struct wd_prov *p)
 {
 	EVP_MAC *mac;
 
 	pthread_mutex_lock(&p->lock);
-	if (!p->other) {
-		p->other = OSSL_LIB_CTX_new();
-		if (p->other && OSSL_PROVIDER_load(p->other, "default"))
-			p->other_hmac = EVP_MAC_fetch(p->other, "HMAC", NULL);
-	}
+	if (!p->other_hmac && other_ctx_locked(p))
+		p->other_hmac = EVP_MAC_fetch(p->other, "HMAC", NULL);
 	mac = p->other_hmac;
 	pthread_mutex_unlock(&p->lock);
 	if (!mac)
 		WD_PROV_ERR(p, WD_PROV_R_DIGEST,
 			    "no HMAC of OpenSSL's default provider");
 	return mac;
+}
+
+struct evp_cipher_st *wd_prov_other_cipher(struct wd_prov *p,
+					   const char *name)
+{
+	EVP_CIPHER *ciph = NULL;
+	OSSL_LIB_CTX *other;
+
+	pthread_mutex_lock(&p->lock);
+	other = other_ctx_locked(p);
+	pthread_mutex_unlock(&p->lock);
+	/* the context stays until teardown; fetching is thread-safe */
+	if (other)
+		ciph = EVP_CIPHER_fetch(other, name, NULL);
+	if (!ciph)
+		WD_PROV_ERR(p, WD_PROV_R_PARAM,
+			    "no %s of OpenSSL's default provider", name);
+	return ciph;
 }
 
 void wd_prov_other_free(struct wd_prov *p)

@@ -310,7 +310,7 @@ static int tls_hand_over(struct ciph_ctx *c)
 	     EVP_CipherInit_ex2(o, ciph, NULL, NULL, c->enc, ivp) &&
 	     EVP_CipherInit_ex2(o, NULL, c->keylen ? c->key : NULL,
 				c->iv_set ? c->iv : NULL, c->enc, NULL) &&
-	     EVP_CIPHER_CTX_set_padding(o, c->pad);
+	     (c->pad || EVP_CIPHER_CTX_set_padding(o, 0));
 	EVP_CIPHER_free(ciph);
 	if (!ok) {
 		EVP_CIPHER_CTX_free(o);

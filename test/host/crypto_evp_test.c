@@ -1030,6 +1030,77 @@ static void prov_cipher(const struct evp_stanza *st, int alg,
 }
 
 /* Bad input through EVP: refused, with the provider's reason. */
+/*
+ * TLS 1.2's GCM record (RFC 5288) through a context of @gcm: fixed nonce
+ * @fixed, AAD seq || type || version || length, one in-place update over
+ * explicit nonce || text || tag in @rec (@len bytes of text).
+ */
+static int tls_gcm_record(EVP_CIPHER_CTX *c, int enc, unsigned char seq,
+			  unsigned char *rec, size_t len, size_t *outl)
+{
+	unsigned char aad[13] = { 0, 0, 0, 0, 0, 0, 0, seq, 23, 3, 3 };
+	size_t whole = 8 + len + (enc ? 0 : 16);
+	int n = 0;
+
+	aad[11] = (unsigned char)(whole >> 8);
+	aad[12] = (unsigned char)whole;
+	if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_TLS1_AAD, 13, aad) != 16 ||
+	    !EVP_CipherUpdate(c, rec, &n, rec, (int)(8 + len + 16)))
+		return 0;
+	*outl = (size_t)n;
+	return 1;
+}
+
+/*
+ * TLS 1.2 GCM records encrypted by warpdrive's @gcm (which hands the
+ * context over to OpenSSL's cipher), one by a copy of the context, both
+ * decrypted by the default provider's: the text comes back.
+ */
+static int prov_tls_gcm(EVP_CIPHER *gcm, const unsigned char *key, int *t)
+{
+	static const unsigned char fixed[4] = { 9, 8, 7, 6 };
+	EVP_CIPHER *theirs = EVP_CIPHER_fetch(NULL, "AES-128-GCM",
+					      "provider=default");
+	EVP_CIPHER_CTX *e = EVP_CIPHER_CTX_new(), *e2 = EVP_CIPHER_CTX_new();
+	EVP_CIPHER_CTX *dc = EVP_CIPHER_CTX_new();
+	unsigned char text[300], r1[8 + 300 + 16], r2[sizeof(r1)];
+	size_t l1 = 0, l2 = 0, d1 = 0, d2 = 0;
+	int r;
+
+	for (size_t i = 0; i < sizeof(text); i++)
+		text[i] = (unsigned char)(i * 7);
+	memcpy(r1 + 8, text, sizeof(text));
+	memcpy(r2 + 8, text, sizeof(text));
+	r = theirs && e && e2 && dc &&
+	    EVP_CipherInit_ex2(e, gcm, key, NULL, 1, NULL) &&
+	    EVP_CIPHER_CTX_ctrl(e, EVP_CTRL_AEAD_SET_IV_FIXED, 4,
+				(void *)fixed) > 0 &&
+	    tls_gcm_record(e, 1, 1, r1, sizeof(text), &l1) &&
+	    EVP_CIPHER_CTX_copy(e2, e) &&
+	    tls_gcm_record(e2, 1, 2, r2, sizeof(text), &l2) &&
+	    l1 == sizeof(r1) && l2 == sizeof(r2) &&
+	    EVP_CipherInit_ex2(dc, theirs, key, NULL, 0, NULL) &&
+	    EVP_CIPHER_CTX_ctrl(dc, EVP_CTRL_AEAD_SET_IV_FIXED, 4,
+				(void *)fixed) > 0 &&
+	    tls_gcm_record(dc, 0, 1, r1, sizeof(text), &d1) &&
+	    tls_gcm_record(dc, 0, 2, r2, sizeof(text), &d2) &&
+	    d1 == sizeof(text) && d2 == sizeof(text) &&
+	    !memcmp(r1 + 8, text, sizeof(text)) &&
+	    !memcmp(r2 + 8, text, sizeof(text)) &&
+	    memcmp(r1, r2, 8);
+	printf("%sok %d AES-128-GCM TLS 1.2 records from warpdrive and a "
+	       "copy of its context: the default provider decrypts them\n",
+	       r ? "" : "not ", (*t)++);
+	if (!r)
+		ERR_print_errors_fp(stdout);
+	ERR_clear_error();
+	EVP_CIPHER_CTX_free(e);
+	EVP_CIPHER_CTX_free(e2);
+	EVP_CIPHER_CTX_free(dc);
+	EVP_CIPHER_free(theirs);
+	return !r;
+}
+
 static int prov_bad_input(void)
 {
 	static const unsigned char key[64] = { 1, 2, 3 }, iv[16] = { 4 };
@@ -1091,6 +1162,14 @@ static int prov_bad_input(void)
 		EVP_CipherUpdate(c, out, &n, buf, 16) &&
 		EVP_CipherUpdate(c, out, &n, buf, 16),
 		"AES-128-GCM, a second data update in one message");
+	EVP_CIPHER_CTX_reset(c);
+	REFUSED(EVP_CipherInit_ex2(c, gcm, key, iv, 1, NULL) &&
+		EVP_CipherUpdate(c, NULL, &n, buf, 13) &&
+		EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IV_FIXED, 4,
+				    (void *)iv) > 0,
+		"AES-128-GCM, TLS 1.2's fixed nonce after the message's AAD");
+	EVP_CIPHER_CTX_reset(c);
+	bad |= prov_tls_gcm(gcm, key, &t);
 	/* HMAC with another digest: OpenSSL's result, and not offloaded */
 	{
 		unsigned char want[20];

@@ -54,11 +54,13 @@ enum wd_prov_reason {
  * @new_error: the core's OSSL_FUNC_core_new_error
  * @set_error_debug: the core's OSSL_FUNC_core_set_error_debug
  * @vset_error: the core's OSSL_FUNC_core_vset_error
- * @lock: protects @other and @other_hmac while they are made
+ * @lock: protects @other, @other_default and @other_hmac while they are
+ *        made
  * @other: a library context of the instance's own with OpenSSL's default
  *         provider, for HMAC with digests libwarpdrive lacks and for
  *         ciphers asked for TLS 1.0-1.2's record layer; NULL until the
  *         first such use
+ * @other_default: OpenSSL's default provider loaded there
  * @other_hmac: HMAC fetched there
  */
 struct wd_prov {
@@ -68,6 +70,7 @@ struct wd_prov {
 	OSSL_FUNC_core_vset_error_fn *vset_error;
 	pthread_mutex_t lock;
 	struct ossl_lib_ctx_st *other;
+	struct ossl_provider_st *other_default;
 	struct evp_mac_st *other_hmac;
 };
 

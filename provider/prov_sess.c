@@ -65,7 +65,10 @@ static OSSL_LIB_CTX *other_ctx_locked(struct wd_prov *p)
 {
 	if (!p->other) {
 		p->other = OSSL_LIB_CTX_new();
-		if (p->other && !OSSL_PROVIDER_load(p->other, "default")) {
+		if (p->other)
+			p->other_default = OSSL_PROVIDER_load(p->other,
+							      "default");
+		if (p->other && !p->other_default) {
 			OSSL_LIB_CTX_free(p->other);
 			p->other = NULL;
 		}
@@ -109,7 +112,10 @@ struct evp_cipher_st *wd_prov_other_cipher(struct wd_prov *p,
 void wd_prov_other_free(struct wd_prov *p)
 {
 	EVP_MAC_free(p->other_hmac);
+	if (p->other_default)
+		OSSL_PROVIDER_unload(p->other_default);
 	OSSL_LIB_CTX_free(p->other);
 	p->other_hmac = NULL;
+	p->other_default = NULL;
 	p->other = NULL;
 }

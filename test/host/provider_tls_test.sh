@@ -17,6 +17,9 @@
 #   in constant time), which the provider leaves to OpenSSL's own cipher:
 #   before it did, these broke the connection.
 #
+# - TLS 1.2 renegotiation with a CBC and a GCM suite: lines before and
+#   after it arrive.
+#
 # Every process is bounded by timeout.  TAP.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -137,6 +140,45 @@ for s in ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-ECDSA-AES128-SHA256 \
 	result $ok "TLS 1.2 $s: $why"
 	[ $ok = 0 ] || grep -h ':error:' "$d/cli.err" "$d/srv.err" |
 		head -n 4 | sed 's/^/# /'
+done
+
+# renegotiation: the handshake again on the same connection re-keys the
+# contexts that handed over (the same EVP_CIPHER_CTX, initialised anew);
+# s_client's "R" line asks for it, the server allows it, and the lines
+# before and after it must reach the server (its stdin, a FIFO this
+# shell holds open, gives it no EOF; the client's lines come a second
+# apart: s_client takes a line alone as its command)
+mkfifo "$d/srv.in" || fail_all "mkfifo"
+for s in ECDHE-ECDSA-AES128-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384; do
+	rm -f "$d/srv.out" "$d/srv.err" "$d/cli.out" "$d/cli.err"
+	exec 3<> "$d/srv.in"
+	(cd "$d" && OPENSSL_CONF=$d/openssl.cnf exec timeout 30 \
+		openssl s_server -accept 0 -cert cert.pem -key key.pem -tls1_2 \
+		-cipher "$s" -client_renegotiation -naccept 1 \
+		< srv.in > srv.out 2> srv.err) &
+	srv=$!
+	port=
+	for _ in $(seq 100); do
+		port=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' \
+			"$d/srv.out" 2> /dev/null)
+		[ -n "$port" ] && break
+		sleep 0.1
+	done
+	(echo before-renegotiation; sleep 1; echo R; sleep 2
+	 echo after-renegotiation; sleep 1; echo Q) |
+		OPENSSL_CONF=$d/openssl.cnf timeout 30 openssl s_client \
+		-connect 127.0.0.1:"${port:-1}" -tls1_2 -cipher "$s" \
+		> "$d/cli.out" 2> "$d/cli.err"
+	rc=$?
+	wait "$srv"
+	srv=
+	exec 3>&-
+	grep -q '^RENEGOTIATING' "$d/cli.err" &&
+		grep -q '^before-renegotiation' "$d/srv.out" &&
+		grep -q '^after-renegotiation' "$d/srv.out" &&
+		grep -q '^ *1 server renegotiates' "$d/srv.out" && [ $rc = 0 ]
+	result $? "TLS 1.2 $s: renegotiated, a line before and after it arrived (s_client exit $rc)"
+	grep -h ':error:' "$d/cli.err" "$d/srv.err" | head -n 2 | sed 's/^/# /'
 done
 
 done_tap

@@ -30,7 +30,8 @@ command -v openssl > /dev/null || fail_all "no openssl command"
 command -v timeout > /dev/null || fail_all "no timeout command"
 d=$(mktemp -d /tmp/wd-provider-tls.XXXXXX) || fail_all "mktemp -d"
 srv=
-trap '[ -n "$srv" ] && kill "$srv" 2> /dev/null; rm -rf "$d"' EXIT
+cli=
+trap '[ -n "$srv" ] && kill "$srv" 2> /dev/null; [ -n "$cli" ] && kill "$cli" 2> /dev/null; rm -rf "$d"' EXIT
 
 export WD_SW_THRESHOLD=0
 unset WD_POLICY
@@ -146,13 +147,25 @@ done
 # contexts that handed over (the same EVP_CIPHER_CTX, initialised anew);
 # s_client's "R" line asks for it, the server allows it, and the lines
 # before and after it must reach the server (its stdin, a FIFO this
-# shell holds open, gives it no EOF; the client's lines come a second
-# apart: s_client takes a line alone as its command)
-mkfifo "$d/srv.in" || fail_all "mkfifo"
+# shell holds open, gives it no EOF).  s_client takes a line it reads
+# alone as its command, so the client's stdin is a FIFO too, and each
+# line is written only once the previous one had its effect: the server
+# printed it, or the client said RENEGOTIATING (no sleeps: nothing
+# depends on how fast the machine is)
+mkfifo "$d/srv.in" "$d/cli.in" || fail_all "mkfifo"
+
+# await FILE PATTERN: until FILE has a line matching PATTERN, 30 s at most
+await() {
+	for _ in $(seq 300); do
+		grep -q "$2" "$1" 2> /dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
 for s in ECDHE-ECDSA-AES128-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384; do
 	rm -f "$d/srv.out" "$d/srv.err" "$d/cli.out" "$d/cli.err"
 	exec 3<> "$d/srv.in"
-	(cd "$d" && OPENSSL_CONF=$d/openssl.cnf exec timeout 30 \
+	(cd "$d" && OPENSSL_CONF=$d/openssl.cnf exec timeout 90 \
 		openssl s_server -accept 0 -cert cert.pem -key key.pem -tls1_2 \
 		-cipher "$s" -client_renegotiation -naccept 1 \
 		< srv.in > srv.out 2> srv.err) &
@@ -164,12 +177,20 @@ for s in ECDHE-ECDSA-AES128-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384; do
 		[ -n "$port" ] && break
 		sleep 0.1
 	done
-	(echo before-renegotiation; sleep 1; echo R; sleep 2
-	 echo after-renegotiation; sleep 1; echo Q) |
-		OPENSSL_CONF=$d/openssl.cnf timeout 30 openssl s_client \
+	exec 4<> "$d/cli.in"
+	OPENSSL_CONF=$d/openssl.cnf timeout 60 openssl s_client \
 		-connect 127.0.0.1:"${port:-1}" -tls1_2 -cipher "$s" \
-		> "$d/cli.out" 2> "$d/cli.err"
+		< "$d/cli.in" > "$d/cli.out" 2> "$d/cli.err" &
+	cli=$!
+	echo before-renegotiation >&4
+	await "$d/srv.out" '^before-renegotiation' && echo R >&4 &&
+		await "$d/cli.err" '^RENEGOTIATING' &&
+		echo after-renegotiation >&4 &&
+		await "$d/srv.out" '^after-renegotiation'
+	echo Q >&4
+	wait "$cli"
 	rc=$?
+	exec 4>&-
 	wait "$srv"
 	srv=
 	exec 3>&-

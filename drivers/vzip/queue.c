@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/uacce.h>
 #include <linux/vzip_regs.h>
+#include <linux/wd_engine.h>
 
 #include "vzip.h"
 
@@ -50,8 +51,8 @@ static void vzip_queue_write_regs(struct vzip_queue *q)
 void vzip_queue_reset_rings(struct vzip_queue *q, u32 first_index)
 {
 	memset(q->dus, 0, q->dus_size);
-	q->sq_head = first_index;
-	q->cq_tail = first_index;
+	q->ring.sq_head = first_index;
+	q->ring.cq_tail = first_index;
 	*vzip_ctrl(q, VZIP_CTRL_SQ_TAIL) = cpu_to_le32(first_index);
 	*vzip_ctrl(q, VZIP_CTRL_SQ_HEAD) = cpu_to_le32(first_index);
 	*vzip_ctrl(q, VZIP_CTRL_CQ_TAIL) = cpu_to_le32(first_index);
@@ -69,7 +70,7 @@ static int vzip_queue_init(struct vzip_device *vdev, struct vzip_queue *q,
 
 	q->vdev = vdev;
 	q->qid = qid;
-	vzip_sched_init(&q->ent, q, NULL);
+	wd_sched_init(&q->ent, &q->ring, NULL);
 
 	page = alloc_pages_node(vdev->node, GFP_KERNEL | __GFP_ZERO, 0);
 	if (!page)
@@ -85,6 +86,8 @@ static int vzip_queue_init(struct vzip_device *vdev, struct vzip_queue *q,
 		return -ENOMEM;
 	}
 	q->dus = page_address(page);
+	q->ring.ctrl = q->dus;
+	q->ring.depth = depth;
 	q->sq = q->dus + VZIP_CTRL_SIZE;
 	q->cq = q->dus + VZIP_CTRL_SIZE + depth * sizeof(struct vzip_sqe);
 
@@ -214,7 +217,7 @@ static int vzip_start_queue(struct uacce_queue *uq)
 		/* grabbed by the core until the queue is freed */
 		q->mm = uq->mm;
 	}
-	vzip_sched_start(q->vdev, &q->ent, uq->tenant);
+	wd_sched_start(&q->vdev->eng, &q->ent, uq->tenant);
 	return 0;
 }
 
@@ -224,7 +227,7 @@ static void vzip_stop_queue(struct uacce_queue *uq)
 {
 	struct vzip_queue *q = uq->priv;
 
-	vzip_sched_stop(q->vdev, &q->ent);
+	wd_sched_stop(&q->vdev->eng, &q->ent);
 	q->mm = NULL;
 }
 
@@ -232,7 +235,7 @@ static int vzip_is_q_updated(struct uacce_queue *uq)
 {
 	struct vzip_queue *q = uq->priv;
 
-	return READ_ONCE(q->cq_tail) !=
+	return READ_ONCE(q->ring.cq_tail) !=
 	       le32_to_cpu(READ_ONCE(*vzip_ctrl(q, VZIP_CTRL_CQ_HEAD)));
 }
 
@@ -284,7 +287,7 @@ static void vzip_wake_queue(struct uacce_queue *uq)
 	struct vzip_queue *q = uq->priv;
 
 	atomic64_inc(&q->vdev->stats.doorbells);
-	vzip_engines_kick(q->vdev);
+	wd_engines_kick(&q->vdev->eng);
 }
 
 const struct uacce_ops vzip_uacce_ops = {

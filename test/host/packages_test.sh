@@ -67,7 +67,8 @@ has() {
 src=usr/src/warpdrive-$ver
 has warpdrive-dkms "$src"/dkms.conf "$src"/pre-build.sh "$src"/Kbuild \
 	"$src"/uacce/Kbuild "$src"/uacce/device.c "$src"/drivers/Kbuild \
-	"$src"/drivers/vzip/main.c "$src"/drivers/mdev/core.c \
+	"$src"/drivers/vzip/main.c "$src"/drivers/engine/engine.c \
+	"$src"/drivers/mdev/core.c \
 	"$src"/drivers/wd_pci/main.c "$src"/include/linux/uacce.h \
 	"$src"/include/uapi/misc/uacce/uacce.h "$src"/test/kunit/Kbuild \
 	"$src"/test/kunit/uacce_test.c
@@ -183,8 +184,8 @@ result $rc "dkms add and dkms build against $kdir"
 
 built=$(find "$d/ok/tree/warpdrive/$ver/$kver/x86_64/module" -type f \
 	-printf '%f\n' 2> /dev/null | sort | tr '\n' ' ')
-eq "the modules come out: uacce, vzip, wd_mdev, wd_pci" "$built" \
-	"uacce.ko vzip.ko wd_mdev.ko wd_pci.ko "
+eq "the modules come out: uacce, vzip, wd_engine, wd_mdev, wd_pci" "$built" \
+	"uacce.ko vzip.ko wd_engine.ko wd_mdev.ko wd_pci.ko "
 magic=$(modinfo -F vermagic "$d/ok/tree/warpdrive/$ver/$kver/x86_64/module/uacce.ko" 2> /dev/null)
 case "$magic" in
 "$kver "*) pass "uacce.ko is built for $kver ($magic)" ;;

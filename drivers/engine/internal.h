@@ -6,6 +6,8 @@
  *			tenants' vtime, NEED_WAKEUP, the doorbell kick
  *	engine.c	the engines: kernel threads, polling and sleep, CPU
  *			placement, start and stop; the module
+ *	dma.c		address translation: SVA pinning, the SS region, the
+ *			wd_buf accessors (a leaf: it calls neither file)
  */
 #ifndef _DRIVERS_ENGINE_INTERNAL_H
 #define _DRIVERS_ENGINE_INTERNAL_H

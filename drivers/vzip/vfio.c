@@ -102,7 +102,7 @@ static int vzip_vfio_decode(struct uacce_device *accel,
 	return 0;
 }
 
-static void vzip_vfio_buf(struct vzip_buf *buf,
+static void vzip_vfio_buf(struct wd_buf *buf,
 			  const struct wd_mdev_dma_range *r)
 {
 	buf->pages = r->pages;

@@ -10,7 +10,8 @@
  *	engine.c	request execution on an engine of wd_engine.ko
  *			(drivers/engine: the engine threads and the scheduler,
  *			which serve the queues of vfio-pci instances too)
- *	dma.c		address translation: SVA pinning or the SS region
+ *	dma.c		a request's ranges, translated by wd_engine.ko (SVA
+ *			pinning or the SS region)
  *	codec.c		NOP, COPY, compression and decompression with zlib
  *	format.c	zlib and gzip headers and trailers, checksums
  *	stream.c	stream contexts: layout, sealing, load and save
@@ -65,24 +66,6 @@ struct vzip_config {
 };
 
 /**
- * struct vzip_buf - one address range of a request, reachable by the engine
- * @kaddr: contiguous kernel mapping of byte 0 (SS region, tests), or NULL
- * @pages: the pinned pages (SVA), or NULL
- * @offset: offset of byte 0 in pages[0]
- * @nr_pages: entries in @pages
- * @len: bytes
- * @write: pinned for writing
- */
-struct vzip_buf {
-	u8 *kaddr;
-	struct page **pages;
-	unsigned int offset;
-	unsigned int nr_pages;
-	u32 len;
-	bool write;
-};
-
-/**
  * struct vzip_job - a decoded request and its result
  * @opcode: enum vzip_opcode
  * @format: enum vzip_format
@@ -111,9 +94,9 @@ struct vzip_job {
 	u8 window_bits;
 	bool stream;
 	bool new_stream;
-	struct vzip_buf src;
-	struct vzip_buf dst;
-	struct vzip_buf ctx;
+	struct wd_buf src;
+	struct wd_buf dst;
+	struct wd_buf ctx;
 	const bool *abort;
 
 	u32 consumed;
@@ -130,11 +113,9 @@ struct vzip_job {
  * @bytes_in: source bytes consumed
  * @bytes_out: destination bytes produced
  * @doorbells: UACCE_CMD_WAKE_Q calls
- * @pinned_now: pages pinned at the moment
- * @pinned_total: pages pinned since the device was probed
  * @stored_segments: compressed segments written as stored blocks
  *
- * The engines' counters (need_wakeup, sleeps, wakeups) are
+ * The engines' counters (need_wakeup, sleeps, wakeups, pinned pages) are
  * struct wd_engine_dev's.
  */
 struct vzip_stats {
@@ -142,8 +123,6 @@ struct vzip_stats {
 	atomic64_t bytes_in;
 	atomic64_t bytes_out;
 	atomic64_t doorbells;
-	atomic_long_t pinned_now;
-	atomic64_t pinned_total;
 	atomic64_t stored_segments;
 };
 
@@ -270,17 +249,10 @@ void vzip_cqe_fill(struct vzip_device *vdev, const struct vzip_sqe *sqe,
 extern const struct wd_mdev_vfio_ops vzip_vfio_ops;
 
 /* dma.c */
-int vzip_dma_ss_range(const struct uacce_qfile_region *ss, u64 addr, u32 len,
-		      bool write, struct vzip_buf *buf);
 u16 vzip_dma_map_job(struct vzip_engine *e, struct vzip_queue *q,
 		     const struct vzip_sqe *sqe, struct vzip_job *job);
 void vzip_dma_unmap_job(struct vzip_engine *e, struct vzip_job *job);
 unsigned int vzip_dma_max_pages(const struct vzip_device *vdev);
-void *vzip_buf_map(const struct vzip_buf *buf, u32 pos, u32 *len);
-void vzip_buf_unmap(const struct vzip_buf *buf, const void *addr);
-void vzip_buf_read(const struct vzip_buf *buf, u32 pos, void *to, u32 len);
-void vzip_buf_write(const struct vzip_buf *buf, u32 pos, const void *from,
-		    u32 len);
 
 /* codec.c */
 struct vzip_codec *vzip_codec_alloc(int node);

@@ -15,6 +15,11 @@
  * execute one request of it (wd_engine_ops.serve); one that picks a
  * vfio-pci queue calls the queue's own serve, which wd_mdev provides.
  *
+ * The engine reaches a request's memory through the address translation of
+ * dma.c: the class decodes the ranges (struct wd_dma_range), the framework
+ * pins them (SVA) or finds them in the queue's SS region, and the class
+ * works on them with the struct wd_buf accessors.
+ *
  * The framework knows no class: what a request means is the class's.
  * Documentation/engine.rst describes the scheduler.
  */
@@ -29,7 +34,11 @@
 #include <uapi/misc/uacce/wd_ring.h>
 
 struct device;
+struct mm_struct;
+struct page;
 struct task_struct;
+struct uacce_qfile_region;
+struct uacce_queue;
 struct uacce_tenant;
 struct wd_engine;
 struct wd_mdev_vq;
@@ -153,6 +162,8 @@ struct wd_engine {
  *	queue started while every engine slept
  * @sleeps: counter: times an engine went to sleep
  * @wakeups: counter: times an engine woke up
+ * @pinned_now: counter: pages pinned at the moment (wd_dma_map_sva())
+ * @pinned_total: counter: pages pinned since wd_engine_dev_init()
  */
 struct wd_engine_dev {
 	struct device *dev;
@@ -174,6 +185,8 @@ struct wd_engine_dev {
 	atomic64_t need_wakeup;
 	atomic64_t sleeps;
 	atomic64_t wakeups;
+	atomic_long_t pinned_now;
+	atomic64_t pinned_total;
 };
 
 void wd_engine_dev_init(struct wd_engine_dev *wdev, struct device *dev,
@@ -193,5 +206,56 @@ void wd_sched_unbusy(struct wd_engine_dev *wdev, struct wd_sched_ent *ent);
 void wd_sched_release(struct wd_engine_dev *wdev, struct wd_sched_ent *ent,
 		      u64 ns);
 void wd_sched_set_awake(struct wd_engine_dev *wdev, bool awake);
+
+/* ---- address translation (dma.c) ---- */
+
+/**
+ * struct wd_buf - one address range of a request, reachable by the engine
+ * @kaddr: contiguous kernel mapping of byte 0 (SS region, tests), or NULL
+ * @pages: the pinned pages (SVA, a VM's guest memory), or NULL
+ * @offset: offset of byte 0 in pages[0]
+ * @nr_pages: entries in @pages
+ * @len: bytes
+ * @write: pinned for writing
+ */
+struct wd_buf {
+	u8 *kaddr;
+	struct page **pages;
+	unsigned int offset;
+	unsigned int nr_pages;
+	u32 len;
+	bool write;
+};
+
+/**
+ * struct wd_dma_range - an address range a request names
+ * @addr: its first byte: a process virtual address with SVA, else a DMA
+ *	address in the queue's SS region
+ * @len: bytes, 0 for none
+ * @write: the engine writes the range
+ */
+struct wd_dma_range {
+	u64 addr;
+	u32 len;
+	bool write;
+};
+
+void *wd_buf_map(const struct wd_buf *buf, u32 pos, u32 *len);
+void wd_buf_unmap(const struct wd_buf *buf, const void *addr);
+void wd_buf_read(const struct wd_buf *buf, u32 pos, void *to, u32 len);
+void wd_buf_write(const struct wd_buf *buf, u32 pos, const void *from,
+		  u32 len);
+int wd_dma_ss_range(const struct uacce_qfile_region *ss, u64 addr, u32 len,
+		    bool write, struct wd_buf *buf);
+unsigned int wd_dma_range_pages(u32 len);
+int wd_dma_map_sva(struct wd_engine_dev *wdev, struct mm_struct *mm,
+		   struct page **pages, const struct wd_dma_range *r,
+		   struct wd_buf *const *bufs, unsigned int n);
+const struct uacce_qfile_region *wd_dma_ss_region(struct uacce_queue *uq);
+int wd_dma_map_ss(const struct uacce_qfile_region *ss,
+		  const struct wd_dma_range *r, struct wd_buf *const *bufs,
+		  unsigned int n);
+void wd_dma_unmap(struct wd_engine_dev *wdev, struct wd_buf *const *bufs,
+		  unsigned int n);
 
 #endif /* _LINUX_WD_ENGINE_H */

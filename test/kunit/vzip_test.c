@@ -1677,12 +1677,12 @@ static void vt_ss_ranges(struct kunit *test)
 		{ ~0ULL - 1, 8, -EFAULT },	/* wrapping around */
 		{ 0x42, 0, 0 },			/* empty: anywhere */
 	};
-	struct vzip_buf buf;
+	struct wd_buf buf;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		KUNIT_EXPECT_EQ_MSG(test, vzip_dma_ss_range(&ss, cases[i].addr,
-							    cases[i].len, true,
+		KUNIT_EXPECT_EQ_MSG(test, wd_dma_ss_range(&ss, cases[i].addr,
+							  cases[i].len, true,
 							    &buf),
 				    cases[i].ret, "case %d", i);
 		if (!cases[i].ret && cases[i].len)
@@ -1690,7 +1690,7 @@ static void vt_ss_ranges(struct kunit *test)
 					    (void *)(mem + cases[i].addr -
 						     ss.dma));
 	}
-	KUNIT_EXPECT_EQ(test, vzip_dma_ss_range(NULL, 0x100000, 1, false, &buf),
+	KUNIT_EXPECT_EQ(test, wd_dma_ss_range(NULL, 0x100000, 1, false, &buf),
 			-EFAULT);
 }
 

@@ -156,11 +156,11 @@ fake_kernel() {
 }
 
 eq "dkms.conf: the modules for Debian's $kver (mdev, no KUnit)" \
-	"$(modules_for "$kdir" "$kver")" "uacce vzip wd_pci wd_mdev"
+	"$(modules_for "$kdir" "$kver")" "uacce wd_engine vzip wd_pci wd_mdev"
 fake_kernel "$d/kunit-headers" CONFIG_KUNIT=m
 eq "dkms.conf: the KUnit suites too for a kernel with CONFIG_KUNIT" \
 	"$(modules_for "$d/kunit-headers" "$kver")" \
-	"uacce vzip wd_pci wd_mdev uacce_test vzip_test wd_pci_test wd_mdev_test wd_mdev_vfio_test"
+	"uacce wd_engine vzip wd_pci wd_mdev uacce_test vzip_test wd_pci_test wd_mdev_test wd_mdev_vfio_test"
 rm -rf "$d/kunit-headers"
 
 # dkms_ TREE ARGS...: DKMS on its own trees; modules signed with a key of

@@ -8,6 +8,8 @@
  *			placement, start and stop; the module
  *	dma.c		address translation: SVA pinning, the SS region, the
  *			wd_buf accessors (a leaf: it calls neither file)
+ *	ring.c		a hardware queue's rings: memory, reset, fetch and
+ *			post by entry size (a leaf too)
  */
 #ifndef _DRIVERS_ENGINE_INTERNAL_H
 #define _DRIVERS_ENGINE_INTERNAL_H

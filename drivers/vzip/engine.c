@@ -5,8 +5,9 @@
  * The engines and the scheduler are wd_engine.ko's (drivers/engine,
  * include/linux/wd_engine.h): an engine that claims one of vzip's
  * hardware queues calls vzip_engine_serve() for one request of it, which
- * fetches the request, checks it, makes its ranges reachable (dma.c),
- * runs it (codec.c) and posts its completion.  Each engine has vzip's
+ * fetches the request (wd_ring_fetch()), checks it, makes its ranges
+ * reachable (dma.c), runs it (codec.c) and posts its completion
+ * (wd_ring_post()).  Each engine has vzip's
  * state (struct vzip_engine: its codec, its page array), allocated when
  * the engines start.  An engine serving a vfio-pci instance's queue
  * executes its requests through vfio.c.
@@ -116,34 +117,6 @@ u16 vzip_sqe_decode(const struct vzip_sqe *sqe, const struct vzip_device *vdev,
 }
 EXPORT_SYMBOL_IF_KUNIT(vzip_sqe_decode);
 
-/* Copies the request at sq_head out of the ring and frees its slot. */
-static void vzip_sqe_fetch(struct vzip_queue *q, struct vzip_sqe *sqe)
-{
-	u32 mask = q->vdev->cfg.ring_depth - 1;
-	const u64 *slot = (const u64 *)&q->sq[q->ring.sq_head & mask];
-	u64 *to = (u64 *)sqe;
-	unsigned int i;
-
-	/* one read of each word: the application may be rewriting the slot */
-	for (i = 0; i < sizeof(*sqe) / sizeof(u64); i++)
-		to[i] = READ_ONCE(slot[i]);
-	q->ring.sq_head++;
-	/* the slot is read before the application may reuse it */
-	smp_store_release(vzip_ctrl(q, VZIP_CTRL_SQ_HEAD),
-			  cpu_to_le32(q->ring.sq_head));
-}
-
-static void vzip_cqe_post(struct vzip_queue *q, const struct vzip_cqe *cqe)
-{
-	u32 mask = q->vdev->cfg.ring_depth - 1;
-
-	memcpy(&q->cq[q->ring.cq_tail & mask], cqe, sizeof(*cqe));
-	WRITE_ONCE(q->ring.cq_tail, q->ring.cq_tail + 1);
-	/* the entry is written before the application may read it */
-	smp_store_release(vzip_ctrl(q, VZIP_CTRL_CQ_TAIL),
-			  cpu_to_le32(q->ring.cq_tail));
-}
-
 /**
  * vzip_cqe_fill() - the completion of a request, counted in the stats
  * @vdev: the device
@@ -181,16 +154,12 @@ static bool vzip_engine_run(struct vzip_engine *e, struct vzip_queue *q)
 	struct vzip_cqe cqe = {};
 	struct vzip_job job = {};
 	struct vzip_sqe sqe;
-	u32 tail;
 	u16 status;
 
 	if (READ_ONCE(q->ent.stopping))
 		return false;	/* left in the ring for the next start */
-	tail = le32_to_cpu(smp_load_acquire(vzip_ctrl(q, VZIP_CTRL_SQ_TAIL)));
-	if (tail == q->ring.sq_head ||
-	    tail - q->ring.sq_head > vdev->cfg.ring_depth)
+	if (!wd_ring_fetch(&q->ring, &sqe))
 		return false;
-	vzip_sqe_fetch(q, &sqe);
 
 	if (atomic_dec_if_positive(&vdev->inject_hw_error) >= 0) {
 		dev_info_ratelimited(vdev->dev,
@@ -224,7 +193,7 @@ static bool vzip_engine_run(struct vzip_engine *e, struct vzip_queue *q)
 	trace_vzip_request(vdev, e->id, q, q->ring.sq_head - 1, sqe.opcode,
 			   status);
 	wd_sched_unbusy(&vdev->eng, &q->ent);
-	vzip_cqe_post(q, &cqe);
+	wd_ring_post(&q->ring, &cqe);
 	uacce_wake_up(q->uq);
 	return status == VZIP_STS_HW_ERROR;
 }

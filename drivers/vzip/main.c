@@ -205,7 +205,8 @@ static int vzip_probe(struct platform_device *pdev)
 	uacce->priv = vdev;
 	uacce->qf_pg_num[UACCE_QFRT_MMIO] = 1;
 	uacce->qf_pg_num[UACCE_QFRT_DUS] =
-		vzip_dus_size(vdev->cfg.ring_depth) >> PAGE_SHIFT;
+		wd_ring_dus_size(vdev->cfg.ring_depth, sizeof(struct vzip_sqe),
+				 sizeof(struct vzip_cqe)) >> PAGE_SHIFT;
 	if (!vdev->cfg.sva)
 		uacce->qf_pg_num[UACCE_QFRT_SS] = vdev->cfg.ss_size >> PAGE_SHIFT;
 	/* the core counts the queues, shared with the mdev instances */

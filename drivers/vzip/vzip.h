@@ -6,7 +6,8 @@
  * is include/uapi/misc/uacce/vzip.h.  The driver is split by responsibility:
  *
  *	main.c		platform devices and driver, module parameters, uacce
- *	queue.c		hardware queues: their memory, rings and uacce ops
+ *	queue.c		hardware queues: registers, rings (wd_engine.ko's
+ *			wd_ring) and uacce ops
  *	engine.c	request execution on an engine of wd_engine.ko
  *			(drivers/engine: the engine threads and the scheduler,
  *			which serve the queues of vfio-pci instances too)
@@ -133,13 +134,10 @@ struct vzip_device;
  * @vdev: the device
  * @qid: index in the device
  * @mmio: the register page
- * @dus: the DUS region: control page, SQ, CQ
- * @dus_size: bytes of the DUS region, page aligned
- * @sq: the submission ring, in @dus
- * @cq: the completion ring, in @dus
- * @ring: the control page (@dus) and the device's ring indices, which
- *	belong to the engine that has claimed the queue, or to the uacce
- *	callbacks while the queue is stopped
+ * @ring: the DUS region (control page, SQ, CQ of struct vzip_sqe and
+ *	struct vzip_cqe) and the device's ring indices, which belong to the
+ *	engine that has claimed the queue, or to the uacce callbacks while
+ *	the queue is stopped (wd_engine.ko)
  * @uq: the uacce queue owning this hardware queue, NULL when free
  * @ent: its scheduling state
  * @mm: SVA: the owner's address space, grabbed while started
@@ -150,10 +148,6 @@ struct vzip_queue {
 	struct vzip_device *vdev;
 	u32 qid;
 	void *mmio;
-	void *dus;
-	size_t dus_size;
-	struct vzip_sqe *sq;
-	struct vzip_cqe *cq;
 	struct wd_ring ring;
 
 	struct uacce_queue *uq;
@@ -218,10 +212,8 @@ void vzip_test_device_del(struct platform_device *pdev);
 
 /* queue.c */
 extern const struct uacce_ops vzip_uacce_ops;
-size_t vzip_dus_size(u32 ring_depth);
 int vzip_queues_create(struct vzip_device *vdev);
 void vzip_queues_destroy(struct vzip_device *vdev);
-void vzip_queue_reset_rings(struct vzip_queue *q, u32 first_index);
 
 /**
  * vzip_ctrl() - a word of a queue's control page

@@ -10,6 +10,9 @@
  * queues has a struct wd_ring (the control page of <uapi/misc/uacce/
  * wd_ring.h> and the device's ring indices) and a struct wd_sched_ent,
  * started and stopped with the queue (wd_sched_start(), wd_sched_stop()).
+ * The rings' memory, their reset for a new owner, the fetch of a request
+ * and the post of a completion are the framework's too (wd_ring_*()), by
+ * the class's entry sizes.
  * The queues of a vfio-pci instance (struct wd_mdev_vq) join the same
  * scheduler.  An engine that picks a hardware queue asks the class to
  * execute one request of it (wd_engine_ops.serve); one that picks a
@@ -44,10 +47,14 @@ struct wd_engine;
 struct wd_mdev_vq;
 
 /**
- * struct wd_ring - a hardware queue's rings, as the engines see them
- * @ctrl: the queue's control page (WD_RING_CTRL_*), at the start of its
- *	DUS region
+ * struct wd_ring - a hardware queue's rings (ring.c)
+ * @dus: the DUS region: the control page (WD_RING_CTRL_*), SQ, CQ
+ * @dus_size: bytes of @dus, page aligned
+ * @sq: the submission ring, in @dus
+ * @cq: the completion ring, in @dus
  * @depth: entries per ring, a power of two
+ * @sqe_size: bytes of a submission entry
+ * @cqe_size: bytes of a completion entry
  * @sq_head: the device's SQ index; the user-visible copy is only published
  * @cq_tail: the device's CQ index, likewise
  *
@@ -55,8 +62,13 @@ struct wd_mdev_vq;
  * or to the class driver while the queue is stopped.
  */
 struct wd_ring {
-	void *ctrl;
+	void *dus;
+	size_t dus_size;
+	void *sq;
+	void *cq;
 	u32 depth;
+	u32 sqe_size;
+	u32 cqe_size;
 	u32 sq_head;
 	u32 cq_tail;
 };
@@ -70,8 +82,17 @@ struct wd_ring {
  */
 static inline __le32 *wd_ring_ctrl(struct wd_ring *ring, unsigned int offset)
 {
-	return ring->ctrl + offset;
+	return ring->dus + offset;
 }
+
+size_t wd_ring_dus_size(u32 depth, u32 sqe_size, u32 cqe_size);
+int wd_ring_alloc(struct wd_ring *ring, int node, u32 depth, u32 sqe_size,
+		  u32 cqe_size);
+void wd_ring_free(struct wd_ring *ring);
+void wd_ring_reset(struct wd_ring *ring, u32 first_index);
+bool wd_ring_fetch(struct wd_ring *ring, void *sqe);
+void wd_ring_post(struct wd_ring *ring, const void *cqe);
+bool wd_ring_cq_pending(struct wd_ring *ring);
 
 /**
  * struct wd_sched_ent - a queue the engines serve

@@ -1211,7 +1211,7 @@ static struct vt_dev *vt_dev(struct kunit *test, bool start)
 
 static __le32 *vt_word(struct vzip_queue *q, unsigned int offset)
 {
-	return q->dus + offset;
+	return q->ring.dus + offset;
 }
 
 /* The application's loads and stores of the control page. */
@@ -1232,7 +1232,7 @@ static void vt_post(struct vzip_queue *q, const struct vzip_sqe *sqe)
 {
 	u32 tail = vt_ctrl(q, VZIP_CTRL_SQ_TAIL);
 
-	q->sq[tail & (vt_cfg.ring_depth - 1)] = *sqe;
+	((struct vzip_sqe *)q->ring.sq)[tail & (vt_cfg.ring_depth - 1)] = *sqe;
 	vt_set_ctrl(q, VZIP_CTRL_SQ_TAIL, tail + 1);
 }
 
@@ -1262,7 +1262,8 @@ static bool vt_wait(struct vt_dev *d, int i, u32 n)
 static struct vzip_cqe vt_pop(struct vzip_queue *q)
 {
 	u32 head = vt_ctrl(q, VZIP_CTRL_CQ_HEAD);
-	struct vzip_cqe cqe = q->cq[head & (vt_cfg.ring_depth - 1)];
+	struct vzip_cqe *cq = q->ring.cq;
+	struct vzip_cqe cqe = cq[head & (vt_cfg.ring_depth - 1)];
 
 	vt_set_ctrl(q, VZIP_CTRL_CQ_HEAD, head + 1);
 	return cqe;
@@ -1338,11 +1339,11 @@ static void vt_registers(struct kunit *test)
 			vt_cfg.max_len);
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(regs[VZIP_REG_CAPS / 4]) &
 			VZIP_CAP_SVA, 0);
-	KUNIT_EXPECT_PTR_EQ(test, (void *)d->q[1]->sq,
-			    d->q[1]->dus +
+	KUNIT_EXPECT_PTR_EQ(test, d->q[1]->ring.sq,
+			    d->q[1]->ring.dus +
 			    le32_to_cpu(regs[VZIP_REG_SQ_OFFSET / 4]));
-	KUNIT_EXPECT_PTR_EQ(test, (void *)d->q[1]->cq,
-			    d->q[1]->dus +
+	KUNIT_EXPECT_PTR_EQ(test, d->q[1]->ring.cq,
+			    d->q[1]->ring.dus +
 			    le32_to_cpu(regs[VZIP_REG_CQ_OFFSET / 4]));
 	KUNIT_EXPECT_EQ(test, d->ops->get_available_instances(d->vdev->uacce),
 			0);
@@ -1358,7 +1359,7 @@ static void vt_ring_wrap(struct kunit *test)
 	for (first = 0; first != 2; first++) {
 		if (first) {
 			d->ops->stop_queue(&d->uq[0]);
-			vzip_queue_reset_rings(d->q[0], 0xfffffffd);
+			wd_ring_reset(&d->q[0]->ring, 0xfffffffd);
 			KUNIT_ASSERT_EQ(test, d->ops->start_queue(&d->uq[0]), 0);
 		}
 		for (i = 0; i < 10; i++) {
@@ -1615,7 +1616,7 @@ static void vt_stop_and_reclaim(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vt_ctrl(q, VZIP_CTRL_CQ_HEAD), 0);
 	KUNIT_EXPECT_EQ(test, vt_ctrl(q, VZIP_CTRL_DEV_FLAGS),
 			VZIP_DEV_F_NEED_WAKEUP);
-	KUNIT_EXPECT_NULL(test, memchr_inv(q->sq, 0, q->dus_size -
+	KUNIT_EXPECT_NULL(test, memchr_inv(q->ring.sq, 0, q->ring.dus_size -
 					   VZIP_CTRL_SIZE));
 }
 
@@ -2117,9 +2118,8 @@ static struct vs_hwq *vs_add_hwq(struct kunit *test, struct vs_sched *s)
 	struct vs_hwq *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	h->q.dus = kunit_kzalloc(test, VZIP_CTRL_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, h->q.dus);
-	h->q.ring.ctrl = h->q.dus;
+	h->q.ring.dus = kunit_kzalloc(test, VZIP_CTRL_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h->q.ring.dus);
 	h->q.ring.depth = 4;
 	uacce_tenant_init(&h->t);
 	wd_sched_init(&h->q.ent, &h->q.ring, NULL);

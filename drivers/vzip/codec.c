@@ -151,8 +151,8 @@ static void vzip_copy(struct vzip_job *j)
 			j->status = VZIP_STS_ABORTED;
 			return;
 		}
-		s = vzip_buf_map(&j->src, pos, &slen);
-		d = vzip_buf_map(&j->dst, pos, &dlen);
+		s = wd_buf_map(&j->src, pos, &slen);
+		d = wd_buf_map(&j->dst, pos, &dlen);
 		len = min3(slen, dlen, n - pos);
 		/*
 		 * Whole pages by copy_page(): a kernel built for size inlines
@@ -162,8 +162,8 @@ static void vzip_copy(struct vzip_job *j)
 			copy_page(d, s);
 		else
 			memcpy(d, s, len);
-		vzip_buf_unmap(&j->dst, d);
-		vzip_buf_unmap(&j->src, s);
+		wd_buf_unmap(&j->dst, d);
+		wd_buf_unmap(&j->src, s);
 		pos += len;
 		cond_resched();
 	}
@@ -261,17 +261,17 @@ static u32 vzip_write_stored(struct vzip_job *j, u32 spos, u32 n, u32 dpos,
 		hdr[0] = last;		/* BFINAL, BTYPE 00, padding */
 		put_unaligned_le16(len, hdr + 1);
 		put_unaligned_le16(~len, hdr + 3);
-		vzip_buf_write(&j->dst, dpos, hdr, sizeof(hdr));
+		wd_buf_write(&j->dst, dpos, hdr, sizeof(hdr));
 		dpos += sizeof(hdr);
 		while (len) {
 			u32 slen, dlen, k;
-			void *src = vzip_buf_map(&j->src, spos, &slen);
-			void *dst = vzip_buf_map(&j->dst, dpos, &dlen);
+			void *src = wd_buf_map(&j->src, spos, &slen);
+			void *dst = wd_buf_map(&j->dst, dpos, &dlen);
 
 			k = min3(slen, dlen, len);
 			memcpy(dst, src, k);
-			vzip_buf_unmap(&j->dst, dst);
-			vzip_buf_unmap(&j->src, src);
+			wd_buf_unmap(&j->dst, dst);
+			wd_buf_unmap(&j->src, src);
 			spos += k;
 			dpos += k;
 			len -= k;
@@ -283,7 +283,7 @@ static u32 vzip_write_stored(struct vzip_job *j, u32 spos, u32 n, u32 dpos,
 	hdr[0] = 0;
 	put_unaligned_le16(0, hdr + 1);
 	put_unaligned_le16(0xffff, hdr + 3);
-	vzip_buf_write(&j->dst, dpos, hdr, sizeof(hdr));
+	wd_buf_write(&j->dst, dpos, hdr, sizeof(hdr));
 	return dpos + sizeof(hdr) - start;
 }
 
@@ -345,14 +345,14 @@ static int vzip_deflate_segment(struct vzip_codec *c, struct vzip_job *j,
 		if (vzip_job_aborted(j))
 			return -EINTR;
 		if (spos < end) {
-			in = vzip_buf_map(&j->src, spos, &in_len);
+			in = wd_buf_map(&j->src, spos, &in_len);
 			in_len = min(in_len, end - spos);
 			if (spos + in_len < end)
 				zflush = Z_NO_FLUSH;
 		}
 		spilled |= pos == j->dst.len;
 		if (!spilled)
-			out = vzip_buf_map(&j->dst, pos, &out_len);
+			out = wd_buf_map(&j->dst, pos, &out_len);
 		zs->next_in = in;
 		zs->avail_in = in_len;
 		zs->next_out = out;
@@ -362,11 +362,11 @@ static int vzip_deflate_segment(struct vzip_codec *c, struct vzip_job *j,
 		if (used)
 			*sum = vzip_checksum(j->format, *sum, in, used);
 		if (!spilled) {
-			vzip_buf_unmap(&j->dst, out);
+			wd_buf_unmap(&j->dst, out);
 			pos += out_len - zs->avail_out;
 		}
 		if (in)
-			vzip_buf_unmap(&j->src, in);
+			wd_buf_unmap(&j->src, in);
 		spos += used;
 		if (ret == Z_STREAM_ERROR)
 			return -EIO;
@@ -397,18 +397,18 @@ static void vzip_compress_save(struct vzip_codec *c, struct vzip_job *j,
 	if (forget || st->phase == VZIP_PHASE_DONE) {
 		st->hist_len = 0;
 	} else if (consumed >= window) {
-		vzip_buf_read(&j->src, consumed - window, c->hist, window);
+		wd_buf_read(&j->src, consumed - window, c->hist, window);
 		st->hist_len = window;
 	} else {
 		u32 keep = min(st->hist_len, window - consumed);
 
 		memmove(c->hist, c->hist + st->hist_len - keep, keep);
-		vzip_buf_read(&j->src, 0, c->hist + keep, consumed);
+		wd_buf_read(&j->src, 0, c->hist + keep, consumed);
 		st->hist_len = keep + consumed;
 	}
 	vzip_stream_save(&j->ctx, st, c->sealed);
-	vzip_buf_write(&j->ctx, vzip_stream_hist_offset(st), c->hist,
-		       st->hist_len);
+	wd_buf_write(&j->ctx, vzip_stream_hist_offset(st), c->hist,
+		     st->hist_len);
 }
 
 static void vzip_compress(struct vzip_codec *c, struct vzip_job *j)
@@ -426,8 +426,8 @@ static void vzip_compress(struct vzip_codec *c, struct vzip_job *j)
 		return;
 	sum = st->checksum;
 	if (st->hist_len)
-		vzip_buf_read(&j->ctx, vzip_stream_hist_offset(st), c->hist,
-			      st->hist_len);
+		wd_buf_read(&j->ctx, vzip_stream_hist_offset(st), c->hist,
+			    st->hist_len);
 	if (j->flush == VZIP_FLUSH_NONE && !j->src.len)
 		goto done;	/* nothing to do, nothing to emit */
 
@@ -447,7 +447,7 @@ static void vzip_compress(struct vzip_codec *c, struct vzip_job *j)
 			goto done;
 		}
 		vzip_header_write(j->format, j->level, wbits, buf);
-		vzip_buf_write(&j->dst, 0, buf, len);
+		wd_buf_write(&j->dst, 0, buf, len);
 		dpos = len;
 		st->phase = VZIP_PHASE_BODY;
 	}
@@ -483,7 +483,7 @@ static void vzip_compress(struct vzip_codec *c, struct vzip_job *j)
 	st->total += spos;
 	if (status == VZIP_STS_OK && flush == Z_FINISH) {
 		vzip_trailer_write(j->format, sum, st->total, buf);
-		vzip_buf_write(&j->dst, dpos, buf, trailer);
+		wd_buf_write(&j->dst, dpos, buf, trailer);
 		dpos += trailer;
 		st->phase = VZIP_PHASE_DONE;
 		j->flags |= VZIP_CQE_F_STREAM_END;
@@ -521,8 +521,8 @@ static int vzip_inflate_resume(struct vzip_codec *c, struct vzip_job *j)
 	if (vzip_inflate_state_load(&c->zs, c->sealed + VZIP_CTX_HDR_SIZE,
 				    st->hist_len))
 		return -EINVAL;
-	vzip_buf_read(&j->ctx, vzip_stream_hist_offset(st),
-		      vzip_inflate_window(&c->zs), st->hist_len);
+	wd_buf_read(&j->ctx, vzip_stream_hist_offset(st),
+		    vzip_inflate_window(&c->zs), st->hist_len);
 	return 0;
 }
 
@@ -533,7 +533,7 @@ static int vzip_wrap_run(struct vzip_codec *c, struct vzip_job *j, u32 *spos)
 
 	while (*spos < j->src.len) {
 		u32 len, i;
-		const u8 *p = vzip_buf_map(&j->src, *spos, &len);
+		const u8 *p = wd_buf_map(&j->src, *spos, &len);
 		int ret = 0;
 
 		for (i = 0; i < len && !ret; i++) {
@@ -545,7 +545,7 @@ static int vzip_wrap_run(struct vzip_codec *c, struct vzip_job *j, u32 *spos)
 							 st->checksum,
 							 st->total, p[i]);
 		}
-		vzip_buf_unmap(&j->src, p);
+		wd_buf_unmap(&j->src, p);
 		*spos += i;
 		if (ret < 0)
 			return ret;
@@ -590,9 +590,9 @@ static int vzip_inflate_run(struct vzip_codec *c, struct vzip_job *j,
 		if (!vzip_inflate_state_resumable(zs))
 			return -EBADMSG;
 		if (*spos < j->src.len)
-			in = vzip_buf_map(&j->src, *spos, &in_len);
+			in = wd_buf_map(&j->src, *spos, &in_len);
 		if (room)
-			out = vzip_buf_map(&j->dst, *dpos, &out_len);
+			out = wd_buf_map(&j->dst, *dpos, &out_len);
 		zs->next_in = in;
 		zs->avail_in = in_len;
 		zs->next_out = out;
@@ -604,9 +604,9 @@ static int vzip_inflate_run(struct vzip_codec *c, struct vzip_job *j,
 			st->checksum = vzip_checksum(st->format, st->checksum,
 						     out, made);
 		if (room)
-			vzip_buf_unmap(&j->dst, out);
+			wd_buf_unmap(&j->dst, out);
 		if (in)
-			vzip_buf_unmap(&j->src, in);
+			wd_buf_unmap(&j->src, in);
 		*spos += used;
 		*dpos += made;
 		st->total += made;
@@ -649,8 +649,8 @@ static int vzip_decompress_save(struct vzip_codec *c, struct vzip_job *j)
 	}
 	st->hist_len = window_len;
 	vzip_stream_save(&j->ctx, st, c->sealed);
-	vzip_buf_write(&j->ctx, vzip_stream_hist_offset(st),
-		       window_len ? c->hist : NULL, window_len);
+	wd_buf_write(&j->ctx, vzip_stream_hist_offset(st),
+		     window_len ? c->hist : NULL, window_len);
 	return 0;
 }
 

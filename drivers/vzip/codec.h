@@ -9,7 +9,7 @@
 #include <linux/types.h>
 #include <linux/zlib.h>
 
-struct vzip_buf;
+struct wd_buf;
 
 #define VZIP_HEADER_MAX		10	/* gzip header without optional fields */
 #define VZIP_TRAILER_MAX	8	/* gzip trailer */
@@ -82,9 +82,9 @@ int vzip_trailer_parse(struct vzip_wrap *w, u8 format, u32 sum, u64 total,
 		       u8 c);
 
 /* stream.c */
-int vzip_stream_load(const struct vzip_buf *ctx, struct vzip_stream *st,
+int vzip_stream_load(const struct wd_buf *ctx, struct vzip_stream *st,
 		     u8 *sealed);
-void vzip_stream_save(const struct vzip_buf *ctx, const struct vzip_stream *st,
+void vzip_stream_save(const struct wd_buf *ctx, const struct vzip_stream *st,
 		      u8 *sealed);
 u32 vzip_stream_hist_offset(const struct vzip_stream *st);
 u32 vzip_sealed_size(void);

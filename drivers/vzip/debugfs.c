@@ -41,12 +41,15 @@ static int vzip_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "bytes_in %lld\n", atomic64_read(&s->bytes_in));
 	seq_printf(m, "bytes_out %lld\n", atomic64_read(&s->bytes_out));
 	seq_printf(m, "doorbells %lld\n", atomic64_read(&s->doorbells));
-	seq_printf(m, "need_wakeup %lld\n", atomic64_read(&s->need_wakeup));
-	seq_printf(m, "engine_sleeps %lld\n", atomic64_read(&s->sleeps));
-	seq_printf(m, "engine_wakeups %lld\n", atomic64_read(&s->wakeups));
-	seq_printf(m, "pinned_pages %ld\n", atomic_long_read(&s->pinned_now));
+	seq_printf(m, "need_wakeup %lld\n",
+		   atomic64_read(&vdev->eng.need_wakeup));
+	seq_printf(m, "engine_sleeps %lld\n", atomic64_read(&vdev->eng.sleeps));
+	seq_printf(m, "engine_wakeups %lld\n",
+		   atomic64_read(&vdev->eng.wakeups));
+	seq_printf(m, "pinned_pages %ld\n",
+		   atomic_long_read(&vdev->eng.pinned_now));
 	seq_printf(m, "pinned_pages_total %lld\n",
-		   atomic64_read(&s->pinned_total));
+		   atomic64_read(&vdev->eng.pinned_total));
 	seq_printf(m, "stored_segments %lld\n",
 		   atomic64_read(&s->stored_segments));
 	return 0;

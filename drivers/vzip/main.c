@@ -17,6 +17,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uacce.h>
+#include <linux/wd_engine.h>
 #include <linux/wd_mdev.h>
 
 #include "vzip.h"
@@ -173,9 +174,8 @@ static int vzip_probe(struct platform_device *pdev)
 		return ret;
 	}
 	mutex_init(&vdev->alloc_lock);
-	spin_lock_init(&vdev->sched_lock);
-	INIT_LIST_HEAD(&vdev->active);
-	init_waitqueue_head(&vdev->engine_wq);
+	wd_engine_dev_init(&vdev->eng, dev, &vzip_engine_ops, vdev->node,
+			   vdev->cfg.nr_engines, vdev->cfg.idle_us);
 
 	if (vdev->cfg.sva)
 		interface.flags |= UACCE_DEV_SVA;
@@ -196,7 +196,7 @@ static int vzip_probe(struct platform_device *pdev)
 	ret = vzip_queues_create(vdev);
 	if (ret)
 		goto err;
-	ret = vzip_engines_start(vdev);
+	ret = wd_engines_start(&vdev->eng);
 	if (ret)
 		goto err;
 
@@ -205,7 +205,8 @@ static int vzip_probe(struct platform_device *pdev)
 	uacce->priv = vdev;
 	uacce->qf_pg_num[UACCE_QFRT_MMIO] = 1;
 	uacce->qf_pg_num[UACCE_QFRT_DUS] =
-		vzip_dus_size(vdev->cfg.ring_depth) >> PAGE_SHIFT;
+		wd_ring_dus_size(vdev->cfg.ring_depth, sizeof(struct vzip_sqe),
+				 sizeof(struct vzip_cqe)) >> PAGE_SHIFT;
 	if (!vdev->cfg.sva)
 		uacce->qf_pg_num[UACCE_QFRT_SS] = vdev->cfg.ss_size >> PAGE_SHIFT;
 	/* the core counts the queues, shared with the mdev instances */
@@ -227,7 +228,7 @@ static int vzip_probe(struct platform_device *pdev)
 
 err:
 	uacce_remove(uacce);
-	vzip_engines_stop(vdev);
+	wd_engines_stop(&vdev->eng);
 	vzip_queues_destroy(vdev);
 	mutex_destroy(&vdev->alloc_lock);
 	return ret;
@@ -240,7 +241,7 @@ static int vzip_remove(struct platform_device *pdev)
 	vzip_debugfs_del(vdev);
 	/* stops every queue: no request in flight, no page pinned after */
 	uacce_remove(vdev->uacce);
-	vzip_engines_stop(vdev);
+	wd_engines_stop(&vdev->eng);
 	vzip_queues_destroy(vdev);
 	mutex_destroy(&vdev->alloc_lock);
 	dev_info(&pdev->dev, "removed\n");

@@ -15,20 +15,9 @@
 #include <linux/slab.h>
 #include <linux/uacce.h>
 #include <linux/vzip_regs.h>
+#include <linux/wd_engine.h>
 
 #include "vzip.h"
-
-/**
- * vzip_dus_size() - bytes of a queue's DUS region
- * @ring_depth: entries per ring
- *
- * Return: the control page, the SQ and the CQ, rounded up to a page.
- */
-size_t vzip_dus_size(u32 ring_depth)
-{
-	return PAGE_ALIGN(VZIP_CTRL_SIZE + (size_t)ring_depth *
-			  (sizeof(struct vzip_sqe) + sizeof(struct vzip_cqe)));
-}
 
 static void vzip_queue_write_regs(struct vzip_queue *q)
 {
@@ -38,29 +27,6 @@ static void vzip_queue_write_regs(struct vzip_queue *q)
 		       vdev->caps, vdev->cfg.max_len);
 }
 
-/**
- * vzip_queue_reset_rings() - clean a queue's DUS memory
- * @q: the queue, stopped and unclaimed
- * @first_index: value of every ring index: 0, or another value in tests
- *               of the index wrap-around
- *
- * Every entry is zeroed, the indices set to @first_index, dev_flags to
- * NEED_WAKEUP (nothing serves the queue) and the status word to OK.
- */
-void vzip_queue_reset_rings(struct vzip_queue *q, u32 first_index)
-{
-	memset(q->dus, 0, q->dus_size);
-	q->sq_head = first_index;
-	q->cq_tail = first_index;
-	*vzip_ctrl(q, VZIP_CTRL_SQ_TAIL) = cpu_to_le32(first_index);
-	*vzip_ctrl(q, VZIP_CTRL_SQ_HEAD) = cpu_to_le32(first_index);
-	*vzip_ctrl(q, VZIP_CTRL_CQ_TAIL) = cpu_to_le32(first_index);
-	*vzip_ctrl(q, VZIP_CTRL_CQ_HEAD) = cpu_to_le32(first_index);
-	*vzip_ctrl(q, VZIP_CTRL_DEV_FLAGS) =
-		cpu_to_le32(VZIP_DEV_F_NEED_WAKEUP);
-}
-EXPORT_SYMBOL_IF_KUNIT(vzip_queue_reset_rings);
-
 static int vzip_queue_init(struct vzip_device *vdev, struct vzip_queue *q,
 			   u32 qid)
 {
@@ -69,34 +35,26 @@ static int vzip_queue_init(struct vzip_device *vdev, struct vzip_queue *q,
 
 	q->vdev = vdev;
 	q->qid = qid;
-	vzip_sched_init(&q->ent, q, NULL);
+	wd_sched_init(&q->ent, &q->ring, NULL);
 
 	page = alloc_pages_node(vdev->node, GFP_KERNEL | __GFP_ZERO, 0);
 	if (!page)
 		return -ENOMEM;
 	q->mmio = page_address(page);
 
-	q->dus_size = vzip_dus_size(depth);
-	page = alloc_pages_node(vdev->node, GFP_KERNEL | __GFP_ZERO,
-				get_order(q->dus_size));
-	if (!page) {
+	if (wd_ring_alloc(&q->ring, vdev->node, depth, sizeof(struct vzip_sqe),
+			  sizeof(struct vzip_cqe))) {
 		free_page((unsigned long)q->mmio);
 		q->mmio = NULL;
 		return -ENOMEM;
 	}
-	q->dus = page_address(page);
-	q->sq = q->dus + VZIP_CTRL_SIZE;
-	q->cq = q->dus + VZIP_CTRL_SIZE + depth * sizeof(struct vzip_sqe);
-
 	vzip_queue_write_regs(q);
-	vzip_queue_reset_rings(q, 0);
 	return 0;
 }
 
 static void vzip_queue_fini(struct vzip_queue *q)
 {
-	if (q->dus)
-		free_pages((unsigned long)q->dus, get_order(q->dus_size));
+	wd_ring_free(&q->ring);
 	if (q->mmio)
 		free_page((unsigned long)q->mmio);
 }
@@ -196,7 +154,7 @@ static void vzip_put_queue(struct uacce_queue *uq)
 	struct vzip_queue *q = uq->priv;
 	struct vzip_device *vdev = q->vdev;
 
-	vzip_queue_reset_rings(q, 0);
+	wd_ring_reset(&q->ring, 0);
 	vzip_queue_write_regs(q);
 	uq->priv = NULL;
 	mutex_lock(&vdev->alloc_lock);
@@ -214,7 +172,7 @@ static int vzip_start_queue(struct uacce_queue *uq)
 		/* grabbed by the core until the queue is freed */
 		q->mm = uq->mm;
 	}
-	vzip_sched_start(q->vdev, &q->ent, uq->tenant);
+	wd_sched_start(&q->vdev->eng, &q->ent, uq->tenant);
 	return 0;
 }
 
@@ -224,7 +182,7 @@ static void vzip_stop_queue(struct uacce_queue *uq)
 {
 	struct vzip_queue *q = uq->priv;
 
-	vzip_sched_stop(q->vdev, &q->ent);
+	wd_sched_stop(&q->vdev->eng, &q->ent);
 	q->mm = NULL;
 }
 
@@ -232,8 +190,7 @@ static int vzip_is_q_updated(struct uacce_queue *uq)
 {
 	struct vzip_queue *q = uq->priv;
 
-	return READ_ONCE(q->cq_tail) !=
-	       le32_to_cpu(READ_ONCE(*vzip_ctrl(q, VZIP_CTRL_CQ_HEAD)));
+	return wd_ring_cq_pending(&q->ring);
 }
 
 static int vzip_mmap(struct uacce_queue *uq, struct vm_area_struct *vma,
@@ -253,12 +210,13 @@ static int vzip_mmap(struct uacce_queue *uq, struct vm_area_struct *vma,
 		mem = q->mmio;
 		break;
 	case UACCE_QFRT_DUS:
-		mem = q->dus;
+		mem = q->ring.dus;
 		break;
 	default:
 		return -EINVAL;
 	}
-	if (size > (qfr->type == UACCE_QFRT_MMIO ? PAGE_SIZE : q->dus_size))
+	if (size > (qfr->type == UACCE_QFRT_MMIO ? PAGE_SIZE :
+		    q->ring.dus_size))
 		return -EINVAL;
 	/* VM_IO | VM_PFNMAP: the rings cannot be pinned as data buffers */
 	return remap_pfn_range(vma, vma->vm_start,
@@ -284,7 +242,7 @@ static void vzip_wake_queue(struct uacce_queue *uq)
 	struct vzip_queue *q = uq->priv;
 
 	atomic64_inc(&q->vdev->stats.doorbells);
-	vzip_engines_kick(q->vdev);
+	wd_engines_kick(&q->vdev->eng);
 }
 
 const struct uacce_ops vzip_uacce_ops = {

@@ -132,7 +132,7 @@ static u64 vzip_ctx_seal(u8 *sealed, u32 len)
  * Return: 0, or -EINVAL if the context was not written by this device (or
  * was modified since).
  */
-int vzip_stream_load(const struct vzip_buf *ctx, struct vzip_stream *st,
+int vzip_stream_load(const struct wd_buf *ctx, struct vzip_stream *st,
 		     u8 *sealed)
 {
 	struct vzip_ctx_hdr *hdr = (void *)sealed;
@@ -141,7 +141,7 @@ int vzip_stream_load(const struct vzip_buf *ctx, struct vzip_stream *st,
 
 	if (ctx->len < vzip_ctx_size())
 		return -EINVAL;
-	vzip_buf_read(ctx, 0, sealed, VZIP_CTX_HDR_SIZE);
+	wd_buf_read(ctx, 0, sealed, VZIP_CTX_HDR_SIZE);
 	if (le32_to_cpu(hdr->magic) != VZIP_CTX_MAGIC ||
 	    hdr->version != VZIP_CTX_VERSION)
 		return -EINVAL;
@@ -150,8 +150,8 @@ int vzip_stream_load(const struct vzip_buf *ctx, struct vzip_stream *st,
 	if ((state_len && state_len != vzip_inflate_state_size()) ||
 	    hist_len > VZIP_WINDOW_MAX)
 		return -EINVAL;
-	vzip_buf_read(ctx, VZIP_CTX_HDR_SIZE, sealed + VZIP_CTX_HDR_SIZE,
-		      state_len);
+	wd_buf_read(ctx, VZIP_CTX_HDR_SIZE, sealed + VZIP_CTX_HDR_SIZE,
+		    state_len);
 	tag = le64_to_cpu(hdr->tag);
 	if (vzip_ctx_seal(sealed, VZIP_CTX_HDR_SIZE + state_len) != tag)
 		return -EINVAL;
@@ -189,7 +189,7 @@ int vzip_stream_load(const struct vzip_buf *ctx, struct vzip_stream *st,
  *
  * The caller writes the history at vzip_stream_hist_offset().
  */
-void vzip_stream_save(const struct vzip_buf *ctx, const struct vzip_stream *st,
+void vzip_stream_save(const struct wd_buf *ctx, const struct vzip_stream *st,
 		      u8 *sealed)
 {
 	struct vzip_ctx_hdr *hdr = (void *)sealed;
@@ -213,5 +213,5 @@ void vzip_stream_save(const struct vzip_buf *ctx, const struct vzip_stream *st,
 	hdr->state_len = cpu_to_le32(st->state_len);
 	memcpy(hdr->trailer, st->wrap.trailer, sizeof(hdr->trailer));
 	hdr->tag = cpu_to_le64(vzip_ctx_seal(sealed, len));
-	vzip_buf_write(ctx, 0, sealed, len);
+	wd_buf_write(ctx, 0, sealed, len);
 }

@@ -4,12 +4,13 @@
  * function of include/uapi/misc/uacce/wd_pci.h, its rings in guest
  * memory, interrupts and DMA; what a descriptor means is ours: the same
  * struct vzip_sqe and struct vzip_cqe as a uacce queue, checked by the
- * same rules, executed by the device's engines (engine.c), which serve the
- * instance's queues among the device's others, on the guest pages wd_mdev
- * pinned, every address an IOVA.
+ * same rules, executed by the device's engines (wd_engine.ko), which
+ * serve the instance's queues among the device's others, on the guest
+ * pages wd_mdev pinned, every address an IOVA.
  */
 #include <linux/slab.h>
 #include <linux/uacce.h>
+#include <linux/wd_engine.h>
 #include <linux/wd_mdev.h>
 
 #include "vzip.h"
@@ -40,33 +41,33 @@ static void vzip_vfio_info(struct uacce_device *accel,
 	info->max_range = max(vdev->cfg.max_len, vdev->ctx_size);
 }
 
-/* The queue joins the device's queues on the engines (engine.c). */
+/* The queue joins the device's queues on the engines (wd_engine.ko). */
 static int vzip_vfio_attach(struct uacce_device *accel, struct wd_mdev_vq *vq)
 {
 	struct vzip_device *vdev = vzip_vfio_dev(accel);
-	struct vzip_sched_ent *ent;
+	struct wd_sched_ent *ent;
 
 	ent = kzalloc_node(sizeof(*ent), GFP_KERNEL, vdev->node);
 	if (!ent)
 		return -ENOMEM;
-	vzip_sched_init(ent, NULL, vq);
+	wd_sched_init(ent, NULL, vq);
 	vq->drv = ent;
-	vzip_sched_start(vdev, ent, vq->tenant);
+	wd_sched_start(&vdev->eng, ent, vq->tenant);
 	return 0;
 }
 
 static void vzip_vfio_detach(struct uacce_device *accel, struct wd_mdev_vq *vq)
 {
-	struct vzip_sched_ent *ent = vq->drv;
+	struct wd_sched_ent *ent = vq->drv;
 
-	vzip_sched_stop(vzip_vfio_dev(accel), ent);
+	wd_sched_stop(&vzip_vfio_dev(accel)->eng, ent);
 	vq->drv = NULL;
 	kfree(ent);
 }
 
 static void vzip_vfio_kick(struct uacce_device *accel)
 {
-	vzip_engines_kick(vzip_vfio_dev(accel));
+	wd_engines_kick(&vzip_vfio_dev(accel)->eng);
 }
 
 static void vzip_vfio_add_range(struct wd_mdev_vfio_req *req, u64 iova,
@@ -101,7 +102,7 @@ static int vzip_vfio_decode(struct uacce_device *accel,
 	return 0;
 }
 
-static void vzip_vfio_buf(struct vzip_buf *buf,
+static void vzip_vfio_buf(struct wd_buf *buf,
 			  const struct wd_mdev_dma_range *r)
 {
 	buf->pages = r->pages;
@@ -111,10 +112,13 @@ static void vzip_vfio_buf(struct vzip_buf *buf,
 	buf->write = r->write;
 }
 
-/* On an engine of the device, which passed itself to the queue's serve. */
+/*
+ * On an engine of the device, which passed itself (a struct wd_engine) to
+ * the queue's serve.
+ */
 static void vzip_vfio_execute(void *engine, struct wd_mdev_vfio_req *req)
 {
-	struct vzip_engine *e = engine;
+	struct vzip_engine *e = ((struct wd_engine *)engine)->priv;
 	const struct vzip_sqe *sqe = req->sqe;
 	struct vzip_job job;
 	u16 status;

@@ -6,10 +6,13 @@
  * is include/uapi/misc/uacce/vzip.h.  The driver is split by responsibility:
  *
  *	main.c		platform devices and driver, module parameters, uacce
- *	queue.c		hardware queues: their memory, rings and uacce ops
- *	engine.c	engines: scheduling, doorbell, request execution; they
- *			serve the queues of vfio-pci instances too
- *	dma.c		address translation: SVA pinning or the SS region
+ *	queue.c		hardware queues: registers, rings (wd_engine.ko's
+ *			wd_ring) and uacce ops
+ *	engine.c	request execution on an engine of wd_engine.ko
+ *			(drivers/engine: the engine threads and the scheduler,
+ *			which serve the queues of vfio-pci instances too)
+ *	dma.c		a request's ranges, translated by wd_engine.ko (SVA
+ *			pinning or the SS region)
  *	codec.c		NOP, COPY, compression and decompression with zlib
  *	format.c	zlib and gzip headers and trailers, checksums
  *	stream.c	stream contexts: layout, sealing, load and save
@@ -22,22 +25,18 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
-#include <linux/list.h>
 #include <linux/mutex.h>
-#include <linux/spinlock.h>
 #include <linux/types.h>
-#include <linux/wait.h>
+#include <linux/wd_engine.h>
 #include <uapi/misc/uacce/vzip.h>
 
 struct dentry;
 struct mm_struct;
 struct page;
 struct platform_device;
-struct task_struct;
 struct uacce_device;
 struct uacce_qfile_region;
 struct uacce_queue;
-struct uacce_tenant;
 struct wd_mdev_vfio_ops;
 
 #define VZIP_WINDOW_MAX		BIT(VZIP_WINDOW_BITS_MAX)
@@ -65,24 +64,6 @@ struct vzip_config {
 	u32 ss_size;
 	u32 idle_us;
 	bool sva;
-};
-
-/**
- * struct vzip_buf - one address range of a request, reachable by the engine
- * @kaddr: contiguous kernel mapping of byte 0 (SS region, tests), or NULL
- * @pages: the pinned pages (SVA), or NULL
- * @offset: offset of byte 0 in pages[0]
- * @nr_pages: entries in @pages
- * @len: bytes
- * @write: pinned for writing
- */
-struct vzip_buf {
-	u8 *kaddr;
-	struct page **pages;
-	unsigned int offset;
-	unsigned int nr_pages;
-	u32 len;
-	bool write;
 };
 
 /**
@@ -114,9 +95,9 @@ struct vzip_job {
 	u8 window_bits;
 	bool stream;
 	bool new_stream;
-	struct vzip_buf src;
-	struct vzip_buf dst;
-	struct vzip_buf ctx;
+	struct wd_buf src;
+	struct wd_buf dst;
+	struct wd_buf ctx;
 	const bool *abort;
 
 	u32 consumed;
@@ -133,112 +114,59 @@ struct vzip_job {
  * @bytes_in: source bytes consumed
  * @bytes_out: destination bytes produced
  * @doorbells: UACCE_CMD_WAKE_Q calls
- * @need_wakeup: times the device raised VZIP_DEV_F_NEED_WAKEUP, for every
- *	started queue when its last awake engine went to sleep, or for one
- *	queue started while every engine slept
- * @sleeps: times an engine went to sleep
- * @wakeups: times an engine woke up
- * @pinned_now: pages pinned at the moment
- * @pinned_total: pages pinned since the device was probed
  * @stored_segments: compressed segments written as stored blocks
+ *
+ * The engines' counters (need_wakeup, sleeps, wakeups, pinned pages) are
+ * struct wd_engine_dev's.
  */
 struct vzip_stats {
 	atomic64_t status[VZIP_NR_STATUS];
 	atomic64_t bytes_in;
 	atomic64_t bytes_out;
 	atomic64_t doorbells;
-	atomic64_t need_wakeup;
-	atomic64_t sleeps;
-	atomic64_t wakeups;
-	atomic_long_t pinned_now;
-	atomic64_t pinned_total;
 	atomic64_t stored_segments;
 };
 
 struct vzip_device;
-struct vzip_queue;
-struct wd_mdev_vq;
-
-/**
- * struct vzip_sched_ent - what the engines serve
- * @node: entry in vzip_device.active while started
- * @started: served
- * @claimed: an engine is executing a request of it
- * @busy: @claimed, and the engine has not yet posted the completion
- * @need_wakeup: the NEED_WAKEUP flag of @q's control page
- * @stopping: being stopped: abort the request in progress
- * @idle_wq: vzip_sched_stop() waits here for @claimed to clear
- * @q: a hardware queue of a process or an access point, or NULL
- * @vq: a queue of a vfio-pci instance (drivers/mdev serves its requests),
- *	or NULL
- * @tenant: whose engine time its requests are, while started
- *
- * @node, @started, @claimed, @busy and @need_wakeup are protected by
- * vzip_device.sched_lock, and so is @tenant's vtime.
- */
-struct vzip_sched_ent {
-	struct list_head node;
-	bool started;
-	bool claimed;
-	bool busy;
-	bool need_wakeup;
-	bool stopping;
-	wait_queue_head_t idle_wq;
-	struct vzip_queue *q;
-	struct wd_mdev_vq *vq;
-	struct uacce_tenant *tenant;
-};
 
 /**
  * struct vzip_queue - one hardware queue
  * @vdev: the device
  * @qid: index in the device
  * @mmio: the register page
- * @dus: the DUS region: control page, SQ, CQ
- * @dus_size: bytes of the DUS region, page aligned
- * @sq: the submission ring, in @dus
- * @cq: the completion ring, in @dus
- * @sq_head: the device's SQ index; the user-visible copy is only published
- * @cq_tail: the device's CQ index, likewise
+ * @ring: the DUS region (control page, SQ, CQ of struct vzip_sqe and
+ *	struct vzip_cqe) and the device's ring indices, which belong to the
+ *	engine that has claimed the queue, or to the uacce callbacks while
+ *	the queue is stopped (wd_engine.ko)
  * @uq: the uacce queue owning this hardware queue, NULL when free
  * @ent: its scheduling state
  * @mm: SVA: the owner's address space, grabbed while started
  *
- * @sq_head and @cq_tail belong to the engine that has claimed the queue, or
- * to the uacce callbacks while the queue is stopped.  @uq is protected by
- * vzip_device.alloc_lock.
+ * @uq is protected by vzip_device.alloc_lock.
  */
 struct vzip_queue {
 	struct vzip_device *vdev;
 	u32 qid;
 	void *mmio;
-	void *dus;
-	size_t dus_size;
-	struct vzip_sqe *sq;
-	struct vzip_cqe *cq;
-
-	u32 sq_head;
-	u32 cq_tail;
+	struct wd_ring ring;
 
 	struct uacce_queue *uq;
 
-	struct vzip_sched_ent ent;
+	struct wd_sched_ent ent;
 	struct mm_struct *mm;
 };
 
 struct vzip_codec;
 
 /**
- * struct vzip_engine - one engine
+ * struct vzip_engine - vzip's state of one engine (wd_engine.priv)
  * @vdev: the device
- * @task: its kernel thread
  * @codec: its compression state
  * @pages: room for the pinned pages of one request
  * @id: index in the device
  */
 struct vzip_engine {
 	struct vzip_device *vdev;
-	struct task_struct *task;
 	struct vzip_codec *codec;
 	struct page **pages;
 	unsigned int id;
@@ -254,19 +182,7 @@ struct vzip_engine {
  * @ctx_size: bytes of a stream context, 0 without VZIP_CAP_STREAM
  * @queues: @cfg.nr_queues hardware queues
  * @alloc_lock: protects vzip_queue.uq of every queue
- * @sched_lock: protects @active, @vclock, @nr_awake, @nr_busy,
- *              @flags_raised, the scheduling state
- *              of every queue (struct vzip_sched_ent) and of its tenant
- *              (uacce_tenant.vtime), and the NEED_WAKEUP flag in the
- *              control page of every started hardware queue
- * @active: started queues, hardware and vfio-pci, in round-robin order
- * @vclock: the largest vtime of a tenant picked so far
- * @nr_awake: engines that are not asleep
- * @nr_busy: engines executing a request (the others awake watch the rings)
- * @flags_raised: NEED_WAKEUP may be raised on a queue
- * @engine_wq: sleeping engines
- * @kick: a doorbell rang since the last engine went to sleep
- * @engines: @cfg.nr_engines engines
+ * @eng: the engines and their scheduler (wd_engine.ko)
  * @inject_hw_error: requests still to fail with HW_ERROR (debugfs)
  * @stats: counters
  * @debugfs: the device's debugfs directory
@@ -282,16 +198,7 @@ struct vzip_device {
 	struct vzip_queue *queues;
 	struct mutex alloc_lock;	/* protects vzip_queue.uq */
 
-	spinlock_t sched_lock;		/* protects the scheduling state */
-	struct list_head active;
-	u64 vclock;
-	unsigned int nr_awake;
-	unsigned int nr_busy;
-	bool flags_raised;
-	wait_queue_head_t engine_wq;
-	atomic_t kick;
-
-	struct vzip_engine *engines;
+	struct wd_engine_dev eng;
 	atomic_t inject_hw_error;
 	struct vzip_stats stats;
 	struct dentry *debugfs;
@@ -305,10 +212,8 @@ void vzip_test_device_del(struct platform_device *pdev);
 
 /* queue.c */
 extern const struct uacce_ops vzip_uacce_ops;
-size_t vzip_dus_size(u32 ring_depth);
 int vzip_queues_create(struct vzip_device *vdev);
 void vzip_queues_destroy(struct vzip_device *vdev);
-void vzip_queue_reset_rings(struct vzip_queue *q, u32 first_index);
 
 /**
  * vzip_ctrl() - a word of a queue's control page
@@ -322,22 +227,11 @@ void vzip_queue_reset_rings(struct vzip_queue *q, u32 first_index);
  */
 static inline __le32 *vzip_ctrl(struct vzip_queue *q, unsigned int offset)
 {
-	return q->dus + offset;
+	return wd_ring_ctrl(&q->ring, offset);
 }
 
 /* engine.c */
-int vzip_engines_start(struct vzip_device *vdev);
-void vzip_engines_stop(struct vzip_device *vdev);
-void vzip_engines_kick(struct vzip_device *vdev);
-void vzip_sched_init(struct vzip_sched_ent *ent, struct vzip_queue *q,
-		     struct wd_mdev_vq *vq);
-struct vzip_sched_ent *vzip_sched_claim(struct vzip_device *vdev);
-void vzip_sched_release(struct vzip_device *vdev, struct vzip_sched_ent *ent,
-			u64 ns);
-void vzip_sched_start(struct vzip_device *vdev, struct vzip_sched_ent *ent,
-		      struct uacce_tenant *tenant);
-void vzip_sched_stop(struct vzip_device *vdev, struct vzip_sched_ent *ent);
-void vzip_sched_set_awake(struct vzip_device *vdev, bool awake);
+extern const struct wd_engine_ops vzip_engine_ops;
 u16 vzip_sqe_decode(const struct vzip_sqe *sqe, const struct vzip_device *vdev,
 		    struct vzip_job *job);
 void vzip_cqe_fill(struct vzip_device *vdev, const struct vzip_sqe *sqe,
@@ -347,17 +241,10 @@ void vzip_cqe_fill(struct vzip_device *vdev, const struct vzip_sqe *sqe,
 extern const struct wd_mdev_vfio_ops vzip_vfio_ops;
 
 /* dma.c */
-int vzip_dma_ss_range(const struct uacce_qfile_region *ss, u64 addr, u32 len,
-		      bool write, struct vzip_buf *buf);
 u16 vzip_dma_map_job(struct vzip_engine *e, struct vzip_queue *q,
 		     const struct vzip_sqe *sqe, struct vzip_job *job);
 void vzip_dma_unmap_job(struct vzip_engine *e, struct vzip_job *job);
 unsigned int vzip_dma_max_pages(const struct vzip_device *vdev);
-void *vzip_buf_map(const struct vzip_buf *buf, u32 pos, u32 *len);
-void vzip_buf_unmap(const struct vzip_buf *buf, const void *addr);
-void vzip_buf_read(const struct vzip_buf *buf, u32 pos, void *to, u32 len);
-void vzip_buf_write(const struct vzip_buf *buf, u32 pos, const void *from,
-		    u32 len);
 
 /* codec.c */
 struct vzip_codec *vzip_codec_alloc(int node);

@@ -43,7 +43,9 @@ run() {
 	input=$2
 	shift 2
 	insmod "$mods/uacce/uacce.ko" || return 1
-	insmod "$mods/drivers/vzip/vzip.ko" "$@" || { rmmod uacce; return 1; }
+	insmod "$mods/drivers/engine/wd_engine.ko" || { rmmod uacce; return 1; }
+	insmod "$mods/drivers/vzip/vzip.ko" "$@" ||
+		{ rmmod wd_engine; rmmod uacce; return 1; }
 	echo "== wdbench, vzip $*"
 	grep . /sys/class/uacce/*/api /sys/class/uacce/*/flags
 	"$bin/wdbench" --seconds "$secs" --out $out --name "$name" \
@@ -52,6 +54,7 @@ run() {
 	echo "== NOP at depth 1: the raw queue, the library spinning, polling"
 	nop_detail "$name"
 	rmmod vzip
+	rmmod wd_engine
 	rmmod uacce
 	return $rc
 }

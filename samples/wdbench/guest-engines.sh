@@ -34,6 +34,7 @@ counters() {
 }
 
 insmod "$mods/uacce/uacce.ko" || fail "cannot load uacce.ko"
+insmod "$mods/drivers/engine/wd_engine.ko" || fail "cannot load wd_engine.ko"
 insmod "$mods/drivers/vzip/vzip.ko" engines=2 || fail "cannot load vzip.ko"
 echo "== $(uname -r), $(nproc) CPUs; vzip-0 with 2 engines; 1 MiB COMPRESS, level 6"
 grep -E '^(requests_ok|doorbells|need_wakeup|engine_sleeps) ' \
@@ -51,6 +52,7 @@ for t in $(seq 1 "$trials"); do
 	done
 done
 rmmod vzip
+rmmod wd_engine
 rmmod uacce
 
 python3 - $work $out/engines.json "$secs" <<'PY'

@@ -41,7 +41,7 @@ cleanup() {
 	for u in $ap_uuid $vm_uuid; do
 		[ -e /sys/bus/mdev/devices/$u ] && echo 1 > /sys/bus/mdev/devices/$u/remove
 	done
-	rmmod wd_mdev vzip uacce 2>/dev/null
+	rmmod wd_mdev vzip wd_engine uacce 2>/dev/null
 }
 trap cleanup EXIT
 
@@ -102,6 +102,7 @@ run() {
 }
 
 insmod "$mods/uacce/uacce.ko" || fail "cannot load uacce.ko"
+insmod "$mods/drivers/engine/wd_engine.ko" || fail "cannot load wd_engine.ko"
 insmod "$mods/drivers/vzip/vzip.ko" engines=1 queues=20 || fail "cannot load vzip.ko"
 insmod "$mods/drivers/mdev/wd_mdev.ko" || fail "cannot load wd_mdev.ko"
 t=$(type_dir ap1 uacce) || fail "no access-point type"

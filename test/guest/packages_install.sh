@@ -38,13 +38,13 @@ set -- "$top"/build/deb/*.deb
 [ -d /lib/modules/$kver/build ] || fail_all "no headers for $kver"
 modprobe overlay 2>/dev/null
 grep -qw overlay /proc/filesystems || fail_all "no overlayfs in $kver"
-for m in vzip uacce; do
+for m in vzip wd_engine uacce; do
 	grep -q "^$m " /proc/modules && fail_all "$m is loaded before the test"
 done
 
 cleanup() {
 	[ -n "${udevd:-}" ] && kill "$udevd" 2>/dev/null
-	for m in vzip uacce; do rmmod $m 2>/dev/null; done
+	for m in vzip wd_engine uacce; do rmmod $m 2>/dev/null; done
 	for d in lib/modules/$kver/kernel run/udev tmp run dev/pts dev sys proc; do
 		umount -l $root/$d 2>/dev/null
 	done
@@ -108,7 +108,7 @@ for p in warpdrive-dkms libwarpdrive1 libwarpdrive-dev warpdrive-tools \
 done
 mods=$(cd $root/lib/modules/$kver/updates/dkms 2>/dev/null && ls | sort | tr '\n' ' ')
 case "$mods" in
-*uacce.ko*vzip.ko*|*vzip.ko*uacce.ko*) pass "DKMS installed the modules for $kver: $mods" ;;
+*uacce.ko*vzip.ko*wd_engine.ko*) pass "DKMS installed the modules for $kver: $mods" ;;
 *)	fail "DKMS installed the modules for $kver: '$mods'"
 	tail -n 20 $root/var/lib/dkms/warpdrive/*/build/make.log 2>&1 | sed 's/^/# make.log: /' ;;
 esac
@@ -128,7 +128,7 @@ result $? "the group warpdrive exists"
 in_root /lib/systemd/systemd-udevd > $pk/udevd.log 2>&1 &
 udevd=$!
 sleep 2
-check "modprobe vzip (and uacce) from the module tree" in_root modprobe vzip
+check "modprobe vzip (and uacce, wd_engine) from the module tree" in_root modprobe vzip
 in_root udevadm settle -t 60
 node=$(ls /sys/class/uacce 2>/dev/null | grep '^vzip-' | head -n 1)
 [ -n "$node" ] || fail "no vzip node"
@@ -167,14 +167,14 @@ check "the man page is installed" test -s $root/usr/share/man/man1/wdzip.1.gz
 
 kill $udevd 2>/dev/null
 udevd=
-rmmod vzip uacce
+rmmod vzip wd_engine uacce
 in_root apt-get purge -y warpdrive-dkms warpdrive-tools libwarpdrive-dev \
 	warpdrive-openssl-provider libwarpdrive1 > $pk/purge.log 2>&1
 rm -f $root/usr/share/warpdrive-dkms/warpdrive-$ver.dkms.tar.gz
 rmdir $root/usr/share/warpdrive-dkms 2>/dev/null
 eq "apt purges them" "$?" 0
 left=$(cd $root/lib/modules/$kver && find . -name 'uacce.ko*' -o -name 'vzip.ko*' \
-	-o -name 'wd_mdev.ko*' -o -name 'wd_pci.ko*' 2>&1)
+	-o -name 'wd_engine.ko*' -o -name 'wd_mdev.ko*' -o -name 'wd_pci.ko*' 2>&1)
 eq "nothing of ours is left in the module tree" "$left" ""
 left=$(ls -d $root/var/lib/dkms/warpdrive $root/usr/src/warpdrive-* \
 	$root/usr/lib/x86_64-linux-gnu/libwarpdrive* \

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """No source file calls into a file that calls back into it (issue #18).
 
-Each component is checked on its own: uacce/, drivers/mdev/, drivers/vzip/,
-drivers/wd_pci/, lib/, provider/ and every samples/<program>/.  Within a component
+Each component is checked on its own: uacce/, every drivers/<module>/
+(engine, mdev, vzip, wd_pci), lib/, provider/ and every samples/<program>/.  Within a component
 the script builds the file-level call graph, B -> A when B calls a
 function or a function-like macro that A defines (A != B), and reports
 every strongly connected component of more than one file: the files, and
@@ -67,8 +67,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.normpath(os.path.join(HERE, '..', '..'))
 
-FIXED_COMPONENTS = ['uacce', 'drivers/mdev', 'drivers/vzip',
-                    'drivers/wd_pci', 'lib', 'provider']
+FIXED_COMPONENTS = ['uacce', 'lib', 'provider']
 
 KEYWORDS = set('''
 auto break case char const continue default do double else enum extern
@@ -752,6 +751,10 @@ class Graph:
 
 def components(root):
     out = [c for c in FIXED_COMPONENTS if os.path.isdir(os.path.join(root, c))]
+    ddir = os.path.join(root, 'drivers')
+    if os.path.isdir(ddir):
+        out[1:1] = ['drivers/' + d for d in sorted(os.listdir(ddir))
+                    if os.path.isdir(os.path.join(ddir, d))]
     sdir = os.path.join(root, 'samples')
     if os.path.isdir(sdir):
         out += ['samples/' + d for d in sorted(os.listdir(sdir))

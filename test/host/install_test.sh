@@ -34,6 +34,7 @@ usr/include/warpdrive/uapi/misc/uacce/uacce.h
 usr/include/warpdrive/uapi/misc/uacce/vcrypt.h
 usr/include/warpdrive/uapi/misc/uacce/vzip.h
 usr/include/warpdrive/uapi/misc/uacce/wd_pci.h
+usr/include/warpdrive/uapi/misc/uacce/wd_ring.h
 usr/include/warpdrive/warpdrive.h
 usr/lib/libwarpdrive.a
 usr/lib/libwarpdrive.so -> libwarpdrive.so.1

@@ -1211,7 +1211,7 @@ static struct vt_dev *vt_dev(struct kunit *test, bool start)
 
 static __le32 *vt_word(struct vzip_queue *q, unsigned int offset)
 {
-	return q->dus + offset;
+	return q->ring.dus + offset;
 }
 
 /* The application's loads and stores of the control page. */
@@ -1232,7 +1232,7 @@ static void vt_post(struct vzip_queue *q, const struct vzip_sqe *sqe)
 {
 	u32 tail = vt_ctrl(q, VZIP_CTRL_SQ_TAIL);
 
-	q->sq[tail & (vt_cfg.ring_depth - 1)] = *sqe;
+	((struct vzip_sqe *)q->ring.sq)[tail & (vt_cfg.ring_depth - 1)] = *sqe;
 	vt_set_ctrl(q, VZIP_CTRL_SQ_TAIL, tail + 1);
 }
 
@@ -1262,7 +1262,8 @@ static bool vt_wait(struct vt_dev *d, int i, u32 n)
 static struct vzip_cqe vt_pop(struct vzip_queue *q)
 {
 	u32 head = vt_ctrl(q, VZIP_CTRL_CQ_HEAD);
-	struct vzip_cqe cqe = q->cq[head & (vt_cfg.ring_depth - 1)];
+	struct vzip_cqe *cq = q->ring.cq;
+	struct vzip_cqe cqe = cq[head & (vt_cfg.ring_depth - 1)];
 
 	vt_set_ctrl(q, VZIP_CTRL_CQ_HEAD, head + 1);
 	return cqe;
@@ -1301,7 +1302,7 @@ static struct vzip_cqe vt_exec(struct kunit *test, struct vt_dev *d, int i,
 static bool vt_wait_asleep(struct vt_dev *d, int i)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(VT_TIMEOUT_MS);
-	struct vzip_stats *s = &d->vdev->stats;
+	struct wd_engine_dev *s = &d->vdev->eng;
 
 	while (time_before(jiffies, end)) {
 		s64 sleeps = atomic64_read(&s->sleeps);
@@ -1338,11 +1339,11 @@ static void vt_registers(struct kunit *test)
 			vt_cfg.max_len);
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(regs[VZIP_REG_CAPS / 4]) &
 			VZIP_CAP_SVA, 0);
-	KUNIT_EXPECT_PTR_EQ(test, (void *)d->q[1]->sq,
-			    d->q[1]->dus +
+	KUNIT_EXPECT_PTR_EQ(test, d->q[1]->ring.sq,
+			    d->q[1]->ring.dus +
 			    le32_to_cpu(regs[VZIP_REG_SQ_OFFSET / 4]));
-	KUNIT_EXPECT_PTR_EQ(test, (void *)d->q[1]->cq,
-			    d->q[1]->dus +
+	KUNIT_EXPECT_PTR_EQ(test, d->q[1]->ring.cq,
+			    d->q[1]->ring.dus +
 			    le32_to_cpu(regs[VZIP_REG_CQ_OFFSET / 4]));
 	KUNIT_EXPECT_EQ(test, d->ops->get_available_instances(d->vdev->uacce),
 			0);
@@ -1358,7 +1359,7 @@ static void vt_ring_wrap(struct kunit *test)
 	for (first = 0; first != 2; first++) {
 		if (first) {
 			d->ops->stop_queue(&d->uq[0]);
-			vzip_queue_reset_rings(d->q[0], 0xfffffffd);
+			wd_ring_reset(&d->q[0]->ring, 0xfffffffd);
 			KUNIT_ASSERT_EQ(test, d->ops->start_queue(&d->uq[0]), 0);
 		}
 		for (i = 0; i < 10; i++) {
@@ -1421,7 +1422,7 @@ static void vt_doorbell_protocol(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, vt_wait_asleep(d, 0));
 	KUNIT_EXPECT_TRUE(test, vt_ctrl(d->q[1], VZIP_CTRL_DEV_FLAGS) &
 			  VZIP_DEV_F_NEED_WAKEUP);
-	sleeps = atomic64_read(&d->vdev->stats.sleeps);
+	sleeps = atomic64_read(&d->vdev->eng.sleeps);
 	vt_post(d->q[0], &sqe);		/* no doorbell: not served */
 	msleep(50);
 	KUNIT_EXPECT_EQ(test, vt_ctrl(d->q[0], VZIP_CTRL_CQ_TAIL), 0);
@@ -1429,7 +1430,7 @@ static void vt_doorbell_protocol(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, vt_wait(d, 0, 1));
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(vt_pop(d->q[0]).status),
 			VZIP_STS_OK);
-	KUNIT_EXPECT_GE(test, atomic64_read(&d->vdev->stats.wakeups), sleeps);
+	KUNIT_EXPECT_GE(test, atomic64_read(&d->vdev->eng.wakeups), sleeps);
 
 	/* a stopped queue is never served, and says so */
 	d->ops->stop_queue(&d->uq[1]);
@@ -1615,7 +1616,7 @@ static void vt_stop_and_reclaim(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vt_ctrl(q, VZIP_CTRL_CQ_HEAD), 0);
 	KUNIT_EXPECT_EQ(test, vt_ctrl(q, VZIP_CTRL_DEV_FLAGS),
 			VZIP_DEV_F_NEED_WAKEUP);
-	KUNIT_EXPECT_NULL(test, memchr_inv(q->sq, 0, q->dus_size -
+	KUNIT_EXPECT_NULL(test, memchr_inv(q->ring.sq, 0, q->ring.dus_size -
 					   VZIP_CTRL_SIZE));
 }
 
@@ -1677,12 +1678,12 @@ static void vt_ss_ranges(struct kunit *test)
 		{ ~0ULL - 1, 8, -EFAULT },	/* wrapping around */
 		{ 0x42, 0, 0 },			/* empty: anywhere */
 	};
-	struct vzip_buf buf;
+	struct wd_buf buf;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		KUNIT_EXPECT_EQ_MSG(test, vzip_dma_ss_range(&ss, cases[i].addr,
-							    cases[i].len, true,
+		KUNIT_EXPECT_EQ_MSG(test, wd_dma_ss_range(&ss, cases[i].addr,
+							  cases[i].len, true,
 							    &buf),
 				    cases[i].ret, "case %d", i);
 		if (!cases[i].ret && cases[i].len)
@@ -1690,7 +1691,7 @@ static void vt_ss_ranges(struct kunit *test)
 					    (void *)(mem + cases[i].addr -
 						     ss.dma));
 	}
-	KUNIT_EXPECT_EQ(test, vzip_dma_ss_range(NULL, 0x100000, 1, false, &buf),
+	KUNIT_EXPECT_EQ(test, wd_dma_ss_range(NULL, 0x100000, 1, false, &buf),
 			-EFAULT);
 }
 
@@ -1833,7 +1834,7 @@ static void vt_probe_sweep(struct kunit *test)
  */
 static void vt_engine_faults(struct kunit *test)
 {
-	struct kt_inject *inj = kt_inject(test, "vzip_engine_create",
+	struct kt_inject *inj = kt_inject(test, "wd_engine_create",
 					  (long)ERR_PTR(-ENOMEM));
 	struct vzip_config cfg = vt_cfg;
 	int base = uacce_kunit_objects(UACCE_OBJ_DEVICE);
@@ -1903,8 +1904,8 @@ static struct kunit_suite vt_fault_suite = {
 /* ---- vzip_sched ---- */
 
 /*
- * The scheduler alone, on a device of its own with no engine: the test is
- * the engine.  It claims, "runs" a request of a made-up cost and
+ * The scheduler (wd_engine.ko) alone, on a device of its own with no
+ * engine thread: the test is the engine.  It claims, "runs" a request of a made-up cost and
  * releases, so the figures depend on nothing but the scheduler.  Every
  * queue is a vfio-pci queue whose has_work says what the test wants; the
  * scheduler tells queue kinds apart only there.
@@ -1913,13 +1914,13 @@ static struct kunit_suite vt_fault_suite = {
 
 struct vs_queue {
 	struct wd_mdev_vq vq;
-	struct vzip_sched_ent ent;
+	struct wd_sched_ent ent;
 	bool busy;
 	unsigned int served;
 };
 
 struct vs_sched {
-	struct vzip_device vdev;
+	struct wd_engine_dev vdev;
 	struct vs_queue q[VS_MAX_ENTS];
 	unsigned int nr;
 };
@@ -1934,10 +1935,8 @@ static struct vs_sched *vs_sched(struct kunit *test)
 	struct vs_sched *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	spin_lock_init(&s->vdev.sched_lock);
-	INIT_LIST_HEAD(&s->vdev.active);
-	init_waitqueue_head(&s->vdev.engine_wq);
-	s->vdev.cfg.nr_engines = 1;
+	/* no wd_engines_start(): the test is the only engine */
+	wd_engine_dev_init(&s->vdev, NULL, NULL, NUMA_NO_NODE, 1, 0);
 	s->vdev.nr_awake = 1;
 	return s;
 }
@@ -1949,8 +1948,8 @@ static struct vs_queue *vs_add(struct vs_sched *s, struct uacce_tenant *tenant)
 
 	q->vq.has_work = vs_has_work;
 	q->busy = true;
-	vzip_sched_init(&q->ent, NULL, &q->vq);
-	vzip_sched_start(&s->vdev, &q->ent, tenant);
+	wd_sched_init(&q->ent, NULL, &q->vq);
+	wd_sched_start(&s->vdev, &q->ent, tenant);
 	return q;
 }
 
@@ -1959,20 +1958,20 @@ static void vs_stop(struct vs_sched *s)
 	unsigned int i;
 
 	for (i = 0; i < s->nr; i++)
-		vzip_sched_stop(&s->vdev, &s->q[i].ent);
+		wd_sched_stop(&s->vdev, &s->q[i].ent);
 }
 
 /* One request: claim a queue, charge @cost(its tenant) ns, release it. */
 static struct vs_queue *vs_run(struct kunit *test, struct vs_sched *s,
 			       u64 (*cost)(struct uacce_tenant *t))
 {
-	struct vzip_sched_ent *ent = vzip_sched_claim(&s->vdev);
+	struct wd_sched_ent *ent = wd_sched_claim(&s->vdev);
 	struct vs_queue *q;
 
 	KUNIT_ASSERT_NOT_NULL(test, ent);
 	q = container_of(ent, struct vs_queue, ent);
 	q->served++;
-	vzip_sched_release(&s->vdev, ent, cost(ent->tenant));
+	wd_sched_release(&s->vdev, ent, cost(ent->tenant));
 	return q;
 }
 
@@ -2085,7 +2084,7 @@ static void vs_round_robin(struct kunit *test)
 {
 	struct vs_sched *s = vs_sched(test);
 	struct uacce_tenant t[3];
-	struct vzip_sched_ent *held;
+	struct wd_sched_ent *held;
 	unsigned int i;
 
 	for (i = 0; i < 3; i++) {
@@ -2095,20 +2094,20 @@ static void vs_round_robin(struct kunit *test)
 	for (i = 0; i < 30; i++)
 		KUNIT_EXPECT_PTR_EQ(test, vs_run(test, s, vs_cost_1ms),
 				    &s->q[i % 3]);
-	held = vzip_sched_claim(&s->vdev);
+	held = wd_sched_claim(&s->vdev);
 	KUNIT_ASSERT_PTR_EQ(test, held, &s->q[0].ent);
 	s->q[1].busy = false;
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_PTR_EQ(test, vs_run(test, s, vs_cost_1ms), &s->q[2]);
-	vzip_sched_release(&s->vdev, held, NSEC_PER_MSEC);
+	wd_sched_release(&s->vdev, held, NSEC_PER_MSEC);
 	s->q[2].busy = false;
 	KUNIT_EXPECT_PTR_EQ(test, vs_run(test, s, vs_cost_1ms), &s->q[0]);
 	s->q[0].busy = false;
-	KUNIT_EXPECT_NULL(test, vzip_sched_claim(&s->vdev));
+	KUNIT_EXPECT_NULL(test, wd_sched_claim(&s->vdev));
 	vs_stop(s);
 }
 
-/* A hardware queue of a process: its control page, for the doorbell flag */
+/* A process's hardware queue: its control page (4-entry rings), for NEED_WAKEUP */
 struct vs_hwq {
 	struct vzip_queue q;
 	struct uacce_tenant t;
@@ -2119,12 +2118,12 @@ static struct vs_hwq *vs_add_hwq(struct kunit *test, struct vs_sched *s)
 	struct vs_hwq *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	h->q.dus = kunit_kzalloc(test, VZIP_CTRL_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, h->q.dus);
-	h->q.vdev = &s->vdev;
+	h->q.ring.dus = kunit_kzalloc(test, VZIP_CTRL_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h->q.ring.dus);
+	h->q.ring.depth = 4;
 	uacce_tenant_init(&h->t);
-	vzip_sched_init(&h->q.ent, &h->q, NULL);
-	vzip_sched_start(&s->vdev, &h->q.ent, &h->t);
+	wd_sched_init(&h->q.ent, &h->q.ring, NULL);
+	wd_sched_start(&s->vdev, &h->q.ent, &h->t);
 	return h;
 }
 
@@ -2153,11 +2152,10 @@ static bool vs_hwq_must_ring(struct vs_hwq *h)
 static void vs_second_engine(struct kunit *test)
 {
 	struct vs_sched *s = vs_sched(test);
-	struct vzip_sched_ent *ent, *other;
+	struct wd_sched_ent *ent, *other;
 	struct vs_hwq *p1, *p2;
 
-	s->vdev.cfg.nr_engines = 2;
-	s->vdev.cfg.ring_depth = 4;
+	s->vdev.nr_engines = 2;
 	p1 = vs_add_hwq(test, s);
 	p2 = vs_add_hwq(test, s);
 	KUNIT_EXPECT_FALSE(test, vs_hwq_must_ring(p1));
@@ -2165,28 +2163,28 @@ static void vs_second_engine(struct kunit *test)
 	atomic_set(&s->vdev.kick, 0);		/* the starts' */
 
 	vs_hwq_post(p1);
-	ent = vzip_sched_claim(&s->vdev);
+	ent = wd_sched_claim(&s->vdev);
 	KUNIT_ASSERT_PTR_EQ(test, ent, &p1->q.ent);
-	p1->q.sq_head++;			/* fetched */
+	p1->q.ring.sq_head++;			/* fetched */
 	KUNIT_EXPECT_TRUE(test, vs_hwq_must_ring(p2));
 	KUNIT_EXPECT_FALSE(test, vs_hwq_must_ring(p1));
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->vdev.kick), 0);
 
 	/* p2's request while the engine is busy: the doorbell is rung */
 	vs_hwq_post(p2);
-	vzip_sched_set_awake(&s->vdev, true);	/* the doorbell woke it */
-	other = vzip_sched_claim(&s->vdev);
+	wd_sched_set_awake(&s->vdev, true);	/* the doorbell woke it */
+	other = wd_sched_claim(&s->vdev);
 	KUNIT_ASSERT_PTR_EQ(test, other, &p2->q.ent);
-	p2->q.sq_head++;
+	p2->q.ring.sq_head++;
 	/* every engine busy: nobody to wake, no doorbell */
 	KUNIT_EXPECT_FALSE(test, vs_hwq_must_ring(p1));
 	KUNIT_EXPECT_FALSE(test, vs_hwq_must_ring(p2));
-	vzip_sched_release(&s->vdev, other, NSEC_PER_MSEC);
-	vzip_sched_set_awake(&s->vdev, false);	/* back to sleep */
+	wd_sched_release(&s->vdev, other, NSEC_PER_MSEC);
+	wd_sched_set_awake(&s->vdev, false);	/* back to sleep */
 
 	/* one engine asleep again: p2's next request must ring */
 	KUNIT_EXPECT_TRUE(test, vs_hwq_must_ring(p2));
-	vzip_sched_release(&s->vdev, ent, NSEC_PER_MSEC);
+	wd_sched_release(&s->vdev, ent, NSEC_PER_MSEC);
 	KUNIT_EXPECT_FALSE(test, vs_hwq_must_ring(p1));
 	KUNIT_EXPECT_FALSE(test, vs_hwq_must_ring(p2));
 
@@ -2194,13 +2192,13 @@ static void vs_second_engine(struct kunit *test)
 	vs_hwq_post(p1);
 	vs_hwq_post(p2);
 	atomic_set(&s->vdev.kick, 0);
-	ent = vzip_sched_claim(&s->vdev);
+	ent = wd_sched_claim(&s->vdev);
 	KUNIT_ASSERT_NOT_NULL(test, ent);
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->vdev.kick), 1);
-	vzip_sched_release(&s->vdev, ent, NSEC_PER_MSEC);
+	wd_sched_release(&s->vdev, ent, NSEC_PER_MSEC);
 	KUNIT_EXPECT_EQ(test, s->vdev.nr_busy, 0);
-	vzip_sched_stop(&s->vdev, &p1->q.ent);
-	vzip_sched_stop(&s->vdev, &p2->q.ent);
+	wd_sched_stop(&s->vdev, &p1->q.ent);
+	wd_sched_stop(&s->vdev, &p2->q.ent);
 }
 
 static struct kunit_case vs_cases[] = {

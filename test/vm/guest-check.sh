@@ -109,10 +109,22 @@ load_modules() {
 		IFS=$old_ifs
 		find_ko "$mod"
 		mko=$ko
-		# The kernel's own modules ours depend on (e.g. mdev on Debian's
+		# Our modules it depends on that the plan line leaves out (the
+		# framework modules, wd_engine for vzip) are loaded first and
+		# unloaded after it; a plan line names only what a test is
+		# about.  They must depend on nothing not loaded yet.  The
+		# kernel's own modules ours depend on (e.g. mdev on Debian's
 		# kernel, where it is not built in) come from modprobe.
 		for dep in $deps; do
-			find_ko "$dep" || modprobe -q "$dep"
+			if ! find_ko "$dep"; then
+				modprobe -q "$dep"
+			elif [ ! -d "/sys/module/$dep" ]; then
+				if ! insmod "$ko"; then
+					echo "load-failed $dep" >> "$st"
+					return 1
+				fi
+				loaded="$dep $loaded"
+			fi
 		done
 		# shellcheck disable=SC2086
 		if [ -z "$mko" ] || ! insmod "$mko" $params; then

@@ -15,6 +15,7 @@ fail() {
 }
 
 insmod "$mods/uacce/uacce.ko" || fail "cannot load uacce.ko"
+insmod "$mods/drivers/engine/wd_engine.ko" || fail "cannot load wd_engine.ko"
 insmod "$mods/drivers/vzip/vzip.ko" || fail "cannot load vzip.ko"
 
 echo
@@ -156,5 +157,5 @@ echo "benchmark: build/bench/demo.json"
 echo "instance: /dev/$inst (mdevctl, 4 queues), $mdev_ok of 2 processes verified by gzip"
 echo "VM instance: vfio-pci, $vm_ok of 1 file compressed by vfio-client verified by gzip"
 
-rmmod vzip && rmmod uacce || fail "modules did not unload"
+rmmod vzip && rmmod wd_engine && rmmod uacce || fail "modules did not unload"
 [ $ok = $nprocs ] && [ $mdev_ok = 2 ] && [ $vm_ok = 1 ] || exit 1

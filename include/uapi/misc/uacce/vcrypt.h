@@ -16,6 +16,8 @@
 
 #include <linux/types.h>
 
+#include "wd_ring.h"
+
 #define VCRYPT_API_VERSION	"vcrypt_v1"
 #define VCRYPT_HW_VERSION	1
 #define VCRYPT_MAGIC		0x59524356	/* "VCRY" */
@@ -40,19 +42,19 @@
 
 /*
  * ---- DUS region (UACCE_QFRT_DUS): control page, SQ, CQ ----
- * The control page has vzip's layout (VZIP_CTRL_* in <misc/uacce/vzip.h>);
- * the values are repeated here so that this header stands alone.
+ * The control page and the doorbell flag are vzip's, the shared queue
+ * protocol of <misc/uacce/wd_ring.h>, named here with vcrypt's prefix.
  */
-#define VCRYPT_CTRL_SIZE	4096
-#define VCRYPT_CTRL_SQ_TAIL	0x000	/* app: next SQ index to fill */
-#define VCRYPT_CTRL_SQ_HEAD	0x040	/* device: SQ entries consumed */
-#define VCRYPT_CTRL_CQ_TAIL	0x080	/* device: CQ entries produced */
-#define VCRYPT_CTRL_CQ_HEAD	0x0c0	/* app: CQ entries consumed */
-#define VCRYPT_CTRL_DEV_FLAGS	0x100	/* device: VCRYPT_DEV_F_* */
-#define VCRYPT_CTRL_STATUS	0x140	/* kernel: struct uacce_queue_status */
+#define VCRYPT_CTRL_SIZE	WD_RING_CTRL_SIZE
+#define VCRYPT_CTRL_SQ_TAIL	WD_RING_CTRL_SQ_TAIL	/* app: next SQ index to fill */
+#define VCRYPT_CTRL_SQ_HEAD	WD_RING_CTRL_SQ_HEAD	/* device: SQ entries consumed */
+#define VCRYPT_CTRL_CQ_TAIL	WD_RING_CTRL_CQ_TAIL	/* device: CQ entries produced */
+#define VCRYPT_CTRL_CQ_HEAD	WD_RING_CTRL_CQ_HEAD	/* app: CQ entries consumed */
+#define VCRYPT_CTRL_DEV_FLAGS	WD_RING_CTRL_DEV_FLAGS	/* device: VCRYPT_DEV_F_* */
+#define VCRYPT_CTRL_STATUS	WD_RING_CTRL_STATUS	/* kernel: struct uacce_queue_status */
 
-/* as VZIP_DEV_F_NEED_WAKEUP: call UACCE_CMD_WAKE_Q after publishing */
-#define VCRYPT_DEV_F_NEED_WAKEUP	0x1
+/* WD_RING_DEV_F_NEED_WAKEUP: call UACCE_CMD_WAKE_Q after publishing */
+#define VCRYPT_DEV_F_NEED_WAKEUP	WD_RING_DEV_F_NEED_WAKEUP
 
 /* ---- submission queue entry: 128 bytes ---- */
 enum vcrypt_opcode {
@@ -82,7 +84,7 @@ enum vcrypt_alg {
 
 #define VCRYPT_SQE_VERSION	1
 /* SQ and CQ offsets in the DUS region, and ctx, are multiples of these */
-#define VCRYPT_RING_ALIGN	64
+#define VCRYPT_RING_ALIGN	WD_RING_ALIGN
 #define VCRYPT_CTX_ALIGN	64
 /* the largest CTX_SIZE a device may report */
 #define VCRYPT_CTX_MAX		1024

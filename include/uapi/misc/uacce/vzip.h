@@ -12,6 +12,8 @@
 
 #include <linux/types.h>
 
+#include "wd_ring.h"
+
 #define VZIP_API_VERSION	"vzip_v1"
 #define VZIP_HW_VERSION		1
 #define VZIP_MAGIC		0x50495a56	/* "VZIP" */
@@ -35,25 +37,21 @@
 /* ---- DUS region (UACCE_QFRT_DUS): control page, SQ, CQ ---- */
 
 /*
- * Control page at offset 0, VZIP_CTRL_SIZE bytes; the SQ follows it
- * (an application takes its offset from VZIP_REG_SQ_OFFSET).  Each index
- * sits in its own cache line; the "writer" column says who may store to
- * it, the other side only reads.
+ * The control page and the doorbell flag are the shared queue protocol of
+ * <misc/uacce/wd_ring.h>, named here with vzip's prefix.  The control page
+ * is at offset 0, VZIP_CTRL_SIZE bytes; the SQ follows it (an application
+ * takes its offset from VZIP_REG_SQ_OFFSET).
  */
-#define VZIP_CTRL_SIZE		4096
-#define VZIP_CTRL_SQ_TAIL	0x000	/* app: next SQ index to fill */
-#define VZIP_CTRL_SQ_HEAD	0x040	/* device: SQ entries consumed */
-#define VZIP_CTRL_CQ_TAIL	0x080	/* device: CQ entries produced */
-#define VZIP_CTRL_CQ_HEAD	0x0c0	/* app: CQ entries consumed */
-#define VZIP_CTRL_DEV_FLAGS	0x100	/* device: VZIP_DEV_F_* */
-#define VZIP_CTRL_STATUS	0x140	/* kernel: struct uacce_queue_status */
+#define VZIP_CTRL_SIZE		WD_RING_CTRL_SIZE
+#define VZIP_CTRL_SQ_TAIL	WD_RING_CTRL_SQ_TAIL	/* app: next SQ index to fill */
+#define VZIP_CTRL_SQ_HEAD	WD_RING_CTRL_SQ_HEAD	/* device: SQ entries consumed */
+#define VZIP_CTRL_CQ_TAIL	WD_RING_CTRL_CQ_TAIL	/* device: CQ entries produced */
+#define VZIP_CTRL_CQ_HEAD	WD_RING_CTRL_CQ_HEAD	/* app: CQ entries consumed */
+#define VZIP_CTRL_DEV_FLAGS	WD_RING_CTRL_DEV_FLAGS	/* device: VZIP_DEV_F_* */
+#define VZIP_CTRL_STATUS	WD_RING_CTRL_STATUS	/* kernel: struct uacce_queue_status */
 
-/*
- * The engine serving this queue is going to sleep: after publishing
- * sq_tail and a full memory barrier, the application must call
- * UACCE_CMD_WAKE_Q when it sees this flag set.
- */
-#define VZIP_DEV_F_NEED_WAKEUP	0x1
+/* WD_RING_DEV_F_NEED_WAKEUP: call UACCE_CMD_WAKE_Q after publishing */
+#define VZIP_DEV_F_NEED_WAKEUP	WD_RING_DEV_F_NEED_WAKEUP
 
 /* ---- submission queue entry: 64 bytes ---- */
 enum vzip_opcode {
@@ -79,7 +77,7 @@ enum vzip_flush {
 
 #define VZIP_SQE_VERSION	1
 /* SQ and CQ offsets in the DUS region, and ctx, are multiples of these */
-#define VZIP_RING_ALIGN		64
+#define VZIP_RING_ALIGN		WD_RING_ALIGN
 #define VZIP_CTX_ALIGN		64
 
 /* struct vzip_sqe.level: zlib's levels; 0 asks for VZIP_LEVEL_DEFAULT */

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * wd_engine: address translation, the device's view of a request's memory.
+ *
+ * With SVA the engine reaches the owner's address space like a device
+ * behind an IOMMU with page faults: for the duration of a request it pins
+ * the pages of each range (faulting them in, with write access where it
+ * writes) and maps one page at a time while it works on it.  Without SVA it
+ * can only reach the queue's static shared region, whose kernel mapping is
+ * contiguous.  Either way nothing is copied through a bounce buffer, and
+ * nothing outside the ranges of the request is touched.
+ *
+ * Which ranges a request names is the class driver's: it decodes them and
+ * hands them here (struct wd_dma_range), then works on the result
+ * (struct wd_buf) with the accessors.
+ */
+#include <linux/bug.h>
+#include <linux/device.h>
+#include <linux/error-injection.h>
+#include <linux/highmem.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/string.h>
+#include <linux/uacce.h>
+#include <linux/wd_engine.h>
+
+/**
+ * wd_buf_map() - map the bytes of a range from a position on
+ * @buf: the range
+ * @pos: offset in the range, below @buf->len
+ * @len: set to the bytes mapped: up to the end of the page or the range
+ *
+ * Mappings nest; undo each with wd_buf_unmap() in reverse order.
+ *
+ * Return: the kernel address of byte @pos.
+ */
+void *wd_buf_map(const struct wd_buf *buf, u32 pos, u32 *len)
+{
+	u32 left = buf->len - pos;
+	unsigned long off;
+
+	if (!buf->pages) {
+		*len = min_t(u32, left,
+			     PAGE_SIZE - offset_in_page(buf->kaddr + pos));
+		return buf->kaddr + pos;
+	}
+	off = buf->offset + pos;
+	*len = min_t(u32, left, PAGE_SIZE - offset_in_page(off));
+	return kmap_local_page(buf->pages[off >> PAGE_SHIFT]) +
+	       offset_in_page(off);
+}
+EXPORT_SYMBOL_GPL(wd_buf_map);
+
+/**
+ * wd_buf_unmap() - undo wd_buf_map()
+ * @buf: the range
+ * @addr: the address wd_buf_map() returned
+ */
+void wd_buf_unmap(const struct wd_buf *buf, const void *addr)
+{
+	if (buf->pages)
+		kunmap_local(addr);
+}
+EXPORT_SYMBOL_GPL(wd_buf_unmap);
+
+/**
+ * wd_buf_read() - copy bytes out of a range
+ * @buf: the range
+ * @pos: first byte
+ * @to: destination
+ * @len: bytes; @pos + @len is at most @buf->len
+ */
+void wd_buf_read(const struct wd_buf *buf, u32 pos, void *to, u32 len)
+{
+	/* the class sizes every copy; a miscount must not leave the range */
+	if (WARN_ON_ONCE(pos > buf->len || len > buf->len - pos))
+		return;
+	while (len) {
+		u32 n;
+		void *p = wd_buf_map(buf, pos, &n);
+
+		n = min(n, len);
+		memcpy(to, p, n);
+		wd_buf_unmap(buf, p);
+		to += n;
+		pos += n;
+		len -= n;
+	}
+}
+EXPORT_SYMBOL_GPL(wd_buf_read);
+
+/**
+ * wd_buf_write() - copy bytes into a range
+ * @buf: the range
+ * @pos: first byte
+ * @from: source
+ * @len: bytes; @pos + @len is at most @buf->len
+ */
+void wd_buf_write(const struct wd_buf *buf, u32 pos, const void *from,
+		  u32 len)
+{
+	/* the class sizes every copy; a miscount must not leave the range */
+	if (WARN_ON_ONCE(pos > buf->len || len > buf->len - pos))
+		return;
+	while (len) {
+		u32 n;
+		void *p = wd_buf_map(buf, pos, &n);
+
+		n = min(n, len);
+		memcpy(p, from, n);
+		wd_buf_unmap(buf, p);
+		from += n;
+		pos += n;
+		len -= n;
+	}
+}
+EXPORT_SYMBOL_GPL(wd_buf_write);
+
+/**
+ * wd_dma_ss_range() - translate a range in a static shared region
+ * @ss: the region, or NULL if it is not mapped
+ * @addr: device address of the first byte
+ * @len: bytes
+ * @write: the device writes the range
+ * @buf: set to the range
+ *
+ * Return: 0, or -EFAULT if the range is not entirely inside the region.
+ */
+int wd_dma_ss_range(const struct uacce_qfile_region *ss, u64 addr, u32 len,
+		    bool write, struct wd_buf *buf)
+{
+	u64 off;
+
+	memset(buf, 0, sizeof(*buf));
+	if (!len)
+		return 0;
+	if (!ss || !ss->kaddr || addr < ss->dma)
+		return -EFAULT;
+	off = addr - ss->dma;
+	if (off >= ss->size || len > ss->size - off)
+		return -EFAULT;
+	buf->kaddr = (u8 *)ss->kaddr + off;
+	buf->len = len;
+	buf->write = write;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(wd_dma_ss_range);
+
+/**
+ * wd_dma_range_pages() - pages a range may need pinned
+ * @len: its largest length
+ *
+ * Return: room for a range of up to @len bytes at any alignment; an
+ * engine's page array for wd_dma_map_sva() is the sum over the ranges a
+ * request may name.
+ */
+unsigned int wd_dma_range_pages(u32 len)
+{
+	return DIV_ROUND_UP(len, PAGE_SIZE) + 1;
+}
+EXPORT_SYMBOL_GPL(wd_dma_range_pages);
+
+/*
+ * Pins one range of a request.  fail_function can fail it
+ * (ALLOW_ERROR_INJECTION): the request then completes with the class's
+ * address error and the ranges pinned before it are unpinned.  No test
+ * does yet: 6.1's fail_function takes a lock in the int3 trap that lockdep
+ * reports, and the unwinding is what vzip_proto's bad-address cases
+ * already run.
+ */
+static noinline int wd_sva_pin(struct wd_engine_dev *wdev,
+			       struct mm_struct *mm,
+			       const struct wd_dma_range *r,
+			       struct page **pages, struct wd_buf *buf)
+{
+	unsigned long nr;
+	long pinned;
+
+	memset(buf, 0, sizeof(*buf));
+	if (!r->len)
+		return 0;
+	if (r->addr + r->len < r->addr || r->addr + r->len > mm->task_size)
+		return -EFAULT;
+	buf->offset = offset_in_page(r->addr);
+	nr = DIV_ROUND_UP(buf->offset + r->len, PAGE_SIZE);
+	pinned = pin_user_pages_remote(mm, r->addr & PAGE_MASK, nr,
+				       r->write ? FOLL_WRITE : 0, pages, NULL,
+				       NULL);
+	if (pinned != nr) {
+		if (pinned > 0)
+			unpin_user_pages(pages, pinned);
+		dev_dbg_ratelimited(wdev->dev,
+				    "cannot pin %u bytes at %#llx for %s: %ld of %lu pages\n",
+				    r->len, r->addr,
+				    r->write ? "writing" : "reading", pinned, nr);
+		return -EFAULT;
+	}
+	buf->pages = pages;
+	buf->nr_pages = nr;
+	buf->len = r->len;
+	buf->write = r->write;
+	atomic_long_add(nr, &wdev->pinned_now);
+	atomic64_add(nr, &wdev->pinned_total);
+	return 0;
+}
+
+ALLOW_ERROR_INJECTION(wd_sva_pin, ERRNO);
+
+/**
+ * wd_dma_unmap() - release the ranges of a request
+ * @wdev: the device's engines
+ * @bufs: the ranges wd_dma_map_sva() or wd_dma_map_ss() set
+ * @n: entries of @bufs
+ *
+ * Unpins the pinned ones, last first (their pages were written if the
+ * range is written); a range of the SS region needs nothing.
+ */
+void wd_dma_unmap(struct wd_engine_dev *wdev, struct wd_buf *const *bufs,
+		  unsigned int n)
+{
+	while (n--) {
+		struct wd_buf *buf = bufs[n];
+
+		if (!buf->pages)
+			continue;
+		unpin_user_pages_dirty_lock(buf->pages, buf->nr_pages,
+					    buf->write);
+		atomic_long_sub(buf->nr_pages, &wdev->pinned_now);
+		buf->pages = NULL;
+		buf->nr_pages = 0;
+	}
+}
+EXPORT_SYMBOL_GPL(wd_dma_unmap);
+
+/**
+ * wd_dma_map_sva() - pin the ranges of a request in its owner's memory
+ * @wdev: the device's engines
+ * @mm: the owner's address space, or NULL if it has none
+ * @pages: the engine's page array, room for the wd_dma_range_pages() of
+ *	every range
+ * @r: the ranges, process virtual addresses
+ * @bufs: set to the ranges
+ * @n: entries of @r and @bufs
+ *
+ * The address space only needs to live while the pages are pinned: pinned
+ * pages stay valid after the process exits, they are just no longer its.
+ *
+ * Return: 0; -ESRCH if the address space is gone; -EFAULT if a range
+ * cannot be pinned: nothing is pinned then.
+ */
+int wd_dma_map_sva(struct wd_engine_dev *wdev, struct mm_struct *mm,
+		   struct page **pages, const struct wd_dma_range *r,
+		   struct wd_buf *const *bufs, unsigned int n)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < n; i++)
+		memset(bufs[i], 0, sizeof(*bufs[i]));
+	if (!mm || !mmget_not_zero(mm))
+		return -ESRCH;
+	mmap_read_lock(mm);
+	for (i = 0; i < n && !ret; i++) {
+		ret = wd_sva_pin(wdev, mm, &r[i], pages, bufs[i]);
+		pages += bufs[i]->nr_pages;
+	}
+	mmap_read_unlock(mm);
+	mmput_async(mm);
+	if (ret)
+		wd_dma_unmap(wdev, bufs, i);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(wd_dma_map_sva);
+
+/**
+ * wd_dma_ss_region() - the static shared region a queue's requests reach
+ * @uq: the queue, started
+ *
+ * Return: the region, or NULL if it has none or user space unmapped it:
+ * the region then keeps its memory for the requests in flight only, the
+ * next ones do not reach it.
+ */
+const struct uacce_qfile_region *wd_dma_ss_region(struct uacce_queue *uq)
+{
+	const struct uacce_qfile_region *ss;
+
+	/*
+	 * uacce frees no SS memory while the queue is started, and publishes
+	 * the region with a release store
+	 */
+	ss = smp_load_acquire(&uq->qfrs[UACCE_QFRT_SS]);
+	if (ss && !uacce_qfr_mapped(ss))
+		ss = NULL;
+	return ss;
+}
+EXPORT_SYMBOL_GPL(wd_dma_ss_region);
+
+/**
+ * wd_dma_map_ss() - translate the ranges of a request in an SS region
+ * @ss: the region (wd_dma_ss_region()), or NULL
+ * @r: the ranges, DMA addresses in @ss
+ * @bufs: set to the ranges
+ * @n: entries of @r and @bufs
+ *
+ * Return: 0, or -EFAULT if a range is not entirely inside the region.
+ */
+int wd_dma_map_ss(const struct uacce_qfile_region *ss,
+		  const struct wd_dma_range *r, struct wd_buf *const *bufs,
+		  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (wd_dma_ss_range(ss, r[i].addr, r[i].len, r[i].write,
+				    bufs[i]))
+			return -EFAULT;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(wd_dma_map_ss);

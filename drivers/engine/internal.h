@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * wd_engine internals, shared by its files:
+ *
+ *	sched.c		the scheduler: which queue an engine serves next,
+ *			tenants' vtime, NEED_WAKEUP, the doorbell kick
+ *	engine.c	the engines: kernel threads, polling and sleep, CPU
+ *			placement, start and stop; the module
+ *	dma.c		address translation: SVA pinning, the SS region, the
+ *			wd_buf accessors (a leaf: it calls neither file)
+ *	ring.c		a hardware queue's rings: memory, reset, fetch and
+ *			post by entry size (a leaf too)
+ */
+#ifndef _DRIVERS_ENGINE_INTERNAL_H
+#define _DRIVERS_ENGINE_INTERNAL_H
+
+#include <linux/wd_engine.h>
+
+/* sched.c */
+bool wd_sched_any_work(struct wd_engine_dev *wdev);
+
+#endif /* _DRIVERS_ENGINE_INTERNAL_H */

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * WarpDrive engine framework (drivers/engine, wd_engine.ko): the engines
+ * of a virtual accelerator and the scheduler that shares them among its
+ * queues, for every device class (vzip, vcrypt).
+ *
+ * A class driver embeds a struct wd_engine_dev in its device, fills in
+ * the geometry and its struct wd_engine_ops, and calls
+ * wd_engine_dev_init() then wd_engines_start().  Each of its hardware
+ * queues has a struct wd_ring (the control page of <uapi/misc/uacce/
+ * wd_ring.h> and the device's ring indices) and a struct wd_sched_ent,
+ * started and stopped with the queue (wd_sched_start(), wd_sched_stop()).
+ * The rings' memory, their reset for a new owner, the fetch of a request
+ * and the post of a completion are the framework's too (wd_ring_*()), by
+ * the class's entry sizes.
+ * The queues of a vfio-pci instance (struct wd_mdev_vq) join the same
+ * scheduler.  An engine that picks a hardware queue asks the class to
+ * execute one request of it (wd_engine_ops.serve); one that picks a
+ * vfio-pci queue calls the queue's own serve, which wd_mdev provides.
+ *
+ * The engine reaches a request's memory through the address translation of
+ * dma.c: the class decodes the ranges (struct wd_dma_range), the framework
+ * pins them (SVA) or finds them in the queue's SS region, and the class
+ * works on them with the struct wd_buf accessors.
+ *
+ * The framework knows no class: what a request means is the class's.
+ * Documentation/engine.rst describes the scheduler.
+ */
+#ifndef _LINUX_WD_ENGINE_H
+#define _LINUX_WD_ENGINE_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <uapi/misc/uacce/wd_ring.h>
+
+struct device;
+struct mm_struct;
+struct page;
+struct task_struct;
+struct uacce_qfile_region;
+struct uacce_queue;
+struct uacce_tenant;
+struct wd_engine;
+struct wd_mdev_vq;
+
+/**
+ * struct wd_ring - a hardware queue's rings (ring.c)
+ * @dus: the DUS region: the control page (WD_RING_CTRL_*), SQ, CQ
+ * @dus_size: bytes of @dus, page aligned
+ * @sq: the submission ring, in @dus
+ * @cq: the completion ring, in @dus
+ * @depth: entries per ring, a power of two
+ * @sqe_size: bytes of a submission entry
+ * @cqe_size: bytes of a completion entry
+ * @sq_head: the device's SQ index; the user-visible copy is only published
+ * @cq_tail: the device's CQ index, likewise
+ *
+ * @sq_head and @cq_tail belong to the engine that has claimed the queue,
+ * or to the class driver while the queue is stopped.
+ */
+struct wd_ring {
+	void *dus;
+	size_t dus_size;
+	void *sq;
+	void *cq;
+	u32 depth;
+	u32 sqe_size;
+	u32 cqe_size;
+	u32 sq_head;
+	u32 cq_tail;
+};
+
+/**
+ * wd_ring_ctrl() - a word of a queue's control page
+ * @ring: the queue's rings
+ * @offset: WD_RING_CTRL_*
+ *
+ * Return: its kernel address.
+ */
+static inline __le32 *wd_ring_ctrl(struct wd_ring *ring, unsigned int offset)
+{
+	return ring->dus + offset;
+}
+
+size_t wd_ring_dus_size(u32 depth, u32 sqe_size, u32 cqe_size);
+int wd_ring_alloc(struct wd_ring *ring, int node, u32 depth, u32 sqe_size,
+		  u32 cqe_size);
+void wd_ring_free(struct wd_ring *ring);
+void wd_ring_reset(struct wd_ring *ring, u32 first_index);
+bool wd_ring_fetch(struct wd_ring *ring, void *sqe);
+void wd_ring_post(struct wd_ring *ring, const void *cqe);
+bool wd_ring_cq_pending(struct wd_ring *ring);
+
+/**
+ * struct wd_sched_ent - a queue the engines serve
+ * @node: entry in wd_engine_dev.active while started
+ * @started: served
+ * @claimed: an engine is executing a request of it
+ * @busy: @claimed, and the engine has not yet posted the completion
+ * @need_wakeup: the NEED_WAKEUP flag of @ring's control page
+ * @stopping: being stopped: abort the request in progress
+ * @idle_wq: wd_sched_stop() waits here for @claimed to clear
+ * @ring: a hardware queue of a process or an access point, or NULL
+ * @vq: a queue of a vfio-pci instance (wd_mdev serves its requests), or
+ *	NULL
+ * @tenant: whose engine time its requests are, while started
+ *
+ * @node, @started, @claimed, @busy and @need_wakeup are protected by
+ * wd_engine_dev.sched_lock, and so is @tenant's vtime.
+ */
+struct wd_sched_ent {
+	struct list_head node;
+	bool started;
+	bool claimed;
+	bool busy;
+	bool need_wakeup;
+	bool stopping;
+	wait_queue_head_t idle_wq;
+	struct wd_ring *ring;
+	struct wd_mdev_vq *vq;
+	struct uacce_tenant *tenant;
+};
+
+/**
+ * struct wd_engine_ops - the class driver's part of the engines
+ * @engine_init: allocate the per-engine state of @e (its codec, its page
+ *	array...) into @e->priv; 0 or a negative errno.  Optional
+ * @engine_fini: free @e->priv; called for every engine of a device whose
+ *	engines stop, @e->priv NULL if @engine_init was not called, partly
+ *	set up if it failed.  Optional
+ * @serve: execute one request of the claimed hardware queue @ent (its
+ *	@ring is set) on @e: fetch it, run it, call wd_sched_unbusy() before
+ *	posting its completion.  Does nothing if the queue has no request
+ *	or is being stopped.  May sleep
+ * @vq_served: optional: @e executed a request of the vfio-pci queue @vq
+ *	(for the class's trace event)
+ */
+struct wd_engine_ops {
+	int (*engine_init)(struct wd_engine *e);
+	void (*engine_fini)(struct wd_engine *e);
+	void (*serve)(struct wd_engine *e, struct wd_sched_ent *ent);
+	void (*vq_served)(struct wd_engine *e, struct wd_mdev_vq *vq);
+};
+
+/**
+ * struct wd_engine - one engine, a kernel thread
+ * @wdev: its device
+ * @task: its kernel thread
+ * @priv: the class driver's per-engine state (wd_engine_ops.engine_init)
+ * @id: index in the device
+ */
+struct wd_engine {
+	struct wd_engine_dev *wdev;
+	struct task_struct *task;
+	void *priv;
+	unsigned int id;
+};
+
+/**
+ * struct wd_engine_dev - the engines and scheduler of one device
+ * @dev: the class driver's device: messages, the engines' thread names
+ * @ops: the class driver's callbacks
+ * @node: NUMA node of the device's memory and engines, or NUMA_NO_NODE
+ * @nr_engines: engines (kernel threads)
+ * @idle_us: how long an idle engine polls before it sleeps
+ * @sched_lock: protects @active, @vclock, @nr_awake, @nr_busy,
+ *	@flags_raised, the scheduling state of every queue (struct
+ *	wd_sched_ent) and of its tenant (uacce_tenant.vtime), and the
+ *	NEED_WAKEUP flag in the control page of every started hardware queue
+ * @active: started queues, hardware and vfio-pci, in round-robin order
+ * @vclock: the largest vtime of a tenant picked so far
+ * @nr_awake: engines that are not asleep
+ * @nr_busy: engines executing a request (the others awake watch the rings)
+ * @flags_raised: NEED_WAKEUP may be raised on a queue
+ * @engine_wq: sleeping engines
+ * @kick: a doorbell rang since the last engine went to sleep
+ * @engines: @nr_engines engines, while started
+ * @need_wakeup: counter: times the device raised NEED_WAKEUP, for every
+ *	started queue when its last awake engine went to sleep, or for one
+ *	queue started while every engine slept
+ * @sleeps: counter: times an engine went to sleep
+ * @wakeups: counter: times an engine woke up
+ * @pinned_now: counter: pages pinned at the moment (wd_dma_map_sva())
+ * @pinned_total: counter: pages pinned since wd_engine_dev_init()
+ */
+struct wd_engine_dev {
+	struct device *dev;
+	const struct wd_engine_ops *ops;
+	int node;
+	unsigned int nr_engines;
+	u32 idle_us;
+
+	spinlock_t sched_lock;		/* protects the scheduling state */
+	struct list_head active;
+	u64 vclock;
+	unsigned int nr_awake;
+	unsigned int nr_busy;
+	bool flags_raised;
+	wait_queue_head_t engine_wq;
+	atomic_t kick;
+
+	struct wd_engine *engines;
+	atomic64_t need_wakeup;
+	atomic64_t sleeps;
+	atomic64_t wakeups;
+	atomic_long_t pinned_now;
+	atomic64_t pinned_total;
+};
+
+void wd_engine_dev_init(struct wd_engine_dev *wdev, struct device *dev,
+			const struct wd_engine_ops *ops, int node,
+			unsigned int nr_engines, u32 idle_us);
+int wd_engines_start(struct wd_engine_dev *wdev);
+void wd_engines_stop(struct wd_engine_dev *wdev);
+
+void wd_engines_kick(struct wd_engine_dev *wdev);
+void wd_sched_init(struct wd_sched_ent *ent, struct wd_ring *ring,
+		   struct wd_mdev_vq *vq);
+void wd_sched_start(struct wd_engine_dev *wdev, struct wd_sched_ent *ent,
+		    struct uacce_tenant *tenant);
+void wd_sched_stop(struct wd_engine_dev *wdev, struct wd_sched_ent *ent);
+struct wd_sched_ent *wd_sched_claim(struct wd_engine_dev *wdev);
+void wd_sched_unbusy(struct wd_engine_dev *wdev, struct wd_sched_ent *ent);
+void wd_sched_release(struct wd_engine_dev *wdev, struct wd_sched_ent *ent,
+		      u64 ns);
+void wd_sched_set_awake(struct wd_engine_dev *wdev, bool awake);
+
+/* ---- address translation (dma.c) ---- */
+
+/**
+ * struct wd_buf - one address range of a request, reachable by the engine
+ * @kaddr: contiguous kernel mapping of byte 0 (SS region, tests), or NULL
+ * @pages: the pinned pages (SVA, a VM's guest memory), or NULL
+ * @offset: offset of byte 0 in pages[0]
+ * @nr_pages: entries in @pages
+ * @len: bytes
+ * @write: pinned for writing
+ */
+struct wd_buf {
+	u8 *kaddr;
+	struct page **pages;
+	unsigned int offset;
+	unsigned int nr_pages;
+	u32 len;
+	bool write;
+};
+
+/**
+ * struct wd_dma_range - an address range a request names
+ * @addr: its first byte: a process virtual address with SVA, else a DMA
+ *	address in the queue's SS region
+ * @len: bytes, 0 for none
+ * @write: the engine writes the range
+ */
+struct wd_dma_range {
+	u64 addr;
+	u32 len;
+	bool write;
+};
+
+void *wd_buf_map(const struct wd_buf *buf, u32 pos, u32 *len);
+void wd_buf_unmap(const struct wd_buf *buf, const void *addr);
+void wd_buf_read(const struct wd_buf *buf, u32 pos, void *to, u32 len);
+void wd_buf_write(const struct wd_buf *buf, u32 pos, const void *from,
+		  u32 len);
+int wd_dma_ss_range(const struct uacce_qfile_region *ss, u64 addr, u32 len,
+		    bool write, struct wd_buf *buf);
+unsigned int wd_dma_range_pages(u32 len);
+int wd_dma_map_sva(struct wd_engine_dev *wdev, struct mm_struct *mm,
+		   struct page **pages, const struct wd_dma_range *r,
+		   struct wd_buf *const *bufs, unsigned int n);
+const struct uacce_qfile_region *wd_dma_ss_region(struct uacce_queue *uq);
+int wd_dma_map_ss(const struct uacce_qfile_region *ss,
+		  const struct wd_dma_range *r, struct wd_buf *const *bufs,
+		  unsigned int n);
+void wd_dma_unmap(struct wd_engine_dev *wdev, struct wd_buf *const *bufs,
+		  unsigned int n);
+
+#endif /* _LINUX_WD_ENGINE_H */

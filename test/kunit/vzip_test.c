@@ -1296,8 +1296,11 @@ static struct vzip_cqe vt_exec(struct kunit *test, struct vt_dev *d, int i,
 
 /*
  * Waits for the (only) engine to be asleep: the flag announced, its last
- * look at the rings taken, and no doorbell pending (a pending one, from
- * START_Q for example, would wake it within the 20 ms it must stay put).
+ * look at the rings taken (between counting a sleep and counting the
+ * wake-up), and no kick pending.  The kick is read, not inferred: one
+ * from START_Q that the engine has not yet run to see leaves the
+ * counters still for as long as the host does not schedule its vCPU,
+ * which on a loaded machine was longer than the 20 ms they must stay put.
  */
 static bool vt_wait_asleep(struct vt_dev *d, int i)
 {
@@ -1312,7 +1315,8 @@ static bool vt_wait_asleep(struct vt_dev *d, int i)
 		     VZIP_DEV_F_NEED_WAKEUP) && sleeps != wakeups) {
 			msleep(20);
 			if (atomic64_read(&s->sleeps) == sleeps &&
-			    atomic64_read(&s->wakeups) == wakeups)
+			    atomic64_read(&s->wakeups) == wakeups &&
+			    !atomic_read(&s->kick))
 				return true;
 		}
 		usleep_range(100, 200);

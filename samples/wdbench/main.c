@@ -3,8 +3,10 @@
  * wdbench: throughput, operations per second, latency percentiles and CPU
  * time per MB of compression, decompression, COPY and NOP on a WarpDrive
  * device, next to the same work done in this process by zlib, libdeflate,
- * ISA-L, memcpy and a trivial system call, in the same run.  Prints a
- * table and writes JSON to <out>/<name>.json.
+ * ISA-L, memcpy and a trivial system call, in the same run; and digests,
+ * HMAC, ciphers and AEAD through libwarpdrive's crypto API next to
+ * OpenSSL's EVP in this process (crypto.c).  Prints a table and writes
+ * JSON to <out>/<name>.json.
  *
  * Without --op/--size/--mode/--depth/--engine it runs the "goals" suite,
  * whose ratios Documentation/benchmarks.rst reports.  The input is
@@ -262,6 +264,41 @@ static bool device_engine(const char *engine)
 	       !strcmp(engine, "queue");
 }
 
+/*
+ * Each crypto measurement of the library right before its EVP anchor's
+ * (same op, size, mode), so that the two run as close together as they
+ * can on a noisy machine.
+ */
+static void pair_crypto(struct bench *b)
+{
+	static struct work sorted[MAX_WORKS];
+	bool taken[MAX_WORKS] = { false };
+	int n = 0;
+
+	for (int i = 0; i < b->nworks; i++) {
+		const struct work *w = &b->works[i];
+
+		if (taken[i])
+			continue;
+		sorted[n++] = *w;
+		taken[i] = true;
+		if (!crypto_op(w->op) || strcmp(w->engine, "wd"))
+			continue;
+		for (int j = i + 1; j < b->nworks; j++) {
+			const struct work *x = &b->works[j];
+
+			if (!taken[j] && !strcmp(x->engine, "evp") &&
+			    x->op == w->op && x->size == w->size &&
+			    x->mode == w->mode) {
+				sorted[n++] = *x;
+				taken[j] = true;
+				break;
+			}
+		}
+	}
+	memcpy(b->works, sorted, (size_t)n * sizeof(*sorted));
+}
+
 static void run(struct bench *b)
 {
 	size_t max = 0;
@@ -290,7 +327,9 @@ static void run(struct bench *b)
 				w->engine, op_name(w->op), mode_name(w->mode),
 				w->size, w->mode == MODE_PROCS ? w->procs :
 								 w->depth);
-		if (device_engine(w->engine))
+		if (crypto_op(w->op))
+			crypto_run(w, r);
+		else if (device_engine(w->engine))
 			wd_run(w, r);
 		else if (!strcmp(w->engine, "pingpong"))
 			pingpong_run(w, r);
@@ -425,6 +464,57 @@ static int ratios(const struct bench *b, struct ratio *out)
 	return n;
 }
 
+/* Which path the library's crypto requests took, from its statistics. */
+static const char *crypto_path(const struct result *r)
+{
+	return r->hw_requests && r->sw_requests ? "mixed" :
+	       r->hw_requests ? "device" : r->sw_requests ? "software" : "none";
+}
+
+/* The EVP anchor of crypto measurement @i: same op, size, mode; or -1. */
+static int anchor_of(const struct bench *b, int i)
+{
+	const struct work *w = &b->works[i];
+
+	if (!crypto_op(w->op) || strcmp(w->engine, "wd"))
+		return -1;
+	return find(b, "evp", w->op, w->mode, w->size, w->depth, -1);
+}
+
+/*
+ * The table's ratio column: the compression ratio, or for the library's
+ * crypto rows its MB/s over the EVP anchor's (0 if either did not run).
+ */
+static double table_ratio(const struct bench *b, int i)
+{
+	int j = anchor_of(b, i);
+
+	if (!crypto_op(b->works[i].op))
+		return comp_ratio(&b->works[i], &b->results[i]);
+	if (!strcmp(b->works[i].engine, "evp"))
+		return b->results[i].ok ? 1 : 0;	/* the anchor itself */
+	return j < 0 ? 0 : quotient(mbps(&b->results[i]), mbps(&b->results[j]));
+}
+
+/* The note of a row: the library's crypto path and its ratio to EVP. */
+static void row_note(const struct bench *b, int i, char *buf, size_t size)
+{
+	const struct work *w = &b->works[i];
+	const struct result *r = &b->results[i];
+	int j = anchor_of(b, i);
+
+	if (!r->ok || !crypto_op(w->op) || strcmp(w->engine, "wd")) {
+		snprintf(buf, size, "%s%s", w->busy ? "spin " : "",
+			 !strcmp(w->engine, "evp") && r->ok ? "anchor" :
+			 r->note);
+		return;
+	}
+	snprintf(buf, size, "%s path%s%s%s, MB/s %.2fx evp", crypto_path(r),
+		 r->sw_reason ? " (" : "", r->sw_reason ? r->sw_reason : "",
+		 r->sw_reason ? ")" : "",
+		 j < 0 ? 0 : quotient(mbps(r), mbps(&b->results[j])));
+}
+
 static void print_table(const struct bench *b, const struct ratio *rt,
 			int nr)
 {
@@ -435,7 +525,7 @@ static void print_table(const struct bench *b, const struct ratio *rt,
 	for (int i = 0; i < b->nworks; i++) {
 		const struct work *w = &b->works[i];
 		const struct result *r = &b->results[i];
-		char depth[16], eng[16] = "-", wake[16] = "-";
+		char depth[16], eng[16] = "-", wake[16] = "-", note[128];
 
 		if (r->ok && r->eng.seen && r->ops) {
 			snprintf(eng, sizeof(eng), "%.3f",
@@ -453,12 +543,13 @@ static void print_table(const struct bench *b, const struct ratio *rt,
 			       "-", "-", "-", "-", r->note);
 			continue;
 		}
-		printf("%-10s %-10s %-5s %8zu %5s %10.1f %10.0f %9.3f %9s %8s %9.1f %9.1f %9.1f %5.0f %5.2f  %s%s\n",
+		row_note(b, i, note, sizeof(note));
+		printf("%-10s %-10s %-5s %8zu %5s %10.1f %10.0f %9.3f %9s %8s %9.1f %9.1f %9.1f %5.0f %5.2f  %s\n",
 		       w->engine, op_name(w->op), mode_name(w->mode), w->size,
 		       depth, mbps(r), opsps(r), cpu_per_mb(r) * 1e3, eng, wake,
 		       r->p50,
-		       r->p99, r->p999, r->hw_share * 100, comp_ratio(w, r),
-		       w->busy ? "spin " : "", r->note);
+		       r->p99, r->p999, r->hw_share * 100, table_ratio(b, i),
+		       note);
 	}
 	if (!nr)
 		return;
@@ -550,6 +641,27 @@ static int write_json(const struct bench *b, const struct ratio *rt, int nr,
 				r->p99, r->p999, r->hw_share,
 				comp_ratio(w, r));
 		fprintf(f, ", \"blocks\": %zu", r->blocks);
+		if (crypto_op(w->op) && !strcmp(w->engine, "evp"))
+			fprintf(f, ", \"anchor\": true");
+		if (crypto_op(w->op) && !strcmp(w->engine, "wd") && r->ok) {
+			int j = anchor_of(b, i);
+
+			fprintf(f, ", \"path\": \"%s\", \"hw_requests\": %llu, \"sw_requests\": %llu, \"sw_reason\": ",
+				crypto_path(r),
+				(unsigned long long)r->hw_requests,
+				(unsigned long long)r->sw_requests);
+			if (r->sw_reason)
+				json_str(f, r->sw_reason);
+			else
+				fprintf(f, "null");
+			if (j >= 0)
+				fprintf(f, ", \"vs_evp\": {\"mb_per_s\": %.4f, \"cpu_s_per_mb\": %.4f}",
+					quotient(mbps(r), mbps(&b->results[j])),
+					quotient(cpu_per_mb(r),
+						 cpu_per_mb(&b->results[j])));
+			else
+				fprintf(f, ", \"vs_evp\": null");
+		}
 		if (r->ok && r->eng.seen && r->ops)
 			fprintf(f, ", \"device_engines\": {\"cpu_s\": %.6f, \"cpu_s_per_mb\": %.9f, \"cpu_us_per_request\": %.3f, \"wakeups_per_request\": %.6f, \"doorbells_per_request\": %.6f}",
 				r->eng.cpu, engine_cpu_per_mb(r),
@@ -613,13 +725,17 @@ static void usage(FILE *f)
 {
 	fputs("Usage: wdbench [OPTION]...\n"
 	      "Measure a WarpDrive compression device against in-process software.\n\n"
-	      "  --op LIST        compress,decompress,copy,nop (default: the goals suite)\n"
+	      "  --op LIST        compress,decompress,copy,nop (default: the goals suite);\n"
+	      "                   crypto: sha256,sha512,sha3-256,sm3,hmac-sha256,\n"
+	      "                   aes-128-cbc,aes-256-ctr,aes-256-xts,sm4-cbc,\n"
+	      "                   aes-256-gcm, or crypto for all ten\n"
 	      "  --size LIST      request sizes, e.g. 4k,64k,1m (default 64k)\n"
 	      "  --mode LIST      sync,async,procs (default sync)\n"
 	      "  --depth LIST     requests in flight for async (default 1,16)\n"
 	      "  --procs N        processes for procs (default 2)\n"
 	      "  --engine LIST    vzip,wd-sw,queue,zlib,libdeflate,isal,memcpy,kernel,\n"
-	      "                   pingpong (default: vzip and every baseline that applies)\n"
+	      "                   pingpong (default: vzip and every baseline that applies);\n"
+	      "                   crypto ops: wd (libwarpdrive), evp (OpenSSL)\n"
 	      "  --input FILE     cut FILE into blocks of each size, taken in turn\n"
 	      "                   (default: generated text)\n"
 	      "  --level N        compression level 1-9 (default 6)\n"
@@ -742,11 +858,10 @@ int main(int argc, char **argv)
 	if (!custom) {
 		goals_suite(b);
 	} else {
-		static const char *const names[] = { "compress", "decompress",
-						     "copy", "nop" };
 		char all_ops[] = "compress", *eng_default[] = {
 			"vzip", "zlib", "libdeflate", "isal", "memcpy",
-			"kernel" };
+			"kernel", "wd", "evp" };
+		int oplist[OP_NR], nop = 0;
 
 		if (!nops)
 			nops = parse_list(all_ops, ops);
@@ -758,30 +873,54 @@ int main(int argc, char **argv)
 			ndepths = parse_list(dflt_depth, depths);
 		if (!nengines) {
 			memcpy(engines, eng_default, sizeof(eng_default));
-			nengines = 6;
+			nengines = 8;
 		}
+		/* "crypto" stands for every crypto op; each op once */
 		for (int o = 0; o < nops; o++) {
-			int op = -1;
+			bool known = false;
 
-			for (int k = 0; k < 4; k++)
-				if (!strcmp(ops[o], names[k]))
-					op = k;
-			if (op < 0) {
+			for (int k = 0; k < OP_NR; k++) {
+				bool all = !strcmp(ops[o], "crypto") &&
+					   crypto_op(k);
+				bool dup = false;
+
+				if (k == OP_SYSCALL ||
+				    (!all && strcmp(ops[o], op_name(k))))
+					continue;
+				known = true;
+				for (int x = 0; x < nop; x++)
+					dup |= oplist[x] == k;
+				if (!dup)
+					oplist[nop++] = k;
+			}
+			if (!known) {
 				fprintf(stderr, "wdbench: unknown op %s\n",
 					ops[o]);
 				return 1;
 			}
+		}
+		for (int o = 0; o < nop; o++) {
+			int op = oplist[o];
+
 			for (int e = 0; e < nengines; e++) {
 				bool dev = !strcmp(engines[e], "vzip") ||
 					   !strcmp(engines[e], "wd-sw");
 				bool raw = !strcmp(engines[e], "queue") ||
 					   !strcmp(engines[e], "pingpong");
+				bool cr = !strcmp(engines[e], "wd") ||
+					  !strcmp(engines[e], "evp");
 
 				/*
 				 * Baselines only where they do the same work;
-				 * the raw queue and the ping-pong do NOP only.
+				 * the raw queue and the ping-pong do NOP only;
+				 * crypto ops are wd's and evp's alone, and
+				 * run one request at a time (sync).
 				 */
-				if (raw ? op != OP_NOP :
+				if (crypto_op(op) != cr)
+					continue;
+				if (cr) {
+					dev = false;
+				} else if (raw ? op != OP_NOP :
 				    !dev && ((op == OP_NOP &&
 					      strcmp(engines[e], "kernel")) ||
 					     (op == OP_COPY &&
@@ -834,6 +973,28 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/*
+	 * Each crypto op the library runs: one request checked against EVP
+	 * first (a benchmark of wrong output is worse than none), which also
+	 * stops a run the library cannot do (WD_POLICY=hw without a device)
+	 * with its reason.
+	 */
+	for (int i = 0; i < b->nworks; i++) {
+		const struct work *w = &b->works[i];
+		bool seen = false;
+		char why[128];
+
+		if (!crypto_op(w->op) || strcmp(w->engine, "wd"))
+			continue;
+		for (int k = 0; k < i; k++)
+			seen |= b->works[k].op == w->op &&
+				!strcmp(b->works[k].engine, "wd");
+		if (!seen && crypto_verify(w->op, w->size, why, sizeof(why))) {
+			fprintf(stderr, "wdbench: %s: %s\n", op_name(w->op), why);
+			return 1;
+		}
+	}
+	pair_crypto(b);
 	run(b);
 	nr = custom ? 0 : ratios(b, rt);
 	print_table(b, rt, nr);

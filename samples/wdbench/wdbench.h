@@ -18,6 +18,18 @@ enum bench_op {
 	OP_COPY,
 	OP_NOP,
 	OP_SYSCALL,	/* a trivial system call: the yardstick for NOP */
+	/* crypto (crypto.c): one whole buffer per request, encrypting */
+	OP_SHA256,
+	OP_SHA512,
+	OP_SHA3_256,
+	OP_SM3,
+	OP_HMAC_SHA256,
+	OP_AES_128_CBC,
+	OP_AES_256_CTR,
+	OP_AES_256_XTS,
+	OP_SM4_CBC,
+	OP_AES_256_GCM,
+	OP_NR
 };
 
 enum bench_mode {
@@ -44,7 +56,9 @@ struct block {
  *          software path), "queue" (the queue layer alone), "zlib",
  *          "libdeflate", "isal", "memcpy", "kernel", "pingpong" (two
  *          threads on two CPUs passing a cache line: the floor of a
- *          round trip between CPUs)
+ *          round trip between CPUs); crypto ops: "wd" (the library's
+ *          crypto API, policy from WD_POLICY, auto by default) and "evp"
+ *          (OpenSSL's EVP in this process, the anchor)
  * @op: enum bench_op
  * @mode: enum bench_mode
  * @size: bytes of uncompressed data per request
@@ -109,6 +123,10 @@ struct engines {
  *       in MODE_PROCS
  * @p50, @p99, @p999: latency percentiles in microseconds (MODE_SYNC)
  * @hw_share: fraction of requests the device ran (library engines)
+ * @hw_requests, @sw_requests: requests the device and software ran, from
+ *                             the library's statistics (crypto "wd")
+ * @sw_reason: why most software requests ran there (wd_reason_name()),
+ *             or NULL
  * @blocks: input blocks the requests cycled through
  * @eng: what the device's engines did (device engines)
  */
@@ -124,6 +142,9 @@ struct result {
 	double p99;
 	double p999;
 	double hw_share;
+	uint64_t hw_requests;
+	uint64_t sw_requests;
+	const char *sw_reason;
 	size_t blocks;
 	struct engines eng;
 };
@@ -164,13 +185,21 @@ void engines_sample(struct engines *e);
 void engines_delta(struct engines *d, const struct engines *before,
 		   const struct engines *after);
 
+/* crypto.c: libwarpdrive's crypto API ("wd") and OpenSSL's EVP ("evp") */
+bool crypto_op(enum bench_op op);
+int crypto_verify(enum bench_op op, size_t size, char *why, size_t why_size);
+void crypto_run(const struct work *w, struct result *r);
+
 /* pingpong.c: the round trip between two CPUs, without a device */
 void pingpong_run(const struct work *w, struct result *r);
 
 static inline const char *op_name(enum bench_op op)
 {
 	static const char *const names[] = {
-		"compress", "decompress", "copy", "nop", "syscall"
+		"compress", "decompress", "copy", "nop", "syscall",
+		"sha256", "sha512", "sha3-256", "sm3", "hmac-sha256",
+		"aes-128-cbc", "aes-256-ctr", "aes-256-xts", "sm4-cbc",
+		"aes-256-gcm",
 	};
 
 	return names[op];

@@ -6,6 +6,10 @@
 # must have run; with EXPECT_DEVICE=1 (the guest) the device's
 # measurements, what its engines did, and every ratio too.  Then --input:
 # a file cut into blocks, and a one-line reason for a file it cannot use.
+# Then the crypto ops: libwarpdrive ("wd") next to OpenSSL's EVP ("evp",
+# the anchor) in one run, the path the library took (software: there is
+# no vcrypt device here), the ratio to the anchor, and WD_POLICY=hw
+# refusing the run with the library's reason on one line.
 set -u
 
 top=$(pwd)
@@ -127,5 +131,87 @@ for c in "$tmp/missing:No such file" "$tmp/empty:empty" "$tmp/small:less than on
 		grep -q "$want" "$tmp/err"
 	step $? "--input $(basename "$f"): exit $st, $(cat "$tmp/err")"
 done
+# crypto: every op, both engines, briefly
+"$top/build/user/bin/wdbench" --op crypto --size 4k --seconds 0.05 \
+	--out "$tmp" --name cr > "$tmp/cr.table" 2> "$tmp/cr.err"
+step $? "wdbench --op crypto runs: $(head -c 200 "$tmp/cr.err")"
+sed 's/^/# /' "$tmp/cr.table"
+# a vcrypt device would take the requests: then the path is the device's
+vcrypt=0
+grep -qs vcrypt /sys/class/uacce/*/api && vcrypt=1
+python3 - "$tmp/cr.json" "$vcrypt" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+dev = sys.argv[2] == "1"
+ops = ("sha256", "sha512", "sha3-256", "sm3", "hmac-sha256", "aes-128-cbc",
+       "aes-256-ctr", "aes-256-xts", "sm4-cbc", "aes-256-gcm")
+res = j["results"]
+bad = []
+for op in ops:
+    wd = [x for x in res if x["op"] == op and x["engine"] == "wd"]
+    evp = [x for x in res if x["op"] == op and x["engine"] == "evp"]
+    if len(wd) != 1 or len(evp) != 1:
+        bad.append("%s: %d wd, %d evp rows" % (op, len(wd), len(evp)))
+        continue
+    w, e = wd[0], evp[0]
+    for x in (w, e):
+        if not x["ok"]:
+            bad.append("%s %s: %s" % (op, x["engine"], x["note"]))
+            break
+        for k in ("mb_per_s", "ops_per_s", "cpu_s_per_mb", "lat_us"):
+            if k not in x:
+                bad.append("%s %s: no %s" % (op, x["engine"], k))
+        if x["ops"] <= 0 or x["mb_per_s"] <= 0 or \
+           set(x["lat_us"]) != {"p50", "p99", "p99.9"}:
+            bad.append("%s %s: not measured" % (op, x["engine"]))
+    else:
+        if e.get("anchor") is not True:
+            bad.append("%s: evp not marked as the anchor" % op)
+        # without a vcrypt device (the host, the stock lane): software
+        if (dev and (w.get("path") != "device" or w.get("sw_requests") or
+                     w.get("hw_share") != 1)) or \
+           (not dev and (w.get("path") != "software" or
+                         w.get("hw_requests") != 0 or
+                         w.get("sw_requests", 0) < w["ops"] or
+                         w.get("sw_reason") != "no-device" or
+                         w.get("hw_share") != 0)):
+            bad.append("%s: path %s hw %s sw %s reason %s" %
+                       (op, w.get("path"), w.get("hw_requests"),
+                        w.get("sw_requests"), w.get("sw_reason")))
+        v = w.get("vs_evp") or {}
+        want = w["mb_per_s"] / e["mb_per_s"]
+        if not v or abs(v["mb_per_s"] - want) > 0.001 * want + 0.0001 or \
+           v.get("cpu_s_per_mb", 0) <= 0:
+            bad.append("%s: vs_evp %s, MB/s give %.4f" % (op, v, want))
+sys.exit("; ".join(bad) if bad else 0)
+PY
+step $? "crypto: wd and the evp anchor measured, path software, ratio to evp"
+n=$((n + 1))
+if { [ $vcrypt = 1 ] || grep -q "software path (no-device), MB/s [0-9.]*x evp" "$tmp/cr.table"; } &&
+   [ "$(grep -c ' anchor$' "$tmp/cr.table")" = 10 ]; then
+	echo "ok $n crypto: the table says the path and the ratio"
+else
+	echo "not ok $n crypto: the table says the path and the ratio"; rc=1
+fi
+
+# under policy hw without a device: exit 1, the library's reason, one line
+[ $vcrypt = 1 ] || {
+rm -f "$tmp/hw.json"
+WD_POLICY=hw "$top/build/user/bin/wdbench" --op sha256,aes-256-gcm \
+	--size 4k --seconds 0.05 --out "$tmp" --name hw > /dev/null 2> "$tmp/err"
+st=$?
+[ $st = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
+	grep -q "WD_POLICY=hw.*wd_crypto_open: no usable" "$tmp/err" &&
+	[ ! -e "$tmp/hw.json" ]
+step $? "crypto, WD_POLICY=hw: exit $st, $(cat "$tmp/err")"
+}
+
+# a size the cipher cannot take: refused before measuring, one line
+"$top/build/user/bin/wdbench" --op aes-128-cbc --size 100 --seconds 0.05 \
+	--out "$tmp" --name cbc > /dev/null 2> "$tmp/err"
+st=$?
+[ $st = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
+	grep -q "multiple of 16" "$tmp/err"
+step $? "crypto, aes-128-cbc of 100 bytes: exit $st, $(cat "$tmp/err")"
 echo "1..$n"
 exit $rc

@@ -509,10 +509,12 @@ static void row_note(const struct bench *b, int i, char *buf, size_t size)
 			 r->note);
 		return;
 	}
-	snprintf(buf, size, "%s path%s%s%s, MB/s %.2fx evp", crypto_path(r),
-		 r->sw_reason ? " (" : "", r->sw_reason ? r->sw_reason : "",
-		 r->sw_reason ? ")" : "",
-		 j < 0 ? 0 : quotient(mbps(r), mbps(&b->results[j])));
+	snprintf(buf, size, "%s path%s%s%s, MB/s %.2fx evp, CPU/MB %.2fx evp",
+		 crypto_path(r), r->sw_reason ? " (" : "",
+		 r->sw_reason ? r->sw_reason : "", r->sw_reason ? ")" : "",
+		 j < 0 ? 0 : quotient(mbps(r), mbps(&b->results[j])),
+		 j < 0 ? 0 : quotient(cpu_per_mb(r),
+				      cpu_per_mb(&b->results[j])));
 }
 
 static void print_table(const struct bench *b, const struct ratio *rt,

@@ -362,37 +362,44 @@ out:
 	return ret;
 }
 
-void crypto_run(const struct work *w, struct result *r)
+/* Sets @c up for @w; 0, or -1 with @r's note saying why. */
+static int cr_prepare(const struct work *w, struct result *r,
+		      struct cr_ctx *c)
 {
 	const struct crypto_alg *a = alg_of(w->op);
 	bool lib = !strcmp(w->engine, "wd");
 	const char *bad;
-	struct cr_ctx c;
 
+	memset(c, 0, sizeof(*c));
 	if (!a || (!lib && strcmp(w->engine, "evp"))) {
 		snprintf(r->note, sizeof(r->note), "%s cannot do %s",
 			 w->engine, op_name(w->op));
-		return;
+		return -1;
 	}
 	bad = size_problem(w->op, w->size);
 	if (bad) {
 		snprintf(r->note, sizeof(r->note), "%s", bad);
-		return;
+		return -1;
 	}
 	if (run_keys()) {
 		snprintf(r->note, sizeof(r->note), "no random key");
-		return;
+		return -1;
 	}
-	if (cr_setup(&c, w, a, lib, r->note, sizeof(r->note))) {
-		cr_teardown(&c);
-		return;
+	if (cr_setup(c, w, a, lib, r->note, sizeof(r->note))) {
+		cr_teardown(c);
+		return -1;
 	}
-	run_sync(w, cr_request, &c, r);
-	if (lib) {
+	return 0;
+}
+
+/* The library's statistics into @r: which path its requests took. */
+static void cr_finish(struct cr_ctx *c, struct result *r)
+{
+	if (c->s) {
 		struct wd_stats st;
 		uint64_t most = 0;
 
-		wd_crypto_get_stats(c.s, &st);
+		wd_crypto_get_stats(c->s, &st);
 		r->hw_requests = st.hw_requests;
 		r->sw_requests = st.sw_requests;
 		if (st.hw_requests + st.sw_requests)
@@ -404,5 +411,55 @@ void crypto_run(const struct work *w, struct result *r)
 				r->sw_reason = wd_reason_name(i);
 			}
 	}
-	cr_teardown(&c);
+	cr_teardown(c);
+}
+
+void crypto_run(const struct work *w, struct result *r)
+{
+	struct cr_ctx c;
+
+	if (cr_prepare(w, r, &c))
+		return;
+	run_sync(w, cr_request, &c, r);
+	cr_finish(&c, r);
+}
+
+#define PAIR_SLICES	10
+
+/*
+ * The library (@wd) and its anchor (@evp) in turns, PAIR_SLICES slices
+ * each of a tenth of the time, so that both see the same machine: on a
+ * busy host two measurements a second apart can differ by a factor of
+ * ten, slices taken in turns by far less.
+ */
+void crypto_run_pair(const struct work *wd, const struct work *evp,
+		     struct result *rwd, struct result *revp)
+{
+	struct work sw = *wd, se = *evp;
+	struct lat lw = { 0 }, le = { 0 };
+	struct cr_ctx cw, ce;
+
+	if (cr_prepare(wd, rwd, &cw)) {
+		crypto_run(evp, revp);
+		return;
+	}
+	if (cr_prepare(evp, revp, &ce)) {
+		cr_finish(&cw, rwd);
+		crypto_run(wd, rwd);
+		return;
+	}
+	sw.seconds = wd->seconds / PAIR_SLICES;
+	se.seconds = evp->seconds / PAIR_SLICES;
+	for (int k = 0; k < PAIR_SLICES; k++) {
+		run_sync_part(&sw, cr_request, &cw, rwd, &lw);
+		if (!rwd->ok)
+			break;
+		run_sync_part(&se, cr_request, &ce, revp, &le);
+		if (!revp->ok)
+			break;
+	}
+	lat_finish(&lw, rwd);
+	lat_finish(&le, revp);
+	cr_finish(&cw, rwd);
+	cr_finish(&ce, revp);
 }

@@ -299,6 +299,15 @@ static void pair_crypto(struct bench *b)
 	memcpy(b->works, sorted, (size_t)n * sizeof(*sorted));
 }
 
+/* Work @i + 1 is the EVP anchor of the library's crypto work @i. */
+static bool anchor_next(const struct bench *b, int i)
+{
+	const struct work *w = &b->works[i], *x = &b->works[i + 1];
+
+	return !strcmp(x->engine, "evp") && x->op == w->op &&
+	       x->size == w->size && x->mode == w->mode;
+}
+
 static void run(struct bench *b)
 {
 	size_t max = 0;
@@ -327,7 +336,25 @@ static void run(struct bench *b)
 				w->engine, op_name(w->op), mode_name(w->mode),
 				w->size, w->mode == MODE_PROCS ? w->procs :
 								 w->depth);
-		if (crypto_op(w->op))
+		if (crypto_op(w->op) && !strcmp(w->engine, "wd") &&
+		    i + 1 < b->nworks && anchor_next(b, i)) {
+			/* the library and its anchor in turns */
+			struct work *x = &b->works[i + 1];
+
+			if (!make_blocks(b, x)) {
+				snprintf(b->results[i + 1].note,
+					 sizeof(r->note), "out of memory");
+				free_blocks(x);
+				crypto_run(w, r);
+			} else {
+				b->results[i + 1].blocks = x->nblocks;
+				crypto_run_pair(w, x, r, &b->results[i + 1]);
+				free_blocks(x);
+			}
+			free_blocks(w);
+			i++;
+			continue;
+		} else if (crypto_op(w->op))
 			crypto_run(w, r);
 		else if (device_engine(w->engine))
 			wd_run(w, r);
@@ -507,6 +534,13 @@ static void row_note(const struct bench *b, int i, char *buf, size_t size)
 		snprintf(buf, size, "%s%s", w->busy ? "spin " : "",
 			 !strcmp(w->engine, "evp") && r->ok ? "anchor" :
 			 r->note);
+		return;
+	}
+	if (j < 0) {
+		snprintf(buf, size, "%s path%s%s%s, no evp anchor",
+			 crypto_path(r), r->sw_reason ? " (" : "",
+			 r->sw_reason ? r->sw_reason : "",
+			 r->sw_reason ? ")" : "");
 		return;
 	}
 	snprintf(buf, size, "%s path%s%s%s, MB/s %.2fx evp, CPU/MB %.2fx evp",

@@ -81,9 +81,22 @@ void lat_finish(struct lat *l, struct result *r)
  */
 void run_sync(const struct work *w, op_fn op, void *ctx, struct result *r)
 {
+	struct lat lat = { 0 };
+
+	run_sync_part(w, op, ctx, r, &lat);
+	lat_finish(&lat, r);
+}
+
+/*
+ * run_sync() without the percentiles: adds its requests, bytes, time and
+ * latency samples to @r and @lat, for a measurement made of several
+ * slices (crypto.c alternates the library's and EVP's).
+ */
+void run_sync_part(const struct work *w, op_fn op, void *ctx,
+		   struct result *r, struct lat *lat)
+{
 	double t0, t1, c0, half = w->seconds / 2, end;
 	struct engines e0, e1;
-	struct lat lat = { 0 };
 	unsigned int batch = 1;
 	long out;
 
@@ -100,6 +113,7 @@ void run_sync(const struct work *w, op_fn op, void *ctx, struct result *r)
 			if (out < 0) {
 				snprintf(r->note, sizeof(r->note),
 					 "request failed");
+				r->ok = false;
 				return;
 			}
 			r->ops++;
@@ -112,8 +126,8 @@ void run_sync(const struct work *w, op_fn op, void *ctx, struct result *r)
 		if (t1 - b0 < 1e-3 && batch < (1u << 20))
 			batch *= 2;
 	} while (t1 < end);
-	r->secs = t1 - t0;
-	r->cpu = cpu_s(false) - c0;
+	r->secs += t1 - t0;
+	r->cpu += cpu_s(false) - c0;
 	if (w->engines) {
 		engines_sample(&e1);
 		engines_delta(&r->eng, &e0, &e1);
@@ -126,8 +140,7 @@ void run_sync(const struct work *w, op_fn op, void *ctx, struct result *r)
 		if (op(ctx) < 0)
 			break;
 		t1 = now_s();
-		lat_add(&lat, (t1 - a) * 1e6);
+		lat_add(lat, (t1 - a) * 1e6);
 	} while (t1 < end);
-	lat_finish(&lat, r);
 	r->ok = true;
 }

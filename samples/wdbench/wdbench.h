@@ -172,6 +172,8 @@ void lat_finish(struct lat *l, struct result *r);
 typedef long (*op_fn)(void *ctx);
 
 void run_sync(const struct work *w, op_fn op, void *ctx, struct result *r);
+void run_sync_part(const struct work *w, op_fn op, void *ctx,
+		   struct result *r, struct lat *lat);
 
 /* software.c: in-process engines */
 bool sw_engine_available(const char *engine);
@@ -189,6 +191,8 @@ void engines_delta(struct engines *d, const struct engines *before,
 bool crypto_op(enum bench_op op);
 int crypto_verify(enum bench_op op, size_t size, char *why, size_t why_size);
 void crypto_run(const struct work *w, struct result *r);
+void crypto_run_pair(const struct work *wd, const struct work *evp,
+		     struct result *rwd, struct result *revp);
 
 /* pingpong.c: the round trip between two CPUs, without a device */
 void pingpong_run(const struct work *w, struct result *r);

@@ -995,6 +995,10 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (!b->nworks) {
+		fprintf(stderr, "wdbench: no measurement matches these options (each engine runs only the ops it can do; crypto ops run in sync mode only)\n");
+		return 1;
+	}
 	if (input) {
 		size_t max = 0;
 

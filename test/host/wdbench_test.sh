@@ -213,5 +213,13 @@ st=$?
 [ $st = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
 	grep -q "multiple of 16" "$tmp/err"
 step $? "crypto, aes-128-cbc of 100 bytes: exit $st, $(cat "$tmp/err")"
+
+# crypto in async mode only: nothing to measure, said on one line
+"$top/build/user/bin/wdbench" --op sha256 --mode async --seconds 0.05 \
+	--out "$tmp" --name none > /dev/null 2> "$tmp/err"
+st=$?
+[ $st = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
+	grep -q "no measurement matches" "$tmp/err"
+step $? "crypto, async only: exit $st, $(cat "$tmp/err")"
 echo "1..$n"
 exit $rc

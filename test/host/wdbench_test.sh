@@ -214,12 +214,38 @@ st=$?
 	grep -q "multiple of 16" "$tmp/err"
 step $? "crypto, aes-128-cbc of 100 bytes: exit $st, $(cat "$tmp/err")"
 
-# crypto in async mode only: nothing to measure, said on one line
-"$top/build/user/bin/wdbench" --op sha256 --mode async --seconds 0.05 \
+# async: wd's requests kept in flight, evp one at a time the anchor
+"$top/build/user/bin/wdbench" --op sha256,aes-256-gcm --mode async \
+	--depth 1,8 --size 4k --seconds 0.05 --out "$tmp" --name as \
+	> /dev/null 2> "$tmp/err"
+st=$?
+[ $st = 0 ] && python3 - "$tmp/as.json" "$vcrypt" <<'PY'
+import json, sys
+res = json.load(open(sys.argv[1]))["results"]
+want = "device" if sys.argv[2] == "1" else "software"
+bad = []
+for op in ("sha256", "aes-256-gcm"):
+    wd = [x for x in res if x["op"] == op and x["engine"] == "wd"]
+    evp = [x for x in res if x["op"] == op and x["engine"] == "evp"]
+    if sorted((x["mode"], x["depth"]) for x in wd) != [("async", 1), ("async", 8)] or \
+       [(x["mode"], x["ok"]) for x in evp] != [("sync", True)]:
+        bad.append("%s: rows %s" % (op, [(x["engine"], x["mode"], x["depth"]) for x in wd + evp]))
+        continue
+    for x in wd:
+        if not x["ok"] or x["ops"] <= 0 or x.get("path") != want or \
+           not x.get("vs_evp") or x["vs_evp"]["mb_per_s"] <= 0:
+            bad.append("%s depth %d: %s %s %s" % (op, x["depth"], x["note"],
+                                                 x.get("path"), x.get("vs_evp")))
+sys.exit("; ".join(bad) if bad else 0)
+PY
+step $? "crypto, async depth 1 and 8: measured, path, ratio to evp one at a time"
+
+# procs mode has no crypto: nothing to measure, said on one line
+"$top/build/user/bin/wdbench" --op sha256 --mode procs --seconds 0.05 \
 	--out "$tmp" --name none > /dev/null 2> "$tmp/err"
 st=$?
 [ $st = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
 	grep -q "no measurement matches" "$tmp/err"
-step $? "crypto, async only: exit $st, $(cat "$tmp/err")"
+step $? "crypto, procs only: exit $st, $(cat "$tmp/err")"
 echo "1..$n"
 exit $rc

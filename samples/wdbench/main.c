@@ -762,7 +762,7 @@ static long parse_size(const char *s)
 static void usage(FILE *f)
 {
 	fputs("Usage: wdbench [OPTION]...\n"
-	      "Measure a WarpDrive compression device against in-process software.\n\n"
+	      "Measure WarpDrive compression and crypto against in-process software.\n\n"
 	      "  --op LIST        compress,decompress,copy,nop (default: the goals suite);\n"
 	      "                   crypto: sha256,sha512,sha3-256,sm3,hmac-sha256,\n"
 	      "                   aes-128-cbc,aes-256-ctr,aes-256-xts,sm4-cbc,\n"

@@ -366,7 +366,7 @@ int wd_crypto_stream_final(struct wd_crypto_stream *st, void *out,
  * For callers that need a digest so far and go on (EVP_MD_CTX_copy(),
  * a TLS transcript, Python's hashlib).  The copy takes @st's path; on
  * the device its state is a copy of the sealed stream context.  Close
- * both before the session.
+ * both before the session.  Since libwarpdrive 1.2 (WARPDRIVE_1.2).
  *
  * Return: 0; -EINVAL (NULL, or @st ended or failed); -ENOMEM.
  */

@@ -99,6 +99,19 @@ struct wd_prov_sess *wd_prov_sess_get(struct wd_prov_sess *ss);
 /* Lets go of @ss (may be NULL); the last one closes the session. */
 void wd_prov_sess_put(struct wd_prov_sess *ss);
 
+/*
+ * A context's stream of its session (digests, HMAC): feeds @inl bytes
+ * (none is a success), or ends it into @out of @outsz bytes, of which
+ * @size are the result, closing it and clearing *@stp.  1, or 0 with the
+ * reason raised (no stream yet, @out too small, the library's error).
+ */
+int wd_prov_stream_update(const struct wd_prov *p,
+			  struct wd_crypto_stream *st,
+			  const unsigned char *in, size_t inl);
+int wd_prov_stream_final(const struct wd_prov *p,
+			 struct wd_crypto_stream **stp, unsigned char *out,
+			 size_t *outl, size_t outsz, size_t size);
+
 /* OpenSSL's own HMAC in @p's other context (made once), or NULL. */
 struct evp_mac_st *wd_prov_other_hmac(struct wd_prov *p);
 /*

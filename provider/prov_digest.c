@@ -94,46 +94,17 @@ static int md_init(void *vctx, const OSSL_PARAM params[])
 static int md_update(void *vctx, const unsigned char *in, size_t inl)
 {
 	struct md_ctx *c = vctx;
-	int ret;
 
-	if (!c->st) {
-		WD_PROV_ERR(c->prov, WD_PROV_R_PARAM, "update before init");
-		return 0;
-	}
-	if (!inl)
-		return 1;
-	ret = wd_crypto_stream_update(c->st, in, inl, NULL, NULL);
-	if (ret) {
-		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_update", ret);
-		return 0;
-	}
-	return 1;
+	return wd_prov_stream_update(c->prov, c->st, in, inl);
 }
 
 static int md_final(void *vctx, unsigned char *out, size_t *outl,
 		    size_t outsz)
 {
 	struct md_ctx *c = vctx;
-	size_t n = outsz;
-	int ret;
 
-	if (!c->st) {
-		WD_PROV_ERR(c->prov, WD_PROV_R_PARAM, "final before init");
-		return 0;
-	}
-	if (outsz < wd_crypto_digest_size(c->alg)) {
-		WD_PROV_ERR(c->prov, WD_PROV_R_OUTPUT_SIZE, "%zu bytes", outsz);
-		return 0;
-	}
-	ret = wd_crypto_stream_final(c->st, out, &n);
-	wd_crypto_stream_close(c->st);
-	c->st = NULL;
-	if (ret) {
-		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_final", ret);
-		return 0;
-	}
-	*outl = n;
-	return 1;
+	return wd_prov_stream_final(c->prov, &c->st, out, outl, outsz,
+				    wd_crypto_digest_size(c->alg));
 }
 
 static const OSSL_PARAM md_param_types[] = {

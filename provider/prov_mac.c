@@ -155,55 +155,25 @@ static int mac_init(void *vctx, const unsigned char *key, size_t keylen,
 static int mac_update(void *vctx, const unsigned char *in, size_t inl)
 {
 	struct mac_ctx *c = vctx;
-	int ret;
 
 	if (c->other)
 		return EVP_MAC_update(c->other, in, inl);
-	if (!c->st) {
-		WD_PROV_ERR(c->prov, WD_PROV_R_PARAM, "update before init");
-		return 0;
-	}
-	if (!inl)
-		return 1;
-	ret = wd_crypto_stream_update(c->st, in, inl, NULL, NULL);
-	if (ret) {
-		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_update", ret);
-		return 0;
-	}
-	return 1;
+	return wd_prov_stream_update(c->prov, c->st, in, inl);
 }
 
 static int mac_final(void *vctx, unsigned char *out, size_t *outl,
 		     size_t outsize)
 {
 	struct mac_ctx *c = vctx;
-	size_t n = outsize;
-	int ret;
 
 	if (c->other)
 		return EVP_MAC_final(c->other, out, outl, outsize);
-	if (!c->st) {
-		WD_PROV_ERR(c->prov, WD_PROV_R_PARAM, "final before init");
-		return 0;
-	}
-	if (!out) {	/* a query of the size */
+	if (!out && c->st) {	/* a query of the size */
 		*outl = HMAC_SIZE;
 		return 1;
 	}
-	if (outsize < HMAC_SIZE) {
-		WD_PROV_ERR(c->prov, WD_PROV_R_OUTPUT_SIZE, "%zu bytes",
-			    outsize);
-		return 0;
-	}
-	ret = wd_crypto_stream_final(c->st, out, &n);
-	wd_crypto_stream_close(c->st);
-	c->st = NULL;
-	if (ret) {
-		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_final", ret);
-		return 0;
-	}
-	*outl = n;
-	return 1;
+	return wd_prov_stream_final(c->prov, &c->st, out, outl, outsize,
+				    HMAC_SIZE);
 }
 
 /* A copy: the same session, a copy of the stream (wd_crypto_stream_dup). */

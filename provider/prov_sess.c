@@ -4,7 +4,8 @@
  * context and its copies (EVP_MD_CTX_copy(), EVP_CIPHER_CTX_copy(),
  * EVP_MAC_CTX_dup()), counted: the last context to let go closes it,
  * and the library wipes its key then.  A session may serve several
- * threads at once; each context's stream is its own.
+ * threads at once; each context's stream is its own, fed and ended
+ * here for the digests and HMAC alike.
  *
  * And the instance's other library context, where HMAC with a digest the
  * library lacks runs in OpenSSL's default provider: without it an
@@ -41,6 +42,52 @@ int wd_prov_sess_open(const struct wd_prov *p, struct wd_prov_sess **sp,
 	}
 	atomic_init(&ss->ref, 1);
 	*sp = ss;
+	return 1;
+}
+
+int wd_prov_stream_update(const struct wd_prov *p,
+			  struct wd_crypto_stream *st,
+			  const unsigned char *in, size_t inl)
+{
+	int ret;
+
+	if (!st) {
+		WD_PROV_ERR(p, WD_PROV_R_PARAM, "update before init");
+		return 0;
+	}
+	if (!inl)
+		return 1;
+	ret = wd_crypto_stream_update(st, in, inl, NULL, NULL);
+	if (ret) {
+		WD_PROV_LIBERR(p, "wd_crypto_stream_update", ret);
+		return 0;
+	}
+	return 1;
+}
+
+int wd_prov_stream_final(const struct wd_prov *p,
+			 struct wd_crypto_stream **stp, unsigned char *out,
+			 size_t *outl, size_t outsz, size_t size)
+{
+	size_t n = outsz;
+	int ret;
+
+	if (!*stp) {
+		WD_PROV_ERR(p, WD_PROV_R_PARAM, "final before init");
+		return 0;
+	}
+	if (outsz < size) {
+		WD_PROV_ERR(p, WD_PROV_R_OUTPUT_SIZE, "%zu bytes", outsz);
+		return 0;
+	}
+	ret = wd_crypto_stream_final(*stp, out, &n);
+	wd_crypto_stream_close(*stp);
+	*stp = NULL;
+	if (ret) {
+		WD_PROV_LIBERR(p, "wd_crypto_stream_final", ret);
+		return 0;
+	}
+	*outl = n;
 	return 1;
 }
 

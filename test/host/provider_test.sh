@@ -20,6 +20,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/test/lib/tap.sh"
+. "$top/test/lib/provider_cnf.sh"
 mods=$top/build/user/lib/ossl-modules
 [ -f "$mods/warpdrive.so" ] || fail_all "no $mods/warpdrive.so (make user)"
 command -v openssl > /dev/null || fail_all "no openssl command"
@@ -109,27 +110,7 @@ grep -q '^AES-256-GCM ' "$d/speed" && [ $rc = 0 ] && [ "$n" -gt 0 ]
 result $? "openssl speed -seconds 1 -aead -evp aes-256-gcm: $(grep '^AES-256-GCM' "$d/speed" | tr -s ' '), $n libwarpdrive requests"
 
 # --- the openssl.cnf way ----------------------------------------------------
-cat > "$d/openssl.cnf" <<CNF
-openssl_conf = openssl_init
-
-[openssl_init]
-providers = provider_sect
-alg_section = evp_properties
-
-[evp_properties]
-default_properties = ?provider=warpdrive
-
-[provider_sect]
-warpdrive = warpdrive_sect
-default = default_sect
-
-[warpdrive_sect]
-module = $mods/warpdrive.so
-activate = 1
-
-[default_sect]
-activate = 1
-CNF
+provider_cnf "$d/openssl.cnf" "$mods"
 OPENSSL_CONF=$d/openssl.cnf WD_STATS=1 openssl dgst -sha256 -r "$d/in" \
 	> "$d/ours" 2> "$d/err"
 openssl dgst -sha256 -r "$d/in" > "$d/theirs"

@@ -24,6 +24,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/test/lib/tap.sh"
+. "$top/test/lib/provider_cnf.sh"
 mods=$top/build/user/lib/ossl-modules
 [ -f "$mods/warpdrive.so" ] || fail_all "no $mods/warpdrive.so (make user)"
 command -v openssl > /dev/null || fail_all "no openssl command"
@@ -35,27 +36,7 @@ trap '[ -n "$srv" ] && kill "$srv" 2> /dev/null; [ -n "$cli" ] && kill "$cli" 2>
 
 export WD_SW_THRESHOLD=0
 unset WD_POLICY
-cat > "$d/openssl.cnf" <<CNF
-openssl_conf = openssl_init
-
-[openssl_init]
-providers = provider_sect
-alg_section = evp_properties
-
-[evp_properties]
-default_properties = ?provider=warpdrive
-
-[provider_sect]
-warpdrive = warpdrive_sect
-default = default_sect
-
-[warpdrive_sect]
-module = $mods/warpdrive.so
-activate = 1
-
-[default_sect]
-activate = 1
-CNF
+provider_cnf "$d/openssl.cnf" "$mods"
 
 # the key and certificate (OpenSSL's default provider alone)
 OPENSSL_CONF=/dev/null timeout 30 openssl req -x509 -newkey ec \

@@ -19,6 +19,8 @@ pkgs_vm="qemu-system-x86 busybox-static cpio kmod mdevctl gzip python3 util-linu
 pkgs_vm="$pkgs_vm git rsync curl pigz qpdf iproute2"
 # test/host/callgraph_test.py reads the definitions with ctags
 pkgs_vm="$pkgs_vm universal-ctags"
+# test/host/docs_test.sh parses every Documentation/*.rst with docutils
+pkgs_vm="$pkgs_vm python3-docutils"
 # test/guest/mdev_podman.sh: a real container engine reads our CDI specs
 pkgs_vm="$pkgs_vm podman"
 pkgs_stock="linux-image-amd64 linux-headers-amd64"

@@ -33,6 +33,7 @@ usr/include/warpdrive/queue.h
 usr/include/warpdrive/uapi/misc/uacce/uacce.h
 usr/include/warpdrive/uapi/misc/uacce/vcrypt.h
 usr/include/warpdrive/uapi/misc/uacce/vzip.h
+usr/include/warpdrive/uapi/misc/uacce/wd_mem.h
 usr/include/warpdrive/uapi/misc/uacce/wd_pci.h
 usr/include/warpdrive/uapi/misc/uacce/wd_ring.h
 usr/include/warpdrive/warpdrive.h

@@ -69,10 +69,14 @@ static void wd_mem_free(struct wd_mem_table *t, struct wd_mem_reg *reg)
 
 	unpin_user_pages_dirty_lock(reg->pages, nr, reg->write);
 	atomic_long_sub(nr, &t->wdev->pinned_now);
-	/* an address space that has exited has no locked memory to give */
+	/*
+	 * An address space that has exited has no locked memory to give
+	 * back.  The last mmput() of one exiting meanwhile is left to a
+	 * worker: here uacce's locks may be held (put_queue).
+	 */
 	if (mmget_not_zero(reg->mm)) {
 		account_locked_vm(reg->mm, nr, false);
-		mmput(reg->mm);
+		mmput_async(reg->mm);
 	}
 	mmdrop(reg->mm);
 	kvfree(reg->pages);

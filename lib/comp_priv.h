@@ -42,7 +42,8 @@ struct wd_buf;
  * @q: queue in use (a reference); NULL while running in software
  * @retry_at: no attempt to find a queue before this time (wd_now_ns())
  * @noq: why there is no queue
- * @bufs: buffers handed out from static shared regions
+ * @bufs: buffers handed out from static shared regions, and registered
+ *        memory (wd_buf_register(), wd_buf_alloc() with SVA)
  * @cnt: counters
  * @paths: WD_PATH_* taken so far
  * @reason: why the latest software request ran there

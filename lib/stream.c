@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "comp_priv.h"
 #include "mem.h"
@@ -105,6 +106,31 @@ struct wd_stream {
 static uint32_t sum_init(const struct wd_stream *s)
 {
 	return s->c->format == WD_FORMAT_ZLIB ? 1 : 0;
+}
+
+/*
+ * A stage buffer (WD_STAGE_IN or WD_STAGE_OUT bytes, whole pages): the
+ * device reads or writes it request after request, so with SVA it is
+ * registered memory, pinned once (wd_buf_register()), when the locked
+ * memory limit and the queue's registrations allow; else ordinary memory,
+ * pinned per request.
+ */
+static void *stage_alloc(struct wd_stream *s, size_t size)
+{
+	void *p = aligned_alloc((size_t)sysconf(_SC_PAGESIZE), size);
+
+	if (p && s->q && s->q->sva)
+		wd_buf_register(s->c, p, size);
+	return p;
+}
+
+static void stage_free(struct wd_stream *s, void *p)
+{
+	if (!p)
+		return;
+	/* -ENOENT if it was not registered */
+	wd_buf_unregister(s->c, p);
+	free(p);
 }
 
 /* Appends @n bytes at @p to the staged compression input. */
@@ -294,7 +320,7 @@ static int pick_dst(struct wd_stream *s, void *out, size_t out_len,
 		return 1;
 	}
 	if (!s->out) {
-		s->out = malloc(WD_STAGE_OUT);
+		s->out = stage_alloc(s, WD_STAGE_OUT);
 		if (!s->out)
 			return -ENOMEM;
 	}
@@ -351,7 +377,7 @@ static int hw_compress(struct wd_stream *s, const void **in, size_t *in_len,
 			if (!*in_len)
 				return progress ? 0 : -ENOBUFS;
 			if (!s->in) {
-				s->in = malloc(WD_STAGE_IN);
+				s->in = stage_alloc(s, WD_STAGE_IN);
 				if (!s->in)
 					return -ENOMEM;
 			}
@@ -593,9 +619,9 @@ int wd_stream_dup(struct wd_stream **dst, const struct wd_stream *src,
 	d->out = NULL;
 	if (d->q)
 		wd_queue_ref(d->q);
-	if (src->in && !(d->in = malloc(WD_STAGE_IN)))
+	if (src->in && !(d->in = stage_alloc(d, WD_STAGE_IN)))
 		goto fail;
-	if (src->out && !(d->out = malloc(WD_STAGE_OUT)))
+	if (src->out && !(d->out = stage_alloc(d, WD_STAGE_OUT)))
 		goto fail;
 	if (src->in)
 		memcpy(d->in, src->in, src->in_len);
@@ -755,8 +781,8 @@ WD_EXPORT void wd_stream_close(struct wd_stream *s)
 		wd_soft_stream_end(&s->soft);
 	ctx_free(s);
 	wd_queue_close(s->q);
-	free(s->in);
-	free(s->out);
+	stage_free(s, s->in);
+	stage_free(s, s->out);
 	free(s);
 }
 

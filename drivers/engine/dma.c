@@ -26,6 +26,8 @@
 #include <linux/uacce.h>
 #include <linux/wd_engine.h>
 
+#include "internal.h"
+
 /**
  * wd_buf_map() - map the bytes of a range from a position on
  * @buf: the range
@@ -215,7 +217,8 @@ ALLOW_ERROR_INJECTION(wd_sva_pin, ERRNO);
  * @n: entries of @bufs
  *
  * Unpins the pinned ones, last first (their pages were written if the
- * range is written); a range of the SS region needs nothing.
+ * range is written), and drops the reference on a registered region; a
+ * range of the SS region needs nothing.
  */
 void wd_dma_unmap(struct wd_engine_dev *wdev, struct wd_buf *const *bufs,
 		  unsigned int n)
@@ -223,6 +226,12 @@ void wd_dma_unmap(struct wd_engine_dev *wdev, struct wd_buf *const *bufs,
 	while (n--) {
 		struct wd_buf *buf = bufs[n];
 
+		if (buf->reg) {
+			wd_mem_put(buf->reg);
+			buf->reg = NULL;
+			buf->pages = NULL;
+			continue;
+		}
 		if (!buf->pages)
 			continue;
 		unpin_user_pages_dirty_lock(buf->pages, buf->nr_pages,
@@ -273,6 +282,56 @@ int wd_dma_map_sva(struct wd_engine_dev *wdev, struct mm_struct *mm,
 	return ret;
 }
 EXPORT_SYMBOL_GPL(wd_dma_map_sva);
+
+/**
+ * wd_dma_map_reg() - wd_dma_map_sva(), registered memory first
+ * @wdev: the device's engines
+ * @t: the queue's registered memory (struct wd_mem_table)
+ * @mm: the owner's address space, or NULL if it has none
+ * @pages: the engine's page array, as for wd_dma_map_sva()
+ * @r: the ranges, process virtual addresses
+ * @bufs: set to the ranges
+ * @n: entries of @r and @bufs
+ *
+ * A range entirely inside a region of @t registered for its access uses
+ * the region's pages, pinned already; the others are pinned for the
+ * request as wd_dma_map_sva() does.  wd_dma_unmap() undoes both.
+ *
+ * Return: as wd_dma_map_sva(); -ESRCH only if a range must be pinned.
+ */
+int wd_dma_map_reg(struct wd_engine_dev *wdev, struct wd_mem_table *t,
+		   struct mm_struct *mm, struct page **pages,
+		   const struct wd_dma_range *r, struct wd_buf *const *bufs,
+		   unsigned int n)
+{
+	unsigned int i, need = 0;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		memset(bufs[i], 0, sizeof(*bufs[i]));
+		if (r[i].len && !wd_mem_get(t, &r[i], bufs[i]))
+			need++;
+	}
+	if (!need)
+		return 0;
+	if (!mm || !mmget_not_zero(mm)) {
+		wd_dma_unmap(wdev, bufs, n);
+		return -ESRCH;
+	}
+	mmap_read_lock(mm);
+	for (i = 0; i < n && !ret; i++) {
+		if (bufs[i]->reg || !r[i].len)
+			continue;
+		ret = wd_sva_pin(wdev, mm, &r[i], pages, bufs[i]);
+		pages += bufs[i]->nr_pages;
+	}
+	mmap_read_unlock(mm);
+	mmput_async(mm);
+	if (ret)
+		wd_dma_unmap(wdev, bufs, n);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(wd_dma_map_reg);
 
 /**
  * wd_dma_ss_region() - the static shared region a queue's requests reach

@@ -7,9 +7,11 @@
  *	engine.c	the engines: kernel threads, polling and sleep, CPU
  *			placement, start and stop; the module
  *	dma.c		address translation: SVA pinning, the SS region, the
- *			wd_buf accessors (a leaf: it calls neither file)
+ *			wd_buf accessors; it calls mem.c only
  *	ring.c		a hardware queue's rings: memory, reset, fetch and
  *			post by entry size (a leaf too)
+ *	mem.c		registered memory: a queue's regions pinned once,
+ *			their ioctls, the lookup dma.c makes (a leaf)
  */
 #ifndef _DRIVERS_ENGINE_INTERNAL_H
 #define _DRIVERS_ENGINE_INTERNAL_H
@@ -18,5 +20,10 @@
 
 /* sched.c */
 bool wd_sched_any_work(struct wd_engine_dev *wdev);
+
+/* mem.c */
+bool wd_mem_get(struct wd_mem_table *t, const struct wd_dma_range *r,
+		struct wd_buf *buf);
+void wd_mem_put(struct wd_mem_reg *reg);
 
 #endif /* _DRIVERS_ENGINE_INTERNAL_H */

@@ -4,7 +4,8 @@
  *
  * A request names up to three ranges: source, destination and stream
  * context.  The translation is wd_engine.ko's (drivers/engine/dma.c): with
- * SVA it pins the owner's pages for the duration of the request, without
+ * SVA it uses the queue's registered memory (drivers/engine/mem.c) or
+ * pins the owner's pages for the duration of the request, without
  * it finds the ranges in the queue's static shared region.  Either way
  * nothing is copied through a bounce buffer, and nothing outside the three
  * ranges of the request is touched.
@@ -50,8 +51,8 @@ u16 vzip_dma_map_job(struct vzip_engine *e, struct vzip_queue *q,
 	int ret;
 
 	if (vdev->caps & VZIP_CAP_SVA) {
-		ret = wd_dma_map_sva(&vdev->eng, q->mm, e->pages, r, bufs,
-				     ARRAY_SIZE(r));
+		ret = wd_dma_map_reg(&vdev->eng, &q->mem, q->mm, e->pages, r,
+				     bufs, ARRAY_SIZE(r));
 		if (ret == -ESRCH)
 			return VZIP_STS_ABORTED;
 		return ret ? VZIP_STS_ADDR_ERROR : VZIP_STS_OK;

@@ -36,6 +36,7 @@ static int vzip_queue_init(struct vzip_device *vdev, struct vzip_queue *q,
 	q->vdev = vdev;
 	q->qid = qid;
 	wd_sched_init(&q->ent, &q->ring, NULL);
+	wd_mem_init(&q->mem, &vdev->eng);
 
 	page = alloc_pages_node(vdev->node, GFP_KERNEL | __GFP_ZERO, 0);
 	if (!page)
@@ -154,6 +155,8 @@ static void vzip_put_queue(struct uacce_queue *uq)
 	struct vzip_queue *q = uq->priv;
 	struct vzip_device *vdev = q->vdev;
 
+	/* stopped: no request uses the registered memory any more */
+	wd_mem_release(&q->mem);
 	wd_ring_reset(&q->ring, 0);
 	vzip_queue_write_regs(q);
 	uq->priv = NULL;
@@ -237,6 +240,22 @@ static void vzip_queue_info(struct uacce_queue *uq,
 	info->ctx_size = q->vdev->ctx_size;
 }
 
+/* Registered memory (WD_MEM_CMD_*) is the framework's; vzip has no other. */
+static long vzip_ioctl(struct uacce_queue *uq, unsigned int cmd,
+		       unsigned long arg)
+{
+	struct vzip_queue *q = uq->priv;
+	long ret;
+
+	ret = wd_mem_ioctl(&q->mem, uq, cmd, arg);
+	if (ret == -ENOIOCTLCMD) {
+		/* EINVAL, as uacce answers a device without commands */
+		dev_dbg_ratelimited(q->vdev->dev, "unknown ioctl %#x\n", cmd);
+		return -EINVAL;
+	}
+	return ret;
+}
+
 static void vzip_wake_queue(struct uacce_queue *uq)
 {
 	struct vzip_queue *q = uq->priv;
@@ -254,5 +273,6 @@ const struct uacce_ops vzip_uacce_ops = {
 	.is_q_updated = vzip_is_q_updated,
 	.mmap = vzip_mmap,
 	.queue_info = vzip_queue_info,
+	.ioctl = vzip_ioctl,
 	.wake_queue = vzip_wake_queue,
 };

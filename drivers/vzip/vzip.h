@@ -141,6 +141,7 @@ struct vzip_device;
  * @uq: the uacce queue owning this hardware queue, NULL when free
  * @ent: its scheduling state
  * @mm: SVA: the owner's address space, grabbed while started
+ * @mem: its registered memory (wd_engine.ko), released with the queue
  *
  * @uq is protected by vzip_device.alloc_lock.
  */
@@ -154,6 +155,7 @@ struct vzip_queue {
 
 	struct wd_sched_ent ent;
 	struct mm_struct *mm;
+	struct wd_mem_table mem;
 };
 
 struct vzip_codec;

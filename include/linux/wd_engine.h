@@ -31,9 +31,11 @@
 
 #include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <uapi/misc/uacce/wd_mem.h>
 #include <uapi/misc/uacce/wd_ring.h>
 
 struct device;
@@ -45,6 +47,7 @@ struct uacce_queue;
 struct uacce_tenant;
 struct wd_engine;
 struct wd_mdev_vq;
+struct wd_mem_reg;
 
 /**
  * struct wd_ring - a hardware queue's rings (ring.c)
@@ -234,6 +237,8 @@ void wd_sched_set_awake(struct wd_engine_dev *wdev, bool awake);
  * struct wd_buf - one address range of a request, reachable by the engine
  * @kaddr: contiguous kernel mapping of byte 0 (SS region, tests), or NULL
  * @pages: the pinned pages (SVA, a VM's guest memory), or NULL
+ * @reg: the registered region @pages belong to (a reference, dropped by
+ *	wd_dma_unmap()), or NULL if they were pinned for the request
  * @offset: offset of byte 0 in pages[0]
  * @nr_pages: entries in @pages
  * @len: bytes
@@ -242,6 +247,7 @@ void wd_sched_set_awake(struct wd_engine_dev *wdev, bool awake);
 struct wd_buf {
 	u8 *kaddr;
 	struct page **pages;
+	struct wd_mem_reg *reg;
 	unsigned int offset;
 	unsigned int nr_pages;
 	u32 len;
@@ -278,5 +284,33 @@ int wd_dma_map_ss(const struct uacce_qfile_region *ss,
 		  unsigned int n);
 void wd_dma_unmap(struct wd_engine_dev *wdev, struct wd_buf *const *bufs,
 		  unsigned int n);
+
+/* ---- registered memory (mem.c) ---- */
+
+/**
+ * struct wd_mem_table - a queue's registered memory (WD_MEM_CMD_*)
+ * @wdev: the device's engines
+ * @lock: protects @regions: the engines look a request's range up under
+ *	it, and take a reference on the region they find before dropping it
+ * @change_lock: serialises registering and unregistering, so that a
+ *	region checked against the others is the one inserted; held while
+ *	pinning and while waiting for requests, never by an engine
+ * @regions: the registered regions, NULL for a free slot
+ */
+struct wd_mem_table {
+	struct wd_engine_dev *wdev;
+	spinlock_t lock;		/* protects regions; engines' lookups */
+	struct mutex change_lock;	/* serialises register/unregister */
+	struct wd_mem_reg *regions[WD_MEM_MAX_REGIONS];
+};
+
+void wd_mem_init(struct wd_mem_table *t, struct wd_engine_dev *wdev);
+long wd_mem_ioctl(struct wd_mem_table *t, struct uacce_queue *uq,
+		  unsigned int cmd, unsigned long arg);
+void wd_mem_release(struct wd_mem_table *t);
+int wd_dma_map_reg(struct wd_engine_dev *wdev, struct wd_mem_table *t,
+		   struct mm_struct *mm, struct page **pages,
+		   const struct wd_dma_range *r, struct wd_buf *const *bufs,
+		   unsigned int n);
 
 #endif /* _LINUX_WD_ENGINE_H */

@@ -329,7 +329,9 @@ unsigned int wd_inflight(const struct wd_comp *c);
  *
  * Page-aligned and already faulted in.  Without SVA it comes from the
  * device's static shared region, so that requests using it need no copy.
- * Free it with wd_buf_free() before the session is closed.
+ * With SVA it is registered (wd_buf_register()) when the locked memory
+ * limit allows, so that requests using it pin nothing.  Free it with
+ * wd_buf_free() before the session is closed.
  *
  * Return: the buffer, or NULL (no memory, or the shared region is full).
  */
@@ -341,6 +343,45 @@ void *wd_buf_alloc(struct wd_comp *c, size_t size);
  * @buf: the buffer, may be NULL
  */
 void wd_buf_free(struct wd_comp *c, void *buf);
+
+/**
+ * wd_buf_register() - pin memory once for the session's requests
+ * @c: the session
+ * @buf: the memory, any alignment
+ * @len: bytes
+ *
+ * With a device that has SVA, every request pins its buffers while it
+ * runs, which costs about as much as copying them.  Registered memory,
+ * like io_uring's fixed buffers, is pinned once, here, and requests whose
+ * buffers lie inside it pin nothing.  The pages around @buf are
+ * registered whole, writable, on the session's queue, and counted in the
+ * process's locked memory (RLIMIT_MEMLOCK, VmLck) until
+ * wd_buf_unregister(), wd_comp_close() or exit.  Registration is an
+ * optimisation: any memory works without it.  It belongs to this
+ * process: a forked child's requests pin as usual, and its
+ * wd_buf_unregister() of the parent's registration only forgets it.
+ * Since: 1.3.
+ *
+ * Return: 0; -EINVAL (NULL, empty); -EOPNOTSUPP: the device has no SVA
+ * (wd_buf_alloc() gives its memory); -ENODEV, -EBUSY, -EACCES: no device
+ * queue (as the hardware policy says); -EEXIST: a page of it is
+ * registered already; -ENOSPC: the queue has the most registrations
+ * (64); -ENOMEM: beyond RLIMIT_MEMLOCK; -EFAULT: not mapped writable.
+ */
+int wd_buf_register(struct wd_comp *c, void *buf, size_t len);
+
+/**
+ * wd_buf_unregister() - undo wd_buf_register()
+ * @c: the session
+ * @buf: the @buf given to wd_buf_register()
+ *
+ * Returns once no request uses the pages, unpinned.  The memory stays
+ * the caller's.  Since: 1.3.
+ *
+ * Return: 0; -EINVAL (NULL); -ENOENT: @buf is not registered (or no
+ * longer: a second call).
+ */
+int wd_buf_unregister(struct wd_comp *c, void *buf);
 
 /* Direction of a stream */
 enum wd_dir {

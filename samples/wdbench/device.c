@@ -5,7 +5,10 @@
  * rather than silently running in software); "wd-sw" is the library's
  * own software path, to show what the library costs around it; "queue"
  * is the queue layer alone (NOP descriptors, spinning).  Buffers
- * come from wd_buf_alloc(), as a zero-copy application's would.
+ * come from wd_buf_alloc(), as a zero-copy application's would: with SVA
+ * they are registered memory, pinned once.  "vzip-pinned" is "vzip" with
+ * its buffers unregistered (wd_buf_unregister()), so that every request
+ * pins its pages, as it does on memory an application did not register.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -230,7 +233,8 @@ static int src_setup(struct dev_ctx *d)
 	return 0;
 }
 
-static int dev_setup(struct dev_ctx *d, const struct work *w, bool hw)
+static int dev_setup(struct dev_ctx *d, const struct work *w, bool hw,
+		     bool pinned)
 {
 	struct wd_comp_params p = {
 		.format = w->format,
@@ -256,10 +260,14 @@ static int dev_setup(struct dev_ctx *d, const struct work *w, bool hw)
 	ret = src_setup(d);
 	if (ret)
 		return ret;
+	if (pinned)
+		wd_buf_unregister(d->c, d->src);
 	for (unsigned int i = 0; i < nbuf; i++) {
 		d->dst[i] = buf_alloc(d, d->dst_len ? d->dst_len : 1);
 		if (!d->dst[i])
 			return -ENOMEM;
+		if (pinned)
+			wd_buf_unregister(d->c, d->dst[i]);
 		prep_req(d, &d->reqs[i], i);
 	}
 	return 0;
@@ -280,13 +288,14 @@ static void dev_teardown(struct dev_ctx *d, unsigned int nbuf)
 
 static void run_one(const struct work *w, struct result *r)
 {
-	bool hw = !strcmp(w->engine, "vzip");
+	bool pinned = !strcmp(w->engine, "vzip-pinned");
+	bool hw = pinned || !strcmp(w->engine, "vzip");
 	struct dev_ctx d = { 0 };
 	struct wd_stats st;
 	op_fn op;
 	int ret;
 
-	ret = dev_setup(&d, w, hw);
+	ret = dev_setup(&d, w, hw, pinned);
 	if (ret) {
 		snprintf(r->note, sizeof(r->note), "%s", wd_strerror(ret));
 		goto out;

@@ -239,6 +239,7 @@ static void goals_suite(struct bench *b)
 	add(b, "pingpong", OP_NOP, MODE_SYNC, 0, 1, true);
 	add(b, "vzip", OP_COPY, MODE_SYNC, 1 << 20, 1, false);
 	add(b, "vzip", OP_COPY, MODE_ASYNC, 1 << 20, 16, false);
+	add(b, "vzip-pinned", OP_COPY, MODE_ASYNC, 1 << 20, 16, false);
 	add(b, "memcpy", OP_COPY, MODE_SYNC, 1 << 20, 1, false);
 	for (size_t size = 4096; size <= (1 << 20); size *= 16) {
 		add(b, "vzip", OP_COMPRESS, MODE_SYNC, size, 1, false);
@@ -260,7 +261,8 @@ static void goals_suite(struct bench *b)
 
 static bool device_engine(const char *engine)
 {
-	return !strcmp(engine, "vzip") || !strcmp(engine, "wd-sw") ||
+	return !strcmp(engine, "vzip") || !strcmp(engine, "vzip-pinned") ||
+	       !strcmp(engine, "wd-sw") ||
 	       !strcmp(engine, "queue");
 }
 
@@ -458,10 +460,16 @@ static int ratios(const struct bench *b, struct ratio *out)
 	i = find(b, "vzip", OP_COPY, MODE_ASYNC, 1 << 20, 16, -1);
 	j = find(b, "memcpy", OP_COPY, MODE_SYNC, 1 << 20, 1, -1);
 	out[n++] = (struct ratio){ "copy_1m_vs_memcpy",
-		"COPY MB/s, 1 MiB requests, 16 in flight / memcpy",
+		"COPY MB/s, 1 MiB requests, 16 in flight, wd_buf_alloc() (registered with SVA) / memcpy",
 		i < 0 || j < 0 ? 0 : quotient(mbps(&b->results[i]),
 					      mbps(&b->results[j])),
 		0.9, false };
+	i = find(b, "vzip-pinned", OP_COPY, MODE_ASYNC, 1 << 20, 16, -1);
+	out[n++] = (struct ratio){ "copy_1m_pinned_vs_memcpy",
+		"COPY MB/s, 1 MiB requests, 16 in flight, pinned per request / memcpy",
+		i < 0 || j < 0 ? 0 : quotient(mbps(&b->results[i]),
+					      mbps(&b->results[j])),
+		0, false };
 	i = find(b, "vzip", OP_COPY, MODE_SYNC, 1 << 20, 1, -1);
 	out[n++] = (struct ratio){ "copy_1m_qd1_vs_memcpy",
 		"COPY MB/s, 1 MiB requests, 1 in flight / memcpy",
@@ -771,7 +779,7 @@ static void usage(FILE *f)
 	      "  --mode LIST      sync,async,procs (default sync)\n"
 	      "  --depth LIST     requests in flight for async (default 1,16)\n"
 	      "  --procs N        processes for procs (default 2)\n"
-	      "  --engine LIST    vzip,wd-sw,queue,zlib,libdeflate,isal,memcpy,kernel,\n"
+	      "  --engine LIST    vzip,vzip-pinned,wd-sw,queue,zlib,libdeflate,isal,memcpy,kernel,\n"
 	      "                   pingpong (default: vzip and every baseline that applies);\n"
 	      "                   crypto ops: wd (libwarpdrive), evp (OpenSSL)\n"
 	      "  --input FILE     cut FILE into blocks of each size, taken in turn\n"
@@ -942,6 +950,7 @@ int main(int argc, char **argv)
 
 			for (int e = 0; e < nengines; e++) {
 				bool dev = !strcmp(engines[e], "vzip") ||
+					   !strcmp(engines[e], "vzip-pinned") ||
 					   !strcmp(engines[e], "wd-sw");
 				bool raw = !strcmp(engines[e], "queue") ||
 					   !strcmp(engines[e], "pingpong");

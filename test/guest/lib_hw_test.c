@@ -3,7 +3,8 @@
  * libwarpdrive's queue layer on vzip, and the library on the device:
  * discovery, the rings (wrap-around, the in-flight bound, the wake-up
  * protocol against an engine that falls asleep), descriptor errors,
- * poll(), the shared region without SVA, threads sharing a session.
+ * poll(), the shared region without SVA, threads sharing a session,
+ * registered memory with SVA (wd_buf_register()).
  *
  *   lib_hw_test          the above
  *   lib_hw_test deep     thousands of async requests in flight (needs a
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -329,6 +331,107 @@ static void test_zero_copy(const struct wd_queue_info *info)
 	wd_comp_close(c);
 }
 
+/* VmLck of this process in KiB, -1 if unknown. */
+static long vmlck_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmLck:", 6))
+			kib = atol(line + 6);
+	fclose(f);
+	return kib;
+}
+
+/* Round trip through the device: compress @in, decompress, compare. */
+static bool round_trip(struct wd_comp *c, const unsigned char *in,
+		       size_t len, unsigned char *out, size_t out_size,
+		       unsigned char *back)
+{
+	size_t n = out_size, m = len;
+
+	return !wd_compress(c, in, len, out, &n) &&
+	       !wd_decompress(c, out, &n, back, &m) && m == len &&
+	       !memcmp(in, back, len);
+}
+
+static void test_registered(const struct wd_queue_info *info)
+{
+	struct wd_comp_params p = { .format = WD_FORMAT_GZIP,
+				    .policy = WD_POLICY_HW,
+				    .flags = WD_COMP_F_THRESHOLD };
+	size_t len = 1 << 20, page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char *in = aligned_alloc(page, len);
+	unsigned char *out = aligned_alloc(page, 2 * len);
+	unsigned char *back = malloc(len), *b;
+	long lck0 = vmlck_kib();
+	struct wd_comp *c;
+	pid_t pid;
+	int st = -1;
+
+	if (wd_comp_open(&c, &p) || !in || !out || !back) {
+		tap_ok(0, "session for registered memory");
+		return;
+	}
+	for (size_t i = 0; i < len; i++)
+		in[i] = (unsigned char)("registered "[i % 11] ^ (i >> 12));
+	if (!(info->flags & UACCE_DEV_SVA)) {
+		tap_ok(wd_buf_register(c, in, len) == -EOPNOTSUPP,
+		       "no SVA: wd_buf_register() fails with -EOPNOTSUPP");
+		goto out;
+	}
+	tap_ok(wd_buf_register(c, in, len) == 0 &&
+	       wd_buf_register(c, out, 2 * len) == 0,
+	       "wd_buf_register() a source and a destination");
+	tap_ok(vmlck_kib() == lck0 + 3 * 1024, "VmLck grows by 3 MiB (%ld -> %ld)",
+	       lck0, vmlck_kib());
+	tap_ok(round_trip(c, in, len, out, 2 * len, back),
+	       "a round trip from registered memory is correct");
+	tap_ok(wd_buf_register(c, in + page, page) == -EEXIST,
+	       "registering a registered page again: -EEXIST");
+
+	pid = fork();
+	if (!pid) {
+		/* the child forgets the parent's, and works without it */
+		_exit(wd_buf_unregister(c, in) == 0 &&
+		      round_trip(c, in, len, out, 2 * len, back) &&
+		      wd_buf_unregister(c, in) == -ENOENT ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	tap_ok(WIFEXITED(st) && !WEXITSTATUS(st),
+	       "a forked child forgets the parent's registration and pins per request");
+	tap_ok(vmlck_kib() == lck0 + 3 * 1024,
+	       "the parent's registrations are intact");
+
+	tap_ok(wd_buf_unregister(c, in) == 0 && wd_buf_unregister(c, out) == 0,
+	       "wd_buf_unregister() both");
+	tap_ok(vmlck_kib() == lck0, "VmLck is back (%ld)", vmlck_kib());
+	tap_ok(wd_buf_unregister(c, in) == -ENOENT,
+	       "unregistering again (use after unregister): -ENOENT");
+	tap_ok(round_trip(c, in, len, out, 2 * len, back),
+	       "the memory still works, pinned per request");
+
+	b = wd_buf_alloc(c, len);
+	tap_ok(b && vmlck_kib() == lck0 + 1024,
+	       "wd_buf_alloc() memory is registered");
+	tap_ok(b && wd_buf_unregister(c, b) == 0 && vmlck_kib() == lck0 &&
+	       wd_buf_register(c, b, len) == 0,
+	       "and can be unregistered and registered again");
+	wd_buf_free(c, b);
+	tap_ok(vmlck_kib() == lck0, "wd_buf_free() unregisters it");
+	tap_ok(wd_buf_register(c, in, len) == 0, "register once more");
+out:
+	wd_comp_close(c);
+	tap_ok(vmlck_kib() == lck0, "closing the session unregisters the rest");
+	free(in);
+	free(out);
+	free(back);
+}
+
 /* Thousands of requests in flight on one session. */
 static int deep(void)
 {
@@ -426,5 +529,6 @@ int main(int argc, char **argv)
 	wd_queue_close(q);
 	test_threads();
 	test_zero_copy(&info);
+	test_registered(&info);
 	return tap_done();
 }

@@ -33,13 +33,14 @@ usr/include/warpdrive/queue.h
 usr/include/warpdrive/uapi/misc/uacce/uacce.h
 usr/include/warpdrive/uapi/misc/uacce/vcrypt.h
 usr/include/warpdrive/uapi/misc/uacce/vzip.h
+usr/include/warpdrive/uapi/misc/uacce/wd_mem.h
 usr/include/warpdrive/uapi/misc/uacce/wd_pci.h
 usr/include/warpdrive/uapi/misc/uacce/wd_ring.h
 usr/include/warpdrive/warpdrive.h
 usr/lib/libwarpdrive.a
 usr/lib/libwarpdrive.so -> libwarpdrive.so.1
-usr/lib/libwarpdrive.so.1 -> libwarpdrive.so.1.2
-usr/lib/libwarpdrive.so.1.2
+usr/lib/libwarpdrive.so.1 -> libwarpdrive.so.1.3
+usr/lib/libwarpdrive.so.1.3
 usr/lib/libwdz.so.1
 usr/lib/pkgconfig/warpdrive.pc
 usr/lib/udev/rules.d/60-warpdrive.rules
@@ -62,7 +63,7 @@ else
 	sed 's/^/# /' "$d/diff"
 fi
 
-soname=$(readelf -d "$root/usr/lib/libwarpdrive.so.1.2" 2>/dev/null |
+soname=$(readelf -d "$root/usr/lib/libwarpdrive.so.1.3" 2>/dev/null |
 	 sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 shim=$(readelf -d "$root/usr/lib/libwdz.so.1" 2>/dev/null |
        sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')

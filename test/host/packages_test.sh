@@ -83,6 +83,7 @@ has libwarpdrive-dev usr/include/warpdrive/warpdrive.h \
 	usr/include/warpdrive/uapi/misc/uacce/uacce.h \
 	usr/include/warpdrive/uapi/misc/uacce/vcrypt.h \
 	usr/include/warpdrive/uapi/misc/uacce/wd_ring.h \
+	usr/include/warpdrive/uapi/misc/uacce/wd_mem.h \
 	"$lib/libwarpdrive.so -> libwarpdrive.so.1" "$lib/libwarpdrive.a" \
 	"$lib/pkgconfig/warpdrive.pc" usr/share/man/man3/libwarpdrive.3.gz
 has warpdrive-tools usr/bin/wdzip usr/bin/wdbench usr/bin/wdcdi \

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * wd_engine: registered memory (<uapi/misc/uacce/wd_mem.h>), a queue's
+ * ranges of its owner's memory pinned once for all its requests.
+ *
+ * Each region is pinned FOLL_LONGTERM at registration and accounted to
+ * the owner's locked memory (account_locked_vm(), RLIMIT_MEMLOCK).  An
+ * engine that finds a request's range inside a region takes a reference
+ * on it for the request (wd_mem_get(), dropped by wd_dma_unmap()); the
+ * table holds one more.  Unregistering takes the region out of the table,
+ * so no new request finds it, then waits for the requests that hold it
+ * before it unpins the pages: the engine never reaches an unpinned page,
+ * and the caller gets its locked memory back when the ioctl returns.
+ */
+#include <linux/device.h>
+#include <linux/mm.h>
+#include <linux/refcount.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uacce.h>
+#include <linux/uaccess.h>
+#include <linux/wait_bit.h>
+#include <linux/wd_engine.h>
+
+#include "internal.h"
+
+/**
+ * struct wd_mem_reg - one registered region
+ * @addr: its first byte, page aligned
+ * @len: bytes, whole pages
+ * @write: pinned writable (WD_MEM_F_WRITE)
+ * @pages: the pinned pages, @len / PAGE_SIZE of them
+ * @mm: the address space whose locked memory it is accounted to, grabbed
+ * @ref: the table's reference while registered, and one per request
+ *	using it
+ */
+struct wd_mem_reg {
+	u64 addr;
+	u64 len;
+	bool write;
+	struct page **pages;
+	struct mm_struct *mm;
+	refcount_t ref;
+};
+
+/**
+ * wd_mem_init() - an empty registry
+ * @t: the queue's registry
+ * @wdev: the device's engines (pinned page counters, messages)
+ */
+void wd_mem_init(struct wd_mem_table *t, struct wd_engine_dev *wdev)
+{
+	memset(t->regions, 0, sizeof(t->regions));
+	t->wdev = wdev;
+	spin_lock_init(&t->lock);
+	mutex_init(&t->change_lock);
+}
+EXPORT_SYMBOL_GPL(wd_mem_init);
+
+static unsigned long wd_mem_nr_pages(const struct wd_mem_reg *reg)
+{
+	return reg->len >> PAGE_SHIFT;
+}
+
+/* The pages and the accounting of a region nobody uses any more. */
+static void wd_mem_free(struct wd_mem_table *t, struct wd_mem_reg *reg)
+{
+	unsigned long nr = wd_mem_nr_pages(reg);
+
+	unpin_user_pages_dirty_lock(reg->pages, nr, reg->write);
+	atomic_long_sub(nr, &t->wdev->pinned_now);
+	/*
+	 * An address space that has exited has no locked memory to give
+	 * back.  The last mmput() of one exiting meanwhile is left to a
+	 * worker: here uacce's locks may be held (put_queue).
+	 */
+	if (mmget_not_zero(reg->mm)) {
+		account_locked_vm(reg->mm, nr, false);
+		mmput_async(reg->mm);
+	}
+	mmdrop(reg->mm);
+	kvfree(reg->pages);
+	kfree(reg);
+}
+
+/* Out of the table already: wait for the requests using it, then free. */
+static void wd_mem_drop(struct wd_mem_table *t, struct wd_mem_reg *reg)
+{
+	if (!refcount_dec_and_test(&reg->ref))
+		wait_var_event(&reg->ref, !refcount_read(&reg->ref));
+	wd_mem_free(t, reg);
+}
+
+static int wd_mem_check(struct wd_mem_table *t, const struct wd_mem_region *u)
+{
+	struct device *dev = t->wdev->dev;
+
+	if (u->flags & ~WD_MEM_F_WRITE || u->reserved) {
+		dev_dbg_ratelimited(dev, "REGISTER: unknown flags %#x or reserved %#x\n",
+				    u->flags, u->reserved);
+		return -EINVAL;
+	}
+	if (!u->len || !PAGE_ALIGNED(u->addr) || !PAGE_ALIGNED(u->len)) {
+		dev_dbg_ratelimited(dev, "REGISTER: %#llx+%#llx is empty or not page aligned\n",
+				    u->addr, u->len);
+		return -EINVAL;
+	}
+	if (u->len > WD_MEM_MAX_LEN) {
+		dev_dbg_ratelimited(dev, "REGISTER: %llu bytes, more than %llu\n",
+				    u->len, WD_MEM_MAX_LEN);
+		return -EINVAL;
+	}
+	if (u->addr + u->len < u->addr || u->addr + u->len > TASK_SIZE) {
+		dev_dbg_ratelimited(dev, "REGISTER: %#llx+%#llx is outside the address space\n",
+				    u->addr, u->len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Under change_lock: the slot for a new region, or a negative errno. */
+static int wd_mem_slot(struct wd_mem_table *t, const struct wd_mem_region *u)
+{
+	int i, free = -ENOSPC;
+
+	for (i = 0; i < WD_MEM_MAX_REGIONS; i++) {
+		const struct wd_mem_reg *reg = t->regions[i];
+
+		if (!reg) {
+			if (free < 0)
+				free = i;
+			continue;
+		}
+		if (u->addr < reg->addr + reg->len &&
+		    reg->addr < u->addr + u->len) {
+			dev_dbg_ratelimited(t->wdev->dev,
+					    "REGISTER: %#llx+%#llx overlaps the region at %#llx+%#llx\n",
+					    u->addr, u->len, reg->addr,
+					    reg->len);
+			return -EEXIST;
+		}
+	}
+	if (free < 0)
+		dev_dbg_ratelimited(t->wdev->dev,
+				    "REGISTER: the queue has %d regions already\n",
+				    WD_MEM_MAX_REGIONS);
+	return free;
+}
+
+static int wd_mem_pin(struct wd_mem_reg *reg)
+{
+	unsigned int flags = FOLL_LONGTERM | (reg->write ? FOLL_WRITE : 0);
+	unsigned long nr = wd_mem_nr_pages(reg), done = 0;
+
+	while (done < nr) {
+		int ret = pin_user_pages_fast(reg->addr + done * PAGE_SIZE,
+					      nr - done, flags,
+					      reg->pages + done);
+
+		if (ret <= 0) {
+			if (done)
+				unpin_user_pages(reg->pages, done);
+			return ret ? ret : -EFAULT;
+		}
+		done += ret;
+	}
+	return 0;
+}
+
+static int wd_mem_register(struct wd_mem_table *t, struct mm_struct *mm,
+			   const struct wd_mem_region *u)
+{
+	struct device *dev = t->wdev->dev;
+	struct wd_mem_reg *reg;
+	unsigned long nr;
+	int slot, ret;
+
+	ret = wd_mem_check(t, u);
+	if (ret)
+		return ret;
+	nr = u->len >> PAGE_SHIFT;
+	reg = kzalloc(sizeof(*reg), GFP_KERNEL);
+	if (!reg)
+		return -ENOMEM;
+	reg->addr = u->addr;
+	reg->len = u->len;
+	reg->write = u->flags & WD_MEM_F_WRITE;
+	refcount_set(&reg->ref, 1);
+	reg->pages = kvmalloc_array(nr, sizeof(*reg->pages), GFP_KERNEL);
+	if (!reg->pages) {
+		ret = -ENOMEM;
+		goto free_reg;
+	}
+
+	mutex_lock(&t->change_lock);
+	slot = wd_mem_slot(t, u);
+	if (slot < 0) {
+		ret = slot;
+		goto unlock;
+	}
+	ret = account_locked_vm(mm, nr, true);
+	if (ret) {
+		dev_dbg_ratelimited(dev, "REGISTER: %lu pages more would exceed RLIMIT_MEMLOCK: %d\n",
+				    nr, ret);
+		goto unlock;
+	}
+	ret = wd_mem_pin(reg);
+	if (ret) {
+		dev_dbg_ratelimited(dev, "REGISTER: cannot pin %#llx+%#llx%s: %d\n",
+				    u->addr, u->len,
+				    reg->write ? " writable" : "", ret);
+		account_locked_vm(mm, nr, false);
+		goto unlock;
+	}
+	mmgrab(mm);
+	reg->mm = mm;
+	atomic_long_add(nr, &t->wdev->pinned_now);
+	atomic64_add(nr, &t->wdev->pinned_total);
+	spin_lock(&t->lock);
+	t->regions[slot] = reg;
+	spin_unlock(&t->lock);
+	mutex_unlock(&t->change_lock);
+	return 0;
+
+unlock:
+	mutex_unlock(&t->change_lock);
+	kvfree(reg->pages);
+free_reg:
+	kfree(reg);
+	return ret;
+}
+
+static int wd_mem_unregister(struct wd_mem_table *t,
+			     const struct wd_mem_region *u)
+{
+	struct wd_mem_reg *reg = NULL;
+	int i;
+
+	mutex_lock(&t->change_lock);
+	spin_lock(&t->lock);
+	for (i = 0; i < WD_MEM_MAX_REGIONS; i++) {
+		if (t->regions[i] && t->regions[i]->addr == u->addr &&
+		    t->regions[i]->len == u->len) {
+			reg = t->regions[i];
+			t->regions[i] = NULL;
+			break;
+		}
+	}
+	spin_unlock(&t->lock);
+	if (reg)
+		wd_mem_drop(t, reg);
+	mutex_unlock(&t->change_lock);
+	if (!reg) {
+		dev_dbg_ratelimited(t->wdev->dev,
+				    "UNREGISTER: no region %#llx+%#llx\n",
+				    u->addr, u->len);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/**
+ * wd_mem_ioctl() - the registered memory commands of a queue
+ * @t: the queue's registry
+ * @uq: the uacce queue
+ * @cmd: the ioctl command
+ * @arg: its argument, a user pointer
+ *
+ * The class driver's uacce ioctl callback forwards every command to it
+ * first.
+ *
+ * Return: -ENOIOCTLCMD if @cmd is not one of WD_MEM_CMD_*, else 0 or the
+ * negative errno <uapi/misc/uacce/wd_mem.h> gives.
+ */
+long wd_mem_ioctl(struct wd_mem_table *t, struct uacce_queue *uq,
+		  unsigned int cmd, unsigned long arg)
+{
+	struct wd_mem_region u;
+
+	if (cmd != WD_MEM_CMD_REGISTER && cmd != WD_MEM_CMD_UNREGISTER)
+		return -ENOIOCTLCMD;
+	if (!(uq->uacce->flags & UACCE_DEV_SVA) || !uq->mm) {
+		dev_dbg_ratelimited(t->wdev->dev,
+				    "registered memory needs SVA: the SS region is the device's memory\n");
+		return -EOPNOTSUPP;
+	}
+	if (current->mm != uq->mm) {
+		dev_dbg_ratelimited(t->wdev->dev,
+				    "registered memory is the queue opener's only\n");
+		return -EPERM;
+	}
+	if (copy_from_user(&u, (void __user *)arg, sizeof(u)))
+		return -EFAULT;
+	if (cmd == WD_MEM_CMD_REGISTER)
+		return wd_mem_register(t, uq->mm, &u);
+	return wd_mem_unregister(t, &u);
+}
+EXPORT_SYMBOL_GPL(wd_mem_ioctl);
+
+/**
+ * wd_mem_release() - unregister every region of a queue
+ * @t: the queue's registry
+ *
+ * For the class driver's put_queue: the queue's file is being released
+ * (close, exit, a kill), so its pages are unpinned and unaccounted.
+ * Waits for requests still using a region, though a stopped queue has
+ * none.
+ */
+void wd_mem_release(struct wd_mem_table *t)
+{
+	int i;
+
+	mutex_lock(&t->change_lock);
+	for (i = 0; i < WD_MEM_MAX_REGIONS; i++) {
+		struct wd_mem_reg *reg;
+
+		spin_lock(&t->lock);
+		reg = t->regions[i];
+		t->regions[i] = NULL;
+		spin_unlock(&t->lock);
+		if (reg)
+			wd_mem_drop(t, reg);
+	}
+	mutex_unlock(&t->change_lock);
+}
+EXPORT_SYMBOL_GPL(wd_mem_release);
+
+/**
+ * wd_mem_get() - the registered pages of a request's range
+ * @t: the queue's registry, or NULL
+ * @r: the range, process virtual addresses
+ * @buf: set to the range if it lies inside a region registered for its
+ *	access, with a reference on the region
+ *
+ * Return: true if @buf is set.
+ */
+bool wd_mem_get(struct wd_mem_table *t, const struct wd_dma_range *r,
+		struct wd_buf *buf)
+{
+	struct wd_mem_reg *reg = NULL;
+	u64 end = r->addr + r->len;
+	unsigned long first;
+	int i;
+
+	if (!t || !r->len || end < r->addr)
+		return false;
+	spin_lock(&t->lock);
+	for (i = 0; i < WD_MEM_MAX_REGIONS; i++) {
+		struct wd_mem_reg *cand = t->regions[i];
+
+		if (cand && r->addr >= cand->addr &&
+		    end <= cand->addr + cand->len &&
+		    (!r->write || cand->write)) {
+			reg = cand;
+			refcount_inc(&reg->ref);
+			break;
+		}
+	}
+	spin_unlock(&t->lock);
+	if (!reg)
+		return false;
+	first = (r->addr - reg->addr) >> PAGE_SHIFT;
+	buf->reg = reg;
+	buf->pages = reg->pages + first;
+	buf->offset = offset_in_page(r->addr);
+	buf->nr_pages = DIV_ROUND_UP(buf->offset + r->len, PAGE_SIZE);
+	buf->len = r->len;
+	buf->write = r->write;
+	return true;
+}
+
+/**
+ * wd_mem_put() - drop a request's reference on a region
+ * @reg: the region
+ */
+void wd_mem_put(struct wd_mem_reg *reg)
+{
+	if (refcount_dec_and_test(&reg->ref))
+		wake_up_var(&reg->ref);
+}

@@ -16,8 +16,8 @@ WD_EXPORT int wd_crypto_submit(struct wd_crypto *s,
 			       struct wd_crypto_req **reqs, unsigned int n)
 {
 	enum wd_reason why;
+	struct wd_chw hw;
 	unsigned int i;
-	bool hw;
 	int ret;
 
 	if (!s || (!reqs && n))
@@ -27,9 +27,10 @@ WD_EXPORT int wd_crypto_submit(struct wd_crypto *s,
 			return -EINVAL;
 	/* policy hw without a usable device: take none */
 	if (s->policy == WD_POLICY_HW) {
-		ret = wd_crypto_route(s, SIZE_MAX, &hw, &why);
+		ret = wd_crypto_route(s, SIZE_MAX, 0, 0, 0, &hw, &why);
 		if (ret)
 			return ret;
+		wd_queue_close(hw.q);
 	}
 	for (i = 0; i < n; i++) {
 		pthread_mutex_lock(&s->lock);

@@ -8,8 +8,12 @@
  *   crypto.c                          one-shot front end; open and close
  *   crypto_async.c crypto_stream.c    async and stream front ends
  *   crypto_session.c                  settings, key, routing, paths
- *   crypto_dev.c                      finding a vcrypt device
+ *   crypto_dev.c                      the session's vcrypt queue, key slot
+ *   crypto_hw.c                       requests on a vcrypt queue
  *   crypto_soft.c                     the software path (libcrypto EVP)
+ *
+ * and below them the queue layers compression uses too (shared.c,
+ * queue.c, inflight.c, ring.c, xfer.c) with vcrypt.c's protocol.
  */
 #ifndef WD_CRYPTO_PRIV_H
 #define WD_CRYPTO_PRIV_H
@@ -18,6 +22,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <warpdrive/crypto.h>
+
+#include <misc/uacce/vcrypt.h>
 
 #include "internal.h"
 #include "queue_priv.h"
@@ -30,10 +36,13 @@
  * @policy: never WD_POLICY_DEFAULT
  * @depth: async requests in flight at most
  * @threshold: smaller requests go to software under policy auto
- * @lock: protects @retry_at, @nodev, @device, @done and @ndone
+ * @busy: waits for the device spin instead of sleeping (WD_WAIT=busy)
+ * @lock: protects @q, @slot, @retry_at, @nodev, @device, @done and @ndone
+ * @q: the vcrypt queue in use (a reference), NULL while none
+ * @slot: the key slot of @q holding the key, -1 for none
  * @retry_at: no look for a device before this time (wd_now_ns())
  * @nodev: why there is no device
- * @device: name of the device in use, "" while none
+ * @device: name of the device last used, "" before
  * @done: async requests completed, not yet returned by wd_crypto_poll()
  * @ndone: entries in @done
  * @cnt: counters
@@ -47,8 +56,11 @@ struct wd_crypto {
 	enum wd_policy policy;
 	unsigned int depth;
 	size_t threshold;
+	bool busy;
 
 	pthread_mutex_t lock;
+	struct wd_queue *q;
+	int slot;
 	int64_t retry_at;
 	enum wd_reason nodev;
 	char device[WD_NAME_MAX];
@@ -83,15 +95,34 @@ int wd_crypto_session_open(struct wd_crypto **sp,
 /* Wipes the key and frees the session; the done list must be empty. */
 void wd_crypto_session_close(struct wd_crypto *s);
 
+/**
+ * struct wd_chw - where a request runs on the device
+ * @q: the queue (a reference while the request runs); NULL: software
+ * @slot: the session's key slot in @q
+ * @alg: enum wd_crypto_alg
+ * @busy: spin rather than sleep
+ * @cnt: the session's counters
+ */
+struct wd_chw {
+	struct wd_queue *q;
+	unsigned int slot;
+	int alg;
+	bool busy;
+	struct wd_counters *cnt;
+};
+
 /*
- * wd_crypto_route() - where a request of @len input bytes runs
- * @hw: set when it runs on the device
+ * wd_crypto_route() - where a request of @len input bytes (@aad_len,
+ * @iv_len, @tag_len for GCM) runs
+ * @hw: filled in; @hw->q is set (a reference: wd_queue_close() it) when
+ *      it runs on the device
  * @why: otherwise, why it runs in software
  *
  * Return: 0, or under policy hw -ENODEV, -EBUSY or -EOPNOTSUPP when the
  * device cannot run it.
  */
-int wd_crypto_route(struct wd_crypto *s, size_t len, bool *hw,
+int wd_crypto_route(struct wd_crypto *s, size_t len, size_t aad_len,
+		    size_t iv_len, size_t tag_len, struct wd_chw *hw,
 		    enum wd_reason *why);
 
 /* Record that a request took @path (for software: because of @why). */
@@ -115,10 +146,73 @@ int wd_crypto_check_aead(const struct wd_crypto *s, size_t iv_len,
 /* ---- crypto_dev.c ---- */
 
 /*
- * wd_crypto_find_device() - a usable vcrypt device (its name in @name),
- * or why there is none: WD_REASON_NO_DEVICE, _ISOLATED or _NO_QUEUE.
+ * wd_crypto_dev_get() - a reference to the session's vcrypt queue with
+ * its key loaded in *@slot, finding one (at most once a second while
+ * there is none) and replacing one inherited across fork() or dead; NULL
+ * and *@why: no device, isolated, no queue or key slot free, unsupported
+ * algorithm.
  */
-enum wd_reason wd_crypto_find_device(char *name, size_t size);
+struct wd_queue *wd_crypto_dev_get(struct wd_crypto *s, unsigned int *slot,
+				   enum wd_reason *why);
+
+/* Wipes the session's key slot and lets go of its queue (at close). */
+void wd_crypto_dev_put(struct wd_crypto *s);
+
+/* ---- crypto_hw.c: requests on a vcrypt queue; 0 or -errno ---- */
+
+/*
+ * wd_chw_can() - can @h's queue run a whole-buffer request of these
+ * sizes (its algorithms, GCM's 12-byte nonce, what cannot be split)?
+ */
+bool wd_chw_can(const struct wd_chw *h, int alg, size_t len, size_t aad_len,
+		size_t iv_len, size_t tag_len);
+
+/* One descriptor, submitted and waited for; its completion's errno. */
+int wd_chw_run(const struct wd_chw *h, const struct vcrypt_sqe *sqe,
+	       uint32_t *produced);
+
+int wd_chw_digest(const struct wd_chw *h, const void *src, size_t len,
+		  void *out, size_t *out_len);
+int wd_chw_cipher(const struct wd_chw *h, int dir, const void *iv,
+		  const void *src, size_t len, void *dst);
+int wd_chw_aead(const struct wd_chw *h, int dir, const void *iv,
+		size_t iv_len, const void *aad, size_t aad_len,
+		const void *src, size_t len, void *dst, void *tag,
+		size_t tag_len);
+
+/**
+ * struct wd_chw_ctx - a sealed stream context where the device reaches it
+ * @p: its bytes (process memory with SVA, else in the SS region)
+ * @addr: its address for descriptors
+ * @size: CTX_SIZE
+ * @q: the queue whose memory it is
+ */
+struct wd_chw_ctx {
+	void *p;
+	uint64_t addr;
+	size_t size;
+	struct wd_queue *q;
+};
+
+/* -EOPNOTSUPP: the queue has no streams */
+int wd_chw_ctx_alloc(const struct wd_chw *h, struct wd_chw_ctx *c);
+/* Wipes and frees it. */
+void wd_chw_ctx_free(struct wd_chw_ctx *c);
+/* @dst (allocated on the same queue) continues where @src is. */
+int wd_chw_ctx_copy(struct wd_chw_ctx *dst, const struct wd_chw_ctx *src);
+
+/**
+ * wd_chw_stream() - stream requests on context @c for @len bytes (in
+ * pieces as needed)
+ * @op: VCRYPT_OP_DIGEST, _ENCRYPT or _DECRYPT
+ * @flags: VCRYPT_SQE_F_NEW_STREAM (the first piece; with @iv for
+ *         ciphers) and/or VCRYPT_SQE_F_FINAL (the last piece)
+ * @dst: ciphers: @len bytes; digests: the digest (with FINAL), @dst_len
+ * @produced: bytes written
+ */
+int wd_chw_stream(const struct wd_chw *h, struct wd_chw_ctx *c, int op,
+		  unsigned int flags, const void *iv, const void *src,
+		  size_t len, void *dst, size_t dst_len, size_t *produced);
 
 /* ---- crypto_soft.c: libcrypto EVP; 0 or -errno, never logs keys ---- */
 

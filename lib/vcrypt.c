@@ -62,6 +62,28 @@ size_t wd_vcrypt_ctx_size(const struct wd_queue *q)
 	return size;
 }
 
+size_t wd_vcrypt_digest_size(int alg)
+{
+	switch (alg) {
+	case VCRYPT_ALG_SHA512:
+		return VCRYPT_SHA512_SIZE;
+	case VCRYPT_ALG_SHA256:
+	case VCRYPT_ALG_HMAC_SHA256:
+		return VCRYPT_SHA256_SIZE;
+	case VCRYPT_ALG_SHA3_256:
+		return VCRYPT_SHA3_256_SIZE;
+	case VCRYPT_ALG_SM3:
+		return VCRYPT_SM3_SIZE;
+	default:
+		return 0;
+	}
+}
+
+bool wd_vcrypt_keyed(int alg)
+{
+	return alg >= VCRYPT_ALG_HMAC_SHA256 && alg < VCRYPT_ALG_NR;
+}
+
 void wd_vcrypt_prep(struct vcrypt_sqe *sqe, int op, int alg, unsigned int slot)
 {
 	memset(sqe, 0, sizeof(*sqe));

@@ -21,6 +21,12 @@ bool wd_vcrypt_has_alg(const struct wd_queue *q, int alg);
 /* Stream contexts of the queue (CAP_STREAM and CTX_SIZE), 0 without */
 size_t wd_vcrypt_ctx_size(const struct wd_queue *q);
 
+/* Bytes of the digest or MAC of @alg (enum vcrypt_alg), 0 for a cipher */
+size_t wd_vcrypt_digest_size(int alg);
+
+/* Does @alg take a key (in a key slot)? */
+bool wd_vcrypt_keyed(int alg);
+
 /**
  * wd_vcrypt_prep() - a descriptor with nothing but its opcode, algorithm,
  * version and key slot set (user_data is left 0)

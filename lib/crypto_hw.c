@@ -329,61 +329,183 @@ static void dev_free(const struct wd_chw *h, void *p, size_t len)
 		wd_mem_free(h->q->mem, p);
 }
 
+/*
+ * Builds @o's descriptor for request @r of session algorithm @o->hw.alg
+ * in one piece: buffers where the device reaches them (GCM: AAD, text and
+ * tag staged in one source).  -E2BIG: it needs pieces (or a temporary
+ * buffer for overlapping ones), which only the synchronous calls do.
+ */
+static int op_build(struct wd_chw_op *o, const struct wd_crypto_req *r)
+{
+	const struct wd_chw *h = &o->hw;
+	size_t chunk = chunk_of(h->q);
+	struct vcrypt_sqe *sqe = &o->req.csqe;
+	const unsigned char *in = r->src;
+	unsigned char *out = r->dst;
+	int op = r->dir == WD_ENCRYPT ? VCRYPT_OP_ENCRYPT : VCRYPT_OP_DECRYPT;
+	size_t len = r->src_len;
+	int ret;
+
+	o->r = r;
+	o->gcm = h->alg == WD_CRYPTO_AES_GCM;
+	o->digest = wd_vcrypt_digest_size(h->alg) != 0;
+	o->out_len = o->digest ? wd_vcrypt_digest_size(h->alg) : len;
+	if (!o->gcm && (len > chunk || (!o->digest && out != in && len &&
+					out < in + len && in < out + len)))
+		return -E2BIG;
+	if (o->gcm) {
+		o->in_len = r->aad_len + len +
+			    (r->dir == WD_DECRYPT ? r->tag_len : 0);
+		o->out_len = len + (r->dir == WD_ENCRYPT ? r->tag_len : 0);
+		if (r->iv_len != VCRYPT_GCM_IV || o->in_len > chunk ||
+		    o->out_len > chunk)
+			return -E2BIG;
+		o->in = dev_alloc(h, o->in_len);
+		o->out = dev_alloc(h, o->out_len);
+		if (!o->in || !o->out)
+			return -ENOMEM;
+		if (r->aad_len)
+			memcpy(o->in, r->aad, r->aad_len);
+		if (len)
+			memcpy(o->in + r->aad_len, r->src, len);
+		if (r->dir == WD_DECRYPT)
+			memcpy(o->in + r->aad_len + len, r->tag, r->tag_len);
+		wd_count_copy(h->cnt, o->in_len);
+		wd_vcrypt_prep(sqe, op, h->alg, h->slot);
+		memcpy(sqe->iv, r->iv, VCRYPT_GCM_IV);
+		sqe->iv_len = VCRYPT_GCM_IV;
+		sqe->src = wd_queue_addr(h->q, o->in, o->in_len);
+		sqe->src_len = (uint32_t)o->in_len;
+		sqe->dst = wd_queue_addr(h->q, o->out, o->out_len);
+		sqe->dst_len = (uint32_t)o->out_len;
+		sqe->aad_len = (uint32_t)r->aad_len;
+		sqe->tag_len = (uint8_t)r->tag_len;
+		return 0;
+	}
+	ret = wd_xfer_in(h->q, in, len, &o->xs, h->cnt);
+	if (ret)
+		return ret;
+	o->have_xs = true;
+	o->inplace = !o->digest && out == in;
+	if (!o->inplace) {
+		ret = wd_xfer_out(h->q, out, o->out_len, &o->xd);
+		if (ret)
+			return ret;
+		o->have_xd = true;
+	}
+	if (o->digest) {
+		wd_vcrypt_prep(sqe, VCRYPT_OP_DIGEST, h->alg, h->slot);
+	} else {
+		wd_vcrypt_prep(sqe, op, h->alg, h->slot);
+		memcpy(sqe->iv, r->iv, VCRYPT_CIPHER_IV);
+		sqe->iv_len = VCRYPT_CIPHER_IV;
+	}
+	sqe->src = len ? o->xs.addr : 0;
+	sqe->src_len = (uint32_t)len;
+	sqe->dst = o->inplace ? o->xs.addr : o->xd.addr;
+	sqe->dst_len = (uint32_t)o->out_len;
+	return 0;
+}
+
+/*
+ * Ends @o with status @ret (0 or the completion's errno): output copied
+ * back (GCM: text and tag; on a wrong tag the caller's output zeroed),
+ * copies in the SS region wiped and freed.  Returns the result.
+ */
+static int op_finish(struct wd_chw_op *o, int ret)
+{
+	const struct wd_chw *h = &o->hw;
+	const struct wd_crypto_req *r = o->r;
+	uint32_t made = o->req.ccqe.produced;
+
+	if (!ret && made != o->out_len)
+		ret = -EIO;	/* not what this request makes */
+	o->produced = 0;
+	if (o->gcm) {
+		if (ret == -EBADMSG && r->src_len) {
+			/* no unauthenticated plaintext leaves the library */
+			memset(r->dst, 0, r->src_len);
+		} else if (!ret) {
+			if (r->src_len)
+				memcpy(r->dst, o->out, r->src_len);
+			if (r->dir == WD_ENCRYPT)
+				memcpy(r->tag, o->out + r->src_len, r->tag_len);
+			wd_count_copy(h->cnt, o->out_len);
+			if (wd_guard_revoked(h->q))
+				ret = -ENODEV;
+		}
+		dev_free(h, o->in, o->in_len);
+		dev_free(h, o->out, o->out_len);
+		o->in = o->out = NULL;
+	}
+	if (o->have_xs) {
+		if (o->inplace && o->xs.bounce) {
+			if (wd_xfer_done(h->q, &o->xs, ret ? 0 : made, h->cnt) &&
+			    !ret)
+				ret = -ENODEV;
+		} else {
+			if (o->xs.bounce)
+				wd_crypto_wipe(o->xs.bounce, o->xs.len);
+			wd_xfer_done(h->q, &o->xs, 0, NULL);
+		}
+		o->have_xs = false;
+	}
+	if (o->have_xd) {
+		if (wd_xfer_done(h->q, &o->xd, ret ? 0 : made, h->cnt) && !ret)
+			ret = -ENODEV;
+		o->have_xd = false;
+	}
+	if (!ret)
+		o->produced = made;
+	return ret;
+}
+
+/* inflight.c's completion callback, in whichever thread reaps */
+static void op_done(struct wd_inflight_req *req)
+{
+	struct wd_chw_op *o = (struct wd_chw_op *)req;
+	int ret = wd_vcrypt_errno(&req->ccqe);
+
+	if (!ret && req->ccqe.produced > req->csqe.dst_len)
+		ret = -EIO;
+	o->done(o, op_finish(o, ret));
+}
+
+int wd_chw_submit(struct wd_chw_op *o, const struct wd_crypto_req *r)
+{
+	int ret = op_build(o, r);
+
+	if (!ret) {
+		o->req.done_fn = op_done;
+		ret = wd_inflight_submit_wait(o->hw.q, &o->req, o->hw.busy,
+					      o->hw.cnt);
+		/* not taken: the callback will not come */
+		if (!ret)
+			return 0;
+	}
+	op_finish(o, ret);
+	return ret;
+}
+
 int wd_chw_aead(const struct wd_chw *h, int dir, const void *iv,
 		size_t iv_len, const void *aad, size_t aad_len,
 		const void *src, size_t len, void *dst, void *tag,
 		size_t tag_len)
 {
-	size_t in_len = aad_len + len + (dir == WD_DECRYPT ? tag_len : 0);
-	size_t out_len = len + (dir == WD_ENCRYPT ? tag_len : 0);
-	unsigned char *in, *out;
-	struct vcrypt_sqe sqe;
-	uint32_t made = 0;
+	struct wd_crypto_req r = {
+		.dir = dir, .iv = iv, .iv_len = iv_len, .aad = aad,
+		.aad_len = aad_len, .src = src, .src_len = len, .dst = dst,
+		.dst_len = len, .tag = tag, .tag_len = tag_len,
+	};
+	struct wd_chw_op o;
 	int ret;
 
-	if (iv_len != VCRYPT_GCM_IV || aad_len + len + tag_len > chunk_of(h->q))
-		return -E2BIG;
-	/* the device's source is AAD, text (and tag) in one buffer */
-	in = dev_alloc(h, in_len);
-	out = dev_alloc(h, out_len);
-	if (!in || !out) {
-		ret = -ENOMEM;
-		goto out;
+	memset(&o, 0, sizeof(o));
+	o.hw = *h;
+	ret = op_build(&o, &r);
+	if (!ret) {
+		ret = wd_chw_run(h, &o.req.csqe, &o.req.ccqe.produced);
+		/* wd_chw_run() gave only produced: that is all op_finish reads */
 	}
-	if (aad_len)
-		memcpy(in, aad, aad_len);
-	if (len)
-		memcpy(in + aad_len, src, len);
-	if (dir == WD_DECRYPT)
-		memcpy(in + aad_len + len, tag, tag_len);
-	wd_count_copy(h->cnt, in_len);
-	wd_vcrypt_prep(&sqe, dir == WD_ENCRYPT ? VCRYPT_OP_ENCRYPT :
-		       VCRYPT_OP_DECRYPT, h->alg, h->slot);
-	memcpy(sqe.iv, iv, VCRYPT_GCM_IV);
-	sqe.iv_len = VCRYPT_GCM_IV;
-	sqe.src = wd_queue_addr(h->q, in, in_len);
-	sqe.src_len = (uint32_t)in_len;
-	sqe.dst = wd_queue_addr(h->q, out, out_len);
-	sqe.dst_len = (uint32_t)out_len;
-	sqe.aad_len = (uint32_t)aad_len;
-	sqe.tag_len = (uint8_t)tag_len;
-	ret = wd_chw_run(h, &sqe, &made);
-	if (!ret && made != out_len)
-		ret = -EIO;
-	if (ret == -EBADMSG && len) {
-		/* no unauthenticated plaintext leaves the library */
-		memset(dst, 0, len);
-	} else if (!ret) {
-		if (len)
-			memcpy(dst, out, len);
-		if (dir == WD_ENCRYPT)
-			memcpy(tag, out + len, tag_len);
-		wd_count_copy(h->cnt, out_len);
-		if (wd_guard_revoked(h->q))
-			ret = -ENODEV;
-	}
-out:
-	dev_free(h, in, in_len);
-	dev_free(h, out, out_len);
-	return ret;
+	return op_finish(&o, ret);
 }

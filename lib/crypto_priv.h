@@ -27,6 +27,7 @@
 
 #include "internal.h"
 #include "queue_priv.h"
+#include "xfer.h"
 
 /**
  * struct wd_crypto - a crypto session
@@ -44,7 +45,14 @@
  * @nodev: why there is no device
  * @device: name of the device last used, "" before
  * @done: async requests completed, not yet returned by wd_crypto_poll()
+ *        (NULL: reserved by one running or in flight on the device)
  * @ndone: entries in @done
+ * @aq: the queue of the latest async request on the device (a
+ *      reference), which wd_crypto_poll() reaps; under @lock
+ * @finished: async device requests whose callback ran, to free (their
+ *            queue references are dropped outside the callback); under
+ *            @lock
+ * @hw_pending: async requests in flight on the device
  * @cnt: counters
  * @paths: WD_PATH_* taken so far
  * @reason: why the latest software request ran there
@@ -66,6 +74,9 @@ struct wd_crypto {
 	char device[WD_NAME_MAX];
 	struct wd_crypto_req **done;
 	unsigned int ndone;
+	struct wd_queue *aq;
+	struct wd_chw_op *finished;
+	atomic_uint hw_pending;
 
 	struct wd_counters cnt;
 	atomic_uint paths;
@@ -79,6 +90,15 @@ enum wd_crypto_kind {
 	WD_CRYPTO_KIND_CIPHER,	/* CBC, CTR, XTS */
 	WD_CRYPTO_KIND_AEAD,	/* GCM */
 };
+
+/* ---- crypto_async.c ---- */
+
+/*
+ * wd_crypto_async_drain() - waits for the session's async requests in
+ * flight on the device (into the done list) and lets go of what the
+ * async front end holds (before wd_crypto_session_close())
+ */
+void wd_crypto_async_drain(struct wd_crypto *s);
 
 /* ---- crypto_session.c ---- */
 
@@ -137,6 +157,22 @@ void wd_crypto_note(struct wd_crypto *s, unsigned int path,
  */
 int wd_crypto_exec(struct wd_crypto *s, struct wd_crypto_req *r);
 
+/*
+ * wd_crypto_prepare() - check @r and choose its path as wd_crypto_exec()
+ * does; on an error @r is complete with it.  With @hw->q set the caller
+ * runs it on the device and ends it with wd_crypto_hw_result().
+ */
+int wd_crypto_prepare(struct wd_crypto *s, struct wd_crypto_req *r,
+		      struct wd_chw *hw, enum wd_reason *why);
+
+/*
+ * wd_crypto_hw_result() - a device request of @r ended with @ret (@made
+ * output bytes): its results, or under policy auto, if the device could
+ * not finish it, the request redone in software.  Returns its status.
+ */
+int wd_crypto_hw_result(struct wd_crypto *s, struct wd_crypto_req *r,
+			int ret, size_t made);
+
 /* Checks of the arguments every path shares; 0 or -EINVAL. */
 int wd_crypto_check_cipher(const struct wd_crypto *s, int dir,
 			   size_t iv_len, size_t len);
@@ -179,6 +215,40 @@ int wd_chw_aead(const struct wd_chw *h, int dir, const void *iv,
 		size_t iv_len, const void *aad, size_t aad_len,
 		const void *src, size_t len, void *dst, void *tag,
 		size_t tag_len);
+
+/**
+ * struct wd_chw_op - an asynchronous request on the device
+ * @req: the in-flight request (first: the completion callback finds @o)
+ * @hw: where it runs (the caller's reference to @hw.q)
+ * @r: the caller's request
+ * @done: called once with the result (0 or -errno), from the thread that
+ *        reaps the completion; @produced is then set
+ * @priv: for the caller
+ * @produced: output bytes
+ * @xs, @xd, @in, @out, @in_len, @out_len, @gcm, @digest, @inplace,
+ * @have_xs, @have_xd: crypto_hw.c's
+ * @next: for the caller's lists
+ */
+struct wd_chw_op {
+	struct wd_inflight_req req;
+	struct wd_chw hw;
+	const struct wd_crypto_req *r;
+	void (*done)(struct wd_chw_op *o, int ret);
+	void *priv;
+	size_t produced;
+	struct wd_xfer xs, xd;
+	unsigned char *in, *out;
+	size_t in_len, out_len;
+	bool gcm, digest, inplace, have_xs, have_xd;
+	struct wd_chw_op *next;
+};
+
+/*
+ * wd_chw_submit() - start @o (zeroed but for @hw, @done and @priv) for
+ * request @r in one descriptor.  0: @o->done will be called; else -errno
+ * and it will not: -E2BIG (it needs pieces: run it synchronously).
+ */
+int wd_chw_submit(struct wd_chw_op *o, const struct wd_crypto_req *r);
 
 /**
  * struct wd_chw_ctx - a sealed stream context where the device reaches it

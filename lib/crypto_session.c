@@ -330,13 +330,12 @@ static int exec_hw(struct wd_crypto *s, const struct wd_chw *hw,
 	}
 }
 
-int wd_crypto_exec(struct wd_crypto *s, struct wd_crypto_req *r)
+int wd_crypto_prepare(struct wd_crypto *s, struct wd_crypto_req *r,
+		      struct wd_chw *hw, enum wd_reason *why)
 {
-	size_t made = r->src_len;
-	enum wd_reason why;
-	struct wd_chw hw = { 0 };
 	int ret;
 
+	memset(hw, 0, sizeof(*hw));
 	r->produced = 0;
 	r->path = 0;
 	r->reason = WD_REASON_NONE;
@@ -345,33 +344,21 @@ int wd_crypto_exec(struct wd_crypto *s, struct wd_crypto_req *r)
 		ret = wd_crypto_route(s, r->src_len,
 				      wd_crypto_kind(s->alg) ==
 				      WD_CRYPTO_KIND_AEAD ? r->aad_len : 0,
-				      r->iv_len, r->tag_len, &hw, &why);
+				      r->iv_len, r->tag_len, hw, why);
 	if (ret) {
 		wd_count_error(&s->cnt);
 		r->status = ret;
-		return ret;
 	}
-	if (hw.q) {
-		ret = exec_hw(s, &hw, r, &made);
-		wd_queue_close(hw.q);
-		if (!ret || !wd_hw_retryable(ret) ||
-		    s->policy != WD_POLICY_AUTO) {
-			/* the device's result, a wrong tag included */
-			wd_crypto_note(s, WD_PATH_HW, WD_REASON_NONE);
-			r->path = WD_PATH_HW;
-			r->status = ret;
-			if (ret) {
-				wd_count_error(&s->cnt);
-				return ret;
-			}
-			r->produced = made;
-			wd_count_hw(&s->cnt, r->src_len + r->aad_len, made);
-			return 0;
-		}
-		/* the device could not finish it: software, saying why */
-		why = wd_hw_fail_reason(ret);
-	}
-	made = r->src_len;
+	return ret;
+}
+
+/* Runs @r in software because of @why; its status. */
+static int exec_soft(struct wd_crypto *s, struct wd_crypto_req *r,
+		     enum wd_reason why)
+{
+	size_t made = r->src_len;
+	int ret;
+
 	switch (wd_crypto_kind(s->alg)) {
 	case WD_CRYPTO_KIND_DIGEST:
 		made = r->dst_len;
@@ -400,4 +387,40 @@ int wd_crypto_exec(struct wd_crypto *s, struct wd_crypto_req *r)
 	r->produced = made;
 	wd_count_sw(&s->cnt, why, r->src_len + r->aad_len, made);
 	return 0;
+}
+
+int wd_crypto_hw_result(struct wd_crypto *s, struct wd_crypto_req *r,
+			int ret, size_t made)
+{
+	if (ret && wd_hw_retryable(ret) && s->policy == WD_POLICY_AUTO)
+		/* the device could not finish it: software, saying why */
+		return exec_soft(s, r, wd_hw_fail_reason(ret));
+	/* the device's result, a wrong tag included */
+	wd_crypto_note(s, WD_PATH_HW, WD_REASON_NONE);
+	r->path = WD_PATH_HW;
+	r->status = ret;
+	if (ret) {
+		wd_count_error(&s->cnt);
+		return ret;
+	}
+	r->produced = made;
+	wd_count_hw(&s->cnt, r->src_len + r->aad_len, made);
+	return 0;
+}
+
+int wd_crypto_exec(struct wd_crypto *s, struct wd_crypto_req *r)
+{
+	enum wd_reason why;
+	struct wd_chw hw;
+	size_t made = 0;
+	int ret;
+
+	ret = wd_crypto_prepare(s, r, &hw, &why);
+	if (ret)
+		return ret;
+	if (!hw.q)
+		return exec_soft(s, r, why);
+	ret = exec_hw(s, &hw, r, &made);
+	wd_queue_close(hw.q);
+	return wd_crypto_hw_result(s, r, ret, made);
 }

@@ -8,8 +8,8 @@
  *
  * Each iteration picks an algorithm of <warpdrive/crypto.h>, a random key
  * (HMAC: 0 to 100 bytes, longer than the block too), IV or nonce, and a
- * length from 0 to --max-size (default 1 MiB; most are small, some near
- * the top, some around the device's request size), in buffers at odd
+ * length from 0 to --max-size (default 1 MiB; GCM: AAD, text and tag in
+ * all; most are small, some near the top), in buffers at odd
  * addresses, and checks against OpenSSL's EVP (libcrypto's default
  * provider, never the library):
  *
@@ -357,6 +357,11 @@ static void run_cipher(int alg, size_t max)
 
 	if (cbc)
 		len &= ~(size_t)15;
+	/* a GCM message is AAD, text and tag: at most --max-size in all */
+	if (gcm && aad_len + tag_len >= max)
+		aad_len = 0;
+	if (gcm && len + aad_len + tag_len > max)
+		len = max - aad_len - tag_len;
 	if (alg == WD_CRYPTO_AES_XTS)
 		len = len < 16 ? 16 : WD_MIN_(len, (size_t)1 << 24);
 	rnd_fill(key, klen);

@@ -26,6 +26,9 @@
  *     than a block, a GCM tag of 5 bytes), and the session's next request
  *     right: the queue is still usable.
  *
+ * Last, a session used before fork() must run right in the child (which
+ * finds a queue of its own and loads the key again) and in the parent.
+ *
  * Under WD_POLICY=hw every session must report the device path and no
  * other (GCM nonces are 12 bytes, the device's); otherwise the paths are
  * only printed.  TAP; exits 1 on the first mismatch, with the seed and
@@ -38,6 +41,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -477,6 +483,48 @@ static void run_cipher(int alg, size_t max)
 	free(aad - offs[3]);
 }
 
+/*
+ * A keyed session used before fork() goes on in the child (its queue and
+ * key slot are the parent's: the child finds a queue and loads the key
+ * again) and in the parent, both as OpenSSL computes.  1 if both did.
+ */
+static int fork_check(void)
+{
+	unsigned char key[32], iv[16], in[4096], want[4096], out[4096];
+	struct wd_crypto_params p = { .alg = WD_CRYPTO_AES_CBC, .key = key,
+				      .key_len = sizeof(key) };
+	struct wd_crypto *s;
+	int status = 1;
+	pid_t pid;
+
+	rnd_fill(key, sizeof(key));
+	rnd_fill(iv, sizeof(iv));
+	rnd_fill(in, sizeof(in));
+	if (!oracle_cipher(WD_CRYPTO_AES_CBC, 1, key, sizeof(key), iv, 16,
+			   NULL, 0, in, sizeof(in), want, NULL, 0) ||
+	    wd_crypto_open(&s, &p))
+		return 0;
+	if (wd_cipher(s, WD_ENCRYPT, iv, 16, in, sizeof(in), out) ||
+	    memcmp(out, want, sizeof(out)))
+		return 0;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return 0;
+	memset(out, 0, sizeof(out));
+	if (wd_cipher(s, WD_ENCRYPT, iv, 16, in, sizeof(in), out) ||
+	    memcmp(out, want, sizeof(out)) ||
+	    (want_hw && wd_crypto_path(s, NULL) != WD_PATH_HW))
+		status = 0;
+	wd_crypto_close(s);
+	if (!pid)
+		_exit(status ? 0 : 1);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return 0;
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long iterations = 300, seconds = 60;
@@ -517,6 +565,12 @@ int main(int argc, char **argv)
 	       "them; sessions on the device %d, in software %d%s\n", iter,
 	       seed, paths_hw, paths_sw, want_hw ? " (policy hw)" : "");
 	printf("%sok 2 at least 20 iterations ran\n", iter >= 20 ? "" : "not ");
-	printf("1..2\n");
-	return iter < 20;
+	{
+		int forked = fork_check();
+
+		printf("%sok 3 a session used before fork() runs right in the "
+		       "child and the parent\n", forked ? "" : "not ");
+		printf("1..3\n");
+		return iter < 20 || !forked;
+	}
 }

@@ -23,6 +23,7 @@
 # With EXPECT_DEVICE=1 (in a guest with the vcrypt module) both ends run
 # under WD_POLICY=hw and the bytes counted are the device's.
 #
+# s_server listens on IPv4 only (-4): the test kernels have no IPv6.
 # Every process is bounded by timeout.  TAP.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -69,11 +70,12 @@ sw_bytes() {
 exchange() {
 	rm -f "$d/srv.out" "$d/srv.err" "$d/cli.out" "$d/cli.err"
 	(cd "$d" && OPENSSL_CONF=$d/openssl.cnf WD_STATS=1 exec timeout 30 \
-		openssl s_server -accept 0 -cert cert.pem -key key.pem "$1" \
+		openssl s_server -4 -accept 0 -cert cert.pem -key key.pem "$1" \
 		"$2" "$3" -naccept 1 -WWW > srv.out 2> srv.err) &
 	srv=$!
 	port=
-	for _ in $(seq 100); do
+	# up to a minute: a guest under TCG on the device starts slowly
+	for _ in $(seq 600); do
 		port=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' \
 			"$d/srv.out" 2> /dev/null)
 		[ -n "$port" ] && break
@@ -82,7 +84,8 @@ exchange() {
 	done
 	ok=1
 	if [ -z "$port" ]; then
-		why="s_server did not listen: $(tail -n 2 "$d/srv.err" | tr '\n' ' ')"
+		why="s_server did not listen: $(tail -n 6 "$d/srv.err" | tr '\n' ' ')"
+		sed 's/^/# s_server: /' "$d/srv.err" | head -n 20
 		kill "$srv" 2> /dev/null
 		wait "$srv"
 		srv=
@@ -162,7 +165,8 @@ for s in ECDHE-ECDSA-AES128-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384; do
 		< srv.in > srv.out 2> srv.err) &
 	srv=$!
 	port=
-	for _ in $(seq 100); do
+	# up to a minute: a guest under TCG on the device starts slowly
+	for _ in $(seq 600); do
 		port=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' \
 			"$d/srv.out" 2> /dev/null)
 		[ -n "$port" ] && break

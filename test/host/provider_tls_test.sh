@@ -160,7 +160,7 @@ for s in ECDHE-ECDSA-AES128-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384; do
 	rm -f "$d/srv.out" "$d/srv.err" "$d/cli.out" "$d/cli.err"
 	exec 3<> "$d/srv.in"
 	(cd "$d" && OPENSSL_CONF=$d/openssl.cnf exec timeout 90 \
-		openssl s_server -accept 0 -cert cert.pem -key key.pem -tls1_2 \
+		openssl s_server -4 -accept 0 -cert cert.pem -key key.pem -tls1_2 \
 		-cipher "$s" -client_renegotiation -naccept 1 \
 		< srv.in > srv.out 2> srv.err) &
 	srv=$!

@@ -38,6 +38,8 @@ srv=
 cli=
 trap '[ -n "$srv" ] && kill "$srv" 2> /dev/null; [ -n "$cli" ] && kill "$cli" 2> /dev/null; rm -rf "$d"' EXIT
 
+# the test guest boots with its loopback down (as zshim_programs.sh does)
+ip link set lo up 2> /dev/null
 export WD_SW_THRESHOLD=0
 if [ "${EXPECT_DEVICE:-0}" = 1 ]; then
 	export WD_POLICY=hw

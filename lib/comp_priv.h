@@ -117,28 +117,6 @@ int wd_comp_route(struct wd_comp *c, int op, size_t len, bool stream,
 void wd_comp_note(struct wd_comp *c, unsigned int path, enum wd_reason why);
 
 /*
- * Errors after which a request may be redone in software: the device
- * failed or went away (-ECANCELED: aborted, -EIO, -ENODEV, -ECHILD,
- * -EFAULT: it could not reach memory), the shared region had no room
- * (-ENOMEM), or the output outgrew one descriptor (-E2BIG).
- */
-static inline bool wd_hw_retryable(int err)
-{
-	return err == -ECANCELED || err == -EIO || err == -ENODEV ||
-	       err == -ECHILD || err == -ENOMEM || err == -EFAULT ||
-	       err == -E2BIG;
-}
-
-static inline enum wd_reason wd_hw_fail_reason(int err)
-{
-	if (err == -ENOMEM)
-		return WD_REASON_NO_MEMORY;
-	if (err == -E2BIG)
-		return WD_REASON_UNSUPPORTED;
-	return WD_REASON_DEVICE_LOST;
-}
-
-/*
  * wd_comp_hw_submit() - start one request, waiting for room in the ring
  * if needed; 0 or -errno.
  */

@@ -20,6 +20,8 @@ WD_EXPORT void wd_crypto_close(struct wd_crypto *s)
 {
 	if (!s)
 		return;
+	/* requests in flight on the device complete first */
+	wd_crypto_async_drain(s);
 	/* completed async requests nobody polled: their callbacks now */
 	for (unsigned int i = 0; i < s->ndone; i++)
 		if (s->done[i]->cb)

@@ -1,26 +1,163 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libwarpdrive: finding a vcrypt device (api "vcrypt_v1") in
- * /sys/class/uacce with device.c's selection, the one compression uses:
- * WD_DEVICE names the only one to use, instances carved out of a device
- * are used only when named.
+ * libwarpdrive: a crypto session's device: the process's shared vcrypt
+ * queue (shared.c, as compression shares vzip's) and the key slot of that
+ * queue the session holds, loaded by a KEY_LOAD request (never in a
+ * descriptor) and wiped by KEY_CLEAR when the session ends.  A queue
+ * inherited from the parent process or whose device failed is let go of:
+ * the next request finds a queue again and loads the key again.  Device
+ * selection is device.c's (WD_DEVICE, instances only when named).
  */
+#include <errno.h>
 #include <stdio.h>
-
-#include <misc/uacce/vcrypt.h>
+#include <string.h>
 
 #include "crypto_priv.h"
+#include "shared.h"
+#include "vcrypt.h"
+#include "xfer.h"
 
-enum wd_reason wd_crypto_find_device(char *name, size_t size)
+#define WD_CRYPTO_RETRY_NS	1000000000LL
+
+/* Loads the session's key into slot @slot of @q; 0 or -errno. */
+static int key_load(struct wd_crypto *s, struct wd_queue *q,
+		    unsigned int slot)
 {
-	const char *want = wd_env()->device[0] ? wd_env()->device : NULL;
-	struct wd_device usable[WD_MAX_DEVICES];
-	enum wd_reason why;
+	struct wd_chw h = {
+		.q = q, .slot = slot, .alg = s->alg, .busy = s->busy,
+		.cnt = &s->cnt,
+	};
+	unsigned char hashed[VCRYPT_SHA256_SIZE];
+	const void *key = s->key;
+	size_t len = s->key_len, hlen = sizeof(hashed);
+	struct vcrypt_sqe sqe;
+	struct wd_xfer x;
+	int ret;
 
-	/* the first by name: crypto does not rank by NUMA node */
-	if (wd_device_select(VCRYPT_API_VERSION, want, usable,
-			     WD_MAX_DEVICES, &why) <= 0)
+	if (s->alg == WD_CRYPTO_HMAC_SHA256 && len > VCRYPT_HMAC_KEY_MAX) {
+		/* RFC 2104: a key longer than the block is its hash */
+		ret = wd_csoft_digest(WD_CRYPTO_SHA256, NULL, 0, key, len,
+				      hashed, &hlen);
+		if (ret)
+			return ret;
+		key = hashed;
+		len = hlen;
+	}
+	ret = wd_xfer_in(q, key, len, &x, NULL);
+	if (!ret) {
+		wd_vcrypt_prep(&sqe, VCRYPT_OP_KEY_LOAD, s->alg, slot);
+		sqe.src = x.addr;
+		sqe.src_len = (uint32_t)len;
+		ret = wd_chw_run(&h, &sqe, NULL);
+		/* the device keeps no reference: our copy in SS goes now */
+		if (x.bounce)
+			wd_crypto_wipe(x.bounce, len);
+		wd_xfer_done(q, &x, 0, NULL);
+	}
+	wd_crypto_wipe(hashed, sizeof(hashed));
+	return ret;
+}
+
+/* Wipes slot @slot of @q and gives it back. */
+static void key_clear(struct wd_crypto *s, struct wd_queue *q,
+		      unsigned int slot)
+{
+	struct wd_chw h = {
+		.q = q, .slot = slot, .busy = s->busy, .cnt = &s->cnt,
+	};
+	struct vcrypt_sqe sqe;
+
+	/* a dead queue's slots were wiped by its release */
+	if (!wd_queue_stale(q) && !wd_queue_check(q) && !wd_inflight_dead(q)) {
+		wd_vcrypt_prep(&sqe, VCRYPT_OP_KEY_CLEAR, VCRYPT_ALG_NONE,
+			       slot);
+		wd_chw_run(&h, &sqe, NULL);
+	}
+	wd_queue_slot_put(q, slot);
+}
+
+/* Lets go of the session's queue and slot; with s->lock held. */
+static void detach(struct wd_crypto *s)
+{
+	if (!s->q)
+		return;
+	if (s->slot >= 0)
+		key_clear(s, s->q, (unsigned int)s->slot);
+	s->slot = -1;
+	wd_queue_close(s->q);
+	s->q = NULL;
+}
+
+/* A queue with the key loaded, or why not; with s->lock held. */
+static enum wd_reason attach(struct wd_crypto *s)
+{
+	enum wd_reason why;
+	struct wd_queue *q;
+	int slot = -1, ret;
+
+	q = wd_shared_queue(&wd_vcrypt_ring, &why);
+	if (!q)
 		return why;
-	snprintf(name, size, "%s", usable[0].name);
+	if (!wd_vcrypt_has_alg(q, s->alg)) {
+		wd_queue_close(q);
+		return WD_REASON_UNSUPPORTED;
+	}
+	if (wd_vcrypt_keyed(s->alg)) {
+		slot = wd_queue_slot_get(q);
+		if (slot < 0) {
+			/* every key slot of the queue is another session's */
+			wd_queue_close(q);
+			return WD_REASON_NO_QUEUE;
+		}
+		ret = key_load(s, q, (unsigned int)slot);
+		if (ret) {
+			wd_queue_slot_put(q, (unsigned int)slot);
+			wd_queue_close(q);
+			return wd_hw_retryable(ret) ? wd_hw_fail_reason(ret) :
+			       WD_REASON_UNSUPPORTED;
+		}
+	}
+	s->q = q;
+	s->slot = slot;
+	snprintf(s->device, sizeof(s->device), "%s", q->info.device);
 	return WD_REASON_NONE;
+}
+
+struct wd_queue *wd_crypto_dev_get(struct wd_crypto *s, unsigned int *slot,
+				   enum wd_reason *why)
+{
+	struct wd_queue *q;
+
+	pthread_mutex_lock(&s->lock);
+	q = s->q;
+	if (q && (wd_queue_stale(q) || wd_queue_check(q) ||
+		  wd_inflight_dead(q))) {
+		/* a forked child's inheritance, or a dead device: let go */
+		if (!wd_queue_stale(q))
+			s->nodev = WD_REASON_DEVICE_LOST;
+		detach(s);
+		q = NULL;
+		s->retry_at = 0;
+	}
+	if (!q && wd_now_ns() >= s->retry_at) {
+		s->nodev = attach(s);
+		q = s->q;
+		if (!q)
+			s->retry_at = wd_now_ns() + WD_CRYPTO_RETRY_NS;
+	}
+	if (q) {
+		wd_queue_ref(q);
+		*slot = s->slot < 0 ? 0 : (unsigned int)s->slot;
+	} else {
+		*why = s->nodev;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return q;
+}
+
+void wd_crypto_dev_put(struct wd_crypto *s)
+{
+	pthread_mutex_lock(&s->lock);
+	detach(s);
+	pthread_mutex_unlock(&s->lock);
 }

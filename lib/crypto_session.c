@@ -7,11 +7,11 @@
  * it; it calls none of them.
  *
  * Routing follows compression's (session.c): policy sw, then the
- * offload threshold under auto, then a device.  The device path needs
- * the vcrypt driver's queues: this library finds vcrypt devices, and
- * until it drives their queues a device that is there is reported as
- * unable to run the request ("unsupported"; -EOPNOTSUPP under policy
- * hw), never silently passed over.
+ * offload threshold under auto, then the session's vcrypt queue
+ * (crypto_dev.c) if it can run the request (crypto_hw.c).  Under policy
+ * auto a request the device could not finish for a reason of its own
+ * (failed, gone, no room in the SS region) is redone in software, with
+ * that reason; under policy hw it fails.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,10 +20,10 @@
 #include <misc/uacce/vcrypt.h>
 
 #include "crypto_priv.h"
+#include "vcrypt.h"
 
 #define WD_CRYPTO_DEFAULT_DEPTH	64
 #define WD_CRYPTO_MAX_DEPTH	65536
-#define WD_CRYPTO_RETRY_NS	1000000000LL
 #define WD_CRYPTO_F_ALL		WD_CRYPTO_F_THRESHOLD
 
 /* the API's algorithm ids are the device's */
@@ -124,24 +124,6 @@ int wd_crypto_check_aead(const struct wd_crypto *s, size_t iv_len,
 	return 0;
 }
 
-/* A device for the session, or why there is none; with s->lock held. */
-static enum wd_reason find_device(struct wd_crypto *s)
-{
-	enum wd_reason why;
-
-	if (s->device[0])
-		return WD_REASON_NONE;
-	if (wd_now_ns() < s->retry_at)
-		return s->nodev;
-	why = wd_crypto_find_device(s->device, sizeof(s->device));
-	if (why != WD_REASON_NONE) {
-		s->device[0] = '\0';
-		s->nodev = why;
-		s->retry_at = wd_now_ns() + WD_CRYPTO_RETRY_NS;
-	}
-	return why;
-}
-
 /* What policy hw returns when the device cannot run a request. */
 static int hw_error(enum wd_reason why)
 {
@@ -155,25 +137,36 @@ static int hw_error(enum wd_reason why)
 	}
 }
 
-int wd_crypto_route(struct wd_crypto *s, size_t len, bool *hw,
+int wd_crypto_route(struct wd_crypto *s, size_t len, size_t aad_len,
+		    size_t iv_len, size_t tag_len, struct wd_chw *hw,
 		    enum wd_reason *why)
 {
-	*hw = false;
+	memset(hw, 0, sizeof(*hw));
+	hw->alg = s->alg;
+	hw->busy = s->busy;
+	hw->cnt = &s->cnt;
 	if (s->policy == WD_POLICY_SW) {
 		*why = WD_REASON_POLICY;
 		return 0;
 	}
-	if (s->policy == WD_POLICY_AUTO && len < s->threshold) {
+	if (s->policy == WD_POLICY_AUTO && len != SIZE_MAX &&
+	    len + aad_len < s->threshold) {
 		*why = WD_REASON_SMALL;
 		return 0;
 	}
-	pthread_mutex_lock(&s->lock);
-	*why = find_device(s);
-	pthread_mutex_unlock(&s->lock);
-	/* a vcrypt device is there, but this library cannot drive it yet */
-	if (*why == WD_REASON_NONE)
+	hw->q = wd_crypto_dev_get(s, &hw->slot, why);
+	if (!hw->q)
+		return s->policy == WD_POLICY_HW ? hw_error(*why) : 0;
+	/* SIZE_MAX: no request yet, only whether the device is there */
+	if (len != SIZE_MAX &&
+	    !wd_chw_can(hw, s->alg, len, aad_len, iv_len, tag_len)) {
+		wd_queue_close(hw->q);
+		hw->q = NULL;
 		*why = WD_REASON_UNSUPPORTED;
-	return s->policy == WD_POLICY_HW ? hw_error(*why) : 0;
+		return s->policy == WD_POLICY_HW ? -EOPNOTSUPP : 0;
+	}
+	*why = WD_REASON_NONE;
+	return 0;
 }
 
 void wd_crypto_note(struct wd_crypto *s, unsigned int path,
@@ -190,7 +183,7 @@ int wd_crypto_session_open(struct wd_crypto **sp,
 	const struct wd_env *env = wd_env();
 	struct wd_crypto *s;
 	enum wd_reason why;
-	bool hw;
+	struct wd_chw hw;
 	int ret;
 
 	if (!sp)
@@ -209,6 +202,8 @@ int wd_crypto_session_open(struct wd_crypto **sp,
 	s->depth = p->depth ? p->depth : WD_CRYPTO_DEFAULT_DEPTH;
 	s->threshold = p->flags & WD_CRYPTO_F_THRESHOLD ? p->sw_threshold :
 		       env->sw_threshold;
+	s->busy = env->busy_wait;
+	s->slot = -1;
 	pthread_mutex_init(&s->lock, NULL);
 	s->done = calloc(s->depth, sizeof(*s->done));
 	if (p->key_len)
@@ -223,11 +218,12 @@ int wd_crypto_session_open(struct wd_crypto **sp,
 
 	if (s->policy == WD_POLICY_HW) {
 		/* the threshold does not apply: is there a device at all? */
-		ret = wd_crypto_route(s, SIZE_MAX, &hw, &why);
+		ret = wd_crypto_route(s, SIZE_MAX, 0, 0, 0, &hw, &why);
 		if (ret) {
 			wd_crypto_session_close(s);
 			return ret;
 		}
+		wd_queue_close(hw.q);
 	}
 	*sp = s;
 	return 0;
@@ -235,6 +231,7 @@ int wd_crypto_session_open(struct wd_crypto **sp,
 
 void wd_crypto_session_close(struct wd_crypto *s)
 {
+	wd_crypto_dev_put(s);
 	wd_crypto_wipe(s->key, s->key_len);
 	free(s->key);
 	free(s->done);
@@ -287,19 +284,8 @@ WD_EXPORT const char *wd_crypto_alg_name(enum wd_crypto_alg alg)
 
 WD_EXPORT size_t wd_crypto_digest_size(enum wd_crypto_alg alg)
 {
-	switch (alg) {
-	case WD_CRYPTO_SHA512:
-		return VCRYPT_SHA512_SIZE;
-	case WD_CRYPTO_SHA256:
-	case WD_CRYPTO_HMAC_SHA256:
-		return VCRYPT_SHA256_SIZE;
-	case WD_CRYPTO_SHA3_256:
-		return VCRYPT_SHA3_256_SIZE;
-	case WD_CRYPTO_SM3:
-		return VCRYPT_SM3_SIZE;
-	default:
-		return 0;
-	}
+	/* the API's algorithms are the device's */
+	return wd_vcrypt_digest_size(alg);
 }
 
 /* Checks @r against the session's algorithm: 0 or -EINVAL, -ENOSPC. */
@@ -324,24 +310,55 @@ static int check_req(const struct wd_crypto *s, const struct wd_crypto_req *r)
 	}
 }
 
-int wd_crypto_exec(struct wd_crypto *s, struct wd_crypto_req *r)
+/* Runs @r on the device of @hw; 0 or -errno, *@made output bytes. */
+static int exec_hw(struct wd_crypto *s, const struct wd_chw *hw,
+		   struct wd_crypto_req *r, size_t *made)
 {
-	size_t made = r->src_len;
-	enum wd_reason why;
-	bool hw;
+	switch (wd_crypto_kind(s->alg)) {
+	case WD_CRYPTO_KIND_DIGEST:
+		*made = r->dst_len;
+		return wd_chw_digest(hw, r->src, r->src_len, r->dst, made);
+	case WD_CRYPTO_KIND_CIPHER:
+		*made = r->src_len;
+		return wd_chw_cipher(hw, r->dir, r->iv, r->src, r->src_len,
+				     r->dst);
+	default:
+		*made = r->src_len;
+		return wd_chw_aead(hw, r->dir, r->iv, r->iv_len, r->aad,
+				   r->aad_len, r->src, r->src_len, r->dst,
+				   r->tag, r->tag_len);
+	}
+}
+
+int wd_crypto_prepare(struct wd_crypto *s, struct wd_crypto_req *r,
+		      struct wd_chw *hw, enum wd_reason *why)
+{
 	int ret;
 
+	memset(hw, 0, sizeof(*hw));
 	r->produced = 0;
 	r->path = 0;
 	r->reason = WD_REASON_NONE;
 	ret = check_req(s, r);
 	if (!ret)
-		ret = wd_crypto_route(s, r->src_len + r->aad_len, &hw, &why);
+		ret = wd_crypto_route(s, r->src_len,
+				      wd_crypto_kind(s->alg) ==
+				      WD_CRYPTO_KIND_AEAD ? r->aad_len : 0,
+				      r->iv_len, r->tag_len, hw, why);
 	if (ret) {
 		wd_count_error(&s->cnt);
 		r->status = ret;
-		return ret;
 	}
+	return ret;
+}
+
+/* Runs @r in software because of @why; its status. */
+static int exec_soft(struct wd_crypto *s, struct wd_crypto_req *r,
+		     enum wd_reason why)
+{
+	size_t made = r->src_len;
+	int ret;
+
 	switch (wd_crypto_kind(s->alg)) {
 	case WD_CRYPTO_KIND_DIGEST:
 		made = r->dst_len;
@@ -370,4 +387,40 @@ int wd_crypto_exec(struct wd_crypto *s, struct wd_crypto_req *r)
 	r->produced = made;
 	wd_count_sw(&s->cnt, why, r->src_len + r->aad_len, made);
 	return 0;
+}
+
+int wd_crypto_hw_result(struct wd_crypto *s, struct wd_crypto_req *r,
+			int ret, size_t made)
+{
+	if (ret && wd_hw_retryable(ret) && s->policy == WD_POLICY_AUTO)
+		/* the device could not finish it: software, saying why */
+		return exec_soft(s, r, wd_hw_fail_reason(ret));
+	/* the device's result, a wrong tag included */
+	wd_crypto_note(s, WD_PATH_HW, WD_REASON_NONE);
+	r->path = WD_PATH_HW;
+	r->status = ret;
+	if (ret) {
+		wd_count_error(&s->cnt);
+		return ret;
+	}
+	r->produced = made;
+	wd_count_hw(&s->cnt, r->src_len + r->aad_len, made);
+	return 0;
+}
+
+int wd_crypto_exec(struct wd_crypto *s, struct wd_crypto_req *r)
+{
+	enum wd_reason why;
+	struct wd_chw hw;
+	size_t made = 0;
+	int ret;
+
+	ret = wd_crypto_prepare(s, r, &hw, &why);
+	if (ret)
+		return ret;
+	if (!hw.q)
+		return exec_soft(s, r, why);
+	ret = exec_hw(s, &hw, r, &made);
+	wd_queue_close(hw.q);
+	return wd_crypto_hw_result(s, r, ret, made);
 }

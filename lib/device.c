@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libwarpdrive: finding devices in /sys/class/uacce and choosing them for
- * a new queue: right protocol, not isolated, free queues (the selection
- * compression and crypto share), then for compression the nearest NUMA
- * node first, then the most free queues.  An instance carved out of an
+ * a new queue: right protocol, not isolated, free queues, then the
+ * nearest NUMA node first, then the most free queues (compression and
+ * crypto alike).  An instance carved out of an
  * accelerator (Documentation/mdev.rst) is used only when named: its
  * queues are reserved for whoever was given it.
  */
@@ -210,7 +210,8 @@ int wd_device_select(const char *api, const char *want,
 	return nout;
 }
 
-int wd_device_pick(const struct wd_queue_params *params,
+int wd_device_pick(const struct wd_ring_proto *proto,
+		   const struct wd_queue_params *params,
 		   struct wd_device *out, int max, enum wd_reason *why)
 {
 	const char *want = params ? params->device : NULL;
@@ -226,8 +227,7 @@ int wd_device_pick(const struct wd_queue_params *params,
 	else if (getcpu(&cpu, (unsigned int *)&node))
 		node = -1;
 
-	nc = wd_device_select(VZIP_API_VERSION, want, usable, WD_MAX_DEVICES,
-			      why);
+	nc = wd_device_select(proto->api, want, usable, WD_MAX_DEVICES, why);
 	if (nc <= 0)
 		return nc;
 	for (int i = 0; i < nc; i++) {

@@ -164,7 +164,9 @@ static void fail_all(struct wd_queue *q, int err)
 		failed = op->list;
 		memset(&op->cqe, 0, sizeof(op->cqe));
 		op->cqe.user_data = op->sqe.user_data;
-		op->cqe.status = VZIP_STS_ABORTED;
+		/* the class's ABORTED, where its completions keep the status */
+		memcpy((char *)&op->cqe + q->proto->cqe_status,
+		       &q->proto->sts_aborted, sizeof(q->proto->sts_aborted));
 		op_complete(op);
 	}
 	wake_followers(h);
@@ -185,7 +187,7 @@ int wd_inflight_submit(struct wd_queue *q, struct wd_inflight_req **ops,
 		       unsigned int n, struct wd_counters *cnt)
 {
 	struct wd_inflight *h = &q->inflight;
-	const struct vzip_sqe *sqes[REAP_BATCH];
+	const void *sqes[REAP_BATCH];
 	uint32_t slot[REAP_BATCH];
 	unsigned int k, taken;
 	int ret;
@@ -227,20 +229,20 @@ int wd_inflight_submit(struct wd_queue *q, struct wd_inflight_req **ops,
 static int reap_batch(struct wd_queue *q)
 {
 	struct wd_inflight *h = &q->inflight;
-	struct vzip_cqe cqes[REAP_BATCH];
+	union wd_cqe cqes[REAP_BATCH];
 	struct wd_inflight_req *done[REAP_BATCH];
 	uint32_t depth = q->info.ring_depth;
 	int n, m = 0;
 
-	n = wd_queue_reap(q, cqes, REAP_BATCH);
+	n = wd_ring_reap(q, cqes, REAP_BATCH);
 	if (n < 0)
 		return n;
 	if (!n)
 		return 0;
 	pthread_mutex_lock(&h->lock);
 	for (int i = 0; i < n; i++) {
-		uint32_t s = (uint32_t)cqes[i].user_data;
-		uint32_t seq = (uint32_t)(cqes[i].user_data >> 32);
+		uint32_t s = (uint32_t)cqes[i].zip.user_data;
+		uint32_t seq = (uint32_t)(cqes[i].zip.user_data >> 32);
 		struct wd_inflight_req *op;
 
 		/* a completion that names no request of ours is dropped */
@@ -251,7 +253,7 @@ static int reap_batch(struct wd_queue *q)
 		op = h->slots[s];
 		h->slots[s] = NULL;
 		h->free[h->nfree++] = s;
-		op->cqe = cqes[i];
+		memcpy(&op->cqe, &cqes[i], sizeof(cqes[i]));
 		done[m++] = op;
 	}
 	pthread_mutex_unlock(&h->lock);
@@ -396,6 +398,30 @@ int wd_inflight_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
 	}
 	step_down(h);
 	return ret;
+}
+
+static bool has_room(void *arg)
+{
+	return wd_inflight_has_room(arg) || wd_inflight_dead(arg);
+}
+
+int wd_inflight_submit_wait(struct wd_queue *q, struct wd_inflight_req *op,
+			    bool busy, struct wd_counters *cnt)
+{
+	for (;;) {
+		struct wd_inflight_req *ops[1] = { op };
+		int ret = wd_inflight_submit(q, ops, 1, cnt);
+
+		if (ret)
+			return ret < 0 ? ret : 0;
+		/* every slot is in use: wait for a completion */
+		ret = wd_inflight_wait(q, has_room, q, -1, busy, cnt);
+		if (ret && ret != -ECANCELED)
+			return ret;
+		ret = wd_inflight_dead(q);
+		if (ret)
+			return ret;
+	}
 }
 
 static bool op_done(void *arg)

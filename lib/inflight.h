@@ -17,12 +17,31 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <misc/uacce/vcrypt.h>
 #include <misc/uacce/vzip.h>
 
 #include "internal.h"
 
 struct wd_inflight_req;
 struct wd_queue;
+
+/*
+ * A descriptor and a completion of any device class: every class puts
+ * user_data at offset 8 of its submission entry and at offset 0 of its
+ * completion (vzip.c and vcrypt.c check it).
+ */
+union wd_sqe {
+	struct vzip_sqe zip;
+	struct vcrypt_sqe crypt;
+};
+
+union wd_cqe {
+	struct vzip_cqe zip;
+	struct vcrypt_cqe crypt;
+};
+
+#define WD_SQE_USER_DATA	8
+#define WD_CQE_USER_DATA	0
 
 /**
  * typedef wd_inflight_done_fn - called by the reaping thread when @op
@@ -33,16 +52,24 @@ typedef void (*wd_inflight_done_fn)(struct wd_inflight_req *op);
 
 /**
  * struct wd_inflight_req - a request in flight on a struct wd_inflight
- * @sqe: the descriptor (user_data is set by wd_inflight_submit())
- * @cqe: the completion, valid once @done is set
+ * @sqe: the descriptor (user_data is set by wd_inflight_submit()), as
+ *       vzip's; @csqe: the same, as vcrypt's
+ * @cqe: the completion, valid once @done is set, as vzip's; @ccqe: as
+ *       vcrypt's
  * @done_fn: completion callback, see wd_inflight_done_fn
  * @done: set (release) after @cqe is written
  * @owner: for @done_fn
  * @list: for @owner's lists
  */
 struct wd_inflight_req {
-	struct vzip_sqe sqe;
-	struct vzip_cqe cqe;
+	union {
+		struct vzip_sqe sqe;
+		struct vcrypt_sqe csqe;
+	};
+	union {
+		struct vzip_cqe cqe;
+		struct vcrypt_cqe ccqe;
+	};
 	wd_inflight_done_fn done_fn;
 	atomic_int done;
 	void *owner;
@@ -104,8 +131,8 @@ typedef bool (*wd_wait_pred)(void *arg);
  * @busy: spin, never sleep in poll()
  * @cnt: session counters for sleeps, may be NULL
  *
- * When the queue dies, every request in flight completes with
- * VZIP_STS_ABORTED and the queue stays dead.
+ * When the queue dies, every request in flight completes with its
+ * class's ABORTED status and the queue stays dead.
  *
  * Return: 0 once @pred holds; -ETIMEDOUT.
  */
@@ -128,6 +155,13 @@ int wd_inflight_wait_op(struct wd_queue *q, struct wd_inflight_req *op,
  * @q: the queue
  */
 int wd_inflight_dead(struct wd_queue *q);
+
+/*
+ * wd_inflight_submit_wait() - start one request, waiting for room in the
+ * ring if needed; 0 or -errno
+ */
+int wd_inflight_submit_wait(struct wd_queue *q, struct wd_inflight_req *op,
+			    bool busy, struct wd_counters *cnt);
 
 /* Room for at least one more request? (a hint: no lock) */
 bool wd_inflight_has_room(struct wd_queue *q);

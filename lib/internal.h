@@ -102,4 +102,26 @@ static inline bool wd_format_valid(int format)
 	       format == WD_FORMAT_GZIP;
 }
 
+/*
+ * Errors after which a device request (of any class) may be redone in
+ * software: the device failed or went away (-ECANCELED: aborted, -EIO, -ENODEV, -ECHILD,
+ * -EFAULT: it could not reach memory), the shared region had no room
+ * (-ENOMEM), or the output outgrew one descriptor (-E2BIG).
+ */
+static inline bool wd_hw_retryable(int err)
+{
+	return err == -ECANCELED || err == -EIO || err == -ENODEV ||
+	       err == -ECHILD || err == -ENOMEM || err == -EFAULT ||
+	       err == -E2BIG;
+}
+
+static inline enum wd_reason wd_hw_fail_reason(int err)
+{
+	if (err == -ENOMEM)
+		return WD_REASON_NO_MEMORY;
+	if (err == -E2BIG)
+		return WD_REASON_UNSUPPORTED;
+	return WD_REASON_DEVICE_LOST;
+}
+
 #endif /* WD_INTERNAL_H */

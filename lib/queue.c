@@ -43,6 +43,7 @@ static void fork_child(void)
 	for (struct wd_queue *q = queues; q; q = q->list) {
 		wd_ring_forked(q);
 		wd_inflight_reinit(&q->inflight);
+		pthread_mutex_init(&q->slot_lock, NULL);
 	}
 	wd_guard_forget_all();
 	atomic_fetch_add(&wd_fork_gen, 1);
@@ -54,8 +55,61 @@ static void atfork_register(void)
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
+/* The numbered slots the class's register announces (vcrypt's keys). */
+static int queue_slots_init(struct wd_queue *q)
+{
+	uint32_t n;
+
+	pthread_mutex_init(&q->slot_lock, NULL);
+	if (!q->proto->slots_reg)
+		return 0;
+	n = wd_ring_reg(q, q->proto->slots_reg);
+	if (!n || n > 65536)
+		return -EPROTO;
+	q->slot_map = calloc((n + 63) / 64, sizeof(*q->slot_map));
+	if (!q->slot_map)
+		return -ENOMEM;
+	q->nslots = n;
+	return 0;
+}
+
+static void queue_slots_destroy(struct wd_queue *q)
+{
+	free(q->slot_map);
+	q->slot_map = NULL;
+	pthread_mutex_destroy(&q->slot_lock);
+}
+
+int wd_queue_slot_get(struct wd_queue *q)
+{
+	int ret = -ENOSPC;
+
+	if (!q->slot_map)
+		return -EOPNOTSUPP;
+	pthread_mutex_lock(&q->slot_lock);
+	for (uint32_t i = 0; i < q->nslots; i++) {
+		if (!(q->slot_map[i / 64] & (1ULL << (i % 64)))) {
+			q->slot_map[i / 64] |= 1ULL << (i % 64);
+			ret = (int)i;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&q->slot_lock);
+	return ret;
+}
+
+void wd_queue_slot_put(struct wd_queue *q, unsigned int slot)
+{
+	if (!q->slot_map || slot >= q->nslots)
+		return;
+	pthread_mutex_lock(&q->slot_lock);
+	q->slot_map[slot / 64] &= ~(1ULL << (slot % 64));
+	pthread_mutex_unlock(&q->slot_lock);
+}
+
 /* Opens one device's queue; -EBUSY when it has no free queue. */
-static int queue_open_dev(const char *name, struct wd_queue **qp)
+static int queue_open_dev(const struct wd_ring_proto *proto,
+			  const char *name, struct wd_queue **qp)
 {
 	struct wd_queue *q;
 	int ret;
@@ -63,12 +117,16 @@ static int queue_open_dev(const char *name, struct wd_queue **qp)
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return -ENOMEM;
+	q->proto = proto;
 	ret = wd_ring_open(q, name);
 	if (ret)
 		goto free_q;
+	ret = queue_slots_init(q);
+	if (ret)
+		goto free_slots;
 	ret = wd_inflight_init(&q->inflight, q->info.ring_depth);
 	if (ret)
-		goto close_ring;
+		goto free_slots;
 	atomic_init(&q->refs, 1);
 
 	pthread_once(&atfork_once, atfork_register);
@@ -79,14 +137,15 @@ static int queue_open_dev(const char *name, struct wd_queue **qp)
 	*qp = q;
 	return 0;
 
-close_ring:
+free_slots:
+	queue_slots_destroy(q);
 	wd_ring_close(q);
 free_q:
 	free(q);
 	return ret;
 }
 
-int wd_queue_open_why(struct wd_queue **qp,
+int wd_queue_open_why(struct wd_queue **qp, const struct wd_ring_proto *proto,
 		      const struct wd_queue_params *params,
 		      enum wd_reason *why)
 {
@@ -95,13 +154,13 @@ int wd_queue_open_why(struct wd_queue **qp,
 
 	if (!qp)
 		return -EINVAL;
-	n = wd_device_pick(params, cand, WD_MAX_DEVICES, why);
+	n = wd_device_pick(proto, params, cand, WD_MAX_DEVICES, why);
 	if (n < 0)
 		return n;
 	if (!n)
 		return *why == WD_REASON_NO_QUEUE ? -EBUSY : -ENODEV;
 	for (int i = 0; i < n; i++) {
-		ret = queue_open_dev(cand[i].name, qp);
+		ret = queue_open_dev(proto, cand[i].name, qp);
 		if (!ret) {
 			*why = WD_REASON_NONE;
 			return 0;
@@ -118,7 +177,7 @@ WD_EXPORT int wd_queue_open(struct wd_queue **qp,
 {
 	enum wd_reason why;
 
-	return wd_queue_open_why(qp, params, &why);
+	return wd_queue_open_why(qp, &wd_vzip_ring, params, &why);
 }
 
 static void queue_unlist(struct wd_queue *q)
@@ -146,5 +205,6 @@ WD_EXPORT void wd_queue_close(struct wd_queue *q)
 	/* the rings first: stopping the queue aborts what is in flight */
 	wd_ring_close(q);
 	wd_inflight_destroy(&q->inflight);
+	queue_slots_destroy(q);
 	free(q);
 }

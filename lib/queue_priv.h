@@ -25,7 +25,45 @@
 struct wd_mem;
 
 /**
- * struct wd_queue - an open, mapped and started vzip queue
+ * struct wd_ring_proto - what tells one device class's queues apart from
+ * another's (vzip.c: wd_vzip_ring, vcrypt.c: wd_vcrypt_ring); everything
+ * else about a queue (regions, control page, rings, doorbell, the
+ * registers up to CQ_OFFSET) is the shared protocol of
+ * <misc/uacce/wd_ring.h> and Documentation/vzip.rst
+ * @id: index of the class, below WD_RING_NCLASS (shared.c keeps one
+ *      shared queue per class)
+ * @api: prefix of the uacce api attribute
+ * @magic: the MAGIC register's value
+ * @version: the VERSION register's value
+ * @sqe_size: bytes of a submission entry (at most sizeof(union wd_sqe))
+ * @cqe_size: bytes of a completion entry (sizeof(union wd_cqe))
+ * @regs_size: bytes of the register page the library reads
+ * @cqe_status: offset of the 16-bit status in a completion
+ * @sts_aborted: the status of a request the queue's death aborted
+ * @slots_reg: register holding the count of the queue's numbered slots
+ *             (vcrypt's key slots), 0 for none
+ */
+struct wd_ring_proto {
+	unsigned int id;
+	const char *api;
+	uint32_t magic;
+	uint32_t version;
+	uint32_t sqe_size;
+	uint32_t cqe_size;
+	uint32_t regs_size;
+	uint32_t cqe_status;
+	uint16_t sts_aborted;
+	uint32_t slots_reg;
+};
+
+#define WD_RING_NCLASS	2
+
+extern const struct wd_ring_proto wd_vzip_ring;		/* vzip.c */
+extern const struct wd_ring_proto wd_vcrypt_ring;	/* vcrypt.c */
+
+/**
+ * struct wd_queue - an open, mapped and started queue of a device class
+ * @proto: its class
  * @fd: the open /dev/<name>, -1 once a forked child closed it
  * @gen: fork generation it was opened in (see wd_fork_gen)
  * @info: identity and geometry, as wd_queue_get_info() reports
@@ -36,12 +74,12 @@ struct wd_mem;
  * @sq_tail: control page word: app's SQ tail
  * @cq_tail: control page word: device's CQ tail
  * @cq_head: control page word: app's CQ head
- * @dev_flags: control page word: VZIP_DEV_F_*
+ * @dev_flags: control page word: WD_RING_DEV_F_*
  * @status: the kernel's status word for this queue
  * @status_offset: its offset in the DUS region
  * @revoked: the SIGBUS guard replaced a revoked region (guard.h)
- * @sq: submission ring
- * @cq: completion ring
+ * @sq: submission ring, entries of @proto->sqe_size bytes
+ * @cq: completion ring, entries of @proto->cqe_size bytes
  * @mask: ring_depth - 1
  * @sva: the device uses process addresses
  * @sq_lock: serialises submitters: SQ slots, @sq_next and *@sq_tail
@@ -50,12 +88,17 @@ struct wd_mem;
  * @cq_next: next CQ index to read; atomic because submitters read it
  *           without @cq_lock to bound the requests in flight
  * @mem: allocator of the static shared region, NULL with SVA
- * @inflight: requests in flight through the compression layer (queue.c
+ * @inflight: requests in flight through the library's sessions (queue.c
  *            creates and destroys it, inflight.c works it)
+ * @slot_lock: protects @slot_map
+ * @slot_map: bit per numbered slot of the device (vcrypt's key slots),
+ *            set while a session holds it; NULL when the class has none
+ * @nslots: slots of the queue (the class's @proto->slots_reg register)
  * @refs: references: the opener's, and one per session using it
  * @list: entry in queue.c's list of open queues (for fork)
  */
 struct wd_queue {
+	const struct wd_ring_proto *proto;
 	int fd;
 	unsigned int gen;
 	struct wd_queue_info info;
@@ -73,8 +116,8 @@ struct wd_queue {
 	const struct uacce_queue_status *status;
 	uint32_t status_offset;
 	atomic_bool revoked;
-	struct vzip_sqe *sq;
-	const struct vzip_cqe *cq;
+	unsigned char *sq;
+	const unsigned char *cq;
 	uint32_t mask;
 	bool sva;
 
@@ -86,6 +129,9 @@ struct wd_queue {
 
 	struct wd_mem *mem;
 	struct wd_inflight inflight;
+	pthread_mutex_t slot_lock;
+	uint64_t *slot_map;
+	uint32_t nslots;
 	atomic_int refs;
 	struct wd_queue *list;
 };
@@ -125,9 +171,10 @@ int wd_device_select(const char *api, const char *want,
 		     struct wd_device *out, int max, enum wd_reason *why);
 
 /**
- * wd_device_pick() - vzip devices to try for a new queue, best first:
- * wd_device_select()'s, the nearest NUMA node first, then the most free
- * queues
+ * wd_device_pick() - devices of a class to try for a new queue, best
+ * first: wd_device_select()'s, the nearest NUMA node first, then the most
+ * free queues
+ * @proto: the class
  * @params: the caller's wishes, may be NULL
  * @out: filled with candidates
  * @max: room in @out
@@ -135,7 +182,8 @@ int wd_device_select(const char *api, const char *want,
  *
  * Return: number of candidates, or -errno.
  */
-int wd_device_pick(const struct wd_queue_params *params,
+int wd_device_pick(const struct wd_ring_proto *proto,
+		   const struct wd_queue_params *params,
 		   struct wd_device *out, int max, enum wd_reason *why);
 
 /**
@@ -152,7 +200,8 @@ bool wd_device_denied(void);
 /* ---- ring.c: the device side of a queue ---- */
 
 /**
- * wd_ring_open() - open device @name's queue into @q: file, regions,
+ * wd_ring_open() - open device @name's queue of class @q->proto into @q:
+ * file, regions,
  * registers checked, allocator of the static region, rings started
  * @q: zeroed, the fields of ring.c are filled
  * @name: device name under /dev
@@ -167,23 +216,41 @@ void wd_ring_close(struct wd_queue *q);
 /* In a forked child: lets go of the parent's file, ring locks unlocked. */
 void wd_ring_forked(struct wd_queue *q);
 
-/* Submit/wait with counting into a session's counters as well. */
-int wd_queue_submit_ptrs(struct wd_queue *q, const struct vzip_sqe *const *sqes,
+/* A register of the queue's page (@off below @q->proto->regs_size). */
+uint32_t wd_ring_reg(const struct wd_queue *q, unsigned int off);
+
+/*
+ * Submit/wait with counting into a session's counters as well; the
+ * entries are of the queue's class.
+ */
+int wd_queue_submit_ptrs(struct wd_queue *q, const void *const *sqes,
 			 unsigned int n, struct wd_counters *cnt);
+/* Completions of the queue's class, as wd_queue_reap(). */
+int wd_ring_reap(struct wd_queue *q, union wd_cqe *cqes, unsigned int max);
 int wd_queue_wait_counted(struct wd_queue *q, int timeout_ms,
 			  struct wd_counters *cnt);
 
 /* ---- queue.c: the queue object ---- */
 
 /**
- * wd_queue_open_why() - wd_queue_open(), telling why it failed
+ * wd_queue_open_why() - wd_queue_open() for a device class, telling why
+ * it failed
  * @qp: the new queue
+ * @proto: the class (wd_vzip_ring, wd_vcrypt_ring)
  * @params: as wd_queue_open()
  * @why: on failure, the software-path reason that matches
  */
-int wd_queue_open_why(struct wd_queue **qp,
+int wd_queue_open_why(struct wd_queue **qp, const struct wd_ring_proto *proto,
 		      const struct wd_queue_params *params,
 		      enum wd_reason *why);
+
+/*
+ * wd_queue_slot_get() - a free numbered slot of the queue (a vcrypt key
+ * slot) for the caller alone: its number, or -ENOSPC when all are taken
+ * (-EOPNOTSUPP: the class has none)
+ */
+int wd_queue_slot_get(struct wd_queue *q);
+void wd_queue_slot_put(struct wd_queue *q, unsigned int slot);
 
 /* Another reference to an open queue; wd_queue_close() drops one. */
 void wd_queue_ref(struct wd_queue *q);

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libwarpdrive ring layer: a vzip queue's device side.  Open its file,
- * map and check its regions, start and stop it, and move descriptors
- * through its rings with the barrier and wake-up protocol of
- * Documentation/vzip.rst:
+ * libwarpdrive ring layer: a queue's device side, for every device class
+ * (struct wd_ring_proto: vzip, vcrypt).  Open its file, map and check its
+ * regions, start and stop it, and move descriptors through its rings with
+ * the barrier and wake-up protocol of Documentation/vzip.rst, which
+ * vcrypt shares (<misc/uacce/wd_ring.h>):
  *
  *   submit: write SQEs; store-release sq_tail; full barrier; if the
- *           device set VZIP_DEV_F_NEED_WAKEUP, UACCE_CMD_WAKE_Q.
+ *           device set WD_RING_DEV_F_NEED_WAKEUP, UACCE_CMD_WAKE_Q.
  *   reap:   load-acquire cq_tail; read CQEs; store-release cq_head.
  *
  * At most ring_depth requests are in flight (submitted, not yet reaped),
@@ -32,12 +33,13 @@
 #include "queue_priv.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "vzip descriptors are little endian; this library stores them natively"
+#error "descriptors are little endian; this library stores them natively"
 #endif
 
-_Static_assert(sizeof(struct vzip_sqe) == 64, "vzip_sqe is 64 bytes");
-_Static_assert(sizeof(struct vzip_cqe) == 32, "vzip_cqe is 32 bytes");
-
+/*
+ * The registers every class has at the same offsets (vcrypt.c checks its
+ * own against these): ring.c reads them by vzip's names.
+ */
 static uint32_t reg(const struct wd_queue *q, unsigned int off)
 {
 	return __atomic_load_n((const uint32_t *)((const char *)q->mmio + off),
@@ -89,33 +91,39 @@ static void queue_unmap(struct wd_queue *q)
 		munmap(q->mmio, q->mmio_size);
 }
 
+uint32_t wd_ring_reg(const struct wd_queue *q, unsigned int off)
+{
+	return reg(q, off);
+}
+
 /* Checks the register page against what this library speaks. */
 static int queue_check_regs(struct wd_queue *q,
 			    const struct uacce_queue_info *ui)
 {
-	uint32_t depth = reg(q, VZIP_REG_RING_DEPTH);
-	uint32_t sq_off = reg(q, VZIP_REG_SQ_OFFSET);
-	uint32_t cq_off = reg(q, VZIP_REG_CQ_OFFSET);
+	const struct wd_ring_proto *p = q->proto;
+	uint32_t depth, sq_off, cq_off;
 
-	if (q->mmio_size < VZIP_REG_CQ_OFFSET + 4 ||
-	    reg(q, VZIP_REG_MAGIC) != VZIP_MAGIC ||
-	    reg(q, VZIP_REG_VERSION) != VZIP_HW_VERSION ||
-	    reg(q, VZIP_REG_SQE_SIZE) != sizeof(struct vzip_sqe) ||
-	    reg(q, VZIP_REG_CQE_SIZE) != sizeof(struct vzip_cqe) ||
+	if (q->mmio_size < p->regs_size)
+		return -EPROTO;
+	depth = reg(q, VZIP_REG_RING_DEPTH);
+	sq_off = reg(q, VZIP_REG_SQ_OFFSET);
+	cq_off = reg(q, VZIP_REG_CQ_OFFSET);
+	if (reg(q, VZIP_REG_MAGIC) != p->magic ||
+	    reg(q, VZIP_REG_VERSION) != p->version ||
+	    reg(q, VZIP_REG_SQE_SIZE) != p->sqe_size ||
+	    reg(q, VZIP_REG_CQE_SIZE) != p->cqe_size ||
 	    !depth || (depth & (depth - 1)) || depth != ui->ring_depth)
 		return -EPROTO;
-	if ((uint64_t)sq_off + (uint64_t)depth * sizeof(struct vzip_sqe) >
-	    q->dus_size ||
-	    (uint64_t)cq_off + (uint64_t)depth * sizeof(struct vzip_cqe) >
-	    q->dus_size ||
+	if ((uint64_t)sq_off + (uint64_t)depth * p->sqe_size > q->dus_size ||
+	    (uint64_t)cq_off + (uint64_t)depth * p->cqe_size > q->dus_size ||
 	    sq_off % VZIP_RING_ALIGN || cq_off % VZIP_RING_ALIGN ||
 	    sq_off < VZIP_CTRL_SIZE || cq_off < VZIP_CTRL_SIZE ||
 	    (uint64_t)ui->status_offset + sizeof(struct uacce_queue_status) >
 	    q->dus_size)
 		return -EPROTO;
 	q->mask = depth - 1;
-	q->sq = (struct vzip_sqe *)((char *)q->dus + sq_off);
-	q->cq = (const struct vzip_cqe *)((char *)q->dus + cq_off);
+	q->sq = (unsigned char *)q->dus + sq_off;
+	q->cq = (const unsigned char *)q->dus + cq_off;
 	q->sq_tail = (uint32_t *)((char *)q->dus + VZIP_CTRL_SQ_TAIL);
 	q->cq_tail = (const uint32_t *)((char *)q->dus + VZIP_CTRL_CQ_TAIL);
 	q->cq_head = (uint32_t *)((char *)q->dus + VZIP_CTRL_CQ_HEAD);
@@ -148,8 +156,10 @@ int wd_ring_open(struct wd_queue *q, const char *name)
 	q->dus_size = ui.region_size[UACCE_QFRT_DUS];
 	ret = -EPROTO;
 	if (!q->mmio_size || !q->dus_size ||
-	    ui.sqe_size != sizeof(struct vzip_sqe) ||
-	    ui.cqe_size != sizeof(struct vzip_cqe))
+	    ui.sqe_size != q->proto->sqe_size ||
+	    ui.cqe_size != q->proto->cqe_size ||
+	    q->proto->sqe_size > sizeof(union wd_sqe) ||
+	    q->proto->cqe_size != sizeof(union wd_cqe))
 		goto close_fd;
 	q->mmio = map_region(q->fd, UACCE_QFRT_MMIO, q->mmio_size, PROT_READ);
 	q->dus = map_region(q->fd, UACCE_QFRT_DUS, q->dus_size,
@@ -266,7 +276,7 @@ WD_EXPORT unsigned int wd_queue_inflight(const struct wd_queue *q)
 	       atomic_load_explicit(&q->cq_next, memory_order_relaxed);
 }
 
-int wd_queue_submit_ptrs(struct wd_queue *q, const struct vzip_sqe *const *sqes,
+int wd_queue_submit_ptrs(struct wd_queue *q, const void *const *sqes,
 			 unsigned int n, struct wd_counters *cnt)
 {
 	uint32_t inflight, space;
@@ -283,7 +293,8 @@ int wd_queue_submit_ptrs(struct wd_queue *q, const struct vzip_sqe *const *sqes,
 	if (!n)
 		goto unlock;
 	for (unsigned int i = 0; i < n; i++)
-		q->sq[(q->sq_next + i) & q->mask] = *sqes[i];
+		memcpy(q->sq + (size_t)((q->sq_next + i) & q->mask) *
+		       q->proto->sqe_size, sqes[i], q->proto->sqe_size);
 	q->sq_next += n;
 	__atomic_store_n(q->sq_tail, q->sq_next, __ATOMIC_RELEASE);
 	/*
@@ -293,7 +304,7 @@ int wd_queue_submit_ptrs(struct wd_queue *q, const struct vzip_sqe *const *sqes,
 	 */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(q->dev_flags, __ATOMIC_RELAXED) &
-	    VZIP_DEV_F_NEED_WAKEUP) {
+	    WD_RING_DEV_F_NEED_WAKEUP) {
 		ioctl(q->fd, UACCE_CMD_WAKE_Q);
 		wd_count_wakeup(cnt);
 	}
@@ -305,10 +316,11 @@ unlock:
 WD_EXPORT int wd_queue_submit(struct wd_queue *q, const struct vzip_sqe *sqes,
 			      unsigned int n)
 {
-	const struct vzip_sqe *ptrs[32];
+	const void *ptrs[32];
 	unsigned int done = 0;
 
-	if (!q || (n && !sqes))
+	/* the public queue API is vzip's */
+	if (!q || (n && !sqes) || q->proto != &wd_vzip_ring)
 		return -EINVAL;
 	while (done < n) {
 		unsigned int k = WD_MIN(n - done, WD_ARRAY_SIZE(ptrs));
@@ -326,8 +338,7 @@ WD_EXPORT int wd_queue_submit(struct wd_queue *q, const struct vzip_sqe *sqes,
 	return (int)done;
 }
 
-WD_EXPORT int wd_queue_reap(struct wd_queue *q, struct vzip_cqe *cqes,
-			    unsigned int max)
+int wd_ring_reap(struct wd_queue *q, union wd_cqe *cqes, unsigned int max)
 {
 	uint32_t head, tail, n;
 
@@ -345,7 +356,8 @@ WD_EXPORT int wd_queue_reap(struct wd_queue *q, struct vzip_cqe *cqes,
 	if (n > max)
 		n = max;
 	for (uint32_t i = 0; i < n; i++)
-		cqes[i] = q->cq[(head + i) & q->mask];
+		memcpy(&cqes[i], q->cq + (size_t)((head + i) & q->mask) *
+		       sizeof(cqes[i]), sizeof(cqes[i]));
 	if (n) {
 		atomic_store_explicit(&q->cq_next, head + n,
 				      memory_order_release);
@@ -353,6 +365,29 @@ WD_EXPORT int wd_queue_reap(struct wd_queue *q, struct vzip_cqe *cqes,
 	}
 	pthread_mutex_unlock(&q->cq_lock);
 	return (int)n;
+}
+
+WD_EXPORT int wd_queue_reap(struct wd_queue *q, struct vzip_cqe *cqes,
+			    unsigned int max)
+{
+	union wd_cqe buf[32];
+	unsigned int got = 0;
+
+	if (!q || (max && !cqes) || q->proto != &wd_vzip_ring)
+		return -EINVAL;
+	while (got < max) {
+		int n = wd_ring_reap(q, buf, WD_MIN(max - got,
+						    WD_ARRAY_SIZE(buf)));
+
+		if (n < 0)
+			return got ? (int)got : n;
+		for (int i = 0; i < n; i++)
+			cqes[got + i] = buf[i].zip;
+		got += (unsigned int)n;
+		if (!n || (unsigned int)n < WD_ARRAY_SIZE(buf))
+			break;
+	}
+	return (int)got;
 }
 
 int wd_queue_wait_counted(struct wd_queue *q, int timeout_ms,

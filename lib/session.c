@@ -59,11 +59,11 @@ static struct wd_queue *comp_attach(struct wd_comp *c, enum wd_reason *why)
 	 * they get one of their own.
 	 */
 	if (c->dedicated || c->given) {
-		if (wd_queue_open_why(&q, NULL, why))
+		if (wd_queue_open_why(&q, &wd_vzip_ring, NULL, why))
 			q = NULL;
 		return q;
 	}
-	return wd_shared_queue(why);
+	return wd_shared_queue(&wd_vzip_ring, why);
 }
 
 /*
@@ -149,27 +149,10 @@ void wd_comp_note(struct wd_comp *c, unsigned int path, enum wd_reason why)
 		atomic_store_explicit(&c->reason, why, memory_order_relaxed);
 }
 
-static bool has_room(void *arg)
-{
-	return wd_inflight_has_room(arg) || wd_inflight_dead(arg);
-}
-
 int wd_comp_hw_submit(struct wd_comp *c, struct wd_queue *q,
 		      struct wd_inflight_req *op)
 {
-	for (;;) {
-		int ret = wd_inflight_submit(q, &op, 1, &c->cnt);
-
-		if (ret)
-			return ret < 0 ? ret : 0;
-		/* every slot is in use: wait for a completion */
-		ret = wd_inflight_wait(q, has_room, q, -1, c->busy, &c->cnt);
-		if (ret && ret != -ECANCELED)
-			return ret;
-		ret = wd_inflight_dead(q);
-		if (ret)
-			return ret;
-	}
+	return wd_inflight_submit_wait(q, op, c->busy, &c->cnt);
 }
 
 int wd_session_open(struct wd_comp **cp, const struct wd_comp_params *params)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libwarpdrive: the queue a process's sessions share by default.
+ * libwarpdrive: the queue of each device class that a process's sessions
+ * share by default.
  */
 #ifndef WD_SHARED_H
 #define WD_SHARED_H
@@ -8,7 +9,8 @@
 #include "queue_priv.h"
 
 /**
- * wd_shared_queue() - a reference to the process's shared queue
+ * wd_shared_queue() - a reference to the process's shared queue of a class
+ * @proto: the class (wd_vzip_ring, wd_vcrypt_ring)
  * @why: when there is none, why (no device, isolated, no free queue)
  *
  * Opens it on first use, and again in a forked child or after its device
@@ -17,7 +19,8 @@
  *
  * Return: the queue (drop the reference with wd_queue_close()), or NULL.
  */
-struct wd_queue *wd_shared_queue(enum wd_reason *why);
+struct wd_queue *wd_shared_queue(const struct wd_ring_proto *proto,
+				 enum wd_reason *why);
 
 #define WD_RETRY_NS	1000000000LL
 

@@ -4,10 +4,31 @@
  * capabilities, descriptors, completion status.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "internal.h"
+#include "queue_priv.h"
 #include "vzip.h"
+
+_Static_assert(sizeof(struct vzip_sqe) == 64, "vzip_sqe is 64 bytes");
+_Static_assert(sizeof(struct vzip_cqe) == 32, "vzip_cqe is 32 bytes");
+_Static_assert(offsetof(struct vzip_sqe, user_data) == WD_SQE_USER_DATA &&
+	       offsetof(struct vzip_cqe, user_data) == WD_CQE_USER_DATA,
+	       "user_data where inflight.c looks for it");
+
+/* vzip's queues, for the ring layer */
+const struct wd_ring_proto wd_vzip_ring = {
+	.id = 0,
+	.api = VZIP_API_VERSION,
+	.magic = VZIP_MAGIC,
+	.version = VZIP_HW_VERSION,
+	.sqe_size = sizeof(struct vzip_sqe),
+	.cqe_size = sizeof(struct vzip_cqe),
+	.regs_size = VZIP_REG_CQ_OFFSET + 4,
+	.cqe_status = offsetof(struct vzip_cqe, status),
+	.sts_aborted = VZIP_STS_ABORTED,
+};
 
 /* The library's enums take the device's values (<warpdrive/comp.h>) */
 #define SAME(a, b)	((int)(a) == (int)(b))

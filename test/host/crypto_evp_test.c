@@ -24,7 +24,16 @@
  * those stanzas run).  A covered stanza that does not run (a field we do
  * not know) fails the test.  Every request must report the software path
  * with REASON (default: that of the environment's policy: "policy" for
- * WD_POLICY=sw, else "no-device").
+ * WD_POLICY=sw, else "no-device").  REASON "hw" asks for the device path
+ * instead (WD_POLICY=hw on a vcrypt device): every request of a stanza
+ * must report WD_PATH_HW and nothing else, except GCM with a nonce other
+ * than the device's 12 bytes, which policy hw must refuse with
+ * -EOPNOTSUPP (counted apart as "refused by the device").  With
+ * EXPECT_STANZAS=N in the environment, the stanzas run (and refused) must
+ * be N: the host's count, so that the device skipped none.  With
+ * --provider under WD_POLICY=hw the same holds through the provider: the
+ * counters that must grow are the device's, and GCM with another nonce
+ * length must fail in EVP without a request run anywhere.
  *
  * --provider MODULE_DIR: the same stanzas through EVP instead, with every
  * algorithm fetched with "provider=warpdrive" from the OpenSSL provider
@@ -82,8 +91,10 @@ struct tally {
 };
 
 static struct tally ran[MAX_NAMES], notours[MAX_NAMES], fips[MAX_NAMES];
-static int failures, total_ran, covered_not_run;
+static struct tally refused[MAX_NAMES];
+static int failures, total_ran, total_refused, covered_not_run;
 static const char *expect_reason;
+static bool expect_hw;
 
 static void count(struct tally *t, const char *name)
 {
@@ -112,11 +123,15 @@ static bool path_ok(const struct evp_stanza *st, struct wd_crypto *s)
 	enum wd_reason why;
 	unsigned int path = wd_crypto_path(s, &why);
 
-	if (path == WD_PATH_SW && !strcmp(wd_reason_name(why), expect_reason))
+	if (expect_hw && path == WD_PATH_HW)
+		return true;
+	if (!expect_hw && path == WD_PATH_SW &&
+	    !strcmp(wd_reason_name(why), expect_reason))
 		return true;
 	failures++;
-	printf("not ok - %s:%d path %#x reason %s, want software: %s\n",
-	       st->file, st->line, path, wd_reason_name(why), expect_reason);
+	printf("not ok - %s:%d path %#x reason %s, want %s%s\n",
+	       st->file, st->line, path, wd_reason_name(why),
+	       expect_hw ? "" : "software: ", expect_reason);
 	return false;
 }
 
@@ -596,6 +611,24 @@ static void run_cipher(const struct evp_stanza *st, int alg, size_t key_len,
 		fail(st, "open", ret);
 		goto out;
 	}
+	if (expect_hw && alg == WD_CRYPTO_AES_GCM && iv_len != 12) {
+		/* the device's nonce is 12 bytes: policy hw must say no */
+		unsigned char t[WD_CRYPTO_TAG_MAX] = { 0 };
+		unsigned char *o = calloc(1, pt_len + 1);
+
+		ret = wd_aead(s, WD_ENCRYPT, iv, iv_len, aad, aad_len, pt,
+			      pt_len, o, t, tag_len ? tag_len : 16);
+		free(o);
+		if (ret != -EOPNOTSUPP || wd_crypto_path(s, NULL)) {
+			fail(st, "GCM nonce the device does not take, not "
+			     "refused with -EOPNOTSUPP", ret);
+		} else {
+			count(refused, name);
+			total_refused++;
+		}
+		wd_crypto_close(s);
+		goto out;
+	}
 	for (int dir = WD_ENCRYPT; dir <= WD_DECRYPT; dir++) {
 		if (op && strcasecmp(op, dir == WD_ENCRYPT ? "ENCRYPT" :
 				     "DECRYPT"))
@@ -746,7 +779,37 @@ static uint64_t lib_requests(void)
 	struct wd_stats s;
 
 	wd_get_stats(&s);
-	return s.hw_requests + s.sw_requests;
+	/* on the device (WD_POLICY=hw), only the device's count */
+	return expect_hw ? s.hw_requests : s.hw_requests + s.sw_requests;
+}
+
+/*
+ * Policy hw: a GCM nonce the device does not take must make the
+ * provider's encryption fail (the library's -EOPNOTSUPP), not run
+ * anywhere else.  1 if it did.
+ */
+static int prov_gcm_refused(EVP_CIPHER *ciph, const unsigned char *key,
+			    const unsigned char *iv, size_t iv_len,
+			    const unsigned char *pt, size_t len)
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	unsigned char *out = calloc(1, len + 32);
+	uint64_t before = lib_requests();
+	OSSL_PARAM p[2] = {
+		OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN,
+					    &iv_len),
+		OSSL_PARAM_END
+	};
+	int n = 0, ok;
+
+	ok = c && out && EVP_CipherInit_ex2(c, ciph, NULL, NULL, 1, p) &&
+	     EVP_CipherInit_ex2(c, NULL, key, iv, 1, NULL) &&
+	     (!len || EVP_CipherUpdate(c, out, &n, pt, (int)len)) &&
+	     EVP_CipherFinal_ex(c, out, &n);
+	ERR_clear_error();
+	EVP_CIPHER_CTX_free(c);
+	free(out);
+	return !ok && lib_requests() == before;
 }
 
 /* Why OpenSSL refused: the first queued error's reason, then clear. */
@@ -997,6 +1060,17 @@ static void prov_cipher(const struct evp_stanza *st, int alg,
 
 	if (!ciph || !from_warpdrive(EVP_CIPHER_get0_provider(ciph))) {
 		prov_fail(st, "no cipher of warpdrive");
+		EVP_CIPHER_free(ciph);
+		return;
+	}
+	if (expect_hw && alg == WD_CRYPTO_AES_GCM && iv_len != 12) {
+		if (prov_gcm_refused(ciph, key, iv, iv_len, pt, len)) {
+			count(refused, name);
+			total_refused++;
+		} else {
+			prov_fail(st, "GCM nonce the device does not take, "
+				  "not refused under policy hw");
+		}
 		EVP_CIPHER_free(ciph);
 		return;
 	}
@@ -1255,6 +1329,8 @@ int main(int argc, char **argv)
 	expect_reason = argc == 4 && !prov_mode ? argv[3] :
 			policy && !strcmp(policy, "sw") ? "policy" :
 			"no-device";
+	expect_hw = !strcmp(expect_reason, "hw") ||
+		    (prov_mode && policy && !strcmp(policy, "hw"));
 	d = opendir(argv[1]);
 	if (!d) {
 		printf("not ok 1 open %s: %s\n1..1\n", argv[1],
@@ -1295,17 +1371,30 @@ int main(int argc, char **argv)
 	print_tally("ran (per algorithm)", ran);
 	print_tally("not ours", notours);
 	print_tally("Availablein = fips (OpenSSL's FIPS provider only)", fips);
-	printf("%sok 1 %d covered stanzas ran byte for byte%s, software: %s\n",
+	if (expect_hw)
+		print_tally("refused by the device (GCM nonce not 12 bytes)",
+			    refused);
+	printf("%sok 1 %d covered stanzas ran byte for byte%s, %s%s\n",
 	       failures ? "not " : "", total_ran,
 	       prov_mode ? " through the provider warpdrive" : "",
-	       expect_reason);
+	       expect_hw ? "on the device" : "software: ",
+	       expect_hw ? "" : expect_reason);
 	printf("%sok 2 no covered stanza left unrun (%d not run)\n",
 	       covered_not_run ? "not " : "", covered_not_run);
 	printf("%sok 3 every algorithm of the API had a stanza run\n",
 	       all_ran() ? "" : "not ");
+	if (getenv("EXPECT_STANZAS") && !prov_mode) {
+		int want = atoi(getenv("EXPECT_STANZAS"));
+
+		printf("%sok 4 %d stanzas run or refused, as expected %d\n",
+		       total_ran + total_refused == want ? "" : "not ",
+		       total_ran + total_refused, want);
+		if (total_ran + total_refused != want)
+			failures++;
+	}
 	if (prov_mode)
 		return prov_bad_input() | failures | covered_not_run |
 		       !all_ran();
-	printf("1..3\n");
+	printf("1..%d\n", getenv("EXPECT_STANZAS") ? 4 : 3);
 	return failures || covered_not_run || !all_ran();
 }

@@ -160,11 +160,11 @@ fake_kernel() {
 }
 
 eq "dkms.conf: the modules for Debian's $kver (mdev, no KUnit)" \
-	"$(modules_for "$kdir" "$kver")" "uacce wd_engine vzip wd_pci wd_mdev"
+	"$(modules_for "$kdir" "$kver")" "uacce wd_engine vzip vcrypt wd_pci wd_mdev"
 fake_kernel "$d/kunit-headers" CONFIG_KUNIT=m
 eq "dkms.conf: the KUnit suites too for a kernel with CONFIG_KUNIT" \
 	"$(modules_for "$d/kunit-headers" "$kver")" \
-	"uacce wd_engine vzip wd_pci wd_mdev uacce_test vzip_test wd_pci_test wd_mdev_test wd_mdev_vfio_test"
+	"uacce wd_engine vzip vcrypt wd_pci wd_mdev uacce_test vzip_test wd_pci_test wd_mdev_test wd_mdev_vfio_test"
 rm -rf "$d/kunit-headers"
 
 # dkms_ TREE ARGS...: DKMS on its own trees; modules signed with a key of
@@ -188,8 +188,8 @@ result $rc "dkms add and dkms build against $kdir"
 
 built=$(find "$d/ok/tree/warpdrive/$ver/$kver/x86_64/module" -type f \
 	-printf '%f\n' 2> /dev/null | sort | tr '\n' ' ')
-eq "the modules come out: uacce, vzip, wd_engine, wd_mdev, wd_pci" "$built" \
-	"uacce.ko vzip.ko wd_engine.ko wd_mdev.ko wd_pci.ko "
+eq "the modules come out: uacce, vcrypt, vzip, wd_engine, wd_mdev, wd_pci" "$built" \
+	"uacce.ko vcrypt.ko vzip.ko wd_engine.ko wd_mdev.ko wd_pci.ko "
 magic=$(modinfo -F vermagic "$d/ok/tree/warpdrive/$ver/$kver/x86_64/module/uacce.ko" 2> /dev/null)
 case "$magic" in
 "$kver "*) pass "uacce.ko is built for $kver ($magic)" ;;

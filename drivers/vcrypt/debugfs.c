@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vcrypt: debugfs, /sys/kernel/debug/vcrypt/<uacce device>/:
+ *
+ *	stats		counters, one "name value" per line
+ *	inject_hw_error	write N: the next N requests fail with HW_ERROR
+ */
+#include <linux/build_bug.h>
+#include <linux/debugfs.h>
+#include <linux/kernel.h>
+#include <linux/seq_file.h>
+#include <linux/uacce.h>
+
+#include "vcrypt.h"
+
+/* Created at module init, removed at module exit. */
+static struct dentry *vcrypt_debugfs_root;
+
+static const char *const vcrypt_status_names[] = {
+	[VCRYPT_STS_OK] = "ok",
+	[VCRYPT_STS_OVERFLOW] = "overflow",
+	[VCRYPT_STS_AUTH_FAILED] = "auth_failed",
+	[VCRYPT_STS_ADDR_ERROR] = "addr_error",
+	[VCRYPT_STS_INVALID] = "invalid",
+	[VCRYPT_STS_ABORTED] = "aborted",
+	[VCRYPT_STS_HW_ERROR] = "hw_error",
+	[VCRYPT_STS_BAD_KEY] = "bad_key",
+	[VCRYPT_STS_BAD_IV] = "bad_iv",
+	[VCRYPT_STS_BAD_LENGTH] = "bad_length",
+	[VCRYPT_STS_BAD_CONTEXT] = "bad_context",
+};
+
+static const char *const vcrypt_opcode_names[] = {
+	[VCRYPT_OP_NOP] = "nop",
+	[VCRYPT_OP_KEY_LOAD] = "key_load",
+	[VCRYPT_OP_KEY_CLEAR] = "key_clear",
+	[VCRYPT_OP_DIGEST] = "digest",
+	[VCRYPT_OP_ENCRYPT] = "encrypt",
+	[VCRYPT_OP_DECRYPT] = "decrypt",
+};
+
+/* a name for every status and opcode of the UAPI header */
+static_assert(ARRAY_SIZE(vcrypt_status_names) == VCRYPT_NR_STATUS);
+static_assert(ARRAY_SIZE(vcrypt_opcode_names) == VCRYPT_NR_OPCODES);
+
+/* counts only: no key, IV or data is ever shown here */
+static int vcrypt_stats_show(struct seq_file *m, void *unused)
+{
+	struct vcrypt_device *vdev = m->private;
+	struct vcrypt_stats *s = &vdev->stats;
+	int i;
+
+	for (i = 0; i < VCRYPT_NR_OPCODES; i++)
+		seq_printf(m, "op_%s %lld\n", vcrypt_opcode_names[i],
+			   atomic64_read(&s->opcode[i]));
+	for (i = 0; i < VCRYPT_NR_STATUS; i++)
+		seq_printf(m, "requests_%s %lld\n", vcrypt_status_names[i],
+			   atomic64_read(&s->status[i]));
+	seq_printf(m, "bytes_in %lld\n", atomic64_read(&s->bytes_in));
+	seq_printf(m, "bytes_out %lld\n", atomic64_read(&s->bytes_out));
+	seq_printf(m, "slots_loaded %lld\n", atomic64_read(&s->slots_loaded));
+	seq_printf(m, "doorbells %lld\n", atomic64_read(&s->doorbells));
+	seq_printf(m, "need_wakeup %lld\n",
+		   atomic64_read(&vdev->eng.need_wakeup));
+	seq_printf(m, "engine_sleeps %lld\n", atomic64_read(&vdev->eng.sleeps));
+	seq_printf(m, "engine_wakeups %lld\n",
+		   atomic64_read(&vdev->eng.wakeups));
+	seq_printf(m, "pinned_pages %ld\n",
+		   atomic_long_read(&vdev->eng.pinned_now));
+	seq_printf(m, "pinned_pages_total %lld\n",
+		   atomic64_read(&vdev->eng.pinned_total));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vcrypt_stats);
+
+static int vcrypt_inject_get(void *data, u64 *val)
+{
+	struct vcrypt_device *vdev = data;
+
+	*val = atomic_read(&vdev->inject_hw_error);
+	return 0;
+}
+
+static int vcrypt_inject_set(void *data, u64 val)
+{
+	struct vcrypt_device *vdev = data;
+
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&vdev->inject_hw_error, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vcrypt_inject_fops, vcrypt_inject_get, vcrypt_inject_set,
+			 "%llu\n");
+
+void vcrypt_debugfs_init(void)
+{
+	vcrypt_debugfs_root = debugfs_create_dir("vcrypt", NULL);
+}
+
+void vcrypt_debugfs_exit(void)
+{
+	debugfs_remove_recursive(vcrypt_debugfs_root);
+}
+
+/* Failures are not errors: debugfs is optional. */
+void vcrypt_debugfs_add(struct vcrypt_device *vdev)
+{
+	vdev->debugfs = debugfs_create_dir(dev_name(&vdev->uacce->dev),
+					   vcrypt_debugfs_root);
+	debugfs_create_file("stats", 0444, vdev->debugfs, vdev,
+			    &vcrypt_stats_fops);
+	debugfs_create_file_unsafe("inject_hw_error", 0600, vdev->debugfs,
+				   vdev, &vcrypt_inject_fops);
+}
+
+void vcrypt_debugfs_del(struct vcrypt_device *vdev)
+{
+	debugfs_remove_recursive(vdev->debugfs);
+	vdev->debugfs = NULL;
+}

@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vcrypt: the WarpDrive reference crypto accelerator.
+ *
+ * Devices live on the platform bus (vcrypt.N), so that they can be unbound
+ * and bound again at run time, queues in use, like a hot-unplugged card.
+ * Each registers with uacce as /dev/vcrypt-<id>.  Documentation/vcrypt.rst
+ * is the hardware specification.
+ */
+#include <kunit/visibility.h>
+#include <linux/cpumask.h>
+#include <linux/dma-mapping.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/nodemask.h>
+#include <linux/platform_device.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uacce.h>
+#include <linux/wd_engine.h>
+#include <linux/wd_mdev.h>
+
+#include "vcrypt.h"
+
+#define VCRYPT_DEVICES_MAX	16
+#define VCRYPT_QUEUES_MAX		1024
+#define VCRYPT_ENGINES_MAX	64
+#define VCRYPT_IDLE_US_MAX	1000000
+
+static unsigned int devices = 1;
+module_param(devices, uint, 0444);
+MODULE_PARM_DESC(devices, "vcrypt devices to create (0-16, default 1)");
+
+static unsigned int queues = 64;
+module_param(queues, uint, 0444);
+MODULE_PARM_DESC(queues, "hardware queues per device (1-1024, default 64)");
+
+static unsigned int engines;
+module_param(engines, uint, 0444);
+MODULE_PARM_DESC(engines, "engines per device (1-64, default 0: one per online CPU)");
+
+static unsigned int ring_depth = 256;
+module_param(ring_depth, uint, 0444);
+MODULE_PARM_DESC(ring_depth, "entries per ring, a power of two (2-4096, default 256)");
+
+static bool sva = true;
+module_param(sva, bool, 0444);
+MODULE_PARM_DESC(sva, "descriptors carry process virtual addresses (default true); else DMA addresses in the SS region");
+
+static unsigned int ss_size = SZ_1M;
+module_param(ss_size, uint, 0444);
+MODULE_PARM_DESC(ss_size, "bytes of the SS region of a queue when sva=0 (pages, default 1 MiB)");
+
+static unsigned int max_len = SZ_4M;
+module_param(max_len, uint, 0444);
+MODULE_PARM_DESC(max_len, "largest source or destination of a request (4 KiB-64 MiB, default 4 MiB)");
+
+static unsigned int idle_us = 1000;
+module_param(idle_us, uint, 0444);
+MODULE_PARM_DESC(idle_us, "microseconds an idle engine polls before it sleeps (default 1000)");
+
+static unsigned int key_slots = 64;
+module_param(key_slots, uint, 0444);
+MODULE_PARM_DESC(key_slots, "key slots per queue (1-4096, default 64)");
+
+/*
+ * Instances an admin can carve a device into with mdevctl, while wd_mdev
+ * is loaded (Documentation/mdev.rst): access points of 1, 4 and 16
+ * queues.  vcrypt has no vfio-pci personality (yet): its descriptors have
+ * no wd_mdev_vfio_ops.
+ */
+static const struct wd_mdev_type vcrypt_mdev_types[] = {
+	{ .name = "ap1", .personality = WD_MDEV_ACCESS_POINT, .nr_queues = 1 },
+	{ .name = "ap4", .personality = WD_MDEV_ACCESS_POINT, .nr_queues = 4 },
+	{ .name = "ap16", .personality = WD_MDEV_ACCESS_POINT, .nr_queues = 16 },
+};
+
+static const struct wd_mdev_type_table vcrypt_mdev_table = {
+	.types = vcrypt_mdev_types,
+	.nr_types = ARRAY_SIZE(vcrypt_mdev_types),
+};
+
+/* uacce's names of the algorithms (Documentation/vcrypt.rst) */
+static const char *const vcrypt_uacce_algs[VCRYPT_ALG_NR] = {
+	[VCRYPT_ALG_SHA256] = "sha256",
+	[VCRYPT_ALG_SHA512] = "sha512",
+	[VCRYPT_ALG_SHA3_256] = "sha3-256",
+	[VCRYPT_ALG_SM3] = "sm3",
+	[VCRYPT_ALG_HMAC_SHA256] = "hmac-sha256",
+	[VCRYPT_ALG_AES_CBC] = "aes-cbc",
+	[VCRYPT_ALG_AES_CTR] = "aes-ctr",
+	[VCRYPT_ALG_AES_XTS] = "aes-xts",
+	[VCRYPT_ALG_SM4_CBC] = "sm4-cbc",
+	[VCRYPT_ALG_AES_GCM] = "aes-gcm",
+};
+
+/* uacce's algs attribute: those of ALGS, one a line; freed with the device */
+static const char *vcrypt_algs_string(struct vcrypt_device *vdev)
+{
+	size_t size = 1, len = 0;
+	char *s;
+	int alg;
+
+	for (alg = 1; alg < VCRYPT_ALG_NR; alg++)
+		size += strlen(vcrypt_uacce_algs[alg]) + 1;
+	s = devm_kzalloc(vdev->dev, size, GFP_KERNEL);
+	if (!s)
+		return NULL;
+	for (alg = 1; alg < VCRYPT_ALG_NR; alg++)
+		if (vdev->algs & BIT(alg))
+			len += scnprintf(s + len, size - len, "%s%s",
+					 len ? "\n" : "",
+					 vcrypt_uacce_algs[alg]);
+	return s;
+}
+
+/* The devices module init created, for module exit; not touched between. */
+static struct platform_device **vcrypt_pdevs;
+static unsigned int vcrypt_nr_pdevs;
+
+static void vcrypt_config_from_params(struct vcrypt_config *cfg)
+{
+	cfg->nr_queues = queues;
+	cfg->nr_engines = engines ?: min(num_online_cpus(), VCRYPT_ENGINES_MAX);
+	cfg->ring_depth = ring_depth;
+	cfg->max_len = max_len;
+	cfg->ss_size = ss_size;
+	cfg->idle_us = idle_us;
+	cfg->key_slots = key_slots;
+	cfg->sva = sva;
+}
+
+/**
+ * vcrypt_config_check() - check a device geometry
+ * @cfg: the geometry
+ *
+ * Return: 0, or -EINVAL after logging what is wrong.
+ */
+int vcrypt_config_check(const struct vcrypt_config *cfg)
+{
+	if (!cfg->nr_queues || cfg->nr_queues > VCRYPT_QUEUES_MAX) {
+		pr_err("vcrypt: queues must be 1-%u\n", VCRYPT_QUEUES_MAX);
+		return -EINVAL;
+	}
+	if (!cfg->nr_engines || cfg->nr_engines > VCRYPT_ENGINES_MAX) {
+		pr_err("vcrypt: engines must be 1-%u\n", VCRYPT_ENGINES_MAX);
+		return -EINVAL;
+	}
+	if (!is_power_of_2(cfg->ring_depth) ||
+	    cfg->ring_depth < VCRYPT_RING_DEPTH_MIN ||
+	    cfg->ring_depth > VCRYPT_RING_DEPTH_MAX) {
+		pr_err("vcrypt: ring_depth must be a power of two, %u-%u\n",
+		       VCRYPT_RING_DEPTH_MIN, VCRYPT_RING_DEPTH_MAX);
+		return -EINVAL;
+	}
+	if (cfg->max_len < PAGE_SIZE || cfg->max_len > VCRYPT_MAX_LEN_LIMIT) {
+		pr_err("vcrypt: max_len must be %lu-%u\n", PAGE_SIZE,
+		       VCRYPT_MAX_LEN_LIMIT);
+		return -EINVAL;
+	}
+	if (!cfg->sva && (!cfg->ss_size || !PAGE_ALIGNED(cfg->ss_size) ||
+			  cfg->ss_size > VCRYPT_MAX_LEN_LIMIT)) {
+		pr_err("vcrypt: ss_size must be whole pages, at most %u bytes\n",
+		       VCRYPT_MAX_LEN_LIMIT);
+		return -EINVAL;
+	}
+	if (cfg->idle_us > VCRYPT_IDLE_US_MAX) {
+		pr_err("vcrypt: idle_us must be at most %u\n",
+		       VCRYPT_IDLE_US_MAX);
+		return -EINVAL;
+	}
+	if (!cfg->key_slots || cfg->key_slots > VCRYPT_KEY_SLOTS_MAX) {
+		pr_err("vcrypt: key_slots must be 1-%u\n",
+		       VCRYPT_KEY_SLOTS_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vcrypt_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	const struct vcrypt_config *pdata = dev_get_platdata(dev);
+	struct uacce_interface interface = {
+		.name = "vcrypt",
+		/* the engine works in the opener's address space (dma.c) */
+		.caps = UACCE_CAP_OWN_TRANSLATION,
+		.ops = &vcrypt_uacce_ops,
+	};
+	struct vcrypt_device *vdev;
+	struct uacce_device *uacce;
+	int ret;
+
+	vdev = devm_kzalloc(dev, sizeof(*vdev), GFP_KERNEL);
+	if (!vdev)
+		return -ENOMEM;
+	if (pdata)
+		vdev->cfg = *pdata;
+	else
+		vcrypt_config_from_params(&vdev->cfg);
+	ret = vcrypt_config_check(&vdev->cfg);
+	if (ret)
+		return ret;
+
+	vdev->dev = dev;
+	vdev->node = dev_to_node(dev);
+	vdev->algs = vcrypt_algs_probe(&vdev->state_max);
+	if (!vdev->algs) {
+		dev_err(dev, "the kernel has none of the algorithms\n");
+		return -ENOENT;
+	}
+	vdev->ctx_size = vcrypt_ctx_size(vdev->state_max);
+	vdev->caps = vdev->ctx_size ? VCRYPT_CAP_STREAM : 0;
+
+	/* the SS region is allocated by uacce with dma_alloc_coherent() */
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (ret) {
+		dev_err(dev, "cannot set the DMA mask: %d\n", ret);
+		return ret;
+	}
+	mutex_init(&vdev->alloc_lock);
+	wd_engine_dev_init(&vdev->eng, dev, &vcrypt_engine_ops, vdev->node,
+			   vdev->cfg.nr_engines, vdev->cfg.idle_us);
+
+	if (vdev->cfg.sva)
+		interface.flags |= UACCE_DEV_SVA;
+	uacce = uacce_alloc(dev, &interface);
+	if (IS_ERR(uacce)) {
+		dev_err(dev, "cannot allocate the uacce device: %pe\n", uacce);
+		mutex_destroy(&vdev->alloc_lock);
+		return PTR_ERR(uacce);
+	}
+	vdev->uacce = uacce;
+	if (uacce->flags & UACCE_DEV_SVA) {
+		vdev->caps |= VCRYPT_CAP_SVA;
+	} else if (vdev->cfg.sva) {
+		dev_warn(dev, "uacce refused SVA: using the SS region\n");
+		vdev->cfg.sva = false;
+	}
+
+	ret = vcrypt_queues_create(vdev);
+	if (ret)
+		goto err;
+	ret = wd_engines_start(&vdev->eng);
+	if (ret)
+		goto err;
+
+	uacce->algs = vcrypt_algs_string(vdev);
+	if (!uacce->algs) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	uacce->api_ver = VCRYPT_API_VERSION;
+	uacce->priv = vdev;
+	uacce->qf_pg_num[UACCE_QFRT_MMIO] = 1;
+	uacce->qf_pg_num[UACCE_QFRT_DUS] =
+		wd_ring_dus_size(vdev->cfg.ring_depth, sizeof(struct vcrypt_sqe),
+				 sizeof(struct vcrypt_cqe)) >> PAGE_SHIFT;
+	if (!vdev->cfg.sva)
+		uacce->qf_pg_num[UACCE_QFRT_SS] = vdev->cfg.ss_size >> PAGE_SHIFT;
+	/* the core counts the queues, shared with the mdev instances */
+	uacce->nr_queues = vdev->cfg.nr_queues;
+	wd_mdev_set_types(uacce, &vcrypt_mdev_table);
+	ret = uacce_register(uacce);
+	if (ret) {
+		dev_err(dev, "cannot register with uacce: %d\n", ret);
+		goto err;
+	}
+
+	platform_set_drvdata(pdev, vdev);
+	vcrypt_debugfs_add(vdev);
+	dev_info(dev, "%s: %u queues of %u entries, %u engines, %u key slots, algs %#x, %s, node %d\n",
+		 dev_name(&uacce->dev), vdev->cfg.nr_queues,
+		 vdev->cfg.ring_depth, vdev->cfg.nr_engines,
+		 vdev->cfg.key_slots, vdev->algs,
+		 vdev->cfg.sva ? "SVA" : "SS region", vdev->node);
+	return 0;
+
+err:
+	uacce_remove(uacce);
+	wd_engines_stop(&vdev->eng);
+	vcrypt_queues_destroy(vdev);
+	mutex_destroy(&vdev->alloc_lock);
+	return ret;
+}
+
+static int vcrypt_remove(struct platform_device *pdev)
+{
+	struct vcrypt_device *vdev = platform_get_drvdata(pdev);
+
+	vcrypt_debugfs_del(vdev);
+	/* stops every queue: no request in flight, no page pinned after */
+	uacce_remove(vdev->uacce);
+	wd_engines_stop(&vdev->eng);
+	vcrypt_queues_destroy(vdev);
+	mutex_destroy(&vdev->alloc_lock);
+	dev_info(&pdev->dev, "removed\n");
+	return 0;
+}
+
+static struct platform_driver vcrypt_driver = {
+	.driver = {
+		.name = "vcrypt",
+	},
+	.probe = vcrypt_probe,
+	.remove = vcrypt_remove,
+};
+
+static struct platform_device *vcrypt_device_add(int id,
+						 const struct vcrypt_config *cfg,
+						 int node)
+{
+	struct platform_device *pdev;
+	int ret;
+
+	pdev = platform_device_alloc("vcrypt", id);
+	if (!pdev)
+		return ERR_PTR(-ENOMEM);
+	ret = cfg ? platform_device_add_data(pdev, cfg, sizeof(*cfg)) : 0;
+	if (!ret) {
+		set_dev_node(&pdev->dev, node);
+		ret = platform_device_add(pdev);
+	}
+	if (ret) {
+		platform_device_put(pdev);
+		return ERR_PTR(ret);
+	}
+	return pdev;
+}
+
+/**
+ * vcrypt_test_device_add() - create a vcrypt device of a given geometry
+ * @cfg: the geometry
+ * @node: its NUMA node, or NUMA_NO_NODE
+ *
+ * The device is probed at once; it is bound to the driver (drvdata set)
+ * only if the probe succeeded.
+ *
+ * Return: the platform device, or an ERR_PTR.
+ */
+struct platform_device *vcrypt_test_device_add(const struct vcrypt_config *cfg,
+					       int node)
+{
+	return vcrypt_device_add(PLATFORM_DEVID_AUTO, cfg, node);
+}
+EXPORT_SYMBOL_IF_KUNIT(vcrypt_test_device_add);
+
+/**
+ * vcrypt_test_device_del() - remove a device vcrypt_test_device_add() created
+ * @pdev: the device
+ */
+void vcrypt_test_device_del(struct platform_device *pdev)
+{
+	platform_device_unregister(pdev);
+}
+EXPORT_SYMBOL_IF_KUNIT(vcrypt_test_device_del);
+
+/* Device i goes to the i-th node with memory, round-robin. */
+static int vcrypt_device_node(unsigned int i)
+{
+	unsigned int n = i % num_node_state(N_MEMORY);
+	int node;
+
+	for_each_node_state(node, N_MEMORY)
+		if (!n--)
+			return node;
+	return NUMA_NO_NODE;
+}
+
+static void vcrypt_devices_del(void)
+{
+	while (vcrypt_nr_pdevs)
+		platform_device_unregister(vcrypt_pdevs[--vcrypt_nr_pdevs]);
+	kfree(vcrypt_pdevs);
+	vcrypt_pdevs = NULL;
+}
+
+static int __init vcrypt_init(void)
+{
+	struct vcrypt_config cfg;
+	unsigned int i;
+	int ret;
+
+	vcrypt_config_from_params(&cfg);
+	ret = vcrypt_config_check(&cfg);
+	if (ret)
+		return ret;
+	if (devices > VCRYPT_DEVICES_MAX) {
+		pr_err("vcrypt: devices must be 0-%u\n", VCRYPT_DEVICES_MAX);
+		return -EINVAL;
+	}
+
+	vcrypt_stream_init();
+	vcrypt_debugfs_init();
+	ret = platform_driver_register(&vcrypt_driver);
+	if (ret)
+		goto err_debugfs;
+
+	vcrypt_pdevs = kcalloc(devices, sizeof(*vcrypt_pdevs), GFP_KERNEL);
+	if (devices && !vcrypt_pdevs) {
+		ret = -ENOMEM;
+		goto err_driver;
+	}
+	for (i = 0; i < devices; i++) {
+		struct platform_device *pdev;
+
+		pdev = vcrypt_device_add(i, NULL, vcrypt_device_node(i));
+		if (IS_ERR(pdev)) {
+			ret = PTR_ERR(pdev);
+			pr_err("vcrypt: cannot create device %u: %d\n", i, ret);
+			goto err_devices;
+		}
+		vcrypt_pdevs[vcrypt_nr_pdevs++] = pdev;
+	}
+	return 0;
+
+err_devices:
+	vcrypt_devices_del();
+err_driver:
+	platform_driver_unregister(&vcrypt_driver);
+err_debugfs:
+	vcrypt_debugfs_exit();
+	return ret;
+}
+
+static void __exit vcrypt_exit(void)
+{
+	vcrypt_devices_del();
+	platform_driver_unregister(&vcrypt_driver);
+	vcrypt_debugfs_exit();
+}
+
+module_init(vcrypt_init);
+module_exit(vcrypt_exit);
+
+MODULE_DESCRIPTION("WarpDrive vcrypt: reference crypto accelerator");
+MODULE_LICENSE("GPL");

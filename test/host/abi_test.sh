@@ -54,6 +54,17 @@ for node in $nodes; do
 	comm -13 "$tmp/b" "$tmp/r" | sed 's/^[^ ]* /# gone from a released node: /'
 done
 
+# one version everywhere: the library's file name, the changelog, and
+# the header a program checks at build time (wd_version() at run time)
+mk=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$top/lib/Makefile")
+cl=$(sed -n '1s/^warpdrive (\([^)]*\)).*/\1/p' "$top/debian/changelog")
+hd=$(sed -n 's/^#define WD_VERSION_STRING[[:space:]]*"\(.*\)"/\1/p' \
+	"$top/include/warpdrive/common.h")
+hm=$(sed -n 's/^#define WD_VERSION_MAJOR[[:space:]]*//p; s/^#define WD_VERSION_MINOR[[:space:]]*/./p' \
+	"$top/include/warpdrive/common.h" | tr -d '\n')
+[ "$mk" = "$cl" ] && [ "$hd" = "$mk" ] && [ "$hm" = "$mk" ]
+result $? "version $mk: lib/Makefile, debian/changelog ($cl), WD_VERSION_STRING ($hd), WD_VERSION_MAJOR.MINOR ($hm)"
+
 # nothing recorded for a node the map no longer has
 for node in $(awk '{print $1}' "$tmp/record" | sort -u); do
 	echo "$nodes" | grep -qx "$node"

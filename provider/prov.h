@@ -100,11 +100,14 @@ struct wd_prov_sess *wd_prov_sess_get(struct wd_prov_sess *ss);
 void wd_prov_sess_put(struct wd_prov_sess *ss);
 
 /*
- * A context's stream of its session (digests, HMAC): feeds @inl bytes
- * (none is a success), or ends it into @out of @outsz bytes, of which
- * @size are the result, closing it and clearing *@stp.  1, or 0 with the
+ * A context's stream of its session @ss (digests, HMAC): begins a new one
+ * in *@stp, closing the one there (an init after an init restarts); feeds
+ * @inl bytes (none is a success); or ends it into @out of @outsz bytes, of
+ * which @size are the result, closing it and clearing *@stp.  1, or 0 with the
  * reason raised (no stream yet, @out too small, the library's error).
  */
+int wd_prov_stream_begin(const struct wd_prov *p, struct wd_prov_sess *ss,
+			 struct wd_crypto_stream **stp);
 int wd_prov_stream_update(const struct wd_prov *p,
 			  struct wd_crypto_stream *st,
 			  const unsigned char *in, size_t inl);

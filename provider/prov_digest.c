@@ -79,16 +79,8 @@ static void *md_dupctx(void *vctx)
 static int md_init(void *vctx, const OSSL_PARAM params[])
 {
 	struct md_ctx *c = vctx;
-	int ret;
 
-	wd_crypto_stream_close(c->st);
-	c->st = NULL;
-	ret = wd_crypto_stream_open(&c->st, c->ss->s, WD_ENCRYPT, NULL, 0);
-	if (ret) {
-		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_open", ret);
-		return 0;
-	}
-	return 1;
+	return wd_prov_stream_begin(c->prov, c->ss, &c->st);
 }
 
 static int md_update(void *vctx, const unsigned char *in, size_t inl)

@@ -126,7 +126,6 @@ static int mac_init(void *vctx, const unsigned char *key, size_t keylen,
 		    const OSSL_PARAM params[])
 {
 	struct mac_ctx *c = vctx;
-	int ret;
 
 	if (!mac_set_ctx_params(c, params))
 		return 0;
@@ -142,14 +141,7 @@ static int mac_init(void *vctx, const unsigned char *key, size_t keylen,
 		WD_PROV_ERR(c->prov, WD_PROV_R_NO_KEY, "HMAC");
 		return 0;
 	}
-	wd_crypto_stream_close(c->st);
-	c->st = NULL;
-	ret = wd_crypto_stream_open(&c->st, c->ss->s, WD_ENCRYPT, NULL, 0);
-	if (ret) {
-		WD_PROV_LIBERR(c->prov, "wd_crypto_stream_open", ret);
-		return 0;
-	}
-	return 1;
+	return wd_prov_stream_begin(c->prov, c->ss, &c->st);
 }
 
 static int mac_update(void *vctx, const unsigned char *in, size_t inl)

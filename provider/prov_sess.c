@@ -45,6 +45,21 @@ int wd_prov_sess_open(const struct wd_prov *p, struct wd_prov_sess **sp,
 	return 1;
 }
 
+int wd_prov_stream_begin(const struct wd_prov *p, struct wd_prov_sess *ss,
+			 struct wd_crypto_stream **stp)
+{
+	int ret;
+
+	wd_crypto_stream_close(*stp);
+	*stp = NULL;
+	ret = wd_crypto_stream_open(stp, ss->s, WD_ENCRYPT, NULL, 0);
+	if (ret) {
+		WD_PROV_LIBERR(p, "wd_crypto_stream_open", ret);
+		return 0;
+	}
+	return 1;
+}
+
 int wd_prov_stream_update(const struct wd_prov *p,
 			  struct wd_crypto_stream *st,
 			  const unsigned char *in, size_t inl)

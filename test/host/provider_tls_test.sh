@@ -53,6 +53,19 @@ sw_bytes() {
 		"$1" | tail -n 1 | grep . || echo 0
 }
 
+# listening: sets port to the one s_server ($srv) printed in $d/srv.out
+# once it listens, or to nothing if it exited first or took over 10 s
+listening() {
+	port=
+	for _ in $(seq 100); do
+		port=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' \
+			"$d/srv.out" 2> /dev/null)
+		[ -n "$port" ] && return
+		kill -0 "$srv" 2> /dev/null || return
+		sleep 0.1
+	done
+}
+
 # exchange PROTO-OPTION CIPHER-OPTION SUITE [CLIENT-OPTION]: one
 # s_server/s_client run under the configuration; sets ok (the file arrived intact, the suite
 # named), why, and leaves $d/srv.err, $d/cli.err
@@ -62,14 +75,7 @@ exchange() {
 		openssl s_server -accept 0 -cert cert.pem -key key.pem "$1" \
 		"$2" "$3" -naccept 1 -WWW > srv.out 2> srv.err) &
 	srv=$!
-	port=
-	for _ in $(seq 100); do
-		port=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' \
-			"$d/srv.out" 2> /dev/null)
-		[ -n "$port" ] && break
-		kill -0 "$srv" 2> /dev/null || break
-		sleep 0.1
-	done
+	listening
 	ok=1
 	if [ -z "$port" ]; then
 		why="s_server did not listen: $(tail -n 2 "$d/srv.err" | tr '\n' ' ')"
@@ -151,13 +157,7 @@ for s in ECDHE-ECDSA-AES128-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384; do
 		-cipher "$s" -client_renegotiation -naccept 1 \
 		< srv.in > srv.out 2> srv.err) &
 	srv=$!
-	port=
-	for _ in $(seq 100); do
-		port=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' \
-			"$d/srv.out" 2> /dev/null)
-		[ -n "$port" ] && break
-		sleep 0.1
-	done
+	listening
 	exec 4<> "$d/cli.in"
 	OPENSSL_CONF=$d/openssl.cnf timeout 60 openssl s_client \
 		-connect 127.0.0.1:"${port:-1}" -tls1_2 -cipher "$s" \

@@ -11,6 +11,7 @@
  * transforms reach the pages through scatterlists, nothing is copied
  * through a bounce buffer, and nothing outside the ranges is touched.
  */
+#include <kunit/visibility.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
 #include <linux/uacce.h>
@@ -42,6 +43,7 @@ unsigned int vcrypt_sg_max(const struct vcrypt_device *vdev)
 {
 	return 2 * wd_dma_range_pages(vdev->cfg.max_len);
 }
+EXPORT_SYMBOL_IF_KUNIT(vcrypt_sg_max);
 
 static u16 vcrypt_dma_map(struct vcrypt_engine *e, struct vcrypt_queue *q,
 			  struct page **pages, const struct wd_dma_range *r,

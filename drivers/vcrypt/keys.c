@@ -28,6 +28,7 @@ struct vcrypt_slot *vcrypt_slots_alloc(u32 nr, int node)
 	return kvzalloc_node(array_size(nr, sizeof(struct vcrypt_slot)),
 			      GFP_KERNEL, node);
 }
+EXPORT_SYMBOL_IF_KUNIT(vcrypt_slots_alloc);
 
 /**
  * vcrypt_slots_free() - free key slots vcrypt_slots_wipe() emptied
@@ -39,6 +40,7 @@ void vcrypt_slots_free(struct vcrypt_slot *slots, u32 nr)
 	/* empty already; kvfree_sensitive() wipes them once more anyway */
 	kvfree_sensitive(slots, array_size(nr, sizeof(*slots)));
 }
+EXPORT_SYMBOL_IF_KUNIT(vcrypt_slots_free);
 
 /**
  * vcrypt_key_len_ok() - whether a key's length suits an algorithm

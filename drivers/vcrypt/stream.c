@@ -8,9 +8,10 @@
  *
  *	0	struct vcrypt_ctx_hdr (64 bytes)
  *	64	the hash state (state_len bytes, digests and HMAC)
+ *	...	zero up to CTX_SIZE
  *
- * Both are sealed with SipHash-2-4 under a key drawn when the module
- * loads, so everything the device acts on was written by the device.  A
+ * All of it is sealed with SipHash-2-4 under a key drawn when the module
+ * loads, so every byte of it was written by the device.  A
  * context holds no key, no key schedule and not HMAC's outer state: only
  * the slot number and generation whose key the stream runs with.
  */
@@ -90,11 +91,11 @@ u32 vcrypt_ctx_size(u32 state_max)
 }
 EXPORT_SYMBOL_IF_KUNIT(vcrypt_ctx_size);
 
-/* the header is followed by the state in memory, as in the context */
-static u64 vcrypt_ctx_seal(struct vcrypt_ctx_hdr *hdr, u32 state_len)
+/* the header is followed by the rest of the context in memory */
+static u64 vcrypt_ctx_seal(struct vcrypt_ctx_hdr *hdr, u32 ctx_len)
 {
 	hdr->tag = 0;
-	return siphash(hdr, VCRYPT_CTX_HDR_SIZE + state_len, &vcrypt_ctx_key);
+	return siphash(hdr, ctx_len, &vcrypt_ctx_key);
 }
 
 /**
@@ -115,18 +116,17 @@ int vcrypt_stream_load(const struct wd_buf *ctx, struct vcrypt_stream *st,
 	u32 state_len;
 	u64 tag;
 
-	if (ctx->len < vcrypt_ctx_size(state_max))
+	if (ctx->len != vcrypt_ctx_size(state_max))
 		return -EINVAL;
-	wd_buf_read(ctx, 0, hdr, VCRYPT_CTX_HDR_SIZE);
+	wd_buf_read(ctx, 0, hdr, ctx->len);
 	if (le32_to_cpu(hdr->magic) != VCRYPT_CTX_MAGIC ||
 	    hdr->version != VCRYPT_CTX_VERSION)
 		return -EINVAL;
 	state_len = le32_to_cpu(hdr->state_len);
 	if (state_len > state_max)
 		return -EINVAL;
-	wd_buf_read(ctx, VCRYPT_CTX_HDR_SIZE, st->state, state_len);
 	tag = le64_to_cpu(hdr->tag);
-	if (vcrypt_ctx_seal(hdr, state_len) != tag)
+	if (vcrypt_ctx_seal(hdr, ctx->len) != tag)
 		return -EINVAL;
 
 	/* sealed by this module: the checks below can only fail on a bug */
@@ -146,9 +146,10 @@ EXPORT_SYMBOL_IF_KUNIT(vcrypt_stream_load);
 
 /**
  * vcrypt_stream_save() - seal and write a stream context
- * @ctx: the context
+ * @ctx: the context, CTX_SIZE bytes
  * @st: the stream state; @st->state is preceded by VCRYPT_CTX_HDR_SIZE
- *	bytes of room (struct vcrypt_engine.state)
+ *	bytes of room and has room up to CTX_SIZE
+ *	(struct vcrypt_engine.state)
  */
 void vcrypt_stream_save(const struct wd_buf *ctx,
 			const struct vcrypt_stream *st)
@@ -166,8 +167,10 @@ void vcrypt_stream_save(const struct wd_buf *ctx,
 	hdr->state_len = cpu_to_le32(st->state_len);
 	hdr->gen = cpu_to_le64(st->gen);
 	memcpy(hdr->chain, st->chain, sizeof(hdr->chain));
-	hdr->tag = cpu_to_le64(vcrypt_ctx_seal(hdr, st->state_len));
-	wd_buf_write(ctx, 0, hdr, VCRYPT_CTX_HDR_SIZE + st->state_len);
+	memset(st->state + st->state_len, 0,
+	       ctx->len - VCRYPT_CTX_HDR_SIZE - st->state_len);
+	hdr->tag = cpu_to_le64(vcrypt_ctx_seal(hdr, ctx->len));
+	wd_buf_write(ctx, 0, hdr, ctx->len);
 }
 EXPORT_SYMBOL_IF_KUNIT(vcrypt_stream_save);
 

@@ -164,7 +164,7 @@ eq "dkms.conf: the modules for Debian's $kver (mdev, no KUnit)" \
 fake_kernel "$d/kunit-headers" CONFIG_KUNIT=m
 eq "dkms.conf: the KUnit suites too for a kernel with CONFIG_KUNIT" \
 	"$(modules_for "$d/kunit-headers" "$kver")" \
-	"uacce wd_engine vzip vcrypt wd_pci wd_mdev uacce_test vzip_test wd_pci_test wd_mdev_test wd_mdev_vfio_test"
+	"uacce wd_engine vzip vcrypt wd_pci wd_mdev uacce_test vzip_test vcrypt_test wd_pci_test wd_mdev_test wd_mdev_vfio_test"
 rm -rf "$d/kunit-headers"
 
 # dkms_ TREE ARGS...: DKMS on its own trees; modules signed with a key of

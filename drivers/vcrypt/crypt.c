@@ -518,6 +518,32 @@ static u16 vcrypt_gcm(struct vcrypt_engine *e, const struct vcrypt_slot *slot,
  * VCRYPT_STS_AUTH_FAILED, VCRYPT_STS_BAD_KEY if the transform refuses the
  * key, or VCRYPT_STS_HW_ERROR.
  */
+/*
+ * Keys @alg's transform of @c with zeros, so that the key schedule of the
+ * request just run (derived from a tenant's slot) does not outlive the
+ * request: the engine serves other tenants' queues, and the slot itself
+ * may be wiped at any time after.  A transform that refuses the zero key
+ * keeps the last one until its next request or until the engines stop.
+ */
+static void vcrypt_crypt_forget(struct vcrypt_crypto *c, u8 alg, u32 key_len)
+{
+	static const u8 zeros[VCRYPT_KEY_MAX];
+
+	switch (vcrypt_algs[alg].kind) {
+	case VCRYPT_KIND_HMAC:
+		crypto_shash_setkey(c->shash[alg], zeros, 0);
+		break;
+	case VCRYPT_KIND_CIPHER:
+		crypto_skcipher_setkey(c->sk[alg], zeros, key_len);
+		break;
+	case VCRYPT_KIND_AEAD:
+		crypto_aead_setkey(c->aead, zeros, key_len);
+		break;
+	default:
+		break;
+	}
+}
+
 u16 vcrypt_crypt_run(struct vcrypt_engine *e, const struct vcrypt_slot *slot,
 		     struct vcrypt_job *job, struct vcrypt_stream *st)
 {
@@ -537,6 +563,8 @@ u16 vcrypt_crypt_run(struct vcrypt_engine *e, const struct vcrypt_slot *slot,
 	default:
 		return vcrypt_hw_error(e, "unknown algorithm", -EINVAL);
 	}
+	if (slot)
+		vcrypt_crypt_forget(e->crypto, job->alg, slot->key_len);
 	if (status == VCRYPT_STS_OK && job->stream) {
 		st->alg = job->alg;
 		st->opcode = job->opcode;

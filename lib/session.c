@@ -362,7 +362,7 @@ WD_EXPORT void *wd_buf_alloc(struct wd_comp *c, size_t size)
 	if (c->policy != WD_POLICY_SW)
 		q = wd_comp_queue(c, &why);
 	if (q && !q->sva) {
-		b = malloc(sizeof(*b));
+		b = calloc(1, sizeof(*b));
 		p = b ? wd_mem_alloc(q->mem, size, true) : NULL;
 		if (p) {
 			b->p = p;

@@ -297,7 +297,7 @@ static void run_procs(const struct work *w, struct result *r)
 	pid_t *pids;
 
 	one.mode = MODE_SYNC;
-	one.engines = false;
+	one.engines = NULL;
 	pids = calloc(w->procs, sizeof(*pids));
 	if (!pids || pipe(fds)) {
 		snprintf(r->note, sizeof(r->note), "cannot start processes");

@@ -5,8 +5,8 @@
  * of the engine threads (kernel threads named after the platform device,
  * "<class>.<id>/e<n>") and the doorbells and wake-ups counted in
  * /sys/kernel/debug/<class>/<uacce name>/stats.  The class is the one
- * the measurement's op runs on: vcrypt for the crypto ops, vzip for the
- * others.  Every device of the class is summed: a measurement uses one,
+ * the measurement runs on (struct work's @engines): vcrypt for the
+ * library's crypto ops, vzip for the others.  Every device of the class is summed: a measurement uses one,
  * and the others are idle.  Unreadable counters (no debugfs, not root)
  * leave @seen false and the figures are reported as unknown, never as
  * zero.
@@ -96,12 +96,12 @@ static void read_engine_cpu(const char *cls, struct engines *e)
 
 /**
  * engines_sample() - the engines' counters now
- * @w: the measurement, whose op says the device class
+ * @w: the measurement, whose @engines names the device class
  * @e: filled in; @e->seen false if the class's counters cannot be read
  */
 void engines_sample(const struct work *w, struct engines *e)
 {
-	const char *cls = crypto_op(w->op) ? "vcrypt" : "vzip";
+	const char *cls = w->engines;
 	char path[64];
 	struct dirent *de;
 	DIR *dir;

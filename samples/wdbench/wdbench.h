@@ -67,9 +67,9 @@ struct block {
  * @level: compression level
  * @format: enum wd_format
  * @busy: spin while waiting instead of poll()
- * @engines: sample the device's engines around the throughput part
- *           (struct result's @eng; not in MODE_PROCS, whose processes'
- *           windows differ)
+ * @engines: the device class ("vzip", "vcrypt") whose engines to sample
+ *           around the throughput part (struct result's @eng), or NULL
+ *           (not in MODE_PROCS, whose processes' windows differ)
  * @seconds: how long to run
  * @blocks: the inputs, @nblocks of them; request i takes block
  *          i % @nblocks (one block of generated text without --input)
@@ -84,7 +84,7 @@ struct work {
 	int level;
 	int format;
 	bool busy;
-	bool engines;
+	const char *engines;
 	double seconds;
 	const struct block *blocks;
 	size_t nblocks;
@@ -205,8 +205,8 @@ void sw_run(const struct work *w, struct result *r);
 void wd_run(const struct work *w, struct result *r);
 
 /*
- * engines.c: the engine counters of the device class @w's op runs on
- * (vzip, vcrypt), before and after a measurement
+ * engines.c: the engine counters of @w->engines, the device class (vzip,
+ * vcrypt), before and after a measurement
  */
 void engines_sample(const struct work *w, struct engines *e);
 void engines_delta(struct engines *d, const struct engines *before,

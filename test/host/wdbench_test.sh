@@ -135,7 +135,7 @@ for c in "$tmp/missing:No such file" "$tmp/empty:empty" "$tmp/small:less than on
 done
 # a vcrypt device would take the requests: then the path is the device's,
 # for the algorithms it has (vcrypt leaves out what its kernel cannot
-# run: Debian's has no SM3, for one); wdbench's op aes-256-ctr is the
+# run: Debian's has no SM3 or SM4); wdbench's op aes-256-ctr is the
 # device's aes-ctr
 vcrypt=0 crops=crypto nocrops=""
 for api in /sys/class/uacce/*/api; do

@@ -119,6 +119,7 @@ static const char *size_problem(enum bench_op op, size_t size)
  * @md: EVP digest ("evp"), with @mdctx
  * @mac: EVP HMAC, with @macctx
  * @cipher: EVP cipher, with @cctx
+ * @reqs: async requests ("wd"), with @io, room for as many pointers
  */
 struct cr_ctx {
 	const struct work *w;
@@ -133,6 +134,8 @@ struct cr_ctx {
 	EVP_MAC_CTX *macctx;
 	EVP_CIPHER *cipher;
 	EVP_CIPHER_CTX *cctx;
+	struct wd_crypto_req *reqs;
+	struct wd_crypto_req **io;
 };
 
 static int wd_one(struct cr_ctx *c, const unsigned char *src, size_t len,
@@ -416,7 +419,6 @@ static void cr_finish(struct cr_ctx *c, struct result *r)
 
 static void cr_async(const struct work *w, struct cr_ctx *c,
 		     struct result *r);
-
 void crypto_run(const struct work *w, struct result *r)
 {
 	struct cr_ctx c;
@@ -430,6 +432,47 @@ void crypto_run(const struct work *w, struct result *r)
 	cr_finish(&c, r);
 }
 
+/* async mode (run_inflight()): struct wd_crypto_req, c->reqs[i] */
+static void *cr_req(void *arg, unsigned int i)
+{
+	return &((struct cr_ctx *)arg)->reqs[i];
+}
+
+/* the request's next input is the next block; its output stays */
+static void *cr_complete(void *arg, int i, int *status, size_t *produced)
+{
+	struct cr_ctx *c = arg;
+	struct wd_crypto_req *q = c->io[i];
+
+	*status = q->status;
+	*produced = q->produced;
+	q->src = work_block(c->w, c->next++)->data;
+	return q;
+}
+
+static int cr_poll(void *arg, unsigned int max)
+{
+	struct cr_ctx *c = arg;
+
+	return wd_crypto_poll(c->s, c->io, max, 1, -1);
+}
+
+static int cr_submit(void *arg, void *const *reqs, unsigned int n)
+{
+	struct cr_ctx *c = arg;
+
+	for (unsigned int i = 0; i < n; i++)
+		c->io[i] = reqs[i];
+	return wd_crypto_submit(c->s, c->io, n);
+}
+
+static const struct inflight_ops cr_inflight_ops = {
+	.req = cr_req,
+	.submit = cr_submit,
+	.poll = cr_poll,
+	.complete = cr_complete,
+};
+
 /*
  * The library in async mode: @w->depth requests kept in flight with
  * wd_crypto_submit() and wd_crypto_poll() for the whole time (no latency
@@ -438,86 +481,38 @@ void crypto_run(const struct work *w, struct result *r)
 static void cr_async(const struct work *w, struct cr_ctx *c,
 		     struct result *r)
 {
-	unsigned int depth = w->depth ? w->depth : 1, nfree = depth;
-	struct wd_crypto_req *reqs = calloc(depth, sizeof(*reqs));
-	struct wd_crypto_req **done = calloc(depth, sizeof(*done));
-	struct wd_crypto_req **free_reqs = calloc(depth, sizeof(*free_reqs));
-	unsigned char *out = malloc((size_t)depth * (w->size + 64));
+	unsigned int depth = w->depth ? w->depth : 1;
+	size_t room = w->size + 64;
+	unsigned char *out = malloc((size_t)depth * room);
 	unsigned char *tags = calloc(depth, GCM_TAG_LEN);
 	bool aead = c->a->op == OP_AES_256_GCM;
 	bool digest = c->a->op <= OP_HMAC_SHA256;
-	unsigned int inflight = 0;
-	double t0, c0, end;
 
-	if (!reqs || !done || !free_reqs || !out || !tags) {
+	c->reqs = calloc(depth, sizeof(*c->reqs));
+	c->io = calloc(depth, sizeof(*c->io));
+	if (!c->reqs || !c->io || !out || !tags) {
 		snprintf(r->note, sizeof(r->note), "out of memory");
 		goto out;
 	}
 	for (unsigned int i = 0; i < depth; i++) {
-		reqs[i].dir = WD_ENCRYPT;
-		reqs[i].iv = digest ? NULL : run_iv;
-		reqs[i].iv_len = digest ? 0 : aead ? GCM_IV_LEN :
-						     WD_CRYPTO_IV_SIZE;
-		reqs[i].src_len = w->size;
-		reqs[i].dst = out + (size_t)i * (w->size + 64);
-		reqs[i].dst_len = digest ? WD_CRYPTO_DIGEST_MAX : w->size;
-		reqs[i].tag = aead ? tags + (size_t)i * GCM_TAG_LEN : NULL;
-		reqs[i].tag_len = aead ? GCM_TAG_LEN : 0;
-		reqs[i].src = work_block(w, c->next++)->data;
-		free_reqs[i] = &reqs[i];
-	}
-	c0 = cpu_s(false);
-	t0 = now_s();
-	end = t0 + w->seconds;
-	for (;;) {
-		int n;
+		struct wd_crypto_req *q = &c->reqs[i];
 
-		if (now_s() < end && nfree) {
-			n = wd_crypto_submit(c->s, free_reqs, nfree);
-			if (n < 0) {
-				snprintf(r->note, sizeof(r->note), "submit: %s",
-					 wd_strerror(n));
-				goto out;
-			}
-			memmove(free_reqs, free_reqs + n,
-				(nfree - (unsigned int)n) * sizeof(*free_reqs));
-			nfree -= (unsigned int)n;
-			inflight += (unsigned int)n;
-		}
-		if (!inflight)
-			break;
-		n = wd_crypto_poll(c->s, done, depth, 1, -1);
-		if (n < 0) {
-			snprintf(r->note, sizeof(r->note), "poll: %s",
-				 wd_strerror(n));
-			goto out;
-		}
-		for (int i = 0; i < n; i++) {
-			if (done[i]->status) {
-				snprintf(r->note, sizeof(r->note),
-					 "request failed: %s",
-					 wd_strerror(done[i]->status));
-				goto out;
-			}
-			r->ops++;
-			r->bytes += w->size;
-			r->out_bytes += done[i]->produced;
-			done[i]->src = work_block(w, c->next++)->data;
-			free_reqs[nfree++] = done[i];
-		}
-		inflight -= (unsigned int)n;
+		q->dir = WD_ENCRYPT;
+		q->iv = digest ? NULL : run_iv;
+		q->iv_len = digest ? 0 : aead ? GCM_IV_LEN : WD_CRYPTO_IV_SIZE;
+		q->src = work_block(w, c->next++)->data;
+		q->src_len = w->size;
+		q->dst = out + (size_t)i * room;
+		q->dst_len = digest ? WD_CRYPTO_DIGEST_MAX : w->size;
+		q->tag = aead ? tags + (size_t)i * GCM_TAG_LEN : NULL;
+		q->tag_len = aead ? GCM_TAG_LEN : 0;
 	}
-	r->secs = now_s() - t0;
-	r->cpu = cpu_s(false) - c0;
-	r->ok = true;
+	run_inflight(w, &cr_inflight_ops, c, r);
 out:
-	/* what is still in flight finishes before the buffers go */
-	while (reqs && done && wd_crypto_inflight(c->s) &&
-	       wd_crypto_poll(c->s, done, depth, 1, -1) > 0)
-		;
-	free(reqs);
-	free(done);
-	free(free_reqs);
+	free(c->reqs);
+	free(c->io);
+	c->reqs = NULL;
+	c->io = NULL;
 	free(out);
 	free(tags);
 }

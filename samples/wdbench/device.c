@@ -30,6 +30,7 @@
  * @next: the next request's number, which picks its block
  * @dst: output buffers, one per request in flight, @dst_len bytes each
  * @reqs: async requests
+ * @io: room for as many request pointers, handed to the library
  * @copied: some buffers are not the device's: their data is copied
  */
 struct dev_ctx {
@@ -42,6 +43,7 @@ struct dev_ctx {
 	unsigned char **dst;
 	size_t dst_len;
 	struct wd_req *reqs;
+	struct wd_req **io;
 	bool copied;
 };
 
@@ -101,86 +103,48 @@ static long dev_one(void *arg)
 	return (long)done->produced;
 }
 
-/* @depth requests kept in flight for the whole time. */
-static void run_async(struct dev_ctx *d, struct result *r)
+/* async mode (run_inflight()): struct wd_req, d->reqs[i] */
+static void *dev_req(void *arg, unsigned int i)
 {
-	const struct work *w = d->w;
-	unsigned int depth = w->depth, inflight = 0;
-	struct wd_req **done, **free_reqs;
-	unsigned int nfree = depth;
-	struct engines e0, e1;
-	double t0, c0, end;
+	struct dev_ctx *d = arg;
 
-	done = calloc(depth, sizeof(*done));
-	free_reqs = calloc(depth, sizeof(*free_reqs));
-	if (!done || !free_reqs) {
-		snprintf(r->note, sizeof(r->note), "out of memory");
-		goto out;
-	}
-	for (unsigned int i = 0; i < depth; i++)
-		free_reqs[i] = &d->reqs[i];
-	if (w->engines)
-		engines_sample(&e0);
-	c0 = cpu_s(false);
-	t0 = now_s();
-	end = t0 + w->seconds;
-	for (;;) {
-		double t = now_s();
-		int n;
-
-		if (t < end && nfree) {
-			n = wd_submit(d->c, free_reqs, nfree);
-			/* shared region full for now: wait for completions */
-			if (n == -ENOMEM && inflight)
-				n = 0;
-			if (n < 0) {
-				snprintf(r->note, sizeof(r->note), "submit: %s",
-					 wd_strerror(n));
-				goto out;
-			}
-			/* the accepted ones were the first n */
-			memmove(free_reqs, free_reqs + n,
-				(nfree - (unsigned int)n) * sizeof(*free_reqs));
-			nfree -= (unsigned int)n;
-			inflight += (unsigned int)n;
-		}
-		if (!inflight)
-			break;
-		n = wd_poll(d->c, done, depth, 1, -1);
-		if (n < 0) {
-			snprintf(r->note, sizeof(r->note), "poll: %s",
-				 wd_strerror(n));
-			goto out;
-		}
-		for (int i = 0; i < n; i++) {
-			if (done[i]->status) {
-				snprintf(r->note, sizeof(r->note),
-					 "request failed: %s",
-					 wd_strerror(done[i]->status));
-				goto out;
-			}
-			r->ops++;
-			r->bytes += w->op == OP_NOP ? 0 : w->size;
-			r->out_bytes += done[i]->produced;
-			prep_req(d, done[i], (unsigned int)(done[i] - d->reqs));
-			free_reqs[nfree++] = done[i];
-		}
-		inflight -= (unsigned int)n;
-	}
-	r->secs = now_s() - t0;
-	r->cpu = cpu_s(false) - c0;
-	if (w->engines) {
-		engines_sample(&e1);
-		engines_delta(&r->eng, &e0, &e1);
-	}
-	r->ok = true;
-out:
-	/* let whatever is still in flight finish before the buffers go */
-	while (wd_inflight(d->c) && wd_poll(d->c, done, depth, 1, -1) > 0)
-		;
-	free(done);
-	free(free_reqs);
+	return &d->reqs[i];
 }
+
+static int dev_submit(void *arg, void *const *reqs, unsigned int n)
+{
+	struct dev_ctx *d = arg;
+
+	for (unsigned int i = 0; i < n; i++)
+		d->io[i] = reqs[i];
+	return wd_submit(d->c, d->io, n);
+}
+
+/* the request is made again for the same buffers */
+static void *dev_complete(void *arg, int i, int *status, size_t *produced)
+{
+	struct dev_ctx *d = arg;
+	struct wd_req *r = d->io[i];
+
+	*status = r->status;
+	*produced = r->produced;
+	prep_req(d, r, (unsigned int)(r - d->reqs));
+	return r;
+}
+
+static int dev_poll(void *arg, unsigned int max)
+{
+	struct dev_ctx *d = arg;
+
+	return wd_poll(d->c, d->io, max, 1, -1);
+}
+
+static const struct inflight_ops dev_inflight_ops = {
+	.req = dev_req,
+	.submit = dev_submit,
+	.poll = dev_poll,
+	.complete = dev_complete,
+};
 
 /*
  * Memory the device reaches without a copy; when the shared region of a
@@ -255,7 +219,8 @@ static int dev_setup(struct dev_ctx *d, const struct work *w, bool hw,
 		     wd_compress_bound(w->format, w->size) : w->size;
 	d->dst = calloc(nbuf, sizeof(*d->dst));
 	d->reqs = calloc(nbuf, sizeof(*d->reqs));
-	if (!d->dst || !d->reqs)
+	d->io = calloc(nbuf, sizeof(*d->io));
+	if (!d->dst || !d->reqs || !d->io)
 		return -ENOMEM;
 	ret = src_setup(d);
 	if (ret)
@@ -283,6 +248,7 @@ static void dev_teardown(struct dev_ctx *d, unsigned int nbuf)
 	free(d->off);
 	free(d->dst);
 	free(d->reqs);
+	free(d->io);
 	wd_comp_close(d->c);
 }
 
@@ -301,7 +267,7 @@ static void run_one(const struct work *w, struct result *r)
 		goto out;
 	}
 	if (w->mode == MODE_ASYNC) {
-		run_async(&d, r);
+		run_inflight(w, &dev_inflight_ops, &d, r);
 	} else {
 		op = w->op == OP_COMPRESS ? dev_compress :
 		     w->op == OP_DECOMPRESS ? dev_decompress : dev_one;
@@ -331,7 +297,7 @@ static void run_procs(const struct work *w, struct result *r)
 	pid_t *pids;
 
 	one.mode = MODE_SYNC;
-	one.engines = false;
+	one.engines = NULL;
 	pids = calloc(w->procs, sizeof(*pids));
 	if (!pids || pipe(fds)) {
 		snprintf(r->note, sizeof(r->note), "cannot start processes");

@@ -332,8 +332,12 @@ static void run(struct bench *b)
 			continue;
 		}
 		r->blocks = w->nblocks;
-		w->engines = strcmp(w->engine, "wd-sw") &&
-			     device_engine(w->engine) && w->mode != MODE_PROCS;
+		/* the library's crypto: vcrypt's engines, if it has any */
+		w->engines = crypto_op(w->op) && !strcmp(w->engine, "wd") ?
+			     "vcrypt" :
+			     strcmp(w->engine, "wd-sw") &&
+			     device_engine(w->engine) &&
+			     w->mode != MODE_PROCS ? "vzip" : NULL;
 		if (isatty(STDERR_FILENO))
 			fprintf(stderr, "wdbench: %-10s %-10s %-5s %8zu x%-3u ...\r",
 				w->engine, op_name(w->op), mode_name(w->mode),

@@ -88,20 +88,22 @@ void run_sync(const struct work *w, op_fn op, void *ctx, struct result *r)
 }
 
 /*
- * run_sync() without the percentiles: adds its requests, bytes, time and
- * latency samples to @r and @lat, for a measurement made of several
- * slices (crypto.c alternates the library's and EVP's).
+ * run_sync() without the percentiles: adds its requests, bytes, time,
+ * what the engines did and latency samples to @r and @lat, for a
+ * measurement made of several slices (crypto.c alternates the library's
+ * and EVP's).
  */
 void run_sync_part(const struct work *w, op_fn op, void *ctx,
 		   struct result *r, struct lat *lat)
 {
 	double t0, t1, c0, half = w->seconds / 2, end;
-	struct engines e0, e1;
+	struct engines e0, e1, d;
 	unsigned int batch = 1;
+	bool first = !r->ops;
 	long out;
 
 	if (w->engines)
-		engines_sample(&e0);
+		engines_sample(w, &e0);
 	c0 = cpu_s(false);
 	t0 = now_s();
 	end = t0 + half;
@@ -129,8 +131,9 @@ void run_sync_part(const struct work *w, op_fn op, void *ctx,
 	r->secs += t1 - t0;
 	r->cpu += cpu_s(false) - c0;
 	if (w->engines) {
-		engines_sample(&e1);
-		engines_delta(&r->eng, &e0, &e1);
+		engines_sample(w, &e1);
+		engines_delta(&d, &e0, &e1);
+		engines_add(&r->eng, &d, first);
 	}
 
 	end = t1 + half;

@@ -67,9 +67,9 @@ struct block {
  * @level: compression level
  * @format: enum wd_format
  * @busy: spin while waiting instead of poll()
- * @engines: sample the device's engines around the throughput part
- *           (struct result's @eng; not in MODE_PROCS, whose processes'
- *           windows differ)
+ * @engines: the device class ("vzip", "vcrypt") whose engines to sample
+ *           around the throughput part (struct result's @eng), or NULL
+ *           (not in MODE_PROCS, whose processes' windows differ)
  * @seconds: how long to run
  * @blocks: the inputs, @nblocks of them; request i takes block
  *          i % @nblocks (one block of generated text without --input)
@@ -84,7 +84,7 @@ struct work {
 	int level;
 	int format;
 	bool busy;
-	bool engines;
+	const char *engines;
 	double seconds;
 	const struct block *blocks;
 	size_t nblocks;
@@ -99,7 +99,7 @@ static inline const struct block *work_block(const struct work *w,
 
 /**
  * struct engines - what the device's engines did in a measurement
- * @seen: the counters were readable (vzip's debugfs, as root)
+ * @seen: the counters were readable (the driver's debugfs, as root)
  * @cpu: CPU seconds of the engine threads
  * @wakeups: times an engine was woken from sleep
  * @doorbells: doorbells the queues rang
@@ -175,6 +175,28 @@ void run_sync(const struct work *w, op_fn op, void *ctx, struct result *r);
 void run_sync_part(const struct work *w, op_fn op, void *ctx,
 		   struct result *r, struct lat *lat);
 
+/**
+ * struct inflight_ops - one kind of request, for run_inflight()
+ * @req: the @i-th of the context's @depth requests, ready to submit
+ * @submit: submits the first @n of @reqs; how many it took (the first
+ *          ones), or a negative errno
+ * @poll: waits for a completion; how many requests completed (up to
+ *        @max), or a negative errno
+ * @complete: the @i-th request of the last @poll: its status (0 or a
+ *            negative errno) and the bytes it produced; makes it the
+ *            next request and returns it
+ */
+struct inflight_ops {
+	void *(*req)(void *ctx, unsigned int i);
+	int (*submit)(void *ctx, void *const *reqs, unsigned int n);
+	int (*poll)(void *ctx, unsigned int max);
+	void *(*complete)(void *ctx, int i, int *status, size_t *produced);
+};
+
+/* inflight.c: async mode, the same loop for every kind of request */
+void run_inflight(const struct work *w, const struct inflight_ops *ops,
+		  void *ctx, struct result *r);
+
 /* software.c: in-process engines */
 bool sw_engine_available(const char *engine);
 void sw_run(const struct work *w, struct result *r);
@@ -182,10 +204,14 @@ void sw_run(const struct work *w, struct result *r);
 /* device.c: the library's engines */
 void wd_run(const struct work *w, struct result *r);
 
-/* engines.c: vzip's engine counters, before and after a measurement */
-void engines_sample(struct engines *e);
+/*
+ * engines.c: the engine counters of @w->engines, the device class (vzip,
+ * vcrypt), before and after a measurement
+ */
+void engines_sample(const struct work *w, struct engines *e);
 void engines_delta(struct engines *d, const struct engines *before,
 		   const struct engines *after);
+void engines_add(struct engines *sum, const struct engines *d, bool first);
 
 /* crypto.c: libwarpdrive's crypto API ("wd") and OpenSSL's EVP ("evp") */
 bool crypto_op(enum bench_op op);

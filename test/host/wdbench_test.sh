@@ -8,8 +8,10 @@
 # a file cut into blocks, and a one-line reason for a file it cannot use.
 # Then the crypto ops: libwarpdrive ("wd") next to OpenSSL's EVP ("evp",
 # the anchor) in one run, the path the library took (software: there is
-# no vcrypt device here), the ratio to the anchor, and WD_POLICY=hw
-# refusing the run with the library's reason on one line.
+# no vcrypt device here; the device's with vcrypt loaded), the ratio to
+# the anchor, the fields of a crypto row in sync and async mode, and
+# WD_POLICY=hw refusing the run without a device with the library's
+# reason on one line.
 set -u
 
 top=$(pwd)
@@ -131,20 +133,94 @@ for c in "$tmp/missing:No such file" "$tmp/empty:empty" "$tmp/small:less than on
 		grep -q "$want" "$tmp/err"
 	step $? "--input $(basename "$f"): exit $st, $(cat "$tmp/err")"
 done
-# crypto: every op, both engines, briefly
-"$top/build/user/bin/wdbench" --op crypto --size 4k --seconds 0.05 \
+# a vcrypt device would take the requests: then the path is the device's,
+# for the algorithms it has (vcrypt leaves out what its kernel cannot
+# run: Debian's has no SM3 or SM4); wdbench's op aes-256-ctr is the
+# device's aes-ctr
+vcrypt=0 crops=crypto nocrops=""
+for api in /sys/class/uacce/*/api; do
+	grep -qs vcrypt_v1 "$api" || continue
+	vcrypt=1 crops=""
+	for op in sha256 sha512 sha3-256 sm3 hmac-sha256 aes-128-cbc \
+		  aes-256-ctr aes-256-xts sm4-cbc aes-256-gcm; do
+		if grep -qx "$(echo $op | sed 's/^aes-[0-9]*-/aes-/')" \
+			"${api%/api}/algorithms"; then
+			crops=$crops${crops:+,}$op
+		else
+			nocrops="$nocrops $op"
+		fi
+	done
+	echo "# vcrypt's algorithms: $(tr '\n' ' ' < "${api%/api}/algorithms")"
+	break
+done
+# crypto: every op (the device's), both engines, briefly
+"$top/build/user/bin/wdbench" --op "$crops" --size 4k --seconds 0.05 \
 	--out "$tmp" --name cr > "$tmp/cr.table" 2> "$tmp/cr.err"
-step $? "wdbench --op crypto runs: $(head -c 200 "$tmp/cr.err")"
+step $? "wdbench --op $crops runs: $(head -c 200 "$tmp/cr.err")"
 sed 's/^/# /' "$tmp/cr.table"
-# a vcrypt device would take the requests: then the path is the device's
-vcrypt=0
-grep -qs vcrypt /sys/class/uacce/*/api && vcrypt=1
-python3 - "$tmp/cr.json" "$vcrypt" <<'PY'
+# what every crypto row's JSON must say, sync or async (python, imported
+# by the checks below): the library's row its path and the requests of
+# each path, their share, its ratios to the anchor recomputed from the two
+# rows, and what the device's engines did (null without a device); the
+# anchor none of these
+cat > "$tmp/crrows.py" <<'PY'
+def check(res, dev):
+    bad = []
+    lib = ("path", "hw_requests", "sw_requests", "sw_reason", "vs_evp",
+           "device_engines")
+    for w in res:
+        if w["engine"] == "evp":
+            extra = [k for k in lib if k in w]
+            if extra or w.get("anchor") is not True:
+                bad.append("evp %s %s: anchor %s, fields %s" %
+                           (w["op"], w["size"], w.get("anchor"), extra))
+            continue
+        if w["engine"] != "wd" or not w["ok"]:
+            continue
+        where = "wd %s %s %s/%d" % (w["op"], w["size"], w["mode"], w["depth"])
+        miss = [k for k in lib + ("hw_share", "blocks") if k not in w]
+        if miss or "anchor" in w:
+            bad.append("%s: missing %s, anchor %s" % (where, miss, w.get("anchor")))
+            continue
+        hw, sw = w["hw_requests"], w["sw_requests"]
+        if hw + sw < w["ops"] or \
+           abs(w["hw_share"] - hw / max(hw + sw, 1)) > 0.001 or \
+           w["path"] != ("device" if dev else "software") or \
+           (w["sw_reason"] is None) != (sw == 0):
+            bad.append("%s: path %s hw %d sw %d share %s reason %s, %d ops" %
+                       (where, w["path"], hw, sw, w["hw_share"],
+                        w["sw_reason"], w["ops"]))
+        evp = [x for x in res if x["engine"] == "evp" and x["ok"] and
+               x["op"] == w["op"] and x["size"] == w["size"]]
+        v = w["vs_evp"]
+        if len(evp) != 1 or not v:
+            bad.append("%s: anchors %d, vs_evp %s" % (where, len(evp), v))
+            continue
+        for k in ("mb_per_s", "cpu_s_per_mb"):
+            want = w[k] / evp[0][k]
+            if abs(v[k] - want) > 0.001 * want + 0.0001:
+                bad.append("%s: vs_evp %s %s, the rows give %.4f" %
+                           (where, k, v[k], want))
+        e = w["device_engines"]
+        if not dev:
+            if e is not None:
+                bad.append("%s: device_engines %s without a device" % (where, e))
+        elif not e or any(e.get(k, -1) < 0 for k in
+                          ("cpu_s", "cpu_s_per_mb", "cpu_us_per_request",
+                           "wakeups_per_request", "doorbells_per_request")) or \
+             abs(e["cpu_s_per_mb"] * w["bytes"] / 1e6 - e["cpu_s"]) > 1e-6 + 0.001 * e["cpu_s"]:
+            bad.append("%s: device_engines %s" % (where, e))
+    return bad
+PY
+PYTHONPATH=$tmp python3 - "$tmp/cr.json" "$vcrypt" "$crops" <<'PY'
 import json, sys
+import crrows
 j = json.load(open(sys.argv[1]))
 dev = sys.argv[2] == "1"
 ops = ("sha256", "sha512", "sha3-256", "sm3", "hmac-sha256", "aes-128-cbc",
        "aes-256-ctr", "aes-256-xts", "sm4-cbc", "aes-256-gcm")
+if sys.argv[3] != "crypto":
+    ops = tuple(sys.argv[3].split(","))
 res = j["results"]
 bad = []
 for op in ops:
@@ -183,12 +259,16 @@ for op in ops:
         if not v or abs(v["mb_per_s"] - want) > 0.001 * want + 0.0001 or \
            v.get("cpu_s_per_mb", 0) <= 0:
             bad.append("%s: vs_evp %s, MB/s give %.4f" % (op, v, want))
+bad += crrows.check(res, dev)
 sys.exit("; ".join(bad) if bad else 0)
 PY
-step $? "crypto: wd and the evp anchor measured, path software, ratio to evp"
+step $? "crypto: wd and the evp anchor measured, path $([ $vcrypt = 1 ] && echo device || echo software), ratio to evp, every row's fields"
 n=$((n + 1))
-if { [ $vcrypt = 1 ] || grep -q "software path (no-device), MB/s [0-9.]*x evp" "$tmp/cr.table"; } &&
-   [ "$(grep -c ' anchor$' "$tmp/cr.table")" = 10 ]; then
+nops=10
+[ "$crops" = crypto ] || nops=$(echo "$crops" | tr ',' '\n' | wc -l)
+if { [ $vcrypt = 1 ] && grep -q "device path, MB/s [0-9.]*x evp" "$tmp/cr.table" ||
+     grep -q "software path (no-device), MB/s [0-9.]*x evp" "$tmp/cr.table"; } &&
+   [ "$(grep -c ' anchor$' "$tmp/cr.table")" = "$nops" ]; then
 	echo "ok $n crypto: the table says the path and the ratio"
 else
 	echo "not ok $n crypto: the table says the path and the ratio"; rc=1
@@ -206,6 +286,16 @@ st=$?
 step $? "crypto, WD_POLICY=hw: exit $st, $(cat "$tmp/err")"
 }
 
+# an algorithm the device lacks, under policy hw: refused, one line
+for op in $nocrops; do
+	WD_POLICY=hw "$top/build/user/bin/wdbench" --op "$op" --size 4k \
+		--seconds 0.05 --out "$tmp" --name no > /dev/null 2> "$tmp/err"
+	st=$?
+	[ $st = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
+		grep -q "WD_POLICY=hw.*wd_crypto_open: " "$tmp/err"
+	step $? "crypto, $op, which this vcrypt lacks, WD_POLICY=hw: exit $st, $(cat "$tmp/err")"
+done
+
 # a size the cipher cannot take: refused before measuring, one line
 "$top/build/user/bin/wdbench" --op aes-128-cbc --size 100 --seconds 0.05 \
 	--out "$tmp" --name cbc > /dev/null 2> "$tmp/err"
@@ -219,8 +309,9 @@ step $? "crypto, aes-128-cbc of 100 bytes: exit $st, $(cat "$tmp/err")"
 	--depth 1,8 --size 4k --seconds 0.05 --out "$tmp" --name as \
 	> /dev/null 2> "$tmp/err"
 st=$?
-[ $st = 0 ] && python3 - "$tmp/as.json" "$vcrypt" <<'PY'
+[ $st = 0 ] && PYTHONPATH=$tmp python3 - "$tmp/as.json" "$vcrypt" <<'PY'
 import json, sys
+import crrows
 res = json.load(open(sys.argv[1]))["results"]
 want = "device" if sys.argv[2] == "1" else "software"
 bad = []
@@ -236,9 +327,10 @@ for op in ("sha256", "aes-256-gcm"):
            not x.get("vs_evp") or x["vs_evp"]["mb_per_s"] <= 0:
             bad.append("%s depth %d: %s %s %s" % (op, x["depth"], x["note"],
                                                  x.get("path"), x.get("vs_evp")))
+bad += crrows.check(res, sys.argv[2] == "1")
 sys.exit("; ".join(bad) if bad else 0)
 PY
-step $? "crypto, async depth 1 and 8: measured, path, ratio to evp one at a time"
+step $? "crypto, async depth 1 and 8: measured, path, ratio to evp one at a time, every row's fields"
 
 # procs mode has no crypto: nothing to measure, said on one line
 "$top/build/user/bin/wdbench" --op sha256 --mode procs --seconds 0.05 \

@@ -9,12 +9,20 @@
  *                            two devices, streams move to the other)
  *   lib_proc_test isolate    hardware errors isolate the device; the
  *                            library notices and falls back
+ *   lib_proc_test unbind-crypto
+ *                            the same unbind on vcrypt: a thread's
+ *                            requests in flight and open streams get
+ *                            -ENODEV or -EIO (Documentation/
+ *                            libwarpdrive.rst, "fork(), failures and
+ *                            removal"), policy auto gives the same bytes
+ *                            in software, the device rebound works
  *
  * Every case that could crash runs in a child, so a crash is a failed
  * case, not a lost test.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -553,6 +561,175 @@ static int unbind_main(void)
 	return tap_done();
 }
 
+/* ---- unbind of the crypto device ---- */
+
+#define CR_LEN		(1 << 20)
+
+static const unsigned char cr_key[32] = "unbind-crypto key of 32 bytes!!";
+static const unsigned char cr_iv[WD_CRYPTO_IV_SIZE] = "the IV: 16 bytes";
+
+static struct wd_crypto *cr_session(enum wd_crypto_alg alg,
+				    enum wd_policy policy)
+{
+	struct wd_crypto_params p = {
+		.alg = alg, .policy = policy, .flags = WD_CRYPTO_F_THRESHOLD,
+	};
+	struct wd_crypto *s = NULL;
+
+	if (alg != WD_CRYPTO_SHA256) {
+		p.key = cr_key;
+		p.key_len = sizeof(cr_key);
+	}
+	return wd_crypto_open(&s, &p) ? NULL : s;
+}
+
+static bool gone(int ret)
+{
+	return ret == -ENODEV || ret == -EIO;
+}
+
+struct cr_thread {
+	struct wd_crypto *s;
+	const unsigned char *in;
+	unsigned char *out;
+	int ret;		/* the first error */
+	unsigned long done;	/* requests that succeeded */
+};
+
+/* AES-CBC of 1 MiB on the device without end, until an error. */
+static void *cr_loop(void *arg)
+{
+	struct cr_thread *t = arg;
+
+	for (;;) {
+		t->ret = wd_cipher(t->s, WD_ENCRYPT, cr_iv, sizeof(cr_iv),
+				   t->in, CR_LEN, t->out);
+		if (t->ret)
+			return NULL;
+		__atomic_add_fetch(&t->done, 1, __ATOMIC_RELEASE);
+	}
+}
+
+static int child_unbind_crypto(void *arg)
+{
+	unsigned char *data = make_data(CR_LEN, 91), *ref = malloc(CR_LEN);
+	unsigned char *out = malloc(CR_LEN), *tout = malloc(CR_LEN);
+	struct wd_crypto *hw = cr_session(WD_CRYPTO_AES_CBC, WD_POLICY_HW);
+	struct wd_crypto *au = cr_session(WD_CRYPTO_AES_CBC, WD_POLICY_AUTO);
+	struct wd_crypto *sha = cr_session(WD_CRYPTO_SHA256, WD_POLICY_HW);
+	struct wd_crypto *busy = cr_session(WD_CRYPTO_AES_CBC, WD_POLICY_HW);
+	struct wd_crypto_stream *hs, *cs;
+	struct cr_thread t = { .s = busy, .in = data, .out = tout };
+	unsigned char md[WD_CRYPTO_DIGEST_MAX];
+	size_t n, mdlen = sizeof(md);
+	enum wd_reason why;
+	pthread_t th;
+	int ret;
+
+	(void)arg;
+	if (!hw || !au || !sha || !busy || !ref || !out || !tout)
+		return 10;
+	/* the device's answer, and both streams half-way on the device */
+	if (wd_cipher(hw, WD_ENCRYPT, cr_iv, sizeof(cr_iv), data, CR_LEN, ref) ||
+	    wd_crypto_path(hw, NULL) != WD_PATH_HW)
+		return 11;
+	if (wd_crypto_stream_open(&hs, sha, WD_ENCRYPT, NULL, 0) ||
+	    wd_crypto_stream_update(hs, data, CR_LEN / 2, NULL, NULL) ||
+	    wd_crypto_stream_open(&cs, hw, WD_ENCRYPT, cr_iv, sizeof(cr_iv)))
+		return 12;
+	n = CR_LEN;
+	if (wd_crypto_stream_update(cs, data, CR_LEN / 2, out, &n) ||
+	    n != CR_LEN / 2 || memcmp(out, ref, n))
+		return 13;
+	/* a thread mid-request: its 1 MiB requests take a while here */
+	if (pthread_create(&th, NULL, cr_loop, &t))
+		return 14;
+	while (!__atomic_load_n(&t.done, __ATOMIC_ACQUIRE) && !t.ret)
+		usleep(1000);
+	usleep(20000);
+
+	/* the device goes away under all of them */
+	if (write_str("/sys/bus/platform/drivers/vcrypt/unbind", unbind_dev))
+		return 15;
+	pthread_join(th, NULL);
+	if (!gone(t.ret))
+		return 16;	/* the request in flight: a clean error */
+	n = CR_LEN;
+	ret = wd_crypto_stream_update(cs, data + CR_LEN / 2, CR_LEN / 2,
+				      out + CR_LEN / 2, &n);
+	if (!gone(ret))
+		return 17;
+	ret = wd_crypto_stream_update(hs, data + CR_LEN / 2, CR_LEN / 2,
+				      NULL, NULL);
+	if (!ret)
+		ret = wd_crypto_stream_final(hs, md, &mdlen);
+	if (!gone(ret))
+		return 18;
+	wd_crypto_stream_close(hs);
+	wd_crypto_stream_close(cs);
+	/* one-shot: policy hw fails cleanly, policy auto gives the bytes */
+	ret = wd_cipher(hw, WD_ENCRYPT, cr_iv, sizeof(cr_iv), data, CR_LEN, out);
+	if (!gone(ret))
+		return 19;
+	memset(out, 0, CR_LEN);
+	if (wd_cipher(au, WD_ENCRYPT, cr_iv, sizeof(cr_iv), data, CR_LEN, out) ||
+	    memcmp(out, ref, CR_LEN))
+		return 20;
+	if (!(wd_crypto_path(au, &why) & WD_PATH_SW))
+		return 21;
+	wd_crypto_close(busy);
+	wd_crypto_close(sha);
+	wd_crypto_close(hw);
+	wd_crypto_close(au);
+	free(data);
+	free(ref);
+	free(out);
+	free(tout);
+	return 0;
+}
+
+static int unbind_crypto_main(void)
+{
+	char link[256], target[256], dev[64];
+	struct wd_device devs[16];
+	int n = wd_devices(devs, 16), st;
+	struct wd_crypto *s;
+	unsigned char md[WD_CRYPTO_DIGEST_MAX];
+	size_t mdlen = sizeof(md);
+	ssize_t len;
+
+	dev[0] = '\0';
+	for (int i = 0; i < n && i < 16 && !dev[0]; i++)
+		if (!strcmp(devs[i].api, "vcrypt_v1"))
+			snprintf(dev, sizeof(dev), "%.63s", devs[i].name);
+	snprintf(link, sizeof(link), "/sys/class/uacce/%s/device",
+		 dev[0] ? dev : "none");
+	len = readlink(link, target, sizeof(target) - 1);
+	if (len <= 0) {
+		tap_ok(0, "platform device of a vcrypt device (%s)",
+		       dev[0] ? dev : "none");
+		return tap_done();
+	}
+	target[len] = '\0';
+	snprintf(unbind_dev, sizeof(unbind_dev), "%.63s",
+		 strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+	tap_diag("unbinding %s (%s) under crypto sessions", unbind_dev, dev);
+	st = in_child(child_unbind_crypto, NULL);
+	tap_ok(st == 0, "unbind mid-request: a request in flight and both "
+	       "streams fail with -ENODEV or -EIO, policy hw fails so, policy "
+	       "auto gives the device's bytes in software, nothing crashes "
+	       "(status %d)", st);
+	tap_ok(!write_str("/sys/bus/platform/drivers/vcrypt/bind", unbind_dev),
+	       "bind the device again");
+	usleep(200000);
+	s = cr_session(WD_CRYPTO_SHA256, WD_POLICY_HW);
+	tap_ok(s && !wd_digest(s, "abc", 3, md, &mdlen) && md[0] == 0xba &&
+	       md[31] == 0xad && wd_crypto_path(s, NULL) == WD_PATH_HW,
+	       "a new session hashes on the device again");
+	wd_crypto_close(s);
+	return tap_done();
+}
+
 /* ---- isolation ---- */
 
 static int isolate_main(void)
@@ -610,6 +787,8 @@ int main(int argc, char **argv)
 		return unbind_main();
 	if (argc > 1 && !strcmp(argv[1], "isolate"))
 		return isolate_main();
+	if (argc > 1 && !strcmp(argv[1], "unbind-crypto"))
+		return unbind_crypto_main();
 	test_fork();
 	test_many();
 	test_kill();

@@ -211,8 +211,11 @@ static const struct {
 static unsigned int vc_status(struct vzip_q *q, const struct vcrypt_sqe *sqe)
 {
 	struct vcrypt_cqe cqe;
-	int ret = vcrypt_exec(q, sqe, &cqe);
+	int ret = vcrypt_post(q, sqe);
 
+	/* in poll(): eight children spinning would starve the engines */
+	if (!ret)
+		ret = vcrypt_reap(q, &cqe, VZIP_TIMEOUT_MS, true);
 	if (ret)
 		_exit(removed(ret) ? EXIT_REMOVED : 15);
 	return le16toh(cqe.status);

@@ -570,7 +570,7 @@ static int unbind_main(bool crypto)
 
 /* ---- unbind of the crypto device ---- */
 
-#define CR_LEN		(256 << 10)
+#define CR_LEN		(64 << 10)
 
 static const unsigned char cr_key[32] = "unbind-crypto key of 32 bytes!!";
 static const unsigned char cr_iv[WD_CRYPTO_IV_SIZE] = "the IV: 16 bytes";

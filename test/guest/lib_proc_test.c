@@ -9,12 +9,22 @@
  *                            two devices, streams move to the other)
  *   lib_proc_test isolate    hardware errors isolate the device; the
  *                            library notices and falls back
+ *   lib_proc_test unbind crypto
+ *                            and then the same unbind on vcrypt: a thread's
+ *                            request in flight gets -ECANCELED (or
+ *                            -ENODEV, -EIO), open streams and later
+ *                            calls -ENODEV or -EIO (<warpdrive/common.h>,
+ *                            Documentation/libwarpdrive.rst, "fork(),
+ *                            failures and removal"), policy auto gives
+ *                            the same bytes in software, the device
+ *                            rebound works
  *
  * Every case that could crash runs in a child, so a crash is a failed
  * case, not a lost test.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -511,7 +521,10 @@ static int rebind(void)
 	return write_str("/sys/bus/platform/drivers/vzip/bind", unbind_dev);
 }
 
-static int unbind_main(void)
+static void unbind_crypto(void);
+
+/* vzip unbound under sessions; then vcrypt if @crypto */
+static int unbind_main(bool crypto)
 {
 	char link[256], target[256];
 	const char *dev = first_device();
@@ -550,7 +563,195 @@ static int unbind_main(void)
 	tap_ok(c && compress_ok(c, 100000, 8, &path) && path == WD_PATH_HW,
 	       "a new session uses the device again");
 	wd_comp_close(c);
+	if (crypto)
+		unbind_crypto();
 	return tap_done();
+}
+
+/* ---- unbind of the crypto device ---- */
+
+#define CR_LEN		(64 << 10)
+
+static const unsigned char cr_key[32] = "unbind-crypto key of 32 bytes!!";
+static const unsigned char cr_iv[WD_CRYPTO_IV_SIZE] = "the IV: 16 bytes";
+
+static struct wd_crypto *cr_session(enum wd_crypto_alg alg,
+				    enum wd_policy policy)
+{
+	struct wd_crypto_params p = {
+		.alg = alg, .policy = policy, .flags = WD_CRYPTO_F_THRESHOLD,
+	};
+	struct wd_crypto *s = NULL;
+
+	if (alg != WD_CRYPTO_SHA256) {
+		p.key = cr_key;
+		p.key_len = sizeof(cr_key);
+	}
+	return wd_crypto_open(&s, &p) ? NULL : s;
+}
+
+/* A call made after the removal: -ENODEV, or -EIO (libwarpdrive.rst). */
+static bool gone(int ret)
+{
+	return ret == -ENODEV || ret == -EIO;
+}
+
+/*
+ * A request in flight at the removal: completed as aborted, -ECANCELED
+ * (<warpdrive/common.h>: "device removed"), or one of gone()'s.
+ */
+static bool aborted(int ret)
+{
+	return ret == -ECANCELED || gone(ret);
+}
+
+/* Says what a call returned, then whether it is what @ok wants. */
+static bool said(const char *what, int ret, bool (*ok)(int))
+{
+	printf("# %s: %s\n", what, strerror(-ret));
+	fflush(stdout);
+	return ok(ret);
+}
+
+struct cr_thread {
+	struct wd_crypto *s;
+	const unsigned char *in;
+	unsigned char *out;
+	int ret;		/* the first error */
+	unsigned long done;	/* requests that succeeded */
+};
+
+/* AES-CBC of CR_LEN on the device without end, until an error. */
+static void *cr_loop(void *arg)
+{
+	struct cr_thread *t = arg;
+
+	for (;;) {
+		t->ret = wd_cipher(t->s, WD_ENCRYPT, cr_iv, sizeof(cr_iv),
+				   t->in, CR_LEN, t->out);
+		if (t->ret)
+			return NULL;
+		__atomic_add_fetch(&t->done, 1, __ATOMIC_RELEASE);
+	}
+}
+
+static int child_unbind_crypto(void *arg)
+{
+	unsigned char *data = make_data(CR_LEN, 91), *ref = malloc(CR_LEN);
+	unsigned char *out = malloc(CR_LEN), *tout = malloc(CR_LEN);
+	struct wd_crypto *hw = cr_session(WD_CRYPTO_AES_CBC, WD_POLICY_HW);
+	struct wd_crypto *au = cr_session(WD_CRYPTO_AES_CBC, WD_POLICY_AUTO);
+	struct wd_crypto *sha = cr_session(WD_CRYPTO_SHA256, WD_POLICY_HW);
+	struct wd_crypto *busy = cr_session(WD_CRYPTO_AES_CBC, WD_POLICY_HW);
+	struct wd_crypto_stream *hs, *cs;
+	struct cr_thread t = { .s = busy, .in = data, .out = tout };
+	unsigned char md[WD_CRYPTO_DIGEST_MAX];
+	size_t n, mdlen = sizeof(md);
+	enum wd_reason why;
+	pthread_t th;
+	int ret;
+
+	(void)arg;
+	if (!hw || !au || !sha || !busy || !ref || !out || !tout)
+		return 10;
+	/* the device's answer, and both streams half-way on the device */
+	if (wd_cipher(hw, WD_ENCRYPT, cr_iv, sizeof(cr_iv), data, CR_LEN, ref) ||
+	    wd_crypto_path(hw, NULL) != WD_PATH_HW)
+		return 11;
+	if (wd_crypto_stream_open(&hs, sha, WD_ENCRYPT, NULL, 0) ||
+	    wd_crypto_stream_update(hs, data, CR_LEN / 2, NULL, NULL) ||
+	    wd_crypto_stream_open(&cs, hw, WD_ENCRYPT, cr_iv, sizeof(cr_iv)))
+		return 12;
+	n = CR_LEN;
+	if (wd_crypto_stream_update(cs, data, CR_LEN / 2, out, &n) ||
+	    n != CR_LEN / 2 || memcmp(out, ref, n))
+		return 13;
+	/* a thread mid-request: its requests take a while in the guest */
+	if (pthread_create(&th, NULL, cr_loop, &t))
+		return 14;
+	while (!__atomic_load_n(&t.done, __ATOMIC_ACQUIRE) && !t.ret)
+		usleep(1000);
+	usleep(20000);
+
+	/* the device goes away under all of them */
+	if (write_str("/sys/bus/platform/drivers/vcrypt/unbind", unbind_dev))
+		return 15;
+	pthread_join(th, NULL);
+	if (!said("the request in flight", t.ret, aborted))
+		return 16;	/* a clean error */
+	n = CR_LEN;
+	ret = wd_crypto_stream_update(cs, data + CR_LEN / 2, CR_LEN / 2,
+				      out + CR_LEN / 2, &n);
+	if (!said("the CBC stream", ret, gone))
+		return 17;
+	ret = wd_crypto_stream_update(hs, data + CR_LEN / 2, CR_LEN / 2,
+				      NULL, NULL);
+	if (!ret)
+		ret = wd_crypto_stream_final(hs, md, &mdlen);
+	if (!said("the SHA-256 stream", ret, gone))
+		return 18;
+	wd_crypto_stream_close(hs);
+	wd_crypto_stream_close(cs);
+	/* one-shot: policy hw fails cleanly, policy auto gives the bytes */
+	ret = wd_cipher(hw, WD_ENCRYPT, cr_iv, sizeof(cr_iv), data, CR_LEN, out);
+	if (!said("policy hw's one-shot", ret, gone))
+		return 19;
+	memset(out, 0, CR_LEN);
+	if (wd_cipher(au, WD_ENCRYPT, cr_iv, sizeof(cr_iv), data, CR_LEN, out) ||
+	    memcmp(out, ref, CR_LEN))
+		return 20;
+	if (!(wd_crypto_path(au, &why) & WD_PATH_SW))
+		return 21;
+	wd_crypto_close(busy);
+	wd_crypto_close(sha);
+	wd_crypto_close(hw);
+	wd_crypto_close(au);
+	free(data);
+	free(ref);
+	free(out);
+	free(tout);
+	return 0;
+}
+
+static void unbind_crypto(void)
+{
+	char link[256], target[256], dev[64];
+	struct wd_device devs[16];
+	int n = wd_devices(devs, 16), st;
+	struct wd_crypto *s;
+	unsigned char md[WD_CRYPTO_DIGEST_MAX];
+	size_t mdlen = sizeof(md);
+	ssize_t len;
+
+	dev[0] = '\0';
+	for (int i = 0; i < n && i < 16 && !dev[0]; i++)
+		if (!strcmp(devs[i].api, "vcrypt_v1"))
+			snprintf(dev, sizeof(dev), "%.63s", devs[i].name);
+	snprintf(link, sizeof(link), "/sys/class/uacce/%s/device",
+		 dev[0] ? dev : "none");
+	len = readlink(link, target, sizeof(target) - 1);
+	if (len <= 0) {
+		tap_ok(0, "platform device of a vcrypt device (%s)",
+		       dev[0] ? dev : "none");
+		return;
+	}
+	target[len] = '\0';
+	snprintf(unbind_dev, sizeof(unbind_dev), "%.63s",
+		 strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+	tap_diag("unbinding %s (%s) under crypto sessions", unbind_dev, dev);
+	st = in_child(child_unbind_crypto, NULL);
+	tap_ok(st == 0, "unbind mid-request: the request in flight fails "
+	       "with -ECANCELED, -ENODEV or -EIO, both streams with -ENODEV or "
+	       "-EIO, policy hw's next one-shot so too, policy auto gives the "
+	       "device's bytes in software, nothing crashes (status %d)", st);
+	tap_ok(!write_str("/sys/bus/platform/drivers/vcrypt/bind", unbind_dev),
+	       "bind the vcrypt device again");
+	usleep(200000);
+	s = cr_session(WD_CRYPTO_SHA256, WD_POLICY_HW);
+	tap_ok(s && !wd_digest(s, "abc", 3, md, &mdlen) && md[0] == 0xba &&
+	       md[31] == 0xad && wd_crypto_path(s, NULL) == WD_PATH_HW,
+	       "a new session hashes on the device again");
+	wd_crypto_close(s);
 }
 
 /* ---- isolation ---- */
@@ -607,7 +808,7 @@ int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && !strcmp(argv[1], "unbind"))
-		return unbind_main();
+		return unbind_main(argc > 2 && !strcmp(argv[2], "crypto"));
 	if (argc > 1 && !strcmp(argv[1], "isolate"))
 		return isolate_main();
 	test_fork();

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shell helpers of the mdev guest tests, sourced by test/guest/mdev_*.sh:
-# the vzip accelerator, its mdev types and instances.
+# the vzip accelerator (and vcrypt, mdev_podman.sh), its mdev types and
+# instances.
 #
 # The scripts run in the debug guest from the repository root, with uacce,
 # vzip and wd_mdev loaded (test/plan).
@@ -10,12 +11,18 @@ tbin=$PWD/build/user/test
 util=$tbin/mdev_util
 . test/lib/tap.sh
 
-# The vzip accelerator's uacce device (vzip-N, not an instance).
-vzip_parent() {
-	for d in /sys/class/uacce/vzip-*; do
+# accel_parent CLASS: the accelerator's uacce device (CLASS-N, not an
+# instance), the one with mdev types
+accel_parent() {
+	for d in /sys/class/uacce/"$1"-*; do
 		[ -d "$d/mdev_supported_types" ] && basename "$d" && return 0
 	done
 	return 1
+}
+
+# The vzip accelerator's uacce device (vzip-N, not an instance).
+vzip_parent() {
+	accel_parent vzip
 }
 
 # uuid N: a fixed UUID per test and N
@@ -23,8 +30,9 @@ uuid() {
 	printf '%08x-0000-4000-8000-%012x\n' $((0x3dc0de00 + ${uuid_base:-0})) "$1"
 }
 
+# types_dir [PARENT]: of $parent by default
 types_dir() {
-	echo "/sys/class/uacce/$parent/mdev_supported_types"
+	echo "/sys/class/uacce/${1:-$parent}/mdev_supported_types"
 }
 
 # avail TYPE: available_instances of uacce-TYPE
@@ -32,9 +40,10 @@ avail() {
 	cat "$(types_dir)/uacce-$1/available_instances"
 }
 
-# create TYPE UUID: create an instance through sysfs; the write's status
+# create TYPE UUID [PARENT]: create an instance through sysfs (of $parent
+# by default); the write's status
 create() {
-	echo "$2" > "$(types_dir)/uacce-$1/create" 2>/dev/null
+	echo "$2" > "$(types_dir "${3:-}")/uacce-$1/create" 2>/dev/null
 }
 
 # destroy UUID

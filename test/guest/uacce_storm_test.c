@@ -4,8 +4,8 @@
  * the middle of requests, and the device going away under processes that
  * are mid-request.
  *
- *   uacce_storm_test [--procs N] [--parallel P] [--seconds T] [--seed S]
- *                    [--unbind R] [--no-rmmod] [-v]
+ *   uacce_storm_test [--device vzip|vcrypt] [--procs N] [--parallel P]
+ *                    [--seconds T] [--seed S] [--unbind R] [--no-rmmod] [-v]
  *
  * 1. Kill storm: N processes (400 by default, about 45 s in the debug
  *    guest under TCG; fewer if T seconds run out first), P at a time.
@@ -28,6 +28,15 @@
  *    is open (EWOULDBLOCK: O_NONBLOCK and a module in use); vzip is loaded
  *    again with its parameters, and works.
  *
+ * --device vcrypt storms the crypto device the same way (uacce, vcrypt
+ * loaded): each process loads keys into three of its queue's key slots
+ * (AES-256-CBC, HMAC-SHA256, AES-128-CTR) and then submits AES-CBC,
+ * SHA-512, HMAC and AES-CTR requests of 128 KiB without end; besides the
+ * queues, every key slot of the device must be free again after the kill
+ * storm, the unbinds and the rmmod (slots_loaded 0 in debugfs:
+ * Documentation/vcrypt.rst, "Key slots"), and the device must still hash
+ * correctly.
+ *
  * Kernel reports (KASAN, lockdep, kmemleak, WARN) fail the test through
  * the harness.  Root; prints TAP; exits non-zero when a case failed.
  */
@@ -40,15 +49,39 @@
 #include <zlib.h>
 
 #include "tap.h"
-#include "vzip_testlib.h"
+#include "vcrypt_testlib.h"
 #include "vzip_zref.h"
 
-#define DRIVER_DIR	"/sys/bus/platform/drivers/vzip"
 #define MAX_PAR		32
 #define REQ_LEN		(16 * 1024)
+#define VC_REQ_LEN	(128 * 1024)	/* long enough to be killed in */
 #define EXIT_REMOVED	42	/* a child saw the device go away */
 #define MAX_DELAY_MS	30
 
+/* what differs between the devices this test storms */
+struct device_class {
+	const char *module;	/* the module, its platform driver */
+	int (*find)(char *name, size_t size);
+	bool crypto;		/* vcrypt: key slots, crypto requests */
+	const char *const *params;	/* module parameters to restore */
+};
+
+static const char *const vzip_param_names[] = {
+	"devices", "queues", "engines", "ring_depth", "sva", "ss_size",
+	"max_len", "idle_us", NULL,
+};
+
+static const char *const vcrypt_param_names[] = {
+	"devices", "queues", "engines", "ring_depth", "sva", "ss_size",
+	"max_len", "idle_us", "key_slots", NULL,
+};
+
+static const struct device_class classes[] = {
+	{ "vzip", vzip_find_device, false, vzip_param_names },
+	{ "vcrypt", vcrypt_find_device, true, vcrypt_param_names },
+};
+
+static const struct device_class *cls = &classes[0];
 static char name[NAME_MAX + 1], pdev[NAME_MAX + 1];
 static uint64_t rng;
 static int verbose, parallel = 8;
@@ -77,7 +110,7 @@ static int find_pdev(void)
 	char path[PATH_MAX], link[PATH_MAX];
 	ssize_t n;
 
-	if (vzip_find_device(name, sizeof(name)))
+	if (cls->find(name, sizeof(name)))
 		return -ENODEV;
 	snprintf(path, sizeof(path), VZIP_CLASS_DIR "/%s/device", name);
 	n = readlink(path, link, sizeof(link) - 1);
@@ -162,6 +195,111 @@ static void __attribute__((noreturn)) child(int ready, uint32_t seed)
 	}
 }
 
+/* vcrypt's keys: slot 0 AES-256-CBC, 1 HMAC-SHA256, 2 AES-128-CTR */
+static const struct {
+	uint8_t alg;
+	uint8_t op;
+	uint8_t len;
+	uint8_t iv_len;
+} vc_slots[3] = {
+	{ VCRYPT_ALG_AES_CBC, VCRYPT_OP_ENCRYPT, 32, VCRYPT_CIPHER_IV },
+	{ VCRYPT_ALG_HMAC_SHA256, VCRYPT_OP_DIGEST, 40, 0 },
+	{ VCRYPT_ALG_AES_CTR, VCRYPT_OP_ENCRYPT, 16, VCRYPT_CIPHER_IV },
+};
+
+/* The status of a request run alone; ABORTED if it did not complete. */
+static unsigned int vc_status(struct vzip_q *q, const struct vcrypt_sqe *sqe)
+{
+	struct vcrypt_cqe cqe;
+	int ret = vcrypt_post(q, sqe);
+
+	/* in poll(): eight children spinning would starve the engines */
+	if (!ret)
+		ret = vcrypt_reap(q, &cqe, VZIP_TIMEOUT_MS, true);
+	if (ret)
+		_exit(removed(ret) ? EXIT_REMOVED : 15);
+	return le16toh(cqe.status);
+}
+
+/*
+ * vcrypt's child: loads its three keys, then submits crypto requests of
+ * VC_REQ_LEN without end, two in flight, as child() does.
+ */
+static void __attribute__((noreturn)) child_vcrypt(int ready, uint32_t seed)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus };
+	struct uacce_queue_status *st;
+	uint8_t *src, *dst[2], *key;
+	struct vzip_q q;
+	unsigned int i, s;
+	int ret;
+
+	sigaction(SIGBUS, &sa, NULL);
+	ret = vzip_open(&q, name);
+	if (!ret)
+		ret = vzip_start(&q);
+	if (ret)
+		_exit(removed(ret) ? EXIT_REMOVED : 10);
+	src = vzip_mem(&q, VC_REQ_LEN);
+	dst[0] = vzip_mem(&q, VC_REQ_LEN);
+	dst[1] = vzip_mem(&q, VC_REQ_LEN);
+	key = vzip_mem(&q, VCRYPT_KEY_MAX);
+	if (!src || !dst[0] || !dst[1] || !key)
+		_exit(11);
+	vzip_fill_random(src, VC_REQ_LEN, seed);
+	st = (void *)(q.dus + VZIP_CTRL_STATUS);
+	for (i = 0; i < 3; i++) {
+		struct vcrypt_sqe sqe;
+
+		vzip_fill_random(key, vc_slots[i].len, seed + i);
+		sqe = vcrypt_sqe(&q, VCRYPT_OP_KEY_LOAD, vc_slots[i].alg, i,
+				 key, vc_slots[i].len, NULL, 0);
+		s = vc_status(&q, &sqe);
+		if (s == VCRYPT_STS_ABORTED)
+			_exit(EXIT_REMOVED);
+		if (s != VCRYPT_STS_OK)
+			_exit(30 + s);
+	}
+	for (i = 0;; i++) {
+		unsigned int kind = (i + seed) % 4, slot = kind < 3 ? kind : 0;
+		struct vcrypt_sqe sqe;
+		struct vcrypt_cqe cqe;
+
+		if (kind == 3)	/* SHA-512, no key */
+			sqe = vcrypt_sqe(&q, VCRYPT_OP_DIGEST, VCRYPT_ALG_SHA512,
+					 0, src, VC_REQ_LEN, dst[i % 2],
+					 VCRYPT_SHA512_SIZE);
+		else
+			sqe = vcrypt_sqe(&q, vc_slots[slot].op,
+					 vc_slots[slot].alg, slot, src,
+					 VC_REQ_LEN, dst[i % 2],
+					 vc_slots[slot].op == VCRYPT_OP_DIGEST ?
+					 VCRYPT_SHA256_SIZE : VC_REQ_LEN);
+		sqe.iv_len = kind < 3 ? vc_slots[slot].iv_len : 0;
+		memset(sqe.iv, (int)i, sqe.iv_len);
+		sqe.user_data = htole64(i);
+		ret = vcrypt_post(&q, &sqe);
+		if (ret)
+			_exit(removed(ret) ? EXIT_REMOVED : 12);
+		if (!i) {
+			if (write(ready, "r", 1) != 1)
+				_exit(13);
+			continue;
+		}
+		ret = vcrypt_reap(&q, &cqe, VZIP_TIMEOUT_MS, true);
+		if (__atomic_load_n(&st->state, __ATOMIC_ACQUIRE) ==
+		    UACCE_QSTATE_DEAD)
+			_exit(EXIT_REMOVED);
+		if (ret)
+			_exit(14);
+		s = le16toh(cqe.status);
+		if (s == VCRYPT_STS_ABORTED)
+			_exit(EXIT_REMOVED);
+		if (s != VCRYPT_STS_OK || le64toh(cqe.user_data) != i - 1)
+			_exit(20 + s);
+	}
+}
+
 /* ---- the parent ---- */
 
 struct kid {
@@ -186,6 +324,8 @@ static pid_t spawn(struct kid *k, uint32_t seed)
 	k->pid = fork();
 	if (!k->pid) {
 		close(fds[0]);
+		if (cls->crypto)
+			child_vcrypt(fds[1], seed);
 		child(fds[1], seed);
 	}
 	close(fds[1]);
@@ -269,6 +409,27 @@ static bool all_free(long *now)
 	return false;
 }
 
+/* The device still works: compresses (vzip) or hashes (vcrypt). */
+static bool device_works(void)
+{
+	return cls->crypto ? vcrypt_hashes(name) : vzip_compresses(name, 99);
+}
+
+/*
+ * vcrypt: every key slot of the device free again (slots_loaded 0; a
+ * released file may lag a bit).
+ */
+static bool slots_free(long long *now)
+{
+	for (int i = 0; i < 100; i++) {
+		*now = vcrypt_stat(name, "slots_loaded");
+		if (!*now)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
 /* A killed child was reaped: it must have died of that SIGKILL. */
 static void reaped(struct kid *k, int st, int *killed, int *bad, char *why,
 		   size_t size)
@@ -299,7 +460,7 @@ static void test_kill_storm(int procs, long seconds)
 {
 	struct kid kids[MAX_PAR] = { 0 };
 	int spawned = 0, killed = 0, bad = 0, alive = 1;
-	long long pinned;
+	long long pinned, slots;
 	char why[64] = "";
 	long now = -1;
 	bool ok;
@@ -371,9 +532,16 @@ static void test_kill_storm(int procs, long seconds)
 	ok = all_free(&now);
 	tap_ok(ok, "kill storm: available_instances back at %ld (%ld)", avail0,
 	       now);
-	pinned = vzip_stat(name, "pinned_pages");
+	pinned = cls->crypto ? vcrypt_stat(name, "pinned_pages") :
+			       vzip_stat(name, "pinned_pages");
 	tap_ok(pinned == 0, "kill storm: no page left pinned (%lld)", pinned);
-	tap_ok(vzip_compresses(name, 99), "kill storm: the device still compresses correctly");
+	if (cls->crypto) {
+		ok = slots_free(&slots);
+		tap_ok(ok, "kill storm: every key slot free again (%lld loaded)",
+		       slots);
+	}
+	tap_ok(device_works(), "kill storm: the device still %s correctly",
+	       cls->crypto ? "hashes" : "compresses");
 }
 
 /*
@@ -433,7 +601,8 @@ static int bind_vzip(const char *what)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), DRIVER_DIR "/%s", what);
+	snprintf(path, sizeof(path), "/sys/bus/platform/drivers/%s/%s",
+		 cls->module, what);
 	return vzip_write_file(path, pdev);
 }
 
@@ -462,7 +631,7 @@ static void test_unbind(int rounds)
 		ok = !ret && !find_pdev() && all_free(&now);
 		tap_ok(ok, "unbind %d: bound again as %s, %ld queues free (%d)",
 		       r, name, now, ret);
-		tap_ok(vzip_compresses(name, 99), "unbind %d: the device works", r);
+		tap_ok(device_works(), "unbind %d: the device works", r);
 	}
 }
 
@@ -473,21 +642,18 @@ static int delete_module(const char *mod)
 	return syscall(SYS_delete_module, mod, O_NONBLOCK) ? errno : 0;
 }
 
-/* vzip's parameters as insmod takes them, from /sys/module. */
+/* The module's parameters as insmod takes them, from /sys/module. */
 static void vzip_params(char *buf, size_t size)
 {
-	static const char *const names[] = {
-		"devices", "queues", "engines", "ring_depth", "sva", "ss_size",
-		"max_len", "idle_us",
-	};
+	const char *const *names = cls->params;
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (unsigned int i = 0; names[i]; i++) {
 		char path[PATH_MAX], val[64];
 
-		snprintf(path, sizeof(path), "/sys/module/vzip/parameters/%s",
-			 names[i]);
+		snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s",
+			 cls->module, names[i]);
 		if (vzip_read_file(path, val, sizeof(val)))
 			continue;
 		val[strcspn(val, "\n")] = '\0';
@@ -498,7 +664,7 @@ static void vzip_params(char *buf, size_t size)
 	}
 }
 
-/* Loads vzip.ko of the running kernel from the tree (as the harness does). */
+/* Loads the module of the running kernel from the tree (as the harness does). */
 static int load_vzip(const char *params)
 {
 	char path[PATH_MAX];
@@ -506,8 +672,8 @@ static int load_vzip(const char *params)
 	int fd, ret;
 
 	uname(&u);
-	snprintf(path, sizeof(path), "build/modules/%s/drivers/vzip/vzip.ko",
-		 u.release);
+	snprintf(path, sizeof(path), "build/modules/%s/drivers/%s/%s.ko",
+		 u.release, cls->module, cls->module);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
@@ -527,7 +693,7 @@ static void test_rmmod(void)
 	bool busy, ok;
 
 	vzip_params(params, sizeof(params));
-	tap_diag("rmmod: vzip parameters: %s", params);
+	tap_diag("rmmod: %s parameters: %s", cls->module, params);
 	busy = start_busy(kids, parallel, 5000);
 	held = busy ? vzip_open(&q, name) : -1;
 	if (!held)
@@ -535,11 +701,11 @@ static void test_rmmod(void)
 	tap_ok(busy && !held, "rmmod: %d processes mid-request, a queue held "
 	       "here (%d)", parallel, held);
 	ret = delete_module("uacce");
-	tap_ok(ret == EWOULDBLOCK, "rmmod uacce while vzip uses it: %s",
-	       strerror(ret));
-	ret = delete_module("vzip");
-	tap_ok(!ret, "rmmod vzip with queues open and mid-request: %s "
-	       "(removal revokes them)", strerror(ret));
+	tap_ok(ret == EWOULDBLOCK, "rmmod uacce while %s uses it: %s",
+	       cls->module, strerror(ret));
+	ret = delete_module(cls->module);
+	tap_ok(!ret, "rmmod %s with queues open and mid-request: %s "
+	       "(removal revokes them)", cls->module, strerror(ret));
 	if (busy)
 		good = await_removed(kids, parallel, why, sizeof(why));
 	tap_ok(good == parallel, "rmmod: every process saw the removal and "
@@ -560,19 +726,20 @@ static void test_rmmod(void)
 	       strerror(ret));
 	if (!held)
 		vzip_close(&q);
-	if (!ret)	/* uacce went: vzip cannot come back; nothing more */
+	if (!ret)	/* uacce went: the device cannot come back; nothing more */
 		return;
 	ret = load_vzip(params);
 	ok = !ret && !find_pdev() && all_free(&now);
 	tap_ok(ok,
-	       "rmmod: vzip loaded again (%s), %s with %ld queues free",
-	       strerror(ret), name, now);
-	tap_ok(vzip_compresses(name, 99), "rmmod: the device works");
+	       "rmmod: %s loaded again (%s), %s with %ld queues free",
+	       cls->module, strerror(ret), name, now);
+	tap_ok(device_works(), "rmmod: the device works");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
 		{ "procs", required_argument, NULL, 'n' },
 		{ "parallel", required_argument, NULL, 'p' },
 		{ "seconds", required_argument, NULL, 't' },
@@ -588,6 +755,17 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
 		switch (c) {
+		case 'd':
+			cls = NULL;
+			for (unsigned int i = 0; i < 2; i++)
+				if (!strcmp(optarg, classes[i].module))
+					cls = &classes[i];
+			if (!cls) {
+				fprintf(stderr, "uacce_storm_test: no device "
+					"class '%s' (vzip, vcrypt)\n", optarg);
+				return 2;
+			}
+			break;
 		case 'n':
 			procs = atoi(optarg);
 			break;
@@ -610,7 +788,8 @@ int main(int argc, char **argv)
 			verbose = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: uacce_storm_test [--procs N] "
+			fprintf(stderr, "usage: uacce_storm_test [--device "
+				"vzip|vcrypt] [--procs N] "
 				"[--parallel P] [--seconds T] [--seed S] "
 				"[--unbind R] [--no-rmmod] [-v]\n");
 			return 2;
@@ -619,11 +798,12 @@ int main(int argc, char **argv)
 	if (parallel < 1 || parallel > MAX_PAR)
 		parallel = 8;
 	rng = seed * 2654435761u + 88172645463325252ull;
-	tap_plan(6 + 4 * unbind + (rmmod ? 8 : 0));
-	tap_diag("seed %llu, %d processes (%d at a time) or %ld s, %d unbinds%s",
-		 seed, procs, parallel, seconds, unbind,
-		 rmmod ? ", rmmod" : "");
-	if (!tap_ok(!find_pdev(), "a vzip device: %s on %s", name, pdev))
+	tap_plan(6 + cls->crypto + 4 * unbind + (rmmod ? 8 : 0));
+	tap_diag("%s, seed %llu, %d processes (%d at a time) or %ld s, "
+		 "%d unbinds%s", cls->module, seed, procs, parallel, seconds,
+		 unbind, rmmod ? ", rmmod" : "");
+	if (!tap_ok(!find_pdev(), "a %s device: %s on %s", cls->module, name,
+		    pdev))
 		return tap_done();
 	avail0 = available();
 	tap_ok(avail0 > parallel, "%ld queues free, more than %d", avail0,

@@ -38,6 +38,7 @@
 #include "fuzz.h"
 #include "vzip_testlib.h"
 #include "vzip_zref.h"
+#include "fuzz_arena.h"
 
 #define ARENA_SIZE	(256 * 1024)
 #define MAX_BATCH	8
@@ -47,93 +48,34 @@ static int verbose;
 static unsigned long counts[8], statuses[8];
 
 
-/*
- * The queue's memory: @arena (device-reachable, ARENA_SIZE) and @shadow,
- * what it must hold outside the ranges the device may write.
- */
+/* The queue and its memory (fuzz_arena.h). */
 struct fz {
 	struct vzip_q q;
-	uint8_t *arena;
-	uint8_t *shadow;
-	uint8_t *ro;		/* SVA: a read-only page */
-	uint8_t *hole;		/* SVA: an unmapped page */
+	struct fuzz_arena a;
 	uint32_t max_len;
 	uint32_t ctx_size;
 	bool stream;
-	long page;
 };
 
 static uint64_t addr_of(struct fz *f, const uint8_t *p)
 {
-	return vzip_addr(&f->q, p);
+	return fuzz_arena_addr(&f->a, p);
 }
 
-/* A place in the arena for @len bytes, 64-byte aligned if @align. */
 static uint8_t *arena_at(struct fz *f, uint32_t len, bool align)
 {
-	uint32_t room = len >= ARENA_SIZE ? 0 : ARENA_SIZE - len;
-	uint32_t off = fuzz_below(room + 1);
-
-	if (align)
-		off &= ~63u;
-	return f->arena + off;
+	return fuzz_arena_at(&f->a, len, align);
 }
 
-enum where { W_GOOD, W_BAD, W_MAYBE };
-
-/*
- * An address for a range of @len bytes the device @writes: where it is,
- * good (inside the queue's memory with the access needed), bad (the
- * device cannot reach all of it) or maybe (the rules do not say).
- */
 static uint64_t pick_addr(struct fz *f, uint32_t len, bool writes,
-			  enum where *w)
+			  enum fuzz_where *w)
 {
-	uint64_t kernel = 0xffff888000000000ull + (fuzz_rnd() & 0xffffffffull);
-
-	switch (fuzz_below(10)) {
-	case 0:
-		*w = len ? W_BAD : W_MAYBE;
-		return f->q.sva ? kernel : fuzz_rnd();
-	case 1:
-		*w = len ? W_BAD : W_MAYBE;
-		return 0;
-	case 2:		/* runs off the end of the arena */
-		*w = len > 64 ? W_BAD : W_MAYBE;
-		return addr_of(f, f->arena + ARENA_SIZE - 64 + fuzz_below(64));
-	case 3:		/* wraps around the address space */
-		*w = len > 1 ? W_MAYBE : W_MAYBE;
-		return ~0ull - fuzz_below(len + 1);
-	case 4:
-		if (f->q.sva) {
-			*w = len ? W_BAD : W_MAYBE;
-			return (uintptr_t)f->hole + fuzz_below(f->page);
-		}
-		*w = len ? W_BAD : W_MAYBE;
-		return f->q.ss_dma - 1 - fuzz_below(4096);
-	case 5:
-		if (f->q.sva) {
-			*w = writes ? (len ? W_BAD : W_MAYBE) :
-				      (len <= (uint32_t)f->page ? W_GOOD :
-				       W_BAD);
-			return (uintptr_t)f->ro;
-		}
-		/* fall through */
-	default:
-		*w = len <= ARENA_SIZE ? W_GOOD : W_BAD;
-		return addr_of(f, arena_at(f, len, false));
-	}
+	return fuzz_arena_pick(&f->a, len, writes, w);
 }
 
-/* The arena offset of a good address, or -1. */
 static long arena_off(struct fz *f, uint64_t addr, uint32_t len)
 {
-	uint64_t base = addr_of(f, f->arena);
-
-	if (addr < base || addr - base > ARENA_SIZE ||
-	    len > ARENA_SIZE - (addr - base))
-		return -1;
-	return (long)(addr - base);
+	return fuzz_arena_off(&f->a, addr, len);
 }
 
 struct req {
@@ -142,12 +84,6 @@ struct req {
 	uint8_t also;		/* another acceptable status, or ANY_STATUS */
 	bool check_copy;	/* COPY on good ranges: dst must equal src */
 };
-
-static bool ranges_overlap(uint64_t a, uint32_t alen, uint64_t b,
-			   uint32_t blen)
-{
-	return alen && blen && a < b + blen && b < a + alen;
-}
 
 /* Below @n with @percent chance, any byte otherwise. */
 static uint8_t mostly(unsigned int percent, uint32_t n)
@@ -163,7 +99,7 @@ static uint8_t mostly(unsigned int percent, uint32_t n)
 static void random_req(struct fz *f, struct req *r)
 {
 	struct vzip_sqe *s = &r->sqe;
-	enum where ws, wd, wc = W_GOOD;
+	enum fuzz_where ws, wd, wc = W_GOOD;
 	bool invalid = false, maybe_invalid = false, uses_fmt, uses_ctx;
 	uint32_t src_len, dst_len;
 	uint16_t flags;
@@ -249,12 +185,12 @@ static void random_req(struct fz *f, struct req *r)
 		maybe_invalid = true;
 	if (ws == W_MAYBE || wd == W_MAYBE || wc == W_MAYBE)
 		maybe_invalid = true;
-	if (ranges_overlap(le64toh(s->src), src_len, le64toh(s->dst),
+	if (fuzz_ranges_overlap(le64toh(s->src), src_len, le64toh(s->dst),
 			   dst_len) ||
 	    (uses_ctx &&
-	     (ranges_overlap(le64toh(s->src), src_len, le64toh(s->ctx),
+	     (fuzz_ranges_overlap(le64toh(s->src), src_len, le64toh(s->ctx),
 			     f->ctx_size) ||
-	      ranges_overlap(le64toh(s->dst), dst_len, le64toh(s->ctx),
+	      fuzz_ranges_overlap(le64toh(s->dst), dst_len, le64toh(s->ctx),
 			     f->ctx_size)))) {
 		if (ws == W_MAYBE || wd == W_MAYBE || wc == W_MAYBE)
 			maybe_invalid = true;
@@ -314,13 +250,13 @@ static bool writes_into(struct fz *f, const struct vzip_sqe *w,
 	uint32_t clen = le16toh(w->flags) & VZIP_SQE_F_STREAM ?
 			f->ctx_size : 0;
 
-	return ranges_overlap(dst, dlen, le64toh(c->src),
+	return fuzz_ranges_overlap(dst, dlen, le64toh(c->src),
 			      le32toh(c->src_len)) ||
-	       ranges_overlap(dst, dlen, le64toh(c->dst),
+	       fuzz_ranges_overlap(dst, dlen, le64toh(c->dst),
 			      le32toh(c->dst_len)) ||
-	       ranges_overlap(ctx, clen, le64toh(c->src),
+	       fuzz_ranges_overlap(ctx, clen, le64toh(c->src),
 			      le32toh(c->src_len)) ||
-	       ranges_overlap(ctx, clen, le64toh(c->dst),
+	       fuzz_ranges_overlap(ctx, clen, le64toh(c->dst),
 			      le32toh(c->dst_len));
 }
 
@@ -335,6 +271,7 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 	long off[MAX_BATCH][2];
 	uint32_t len[MAX_BATCH][2];
 	static uint8_t srccopy[MAX_BATCH][65536];
+	long at;
 
 	for (unsigned int i = 0; i < n; i++) {
 		/*
@@ -353,7 +290,7 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 			if (so < 0 || sl > sizeof(srccopy[i]))
 				r[i].check_copy = false;
 			else
-				memcpy(srccopy[i], f->arena + so, sl);
+				memcpy(srccopy[i], f->a.mem + so, sl);
 		}
 		vzip_queue(&f->q, &r[i].sqe);
 		counts[r[i].sqe.opcode < 4 ? r[i].sqe.opcode : 4]++;
@@ -408,7 +345,7 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 					le32toh(s->dst_len);
 
 			if (le32toh(c->produced) != want || d < 0 ||
-			    memcmp(f->arena + d, srccopy[i], want))
+			    memcmp(f->a.mem + d, srccopy[i], want))
 				fuzz_fail("COPY of %u bytes: produced %u, data %s",
 				     want, le32toh(c->produced),
 				     d < 0 ? "?" : "differs");
@@ -424,17 +361,11 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 	/* what may have changed joins the shadow; the rest must be equal */
 	for (unsigned int i = 0; i < n; i++)
 		for (int k = 0; k < 2; k++)
-			if (off[i][k] >= 0)
-				memcpy(f->shadow + off[i][k],
-				       f->arena + off[i][k], len[i][k]);
-	if (memcmp(f->shadow, f->arena, ARENA_SIZE)) {
-		size_t at = 0;
-
-		while (f->shadow[at] == f->arena[at])
-			at++;
-		fuzz_fail("byte %zu of the queue's memory changed outside every "
+			fuzz_arena_settle(&f->a, off[i][k], len[i][k]);
+	at = fuzz_arena_changed(&f->a);
+	if (at >= 0)
+		fuzz_fail("byte %ld of the queue's memory changed outside every "
 		     "destination and context of the batch", at);
-	}
 }
 
 static void one(struct fz *f, struct req *r)
@@ -448,8 +379,7 @@ static void one(struct fz *f, struct req *r)
 static void arena_write(struct fz *f, uint8_t *p, const void *src,
 			size_t len)
 {
-	memcpy(p, src, len);
-	memcpy(f->shadow + (p - f->arena), src, len);
+	fuzz_arena_write(&f->a, p, src, len);
 }
 
 static uint8_t data[32768], comp[40000], zout[65536];
@@ -504,8 +434,8 @@ static void op_decompress(struct fz *f)
 	}
 	if (clen + room + 128 > ARENA_SIZE)
 		return;
-	src = f->arena;
-	dst = f->arena + ((clen + 127) & ~63);
+	src = f->a.mem;
+	dst = f->a.mem + ((clen + 127) & ~63);
 	arena_write(f, src, comp, clen);
 	r.sqe = vzip_sqe(&f->q, VZIP_OP_DECOMPRESS, fmt, VZIP_FLUSH_FINISH,
 			 src, clen, dst, room);
@@ -569,7 +499,7 @@ static void op_compress(struct fz *f, bool sure)
 	size_t n = sure ? sizeof(data) : fuzz_below(sizeof(data));
 	uint32_t room = sure || fuzz_chance(80) ? (uint32_t)n + n / 8 + 64 :
 		       fuzz_below(n + 1);
-	uint8_t *src = f->arena, *dst;
+	uint8_t *src = f->a.mem, *dst;
 	struct req r = { 0 };
 	struct vzip_cqe cqe;
 	long got;
@@ -578,7 +508,7 @@ static void op_compress(struct fz *f, bool sure)
 		vzip_fill(data, n, (uint32_t)fuzz_rnd());
 	else
 		make_input(data, n);
-	dst = f->arena + ((n + 127) & ~63);
+	dst = f->a.mem + ((n + 127) & ~63);
 	arena_write(f, src, data, n);
 	r.sqe = vzip_sqe(&f->q, VZIP_OP_COMPRESS, fmt, VZIP_FLUSH_FINISH,
 			 src, n, dst, room);
@@ -614,8 +544,8 @@ static void op_stream(struct fz *f)
 	if (!f->stream)
 		return;
 	make_input(data, n);
-	ctx = f->arena;
-	src = f->arena + ((f->ctx_size + 63) & ~63u);
+	ctx = f->a.mem;
+	src = f->a.mem + ((f->ctx_size + 63) & ~63u);
 	dst = src + ((n + 63) & ~63);
 	arena_write(f, src, data, n);
 	for (int i = 0; i < 3; i++) {
@@ -637,7 +567,7 @@ static void op_stream(struct fz *f)
 			struct req bad = r;
 
 			ctx[at] ^= bit;
-			f->shadow[at] ^= bit;
+			f->a.shadow[at] ^= bit;
 			bad.want = VZIP_STS_INVALID;
 			bad.also = ANY_STATUS;
 			one(f, &bad);
@@ -671,33 +601,14 @@ static void op_stream(struct fz *f)
 	one(f, &r);
 }
 
-/* An sq_tail too far ahead is ignored until it is back in range. */
 static void op_ring(struct fz *f)
 {
-	_Atomic uint32_t *tail = vzip_ctrl(&f->q, VZIP_CTRL_SQ_TAIL);
-	uint32_t bad = f->q.sq_tail + f->q.depth + 1 + fuzz_below(1u << 20);
-	uint32_t head;
-
-	atomic_store_explicit(tail, htole32(bad), memory_order_release);
-	if (ioctl(f->q.fd, UACCE_CMD_WAKE_Q))
-		fuzz_fail("WAKE_Q: %s", strerror(errno));
-	usleep(fuzz_below(2000));
-	head = le32toh(atomic_load_explicit(vzip_ctrl(&f->q,
-						      VZIP_CTRL_SQ_HEAD),
-					    memory_order_acquire));
-	if (head != f->q.sq_tail)
-		fuzz_fail("sq_tail %u ahead by more than the depth: the device "
-		     "consumed up to %u (the ring holds %u)", bad, head,
-		     f->q.sq_tail);
-	atomic_store_explicit(tail, htole32(f->q.sq_tail),
-			      memory_order_release);
+	fuzz_ring_ahead(&f->q);
 }
 
 static void op_doorbells(struct fz *f)
 {
-	for (unsigned int i = 1 + fuzz_below(64); i--;)
-		if (ioctl(f->q.fd, UACCE_CMD_WAKE_Q))
-			fuzz_fail("WAKE_Q with nothing to do: %s", strerror(errno));
+	fuzz_doorbells(&f->q);
 }
 
 /* SVA: the source unmapped while a COPY from it is in flight. */
@@ -741,7 +652,6 @@ static void setup(struct fz *f)
 	char name[64];
 	int ret;
 
-	f->page = sysconf(_SC_PAGESIZE);
 	ret = vzip_find_device(name, sizeof(name));
 	if (ret)
 		fuzz_fail("no vzip device: %s", strerror(-ret));
@@ -753,32 +663,7 @@ static void setup(struct fz *f)
 	f->max_len = vzip_reg(&f->q, VZIP_REG_MAX_LEN);
 	f->ctx_size = vzip_reg(&f->q, VZIP_REG_CTX_SIZE);
 	f->stream = vzip_reg(&f->q, VZIP_REG_CAPS) & VZIP_CAP_STREAM;
-	if (f->q.sva) {
-		uint8_t *m = mmap(NULL, 3 * f->page + ARENA_SIZE,
-				  PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (m == MAP_FAILED)
-			fuzz_fail("mmap: %s", strerror(errno));
-		f->ro = m;
-		memset(f->ro, 0x11, f->page);
-		mprotect(f->ro, f->page, PROT_READ);
-		f->hole = m + f->page;
-		munmap(f->hole, f->page);
-		f->arena = m + 2 * f->page;
-		/* the page after the arena is unmapped too */
-		munmap(f->arena + ARENA_SIZE, f->page);
-	} else {
-		if (f->q.ss_size < ARENA_SIZE)
-			fuzz_fail("a static region of %zu bytes", f->q.ss_size);
-		f->arena = f->q.ss + f->q.ss_size - ARENA_SIZE;
-	}
-	f->shadow = malloc(ARENA_SIZE);
-	if (!f->shadow)
-		fuzz_fail("out of memory");
-	for (size_t i = 0; i < ARENA_SIZE; i++)
-		f->arena[i] = (uint8_t)fuzz_rnd();
-	memcpy(f->shadow, f->arena, ARENA_SIZE);
+	fuzz_arena_setup(&f->a, &f->q, ARENA_SIZE);
 }
 
 int main(int argc, char **argv)
@@ -801,7 +686,7 @@ int main(int argc, char **argv)
 	printf("# %s, %s, ring depth %u, MAX_LEN %u, context %u bytes, "
 	       "memory at %#llx\n", f.q.name,
 	       f.q.sva ? "SVA" : "static region", f.q.depth, f.max_len,
-	       f.ctx_size, (unsigned long long)addr_of(&f, f.arena));
+	       f.ctx_size, (unsigned long long)addr_of(&f, f.a.mem));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (n = 0; n < o.ops; n++) {
 		unsigned int kind, batch;

@@ -111,23 +111,29 @@ static inline int vzip_write_file(const char *path, const char *text)
 	return (int)n;
 }
 
-/* The first vzip device in sysfs (by name); 0 or -ENODEV. */
-static inline int vzip_find_device(char *name, size_t size)
+/*
+ * The first uacce device in sysfs (by name) whose name starts with
+ * @prefix and whose api is @api: vzip's, or another class's on the same
+ * ring protocol (vcrypt_testlib.h); 0 or -ENODEV.
+ */
+static inline int vzip_find_api(const char *prefix, const char *api_want,
+				char *name, size_t size)
 {
 	struct dirent *de;
-	char path[PATH_MAX], api[64];
+	char path[PATH_MAX], api[64], want[64];
 	DIR *dir = opendir(VZIP_CLASS_DIR);
 	int ret = -ENODEV;
 
 	if (!dir)
 		return ret;
+	snprintf(want, sizeof(want), "%s\n", api_want);
 	while ((de = readdir(dir))) {
-		if (strncmp(de->d_name, "vzip-", 5))
+		if (strncmp(de->d_name, prefix, strlen(prefix)))
 			continue;
 		snprintf(path, sizeof(path), VZIP_CLASS_DIR "/%s/api",
 			 de->d_name);
 		if (vzip_read_file(path, api, sizeof(api)) ||
-		    strcmp(api, VZIP_API_VERSION "\n"))
+		    strcmp(api, want))
 			continue;
 		if (ret && strlen(de->d_name) < size) {
 			strcpy(name, de->d_name);
@@ -140,19 +146,32 @@ static inline int vzip_find_device(char *name, size_t size)
 	return ret;
 }
 
-/* A counter of /sys/kernel/debug/vzip/<name>/stats, or -1. */
-static inline long long vzip_stat(const char *name, const char *key)
+/* The first vzip device in sysfs (by name); 0 or -ENODEV. */
+static inline int vzip_find_device(char *name, size_t size)
 {
-	char path[PATH_MAX], buf[4096], *p;
+	return vzip_find_api("vzip-", VZIP_API_VERSION, name, size);
+}
+
+/* A counter of <@debugfs>/<name>/stats (e.g. VZIP_DEBUGFS_DIR), or -1. */
+static inline long long vzip_stat_in(const char *debugfs, const char *name,
+				     const char *key)
+{
+	char path[PATH_MAX], buf[8192], *p;
 	size_t len = strlen(key);
 
-	snprintf(path, sizeof(path), VZIP_DEBUGFS_DIR "/%s/stats", name);
+	snprintf(path, sizeof(path), "%s/%s/stats", debugfs, name);
 	if (vzip_read_file(path, buf, sizeof(buf)))
 		return -1;
 	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
 		if (!strncmp(p, key, len) && p[len] == ' ')
 			return atoll(p + len + 1);
 	return -1;
+}
+
+/* A counter of /sys/kernel/debug/vzip/<name>/stats, or -1. */
+static inline long long vzip_stat(const char *name, const char *key)
+{
+	return vzip_stat_in(VZIP_DEBUGFS_DIR, name, key);
 }
 
 static inline uint32_t vzip_reg(const struct vzip_q *q, unsigned int offset)
@@ -354,11 +373,12 @@ static inline long vzip_ms_since(const struct timespec *t0)
 }
 
 /*
- * Takes the next completion, polling the ring (or sleeping in poll() if
+ * Takes the next completion of @cqe_size bytes (vzip's, or another class's
+ * on the same ring protocol), polling the ring (or sleeping in poll() if
  * @use_poll); 0, or -ETIMEDOUT after @timeout_ms.
  */
-static inline int vzip_reap(struct vzip_q *q, struct vzip_cqe *cqe,
-			    long timeout_ms, bool use_poll)
+static inline int vzip_reap_raw(struct vzip_q *q, void *cqe, size_t cqe_size,
+				long timeout_ms, bool use_poll)
 {
 	struct timespec t0;
 
@@ -370,7 +390,9 @@ static inline int vzip_reap(struct vzip_q *q, struct vzip_cqe *cqe,
 		long left;
 
 		if (tail != q->cq_head) {
-			*cqe = q->cq[q->cq_head & (q->depth - 1)];
+			memcpy(cqe, (uint8_t *)q->cq +
+			       (size_t)(q->cq_head & (q->depth - 1)) * cqe_size,
+			       cqe_size);
 			q->cq_head++;
 			atomic_store_explicit(vzip_ctrl(q, VZIP_CTRL_CQ_HEAD),
 					      htole32(q->cq_head),
@@ -388,6 +410,16 @@ static inline int vzip_reap(struct vzip_q *q, struct vzip_cqe *cqe,
 			sched_yield();
 		}
 	}
+}
+
+/*
+ * Takes the next completion, polling the ring (or sleeping in poll() if
+ * @use_poll); 0, or -ETIMEDOUT after @timeout_ms.
+ */
+static inline int vzip_reap(struct vzip_q *q, struct vzip_cqe *cqe,
+			    long timeout_ms, bool use_poll)
+{
+	return vzip_reap_raw(q, cqe, sizeof(*cqe), timeout_ms, use_poll);
 }
 
 /* Submits one request and waits for its completion; 0 or -errno. */

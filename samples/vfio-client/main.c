@@ -277,7 +277,7 @@ static int parse_opts(struct vc_opts *o, int argc, char **argv)
 		vc_err("--vcrypt goes with --depth, --irq, --timeout and -v only");
 		return -EINVAL;
 	}
-	if (o->inflight > o->depth) {
+	if (!o->vcrypt && o->inflight > o->depth) {
 		vc_err("--inflight %u exceeds the ring depth %u", o->inflight, o->depth);
 		return -EINVAL;
 	}

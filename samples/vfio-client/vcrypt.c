@@ -70,7 +70,11 @@ static const char *vcr_status_name(unsigned int status)
 							   "unknown";
 }
 
-/* Submits @sqe on the queue, waits for its completion into @cqe. */
+/*
+ * Submits @sqe on the queue, waits for its completion into @cqe: as a
+ * guest's driver, for the interrupt first (which vc_wait() acknowledges
+ * with INTx), then reads CQ_TAIL; polling, it reads CQ_TAIL between naps.
+ */
 static int vcr_run_one(struct vcr_run *r, struct vcrypt_sqe *sqe,
 		       struct vcrypt_cqe *cqe)
 {
@@ -84,6 +88,11 @@ static int vcr_run_one(struct vcr_run *r, struct vcrypt_sqe *sqe,
 	q->sq_tail++;
 	ret = vz_queue_doorbell(q);
 	while (!ret) {
+		if (r->c->o.irq != VC_IRQ_POLL) {
+			ret = vc_wait(r->c, 1000);
+			if (ret < 0)
+				break;
+		}
 		ret = vz_qreg_read(q, WD_PCI_Q_CQ_TAIL, &tail);
 		if (ret)
 			break;
@@ -105,9 +114,8 @@ static int vcr_run_one(struct vcr_run *r, struct vcrypt_sqe *sqe,
 			       r->c->o.timeout);
 			return -ETIMEDOUT;
 		}
-		ret = vc_wait(r->c, 1000);
-		if (ret > 0)
-			ret = 0;
+		if (r->c->o.irq == VC_IRQ_POLL)
+			ret = vc_wait(r->c, 1000);
 	}
 	return ret;
 }

@@ -28,8 +28,9 @@ struct wd_mdev_instance;
  * @name: for type names and messages, e.g. "access point"
  * @device_api: the device_api of its mdev types
  * @driver_name: its mdev driver: /sys/bus/mdev/drivers/<driver_name>
- * @dev_groups: sysfs attributes of its instances' mdev devices, added
- *	after @create and removed before @destroy
+ * @dev_groups: optional: sysfs attributes of its instances' mdev devices,
+ *	added after @create and removed before @destroy (attributes not
+ *	every instance has are @create's and @destroy's)
  * @describe_type: optional: lines the personality adds to a type's
  *	description attribute at @buf + @len (sysfs_emit_at()), for @uacce;
  *	returns the new length

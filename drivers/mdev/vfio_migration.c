@@ -142,7 +142,8 @@ static void wd_vfio_mig_compat(struct wd_vfio *v, char *buf, size_t size)
  *
  * Known before an instance exists: what migration/version of every
  * instance of @type on @accel will say, so that a manager can choose
- * where to create a destination.
+ * where to create a destination; "migration: none" for a class that
+ * offers none (wd_mdev_vfio_info.no_migration).
  *
  * Return: the description's new length.
  */
@@ -154,6 +155,8 @@ ssize_t wd_vfio_mig_describe_type(struct uacce_device *accel,
 	struct wd_mdev_vfio_info info = {};
 
 	type->vfio->info(accel, &info);
+	if (info.no_migration)
+		return len + sysfs_emit_at(buf, len, "migration: none\n");
 	wd_vfio_compat(&info, type->nr_queues, compat, sizeof(compat));
 	return len + sysfs_emit_at(buf, len, "migration_version: %s\n",
 				   compat);
@@ -682,7 +685,8 @@ const struct vfio_migration_ops wd_vfio_mig_ops = {
  * @argsz: bytes of @arg
  *
  * MIG_DATA_SIZE: the stream's length, which STOP_COPY gives whole; QEMU
- * plans the downtime with it.
+ * plans the downtime with it.  -ENOTTY for a function without migration,
+ * as the VFIO core answers its MIGRATION feature then.
  *
  * Return: 0, or a negative errno.
  */
@@ -695,6 +699,11 @@ int wd_vfio_mig_feature(struct wd_vfio *v, u32 flags, void __user *arg,
 	if ((flags & VFIO_DEVICE_FEATURE_MASK) !=
 	    VFIO_DEVICE_FEATURE_MIG_DATA_SIZE)
 		return -ENOTTY;
+	if (v->info.no_migration) {
+		dev_dbg_ratelimited(wd_vfio_dev(v),
+				    "MIG_DATA_SIZE: the function has no migration\n");
+		return -ENOTTY;
+	}
 	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_GET,
 				 sizeof(size));
 	if (ret != 1)
@@ -705,13 +714,19 @@ int wd_vfio_mig_feature(struct wd_vfio *v, u32 flags, void __user *arg,
 
 /**
  * wd_vfio_mig_init() - migration state of a new function
- * @v: the function
+ * @v: the function, its info filled in
+ *
+ * A function whose class says no_migration is always RUNNING: the state
+ * machine is kept (open, close and reset use it) but no arc is offered.
  */
 void wd_vfio_mig_init(struct wd_vfio *v)
 {
 	mutex_init(&v->state_mutex);
 	spin_lock_init(&v->reset_lock);
 	v->mig_state = VFIO_DEVICE_STATE_RUNNING;
+	/* without mig_ops, the VFIO core refuses every migration feature */
+	if (v->info.no_migration)
+		return;
 	v->vfio_dev.migration_flags = VFIO_MIGRATION_STOP_COPY |
 				      VFIO_MIGRATION_P2P;
 	v->vfio_dev.mig_ops = &wd_vfio_mig_ops;
@@ -834,7 +849,28 @@ static const struct attribute_group wd_vfio_mig_group = {
 	.attrs = wd_vfio_mig_attrs,
 };
 
-const struct attribute_group *wd_vfio_mig_groups[] = {
-	&wd_vfio_mig_group,
-	NULL,
-};
+/**
+ * wd_vfio_mig_sysfs_add() - the migration attributes of a new instance
+ * @v: the function, registered
+ *
+ * None for a function without migration: no directory a manager would
+ * read a version from.
+ *
+ * Return: 0 or a negative errno.
+ */
+int wd_vfio_mig_sysfs_add(struct wd_vfio *v)
+{
+	if (v->info.no_migration)
+		return 0;
+	return device_add_group(wd_vfio_dev(v), &wd_vfio_mig_group);
+}
+
+/**
+ * wd_vfio_mig_sysfs_del() - undo wd_vfio_mig_sysfs_add()
+ * @v: the function
+ */
+void wd_vfio_mig_sysfs_del(struct wd_vfio *v)
+{
+	if (!v->info.no_migration)
+		device_remove_group(wd_vfio_dev(v), &wd_vfio_mig_group);
+}

@@ -430,12 +430,21 @@ static int wd_vfio_create(struct wd_mdev_instance *inst)
 	if (ret)
 		goto err_put;
 	inst->priv = v;
+	ret = wd_vfio_mig_sysfs_add(v);
+	if (ret) {
+		dev_err(mdev_dev(inst->mdev),
+			"cannot add the migration attributes: %d\n", ret);
+		goto err_unregister;
+	}
 	dev_info(mdev_dev(inst->mdev),
 		 "vfio-pci function %04x:%04x of %s, %u queue%s\n",
 		 WD_PCI_VENDOR_ID, v->info.device, dev_name(&v->accel->dev),
 		 v->nr_queues, v->nr_queues == 1 ? "" : "s");
 	return 0;
 
+err_unregister:
+	inst->priv = NULL;
+	vfio_unregister_group_dev(&v->vfio_dev);
 err_put:
 	vfio_put_device(&v->vfio_dev);
 	return ret;
@@ -484,6 +493,7 @@ static void wd_vfio_destroy(struct wd_mdev_instance *inst)
 {
 	struct wd_vfio *v = inst->priv;
 
+	wd_vfio_mig_sysfs_del(v);
 	wd_vfio_wait_released(v);
 	/* nothing left to wait for: the VMM is gone, no new one can open */
 	vfio_unregister_group_dev(&v->vfio_dev);
@@ -506,7 +516,6 @@ const struct wd_mdev_personality_ops wd_mdev_vfio_pci = {
 	.name = "vfio-pci",
 	.device_api = VFIO_DEVICE_API_PCI_STRING,
 	.driver_name = "wd_vfio_pci",
-	.dev_groups = wd_vfio_mig_groups,
 	.describe_type = wd_vfio_mig_describe_type,
 	.parent_dev = wd_vfio_parent_dev,
 	.type_valid = wd_vfio_type_valid,

@@ -266,7 +266,8 @@ void wd_vfio_queues_restore(struct wd_vfio *v,
 
 /* vfio_migration.c */
 extern const struct vfio_migration_ops wd_vfio_mig_ops;
-extern const struct attribute_group *wd_vfio_mig_groups[];
+int wd_vfio_mig_sysfs_add(struct wd_vfio *v);
+void wd_vfio_mig_sysfs_del(struct wd_vfio *v);
 void wd_vfio_mig_init(struct wd_vfio *v);
 void wd_vfio_mig_open(struct wd_vfio *v);
 void wd_vfio_mig_close(struct wd_vfio *v);

@@ -123,7 +123,7 @@ static bool wd_vfio_queue_step(struct wd_vfio_queue *q, void *engine)
 	u8 sqe[WD_MDEV_VFIO_MAX_SQE_SIZE], cqe[WD_MDEV_VFIO_MAX_CQE_SIZE];
 	struct wd_vfio *v = q->v;
 	struct wd_mdev_vfio_req req = {
-		.sqe = sqe, .cqe = cqe, .abort = &q->abort,
+		.sqe = sqe, .cqe = cqe, .abort = &q->abort, .vq = &q->vq,
 	};
 	u64 sq_base, cq_base, sqe_iova, cqe_iova;
 	unsigned long flags;
@@ -269,15 +269,20 @@ static void wd_vfio_queue_clear(struct wd_vfio_queue *q)
  * @v: the function, its lock held
  *
  * The request in flight, if any, is aborted and waited for; nothing stays
- * pinned.  Pending interrupt status is cleared.
+ * pinned.  Pending interrupt status is cleared, and the class forgets
+ * what it keeps of each queue (wd_mdev_vfio_ops.reset).
  */
 void wd_vfio_queues_reset(struct wd_vfio *v)
 {
 	unsigned long flags;
 	unsigned int i;
 
-	for (i = 0; i < v->nr_queues; i++)
+	for (i = 0; i < v->nr_queues; i++) {
 		wd_vfio_queue_clear(&v->queues[i]);
+		/* no engine in the queue now: the class's state goes too */
+		if (v->ops->reset)
+			v->ops->reset(v->accel, &v->queues[i].vq);
+	}
 	spin_lock_irqsave(&v->reg_lock, flags);
 	v->irq_status = 0;
 	spin_unlock_irqrestore(&v->reg_lock, flags);
@@ -507,8 +512,12 @@ void wd_vfio_queues_restore(struct wd_vfio *v,
 	unsigned long flags;
 	unsigned int i;
 
-	for (i = 0; i < v->nr_queues; i++)
+	for (i = 0; i < v->nr_queues; i++) {
 		wd_vfio_queue_clear(&v->queues[i]);
+		/* no engine in the queue now: the class's state goes too */
+		if (v->ops->reset)
+			v->ops->reset(v->accel, &v->queues[i].vq);
+	}
 	spin_lock_irqsave(&v->reg_lock, flags);
 	for (i = 0; i < v->nr_queues; i++) {
 		struct wd_vfio_queue *q = &v->queues[i];

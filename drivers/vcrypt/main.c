@@ -65,14 +65,19 @@ MODULE_PARM_DESC(key_slots, "key slots per queue (1-4096, default 64)");
 
 /*
  * Instances an admin can carve a device into with mdevctl, while wd_mdev
- * is loaded (Documentation/mdev.rst): access points of 1, 4 and 16
- * queues.  vcrypt has no vfio-pci personality (yet): its descriptors have
- * no wd_mdev_vfio_ops.
+ * is loaded (Documentation/mdev.rst): access points of 1, 4 and 16 queues,
+ * and PCI functions of 1, 2 and 4 queues for VMs (vcrypt-vq1 ...).
  */
 static const struct wd_mdev_type vcrypt_mdev_types[] = {
 	{ .name = "ap1", .personality = WD_MDEV_ACCESS_POINT, .nr_queues = 1 },
 	{ .name = "ap4", .personality = WD_MDEV_ACCESS_POINT, .nr_queues = 4 },
 	{ .name = "ap16", .personality = WD_MDEV_ACCESS_POINT, .nr_queues = 16 },
+	{ .name = "vq1", .personality = WD_MDEV_VFIO_PCI, .nr_queues = 1,
+	  .vfio = &vcrypt_vfio_ops },
+	{ .name = "vq2", .personality = WD_MDEV_VFIO_PCI, .nr_queues = 2,
+	  .vfio = &vcrypt_vfio_ops },
+	{ .name = "vq4", .personality = WD_MDEV_VFIO_PCI, .nr_queues = 4,
+	  .vfio = &vcrypt_vfio_ops },
 };
 
 static const struct wd_mdev_type_table vcrypt_mdev_table = {

@@ -21,6 +21,8 @@
  *			the execution of DIGEST, ENCRYPT and DECRYPT
  *	stream.c	stream contexts: layout, sealing, load and save
  *	debugfs.c	counters and the hardware-error knob
+ *	vfio.c		the descriptors and key slots of a vfio-pci instance
+ *			(wd_mdev), whose queues the engines serve too
  */
 #ifndef _DRIVERS_VCRYPT_VCRYPT_H
 #define _DRIVERS_VCRYPT_VCRYPT_H
@@ -38,6 +40,7 @@ struct platform_device;
 struct scatterlist;
 struct uacce_device;
 struct uacce_queue;
+struct wd_mdev_vfio_ops;
 
 #define VCRYPT_RING_DEPTH_MIN	2
 #define VCRYPT_RING_DEPTH_MAX	4096
@@ -344,6 +347,9 @@ void vcrypt_stream_save(const struct wd_buf *ctx,
 u16 vcrypt_stream_check(const struct vcrypt_stream *st,
 			const struct vcrypt_job *job,
 			const struct vcrypt_slot *slot);
+
+/* vfio.c */
+extern const struct wd_mdev_vfio_ops vcrypt_vfio_ops;
 
 /* debugfs.c */
 void vcrypt_debugfs_init(void);

@@ -6,9 +6,9 @@
  * struct vzip_sqe and struct vzip_cqe as a uacce queue, checked by the
  * same rules, executed by the device's engines (wd_engine.ko), which
  * serve the instance's queues among the device's others, on the guest
- * pages wd_mdev pinned, every address an IOVA.
+ * pages wd_mdev pinned, every address an IOVA.  Joining the engines and
+ * reading the pinned ranges are wd_engine's, for every class (wd_vq_*()).
  */
-#include <linux/slab.h>
 #include <linux/uacce.h>
 #include <linux/wd_engine.h>
 #include <linux/wd_mdev.h>
@@ -45,39 +45,19 @@ static void vzip_vfio_info(struct uacce_device *accel,
 static int vzip_vfio_attach(struct uacce_device *accel, struct wd_mdev_vq *vq)
 {
 	struct vzip_device *vdev = vzip_vfio_dev(accel);
-	struct wd_sched_ent *ent;
 
-	ent = kzalloc_node(sizeof(*ent), GFP_KERNEL, vdev->node);
-	if (!ent)
-		return -ENOMEM;
-	wd_sched_init(ent, NULL, vq);
-	vq->drv = ent;
-	wd_sched_start(&vdev->eng, ent, vq->tenant);
-	return 0;
+	return wd_vq_attach(&vdev->eng, vq, sizeof(struct wd_sched_ent)) ?
+	       0 : -ENOMEM;
 }
 
 static void vzip_vfio_detach(struct uacce_device *accel, struct wd_mdev_vq *vq)
 {
-	struct wd_sched_ent *ent = vq->drv;
-
-	wd_sched_stop(&vzip_vfio_dev(accel)->eng, ent);
-	vq->drv = NULL;
-	kfree(ent);
+	wd_vq_detach(&vzip_vfio_dev(accel)->eng, vq, NULL);
 }
 
 static void vzip_vfio_kick(struct uacce_device *accel)
 {
 	wd_engines_kick(&vzip_vfio_dev(accel)->eng);
-}
-
-static void vzip_vfio_add_range(struct wd_mdev_vfio_req *req, u64 iova,
-				u32 len, bool write)
-{
-	struct wd_mdev_dma_range *r = &req->range[req->nr_ranges++];
-
-	r->iova = iova;
-	r->len = len;
-	r->write = write;
 }
 
 /* The same rules as a uacce queue's requests: Documentation/vzip.rst. */
@@ -96,20 +76,10 @@ static int vzip_vfio_decode(struct uacce_device *accel,
 	}
 	/* always three ranges, so that execute finds each at its index */
 	req->nr_ranges = 0;
-	vzip_vfio_add_range(req, le64_to_cpu(sqe->src), job.src.len, false);
-	vzip_vfio_add_range(req, le64_to_cpu(sqe->dst), job.dst.len, true);
-	vzip_vfio_add_range(req, le64_to_cpu(sqe->ctx), job.ctx.len, true);
+	wd_vq_add_range(req, le64_to_cpu(sqe->src), job.src.len, false);
+	wd_vq_add_range(req, le64_to_cpu(sqe->dst), job.dst.len, true);
+	wd_vq_add_range(req, le64_to_cpu(sqe->ctx), job.ctx.len, true);
 	return 0;
-}
-
-static void vzip_vfio_buf(struct wd_buf *buf,
-			  const struct wd_mdev_dma_range *r)
-{
-	buf->pages = r->pages;
-	buf->offset = r->offset;
-	buf->nr_pages = r->nr_pages;
-	buf->len = r->len;
-	buf->write = r->write;
 }
 
 /*
@@ -126,9 +96,9 @@ static void vzip_vfio_execute(void *engine, struct wd_mdev_vfio_req *req)
 	/* decoded before; the copy of the descriptor has not changed */
 	status = vzip_sqe_decode(sqe, e->vdev, &job);
 	if (status == VZIP_STS_OK && job.opcode != VZIP_OP_NOP) {
-		vzip_vfio_buf(&job.src, &req->range[VZIP_VFIO_SRC]);
-		vzip_vfio_buf(&job.dst, &req->range[VZIP_VFIO_DST]);
-		vzip_vfio_buf(&job.ctx, &req->range[VZIP_VFIO_CTX]);
+		wd_vq_buf(req, VZIP_VFIO_SRC, &job.src);
+		wd_vq_buf(req, VZIP_VFIO_DST, &job.dst);
+		wd_vq_buf(req, VZIP_VFIO_CTX, &job.ctx);
 		job.abort = req->abort;
 		vzip_codec_run(e->codec, &job);
 		status = job.status;

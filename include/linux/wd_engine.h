@@ -14,7 +14,8 @@
  * and the post of a completion are the framework's too (wd_ring_*()), by
  * the class's entry sizes.
  * The queues of a vfio-pci instance (struct wd_mdev_vq) join the same
- * scheduler.  An engine that picks a hardware queue asks the class to
+ * scheduler, through the class-independent half of a class's
+ * wd_mdev_vfio_ops (wd_vq_*(), vq.c).  An engine that picks a hardware queue asks the class to
  * execute one request of it (wd_engine_ops.serve); one that picks a
  * vfio-pci queue calls the queue's own serve, which wd_mdev provides.
  *
@@ -48,6 +49,7 @@ struct uacce_tenant;
 struct wd_engine;
 struct wd_mdev_vq;
 struct wd_mem_reg;
+struct wd_mdev_vfio_req;
 
 /**
  * struct wd_ring - a hardware queue's rings (ring.c)
@@ -284,6 +286,17 @@ int wd_dma_map_ss(const struct uacce_qfile_region *ss,
 		  unsigned int n);
 void wd_dma_unmap(struct wd_engine_dev *wdev, struct wd_buf *const *bufs,
 		  unsigned int n);
+
+/* ---- the queues of vfio-pci instances (vq.c) ---- */
+
+void *wd_vq_attach(struct wd_engine_dev *wdev, struct wd_mdev_vq *vq,
+		   size_t size);
+void wd_vq_detach(struct wd_engine_dev *wdev, struct wd_mdev_vq *vq,
+		  void (*release)(void *state));
+void wd_vq_add_range(struct wd_mdev_vfio_req *req, u64 iova, u32 len,
+		     bool write);
+void wd_vq_buf(const struct wd_mdev_vfio_req *req, unsigned int index,
+	       struct wd_buf *buf);
 
 /* ---- registered memory (mem.c) ---- */
 

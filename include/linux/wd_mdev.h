@@ -130,6 +130,10 @@ static inline void wd_mdev_set_types(struct uacce_device *uacce,
  *	the class's last read 0
  * @max_range: bytes of the longest range decode may give a request: the
  *	framework sizes its page arrays by it
+ * @no_migration: the class keeps state of a function's queues that is
+ *	not in the framework's registers (vcrypt's key slots), which the
+ *	migration stream would lose: the function offers no VFIO
+ *	migration, and its mdev device has no migration attributes
  *
  * Everything else about the function (registers, rings, interrupts,
  * configuration space) is the framework's, Documentation/pci-function.rst.
@@ -144,6 +148,7 @@ struct wd_mdev_vfio_info {
 	u32 max_depth;
 	u32 params[WD_PCI_MAX_PARAMS];
 	u32 max_range;
+	bool no_migration;
 };
 
 /**
@@ -172,6 +177,8 @@ struct wd_mdev_dma_range {
  * @nr_ranges: entries of @range in use
  * @abort: set when the request must stop early (queue disabled, reset,
  *	memory unmapped, function removed); poll it between pages
+ * @vq: the queue of the request: its @drv is the class's state of the
+ *	queue (e.g. vcrypt's key slots)
  */
 struct wd_mdev_vfio_req {
 	const void *sqe;
@@ -179,6 +186,7 @@ struct wd_mdev_vfio_req {
 	struct wd_mdev_dma_range range[WD_MDEV_VFIO_MAX_RANGES];
 	unsigned int nr_ranges;
 	const bool *abort;
+	struct wd_mdev_vq *vq;
 };
 
 /**
@@ -226,6 +234,10 @@ struct wd_mdev_vq {
  * @fail: fill @req->cqe for a request that could not run: -EFAULT, a
  *	range is not mapped for the device; -ECANCELED, it was aborted
  *	before it started
+ * @reset: optional: the function is reset, closed or removed, and no
+ *	engine executes a request of @vq: forget what the class keeps of
+ *	the queue (vcrypt's keys).  @vq->drv is NULL while the function is
+ *	not open
  *
  * The callbacks run in process context.
  */
@@ -237,6 +249,7 @@ struct wd_mdev_vfio_ops {
 	int (*decode)(struct uacce_device *accel, struct wd_mdev_vfio_req *req);
 	void (*execute)(void *engine, struct wd_mdev_vfio_req *req);
 	void (*fail)(struct wd_mdev_vfio_req *req, int err);
+	void (*reset)(struct uacce_device *accel, struct wd_mdev_vq *vq);
 };
 
 #endif /* _LINUX_WD_MDEV_H */

@@ -3,8 +3,9 @@
  * vfio-client: the VMM's state, shared by main.c (options, set-up),
  * machine.c (guest RAM, interrupts, rings: used by all the others),
  * workload.c (compress/decompress round trips), checks.c (the error paths
- * a test drives on purpose) and migration.c (VFIO migration v2: to a
- * second instance, to and from a file).  Calls go one way: main.c calls
+ * a test drives on purpose), migration.c (VFIO migration v2: to a
+ * second instance, to and from a file) and vcrypt.c (--vcrypt: a vcrypt
+ * function checked against libcrypto).  Calls go one way: main.c calls
  * the others, checks.c calls workload.c, workload.c calls migration.c,
  * and all of them call machine.c, which calls only vfio.c and vzpci.c.
  */
@@ -88,6 +89,7 @@ struct vc_opts {
 	int verbose;
 	enum vc_mig_mode mig;
 	const char *mig_arg;	/* the destination's UUID, or the FILE */
+	int vcrypt;		/* --vcrypt: a vcrypt function (vcrypt.c) */
 };
 
 /* A request slot: buffers for one round trip in flight. */
@@ -152,6 +154,9 @@ void vc_sqe_compress(const struct vc_client *c, struct vzip_sqe *sqe,
 
 /* checks.c */
 int vc_check_run(struct vc_client *c);
+
+/* vcrypt.c */
+int vc_vcrypt_run(struct vc_client *c);
 
 /* migration.c */
 int vc_mig_info(const char *path);

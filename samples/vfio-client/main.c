@@ -9,7 +9,9 @@
  * compresses and decompresses data through the device and checks every
  * result with zlib (workload.c), or drives the device's error paths on
  * purpose for tests (checks.c), or migrates the device mid-run, to a
- * second instance or a file (migration.c).
+ * second instance or a file (migration.c).  With --vcrypt it drives a
+ * vcrypt instance instead and checks its digests and ciphers against
+ * libcrypto (vcrypt.c).
  *
  *   vfio-client [options] UUID
  *   vfio-client --mig-info FILE
@@ -69,6 +71,13 @@ static void usage(FILE *f)
 "                        refused), then reset it and run a round trip\n"
 "      --mig-info FILE   print the header of a saved state, check its CRCs\n"
 "\n"
+"vcrypt (a vcrypt-vqN instance instead of vzip's):\n"
+"      --vcrypt          NOP, SHA-256, KEY_LOAD, AES-CBC both ways, each\n"
+"                        result checked against OpenSSL's libcrypto; a\n"
+"                        source at an unmapped IOVA (ADDR_ERROR), a bad\n"
+"                        descriptor (INVALID), then both again; no migration\n"
+"                        (takes --depth, --irq, --timeout, -v)\n"
+"\n"
 "Exit: 0 ok, 1 the device did wrong (--resume: refused the state;\n"
 "--mig-info: not a well-formed state), 2 usage, 3 set-up failed,\n"
 "4 released the device at the host's request.\n");
@@ -94,7 +103,7 @@ static int parse_opts(struct vc_opts *o, int argc, char **argv)
 {
 	enum { O_SIZE = 256, O_WINDOW, O_DEPTH, O_IRQ, O_DURATION, O_TIMEOUT,
 	       O_BAD, O_UNMAP, O_RESET, O_HANG, O_HANDLE, O_MIGRATE_TO, O_SAVE,
-	       O_RESUME, O_MIG_INFO };
+	       O_RESUME, O_MIG_INFO, O_VCRYPT };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
@@ -119,6 +128,7 @@ static int parse_opts(struct vc_opts *o, int argc, char **argv)
 		{ "save", required_argument, NULL, O_SAVE },
 		{ "resume", required_argument, NULL, O_RESUME },
 		{ "mig-info", required_argument, NULL, O_MIG_INFO },
+		{ "vcrypt", no_argument, NULL, O_VCRYPT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -241,6 +251,7 @@ static int parse_opts(struct vc_opts *o, int argc, char **argv)
 				 opt == O_RESUME ? VC_MIG_RESUME : VC_MIG_INFO;
 			o->mig_arg = optarg;
 			break;
+		case O_VCRYPT: o->vcrypt = 1; break;
 		case 'v': o->verbose = 1; break;
 		case 'h': usage(stdout); exit(VC_EXIT_OK);
 		default: ret = -EINVAL; break;
@@ -260,7 +271,13 @@ static int parse_opts(struct vc_opts *o, int argc, char **argv)
 		return -EINVAL;
 	}
 	o->uuid = argv[optind];
-	if (o->inflight > o->depth) {
+	if (o->vcrypt && (o->input || o->output || o->requests || o->duration ||
+			  o->check || o->hang || o->handle_request || o->mig ||
+			  o->queues != 1)) {
+		vc_err("--vcrypt goes with --depth, --irq, --timeout and -v only");
+		return -EINVAL;
+	}
+	if (!o->vcrypt && o->inflight > o->depth) {
 		vc_err("--inflight %u exceeds the ring depth %u", o->inflight, o->depth);
 		return -EINVAL;
 	}
@@ -389,6 +406,13 @@ int main(int argc, char **argv)
 		code = vc_mig_info(c->o.mig_arg);
 		free(c);
 		return code;
+	}
+
+	if (c->o.vcrypt) {
+		ret = vc_vcrypt_run(c);
+		code = !ret ? VC_EXIT_OK : c->setup_failed ? VC_EXIT_SETUP :
+		       VC_EXIT_FAIL;
+		goto out;
 	}
 
 	ret = vc_setup(c);

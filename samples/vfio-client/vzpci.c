@@ -91,22 +91,24 @@ static uint8_t vz_find_cap(struct vz_pci *p, uint8_t id)
 }
 
 /**
- * vz_pci_probe() - check that the device is a vzip function, turn on
- * memory decoding and bus mastering, and read its device registers
+ * vz_pci_probe_class() - check that the device is a function of class
+ * @cls, turn on memory decoding and bus mastering, and read its device
+ * registers and parameters (p->params)
  */
-int vz_pci_probe(struct vz_pci *p, struct vc_vfio *v, int verbose)
+int vz_pci_probe_class(struct vz_pci *p, struct vc_vfio *v,
+		       const struct vz_class *cls, int verbose)
 {
 	uint8_t cfg[64];
 	uint16_t cmd, sts;
-	uint32_t magic, version, sqe, cqe, bar0;
+	uint32_t magic, version, sqe, cqe, bar0, i;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
 	p->vfio = v;
 	if (v->config.size < 256 || v->bar0.size < WD_PCI_BAR0_SIZE) {
-		vc_err("config space of %llu bytes, BAR0 of %llu: not a vzip function",
+		vc_err("config space of %llu bytes, BAR0 of %llu: not a %s function",
 		       (unsigned long long)v->config.size,
-		       (unsigned long long)v->bar0.size);
+		       (unsigned long long)v->bar0.size, cls->name);
 		return -ENODEV;
 	}
 	ret = vz_cfg_read(p, 0, cfg, sizeof(cfg));
@@ -121,11 +123,11 @@ int vz_pci_probe(struct vz_pci *p, struct vc_vfio *v, int verbose)
 	bar0 = (uint32_t)cfg[PCI_CFG_BAR0] | (uint32_t)cfg[PCI_CFG_BAR0 + 1] << 8 |
 	       (uint32_t)cfg[PCI_CFG_BAR0 + 2] << 16 |
 	       (uint32_t)cfg[PCI_CFG_BAR0 + 3] << 24;
-	if (p->vendor != WD_PCI_VENDOR_ID || p->device != VZIP_PCI_DEVICE_ID ||
+	if (p->vendor != WD_PCI_VENDOR_ID || p->device != cls->device ||
 	    p->class_code != WD_PCI_CLASS) {
-		vc_err("PCI %04x:%04x class %06x: not a vzip function (%04x:%04x class %06x)",
-		       p->vendor, p->device, p->class_code, WD_PCI_VENDOR_ID,
-		       VZIP_PCI_DEVICE_ID, WD_PCI_CLASS);
+		vc_err("PCI %04x:%04x class %06x: not a %s function (%04x:%04x class %06x)",
+		       p->vendor, p->device, p->class_code, cls->name,
+		       WD_PCI_VENDOR_ID, cls->device, WD_PCI_CLASS);
 		return -ENODEV;
 	}
 	if (bar0 & 1) {
@@ -158,39 +160,59 @@ int vz_pci_probe(struct vz_pci *p, struct vc_vfio *v, int verbose)
 		ret = vz_reg_read(p, WD_PCI_REG_SQE_SIZE, &sqe);
 	if (!ret)
 		ret = vz_reg_read(p, WD_PCI_REG_CQE_SIZE, &cqe);
-	if (!ret)
-		ret = vz_reg_read(p, WD_PCI_REG_PARAM(VZIP_PCI_PARAM_CTX_SIZE),
-				  &p->ctx_size);
-	if (!ret)
-		ret = vz_reg_read(p, WD_PCI_REG_PARAM(VZIP_PCI_PARAM_CAPS),
-				  &p->caps);
-	if (!ret)
-		ret = vz_reg_read(p, WD_PCI_REG_PARAM(VZIP_PCI_PARAM_MAX_LEN),
-				  &p->max_len);
+	for (i = 0; !ret && i < WD_PCI_MAX_PARAMS; i++)
+		ret = vz_reg_read(p, WD_PCI_REG_PARAM(i), &p->params[i]);
 	if (ret)
 		return ret;
-	if (magic != VZIP_MAGIC || version != WD_PCI_VERSION) {
+	if (magic != cls->magic || version != WD_PCI_VERSION) {
 		vc_err("BAR0: magic %#x version %u, expected %#x version %u", magic,
-		       version, VZIP_MAGIC, WD_PCI_VERSION);
+		       version, cls->magic, WD_PCI_VERSION);
 		return -ENODEV;
 	}
-	if (sqe != sizeof(struct vzip_sqe) || cqe != sizeof(struct vzip_cqe)) {
-		vc_err("descriptor sizes %u/%u, this driver knows %zu/%zu", sqe, cqe,
-		       sizeof(struct vzip_sqe), sizeof(struct vzip_cqe));
+	if (sqe != cls->sqe_size || cqe != cls->cqe_size) {
+		vc_err("descriptor sizes %u/%u, this driver knows %u/%u", sqe, cqe,
+		       cls->sqe_size, cls->cqe_size);
 		return -ENODEV;
 	}
 	if (!p->nr_queues || p->nr_queues > WD_PCI_MAX_QUEUES || p->max_depth < 2 ||
-	    (p->max_depth & (p->max_depth - 1)) || !p->max_len) {
-		vc_err("BAR0: %u queues, depth %u, max_len %u: out of range",
-		       p->nr_queues, p->max_depth, p->max_len);
+	    (p->max_depth & (p->max_depth - 1))) {
+		vc_err("BAR0: %u queues, depth %u: out of range", p->nr_queues,
+		       p->max_depth);
 		return -ENODEV;
 	}
 	if (verbose)
 		printf("PCI %04x:%04x rev %u class %06x, BAR0 %#x, MSI capability at %#x\n"
-		       "vzip: %u queues, ring depth up to %u, max_len %u, caps %#x, context %u bytes\n",
+		       "%s: %u queues, ring depth up to %u\n",
 		       p->vendor, p->device, p->revision, p->class_code, bar0,
-		       p->msi_cap, p->nr_queues, p->max_depth, p->max_len,
-		       p->caps, p->ctx_size);
+		       p->msi_cap, cls->name, p->nr_queues, p->max_depth);
+	return 0;
+}
+
+/**
+ * vz_pci_probe() - check that the device is a vzip function, turn on
+ * memory decoding and bus mastering, and read its device registers
+ */
+int vz_pci_probe(struct vz_pci *p, struct vc_vfio *v, int verbose)
+{
+	static const struct vz_class vzip = {
+		.name = "vzip", .device = VZIP_PCI_DEVICE_ID, .magic = VZIP_MAGIC,
+		.sqe_size = sizeof(struct vzip_sqe),
+		.cqe_size = sizeof(struct vzip_cqe),
+	};
+	int ret = vz_pci_probe_class(p, v, &vzip, verbose);
+
+	if (ret)
+		return ret;
+	p->ctx_size = p->params[VZIP_PCI_PARAM_CTX_SIZE];
+	p->caps = p->params[VZIP_PCI_PARAM_CAPS];
+	p->max_len = p->params[VZIP_PCI_PARAM_MAX_LEN];
+	if (!p->max_len) {
+		vc_err("BAR0: max_len 0: out of range");
+		return -ENODEV;
+	}
+	if (verbose)
+		printf("vzip: max_len %u, caps %#x, context %u bytes\n",
+		       p->max_len, p->caps, p->ctx_size);
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vfio-client: a driver for vzip's PCI function (<misc/uacce/wd_pci.h>)
- * on top of the VFIO plumbing of vfio.h.  It is what a guest's kernel
+ * on top of the VFIO plumbing of vfio.h; its probe and register accesses
+ * serve any class's function (vcrypt.c's).  It is what a guest's kernel
  * driver would do, with register accesses going through the device file
  * instead of MMIO and "guest RAM" being memory of this process.
  */
@@ -14,6 +15,17 @@
 
 #include "vfio.h"
 
+/*
+ * What a class's function must say in its config space and device
+ * registers: vzip's for vz_pci_probe(), vcrypt's in vcrypt.c.
+ */
+struct vz_class {
+	const char *name;
+	uint16_t device;
+	uint32_t magic;
+	uint32_t sqe_size, cqe_size;
+};
+
 /* The function, as its config space and device registers describe it. */
 struct vz_pci {
 	struct vc_vfio *vfio;
@@ -23,7 +35,8 @@ struct vz_pci {
 	uint8_t msi_cap;	/* config offset of the MSI capability, 0 if none */
 	uint32_t nr_queues;
 	uint32_t max_depth;
-	uint32_t ctx_size;
+	uint32_t params[WD_PCI_MAX_PARAMS];	/* the class's parameters */
+	uint32_t ctx_size;	/* vzip's, from params */
 	uint32_t caps;
 	uint32_t max_len;
 };
@@ -46,6 +59,8 @@ int vz_reg_write(struct vz_pci *p, uint32_t off, uint32_t val);
 int vz_qreg_read(struct vz_queue *q, uint32_t off, uint32_t *val);
 int vz_qreg_write(struct vz_queue *q, uint32_t off, uint32_t val);
 
+int vz_pci_probe_class(struct vz_pci *p, struct vc_vfio *v,
+		       const struct vz_class *cls, int verbose);
 int vz_pci_probe(struct vz_pci *p, struct vc_vfio *v, int verbose);
 int vz_pci_function_reset(struct vz_pci *p);
 

@@ -193,4 +193,25 @@ struct vcrypt_cqe {
 	__le32 rsvd[4];
 };
 
+/*
+ * ---- vcrypt as a WarpDrive PCI function (<misc/uacce/wd_pci.h>) ----
+ * A vfio-pci instance of a vcrypt device (mdev type vcrypt-vqN) is the
+ * framework's function with this identity; its descriptors are struct
+ * vcrypt_sqe and struct vcrypt_cqe, every address an IOVA, and MAGIC
+ * reads VCRYPT_MAGIC.  Each queue of the function has KEY_SLOTS key slots
+ * of its own, emptied when the function is reset or closed.  The function
+ * offers no VFIO migration: its key slots are not in the migration stream.
+ */
+#define VCRYPT_PCI_DEVICE_ID	0x7a03
+#define VCRYPT_PCI_REVISION	0x01
+#define VCRYPT_PCI_SUBSYS_ID	0x0001	/* subsystem vendor: WD_PCI_VENDOR_ID */
+
+/* index i of the function's parameter registers, WD_PCI_REG_PARAM(i) */
+#define VCRYPT_PCI_PARAM_CTX_SIZE	0	/* bytes of one stream context */
+#define VCRYPT_PCI_PARAM_CAPS		1	/* VCRYPT_CAP_STREAM or 0, never SVA */
+#define VCRYPT_PCI_PARAM_MAX_LEN	2	/* largest src_len and dst_len */
+#define VCRYPT_PCI_PARAM_KEY_SLOTS	3	/* key slots of each queue */
+#define VCRYPT_PCI_PARAM_ALGS		4	/* VCRYPT_REG_ALGS */
+#define VCRYPT_PCI_NR_PARAMS		5
+
 #endif /* _UAPI_MISC_UACCE_VCRYPT_H */

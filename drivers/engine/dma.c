@@ -378,3 +378,47 @@ int wd_dma_map_ss(const struct uacce_qfile_region *ss,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(wd_dma_map_ss);
+
+/**
+ * wd_dma_map() - make the ranges of a request reachable, as its queue does
+ * @wdev: the device's engines; wd_engine_ops.status gives the outcomes
+ * @dq: how the queue reaches memory: SVA (its registered memory first,
+ *	wd_dma_map_reg(), or wd_dma_map_sva() without) or its SS region
+ *	(wd_dma_map_ss())
+ * @pages: the engine's page array, as for wd_dma_map_sva()
+ * @r: the ranges
+ * @bufs: set to the ranges
+ * @n: entries of @r and @bufs
+ *
+ * A range outside the SS region is logged (dev_dbg); wd_dma_unmap() undoes
+ * the mapping.
+ *
+ * Return: the class's status.ok; status.addr_error if a range cannot be
+ * reached; status.aborted if the owner's address space is gone (SVA).
+ */
+u16 wd_dma_map(struct wd_engine_dev *wdev, const struct wd_dma_queue *dq,
+	       struct page **pages, const struct wd_dma_range *r,
+	       struct wd_buf *const *bufs, unsigned int n)
+{
+	const struct wd_status *sts = &wdev->ops->status;
+	int ret;
+
+	if (dq->sva) {
+		if (dq->mem)
+			ret = wd_dma_map_reg(wdev, dq->mem, dq->mm, pages, r,
+					     bufs, n);
+		else
+			ret = wd_dma_map_sva(wdev, dq->mm, pages, r, bufs, n);
+		if (ret == -ESRCH)
+			return sts->aborted;
+		return ret ? sts->addr_error : sts->ok;
+	}
+	if (wd_dma_map_ss(wd_dma_ss_region(dq->uq), r, bufs, n)) {
+		dev_dbg_ratelimited(wdev->dev,
+				    "queue %u: range outside the SS region\n",
+				    dq->qid);
+		return sts->addr_error;
+	}
+	return sts->ok;
+}
+EXPORT_SYMBOL_GPL(wd_dma_map);

@@ -4,9 +4,9 @@
  * each, for every device class (include/linux/wd_engine.h).
  *
  * An engine claims the queue the scheduler (sched.c) picks, has one
- * request of it executed, by the class driver for a hardware queue
- * (wd_engine_ops.serve) or by wd_mdev for a vfio-pci queue
- * (wd_mdev_vq.serve), and charges the time it took to the queue's tenant.
+ * request of it executed, with the class driver's callbacks for a hardware
+ * queue (serve.c) or by wd_mdev for a vfio-pci queue (wd_mdev_vq.serve),
+ * and charges the time it took to the queue's tenant.
  *
  * Doorbell: an engine with nothing to do watches the rings for idle_us
  * (right after a request without sleeping, then on a timer), then goes to
@@ -71,7 +71,7 @@ static void wd_engine_serve(struct wd_engine *e, struct wd_sched_ent *ent)
 		if (ent->vq->serve(ent->vq, e) && wdev->ops->vq_served)
 			wdev->ops->vq_served(e, ent->vq);
 	} else {
-		wdev->ops->serve(e, ent);
+		wd_serve(e, ent);
 	}
 }
 
@@ -125,6 +125,17 @@ static noinline struct task_struct *wd_engine_create(struct wd_engine *e)
 
 ALLOW_ERROR_INJECTION(wd_engine_create, ERRNO);
 
+/* The class's state of an engine: zeroed, then set up by the class. */
+static int wd_engine_priv_init(struct wd_engine *e)
+{
+	const struct wd_engine_ops *ops = e->wdev->ops;
+
+	e->priv = kzalloc_node(ops->priv_size, GFP_KERNEL, e->wdev->node);
+	if (!e->priv)
+		return -ENOMEM;
+	return ops->engine_init ? ops->engine_init(e) : 0;
+}
+
 /* The CPUs the engines run on (see "Where" above); NULL for any. */
 static const struct cpumask *wd_engine_cpus(struct wd_engine_dev *wdev)
 {
@@ -151,7 +162,8 @@ static const struct cpumask *wd_engine_cpus(struct wd_engine_dev *wdev)
  * wd_engine_dev_init() - set up the scheduler of a device
  * @wdev: the engines and scheduler, zeroed
  * @dev: the class driver's device
- * @ops: the class driver's callbacks; @ops->serve is required
+ * @ops: the class driver's callbacks; all but @ops->engine_init,
+ *	@ops->engine_fini and @ops->vq_served are required
  * @node: NUMA node of the device, or NUMA_NO_NODE
  * @nr_engines: engines wd_engines_start() creates, at least 1
  * @idle_us: how long an idle engine polls before it sleeps
@@ -178,8 +190,9 @@ EXPORT_SYMBOL_GPL(wd_engine_dev_init);
  * wd_engines_start() - create and start the engines of a device
  * @wdev: the device's engines, set up by wd_engine_dev_init()
  *
- * Each engine's state is allocated by wd_engine_ops.engine_init before its
- * thread is created.
+ * Each engine's class state (wd_engine_ops.priv_size bytes, set up by
+ * wd_engine_ops.engine_init) and its room for a request (serve.c) are
+ * allocated before its thread is created.
  *
  * Return: 0, or a negative errno with nothing left behind.
  */
@@ -200,7 +213,9 @@ int wd_engines_start(struct wd_engine_dev *wdev)
 
 		e->wdev = wdev;
 		e->id = i;
-		ret = wdev->ops->engine_init ? wdev->ops->engine_init(e) : 0;
+		ret = wd_engine_priv_init(e);
+		if (!ret)
+			ret = wd_serve_alloc(e);
 		if (ret)
 			goto fail;
 		task = wd_engine_create(e);
@@ -246,8 +261,11 @@ void wd_engines_stop(struct wd_engine_dev *wdev)
 
 		if (e->task)
 			kthread_stop(e->task);
-		if (wdev->ops->engine_fini)
+		wd_serve_free(e);
+		if (e->priv && wdev->ops->engine_fini)
 			wdev->ops->engine_fini(e);
+		kfree(e->priv);
+		e->priv = NULL;
 	}
 	kfree(wdev->engines);
 	wdev->engines = NULL;

@@ -6,17 +6,29 @@
  *			tenants' vtime, NEED_WAKEUP, the doorbell kick
  *	engine.c	the engines: kernel threads, polling and sleep, CPU
  *			placement, start and stop; the module
+ *	serve.c		one request of a hardware queue: fetch, the class's
+ *			decode, execute and complete, post, wake; it calls
+ *			sched.c and ring.c
  *	dma.c		address translation: SVA pinning, the SS region, the
  *			wd_buf accessors; it calls mem.c only
  *	ring.c		a hardware queue's rings: memory, reset, fetch and
  *			post by entry size (a leaf too)
  *	mem.c		registered memory: a queue's regions pinned once,
  *			their ioctls, the lookup dma.c makes (a leaf)
+ *	seal.c		SipHash-2-4 tags of what the device keeps in user
+ *			memory (stream contexts; a leaf)
+ *	debugfs.c	the engines' debugfs: inject_hw_error, the counters
+ *			(a leaf)
  */
 #ifndef _DRIVERS_ENGINE_INTERNAL_H
 #define _DRIVERS_ENGINE_INTERNAL_H
 
 #include <linux/wd_engine.h>
+
+/* serve.c */
+int wd_serve_alloc(struct wd_engine *e);
+void wd_serve_free(struct wd_engine *e);
+void wd_serve(struct wd_engine *e, struct wd_sched_ent *ent);
 
 /* sched.c */
 bool wd_sched_any_work(struct wd_engine_dev *wdev);

@@ -210,7 +210,7 @@ static void __wd_sched_unbusy(struct wd_engine_dev *wdev,
  * @wdev: the device
  * @ent: the queue's scheduling state, claimed
  *
- * Called by wd_engine_ops.serve before it posts the completion: the
+ * Called by wd_serve() (serve.c) before it posts the completion: the
  * application's next request comes at once, and the engine will find it
  * without a doorbell.
  */

@@ -4,12 +4,16 @@
  *
  *	stats		counters, one "name value" per line
  *	inject_hw_error	write N: the next N requests fail with HW_ERROR
+ *
+ * inject_hw_error and the engines' counters in stats are wd_engine.ko's
+ * (drivers/engine/debugfs.c).
  */
 #include <linux/build_bug.h>
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
 #include <linux/seq_file.h>
 #include <linux/uacce.h>
+#include <linux/wd_engine.h>
 
 #include "vcrypt.h"
 
@@ -60,38 +64,10 @@ static int vcrypt_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "bytes_out %lld\n", atomic64_read(&s->bytes_out));
 	seq_printf(m, "slots_loaded %lld\n", atomic64_read(&s->slots_loaded));
 	seq_printf(m, "doorbells %lld\n", atomic64_read(&s->doorbells));
-	seq_printf(m, "need_wakeup %lld\n",
-		   atomic64_read(&vdev->eng.need_wakeup));
-	seq_printf(m, "engine_sleeps %lld\n", atomic64_read(&vdev->eng.sleeps));
-	seq_printf(m, "engine_wakeups %lld\n",
-		   atomic64_read(&vdev->eng.wakeups));
-	seq_printf(m, "pinned_pages %ld\n",
-		   atomic_long_read(&vdev->eng.pinned_now));
-	seq_printf(m, "pinned_pages_total %lld\n",
-		   atomic64_read(&vdev->eng.pinned_total));
+	wd_engine_debugfs_show(&vdev->eng, m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vcrypt_stats);
-
-static int vcrypt_inject_get(void *data, u64 *val)
-{
-	struct vcrypt_device *vdev = data;
-
-	*val = atomic_read(&vdev->inject_hw_error);
-	return 0;
-}
-
-static int vcrypt_inject_set(void *data, u64 val)
-{
-	struct vcrypt_device *vdev = data;
-
-	if (val > INT_MAX)
-		return -EINVAL;
-	atomic_set(&vdev->inject_hw_error, val);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(vcrypt_inject_fops, vcrypt_inject_get, vcrypt_inject_set,
-			 "%llu\n");
 
 void vcrypt_debugfs_init(void)
 {
@@ -110,8 +86,7 @@ void vcrypt_debugfs_add(struct vcrypt_device *vdev)
 					   vcrypt_debugfs_root);
 	debugfs_create_file("stats", 0444, vdev->debugfs, vdev,
 			    &vcrypt_stats_fops);
-	debugfs_create_file_unsafe("inject_hw_error", 0600, vdev->debugfs,
-				   vdev, &vcrypt_inject_fops);
+	wd_engine_debugfs_add(&vdev->eng, vdev->debugfs);
 }
 
 void vcrypt_debugfs_del(struct vcrypt_device *vdev)

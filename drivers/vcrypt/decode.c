@@ -12,6 +12,7 @@
 #include <linux/device.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/wd_engine.h>
 
 #include "vcrypt.h"
 
@@ -39,14 +40,6 @@ const struct vcrypt_alg_info vcrypt_algs[VCRYPT_ALG_NR] = {
 				 0, false, false },
 };
 EXPORT_SYMBOL_IF_KUNIT(vcrypt_algs);
-
-static bool vcrypt_ranges_overlap(u64 a, u32 alen, u64 b, u32 blen)
-{
-	u64 aend = a + alen < a ? U64_MAX : a + alen;
-	u64 bend = b + blen < b ? U64_MAX : b + blen;
-
-	return alen && blen && a < bend && b < aend;
-}
 
 static u16 vcrypt_sqe_invalid(const struct vcrypt_device *vdev,
 			      const char *why)
@@ -191,9 +184,9 @@ u16 vcrypt_sqe_decode(const struct vcrypt_sqe *sqe,
 	inplace = kind == VCRYPT_KIND_CIPHER && src == dst && src_len &&
 		  (sqe->opcode == VCRYPT_OP_ENCRYPT ||
 		   sqe->opcode == VCRYPT_OP_DECRYPT);
-	if ((!inplace && vcrypt_ranges_overlap(src, src_len, dst, dst_len)) ||
-	    vcrypt_ranges_overlap(src, src_len, ctx, ctx_len) ||
-	    vcrypt_ranges_overlap(dst, dst_len, ctx, ctx_len))
+	if ((!inplace && wd_dma_ranges_overlap(src, src_len, dst, dst_len)) ||
+	    wd_dma_ranges_overlap(src, src_len, ctx, ctx_len) ||
+	    wd_dma_ranges_overlap(dst, dst_len, ctx, ctx_len))
 		return vcrypt_sqe_invalid(vdev, "overlapping ranges");
 
 	job->opcode = sqe->opcode;

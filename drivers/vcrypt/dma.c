@@ -10,6 +10,8 @@
  * the lengths are known good (the specification's order of errors).  The
  * transforms reach the pages through scatterlists, nothing is copied
  * through a bounce buffer, and nothing outside the ranges is touched.
+ * wd_dma_map() turns the outcome into vcrypt's status (ADDR_ERROR,
+ * ABORTED).
  */
 #include <kunit/visibility.h>
 #include <linux/mm.h>
@@ -50,21 +52,14 @@ static u16 vcrypt_dma_map(struct vcrypt_engine *e, struct vcrypt_queue *q,
 			  struct wd_buf *const *bufs, unsigned int n)
 {
 	struct vcrypt_device *vdev = e->vdev;
-	int ret;
+	const struct wd_dma_queue dq = {
+		.sva = vdev->caps & VCRYPT_CAP_SVA,
+		.mm = q->mm,
+		.uq = q->uq,
+		.qid = q->qid,
+	};
 
-	if (vdev->caps & VCRYPT_CAP_SVA) {
-		ret = wd_dma_map_sva(&vdev->eng, q->mm, pages, r, bufs, n);
-		if (ret == -ESRCH)
-			return VCRYPT_STS_ABORTED;
-		return ret ? VCRYPT_STS_ADDR_ERROR : VCRYPT_STS_OK;
-	}
-	if (wd_dma_map_ss(wd_dma_ss_region(q->uq), r, bufs, n)) {
-		dev_dbg_ratelimited(vdev->dev,
-				    "queue %u: range outside the SS region\n",
-				    q->qid);
-		return VCRYPT_STS_ADDR_ERROR;
-	}
-	return VCRYPT_STS_OK;
+	return wd_dma_map(&vdev->eng, &dq, pages, r, bufs, n);
 }
 
 /**

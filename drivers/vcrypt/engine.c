@@ -3,13 +3,13 @@
  * vcrypt: request execution on the engines.
  *
  * The engines and the scheduler are wd_engine.ko's (drivers/engine,
- * include/linux/wd_engine.h): an engine that claims one of vcrypt's
- * hardware queues calls vcrypt_engine_serve() for one request of it, which
- * fetches the request (wd_ring_fetch()), checks it (decode.c), then, in
- * the order of errors of Documentation/vcrypt.rst, maps the context
- * (dma.c), checks it (stream.c), the key slot (keys.c), the IV, lengths
- * and room, maps the source and destination, runs the request (crypt.c),
- * writes the context back and posts the completion (wd_ring_post()).
+ * include/linux/wd_engine.h), and so is the sequence of serving one
+ * request of a hardware queue (drivers/engine/serve.c): vcrypt's callbacks
+ * check the request (decode.c), then, in the order of errors of
+ * Documentation/vcrypt.rst, map the context (dma.c), check it (stream.c),
+ * the key slot (keys.c), the IV, lengths and room, map the source and
+ * destination, run the request (crypt.c), write the context back and fill
+ * in the completion.
  */
 #include <kunit/visibility.h>
 #include <linux/slab.h>
@@ -132,86 +132,78 @@ static u16 vcrypt_data_op(struct vcrypt_engine *e, struct vcrypt_queue *q,
 	return status;
 }
 
-/*
- * Executes the next request of a claimed queue.  Returns true if it failed
- * with HW_ERROR.
- */
-static bool vcrypt_engine_run(struct vcrypt_engine *e, struct vcrypt_queue *q)
+/* wd_engine_ops.queue_ref */
+static void vcrypt_engine_queue_ref(struct wd_sched_ent *ent,
+				    struct wd_queue_ref *ref)
 {
-	struct vcrypt_device *vdev = e->vdev;
-	struct vcrypt_cqe cqe = {};
-	struct vcrypt_job job = {};
-	struct vcrypt_sqe sqe;
-	struct vcrypt_slot *slot;
-	u16 status;
+	struct vcrypt_queue *q = container_of(ent, struct vcrypt_queue, ent);
 
-	if (READ_ONCE(q->ent.stopping))
-		return false;	/* left in the ring for the next start */
-	if (!wd_ring_fetch(&q->ring, &sqe))
-		return false;
-
-	if (atomic_dec_if_positive(&vdev->inject_hw_error) >= 0) {
-		dev_info_ratelimited(vdev->dev,
-				     "queue %u: injected hardware error\n",
-				     q->qid);
-		status = VCRYPT_STS_HW_ERROR;
-	} else {
-		status = vcrypt_sqe_decode(&sqe, vdev, &job);
-	}
-	if (status == VCRYPT_STS_OK) {
-		slot = &q->slots[job.slot];
-		switch (job.opcode) {
-		case VCRYPT_OP_NOP:
-			break;
-		case VCRYPT_OP_KEY_CLEAR:
-			vcrypt_slot_clear(vdev, slot);
-			break;
-		case VCRYPT_OP_KEY_LOAD:
-			status = vcrypt_key_load(e, q, &sqe, &job, slot);
-			break;
-		default:
-			status = vcrypt_data_op(e, q, &sqe, &job, slot);
-			break;
-		}
-		vcrypt_dma_unmap_job(e, &job);
-		if (job.stream)
-			memzero_explicit(e->state, VCRYPT_CTX_MAX);
-	}
-
-	vcrypt_cqe_fill(vdev, &sqe, status, &job, &cqe);
-	trace_vcrypt_request(vdev, e->id, q, q->ring.sq_head - 1, sqe.opcode,
-			     sqe.alg, status);
-	wd_sched_unbusy(&vdev->eng, &q->ent);
-	wd_ring_post(&q->ring, &cqe);
-	uacce_wake_up(q->uq);
-	return status == VCRYPT_STS_HW_ERROR;
+	ref->uq = q->uq;
+	ref->uacce = q->vdev->uacce;
+	ref->qid = q->qid;
 }
 
-/* wd_engine_ops.serve: one request of a claimed hardware queue */
-static void vcrypt_engine_serve(struct wd_engine *we, struct wd_sched_ent *ent)
+/* wd_engine_ops.decode */
+static u16 vcrypt_engine_decode(struct wd_engine *we,
+				struct wd_sched_ent *ent, const void *sqe,
+				void *job)
+{
+	struct vcrypt_engine *e = we->priv;
+
+	return vcrypt_sqe_decode(sqe, e->vdev, job);
+}
+
+/* wd_engine_ops.execute: by opcode; what was mapped is unmapped */
+static u16 vcrypt_engine_execute(struct wd_engine *we,
+				 struct wd_sched_ent *ent, const void *sqe,
+				 void *job_p)
 {
 	struct vcrypt_queue *q = container_of(ent, struct vcrypt_queue, ent);
 	struct vcrypt_engine *e = we->priv;
+	struct vcrypt_job *job = job_p;
+	struct vcrypt_slot *slot = &q->slots[job->slot];
+	u16 status = VCRYPT_STS_OK;
 
-	/*
-	 * Report a hardware error while the queue is claimed: uacce_remove()
-	 * stops every queue, so it cannot have returned yet.
-	 */
-	if (vcrypt_engine_run(e, q))
-		uacce_report_hw_error(e->vdev->uacce);
+	switch (job->opcode) {
+	case VCRYPT_OP_NOP:
+		break;
+	case VCRYPT_OP_KEY_CLEAR:
+		vcrypt_slot_clear(e->vdev, slot);
+		break;
+	case VCRYPT_OP_KEY_LOAD:
+		status = vcrypt_key_load(e, q, sqe, job, slot);
+		break;
+	default:
+		status = vcrypt_data_op(e, q, sqe, job, slot);
+		break;
+	}
+	vcrypt_dma_unmap_job(e, job);
+	if (job->stream)
+		memzero_explicit(e->state, VCRYPT_CTX_MAX);
+	return status;
+}
+
+/* wd_engine_ops.complete: the completion, the stats, the trace event */
+static void vcrypt_engine_complete(struct wd_engine *we,
+				   struct wd_sched_ent *ent, const void *sqe_p,
+				   u16 status, const void *job, void *cqe)
+{
+	struct vcrypt_queue *q = container_of(ent, struct vcrypt_queue, ent);
+	struct vcrypt_engine *e = we->priv;
+	const struct vcrypt_sqe *sqe = sqe_p;
+
+	vcrypt_cqe_fill(e->vdev, sqe, status, job, cqe);
+	trace_vcrypt_request(e->vdev, e->id, q, ent->ring->sq_head - 1,
+			     sqe->opcode, sqe->alg, status);
 }
 
 /* wd_engine_ops.engine_init: the transforms and page array of an engine */
 static int vcrypt_engine_init(struct wd_engine *we)
 {
-	struct vcrypt_device *vdev = container_of(we->wdev,
-						  struct vcrypt_device, eng);
-	struct vcrypt_engine *e;
+	struct vcrypt_engine *e = we->priv;
+	struct vcrypt_device *vdev;
 
-	e = kzalloc_node(sizeof(*e), GFP_KERNEL, vdev->node);
-	if (!e)
-		return -ENOMEM;
-	we->priv = e;
+	vdev = container_of(we->wdev, struct vcrypt_device, eng);
 	e->vdev = vdev;
 	e->id = we->id;
 	e->crypto = vcrypt_crypto_alloc(vdev->algs, vcrypt_sg_max(vdev));
@@ -223,21 +215,31 @@ static int vcrypt_engine_init(struct wd_engine *we)
 	return 0;
 }
 
+/* the stream state is wiped: it may hold a hash state of a tenant */
 static void vcrypt_engine_fini(struct wd_engine *we)
 {
 	struct vcrypt_engine *e = we->priv;
 
-	if (!e)
-		return;
 	kfree_sensitive(e->state);
 	kvfree(e->pages);
 	vcrypt_crypto_free(e->crypto);
-	kfree(e);
-	we->priv = NULL;
 }
 
 const struct wd_engine_ops vcrypt_engine_ops = {
+	.priv_size = sizeof(struct vcrypt_engine),
 	.engine_init = vcrypt_engine_init,
 	.engine_fini = vcrypt_engine_fini,
-	.serve = vcrypt_engine_serve,
+	.sqe_size = sizeof(struct vcrypt_sqe),
+	.cqe_size = sizeof(struct vcrypt_cqe),
+	.job_size = sizeof(struct vcrypt_job),
+	.status = {
+		.ok = VCRYPT_STS_OK,
+		.addr_error = VCRYPT_STS_ADDR_ERROR,
+		.aborted = VCRYPT_STS_ABORTED,
+		.hw_error = VCRYPT_STS_HW_ERROR,
+	},
+	.queue_ref = vcrypt_engine_queue_ref,
+	.decode = vcrypt_engine_decode,
+	.execute = vcrypt_engine_execute,
+	.complete = vcrypt_engine_complete,
 };

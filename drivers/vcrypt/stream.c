@@ -11,7 +11,8 @@
  *	...	zero up to CTX_SIZE
  *
  * All of it is sealed with SipHash-2-4 under a key drawn when the module
- * loads, so every byte of it was written by the device.  A
+ * loads (wd_seal(), drivers/engine/seal.c), so every byte of it was
+ * written by the device.  A
  * context holds no key, no key schedule and not HMAC's outer state: only
  * the slot number and generation whose key the stream runs with.
  */
@@ -19,9 +20,9 @@
 #include <linux/cache.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
-#include <linux/random.h>
 #include <linux/siphash.h>
 #include <linux/string.h>
+#include <linux/wd_engine.h>
 
 #include "vcrypt.h"
 
@@ -73,7 +74,7 @@ static siphash_key_t vcrypt_ctx_key __ro_after_init;
  */
 void __init vcrypt_stream_init(void)
 {
-	get_random_bytes(&vcrypt_ctx_key, sizeof(vcrypt_ctx_key));
+	wd_seal_key_init(&vcrypt_ctx_key);
 }
 
 /**
@@ -94,8 +95,8 @@ EXPORT_SYMBOL_IF_KUNIT(vcrypt_ctx_size);
 /* the header is followed by the rest of the context in memory */
 static u64 vcrypt_ctx_seal(struct vcrypt_ctx_hdr *hdr, u32 ctx_len)
 {
-	hdr->tag = 0;
-	return siphash(hdr, ctx_len, &vcrypt_ctx_key);
+	return wd_seal(&vcrypt_ctx_key, hdr, ctx_len,
+		       offsetof(struct vcrypt_ctx_hdr, tag));
 }
 
 /**

@@ -261,7 +261,6 @@ struct vcrypt_engine {
  * @queues: @cfg.nr_queues hardware queues
  * @alloc_lock: protects vcrypt_queue.uq of every queue
  * @eng: the engines and their scheduler (wd_engine.ko)
- * @inject_hw_error: requests still to fail with HW_ERROR (debugfs)
  * @stats: counters
  * @debugfs: the device's debugfs directory
  */
@@ -279,7 +278,6 @@ struct vcrypt_device {
 	struct mutex alloc_lock;	/* protects vcrypt_queue.uq */
 
 	struct wd_engine_dev eng;
-	atomic_t inject_hw_error;
 	struct vcrypt_stats stats;
 	struct dentry *debugfs;
 };

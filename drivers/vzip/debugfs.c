@@ -4,12 +4,16 @@
  *
  *	stats		counters, one "name value" per line
  *	inject_hw_error	write N: the next N requests fail with HW_ERROR
+ *
+ * inject_hw_error and the engines' counters in stats are wd_engine.ko's
+ * (drivers/engine/debugfs.c).
  */
 #include <linux/build_bug.h>
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
 #include <linux/seq_file.h>
 #include <linux/uacce.h>
+#include <linux/wd_engine.h>
 
 #include "vzip.h"
 
@@ -41,40 +45,12 @@ static int vzip_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "bytes_in %lld\n", atomic64_read(&s->bytes_in));
 	seq_printf(m, "bytes_out %lld\n", atomic64_read(&s->bytes_out));
 	seq_printf(m, "doorbells %lld\n", atomic64_read(&s->doorbells));
-	seq_printf(m, "need_wakeup %lld\n",
-		   atomic64_read(&vdev->eng.need_wakeup));
-	seq_printf(m, "engine_sleeps %lld\n", atomic64_read(&vdev->eng.sleeps));
-	seq_printf(m, "engine_wakeups %lld\n",
-		   atomic64_read(&vdev->eng.wakeups));
-	seq_printf(m, "pinned_pages %ld\n",
-		   atomic_long_read(&vdev->eng.pinned_now));
-	seq_printf(m, "pinned_pages_total %lld\n",
-		   atomic64_read(&vdev->eng.pinned_total));
+	wd_engine_debugfs_show(&vdev->eng, m);
 	seq_printf(m, "stored_segments %lld\n",
 		   atomic64_read(&s->stored_segments));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vzip_stats);
-
-static int vzip_inject_get(void *data, u64 *val)
-{
-	struct vzip_device *vdev = data;
-
-	*val = atomic_read(&vdev->inject_hw_error);
-	return 0;
-}
-
-static int vzip_inject_set(void *data, u64 val)
-{
-	struct vzip_device *vdev = data;
-
-	if (val > INT_MAX)
-		return -EINVAL;
-	atomic_set(&vdev->inject_hw_error, val);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(vzip_inject_fops, vzip_inject_get, vzip_inject_set,
-			 "%llu\n");
 
 void vzip_debugfs_init(void)
 {
@@ -93,8 +69,7 @@ void vzip_debugfs_add(struct vzip_device *vdev)
 					   vzip_debugfs_root);
 	debugfs_create_file("stats", 0444, vdev->debugfs, vdev,
 			    &vzip_stats_fops);
-	debugfs_create_file_unsafe("inject_hw_error", 0600, vdev->debugfs,
-				   vdev, &vzip_inject_fops);
+	wd_engine_debugfs_add(&vdev->eng, vdev->debugfs);
 }
 
 void vzip_debugfs_del(struct vzip_device *vdev)

@@ -8,7 +8,8 @@
  * pins the owner's pages for the duration of the request, without
  * it finds the ranges in the queue's static shared region.  Either way
  * nothing is copied through a bounce buffer, and nothing outside the three
- * ranges of the request is touched.
+ * ranges of the request is touched.  wd_dma_map() turns the outcome into
+ * vzip's status (ADDR_ERROR, ABORTED).
  */
 #include <linux/uacce.h>
 #include <linux/wd_engine.h>
@@ -48,22 +49,15 @@ u16 vzip_dma_map_job(struct vzip_engine *e, struct vzip_queue *q,
 		{ le64_to_cpu(sqe->ctx), job->ctx.len, true },
 	};
 	struct vzip_device *vdev = e->vdev;
-	int ret;
+	const struct wd_dma_queue dq = {
+		.sva = vdev->caps & VZIP_CAP_SVA,
+		.mm = q->mm,
+		.mem = &q->mem,
+		.uq = q->uq,
+		.qid = q->qid,
+	};
 
-	if (vdev->caps & VZIP_CAP_SVA) {
-		ret = wd_dma_map_reg(&vdev->eng, &q->mem, q->mm, e->pages, r,
-				     bufs, ARRAY_SIZE(r));
-		if (ret == -ESRCH)
-			return VZIP_STS_ABORTED;
-		return ret ? VZIP_STS_ADDR_ERROR : VZIP_STS_OK;
-	}
-	if (wd_dma_map_ss(wd_dma_ss_region(q->uq), r, bufs, ARRAY_SIZE(r))) {
-		dev_dbg_ratelimited(vdev->dev,
-				    "queue %u: range outside the SS region\n",
-				    q->qid);
-		return VZIP_STS_ADDR_ERROR;
-	}
-	return VZIP_STS_OK;
+	return wd_dma_map(&vdev->eng, &dq, e->pages, r, bufs, ARRAY_SIZE(r));
 }
 
 /**

@@ -3,13 +3,12 @@
  * vzip: request execution on the engines.
  *
  * The engines and the scheduler are wd_engine.ko's (drivers/engine,
- * include/linux/wd_engine.h): an engine that claims one of vzip's
- * hardware queues calls vzip_engine_serve() for one request of it, which
- * fetches the request (wd_ring_fetch()), checks it, makes its ranges
- * reachable (dma.c), runs it (codec.c) and posts its completion
- * (wd_ring_post()).  Each engine has vzip's
- * state (struct vzip_engine: its codec, its page array), allocated when
- * the engines start.  An engine serving a vfio-pci instance's queue
+ * include/linux/wd_engine.h), and so is the sequence of serving one
+ * request of a hardware queue (drivers/engine/serve.c): vzip's callbacks
+ * check the request (vzip_sqe_decode()), make its ranges reachable
+ * (dma.c), run it (codec.c) and fill in its completion.  Each engine has
+ * vzip's state (struct vzip_engine: its codec, its page array), allocated
+ * when the engines start.  An engine serving a vfio-pci instance's queue
  * executes its requests through vfio.c.
  */
 #include <kunit/visibility.h>
@@ -26,14 +25,6 @@
 
 /* for probes in other modules: the KUnit suite reads decisions from it */
 EXPORT_TRACEPOINT_SYMBOL_GPL(vzip_request);
-
-static bool vzip_ranges_overlap(u64 a, u32 alen, u64 b, u32 blen)
-{
-	u64 aend = a + alen < a ? U64_MAX : a + alen;
-	u64 bend = b + blen < b ? U64_MAX : b + blen;
-
-	return alen && blen && a < bend && b < aend;
-}
 
 static u16 vzip_sqe_invalid(const struct vzip_device *vdev, const char *why)
 {
@@ -98,9 +89,9 @@ u16 vzip_sqe_decode(const struct vzip_sqe *sqe, const struct vzip_device *vdev,
 		return vzip_sqe_invalid(vdev, "misaligned context");
 	if (src_len > vdev->cfg.max_len || dst_len > vdev->cfg.max_len)
 		return vzip_sqe_invalid(vdev, "length above MAX_LEN");
-	if (vzip_ranges_overlap(src, src_len, dst, dst_len) ||
-	    vzip_ranges_overlap(src, src_len, ctx, ctx_len) ||
-	    vzip_ranges_overlap(dst, dst_len, ctx, ctx_len))
+	if (wd_dma_ranges_overlap(src, src_len, dst, dst_len) ||
+	    wd_dma_ranges_overlap(src, src_len, ctx, ctx_len) ||
+	    wd_dma_ranges_overlap(dst, dst_len, ctx, ctx_len))
 		return vzip_sqe_invalid(vdev, "overlapping ranges");
 
 	job->opcode = sqe->opcode;
@@ -144,72 +135,67 @@ void vzip_cqe_fill(struct vzip_device *vdev, const struct vzip_sqe *sqe,
 	atomic64_add(le32_to_cpu(cqe->produced), &vdev->stats.bytes_out);
 }
 
-/*
- * Executes the next request of a claimed queue.  Returns true if it failed
- * with HW_ERROR.
- */
-static bool vzip_engine_run(struct vzip_engine *e, struct vzip_queue *q)
+/* wd_engine_ops.queue_ref */
+static void vzip_engine_queue_ref(struct wd_sched_ent *ent,
+				  struct wd_queue_ref *ref)
 {
-	struct vzip_device *vdev = e->vdev;
-	struct vzip_cqe cqe = {};
-	struct vzip_job job = {};
-	struct vzip_sqe sqe;
-	u16 status;
+	struct vzip_queue *q = container_of(ent, struct vzip_queue, ent);
 
-	if (READ_ONCE(q->ent.stopping))
-		return false;	/* left in the ring for the next start */
-	if (!wd_ring_fetch(&q->ring, &sqe))
-		return false;
-
-	if (atomic_dec_if_positive(&vdev->inject_hw_error) >= 0) {
-		dev_info_ratelimited(vdev->dev,
-				     "queue %u: injected hardware error\n",
-				     q->qid);
-		status = VZIP_STS_HW_ERROR;
-	} else {
-		status = vzip_sqe_decode(&sqe, vdev, &job);
-	}
-	if (status == VZIP_STS_OK && job.opcode != VZIP_OP_NOP) {
-		status = vzip_dma_map_job(e, q, &sqe, &job);
-		if (status == VZIP_STS_OK) {
-			job.abort = &q->ent.stopping;
-			vzip_codec_run(e->codec, &job);
-			vzip_dma_unmap_job(e, &job);
-			status = job.status;
-			atomic64_add(job.stored_segments,
-				     &vdev->stats.stored_segments);
-			if (status == VZIP_STS_INVALID)
-				dev_dbg_ratelimited(vdev->dev,
-						    "queue %u: stream context refused\n",
-						    q->qid);
-			else if (status == VZIP_STS_HW_ERROR)
-				dev_warn_ratelimited(vdev->dev,
-						     "queue %u: engine failure\n",
-						     q->qid);
-		}
-	}
-
-	vzip_cqe_fill(vdev, &sqe, status, &job, &cqe);
-	trace_vzip_request(vdev, e->id, q, q->ring.sq_head - 1, sqe.opcode,
-			   status);
-	wd_sched_unbusy(&vdev->eng, &q->ent);
-	wd_ring_post(&q->ring, &cqe);
-	uacce_wake_up(q->uq);
-	return status == VZIP_STS_HW_ERROR;
+	ref->uq = q->uq;
+	ref->uacce = q->vdev->uacce;
+	ref->qid = q->qid;
 }
 
-/* wd_engine_ops.serve: one request of a claimed hardware queue */
-static void vzip_engine_serve(struct wd_engine *we, struct wd_sched_ent *ent)
+/* wd_engine_ops.decode */
+static u16 vzip_engine_decode(struct wd_engine *we, struct wd_sched_ent *ent,
+			      const void *sqe, void *job)
+{
+	struct vzip_engine *e = we->priv;
+
+	return vzip_sqe_decode(sqe, e->vdev, job);
+}
+
+/* wd_engine_ops.execute: map, run, unmap */
+static u16 vzip_engine_execute(struct wd_engine *we, struct wd_sched_ent *ent,
+			       const void *sqe, void *job_p)
 {
 	struct vzip_queue *q = container_of(ent, struct vzip_queue, ent);
 	struct vzip_engine *e = we->priv;
+	struct vzip_device *vdev = e->vdev;
+	struct vzip_job *job = job_p;
+	u16 status;
 
-	/*
-	 * Report a hardware error while the queue is claimed: uacce_remove()
-	 * stops every queue, so it cannot have returned yet.
-	 */
-	if (vzip_engine_run(e, q))
-		uacce_report_hw_error(e->vdev->uacce);
+	if (job->opcode == VZIP_OP_NOP)
+		return VZIP_STS_OK;
+	status = vzip_dma_map_job(e, q, sqe, job);
+	if (status != VZIP_STS_OK)
+		return status;
+	job->abort = &ent->stopping;
+	vzip_codec_run(e->codec, job);
+	vzip_dma_unmap_job(e, job);
+	atomic64_add(job->stored_segments, &vdev->stats.stored_segments);
+	if (job->status == VZIP_STS_INVALID)
+		dev_dbg_ratelimited(vdev->dev,
+				    "queue %u: stream context refused\n",
+				    q->qid);
+	else if (job->status == VZIP_STS_HW_ERROR)
+		dev_warn_ratelimited(vdev->dev, "queue %u: engine failure\n",
+				     q->qid);
+	return job->status;
+}
+
+/* wd_engine_ops.complete: the completion, the stats, the trace event */
+static void vzip_engine_complete(struct wd_engine *we,
+				 struct wd_sched_ent *ent, const void *sqe_p,
+				 u16 status, const void *job, void *cqe)
+{
+	struct vzip_queue *q = container_of(ent, struct vzip_queue, ent);
+	struct vzip_engine *e = we->priv;
+	const struct vzip_sqe *sqe = sqe_p;
+
+	vzip_cqe_fill(e->vdev, sqe, status, job, cqe);
+	trace_vzip_request(e->vdev, we->id, q, ent->ring->sq_head - 1,
+			   sqe->opcode, status);
 }
 
 /* wd_engine_ops.vq_served: a vfio-pci queue's request, for the trace */
@@ -217,25 +203,18 @@ static void vzip_engine_vq_served(struct wd_engine *we, struct wd_mdev_vq *vq)
 {
 	struct vzip_engine *e = we->priv;
 
-	trace_vzip_vq_request(e->vdev, e->id, vq);
+	trace_vzip_vq_request(e->vdev, we->id, vq);
 }
 
 /* wd_engine_ops.engine_init: the codec and page array of an engine */
 static int vzip_engine_init(struct wd_engine *we)
 {
-	struct vzip_device *vdev = container_of(we->wdev, struct vzip_device,
-						eng);
-	struct vzip_engine *e;
+	struct vzip_engine *e = we->priv;
 
-	e = kzalloc_node(sizeof(*e), GFP_KERNEL, vdev->node);
-	if (!e)
-		return -ENOMEM;
-	we->priv = e;
-	e->vdev = vdev;
-	e->id = we->id;
-	e->codec = vzip_codec_alloc(vdev->node);
-	e->pages = kvmalloc_array(vzip_dma_max_pages(vdev), sizeof(*e->pages),
-				  GFP_KERNEL);
+	e->vdev = container_of(we->wdev, struct vzip_device, eng);
+	e->codec = vzip_codec_alloc(e->vdev->node);
+	e->pages = kvmalloc_array(vzip_dma_max_pages(e->vdev),
+				  sizeof(*e->pages), GFP_KERNEL);
 	if (!e->codec || !e->pages)
 		return -ENOMEM;
 	return 0;
@@ -245,17 +224,26 @@ static void vzip_engine_fini(struct wd_engine *we)
 {
 	struct vzip_engine *e = we->priv;
 
-	if (!e)
-		return;
 	kvfree(e->pages);
 	vzip_codec_free(e->codec);
-	kfree(e);
-	we->priv = NULL;
 }
 
 const struct wd_engine_ops vzip_engine_ops = {
+	.priv_size = sizeof(struct vzip_engine),
 	.engine_init = vzip_engine_init,
 	.engine_fini = vzip_engine_fini,
-	.serve = vzip_engine_serve,
+	.sqe_size = sizeof(struct vzip_sqe),
+	.cqe_size = sizeof(struct vzip_cqe),
+	.job_size = sizeof(struct vzip_job),
+	.status = {
+		.ok = VZIP_STS_OK,
+		.addr_error = VZIP_STS_ADDR_ERROR,
+		.aborted = VZIP_STS_ABORTED,
+		.hw_error = VZIP_STS_HW_ERROR,
+	},
+	.queue_ref = vzip_engine_queue_ref,
+	.decode = vzip_engine_decode,
+	.execute = vzip_engine_execute,
+	.complete = vzip_engine_complete,
 	.vq_served = vzip_engine_vq_served,
 };

@@ -11,18 +11,18 @@
  *	64 + state_len		history or window (hist_len bytes)
  *
  * The header and the state are sealed with SipHash-2-4 under a key drawn
- * when the module loads, so everything the device acts on was written by
- * the device; the history is plain data (wrong bytes there make wrong
- * output for the application that wrote them, nothing else).  No kernel
- * address is ever stored in a context.
+ * when the module loads (wd_seal(), drivers/engine/seal.c), so everything
+ * the device acts on was written by the device; the history is plain data
+ * (wrong bytes there make wrong output for the application that wrote
+ * them, nothing else).  No kernel address is ever stored in a context.
  */
 #include <kunit/visibility.h>
 #include <linux/cache.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
-#include <linux/random.h>
 #include <linux/siphash.h>
 #include <linux/string.h>
+#include <linux/wd_engine.h>
 
 #include "vzip.h"
 #include "codec.h"
@@ -85,7 +85,7 @@ static bool vzip_ctx_decompress_ok __ro_after_init;
  */
 void __init vzip_stream_init(void)
 {
-	get_random_bytes(&vzip_ctx_key, sizeof(vzip_ctx_key));
+	wd_seal_key_init(&vzip_ctx_key);
 	vzip_ctx_decompress_ok = vzip_inflate_state_check();
 }
 
@@ -116,10 +116,8 @@ u32 vzip_stream_hist_offset(const struct vzip_stream *st)
 
 static u64 vzip_ctx_seal(u8 *sealed, u32 len)
 {
-	struct vzip_ctx_hdr *hdr = (void *)sealed;
-
-	hdr->tag = 0;
-	return siphash(sealed, len, &vzip_ctx_key);
+	return wd_seal(&vzip_ctx_key, sealed, len,
+		       offsetof(struct vzip_ctx_hdr, tag));
 }
 
 /**

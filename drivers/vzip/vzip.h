@@ -165,13 +165,11 @@ struct vzip_codec;
  * @vdev: the device
  * @codec: its compression state
  * @pages: room for the pinned pages of one request
- * @id: index in the device
  */
 struct vzip_engine {
 	struct vzip_device *vdev;
 	struct vzip_codec *codec;
 	struct page **pages;
-	unsigned int id;
 };
 
 /**
@@ -185,7 +183,6 @@ struct vzip_engine {
  * @queues: @cfg.nr_queues hardware queues
  * @alloc_lock: protects vzip_queue.uq of every queue
  * @eng: the engines and their scheduler (wd_engine.ko)
- * @inject_hw_error: requests still to fail with HW_ERROR (debugfs)
  * @stats: counters
  * @debugfs: the device's debugfs directory
  */
@@ -201,7 +198,6 @@ struct vzip_device {
 	struct mutex alloc_lock;	/* protects vzip_queue.uq */
 
 	struct wd_engine_dev eng;
-	atomic_t inject_hw_error;
 	struct vzip_stats stats;
 	struct dentry *debugfs;
 };

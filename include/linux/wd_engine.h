@@ -15,14 +15,20 @@
  * the class's entry sizes.
  * The queues of a vfio-pci instance (struct wd_mdev_vq) join the same
  * scheduler, through the class-independent half of a class's
- * wd_mdev_vfio_ops (wd_vq_*(), vq.c).  An engine that picks a hardware queue asks the class to
- * execute one request of it (wd_engine_ops.serve); one that picks a
- * vfio-pci queue calls the queue's own serve, which wd_mdev provides.
+ * wd_mdev_vfio_ops (wd_vq_*(), vq.c).  An engine that picks a hardware
+ * queue serves one request of it (serve.c): it fetches the request and
+ * has the class decode, execute and complete it (wd_engine_ops), then
+ * posts the completion; one that picks a vfio-pci queue calls the queue's
+ * own serve, which wd_mdev provides.
  *
  * The engine reaches a request's memory through the address translation of
  * dma.c: the class decodes the ranges (struct wd_dma_range), the framework
  * pins them (SVA) or finds them in the queue's SS region, and the class
  * works on them with the struct wd_buf accessors.
+ *
+ * Stream contexts a class keeps in user memory are sealed with wd_seal()
+ * (seal.c); the debugfs knob inject_hw_error and the engines' counters are
+ * the framework's too (debugfs.c).
  *
  * The framework knows no class: what a request means is the class's.
  * Documentation/engine.rst describes the scheduler.
@@ -33,16 +39,20 @@
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/siphash.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <uapi/misc/uacce/wd_mem.h>
 #include <uapi/misc/uacce/wd_ring.h>
 
+struct dentry;
 struct device;
 struct mm_struct;
 struct page;
+struct seq_file;
 struct task_struct;
+struct uacce_device;
 struct uacce_qfile_region;
 struct uacce_queue;
 struct uacce_tenant;
@@ -130,23 +140,83 @@ struct wd_sched_ent {
 };
 
 /**
+ * struct wd_status - the class's status codes the framework reports
+ * @ok: the request succeeded so far: it goes on
+ * @addr_error: a range of the request cannot be reached (wd_dma_map())
+ * @aborted: the owner's address space is gone (wd_dma_map())
+ * @hw_error: an engine failure: the debugfs knob inject_hw_error injects it,
+ *	and a request that ends with it counts against the device's
+ *	isolate_strategy (uacce_report_hw_error())
+ *
+ * They are values of the class's UAPI: the framework only passes them on.
+ */
+struct wd_status {
+	u16 ok;
+	u16 addr_error;
+	u16 aborted;
+	u16 hw_error;
+};
+
+/**
+ * struct wd_queue_ref - who a hardware queue's requests are served for
+ * @uq: the uacce queue that owns it: uacce_wake_up() after a completion
+ * @uacce: the device its hardware errors count against
+ *	(uacce_report_hw_error())
+ * @qid: the queue's index in its device, for messages
+ */
+struct wd_queue_ref {
+	struct uacce_queue *uq;
+	struct uacce_device *uacce;
+	u32 qid;
+};
+
+/**
  * struct wd_engine_ops - the class driver's part of the engines
- * @engine_init: allocate the per-engine state of @e (its codec, its page
- *	array...) into @e->priv; 0 or a negative errno.  Optional
- * @engine_fini: free @e->priv; called for every engine of a device whose
- *	engines stop, @e->priv NULL if @engine_init was not called, partly
- *	set up if it failed.  Optional
- * @serve: execute one request of the claimed hardware queue @ent (its
- *	@ring is set) on @e: fetch it, run it, call wd_sched_unbusy() before
- *	posting its completion.  Does nothing if the queue has no request
- *	or is being stopped.  May sleep
+ * @priv_size: bytes of the class's state of an engine, @e->priv: the
+ *	framework allocates it, zeroed, and frees it
+ * @engine_init: set up @e->priv (allocate its codec, its page array...);
+ *	0 or a negative errno.  Optional
+ * @engine_fini: free what @engine_init allocated; called for every engine
+ *	whose @e->priv was allocated when the engines stop, @e->priv partly
+ *	set up if @engine_init failed or was not called.  Optional
+ * @sqe_size: bytes of a submission entry of the class's rings
+ * @cqe_size: bytes of a completion entry
+ * @job_size: bytes of the class's decoded request (its job)
+ * @status: the class's status codes
+ * @queue_ref: set @ref to the owner, device and index of the hardware
+ *	queue @ent
+ * @decode: check the request @sqe of the hardware queue @ent and decode it
+ *	into @job (zeroed): @status.ok to execute it, or its status
+ * @execute: run a decoded request on @e: make the ranges it needs
+ *	reachable (wd_dma_map(), in the order of the class's errors), run it,
+ *	undo the mapping; its status.  Aborts if @ent->stopping is set.  May
+ *	sleep
+ * @complete: fill in the completion @cqe (zeroed) of a request that ended
+ *	with @status (@job is decoded only if @decode was called), count it
+ *	and trace it; the SQ index of the request is @ent->ring->sq_head - 1
  * @vq_served: optional: @e executed a request of the vfio-pci queue @vq
  *	(for the class's trace event)
+ *
+ * An engine that claims a hardware queue serves one request of it
+ * (serve.c): fetches it, calls @decode, @execute if the request decoded,
+ * @complete, then posts the completion and wakes the owner's poll().
  */
 struct wd_engine_ops {
+	size_t priv_size;
 	int (*engine_init)(struct wd_engine *e);
 	void (*engine_fini)(struct wd_engine *e);
-	void (*serve)(struct wd_engine *e, struct wd_sched_ent *ent);
+	size_t sqe_size;
+	size_t cqe_size;
+	size_t job_size;
+	struct wd_status status;
+	void (*queue_ref)(struct wd_sched_ent *ent, struct wd_queue_ref *ref);
+	u16 (*decode)(struct wd_engine *e, struct wd_sched_ent *ent,
+		      const void *sqe, void *job);
+	u16 (*execute)(struct wd_engine *e, struct wd_sched_ent *ent,
+		       const void *sqe, void *job);
+	void (*complete)(struct wd_engine *e, struct wd_sched_ent *ent,
+			 const void *sqe, u16 status, const void *job,
+			 void *cqe);
 	void (*vq_served)(struct wd_engine *e, struct wd_mdev_vq *vq);
 };
 
@@ -154,13 +224,19 @@ struct wd_engine_ops {
  * struct wd_engine - one engine, a kernel thread
  * @wdev: its device
  * @task: its kernel thread
- * @priv: the class driver's per-engine state (wd_engine_ops.engine_init)
+ * @priv: the class driver's per-engine state (wd_engine_ops.priv_size)
+ * @sqe: the request being served, wd_engine_ops.sqe_size bytes
+ * @cqe: its completion, wd_engine_ops.cqe_size bytes
+ * @job: the class's decoded request, wd_engine_ops.job_size bytes
  * @id: index in the device
  */
 struct wd_engine {
 	struct wd_engine_dev *wdev;
 	struct task_struct *task;
 	void *priv;
+	void *sqe;
+	void *cqe;
+	void *job;
 	unsigned int id;
 };
 
@@ -190,6 +266,8 @@ struct wd_engine {
  * @wakeups: counter: times an engine woke up
  * @pinned_now: counter: pages pinned at the moment (wd_dma_map_sva())
  * @pinned_total: counter: pages pinned since wd_engine_dev_init()
+ * @inject_hw_error: requests still to fail with wd_status.hw_error (the
+ *	debugfs knob, debugfs.c)
  */
 struct wd_engine_dev {
 	struct device *dev;
@@ -213,6 +291,7 @@ struct wd_engine_dev {
 	atomic64_t wakeups;
 	atomic_long_t pinned_now;
 	atomic64_t pinned_total;
+	atomic_t inject_hw_error;
 };
 
 void wd_engine_dev_init(struct wd_engine_dev *wdev, struct device *dev,
@@ -287,6 +366,47 @@ int wd_dma_map_ss(const struct uacce_qfile_region *ss,
 void wd_dma_unmap(struct wd_engine_dev *wdev, struct wd_buf *const *bufs,
 		  unsigned int n);
 
+/**
+ * struct wd_dma_queue - how the requests of a hardware queue reach memory
+ * @sva: the ranges are virtual addresses of the owner (SVA); else DMA
+ *	addresses in the queue's static shared region
+ * @mm: with @sva, the owner's address space, or NULL if it has none
+ * @mem: with @sva, the queue's registered memory, or NULL if the class
+ *	has none
+ * @uq: without @sva, the uacce queue whose SS region the ranges are in
+ * @qid: the queue's index in its device, for messages
+ */
+struct wd_dma_queue {
+	bool sva;
+	struct mm_struct *mm;
+	struct wd_mem_table *mem;
+	struct uacce_queue *uq;
+	u32 qid;
+};
+
+u16 wd_dma_map(struct wd_engine_dev *wdev, const struct wd_dma_queue *dq,
+	       struct page **pages, const struct wd_dma_range *r,
+	       struct wd_buf *const *bufs, unsigned int n);
+
+/**
+ * wd_dma_ranges_overlap() - whether two address ranges of a request overlap
+ * @a: the first byte of one
+ * @alen: its bytes, 0 for none
+ * @b: the first byte of the other
+ * @blen: its bytes, 0 for none
+ *
+ * A range that runs past the end of the address space ends there.
+ *
+ * Return: true if both are not empty and share a byte.
+ */
+static inline bool wd_dma_ranges_overlap(u64 a, u32 alen, u64 b, u32 blen)
+{
+	u64 aend = a + alen < a ? U64_MAX : a + alen;
+	u64 bend = b + blen < b ? U64_MAX : b + blen;
+
+	return alen && blen && a < bend && b < aend;
+}
+
 /* ---- the queues of vfio-pci instances (vq.c) ---- */
 
 void *wd_vq_attach(struct wd_engine_dev *wdev, struct wd_mdev_vq *vq,
@@ -325,5 +445,16 @@ int wd_dma_map_reg(struct wd_engine_dev *wdev, struct wd_mem_table *t,
 		   struct mm_struct *mm, struct page **pages,
 		   const struct wd_dma_range *r, struct wd_buf *const *bufs,
 		   unsigned int n);
+
+/* ---- sealing of what the device keeps in user memory (seal.c) ---- */
+
+void wd_seal_key_init(siphash_key_t *key);
+u64 wd_seal(const siphash_key_t *key, void *data, size_t len,
+	    size_t tag_offset);
+
+/* ---- debugfs (debugfs.c) ---- */
+
+void wd_engine_debugfs_add(struct wd_engine_dev *wdev, struct dentry *dir);
+void wd_engine_debugfs_show(struct wd_engine_dev *wdev, struct seq_file *m);
 
 #endif /* _LINUX_WD_ENGINE_H */

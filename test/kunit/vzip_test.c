@@ -1630,7 +1630,7 @@ static void vt_hw_error(struct kunit *test)
 	struct vt_dev *d = vt_dev(test, true);
 	struct vzip_sqe sqe = vt_sqe(VZIP_OP_NOP, 50);
 
-	atomic_set(&d->vdev->inject_hw_error, 1);
+	atomic_set(&d->vdev->eng.inject_hw_error, 1);
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(vt_exec(test, d, 0, &sqe).status),
 			VZIP_STS_HW_ERROR);
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(vt_exec(test, d, 0, &sqe).status),

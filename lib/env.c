@@ -121,15 +121,16 @@ const char *wd_env_device(const char *api)
 {
 	const struct wd_env *e = wd_env();
 	char cls[sizeof(e->classes[0].name)];
-	size_t n = 0;
+	size_t n = strcspn(api, "_");
 
-	while (api[n] && api[n] != '_' && n < sizeof(cls) - 1) {
-		cls[n] = (char)toupper((unsigned char)api[n]);
-		n++;
+	/* longer than any name kept, or none: only WD_DEVICE applies */
+	if (n && n < sizeof(cls)) {
+		for (size_t i = 0; i < n; i++)
+			cls[i] = (char)toupper((unsigned char)api[i]);
+		cls[n] = '\0';
+		for (int i = 0; i < e->nclasses; i++)
+			if (!strcmp(e->classes[i].name, cls))
+				return e->classes[i].device;
 	}
-	cls[n] = '\0';
-	for (int i = 0; i < e->nclasses; i++)
-		if (!strcmp(e->classes[i].name, cls))
-			return e->classes[i].device;
 	return e->device[0] ? e->device : NULL;
 }

@@ -10,7 +10,6 @@
  * single WD_DEVICE could name only one of them (Documentation/mdev.rst).
  * No class is listed here: every WD_DEVICE_* variable is kept.
  */
-#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,9 +44,9 @@ static void env_class(const char *entry)
 		return;		/* unset, as WD_DEVICE= is */
 	len = (size_t)(eq - cls);
 	for (size_t i = 0; i < len; i++)
-		if (!isupper((unsigned char)cls[i]) &&
-		    !isdigit((unsigned char)cls[i]))
-			len = 0;
+		if (!(cls[i] >= 'A' && cls[i] <= 'Z') &&
+		    !(cls[i] >= '0' && cls[i] <= '9'))
+			len = 0;	/* ASCII, whatever the locale */
 	if (!len || len >= sizeof(env.classes[0].name) ||
 	    !env_device_ok(eq + 1) || env.nclasses == WD_ENV_CLASSES) {
 		fprintf(stderr, "libwarpdrive: ignoring %s\n", entry);
@@ -125,8 +124,9 @@ const char *wd_env_device(const char *api)
 
 	/* longer than any name kept, or none: only WD_DEVICE applies */
 	if (n && n < sizeof(cls)) {
-		for (size_t i = 0; i < n; i++)
-			cls[i] = (char)toupper((unsigned char)api[i]);
+		for (size_t i = 0; i < n; i++)	/* ASCII: no locale */
+			cls[i] = api[i] >= 'a' && api[i] <= 'z' ?
+				 (char)(api[i] - 'a' + 'A') : api[i];
 		cls[n] = '\0';
 		for (int i = 0; i < e->nclasses; i++)
 			if (!strcmp(e->classes[i].name, cls))

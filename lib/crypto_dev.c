@@ -6,7 +6,8 @@
  * descriptor) and wiped by KEY_CLEAR when the session ends.  A queue
  * inherited from the parent process or whose device failed is let go of:
  * the next request finds a queue again and loads the key again.  Device
- * selection is device.c's (WD_DEVICE, instances only when named).
+ * selection is device.c's (WD_DEVICE_VCRYPT or WD_DEVICE, instances only
+ * when named).
  */
 #include <errno.h>
 #include <stdio.h>

@@ -158,15 +158,17 @@ static int cmp_rank(const void *a, const void *b)
 	return strcmp(x->dev.name, y->dev.name);
 }
 
-bool wd_device_denied(void)
+bool wd_device_denied(const char *api)
 {
-	const char *want = wd_env()->device[0] ? wd_env()->device : NULL;
+	const char *want = wd_env_device(api);
 	struct wd_device all[WD_MAX_DEVICES];
 	char path[WD_NAME_MAX + 8];
 	int n = wd_device_scan(all, WD_MAX_DEVICES);
 
 	for (int i = 0; i < WD_MIN(n, WD_MAX_DEVICES); i++) {
 		if (want ? strcmp(all[i].name, want) : is_instance(all[i].name))
+			continue;
+		if (strncmp(all[i].api, api, strlen(api)))
 			continue;
 		snprintf(path, sizeof(path), "/dev/%.*s", WD_NAME_MAX - 1,
 			 all[i].name);
@@ -220,8 +222,8 @@ int wd_device_pick(const struct wd_ring_proto *proto,
 	int nc, node = -1;
 	unsigned int cpu;
 
-	if (!want && wd_env()->device[0])
-		want = wd_env()->device;
+	if (!want)
+		want = wd_env_device(proto->api);
 	if (params && (params->flags & WD_QUEUE_F_NODE))
 		node = params->node;
 	else if (getcpu(&cpu, (unsigned int *)&node))

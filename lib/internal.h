@@ -32,11 +32,15 @@
 /* ---- env.c: settings from the environment, read once ---- */
 
 #define WD_DEFAULT_SW_THRESHOLD	4096
+/* WD_DEVICE_<CLASS> variables kept: more than there are classes */
+#define WD_ENV_CLASSES		8
 
 /**
  * struct wd_env - the environment variables of <warpdrive/common.h>
  * @policy: WD_POLICY (never WD_POLICY_DEFAULT)
  * @device: WD_DEVICE, "" if unset
+ * @classes: WD_DEVICE_<CLASS>, the device of one class each
+ * @nclasses: entries of @classes
  * @sw_threshold: WD_SW_THRESHOLD
  * @busy_wait: WD_WAIT=busy
  * @stats: WD_STATS=1
@@ -44,12 +48,26 @@
 struct wd_env {
 	enum wd_policy policy;
 	char device[64];
+	struct {
+		char name[16];		/* CLASS: upper case, as in the name */
+		char device[64];
+	} classes[WD_ENV_CLASSES];
+	int nclasses;
 	size_t sw_threshold;
 	bool busy_wait;
 	bool stats;
 };
 
 const struct wd_env *wd_env(void);
+
+/**
+ * wd_env_device() - the device the environment names for a class
+ * @api: the class's api attribute (VZIP_API_VERSION, VCRYPT_API_VERSION);
+ *       its CLASS is the part before the first '_', in upper case
+ *
+ * Return: WD_DEVICE_<CLASS> if set, else WD_DEVICE if set, else NULL.
+ */
+const char *wd_env_device(const char *api);
 
 /* ---- stats.c: counters ---- */
 

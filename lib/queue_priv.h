@@ -155,7 +155,8 @@ int wd_device_scan(struct wd_device *devs, int max);
  * wd_device_select() - the devices of one protocol a new queue may use
  * @api: prefix their api attribute must have (VZIP_API_VERSION,
  *       VCRYPT_API_VERSION)
- * @want: the one device to consider (the caller's or WD_DEVICE), NULL for
+ * @want: the one device to consider (the caller's, else WD_DEVICE_<CLASS>
+ *        or WD_DEVICE: wd_env_device()), NULL for
  *        any device that is not an instance (those are used only when named)
  * @out: filled with the usable ones (not isolated, a free queue), by name
  * @max: room in @out
@@ -187,15 +188,17 @@ int wd_device_pick(const struct wd_ring_proto *proto,
 		   struct wd_device *out, int max, enum wd_reason *why);
 
 /**
- * wd_device_denied() - whether a device the library would use is there
- * but this process may not open its node (EACCES for its effective IDs,
- * as open(2) checks them: e.g. not a member of
- * the group udev gives the nodes to)
+ * wd_device_denied() - whether a device of class @api the library would
+ * use (the one wd_env_device() names, else any that is not an instance) is
+ * there but this process may not open its node (EACCES for its effective
+ * IDs, as open(2) checks them: e.g. not a member of the group udev gives
+ * the nodes to)
+ * @api: prefix of the class's api attribute, as wd_device_select()'s
  *
  * For the error of a session that found no device: -EACCES rather than
  * -ENODEV.  Reads sysfs and faccessat(2), nothing is opened.
  */
-bool wd_device_denied(void);
+bool wd_device_denied(const char *api);
 
 /* ---- ring.c: the device side of a queue ---- */
 

@@ -74,7 +74,7 @@ static int no_queue_error(enum wd_reason why)
 {
 	if (why == WD_REASON_NO_QUEUE)
 		return -EBUSY;
-	return why == WD_REASON_NO_DEVICE && wd_device_denied() ? -EACCES :
+	return why == WD_REASON_NO_DEVICE && wd_device_denied(wd_vzip_ring.api) ? -EACCES :
 								  -ENODEV;
 }
 

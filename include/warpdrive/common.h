@@ -65,6 +65,11 @@ const char *wd_strerror(int err);
  *
  *   WD_POLICY=auto|hw|sw     default policy of sessions that do not set one
  *   WD_DEVICE=<name>         use only this device, e.g. vzip-0
+ *   WD_DEVICE_<CLASS>=<name> use only this device for the class whose api
+ *                            attribute begins with CLASS in lower case and
+ *                            '_' (WD_DEVICE_VZIP, WD_DEVICE_VCRYPT); wins
+ *                            over WD_DEVICE for that class.  A queue's
+ *                            params->device wins over both.
  *   WD_SW_THRESHOLD=<bytes>  requests smaller than this go to software
  *                            under policy auto (default 4096; 0: never)
  *   WD_WAIT=poll|busy        how synchronous calls wait for the device:

@@ -33,7 +33,8 @@
  *
  * Policy, paths and reasons (enum wd_policy, WD_PATH_*, enum wd_reason)
  * are those of <warpdrive/comp.h>, with the environment variables
- * WD_POLICY, WD_DEVICE and WD_SW_THRESHOLD of <warpdrive/common.h>.
+ * WD_POLICY, WD_DEVICE (WD_DEVICE_VCRYPT before it) and WD_SW_THRESHOLD
+ * of <warpdrive/common.h>.
  *
  * Threads: a session may be used by several threads at once for one-shot
  * and async requests; a stream is used by one thread at a time.

@@ -84,7 +84,8 @@ int wd_devices(struct wd_device *devs, int max);
  * The best device is one that speaks vzip_v1, is not isolated and has a
  * free queue; among those, the nearest to the preferred node (by default
  * the node of the calling CPU), then the one with the most free queues.
- * The environment variable WD_DEVICE restricts the choice to one device.
+ * The environment variable WD_DEVICE_VZIP, else WD_DEVICE, restricts the
+ * choice to one device; @device wins over both.
  */
 struct wd_queue_params {
 	const char *device;

@@ -10,8 +10,12 @@
 #	podman run --device warpdrive.io/uacce=$UUID ...
 #
 # The container gets the instance's node /dev/<name> (read-write, nothing
-# else: the runtime's device cgroup allows only it) and WD_DEVICE=<name>,
-# which makes libwarpdrive use it.  The node's name and number are those of
+# else: the runtime's device cgroup allows only it), WD_DEVICE_<CLASS>=<name>
+# (CLASS: the device's api attribute up to its first '_', in upper case:
+# vzip_v1 gives WD_DEVICE_VZIP), which makes libwarpdrive use it for that
+# class, and WD_DEVICE=<name> for libraries older than WD_DEVICE_<CLASS>.
+# A container given an access point of each class gets one WD_DEVICE_<CLASS>
+# each, so every class finds its own.  The node's name and number are those of
 # the running instance: run wdcdi again after the instance is re-created.
 #
 # POSIX sh and sysfs only.  Documentation/mdev.rst describes the flow.
@@ -81,6 +85,12 @@ case "$major$minor" in
 *[!0-9]* | "") die "unexpected device number '$devno' of $name" ;;
 esac
 [ -c "/dev/$name" ] || die "/dev/$name is missing"
+# the class of the device: its api up to the first '_' (vzip_v1: VZIP)
+api=$(cat "/sys/class/uacce/$name/api") || die "cannot read the api of $name"
+class=$(printf '%s' "${api%%_*}" | tr '[:lower:]' '[:upper:]')
+case "$class" in
+*[!A-Z0-9]* | "") die "unexpected api '$api' of $name" ;;
+esac
 
 json() {
 	cat <<EOF
@@ -92,7 +102,8 @@ json() {
       "name": "$uuid",
       "containerEdits": {
         "env": [
-          "WD_DEVICE=$name"
+          "WD_DEVICE=$name",
+          "WD_DEVICE_$class=$name"
         ],
         "deviceNodes": [
           {

@@ -53,8 +53,9 @@ print(s["cdiVersion"], s["kind"], d["name"], n["path"], n["type"],
 for t in A B; do
 	if [ $t = A ]; then u=$uA n=$nA; else u=$uB n=$nB; fi
 	check "wdcdi: tenant $t's CDI specification" "$bin/wdcdi" -o $work/cdi "$u"
-	eq "it names /dev/$n and WD_DEVICE" "$(spec_of $work/cdi/warpdrive-$u.json)" \
-		"0.5.0 warpdrive.io/uacce $u /dev/$n c $(cat /sys/class/uacce/$n/dev) rw WD_DEVICE=$n"
+	eq "it names /dev/$n, WD_DEVICE and WD_DEVICE_VZIP (api $(cat /sys/class/uacce/$n/api))" \
+		"$(spec_of $work/cdi/warpdrive-$u.json)" \
+		"0.5.0 warpdrive.io/uacce $u /dev/$n c $(cat /sys/class/uacce/$n/dev) rw WD_DEVICE=$n WD_DEVICE_VZIP=$n"
 done
 check "wdcdi -r removes it" sh -c "'$bin/wdcdi' -o $work/cdi -r $uB && test ! -e $work/cdi/warpdrive-$uB.json"
 check "wdcdi refuses what is not an access point" sh -c "! '$bin/wdcdi' -c 00000000-0000-4000-8000-000000000000 2>/dev/null"

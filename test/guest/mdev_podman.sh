@@ -115,9 +115,10 @@ else
 fi
 
 # Container B: its own instances, vzip's and vcrypt's, and A's node
-# smuggled in.  Each CDI specification sets WD_DEVICE, which names one
-# device: each program is given its own.  WD_POLICY=hw for the crypto
-# requests: none may fall back to software.
+# smuggled in.  Each CDI specification sets WD_DEVICE_<CLASS> (and
+# WD_DEVICE, of which the container keeps one): the programs run with the
+# container's environment as it is, and each class finds its own instance.
+# WD_POLICY=hw for the crypto requests: none may fall back to software.
 vstats=/sys/kernel/debug/vcrypt/$vparent/stats
 vstat() {
 	sed -n "s/^$1 //p" $vstats
@@ -125,14 +126,15 @@ vstat() {
 digests0=$(vstat op_digest)
 encrypts0=$(vstat op_encrypt)
 pm run --rm --network none --device "warpdrive.io/uacce=$uB" \
-	--device "warpdrive.io/uacce=$uC" -e "NB=$nB" -e "NC=$nC" \
+	--device "warpdrive.io/uacce=$uC" \
 	-v $work/B:/data -v "/dev/$nA:/data/smuggled" --rootfs $rootfs /bin/sh -c '
 		ls /dev > /data/dev.txt
+		echo "$WD_DEVICE_VZIP $WD_DEVICE_VCRYPT" > /data/env.txt
 		( exec 3<> /data/smuggled ) 2> /data/smuggled.txt
 		echo "open $?" >> /data/smuggled.txt
-		WD_DEVICE=$NB WD_POLICY=auto WD_SW_THRESHOLD=0 wdzip -v -c \
+		WD_POLICY=auto WD_SW_THRESHOLD=0 wdzip -v -c \
 			/data/in > /data/out.gz 2> /data/wdzip.log
-		WD_DEVICE=$NC WD_POLICY=hw wdbench --op sha256,aes-256-gcm \
+		WD_POLICY=hw wdbench --op sha256,aes-256-gcm \
 			--engine wd --size 64k --quick --out /data \
 			> /data/wdbench.log 2>&1
 		echo "exit $?" >> /data/wdbench.log' \
@@ -141,6 +143,8 @@ eq "podman ran container B" "$?" 0
 [ -s $work/B.log ] && sed 's/^/# B: /' $work/B.log
 check "B's /dev holds $nB" grep -qx "$nB" $work/B/dev.txt
 check "B's /dev holds $nC" grep -qx "$nC" $work/B/dev.txt
+eq "B's WD_DEVICE_VZIP and WD_DEVICE_VCRYPT (from the CDI specifications)" \
+	"$(cat $work/B/env.txt)" "$nB $nC"
 others=$(grep -v -x -e "$nB" -e "$nC" $work/B/dev.txt 2>&1 |
 	while read -r d; do [ -e "/sys/class/uacce/$d" ] && echo "$d"; done)
 [ -s $work/B/dev.txt ] || others="no listing of B's /dev"

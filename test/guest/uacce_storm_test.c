@@ -135,32 +135,71 @@ static bool removed(int err)
 }
 
 /*
+ * A child's queue, opened and started, SIGBUS caught; its status page.
+ * Exits EXIT_REMOVED when the device is gone, 10 on another error.
+ */
+static struct uacce_queue_status *child_open(struct vzip_q *q)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus };
+	int ret;
+
+	sigaction(SIGBUS, &sa, NULL);
+	ret = vzip_open(q, name);
+	if (!ret)
+		ret = vzip_start(q);
+	if (ret)
+		_exit(removed(ret) ? EXIT_REMOVED : 10);
+	return (void *)(q->dus + VZIP_CTRL_STATUS);
+}
+
+/*
+ * A child's request @i (@sqe, @sqe_size bytes) posted, two in flight: the
+ * first tells the parent through @ready and returns false; each later one
+ * reaps the completion of the one before into @cqe (@cqe_size bytes) and
+ * returns true.  Exits EXIT_REMOVED once the queue is dead.
+ */
+static bool child_round(struct vzip_q *q, struct uacce_queue_status *st,
+			int ready, unsigned int i, const void *sqe,
+			size_t sqe_size, void *cqe, size_t cqe_size)
+{
+	int ret;
+
+	vzip_queue_raw(q, sqe, sqe_size);
+	ret = vzip_submit(q);
+	if (ret)
+		_exit(removed(ret) ? EXIT_REMOVED : 12);
+	if (!i) {
+		if (write(ready, "r", 1) != 1)
+			_exit(13);
+		return false;
+	}
+	ret = vzip_reap_raw(q, cqe, cqe_size, VZIP_TIMEOUT_MS, true);
+	if (__atomic_load_n(&st->state, __ATOMIC_ACQUIRE) == UACCE_QSTATE_DEAD)
+		_exit(EXIT_REMOVED);
+	if (ret)
+		_exit(14);
+	return true;
+}
+
+/*
  * Submits requests without end, two in flight, and tells the parent
  * through @ready once the first is posted.  Exits EXIT_REMOVED when the
  * device goes away, another code when something is wrong.
  */
 static void __attribute__((noreturn)) child(int ready, uint32_t seed)
 {
-	struct sigaction sa = { .sa_handler = on_sigbus };
 	struct uacce_queue_status *st;
 	uint8_t *src, *dst[2];
 	struct vzip_q q;
 	unsigned int i;
-	int ret;
 
-	sigaction(SIGBUS, &sa, NULL);
-	ret = vzip_open(&q, name);
-	if (!ret)
-		ret = vzip_start(&q);
-	if (ret)
-		_exit(removed(ret) ? EXIT_REMOVED : 10);
+	st = child_open(&q);
 	src = vzip_mem(&q, REQ_LEN);
 	dst[0] = vzip_mem(&q, 2 * REQ_LEN);
 	dst[1] = vzip_mem(&q, 2 * REQ_LEN);
 	if (!src || !dst[0] || !dst[1])
 		_exit(11);
 	vzip_fill(src, REQ_LEN, seed);
-	st = (void *)(q.dus + VZIP_CTRL_STATUS);
 	for (i = 0;; i++) {
 		struct vzip_sqe sqe;
 		struct vzip_cqe cqe;
@@ -173,20 +212,9 @@ static void __attribute__((noreturn)) child(int ready, uint32_t seed)
 		if (i % 3 == 2)
 			sqe.level = 1 + (i + seed) % 3;
 		sqe.user_data = htole64(i);
-		ret = vzip_post(&q, &sqe);
-		if (ret)
-			_exit(removed(ret) ? EXIT_REMOVED : 12);
-		if (!i) {
-			if (write(ready, "r", 1) != 1)
-				_exit(13);
+		if (!child_round(&q, st, ready, i, &sqe, sizeof(sqe), &cqe,
+				 sizeof(cqe)))
 			continue;
-		}
-		ret = vzip_reap(&q, &cqe, VZIP_TIMEOUT_MS, true);
-		if (__atomic_load_n(&st->state, __ATOMIC_ACQUIRE) ==
-		    UACCE_QSTATE_DEAD)
-			_exit(EXIT_REMOVED);
-		if (ret)
-			_exit(14);
 		s = le16toh(cqe.status);
 		if (s == VZIP_STS_ABORTED)
 			_exit(EXIT_REMOVED);
@@ -227,19 +255,12 @@ static unsigned int vc_status(struct vzip_q *q, const struct vcrypt_sqe *sqe)
  */
 static void __attribute__((noreturn)) child_vcrypt(int ready, uint32_t seed)
 {
-	struct sigaction sa = { .sa_handler = on_sigbus };
 	struct uacce_queue_status *st;
 	uint8_t *src, *dst[2], *key;
 	struct vzip_q q;
 	unsigned int i, s;
-	int ret;
 
-	sigaction(SIGBUS, &sa, NULL);
-	ret = vzip_open(&q, name);
-	if (!ret)
-		ret = vzip_start(&q);
-	if (ret)
-		_exit(removed(ret) ? EXIT_REMOVED : 10);
+	st = child_open(&q);
 	src = vzip_mem(&q, VC_REQ_LEN);
 	dst[0] = vzip_mem(&q, VC_REQ_LEN);
 	dst[1] = vzip_mem(&q, VC_REQ_LEN);
@@ -247,7 +268,6 @@ static void __attribute__((noreturn)) child_vcrypt(int ready, uint32_t seed)
 	if (!src || !dst[0] || !dst[1] || !key)
 		_exit(11);
 	vzip_fill_random(src, VC_REQ_LEN, seed);
-	st = (void *)(q.dus + VZIP_CTRL_STATUS);
 	for (i = 0; i < 3; i++) {
 		struct vcrypt_sqe sqe;
 
@@ -278,20 +298,9 @@ static void __attribute__((noreturn)) child_vcrypt(int ready, uint32_t seed)
 		sqe.iv_len = kind < 3 ? vc_slots[slot].iv_len : 0;
 		memset(sqe.iv, (int)i, sqe.iv_len);
 		sqe.user_data = htole64(i);
-		ret = vcrypt_post(&q, &sqe);
-		if (ret)
-			_exit(removed(ret) ? EXIT_REMOVED : 12);
-		if (!i) {
-			if (write(ready, "r", 1) != 1)
-				_exit(13);
+		if (!child_round(&q, st, ready, i, &sqe, sizeof(sqe), &cqe,
+				 sizeof(cqe)))
 			continue;
-		}
-		ret = vcrypt_reap(&q, &cqe, VZIP_TIMEOUT_MS, true);
-		if (__atomic_load_n(&st->state, __ATOMIC_ACQUIRE) ==
-		    UACCE_QSTATE_DEAD)
-			_exit(EXIT_REMOVED);
-		if (ret)
-			_exit(14);
 		s = le16toh(cqe.status);
 		if (s == VCRYPT_STS_ABORTED)
 			_exit(EXIT_REMOVED);

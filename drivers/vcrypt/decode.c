@@ -4,9 +4,10 @@
  *
  * vcrypt_sqe_decode() checks everything a descriptor alone can break
  * (Documentation/vcrypt.rst, "Submission entry": VCRYPT_STS_INVALID, each
- * with its reason in the debug log); the checks of BAD_IV, BAD_LENGTH and
- * OVERFLOW come later, in the specification's order (engine.c), after
- * those of the stream context and the key slot.
+ * with its reason in the debug log); vcrypt_job_check() makes the checks
+ * that come later, in the specification's order: the stream context, the
+ * key slot, BAD_IV, BAD_LENGTH and OVERFLOW, for a request of a uacce
+ * queue and of a vfio-pci function alike (engine.c).
  */
 #include <kunit/visibility.h>
 #include <linux/device.h>
@@ -297,3 +298,82 @@ u32 vcrypt_job_output(const struct vcrypt_job *job)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(vcrypt_job_output);
+
+/**
+ * vcrypt_req_dbg() - a reason a request fails, in the debug log
+ * @vdev: the device
+ * @qid: the ID of the request's uacce queue, or -1 for a queue of a
+ *	vfio-pci function
+ * @fmt: the reason, a printf format, with its arguments after it
+ */
+void vcrypt_req_dbg(const struct vcrypt_device *vdev, int qid,
+		    const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (qid < 0)
+		dev_dbg_ratelimited(vdev->dev, "vfio-pci queue: %pV", &vaf);
+	else
+		dev_dbg_ratelimited(vdev->dev, "queue %d: %pV", qid, &vaf);
+	va_end(args);
+}
+
+/**
+ * vcrypt_job_check() - the checks of DIGEST, ENCRYPT and DECRYPT after
+ *	vcrypt_sqe_decode(), in the order of Documentation/vcrypt.rst
+ * @vdev: the device
+ * @qid: the request's queue, for the debug log (vcrypt_req_dbg())
+ * @job: the request, its context range (a stream's) readable
+ * @slot: its key slot
+ * @st: set to the stream's state when the request continues a stream
+ *	(@st->state points to room for it)
+ *
+ * The stream context (sealed by the device, of this stream), the key slot
+ * (but for an unkeyed digest), the IV, the lengths, the room in the
+ * destination.  On a uacce queue the source and destination are mapped
+ * after these checks; on a vfio-pci function every range is pinned before
+ * them ("As a PCI function").
+ *
+ * Return: VCRYPT_STS_OK, or the status of the first check that fails:
+ * VCRYPT_STS_BAD_CONTEXT, VCRYPT_STS_BAD_KEY, VCRYPT_STS_BAD_IV,
+ * VCRYPT_STS_BAD_LENGTH or VCRYPT_STS_OVERFLOW.
+ */
+u16 vcrypt_job_check(const struct vcrypt_device *vdev, int qid,
+		     const struct vcrypt_job *job,
+		     const struct vcrypt_slot *slot, struct vcrypt_stream *st)
+{
+	u16 status;
+
+	if (job->stream && !job->new_stream) {
+		if (vcrypt_stream_load(&job->ctx, st, vdev->state_max)) {
+			vcrypt_req_dbg(vdev, qid,
+				       "context not sealed by the device\n");
+			return VCRYPT_STS_BAD_CONTEXT;
+		}
+		status = vcrypt_stream_check(st, job, slot);
+		if (status != VCRYPT_STS_OK) {
+			vcrypt_req_dbg(vdev, qid,
+				       "context of another stream, key or ended\n");
+			return status;
+		}
+	}
+	if (vcrypt_algs[job->alg].kind != VCRYPT_KIND_DIGEST) {
+		status = vcrypt_slot_check(slot, job);
+		if (status != VCRYPT_STS_OK)
+			return status;
+	}
+	status = vcrypt_job_check_iv(job);
+	if (status != VCRYPT_STS_OK)
+		return status;
+	status = vcrypt_job_check_length(job);
+	if (status != VCRYPT_STS_OK)
+		return status;
+	if (job->dst.len < vcrypt_job_output(job))
+		return VCRYPT_STS_OVERFLOW;
+	return VCRYPT_STS_OK;
+}
+EXPORT_SYMBOL_IF_KUNIT(vcrypt_job_check);

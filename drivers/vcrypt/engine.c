@@ -9,7 +9,8 @@
  * Documentation/vcrypt.rst, map the context (dma.c), check it (stream.c),
  * the key slot (keys.c), the IV, lengths and room, map the source and
  * destination, run the request (crypt.c), write the context back and fill
- * in the completion.
+ * in the completion.  A request of a vfio-pci function (vfio.c) is
+ * executed by the same vcrypt_job_execute(), its ranges pinned before.
  */
 #include <kunit/visibility.h>
 #include <linux/slab.h>
@@ -51,7 +52,10 @@ void vcrypt_cqe_fill(struct vcrypt_device *vdev, const struct vcrypt_sqe *sqe,
 	atomic64_inc(&vdev->stats.status[status]);
 }
 
-/* KEY_LOAD: a KEY_LOAD that fails leaves the slot empty */
+/*
+ * KEY_LOAD: a KEY_LOAD that fails leaves the slot empty.  @q NULL: a queue
+ * of a vfio-pci function, whose key range is pinned already.
+ */
 static u16 vcrypt_key_load(struct vcrypt_engine *e, struct vcrypt_queue *q,
 			   const struct vcrypt_sqe *sqe, struct vcrypt_job *job,
 			   struct vcrypt_slot *slot)
@@ -61,15 +65,17 @@ static u16 vcrypt_key_load(struct vcrypt_engine *e, struct vcrypt_queue *q,
 	u16 status;
 
 	if (!vcrypt_key_len_ok(job->alg, job->src.len)) {
-		dev_dbg_ratelimited(vdev->dev, "queue %u: %u-byte key for alg %u\n",
-				    q->qid, job->src.len, job->alg);
+		vcrypt_req_dbg(vdev, q ? q->qid : -1, "%u-byte key for alg %u\n",
+			       job->src.len, job->alg);
 		vcrypt_slot_clear(vdev, slot);
 		return VCRYPT_STS_BAD_KEY;
 	}
-	status = vcrypt_dma_map_data(e, q, sqe, job);
-	if (status != VCRYPT_STS_OK) {
-		vcrypt_slot_clear(vdev, slot);
-		return status;
+	if (q) {
+		status = vcrypt_dma_map_data(e, q, sqe, job);
+		if (status != VCRYPT_STS_OK) {
+			vcrypt_slot_clear(vdev, slot);
+			return status;
+		}
 	}
 	wd_buf_read(&job->src, 0, key, job->src.len);
 	vcrypt_slot_load(vdev, slot, job->alg, key, job->src.len);
@@ -77,58 +83,79 @@ static u16 vcrypt_key_load(struct vcrypt_engine *e, struct vcrypt_queue *q,
 	return VCRYPT_STS_OK;
 }
 
-/* DIGEST, ENCRYPT, DECRYPT, from the context's range on */
+/*
+ * DIGEST, ENCRYPT, DECRYPT, from the context's range on.  On a uacce queue
+ * (@q) the ranges are mapped here, in the order of errors of
+ * Documentation/vcrypt.rst; on a queue of a vfio-pci function (@q NULL)
+ * they were pinned before ("As a PCI function").
+ */
 static u16 vcrypt_data_op(struct vcrypt_engine *e, struct vcrypt_queue *q,
 			  const struct vcrypt_sqe *sqe, struct vcrypt_job *job,
-			  struct vcrypt_slot *slot)
+			  struct vcrypt_slot *slot, const bool *abort)
 {
-	struct vcrypt_device *vdev = e->vdev;
 	struct vcrypt_stream st = {
 		.state = e->state + VCRYPT_CTX_HDR_SIZE,
 	};
 	u16 status;
 
-	if (job->stream) {
+	if (q && job->stream) {
 		status = vcrypt_dma_map_ctx(e, q, sqe, job);
 		if (status != VCRYPT_STS_OK)
 			return status;
-		if (!job->new_stream) {
-			if (vcrypt_stream_load(&job->ctx, &st, vdev->state_max)) {
-				dev_dbg_ratelimited(vdev->dev,
-						    "queue %u: context not sealed by the device\n",
-						    q->qid);
-				return VCRYPT_STS_BAD_CONTEXT;
-			}
-			status = vcrypt_stream_check(&st, job, slot);
-			if (status != VCRYPT_STS_OK) {
-				dev_dbg_ratelimited(vdev->dev,
-						    "queue %u: context of another stream, key or ended\n",
-						    q->qid);
-				return status;
-			}
-		}
 	}
-	if (vcrypt_algs[job->alg].kind != VCRYPT_KIND_DIGEST) {
-		status = vcrypt_slot_check(slot, job);
+	status = vcrypt_job_check(e->vdev, q ? q->qid : -1, job, slot, &st);
+	if (status != VCRYPT_STS_OK)
+		return status;
+	if (q) {
+		status = vcrypt_dma_map_data(e, q, sqe, job);
 		if (status != VCRYPT_STS_OK)
 			return status;
 	}
-	status = vcrypt_job_check_iv(job);
-	if (status != VCRYPT_STS_OK)
-		return status;
-	status = vcrypt_job_check_length(job);
-	if (status != VCRYPT_STS_OK)
-		return status;
-	if (job->dst.len < vcrypt_job_output(job))
-		return VCRYPT_STS_OVERFLOW;
-	status = vcrypt_dma_map_data(e, q, sqe, job);
-	if (status != VCRYPT_STS_OK)
-		return status;
-	if (READ_ONCE(q->ent.stopping))
+	if (READ_ONCE(*abort))
 		return VCRYPT_STS_ABORTED;
 	status = vcrypt_crypt_run(e, slot, job, job->stream ? &st : NULL);
 	if (status == VCRYPT_STS_OK && job->stream)
 		vcrypt_stream_save(&job->ctx, &st);
+	return status;
+}
+
+/**
+ * vcrypt_job_execute() - execute a decoded request
+ * @e: the engine
+ * @q: the request's uacce queue, or NULL for a queue of a vfio-pci function
+ *	(every range of the request pinned before, and set in @job)
+ * @sqe: the request
+ * @job: its decode (vcrypt_sqe_decode())
+ * @slot: its key slot, of its queue
+ * @abort: set when the request is to complete VCRYPT_STS_ABORTED
+ *
+ * What it mapped is unmapped, the stream state wiped.
+ *
+ * Return: the status of the request's completion.
+ */
+u16 vcrypt_job_execute(struct vcrypt_engine *e, struct vcrypt_queue *q,
+		       const struct vcrypt_sqe *sqe, struct vcrypt_job *job,
+		       struct vcrypt_slot *slot, const bool *abort)
+{
+	u16 status = VCRYPT_STS_OK;
+
+	switch (job->opcode) {
+	case VCRYPT_OP_NOP:
+		break;
+	case VCRYPT_OP_KEY_CLEAR:
+		vcrypt_slot_clear(e->vdev, slot);
+		break;
+	case VCRYPT_OP_KEY_LOAD:
+		status = vcrypt_key_load(e, q, sqe, job, slot);
+		break;
+	default:
+		status = vcrypt_data_op(e, q, sqe, job, slot, abort);
+		break;
+	}
+	if (q)
+		vcrypt_dma_unmap_job(e, job);
+	if (job->stream)
+		memzero_explicit(e->state, VCRYPT_CTX_MAX);
 	return status;
 }
 
@@ -153,34 +180,16 @@ static u16 vcrypt_engine_decode(struct wd_engine *we,
 	return vcrypt_sqe_decode(sqe, e->vdev, job);
 }
 
-/* wd_engine_ops.execute: by opcode; what was mapped is unmapped */
+/* wd_engine_ops.execute */
 static u16 vcrypt_engine_execute(struct wd_engine *we,
 				 struct wd_sched_ent *ent, const void *sqe,
 				 void *job_p)
 {
 	struct vcrypt_queue *q = container_of(ent, struct vcrypt_queue, ent);
-	struct vcrypt_engine *e = we->priv;
 	struct vcrypt_job *job = job_p;
-	struct vcrypt_slot *slot = &q->slots[job->slot];
-	u16 status = VCRYPT_STS_OK;
 
-	switch (job->opcode) {
-	case VCRYPT_OP_NOP:
-		break;
-	case VCRYPT_OP_KEY_CLEAR:
-		vcrypt_slot_clear(e->vdev, slot);
-		break;
-	case VCRYPT_OP_KEY_LOAD:
-		status = vcrypt_key_load(e, q, sqe, job, slot);
-		break;
-	default:
-		status = vcrypt_data_op(e, q, sqe, job, slot);
-		break;
-	}
-	vcrypt_dma_unmap_job(e, job);
-	if (job->stream)
-		memzero_explicit(e->state, VCRYPT_CTX_MAX);
-	return status;
+	return vcrypt_job_execute(we->priv, q, sqe, job, &q->slots[job->slot],
+				  &q->ent.stopping);
 }
 
 /* wd_engine_ops.complete: the completion, the stats, the trace event */

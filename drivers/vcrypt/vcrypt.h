@@ -310,12 +310,21 @@ u16 vcrypt_sqe_decode(const struct vcrypt_sqe *sqe,
 u16 vcrypt_job_check_iv(const struct vcrypt_job *job);
 u16 vcrypt_job_check_length(const struct vcrypt_job *job);
 u32 vcrypt_job_output(const struct vcrypt_job *job);
+__printf(3, 4)
+void vcrypt_req_dbg(const struct vcrypt_device *vdev, int qid,
+		    const char *fmt, ...);
+u16 vcrypt_job_check(const struct vcrypt_device *vdev, int qid,
+		     const struct vcrypt_job *job,
+		     const struct vcrypt_slot *slot, struct vcrypt_stream *st);
 
 /* engine.c */
 extern const struct wd_engine_ops vcrypt_engine_ops;
 void vcrypt_cqe_fill(struct vcrypt_device *vdev, const struct vcrypt_sqe *sqe,
 		     u16 status, const struct vcrypt_job *job,
 		     struct vcrypt_cqe *cqe);
+u16 vcrypt_job_execute(struct vcrypt_engine *e, struct vcrypt_queue *q,
+		       const struct vcrypt_sqe *sqe, struct vcrypt_job *job,
+		       struct vcrypt_slot *slot, const bool *abort);
 
 /* dma.c */
 unsigned int vcrypt_dma_max_pages(const struct vcrypt_device *vdev);

@@ -11,7 +11,7 @@
  *
  * Every range of a request is pinned before it executes, so an unmapped
  * one completes ADDR_ERROR before the checks of the context, key, IV and
- * lengths (Documentation/vcrypt.rst, "vfio-pci instances").  The key
+ * lengths (Documentation/vcrypt.rst, "As a PCI function").  The key
  * slots are not in the framework's registers, which are all a migration
  * stream carries: the function offers no migration.
  */
@@ -160,67 +160,6 @@ static void vcrypt_vfio_bufs(const struct wd_mdev_vfio_req *req,
 	}
 }
 
-/* KEY_LOAD: a KEY_LOAD that fails leaves the slot empty */
-static u16 vcrypt_vfio_key_load(struct vcrypt_device *vdev,
-				struct vcrypt_slot *slot,
-				const struct vcrypt_job *job)
-{
-	u8 key[VCRYPT_KEY_MAX];
-
-	if (!vcrypt_key_len_ok(job->alg, job->src.len)) {
-		dev_dbg_ratelimited(vdev->dev, "vfio-pci queue: %u-byte key for alg %u\n",
-				    job->src.len, job->alg);
-		vcrypt_slot_clear(vdev, slot);
-		return VCRYPT_STS_BAD_KEY;
-	}
-	wd_buf_read(&job->src, 0, key, job->src.len);
-	vcrypt_slot_load(vdev, slot, job->alg, key, job->src.len);
-	memzero_explicit(key, sizeof(key));
-	return VCRYPT_STS_OK;
-}
-
-/* DIGEST, ENCRYPT, DECRYPT: the specification's checks, then the run */
-static u16 vcrypt_vfio_data_op(struct vcrypt_engine *e,
-			       const struct vcrypt_slot *slot,
-			       struct vcrypt_job *job, const bool *abort)
-{
-	struct vcrypt_device *vdev = e->vdev;
-	struct vcrypt_stream st = {
-		.state = e->state + VCRYPT_CTX_HDR_SIZE,
-	};
-	u16 status;
-
-	if (job->stream && !job->new_stream) {
-		if (vcrypt_stream_load(&job->ctx, &st, vdev->state_max)) {
-			dev_dbg_ratelimited(vdev->dev,
-					    "vfio-pci queue: context not sealed by the device\n");
-			return VCRYPT_STS_BAD_CONTEXT;
-		}
-		status = vcrypt_stream_check(&st, job, slot);
-		if (status != VCRYPT_STS_OK)
-			return status;
-	}
-	if (vcrypt_algs[job->alg].kind != VCRYPT_KIND_DIGEST) {
-		status = vcrypt_slot_check(slot, job);
-		if (status != VCRYPT_STS_OK)
-			return status;
-	}
-	status = vcrypt_job_check_iv(job);
-	if (status != VCRYPT_STS_OK)
-		return status;
-	status = vcrypt_job_check_length(job);
-	if (status != VCRYPT_STS_OK)
-		return status;
-	if (job->dst.len < vcrypt_job_output(job))
-		return VCRYPT_STS_OVERFLOW;
-	if (READ_ONCE(*abort))
-		return VCRYPT_STS_ABORTED;
-	status = vcrypt_crypt_run(e, slot, job, job->stream ? &st : NULL);
-	if (status == VCRYPT_STS_OK && job->stream)
-		vcrypt_stream_save(&job->ctx, &st);
-	return status;
-}
-
 /*
  * On an engine of the device, which passed itself (a struct wd_engine) to
  * the queue's serve.
@@ -231,29 +170,14 @@ static void vcrypt_vfio_execute(void *engine, struct wd_mdev_vfio_req *req)
 	struct vcrypt_vq *s = req->vq->drv;
 	const struct vcrypt_sqe *sqe = req->sqe;
 	struct vcrypt_job job = {};
-	struct vcrypt_slot *slot;
 	u16 status;
 
 	/* decoded before; the copy of the descriptor has not changed */
 	status = vcrypt_sqe_decode(sqe, e->vdev, &job);
 	if (status == VCRYPT_STS_OK) {
-		slot = &s->slots[job.slot];
 		vcrypt_vfio_bufs(req, &job);
-		switch (job.opcode) {
-		case VCRYPT_OP_NOP:
-			break;
-		case VCRYPT_OP_KEY_CLEAR:
-			vcrypt_slot_clear(e->vdev, slot);
-			break;
-		case VCRYPT_OP_KEY_LOAD:
-			status = vcrypt_vfio_key_load(e->vdev, slot, &job);
-			break;
-		default:
-			status = vcrypt_vfio_data_op(e, slot, &job, req->abort);
-			break;
-		}
-		if (job.stream)
-			memzero_explicit(e->state, VCRYPT_CTX_MAX);
+		status = vcrypt_job_execute(e, NULL, sqe, &job,
+					    &s->slots[job.slot], req->abort);
 	}
 	vcrypt_cqe_fill(e->vdev, sqe, status, &job, req->cqe);
 }

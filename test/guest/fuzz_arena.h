@@ -184,6 +184,26 @@ static inline long fuzz_arena_changed(const struct fuzz_arena *a)
 	return at;
 }
 
+/*
+ * After a batch of @n requests: what each may have written (@off[i][k],
+ * -1 for nothing, and @len[i][k]) joins the shadow, and the rest of the
+ * arena must be as it was; @what names those ranges in the failure.
+ */
+static inline void fuzz_arena_check(struct fuzz_arena *a, unsigned int n,
+				    long (*off)[2], uint32_t (*len)[2],
+				    const char *what)
+{
+	long at;
+
+	for (unsigned int i = 0; i < n; i++)
+		for (int k = 0; k < 2; k++)
+			fuzz_arena_settle(a, off[i][k], len[i][k]);
+	at = fuzz_arena_changed(a);
+	if (at >= 0)
+		fuzz_fail("byte %ld of the queue's memory changed outside every "
+			  "%s of the batch", at, what);
+}
+
 static inline bool fuzz_ranges_overlap(uint64_t a, uint32_t alen, uint64_t b,
 				       uint32_t blen)
 {
@@ -217,6 +237,82 @@ static inline void fuzz_doorbells(struct vzip_q *q)
 		if (ioctl(q->fd, UACCE_CMD_WAKE_Q))
 			fuzz_fail("WAKE_Q with nothing to do: %s",
 				  strerror(errno));
+}
+
+/*
+ * The first device found by @find (vzip_find_device() or
+ * vcrypt_find_device()), of @what, opened and started on @q.
+ */
+static inline void fuzz_open(struct vzip_q *q, int (*find)(char *, size_t),
+			     const char *what)
+{
+	char name[NAME_MAX + 1];
+	int ret;
+
+	ret = find(name, sizeof(name));
+	if (ret)
+		fuzz_fail("no %s device: %s", what, strerror(-ret));
+	ret = vzip_open(q, name);
+	if (!ret)
+		ret = vzip_start(q);
+	if (ret)
+		fuzz_fail("opening a queue of %s: %s", name, strerror(-ret));
+}
+
+/*
+ * The next operation of the main loop, @n: false once @o->ops are done or
+ * @o->seconds have passed since @t0; else its kind, below 100.
+ */
+static inline bool fuzz_next(unsigned long n, const struct fuzz_opts *o,
+			     const struct timespec *t0, unsigned int *kind)
+{
+	if (n >= o->ops || vzip_ms_since(t0) > (long)o->seconds * 1000)
+		return false;
+	fuzz_begin(n);
+	*kind = fuzz_below(100);
+	if (o->verbose)
+		printf("# op %lu: kind %u\n", n, *kind);
+	return true;
+}
+
+/* How many requests a batch has: 2 to @max, no more than the depth. */
+static inline unsigned int fuzz_batch_size(const struct vzip_q *q,
+					   unsigned int max)
+{
+	unsigned int batch = 2 + fuzz_below(max - 1);
+
+	return batch > q->depth ? q->depth : batch;
+}
+
+/* @len bytes of anonymous memory (fuzz_unmap_inflight()). */
+static inline uint8_t *fuzz_anon(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		fuzz_fail("mmap: %s", strerror(errno));
+	return p;
+}
+
+/*
+ * SVA: posts @sqe (@sqe_size bytes), whose source is @src, and unmaps the
+ * @len bytes of @src while the request may be in flight; reaps its
+ * completion into @cqe (@cqe_size bytes), or fails as @what.
+ */
+static inline void fuzz_unmap_inflight(struct vzip_q *q, const void *sqe,
+				       size_t sqe_size, uint8_t *src,
+				       size_t len, void *cqe, size_t cqe_size,
+				       const char *what)
+{
+	vzip_queue_raw(q, sqe, sqe_size);
+	if (vzip_submit(q))
+		fuzz_fail("the doorbell failed: %s", strerror(errno));
+	if (fuzz_below(2))
+		usleep(fuzz_below(500));
+	munmap(src, len);
+	if (vzip_reap_raw(q, cqe, cqe_size, VZIP_TIMEOUT_MS, true))
+		fuzz_fail("%s whose source was unmapped never completed", what);
 }
 
 #endif /* FUZZ_ARENA_H */

@@ -43,6 +43,7 @@
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -135,36 +136,91 @@ static bool removed(int err)
 }
 
 /*
+ * A child's queue, opened and started, SIGBUS caught; its status page.
+ * Exits EXIT_REMOVED when the device is gone, 10 on another error.
+ */
+static struct uacce_queue_status *child_open(struct vzip_q *q)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus };
+	int ret;
+
+	sigaction(SIGBUS, &sa, NULL);
+	ret = vzip_open(q, name);
+	if (!ret)
+		ret = vzip_start(q);
+	if (ret)
+		_exit(removed(ret) ? EXIT_REMOVED : 10);
+	return (void *)(q->dus + VZIP_CTRL_STATUS);
+}
+
+/* the statuses child_round() knows, the same on both devices */
+_Static_assert((int)VZIP_STS_OK == (int)VCRYPT_STS_OK &&
+	       (int)VZIP_STS_ABORTED == (int)VCRYPT_STS_ABORTED,
+	       "vzip and vcrypt share OK and ABORTED");
+
+/*
+ * A child's request @i (@sqe, @sqe_size bytes) posted, two in flight: the
+ * first tells the parent through @ready; each later one reaps the
+ * completion of the one before (@cqe_size bytes, user_data first, the
+ * status at @status_at), which must be OK.  Exits EXIT_REMOVED once the
+ * queue is dead or the request ABORTED, another code on a failure.
+ */
+static void child_round(struct vzip_q *q, struct uacce_queue_status *st,
+			int ready, unsigned int i, const void *sqe,
+			size_t sqe_size, size_t cqe_size, size_t status_at)
+{
+	uint8_t cqe[64];
+	uint64_t user_data;
+	uint16_t status;
+	unsigned int s;
+	int ret;
+
+	vzip_queue_raw(q, sqe, sqe_size);
+	ret = vzip_submit(q);
+	if (ret)
+		_exit(removed(ret) ? EXIT_REMOVED : 12);
+	if (!i) {
+		if (write(ready, "r", 1) != 1)
+			_exit(13);
+		return;
+	}
+	if (cqe_size > sizeof(cqe))
+		_exit(16);
+	ret = vzip_reap_raw(q, cqe, cqe_size, VZIP_TIMEOUT_MS, true);
+	if (__atomic_load_n(&st->state, __ATOMIC_ACQUIRE) == UACCE_QSTATE_DEAD)
+		_exit(EXIT_REMOVED);
+	if (ret)
+		_exit(14);
+	memcpy(&user_data, cqe, sizeof(user_data));
+	memcpy(&status, cqe + status_at, sizeof(status));
+	s = le16toh(status);
+	if (s == VZIP_STS_ABORTED)
+		_exit(EXIT_REMOVED);
+	if (s != VZIP_STS_OK || le64toh(user_data) != i - 1)
+		_exit(20 + s);
+}
+
+/*
  * Submits requests without end, two in flight, and tells the parent
  * through @ready once the first is posted.  Exits EXIT_REMOVED when the
  * device goes away, another code when something is wrong.
  */
 static void __attribute__((noreturn)) child(int ready, uint32_t seed)
 {
-	struct sigaction sa = { .sa_handler = on_sigbus };
 	struct uacce_queue_status *st;
 	uint8_t *src, *dst[2];
 	struct vzip_q q;
 	unsigned int i;
-	int ret;
 
-	sigaction(SIGBUS, &sa, NULL);
-	ret = vzip_open(&q, name);
-	if (!ret)
-		ret = vzip_start(&q);
-	if (ret)
-		_exit(removed(ret) ? EXIT_REMOVED : 10);
+	st = child_open(&q);
 	src = vzip_mem(&q, REQ_LEN);
 	dst[0] = vzip_mem(&q, 2 * REQ_LEN);
 	dst[1] = vzip_mem(&q, 2 * REQ_LEN);
 	if (!src || !dst[0] || !dst[1])
 		_exit(11);
 	vzip_fill(src, REQ_LEN, seed);
-	st = (void *)(q.dus + VZIP_CTRL_STATUS);
 	for (i = 0;; i++) {
 		struct vzip_sqe sqe;
-		struct vzip_cqe cqe;
-		unsigned int s;
 
 		sqe = vzip_sqe(&q, i % 3 == 2 ? VZIP_OP_COMPRESS : VZIP_OP_COPY,
 			       i % 3 == 2 ? (i + seed) % 3 : 0,
@@ -173,25 +229,9 @@ static void __attribute__((noreturn)) child(int ready, uint32_t seed)
 		if (i % 3 == 2)
 			sqe.level = 1 + (i + seed) % 3;
 		sqe.user_data = htole64(i);
-		ret = vzip_post(&q, &sqe);
-		if (ret)
-			_exit(removed(ret) ? EXIT_REMOVED : 12);
-		if (!i) {
-			if (write(ready, "r", 1) != 1)
-				_exit(13);
-			continue;
-		}
-		ret = vzip_reap(&q, &cqe, VZIP_TIMEOUT_MS, true);
-		if (__atomic_load_n(&st->state, __ATOMIC_ACQUIRE) ==
-		    UACCE_QSTATE_DEAD)
-			_exit(EXIT_REMOVED);
-		if (ret)
-			_exit(14);
-		s = le16toh(cqe.status);
-		if (s == VZIP_STS_ABORTED)
-			_exit(EXIT_REMOVED);
-		if (s != VZIP_STS_OK || le64toh(cqe.user_data) != i - 1)
-			_exit(20 + s);
+		child_round(&q, st, ready, i, &sqe, sizeof(sqe),
+			    sizeof(struct vzip_cqe),
+			    offsetof(struct vzip_cqe, status));
 	}
 }
 
@@ -227,19 +267,12 @@ static unsigned int vc_status(struct vzip_q *q, const struct vcrypt_sqe *sqe)
  */
 static void __attribute__((noreturn)) child_vcrypt(int ready, uint32_t seed)
 {
-	struct sigaction sa = { .sa_handler = on_sigbus };
 	struct uacce_queue_status *st;
 	uint8_t *src, *dst[2], *key;
 	struct vzip_q q;
 	unsigned int i, s;
-	int ret;
 
-	sigaction(SIGBUS, &sa, NULL);
-	ret = vzip_open(&q, name);
-	if (!ret)
-		ret = vzip_start(&q);
-	if (ret)
-		_exit(removed(ret) ? EXIT_REMOVED : 10);
+	st = child_open(&q);
 	src = vzip_mem(&q, VC_REQ_LEN);
 	dst[0] = vzip_mem(&q, VC_REQ_LEN);
 	dst[1] = vzip_mem(&q, VC_REQ_LEN);
@@ -247,7 +280,6 @@ static void __attribute__((noreturn)) child_vcrypt(int ready, uint32_t seed)
 	if (!src || !dst[0] || !dst[1] || !key)
 		_exit(11);
 	vzip_fill_random(src, VC_REQ_LEN, seed);
-	st = (void *)(q.dus + VZIP_CTRL_STATUS);
 	for (i = 0; i < 3; i++) {
 		struct vcrypt_sqe sqe;
 
@@ -263,7 +295,6 @@ static void __attribute__((noreturn)) child_vcrypt(int ready, uint32_t seed)
 	for (i = 0;; i++) {
 		unsigned int kind = (i + seed) % 4, slot = kind < 3 ? kind : 0;
 		struct vcrypt_sqe sqe;
-		struct vcrypt_cqe cqe;
 
 		if (kind == 3)	/* SHA-512, no key */
 			sqe = vcrypt_sqe(&q, VCRYPT_OP_DIGEST, VCRYPT_ALG_SHA512,
@@ -278,25 +309,9 @@ static void __attribute__((noreturn)) child_vcrypt(int ready, uint32_t seed)
 		sqe.iv_len = kind < 3 ? vc_slots[slot].iv_len : 0;
 		memset(sqe.iv, (int)i, sqe.iv_len);
 		sqe.user_data = htole64(i);
-		ret = vcrypt_post(&q, &sqe);
-		if (ret)
-			_exit(removed(ret) ? EXIT_REMOVED : 12);
-		if (!i) {
-			if (write(ready, "r", 1) != 1)
-				_exit(13);
-			continue;
-		}
-		ret = vcrypt_reap(&q, &cqe, VZIP_TIMEOUT_MS, true);
-		if (__atomic_load_n(&st->state, __ATOMIC_ACQUIRE) ==
-		    UACCE_QSTATE_DEAD)
-			_exit(EXIT_REMOVED);
-		if (ret)
-			_exit(14);
-		s = le16toh(cqe.status);
-		if (s == VCRYPT_STS_ABORTED)
-			_exit(EXIT_REMOVED);
-		if (s != VCRYPT_STS_OK || le64toh(cqe.user_data) != i - 1)
-			_exit(20 + s);
+		child_round(&q, st, ready, i, &sqe, sizeof(sqe),
+			    sizeof(struct vcrypt_cqe),
+			    offsetof(struct vcrypt_cqe, status));
 	}
 }
 

@@ -117,12 +117,6 @@ static bool has_streams(uint8_t alg)
 	       alg == VCRYPT_ALG_SM4_CBC;
 }
 
-/* Below @n with @percent chance, any byte otherwise. */
-static uint8_t mostly(unsigned int percent, uint32_t n)
-{
-	return fuzz_chance(percent) ? fuzz_below(n) : (uint8_t)fuzz_rnd();
-}
-
 /*
  * A descriptor with random fields, and what the rules say of it: INVALID
  * where a rule of "Submission entry" is certainly broken, OK for a NOP
@@ -137,9 +131,9 @@ static void random_req(struct fz *f, struct req *r)
 	uint16_t flags, slot;
 
 	memset(r, 0, sizeof(*r));
-	s->opcode = mostly(92, NR_OPCODES);
+	s->opcode = fuzz_mostly(92, NR_OPCODES);
 	s->alg = s->opcode == VCRYPT_OP_NOP || s->opcode == VCRYPT_OP_KEY_CLEAR ?
-		 mostly(90, 1) : mostly(92, VCRYPT_ALG_NR);
+		 fuzz_mostly(90, 1) : fuzz_mostly(92, VCRYPT_ALG_NR);
 	s->version = fuzz_chance(95) ? VCRYPT_SQE_VERSION : (uint8_t)fuzz_rnd();
 	flags = fuzz_chance(75) ? 0 :
 		fuzz_chance(85) ? fuzz_below(8) : (uint16_t)fuzz_rnd();
@@ -151,7 +145,7 @@ static void random_req(struct fz *f, struct req *r)
 	s->key_slot = htole16(slot);
 	s->user_data = htole64(fuzz_rnd());
 	s->iv_len = fuzz_chance(60) ? 0 : fuzz_chance(50) ? VCRYPT_CIPHER_IV :
-		    fuzz_chance(50) ? VCRYPT_GCM_IV : mostly(80, 20);
+		    fuzz_chance(50) ? VCRYPT_GCM_IV : fuzz_mostly(80, 20);
 	for (unsigned int i = 0; i < VCRYPT_IV_MAX; i++) {
 		if (i < s->iv_len)
 			s->iv[i] = (uint8_t)fuzz_rnd();
@@ -178,7 +172,7 @@ static void random_req(struct fz *f, struct req *r)
 		src_len = dst_len = 0;
 	if (s->alg == VCRYPT_ALG_AES_GCM && fuzz_chance(80)) {
 		aad_len = fuzz_below(src_len + 1);
-		s->tag_len = mostly(90, VCRYPT_GCM_TAG_MAX + 1);
+		s->tag_len = fuzz_mostly(90, VCRYPT_GCM_TAG_MAX + 1);
 	} else {
 		aad_len = fuzz_chance(95) ? 0 : fuzz_below(src_len + 64);
 		s->tag_len = fuzz_chance(95) ? 0 : (uint8_t)fuzz_rnd();
@@ -290,7 +284,6 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 {
 	long off[MAX_BATCH][2];
 	uint32_t len[MAX_BATCH][2];
-	long at;
 
 	for (unsigned int i = 0; i < n; i++) {
 		vcrypt_queue(&f->q, &r[i].sqe);
@@ -358,14 +351,7 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 						   f->ctx_size);
 		}
 	}
-	for (unsigned int i = 0; i < n; i++)
-		for (int k = 0; k < 2; k++)
-			fuzz_arena_settle(&f->a, off[i][k], len[i][k]);
-	at = fuzz_arena_changed(&f->a);
-	if (at >= 0)
-		fuzz_fail("byte %ld of the queue's memory changed outside every "
-			  "destination and (successful) context of the batch",
-			  at);
+	fuzz_arena_check(&f->a, n, off, len, "destination and (successful) context");
 }
 
 /* One request alone; its completion. */
@@ -698,16 +684,6 @@ static void op_stream(struct fz *f)
 /* ---- the ring, the doorbell, unmapping ---- */
 
 /* An sq_tail too far ahead is ignored until it is back in range. */
-static void op_ring(struct fz *f)
-{
-	fuzz_ring_ahead(&f->q);
-}
-
-static void op_doorbells(struct fz *f)
-{
-	fuzz_doorbells(&f->q);
-}
-
 /* SVA: the source of a 1 MiB SHA-512 unmapped while it is in flight. */
 static void op_unmap(struct fz *f)
 {
@@ -719,22 +695,14 @@ static void op_unmap(struct fz *f)
 
 	if (!f->q.sva || len > f->max_len)
 		return;
-	src = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	dst = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (src == MAP_FAILED || dst == MAP_FAILED)
-		fuzz_fail("mmap: %s", strerror(errno));
+	src = fuzz_anon(len);
+	dst = fuzz_anon(4096);
 	memset(src, 0x5a, len);
 	s = vcrypt_sqe(&f->q, VCRYPT_OP_DIGEST, VCRYPT_ALG_SHA512, 0, src, len,
 		       dst, VCRYPT_SHA512_SIZE);
 	s.user_data = htole64(fuzz_rnd());
-	vcrypt_post(&f->q, &s);
-	if (fuzz_below(2))
-		usleep(fuzz_below(500));
-	munmap(src, len);
-	if (vcrypt_reap(&f->q, &c, VZIP_TIMEOUT_MS, true))
-		fuzz_fail("a digest whose source was unmapped never completed");
+	fuzz_unmap_inflight(&f->q, &s, sizeof(s), src, len, &c, sizeof(c),
+			    "a digest");
 	st = le16toh(c.status);
 	statuses[st <= VCRYPT_STS_BAD_CONTEXT ? st : VCRYPT_STS_BAD_CONTEXT + 1]++;
 	if (st != VCRYPT_STS_OK && st != VCRYPT_STS_ADDR_ERROR)
@@ -747,17 +715,7 @@ static void op_unmap(struct fz *f)
 
 static void setup(struct fz *f)
 {
-	char name[NAME_MAX + 1];
-	int ret;
-
-	ret = vcrypt_find_device(name, sizeof(name));
-	if (ret)
-		fuzz_fail("no vcrypt device: %s", strerror(-ret));
-	ret = vzip_open(&f->q, name);
-	if (!ret)
-		ret = vzip_start(&f->q);
-	if (ret)
-		fuzz_fail("opening a queue of %s: %s", f->q.name, strerror(-ret));
+	fuzz_open(&f->q, vcrypt_find_device, "vcrypt");
 	if (vzip_reg(&f->q, VCRYPT_REG_MAGIC) != VCRYPT_MAGIC ||
 	    vzip_reg(&f->q, VCRYPT_REG_SQE_SIZE) != sizeof(struct vcrypt_sqe) ||
 	    vzip_reg(&f->q, VCRYPT_REG_CQE_SIZE) != sizeof(struct vcrypt_cqe))
@@ -780,6 +738,7 @@ int main(int argc, char **argv)
 	struct req r[MAX_BATCH];
 	static struct fz f;
 	struct timespec t0;
+	unsigned int kind;
 	char name[NAME_MAX + 1];
 	long long loaded;
 	unsigned long n;
@@ -799,22 +758,14 @@ int main(int argc, char **argv)
 	       f.ctx_size, f.key_slots, f.algs,
 	       (unsigned long long)fuzz_arena_addr(&f.a, f.a.mem));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (n = 0; n < o.ops; n++) {
-		unsigned int kind, batch;
+	for (n = 0; fuzz_next(n, &o, &t0, &kind); n++) {
+		unsigned int batch;
 
-		if (vzip_ms_since(&t0) > (long)o.seconds * 1000)
-			break;
-		fuzz_begin(n);
-		kind = fuzz_below(100);
-		if (verbose)
-			printf("# op %lu: kind %u\n", n, kind);
 		if (kind < 35) {
 			random_req(&f, &r[0]);
 			one(&f, &r[0]);
 		} else if (kind < 45) {
-			batch = 2 + fuzz_below(MAX_BATCH - 1);
-			if (batch > f.q.depth)
-				batch = f.q.depth;
+			batch = fuzz_batch_size(&f.q, MAX_BATCH);
 			for (unsigned int i = 0; i < batch; i++)
 				random_req(&f, &r[i]);
 			run_batch(&f, r, batch, cqe);
@@ -825,9 +776,9 @@ int main(int argc, char **argv)
 		} else if (kind < 88) {
 			op_stream(&f);
 		} else if (kind < 93) {
-			op_ring(&f);
+			fuzz_ring_ahead(&f.q);
 		} else if (kind < 97) {
-			op_doorbells(&f);
+			fuzz_doorbells(&f.q);
 		} else {
 			op_unmap(&f);
 		}

@@ -35,10 +35,7 @@ static inline long long vcrypt_stat(const char *name, const char *key)
 /* Writes a request into the SQ without publishing it (vzip_submit()). */
 static inline void vcrypt_queue(struct vzip_q *q, const struct vcrypt_sqe *sqe)
 {
-	struct vcrypt_sqe *sq = (struct vcrypt_sqe *)(void *)q->sq;
-
-	sq[q->sq_tail & (q->depth - 1)] = *sqe;
-	q->sq_tail++;
+	vzip_queue_raw(q, sqe, sizeof(*sqe));
 }
 
 static inline int vcrypt_post(struct vzip_q *q, const struct vcrypt_sqe *sqe)
@@ -57,9 +54,7 @@ static inline int vcrypt_reap(struct vzip_q *q, struct vcrypt_cqe *cqe,
 static inline int vcrypt_exec(struct vzip_q *q, const struct vcrypt_sqe *sqe,
 			      struct vcrypt_cqe *cqe)
 {
-	int ret = vcrypt_post(q, sqe);
-
-	return ret ? ret : vcrypt_reap(q, cqe, VZIP_TIMEOUT_MS, false);
+	return vzip_exec_raw(q, sqe, sizeof(*sqe), cqe, sizeof(*cqe));
 }
 
 /* A request of @opcode and @alg on the queue's memory @src and @dst. */

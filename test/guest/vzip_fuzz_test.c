@@ -85,12 +85,6 @@ struct req {
 	bool check_copy;	/* COPY on good ranges: dst must equal src */
 };
 
-/* Below @n with @percent chance, any byte otherwise. */
-static uint8_t mostly(unsigned int percent, uint32_t n)
-{
-	return fuzz_chance(percent) ? fuzz_below(n) : (uint8_t)fuzz_rnd();
-}
-
 /*
  * A descriptor with random fields, and what the rules say of it: INVALID
  * where a rule of "Submission entry" is broken, ADDR_ERROR where a range
@@ -105,17 +99,17 @@ static void random_req(struct fz *f, struct req *r)
 	uint16_t flags;
 
 	memset(r, 0, sizeof(*r));
-	s->opcode = mostly(90, 4);
+	s->opcode = fuzz_mostly(90, 4);
 	uses_fmt = s->opcode == VZIP_OP_COMPRESS ||
 		   s->opcode == VZIP_OP_DECOMPRESS;
 	/* mostly defined values (0 where the opcode uses no such field) */
-	s->format = mostly(90, uses_fmt ? 3 : 1);
-	s->flush = mostly(90, uses_fmt ? 4 : 1);
-	s->level = mostly(90, s->opcode == VZIP_OP_COMPRESS ? 10 : 1);
+	s->format = fuzz_mostly(90, uses_fmt ? 3 : 1);
+	s->flush = fuzz_mostly(90, uses_fmt ? 4 : 1);
+	s->level = fuzz_mostly(90, s->opcode == VZIP_OP_COMPRESS ? 10 : 1);
 	if (uses_fmt && fuzz_chance(80))
 		s->window_bits = 9 + fuzz_below(7);
 	else
-		s->window_bits = mostly(uses_fmt ? 50 : 90, 1);
+		s->window_bits = fuzz_mostly(uses_fmt ? 50 : 90, 1);
 	s->version = fuzz_chance(95) ? VZIP_SQE_VERSION : (uint8_t)fuzz_rnd();
 	flags = fuzz_chance(85) ? 0 :
 		fuzz_chance(80) ? fuzz_below(4) : (uint16_t)fuzz_rnd();
@@ -271,7 +265,6 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 	long off[MAX_BATCH][2];
 	uint32_t len[MAX_BATCH][2];
 	static uint8_t srccopy[MAX_BATCH][65536];
-	long at;
 
 	for (unsigned int i = 0; i < n; i++) {
 		/*
@@ -359,13 +352,7 @@ static void run_batch(struct fz *f, struct req *r, unsigned int n,
 		}
 	}
 	/* what may have changed joins the shadow; the rest must be equal */
-	for (unsigned int i = 0; i < n; i++)
-		for (int k = 0; k < 2; k++)
-			fuzz_arena_settle(&f->a, off[i][k], len[i][k]);
-	at = fuzz_arena_changed(&f->a);
-	if (at >= 0)
-		fuzz_fail("byte %ld of the queue's memory changed outside every "
-		     "destination and context of the batch", at);
+	fuzz_arena_check(&f->a, n, off, len, "destination and context");
 }
 
 static void one(struct fz *f, struct req *r)
@@ -601,16 +588,6 @@ static void op_stream(struct fz *f)
 	one(f, &r);
 }
 
-static void op_ring(struct fz *f)
-{
-	fuzz_ring_ahead(&f->q);
-}
-
-static void op_doorbells(struct fz *f)
-{
-	fuzz_doorbells(&f->q);
-}
-
 /* SVA: the source unmapped while a COPY from it is in flight. */
 static void op_unmap(struct fz *f)
 {
@@ -622,21 +599,13 @@ static void op_unmap(struct fz *f)
 
 	if (!f->q.sva)
 		return;
-	src = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	dst = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (src == MAP_FAILED || dst == MAP_FAILED)
-		fuzz_fail("mmap: %s", strerror(errno));
+	src = fuzz_anon(len);
+	dst = fuzz_anon(len);
 	memset(src, 0x5a, len);
 	s = vzip_sqe(&f->q, VZIP_OP_COPY, 0, 0, src, len, dst, len);
 	s.user_data = htole64(fuzz_rnd());
-	vzip_post(&f->q, &s);
-	if (fuzz_below(2))
-		usleep(fuzz_below(500));
-	munmap(src, len);
-	if (vzip_reap(&f->q, &c, VZIP_TIMEOUT_MS, true))
-		fuzz_fail("a COPY whose source was unmapped never completed");
+	fuzz_unmap_inflight(&f->q, &s, sizeof(s), src, len, &c, sizeof(c),
+			    "a COPY");
 	st = le16toh(c.status);
 	statuses[st & 7]++;
 	if (st != VZIP_STS_OK && st != VZIP_STS_ADDR_ERROR)
@@ -649,17 +618,7 @@ static void op_unmap(struct fz *f)
 
 static void setup(struct fz *f)
 {
-	char name[64];
-	int ret;
-
-	ret = vzip_find_device(name, sizeof(name));
-	if (ret)
-		fuzz_fail("no vzip device: %s", strerror(-ret));
-	ret = vzip_open(&f->q, name);
-	if (!ret)
-		ret = vzip_start(&f->q);
-	if (ret)
-		fuzz_fail("opening a queue of %s: %s", name, strerror(-ret));
+	fuzz_open(&f->q, vzip_find_device, "vzip");
 	f->max_len = vzip_reg(&f->q, VZIP_REG_MAX_LEN);
 	f->ctx_size = vzip_reg(&f->q, VZIP_REG_CTX_SIZE);
 	f->stream = vzip_reg(&f->q, VZIP_REG_CAPS) & VZIP_CAP_STREAM;
@@ -670,6 +629,7 @@ int main(int argc, char **argv)
 {
 	struct fuzz_opts o = { .ops = 2000, .seconds = 60 };
 	struct timespec t0;
+	unsigned int kind;
 	struct fz f = { 0 };
 	struct req r[MAX_BATCH];
 	struct vzip_cqe cqe[MAX_BATCH];
@@ -688,22 +648,14 @@ int main(int argc, char **argv)
 	       f.q.sva ? "SVA" : "static region", f.q.depth, f.max_len,
 	       f.ctx_size, (unsigned long long)addr_of(&f, f.a.mem));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (n = 0; n < o.ops; n++) {
-		unsigned int kind, batch;
+	for (n = 0; fuzz_next(n, &o, &t0, &kind); n++) {
+		unsigned int batch;
 
-		if (vzip_ms_since(&t0) > (long)o.seconds * 1000)
-			break;
-		fuzz_begin(n);
-		kind = fuzz_below(100);
-		if (verbose)
-			printf("# op %lu: kind %u\n", n, kind);
 		if (kind < 40) {
 			random_req(&f, &r[0]);
 			one(&f, &r[0]);
 		} else if (kind < 50) {
-			batch = 2 + fuzz_below(MAX_BATCH - 1);
-			if (batch > f.q.depth)
-				batch = f.q.depth;
+			batch = fuzz_batch_size(&f.q, MAX_BATCH);
 			for (unsigned int i = 0; i < batch; i++)
 				random_req(&f, &r[i]);
 			run_batch(&f, r, batch, cqe);
@@ -714,9 +666,9 @@ int main(int argc, char **argv)
 		} else if (kind < 90) {
 			op_stream(&f);
 		} else if (kind < 95) {
-			op_ring(&f);
+			fuzz_ring_ahead(&f.q);
 		} else if (kind < 98) {
-			op_doorbells(&f);
+			fuzz_doorbells(&f.q);
 		} else {
 			op_unmap(&f);
 		}

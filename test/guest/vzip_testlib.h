@@ -336,6 +336,15 @@ static inline void vzip_queue(struct vzip_q *q, const struct vzip_sqe *sqe)
 	q->sq_tail++;
 }
 
+/* vzip_queue() of a device whose SQEs are @sqe_size bytes (vcrypt's) */
+static inline void vzip_queue_raw(struct vzip_q *q, const void *sqe,
+				  size_t sqe_size)
+{
+	memcpy((uint8_t *)(void *)q->sq +
+	       (size_t)(q->sq_tail & (q->depth - 1)) * sqe_size, sqe, sqe_size);
+	q->sq_tail++;
+}
+
 /*
  * Publishes the requests written so far: store-release of sq_tail, full
  * barrier, and the doorbell only if the device announced it is going to
@@ -422,13 +431,25 @@ static inline int vzip_reap(struct vzip_q *q, struct vzip_cqe *cqe,
 	return vzip_reap_raw(q, cqe, sizeof(*cqe), timeout_ms, use_poll);
 }
 
-/* Submits one request and waits for its completion; 0 or -errno. */
+/*
+ * Submits one request of @sqe_size bytes and waits for its completion
+ * (@cqe_size bytes); 0 or -errno.
+ */
+static inline int vzip_exec_raw(struct vzip_q *q, const void *sqe,
+				size_t sqe_size, void *cqe, size_t cqe_size)
+{
+	int ret;
+
+	vzip_queue_raw(q, sqe, sqe_size);
+	ret = vzip_submit(q);
+	return ret ? ret : vzip_reap_raw(q, cqe, cqe_size, VZIP_TIMEOUT_MS,
+					 false);
+}
+
 static inline int vzip_exec(struct vzip_q *q, const struct vzip_sqe *sqe,
 			    struct vzip_cqe *cqe)
 {
-	int ret = vzip_post(q, sqe);
-
-	return ret ? ret : vzip_reap(q, cqe, VZIP_TIMEOUT_MS, false);
+	return vzip_exec_raw(q, sqe, sizeof(*sqe), cqe, sizeof(*cqe));
 }
 
 /* The status of a request executed alone, or 0xffff if it did not complete. */

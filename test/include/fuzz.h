@@ -87,6 +87,12 @@ static inline bool fuzz_chance(unsigned int percent)
 	return fuzz_below(100) < percent;
 }
 
+/* Below @n with @percent chance, any byte otherwise. */
+static inline uint8_t fuzz_mostly(unsigned int percent, uint32_t n)
+{
+	return fuzz_chance(percent) ? fuzz_below(n) : (uint8_t)fuzz_rnd();
+}
+
 /*
  * The first failure ends the run: what failed, in the operation and seed
  * that replay it, and the command that does.

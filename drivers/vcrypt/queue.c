@@ -52,6 +52,7 @@ static int vcrypt_queue_init(struct vcrypt_device *vdev,
 	q->vdev = vdev;
 	q->qid = qid;
 	wd_sched_init(&q->ent, &q->ring, NULL);
+	wd_mem_init(&q->mem, &vdev->eng);
 
 	page = alloc_pages_node(vdev->node, GFP_KERNEL | __GFP_ZERO, 0);
 	if (!page)
@@ -182,6 +183,8 @@ static void vcrypt_put_queue(struct uacce_queue *uq)
 	struct vcrypt_queue *q = uq->priv;
 	struct vcrypt_device *vdev = q->vdev;
 
+	/* stopped: no request uses the registered memory any more */
+	wd_mem_release(&q->mem);
 	wd_ring_reset(&q->ring, 0);
 	vcrypt_queue_write_regs(q);
 	/* the owner is gone: so are its keys (UACCE_CMD_PUT_Q keeps them) */
@@ -275,6 +278,15 @@ static void vcrypt_queue_info(struct uacce_queue *uq,
 	info->ctx_size = q->vdev->ctx_size;
 }
 
+/* Registered memory (WD_MEM_CMD_*) is the framework's; vcrypt has no other. */
+static long vcrypt_ioctl(struct uacce_queue *uq, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct vcrypt_queue *q = uq->priv;
+
+	return wd_mem_queue_ioctl(&q->mem, uq, cmd, arg);
+}
+
 static void vcrypt_wake_queue(struct uacce_queue *uq)
 {
 	struct vcrypt_queue *q = uq->priv;
@@ -292,5 +304,6 @@ const struct uacce_ops vcrypt_uacce_ops = {
 	.is_q_updated = vcrypt_is_q_updated,
 	.mmap = vcrypt_mmap,
 	.queue_info = vcrypt_queue_info,
+	.ioctl = vcrypt_ioctl,
 	.wake_queue = vcrypt_wake_queue,
 };

@@ -245,15 +245,8 @@ static long vzip_ioctl(struct uacce_queue *uq, unsigned int cmd,
 		       unsigned long arg)
 {
 	struct vzip_queue *q = uq->priv;
-	long ret;
 
-	ret = wd_mem_ioctl(&q->mem, uq, cmd, arg);
-	if (ret == -ENOIOCTLCMD) {
-		/* EINVAL, as uacce answers a device without commands */
-		dev_dbg_ratelimited(q->vdev->dev, "unknown ioctl %#x\n", cmd);
-		return -EINVAL;
-	}
-	return ret;
+	return wd_mem_queue_ioctl(&q->mem, uq, cmd, arg);
 }
 
 static void vzip_wake_queue(struct uacce_queue *uq)

@@ -199,17 +199,8 @@ static int vcrypt_start_queue(struct uacce_queue *uq)
 {
 	struct vcrypt_queue *q = uq->priv;
 
-	if (q->vdev->caps & VCRYPT_CAP_SVA) {
-		if (!uq->mm) {
-			dev_dbg(q->vdev->dev, "queue %u: SVA without an mm\n",
-				q->qid);
-			return -EINVAL;
-		}
-		/* grabbed by the core until the queue is freed */
-		q->mm = uq->mm;
-	}
-	wd_sched_start(&q->vdev->eng, &q->ent, uq->tenant);
-	return 0;
+	return wd_queue_start(&q->vdev->eng, &q->ent, uq,
+			      q->vdev->caps & VCRYPT_CAP_SVA, &q->mm, q->qid);
 }
 
 ALLOW_ERROR_INJECTION(vcrypt_start_queue, ERRNO);
@@ -218,8 +209,7 @@ static void vcrypt_stop_queue(struct uacce_queue *uq)
 {
 	struct vcrypt_queue *q = uq->priv;
 
-	wd_sched_stop(&q->vdev->eng, &q->ent);
-	q->mm = NULL;
+	wd_queue_stop(&q->vdev->eng, &q->ent, &q->mm);
 }
 
 static int vcrypt_is_q_updated(struct uacce_queue *uq)
@@ -229,40 +219,14 @@ static int vcrypt_is_q_updated(struct uacce_queue *uq)
 	return wd_ring_cq_pending(&q->ring);
 }
 
+/* The register page, rewritten by vcrypt_put_queue(), and the rings */
 static int vcrypt_mmap(struct uacce_queue *uq, struct vm_area_struct *vma,
 		       struct uacce_qfile_region *qfr)
 {
 	struct vcrypt_queue *q = uq->priv;
-	unsigned long size = vma->vm_end - vma->vm_start;
-	void *mem;
 
-	switch (qfr->type) {
-	case UACCE_QFRT_MMIO:
-		/*
-		 * Writable too, as UADK maps every MMIO region: the device
-		 * never reads the page, and vcrypt_put_queue() writes the
-		 * registers again for the next owner.
-		 */
-		mem = q->mmio;
-		break;
-	case UACCE_QFRT_DUS:
-		mem = q->ring.dus;
-		break;
-	default:
-		dev_dbg(q->vdev->dev, "queue %u: no region of type %d\n",
-			q->qid, qfr->type);
-		return -EINVAL;
-	}
-	if (size > (qfr->type == UACCE_QFRT_MMIO ? PAGE_SIZE :
-		    q->ring.dus_size)) {
-		dev_dbg(q->vdev->dev, "queue %u: mapping larger than region %d\n",
-			q->qid, qfr->type);
-		return -EINVAL;
-	}
-	/* VM_IO | VM_PFNMAP: the rings cannot be pinned as data buffers */
-	return remap_pfn_range(vma, vma->vm_start,
-			       page_to_pfn(virt_to_page(mem)), size,
-			       vma->vm_page_prot);
+	return wd_queue_mmap(&q->vdev->eng, q->qid, q->mmio, &q->ring, vma,
+			     qfr);
 }
 
 static void vcrypt_queue_info(struct uacce_queue *uq,

@@ -298,6 +298,34 @@ long wd_mem_ioctl(struct wd_mem_table *t, struct uacce_queue *uq,
 EXPORT_SYMBOL_GPL(wd_mem_ioctl);
 
 /**
+ * wd_mem_queue_ioctl() - the uacce ioctl of a queue with registered memory
+ * @t: the queue's registry
+ * @uq: the uacce queue
+ * @cmd: the ioctl command
+ * @arg: its argument, a user pointer
+ *
+ * For a class driver whose queues have no commands but WD_MEM_CMD_*: its
+ * uacce ioctl callback finds @t from @uq and returns this.  A class with
+ * commands of its own calls wd_mem_ioctl() instead.  Called, as every
+ * uacce ioctl callback, under the queue's state_lock.
+ *
+ * Return: as wd_mem_ioctl(); -EINVAL for any other command, as uacce
+ * answers a device without commands.
+ */
+long wd_mem_queue_ioctl(struct wd_mem_table *t, struct uacce_queue *uq,
+			unsigned int cmd, unsigned long arg)
+{
+	long ret = wd_mem_ioctl(t, uq, cmd, arg);
+
+	if (ret == -ENOIOCTLCMD) {
+		dev_dbg_ratelimited(t->wdev->dev, "unknown ioctl %#x\n", cmd);
+		return -EINVAL;
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(wd_mem_queue_ioctl);
+
+/**
  * wd_mem_release() - unregister every region of a queue
  * @t: the queue's registry
  *

@@ -4,8 +4,9 @@
  *
  * A request names up to three ranges: source, destination and stream
  * context.  The translation is wd_engine.ko's (drivers/engine/dma.c): with
- * SVA it pins the owner's pages for the duration of the request, without
- * it finds the ranges in the queue's static shared region.  The context is
+ * SVA it uses the queue's registered memory (drivers/engine/mem.c) or
+ * pins the owner's pages for the duration of the request, without it
+ * finds the ranges in the queue's static shared region.  The context is
  * mapped first, the source and destination once the context, the key and
  * the lengths are known good (the specification's order of errors).  The
  * transforms reach the pages through scatterlists, nothing is copied
@@ -55,6 +56,7 @@ static u16 vcrypt_dma_map(struct vcrypt_engine *e, struct vcrypt_queue *q,
 	const struct wd_dma_queue dq = {
 		.sva = vdev->caps & VCRYPT_CAP_SVA,
 		.mm = q->mm,
+		.mem = &q->mem,
 		.uq = q->uq,
 		.qid = q->qid,
 	};

@@ -52,6 +52,7 @@ static int vcrypt_queue_init(struct vcrypt_device *vdev,
 	q->vdev = vdev;
 	q->qid = qid;
 	wd_sched_init(&q->ent, &q->ring, NULL);
+	wd_mem_init(&q->mem, &vdev->eng);
 
 	page = alloc_pages_node(vdev->node, GFP_KERNEL | __GFP_ZERO, 0);
 	if (!page)
@@ -182,6 +183,8 @@ static void vcrypt_put_queue(struct uacce_queue *uq)
 	struct vcrypt_queue *q = uq->priv;
 	struct vcrypt_device *vdev = q->vdev;
 
+	/* stopped: no request uses the registered memory any more */
+	wd_mem_release(&q->mem);
 	wd_ring_reset(&q->ring, 0);
 	vcrypt_queue_write_regs(q);
 	/* the owner is gone: so are its keys (UACCE_CMD_PUT_Q keeps them) */
@@ -196,17 +199,8 @@ static int vcrypt_start_queue(struct uacce_queue *uq)
 {
 	struct vcrypt_queue *q = uq->priv;
 
-	if (q->vdev->caps & VCRYPT_CAP_SVA) {
-		if (!uq->mm) {
-			dev_dbg(q->vdev->dev, "queue %u: SVA without an mm\n",
-				q->qid);
-			return -EINVAL;
-		}
-		/* grabbed by the core until the queue is freed */
-		q->mm = uq->mm;
-	}
-	wd_sched_start(&q->vdev->eng, &q->ent, uq->tenant);
-	return 0;
+	return wd_queue_start(&q->vdev->eng, &q->ent, uq,
+			      q->vdev->caps & VCRYPT_CAP_SVA, &q->mm, q->qid);
 }
 
 ALLOW_ERROR_INJECTION(vcrypt_start_queue, ERRNO);
@@ -215,8 +209,7 @@ static void vcrypt_stop_queue(struct uacce_queue *uq)
 {
 	struct vcrypt_queue *q = uq->priv;
 
-	wd_sched_stop(&q->vdev->eng, &q->ent);
-	q->mm = NULL;
+	wd_queue_stop(&q->vdev->eng, &q->ent, &q->mm);
 }
 
 static int vcrypt_is_q_updated(struct uacce_queue *uq)
@@ -226,40 +219,14 @@ static int vcrypt_is_q_updated(struct uacce_queue *uq)
 	return wd_ring_cq_pending(&q->ring);
 }
 
+/* The register page, rewritten by vcrypt_put_queue(), and the rings */
 static int vcrypt_mmap(struct uacce_queue *uq, struct vm_area_struct *vma,
 		       struct uacce_qfile_region *qfr)
 {
 	struct vcrypt_queue *q = uq->priv;
-	unsigned long size = vma->vm_end - vma->vm_start;
-	void *mem;
 
-	switch (qfr->type) {
-	case UACCE_QFRT_MMIO:
-		/*
-		 * Writable too, as UADK maps every MMIO region: the device
-		 * never reads the page, and vcrypt_put_queue() writes the
-		 * registers again for the next owner.
-		 */
-		mem = q->mmio;
-		break;
-	case UACCE_QFRT_DUS:
-		mem = q->ring.dus;
-		break;
-	default:
-		dev_dbg(q->vdev->dev, "queue %u: no region of type %d\n",
-			q->qid, qfr->type);
-		return -EINVAL;
-	}
-	if (size > (qfr->type == UACCE_QFRT_MMIO ? PAGE_SIZE :
-		    q->ring.dus_size)) {
-		dev_dbg(q->vdev->dev, "queue %u: mapping larger than region %d\n",
-			q->qid, qfr->type);
-		return -EINVAL;
-	}
-	/* VM_IO | VM_PFNMAP: the rings cannot be pinned as data buffers */
-	return remap_pfn_range(vma, vma->vm_start,
-			       page_to_pfn(virt_to_page(mem)), size,
-			       vma->vm_page_prot);
+	return wd_queue_mmap(&q->vdev->eng, q->qid, q->mmio, &q->ring, vma,
+			     qfr);
 }
 
 static void vcrypt_queue_info(struct uacce_queue *uq,
@@ -273,6 +240,15 @@ static void vcrypt_queue_info(struct uacce_queue *uq,
 	info->sqe_size = sizeof(struct vcrypt_sqe);
 	info->cqe_size = sizeof(struct vcrypt_cqe);
 	info->ctx_size = q->vdev->ctx_size;
+}
+
+/* Registered memory (WD_MEM_CMD_*) is the framework's; vcrypt has no other. */
+static long vcrypt_ioctl(struct uacce_queue *uq, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct vcrypt_queue *q = uq->priv;
+
+	return wd_mem_queue_ioctl(&q->mem, uq, cmd, arg);
 }
 
 static void vcrypt_wake_queue(struct uacce_queue *uq)
@@ -292,5 +268,6 @@ const struct uacce_ops vcrypt_uacce_ops = {
 	.is_q_updated = vcrypt_is_q_updated,
 	.mmap = vcrypt_mmap,
 	.queue_info = vcrypt_queue_info,
+	.ioctl = vcrypt_ioctl,
 	.wake_queue = vcrypt_wake_queue,
 };

@@ -212,6 +212,7 @@ struct vcrypt_device;
  * @uq: the uacce queue owning this hardware queue, NULL when free
  * @ent: its scheduling state
  * @mm: SVA: the owner's address space, grabbed while started
+ * @mem: its registered memory (wd_engine.ko), released with the queue
  *
  * @uq is protected by vcrypt_device.alloc_lock.  @slots, like @ring's
  * indices, belong to the engine that has claimed the queue, or to the
@@ -228,6 +229,7 @@ struct vcrypt_queue {
 
 	struct wd_sched_ent ent;
 	struct mm_struct *mm;
+	struct wd_mem_table mem;
 };
 
 struct vcrypt_crypto;

@@ -169,14 +169,8 @@ static int vzip_start_queue(struct uacce_queue *uq)
 {
 	struct vzip_queue *q = uq->priv;
 
-	if (q->vdev->caps & VZIP_CAP_SVA) {
-		if (!uq->mm)
-			return -EINVAL;
-		/* grabbed by the core until the queue is freed */
-		q->mm = uq->mm;
-	}
-	wd_sched_start(&q->vdev->eng, &q->ent, uq->tenant);
-	return 0;
+	return wd_queue_start(&q->vdev->eng, &q->ent, uq,
+			      q->vdev->caps & VZIP_CAP_SVA, &q->mm, q->qid);
 }
 
 ALLOW_ERROR_INJECTION(vzip_start_queue, ERRNO);
@@ -185,8 +179,7 @@ static void vzip_stop_queue(struct uacce_queue *uq)
 {
 	struct vzip_queue *q = uq->priv;
 
-	wd_sched_stop(&q->vdev->eng, &q->ent);
-	q->mm = NULL;
+	wd_queue_stop(&q->vdev->eng, &q->ent, &q->mm);
 }
 
 static int vzip_is_q_updated(struct uacce_queue *uq)
@@ -196,35 +189,14 @@ static int vzip_is_q_updated(struct uacce_queue *uq)
 	return wd_ring_cq_pending(&q->ring);
 }
 
+/* The register page, rewritten by vzip_put_queue(), and the rings */
 static int vzip_mmap(struct uacce_queue *uq, struct vm_area_struct *vma,
 		     struct uacce_qfile_region *qfr)
 {
 	struct vzip_queue *q = uq->priv;
-	unsigned long size = vma->vm_end - vma->vm_start;
-	void *mem;
 
-	switch (qfr->type) {
-	case UACCE_QFRT_MMIO:
-		/*
-		 * Writable too, as UADK maps every MMIO region: the device
-		 * never reads the page, and vzip_put_queue() writes the
-		 * registers again for the next owner.
-		 */
-		mem = q->mmio;
-		break;
-	case UACCE_QFRT_DUS:
-		mem = q->ring.dus;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (size > (qfr->type == UACCE_QFRT_MMIO ? PAGE_SIZE :
-		    q->ring.dus_size))
-		return -EINVAL;
-	/* VM_IO | VM_PFNMAP: the rings cannot be pinned as data buffers */
-	return remap_pfn_range(vma, vma->vm_start,
-			       page_to_pfn(virt_to_page(mem)), size,
-			       vma->vm_page_prot);
+	return wd_queue_mmap(&q->vdev->eng, q->qid, q->mmio, &q->ring, vma,
+			     qfr);
 }
 
 static void vzip_queue_info(struct uacce_queue *uq,
@@ -245,15 +217,8 @@ static long vzip_ioctl(struct uacce_queue *uq, unsigned int cmd,
 		       unsigned long arg)
 {
 	struct vzip_queue *q = uq->priv;
-	long ret;
 
-	ret = wd_mem_ioctl(&q->mem, uq, cmd, arg);
-	if (ret == -ENOIOCTLCMD) {
-		/* EINVAL, as uacce answers a device without commands */
-		dev_dbg_ratelimited(q->vdev->dev, "unknown ioctl %#x\n", cmd);
-		return -EINVAL;
-	}
-	return ret;
+	return wd_mem_queue_ioctl(&q->mem, uq, cmd, arg);
 }
 
 static void vzip_wake_queue(struct uacce_queue *uq)

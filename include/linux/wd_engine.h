@@ -440,11 +440,26 @@ struct wd_mem_table {
 void wd_mem_init(struct wd_mem_table *t, struct wd_engine_dev *wdev);
 long wd_mem_ioctl(struct wd_mem_table *t, struct uacce_queue *uq,
 		  unsigned int cmd, unsigned long arg);
+long wd_mem_queue_ioctl(struct wd_mem_table *t, struct uacce_queue *uq,
+			unsigned int cmd, unsigned long arg);
 void wd_mem_release(struct wd_mem_table *t);
 int wd_dma_map_reg(struct wd_engine_dev *wdev, struct wd_mem_table *t,
 		   struct mm_struct *mm, struct page **pages,
 		   const struct wd_dma_range *r, struct wd_buf *const *bufs,
 		   unsigned int n);
+
+/* ---- the uacce callbacks of a hardware queue (queue.c) ---- */
+
+struct vm_area_struct;
+
+int wd_queue_start(struct wd_engine_dev *wdev, struct wd_sched_ent *ent,
+		   struct uacce_queue *uq, bool sva, struct mm_struct **mm,
+		   u32 qid);
+void wd_queue_stop(struct wd_engine_dev *wdev, struct wd_sched_ent *ent,
+		   struct mm_struct **mm);
+int wd_queue_mmap(struct wd_engine_dev *wdev, u32 qid, void *mmio,
+		  struct wd_ring *ring, struct vm_area_struct *vma,
+		  struct uacce_qfile_region *qfr);
 
 /* ---- sealing of what the device keeps in user memory (seal.c) ---- */
 

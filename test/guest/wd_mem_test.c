@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Registered memory (<misc/uacce/wd_mem.h>, wd_engine.ko) on a vzip
- * queue: registration and unregistration with their accounting (VmLck,
- * the device's pinned pages), requests that reach registered memory
- * without pinning it again, the cap of regions, RLIMIT_MEMLOCK, bad
- * input, another process's attempt, unregistering under requests in
- * flight, and reclaim after SIGKILL.  Without SVA (sva=0) both commands
- * fail with EOPNOTSUPP.
+ * queue, or with the argument "vcrypt" on a vcrypt queue: registration
+ * and unregistration with their accounting (VmLck, the device's pinned
+ * pages), requests that reach registered memory without pinning it again
+ * (vzip's COPY; vcrypt's KEY_LOAD, AES and SHA-256, checked against
+ * OpenSSL's libcrypto), requests after unregistering, the cap of regions,
+ * RLIMIT_MEMLOCK, bad input, another process's attempt, unregistering
+ * under requests in flight, and reclaim after SIGKILL.  Without SVA
+ * (sva=0) both commands fail with EOPNOTSUPP.
  *
  * Prints TAP; exits non-zero when a case failed.
  */
@@ -18,14 +20,23 @@
 #include <sys/wait.h>
 
 #include <misc/uacce/wd_mem.h>
+#include <openssl/evp.h>
 
 #include "tap.h"
-#include "vzip_testlib.h"
+#include "vcrypt_testlib.h"
 
 #define MIB		(1024 * 1024)
 
 static char name[NAME_MAX + 1];
 static size_t page;
+/* the device's debugfs directory: VZIP_DEBUGFS_DIR or VCRYPT_DEBUGFS_DIR */
+static const char *debugfs = VZIP_DEBUGFS_DIR;
+
+/* A counter of the device's stats, or -1. */
+static long long dev_stat(const char *key)
+{
+	return vzip_stat_in(debugfs, name, key);
+}
 
 static int reg(int fd, const void *addr, uint64_t len, uint32_t flags)
 {
@@ -99,7 +110,7 @@ static void test_lifecycle(struct vzip_q *q)
 	size_t len = MIB;
 	uint8_t *src = pages_alloc(len), *dst = pages_alloc(len);
 	uint8_t *other = pages_alloc(len);
-	long lck0 = vmlck_kib(), pin0 = vzip_stat(name, "pinned_pages");
+	long lck0 = vmlck_kib(), pin0 = dev_stat("pinned_pages");
 	long long tot0;
 
 	vzip_fill_random(src, len, 1);
@@ -108,22 +119,22 @@ static void test_lifecycle(struct vzip_q *q)
 	       "register a source (read) and a destination (write) of 1 MiB");
 	tap_ok(vmlck_kib() == lck0 + 2 * 1024,
 	       "VmLck grows by 2048 KiB (%ld -> %ld)", lck0, vmlck_kib());
-	tap_ok(vzip_stat(name, "pinned_pages") == pin0 + (long)(2 * len / page),
+	tap_ok(dev_stat("pinned_pages") == pin0 + (long)(2 * len / page),
 	       "the device counts the registered pages pinned");
 
-	tot0 = vzip_stat(name, "pinned_pages_total");
+	tot0 = dev_stat("pinned_pages_total");
 	tap_ok(copy(q, src + 100, dst + 200, len - 300) == VZIP_STS_OK &&
 	       !memcmp(src + 100, dst + 200, len - 300),
 	       "COPY inside registered regions is correct");
-	tap_ok(vzip_stat(name, "pinned_pages_total") == tot0,
+	tap_ok(dev_stat("pinned_pages_total") == tot0,
 	       "and pins no page for the request");
 
-	tot0 = vzip_stat(name, "pinned_pages_total");
+	tot0 = dev_stat("pinned_pages_total");
 	memset(other, 0, len);
 	tap_ok(copy(q, src, other, len) == VZIP_STS_OK &&
 	       !memcmp(src, other, len),
 	       "COPY from registered to unregistered memory is correct");
-	tap_ok(vzip_stat(name, "pinned_pages_total") == tot0 + (long)(len / page),
+	tap_ok(dev_stat("pinned_pages_total") == tot0 + (long)(len / page),
 	       "and pins only the unregistered destination");
 	tap_ok(copy(q, dst, src, len) == VZIP_STS_OK,
 	       "a write to a region registered read-only is pinned per request");
@@ -131,7 +142,7 @@ static void test_lifecycle(struct vzip_q *q)
 	tap_ok(unreg(q->fd, src, len) == 0 && unreg(q->fd, dst, len) == 0,
 	       "unregister both");
 	tap_ok(vmlck_kib() == lck0, "VmLck is back (%ld)", vmlck_kib());
-	tap_ok(vzip_stat(name, "pinned_pages") == pin0,
+	tap_ok(dev_stat("pinned_pages") == pin0,
 	       "the device's pinned pages are back");
 	tap_ok(unreg(q->fd, src, len) == -ENOENT,
 	       "unregistering again fails with ENOENT");
@@ -193,7 +204,7 @@ static void test_cap(struct vzip_q *q)
 {
 	size_t n = WD_MEM_MAX_REGIONS + 1;
 	uint8_t *buf = pages_alloc(n * page);
-	long pin0 = vzip_stat(name, "pinned_pages");
+	long pin0 = dev_stat("pinned_pages");
 	size_t i, ok = 0;
 
 	for (i = 0; i < WD_MEM_MAX_REGIONS; i++)
@@ -207,7 +218,7 @@ static void test_cap(struct vzip_q *q)
 	       "after one is unregistered another registers");
 	for (i = 1; i <= WD_MEM_MAX_REGIONS; i++)
 		unreg(q->fd, buf + i * page, page);
-	tap_ok(vzip_stat(name, "pinned_pages") == pin0, "all unregistered");
+	tap_ok(dev_stat("pinned_pages") == pin0, "all unregistered");
 	munmap(buf, n * page);
 }
 
@@ -282,7 +293,7 @@ static void test_inflight(struct vzip_q *q)
 	size_t len = MIB;
 	unsigned int n = q->depth < 16 ? q->depth : 16, i, ok = 0, match = 0;
 	uint8_t *src = pages_alloc(len), *dst = pages_alloc(n * len);
-	long lck0 = vmlck_kib(), pin0 = vzip_stat(name, "pinned_pages");
+	long lck0 = vmlck_kib(), pin0 = dev_stat("pinned_pages");
 	struct vzip_cqe cqe;
 
 	vzip_fill_random(src, len, 3);
@@ -309,17 +320,229 @@ static void test_inflight(struct vzip_q *q)
 	tap_ok(ok == n && match == n,
 	       "every request completed correctly (%u ok, %u match)", ok,
 	       match);
-	tap_ok(vzip_stat(name, "pinned_pages") == pin0,
+	tap_ok(dev_stat("pinned_pages") == pin0,
 	       "nothing stays pinned");
 	munmap(src, len);
 	munmap(dst, n * len);
+}
+
+
+/* ---- vcrypt: requests against OpenSSL's libcrypto ---- */
+
+#define CRYPT_KEY_LEN	VCRYPT_AES_KEY_256
+
+/* A key slot holds a key of one algorithm: one slot each */
+static uint16_t crypt_slot(uint8_t alg)
+{
+	return alg == VCRYPT_ALG_AES_CBC ? 0 : 1;
+}
+
+static const uint8_t crypt_key[CRYPT_KEY_LEN] = {
+	0x60, 0x3d, 0xeb, 0x10, 0x15, 0xca, 0x71, 0xbe, 0x2b, 0x73, 0xae,
+	0xf0, 0x85, 0x7d, 0x77, 0x81, 0x1f, 0x35, 0x2c, 0x07, 0x3b, 0x61,
+	0x08, 0xd7, 0x2d, 0x98, 0x10, 0xa3, 0x09, 0x14, 0xdf, 0xf4,
+};
+
+static unsigned int crypt_status(struct vzip_q *q,
+				 const struct vcrypt_sqe *sqe)
+{
+	struct vcrypt_cqe cqe;
+
+	if (vcrypt_exec(q, sqe, &cqe))
+		return 0xffff;
+	return le16toh(cqe.status);
+}
+
+/* KEY_LOAD of crypt_key from @k, memory of the caller's choice. */
+static unsigned int crypt_key_load(struct vzip_q *q, uint8_t alg, uint8_t *k)
+{
+	struct vcrypt_sqe sqe;
+
+	memcpy(k, crypt_key, sizeof(crypt_key));
+	sqe = vcrypt_sqe(q, VCRYPT_OP_KEY_LOAD, alg, crypt_slot(alg), k,
+			 sizeof(crypt_key), NULL, 0);
+	return crypt_status(q, &sqe);
+}
+
+/* The device's AES-256 of @alg (CBC, CTR) with crypt_key and @iv. */
+static unsigned int crypt_aes(struct vzip_q *q, uint8_t alg, bool enc,
+			      const uint8_t *iv, const void *src, void *dst,
+			      uint32_t len)
+{
+	struct vcrypt_sqe sqe = vcrypt_sqe(q, enc ? VCRYPT_OP_ENCRYPT :
+					   VCRYPT_OP_DECRYPT, alg,
+					   crypt_slot(alg), src, len, dst, len);
+
+	memcpy(sqe.iv, iv, VCRYPT_CIPHER_IV);
+	sqe.iv_len = VCRYPT_CIPHER_IV;
+	return crypt_status(q, &sqe);
+}
+
+/* The device's SHA-256 of @src into @dst. */
+static unsigned int crypt_sha256(struct vzip_q *q, const void *src,
+				 uint32_t len, void *dst)
+{
+	struct vcrypt_sqe sqe = vcrypt_sqe(q, VCRYPT_OP_DIGEST,
+					   VCRYPT_ALG_SHA256, 0, src, len, dst,
+					   VCRYPT_SHA256_SIZE);
+
+	return crypt_status(q, &sqe);
+}
+
+/* OpenSSL's AES-256 of @alg, without padding; 0 or -1. */
+static int ossl_aes(uint8_t alg, bool enc, const uint8_t *iv,
+		    const uint8_t *in, uint32_t len, uint8_t *out)
+{
+	const EVP_CIPHER *c = alg == VCRYPT_ALG_AES_CBC ? EVP_aes_256_cbc() :
+			      EVP_aes_256_ctr();
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int n = 0, m = 0, ok;
+
+	ok = ctx && EVP_CipherInit_ex(ctx, c, NULL, crypt_key, iv, enc) &&
+	     EVP_CIPHER_CTX_set_padding(ctx, 0) &&
+	     EVP_CipherUpdate(ctx, out, &n, in, (int)len) &&
+	     EVP_CipherFinal_ex(ctx, out + n, &m);
+	EVP_CIPHER_CTX_free(ctx);
+	return ok && (uint32_t)(n + m) == len ? 0 : -1;
+}
+
+/* The device's SHA-256 at @md is OpenSSL's of @src. */
+static bool sha256_matches(const void *src, uint32_t len, const uint8_t *md)
+{
+	uint8_t want[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	return EVP_Digest(src, len, want, &n, EVP_sha256(), NULL) &&
+	       n == VCRYPT_SHA256_SIZE && !memcmp(md, want, n);
+}
+
+/* Register, use, unregister on vcrypt: the accounting comes and goes. */
+static void test_crypt_lifecycle(struct vzip_q *q)
+{
+	size_t len = MIB, n = len - 2 * page;
+	uint8_t *src = pages_alloc(len), *dst = pages_alloc(len);
+	uint8_t *other = pages_alloc(len), *want = malloc(len);
+	long lck0 = vmlck_kib(), pin0 = dev_stat("pinned_pages");
+	uint8_t iv[VCRYPT_CIPHER_IV] = { 1, 2, 3, 4, 5 };
+	uint8_t *text = src + page + 16;
+	long long tot0;
+	bool ok;
+
+	vzip_fill_random(src, len, 4);
+	tap_ok(reg(q->fd, src, len, 0) == 0 &&
+	       reg(q->fd, dst, len, WD_MEM_F_WRITE) == 0,
+	       "vcrypt: register a source (read) and a destination (write) of 1 MiB");
+	tap_ok(vmlck_kib() == lck0 + 2 * 1024,
+	       "VmLck grows by 2048 KiB (%ld -> %ld)", lck0, vmlck_kib());
+	tap_ok(dev_stat("pinned_pages") == pin0 + (long)(2 * len / page),
+	       "the device counts the registered pages pinned");
+
+	tot0 = dev_stat("pinned_pages_total");
+	tap_ok(crypt_key_load(q, VCRYPT_ALG_AES_CBC, src) == VCRYPT_STS_OK &&
+	       crypt_key_load(q, VCRYPT_ALG_AES_CTR, src + 64) == VCRYPT_STS_OK,
+	       "KEY_LOAD of AES-256 keys (CBC, CTR) from registered memory");
+	ok = crypt_aes(q, VCRYPT_ALG_AES_CBC, true, iv, text, dst + 32, n) ==
+	     VCRYPT_STS_OK &&
+	     !ossl_aes(VCRYPT_ALG_AES_CBC, true, iv, text, n, want) &&
+	     !memcmp(dst + 32, want, n);
+	tap_ok(ok, "AES-256-CBC of %zu bytes inside registered regions is OpenSSL's",
+	       n);
+	tap_ok(crypt_sha256(q, text + 5, n - 7, dst + len - 64) ==
+	       VCRYPT_STS_OK && sha256_matches(text + 5, n - 7, dst + len - 64),
+	       "SHA-256 inside registered regions is OpenSSL's");
+	/* CTR in place on the ciphertext: src == dst, mapped once, writable */
+	ok = !ossl_aes(VCRYPT_ALG_AES_CTR, true, iv, dst + 32, n, want) &&
+	     crypt_aes(q, VCRYPT_ALG_AES_CTR, true, iv, dst + 32, dst + 32,
+		       n) == VCRYPT_STS_OK && !memcmp(dst + 32, want, n);
+	tap_ok(ok, "AES-256-CTR in place in the writable region is OpenSSL's");
+	tap_ok(dev_stat("pinned_pages_total") == tot0,
+	       "and none of them pins a page");
+
+	tot0 = dev_stat("pinned_pages_total");
+	tap_ok(crypt_sha256(q, src, len, other) == VCRYPT_STS_OK &&
+	       sha256_matches(src, len, other),
+	       "SHA-256 of registered into unregistered memory is OpenSSL's");
+	tap_ok(dev_stat("pinned_pages_total") == tot0 + 1,
+	       "and pins only the digest's page");
+	ok = crypt_aes(q, VCRYPT_ALG_AES_CTR, true, iv, dst, src + page, n) ==
+	     VCRYPT_STS_OK &&
+	     !ossl_aes(VCRYPT_ALG_AES_CTR, true, iv, dst, n, want) &&
+	     !memcmp(src + page, want, n);
+	tap_ok(ok, "a write to a region registered read-only is pinned per request");
+
+	tap_ok(unreg(q->fd, src, len) == 0 && unreg(q->fd, dst, len) == 0,
+	       "unregister both");
+	tap_ok(vmlck_kib() == lck0, "VmLck is back (%ld)", vmlck_kib());
+	tap_ok(dev_stat("pinned_pages") == pin0,
+	       "the device's pinned pages are back");
+	tap_ok(unreg(q->fd, src, len) == -ENOENT,
+	       "unregistering again fails with ENOENT");
+
+	tot0 = dev_stat("pinned_pages_total");
+	vzip_fill_random(src, len, 5);
+	tap_ok(crypt_sha256(q, src, len, dst) == VCRYPT_STS_OK &&
+	       sha256_matches(src, len, dst) &&
+	       dev_stat("pinned_pages_total") == tot0 + (long)(len / page) + 1,
+	       "after unregistering, the memory still works, pinned per request");
+	munmap(dst, len);
+	tap_ok(crypt_sha256(q, src, len, dst) == VCRYPT_STS_ADDR_ERROR,
+	       "unregistered then unmapped: ADDR_ERROR, the device keeps no page");
+	munmap(src, len);
+	munmap(other, len);
+	free(want);
+}
+
+/* Unregistering on vcrypt while AES requests use the region waits. */
+static void test_crypt_inflight(struct vzip_q *q)
+{
+	size_t len = 256 * 1024;
+	unsigned int n = q->depth < 8 ? q->depth : 8, i, ok = 0, match = 0;
+	uint8_t *src = pages_alloc(len), *dst = pages_alloc(n * len);
+	uint8_t *want = malloc(len), iv[VCRYPT_CIPHER_IV] = { 9 };
+	long lck0 = vmlck_kib(), pin0 = dev_stat("pinned_pages");
+	struct vcrypt_cqe cqe;
+
+	vzip_fill_random(src, len, 6);
+	if (reg(q->fd, src, len, 0) || reg(q->fd, dst, n * len,
+					    WD_MEM_F_WRITE) || !want ||
+	    ossl_aes(VCRYPT_ALG_AES_CTR, true, iv, src, len, want)) {
+		tap_ok(0, "register for the in-flight case");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct vcrypt_sqe sqe = vcrypt_sqe(q, VCRYPT_OP_ENCRYPT,
+						   VCRYPT_ALG_AES_CTR,
+						   crypt_slot(VCRYPT_ALG_AES_CTR),
+						   src, len,
+						   dst + i * len, len);
+
+		memcpy(sqe.iv, iv, sizeof(iv));
+		sqe.iv_len = sizeof(iv);
+		vcrypt_queue(q, &sqe);
+	}
+	vzip_submit(q);
+	tap_ok(unreg(q->fd, src, len) == 0 && unreg(q->fd, dst, n * len) == 0,
+	       "unregister with %u AES-CTR requests of 256 KiB in flight", n);
+	tap_ok(vmlck_kib() == lck0, "VmLck is back when it returns");
+	for (i = 0; i < n; i++)
+		if (!vcrypt_reap(q, &cqe, VZIP_TIMEOUT_MS, false))
+			ok += le16toh(cqe.status) == VCRYPT_STS_OK;
+	for (i = 0; i < n; i++)
+		match += !memcmp(want, dst + i * len, len);
+	tap_ok(ok == n && match == n,
+	       "every request completed as OpenSSL's (%u ok, %u match)", ok,
+	       match);
+	tap_ok(dev_stat("pinned_pages") == pin0, "nothing stays pinned");
+	munmap(src, len);
+	munmap(dst, n * len);
+	free(want);
 }
 
 /* A process killed with regions registered gives them all back. */
 static void test_kill(void)
 {
 	size_t len = 4 * MIB;
-	long avail0 = available(), pin0 = vzip_stat(name, "pinned_pages");
+	long avail0 = available(), pin0 = dev_stat("pinned_pages");
 	int pfd[2], i;
 	char c = 0;
 	pid_t pid;
@@ -345,28 +568,49 @@ static void test_kill(void)
 	close(pfd[1]);
 	tap_ok(read(pfd[0], &c, 1) == 1 && c,
 	       "a child registers 4 MiB on a queue of its own");
-	tap_ok(vzip_stat(name, "pinned_pages") == pin0 + (long)(len / page),
+	tap_ok(dev_stat("pinned_pages") == pin0 + (long)(len / page),
 	       "the device counts them pinned");
 	tap_ok(available() == avail0 - 1, "its queue is in use");
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	close(pfd[0]);
-	for (i = 0; i < 500 && (vzip_stat(name, "pinned_pages") != pin0 ||
+	for (i = 0; i < 500 && (dev_stat("pinned_pages") != pin0 ||
 				available() != avail0); i++)
 		usleep(10000);
-	tap_ok(vzip_stat(name, "pinned_pages") == pin0,
+	tap_ok(dev_stat("pinned_pages") == pin0,
 	       "after SIGKILL every registered page is unpinned");
 	tap_ok(available() == avail0, "and its queue is free again");
 }
 
-int main(void)
-{
-	struct vzip_q q;
+/* Tests in every class, then each class's own */
+#define PLAN_COMMON	28
+#define PLAN_VZIP	17
+#define PLAN_VCRYPT	21
 
+static const uint32_t crypt_algs = 1U << VCRYPT_ALG_SHA256 |
+				   1U << VCRYPT_ALG_AES_CBC |
+				   1U << VCRYPT_ALG_AES_CTR;
+
+int main(int argc, char **argv)
+{
+	bool vcrypt = argc > 1 && !strcmp(argv[1], "vcrypt");
+	struct vzip_q q;
+	int ret;
+
+	if (argc > 2 || (argc == 2 && !vcrypt)) {
+		fprintf(stderr, "usage: %s [vcrypt]\n", argv[0]);
+		return 2;
+	}
 	page = (size_t)sysconf(_SC_PAGESIZE);
-	if (vzip_find_device(name, sizeof(name)) || vzip_open(&q, name)) {
+	if (vcrypt) {
+		debugfs = VCRYPT_DEBUGFS_DIR;
+		ret = vcrypt_find_device(name, sizeof(name));
+	} else {
+		ret = vzip_find_device(name, sizeof(name));
+	}
+	if (ret || vzip_open(&q, name)) {
 		tap_plan(1);
-		tap_ok(0, "a vzip device to open");
+		tap_ok(0, "a %s device to open", vcrypt ? "vcrypt" : "vzip");
 		return tap_done();
 	}
 	if (!q.sva) {
@@ -375,17 +619,29 @@ int main(void)
 		vzip_close(&q);
 		return tap_done();
 	}
-	tap_plan(45);
+	tap_plan(PLAN_COMMON + (vcrypt ? PLAN_VCRYPT : PLAN_VZIP));
 	if (vzip_start(&q)) {
 		tap_ok(0, "START_Q");
 		return tap_done();
 	}
-	test_lifecycle(&q);
+	if (vcrypt && (vzip_reg(&q, VCRYPT_REG_ALGS) & crypt_algs) !=
+		      crypt_algs) {
+		tap_ok(0, "the device has SHA-256, AES-CBC and AES-CTR (ALGS %#x)",
+		       vzip_reg(&q, VCRYPT_REG_ALGS));
+		return tap_done();
+	}
+	if (vcrypt)
+		test_crypt_lifecycle(&q);
+	else
+		test_lifecycle(&q);
 	test_bad_input(&q);
 	test_cap(&q);
 	test_memlock();
 	test_other_mm(&q);
-	test_inflight(&q);
+	if (vcrypt)
+		test_crypt_inflight(&q);
+	else
+		test_inflight(&q);
 	test_kill();
 	vzip_close(&q);
 	return tap_done();

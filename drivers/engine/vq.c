@@ -105,11 +105,12 @@ EXPORT_SYMBOL_GPL(wd_vq_add_range);
 void wd_vq_buf(const struct wd_mdev_vfio_req *req, unsigned int index,
 	       struct wd_buf *buf)
 {
-	const struct wd_mdev_dma_range *r = &req->range[index];
+	const struct wd_mdev_dma_range *r;
 
 	memset(buf, 0, sizeof(*buf));
 	if (WARN_ON_ONCE(index >= req->nr_ranges))
 		return;
+	r = &req->range[index];
 	buf->pages = r->pages;
 	buf->offset = r->offset;
 	buf->nr_pages = r->nr_pages;

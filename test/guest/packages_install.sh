@@ -83,6 +83,12 @@ echo "# the module tree keeps $(echo "$keep" | wc -w) of Debian's modules"
 # and man-db's index of every man page, rebuilt by its dpkg trigger
 # unless the admin said no (debconf man-db/auto-update), is not ours
 rm -f $root/var/lib/man-db/auto-update
+# apt parses every package list of the host (20 MB, and no cache kept:
+# the image sets Dir::Cache::pkgcache "") on each call, under TCG.  The
+# packages' dependencies are all installed, so the lists tell apt nothing
+# it needs: dpkg's status is the whole of what it resolves against, as on
+# an offline machine.
+find $root/var/lib/apt/lists -maxdepth 1 -type f ! -name lock -delete
 
 ver=$(dpkg-deb -f "$top"/build/deb/warpdrive-dkms_*_all.deb Version)
 tarball=$top/build/deb-prebuilt/warpdrive-$ver.dkms.tar.gz

@@ -7,7 +7,7 @@
 # 2) boots of the debug kernel side by side, each taking the next test
 # nobody took (lanes guest, guest2, ...); stock tests in one boot of
 # Debian's stock kernel, started first and run beside the others; nested
-# tests in a boot of that kernel of their own once the others are done.
+# tests in a boot of that kernel of their own once the stock lane is done.
 # Everything lands in build/test-results/; the last line is "N passed,
 # N failed".
 set -u
@@ -52,18 +52,64 @@ plan_has() {
 	done | grep -q yes
 }
 
+# The Debian packages, built once for the host test `packages` and the
+# stock lane's `packages_install_stock` (each built its own before: two
+# dpkg-buildpackage runs of the same tree).  WD_DEB names the directory
+# and the file holding make's exit status; either test builds its own when
+# run without it.
+if plan_has host stock && { matches packages || matches packages_install_stock; }; then
+	echo "check: make deb (build/deb, log build/test-results/deb.log)"
+	make --no-print-directory deb > "$results/deb.log" 2>&1
+	echo "$?" > "$results/deb.rc"
+	export WD_DEB="$top/build/deb:$results/deb.rc"
+fi
+
+# The guests beside each other run their two vCPUs on one host thread
+# each (QEMU's thread=single, run-guest.sh), unless WD_TCG_THREAD says
+# otherwise.  With a thread per vCPU, three guests put six busy threads on
+# the machine's two cores, and a vCPU spun waiting for one the host had
+# descheduled (IPIs, TLB shootdowns): on one thread per guest the debug
+# lanes took 967 s instead of 1134 and the stock lane 863 s instead of
+# 1379, in one cold run each.  The cost: two vCPUs interleave at IPIs,
+# halts and QEMU's 100 ms round-robin kick, not instruction by
+# instruction, so a race window narrower than that is rarely hit here.
+# `make soak` (soak.sh), whose fuzzers hunt races for hours, runs a thread
+# per vCPU.
+lane_thread=${WD_TCG_THREAD:-single}
+
 # The stock Debian kernel lane, beside the other lanes from the start: the
 # host tests leave a core idle, and the debug guests wait on 9p and sleeps.
-stock_pid=
-if plan_has stock; then
-	mkdir -p "$results/stock"
-	echo "check: the stock kernel lane starts beside the others (build/test-results/stock/setup.log)"
+#
+# Nested tests boot a VM inside a guest: TCG inside TCG, in a guest of
+# Debian's kernel of their own, where the test takes less than half its
+# time in the debug kernel: KASAN, lockdep and kmemleak watch our side of
+# the same VFIO calls (regions, DMA, interrupts, migration v2, reset,
+# removal) in the debug lanes' vfio tests, made by vfio-client.  The VM
+# inside boots Debian's kernel too, and the two QEMUs of a migration need
+# more memory than the other guests have.  The lane starts when the stock
+# lane ends, beside the end of the debug lanes: alone at the end it left
+# 40% of the machine idle (its inner QEMU runs one vCPU).
+lanes_pid=
+if plan_has stock nested; then
+	echo "check: the stock kernel lane starts beside the others (build/test-results/stock/setup.log), then the nested VM lane (nested/setup.log)"
 	(
-		s0=$(date +%s)
-		"$vm/stock.sh" "$results/stock" "$filter"
-		echo "check: the stock kernel lane took $(( $(date +%s) - s0 )) s"
-	) > "$results/stock/setup.log" 2>&1 &
-	stock_pid=$!
+		if plan_has stock; then
+			mkdir -p "$results/stock"
+			s0=$(date +%s)
+			WD_TCG_THREAD=$lane_thread "$vm/stock.sh" "$results/stock" "$filter" \
+				> "$results/stock/setup.log" 2>&1
+			echo "check: the stock kernel lane took $(( $(date +%s) - s0 )) s"
+		fi
+		if plan_has nested; then
+			mkdir -p "$results/nested"
+			n0=$(date +%s)
+			WD_TCG_THREAD=multi WD_GUEST_MEM=2048 "$vm/stock.sh" \
+				"$results/nested" "$filter" nested \
+				> "$results/nested/setup.log" 2>&1
+			echo "check: the nested VM lane took $(( $(date +%s) - n0 )) s"
+		fi
+	) > "$results/lanes.log" 2>&1 &
+	lanes_pid=$!
 fi
 
 # Host tests.
@@ -91,7 +137,8 @@ if plan_has kunit guest; then
 	while [ $i -le "$shards" ]; do
 		lane=guest
 		[ $i -gt 1 ] && lane=guest$i
-		WD_CLAIMS=$results/claims "$vm/run-guest.sh" build/kernel/debug \
+		WD_TCG_THREAD=$lane_thread WD_CLAIMS=$results/claims \
+			"$vm/run-guest.sh" build/kernel/debug \
 			"$results/$lane" "${WD_GUEST_TIMEOUT:-4800}" \
 			test/vm/guest-check.sh kunit+guest "$filter" &
 		pids="$pids $!"
@@ -102,28 +149,9 @@ if plan_has kunit guest; then
 	echo "check: guest part took $(( $(date +%s) - g0 )) s"
 fi
 
-if [ -n "$stock_pid" ]; then
-	wait "$stock_pid"
-	tail -n 1 "$results/stock/setup.log"
-fi
-
-# Nested tests boot a VM inside a guest: TCG inside TCG.  Beside the other
-# lanes one took 20 minutes and slowed each of them about twice; alone
-# it takes a few.  So they run last, alone on the machine, in a guest of
-# Debian's kernel of their own (stock.sh, kind nested), where the test
-# takes less than half its time in the debug kernel, which made it
-# make check's longest step: KASAN, lockdep and kmemleak watch our side of
-# the same VFIO calls (regions, DMA, interrupts, migration v2, reset,
-# removal) in the debug lanes' vfio tests, made by vfio-client.  The VM
-# inside boots Debian's kernel too, and the two QEMUs of a migration need
-# more memory than the other guests have.
-if plan_has nested; then
-	mkdir -p "$results/nested"
-	echo "check: the nested VM lane in Debian's kernel (build/test-results/nested/setup.log)"
-	n0=$(date +%s)
-	WD_GUEST_MEM=2048 "$vm/stock.sh" "$results/nested" "$filter" nested \
-		> "$results/nested/setup.log" 2>&1
-	echo "check: the nested VM lane took $(( $(date +%s) - n0 )) s"
+if [ -n "$lanes_pid" ]; then
+	wait "$lanes_pid"
+	cat "$results/lanes.log"
 fi
 
 python3 "$vm/report.py" "$results" > "$results/summary.txt"

@@ -25,6 +25,12 @@
 # WD_GUEST_MEM sets the guest's memory in MiB (1024 by default), split
 # over its two NUMA nodes.
 #
+# WD_TCG_THREAD=single runs the guest's two vCPUs on one host thread, in
+# turn, instead of one thread each (QEMU's thread=multi, the default).
+# make check sets it for a guest that shares the machine's two cores with
+# two others, whose work is processes and programs more than kernel races
+# (check.sh).
+#
 # Exit: the script's status; 125 when the guest did not finish cleanly.
 set -eu
 
@@ -43,7 +49,11 @@ rm -f "$out/guest-status" "$out/console.log"
 
 # KVM when it really works (the CPU has VMX/SVM and /dev/kvm is usable),
 # TCG otherwise: /dev/kvm can exist without hardware support.
-accel="-accel tcg"
+case ${WD_TCG_THREAD:=multi} in
+single|multi) ;;
+*) echo "run-guest: WD_TCG_THREAD must be single or multi, not '$WD_TCG_THREAD'" >&2; exit 125 ;;
+esac
+accel="-accel tcg,thread=$WD_TCG_THREAD"
 if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
 	accel="-accel kvm -cpu host"
 fi

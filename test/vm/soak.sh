@@ -41,7 +41,9 @@ n=$(echo "$fuzzers" | wc -w)
 	echo "SOAK_ARGS=\"--seed $seed --ops 1000000000 --seconds $secs\""
 	echo "TEST_TIMEOUT=$((secs + 600))"
 } > build/soak.env
-WD_SOAK=1 WD_GUEST_TIMEOUT=$((n * (secs + 600) + 900)) \
+# a host thread per vCPU (check.sh's lanes share one): the fuzzers' threads
+# race instruction by instruction, as on a machine
+WD_TCG_THREAD=multi WD_SOAK=1 WD_GUEST_TIMEOUT=$((n * (secs + 600) + 900)) \
 	test/vm/check.sh "$(printf '%s' "$fuzzers" | tr '\n' ',')" > "$log/check.log" 2>&1 ||
 	rc=1
 rm -f build/soak.env

@@ -19,6 +19,13 @@
  *			memory (stream contexts; a leaf)
  *	debugfs.c	the engines' debugfs: inject_hw_error, the counters
  *			(a leaf)
+ *	vq.c		the queues of vfio-pci instances on the scheduler
+ *	queue.c		a device's hardware queues: their memory, the
+ *			class's registers (wd_accel_ops), the one uacce_ops
+ *			of every class; it calls sched.c, ring.c and mem.c
+ *	device.c	the probe and remove of a class's device, the
+ *			platform devices of its module; it calls engine.c
+ *			and queue.c
  */
 #ifndef _DRIVERS_ENGINE_INTERNAL_H
 #define _DRIVERS_ENGINE_INTERNAL_H
@@ -37,5 +44,10 @@ bool wd_sched_any_work(struct wd_engine_dev *wdev);
 bool wd_mem_get(struct wd_mem_table *t, const struct wd_dma_range *r,
 		struct wd_buf *buf);
 void wd_mem_put(struct wd_mem_reg *reg);
+
+/* queue.c */
+extern const struct uacce_ops wd_hwq_uacce_ops;
+int wd_hwqs_create(struct wd_accel *a);
+void wd_hwqs_destroy(struct wd_accel *a);
 
 #endif /* _DRIVERS_ENGINE_INTERNAL_H */

@@ -57,7 +57,7 @@ void wd_serve_free(struct wd_engine *e)
 
 /* Runs the request in e->sqe; returns its status. */
 static u16 wd_serve_run(struct wd_engine *e, struct wd_sched_ent *ent,
-			const struct wd_queue_ref *ref)
+			u32 qid)
 {
 	struct wd_engine_dev *wdev = e->wdev;
 	const struct wd_engine_ops *ops = wdev->ops;
@@ -66,7 +66,7 @@ static u16 wd_serve_run(struct wd_engine *e, struct wd_sched_ent *ent,
 	if (atomic_dec_if_positive(&wdev->inject_hw_error) >= 0) {
 		dev_info_ratelimited(wdev->dev,
 				     "queue %u: injected hardware error\n",
-				     ref->qid);
+				     qid);
 		return ops->status.hw_error;
 	}
 	status = ops->decode(e, ent, e->sqe, e->job);
@@ -78,7 +78,7 @@ static u16 wd_serve_run(struct wd_engine *e, struct wd_sched_ent *ent,
 /**
  * wd_serve() - serve the next request of a claimed hardware queue
  * @e: the engine that claimed it
- * @ent: the queue, its ring set
+ * @ent: the queue, its ring set: a struct wd_hwq's (queue.c)
  *
  * Does nothing if the queue has no request or is being stopped: a request
  * left in the ring is served after the next start.
@@ -87,7 +87,7 @@ void wd_serve(struct wd_engine *e, struct wd_sched_ent *ent)
 {
 	struct wd_engine_dev *wdev = e->wdev;
 	const struct wd_engine_ops *ops = wdev->ops;
-	struct wd_queue_ref ref;
+	struct wd_hwq *q = container_of(ent, struct wd_hwq, ent);
 	u16 status;
 
 	if (READ_ONCE(ent->stopping))
@@ -95,18 +95,17 @@ void wd_serve(struct wd_engine *e, struct wd_sched_ent *ent)
 	if (!wd_ring_fetch(ent->ring, e->sqe))
 		return;
 
-	ops->queue_ref(ent, &ref);
 	memset(e->job, 0, ops->job_size);
 	memset(e->cqe, 0, ops->cqe_size);
-	status = wd_serve_run(e, ent, &ref);
+	status = wd_serve_run(e, ent, q->qid);
 	ops->complete(e, ent, e->sqe, status, e->job, e->cqe);
 	wd_sched_unbusy(wdev, ent);
 	wd_ring_post(ent->ring, e->cqe);
-	uacce_wake_up(ref.uq);
+	uacce_wake_up(q->uq);
 	/*
 	 * Report a hardware error while the queue is claimed: uacce_remove()
 	 * stops every queue, so it cannot have returned yet.
 	 */
 	if (status == ops->status.hw_error)
-		uacce_report_hw_error(ref.uacce);
+		uacce_report_hw_error(q->accel->uacce);
 }

@@ -63,8 +63,9 @@ static int vcrypt_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "bytes_in %lld\n", atomic64_read(&s->bytes_in));
 	seq_printf(m, "bytes_out %lld\n", atomic64_read(&s->bytes_out));
 	seq_printf(m, "slots_loaded %lld\n", atomic64_read(&s->slots_loaded));
-	seq_printf(m, "doorbells %lld\n", atomic64_read(&s->doorbells));
-	wd_engine_debugfs_show(&vdev->eng, m);
+	seq_printf(m, "doorbells %lld\n",
+		   atomic64_read(&vdev->accel.doorbells));
+	wd_engine_debugfs_show(&vdev->accel.eng, m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vcrypt_stats);
@@ -82,11 +83,11 @@ void vcrypt_debugfs_exit(void)
 /* Failures are not errors: debugfs is optional. */
 void vcrypt_debugfs_add(struct vcrypt_device *vdev)
 {
-	vdev->debugfs = debugfs_create_dir(dev_name(&vdev->uacce->dev),
+	vdev->debugfs = debugfs_create_dir(dev_name(&vdev->accel.uacce->dev),
 					   vcrypt_debugfs_root);
 	debugfs_create_file("stats", 0444, vdev->debugfs, vdev,
 			    &vcrypt_stats_fops);
-	wd_engine_debugfs_add(&vdev->eng, vdev->debugfs);
+	wd_engine_debugfs_add(&vdev->accel.eng, vdev->debugfs);
 }
 
 void vcrypt_debugfs_del(struct vcrypt_device *vdev)

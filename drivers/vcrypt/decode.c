@@ -167,7 +167,7 @@ u16 vcrypt_sqe_decode(const struct vcrypt_sqe *sqe,
 	if ((flags & (VCRYPT_SQE_F_NEW_STREAM | VCRYPT_SQE_F_FINAL)) &&
 	    !stream)
 		return vcrypt_sqe_invalid(vdev, "NEW_STREAM or FINAL without STREAM");
-	if (stream && !(vdev->caps & VCRYPT_CAP_STREAM))
+	if (stream && !(vdev->accel.caps & VCRYPT_CAP_STREAM))
 		return vcrypt_sqe_invalid(vdev, "no stream support");
 	if (stream && !vcrypt_algs[sqe->alg].stream)
 		return vcrypt_sqe_invalid(vdev, "algorithm without streams");

@@ -54,14 +54,14 @@ static u16 vcrypt_dma_map(struct vcrypt_engine *e, struct vcrypt_queue *q,
 {
 	struct vcrypt_device *vdev = e->vdev;
 	const struct wd_dma_queue dq = {
-		.sva = vdev->caps & VCRYPT_CAP_SVA,
-		.mm = q->mm,
-		.mem = &q->mem,
-		.uq = q->uq,
-		.qid = q->qid,
+		.sva = q->hw.accel->sva,
+		.mm = q->hw.mm,
+		.mem = &q->hw.mem,
+		.uq = q->hw.uq,
+		.qid = q->hw.qid,
 	};
 
-	return wd_dma_map(&vdev->eng, &dq, pages, r, bufs, n);
+	return wd_dma_map(&vdev->accel.eng, &dq, pages, r, bufs, n);
 }
 
 /**
@@ -129,7 +129,7 @@ void vcrypt_dma_unmap_job(struct vcrypt_engine *e, struct vcrypt_job *job)
 	/* in place, the source is the destination's: unpinned once */
 	if (job->inplace)
 		memset(&job->src, 0, sizeof(job->src));
-	wd_dma_unmap(&e->vdev->eng, bufs, ARRAY_SIZE(bufs));
+	wd_dma_unmap(&e->vdev->accel.eng, bufs, ARRAY_SIZE(bufs));
 }
 
 /**

@@ -65,7 +65,7 @@ static u16 vcrypt_key_load(struct vcrypt_engine *e, struct vcrypt_queue *q,
 	u16 status;
 
 	if (!vcrypt_key_len_ok(job->alg, job->src.len)) {
-		vcrypt_req_dbg(vdev, q ? q->qid : -1, "%u-byte key for alg %u\n",
+		vcrypt_req_dbg(vdev, q ? q->hw.qid : -1, "%u-byte key for alg %u\n",
 			       job->src.len, job->alg);
 		vcrypt_slot_clear(vdev, slot);
 		return VCRYPT_STS_BAD_KEY;
@@ -103,7 +103,7 @@ static u16 vcrypt_data_op(struct vcrypt_engine *e, struct vcrypt_queue *q,
 		if (status != VCRYPT_STS_OK)
 			return status;
 	}
-	status = vcrypt_job_check(e->vdev, q ? q->qid : -1, job, slot, &st);
+	status = vcrypt_job_check(e->vdev, q ? q->hw.qid : -1, job, slot, &st);
 	if (status != VCRYPT_STS_OK)
 		return status;
 	if (q) {
@@ -159,17 +159,6 @@ u16 vcrypt_job_execute(struct vcrypt_engine *e, struct vcrypt_queue *q,
 	return status;
 }
 
-/* wd_engine_ops.queue_ref */
-static void vcrypt_engine_queue_ref(struct wd_sched_ent *ent,
-				    struct wd_queue_ref *ref)
-{
-	struct vcrypt_queue *q = container_of(ent, struct vcrypt_queue, ent);
-
-	ref->uq = q->uq;
-	ref->uacce = q->vdev->uacce;
-	ref->qid = q->qid;
-}
-
 /* wd_engine_ops.decode */
 static u16 vcrypt_engine_decode(struct wd_engine *we,
 				struct wd_sched_ent *ent, const void *sqe,
@@ -185,11 +174,11 @@ static u16 vcrypt_engine_execute(struct wd_engine *we,
 				 struct wd_sched_ent *ent, const void *sqe,
 				 void *job_p)
 {
-	struct vcrypt_queue *q = container_of(ent, struct vcrypt_queue, ent);
+	struct vcrypt_queue *q = container_of(ent, struct vcrypt_queue, hw.ent);
 	struct vcrypt_job *job = job_p;
 
 	return vcrypt_job_execute(we->priv, q, sqe, job, &q->slots[job->slot],
-				  &q->ent.stopping);
+				  &q->hw.ent.stopping);
 }
 
 /* wd_engine_ops.complete: the completion, the stats, the trace event */
@@ -197,7 +186,7 @@ static void vcrypt_engine_complete(struct wd_engine *we,
 				   struct wd_sched_ent *ent, const void *sqe_p,
 				   u16 status, const void *job, void *cqe)
 {
-	struct vcrypt_queue *q = container_of(ent, struct vcrypt_queue, ent);
+	struct vcrypt_queue *q = container_of(ent, struct vcrypt_queue, hw.ent);
 	struct vcrypt_engine *e = we->priv;
 	const struct vcrypt_sqe *sqe = sqe_p;
 
@@ -212,7 +201,7 @@ static int vcrypt_engine_init(struct wd_engine *we)
 	struct vcrypt_engine *e = we->priv;
 	struct vcrypt_device *vdev;
 
-	vdev = container_of(we->wdev, struct vcrypt_device, eng);
+	vdev = container_of(we->wdev, struct vcrypt_device, accel.eng);
 	e->vdev = vdev;
 	e->id = we->id;
 	e->crypto = vcrypt_crypto_alloc(vdev->algs, vcrypt_sg_max(vdev));
@@ -247,7 +236,6 @@ const struct wd_engine_ops vcrypt_engine_ops = {
 		.aborted = VCRYPT_STS_ABORTED,
 		.hw_error = VCRYPT_STS_HW_ERROR,
 	},
-	.queue_ref = vcrypt_engine_queue_ref,
 	.decode = vcrypt_engine_decode,
 	.execute = vcrypt_engine_execute,
 	.complete = vcrypt_engine_complete,

@@ -9,10 +9,9 @@
  */
 #include <kunit/visibility.h>
 #include <linux/cpumask.h>
-#include <linux/dma-mapping.h>
 #include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/nodemask.h>
 #include <linux/platform_device.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -119,9 +118,8 @@ static const char *vcrypt_algs_string(struct vcrypt_device *vdev)
 	return s;
 }
 
-/* The devices module init created, for module exit; not touched between. */
-static struct platform_device **vcrypt_pdevs;
-static unsigned int vcrypt_nr_pdevs;
+/* The devices module init created, for module exit */
+static struct wd_accel_pdevs vcrypt_pdevs;
 
 static void vcrypt_config_from_params(struct vcrypt_config *cfg)
 {
@@ -182,18 +180,30 @@ int vcrypt_config_check(const struct vcrypt_config *cfg)
 	return 0;
 }
 
+static const struct wd_accel_ops vcrypt_accel_ops = {
+	.name = "vcrypt",
+	.api_ver = VCRYPT_API_VERSION,
+	.engine_ops = &vcrypt_engine_ops,
+	.mdev_types = &vcrypt_mdev_table,
+	.cap_sva = VCRYPT_CAP_SVA,
+	.status_offset = VCRYPT_CTRL_STATUS,
+	.queue_size = sizeof(struct vcrypt_queue),
+	.queue_init = vcrypt_queue_init,
+	.queue_fini = vcrypt_queue_fini,
+	.write_regs = vcrypt_queue_write_regs,
+	.queue_release = vcrypt_queue_release,
+};
+
+/* the framework's queue is the first of a vcrypt queue (queue_size) */
+static_assert(offsetof(struct vcrypt_queue, hw) == 0);
+
 static int vcrypt_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
 	const struct vcrypt_config *pdata = dev_get_platdata(dev);
-	struct uacce_interface interface = {
-		.name = "vcrypt",
-		/* the engine works in the opener's address space (dma.c) */
-		.caps = UACCE_CAP_OWN_TRANSLATION,
-		.ops = &vcrypt_uacce_ops,
-	};
+	struct wd_accel_config acfg;
 	struct vcrypt_device *vdev;
-	struct uacce_device *uacce;
+	const char *algs;
 	int ret;
 
 	vdev = devm_kzalloc(dev, sizeof(*vdev), GFP_KERNEL);
@@ -215,78 +225,32 @@ static int vcrypt_probe(struct platform_device *pdev)
 		return -ENOENT;
 	}
 	vdev->ctx_size = vcrypt_ctx_size(vdev->state_max);
-	vdev->caps = vdev->ctx_size ? VCRYPT_CAP_STREAM : 0;
-
-	/* the SS region is allocated by uacce with dma_alloc_coherent() */
-	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
-	if (ret) {
-		dev_err(dev, "cannot set the DMA mask: %d\n", ret);
+	algs = vcrypt_algs_string(vdev);
+	if (!algs)
+		return -ENOMEM;
+	acfg = (struct wd_accel_config) {
+		.nr_queues = vdev->cfg.nr_queues,
+		.nr_engines = vdev->cfg.nr_engines,
+		.ring_depth = vdev->cfg.ring_depth,
+		.idle_us = vdev->cfg.idle_us,
+		.ss_size = vdev->cfg.ss_size,
+		.ctx_size = vdev->ctx_size,
+		.caps = vdev->ctx_size ? VCRYPT_CAP_STREAM : 0,
+		.sva = vdev->cfg.sva,
+		.algs = algs,
+	};
+	ret = wd_accel_probe(&vdev->accel, dev, &vcrypt_accel_ops, &acfg);
+	if (ret)
 		return ret;
-	}
-	mutex_init(&vdev->alloc_lock);
-	wd_engine_dev_init(&vdev->eng, dev, &vcrypt_engine_ops, vdev->node,
-			   vdev->cfg.nr_engines, vdev->cfg.idle_us);
-
-	if (vdev->cfg.sva)
-		interface.flags |= UACCE_DEV_SVA;
-	uacce = uacce_alloc(dev, &interface);
-	if (IS_ERR(uacce)) {
-		dev_err(dev, "cannot allocate the uacce device: %pe\n", uacce);
-		mutex_destroy(&vdev->alloc_lock);
-		return PTR_ERR(uacce);
-	}
-	vdev->uacce = uacce;
-	if (uacce->flags & UACCE_DEV_SVA) {
-		vdev->caps |= VCRYPT_CAP_SVA;
-	} else if (vdev->cfg.sva) {
-		dev_warn(dev, "uacce refused SVA: using the SS region\n");
-		vdev->cfg.sva = false;
-	}
-
-	ret = vcrypt_queues_create(vdev);
-	if (ret)
-		goto err;
-	ret = wd_engines_start(&vdev->eng);
-	if (ret)
-		goto err;
-
-	uacce->algs = vcrypt_algs_string(vdev);
-	if (!uacce->algs) {
-		ret = -ENOMEM;
-		goto err;
-	}
-	uacce->api_ver = VCRYPT_API_VERSION;
-	uacce->priv = vdev;
-	uacce->qf_pg_num[UACCE_QFRT_MMIO] = 1;
-	uacce->qf_pg_num[UACCE_QFRT_DUS] =
-		wd_ring_dus_size(vdev->cfg.ring_depth, sizeof(struct vcrypt_sqe),
-				 sizeof(struct vcrypt_cqe)) >> PAGE_SHIFT;
-	if (!vdev->cfg.sva)
-		uacce->qf_pg_num[UACCE_QFRT_SS] = vdev->cfg.ss_size >> PAGE_SHIFT;
-	/* the core counts the queues, shared with the mdev instances */
-	uacce->nr_queues = vdev->cfg.nr_queues;
-	wd_mdev_set_types(uacce, &vcrypt_mdev_table);
-	ret = uacce_register(uacce);
-	if (ret) {
-		dev_err(dev, "cannot register with uacce: %d\n", ret);
-		goto err;
-	}
 
 	platform_set_drvdata(pdev, vdev);
 	vcrypt_debugfs_add(vdev);
 	dev_info(dev, "%s: %u queues of %u entries, %u engines, %u key slots, algs %#x, %s, node %d\n",
-		 dev_name(&uacce->dev), vdev->cfg.nr_queues,
+		 dev_name(&vdev->accel.uacce->dev), vdev->cfg.nr_queues,
 		 vdev->cfg.ring_depth, vdev->cfg.nr_engines,
 		 vdev->cfg.key_slots, vdev->algs,
-		 vdev->cfg.sva ? "SVA" : "SS region", vdev->node);
+		 vdev->accel.sva ? "SVA" : "SS region", vdev->node);
 	return 0;
-
-err:
-	uacce_remove(uacce);
-	wd_engines_stop(&vdev->eng);
-	vcrypt_queues_destroy(vdev);
-	mutex_destroy(&vdev->alloc_lock);
-	return ret;
 }
 
 static int vcrypt_remove(struct platform_device *pdev)
@@ -294,11 +258,7 @@ static int vcrypt_remove(struct platform_device *pdev)
 	struct vcrypt_device *vdev = platform_get_drvdata(pdev);
 
 	vcrypt_debugfs_del(vdev);
-	/* stops every queue: no request in flight, no page pinned after */
-	uacce_remove(vdev->uacce);
-	wd_engines_stop(&vdev->eng);
-	vcrypt_queues_destroy(vdev);
-	mutex_destroy(&vdev->alloc_lock);
+	wd_accel_remove(&vdev->accel);
 	dev_info(&pdev->dev, "removed\n");
 	return 0;
 }
@@ -310,28 +270,6 @@ static struct platform_driver vcrypt_driver = {
 	.probe = vcrypt_probe,
 	.remove = vcrypt_remove,
 };
-
-static struct platform_device *vcrypt_device_add(int id,
-						 const struct vcrypt_config *cfg,
-						 int node)
-{
-	struct platform_device *pdev;
-	int ret;
-
-	pdev = platform_device_alloc("vcrypt", id);
-	if (!pdev)
-		return ERR_PTR(-ENOMEM);
-	ret = cfg ? platform_device_add_data(pdev, cfg, sizeof(*cfg)) : 0;
-	if (!ret) {
-		set_dev_node(&pdev->dev, node);
-		ret = platform_device_add(pdev);
-	}
-	if (ret) {
-		platform_device_put(pdev);
-		return ERR_PTR(ret);
-	}
-	return pdev;
-}
 
 /**
  * vcrypt_test_device_add() - create a vcrypt device of a given geometry
@@ -346,7 +284,8 @@ static struct platform_device *vcrypt_device_add(int id,
 struct platform_device *vcrypt_test_device_add(const struct vcrypt_config *cfg,
 					       int node)
 {
-	return vcrypt_device_add(PLATFORM_DEVID_AUTO, cfg, node);
+	return wd_accel_pdev_add("vcrypt", PLATFORM_DEVID_AUTO, cfg,
+				 sizeof(*cfg), node);
 }
 EXPORT_SYMBOL_IF_KUNIT(vcrypt_test_device_add);
 
@@ -360,30 +299,9 @@ void vcrypt_test_device_del(struct platform_device *pdev)
 }
 EXPORT_SYMBOL_IF_KUNIT(vcrypt_test_device_del);
 
-/* Device i goes to the i-th node with memory, round-robin. */
-static int vcrypt_device_node(unsigned int i)
-{
-	unsigned int n = i % num_node_state(N_MEMORY);
-	int node;
-
-	for_each_node_state(node, N_MEMORY)
-		if (!n--)
-			return node;
-	return NUMA_NO_NODE;
-}
-
-static void vcrypt_devices_del(void)
-{
-	while (vcrypt_nr_pdevs)
-		platform_device_unregister(vcrypt_pdevs[--vcrypt_nr_pdevs]);
-	kfree(vcrypt_pdevs);
-	vcrypt_pdevs = NULL;
-}
-
 static int __init vcrypt_init(void)
 {
 	struct vcrypt_config cfg;
-	unsigned int i;
 	int ret;
 
 	vcrypt_config_from_params(&cfg);
@@ -401,26 +319,11 @@ static int __init vcrypt_init(void)
 	if (ret)
 		goto err_debugfs;
 
-	vcrypt_pdevs = kcalloc(devices, sizeof(*vcrypt_pdevs), GFP_KERNEL);
-	if (devices && !vcrypt_pdevs) {
-		ret = -ENOMEM;
+	ret = wd_accel_pdevs_add(&vcrypt_pdevs, "vcrypt", devices);
+	if (ret)
 		goto err_driver;
-	}
-	for (i = 0; i < devices; i++) {
-		struct platform_device *pdev;
-
-		pdev = vcrypt_device_add(i, NULL, vcrypt_device_node(i));
-		if (IS_ERR(pdev)) {
-			ret = PTR_ERR(pdev);
-			pr_err("vcrypt: cannot create device %u: %d\n", i, ret);
-			goto err_devices;
-		}
-		vcrypt_pdevs[vcrypt_nr_pdevs++] = pdev;
-	}
 	return 0;
 
-err_devices:
-	vcrypt_devices_del();
 err_driver:
 	platform_driver_unregister(&vcrypt_driver);
 err_debugfs:
@@ -430,7 +333,7 @@ err_debugfs:
 
 static void __exit vcrypt_exit(void)
 {
-	vcrypt_devices_del();
+	wd_accel_pdevs_del(&vcrypt_pdevs);
 	platform_driver_unregister(&vcrypt_driver);
 	vcrypt_debugfs_exit();
 }

@@ -23,16 +23,16 @@ TRACE_EVENT(vcrypt_request,
 		     const struct vcrypt_queue *q, u32 index, u8 opcode, u8 alg,
 		     u16 status),
 	    TP_ARGS(vdev, engine, q, index, opcode, alg, status),
-	    TP_STRUCT__entry(__string(dev, dev_name(&vdev->uacce->dev))
+	    TP_STRUCT__entry(__string(dev, dev_name(&vdev->accel.uacce->dev))
 			     __field(unsigned int, engine)
 			     __field(u32, qid)
 			     __field(u32, index)
 			     __field(u8, opcode)
 			     __field(u8, alg)
 			     __field(u16, status)),
-	    TP_fast_assign(__assign_str(dev, dev_name(&vdev->uacce->dev));
+	    TP_fast_assign(__assign_str(dev, dev_name(&vdev->accel.uacce->dev));
 			   __entry->engine = engine;
-			   __entry->qid = q->qid;
+			   __entry->qid = q->hw.qid;
 			   __entry->index = index;
 			   __entry->opcode = opcode;
 			   __entry->alg = alg;

@@ -8,8 +8,9 @@
  * The driver is split by responsibility:
  *
  *	main.c		platform devices and driver, module parameters, uacce
- *	queue.c		hardware queues: registers, rings (wd_ring) and uacce
- *			ops
+ *	queue.c		vcrypt's part of a hardware queue: the register
+ *			page, the key slots (the queues, their rings and
+ *			uacce ops are wd_engine.ko's)
  *	keys.c		the key slots of a queue: load, clear, look up, wipe
  *	decode.c	the algorithm table and the checks of a request
  *			(INVALID and the request-only statuses)
@@ -28,7 +29,7 @@
 #define _DRIVERS_VCRYPT_VCRYPT_H
 
 #include <linux/atomic.h>
-#include <linux/mutex.h>
+#include <linux/container_of.h>
 #include <linux/types.h>
 #include <linux/wd_engine.h>
 #include <uapi/misc/uacce/vcrypt.h>
@@ -59,7 +60,8 @@ struct wd_mdev_vfio_ops;
  * @ss_size: bytes of the SS region of a queue without SVA
  * @idle_us: how long an idle engine polls before it sleeps
  * @key_slots: key slots per queue
- * @sva: descriptors carry process virtual addresses
+ * @sva: descriptors carry process virtual addresses: SVA, asked of uacce,
+ *	which may refuse it (wd_accel.sva says what the device does)
  *
  * The module parameters, or the platform data of a device a test creates.
  */
@@ -188,7 +190,6 @@ struct vcrypt_stream {
  * @status: completions per status
  * @bytes_in: source bytes of completed requests
  * @bytes_out: destination bytes produced
- * @doorbells: UACCE_CMD_WAKE_Q calls
  * @slots_loaded: key slots holding a key now
  */
 struct vcrypt_stats {
@@ -196,41 +197,33 @@ struct vcrypt_stats {
 	atomic64_t status[VCRYPT_NR_STATUS];
 	atomic64_t bytes_in;
 	atomic64_t bytes_out;
-	atomic64_t doorbells;
 	atomic64_t slots_loaded;
 };
 
-struct vcrypt_device;
-
 /**
  * struct vcrypt_queue - one hardware queue
- * @vdev: the device
- * @qid: index in the device
- * @mmio: the register page
- * @ring: the DUS region and the device's ring indices (wd_engine.ko)
- * @slots: @vdev->cfg.key_slots key slots
- * @uq: the uacce queue owning this hardware queue, NULL when free
- * @ent: its scheduling state
- * @mm: SVA: the owner's address space, grabbed while started
- * @mem: its registered memory (wd_engine.ko), released with the queue
+ * @hw: the framework's queue (wd_engine.ko): register page, rings, owner,
+ *	scheduling state, registered memory
+ * @slots: vcrypt_device.cfg.key_slots key slots
  *
- * @uq is protected by vcrypt_device.alloc_lock.  @slots, like @ring's
- * indices, belong to the engine that has claimed the queue, or to the
- * uacce callbacks while the queue is stopped.
+ * @slots, like @hw.ring's indices, belong to the engine that has claimed
+ * the queue, or to the uacce callbacks while the queue is stopped.
  */
 struct vcrypt_queue {
-	struct vcrypt_device *vdev;
-	u32 qid;
-	void *mmio;
-	struct wd_ring ring;
+	struct wd_hwq hw;
 	struct vcrypt_slot *slots;
-
-	struct uacce_queue *uq;
-
-	struct wd_sched_ent ent;
-	struct mm_struct *mm;
-	struct wd_mem_table mem;
 };
+
+/**
+ * to_vcrypt_queue() - the vcrypt queue of a framework queue
+ * @q: vcrypt_queue.hw
+ *
+ * Return: the queue.
+ */
+static inline struct vcrypt_queue *to_vcrypt_queue(struct wd_hwq *q)
+{
+	return container_of(q, struct vcrypt_queue, hw);
+}
 
 struct vcrypt_crypto;
 
@@ -253,36 +246,39 @@ struct vcrypt_engine {
 /**
  * struct vcrypt_device - one vcrypt device
  * @dev: the platform device
- * @uacce: its uacce device
  * @cfg: geometry
  * @node: NUMA node of the device's memory and engines
- * @caps: VCRYPT_CAP_*
  * @algs: the ALGS register: bit (1 << alg) per algorithm the engines run
  * @ctx_size: bytes of a stream context, 0 without VCRYPT_CAP_STREAM
  * @state_max: largest hash state of an algorithm in @algs
- * @queues: @cfg.nr_queues hardware queues
- * @alloc_lock: protects vcrypt_queue.uq of every queue
- * @eng: the engines and their scheduler (wd_engine.ko)
+ * @accel: its uacce device, hardware queues (struct vcrypt_queue),
+ *	engines, CAPS (VCRYPT_CAP_*) and doorbell counter, wd_engine.ko's
  * @stats: counters
  * @debugfs: the device's debugfs directory
  */
 struct vcrypt_device {
 	struct device *dev;
-	struct uacce_device *uacce;
 	struct vcrypt_config cfg;
 	int node;
-	u32 caps;
 	u32 algs;
 	u32 ctx_size;
 	u32 state_max;
 
-	struct vcrypt_queue *queues;
-	struct mutex alloc_lock;	/* protects vcrypt_queue.uq */
-
-	struct wd_engine_dev eng;
+	struct wd_accel accel;
 	struct vcrypt_stats stats;
 	struct dentry *debugfs;
 };
+
+/**
+ * vcrypt_dev() - the vcrypt device of a framework device
+ * @a: vcrypt_device.accel
+ *
+ * Return: the device.
+ */
+static inline struct vcrypt_device *vcrypt_dev(struct wd_accel *a)
+{
+	return container_of(a, struct vcrypt_device, accel);
+}
 
 /* main.c */
 int vcrypt_config_check(const struct vcrypt_config *cfg);
@@ -291,9 +287,10 @@ struct platform_device *vcrypt_test_device_add(const struct vcrypt_config *cfg,
 void vcrypt_test_device_del(struct platform_device *pdev);
 
 /* queue.c */
-extern const struct uacce_ops vcrypt_uacce_ops;
-int vcrypt_queues_create(struct vcrypt_device *vdev);
-void vcrypt_queues_destroy(struct vcrypt_device *vdev);
+int vcrypt_queue_init(struct wd_hwq *hw);
+void vcrypt_queue_fini(struct wd_hwq *hw);
+void vcrypt_queue_write_regs(struct wd_hwq *hw);
+void vcrypt_queue_release(struct wd_hwq *hw);
 
 /* keys.c */
 struct vcrypt_slot *vcrypt_slots_alloc(u32 nr, int node);

@@ -42,7 +42,7 @@ struct vcrypt_vq {
 
 static struct vcrypt_device *vcrypt_vfio_dev(struct uacce_device *accel)
 {
-	return accel->priv;
+	return vcrypt_dev(accel->priv);
 }
 
 static void vcrypt_vfio_info(struct uacce_device *accel,
@@ -59,7 +59,8 @@ static void vcrypt_vfio_info(struct uacce_device *accel,
 	info->max_depth = VCRYPT_RING_DEPTH_MAX;
 	info->params[VCRYPT_PCI_PARAM_CTX_SIZE] = vdev->ctx_size;
 	/* IOVAs, never SVA */
-	info->params[VCRYPT_PCI_PARAM_CAPS] = vdev->caps & VCRYPT_CAP_STREAM;
+	info->params[VCRYPT_PCI_PARAM_CAPS] =
+		vdev->accel.caps & VCRYPT_CAP_STREAM;
 	info->params[VCRYPT_PCI_PARAM_MAX_LEN] = vdev->cfg.max_len;
 	info->params[VCRYPT_PCI_PARAM_KEY_SLOTS] = vdev->cfg.key_slots;
 	info->params[VCRYPT_PCI_PARAM_ALGS] = vdev->algs;
@@ -86,13 +87,13 @@ static int vcrypt_vfio_attach(struct uacce_device *accel,
 	struct vcrypt_device *vdev = vcrypt_vfio_dev(accel);
 	struct vcrypt_vq *s;
 
-	s = wd_vq_attach(&vdev->eng, vq, sizeof(*s));
+	s = wd_vq_attach(&vdev->accel.eng, vq, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->vdev = vdev;
 	s->slots = vcrypt_slots_alloc(vdev->cfg.key_slots, vdev->node);
 	if (!s->slots) {
-		wd_vq_detach(&vdev->eng, vq, vcrypt_vfio_release);
+		wd_vq_detach(&vdev->accel.eng, vq, vcrypt_vfio_release);
 		return -ENOMEM;
 	}
 	return 0;
@@ -101,12 +102,13 @@ static int vcrypt_vfio_attach(struct uacce_device *accel,
 static void vcrypt_vfio_detach(struct uacce_device *accel,
 			       struct wd_mdev_vq *vq)
 {
-	wd_vq_detach(&vcrypt_vfio_dev(accel)->eng, vq, vcrypt_vfio_release);
+	wd_vq_detach(&vcrypt_vfio_dev(accel)->accel.eng, vq,
+		     vcrypt_vfio_release);
 }
 
 static void vcrypt_vfio_kick(struct uacce_device *accel)
 {
-	wd_engines_kick(&vcrypt_vfio_dev(accel)->eng);
+	wd_engines_kick(&vcrypt_vfio_dev(accel)->accel.eng);
 }
 
 /* Reset, close or removal: a reset function has empty key slots. */

@@ -44,8 +44,9 @@ static int vzip_stats_show(struct seq_file *m, void *unused)
 			   atomic64_read(&s->status[i]));
 	seq_printf(m, "bytes_in %lld\n", atomic64_read(&s->bytes_in));
 	seq_printf(m, "bytes_out %lld\n", atomic64_read(&s->bytes_out));
-	seq_printf(m, "doorbells %lld\n", atomic64_read(&s->doorbells));
-	wd_engine_debugfs_show(&vdev->eng, m);
+	seq_printf(m, "doorbells %lld\n",
+		   atomic64_read(&vdev->accel.doorbells));
+	wd_engine_debugfs_show(&vdev->accel.eng, m);
 	seq_printf(m, "stored_segments %lld\n",
 		   atomic64_read(&s->stored_segments));
 	return 0;
@@ -65,11 +66,11 @@ void vzip_debugfs_exit(void)
 /* Failures are not errors: debugfs is optional. */
 void vzip_debugfs_add(struct vzip_device *vdev)
 {
-	vdev->debugfs = debugfs_create_dir(dev_name(&vdev->uacce->dev),
+	vdev->debugfs = debugfs_create_dir(dev_name(&vdev->accel.uacce->dev),
 					   vzip_debugfs_root);
 	debugfs_create_file("stats", 0444, vdev->debugfs, vdev,
 			    &vzip_stats_fops);
-	wd_engine_debugfs_add(&vdev->eng, vdev->debugfs);
+	wd_engine_debugfs_add(&vdev->accel.eng, vdev->debugfs);
 }
 
 void vzip_debugfs_del(struct vzip_device *vdev)

@@ -39,7 +39,7 @@ unsigned int vzip_dma_max_pages(const struct vzip_device *vdev)
  * Return: VZIP_STS_OK, VZIP_STS_ADDR_ERROR, or VZIP_STS_ABORTED if the
  * owner's address space is gone.
  */
-u16 vzip_dma_map_job(struct vzip_engine *e, struct vzip_queue *q,
+u16 vzip_dma_map_job(struct vzip_engine *e, struct wd_hwq *q,
 		     const struct vzip_sqe *sqe, struct vzip_job *job)
 {
 	struct wd_buf *const bufs[] = { &job->src, &job->dst, &job->ctx };
@@ -50,14 +50,15 @@ u16 vzip_dma_map_job(struct vzip_engine *e, struct vzip_queue *q,
 	};
 	struct vzip_device *vdev = e->vdev;
 	const struct wd_dma_queue dq = {
-		.sva = vdev->caps & VZIP_CAP_SVA,
+		.sva = q->accel->sva,
 		.mm = q->mm,
 		.mem = &q->mem,
 		.uq = q->uq,
 		.qid = q->qid,
 	};
 
-	return wd_dma_map(&vdev->eng, &dq, e->pages, r, bufs, ARRAY_SIZE(r));
+	return wd_dma_map(&vdev->accel.eng, &dq, e->pages, r, bufs,
+			  ARRAY_SIZE(r));
 }
 
 /**
@@ -69,5 +70,5 @@ void vzip_dma_unmap_job(struct vzip_engine *e, struct vzip_job *job)
 {
 	struct wd_buf *const bufs[] = { &job->src, &job->dst, &job->ctx };
 
-	wd_dma_unmap(&e->vdev->eng, bufs, ARRAY_SIZE(bufs));
+	wd_dma_unmap(&e->vdev->accel.eng, bufs, ARRAY_SIZE(bufs));
 }

@@ -81,7 +81,7 @@ u16 vzip_sqe_decode(const struct vzip_sqe *sqe, const struct vzip_device *vdev,
 		return vzip_sqe_invalid(vdev, "format, flush, level or window out of range");
 	if ((flags & VZIP_SQE_F_NEW_STREAM) && !stream)
 		return vzip_sqe_invalid(vdev, "NEW_STREAM without STREAM");
-	if (stream && !(vdev->caps & VZIP_CAP_STREAM))
+	if (stream && !(vdev->accel.caps & VZIP_CAP_STREAM))
 		return vzip_sqe_invalid(vdev, "no stream support");
 	if (!stream && ctx)
 		return vzip_sqe_invalid(vdev, "context without STREAM");
@@ -135,17 +135,6 @@ void vzip_cqe_fill(struct vzip_device *vdev, const struct vzip_sqe *sqe,
 	atomic64_add(le32_to_cpu(cqe->produced), &vdev->stats.bytes_out);
 }
 
-/* wd_engine_ops.queue_ref */
-static void vzip_engine_queue_ref(struct wd_sched_ent *ent,
-				  struct wd_queue_ref *ref)
-{
-	struct vzip_queue *q = container_of(ent, struct vzip_queue, ent);
-
-	ref->uq = q->uq;
-	ref->uacce = q->vdev->uacce;
-	ref->qid = q->qid;
-}
-
 /* wd_engine_ops.decode */
 static u16 vzip_engine_decode(struct wd_engine *we, struct wd_sched_ent *ent,
 			      const void *sqe, void *job)
@@ -159,7 +148,7 @@ static u16 vzip_engine_decode(struct wd_engine *we, struct wd_sched_ent *ent,
 static u16 vzip_engine_execute(struct wd_engine *we, struct wd_sched_ent *ent,
 			       const void *sqe, void *job_p)
 {
-	struct vzip_queue *q = container_of(ent, struct vzip_queue, ent);
+	struct wd_hwq *q = container_of(ent, struct wd_hwq, ent);
 	struct vzip_engine *e = we->priv;
 	struct vzip_device *vdev = e->vdev;
 	struct vzip_job *job = job_p;
@@ -189,7 +178,7 @@ static void vzip_engine_complete(struct wd_engine *we,
 				 struct wd_sched_ent *ent, const void *sqe_p,
 				 u16 status, const void *job, void *cqe)
 {
-	struct vzip_queue *q = container_of(ent, struct vzip_queue, ent);
+	struct wd_hwq *q = container_of(ent, struct wd_hwq, ent);
 	struct vzip_engine *e = we->priv;
 	const struct vzip_sqe *sqe = sqe_p;
 
@@ -211,7 +200,7 @@ static int vzip_engine_init(struct wd_engine *we)
 {
 	struct vzip_engine *e = we->priv;
 
-	e->vdev = container_of(we->wdev, struct vzip_device, eng);
+	e->vdev = container_of(we->wdev, struct vzip_device, accel.eng);
 	e->codec = vzip_codec_alloc(e->vdev->node);
 	e->pages = kvmalloc_array(vzip_dma_max_pages(e->vdev),
 				  sizeof(*e->pages), GFP_KERNEL);
@@ -241,7 +230,6 @@ const struct wd_engine_ops vzip_engine_ops = {
 		.aborted = VZIP_STS_ABORTED,
 		.hw_error = VZIP_STS_HW_ERROR,
 	},
-	.queue_ref = vzip_engine_queue_ref,
 	.decode = vzip_engine_decode,
 	.execute = vzip_engine_execute,
 	.complete = vzip_engine_complete,

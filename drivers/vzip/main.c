@@ -9,10 +9,9 @@
  */
 #include <kunit/visibility.h>
 #include <linux/cpumask.h>
-#include <linux/dma-mapping.h>
 #include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/nodemask.h>
 #include <linux/platform_device.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -81,9 +80,8 @@ static const struct wd_mdev_type_table vzip_mdev_table = {
 	.nr_types = ARRAY_SIZE(vzip_mdev_types),
 };
 
-/* The devices module init created, for module exit; not touched between. */
-static struct platform_device **vzip_pdevs;
-static unsigned int vzip_nr_pdevs;
+/* The devices module init created, for module exit */
+static struct wd_accel_pdevs vzip_pdevs;
 
 static void vzip_config_from_params(struct vzip_config *cfg)
 {
@@ -137,18 +135,23 @@ int vzip_config_check(const struct vzip_config *cfg)
 	return 0;
 }
 
+static const struct wd_accel_ops vzip_accel_ops = {
+	.name = "vzip",
+	.api_ver = VZIP_API_VERSION,
+	.engine_ops = &vzip_engine_ops,
+	.mdev_types = &vzip_mdev_table,
+	.cap_sva = VZIP_CAP_SVA,
+	.status_offset = VZIP_CTRL_STATUS,
+	.queue_size = sizeof(struct wd_hwq),
+	.write_regs = vzip_queue_write_regs,
+};
+
 static int vzip_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
 	const struct vzip_config *pdata = dev_get_platdata(dev);
-	struct uacce_interface interface = {
-		.name = "vzip",
-		/* the engine works in the opener's address space (dma.c) */
-		.caps = UACCE_CAP_OWN_TRANSLATION,
-		.ops = &vzip_uacce_ops,
-	};
+	struct wd_accel_config acfg;
 	struct vzip_device *vdev;
-	struct uacce_device *uacce;
 	int ret;
 
 	vdev = devm_kzalloc(dev, sizeof(*vdev), GFP_KERNEL);
@@ -165,73 +168,28 @@ static int vzip_probe(struct platform_device *pdev)
 	vdev->dev = dev;
 	vdev->node = dev_to_node(dev);
 	vdev->ctx_size = vzip_ctx_size();
-	vdev->caps = vdev->ctx_size ? VZIP_CAP_STREAM : 0;
-
-	/* the SS region is allocated by uacce with dma_alloc_coherent() */
-	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
-	if (ret) {
-		dev_err(dev, "cannot set the DMA mask: %d\n", ret);
+	acfg = (struct wd_accel_config) {
+		.nr_queues = vdev->cfg.nr_queues,
+		.nr_engines = vdev->cfg.nr_engines,
+		.ring_depth = vdev->cfg.ring_depth,
+		.idle_us = vdev->cfg.idle_us,
+		.ss_size = vdev->cfg.ss_size,
+		.ctx_size = vdev->ctx_size,
+		.caps = vdev->ctx_size ? VZIP_CAP_STREAM : 0,
+		.sva = vdev->cfg.sva,
+		.algs = "deflate\nzlib\ngzip",
+	};
+	ret = wd_accel_probe(&vdev->accel, dev, &vzip_accel_ops, &acfg);
+	if (ret)
 		return ret;
-	}
-	mutex_init(&vdev->alloc_lock);
-	wd_engine_dev_init(&vdev->eng, dev, &vzip_engine_ops, vdev->node,
-			   vdev->cfg.nr_engines, vdev->cfg.idle_us);
-
-	if (vdev->cfg.sva)
-		interface.flags |= UACCE_DEV_SVA;
-	uacce = uacce_alloc(dev, &interface);
-	if (IS_ERR(uacce)) {
-		dev_err(dev, "cannot allocate the uacce device: %pe\n", uacce);
-		mutex_destroy(&vdev->alloc_lock);
-		return PTR_ERR(uacce);
-	}
-	vdev->uacce = uacce;
-	if (uacce->flags & UACCE_DEV_SVA) {
-		vdev->caps |= VZIP_CAP_SVA;
-	} else if (vdev->cfg.sva) {
-		dev_warn(dev, "uacce refused SVA: using the SS region\n");
-		vdev->cfg.sva = false;
-	}
-
-	ret = vzip_queues_create(vdev);
-	if (ret)
-		goto err;
-	ret = wd_engines_start(&vdev->eng);
-	if (ret)
-		goto err;
-
-	uacce->algs = "deflate\nzlib\ngzip";
-	uacce->api_ver = VZIP_API_VERSION;
-	uacce->priv = vdev;
-	uacce->qf_pg_num[UACCE_QFRT_MMIO] = 1;
-	uacce->qf_pg_num[UACCE_QFRT_DUS] =
-		wd_ring_dus_size(vdev->cfg.ring_depth, sizeof(struct vzip_sqe),
-				 sizeof(struct vzip_cqe)) >> PAGE_SHIFT;
-	if (!vdev->cfg.sva)
-		uacce->qf_pg_num[UACCE_QFRT_SS] = vdev->cfg.ss_size >> PAGE_SHIFT;
-	/* the core counts the queues, shared with the mdev instances */
-	uacce->nr_queues = vdev->cfg.nr_queues;
-	wd_mdev_set_types(uacce, &vzip_mdev_table);
-	ret = uacce_register(uacce);
-	if (ret) {
-		dev_err(dev, "cannot register with uacce: %d\n", ret);
-		goto err;
-	}
 
 	platform_set_drvdata(pdev, vdev);
 	vzip_debugfs_add(vdev);
 	dev_info(dev, "%s: %u queues of %u entries, %u engines, %s, node %d\n",
-		 dev_name(&uacce->dev), vdev->cfg.nr_queues,
+		 dev_name(&vdev->accel.uacce->dev), vdev->cfg.nr_queues,
 		 vdev->cfg.ring_depth, vdev->cfg.nr_engines,
-		 vdev->cfg.sva ? "SVA" : "SS region", vdev->node);
+		 vdev->accel.sva ? "SVA" : "SS region", vdev->node);
 	return 0;
-
-err:
-	uacce_remove(uacce);
-	wd_engines_stop(&vdev->eng);
-	vzip_queues_destroy(vdev);
-	mutex_destroy(&vdev->alloc_lock);
-	return ret;
 }
 
 static int vzip_remove(struct platform_device *pdev)
@@ -239,11 +197,7 @@ static int vzip_remove(struct platform_device *pdev)
 	struct vzip_device *vdev = platform_get_drvdata(pdev);
 
 	vzip_debugfs_del(vdev);
-	/* stops every queue: no request in flight, no page pinned after */
-	uacce_remove(vdev->uacce);
-	wd_engines_stop(&vdev->eng);
-	vzip_queues_destroy(vdev);
-	mutex_destroy(&vdev->alloc_lock);
+	wd_accel_remove(&vdev->accel);
 	dev_info(&pdev->dev, "removed\n");
 	return 0;
 }
@@ -255,28 +209,6 @@ static struct platform_driver vzip_driver = {
 	.probe = vzip_probe,
 	.remove = vzip_remove,
 };
-
-static struct platform_device *vzip_device_add(int id,
-					       const struct vzip_config *cfg,
-					       int node)
-{
-	struct platform_device *pdev;
-	int ret;
-
-	pdev = platform_device_alloc("vzip", id);
-	if (!pdev)
-		return ERR_PTR(-ENOMEM);
-	ret = cfg ? platform_device_add_data(pdev, cfg, sizeof(*cfg)) : 0;
-	if (!ret) {
-		set_dev_node(&pdev->dev, node);
-		ret = platform_device_add(pdev);
-	}
-	if (ret) {
-		platform_device_put(pdev);
-		return ERR_PTR(ret);
-	}
-	return pdev;
-}
 
 /**
  * vzip_test_device_add() - create a vzip device of a given geometry
@@ -291,7 +223,8 @@ static struct platform_device *vzip_device_add(int id,
 struct platform_device *vzip_test_device_add(const struct vzip_config *cfg,
 					     int node)
 {
-	return vzip_device_add(PLATFORM_DEVID_AUTO, cfg, node);
+	return wd_accel_pdev_add("vzip", PLATFORM_DEVID_AUTO, cfg, sizeof(*cfg),
+				 node);
 }
 EXPORT_SYMBOL_IF_KUNIT(vzip_test_device_add);
 
@@ -305,30 +238,9 @@ void vzip_test_device_del(struct platform_device *pdev)
 }
 EXPORT_SYMBOL_IF_KUNIT(vzip_test_device_del);
 
-/* Device i goes to the i-th node with memory, round-robin. */
-static int vzip_device_node(unsigned int i)
-{
-	unsigned int n = i % num_node_state(N_MEMORY);
-	int node;
-
-	for_each_node_state(node, N_MEMORY)
-		if (!n--)
-			return node;
-	return NUMA_NO_NODE;
-}
-
-static void vzip_devices_del(void)
-{
-	while (vzip_nr_pdevs)
-		platform_device_unregister(vzip_pdevs[--vzip_nr_pdevs]);
-	kfree(vzip_pdevs);
-	vzip_pdevs = NULL;
-}
-
 static int __init vzip_init(void)
 {
 	struct vzip_config cfg;
-	unsigned int i;
 	int ret;
 
 	vzip_config_from_params(&cfg);
@@ -346,26 +258,11 @@ static int __init vzip_init(void)
 	if (ret)
 		goto err_debugfs;
 
-	vzip_pdevs = kcalloc(devices, sizeof(*vzip_pdevs), GFP_KERNEL);
-	if (devices && !vzip_pdevs) {
-		ret = -ENOMEM;
+	ret = wd_accel_pdevs_add(&vzip_pdevs, "vzip", devices);
+	if (ret)
 		goto err_driver;
-	}
-	for (i = 0; i < devices; i++) {
-		struct platform_device *pdev;
-
-		pdev = vzip_device_add(i, NULL, vzip_device_node(i));
-		if (IS_ERR(pdev)) {
-			ret = PTR_ERR(pdev);
-			pr_err("vzip: cannot create device %u: %d\n", i, ret);
-			goto err_devices;
-		}
-		vzip_pdevs[vzip_nr_pdevs++] = pdev;
-	}
 	return 0;
 
-err_devices:
-	vzip_devices_del();
 err_driver:
 	platform_driver_unregister(&vzip_driver);
 err_debugfs:
@@ -375,7 +272,7 @@ err_debugfs:
 
 static void __exit vzip_exit(void)
 {
-	vzip_devices_del();
+	wd_accel_pdevs_del(&vzip_pdevs);
 	platform_driver_unregister(&vzip_driver);
 	vzip_debugfs_exit();
 }

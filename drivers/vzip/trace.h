@@ -24,16 +24,16 @@
 
 TRACE_EVENT(vzip_request,
 	    TP_PROTO(const struct vzip_device *vdev, unsigned int engine,
-		     const struct vzip_queue *q, u32 index, u8 opcode,
+		     const struct wd_hwq *q, u32 index, u8 opcode,
 		     u16 status),
 	    TP_ARGS(vdev, engine, q, index, opcode, status),
-	    TP_STRUCT__entry(__string(dev, dev_name(&vdev->uacce->dev))
+	    TP_STRUCT__entry(__string(dev, dev_name(&vdev->accel.uacce->dev))
 			     __field(unsigned int, engine)
 			     __field(u32, qid)
 			     __field(u32, index)
 			     __field(u8, opcode)
 			     __field(u16, status)),
-	    TP_fast_assign(__assign_str(dev, dev_name(&vdev->uacce->dev));
+	    TP_fast_assign(__assign_str(dev, dev_name(&vdev->accel.uacce->dev));
 			   __entry->engine = engine;
 			   __entry->qid = q->qid;
 			   __entry->index = index;
@@ -48,11 +48,11 @@ TRACE_EVENT(vzip_vq_request,
 	    TP_PROTO(const struct vzip_device *vdev, unsigned int engine,
 		     const struct wd_mdev_vq *vq),
 	    TP_ARGS(vdev, engine, vq),
-	    TP_STRUCT__entry(__string(dev, dev_name(&vdev->uacce->dev))
+	    TP_STRUCT__entry(__string(dev, dev_name(&vdev->accel.uacce->dev))
 			     __field(unsigned int, engine)
 			     __string(instance, dev_name(vq->dev))
 			     __field(unsigned int, queue)),
-	    TP_fast_assign(__assign_str(dev, dev_name(&vdev->uacce->dev));
+	    TP_fast_assign(__assign_str(dev, dev_name(&vdev->accel.uacce->dev));
 			   __entry->engine = engine;
 			   __assign_str(instance, dev_name(vq->dev));
 			   __entry->queue = vq->index;),

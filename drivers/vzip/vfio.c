@@ -19,7 +19,7 @@ enum { VZIP_VFIO_SRC, VZIP_VFIO_DST, VZIP_VFIO_CTX };
 
 static struct vzip_device *vzip_vfio_dev(struct uacce_device *accel)
 {
-	return accel->priv;
+	return vzip_dev(accel->priv);
 }
 
 static void vzip_vfio_info(struct uacce_device *accel,
@@ -36,7 +36,7 @@ static void vzip_vfio_info(struct uacce_device *accel,
 	info->max_depth = VZIP_RING_DEPTH_MAX;
 	info->params[VZIP_PCI_PARAM_CTX_SIZE] = vdev->ctx_size;
 	/* IOVAs, never SVA */
-	info->params[VZIP_PCI_PARAM_CAPS] = vdev->caps & VZIP_CAP_STREAM;
+	info->params[VZIP_PCI_PARAM_CAPS] = vdev->accel.caps & VZIP_CAP_STREAM;
 	info->params[VZIP_PCI_PARAM_MAX_LEN] = vdev->cfg.max_len;
 	info->max_range = max(vdev->cfg.max_len, vdev->ctx_size);
 }
@@ -46,18 +46,18 @@ static int vzip_vfio_attach(struct uacce_device *accel, struct wd_mdev_vq *vq)
 {
 	struct vzip_device *vdev = vzip_vfio_dev(accel);
 
-	return wd_vq_attach(&vdev->eng, vq, sizeof(struct wd_sched_ent)) ?
-	       0 : -ENOMEM;
+	return wd_vq_attach(&vdev->accel.eng, vq,
+			    sizeof(struct wd_sched_ent)) ? 0 : -ENOMEM;
 }
 
 static void vzip_vfio_detach(struct uacce_device *accel, struct wd_mdev_vq *vq)
 {
-	wd_vq_detach(&vzip_vfio_dev(accel)->eng, vq, NULL);
+	wd_vq_detach(&vzip_vfio_dev(accel)->accel.eng, vq, NULL);
 }
 
 static void vzip_vfio_kick(struct uacce_device *accel)
 {
-	wd_engines_kick(&vzip_vfio_dev(accel)->eng);
+	wd_engines_kick(&vzip_vfio_dev(accel)->accel.eng);
 }
 
 /* The same rules as a uacce queue's requests: Documentation/vzip.rst. */

@@ -6,8 +6,8 @@
  * is include/uapi/misc/uacce/vzip.h.  The driver is split by responsibility:
  *
  *	main.c		platform devices and driver, module parameters, uacce
- *	queue.c		hardware queues: registers, rings (wd_engine.ko's
- *			wd_ring) and uacce ops
+ *	queue.c		the register page of a hardware queue (the queues,
+ *			their rings and uacce ops are wd_engine.ko's)
  *	engine.c	request execution on an engine of wd_engine.ko
  *			(drivers/engine: the engine threads and the scheduler,
  *			which serve the queues of vfio-pci instances too)
@@ -25,7 +25,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
-#include <linux/mutex.h>
+#include <linux/container_of.h>
 #include <linux/types.h>
 #include <linux/wd_engine.h>
 #include <uapi/misc/uacce/vzip.h>
@@ -52,7 +52,8 @@ struct wd_mdev_vfio_ops;
  * @max_len: largest src_len and dst_len
  * @ss_size: bytes of the SS region of a queue without SVA
  * @idle_us: how long an idle engine polls before it sleeps
- * @sva: descriptors carry process virtual addresses
+ * @sva: descriptors carry process virtual addresses: SVA, asked of uacce,
+ *	which may refuse it (wd_accel.sva says what the device does)
  *
  * The module parameters, or the platform data of a device a test creates.
  */
@@ -113,49 +114,16 @@ struct vzip_job {
  * @status: completions per status
  * @bytes_in: source bytes consumed
  * @bytes_out: destination bytes produced
- * @doorbells: UACCE_CMD_WAKE_Q calls
  * @stored_segments: compressed segments written as stored blocks
  *
  * The engines' counters (need_wakeup, sleeps, wakeups, pinned pages) are
- * struct wd_engine_dev's.
+ * struct wd_engine_dev's, the doorbells struct wd_accel's.
  */
 struct vzip_stats {
 	atomic64_t status[VZIP_NR_STATUS];
 	atomic64_t bytes_in;
 	atomic64_t bytes_out;
-	atomic64_t doorbells;
 	atomic64_t stored_segments;
-};
-
-struct vzip_device;
-
-/**
- * struct vzip_queue - one hardware queue
- * @vdev: the device
- * @qid: index in the device
- * @mmio: the register page
- * @ring: the DUS region (control page, SQ, CQ of struct vzip_sqe and
- *	struct vzip_cqe) and the device's ring indices, which belong to the
- *	engine that has claimed the queue, or to the uacce callbacks while
- *	the queue is stopped (wd_engine.ko)
- * @uq: the uacce queue owning this hardware queue, NULL when free
- * @ent: its scheduling state
- * @mm: SVA: the owner's address space, grabbed while started
- * @mem: its registered memory (wd_engine.ko), released with the queue
- *
- * @uq is protected by vzip_device.alloc_lock.
- */
-struct vzip_queue {
-	struct vzip_device *vdev;
-	u32 qid;
-	void *mmio;
-	struct wd_ring ring;
-
-	struct uacce_queue *uq;
-
-	struct wd_sched_ent ent;
-	struct mm_struct *mm;
-	struct wd_mem_table mem;
 };
 
 struct vzip_codec;
@@ -175,32 +143,35 @@ struct vzip_engine {
 /**
  * struct vzip_device - one vzip device
  * @dev: the platform device
- * @uacce: its uacce device
  * @cfg: geometry
  * @node: NUMA node of the device's memory and engines
- * @caps: VZIP_CAP_*
  * @ctx_size: bytes of a stream context, 0 without VZIP_CAP_STREAM
- * @queues: @cfg.nr_queues hardware queues
- * @alloc_lock: protects vzip_queue.uq of every queue
- * @eng: the engines and their scheduler (wd_engine.ko)
+ * @accel: its uacce device, hardware queues (struct wd_hwq: vzip's queue
+ *	has nothing of its own), engines and CAPS (VZIP_CAP_*), wd_engine.ko's
  * @stats: counters
  * @debugfs: the device's debugfs directory
  */
 struct vzip_device {
 	struct device *dev;
-	struct uacce_device *uacce;
 	struct vzip_config cfg;
 	int node;
-	u32 caps;
 	u32 ctx_size;
 
-	struct vzip_queue *queues;
-	struct mutex alloc_lock;	/* protects vzip_queue.uq */
-
-	struct wd_engine_dev eng;
+	struct wd_accel accel;
 	struct vzip_stats stats;
 	struct dentry *debugfs;
 };
+
+/**
+ * vzip_dev() - the vzip device of a framework device
+ * @a: vzip_device.accel
+ *
+ * Return: the device.
+ */
+static inline struct vzip_device *vzip_dev(struct wd_accel *a)
+{
+	return container_of(a, struct vzip_device, accel);
+}
 
 /* main.c */
 int vzip_config_check(const struct vzip_config *cfg);
@@ -209,24 +180,7 @@ struct platform_device *vzip_test_device_add(const struct vzip_config *cfg,
 void vzip_test_device_del(struct platform_device *pdev);
 
 /* queue.c */
-extern const struct uacce_ops vzip_uacce_ops;
-int vzip_queues_create(struct vzip_device *vdev);
-void vzip_queues_destroy(struct vzip_device *vdev);
-
-/**
- * vzip_ctrl() - a word of a queue's control page
- * @q: the queue
- * @offset: VZIP_CTRL_*
- *
- * The queue (queue.c) and the engines (engine.c) both read and write the
- * control page; neither owns this accessor.
- *
- * Return: its kernel address.
- */
-static inline __le32 *vzip_ctrl(struct vzip_queue *q, unsigned int offset)
-{
-	return wd_ring_ctrl(&q->ring, offset);
-}
+void vzip_queue_write_regs(struct wd_hwq *q);
 
 /* engine.c */
 extern const struct wd_engine_ops vzip_engine_ops;
@@ -239,7 +193,7 @@ void vzip_cqe_fill(struct vzip_device *vdev, const struct vzip_sqe *sqe,
 extern const struct wd_mdev_vfio_ops vzip_vfio_ops;
 
 /* dma.c */
-u16 vzip_dma_map_job(struct vzip_engine *e, struct vzip_queue *q,
+u16 vzip_dma_map_job(struct vzip_engine *e, struct wd_hwq *q,
 		     const struct vzip_sqe *sqe, struct vzip_job *job);
 void vzip_dma_unmap_job(struct vzip_engine *e, struct vzip_job *job);
 unsigned int vzip_dma_max_pages(const struct vzip_device *vdev);

@@ -4,15 +4,17 @@
  * of a virtual accelerator and the scheduler that shares them among its
  * queues, for every device class (vzip, vcrypt).
  *
- * A class driver embeds a struct wd_engine_dev in its device, fills in
- * the geometry and its struct wd_engine_ops, and calls
- * wd_engine_dev_init() then wd_engines_start().  Each of its hardware
- * queues has a struct wd_ring (the control page of <uapi/misc/uacce/
- * wd_ring.h> and the device's ring indices) and a struct wd_sched_ent,
- * started and stopped with the queue (wd_sched_start(), wd_sched_stop()).
- * The rings' memory, their reset for a new owner, the fetch of a request
- * and the post of a completion are the framework's too (wd_ring_*()), by
- * the class's entry sizes.
+ * A class driver embeds a struct wd_accel in its device and calls
+ * wd_accel_probe() with its struct wd_accel_ops (device.c): the framework
+ * sets up the engines (struct wd_engine_dev), the hardware queues and the
+ * uacce device, whose callbacks are the framework's (queue.c).  Each
+ * hardware queue, a struct wd_hwq at the start of the class's queue, has
+ * a register page the class writes, a struct wd_ring (the control page of
+ * <uapi/misc/uacce/wd_ring.h> and the device's ring indices) and a struct
+ * wd_sched_ent, started and stopped with the queue (wd_sched_start(),
+ * wd_sched_stop()).  The rings' memory, their reset for a new owner, the
+ * fetch of a request and the post of a completion are the framework's too
+ * (wd_ring_*()), by the class's entry sizes.
  * The queues of a vfio-pci instance (struct wd_mdev_vq) join the same
  * scheduler, through the class-independent half of a class's
  * wd_mdev_vfio_ops (wd_vq_*(), vq.c).  An engine that picks a hardware
@@ -158,19 +160,6 @@ struct wd_status {
 };
 
 /**
- * struct wd_queue_ref - who a hardware queue's requests are served for
- * @uq: the uacce queue that owns it: uacce_wake_up() after a completion
- * @uacce: the device its hardware errors count against
- *	(uacce_report_hw_error())
- * @qid: the queue's index in its device, for messages
- */
-struct wd_queue_ref {
-	struct uacce_queue *uq;
-	struct uacce_device *uacce;
-	u32 qid;
-};
-
-/**
  * struct wd_engine_ops - the class driver's part of the engines
  * @priv_size: bytes of the class's state of an engine, @e->priv: the
  *	framework allocates it, zeroed, and frees it
@@ -183,8 +172,6 @@ struct wd_queue_ref {
  * @cqe_size: bytes of a completion entry
  * @job_size: bytes of the class's decoded request (its job)
  * @status: the class's status codes
- * @queue_ref: set @ref to the owner, device and index of the hardware
- *	queue @ent
  * @decode: check the request @sqe of the hardware queue @ent and decode it
  *	into @job (zeroed): @status.ok to execute it, or its status
  * @execute: run a decoded request on @e: make the ranges it needs
@@ -209,7 +196,6 @@ struct wd_engine_ops {
 	size_t cqe_size;
 	size_t job_size;
 	struct wd_status status;
-	void (*queue_ref)(struct wd_sched_ent *ent, struct wd_queue_ref *ref);
 	u16 (*decode)(struct wd_engine *e, struct wd_sched_ent *ent,
 		      const void *sqe, void *job);
 	u16 (*execute)(struct wd_engine *e, struct wd_sched_ent *ent,
@@ -448,18 +434,163 @@ int wd_dma_map_reg(struct wd_engine_dev *wdev, struct wd_mem_table *t,
 		   const struct wd_dma_range *r, struct wd_buf *const *bufs,
 		   unsigned int n);
 
-/* ---- the uacce callbacks of a hardware queue (queue.c) ---- */
+/* ---- a class's device: hardware queues, uacce, engines ---- */
 
-struct vm_area_struct;
+struct platform_device;
+struct wd_accel;
+struct wd_mdev_type_table;
 
-int wd_queue_start(struct wd_engine_dev *wdev, struct wd_sched_ent *ent,
-		   struct uacce_queue *uq, bool sva, struct mm_struct **mm,
-		   u32 qid);
-void wd_queue_stop(struct wd_engine_dev *wdev, struct wd_sched_ent *ent,
-		   struct mm_struct **mm);
-int wd_queue_mmap(struct wd_engine_dev *wdev, u32 qid, void *mmio,
-		  struct wd_ring *ring, struct vm_area_struct *vma,
-		  struct uacce_qfile_region *qfr);
+/**
+ * struct wd_hwq - one hardware queue of a device (queue.c)
+ * @accel: the device
+ * @qid: index in the device
+ * @mmio: the register page, one page of the kernel's direct map
+ * @ring: the DUS region (control page, SQ, CQ) and the device's ring
+ *	indices, which belong to the engine that has claimed the queue, or
+ *	to the uacce callbacks while the queue is stopped
+ * @uq: the uacce queue owning this hardware queue, NULL when free
+ * @ent: its scheduling state
+ * @mm: SVA: the owner's address space, grabbed while started
+ * @mem: its registered memory (mem.c), released with the queue
+ *
+ * The first member of the class's queue (wd_accel_ops.queue_size).  Like
+ * the queues of a real device, they all exist from probe to remove and
+ * are handed to one uacce queue at a time.  @uq is protected by
+ * wd_accel.alloc_lock.
+ */
+struct wd_hwq {
+	struct wd_accel *accel;
+	u32 qid;
+	void *mmio;
+	struct wd_ring ring;
+
+	struct uacce_queue *uq;
+
+	struct wd_sched_ent ent;
+	struct mm_struct *mm;
+	struct wd_mem_table mem;
+};
+
+/**
+ * struct wd_accel_ops - what a device class adds to the framework's device
+ * @name: uacce's name of the class: nodes are /dev/<name>-<id>, and the
+ *	prefix of the module's messages
+ * @api_ver: uacce's api attribute
+ * @engine_ops: the class's part of the engines, whose @sqe_size and
+ *	@cqe_size are the entry sizes of the rings too
+ * @mdev_types: what an admin can carve a device into (wd_mdev)
+ * @cap_sva: the class's CAPS bit for SVA, added to wd_accel.caps when
+ *	uacce grants SVA
+ * @status_offset: offset of struct uacce_queue_status in the control page
+ * @queue_size: bytes of the class's hardware queue, whose first member is
+ *	its struct wd_hwq
+ * @queue_init: optional: allocate the class's part of @q (vcrypt: its key
+ *	slots), before the registers are written; 0 or -ENOMEM
+ * @queue_fini: optional: free the class's part of @q when the device goes,
+ *	or when the probe fails: called for every queue whose set-up began,
+ *	its part still zeroed where @queue_init did not get to
+ * @write_regs: write the register page of @q, at probe and for each new
+ *	owner
+ * @queue_release: optional: forget what the owner left in the class's
+ *	part of @q (vcrypt wipes its key slots): called when the queue is
+ *	handed back, after its rings are reset and its registers rewritten,
+ *	before it is free
+ */
+struct wd_accel_ops {
+	const char *name;
+	const char *api_ver;
+	const struct wd_engine_ops *engine_ops;
+	const struct wd_mdev_type_table *mdev_types;
+	u32 cap_sva;
+	u32 status_offset;
+	size_t queue_size;
+	int (*queue_init)(struct wd_hwq *q);
+	void (*queue_fini)(struct wd_hwq *q);
+	void (*write_regs)(struct wd_hwq *q);
+	void (*queue_release)(struct wd_hwq *q);
+};
+
+/**
+ * struct wd_accel - the framework's part of a class's device
+ * @ops: the class's part
+ * @uacce: the uacce device
+ * @eng: the engines and their scheduler
+ * @caps: the CAPS register: the class's bits, and @ops->cap_sva with SVA
+ * @sva: requests carry virtual addresses of the owner (uacce granted
+ *	SVA); else DMA addresses in the queue's SS region
+ * @nr_queues: hardware queues
+ * @ring_depth: entries per ring
+ * @ctx_size: bytes of a stream context (queue_info), 0 for none
+ * @queues: @nr_queues hardware queues of @ops->queue_size bytes each
+ * @alloc_lock: protects wd_hwq.uq of every queue, which says whether the
+ *	queue is free: get_queue and put_queue hand queues out and back
+ *	under it, get_available_instances counts the free ones
+ * @doorbells: counter: UACCE_CMD_WAKE_Q calls
+ *
+ * Embedded in the class's device; wd_accel_probe() sets it up.
+ */
+struct wd_accel {
+	const struct wd_accel_ops *ops;
+	struct uacce_device *uacce;
+	struct wd_engine_dev eng;
+	u32 caps;
+	bool sva;
+	u32 nr_queues;
+	u32 ring_depth;
+	u32 ctx_size;
+
+	void *queues;
+	struct mutex alloc_lock;	/* protects wd_hwq.uq: which are free */
+	atomic64_t doorbells;
+};
+
+/**
+ * struct wd_accel_config - a device's geometry, for wd_accel_probe()
+ * @nr_queues: hardware queues
+ * @nr_engines: engines (kernel threads)
+ * @ring_depth: entries per ring, a power of two
+ * @idle_us: how long an idle engine polls before it sleeps
+ * @ss_size: bytes of a queue's SS region without SVA, whole pages
+ * @ctx_size: bytes of a stream context, 0 for none
+ * @caps: the class's bits of the CAPS register
+ * @sva: ask uacce for SVA
+ * @algs: uacce's algs attribute, which lives as long as the device
+ *
+ * The class has checked it.
+ */
+struct wd_accel_config {
+	u32 nr_queues;
+	u32 nr_engines;
+	u32 ring_depth;
+	u32 idle_us;
+	u32 ss_size;
+	u32 ctx_size;
+	u32 caps;
+	bool sva;
+	const char *algs;
+};
+
+int wd_accel_probe(struct wd_accel *a, struct device *dev,
+		   const struct wd_accel_ops *ops,
+		   const struct wd_accel_config *cfg);
+void wd_accel_remove(struct wd_accel *a);
+
+/**
+ * struct wd_accel_pdevs - the platform devices a class module creates
+ * @pdevs: @nr devices, for module exit; not touched between
+ * @nr: devices created
+ */
+struct wd_accel_pdevs {
+	struct platform_device **pdevs;
+	unsigned int nr;
+};
+
+struct platform_device *wd_accel_pdev_add(const char *name, int id,
+					  const void *data, size_t size,
+					  int node);
+int wd_accel_pdevs_add(struct wd_accel_pdevs *p, const char *name,
+		       unsigned int nr);
+void wd_accel_pdevs_del(struct wd_accel_pdevs *p);
 
 /* ---- sealing of what the device keeps in user memory (seal.c) ---- */
 

@@ -1145,7 +1145,7 @@ struct vt_dev {
 	struct vzip_device *vdev;
 	const struct uacce_ops *ops;
 	struct uacce_queue uq[2];
-	struct vzip_queue *q[2];
+	struct wd_hwq *q[2];
 	struct uacce_qfile_region ss[2];
 };
 
@@ -1184,12 +1184,12 @@ static struct vt_dev *vt_dev(struct kunit *test, bool start)
 							 GFP_KERNEL, d));
 	d->vdev = platform_get_drvdata(d->pdev);
 	KUNIT_ASSERT_NOT_NULL(test, d->vdev);
-	d->ops = d->vdev->uacce->ops;
+	d->ops = d->vdev->accel.uacce->ops;
 
 	for (i = 0; i < 2; i++) {
 		struct uacce_queue *uq = &d->uq[i];
 
-		uq->uacce = d->vdev->uacce;
+		uq->uacce = d->vdev->accel.uacce;
 		init_waitqueue_head(&uq->wait);
 		uacce_tenant_init(&uq->own_tenant);
 		uq->tenant = &uq->own_tenant;
@@ -1209,26 +1209,26 @@ static struct vt_dev *vt_dev(struct kunit *test, bool start)
 	return d;
 }
 
-static __le32 *vt_word(struct vzip_queue *q, unsigned int offset)
+static __le32 *vt_word(struct wd_hwq *q, unsigned int offset)
 {
 	return q->ring.dus + offset;
 }
 
 /* The application's loads and stores of the control page. */
-static u32 vt_ctrl(struct vzip_queue *q, unsigned int offset)
+static u32 vt_ctrl(struct wd_hwq *q, unsigned int offset)
 {
 	/* pairs with the device's store-release of its indices */
 	return le32_to_cpu(smp_load_acquire(vt_word(q, offset)));
 }
 
-static void vt_set_ctrl(struct vzip_queue *q, unsigned int offset, u32 val)
+static void vt_set_ctrl(struct wd_hwq *q, unsigned int offset, u32 val)
 {
 	/* entries are written before the index that publishes them */
 	smp_store_release(vt_word(q, offset), cpu_to_le32(val));
 }
 
 /* Publishes a request, without the doorbell. */
-static void vt_post(struct vzip_queue *q, const struct vzip_sqe *sqe)
+static void vt_post(struct wd_hwq *q, const struct vzip_sqe *sqe)
 {
 	u32 tail = vt_ctrl(q, VZIP_CTRL_SQ_TAIL);
 
@@ -1248,7 +1248,7 @@ static void vt_doorbell(struct vt_dev *d, int i)
 /* Waits until @n completions are ready on queue @i. */
 static bool vt_wait(struct vt_dev *d, int i, u32 n)
 {
-	struct vzip_queue *q = d->q[i];
+	struct wd_hwq *q = d->q[i];
 	unsigned long end = jiffies + msecs_to_jiffies(VT_TIMEOUT_MS);
 
 	while (vt_ctrl(q, VZIP_CTRL_CQ_TAIL) - vt_ctrl(q, VZIP_CTRL_CQ_HEAD) < n) {
@@ -1259,7 +1259,7 @@ static bool vt_wait(struct vt_dev *d, int i, u32 n)
 	return true;
 }
 
-static struct vzip_cqe vt_pop(struct vzip_queue *q)
+static struct vzip_cqe vt_pop(struct wd_hwq *q)
 {
 	u32 head = vt_ctrl(q, VZIP_CTRL_CQ_HEAD);
 	struct vzip_cqe *cq = q->ring.cq;
@@ -1305,7 +1305,7 @@ static struct vzip_cqe vt_exec(struct kunit *test, struct vt_dev *d, int i,
 static bool vt_wait_asleep(struct vt_dev *d, int i)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(VT_TIMEOUT_MS);
-	struct wd_engine_dev *s = &d->vdev->eng;
+	struct wd_engine_dev *s = &d->vdev->accel.eng;
 
 	while (time_before(jiffies, end)) {
 		s64 sleeps = atomic64_read(&s->sleeps);
@@ -1349,7 +1349,7 @@ static void vt_registers(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, d->q[1]->ring.cq,
 			    d->q[1]->ring.dus +
 			    le32_to_cpu(regs[VZIP_REG_CQ_OFFSET / 4]));
-	KUNIT_EXPECT_EQ(test, d->ops->get_available_instances(d->vdev->uacce),
+	KUNIT_EXPECT_EQ(test, d->ops->get_available_instances(d->vdev->accel.uacce),
 			0);
 }
 
@@ -1387,7 +1387,7 @@ static void vt_ring_wrap(struct kunit *test)
 static void vt_back_pressure(struct kunit *test)
 {
 	struct vt_dev *d = vt_dev(test, true);
-	struct vzip_queue *q = d->q[0];
+	struct wd_hwq *q = d->q[0];
 	struct vzip_sqe sqe = vt_sqe(VZIP_OP_NOP, 1);
 	int i;
 
@@ -1426,7 +1426,7 @@ static void vt_doorbell_protocol(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, vt_wait_asleep(d, 0));
 	KUNIT_EXPECT_TRUE(test, vt_ctrl(d->q[1], VZIP_CTRL_DEV_FLAGS) &
 			  VZIP_DEV_F_NEED_WAKEUP);
-	sleeps = atomic64_read(&d->vdev->eng.sleeps);
+	sleeps = atomic64_read(&d->vdev->accel.eng.sleeps);
 	vt_post(d->q[0], &sqe);		/* no doorbell: not served */
 	msleep(50);
 	KUNIT_EXPECT_EQ(test, vt_ctrl(d->q[0], VZIP_CTRL_CQ_TAIL), 0);
@@ -1434,7 +1434,7 @@ static void vt_doorbell_protocol(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, vt_wait(d, 0, 1));
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(vt_pop(d->q[0]).status),
 			VZIP_STS_OK);
-	KUNIT_EXPECT_GE(test, atomic64_read(&d->vdev->eng.wakeups), sleeps);
+	KUNIT_EXPECT_GE(test, atomic64_read(&d->vdev->accel.eng.wakeups), sleeps);
 
 	/* a stopped queue is never served, and says so */
 	d->ops->stop_queue(&d->uq[1]);
@@ -1457,7 +1457,7 @@ static struct {
 } vt_order;
 
 static void vt_order_probe(void *data, const struct vzip_device *vdev,
-			   unsigned int engine, const struct vzip_queue *q,
+			   unsigned int engine, const struct wd_hwq *q,
 			   u32 index, u8 opcode, u16 status)
 {
 	spin_lock(&vt_order.lock);
@@ -1573,7 +1573,7 @@ static void vt_ss_path(struct kunit *test)
 static void vt_stop_and_reclaim(struct kunit *test)
 {
 	struct vt_dev *d = vt_dev(test, true);
-	struct vzip_queue *q = d->q[0];
+	struct wd_hwq *q = d->q[0];
 	struct vzip_sqe sqe = vt_sqe(VZIP_OP_COMPRESS, 40);
 	u32 done, i;
 	u16 status;
@@ -1608,7 +1608,7 @@ static void vt_stop_and_reclaim(struct kunit *test)
 	d->ops->stop_queue(&d->uq[0]);
 	d->ops->put_queue(&d->uq[0]);
 	d->q[0] = NULL;
-	KUNIT_EXPECT_EQ(test, d->ops->get_available_instances(d->vdev->uacce),
+	KUNIT_EXPECT_EQ(test, d->ops->get_available_instances(d->vdev->accel.uacce),
 			1);
 	KUNIT_ASSERT_EQ(test, d->ops->get_queue(d->uq[0].uacce, 0, &d->uq[0]),
 			0);
@@ -1630,7 +1630,7 @@ static void vt_hw_error(struct kunit *test)
 	struct vt_dev *d = vt_dev(test, true);
 	struct vzip_sqe sqe = vt_sqe(VZIP_OP_NOP, 50);
 
-	atomic_set(&d->vdev->eng.inject_hw_error, 1);
+	atomic_set(&d->vdev->accel.eng.inject_hw_error, 1);
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(vt_exec(test, d, 0, &sqe).status),
 			VZIP_STS_HW_ERROR);
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(vt_exec(test, d, 0, &sqe).status),
@@ -1866,8 +1866,9 @@ static void vt_engine_faults(struct kunit *test)
 /* Queue allocation and start fail cleanly, and the queue still works. */
 static void vt_queue_faults(struct kunit *test)
 {
-	struct kt_inject *get = kt_inject(test, "vzip_get_queue", -ENOMEM);
-	struct kt_inject *start = kt_inject(test, "vzip_start_queue", -ENOMEM);
+	struct kt_inject *get = kt_inject(test, "wd_hwq_get_queue", -ENOMEM);
+	struct kt_inject *start = kt_inject(test, "wd_hwq_start_queue",
+					    -ENOMEM);
 	struct vt_dev *d = vt_dev(test, false);
 	struct uacce_queue *uq = &d->uq[0];
 	struct vzip_sqe sqe = vt_sqe(VZIP_OP_NOP, 60);
@@ -2113,7 +2114,7 @@ static void vs_round_robin(struct kunit *test)
 
 /* A process's hardware queue: its control page (4-entry rings), for NEED_WAKEUP */
 struct vs_hwq {
-	struct vzip_queue q;
+	struct wd_hwq q;
 	struct uacce_tenant t;
 };
 

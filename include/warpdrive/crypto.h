@@ -409,8 +409,9 @@ void wd_crypto_stream_close(struct wd_crypto_stream *st);
  * Registered memory, like io_uring's fixed buffers, is pinned once, here,
  * and one-shot, async and stream requests whose source and destination
  * lie inside it pin nothing of them (AES-GCM stages its AAD, text and tag
- * in memory of the library's, and a stream's requests reach its context:
- * those are pinned per request as before).  The pages around @buf are
+ * in memory of the library's, a stream's requests reach its context, and
+ * a CBC stream's block split between two pieces goes from a copy: those
+ * are pinned per request as before).  The pages around @buf are
  * registered whole, writable, on the session's queue, and counted in the
  * process's locked memory (RLIMIT_MEMLOCK, VmLck) until
  * wd_crypto_buf_unregister(), wd_crypto_close() or exit.  The process's

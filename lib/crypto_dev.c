@@ -8,9 +8,17 @@
  * the next request finds a queue again and loads the key again.  Device
  * selection is device.c's (WD_DEVICE_VCRYPT or WD_DEVICE, instances only
  * when named).
+ *
+ * Registered memory (wd_crypto_buf_register()) is registered on that
+ * queue, as compression's on its own (the list and the ioctls are
+ * mem.c's): each registration keeps a reference to the queue it is on,
+ * so that a queue replaced after a fork or a failure keeps its
+ * registrations until they are ended.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto_priv.h"
@@ -159,6 +167,72 @@ struct wd_queue *wd_crypto_dev_get(struct wd_crypto *s, unsigned int *slot,
 void wd_crypto_dev_put(struct wd_crypto *s)
 {
 	pthread_mutex_lock(&s->lock);
+	while (s->bufs) {
+		struct wd_buf *b = s->bufs;
+
+		s->bufs = b->next;
+		wd_buf_reg_end(b);
+		wd_queue_close(b->q);
+		free(b);
+	}
 	detach(s);
 	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * What wd_crypto_buf_register() returns without a queue, as compression's
+ * wd_buf_register() and policy hw: -EBUSY (all in use, or every key slot
+ * taken), -EOPNOTSUPP (the device does not run the session's algorithm),
+ * -EACCES (a device is there, its node is not ours to open), else -ENODEV.
+ */
+static int no_queue_error(enum wd_reason why)
+{
+	switch (why) {
+	case WD_REASON_NO_QUEUE:
+		return -EBUSY;
+	case WD_REASON_UNSUPPORTED:
+		return -EOPNOTSUPP;
+	case WD_REASON_NO_DEVICE:
+		return wd_device_denied(wd_vcrypt_ring.api) ? -EACCES :
+							     -ENODEV;
+	default:
+		return -ENODEV;
+	}
+}
+
+WD_EXPORT int wd_crypto_buf_register(struct wd_crypto *s, void *buf,
+				     size_t len)
+{
+	enum wd_reason why = WD_REASON_NO_DEVICE;
+	unsigned int slot;
+	struct wd_queue *q;
+	int ret;
+
+	if (!s || !buf || !len || (uintptr_t)buf + len < (uintptr_t)buf)
+		return -EINVAL;
+	if (s->policy == WD_POLICY_SW)
+		return -ENODEV;
+	q = wd_crypto_dev_get(s, &slot, &why);
+	if (!q)
+		return no_queue_error(why);
+	ret = wd_buf_reg_add(&s->bufs, &s->lock, q, buf, len);
+	if (ret)
+		wd_queue_close(q);
+	return ret;
+}
+
+WD_EXPORT int wd_crypto_buf_unregister(struct wd_crypto *s, void *buf)
+{
+	struct wd_buf *b;
+	int ret;
+
+	if (!s || !buf)
+		return -EINVAL;
+	b = wd_buf_take(&s->bufs, &s->lock, buf, true);
+	if (!b)
+		return -ENOENT;
+	ret = wd_buf_reg_end(b);
+	wd_queue_close(b->q);
+	free(b);
+	return ret;
 }

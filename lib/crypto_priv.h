@@ -8,7 +8,8 @@
  *   crypto.c                          one-shot front end; open and close
  *   crypto_async.c crypto_stream.c    async and stream front ends
  *   crypto_session.c                  settings, key, routing, paths
- *   crypto_dev.c                      the session's vcrypt queue, key slot
+ *   crypto_dev.c                      the session's vcrypt queue, key slot,
+ *                                     registered memory
  *   crypto_hw.c                       requests on a vcrypt queue
  *   crypto_soft.c                     the software path (libcrypto EVP)
  *
@@ -26,6 +27,7 @@
 #include <misc/uacce/vcrypt.h>
 
 #include "internal.h"
+#include "mem.h"
 #include "queue_priv.h"
 #include "xfer.h"
 
@@ -38,7 +40,8 @@
  * @depth: async requests in flight at most
  * @threshold: smaller requests go to software under policy auto
  * @busy: waits for the device spin instead of sleeping (WD_WAIT=busy)
- * @lock: protects @q, @slot, @retry_at, @nodev, @device, @done and @ndone
+ * @lock: protects @q, @slot, @retry_at, @nodev, @device, @done, @ndone
+ *        and @bufs
  * @q: the vcrypt queue in use (a reference), NULL while none
  * @slot: the key slot of @q holding the key, -1 for none
  * @retry_at: no look for a device before this time (wd_now_ns())
@@ -53,6 +56,8 @@
  *            queue references are dropped outside the callback); under
  *            @lock
  * @hw_pending: async requests in flight on the device
+ * @bufs: registered memory (wd_crypto_buf_register()), each entry with
+ *        its queue's reference
  * @cnt: counters
  * @paths: WD_PATH_* taken so far
  * @reason: why the latest software request ran there
@@ -77,6 +82,7 @@ struct wd_crypto {
 	struct wd_queue *aq;
 	struct wd_chw_op *finished;
 	atomic_uint hw_pending;
+	struct wd_buf *bufs;
 
 	struct wd_counters cnt;
 	atomic_uint paths;
@@ -191,7 +197,10 @@ int wd_crypto_check_aead(const struct wd_crypto *s, size_t iv_len,
 struct wd_queue *wd_crypto_dev_get(struct wd_crypto *s, unsigned int *slot,
 				   enum wd_reason *why);
 
-/* Wipes the session's key slot and lets go of its queue (at close). */
+/*
+ * Wipes the session's key slot, ends its registrations of memory and
+ * lets go of its queue (at close).
+ */
 void wd_crypto_dev_put(struct wd_crypto *s);
 
 /* ---- crypto_hw.c: requests on a vcrypt queue; 0 or -errno ---- */

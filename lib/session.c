@@ -10,33 +10,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
-
-#include <misc/uacce/wd_mem.h>
 
 #include "comp_priv.h"
 #include "mem.h"
 #include "shared.h"
 #include "vzip.h"
-
-/**
- * struct wd_buf - a buffer from a static shared region, or registered
- * memory
- * @p: the buffer
- * @q: its queue (a reference: the region must outlive the buffer, the
- *     registration is the queue's)
- * @next: next in the session's list
- * @reg: registered memory (WD_MEM_CMD_REGISTER on @q), not SS memory
- * @region: with @reg: the pages registered, around @p
- */
-struct wd_buf {
-	void *p;
-	struct wd_queue *q;
-	struct wd_buf *next;
-	bool reg;
-	struct wd_mem_region region;
-};
 
 #define WD_DEFAULT_DEPTH	64
 #define WD_MAX_DEPTH		65536
@@ -209,17 +188,6 @@ int wd_session_open(struct wd_comp **cp, const struct wd_comp_params *params)
 	return 0;
 }
 
-/*
- * Ends a registration, if it is still this process's: a forked child's
- * inheritance names the parent's queue, whose file the child closed.
- */
-static int buf_unregister(struct wd_buf *b)
-{
-	if (wd_queue_stale(b->q))
-		return 0;
-	return ioctl(b->q->fd, WD_MEM_CMD_UNREGISTER, &b->region) ? -errno : 0;
-}
-
 void wd_session_close(struct wd_comp *c)
 {
 	while (c->bufs) {
@@ -227,7 +195,7 @@ void wd_session_close(struct wd_comp *c)
 
 		c->bufs = b->next;
 		if (b->reg)
-			buf_unregister(b);
+			wd_buf_reg_end(b);
 		else
 			wd_mem_free(b->q->mem, b->p);
 		wd_queue_close(b->q);
@@ -262,31 +230,11 @@ WD_EXPORT void wd_comp_get_stats(const struct wd_comp *c, struct wd_stats *st)
 
 /* ---- buffers ---- */
 
-/* Takes the entry of @p out of the session's list; NULL if it has none. */
-static struct wd_buf *buf_take(struct wd_comp *c, const void *p)
-{
-	struct wd_buf **pp, *b = NULL;
-
-	pthread_mutex_lock(&c->lock);
-	for (pp = &c->bufs; *pp; pp = &(*pp)->next) {
-		if ((*pp)->p == p) {
-			b = *pp;
-			*pp = b->next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&c->lock);
-	return b;
-}
-
 WD_EXPORT int wd_buf_register(struct wd_comp *c, void *buf, size_t len)
 {
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t start = (uintptr_t)buf & ~(page - 1);
-	uintptr_t end = ((uintptr_t)buf + len + page - 1) & ~(page - 1);
 	struct wd_queue *q;
 	enum wd_reason why;
-	struct wd_buf *b;
+	int ret;
 
 	if (!c || !buf || !len || (uintptr_t)buf + len < (uintptr_t)buf)
 		return -EINVAL;
@@ -295,34 +243,10 @@ WD_EXPORT int wd_buf_register(struct wd_comp *c, void *buf, size_t len)
 	q = wd_comp_queue(c, &why);
 	if (!q)
 		return no_queue_error(why);
-	if (!q->sva) {
-		/* the SS region is the device's memory: wd_buf_alloc() */
+	ret = wd_buf_reg_add(&c->bufs, &c->lock, q, buf, len);
+	if (ret)
 		wd_queue_close(q);
-		return -EOPNOTSUPP;
-	}
-	b = calloc(1, sizeof(*b));
-	if (!b) {
-		wd_queue_close(q);
-		return -ENOMEM;
-	}
-	b->p = buf;
-	b->q = q;
-	b->reg = true;
-	b->region.addr = start;
-	b->region.len = end - start;
-	b->region.flags = WD_MEM_F_WRITE;
-	if (ioctl(q->fd, WD_MEM_CMD_REGISTER, &b->region)) {
-		int err = -errno;
-
-		wd_queue_close(q);
-		free(b);
-		return err;
-	}
-	pthread_mutex_lock(&c->lock);
-	b->next = c->bufs;
-	c->bufs = b;
-	pthread_mutex_unlock(&c->lock);
-	return 0;
+	return ret;
 }
 
 WD_EXPORT int wd_buf_unregister(struct wd_comp *c, void *buf)
@@ -332,18 +256,10 @@ WD_EXPORT int wd_buf_unregister(struct wd_comp *c, void *buf)
 
 	if (!c || !buf)
 		return -EINVAL;
-	b = buf_take(c, buf);
-	if (!b || !b->reg) {
-		/* an SS buffer goes back where it came from */
-		if (b) {
-			pthread_mutex_lock(&c->lock);
-			b->next = c->bufs;
-			c->bufs = b;
-			pthread_mutex_unlock(&c->lock);
-		}
+	b = wd_buf_take(&c->bufs, &c->lock, buf, true);
+	if (!b)
 		return -ENOENT;
-	}
-	ret = buf_unregister(b);
+	ret = wd_buf_reg_end(b);
 	wd_queue_close(b->q);
 	free(b);
 	return ret;
@@ -367,10 +283,7 @@ WD_EXPORT void *wd_buf_alloc(struct wd_comp *c, size_t size)
 		if (p) {
 			b->p = p;
 			b->q = q;
-			pthread_mutex_lock(&c->lock);
-			b->next = c->bufs;
-			c->bufs = b;
-			pthread_mutex_unlock(&c->lock);
+			wd_buf_push(&c->bufs, &c->lock, b);
 			return p;
 		}
 		free(b);
@@ -403,13 +316,13 @@ WD_EXPORT void wd_buf_free(struct wd_comp *c, void *buf)
 
 	if (!c || !buf)
 		return;
-	b = buf_take(c, buf);
+	b = wd_buf_take(&c->bufs, &c->lock, buf, false);
 	if (!b) {
 		free(buf);
 		return;
 	}
 	if (b->reg) {
-		buf_unregister(b);
+		wd_buf_reg_end(b);
 		free(buf);
 	} else {
 		wd_mem_free(b->q->mem, b->p);

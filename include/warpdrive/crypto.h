@@ -36,6 +36,14 @@
  * WD_POLICY, WD_DEVICE (WD_DEVICE_VCRYPT before it) and WD_SW_THRESHOLD
  * of <warpdrive/common.h>.
  *
+ * Memory: with SVA the device reads and writes the caller's buffers where
+ * they are, each request pinning its pages while it runs, unless they lie
+ * inside memory registered with wd_crypto_buf_register(), pinned once.
+ * Without SVA every buffer is copied through the device's static shared
+ * region, a few MiB that the process's crypto sessions share; no crypto
+ * call hands out memory in it (compression's wd_buf_alloc() does so for a
+ * compression device), so there is nothing to register.
+ *
  * Threads: a session may be used by several threads at once for one-shot
  * and async requests; a stream is used by one thread at a time.
  */
@@ -389,6 +397,54 @@ unsigned int wd_crypto_stream_path(const struct wd_crypto_stream *st,
  * @st: the stream, may be NULL
  */
 void wd_crypto_stream_close(struct wd_crypto_stream *st);
+
+/**
+ * wd_crypto_buf_register() - pin memory once for the session's requests
+ * @s: the session
+ * @buf: the memory, any alignment
+ * @len: bytes
+ *
+ * The crypto counterpart of wd_buf_register(), with its errors.  With a
+ * device that has SVA, every request pins its buffers while it runs.
+ * Registered memory, like io_uring's fixed buffers, is pinned once, here,
+ * and one-shot, async and stream requests whose source and destination
+ * lie inside it pin nothing of them (AES-GCM stages its AAD, text and tag
+ * in memory of the library's, a stream's requests reach its context, and
+ * a CBC stream's block split between two pieces goes from a copy: those
+ * are pinned per request as before).  The pages around @buf are
+ * registered whole, writable, on the session's queue, and counted in the
+ * process's locked memory (RLIMIT_MEMLOCK, VmLck) until
+ * wd_crypto_buf_unregister(), wd_crypto_close() or exit.  The process's
+ * crypto sessions share one queue: the other sessions' requests inside
+ * the memory pin nothing either, and a page registered by one of them
+ * cannot be registered again (-EEXIST).  Registration is an optimisation:
+ * any memory works without it.  It belongs to this process: a forked
+ * child's requests pin as usual, and its wd_crypto_buf_unregister() of
+ * the parent's registration only forgets it.  Since: 1.4
+ * (WARPDRIVE_1.4).
+ *
+ * Return: 0; -EINVAL (NULL, empty); -EOPNOTSUPP: the device has no SVA
+ * (requests copy through its shared region), or does not run the
+ * session's algorithm; -ENODEV, -EBUSY, -EACCES: no device queue (policy
+ * sw, or as the hardware policy says); -EEXIST: a page of it is
+ * registered already; -ENOSPC: the queue has the most registrations
+ * (64); -ENOMEM: beyond RLIMIT_MEMLOCK; -EFAULT: not mapped writable.
+ */
+int wd_crypto_buf_register(struct wd_crypto *s, void *buf, size_t len);
+
+/**
+ * wd_crypto_buf_unregister() - undo wd_crypto_buf_register()
+ * @s: the session
+ * @buf: the @buf given to wd_crypto_buf_register()
+ *
+ * Returns once no request uses the pages, unpinned.  The memory stays
+ * the caller's, and requests on it still work, pinning it per request.
+ * Since: 1.4 (WARPDRIVE_1.4).
+ *
+ * Return: 0; -EINVAL (NULL); -ENOENT: @buf is not registered in this
+ * session (or no longer: a second call).
+ */
+int wd_crypto_buf_unregister(struct wd_crypto *s, void *buf);
 
 /**
  * wd_crypto_get_stats() - counters of one session (and its streams)

@@ -11,8 +11,10 @@
  * The nodes are regular files: the library opens the one it chose, its
  * first ioctl fails, and inotify tells which node was opened.  A node of
  * mode 000 (the child drops its capabilities) shows whether the -EACCES
- * of wd_device_denied() follows the same choice.  Skips when the kernel
- * gives no user namespace.
+ * of wd_device_denied() follows the same choice, for sessions under
+ * policy hw and for registering memory (wd_buf_register(),
+ * wd_crypto_buf_register()).  Skips when the kernel gives no user
+ * namespace.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +34,7 @@
 #include <warpdrive/warpdrive.h>
 #include "tap.h"
 
-#define CASES	12
+#define CASES	13
 
 static int put(const char *path, const char *text)
 {
@@ -120,6 +122,26 @@ static int child_mode(const char *mode)
 	/* root of the namespace, but the nodes' modes apply as to anyone */
 	if (syscall(SYS_capset, &h, none))
 		return 2;
+	if (!strcmp(mode, "reg-errno")) {
+		/* policy auto: the sessions open without a device */
+		struct wd_comp_params cp = {
+			.format = WD_FORMAT_ZLIB, .policy = WD_POLICY_AUTO,
+		};
+		struct wd_crypto_params p = {
+			.alg = WD_CRYPTO_SHA256, .policy = WD_POLICY_AUTO,
+		};
+		static char buf[4096] __attribute__((aligned(4096)));
+		struct wd_crypto *s = NULL;
+		struct wd_comp *c = NULL;
+
+		if (wd_comp_open(&c, &cp) || wd_crypto_open(&s, &p))
+			return 4;
+		printf("[%s | %s]", strerror(-wd_buf_register(c, buf, 64)),
+		       strerror(-wd_crypto_buf_register(s, buf, 64)));
+		wd_comp_close(c);
+		wd_crypto_close(s);
+		return 0;
+	}
 	if (!strcmp(mode, "hw-errno")) {
 		struct wd_comp_params p = {
 			.format = WD_FORMAT_ZLIB, .policy = WD_POLICY_HW,
@@ -301,6 +323,13 @@ int main(int argc, char **argv)
 
 		expect(e, "hw-errno", "[No such device]",
 		       "a vcrypt node not ours does not make vzip's error EACCES");
+	}
+	{
+		char *e[] = { "WD_DEVICE_VZIP=vzip-d", "WD_DEVICE_VCRYPT=vcrypt-d",
+			      NULL };
+
+		expect(e, "reg-errno", "[Permission denied | Permission denied]",
+		       "nodes not ours: wd_buf_register() and wd_crypto_buf_register() say EACCES");
 	}
 	return tap_done();
 }

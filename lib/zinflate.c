@@ -455,6 +455,18 @@ static int hw_inflate(struct zshim *w, int flush)
 	/* zlib: the call that completes the check value */
 	if (ret == WD_STREAM_END && w->format == WD_FORMAT_ZLIB)
 		note_end(w, w->at.kept_len - used, w->at.hw_out - made);
+	/*
+	 * zlib: a Z_FINISH call that made the first output and may have
+	 * ended the deflate data with the check value still to come (the
+	 * device does not say): zlib keeps no window if it did, and one of
+	 * the call's output if not, which a replay of this call and what
+	 * follows as one Z_FINISH call gives either way
+	 */
+	if (ret == 0 && w->format == WD_FORMAT_ZLIB && flush == Z_FINISH &&
+	    made && w->at.hw_out == made && !w->at.end_known) {
+		note_end(w, w->at.kept_len - used, 0);
+		w->at.end_finish = true;
+	}
 	s->next_in = (Bytef *)in;
 	s->avail_in = (uInt)in_len;
 	s->total_in += used;

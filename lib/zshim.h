@@ -104,8 +104,9 @@ struct gzp {
  * @end_known: zlib read the check value in the call that started at
  *             @end_in of the kept input, @end_out of the output
  *             (@end_finish: a Z_FINISH call that made the first output
- *             and ended the deflate data of a raw or gzip stream: zlib
- *             then keeps no window)
+ *             and ended the deflate data of a raw or gzip stream, or
+ *             may have ended a zlib stream's: zlib then keeps no window,
+ *             and a replay runs that call and the rest as one Z_FINISH)
  */
 struct zpos {
 	size_t kept_len;

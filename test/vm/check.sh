@@ -70,7 +70,7 @@ fi
 # the machine's two cores, and a vCPU spun waiting for one the host had
 # descheduled (IPIs, TLB shootdowns): on one thread per guest the debug
 # lanes took 967 s instead of 1134 and the stock lane 863 s instead of
-# 1379, in one cold run each.  The cost: two vCPUs interleave at IPIs,
+# 1379, in one run of each.  The cost: two vCPUs interleave at IPIs,
 # halts and QEMU's 100 ms round-robin kick, not instruction by
 # instruction, so a race window narrower than that is rarely hit here.
 # `make soak` (soak.sh), whose fuzzers hunt races for hours, runs a thread

@@ -171,9 +171,7 @@ void wd_crypto_dev_put(struct wd_crypto *s)
 		struct wd_buf *b = s->bufs;
 
 		s->bufs = b->next;
-		wd_buf_reg_end(b);
-		wd_queue_close(b->q);
-		free(b);
+		wd_buf_release(b);
 	}
 	detach(s);
 	pthread_mutex_unlock(&s->lock);
@@ -206,33 +204,20 @@ WD_EXPORT int wd_crypto_buf_register(struct wd_crypto *s, void *buf,
 	enum wd_reason why = WD_REASON_NO_DEVICE;
 	unsigned int slot;
 	struct wd_queue *q;
-	int ret;
 
-	if (!s || !buf || !len || (uintptr_t)buf + len < (uintptr_t)buf)
+	if (!s || wd_buf_range_bad(buf, len))
 		return -EINVAL;
 	if (s->policy == WD_POLICY_SW)
 		return -ENODEV;
 	q = wd_crypto_dev_get(s, &slot, &why);
 	if (!q)
 		return no_queue_error(why);
-	ret = wd_buf_reg_add(&s->bufs, &s->lock, q, buf, len);
-	if (ret)
-		wd_queue_close(q);
-	return ret;
+	return wd_buf_reg_add(&s->bufs, &s->lock, q, buf, len);
 }
 
 WD_EXPORT int wd_crypto_buf_unregister(struct wd_crypto *s, void *buf)
 {
-	struct wd_buf *b;
-	int ret;
-
 	if (!s || !buf)
 		return -EINVAL;
-	b = wd_buf_take(&s->bufs, &s->lock, buf, true);
-	if (!b)
-		return -ENOENT;
-	ret = wd_buf_reg_end(b);
-	wd_queue_close(b->q);
-	free(b);
-	return ret;
+	return wd_buf_unregister_in(&s->bufs, &s->lock, buf);
 }

@@ -166,12 +166,18 @@ int wd_buf_reg_add(struct wd_buf **list, pthread_mutex_t *lock,
 	uintptr_t end = ((uintptr_t)buf + len + page - 1) & ~(page - 1);
 	struct wd_buf *b;
 
+	int err;
+
 	/* the SS region is the device's memory: wd_buf_alloc() */
-	if (!q->sva)
-		return -EOPNOTSUPP;
+	if (!q->sva) {
+		err = -EOPNOTSUPP;
+		goto drop;
+	}
 	b = calloc(1, sizeof(*b));
-	if (!b)
-		return -ENOMEM;
+	if (!b) {
+		err = -ENOMEM;
+		goto drop;
+	}
 	b->p = buf;
 	b->q = q;
 	b->reg = true;
@@ -179,13 +185,15 @@ int wd_buf_reg_add(struct wd_buf **list, pthread_mutex_t *lock,
 	b->region.len = end - start;
 	b->region.flags = WD_MEM_F_WRITE;
 	if (ioctl(q->fd, WD_MEM_CMD_REGISTER, &b->region)) {
-		int err = -errno;
-
+		err = -errno;
 		free(b);
-		return err;
+		goto drop;
 	}
 	wd_buf_push(list, lock, b);
 	return 0;
+drop:
+	wd_queue_close(q);
+	return err;
 }
 
 int wd_buf_reg_end(const struct wd_buf *b)
@@ -193,4 +201,25 @@ int wd_buf_reg_end(const struct wd_buf *b)
 	if (wd_queue_stale(b->q))
 		return 0;
 	return ioctl(b->q->fd, WD_MEM_CMD_UNREGISTER, &b->region) ? -errno : 0;
+}
+
+int wd_buf_release(struct wd_buf *b)
+{
+	int ret = 0;
+
+	if (b->reg)
+		ret = wd_buf_reg_end(b);
+	else
+		wd_mem_free(b->q->mem, b->p);
+	wd_queue_close(b->q);
+	free(b);
+	return ret;
+}
+
+int wd_buf_unregister_in(struct wd_buf **list, pthread_mutex_t *lock,
+			 const void *buf)
+{
+	struct wd_buf *b = wd_buf_take(list, lock, buf, true);
+
+	return b ? wd_buf_release(b) : -ENOENT;
 }

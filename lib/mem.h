@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <misc/uacce/wd_mem.h>
 
@@ -68,11 +69,17 @@ void wd_buf_push(struct wd_buf **list, pthread_mutex_t *lock,
 struct wd_buf *wd_buf_take(struct wd_buf **list, pthread_mutex_t *lock,
 			   const void *p, bool reg_only);
 
+/* The -EINVAL of wd_buf_register() and wd_crypto_buf_register(). */
+static inline bool wd_buf_range_bad(const void *buf, size_t len)
+{
+	return !buf || !len || (uintptr_t)buf + len < (uintptr_t)buf;
+}
+
 /*
- * wd_buf_reg_add() - registers the pages around @buf (@len bytes, not
- * checked: the callers' -EINVAL) on @q, writable, and lists them in @list
- * under @lock.  On success the entry keeps the caller's reference to @q;
- * on failure the caller still has it.
+ * wd_buf_reg_add() - registers the pages around @buf (@len bytes, checked
+ * by the caller: wd_buf_range_bad()) on @q, writable, and lists them in
+ * @list under @lock.  Takes the caller's reference to @q: the entry keeps
+ * it, or it is dropped on failure.
  *
  * Return: 0; -EOPNOTSUPP: @q has no SVA (its SS region is the device's
  * memory); -ENOMEM; or the ioctl's -EEXIST, -ENOSPC, -ENOMEM, -EFAULT.
@@ -87,5 +94,21 @@ int wd_buf_reg_add(struct wd_buf **list, pthread_mutex_t *lock,
  * free, with its queue reference.  0 or -errno.
  */
 int wd_buf_reg_end(const struct wd_buf *b);
+
+/*
+ * wd_buf_release() - ends @b: its registration (wd_buf_reg_end()) or its
+ * pages of the SS region, then its queue reference and the entry itself;
+ * a registered buffer's own memory stays the caller's.  Returns
+ * wd_buf_reg_end()'s result, or 0.
+ */
+int wd_buf_release(struct wd_buf *b);
+
+/*
+ * wd_buf_unregister_in() - takes @buf's registered entry out of @list
+ * (under @lock) and releases it: the body of wd_buf_unregister() and
+ * wd_crypto_buf_unregister().  -ENOENT when @buf has none.
+ */
+int wd_buf_unregister_in(struct wd_buf **list, pthread_mutex_t *lock,
+			 const void *buf);
 
 #endif /* WD_MEM_H */

@@ -194,12 +194,7 @@ void wd_session_close(struct wd_comp *c)
 		struct wd_buf *b = c->bufs;
 
 		c->bufs = b->next;
-		if (b->reg)
-			wd_buf_reg_end(b);
-		else
-			wd_mem_free(b->q->mem, b->p);
-		wd_queue_close(b->q);
-		free(b);
+		wd_buf_release(b);
 	}
 	wd_queue_close(c->q);
 	wd_queue_close(c->given);
@@ -234,35 +229,22 @@ WD_EXPORT int wd_buf_register(struct wd_comp *c, void *buf, size_t len)
 {
 	struct wd_queue *q;
 	enum wd_reason why;
-	int ret;
 
-	if (!c || !buf || !len || (uintptr_t)buf + len < (uintptr_t)buf)
+	if (!c || wd_buf_range_bad(buf, len))
 		return -EINVAL;
 	if (c->policy == WD_POLICY_SW)
 		return -ENODEV;
 	q = wd_comp_queue(c, &why);
 	if (!q)
 		return no_queue_error(why);
-	ret = wd_buf_reg_add(&c->bufs, &c->lock, q, buf, len);
-	if (ret)
-		wd_queue_close(q);
-	return ret;
+	return wd_buf_reg_add(&c->bufs, &c->lock, q, buf, len);
 }
 
 WD_EXPORT int wd_buf_unregister(struct wd_comp *c, void *buf)
 {
-	struct wd_buf *b;
-	int ret;
-
 	if (!c || !buf)
 		return -EINVAL;
-	b = wd_buf_take(&c->bufs, &c->lock, buf, true);
-	if (!b)
-		return -ENOENT;
-	ret = wd_buf_reg_end(b);
-	wd_queue_close(b->q);
-	free(b);
-	return ret;
+	return wd_buf_unregister_in(&c->bufs, &c->lock, buf);
 }
 
 WD_EXPORT void *wd_buf_alloc(struct wd_comp *c, size_t size)
@@ -313,6 +295,7 @@ WD_EXPORT void *wd_buf_alloc(struct wd_comp *c, size_t size)
 WD_EXPORT void wd_buf_free(struct wd_comp *c, void *buf)
 {
 	struct wd_buf *b;
+	bool reg;
 
 	if (!c || !buf)
 		return;
@@ -321,12 +304,9 @@ WD_EXPORT void wd_buf_free(struct wd_comp *c, void *buf)
 		free(buf);
 		return;
 	}
-	if (b->reg) {
-		wd_buf_reg_end(b);
+	reg = b->reg;
+	wd_buf_release(b);
+	/* a registered buffer is the application's memory, freed unpinned */
+	if (reg)
 		free(buf);
-	} else {
-		wd_mem_free(b->q->mem, b->p);
-	}
-	wd_queue_close(b->q);
-	free(b);
 }

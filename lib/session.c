@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "comp_priv.h"
+#include "buf.h"
 #include "mem.h"
 #include "shared.h"
 #include "vzip.h"

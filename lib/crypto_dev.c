@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "crypto_priv.h"
 #include "shared.h"
 #include "vcrypt.h"

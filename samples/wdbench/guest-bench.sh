@@ -6,7 +6,7 @@
 # Documentation/benchmarks.rst.  From the host:
 #
 #	test/vm/run-guest.sh build/kernel/base build/bench-run 3600 \
-#		samples/wdbench/guest-bench.sh [SECONDS [goals|crypto|all]]
+#		samples/wdbench/guest-bench.sh [SECONDS [goals|loaded|crypto|all]]
 #
 # The JSON lands in build/bench-run/bench/, the tables in
 # build/bench-run/guest.log.  The goals suite runs on generated text, then
@@ -53,7 +53,7 @@ run() {
 	echo "== wdbench, vzip $*"
 	grep . /sys/class/uacce/*/api /sys/class/uacce/*/flags
 	"$bin/wdbench" --seconds "$secs" --out $out --name "$name" \
-		${input:+--input "$input"}
+		${input:+--input "$input"} ${loaded:+--loaded}
 	rc=$?
 	echo "== NOP at depth 1: the raw queue, the library spinning, polling"
 	nop_detail "$name"
@@ -110,8 +110,8 @@ if command -v perf > /dev/null; then
 fi
 case $suites in
 crypto)	crypto; exit $? ;;
-goals|all) ;;
-*)	echo "guest-bench: unknown suite $suites (goals, crypto, all)" >&2; exit 1 ;;
+goals|loaded|all) ;;
+*)	echo "guest-bench: unknown suite $suites (goals, loaded, crypto, all)" >&2; exit 1 ;;
 esac
 src=$(ls -d build/src/linux-source-6.1 2>/dev/null)
 [ -n "$src" ] || { echo "guest-bench: no kernel source under build/src" >&2; exit 1; }
@@ -119,9 +119,17 @@ corpus=/tmp/corpus
 find "$src/mm" "$src/fs/ext4" "$src/kernel" -name '*.[ch]' | sort |
 	xargs cat | head -c 8388608 > $corpus
 echo "== corpus: $(wc -c < $corpus) bytes of $src/{mm,fs/ext4,kernel}/*.[ch]"
-run goals "" || exit 1
-run goals-corpus $corpus || exit 1
-# the largest shared region a queue can have without an IOMMU (4 MiB of
-# contiguous memory): room for 1 MiB requests and their output
-run goals-nosva "" sva=0 ss_size=4194304 || exit 1
-[ "$suites" = goals ] || crypto
+# goals: a quiet guest; loaded: the same with a CPU hog on every vCPU
+# (wdbench --loaded); all: both, then crypto
+for suite in goals loaded; do
+	[ "$suites" = all ] || [ "$suites" = $suite ] || continue
+	loaded= sfx=
+	[ $suite = loaded ] && loaded=1 sfx=-loaded
+	run goals$sfx "" || exit 1
+	run goals-corpus$sfx $corpus || exit 1
+	# the largest shared region a queue can have without an IOMMU (4 MiB
+	# of contiguous memory): room for 1 MiB requests and their output
+	run goals-nosva$sfx "" sva=0 ss_size=4194304 || exit 1
+done
+[ "$suites" = all ] || exit 0
+crypto

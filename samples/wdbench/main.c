@@ -38,6 +38,8 @@
  * @out_dir, @name: where the JSON goes
  * @input: the --input file, or NULL for generated text
  * @data: input data, @data_len bytes
+ * @loaded: --loaded: a CPU hog on every CPU during the measurements
+ * @hogs: how many ran
  */
 struct bench {
 	struct work works[MAX_WORKS];
@@ -52,6 +54,8 @@ struct bench {
 	const char *input;
 	unsigned char *data;
 	size_t data_len;
+	bool loaded;
+	unsigned int hogs;
 };
 
 static const char *format_name(int format)
@@ -661,6 +665,7 @@ static int write_json(const struct bench *b, const struct ratio *rt, int nr,
 	} else {
 		fprintf(f, "null");
 	}
+	fprintf(f, ",\n  \"loaded\": %u", b->hogs);
 	fprintf(f, ",\n  \"cpus\": %ld,\n  \"format\": \"%s\",\n  \"level\": %d,\n  \"seconds\": %g,\n  \"devices\": [",
 		sysconf(_SC_NPROCESSORS_ONLN), format_name(b->format),
 		b->level, b->seconds);
@@ -793,6 +798,7 @@ static void usage(FILE *f)
 	      "  --seconds S      time per measurement (default 1)\n"
 	      "  --quick          0.2 s per measurement\n"
 	      "  --spin           device waits spin instead of sleeping in poll()\n"
+	      "  --loaded         a CPU hog on every CPU during the measurements\n"
 	      "  --out DIR        JSON directory (default build/bench)\n"
 	      "  --name NAME      JSON file name without .json (default wdbench)\n", f);
 }
@@ -811,6 +817,7 @@ int main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 't' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "spin", no_argument, NULL, 'S' },
+		{ "loaded", no_argument, NULL, 'L' },
 		{ "out", required_argument, NULL, 'O' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "input", required_argument, NULL, 'i' },
@@ -878,6 +885,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			spin = true;
+			break;
+		case 'L':
+			b->loaded = true;
 			break;
 		case 'O':
 			b->out_dir = optarg;
@@ -1065,7 +1075,23 @@ int main(int argc, char **argv)
 		}
 	}
 	pair_crypto(b);
-	run(b);
+	if (b->loaded) {
+		struct load load;
+
+		ret = load_start(&load);
+		if (ret) {
+			fprintf(stderr, "wdbench: --loaded: cannot start the CPU hogs: %s\n",
+				strerror(-ret));
+			return 1;
+		}
+		b->hogs = load.n;
+		printf("wdbench: --loaded: a CPU hog on each of %u CPUs\n",
+		       b->hogs);
+		run(b);
+		load_stop(&load);
+	} else {
+		run(b);
+	}
 	nr = custom ? 0 : ratios(b, rt);
 	print_table(b, rt, nr);
 	ret = write_json(b, rt, nr, path, sizeof(path));

@@ -6,6 +6,7 @@
 #define WDBENCH_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -219,6 +220,21 @@ int crypto_verify(enum bench_op op, size_t size, char *why, size_t why_size);
 void crypto_run(const struct work *w, struct result *r);
 void crypto_run_pair(const struct work *wd, const struct work *evp,
 		     struct result *rwd, struct result *revp);
+
+/**
+ * struct load - the CPU hogs of --loaded (load.c)
+ * @pids: their process IDs
+ * @n: how many: one per CPU this process may run on
+ */
+struct load {
+	pid_t *pids;
+	unsigned int n;
+};
+
+/* load.c: starts a hog on each CPU; 0 or -errno (none left running) */
+int load_start(struct load *l);
+/* load.c: kills and reaps them; @l->n stays the count that ran */
+void load_stop(struct load *l);
 
 /* pingpong.c: the round trip between two CPUs, without a device */
 void pingpong_run(const struct work *w, struct result *r);

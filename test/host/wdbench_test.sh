@@ -6,6 +6,8 @@
 # must have run; with EXPECT_DEVICE=1 (the guest) the device's
 # measurements, what its engines did, and every ratio too.  Then --input:
 # a file cut into blocks, and a one-line reason for a file it cannot use.
+# Then --loaded: a CPU hog per CPU beside every measurement, and gone
+# after it, even when wdbench is killed.
 # Then the crypto ops: libwarpdrive ("wd") next to OpenSSL's EVP ("evp",
 # the anchor) in one run, the path the library took (software: there is
 # no vcrypt device here; the device's with vcrypt loaded), the ratio to
@@ -133,6 +135,51 @@ for c in "$tmp/missing:No such file" "$tmp/empty:empty" "$tmp/small:less than on
 		grep -q "$want" "$tmp/err"
 	step $? "--input $(basename "$f"): exit $st, $(cat "$tmp/err")"
 done
+# --loaded: a hog per CPU during the run, recorded in the JSON, none left
+# after it; the same measurement without it records 0.  A hog is a child
+# process: the measured process's CPU per MB does not include it.
+hogs_left() { pgrep -x wdbench-hog | wc -l; }
+ncpu=$(getconf _NPROCESSORS_ONLN)
+before=$(hogs_left)
+"$top/build/user/bin/wdbench" --loaded --engine memcpy --op copy --size 64k \
+	--seconds 0.3 --out "$tmp" --name loaded > "$tmp/loaded.table" 2>&1
+st=$?
+python3 - "$tmp/loaded.json" "$ncpu" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+r = j["results"][0]
+# memcpy of 64 KiB takes microseconds: a hog's CPU would show as far more
+sys.exit(0 if j["loaded"] == int(sys.argv[2]) and r["ok"] and
+         r["cpu_s_per_mb"] < 0.01 else
+         "loaded %s, cpu_s_per_mb %s" % (j["loaded"], r.get("cpu_s_per_mb")))
+PY
+step $(( st | $? )) "--loaded: exit $st, \"loaded\": $ncpu in the JSON, memcpy's own CPU only"
+grep -q "^wdbench: --loaded: a CPU hog on each of $ncpu CPUs" "$tmp/loaded.table"
+step $? "--loaded: the table says so"
+[ "$(hogs_left)" = "$before" ]
+step $? "--loaded: no hog left after the run ($(hogs_left) running, $before before)"
+# killed in the middle: the hogs die with it (PR_SET_PDEATHSIG)
+"$top/build/user/bin/wdbench" --loaded --engine memcpy --op copy --size 64k \
+	--seconds 30 --out "$tmp" --name killed > /dev/null 2>&1 &
+pid=$!
+i=0
+while [ "$(hogs_left)" -lt $((before + ncpu)) ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+running=$(hogs_left)
+kill -KILL $pid
+wait $pid 2> /dev/null
+i=0
+while [ "$(hogs_left)" != "$before" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ "$running" = $((before + ncpu)) ] && [ "$(hogs_left)" = "$before" ]
+step $? "--loaded, wdbench SIGKILLed: its $((running - before)) hogs died with it"
+grep -q '"loaded": 0' "$tmp/in.json"
+step $? "without --loaded the JSON says \"loaded\": 0"
+
 # a vcrypt device would take the requests: then the path is the device's,
 # for the algorithms it has (vcrypt leaves out what its kernel cannot
 # run: Debian's has no SM3 or SM4); wdbench's op aes-256-ctr is the

@@ -8,9 +8,12 @@
  * hot-unplugged card), its engines, its hardware queues (queue.c) and a
  * uacce device whose callbacks are the queues' (wd_hwq_uacce_ops).  The
  * class's geometry, registers and names come from its struct
- * wd_accel_ops and struct wd_accel_config.
+ * wd_accel_ops and struct wd_accel_config; the geometry's bounds are
+ * the class's too (struct wd_accel_limits), checked here.
  */
 #include <linux/dma-mapping.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -20,6 +23,54 @@
 #include <linux/wd_mdev.h>
 
 #include "internal.h"
+
+/**
+ * wd_accel_geometry_check() - check a device's geometry against its class
+ * @lim: the class's bounds
+ * @geo: the geometry: module parameters, or a test's platform data
+ *
+ * Return: 0, or -EINVAL after logging what is wrong, prefixed with the
+ * class's name.
+ */
+int wd_accel_geometry_check(const struct wd_accel_limits *lim,
+			    const struct wd_accel_geometry *geo)
+{
+	if (!geo->nr_queues || geo->nr_queues > lim->queues_max) {
+		pr_err("%s: queues must be 1-%u\n", lim->name,
+		       lim->queues_max);
+		return -EINVAL;
+	}
+	if (!geo->nr_engines || geo->nr_engines > lim->engines_max) {
+		pr_err("%s: engines must be 1-%u\n", lim->name,
+		       lim->engines_max);
+		return -EINVAL;
+	}
+	if (!is_power_of_2(geo->ring_depth) ||
+	    geo->ring_depth < lim->ring_depth_min ||
+	    geo->ring_depth > lim->ring_depth_max) {
+		pr_err("%s: ring_depth must be a power of two, %u-%u\n",
+		       lim->name, lim->ring_depth_min, lim->ring_depth_max);
+		return -EINVAL;
+	}
+	if (geo->max_len < PAGE_SIZE || geo->max_len > lim->max_len_limit) {
+		pr_err("%s: max_len must be %lu-%u\n", lim->name, PAGE_SIZE,
+		       lim->max_len_limit);
+		return -EINVAL;
+	}
+	if (!geo->sva && (!geo->ss_size || !PAGE_ALIGNED(geo->ss_size) ||
+			  geo->ss_size > lim->max_len_limit)) {
+		pr_err("%s: ss_size must be whole pages, at most %u bytes\n",
+		       lim->name, lim->max_len_limit);
+		return -EINVAL;
+	}
+	if (geo->idle_us > lim->idle_us_max) {
+		pr_err("%s: idle_us must be at most %u\n", lim->name,
+		       lim->idle_us_max);
+		return -EINVAL;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(wd_accel_geometry_check);
 
 /**
  * wd_accel_probe() - set up and register the framework's part of a device

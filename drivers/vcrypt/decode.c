@@ -176,7 +176,7 @@ u16 vcrypt_sqe_decode(const struct vcrypt_sqe *sqe,
 	if (stream && sqe->opcode == VCRYPT_OP_DIGEST &&
 	    !(flags & VCRYPT_SQE_F_FINAL) && (dst || dst_len))
 		return vcrypt_sqe_invalid(vdev, "destination before FINAL");
-	if (src_len > vdev->cfg.max_len || dst_len > vdev->cfg.max_len)
+	if (src_len > vdev->cfg.geo.max_len || dst_len > vdev->cfg.geo.max_len)
 		return vcrypt_sqe_invalid(vdev, "length above MAX_LEN");
 	if (aad_len > src_len)
 		return vcrypt_sqe_invalid(vdev, "aad_len above src_len");

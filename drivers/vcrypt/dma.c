@@ -31,7 +31,7 @@
  */
 unsigned int vcrypt_dma_max_pages(const struct vcrypt_device *vdev)
 {
-	return 2 * wd_dma_range_pages(vdev->cfg.max_len) +
+	return 2 * wd_dma_range_pages(vdev->cfg.geo.max_len) +
 	       wd_dma_range_pages(vdev->ctx_size);
 }
 
@@ -44,7 +44,7 @@ unsigned int vcrypt_dma_max_pages(const struct vcrypt_device *vdev)
  */
 unsigned int vcrypt_sg_max(const struct vcrypt_device *vdev)
 {
-	return 2 * wd_dma_range_pages(vdev->cfg.max_len);
+	return 2 * wd_dma_range_pages(vdev->cfg.geo.max_len);
 }
 EXPORT_SYMBOL_IF_KUNIT(vcrypt_sg_max);
 

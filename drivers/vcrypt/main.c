@@ -123,55 +123,40 @@ static struct wd_accel_pdevs vcrypt_pdevs;
 
 static void vcrypt_config_from_params(struct vcrypt_config *cfg)
 {
-	cfg->nr_queues = queues;
-	cfg->nr_engines = engines ?: min(num_online_cpus(), VCRYPT_ENGINES_MAX);
-	cfg->ring_depth = ring_depth;
-	cfg->max_len = max_len;
-	cfg->ss_size = ss_size;
-	cfg->idle_us = idle_us;
+	cfg->geo.nr_queues = queues;
+	cfg->geo.nr_engines = engines ?: min(num_online_cpus(), VCRYPT_ENGINES_MAX);
+	cfg->geo.ring_depth = ring_depth;
+	cfg->geo.max_len = max_len;
+	cfg->geo.ss_size = ss_size;
+	cfg->geo.idle_us = idle_us;
 	cfg->key_slots = key_slots;
-	cfg->sva = sva;
+	cfg->geo.sva = sva;
 }
 
+/* the bounds of a vcrypt device's geometry (module parameters) */
+static const struct wd_accel_limits vcrypt_limits = {
+	.name = "vcrypt",
+	.queues_max = VCRYPT_QUEUES_MAX,
+	.engines_max = VCRYPT_ENGINES_MAX,
+	.ring_depth_min = VCRYPT_RING_DEPTH_MIN,
+	.ring_depth_max = VCRYPT_RING_DEPTH_MAX,
+	.max_len_limit = VCRYPT_MAX_LEN_LIMIT,
+	.idle_us_max = VCRYPT_IDLE_US_MAX,
+};
+
 /**
- * vcrypt_config_check() - check a device geometry
+ * vcrypt_config_check() - check a device geometry: the framework's part
+ * against vcrypt's bounds, then the key slots
  * @cfg: the geometry
  *
  * Return: 0, or -EINVAL after logging what is wrong.
  */
 int vcrypt_config_check(const struct vcrypt_config *cfg)
 {
-	if (!cfg->nr_queues || cfg->nr_queues > VCRYPT_QUEUES_MAX) {
-		pr_err("vcrypt: queues must be 1-%u\n", VCRYPT_QUEUES_MAX);
-		return -EINVAL;
-	}
-	if (!cfg->nr_engines || cfg->nr_engines > VCRYPT_ENGINES_MAX) {
-		pr_err("vcrypt: engines must be 1-%u\n", VCRYPT_ENGINES_MAX);
-		return -EINVAL;
-	}
-	if (!is_power_of_2(cfg->ring_depth) ||
-	    cfg->ring_depth < VCRYPT_RING_DEPTH_MIN ||
-	    cfg->ring_depth > VCRYPT_RING_DEPTH_MAX) {
-		pr_err("vcrypt: ring_depth must be a power of two, %u-%u\n",
-		       VCRYPT_RING_DEPTH_MIN, VCRYPT_RING_DEPTH_MAX);
-		return -EINVAL;
-	}
-	if (cfg->max_len < PAGE_SIZE || cfg->max_len > VCRYPT_MAX_LEN_LIMIT) {
-		pr_err("vcrypt: max_len must be %lu-%u\n", PAGE_SIZE,
-		       VCRYPT_MAX_LEN_LIMIT);
-		return -EINVAL;
-	}
-	if (!cfg->sva && (!cfg->ss_size || !PAGE_ALIGNED(cfg->ss_size) ||
-			  cfg->ss_size > VCRYPT_MAX_LEN_LIMIT)) {
-		pr_err("vcrypt: ss_size must be whole pages, at most %u bytes\n",
-		       VCRYPT_MAX_LEN_LIMIT);
-		return -EINVAL;
-	}
-	if (cfg->idle_us > VCRYPT_IDLE_US_MAX) {
-		pr_err("vcrypt: idle_us must be at most %u\n",
-		       VCRYPT_IDLE_US_MAX);
-		return -EINVAL;
-	}
+	int ret = wd_accel_geometry_check(&vcrypt_limits, &cfg->geo);
+
+	if (ret)
+		return ret;
 	if (!cfg->key_slots || cfg->key_slots > VCRYPT_KEY_SLOTS_MAX) {
 		pr_err("vcrypt: key_slots must be 1-%u\n",
 		       VCRYPT_KEY_SLOTS_MAX);
@@ -229,14 +214,14 @@ static int vcrypt_probe(struct platform_device *pdev)
 	if (!algs)
 		return -ENOMEM;
 	acfg = (struct wd_accel_config) {
-		.nr_queues = vdev->cfg.nr_queues,
-		.nr_engines = vdev->cfg.nr_engines,
-		.ring_depth = vdev->cfg.ring_depth,
-		.idle_us = vdev->cfg.idle_us,
-		.ss_size = vdev->cfg.ss_size,
+		.nr_queues = vdev->cfg.geo.nr_queues,
+		.nr_engines = vdev->cfg.geo.nr_engines,
+		.ring_depth = vdev->cfg.geo.ring_depth,
+		.idle_us = vdev->cfg.geo.idle_us,
+		.ss_size = vdev->cfg.geo.ss_size,
 		.ctx_size = vdev->ctx_size,
 		.caps = vdev->ctx_size ? VCRYPT_CAP_STREAM : 0,
-		.sva = vdev->cfg.sva,
+		.sva = vdev->cfg.geo.sva,
 		.algs = algs,
 	};
 	ret = wd_accel_probe(&vdev->accel, dev, &vcrypt_accel_ops, &acfg);
@@ -246,8 +231,8 @@ static int vcrypt_probe(struct platform_device *pdev)
 	platform_set_drvdata(pdev, vdev);
 	vcrypt_debugfs_add(vdev);
 	dev_info(dev, "%s: %u queues of %u entries, %u engines, %u key slots, algs %#x, %s, node %d\n",
-		 dev_name(&vdev->accel.uacce->dev), vdev->cfg.nr_queues,
-		 vdev->cfg.ring_depth, vdev->cfg.nr_engines,
+		 dev_name(&vdev->accel.uacce->dev), vdev->cfg.geo.nr_queues,
+		 vdev->cfg.geo.ring_depth, vdev->cfg.geo.nr_engines,
 		 vdev->cfg.key_slots, vdev->algs,
 		 vdev->accel.sva ? "SVA" : "SS region", vdev->node);
 	return 0;

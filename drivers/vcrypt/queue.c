@@ -23,7 +23,7 @@
 void vcrypt_queue_write_regs(struct wd_hwq *hw)
 {
 	const struct vcrypt_device *vdev = vcrypt_dev(hw->accel);
-	u32 depth = vdev->cfg.ring_depth;
+	u32 depth = vdev->cfg.geo.ring_depth;
 	__le32 *regs = hw->mmio;
 
 	regs[VCRYPT_REG_MAGIC / 4] = cpu_to_le32(VCRYPT_MAGIC);
@@ -34,7 +34,7 @@ void vcrypt_queue_write_regs(struct wd_hwq *hw)
 	regs[VCRYPT_REG_CQE_SIZE / 4] = cpu_to_le32(sizeof(struct vcrypt_cqe));
 	regs[VCRYPT_REG_CTX_SIZE / 4] = cpu_to_le32(vdev->ctx_size);
 	regs[VCRYPT_REG_CAPS / 4] = cpu_to_le32(vdev->accel.caps);
-	regs[VCRYPT_REG_MAX_LEN / 4] = cpu_to_le32(vdev->cfg.max_len);
+	regs[VCRYPT_REG_MAX_LEN / 4] = cpu_to_le32(vdev->cfg.geo.max_len);
 	regs[VCRYPT_REG_SQ_OFFSET / 4] = cpu_to_le32(VCRYPT_CTRL_SIZE);
 	regs[VCRYPT_REG_CQ_OFFSET / 4] =
 		cpu_to_le32(VCRYPT_CTRL_SIZE + depth * sizeof(struct vcrypt_sqe));

@@ -53,27 +53,14 @@ struct wd_mdev_vfio_ops;
 
 /**
  * struct vcrypt_config - geometry of one device
- * @nr_queues: hardware queues
- * @nr_engines: engines (kernel threads)
- * @ring_depth: SQ and CQ entries, a power of two
- * @max_len: largest src_len and dst_len
- * @ss_size: bytes of the SS region of a queue without SVA
- * @idle_us: how long an idle engine polls before it sleeps
+ * @geo: what every class's device has (struct wd_accel_geometry)
  * @key_slots: key slots per queue
- * @sva: descriptors carry process virtual addresses: SVA, asked of uacce,
- *	which may refuse it (wd_accel.sva says what the device does)
  *
  * The module parameters, or the platform data of a device a test creates.
  */
 struct vcrypt_config {
-	u32 nr_queues;
-	u32 nr_engines;
-	u32 ring_depth;
-	u32 max_len;
-	u32 ss_size;
-	u32 idle_us;
+	struct wd_accel_geometry geo;
 	u32 key_slots;
-	bool sva;
 };
 
 /* what an algorithm is, for the rules of Documentation/vcrypt.rst */

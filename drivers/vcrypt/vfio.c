@@ -61,10 +61,10 @@ static void vcrypt_vfio_info(struct uacce_device *accel,
 	/* IOVAs, never SVA */
 	info->params[VCRYPT_PCI_PARAM_CAPS] =
 		vdev->accel.caps & VCRYPT_CAP_STREAM;
-	info->params[VCRYPT_PCI_PARAM_MAX_LEN] = vdev->cfg.max_len;
+	info->params[VCRYPT_PCI_PARAM_MAX_LEN] = vdev->cfg.geo.max_len;
 	info->params[VCRYPT_PCI_PARAM_KEY_SLOTS] = vdev->cfg.key_slots;
 	info->params[VCRYPT_PCI_PARAM_ALGS] = vdev->algs;
-	info->max_range = max(vdev->cfg.max_len, vdev->ctx_size);
+	info->max_range = max(vdev->cfg.geo.max_len, vdev->ctx_size);
 	info->no_migration = true;
 }
 

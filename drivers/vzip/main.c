@@ -83,7 +83,7 @@ static const struct wd_mdev_type_table vzip_mdev_table = {
 /* The devices module init created, for module exit */
 static struct wd_accel_pdevs vzip_pdevs;
 
-static void vzip_config_from_params(struct vzip_config *cfg)
+static void vzip_config_from_params(struct wd_accel_geometry *cfg)
 {
 	cfg->nr_queues = queues;
 	cfg->nr_engines = engines ?: min(num_online_cpus(), VZIP_ENGINES_MAX);
@@ -94,46 +94,16 @@ static void vzip_config_from_params(struct vzip_config *cfg)
 	cfg->sva = sva;
 }
 
-/**
- * vzip_config_check() - check a device geometry
- * @cfg: the geometry
- *
- * Return: 0, or -EINVAL after logging what is wrong.
- */
-int vzip_config_check(const struct vzip_config *cfg)
-{
-	if (!cfg->nr_queues || cfg->nr_queues > VZIP_QUEUES_MAX) {
-		pr_err("vzip: queues must be 1-%u\n", VZIP_QUEUES_MAX);
-		return -EINVAL;
-	}
-	if (!cfg->nr_engines || cfg->nr_engines > VZIP_ENGINES_MAX) {
-		pr_err("vzip: engines must be 1-%u\n", VZIP_ENGINES_MAX);
-		return -EINVAL;
-	}
-	if (!is_power_of_2(cfg->ring_depth) ||
-	    cfg->ring_depth < VZIP_RING_DEPTH_MIN ||
-	    cfg->ring_depth > VZIP_RING_DEPTH_MAX) {
-		pr_err("vzip: ring_depth must be a power of two, %u-%u\n",
-		       VZIP_RING_DEPTH_MIN, VZIP_RING_DEPTH_MAX);
-		return -EINVAL;
-	}
-	if (cfg->max_len < PAGE_SIZE || cfg->max_len > VZIP_MAX_LEN_LIMIT) {
-		pr_err("vzip: max_len must be %lu-%u\n", PAGE_SIZE,
-		       VZIP_MAX_LEN_LIMIT);
-		return -EINVAL;
-	}
-	if (!cfg->sva && (!cfg->ss_size || !PAGE_ALIGNED(cfg->ss_size) ||
-			  cfg->ss_size > VZIP_MAX_LEN_LIMIT)) {
-		pr_err("vzip: ss_size must be whole pages, at most %u bytes\n",
-		       VZIP_MAX_LEN_LIMIT);
-		return -EINVAL;
-	}
-	if (cfg->idle_us > VZIP_IDLE_US_MAX) {
-		pr_err("vzip: idle_us must be at most %u\n", VZIP_IDLE_US_MAX);
-		return -EINVAL;
-	}
-	return 0;
-}
+/* the bounds of a vzip device's geometry (module parameters) */
+static const struct wd_accel_limits vzip_limits = {
+	.name = "vzip",
+	.queues_max = VZIP_QUEUES_MAX,
+	.engines_max = VZIP_ENGINES_MAX,
+	.ring_depth_min = VZIP_RING_DEPTH_MIN,
+	.ring_depth_max = VZIP_RING_DEPTH_MAX,
+	.max_len_limit = VZIP_MAX_LEN_LIMIT,
+	.idle_us_max = VZIP_IDLE_US_MAX,
+};
 
 static const struct wd_accel_ops vzip_accel_ops = {
 	.name = "vzip",
@@ -149,7 +119,7 @@ static const struct wd_accel_ops vzip_accel_ops = {
 static int vzip_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
-	const struct vzip_config *pdata = dev_get_platdata(dev);
+	const struct wd_accel_geometry *pdata = dev_get_platdata(dev);
 	struct wd_accel_config acfg;
 	struct vzip_device *vdev;
 	int ret;
@@ -161,7 +131,7 @@ static int vzip_probe(struct platform_device *pdev)
 		vdev->cfg = *pdata;
 	else
 		vzip_config_from_params(&vdev->cfg);
-	ret = vzip_config_check(&vdev->cfg);
+	ret = wd_accel_geometry_check(&vzip_limits, &vdev->cfg);
 	if (ret)
 		return ret;
 
@@ -220,7 +190,7 @@ static struct platform_driver vzip_driver = {
  *
  * Return: the platform device, or an ERR_PTR.
  */
-struct platform_device *vzip_test_device_add(const struct vzip_config *cfg,
+struct platform_device *vzip_test_device_add(const struct wd_accel_geometry *cfg,
 					     int node)
 {
 	return wd_accel_pdev_add("vzip", PLATFORM_DEVID_AUTO, cfg, sizeof(*cfg),
@@ -240,11 +210,11 @@ EXPORT_SYMBOL_IF_KUNIT(vzip_test_device_del);
 
 static int __init vzip_init(void)
 {
-	struct vzip_config cfg;
+	struct wd_accel_geometry cfg;
 	int ret;
 
 	vzip_config_from_params(&cfg);
-	ret = vzip_config_check(&cfg);
+	ret = wd_accel_geometry_check(&vzip_limits, &cfg);
 	if (ret)
 		return ret;
 	if (devices > VZIP_DEVICES_MAX) {

@@ -45,29 +45,6 @@ struct wd_mdev_vfio_ops;
 #define VZIP_MAX_LEN_LIMIT	(64U << 20)
 
 /**
- * struct vzip_config - geometry of one device
- * @nr_queues: hardware queues
- * @nr_engines: engines (kernel threads)
- * @ring_depth: SQ and CQ entries, a power of two
- * @max_len: largest src_len and dst_len
- * @ss_size: bytes of the SS region of a queue without SVA
- * @idle_us: how long an idle engine polls before it sleeps
- * @sva: descriptors carry process virtual addresses: SVA, asked of uacce,
- *	which may refuse it (wd_accel.sva says what the device does)
- *
- * The module parameters, or the platform data of a device a test creates.
- */
-struct vzip_config {
-	u32 nr_queues;
-	u32 nr_engines;
-	u32 ring_depth;
-	u32 max_len;
-	u32 ss_size;
-	u32 idle_us;
-	bool sva;
-};
-
-/**
  * struct vzip_job - a decoded request and its result
  * @opcode: enum vzip_opcode
  * @format: enum vzip_format
@@ -153,7 +130,7 @@ struct vzip_engine {
  */
 struct vzip_device {
 	struct device *dev;
-	struct vzip_config cfg;
+	struct wd_accel_geometry cfg;
 	int node;
 	u32 ctx_size;
 
@@ -174,8 +151,7 @@ static inline struct vzip_device *vzip_dev(struct wd_accel *a)
 }
 
 /* main.c */
-int vzip_config_check(const struct vzip_config *cfg);
-struct platform_device *vzip_test_device_add(const struct vzip_config *cfg,
+struct platform_device *vzip_test_device_add(const struct wd_accel_geometry *cfg,
 					     int node);
 void vzip_test_device_del(struct platform_device *pdev);
 

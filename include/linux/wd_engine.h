@@ -573,6 +573,53 @@ struct wd_accel_config {
 int wd_accel_probe(struct wd_accel *a, struct device *dev,
 		   const struct wd_accel_ops *ops,
 		   const struct wd_accel_config *cfg);
+
+/**
+ * struct wd_accel_geometry - what a class's device is made of
+ * @nr_queues: hardware queues
+ * @nr_engines: engines (kernel threads)
+ * @ring_depth: SQ and CQ entries, a power of two
+ * @max_len: largest src_len and dst_len
+ * @ss_size: bytes of the SS region of a queue without SVA
+ * @idle_us: how long an idle engine polls before it sleeps
+ * @sva: descriptors carry process virtual addresses: SVA, asked of uacce,
+ *	which may refuse it (wd_accel.sva says what the device does)
+ *
+ * A class module's parameters, or the platform data of a device a test
+ * creates; checked by wd_accel_geometry_check().
+ */
+struct wd_accel_geometry {
+	u32 nr_queues;
+	u32 nr_engines;
+	u32 ring_depth;
+	u32 max_len;
+	u32 ss_size;
+	u32 idle_us;
+	bool sva;
+};
+
+/**
+ * struct wd_accel_limits - the bounds of a class's geometry
+ * @name: the class, for the messages
+ * @queues_max: most hardware queues
+ * @engines_max: most engines
+ * @ring_depth_min: smallest ring
+ * @ring_depth_max: largest ring
+ * @max_len_limit: largest max_len, and largest SS region
+ * @idle_us_max: longest idle poll
+ */
+struct wd_accel_limits {
+	const char *name;
+	u32 queues_max;
+	u32 engines_max;
+	u32 ring_depth_min;
+	u32 ring_depth_max;
+	u32 max_len_limit;
+	u32 idle_us_max;
+};
+
+int wd_accel_geometry_check(const struct wd_accel_limits *lim,
+			    const struct wd_accel_geometry *geo);
 void wd_accel_remove(struct wd_accel *a);
 
 /**

@@ -36,9 +36,12 @@ struct vct {
 static int vct_init(struct kunit *test)
 {
 	const struct vcrypt_config cfg = {
-		.nr_queues = 2, .nr_engines = 1, .ring_depth = 8,
-		.max_len = 4096, .ss_size = 4096, .idle_us = 10,
-		.key_slots = 16, .sva = true,
+		.geo = {
+			.nr_queues = 2, .nr_engines = 1, .ring_depth = 8,
+			.max_len = 4096, .ss_size = 4096, .idle_us = 10,
+			.sva = true,
+		},
+		.key_slots = 16,
 	};
 	struct vct *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
@@ -155,8 +158,8 @@ static void vct_decode(struct kunit *test)
 	VCT_BAD(sqe.tag_len = 16);
 	VCT_BAD(sqe.iv_len = 17);
 	VCT_BAD(sqe.iv_len = 8; sqe.iv[8] = 1);
-	VCT_BAD(sqe.src_len = cpu_to_le32(vdev->cfg.max_len + 1));
-	VCT_BAD(sqe.dst_len = cpu_to_le32(vdev->cfg.max_len + 1));
+	VCT_BAD(sqe.src_len = cpu_to_le32(vdev->cfg.geo.max_len + 1));
+	VCT_BAD(sqe.dst_len = cpu_to_le32(vdev->cfg.geo.max_len + 1));
 	VCT_BAD(sqe.dst = cpu_to_le64(0x10000 + 63));
 	VCT_BAD(sqe.ctx = cpu_to_le64(0x40000));
 	VCT_BAD(sqe.flags = cpu_to_le16(VCRYPT_SQE_F_STREAM);

@@ -1121,7 +1121,7 @@ static struct kunit_suite vt_codec_suite = {
 
 /* ---- a live test device ---- */
 
-static const struct vzip_config vt_cfg = {
+static const struct wd_accel_geometry vt_cfg = {
 	.nr_queues = 2,
 	.nr_engines = 1,
 	.ring_depth = 4,
@@ -1779,7 +1779,7 @@ static struct kunit_suite vt_checks_suite = {
  */
 static void vt_probe_sweep(struct kunit *test)
 {
-	struct vzip_config cfg = vt_cfg;
+	struct wd_accel_geometry cfg = vt_cfg;
 	struct platform_device *pdev;
 	unsigned int n, nr_add = 0, nr_probe = 0;
 	int base = uacce_kunit_objects(UACCE_OBJ_DEVICE);
@@ -1840,7 +1840,7 @@ static void vt_engine_faults(struct kunit *test)
 {
 	struct kt_inject *inj = kt_inject(test, "wd_engine_create",
 					  (long)ERR_PTR(-ENOMEM));
-	struct vzip_config cfg = vt_cfg;
+	struct wd_accel_geometry cfg = vt_cfg;
 	int base = uacce_kunit_objects(UACCE_OBJ_DEVICE);
 	struct platform_device *pdev;
 	unsigned int k;

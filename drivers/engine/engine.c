@@ -12,11 +12,13 @@
  * (right after a request without sleeping, then on a timer), then goes to
  * sleep, after the scheduler raised NEED_WAKEUP where needed (sched.c).
  *
- * Time: the engine's clock is local_clock(), the scheduler's own (the
- * CPU's cycle counter), for the time charged to a tenant and the idle
- * window.  ktime_get() reads the clocksource, which in a virtual machine
- * without a stable TSC is an emulated HPET register: once per look at
- * the rings, that was a tenth of an engine's time at 4 KiB.
+ * Time: what a request took, charged to its tenant, is measured with
+ * local_clock(), the scheduler's own clock (the CPU's cycle counter).
+ * The idle window is timed with ktime_get(), which is the same on every
+ * CPU the thread may move to, and read only once the spin rounds are
+ * over: in a virtual machine without a stable TSC it reads an emulated
+ * HPET register, and read on every look at the rings it was a tenth of
+ * an engine's time at 4 KiB.
  *
  * Where: the engines run on the CPUs of their device's NUMA node, as a
  * hardware engine sits beside its memory, when the node has an online CPU
@@ -30,7 +32,7 @@
 #include <linux/device.h>
 #include <linux/error-injection.h>
 #include <linux/kthread.h>
-#include <linux/time64.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
@@ -87,7 +89,7 @@ static int wd_engine_thread(void *arg)
 	struct wd_engine *e = arg;
 	struct wd_engine_dev *wdev = e->wdev;
 	u64 idle_ns = (u64)wdev->idle_us * NSEC_PER_USEC;
-	u64 idle_end = local_clock() + idle_ns;
+	u64 idle_end = ktime_get_ns() + idle_ns;
 	unsigned int spins = 0;
 
 	while (!kthread_should_stop()) {
@@ -101,15 +103,17 @@ static int wd_engine_thread(void *arg)
 			/* a thread moved to another CPU may see it behind */
 			wd_sched_release(wdev, ent,
 					 now > start ? now - start : 0);
-			idle_end = now + idle_ns;
+			idle_end = 0;	/* the window opens after the spins */
 			spins = WD_SPIN_ROUNDS;
 		} else if (spins && !need_resched()) {
 			/* nobody else wants this CPU: look again at once */
 			spins--;
 			cpu_relax();
-		} else if (local_clock() >= idle_end) {
+		} else if (!idle_end) {
+			idle_end = ktime_get_ns() + idle_ns;
+		} else if (ktime_get_ns() >= idle_end) {
 			wd_engine_sleep(wdev);
-			idle_end = local_clock() + idle_ns;
+			idle_end = ktime_get_ns() + idle_ns;
 		} else {
 			/* poll without taking the CPU from the submitters */
 			usleep_range(WD_POLL_MIN_US, WD_POLL_MAX_US);

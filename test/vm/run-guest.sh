@@ -23,7 +23,8 @@
 # a guest loads it is read torn, and the kernel oopses in load_module()).
 #
 # WD_GUEST_MEM sets the guest's memory in MiB (1024 by default), split
-# over its two NUMA nodes.
+# over its two NUMA nodes.  WD_TSC_RELIABLE=0 leaves the guest's kernel
+# to pick its clocksource (the HPET, under TCG; see below).
 #
 # WD_TCG_THREAD=single runs the guest's two vCPUs on one host thread, in
 # turn, instead of one thread each (QEMU's thread=multi, the default).
@@ -54,8 +55,18 @@ single|multi) ;;
 *) echo "run-guest: WD_TCG_THREAD must be single or multi, not '$WD_TCG_THREAD'" >&2; exit 125 ;;
 esac
 accel="-accel tcg,thread=$WD_TCG_THREAD"
+# tsc=reliable under TCG: the guest's TSC is QEMU's one tick counter (the
+# host's, kept monotonic across vCPU threads), the same on every vCPU.
+# Without it the kernel judges QEMU's default CPU (AMD, no constant_tsc)
+# by the rule for multi-socket AMD machines, "TSCs unsynchronized", and
+# falls back to the HPET: every clock read, clock_gettime() included,
+# is then a system call and an emulated device access, where a real VM
+# reads its clock in the vDSO (Documentation/benchmarks.rst, "The test
+# guests' clock").  WD_TSC_RELIABLE=0 boots without it.
+clock=""
+[ "${WD_TSC_RELIABLE:-1}" = 0 ] || clock="tsc=reliable"
 if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
-	accel="-accel kvm -cpu host"
+	accel="-accel kvm -cpu host" clock=""
 fi
 
 # pci=noacpi: the kernel routes legacy PCI interrupts from the BIOS's
@@ -89,7 +100,7 @@ timeout --foreground -k 10 "$tmo" qemu-system-x86_64 $accel \
 	-fsdev local,id=out,path="$out",security_model=none,multidevs=remap \
 	-device virtio-9p-pci,fsdev=out,mount_tag=out $claims \
 	-kernel "$bzimage" $initrd \
-	-append "console=ttyS0 pci=noacpi panic=-1 oops=panic loglevel=4 log_buf_len=16M kasan_multi_shot rcupdate.rcu_cpu_stall_timeout=300 \
+	-append "console=ttyS0 pci=noacpi $clock panic=-1 oops=panic loglevel=4 log_buf_len=16M kasan_multi_shot rcupdate.rcu_cpu_stall_timeout=300 \
 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro \
 init=$top/test/vm/guest-init.sh WD_INIT=$top/test/vm/guest-init.sh WD_TOP=$top WD_SCRIPT=$script WD_ARGS=$args $claims_env" \
 	> "$out/console.log" 2>&1 < /dev/null

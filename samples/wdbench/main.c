@@ -241,6 +241,7 @@ static void goals_suite(struct bench *b)
 	add(b, "vzip", OP_NOP, MODE_SYNC, 0, 1, false);
 	add(b, "kernel", OP_SYSCALL, MODE_SYNC, 0, 1, false);
 	add(b, "pingpong", OP_NOP, MODE_SYNC, 0, 1, true);
+	add(b, "ring", OP_NOP, MODE_SYNC, 0, 1, true);
 	add(b, "vzip", OP_COPY, MODE_SYNC, 1 << 20, 1, false);
 	add(b, "vzip", OP_COPY, MODE_ASYNC, 1 << 20, 16, false);
 	add(b, "vzip-pinned", OP_COPY, MODE_ASYNC, 1 << 20, 16, false);
@@ -371,6 +372,8 @@ static void run(struct bench *b)
 			wd_run(w, r);
 		else if (!strcmp(w->engine, "pingpong"))
 			pingpong_run(w, r);
+		else if (!strcmp(w->engine, "ring"))
+			ring_floor_run(w, r);
 		else if (sw_engine_available(w->engine))
 			sw_run(w, r);
 		else
@@ -498,6 +501,25 @@ static int ratios(const struct bench *b, struct ratio *out)
 		i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[j]),
 					      opsps(&b->results[i])),
 		1.5, true };
+	/* the NOP's round trip taken apart: protocol, engine, library */
+	i = find(b, "ring", OP_NOP, MODE_SYNC, 0, 1, -1);
+	out[n++] = (struct ratio){ "ring_vs_pingpong",
+		"NOP through vzip's rings served by a thread / ping-pong round trip",
+		i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[j]),
+					      opsps(&b->results[i])),
+		0, false };
+	j = find(b, "queue", OP_NOP, MODE_SYNC, 0, 1, 1);
+	out[n++] = (struct ratio){ "queue_vs_ring",
+		"NOP on the device's queue, no library / through the rings served by a thread",
+		i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[i]),
+					      opsps(&b->results[j])),
+		0, false };
+	i = find(b, "vzip", OP_NOP, MODE_SYNC, 0, 1, 1);
+	out[n++] = (struct ratio){ "nop_qd1_vs_queue",
+		"NOP round trip at depth 1 (spinning) / the same on the queue, no library",
+		i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[j]),
+					      opsps(&b->results[i])),
+		0, false };
 	i = find(b, "vzip", OP_COMPRESS, MODE_ASYNC, 65536, 16, -1);
 	j = find(b, "vzip", OP_COMPRESS, MODE_ASYNC, 65536, 1, -1);
 	out[n++] = (struct ratio){ "throughput_16_vs_1",
@@ -789,7 +811,8 @@ static void usage(FILE *f)
 	      "  --depth LIST     requests in flight for async (default 1,16)\n"
 	      "  --procs N        processes for procs (default 2)\n"
 	      "  --engine LIST    vzip,vzip-pinned,wd-sw,queue,zlib,libdeflate,isal,memcpy,kernel,\n"
-	      "                   pingpong (default: vzip and every baseline that applies);\n"
+	      "                   pingpong, ring (default: vzip and every baseline that\n"
+	      "                   applies)\n"
 	      "                   crypto ops: wd (libwarpdrive), evp (OpenSSL)\n"
 	      "  --input FILE     cut FILE into blocks of each size, taken in turn\n"
 	      "                   (default: generated text)\n"
@@ -829,7 +852,7 @@ int main(int argc, char **argv)
 	char dflt_size[] = "64k", dflt_mode[] = "sync", dflt_depth[] = "1,16";
 	int nops = 0, nsizes = 0, nmodes = 0, ndepths = 0, nengines = 0;
 	struct bench *b = calloc(1, sizeof(*b));
-	struct ratio rt[10];
+	struct ratio rt[12];
 	char path[512];
 	bool custom = false, spin = false;
 	const char *input = NULL;
@@ -967,7 +990,8 @@ int main(int argc, char **argv)
 					   !strcmp(engines[e], "vzip-pinned") ||
 					   !strcmp(engines[e], "wd-sw");
 				bool raw = !strcmp(engines[e], "queue") ||
-					   !strcmp(engines[e], "pingpong");
+					   !strcmp(engines[e], "pingpong") ||
+					   !strcmp(engines[e], "ring");
 				bool cr = !strcmp(engines[e], "wd") ||
 					  !strcmp(engines[e], "evp");
 

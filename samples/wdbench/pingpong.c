@@ -1,17 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * wdbench: the floor of a NOP round trip.  A NOP at depth 1 is a message
+ * wdbench: the floors of a NOP round trip.  A NOP at depth 1 is a message
  * from the application's CPU to an engine on another CPU and back,
  * through shared memory.  Two threads of this process, pinned to two
- * CPUs, pass a counter back and forth the same way: each round trip is
- * one "operation".  No device can answer faster than this, so the NOP
- * figures are judged against it.
+ * CPUs, measure it without a device, each round trip one "operation":
+ *
+ *   pingpong: they pass a counter back and forth, one cache line each
+ *             way.  No device can answer faster.
+ *   ring:     the partner plays the engine on a copy of a vzip queue's
+ *             rings in this process's memory: the same control page, SQ
+ *             and CQ layout (<misc/uacce/wd_ring.h>), the same barriers,
+ *             the same descriptor and completion.  The ring protocol's
+ *             own cost, with neither the kernel's engine nor the library.
  */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <misc/uacce/vzip.h>
 
 #include "wdbench.h"
 
@@ -90,17 +99,14 @@ static int pin(pthread_t t, int cpu)
 	return pthread_setaffinity_np(t, sizeof(set), &set);
 }
 
-/**
- * pingpong_run() - measure the round trip between two CPUs
- * @w: the measurement (NOP, sync)
- * @r: the result; not ok, with the reason, if there are not two CPUs
- *
- * The calling thread is pinned for the measurement and gets its former
- * CPUs back afterwards.
+/*
+ * Runs @partner_fn on the second of two CPUs and @op on the first, back
+ * to back; the calling thread gets its former CPUs back afterwards.
  */
-void pingpong_run(const struct work *w, struct result *r)
+static void run_pair(const struct work *w, struct result *r,
+		     void *(*partner_fn)(void *), op_fn op, void *ctx,
+		     atomic_bool *stop)
 {
-	struct pingpong pp;
 	pthread_t self = pthread_self(), t;
 	cpu_set_t allowed;
 	int a, b, ret;
@@ -110,10 +116,8 @@ void pingpong_run(const struct work *w, struct result *r)
 		snprintf(r->note, sizeof(r->note), "needs two CPUs");
 		return;
 	}
-	atomic_store(&pp.ping, 0);
-	atomic_store(&pp.pong, 0);
-	atomic_store(&pp.stop, false);
-	ret = pthread_create(&t, NULL, partner, &pp);
+	atomic_store(stop, false);
+	ret = pthread_create(&t, NULL, partner_fn, ctx);
 	if (ret) {
 		snprintf(r->note, sizeof(r->note), "thread: %s", strerror(ret));
 		return;
@@ -122,8 +126,138 @@ void pingpong_run(const struct work *w, struct result *r)
 		snprintf(r->note, sizeof(r->note), "cannot pin to CPUs %d, %d",
 			 a, b);
 	else
-		run_sync(w, round_trip, &pp, r);
-	atomic_store(&pp.stop, true);
+		run_sync(w, op, ctx, r);
+	atomic_store(stop, true);
 	pthread_join(t, NULL);
 	pthread_setaffinity_np(self, sizeof(allowed), &allowed);
+}
+
+/**
+ * pingpong_run() - measure the round trip between two CPUs
+ * @w: the measurement (NOP, sync)
+ * @r: the result; not ok, with the reason, if there are not two CPUs
+ */
+void pingpong_run(const struct work *w, struct result *r)
+{
+	struct pingpong pp;
+
+	atomic_store(&pp.ping, 0);
+	atomic_store(&pp.pong, 0);
+	run_pair(w, r, partner, round_trip, &pp, &pp.stop);
+}
+
+#define RING_DEPTH	64
+
+/**
+ * struct ring_floor - a vzip queue's rings in process memory
+ * @dus: the control page, then the SQ, then the CQ, as a queue's DUS
+ *	region; page-aligned
+ * @sq_next: the application's next SQ index (its private copy)
+ * @cq_next: the application's next CQ index
+ * @tag: the last request's user_data
+ * @stop: the engine thread leaves
+ */
+struct ring_floor {
+	unsigned char *dus;
+	uint32_t sq_next, cq_next;
+	uint64_t tag;
+	atomic_bool stop;
+};
+
+static uint32_t *ctrl(const struct ring_floor *f, unsigned int off)
+{
+	return (uint32_t *)(f->dus + off);
+}
+
+static unsigned char *sq_slot(const struct ring_floor *f, uint32_t i)
+{
+	return f->dus + WD_RING_CTRL_SIZE +
+	       (size_t)(i & (RING_DEPTH - 1)) * sizeof(struct vzip_sqe);
+}
+
+static unsigned char *cq_slot(const struct ring_floor *f, uint32_t i)
+{
+	return f->dus + WD_RING_CTRL_SIZE +
+	       (size_t)RING_DEPTH * sizeof(struct vzip_sqe) +
+	       (size_t)(i & (RING_DEPTH - 1)) * sizeof(struct vzip_cqe);
+}
+
+/* The engine: fetch at sq_head, publish sq_head, complete, publish cq_tail. */
+static void *ring_engine(void *arg)
+{
+	struct ring_floor *f = arg;
+	uint32_t sq_head = 0, cq_tail = 0;
+
+	while (!atomic_load_explicit(&f->stop, memory_order_relaxed)) {
+		struct vzip_sqe sqe;
+		struct vzip_cqe cqe = { 0 };
+
+		if (__atomic_load_n(ctrl(f, WD_RING_CTRL_SQ_TAIL),
+				    __ATOMIC_ACQUIRE) == sq_head ||
+		    cq_tail - __atomic_load_n(ctrl(f, WD_RING_CTRL_CQ_HEAD),
+					      __ATOMIC_ACQUIRE) >= RING_DEPTH) {
+			relax();
+			continue;
+		}
+		memcpy(&sqe, sq_slot(f, sq_head), sizeof(sqe));
+		__atomic_store_n(ctrl(f, WD_RING_CTRL_SQ_HEAD), ++sq_head,
+				 __ATOMIC_RELEASE);
+		cqe.user_data = sqe.user_data;
+		cqe.status = sqe.opcode == VZIP_OP_NOP ? VZIP_STS_OK :
+			     VZIP_STS_INVALID;
+		memcpy(cq_slot(f, cq_tail), &cqe, sizeof(cqe));
+		__atomic_store_n(ctrl(f, WD_RING_CTRL_CQ_TAIL), ++cq_tail,
+				 __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/* The application: what the library's ring layer does for one NOP. */
+static long ring_nop(void *arg)
+{
+	struct ring_floor *f = arg;
+	struct vzip_sqe sqe = { .opcode = VZIP_OP_NOP,
+				.version = VZIP_SQE_VERSION,
+				.user_data = ++f->tag };
+	struct vzip_cqe cqe;
+
+	memcpy(sq_slot(f, f->sq_next), &sqe, sizeof(sqe));
+	__atomic_store_n(ctrl(f, WD_RING_CTRL_SQ_TAIL), ++f->sq_next,
+			 __ATOMIC_RELEASE);
+	/* the doorbell check: this engine never sleeps, the flag stays 0 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(ctrl(f, WD_RING_CTRL_DEV_FLAGS), __ATOMIC_RELAXED) &
+	    WD_RING_DEV_F_NEED_WAKEUP)
+		return -1;
+	while (__atomic_load_n(ctrl(f, WD_RING_CTRL_CQ_TAIL),
+			       __ATOMIC_ACQUIRE) == f->cq_next)
+		relax();
+	memcpy(&cqe, cq_slot(f, f->cq_next), sizeof(cqe));
+	__atomic_store_n(ctrl(f, WD_RING_CTRL_CQ_HEAD), ++f->cq_next,
+			 __ATOMIC_RELEASE);
+	return cqe.user_data == f->tag && cqe.status == VZIP_STS_OK ? 0 : -1;
+}
+
+/**
+ * ring_floor_run() - measure a NOP through a vzip queue's rings served by
+ *	a thread on another CPU
+ * @w: the measurement (NOP, sync)
+ * @r: the result; not ok, with the reason, if there are not two CPUs or
+ *	no memory
+ */
+void ring_floor_run(const struct work *w, struct result *r)
+{
+	size_t size = WD_RING_CTRL_SIZE +
+		      RING_DEPTH * (sizeof(struct vzip_sqe) +
+				    sizeof(struct vzip_cqe));
+	struct ring_floor f = { 0 };
+
+	f.dus = aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
+	if (!f.dus) {
+		snprintf(r->note, sizeof(r->note), "out of memory");
+		return;
+	}
+	memset(f.dus, 0, size);
+	run_pair(w, r, ring_engine, ring_nop, &f, &f.stop);
+	free(f.dus);
 }

@@ -57,7 +57,8 @@ struct block {
  *          software path), "queue" (the queue layer alone), "zlib",
  *          "libdeflate", "isal", "memcpy", "kernel", "pingpong" (two
  *          threads on two CPUs passing a cache line: the floor of a
- *          round trip between CPUs); crypto ops: "wd" (the library's
+ *          round trip between CPUs), "ring" (a NOP through vzip's ring
+ *          protocol, a thread on another CPU as the engine); crypto ops: "wd" (the library's
  *          crypto API, policy from WD_POLICY, auto by default) and "evp"
  *          (OpenSSL's EVP in this process, the anchor)
  * @op: enum bench_op
@@ -238,6 +239,8 @@ void load_stop(struct load *l);
 
 /* pingpong.c: the round trip between two CPUs, without a device */
 void pingpong_run(const struct work *w, struct result *r);
+/* pingpong.c: a NOP through vzip's rings, served by a thread */
+void ring_floor_run(const struct work *w, struct result *r);
 
 static inline const char *op_name(enum bench_op op)
 {

@@ -50,5 +50,13 @@ t "host tools run in the guest (python3)" python3 -c 'pass'
 # run-guest.sh boots with pci=noacpi: without it the debug kernel spent
 # 30 s per virtio device in ACPI's _PRT loop at every boot
 t "no ACPI loop timeout at boot" sh -c '! dmesg | grep -q AE_AML_LOOP_TIMEOUT'
+# run-guest.sh boots TCG guests (QEMU's default CPU) with tsc=reliable:
+# without it the kernel took the HPET, and every clock read was a
+# system call and an emulated device access
+if grep -q 'QEMU Virtual CPU' /proc/cpuinfo; then
+	t "QEMU's CPU: booted with tsc=reliable" grep -qw tsc=reliable /proc/cmdline
+	t "QEMU's CPU: the clocksource is the TSC" sh -c \
+		'[ "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" = tsc ]'
+fi
 echo "1..$n"
 exit $fail

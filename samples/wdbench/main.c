@@ -450,6 +450,26 @@ static double quotient(double a, double b)
 	return a > 0 && b > 0 ? a / b : 0;
 }
 
+/*
+ * The spinning NOP at depth 1 of @engine: the library's spins when asked
+ * (--spin), the others (queue, pingpong, ring) always do.
+ */
+static int find_spinning_nop(const struct bench *b, const char *engine)
+{
+	return find(b, engine, OP_NOP, MODE_SYNC, 0, 1,
+		    strcmp(engine, "vzip") ? -1 : 1);
+}
+
+/* How many times longer that NOP takes on @slow than on @fast; 0: not run */
+static double nop_time_ratio(const struct bench *b, const char *slow,
+			     const char *fast)
+{
+	int i = find_spinning_nop(b, slow), j = find_spinning_nop(b, fast);
+
+	return i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[j]),
+					      opsps(&b->results[i]));
+}
+
 static int ratios(const struct bench *b, struct ratio *out)
 {
 	int n = 0, i, j;
@@ -494,32 +514,19 @@ static int ratios(const struct bench *b, struct ratio *out)
 		i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[i]),
 					      opsps(&b->results[j])),
 		3, false };
-	i = find(b, "vzip", OP_NOP, MODE_SYNC, 0, 1, 1);
-	j = find(b, "pingpong", OP_NOP, MODE_SYNC, 0, 1, -1);
 	out[n++] = (struct ratio){ "nop_qd1_vs_pingpong",
 		"NOP round trip at depth 1 (spinning) / two CPUs' ping-pong round trip",
-		i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[j]),
-					      opsps(&b->results[i])),
-		1.5, true };
+		nop_time_ratio(b, "vzip", "pingpong"), 1.5, true };
 	/* the NOP's round trip taken apart: protocol, engine, library */
-	i = find(b, "ring", OP_NOP, MODE_SYNC, 0, 1, -1);
 	out[n++] = (struct ratio){ "ring_vs_pingpong",
 		"NOP through vzip's rings served by a thread / ping-pong round trip",
-		i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[j]),
-					      opsps(&b->results[i])),
-		0, false };
-	j = find(b, "queue", OP_NOP, MODE_SYNC, 0, 1, 1);
+		nop_time_ratio(b, "ring", "pingpong"), 0, false };
 	out[n++] = (struct ratio){ "queue_vs_ring",
 		"NOP on the device's queue, no library / through the rings served by a thread",
-		i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[i]),
-					      opsps(&b->results[j])),
-		0, false };
-	i = find(b, "vzip", OP_NOP, MODE_SYNC, 0, 1, 1);
+		nop_time_ratio(b, "queue", "ring"), 0, false };
 	out[n++] = (struct ratio){ "nop_qd1_vs_queue",
 		"NOP round trip at depth 1 (spinning) / the same on the queue, no library",
-		i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[j]),
-					      opsps(&b->results[i])),
-		0, false };
+		nop_time_ratio(b, "vzip", "queue"), 0, false };
 	i = find(b, "vzip", OP_COMPRESS, MODE_ASYNC, 65536, 16, -1);
 	j = find(b, "vzip", OP_COMPRESS, MODE_ASYNC, 65536, 1, -1);
 	out[n++] = (struct ratio){ "throughput_16_vs_1",

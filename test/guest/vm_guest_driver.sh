@@ -313,9 +313,10 @@ vm() {
 	shift 2
 	# acpi=off: the kernel's ACPI probing alone takes minutes under
 	# nested TCG.  qboot, QEMU's minimal firmware, and no self-tests of
-	# the crypto API: from QEMU's start to a VM's init took 83-95 s
+	# the crypto API: from QEMU's start to a trivial init took 83-95 s
 	# against SeaBIOS's 107-120 (twice each, alternated, in the stock
-	# guest), at each boot and reboot.  25 minutes at most
+	# guest); inside make check the reboot's 201 s became 141, while
+	# the first boot, beside the debug lanes, gained nothing.  25 minutes at most
 	# (guest-check.sh gives a nested test 30).  The caller says what a
 	# reboot does.
 	timeout -k 10 1500 "$qemu" -M pc -accel tcg -m 256M -smp 1 \

@@ -37,7 +37,8 @@ types_dir() {
 
 # avail TYPE: available_instances of uacce-TYPE
 avail() {
-	cat "$(types_dir)/uacce-$1/available_instances"
+	read -r avail_n < "$(types_dir)/uacce-$1/available_instances" &&
+		echo "$avail_n"
 }
 
 # create TYPE UUID [PARENT]: create an instance through sysfs (of $parent

@@ -33,9 +33,15 @@ show() {
 
 # --- the packages ----------------------------------------------------------
 # make check builds the packages once for this test and the stock lane
-# (WD_DEB: the directory, then the file with make's exit status)
+# (WD_DEB: the directory, then the file with make's exit status, which
+# appears when the build, running beside, ends)
 if [ -n "${WD_DEB:-}" ]; then
 	deb=${WD_DEB%%:*}
+	i=0
+	while [ ! -f "${WD_DEB#*:}" ] && [ $i -lt 1800 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
 	cp "$(dirname "${WD_DEB#*:}")/deb.log" "$d/deb.log" 2>/dev/null
 	rc=$(cat "${WD_DEB#*:}" 2>/dev/null || echo "no status")
 else

@@ -56,11 +56,16 @@ plan_has() {
 # stock lane's `packages_install_stock` (each built its own before: two
 # dpkg-buildpackage runs of the same tree).  WD_DEB names the directory
 # and the file holding make's exit status; either test builds its own when
-# run without it.
+# run without it.  The build (about a minute, much of it one core) runs
+# beside the host tests and the stock lane's preparation: the file
+# appears when it ends, and both consumers wait for it.
 if plan_has host stock && { matches packages || matches packages_install_stock; }; then
-	echo "check: make deb (build/deb, log build/test-results/deb.log)"
-	make --no-print-directory deb > "$results/deb.log" 2>&1
-	echo "$?" > "$results/deb.rc"
+	echo "check: make deb beside the host tests (build/deb, log build/test-results/deb.log)"
+	(
+		make --no-print-directory deb > "$results/deb.log" 2>&1
+		echo "$?" > "$results/deb.rc.tmp"
+		mv "$results/deb.rc.tmp" "$results/deb.rc"
+	) &
 	export WD_DEB="$top/build/deb:$results/deb.rc"
 fi
 

@@ -126,7 +126,7 @@ user: deps
 		fi; \
 	done
 
-# On a fresh machine the debug kernel's build (the CPU, about 15 minutes
+# On a fresh machine the debug kernel's build (the CPU, about 13 minutes
 # here) and what the lanes need from apt (mostly the network: about 6
 # minutes, one group after another) run side by side; deps.sh's apt calls
 # wait for each other on dpkg's lock.

@@ -54,16 +54,20 @@ make -s -C "$src" O="$out" tinyconfig >/dev/null
 make -s -C "$src" O="$out" olddefconfig >/dev/null
 
 # merge_config.sh only warns about options Kconfig dropped: refuse instead.
-dropped=0
-for f in $frags; do
-	grep -E '^(CONFIG_[A-Z0-9_]+=|# CONFIG_[A-Z0-9_]+ is not set)' "$f" | while read -r line; do
+# An option set in more than one fragment is checked for the last value,
+# the one merge_config.sh applied (debug.config switches off some of
+# base.config's).
+grep -hE '^(CONFIG_[A-Z0-9_]+=|# CONFIG_[A-Z0-9_]+ is not set)' $frags |
+	awk '{ o = $0; sub(/^# /, "", o); sub(/[= ].*/, "", o)
+	       if (!(o in v)) n[++k] = o; v[o] = $0 }
+	     END { for (i = 1; i <= k; i++) print v[n[i]] }' |
+	while read -r line; do
 		case "$line" in
 		"# "*)	opt=${line#\# }; opt=${opt%% *}
 			if grep -q "^$opt=" "$out/.config"; then echo "$opt"; fi ;;
 		*)	grep -qxF "$line" "$out/.config" || echo "${line%%=*}" ;;
 		esac
-	done
-done > "$out/.wd-dropped"
+	done > "$out/.wd-dropped"
 if [ -s "$out/.wd-dropped" ]; then
 	echo "build-kernel: options in the fragments that did not survive olddefconfig:" >&2
 	sed 's/^/  /' "$out/.wd-dropped" >&2

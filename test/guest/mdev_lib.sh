@@ -35,10 +35,15 @@ types_dir() {
 	echo "/sys/class/uacce/${1:-$parent}/mdev_supported_types"
 }
 
+# attr FILE: a sysfs attribute's value, read by the shell: a `cat` is a
+# dynamic program's start, a quarter of a second in the debug guest
+attr() {
+	read -r attr_v < "$1" && echo "$attr_v"
+}
+
 # avail TYPE: available_instances of uacce-TYPE
 avail() {
-	read -r avail_n < "$(types_dir)/uacce-$1/available_instances" &&
-		echo "$avail_n"
+	attr "$(types_dir)/uacce-$1/available_instances"
 }
 
 # create TYPE UUID [PARENT]: create an instance through sysfs (of $parent
@@ -54,7 +59,7 @@ destroy() {
 
 # inst_name UUID: the instance's uacce device name
 inst_name() {
-	cat "/sys/bus/mdev/devices/$1/access_point/name" 2>/dev/null
+	attr "/sys/bus/mdev/devices/$1/access_point/name" 2>/dev/null
 }
 
 # hold NAME N: keep N queues of /dev/NAME open in the background ($held_pid)

@@ -37,13 +37,8 @@ show() {
 # appears when the build, running beside, ends)
 if [ -n "${WD_DEB:-}" ]; then
 	deb=${WD_DEB%%:*}
-	i=0
-	while [ ! -f "${WD_DEB#*:}" ] && [ $i -lt 1800 ]; do
-		sleep 1
-		i=$((i + 1))
-	done
+	rc=$("$top/test/vm/deb-wait.sh" "${WD_DEB#*:}")
 	cp "$(dirname "${WD_DEB#*:}")/deb.log" "$d/deb.log" 2>/dev/null
-	rc=$(cat "${WD_DEB#*:}" 2>/dev/null || echo "no status")
 else
 	deb=$d/deb
 	make -C "$top" --no-print-directory deb DEB_O="$deb" > "$d/deb.log" 2>&1

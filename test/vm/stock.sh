@@ -116,13 +116,7 @@ if [ $debs = yes ] && selected packages_install_stock; then
 	mkdir -p "$results"
 	if [ -n "${WD_DEB:-}" ]; then
 		echo "stock: the packages make check builds (${WD_DEB%%:*})"
-		# make check builds them beside: its status file appears at the end
-		i=0
-		while [ ! -f "${WD_DEB#*:}" ] && [ $i -lt 1800 ]; do
-			sleep 1
-			i=$((i + 1))
-		done
-		[ "$(cat "${WD_DEB#*:}" 2>/dev/null)" = 0 ]
+		[ "$("$vm/deb-wait.sh" "${WD_DEB#*:}")" = 0 ]
 	else
 		echo "stock: make deb (build/deb, log $results/deb.log)"
 		make -C "$top" --no-print-directory deb > "$results/deb.log" 2>&1

@@ -5,7 +5,8 @@
 #
 # The kernel lands in build/kernel/<flavor>/ (an O= build tree, usable as
 # KDIR for our modules). It is rebuilt only when the key changes: the
-# linux-source version, the config fragments and this script.
+# linux-source version, the config fragments, this script and
+# kconfig-check.sh.
 set -eu
 
 flavor=$1
@@ -24,7 +25,8 @@ srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) || {
 	echo "build-kernel: linux-source-6.1 is not installed (run test/vm/deps.sh kernel)" >&2
 	exit 1
 }
-key=$( { echo "$srcver $localversion"; cat $frags "$0"; } | sha256sum | cut -c1-16)
+key=$( { echo "$srcver $localversion"; cat $frags "$0" "$vm/kconfig-check.sh"; } |
+	sha256sum | cut -c1-16)
 out=$build/kernel/$flavor
 
 if [ -f "$out/.wd-key" ] && [ "$(cat "$out/.wd-key")" = "$key" ] &&
@@ -54,21 +56,7 @@ make -s -C "$src" O="$out" tinyconfig >/dev/null
 make -s -C "$src" O="$out" olddefconfig >/dev/null
 
 # merge_config.sh only warns about options Kconfig dropped: refuse instead.
-# An option set in more than one fragment is checked for the last value,
-# the one merge_config.sh applied (debug.config switches off some of
-# base.config's).
-grep -hE '^(CONFIG_[A-Z0-9_]+=|# CONFIG_[A-Z0-9_]+ is not set)' $frags |
-	awk '{ o = $0; sub(/^# /, "", o); sub(/[= ].*/, "", o)
-	       if (!(o in v)) n[++k] = o; v[o] = $0 }
-	     END { for (i = 1; i <= k; i++) print v[n[i]] }' |
-	while read -r line; do
-		case "$line" in
-		"# "*)	opt=${line#\# }; opt=${opt%% *}
-			if grep -q "^$opt=" "$out/.config"; then echo "$opt"; fi ;;
-		*)	grep -qxF "$line" "$out/.config" || echo "${line%%=*}" ;;
-		esac
-	done > "$out/.wd-dropped"
-if [ -s "$out/.wd-dropped" ]; then
+if ! "$vm/kconfig-check.sh" "$out/.config" $frags > "$out/.wd-dropped"; then
 	echo "build-kernel: options in the fragments that did not survive olddefconfig:" >&2
 	sed 's/^/  /' "$out/.wd-dropped" >&2
 	exit 1

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # test/vm/kconfig-check.sh, build-kernel.sh's refusal of a kernel whose
 # .config lost what the fragments set, on small made-up configs: an
-# option kept, dropped, with another value, switched off and back on,
-# overridden by a later fragment either way, a name that is a prefix of
-# another, and the usage errors.  A real build only ever shows the
-# passing case.  TAP.
+# option kept, dropped, with another value (or one it only begins),
+# switched off and back on, overridden by a later fragment either way, a
+# name that is a prefix of another, and the usage errors.  A real build
+# only ever shows the passing case.  TAP.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/test/lib/tap.sh"
@@ -46,6 +46,8 @@ run "an option missing from the config altogether" 1 "CONFIG_B" \
 	'CONFIG_A=y' 'CONFIG_A=y\nCONFIG_B=y'
 run "an option with another value" 1 "CONFIG_N" \
 	'CONFIG_N=32' 'CONFIG_N=64'
+run "a value that is only the start of the config's" 1 "CONFIG_N" \
+	'CONFIG_N=64' 'CONFIG_N=6'
 run "a string with another value" 1 "CONFIG_S" \
 	'CONFIG_S="a b c"' 'CONFIG_S="a b"'
 run "an option switched off that came back on" 1 "CONFIG_OFF" \

@@ -29,7 +29,14 @@
  */
 void uacce_wake_up(struct uacce_queue *q)
 {
-	wake_up_interruptible(&q->wait);
+	/*
+	 * Nobody polls (a spinning or busy application): no wait queue lock
+	 * per completion.  The barrier in wq_has_sleeper() pairs with the one
+	 * in uacce_fops_poll(): either we see its entry or it sees our
+	 * completion.
+	 */
+	if (wq_has_sleeper(&q->wait))
+		wake_up_interruptible(&q->wait);
 }
 EXPORT_SYMBOL_GPL(uacce_wake_up);
 
@@ -346,6 +353,8 @@ static __poll_t uacce_fops_poll(struct file *filep, poll_table *wait)
 	__poll_t ret = 0;
 
 	poll_wait(filep, &q->wait, wait);
+	/* our entry before the completions we look at: see uacce_wake_up() */
+	smp_mb();
 
 	mutex_lock(&q->state_lock);
 	if (!uacce_queue_usable(q))

@@ -64,10 +64,15 @@ struct wd_async {
 	unsigned int inflight;
 };
 
+/* The session's async state, made on first use; NULL: no memory. */
 static struct wd_async *async_get(struct wd_comp *c)
 {
 	struct wd_async *a;
 
+	/* made once, published with release: no lock once it exists */
+	a = __atomic_load_n(&c->async, __ATOMIC_ACQUIRE);
+	if (a)
+		return a;
 	pthread_mutex_lock(&c->lock);
 	a = c->async;
 	if (!a) {
@@ -84,7 +89,7 @@ static struct wd_async *async_get(struct wd_comp *c)
 				a->slots[i].next = a->free;
 				a->free = &a->slots[i];
 			}
-			c->async = a;
+			__atomic_store_n(&c->async, a, __ATOMIC_RELEASE);
 		}
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -106,13 +111,19 @@ static struct wd_aslot *slot_take(struct wd_async *a)
 	return s;
 }
 
-static void slot_give(struct wd_async *a, struct wd_aslot *s)
+/* With @a->lock held. */
+static void slot_free(struct wd_async *a, struct wd_aslot *s)
 {
-	pthread_mutex_lock(&a->lock);
 	s->state = SLOT_FREE;
 	s->next = a->free;
 	a->free = s;
 	a->inflight--;
+}
+
+static void slot_give(struct wd_async *a, struct wd_aslot *s)
+{
+	pthread_mutex_lock(&a->lock);
+	slot_free(a, s);
 	pthread_mutex_unlock(&a->lock);
 }
 
@@ -382,6 +393,14 @@ out:
 	return (int)taken;
 }
 
+/* Completed requests waiting for wd_poll()? (no lock) */
+static bool have_done(void *arg)
+{
+	struct wd_async *a = arg;
+
+	return atomic_load_explicit(&a->ndone, memory_order_acquire) > 0;
+}
+
 /* Fills in the results of a request the device completed. */
 static void finish_hw(struct wd_comp *c, struct wd_aslot *s)
 {
@@ -428,18 +447,27 @@ static void finish_hw(struct wd_comp *c, struct wd_aslot *s)
 /*
  * Hands back completed requests: callbacks run, the others go to @done
  * while there is room (or are dropped with @drop).  Returns how many.
+ * A callback finds its request's slot free, to submit again; a request
+ * returned in @done frees its slot under the next hold of the lock.
  */
 static unsigned int deliver(struct wd_comp *c, struct wd_async *a,
 			    struct wd_req **done, unsigned int max,
 			    unsigned int *nd, bool drop)
 {
+	struct wd_aslot *give = NULL;
 	unsigned int count = 0;
 
 	for (;;) {
 		struct wd_aslot *s;
 		struct wd_req *r;
 
+		/* nothing to hand back: no need for the lock */
+		if (!give && !have_done(a))
+			return count;
 		pthread_mutex_lock(&a->lock);
+		if (give)
+			slot_free(a, give);
+		give = NULL;
 		s = a->done;
 		if (s && !s->req->cb && !drop && *nd == max)
 			s = NULL;	/* no room to return it: leave it */
@@ -456,11 +484,14 @@ static unsigned int deliver(struct wd_comp *c, struct wd_async *a,
 		r = s->req;
 		if (s->q)
 			finish_hw(c, s);
-		slot_give(a, s);
 		count++;
-		if (r->cb)
+		if (r->cb) {
+			slot_give(a, s);
 			r->cb(r);
-		else if (!drop)
+			continue;
+		}
+		give = s;
+		if (!drop)
 			done[(*nd)++] = r;
 	}
 }
@@ -481,20 +512,13 @@ static struct wd_queue *busy_queue(struct wd_comp *c, struct wd_async *a)
 	return q;
 }
 
-static bool have_done(void *arg)
-{
-	struct wd_async *a = arg;
-
-	return atomic_load_explicit(&a->ndone, memory_order_acquire) > 0;
-}
-
 static int poll_async(struct wd_comp *c, struct wd_req **done,
 		      unsigned int max, unsigned int min, int timeout_ms,
 		      bool drop)
 {
 	int64_t end = timeout_ms < 0 ? INT64_MAX :
 		      wd_now_ns() + (int64_t)timeout_ms * 1000000;
-	struct wd_async *a = c->async;
+	struct wd_async *a = __atomic_load_n(&c->async, __ATOMIC_ACQUIRE);
 	unsigned int count = 0, nd = 0;
 
 	if (!a)
@@ -537,7 +561,7 @@ WD_EXPORT int wd_poll(struct wd_comp *c, struct wd_req **done,
 
 WD_EXPORT unsigned int wd_inflight(const struct wd_comp *c)
 {
-	struct wd_async *a = c->async;
+	struct wd_async *a = __atomic_load_n(&c->async, __ATOMIC_ACQUIRE);
 	unsigned int n;
 
 	if (!a)

@@ -38,7 +38,8 @@ struct wd_buf;
  * @busy: waits spin instead of sleeping
  * @dedicated: opens a queue of its own
  * @given: the caller's queue (a reference), NULL if none
- * @lock: protects @q, @retry_at, @noq and @bufs
+ * @lock: protects @q, @retry_at, @noq and @bufs, and serialises making
+ *        @async
  * @q: queue in use (a reference); NULL while running in software
  * @retry_at: no attempt to find a queue before this time (wd_now_ns())
  * @noq: why there is no queue
@@ -47,7 +48,8 @@ struct wd_buf;
  * @cnt: counters
  * @paths: WD_PATH_* taken so far
  * @reason: why the latest software request ran there
- * @async: async requests, created by the first wd_submit()
+ * @async: async requests, made by the first wd_submit() under @lock and
+ *         published with release: read with acquire, without @lock
  */
 struct wd_comp {
 	enum wd_format format;

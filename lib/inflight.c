@@ -128,12 +128,22 @@ static void op_complete(struct wd_inflight_req *op)
 		atomic_store_explicit(&op->done, 1, memory_order_release);
 }
 
-/* Followers re-check their condition after completions; call unlocked. */
+/*
+ * Followers re-check their condition after completions and when the
+ * leader steps down; call unlocked, after the write that may satisfy
+ * them.  With no follower (one thread per queue, the common case) this
+ * takes no lock.  The full fence pairs with the one in follow(): either
+ * we see the follower counted, or it sees our write (store buffering),
+ * so no follower sleeps through it.  A follower counted holds @lock
+ * until it sleeps on @cond, so the broadcast under @lock reaches it.
+ */
 static void wake_followers(struct wd_inflight *h)
 {
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&h->nfollowers, __ATOMIC_RELAXED))
+		return;
 	pthread_mutex_lock(&h->lock);
-	if (h->nfollowers)
-		pthread_cond_broadcast(&h->cond);
+	pthread_cond_broadcast(&h->cond);
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -263,26 +273,20 @@ static int reap_batch(struct wd_queue *q)
 	return n;
 }
 
-/* Takes the leader role if it is free. */
+/* Takes the leader role if it is free; the reaping it guards follows. */
 static bool lead(struct wd_inflight *h)
 {
-	bool ok;
+	bool free_ = false;
 
-	pthread_mutex_lock(&h->lock);
-	ok = !h->leader;
-	if (ok)
-		h->leader = true;
-	pthread_mutex_unlock(&h->lock);
-	return ok;
+	return __atomic_compare_exchange_n(&h->leader, &free_, true, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
+/* Leaves the leader role; a follower waiting for it takes it. */
 static void step_down(struct wd_inflight *h)
 {
-	pthread_mutex_lock(&h->lock);
-	h->leader = false;
-	if (h->nfollowers)
-		pthread_cond_broadcast(&h->cond);
-	pthread_mutex_unlock(&h->lock);
+	__atomic_store_n(&h->leader, false, __ATOMIC_RELEASE);
+	wake_followers(h);
 }
 
 /* Checks the queue's status word; fails everything if it died. */
@@ -298,7 +302,14 @@ static bool check_alive(struct wd_queue *q)
 
 void wd_inflight_reap(struct wd_queue *q)
 {
-	if (wd_queue_stale(q) || !lead(&q->inflight))
+	if (wd_queue_stale(q))
+		return;
+	/* nothing published: only see whether the queue died */
+	if (!wd_ring_ready(q)) {
+		check_alive(q);
+		return;
+	}
+	if (!lead(&q->inflight))
 		return;
 	while (reap_batch(q) > 0)
 		;
@@ -310,30 +321,37 @@ void wd_inflight_reap(struct wd_queue *q)
  * Follows until the condition holds or the leader role is free; with the
  * lock held on entry and exit.  Returns 1 if the condition holds, 0 if
  * the caller is now the leader, -ETIMEDOUT.
+ *
+ * The follower is counted before it looks, with a full fence between:
+ * see wake_followers() for the other half.
  */
 static int follow(struct wd_inflight *h, wd_wait_pred pred, void *arg,
 		  const struct timespec *deadline)
 {
-	for (;;) {
-		if (pred(arg))
-			return 1;
-		if (!h->leader) {
-			h->leader = true;
-			return 0;
-		}
-		h->nfollowers++;
-		if (deadline) {
-			int ret = pthread_cond_timedwait(&h->cond, &h->lock,
-							 deadline);
+	int ret = 0;
 
-			h->nfollowers--;
-			if (ret == ETIMEDOUT && !pred(arg))
-				return -ETIMEDOUT;
+	__atomic_fetch_add(&h->nfollowers, 1, __ATOMIC_RELAXED);
+	for (;;) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (pred(arg)) {
+			ret = 1;
+			break;
+		}
+		if (lead(h))
+			break;
+		if (deadline) {
+			if (pthread_cond_timedwait(&h->cond, &h->lock,
+						   deadline) == ETIMEDOUT &&
+			    !pred(arg)) {
+				ret = -ETIMEDOUT;
+				break;
+			}
 		} else {
 			pthread_cond_wait(&h->cond, &h->lock);
-			h->nfollowers--;
 		}
 	}
+	__atomic_fetch_sub(&h->nfollowers, 1, __ATOMIC_RELAXED);
+	return ret;
 }
 
 int wd_inflight_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
@@ -353,11 +371,14 @@ int wd_inflight_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
 		deadline.tv_sec = end / 1000000000;
 		deadline.tv_nsec = end % 1000000000;
 	}
-	pthread_mutex_lock(&h->lock);
-	ret = follow(h, pred, arg, timeout_ms < 0 ? NULL : &deadline);
-	pthread_mutex_unlock(&h->lock);
-	if (ret)
-		return ret > 0 ? 0 : ret;
+	/* lead if nobody does: only a follower needs the lock */
+	if (!lead(h)) {
+		pthread_mutex_lock(&h->lock);
+		ret = follow(h, pred, arg, timeout_ms < 0 ? NULL : &deadline);
+		pthread_mutex_unlock(&h->lock);
+		if (ret)
+			return ret > 0 ? 0 : ret;
+	}
 
 	/* leader: reap until the condition holds */
 	ret = 0;

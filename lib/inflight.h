@@ -79,13 +79,15 @@ struct wd_inflight_req {
 /**
  * struct wd_inflight - the requests in flight on a queue (part of
  * struct wd_queue)
- * @lock: protects @slots, @free, @nfree, @leader, @nfollowers, @dead
+ * @lock: protects @slots, @free, @nfree and @dead; followers hold it from
+ *        counting themselves in @nfollowers until they sleep on @cond
  * @cond: followers wait here for the leader
  * @slots: request in flight in each slot, NULL if free
  * @seq: per-slot sequence number, part of user_data
  * @free: stack of free slot numbers, @nfree of them
- * @leader: a thread is reaping
- * @nfollowers: threads waiting on @cond
+ * @leader: a thread is reaping; taken by compare-and-swap, no lock
+ * @nfollowers: threads following; changed under @lock, read without it
+ *              by wake-ups, after a full fence (inflight.c)
  * @dead: the queue failed; 0 or the -errno every request now gets
  */
 struct wd_inflight {

@@ -230,6 +230,8 @@ int wd_queue_submit_ptrs(struct wd_queue *q, const void *const *sqes,
 			 unsigned int n, struct wd_counters *cnt);
 /* Completions of the queue's class, as wd_queue_reap(). */
 int wd_ring_reap(struct wd_queue *q, union wd_cqe *cqes, unsigned int max);
+/* Completions published and not reaped yet? (a hint: no lock) */
+bool wd_ring_ready(struct wd_queue *q);
 int wd_queue_wait_counted(struct wd_queue *q, int timeout_ms,
 			  struct wd_counters *cnt);
 

@@ -338,12 +338,28 @@ WD_EXPORT int wd_queue_submit(struct wd_queue *q, const struct vzip_sqe *sqes,
 	return (int)done;
 }
 
+bool wd_ring_ready(struct wd_queue *q)
+{
+	/*
+	 * A stale @cq_next (another thread is reaping) only makes the answer
+	 * yes, and wd_ring_reap() reads both again under @cq_lock.
+	 */
+	return __atomic_load_n(q->cq_tail, __ATOMIC_ACQUIRE) !=
+	       atomic_load_explicit(&q->cq_next, memory_order_acquire);
+}
+
 int wd_ring_reap(struct wd_queue *q, union wd_cqe *cqes, unsigned int max)
 {
 	uint32_t head, tail, n;
 
 	if (wd_queue_stale(q))
 		return -ECHILD;
+	/*
+	 * Nothing published: say so without the lock.  A spinning waiter
+	 * looks here thousands of times per completion.
+	 */
+	if (!wd_ring_ready(q))
+		return 0;
 	pthread_mutex_lock(&q->cq_lock);
 	head = atomic_load_explicit(&q->cq_next, memory_order_relaxed);
 	tail = __atomic_load_n(q->cq_tail, __ATOMIC_ACQUIRE);
@@ -399,8 +415,7 @@ int wd_queue_wait_counted(struct wd_queue *q, int timeout_ms,
 	if (ret)
 		return ret;
 	/* completions already waiting: no need to ask the kernel */
-	if (__atomic_load_n(q->cq_tail, __ATOMIC_ACQUIRE) !=
-	    atomic_load_explicit(&q->cq_next, memory_order_relaxed))
+	if (wd_ring_ready(q))
 		return 0;
 	wd_count_sleep(cnt);
 	ret = poll(&pfd, 1, timeout_ms);

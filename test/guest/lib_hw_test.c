@@ -4,6 +4,7 @@
  * discovery, the rings (wrap-around, the in-flight bound, the wake-up
  * protocol against an engine that falls asleep), descriptor errors,
  * poll(), the shared region without SVA, threads sharing a session,
+ * threads leading and following on one queue,
  * registered memory with SVA (wd_buf_register()), and the compression
  * ratio of small and large requests against zlib's on the same data.
  *
@@ -290,6 +291,118 @@ static void test_threads(void)
 	       "6 threads x 40 compressions on one session: %d bad, %llu on the device",
 	       bad, (unsigned long long)st.hw_requests);
 	wd_comp_close(t[0].c);
+}
+
+/*
+ * Threads waiting on one queue: each is the leader that reaps it or a
+ * follower that sleeps until the leader has reaped for it or steps down
+ * (lib/inflight.c).  Threads 0-1 share session 0, 2-3 session 1, 4 and 5
+ * have one each; all sessions share the process's queue.  Each thread
+ * submits one request, then takes one back: its own or, on a shared
+ * session, its partner's, which it checks and frees.  A missed wake-up
+ * leaves a follower asleep: its wd_poll() times out.
+ */
+#define WAITERS		6
+#define WAITER_ROUNDS	400
+#define WAITER_POLL_MS	10000
+
+struct waiter_req {
+	struct wd_req req;
+	unsigned char src[256];
+	unsigned char dst[256];
+};
+
+struct waiter {
+	struct wd_comp *c;
+	int id;
+	int done;
+	int bad;
+};
+
+static void *waiter_thread(void *arg)
+{
+	struct waiter *w = arg;
+
+	for (int r = 0; r < WAITER_ROUNDS; r++) {
+		struct waiter_req *x = calloc(1, sizeof(*x));
+		struct wd_req *rp, *got;
+
+		if (!x) {
+			w->bad++;
+			return NULL;
+		}
+		rp = &x->req;
+		if (r % 4 == 0) {
+			memset(x->src, w->id * 16 + r % 16, sizeof(x->src));
+			rp->op = WD_OP_COPY;
+			rp->src = x->src;
+			rp->src_len = sizeof(x->src);
+			rp->dst = x->dst;
+			rp->dst_len = sizeof(x->dst);
+		} else {
+			rp->op = WD_OP_NOP;
+		}
+		if (wd_submit(w->c, &rp, 1) != 1) {
+			free(x);
+			w->bad++;
+			continue;
+		}
+		if (wd_poll(w->c, &got, 1, 1, WAITER_POLL_MS) != 1) {
+			w->bad++;
+			return NULL;
+		}
+		x = (struct waiter_req *)got;
+		if (got->status || got->path != WD_PATH_HW ||
+		    (got->op == WD_OP_COPY &&
+		     (got->produced != sizeof(x->src) ||
+		      memcmp(x->src, x->dst, sizeof(x->src)))))
+			w->bad++;
+		free(x);
+		w->done++;
+	}
+	return NULL;
+}
+
+static void test_shared_waiters(void)
+{
+	struct wd_comp_params p = { .policy = WD_POLICY_HW };
+	struct wd_comp *c[4] = { NULL };
+	struct waiter w[WAITERS];
+	pthread_t tid[WAITERS];
+	int bad = 0, done = 0, ok = 1;
+	uint64_t hw = 0;
+
+	for (int i = 0; i < 4; i++)
+		if (wd_comp_open(&c[i], &p))
+			ok = 0;
+	if (!ok) {
+		tap_ok(0, "sessions for waiters");
+		goto out;
+	}
+	for (int i = 0; i < WAITERS; i++) {
+		w[i] = (struct waiter){ .c = c[i < 4 ? i / 2 : i - 2], .id = i };
+		pthread_create(&tid[i], NULL, waiter_thread, &w[i]);
+	}
+	for (int i = 0; i < WAITERS; i++) {
+		pthread_join(tid[i], NULL);
+		bad += w[i].bad;
+		done += w[i].done;
+	}
+	for (int i = 0; i < 4; i++) {
+		struct wd_stats st;
+
+		wd_comp_get_stats(c[i], &st);
+		hw += st.hw_requests;
+		ok = ok && !wd_inflight(c[i]);
+	}
+	tap_ok(!bad && done == WAITERS * WAITER_ROUNDS && ok &&
+	       hw == (uint64_t)done,
+	       "%d threads on 4 sessions of one queue: %d of %d round trips, %d bad, %llu on the device, none left in flight",
+	       WAITERS, done, WAITERS * WAITER_ROUNDS, bad,
+	       (unsigned long long)hw);
+out:
+	for (int i = 0; i < 4; i++)
+		wd_comp_close(c[i]);
 }
 
 static void test_zero_copy(const struct wd_queue_info *info)
@@ -649,6 +762,7 @@ int main(int argc, char **argv)
 	test_descriptors(q, &info);
 	wd_queue_close(q);
 	test_threads();
+	test_shared_waiters();
 	test_zero_copy(&info);
 	test_registered(&info);
 	test_ratio();

@@ -1621,8 +1621,15 @@ static void race_create_remove_slot(int slot)
 	} else {
 		snprintf(path, sizeof(path), MDEV_DIR "/%s/remove", race.uuids[slot]);
 		fd = open(path, O_WRONLY | O_CLOEXEC);
+		/*
+		 * As for the write: ENOENT, no such instance (or it lost its
+		 * remove attribute, see remove_all()); ENODEV, the lookup
+		 * found it, then an unserialised remove of the same UUID took
+		 * it away before the open (kernfs does not open a
+		 * deactivated file).
+		 */
 		if (fd < 0) {
-			if (errno != ENOENT)
+			if (!one_of(errno, remove_ok, 2))
 				race_fail("open %s: %s", path, strerror(errno));
 			return;
 		}

@@ -1596,6 +1596,8 @@ static void race_create_remove_slot(int slot)
 	 * is still being created (not yet active)
 	 */
 	static const int remove_ok[] = { ENOENT, ENODEV, EAGAIN };
+	/* opening the remove file: see below */
+	static const int open_ok[] = { ENOENT, ENODEV };
 	char path[PATH_MAX];
 	int fd;
 	long r;
@@ -1629,7 +1631,7 @@ static void race_create_remove_slot(int slot)
 		 * deactivated file).
 		 */
 		if (fd < 0) {
-			if (!one_of(errno, remove_ok, 2))
+			if (!one_of(errno, open_ok, 2))
 				race_fail("open %s: %s", path, strerror(errno));
 			return;
 		}

@@ -1579,13 +1579,16 @@ static void on_sigbus(int sig)
 	_exit(98);
 }
 
-static bool one_of(int err, const int *ok, int n)
+static bool errno_in(int err, const int *ok, size_t n)
 {
-	for (int i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (err == ok[i])
 			return true;
 	return false;
 }
+
+/* @err is one of the array @ok's errnos */
+#define one_of(err, ok) errno_in((err), (ok), sizeof(ok) / sizeof((ok)[0]))
 
 static void race_create_remove_slot(int slot)
 {
@@ -1617,7 +1620,7 @@ static void race_create_remove_slot(int slot)
 		close(fd);
 		if (r == 36)
 			atomic_fetch_add(&race.created, 1);
-		else if (r >= 0 || !one_of((int)-r, create_ok, 2))
+		else if (r >= 0 || !one_of((int)-r, create_ok))
 			race_fail("create %s of %s: %s", race.uuids[slot],
 				  m.types[type].name, res_name(r));
 	} else {
@@ -1631,7 +1634,7 @@ static void race_create_remove_slot(int slot)
 		 * deactivated file).
 		 */
 		if (fd < 0) {
-			if (!one_of(errno, open_ok, 2))
+			if (!one_of(errno, open_ok))
 				race_fail("open %s: %s", path, strerror(errno));
 			return;
 		}
@@ -1639,7 +1642,7 @@ static void race_create_remove_slot(int slot)
 		close(fd);
 		if (r == 2)
 			atomic_fetch_add(&race.removed, 1);
-		else if (r >= 0 || !one_of((int)-r, remove_ok, 3))
+		else if (r >= 0 || !one_of((int)-r, remove_ok))
 			race_fail("remove %s: %s", race.uuids[slot], res_name(r));
 	}
 }
@@ -1718,17 +1721,17 @@ static void race_open_ap(void)
 	}
 	fd = open_node(name);
 	if (fd < 0) {
-		if (!one_of(-fd, open_ok, 4))
+		if (!one_of(-fd, open_ok))
 			race_fail("open /dev/%s: %s", name, strerror(-fd));
 		return;
 	}
 	atomic_fetch_add(&race.opened, 1);
-	if (ioctl(fd, UACCE_CMD_QUEUE_INFO, &info) && !one_of(errno, call_ok, 3))
+	if (ioctl(fd, UACCE_CMD_QUEUE_INFO, &info) && !one_of(errno, call_ok))
 		race_fail("QUEUE_INFO on %s: %s", name, strerror(errno));
 	regs = mmap(NULL, m.page, PROT_READ, MAP_SHARED, fd, 0);
 	if (regs == MAP_FAILED) {
 		regs = NULL;
-		if (!one_of(errno, call_ok, 3))
+		if (!one_of(errno, call_ok))
 			race_fail("mmap of %s: %s", name, strerror(errno));
 	} else {
 		atomic_fetch_add(&race.mapped, 1);
@@ -1736,7 +1739,7 @@ static void race_open_ap(void)
 		if (!read_magic(regs))
 			race_fail("%s: the register page does not read MAGIC", name);
 	}
-	if (ioctl(fd, UACCE_CMD_START_Q) && !one_of(errno, call_ok, 3))
+	if (ioctl(fd, UACCE_CMD_START_Q) && !one_of(errno, call_ok))
 		race_fail("START_Q on %s: %s", name, strerror(errno));
 	if (tbelow(2))
 		usleep(tbelow(3000));
@@ -1811,7 +1814,7 @@ static void race_open_vfio(void)
 		usleep(tbelow(3000));
 	errno = 0;
 out:
-	if (errno && !one_of(errno, ok, 4))
+	if (errno && !one_of(errno, ok))
 		race_fail("%s of %s (%s): %s", step, uuid, path, strerror(errno));
 	if (dev >= 0)
 		close(dev);

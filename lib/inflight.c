@@ -12,63 +12,13 @@
 
 #include "inflight.h"
 #include "queue_priv.h"
+#include "spin.h"
 
-/* How long a waiter spins before it sleeps in poll() (WD_WAIT=poll). */
-#define WD_SPIN_NS	5000
 /*
  * Spinning reads the clock only every so many rounds: in a virtual machine
  * without a stable TSC a clock read is a system call.
  */
 #define WD_SPIN_CHECK	64
-
-/*
- * Each empty look at the ring executes the CPU's spin-wait hint (PAUSE,
- * YIELD), as the CPU vendors ask: it leaves the core to a hyper-thread
- * sibling and avoids a pipeline flush when the loop ends.  Unless the hint
- * is slow here: a look is then late by the hint's time.  On real CPUs a
- * PAUSE takes 10-150 cycles; under an emulator such as QEMU's TCG it ends
- * the translated block and costs a trip through the emulator's main loop
- * (0.2 us, as much as the look itself).  Measured once per process: the
- * least time per hint of a few timed batches (a preemption during one
- * does not count); above SPIN_HINT_MAX_NS the loop spins plainly.
- */
-#define SPIN_HINT_MAX_NS	100
-#define SPIN_HINT_BATCH		64
-#define SPIN_HINT_TRIES		4
-
-static pthread_once_t spin_hint_once = PTHREAD_ONCE_INIT;
-static bool spin_hint;	/* written once, under spin_hint_once */
-
-static inline void spin_hint_insn(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
-static void spin_hint_init(void)
-{
-	int64_t best = INT64_MAX;
-
-	for (int i = 0; i < SPIN_HINT_TRIES; i++) {
-		int64_t t0 = wd_now_ns(), t;
-
-		for (int j = 0; j < SPIN_HINT_BATCH; j++)
-			spin_hint_insn();
-		t = wd_now_ns() - t0;
-		if (t < best)
-			best = t;
-	}
-	spin_hint = best / SPIN_HINT_BATCH <= SPIN_HINT_MAX_NS;
-}
-
-static inline void spin_wait_hint(void)
-{
-	if (spin_hint)
-		spin_hint_insn();
-}
 
 #define REAP_BATCH	32
 
@@ -361,11 +311,11 @@ int wd_inflight_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
 	int64_t end = INT64_MAX, spin_until = 0;
 	struct timespec deadline;
 	unsigned int spins = 0;
+	bool slept = false;
 	int ret;
 
 	if (pred(arg))
 		return 0;
-	pthread_once(&spin_hint_once, spin_hint_init);
 	if (timeout_ms >= 0) {
 		end = wd_now_ns() + (int64_t)timeout_ms * 1000000;
 		deadline.tv_sec = end / 1000000000;
@@ -399,24 +349,34 @@ int wd_inflight_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
 			ret = -ECANCELED;
 			break;
 		}
-		spin_wait_hint();
-		if (++spins % WD_SPIN_CHECK)
+		/*
+		 * A wait that may sleep times its spin from its first empty
+		 * look; a busy one only watches the deadline.
+		 */
+		if (++spins % WD_SPIN_CHECK && (busy || spin_until)) {
+			wd_spin_hint();
 			continue;
+		}
 		t = wd_now_ns();
 		if (!spin_until)
-			spin_until = t + WD_SPIN_NS;
+			spin_until = busy || wd_spin_pays(&h->spin) ?
+				     t + WD_SPIN_NS : t;
 		if (t >= end) {
 			ret = -ETIMEDOUT;
 			break;
 		}
 		if (busy || t < spin_until)
 			continue;
+		slept = true;
 		n = wd_queue_wait_counted(q, end == INT64_MAX ? -1 :
 					  (int)((end - t + 999999) / 1000000),
 					  cnt);
 		if (n && n != -ETIMEDOUT && n != -EINTR)
 			fail_all(q, n);
 	}
+	/* a wait that found its condition at once says nothing of spinning */
+	if (!busy && !ret && spin_until)
+		wd_spin_note(&h->spin, slept);
 	step_down(h);
 	return ret;
 }

@@ -21,6 +21,7 @@
 #include <misc/uacce/vzip.h>
 
 #include "internal.h"
+#include "spin.h"
 
 struct wd_inflight_req;
 struct wd_queue;
@@ -89,6 +90,7 @@ struct wd_inflight_req {
  * @nfollowers: threads following; changed under @lock, read without it
  *              by wake-ups, after a full fence (inflight.c)
  * @dead: the queue failed; 0 or the -errno every request now gets
+ * @spin: whether its waiters spin before they sleep (spin.h)
  */
 struct wd_inflight {
 	pthread_mutex_t lock;
@@ -100,6 +102,7 @@ struct wd_inflight {
 	bool leader;
 	unsigned int nfollowers;
 	int dead;
+	struct wd_spin spin;
 };
 
 int wd_inflight_init(struct wd_inflight *h, uint32_t depth);

@@ -27,7 +27,8 @@
 /**
  * struct wd_spin - the spin policy's state, one per queue
  * @misses: waits in a row that had to sleep, up to WD_SPIN_MISSES
- * @skipped: waits that did not spin since the last probe
+ * @skipped: waits asked about while the misses were at their limit; the
+ *	     WD_SPIN_PROBE-th of each run spins (a probe)
  *
  * Both are read and written with relaxed atomics and no lock: threads
  * racing on them only make one wait spin or not, never wrongly wait.

@@ -548,6 +548,10 @@ static int poll_async(struct wd_comp *c, struct wd_req **done,
 		if (ret == -ETIMEDOUT)
 			return (int)(count + deliver(c, a, done, max, &nd,
 						     drop));
+		/* woken by completions: hand them back before looking again */
+		count += deliver(c, a, done, max, &nd, drop);
+		if (count >= min || (!drop && nd == max && have_done(a)))
+			return (int)count;
 	}
 }
 

@@ -308,7 +308,7 @@ int wd_inflight_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
 		     int timeout_ms, bool busy, struct wd_counters *cnt)
 {
 	struct wd_inflight *h = &q->inflight;
-	int64_t end = INT64_MAX, spin_until = 0;
+	int64_t end = INT64_MAX, spin_until = 0, first = 0;
 	struct timespec deadline;
 	unsigned int spins = 0;
 	bool slept = false;
@@ -358,9 +358,11 @@ int wd_inflight_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
 			continue;
 		}
 		t = wd_now_ns();
-		if (!spin_until)
+		if (!spin_until) {
+			first = t;
 			spin_until = busy || wd_spin_pays(&h->spin) ?
 				     t + WD_SPIN_NS : t;
+		}
 		if (t >= end) {
 			ret = -ETIMEDOUT;
 			break;
@@ -374,9 +376,15 @@ int wd_inflight_wait(struct wd_queue *q, wd_wait_pred pred, void *arg,
 		if (n && n != -ETIMEDOUT && n != -EINTR)
 			fail_all(q, n);
 	}
-	/* a wait that found its condition at once says nothing of spinning */
+	/*
+	 * A wait that found its condition at once says nothing of spinning;
+	 * one that slept was long if it outlasted WD_SPIN_LONG_NS (the
+	 * sleep itself, not the request, may have made a short one miss
+	 * the spin: an engine left alone falls back to slower polling).
+	 */
 	if (!busy && !ret && spin_until)
-		wd_spin_note(&h->spin, slept);
+		wd_spin_note(&h->spin,
+			     slept && wd_now_ns() - first > WD_SPIN_LONG_NS);
 	step_down(h);
 	return ret;
 }

@@ -17,11 +17,11 @@ bool wd_spin_pays(struct wd_spin *s)
 	       WD_SPIN_PROBE == 0;
 }
 
-void wd_spin_note(struct wd_spin *s, bool slept)
+void wd_spin_note(struct wd_spin *s, bool long_wait)
 {
 	unsigned int misses = __atomic_load_n(&s->misses, __ATOMIC_RELAXED);
 
-	if (!slept)
+	if (!long_wait)
 		misses = 0;
 	else if (misses < WD_SPIN_MISSES)
 		misses++;

@@ -73,8 +73,8 @@ const char *wd_strerror(int err);
  *   WD_SW_THRESHOLD=<bytes>  requests smaller than this go to software
  *                            under policy auto (default 4096; 0: never)
  *   WD_WAIT=poll|busy        how synchronous calls wait for the device:
- *                            sleep in poll() after a short spin, made only
- *                            while recent waits were caught by it
+ *                            sleep in poll() after a short spin, skipped
+ *                            while recent waits were long (over 1 ms)
  *                            (default), or spin only
  *   WD_STATS=1               print the process counters to stderr at exit
  */

@@ -5,8 +5,10 @@
  * protocol against an engine that falls asleep), descriptor errors,
  * poll(), the shared region without SVA, threads sharing a session,
  * threads leading and following on one queue,
- * registered memory with SVA (wd_buf_register()), and the compression
- * ratio of small and large requests against zlib's on the same data.
+ * registered memory with SVA (wd_buf_register()), the compression
+ * ratio of small and large requests against zlib's on the same data, and
+ * the adaptive spin of a waiter (lib/spin.h), seen through the clock
+ * reads of its waits.
  *
  *   lib_hw_test          the above
  *   lib_hw_test deep     thousands of async requests in flight (needs a
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -743,6 +746,93 @@ out:
 	free(dst);
 }
 
+/*
+ * The library's clock reads, counted while clock_counting is set: this
+ * definition interposes on libc's for libwarpdrive, and answers with the
+ * system call.  A wait that sleeps at once reads the clock twice (at its
+ * first empty look, and when its condition holds, to time it); one that
+ * spins first reads it once more, after 64 looks.
+ */
+static bool clock_counting;
+static unsigned int clock_reads;
+
+int clock_gettime(clockid_t clk, struct timespec *ts)
+{
+	if (clock_counting)
+		clock_reads++;
+	return (int)syscall(SYS_clock_gettime, clk, ts);
+}
+
+static int nop_round_trip(struct wd_comp *c)
+{
+	struct wd_req r = { .op = WD_OP_NOP }, *rp = &r, *done;
+
+	if (wd_submit(c, &rp, 1) != 1)
+		return -1;
+	return wd_poll(c, &done, 1, 1, -1) == 1 && !done->status ? 0 : -1;
+}
+
+/*
+ * Compressions of 64 KiB take milliseconds under TCG, past WD_SPIN_LONG_NS
+ * (1 ms): after WD_SPIN_MISSES (4) such waits the queue's waiters sleep at
+ * once, but one wait in WD_SPIN_PROBE (16) spins.  Then NOPs: the first
+ * short one brings the spinning back (whether the spin then catches a NOP
+ * depends on the guest's speed: a debug kernel under TCG takes longer).
+ */
+static void test_adaptive_spin(void)
+{
+	struct wd_comp_params p = { .format = WD_FORMAT_GZIP,
+				    .policy = WD_POLICY_HW };
+	const size_t len = 65536, room = wd_compress_bound(WD_FORMAT_GZIP, len);
+	unsigned int once = 0, spun = 0, bad = 0;
+	char *src = malloc(len), *dst = malloc(room);
+	struct wd_comp *c = NULL;
+	int ret;
+
+	ret = src && dst ? wd_comp_open(&c, &p) : -ENOMEM;
+	if (!tap_ok(!ret, "spin: wd_comp_open (hw): %s", wd_strerror(ret)))
+		goto out;
+	for (size_t i = 0; i < len; i++)
+		src[i] = "warpdrive adapts its spin "[i % 26] + (i / 4096) % 7;
+	for (int i = 0; i < 4 + 32; i++) {
+		size_t out = room;
+
+		clock_reads = 0;
+		clock_counting = i >= 4;
+		if (wd_compress(c, src, len, dst, &out))
+			bad++;
+		clock_counting = false;
+		if (i < 4)
+			continue;
+		once += clock_reads == 2;
+		spun += clock_reads >= 3;
+	}
+	tap_ok(!bad && once >= 28 && spun >= 1 && spun <= 4,
+	       "spin: of 32 waits for 64 KiB compressions after 4 more, %u slept at once, %u spun first (probes: 2 expected), %u failed",
+	       once, spun, bad);
+
+	/*
+	 * A NOP wait reads the clock once if its spin catches it, 3 times if
+	 * it spins and then sleeps, twice only if it sleeps at once.
+	 */
+	bad = 0;
+	once = 0;
+	for (int i = 0; i < 16 + 32; i++) {
+		clock_reads = 0;
+		clock_counting = i >= 16;
+		bad += nop_round_trip(c) != 0;
+		clock_counting = false;
+		once += i >= 16 && clock_reads == 2;
+	}
+	tap_ok(!bad && once <= 4,
+	       "spin: after 16 NOPs the spin is back: of the next 32 waits %u slept at once, %u failed",
+	       once, bad);
+out:
+	wd_comp_close(c);
+	free(src);
+	free(dst);
+}
+
 int main(int argc, char **argv)
 {
 	struct wd_queue_info info;
@@ -766,5 +856,6 @@ int main(int argc, char **argv)
 	test_zero_copy(&info);
 	test_registered(&info);
 	test_ratio();
+	test_adaptive_spin();
 	return tap_done();
 }

@@ -111,10 +111,10 @@ EXPORT_SYMBOL_GPL(wd_ring_free);
  */
 bool wd_ring_fetch(struct wd_ring *ring, void *sqe)
 {
+	unsigned int i, words = ring->sqe_size / sizeof(u64);
 	u32 mask = ring->depth - 1;
 	const u64 *slot;
 	u64 *to = sqe;
-	unsigned int i;
 	u32 tail;
 
 	/* the entries before the index: pairs with the application's store */
@@ -124,7 +124,7 @@ bool wd_ring_fetch(struct wd_ring *ring, void *sqe)
 		return false;
 	slot = ring->sq + (size_t)(ring->sq_head & mask) * ring->sqe_size;
 	/* one read of each word: the application may be rewriting the slot */
-	for (i = 0; i < ring->sqe_size / sizeof(u64); i++)
+	for (i = 0; i < words; i++)
 		to[i] = READ_ONCE(slot[i]);
 	ring->sq_head++;
 	/* the slot is read before the application may reuse it */

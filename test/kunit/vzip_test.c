@@ -1725,6 +1725,9 @@ static void vt_descriptors(struct kunit *test)
 	} while (0)
 
 	VT_INVALID(s.version = 2);
+	VT_INVALID(s.rsvd[0] = cpu_to_le32(1));
+	VT_INVALID(s.rsvd[1] = cpu_to_le32(0x80000000));
+	VT_INVALID(s.rsvd[2] = cpu_to_le32(0x100));
 	VT_INVALID(s.rsvd[3] = cpu_to_le32(1));
 	VT_INVALID(s.opcode = 4);
 	VT_INVALID(s.format = 3);

@@ -391,7 +391,7 @@ static void run_raw(const struct work *w, struct result *r)
 	wd_queue_close(x.q);
 }
 
-void wd_run(const struct work *w, struct result *r)
+void device_run(const struct work *w, struct result *r)
 {
 	if (!strcmp(w->engine, "queue"))
 		run_raw(w, r);

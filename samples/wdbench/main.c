@@ -369,7 +369,7 @@ static void run(struct bench *b)
 		} else if (crypto_op(w->op))
 			crypto_run(w, r);
 		else if (device_engine(w->engine))
-			wd_run(w, r);
+			device_run(w, r);
 		else if (!strcmp(w->engine, "pingpong"))
 			pingpong_run(w, r);
 		else if (!strcmp(w->engine, "ring"))

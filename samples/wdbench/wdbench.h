@@ -204,7 +204,7 @@ bool sw_engine_available(const char *engine);
 void sw_run(const struct work *w, struct result *r);
 
 /* device.c: the library's engines */
-void wd_run(const struct work *w, struct result *r);
+void device_run(const struct work *w, struct result *r);
 
 /*
  * engines.c: the engine counters of @w->engines, the device class (vzip,

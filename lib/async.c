@@ -8,11 +8,8 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "comp_priv.h"
-#include "soft.h"
-#include "vzip.h"
 
 enum slot_state {
 	SLOT_FREE,
@@ -149,116 +146,10 @@ static void hw_done(struct wd_inflight_req *hw)
 	slot_done(s->c->async, s);
 }
 
-static bool req_valid(const struct wd_req *r)
-{
-	switch (r->op) {
-	case WD_OP_NOP:
-		return true;
-	case WD_OP_COPY:
-	case WD_OP_COMPRESS:
-	case WD_OP_DECOMPRESS:
-		return (r->src || !r->src_len) && (r->dst || !r->dst_len);
-	default:
-		return false;
-	}
-}
-
-/* Runs a request in software, now; fills in its results. */
-static void run_soft(struct wd_comp *c, struct wd_req *r, enum wd_reason why)
-{
-	size_t used = r->src_len, made = r->dst_len;
-	uint32_t sum = 0;
-	int ret = 0;
-
-	switch (r->op) {
-	case WD_OP_NOP:
-		used = made = 0;
-		break;
-	case WD_OP_COPY:
-		if (r->dst_len < r->src_len) {
-			ret = -ENOSPC;
-			break;
-		}
-		memcpy(r->dst, r->src, r->src_len);
-		made = r->src_len;
-		break;
-	case WD_OP_COMPRESS:
-		ret = wd_soft_compress(c->format, c->level, c->window_bits,
-				       r->src, used, r->dst, &made, &sum);
-		break;
-	default:
-		ret = wd_soft_decompress(c->format, r->src, &used, r->dst,
-					 &made, &sum);
-		break;
-	}
-	r->status = ret;
-	r->consumed = ret ? 0 : used;
-	r->produced = ret ? 0 : made;
-	r->checksum = sum;
-	r->path = WD_PATH_SW;
-	r->reason = why;
-	wd_comp_note(c, WD_PATH_SW, why);
-	if (ret)
-		wd_count_error(&c->cnt);
-	else
-		wd_count_sw(&c->cnt, why, used, made);
-}
-
-/*
- * A request the device will not run after all: software runs it under
- * policy auto; under policy hw it completes with @err.
- */
-static void run_instead(struct wd_comp *c, struct wd_req *r, int err)
-{
-	if (c->policy == WD_POLICY_AUTO) {
-		run_soft(c, r, wd_hw_fail_reason(err));
-		return;
-	}
-	r->status = err == -E2BIG ? -EOPNOTSUPP : err;
-	r->consumed = 0;
-	r->produced = 0;
-	r->checksum = 0;
-	r->path = WD_PATH_HW;
-	r->reason = WD_REASON_NONE;
-	wd_count_error(&c->cnt);
-}
-
-/* Sets up the device side of a request; 0 or -ENOMEM (no shared memory). */
-static int prep_hw(struct wd_comp *c, struct wd_aslot *s)
-{
-	struct wd_req *r = s->req;
-	struct wd_queue *q = s->q;
-	size_t dst_len = WD_MIN(r->dst_len, q->info.max_len);
-	int ret;
-
-	memset(&s->hw, 0, sizeof(s->hw));
-	s->hw.done_fn = hw_done;
-	wd_vzip_prep(&s->hw.sqe, r->op, c->format, c->level, c->window_bits,
-		     VZIP_FLUSH_FINISH, 0);
-	memset(&s->xs, 0, sizeof(s->xs));
-	memset(&s->xd, 0, sizeof(s->xd));
-	if (r->op == WD_OP_NOP)
-		return 0;
-	ret = wd_xfer_in(q, r->src, r->src_len, &s->xs, &c->cnt);
-	if (ret)
-		return ret;
-	ret = wd_xfer_out(q, r->dst, dst_len, &s->xd);
-	if (ret) {
-		wd_xfer_done(q, &s->xs, 0, NULL);
-		return ret;
-	}
-	s->hw.sqe.src = s->xs.addr;
-	s->hw.sqe.src_len = (uint32_t)r->src_len;
-	s->hw.sqe.dst = s->xd.addr;
-	s->hw.sqe.dst_len = (uint32_t)dst_len;
-	return 0;
-}
-
-/* Undoes prep_hw() for a request the ring did not take. */
+/* Undoes wd_req_prep() for a request the ring did not take. */
 static void unprep_hw(struct wd_aslot *s)
 {
-	wd_xfer_done(s->q, &s->xs, 0, NULL);
-	wd_xfer_done(s->q, &s->xd, 0, NULL);
+	wd_req_unprep(s->q, &s->xs, &s->xd);
 	wd_queue_close(s->q);
 	s->q = NULL;
 }
@@ -289,7 +180,7 @@ static unsigned int flush_batch(struct wd_comp *c, struct wd_async *a,
 		if (ret < 0) {
 			for (unsigned int i = done; i < done + k; i++) {
 				unprep_hw(batch[i]);
-				run_instead(c, batch[i]->req, ret);
+				wd_req_instead(c, batch[i]->req, ret);
 				slot_done(a, batch[i]);
 			}
 			done += k;
@@ -316,7 +207,7 @@ WD_EXPORT int wd_submit(struct wd_comp *c, struct wd_req **reqs, unsigned int n)
 	if (!c || (n && !reqs))
 		return -EINVAL;
 	for (unsigned int i = 0; i < n; i++)
-		if (!reqs[i] || !req_valid(reqs[i]))
+		if (!reqs[i] || !wd_req_valid(reqs[i]))
 			return -EINVAL;
 	a = async_get(c);
 	if (!a)
@@ -340,16 +231,9 @@ WD_EXPORT int wd_submit(struct wd_comp *c, struct wd_req **reqs, unsigned int n)
 		}
 		s->q = q;
 		if (q) {
-			/*
-			 * Larger than one descriptor, or than the shared
-			 * region can take: not for the device.
-			 */
-			ret = r->src_len > q->info.max_len ||
-			      !wd_xfer_fits(q, r->src, r->src_len, r->dst,
-					    WD_MIN(r->dst_len,
-						   q->info.max_len)) ?
-			      -E2BIG : prep_hw(c, s);
+			ret = wd_req_prep(c, q, r, &s->hw, &s->xs, &s->xd);
 			if (!ret) {
+				s->hw.done_fn = hw_done;
 				batch[nb++] = s;
 				if (nb < WD_ARRAY_SIZE(batch))
 					continue;
@@ -378,9 +262,9 @@ WD_EXPORT int wd_submit(struct wd_comp *c, struct wd_req **reqs, unsigned int n)
 			nb = 0;
 		}
 		if (q)
-			run_instead(c, r, ret);
+			wd_req_instead(c, r, ret);
 		else
-			run_soft(c, r, why);
+			wd_req_soft(c, r, why);
 		ret = 0;
 		slot_done(a, s);
 		taken++;
@@ -404,44 +288,11 @@ static bool have_done(void *arg)
 /* Fills in the results of a request the device completed. */
 static void finish_hw(struct wd_comp *c, struct wd_aslot *s)
 {
-	const struct vzip_cqe *cqe = &s->hw.cqe;
-	struct wd_req *r = s->req;
 	struct wd_queue *q = s->q;
-	size_t dst_room = s->hw.sqe.dst_len;
-	int ret = wd_vzip_errno(cqe);
 
-	if (!ret && cqe->produced > dst_room)
-		ret = -EIO;
-	if (!ret && (r->op == WD_OP_COMPRESS || r->op == WD_OP_DECOMPRESS) &&
-	    !(cqe->flags & VZIP_CQE_F_STREAM_END))
-		ret = r->op == WD_OP_DECOMPRESS ? -EBADMSG : -EIO;
-	if (ret == -ENOSPC && r->dst_len > dst_room)
-		ret = -E2BIG;	/* our descriptor limit, not the buffer */
-	wd_xfer_done(q, &s->xs, 0, NULL);
-	if (wd_xfer_done(q, &s->xd, ret ? 0 : cqe->produced, &c->cnt) &&
-	    !ret)
-		ret = -ENODEV;
-	wd_queue_close(q);
+	wd_req_finish(c, s->req, q, &s->hw, &s->xs, &s->xd);
 	s->q = NULL;
-
-	if (wd_hw_retryable(ret) && c->policy == WD_POLICY_AUTO) {
-		run_soft(c, r, wd_hw_fail_reason(ret));
-		return;
-	}
-	if (ret == -E2BIG)
-		ret = -EOPNOTSUPP;
-	r->status = ret;
-	r->consumed = ret ? 0 : cqe->consumed;
-	r->produced = ret ? 0 : cqe->produced;
-	r->checksum = cqe->checksum;
-	r->path = WD_PATH_HW;
-	r->reason = WD_REASON_NONE;
-	if (ret) {
-		wd_count_error(&c->cnt);
-	} else {
-		wd_comp_note(c, WD_PATH_HW, WD_REASON_NONE);
-		wd_count_hw(&c->cnt, r->consumed, r->produced);
-	}
+	wd_queue_close(q);
 }
 
 /*

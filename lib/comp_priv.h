@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libwarpdrive: the session object, for comp.c, async.c and stream.c.
+ * libwarpdrive: the session object, for comp.c, async.c, req.c and
+ * stream.c.
  *
  * The layers, each calling only the ones below it:
  *
  *   comp.c            one-shot front end; public open and close
  *   async.c stream.c  async and stream front ends
+ *   req.c             one struct wd_req, for the front ends
  *   session.c         the session: queue, routing, submission, counters
  *   shared.c          the process's shared queue
  *   queue.c           a queue object: its rings and its in-flight table
@@ -196,6 +198,54 @@ int wd_stream_zinflate(struct wd_stream *s, const void **in, size_t *in_len,
 int wd_stream_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
 		      const void *src, size_t *src_len, void *dst,
 		      size_t *dst_len);
+
+/* ---- req.c: one struct wd_req, for the front ends that take one ---- */
+
+/* wd_req_valid() - @r is a request the library takes (else -EINVAL) */
+bool wd_req_valid(const struct wd_req *r);
+
+/*
+ * wd_req_soft() - runs @r in software now, because of @why: fills in its
+ * results and counts it
+ */
+void wd_req_soft(struct wd_comp *c, struct wd_req *r, enum wd_reason why);
+
+/*
+ * wd_req_instead() - @r will not run on the device after all (@err):
+ * software runs it under policy auto; under policy hw it completes with
+ * @err (-E2BIG as -EOPNOTSUPP)
+ */
+void wd_req_instead(struct wd_comp *c, struct wd_req *r, int err);
+
+/**
+ * wd_req_prep() - @r's descriptor and buffers for the device behind @q
+ * @c: the session
+ * @q: the queue
+ * @r: the request
+ * @hw: set to the request in flight, descriptor filled in
+ * @xs: set to its input as the device sees it
+ * @xd: set to its output as the device sees it
+ *
+ * Return: 0; -E2BIG if it is larger than one descriptor or than the
+ * shared region can take; -ENOMEM if the region has no room now.
+ * Undone by wd_req_unprep() if it is not submitted, or by
+ * wd_req_finish().
+ */
+int wd_req_prep(struct wd_comp *c, struct wd_queue *q, const struct wd_req *r,
+		struct wd_inflight_req *hw, struct wd_xfer *xs,
+		struct wd_xfer *xd);
+
+/* wd_req_unprep() - undoes wd_req_prep() for a request not submitted */
+void wd_req_unprep(struct wd_queue *q, struct wd_xfer *xs, struct wd_xfer *xd);
+
+/*
+ * wd_req_finish() - fills in @r's results from the completion in @hw and
+ * releases its buffers; a failure software may retry runs there under
+ * policy auto.  The caller still holds its reference to @q.
+ */
+void wd_req_finish(struct wd_comp *c, struct wd_req *r, struct wd_queue *q,
+		   const struct wd_inflight_req *hw, struct wd_xfer *xs,
+		   struct wd_xfer *xd);
 
 /* ---- async.c ---- */
 

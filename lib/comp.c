@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libwarpdrive one-shot front end: wd_compress() and wd_decompress() on
- * the device or in software, and the public open and close of a session
- * (session.c), which also let go of what the async front end holds.
+ * the device or in software, wd_run() of one struct wd_req, and the public
+ * open and close of a session (session.c), which also let go of what the
+ * async front end holds.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -193,4 +194,48 @@ WD_EXPORT int wd_decompress(struct wd_comp *c, const void *src,
 	    (!dst && *dst_len))
 		return -EINVAL;
 	return oneshot(c, WD_OP_DECOMPRESS, src, src_len, dst, dst_len);
+}
+
+WD_EXPORT int wd_run(struct wd_comp *c, struct wd_req *r)
+{
+	struct wd_inflight_req hw;
+	struct wd_xfer xs, xd;
+	enum wd_reason why;
+	struct wd_queue *q;
+	int ret;
+
+	if (!c || !r || !wd_req_valid(r))
+		return -EINVAL;
+	ret = wd_comp_route(c, r->op, r->src_len, false, &q, &why);
+	if (ret) {
+		wd_count_error(&c->cnt);
+		return ret;
+	}
+	if (!q) {
+		wd_req_soft(c, r, why);
+		return 0;
+	}
+	ret = wd_req_prep(c, q, r, &hw, &xs, &xd);
+	if (ret == -ENOMEM && c->policy == WD_POLICY_HW) {
+		/* the shared region is full of other requests: not taken */
+		wd_queue_close(q);
+		return ret;
+	}
+	if (!ret) {
+		ret = wd_comp_hw_submit(c, q, &hw);
+		if (ret)
+			wd_req_unprep(q, &xs, &xd);	/* the queue is dead */
+	}
+	if (!ret) {
+		/*
+		 * Without a timeout the wait returns once the request has
+		 * completed; a queue that died completed it as aborted.
+		 */
+		wd_inflight_wait_op(q, &hw, c->busy, &c->cnt);
+		wd_req_finish(c, r, q, &hw, &xs, &xd);
+	} else {
+		wd_req_instead(c, r, ret);
+	}
+	wd_queue_close(q);
+	return 0;
 }

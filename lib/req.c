@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libwarpdrive: one struct wd_req on either path, for the front ends that
- * take one (async.c's wd_submit()): is it well formed,
+ * take one (async.c's wd_submit(), comp.c's wd_run()): is it well formed,
  * run it in software, set up its descriptor and buffers for the device,
  * and fill in its results from the device's completion.  Where it waits
  * and who is told is the front end's.

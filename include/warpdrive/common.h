@@ -42,8 +42,8 @@ extern "C" {
 #endif
 
 #define WD_VERSION_MAJOR	1
-#define WD_VERSION_MINOR	4
-#define WD_VERSION_STRING	"1.4"
+#define WD_VERSION_MINOR	5
+#define WD_VERSION_STRING	"1.5"
 
 /**
  * wd_version() - version of the library actually loaded

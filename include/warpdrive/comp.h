@@ -243,14 +243,15 @@ int wd_decompress(struct wd_comp *c, const void *src, size_t *src_len,
 		  void *dst, size_t *dst_len);
 
 /**
- * struct wd_req - an asynchronous request
+ * struct wd_req - a request: started with wd_submit(), or run and waited
+ * for with wd_run()
  * @op: enum wd_op
  * @src: input (COMPRESS, DECOMPRESS, COPY)
  * @src_len: its length
  * @dst: output
  * @dst_len: room at @dst
  * @cb: called once the request completes, from wd_poll(); NULL to have
- *      wd_poll() return the request instead
+ *      wd_poll() return the request instead (wd_run() never calls it)
  * @priv: for the caller
  * @status: result: 0, -ENOSPC, -EBADMSG, -ECANCELED, ...
  * @consumed: result: input bytes used
@@ -262,7 +263,8 @@ int wd_decompress(struct wd_comp *c, const void *src, size_t *src_len,
  *
  * The request and its buffers belong to the library from wd_submit()
  * until it completes.  A request compresses or decompresses one whole
- * stream, as wd_compress() and wd_decompress().
+ * stream, as wd_compress() and wd_decompress(); COPY and NOP have no other
+ * call.
  */
 struct wd_req {
 	enum wd_op op;
@@ -321,6 +323,25 @@ int wd_poll(struct wd_comp *c, struct wd_req **done, unsigned int max,
  * @c: the session
  */
 unsigned int wd_inflight(const struct wd_comp *c);
+
+/**
+ * wd_run() - run one request and wait for it
+ * @c: the session
+ * @r: the request; @r->cb is not called
+ *
+ * As wd_submit() of @r alone followed by wd_poll() until it completes,
+ * with the same path, fallback, results in @r and counters, but without
+ * one of the session's @depth slots or its completion list: the calling
+ * thread waits for its own request, as in wd_compress().  The way for a
+ * thread to run a COPY or a NOP and wait for it.  Threads may call it on
+ * one session at once, and beside wd_submit() and wd_poll().
+ *
+ * Return: 0 when @r ran (its result is @r->status); -EINVAL for a
+ * malformed request; under policy hw -ENODEV, -EBUSY or -EACCES without a
+ * queue, -EOPNOTSUPP for what the device cannot do, -ENOMEM when the
+ * shared region (no SVA) is full of other requests now.
+ */
+int wd_run(struct wd_comp *c, struct wd_req *r);
 
 /**
  * wd_buf_alloc() - memory the session's device reads and writes directly

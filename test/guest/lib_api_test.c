@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libwarpdrive's compression API end to end: one-shot, streaming with
- * every flush mode and 1-byte buffers, async, buffers, errors, counters.
+ * every flush mode and 1-byte buffers, async, wd_run(), buffers, errors,
+ * counters.
  * Everything the library produces is checked with the system zlib, and
  * the library decompresses what zlib produced.
  *
@@ -11,6 +12,7 @@
  * plan runs it with WD_POLICY=hw WD_SW_THRESHOLD=0.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -701,6 +703,158 @@ static void test_async(void)
 	free(out);
 }
 
+/* ---- one request, run and waited for ---- */
+
+static struct wd_req run_req(enum wd_op op, const void *src, size_t src_len,
+			     void *dst, size_t dst_len)
+{
+	struct wd_req r;
+
+	memset(&r, 0, sizeof(r));
+	r.op = op;
+	r.src = src;
+	r.src_len = src_len;
+	r.dst = dst;
+	r.dst_len = dst_len;
+	return r;
+}
+
+struct run_thread {
+	struct wd_comp *c;
+	const unsigned char *data;
+	size_t len;
+	int bad;
+};
+
+static void *run_thread(void *arg)
+{
+	struct run_thread *t = arg;
+	unsigned char *out = malloc(t->len);
+
+	for (int i = 0; i < 200; i++) {
+		struct wd_req r = run_req(i % 2 ? WD_OP_NOP : WD_OP_COPY,
+					  t->data, t->len, out, t->len);
+
+		if (wd_run(t->c, &r) || r.status || !path_ok(r.path) ||
+		    (r.op == WD_OP_COPY &&
+		     (r.produced != t->len || memcmp(out, t->data, t->len))))
+			t->bad++;
+	}
+	free(out);
+	return NULL;
+}
+
+static void test_run(void)
+{
+	enum { LEN = 100000, T = 4 };
+	unsigned char *data = make_data(LEN, 11);
+	size_t bound = wd_compress_bound(WD_FORMAT_GZIP, LEN), zlen;
+	unsigned char *out = malloc(bound), *back = malloc(LEN), *z;
+	struct wd_comp_params p = { .format = WD_FORMAT_GZIP, .depth = 4 };
+	struct cb_count cc = { 0 };
+	struct wd_stats before, after;
+	pthread_t th[T];
+	struct run_thread rt[T];
+	struct wd_comp *c;
+	struct wd_req r;
+	int ret, bad = 0;
+	pid_t pid;
+
+	ret = wd_comp_open(&c, &p);
+	tap_ok(!ret, "a session for wd_run");
+	if (ret)
+		return;
+	wd_comp_get_stats(c, &before);
+
+	r = run_req(WD_OP_NOP, NULL, 0, NULL, 0);
+	r.cb = count_cb;
+	r.priv = &cc;
+	ret = wd_run(c, &r);
+	tap_ok(!ret && !r.status && !r.produced && path_ok(r.path) &&
+	       !cc.done,
+	       "wd_run NOP: 0, status 0, path %u, its callback not called",
+	       r.path);
+
+	memset(out, 0, LEN);
+	r = run_req(WD_OP_COPY, data, LEN, out, LEN);
+	ret = wd_run(c, &r);
+	tap_ok(!ret && !r.status && r.consumed == LEN && r.produced == LEN &&
+	       !memcmp(out, data, LEN) && path_ok(r.path),
+	       "wd_run COPY of %d bytes: copied (status %d, %zu produced)",
+	       LEN, r.status, r.produced);
+
+	r = run_req(WD_OP_COPY, data, LEN, out, LEN - 1);
+	ret = wd_run(c, &r);
+	tap_ok(!ret && r.status == -ENOSPC && !r.produced,
+	       "wd_run COPY into one byte less: status -ENOSPC (%d)", r.status);
+
+	r = run_req(WD_OP_COMPRESS, data, LEN, out, bound);
+	ret = wd_run(c, &r);
+	tap_ok(!ret && !r.status && r.consumed == LEN && path_ok(r.path) &&
+	       r.checksum == zlib_sum(WD_FORMAT_GZIP, data, LEN) &&
+	       zlib_check(WD_FORMAT_GZIP, out, r.produced, data, LEN),
+	       "wd_run COMPRESS: zlib reads it back, CRC-32 given (%zu bytes)",
+	       r.produced);
+
+	z = zlib_compress(WD_FORMAT_GZIP, 6, data, LEN, &zlen);
+	r = run_req(WD_OP_DECOMPRESS, z, zlen, back, LEN);
+	ret = wd_run(c, &r);
+	tap_ok(!ret && !r.status && r.consumed == zlen && r.produced == LEN &&
+	       !memcmp(back, data, LEN) && path_ok(r.path),
+	       "wd_run DECOMPRESS of zlib's output (status %d)", r.status);
+	r = run_req(WD_OP_DECOMPRESS, z, zlen - 10, back, LEN);
+	ret = wd_run(c, &r);
+	tap_ok(!ret && r.status == -EBADMSG,
+	       "wd_run DECOMPRESS of truncated input: status -EBADMSG (%d)",
+	       r.status);
+	free(z);
+
+	wd_comp_get_stats(c, &after);
+	tap_ok(after.hw_requests + after.sw_requests ==
+	       before.hw_requests + before.sw_requests + 4 &&
+	       after.errors == before.errors + 2,
+	       "counted as the async calls count: 4 requests, 2 errors");
+	tap_ok(wd_inflight(c) == 0, "wd_run takes no async slot");
+
+	r = run_req(9, NULL, 0, NULL, 0);
+	tap_ok(wd_run(c, &r) == -EINVAL, "wd_run of a bad op: -EINVAL");
+	r = run_req(WD_OP_COPY, NULL, 10, out, 10);
+	tap_ok(wd_run(c, &r) == -EINVAL, "wd_run COPY from NULL: -EINVAL");
+	tap_ok(wd_run(NULL, &r) == -EINVAL && wd_run(c, NULL) == -EINVAL,
+	       "wd_run without a session or a request: -EINVAL");
+
+	/* threads at once on one session, more of them than its depth */
+	for (int i = 0; i < T; i++) {
+		rt[i] = (struct run_thread){ .c = c, .data = data, .len = 4096 };
+		pthread_create(&th[i], NULL, run_thread, &rt[i]);
+	}
+	for (int i = 0; i < T; i++) {
+		pthread_join(th[i], NULL);
+		bad += rt[i].bad;
+	}
+	tap_ok(!bad, "%d threads, 200 wd_run COPY and NOP each on one session of depth 4: %d bad",
+	       T, bad);
+
+	/* a child runs on the parent's session: a queue of its own */
+	pid = fork();
+	if (pid == 0) {
+		r = run_req(WD_OP_COPY, data, LEN, out, LEN);
+		_exit(wd_run(c, &r) || r.status || !path_ok(r.path) ? 1 : 0);
+	}
+	int st = -1;
+
+	waitpid(pid, &st, 0);
+	tap_ok(WIFEXITED(st) && !WEXITSTATUS(st),
+	       "wd_run in a forked child on the parent's session");
+	r = run_req(WD_OP_NOP, NULL, 0, NULL, 0);
+	tap_ok(!wd_run(c, &r) && !r.status && path_ok(r.path),
+	       "and in the parent after it");
+	wd_comp_close(c);
+	free(data);
+	free(out);
+	free(back);
+}
+
 /* ---- buffers, counters ---- */
 
 static void test_buffers_stats(void)
@@ -769,6 +923,7 @@ int main(void)
 	test_stream_decompress();
 	test_stream_misc();
 	test_async();
+	test_run();
 	test_buffers_stats();
 	return tap_done();
 }

@@ -511,6 +511,19 @@ static int child_unbind(void *arg)
 	ret = wd_compress(hw, data, 100000, out, &n);
 	if (two ? ret != 0 : ret != -ENODEV)
 		return 24;
+
+	/* wd_run(): the same, for any request */
+	struct wd_req r = { .op = WD_OP_NOP };
+
+	ret = wd_run(hw, &r);
+	if (two ? ret || r.status || r.path != WD_PATH_HW : ret != -ENODEV)
+		return 25;
+	r = (struct wd_req){ .op = WD_OP_COPY, .src = data, .src_len = 100000,
+			     .dst = out, .dst_len = 100000 };
+	ret = wd_run(au, &r);
+	if (ret || r.status || memcmp(out, data, 100000) ||
+	    (!two && r.path != WD_PATH_SW))
+		return 26;
 	wd_comp_close(hw);
 	wd_comp_close(au);
 	return 0;
@@ -550,10 +563,10 @@ static int unbind_main(bool crypto)
 
 	st = in_child(child_unbind, &two);
 	if (two)
-		tap_ok(st == 0, "unbind mid-stream: the stream moves to the other device and ends valid; one-shots go on (status %d)",
+		tap_ok(st == 0, "unbind mid-stream: the stream moves to the other device and ends valid; one-shots and wd_run() go on (status %d)",
 		       st);
 	else
-		tap_ok(st == 0, "unbind mid-stream: the stream fails with -ENODEV, policy auto falls back to software, policy hw fails with -ENODEV, nothing crashes (status %d)",
+		tap_ok(st == 0, "unbind mid-stream: the stream fails with -ENODEV, policy auto falls back to software, policy hw fails with -ENODEV (wd_compress() and wd_run()), nothing crashes (status %d)",
 		       st);
 	tap_ok(!rebind(), "bind the device again");
 	usleep(200000);

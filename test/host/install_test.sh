@@ -39,8 +39,8 @@ usr/include/warpdrive/uapi/misc/uacce/wd_ring.h
 usr/include/warpdrive/warpdrive.h
 usr/lib/libwarpdrive.a
 usr/lib/libwarpdrive.so -> libwarpdrive.so.1
-usr/lib/libwarpdrive.so.1 -> libwarpdrive.so.1.4
-usr/lib/libwarpdrive.so.1.4
+usr/lib/libwarpdrive.so.1 -> libwarpdrive.so.1.5
+usr/lib/libwarpdrive.so.1.5
 usr/lib/libwdz.so.1
 usr/lib/pkgconfig/warpdrive.pc
 usr/lib/udev/rules.d/60-warpdrive.rules
@@ -63,7 +63,7 @@ else
 	sed 's/^/# /' "$d/diff"
 fi
 
-soname=$(readelf -d "$root/usr/lib/libwarpdrive.so.1.4" 2>/dev/null |
+soname=$(readelf -d "$root/usr/lib/libwarpdrive.so.1.5" 2>/dev/null |
 	 sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 shim=$(readelf -d "$root/usr/lib/libwdz.so.1" 2>/dev/null |
        sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')

@@ -89,18 +89,16 @@ static void prep_req(struct dev_ctx *d, struct wd_req *r, unsigned int i)
 	r->dst_len = d->dst_len;
 }
 
-/* COPY and NOP have no one-shot call: one async request, waited for. */
+/* COPY and NOP: one request, run and waited for by wd_run(). */
 static long dev_one(void *arg)
 {
 	struct dev_ctx *d = arg;
-	struct wd_req *r = &d->reqs[0], *done;
+	struct wd_req *r = &d->reqs[0];
 
 	prep_req(d, r, 0);
-	if (wd_submit(d->c, &r, 1) != 1)
+	if (wd_run(d->c, r) || r->status)
 		return -1;
-	if (wd_poll(d->c, &done, 1, 1, -1) != 1 || done->status)
-		return -1;
-	return (long)done->produced;
+	return (long)r->produced;
 }
 
 /* async mode (run_inflight()): struct wd_req, d->reqs[i] */

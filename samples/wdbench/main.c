@@ -248,6 +248,9 @@ static void goals_suite(struct bench *b)
 	add(b, "memcpy", OP_COPY, MODE_SYNC, 1 << 20, 1, false);
 	for (size_t size = 4096; size <= (1 << 20); size *= 16) {
 		add(b, "vzip", OP_COMPRESS, MODE_SYNC, size, 1, false);
+		/* goal 1's floor, after the device's row it takes its time from */
+		if (size == 65536)
+			add(b, "wakeup", OP_COMPRESS, MODE_SYNC, size, 1, false);
 		add(b, "wd-sw", OP_COMPRESS, MODE_SYNC, size, 1, false);
 		for (size_t i = 0; i < 3; i++)
 			if (sw_engine_available(codecs[i]))
@@ -316,6 +319,23 @@ static bool anchor_next(const struct bench *b, int i)
 	       x->size == w->size && x->mode == w->mode;
 }
 
+static int find(const struct bench *b, const char *engine, enum bench_op op,
+		enum bench_mode mode, size_t size, unsigned int depth, int busy);
+
+/* The floor of the device's row of the same request, which ran before. */
+static void run_wakeup(const struct bench *b, const struct work *w,
+		       struct result *r)
+{
+	int i = find(b, "vzip", w->op, MODE_SYNC, w->size, 1, 0);
+
+	if (i < 0 || !b->results[i].ops) {
+		snprintf(r->note, sizeof(r->note),
+			 "needs this run's vzip row of the same request");
+		return;
+	}
+	wakeup_run(w, r, b->results[i].secs / (double)b->results[i].ops);
+}
+
 static void run(struct bench *b)
 {
 	size_t max = 0;
@@ -374,6 +394,8 @@ static void run(struct bench *b)
 			pingpong_run(w, r);
 		else if (!strcmp(w->engine, "ring"))
 			ring_floor_run(w, r);
+		else if (!strcmp(w->engine, "wakeup"))
+			run_wakeup(b, w, r);
 		else if (sw_engine_available(w->engine))
 			sw_run(w, r);
 		else
@@ -488,6 +510,22 @@ static int ratios(const struct bench *b, struct ratio *out)
 				 cpu_per_mb(&b->results[j])),
 			0.03, true };
 	}
+	/* goal 1 taken apart: the sleep a request costs, the rest */
+	i = find(b, "wakeup", OP_COMPRESS, MODE_SYNC, 65536, 1, -1);
+	j = find(b, "zlib", OP_COMPRESS, MODE_SYNC, 65536, 1, -1);
+	out[n++] = (struct ratio){ "wakeup_cpu_per_mb_vs_zlib_64k",
+		"CPU/MB of a thread that only sleeps once per 64 KiB request, as long as the device's / zlib",
+		i < 0 || j < 0 ? 0 :
+		quotient(cpu_per_mb(&b->results[i]),
+			 cpu_per_mb(&b->results[j])),
+		0, false };
+	j = find(b, "vzip", OP_COMPRESS, MODE_SYNC, 65536, 1, 0);
+	out[n++] = (struct ratio){ "cpu_per_mb_vs_wakeup_64k",
+		"CPU/MB compressing 64 KiB via the queue (poll) / that thread's",
+		i < 0 || j < 0 ? 0 :
+		quotient(cpu_per_mb(&b->results[j]),
+			 cpu_per_mb(&b->results[i])),
+		0, false };
 	i = find(b, "vzip", OP_COPY, MODE_ASYNC, 1 << 20, 16, -1);
 	j = find(b, "memcpy", OP_COPY, MODE_SYNC, 1 << 20, 1, -1);
 	out[n++] = (struct ratio){ "copy_1m_vs_memcpy",
@@ -859,7 +897,7 @@ int main(int argc, char **argv)
 	char dflt_size[] = "64k", dflt_mode[] = "sync", dflt_depth[] = "1,16";
 	int nops = 0, nsizes = 0, nmodes = 0, ndepths = 0, nengines = 0;
 	struct bench *b = calloc(1, sizeof(*b));
-	struct ratio rt[12];
+	struct ratio rt[16];
 	char path[512];
 	bool custom = false, spin = false;
 	const char *input = NULL;

@@ -74,8 +74,7 @@ static long round_trip(void *arg)
 	return 0;
 }
 
-/* The first two CPUs this process may run on; false if it has one. */
-static bool two_cpus(const cpu_set_t *allowed, int *a, int *b)
+bool bench_two_cpus(const cpu_set_t *allowed, int *a, int *b)
 {
 	int n = 0;
 
@@ -90,7 +89,7 @@ static bool two_cpus(const cpu_set_t *allowed, int *a, int *b)
 	return n == 2;
 }
 
-static int pin(pthread_t t, int cpu)
+int bench_pin(pthread_t t, int cpu)
 {
 	cpu_set_t set;
 
@@ -112,7 +111,7 @@ static void run_pair(const struct work *w, struct result *r,
 	int a, b, ret;
 
 	if (pthread_getaffinity_np(self, sizeof(allowed), &allowed) ||
-	    !two_cpus(&allowed, &a, &b)) {
+	    !bench_two_cpus(&allowed, &a, &b)) {
 		snprintf(r->note, sizeof(r->note), "needs two CPUs");
 		return;
 	}
@@ -122,7 +121,7 @@ static void run_pair(const struct work *w, struct result *r,
 		snprintf(r->note, sizeof(r->note), "thread: %s", strerror(ret));
 		return;
 	}
-	if (pin(t, b) || pin(self, a))
+	if (bench_pin(t, b) || bench_pin(self, a))
 		snprintf(r->note, sizeof(r->note), "cannot pin to CPUs %d, %d",
 			 a, b);
 	else

@@ -5,6 +5,8 @@
 #ifndef WDBENCH_H
 #define WDBENCH_H
 
+#include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <stddef.h>
@@ -237,10 +239,19 @@ int load_start(struct load *l);
 /* load.c: kills and reaps them; @l->n stays the count that ran */
 void load_stop(struct load *l);
 
+/* pingpong.c: the first two CPUs of @allowed; false if it has one */
+bool bench_two_cpus(const cpu_set_t *allowed, int *a, int *b);
+/* pingpong.c: thread @t runs on @cpu only; 0 or an errno */
+int bench_pin(pthread_t t, int cpu);
 /* pingpong.c: the round trip between two CPUs, without a device */
 void pingpong_run(const struct work *w, struct result *r);
 /* pingpong.c: a NOP through vzip's rings, served by a thread */
 void ring_floor_run(const struct work *w, struct result *r);
+/*
+ * wakeup.c: a thread that only sleeps in poll() once per request, woken
+ * from another CPU after @busy_s, the device's time per request
+ */
+void wakeup_run(const struct work *w, struct result *r, double busy_s);
 
 static inline const char *op_name(enum bench_op op)
 {

@@ -56,7 +56,8 @@ ratios = j.get("ratios", {})
 keys = ("cpu_per_mb_vs_zlib_64k", "cpu_per_mb_vs_zlib_1m",
         "copy_1m_vs_memcpy", "nop_qd1_vs_syscall", "nop_qd1_vs_pingpong",
         "ring_vs_pingpong", "queue_vs_ring", "nop_qd1_vs_queue",
-        "throughput_16_vs_1")
+        "throughput_16_vs_1", "wakeup_cpu_per_mb_vs_zlib_64k",
+        "cpu_per_mb_vs_wakeup_64k")
 ok(all(k in ratios for k in keys), "all ratios reported")
 if sys.argv[2] == "1":
     dev = [x for x in res if x["engine"] == "vzip"]
@@ -75,6 +76,11 @@ if sys.argv[2] == "1":
     ok(all(x["device_engines"]["cpu_s"] > 0 for x in eng
            if x["op"] == "compress"),
        "the engines' CPU time shows the compressions")
+    wk = [x for x in res if x["engine"] == "wakeup"]
+    ok(len(wk) == 1 and wk[0]["ok"] and wk[0]["ops"] > 0 and
+       wk[0]["cpu_s"] > 0 and wk[0]["size"] == 65536,
+       "goal 1's floor measured after the device's 64 KiB row: %s" %
+       [(x["ok"], x["note"]) for x in wk])
 print("%d" % n, file=open(sys.argv[1] + ".n", "w"))
 sys.exit(1 if failed else 0)
 PY

@@ -51,44 +51,20 @@ static int hw_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
 		      size_t dst_len, size_t *used, size_t *made,
 		      uint32_t *checksum)
 {
-	struct wd_inflight_req req = { 0 };
+	const struct wd_req r = { .op = op, .src = src, .src_len = src_len,
+				  .dst = dst, .dst_len = dst_len };
+	struct wd_inflight_req hw;
 	struct wd_xfer xs, xd;
 	int ret;
 
-	dst_len = WD_MIN(dst_len, q->info.max_len);
-	ret = wd_xfer_in(q, src, src_len, &xs, &c->cnt);
+	ret = wd_req_hw_run(c, q, &r, &hw, &xs, &xd);
+	if (!ret)
+		ret = wd_req_hw_status(c, &r, q, &hw, &xs, &xd);
 	if (ret)
 		return ret;
-	ret = wd_xfer_out(q, dst, dst_len, &xd);
-	if (ret) {
-		wd_xfer_done(q, &xs, 0, NULL);
-		return ret;
-	}
-	wd_vzip_prep(&req.sqe, op, c->format, c->level, c->window_bits,
-		     VZIP_FLUSH_FINISH, 0);
-	req.sqe.src = xs.addr;
-	req.sqe.src_len = (uint32_t)src_len;
-	req.sqe.dst = xd.addr;
-	req.sqe.dst_len = (uint32_t)dst_len;
-
-	ret = wd_comp_hw_submit(c, q, &req);
-	if (!ret)
-		ret = wd_inflight_wait_op(q, &req, c->busy, &c->cnt);
-	if (!ret)
-		ret = wd_vzip_errno(&req.cqe);
-	if (!ret && req.cqe.produced > dst_len)
-		ret = -EIO;	/* the device wrote past what we gave it */
-	/* a whole-buffer request must end its stream */
-	if (!ret && !(req.cqe.flags & VZIP_CQE_F_STREAM_END))
-		ret = op == WD_OP_DECOMPRESS ? -EBADMSG : -EIO;
-	wd_xfer_done(q, &xs, 0, NULL);
-	if (wd_xfer_done(q, &xd, ret ? 0 : req.cqe.produced, &c->cnt) && !ret)
-		ret = -ENODEV;
-	if (ret)
-		return ret;
-	*used = req.cqe.consumed;
-	*made = req.cqe.produced;
-	*checksum = req.cqe.checksum;
+	*used = hw.cqe.consumed;
+	*made = hw.cqe.produced;
+	*checksum = hw.cqe.checksum;
 	return 0;
 }
 
@@ -112,9 +88,7 @@ int wd_comp_hw_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
 	else
 		ret = hw_oneshot(c, q, op, src, *src_len, dst, *dst_len,
 				 &used, &made, &sum);
-	/* the output did not fit in one descriptor, not the buffer */
-	if (ret == -ENOSPC && *dst_len > max)
-		ret = -E2BIG;
+	/* -E2BIG too when the output outgrew one descriptor, not the buffer */
 	if (ret == -E2BIG && stream) {
 		used = *src_len;
 		made = *dst_len;
@@ -215,27 +189,16 @@ WD_EXPORT int wd_run(struct wd_comp *c, struct wd_req *r)
 		wd_req_soft(c, r, why);
 		return 0;
 	}
-	ret = wd_req_prep(c, q, r, &hw, &xs, &xd);
+	ret = wd_req_hw_run(c, q, r, &hw, &xs, &xd);
 	if (ret == -ENOMEM && c->policy == WD_POLICY_HW) {
 		/* the shared region is full of other requests: not taken */
 		wd_queue_close(q);
 		return ret;
 	}
-	if (!ret) {
-		ret = wd_comp_hw_submit(c, q, &hw);
-		if (ret)
-			wd_req_unprep(q, &xs, &xd);	/* the queue is dead */
-	}
-	if (!ret) {
-		/*
-		 * Without a timeout the wait returns once the request has
-		 * completed; a queue that died completed it as aborted.
-		 */
-		wd_inflight_wait_op(q, &hw, c->busy, &c->cnt);
-		wd_req_finish(c, r, q, &hw, &xs, &xd);
-	} else {
+	if (ret)
 		wd_req_instead(c, r, ret);
-	}
+	else
+		wd_req_finish(c, r, q, &hw, &xs, &xd);
 	wd_queue_close(q);
 	return 0;
 }

@@ -239,8 +239,28 @@ int wd_req_prep(struct wd_comp *c, struct wd_queue *q, const struct wd_req *r,
 void wd_req_unprep(struct wd_queue *q, struct wd_xfer *xs, struct wd_xfer *xd);
 
 /*
- * wd_req_finish() - fills in @r's results from the completion in @hw and
- * releases its buffers; a failure software may retry runs there under
+ * wd_req_hw_run() - wd_req_prep(), submit (waiting for room in the ring)
+ * and wait until the device completed @r: 0, the completion in @hw and
+ * its buffers held (wd_req_hw_status() or wd_req_finish() releases
+ * them); else wd_req_prep()'s error, or the error of a queue that died
+ * before it took @r, with nothing held.
+ */
+int wd_req_hw_run(struct wd_comp *c, struct wd_queue *q,
+		  const struct wd_req *r, struct wd_inflight_req *hw,
+		  struct wd_xfer *xs, struct wd_xfer *xd);
+
+/*
+ * wd_req_hw_status() - the errno of @r's completion in @hw (-E2BIG when
+ * the output outgrew the descriptor, not @r's buffer); releases its
+ * buffers, copying the output back when it succeeded
+ */
+int wd_req_hw_status(struct wd_comp *c, const struct wd_req *r,
+		     struct wd_queue *q, const struct wd_inflight_req *hw,
+		     struct wd_xfer *xs, struct wd_xfer *xd);
+
+/*
+ * wd_req_finish() - fills in @r's results from the completion in @hw
+ * (wd_req_hw_status()); a failure software may retry runs there under
  * policy auto.  The caller still holds its reference to @q.
  */
 void wd_req_finish(struct wd_comp *c, struct wd_req *r, struct wd_queue *q,

@@ -121,16 +121,38 @@ void wd_req_unprep(struct wd_queue *q, struct wd_xfer *xs, struct wd_xfer *xd)
 	wd_xfer_done(q, xd, 0, NULL);
 }
 
-void wd_req_finish(struct wd_comp *c, struct wd_req *r, struct wd_queue *q,
-		   const struct wd_inflight_req *hw, struct wd_xfer *xs,
-		   struct wd_xfer *xd)
+int wd_req_hw_run(struct wd_comp *c, struct wd_queue *q,
+		  const struct wd_req *r, struct wd_inflight_req *hw,
+		  struct wd_xfer *xs, struct wd_xfer *xd)
+{
+	int ret = wd_req_prep(c, q, r, hw, xs, xd);
+
+	if (ret)
+		return ret;
+	ret = wd_comp_hw_submit(c, q, hw);
+	if (ret) {
+		wd_req_unprep(q, xs, xd);	/* the queue is dead */
+		return ret;
+	}
+	/*
+	 * Without a timeout the wait returns once the request has completed;
+	 * a queue that died completed it as aborted.
+	 */
+	wd_inflight_wait_op(q, hw, c->busy, &c->cnt);
+	return 0;
+}
+
+int wd_req_hw_status(struct wd_comp *c, const struct wd_req *r,
+		     struct wd_queue *q, const struct wd_inflight_req *hw,
+		     struct wd_xfer *xs, struct wd_xfer *xd)
 {
 	const struct vzip_cqe *cqe = &hw->cqe;
 	size_t dst_room = hw->sqe.dst_len;
 	int ret = wd_vzip_errno(cqe);
 
 	if (!ret && cqe->produced > dst_room)
-		ret = -EIO;
+		ret = -EIO;	/* the device wrote past what it was given */
+	/* a whole-buffer request must end its stream */
 	if (!ret && (r->op == WD_OP_COMPRESS || r->op == WD_OP_DECOMPRESS) &&
 	    !(cqe->flags & VZIP_CQE_F_STREAM_END))
 		ret = r->op == WD_OP_DECOMPRESS ? -EBADMSG : -EIO;
@@ -139,6 +161,15 @@ void wd_req_finish(struct wd_comp *c, struct wd_req *r, struct wd_queue *q,
 	wd_xfer_done(q, xs, 0, NULL);
 	if (wd_xfer_done(q, xd, ret ? 0 : cqe->produced, &c->cnt) && !ret)
 		ret = -ENODEV;
+	return ret;
+}
+
+void wd_req_finish(struct wd_comp *c, struct wd_req *r, struct wd_queue *q,
+		   const struct wd_inflight_req *hw, struct wd_xfer *xs,
+		   struct wd_xfer *xd)
+{
+	const struct vzip_cqe *cqe = &hw->cqe;
+	int ret = wd_req_hw_status(c, r, q, hw, xs, xd);
 
 	if (wd_hw_retryable(ret) && c->policy == WD_POLICY_AUTO) {
 		wd_req_soft(c, r, wd_hw_fail_reason(ret));

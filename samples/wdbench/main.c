@@ -472,6 +472,14 @@ static double quotient(double a, double b)
 	return a > 0 && b > 0 ? a / b : 0;
 }
 
+/* @f of measurement @i over @f of measurement @j; 0 if either did not run */
+static double rows_ratio(const struct bench *b,
+			 double (*f)(const struct result *), int i, int j)
+{
+	return i < 0 || j < 0 ? 0 : quotient(f(&b->results[i]),
+					      f(&b->results[j]));
+}
+
 /*
  * The spinning NOP at depth 1 of @engine: the library's spins when asked
  * (--spin), the others (queue, pingpong, ring) always do.
@@ -488,8 +496,7 @@ static double nop_time_ratio(const struct bench *b, const char *slow,
 {
 	int i = find_spinning_nop(b, slow), j = find_spinning_nop(b, fast);
 
-	return i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[j]),
-					      opsps(&b->results[i]));
+	return rows_ratio(b, opsps, j, i);
 }
 
 static int ratios(const struct bench *b, struct ratio *out)
@@ -505,53 +512,36 @@ static int ratios(const struct bench *b, struct ratio *out)
 			size == 65536 ?
 			"CPU/MB compressing 64 KiB via the queue (poll) / zlib" :
 			"CPU/MB compressing 1 MiB via the queue (poll) / zlib",
-			i < 0 || j < 0 ? 0 :
-			quotient(cpu_per_mb(&b->results[i]),
-				 cpu_per_mb(&b->results[j])),
-			0.03, true };
+			rows_ratio(b, cpu_per_mb, i, j), 0.03, true };
 	}
 	/* goal 1 taken apart: the sleep a request costs, the rest */
 	i = find(b, "wakeup", OP_COMPRESS, MODE_SYNC, 65536, 1, -1);
 	j = find(b, "zlib", OP_COMPRESS, MODE_SYNC, 65536, 1, -1);
 	out[n++] = (struct ratio){ "wakeup_cpu_per_mb_vs_zlib_64k",
 		"CPU/MB of a thread that only sleeps once per 64 KiB request, as long as the device's / zlib",
-		i < 0 || j < 0 ? 0 :
-		quotient(cpu_per_mb(&b->results[i]),
-			 cpu_per_mb(&b->results[j])),
-		0, false };
+		rows_ratio(b, cpu_per_mb, i, j), 0, false };
 	j = find(b, "vzip", OP_COMPRESS, MODE_SYNC, 65536, 1, 0);
 	out[n++] = (struct ratio){ "cpu_per_mb_vs_wakeup_64k",
 		"CPU/MB compressing 64 KiB via the queue (poll) / that thread's",
-		i < 0 || j < 0 ? 0 :
-		quotient(cpu_per_mb(&b->results[j]),
-			 cpu_per_mb(&b->results[i])),
-		0, false };
+		rows_ratio(b, cpu_per_mb, j, i), 0, false };
 	i = find(b, "vzip", OP_COPY, MODE_ASYNC, 1 << 20, 16, -1);
 	j = find(b, "memcpy", OP_COPY, MODE_SYNC, 1 << 20, 1, -1);
 	out[n++] = (struct ratio){ "copy_1m_vs_memcpy",
 		"COPY MB/s, 1 MiB requests, 16 in flight, wd_buf_alloc() (registered with SVA) / memcpy",
-		i < 0 || j < 0 ? 0 : quotient(mbps(&b->results[i]),
-					      mbps(&b->results[j])),
-		0.9, false };
+		rows_ratio(b, mbps, i, j), 0.9, false };
 	i = find(b, "vzip-pinned", OP_COPY, MODE_ASYNC, 1 << 20, 16, -1);
 	out[n++] = (struct ratio){ "copy_1m_pinned_vs_memcpy",
 		"COPY MB/s, 1 MiB requests, 16 in flight, pinned per request / memcpy",
-		i < 0 || j < 0 ? 0 : quotient(mbps(&b->results[i]),
-					      mbps(&b->results[j])),
-		0, false };
+		rows_ratio(b, mbps, i, j), 0, false };
 	i = find(b, "vzip", OP_COPY, MODE_SYNC, 1 << 20, 1, -1);
 	out[n++] = (struct ratio){ "copy_1m_qd1_vs_memcpy",
 		"COPY MB/s, 1 MiB requests, 1 in flight / memcpy",
-		i < 0 || j < 0 ? 0 : quotient(mbps(&b->results[i]),
-					      mbps(&b->results[j])),
-		0.9, false };
+		rows_ratio(b, mbps, i, j), 0.9, false };
 	i = find(b, "vzip", OP_NOP, MODE_SYNC, 0, 1, 1);
 	j = find(b, "kernel", OP_SYSCALL, MODE_SYNC, 0, 1, -1);
 	out[n++] = (struct ratio){ "nop_qd1_vs_syscall",
 		"NOP round trips/s at depth 1 (spinning) / getppid() calls/s",
-		i < 0 || j < 0 ? 0 : quotient(opsps(&b->results[i]),
-					      opsps(&b->results[j])),
-		3, false };
+		rows_ratio(b, opsps, i, j), 3, false };
 	out[n++] = (struct ratio){ "nop_qd1_vs_pingpong",
 		"NOP round trip at depth 1 (spinning) / two CPUs' ping-pong round trip",
 		nop_time_ratio(b, "vzip", "pingpong"), 1.5, true };
@@ -569,9 +559,7 @@ static int ratios(const struct bench *b, struct ratio *out)
 	j = find(b, "vzip", OP_COMPRESS, MODE_ASYNC, 65536, 1, -1);
 	out[n++] = (struct ratio){ "throughput_16_vs_1",
 		"compress MB/s, 64 KiB requests, 16 in flight / 1 in flight",
-		i < 0 || j < 0 ? 0 : quotient(mbps(&b->results[i]),
-					      mbps(&b->results[j])),
-		0, false };
+		rows_ratio(b, mbps, i, j), 0, false };
 	return n;
 }
 

@@ -12,6 +12,8 @@
  *             and CQ layout (<misc/uacce/wd_ring.h>), the same barriers,
  *             the same descriptor and completion.  The ring protocol's
  *             own cost, with neither the kernel's engine nor the library.
+ *
+ * bench_pair() pins the two threads; wakeup.c's floor uses it too.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -74,7 +76,8 @@ static long round_trip(void *arg)
 	return 0;
 }
 
-bool bench_two_cpus(const cpu_set_t *allowed, int *a, int *b)
+/* The first two CPUs this process may run on; false if it has one. */
+static bool two_cpus(const cpu_set_t *allowed, int *a, int *b)
 {
 	int n = 0;
 
@@ -89,7 +92,7 @@ bool bench_two_cpus(const cpu_set_t *allowed, int *a, int *b)
 	return n == 2;
 }
 
-int bench_pin(pthread_t t, int cpu)
+static int pin(pthread_t t, int cpu)
 {
 	cpu_set_t set;
 
@@ -98,20 +101,17 @@ int bench_pin(pthread_t t, int cpu)
 	return pthread_setaffinity_np(t, sizeof(set), &set);
 }
 
-/*
- * Runs @partner_fn on the second of two CPUs and @op on the first, back
- * to back; the calling thread gets its former CPUs back afterwards.
- */
-static void run_pair(const struct work *w, struct result *r,
-		     void *(*partner_fn)(void *), op_fn op, void *ctx,
-		     atomic_bool *stop)
+void bench_pair(const struct work *w, struct result *r,
+		void *(*partner_fn)(void *),
+		void (*measure)(const struct work *, struct result *, void *),
+		void *ctx, atomic_bool *stop)
 {
 	pthread_t self = pthread_self(), t;
 	cpu_set_t allowed;
 	int a, b, ret;
 
 	if (pthread_getaffinity_np(self, sizeof(allowed), &allowed) ||
-	    !bench_two_cpus(&allowed, &a, &b)) {
+	    !two_cpus(&allowed, &a, &b)) {
 		snprintf(r->note, sizeof(r->note), "needs two CPUs");
 		return;
 	}
@@ -121,14 +121,20 @@ static void run_pair(const struct work *w, struct result *r,
 		snprintf(r->note, sizeof(r->note), "thread: %s", strerror(ret));
 		return;
 	}
-	if (bench_pin(t, b) || bench_pin(self, a))
+	if (pin(t, b) || pin(self, a))
 		snprintf(r->note, sizeof(r->note), "cannot pin to CPUs %d, %d",
 			 a, b);
 	else
-		run_sync(w, op, ctx, r);
+		measure(w, r, ctx);
 	atomic_store(stop, true);
 	pthread_join(t, NULL);
 	pthread_setaffinity_np(self, sizeof(allowed), &allowed);
+}
+
+static void measure_round_trip(const struct work *w, struct result *r,
+			       void *ctx)
+{
+	run_sync(w, round_trip, ctx, r);
 }
 
 /**
@@ -142,7 +148,7 @@ void pingpong_run(const struct work *w, struct result *r)
 
 	atomic_store(&pp.ping, 0);
 	atomic_store(&pp.pong, 0);
-	run_pair(w, r, partner, round_trip, &pp, &pp.stop);
+	bench_pair(w, r, partner, measure_round_trip, &pp, &pp.stop);
 }
 
 #define RING_DEPTH	64
@@ -237,6 +243,12 @@ static long ring_nop(void *arg)
 	return cqe.user_data == f->tag && cqe.status == VZIP_STS_OK ? 0 : -1;
 }
 
+static void measure_ring_nop(const struct work *w, struct result *r,
+			     void *ctx)
+{
+	run_sync(w, ring_nop, ctx, r);
+}
+
 /**
  * ring_floor_run() - measure a NOP through a vzip queue's rings served by
  *	a thread on another CPU
@@ -257,6 +269,6 @@ void ring_floor_run(const struct work *w, struct result *r)
 		return;
 	}
 	memset(f.dus, 0, size);
-	run_pair(w, r, ring_engine, ring_nop, &f, &f.stop);
+	bench_pair(w, r, ring_engine, measure_ring_nop, &f, &f.stop);
 	free(f.dus);
 }

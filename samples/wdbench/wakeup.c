@@ -78,6 +78,35 @@ static int one(struct wakeup *wk)
 	return 0;
 }
 
+/* The measuring thread, on its CPU: the partner already runs on the other. */
+static void measure(const struct work *w, struct result *r, void *ctx)
+{
+	struct wakeup *wk = ctx;
+	double t0, c0, end;
+
+	/* a few first, as the device's row had its warm-up */
+	for (int i = 0; i < 3; i++)
+		if (one(wk))
+			goto failed;
+	c0 = thread_cpu_s();
+	t0 = now_s();
+	end = t0 + w->seconds;
+	do {
+		if (one(wk))
+			goto failed;
+		r->ops++;
+	} while (now_s() < end);
+	r->secs = now_s() - t0;
+	r->cpu = thread_cpu_s() - c0;
+	r->bytes = r->ops * w->size;
+	r->ok = true;
+	snprintf(r->note, sizeof(r->note),
+		 "a sleep in poll() per request of %.0f us", wk->busy_s * 1e6);
+	return;
+failed:
+	snprintf(r->note, sizeof(r->note), "poll or read failed");
+}
+
 /**
  * wakeup_run() - measure the floor of a request waited for by sleeping
  * @w: the measurement: its size and time
@@ -87,59 +116,14 @@ static int one(struct wakeup *wk)
  */
 void wakeup_run(const struct work *w, struct result *r, double busy_s)
 {
-	pthread_t self = pthread_self(), t;
 	struct wakeup wk = { .busy_s = busy_s };
-	cpu_set_t allowed;
-	double t0, c0, end;
-	int a, b, ret;
 
-	if (pthread_getaffinity_np(self, sizeof(allowed), &allowed) ||
-	    !bench_two_cpus(&allowed, &a, &b)) {
-		snprintf(r->note, sizeof(r->note), "needs two CPUs");
-		return;
-	}
 	if (pipe(wk.fds)) {
 		snprintf(r->note, sizeof(r->note), "pipe: %s", strerror(errno));
 		return;
 	}
 	atomic_init(&wk.asked, 0);
-	atomic_init(&wk.stop, false);
-	ret = pthread_create(&t, NULL, partner, &wk);
-	if (ret) {
-		snprintf(r->note, sizeof(r->note), "thread: %s", strerror(ret));
-		goto close;
-	}
-	if (bench_pin(t, b) || bench_pin(self, a)) {
-		snprintf(r->note, sizeof(r->note), "cannot pin to CPUs %d, %d",
-			 a, b);
-		goto stop;
-	}
-	/* a few first, as the device's row had its warm-up */
-	for (int i = 0; i < 3; i++)
-		if (one(&wk))
-			goto failed;
-	c0 = thread_cpu_s();
-	t0 = now_s();
-	end = t0 + w->seconds;
-	do {
-		if (one(&wk))
-			goto failed;
-		r->ops++;
-	} while (now_s() < end);
-	r->secs = now_s() - t0;
-	r->cpu = thread_cpu_s() - c0;
-	r->bytes = r->ops * w->size;
-	r->ok = true;
-	snprintf(r->note, sizeof(r->note),
-		 "a sleep in poll() per request of %.0f us", busy_s * 1e6);
-	goto stop;
-failed:
-	snprintf(r->note, sizeof(r->note), "poll or read failed");
-stop:
-	atomic_store(&wk.stop, true);
-	pthread_join(t, NULL);
-	pthread_setaffinity_np(self, sizeof(allowed), &allowed);
-close:
+	bench_pair(w, r, partner, measure, &wk, &wk.stop);
 	close(wk.fds[0]);
 	close(wk.fds[1]);
 }

@@ -5,8 +5,7 @@
 #ifndef WDBENCH_H
 #define WDBENCH_H
 
-#include <pthread.h>
-#include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <stddef.h>
@@ -239,10 +238,16 @@ int load_start(struct load *l);
 /* load.c: kills and reaps them; @l->n stays the count that ran */
 void load_stop(struct load *l);
 
-/* pingpong.c: the first two CPUs of @allowed; false if it has one */
-bool bench_two_cpus(const cpu_set_t *allowed, int *a, int *b);
-/* pingpong.c: thread @t runs on @cpu only; 0 or an errno */
-int bench_pin(pthread_t t, int cpu);
+/*
+ * pingpong.c: runs @partner_fn(@ctx) in a thread on the second of this
+ * process's first two CPUs and @measure on the first, then sets *@stop
+ * and joins the partner; the calling thread gets its former CPUs back.
+ * Without two CPUs, or if pinning fails, @r says why and is not ok.
+ */
+void bench_pair(const struct work *w, struct result *r,
+		void *(*partner_fn)(void *),
+		void (*measure)(const struct work *, struct result *, void *),
+		void *ctx, atomic_bool *stop);
 /* pingpong.c: the round trip between two CPUs, without a device */
 void pingpong_run(const struct work *w, struct result *r);
 /* pingpong.c: a NOP through vzip's rings, served by a thread */

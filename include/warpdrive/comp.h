@@ -338,9 +338,10 @@ unsigned int wd_inflight(const struct wd_comp *c);
  *
  * Return: 0 when @r ran (its result is @r->status); -EINVAL for a
  * malformed request; under policy hw -ENODEV, -EBUSY or -EACCES without a
- * queue, -EOPNOTSUPP for what the device cannot do (counted as an error,
- * as by wd_compress()), -ENOMEM when the shared region (no SVA) is full
- * of other requests now.
+ * queue, -EOPNOTSUPP for what the device cannot do, -ENOMEM when the
+ * shared region (no SVA) is full of other requests now.  Of these, the
+ * policy's refusals (-ENODEV, -EBUSY, -EACCES, -EOPNOTSUPP) count as
+ * errors, as wd_compress()'s do.
  */
 int wd_run(struct wd_comp *c, struct wd_req *r);
 

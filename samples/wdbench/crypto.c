@@ -543,6 +543,9 @@ void crypto_run_pair(const struct work *wd, const struct work *evp,
 	}
 	sw.seconds = wd->seconds / PAIR_SLICES;
 	se.seconds = evp->seconds / PAIR_SLICES;
+	/* one request of each first, untimed, as run_sync() does */
+	cr_request(&cw);
+	cr_request(&ce);
 	for (int k = 0; k < PAIR_SLICES; k++) {
 		run_sync_part(&sw, cr_request, &cw, rwd, &lw);
 		if (!rwd->ok)

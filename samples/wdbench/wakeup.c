@@ -84,7 +84,7 @@ static void measure(const struct work *w, struct result *r, void *ctx)
 	struct wakeup *wk = ctx;
 	double t0, c0, end;
 
-	/* a few first, as the device's row had its warm-up */
+	/* a few first, as run_sync() runs one before it measures */
 	for (int i = 0; i < 3; i++)
 		if (one(wk))
 			goto failed;

@@ -21,6 +21,9 @@
 
 #include "wdbench.h"
 
+/* A wake-up later than the partner's busy time by this much is lost. */
+#define WAKEUP_LATE_MS	10000
+
 /**
  * struct wakeup - the two threads' shared state
  * @fds: the pipe: the partner writes, the measuring thread reads
@@ -66,14 +69,18 @@ static void *partner(void *arg)
 	return NULL;
 }
 
-/* One request: hand it over, sleep until it is done. */
+/*
+ * One request: hand it over, sleep until it is done.  Not forever: a
+ * partner that could not write its byte has left, and no wake-up comes.
+ */
 static int one(struct wakeup *wk)
 {
 	struct pollfd p = { .fd = wk->fds[0], .events = POLLIN };
+	int wait_ms = (int)(wk->busy_s * 1000) + WAKEUP_LATE_MS;
 	char c;
 
 	atomic_fetch_add_explicit(&wk->asked, 1, memory_order_release);
-	if (poll(&p, 1, -1) != 1 || read(wk->fds[0], &c, 1) != 1)
+	if (poll(&p, 1, wait_ms) != 1 || read(wk->fds[0], &c, 1) != 1)
 		return -1;
 	return 0;
 }
@@ -104,7 +111,9 @@ static void measure(const struct work *w, struct result *r, void *ctx)
 		 "a sleep in poll() per request of %.0f us", wk->busy_s * 1e6);
 	return;
 failed:
-	snprintf(r->note, sizeof(r->note), "poll or read failed");
+	snprintf(r->note, sizeof(r->note),
+		 "no wake-up within %d ms of the partner's time, or poll() failed",
+		 WAKEUP_LATE_MS);
 }
 
 /**

@@ -8,7 +8,8 @@
 # a file cut into blocks, and a one-line reason for a file it cannot use.
 # A measurement's first request is untimed.
 # Then --loaded: a CPU hog per CPU beside every measurement, and gone
-# after it, even when wdbench is killed.
+# after it, even when wdbench is killed.  With the device, goal 1's floor
+# without its wake-up ends on its bounded wait, with its reason.
 # Then the crypto ops: libwarpdrive ("wd") next to OpenSSL's EVP ("evp",
 # the anchor) in one run, the path the library took (software: there is
 # no vcrypt device here; the device's with vcrypt loaded), the ratio to

@@ -242,6 +242,7 @@ static void goals_suite(struct bench *b)
 	add(b, "kernel", OP_SYSCALL, MODE_SYNC, 0, 1, false);
 	add(b, "pingpong", OP_NOP, MODE_SYNC, 0, 1, true);
 	add(b, "ring", OP_NOP, MODE_SYNC, 0, 1, true);
+	add(b, "phase", OP_NOP, MODE_SYNC, 0, 1, true);
 	add(b, "vzip", OP_COPY, MODE_SYNC, 1 << 20, 1, false);
 	add(b, "vzip", OP_COPY, MODE_ASYNC, 1 << 20, 16, false);
 	add(b, "vzip-pinned", OP_COPY, MODE_ASYNC, 1 << 20, 16, false);
@@ -394,6 +395,8 @@ static void run(struct bench *b)
 			pingpong_run(w, r);
 		else if (!strcmp(w->engine, "ring"))
 			ring_floor_run(w, r);
+		else if (!strcmp(w->engine, "phase"))
+			phase_floor_run(w, r);
 		else if (!strcmp(w->engine, "wakeup"))
 			run_wakeup(b, w, r);
 		else if (sw_engine_available(w->engine))
@@ -482,7 +485,7 @@ static double rows_ratio(const struct bench *b,
 
 /*
  * The spinning NOP at depth 1 of @engine: the library's spins when asked
- * (--spin), the others (queue, pingpong, ring) always do.
+ * (--spin), the others (queue, pingpong, ring, phase) always do.
  */
 static int find_spinning_nop(const struct bench *b, const char *engine)
 {
@@ -549,6 +552,9 @@ static int ratios(const struct bench *b, struct ratio *out)
 	out[n++] = (struct ratio){ "ring_vs_pingpong",
 		"NOP through vzip's rings served by a thread / ping-pong round trip",
 		nop_time_ratio(b, "ring", "pingpong"), 0, false };
+	out[n++] = (struct ratio){ "phase_vs_pingpong",
+		"NOP through rings whose entries carry their phase, served by a thread / ping-pong round trip",
+		nop_time_ratio(b, "phase", "pingpong"), 0, false };
 	out[n++] = (struct ratio){ "queue_vs_ring",
 		"NOP on the device's queue, no library / through the rings served by a thread",
 		nop_time_ratio(b, "queue", "ring"), 0, false };
@@ -844,8 +850,8 @@ static void usage(FILE *f)
 	      "  --depth LIST     requests in flight for async (default 1,16)\n"
 	      "  --procs N        processes for procs (default 2)\n"
 	      "  --engine LIST    vzip,vzip-pinned,wd-sw,queue,zlib,libdeflate,isal,memcpy,kernel,\n"
-	      "                   pingpong, ring (default: vzip and every baseline that\n"
-	      "                   applies)\n"
+	      "                   pingpong,ring,phase (default: vzip and every baseline\n"
+	      "                   that applies)\n"
 	      "                   crypto ops: wd (libwarpdrive), evp (OpenSSL)\n"
 	      "  --input FILE     cut FILE into blocks of each size, taken in turn\n"
 	      "                   (default: generated text)\n"
@@ -1024,7 +1030,8 @@ int main(int argc, char **argv)
 					   !strcmp(engines[e], "wd-sw");
 				bool raw = !strcmp(engines[e], "queue") ||
 					   !strcmp(engines[e], "pingpong") ||
-					   !strcmp(engines[e], "ring");
+					   !strcmp(engines[e], "ring") ||
+					   !strcmp(engines[e], "phase");
 				bool cr = !strcmp(engines[e], "wd") ||
 					  !strcmp(engines[e], "evp");
 

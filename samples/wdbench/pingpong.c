@@ -12,10 +12,15 @@
  *             and CQ layout (<misc/uacce/wd_ring.h>), the same barriers,
  *             the same descriptor and completion.  The ring protocol's
  *             own cost, with neither the kernel's engine nor the library.
+ *   phase:    the same with a ring format vzip does not have: no indexes,
+ *             each entry says it is new by a phase that flips on every
+ *             lap of the ring (NVMe's completion queues), so each side
+ *             watches the entry itself.  What a format change would buy.
  *
  * bench_pair() pins the two threads; wakeup.c's floor uses it too.
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -271,4 +276,121 @@ void ring_floor_run(const struct work *w, struct result *r)
 	memset(f.dus, 0, size);
 	bench_pair(w, r, ring_engine, measure_ring_nop, &f, &f.stop);
 	free(f.dus);
+}
+
+/**
+ * struct phase_floor - rings whose entries carry their phase
+ * @dev_flags: the engine's flags, as the control page's, on a line of its
+ *	own (this engine never sleeps: it stays 0)
+ * @sq_next: the application's next SQ index, on the next line
+ * @cq_next: the application's next CQ index
+ * @tag: the last request's user_data
+ * @stop: the engine thread leaves
+ * @sq: RING_DEPTH descriptors; the phase is in rsvd[0]
+ * @cq: RING_DEPTH completions; the phase is in rsvd0
+ */
+struct phase_floor {
+	_Alignas(64) uint32_t dev_flags;
+	_Alignas(64) uint32_t sq_next;
+	uint32_t cq_next;
+	uint64_t tag;
+	atomic_bool stop;
+	struct vzip_sqe *sq;
+	struct vzip_cqe *cq;
+};
+
+/*
+ * The phase of a new entry at index @i: 1 on the first lap (the rings
+ * start zeroed), 0 on the second, and so on.  An application with at most
+ * RING_DEPTH requests in flight never finds the CQ full, so neither side
+ * reads the other's index.
+ */
+static uint8_t phase_of(uint32_t i)
+{
+	return !((i / RING_DEPTH) & 1);
+}
+
+/* The engine: watch the next descriptor, complete it, flip its slot's phase. */
+static void *phase_engine(void *arg)
+{
+	struct phase_floor *f = arg;
+	uint32_t head = 0, tail = 0;
+
+	while (!atomic_load_explicit(&f->stop, memory_order_relaxed)) {
+		struct vzip_sqe *s = &f->sq[head % RING_DEPTH];
+		struct vzip_cqe *c = &f->cq[tail % RING_DEPTH];
+		struct vzip_sqe sqe;
+
+		if (__atomic_load_n(&s->rsvd[0], __ATOMIC_ACQUIRE) !=
+		    phase_of(head)) {
+			relax();
+			continue;
+		}
+		memcpy(&sqe, s, sizeof(sqe));
+		head++;
+		c->user_data = sqe.user_data;
+		c->consumed = 0;
+		c->produced = 0;
+		c->checksum = 0;
+		c->status = sqe.opcode == VZIP_OP_NOP ? VZIP_STS_OK :
+			    VZIP_STS_INVALID;
+		c->flags = 0;
+		__atomic_store_n(&c->rsvd0, phase_of(tail++), __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/* The application: a NOP as ring_nop() sends it, on the phased rings. */
+static long phase_nop(void *arg)
+{
+	struct phase_floor *f = arg;
+	struct vzip_sqe *s = &f->sq[f->sq_next % RING_DEPTH];
+	struct vzip_cqe *c = &f->cq[f->cq_next % RING_DEPTH];
+
+	memset(s, 0, offsetof(struct vzip_sqe, rsvd));
+	s->opcode = VZIP_OP_NOP;
+	s->version = VZIP_SQE_VERSION;
+	s->user_data = ++f->tag;
+	__atomic_store_n(&s->rsvd[0], phase_of(f->sq_next++),
+			 __ATOMIC_RELEASE);
+	/* the doorbell check, as on the indexed rings */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&f->dev_flags, __ATOMIC_RELAXED) &
+	    WD_RING_DEV_F_NEED_WAKEUP)
+		return -1;
+	while (__atomic_load_n(&c->rsvd0, __ATOMIC_ACQUIRE) !=
+	       phase_of(f->cq_next))
+		relax();
+	f->cq_next++;
+	return c->user_data == f->tag && c->status == VZIP_STS_OK ? 0 : -1;
+}
+
+static void measure_phase_nop(const struct work *w, struct result *r,
+			      void *ctx)
+{
+	run_sync(w, phase_nop, ctx, r);
+}
+
+/**
+ * phase_floor_run() - measure a NOP through rings whose entries carry
+ *	their phase, served by a thread on another CPU
+ * @w: the measurement (NOP, sync)
+ * @r: the result; not ok, with the reason, if there are not two CPUs or
+ *	no memory
+ */
+void phase_floor_run(const struct work *w, struct result *r)
+{
+	struct phase_floor f = { 0 };
+
+	f.sq = aligned_alloc(4096, RING_DEPTH * sizeof(*f.sq));
+	f.cq = aligned_alloc(4096, RING_DEPTH * sizeof(*f.cq));
+	if (!f.sq || !f.cq) {
+		snprintf(r->note, sizeof(r->note), "out of memory");
+	} else {
+		memset(f.sq, 0, RING_DEPTH * sizeof(*f.sq));
+		memset(f.cq, 0, RING_DEPTH * sizeof(*f.cq));
+		bench_pair(w, r, phase_engine, measure_phase_nop, &f, &f.stop);
+	}
+	free(f.sq);
+	free(f.cq);
 }

@@ -59,9 +59,11 @@ struct block {
  *          "libdeflate", "isal", "memcpy", "kernel", "pingpong" (two
  *          threads on two CPUs passing a cache line: the floor of a
  *          round trip between CPUs), "ring" (a NOP through vzip's ring
- *          protocol, a thread on another CPU as the engine); crypto ops: "wd" (the library's
- *          crypto API, policy from WD_POLICY, auto by default) and "evp"
- *          (OpenSSL's EVP in this process, the anchor)
+ *          protocol, a thread on another CPU as the engine), "phase" (the
+ *          same on rings whose entries carry a phase instead of indexes);
+ *          crypto ops: "wd" (the library's crypto API, policy from
+ *          WD_POLICY, auto by default) and "evp" (OpenSSL's EVP in this
+ *          process, the anchor)
  * @op: enum bench_op
  * @mode: enum bench_mode
  * @size: bytes of uncompressed data per request
@@ -252,6 +254,8 @@ void bench_pair(const struct work *w, struct result *r,
 void pingpong_run(const struct work *w, struct result *r);
 /* pingpong.c: a NOP through vzip's rings, served by a thread */
 void ring_floor_run(const struct work *w, struct result *r);
+/* pingpong.c: the same on rings whose entries carry their phase */
+void phase_floor_run(const struct work *w, struct result *r);
 /*
  * wakeup.c: a thread that only sleeps in poll() once per request, woken
  * from another CPU after @busy_s, the device's time per request

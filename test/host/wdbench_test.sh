@@ -50,14 +50,16 @@ ok(len(res) >= 20, "%d measurements" % len(res))
 ok(j.get("input", 0) is None, "generated input: \"input\" is null")
 for eng, op in (("zlib", "compress"), ("zlib", "decompress"),
                 ("memcpy", "copy"), ("kernel", "syscall"),
-                ("wd-sw", "compress"), ("pingpong", "nop"), ("ring", "nop")):
+                ("wd-sw", "compress"), ("pingpong", "nop"), ("ring", "nop"),
+                ("phase", "nop")):
     r = [x for x in res if x["engine"] == eng and x["op"] == op]
     ok(r and all(x["ok"] and x["mb_per_s"] >= 0 and x["ops"] > 0 for x in r),
        "%s %s measured" % (eng, op))
 ratios = j.get("ratios", {})
 keys = ("cpu_per_mb_vs_zlib_64k", "cpu_per_mb_vs_zlib_1m",
         "copy_1m_vs_memcpy", "nop_qd1_vs_syscall", "nop_qd1_vs_pingpong",
-        "ring_vs_pingpong", "queue_vs_ring", "nop_qd1_vs_queue",
+        "ring_vs_pingpong", "phase_vs_pingpong", "queue_vs_ring",
+        "nop_qd1_vs_queue",
         "throughput_16_vs_1", "wakeup_cpu_per_mb_vs_zlib_64k",
         "cpu_per_mb_vs_wakeup_64k")
 ok(all(k in ratios for k in keys), "all ratios reported")

@@ -18,6 +18,10 @@
  *             watches the entry itself.  What a format change would buy.
  *
  * bench_pair() pins the two threads; wakeup.c's floor uses it too.
+ *
+ * A partner that does not answer (a broken protocol, a thread that never
+ * ran) ends the measurement after ANSWER_LATE_S: the row is not ok, with
+ * the reason, and the run goes on.
  */
 #include <pthread.h>
 #include <stddef.h>
@@ -36,18 +40,58 @@
  * @ping: the measuring thread's counter, on a cache line of its own
  * @pong: the partner's answer, on another
  * @stop: the partner leaves
+ * @late: the partner stopped answering; the measuring thread's own
  */
 struct pingpong {
 	_Alignas(64) atomic_uint_least64_t ping;
 	_Alignas(64) atomic_uint_least64_t pong;
 	_Alignas(64) atomic_bool stop;
+	bool late;
 };
+
+/* An answer later than this never comes. */
+#define ANSWER_LATE_S	10
+/* The waits read the clock once per this many looks. */
+#define LOOKS_PER_CLOCK	4096
 
 static inline void relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
+}
+
+/**
+ * struct answer_wait - one wait for the partner's answer
+ * @looks: looks so far
+ * @end: when it is late; from the first clock read
+ */
+struct answer_wait {
+	unsigned int looks;
+	double end;
+};
+
+/* Another look at the partner's answer: false once it is late. */
+static bool still_waiting(struct answer_wait *a)
+{
+	double t;
+
+	relax();
+	if (++a->looks % LOOKS_PER_CLOCK)
+		return true;
+	t = now_s();
+	if (!a->end)
+		a->end = t + ANSWER_LATE_S;
+	return t < a->end;
+}
+
+/* The row of a measurement whose partner stopped answering. */
+static void late(struct result *r)
+{
+	r->ok = false;
+	snprintf(r->note, sizeof(r->note),
+		 "no answer from the partner thread within %d s",
+		 ANSWER_LATE_S);
 }
 
 static void *partner(void *arg)
@@ -74,10 +118,16 @@ static long round_trip(void *arg)
 	struct pingpong *pp = arg;
 	uint_least64_t v = atomic_load_explicit(&pp->ping,
 						memory_order_relaxed) + 1;
+	struct answer_wait a = { 0 };
 
+	if (pp->late)
+		return -1;
 	atomic_store_explicit(&pp->ping, v, memory_order_release);
 	while (atomic_load_explicit(&pp->pong, memory_order_acquire) != v)
-		relax();
+		if (!still_waiting(&a)) {
+			pp->late = true;
+			return -1;
+		}
 	return 0;
 }
 
@@ -139,17 +189,22 @@ void bench_pair(const struct work *w, struct result *r,
 static void measure_round_trip(const struct work *w, struct result *r,
 			       void *ctx)
 {
+	struct pingpong *pp = ctx;
+
 	run_sync(w, round_trip, ctx, r);
+	if (pp->late)
+		late(r);
 }
 
 /**
  * pingpong_run() - measure the round trip between two CPUs
  * @w: the measurement (NOP, sync)
- * @r: the result; not ok, with the reason, if there are not two CPUs
+ * @r: the result; not ok, with the reason, if there are not two CPUs or
+ *	the partner stopped answering
  */
 void pingpong_run(const struct work *w, struct result *r)
 {
-	struct pingpong pp;
+	struct pingpong pp = { .late = false };
 
 	atomic_store(&pp.ping, 0);
 	atomic_store(&pp.pong, 0);
@@ -166,12 +221,14 @@ void pingpong_run(const struct work *w, struct result *r)
  * @cq_next: the application's next CQ index
  * @tag: the last request's user_data
  * @stop: the engine thread leaves
+ * @late: the engine thread stopped answering
  */
 struct ring_floor {
 	unsigned char *dus;
 	uint32_t sq_next, cq_next;
 	uint64_t tag;
 	atomic_bool stop;
+	bool late;
 };
 
 static uint32_t *ctrl(const struct ring_floor *f, unsigned int off)
@@ -229,8 +286,11 @@ static long ring_nop(void *arg)
 	struct vzip_sqe sqe = { .opcode = VZIP_OP_NOP,
 				.version = VZIP_SQE_VERSION,
 				.user_data = ++f->tag };
+	struct answer_wait a = { 0 };
 	struct vzip_cqe cqe;
 
+	if (f->late)
+		return -1;
 	memcpy(sq_slot(f, f->sq_next), &sqe, sizeof(sqe));
 	__atomic_store_n(ctrl(f, WD_RING_CTRL_SQ_TAIL), ++f->sq_next,
 			 __ATOMIC_RELEASE);
@@ -241,7 +301,10 @@ static long ring_nop(void *arg)
 		return -1;
 	while (__atomic_load_n(ctrl(f, WD_RING_CTRL_CQ_TAIL),
 			       __ATOMIC_ACQUIRE) == f->cq_next)
-		relax();
+		if (!still_waiting(&a)) {
+			f->late = true;
+			return -1;
+		}
 	memcpy(&cqe, cq_slot(f, f->cq_next), sizeof(cqe));
 	__atomic_store_n(ctrl(f, WD_RING_CTRL_CQ_HEAD), ++f->cq_next,
 			 __ATOMIC_RELEASE);
@@ -251,15 +314,19 @@ static long ring_nop(void *arg)
 static void measure_ring_nop(const struct work *w, struct result *r,
 			     void *ctx)
 {
+	struct ring_floor *f = ctx;
+
 	run_sync(w, ring_nop, ctx, r);
+	if (f->late)
+		late(r);
 }
 
 /**
  * ring_floor_run() - measure a NOP through a vzip queue's rings served by
  *	a thread on another CPU
  * @w: the measurement (NOP, sync)
- * @r: the result; not ok, with the reason, if there are not two CPUs or
- *	no memory
+ * @r: the result; not ok, with the reason, if there are not two CPUs, no
+ *	memory, or the engine thread stopped answering
  */
 void ring_floor_run(const struct work *w, struct result *r)
 {
@@ -286,6 +353,7 @@ void ring_floor_run(const struct work *w, struct result *r)
  * @cq_next: the application's next CQ index
  * @tag: the last request's user_data
  * @stop: the engine thread leaves
+ * @late: the engine thread stopped answering
  * @sq: RING_DEPTH descriptors; the phase is in rsvd[0]
  * @cq: RING_DEPTH completions; the phase is in rsvd0
  */
@@ -295,6 +363,7 @@ struct phase_floor {
 	uint32_t cq_next;
 	uint64_t tag;
 	atomic_bool stop;
+	bool late;
 	struct vzip_sqe *sq;
 	struct vzip_cqe *cq;
 };
@@ -346,7 +415,10 @@ static long phase_nop(void *arg)
 	struct phase_floor *f = arg;
 	struct vzip_sqe *s = &f->sq[f->sq_next % RING_DEPTH];
 	struct vzip_cqe *c = &f->cq[f->cq_next % RING_DEPTH];
+	struct answer_wait a = { 0 };
 
+	if (f->late)
+		return -1;
 	memset(s, 0, offsetof(struct vzip_sqe, rsvd));
 	s->opcode = VZIP_OP_NOP;
 	s->version = VZIP_SQE_VERSION;
@@ -360,7 +432,10 @@ static long phase_nop(void *arg)
 		return -1;
 	while (__atomic_load_n(&c->rsvd0, __ATOMIC_ACQUIRE) !=
 	       phase_of(f->cq_next))
-		relax();
+		if (!still_waiting(&a)) {
+			f->late = true;
+			return -1;
+		}
 	f->cq_next++;
 	return c->user_data == f->tag && c->status == VZIP_STS_OK ? 0 : -1;
 }
@@ -368,15 +443,19 @@ static long phase_nop(void *arg)
 static void measure_phase_nop(const struct work *w, struct result *r,
 			      void *ctx)
 {
+	struct phase_floor *f = ctx;
+
 	run_sync(w, phase_nop, ctx, r);
+	if (f->late)
+		late(r);
 }
 
 /**
  * phase_floor_run() - measure a NOP through rings whose entries carry
  *	their phase, served by a thread on another CPU
  * @w: the measurement (NOP, sync)
- * @r: the result; not ok, with the reason, if there are not two CPUs or
- *	no memory
+ * @r: the result; not ok, with the reason, if there are not two CPUs, no
+ *	memory, or the engine thread stopped answering
  */
 void phase_floor_run(const struct work *w, struct result *r)
 {

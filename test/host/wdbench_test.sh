@@ -8,8 +8,10 @@
 # a file cut into blocks, and a one-line reason for a file it cannot use.
 # A measurement's first request is untimed.
 # Then --loaded: a CPU hog per CPU beside every measurement, and gone
-# after it, even when wdbench is killed.  With the device, goal 1's floor
-# without its wake-up ends on its bounded wait, with its reason.
+# after it, even when wdbench is killed.  The spinning floors (pingpong,
+# ring, phase) whose partner thread never answers end on their bounded
+# wait, with the reason, and the next row is measured; with the device,
+# goal 1's floor without its wake-up too.
 # Then the crypto ops: libwarpdrive ("wd") next to OpenSSL's EVP ("evp",
 # the anchor) in one run, the path the library took (software: there is
 # no vcrypt device here; the device's with vcrypt loaded), the ratio to
@@ -222,6 +224,43 @@ done
 step $? "--loaded, wdbench SIGKILLed: its $((running - before)) hogs died with it"
 grep -q '"loaded": 0' "$tmp/in.json"
 step $? "without --loaded the JSON says \"loaded\": 0"
+
+# the spinning floors when their partner never answers (its thread never
+# runs its routine, test/host/idle_thread.c): each row ends on its bounded
+# wait with the reason and the row after it (getppid) is measured.  The
+# three side by side: a wait is 10 s.  Only where there is no accelerator
+# (the host's run): the floors are the process alone, the same anywhere.
+if ! ls /sys/class/uacce/* > /dev/null 2>&1; then
+	t0=$(date +%s)
+	pids=
+	for e in pingpong ring phase; do
+		timeout 60 env LD_PRELOAD="$top/build/user/test/idle_thread.so" \
+			"$top/build/user/bin/wdbench" --op nop --engine "$e,kernel" \
+			--seconds 0.05 --out "$tmp" --name "late-$e" \
+			> /dev/null 2> "$tmp/late-$e.err" &
+		pids="$pids $!"
+	done
+	st=0
+	for p in $pids; do
+		wait "$p" || st=$?
+	done
+	took=$(($(date +%s) - t0))
+	[ $st = 0 ] && python3 - "$tmp" "$took" <<'PY'
+import json, sys
+bad = []
+for e in ("pingpong", "ring", "phase"):
+    res = json.load(open("%s/late-%s.json" % (sys.argv[1], e)))["results"]
+    got = [(x["engine"], x["ok"], x["note"]) for x in res]
+    if len(res) != 2 or res[0]["engine"] != e or res[0]["ok"] or \
+       res[0]["note"] != "no answer from the partner thread within 10 s" or \
+       res[1]["engine"] != "kernel" or not res[1]["ok"]:
+        bad.append("%s: %s" % (e, got))
+if int(sys.argv[2]) < 10:
+    bad.append("took %s s, less than the 10 s wait" % sys.argv[2])
+sys.exit("; ".join(bad) if bad else 0)
+PY
+	step $? "the spinning floors without an answer: exit $st in ${took} s, each row not ok with its reason, the next one measured"
+fi
 
 # goal 1's floor when its wake-up never comes (the partner thread cannot
 # write its byte, test/host/fail_pipe_byte.c): the row ends on its bounded

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <misc/uacce/vzip.h>
 
@@ -49,9 +50,15 @@ struct pingpong {
 	bool late;
 };
 
-/* An answer later than this never comes. */
+/*
+ * An answer later than this never comes.  Answers come within
+ * microseconds, or a few scheduler slices when the partner's CPU is
+ * busy: after ANSWER_SPIN_S the wait looks once a millisecond instead
+ * of spinning, so a partner that has stopped does not cost a CPU.
+ */
 #define ANSWER_LATE_S	10
-/* The waits read the clock once per this many looks. */
+#define ANSWER_SPIN_S	1
+/* While spinning, the wait reads the clock once per this many looks. */
 #define LOOKS_PER_CLOCK	4096
 
 static inline void relax(void)
@@ -64,25 +71,33 @@ static inline void relax(void)
 /**
  * struct answer_wait - one wait for the partner's answer
  * @looks: looks so far
- * @end: when it is late; from the first clock read
+ * @start: the first clock read, after LOOKS_PER_CLOCK looks
+ * @slow: past ANSWER_SPIN_S: a look a millisecond
  */
 struct answer_wait {
 	unsigned int looks;
-	double end;
+	double start;
+	bool slow;
 };
 
 /* Another look at the partner's answer: false once it is late. */
 static bool still_waiting(struct answer_wait *a)
 {
+	static const struct timespec ms = { .tv_nsec = 1000000 };
 	double t;
 
-	relax();
-	if (++a->looks % LOOKS_PER_CLOCK)
-		return true;
+	if (a->slow) {
+		nanosleep(&ms, NULL);
+	} else {
+		relax();
+		if (++a->looks % LOOKS_PER_CLOCK)
+			return true;
+	}
 	t = now_s();
-	if (!a->end)
-		a->end = t + ANSWER_LATE_S;
-	return t < a->end;
+	if (!a->start)
+		a->start = t;
+	a->slow = t - a->start >= ANSWER_SPIN_S;
+	return t - a->start < ANSWER_LATE_S;
 }
 
 /* The row of a measurement whose partner stopped answering. */

@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,16 @@
 #define MAX_WORKS	256
 #define MAX_LIST	16
 #define INPUT_MAX_BYTES	(1ul << 30)
+/* What the options may ask for: each request's buffers are allocated */
+#define MAX_SIZE	(1ul << 30)
+#define MAX_DEPTH	1024
+#define MAX_PROCS	256
+
+/* What --engine takes (the goals suite adds "wakeup") */
+static const char *const engine_names[] = {
+	"vzip", "vzip-pinned", "wd-sw", "queue", "zlib", "libdeflate", "isal",
+	"memcpy", "kernel", "pingpong", "ring", "phase", "wd", "evp",
+};
 
 /**
  * struct bench - the run
@@ -706,7 +718,6 @@ static int write_json(const struct bench *b, const struct ratio *rt, int nr,
 	int ndev = wd_devices(devs, 8);
 	FILE *f;
 
-	mkdir(b->out_dir, 0755);
 	snprintf(path, path_size, "%s/%s.json", b->out_dir, b->name);
 	f = fopen(path, "w");
 	if (!f)
@@ -812,29 +823,137 @@ static int write_json(const struct bench *b, const struct ratio *rt, int nr,
 	return fclose(f) ? -errno : 0;
 }
 
-/* Parses "4k,64k,1m" (or ops, modes, engines) into @out; count or -1. */
-static int parse_list(char *arg, char **out)
+/*
+ * Splits "4k,64k,1m" (or ops, modes, engines, depths) into @out; the
+ * count, or -1 with the reason on stderr for more than MAX_LIST items
+ * or none.
+ */
+static int parse_list(const char *opt, char *arg, char **out)
 {
 	int n = 0;
 
 	for (char *t = strtok(arg, ","); t; t = strtok(NULL, ",")) {
-		if (n == MAX_LIST)
+		if (n == MAX_LIST) {
+			fprintf(stderr, "wdbench: --%s: more than %d items\n",
+				opt, MAX_LIST);
 			return -1;
+		}
 		out[n++] = t;
 	}
-	return n;
+	if (!n)
+		fprintf(stderr, "wdbench: --%s: an empty list\n", opt);
+	return n ? n : -1;
 }
 
+/* A request size: bytes, or k, m or g of them; -1 if not 1 B to MAX_SIZE. */
 static long parse_size(const char *s)
 {
+	unsigned long v, unit = 1;
 	char *end;
-	long v = strtol(s, &end, 0);
 
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
 	if (*end == 'k' || *end == 'K')
-		v <<= 10, end++;
+		unit = 1ul << 10, end++;
 	else if (*end == 'm' || *end == 'M')
-		v <<= 20, end++;
-	return *end || v < 0 ? -1 : v;
+		unit = 1ul << 20, end++;
+	else if (*end == 'g' || *end == 'G')
+		unit = 1ul << 30, end++;
+	if (*end || errno || !v || v > MAX_SIZE / unit)
+		return -1;
+	return (long)(v * unit);
+}
+
+/* A whole number from @min to @max, or -1. */
+static long parse_count(const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return *end || errno || v < min || v > max ? -1 : v;
+}
+
+static bool known_engine(const char *name)
+{
+	for (size_t i = 0; i < sizeof(engine_names) / sizeof(*engine_names);
+	     i++)
+		if (!strcmp(name, engine_names[i]))
+			return true;
+	return false;
+}
+
+static int parse_mode(const char *name)
+{
+	for (int m = 0; m < MODE_NR; m++)
+		if (!strcmp(name, mode_name(m)))
+			return m;
+	return -1;
+}
+
+/*
+ * The lists' items, each checked before anything runs: a bad one is one
+ * line on stderr naming the option and the item, and false.
+ */
+static bool lists_valid(char **sizes, int nsizes, char **modes, int nmodes,
+			char **depths, int ndepths, char **engines,
+			int nengines)
+{
+	const char *opt = NULL, *item = NULL, *why = NULL;
+
+	for (int i = 0; i < nsizes && !opt; i++)
+		if (parse_size(sizes[i]) < 0)
+			opt = "size", item = sizes[i],
+			why = "not a size from 1 byte to 1g (a number, then k, m or g)";
+	for (int i = 0; i < nmodes && !opt; i++)
+		if (parse_mode(modes[i]) < 0)
+			opt = "mode", item = modes[i],
+			why = "not sync, async or procs";
+	for (int i = 0; i < ndepths && !opt; i++)
+		if (parse_count(depths[i], 1, MAX_DEPTH) < 0)
+			opt = "depth", item = depths[i],
+			why = "not a number of requests from 1 to 1024";
+	for (int i = 0; i < nengines && !opt; i++)
+		if (!known_engine(engines[i]))
+			opt = "engine", item = engines[i],
+			why = "not an engine wdbench has (see --help)";
+	if (opt)
+		fprintf(stderr, "wdbench: --%s %s: %s\n", opt, item, why);
+	return !opt;
+}
+
+/* Makes @dir and its parents, as mkdir -p; 0 or a negative errno. */
+static int make_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!*dir)
+		return -ENOENT;
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	for (char *p = path + 1; ; p++) {
+		char c = *p;
+
+		if (c && c != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0777) && errno != EEXIST)
+			return -errno;
+		*p = c;
+		if (!c)
+			break;
+	}
+	if (stat(dir, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return access(dir, W_OK | X_OK) ? -errno : 0;
 }
 
 static void usage(FILE *f)
@@ -845,10 +964,11 @@ static void usage(FILE *f)
 	      "                   crypto: sha256,sha512,sha3-256,sm3,hmac-sha256,\n"
 	      "                   aes-128-cbc,aes-256-ctr,aes-256-xts,sm4-cbc,\n"
 	      "                   aes-256-gcm, or crypto for all ten\n"
-	      "  --size LIST      request sizes, e.g. 4k,64k,1m (default 64k)\n"
+	      "  --size LIST      request sizes, 1 byte to 1g, e.g. 4k,64k,1m\n"
+	      "                   (default 64k)\n"
 	      "  --mode LIST      sync,async,procs (default sync)\n"
-	      "  --depth LIST     requests in flight for async (default 1,16)\n"
-	      "  --procs N        processes for procs (default 2)\n"
+	      "  --depth LIST     requests in flight for async, 1-1024 (default 1,16)\n"
+	      "  --procs N        processes for procs, 1-256 (default 2)\n"
 	      "  --engine LIST    vzip,vzip-pinned,wd-sw,queue,zlib,libdeflate,isal,memcpy,kernel,\n"
 	      "                   pingpong,ring,phase (default: vzip and every baseline\n"
 	      "                   that applies)\n"
@@ -861,8 +981,30 @@ static void usage(FILE *f)
 	      "  --quick          0.2 s per measurement\n"
 	      "  --spin           device waits spin instead of sleeping in poll()\n"
 	      "  --loaded         a CPU hog on every CPU during the measurements\n"
-	      "  --out DIR        JSON directory (default build/bench)\n"
+	      "  --out DIR        JSON directory, made if missing (default build/bench)\n"
 	      "  --name NAME      JSON file name without .json (default wdbench)\n", f);
+}
+
+/* @arg is "--name=value" for an option @name that takes none. */
+static bool takes_no_value(const struct option *opts, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (strncmp(arg, "--", 2) || !eq)
+		return false;
+	for (; opts->name; opts++)
+		if (opts->has_arg == no_argument &&
+		    strlen(opts->name) == (size_t)(eq - arg - 2) &&
+		    !strncmp(opts->name, arg + 2, (size_t)(eq - arg - 2)))
+			return true;
+	return false;
+}
+
+/* A bad option's value: one line saying why; the exit status, 1. */
+static int bad_option(const char *opt, const char *val, const char *why)
+{
+	fprintf(stderr, "wdbench: --%s %s: %s\n", opt, val, why);
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -893,7 +1035,7 @@ int main(int argc, char **argv)
 	struct bench *b = calloc(1, sizeof(*b));
 	struct ratio rt[16];
 	char path[512];
-	bool custom = false, spin = false;
+	bool custom = false, spin = false, full = false;
 	const char *input = NULL;
 	int opt, nr = 0, ret;
 
@@ -905,42 +1047,62 @@ int main(int argc, char **argv)
 	b->procs = 2;
 	b->out_dir = "build/bench";
 	b->name = "wdbench";
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;	/* its messages name the program by its path */
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		char *end;
+		long v;
+
 		switch (opt) {
 		case 'o':
-			nops = parse_list(optarg, ops);
+			nops = parse_list("op", optarg, ops);
 			custom = true;
 			break;
 		case 's':
-			nsizes = parse_list(optarg, sizes);
+			nsizes = parse_list("size", optarg, sizes);
 			custom = true;
 			break;
 		case 'm':
-			nmodes = parse_list(optarg, modes);
+			nmodes = parse_list("mode", optarg, modes);
 			custom = true;
 			break;
 		case 'd':
-			ndepths = parse_list(optarg, depths);
+			ndepths = parse_list("depth", optarg, depths);
 			custom = true;
 			break;
 		case 'e':
-			nengines = parse_list(optarg, engines);
+			nengines = parse_list("engine", optarg, engines);
 			custom = true;
 			break;
 		case 'p':
-			b->procs = (unsigned int)atoi(optarg);
+			v = parse_count(optarg, 1, MAX_PROCS);
+			if (v < 0)
+				return bad_option("procs", optarg,
+						  "not a number of processes from 1 to 256");
+			b->procs = (unsigned int)v;
 			break;
 		case 'l':
-			b->level = atoi(optarg);
+			v = parse_count(optarg, WD_LEVEL_MIN, WD_LEVEL_MAX);
+			if (v < 0)
+				return bad_option("level", optarg,
+						  "not a level from 1 to 9");
+			b->level = (int)v;
 			break;
 		case 'f':
 			b->format = !strcmp(optarg, "raw") ? WD_FORMAT_RAW :
 				    !strcmp(optarg, "zlib") ? WD_FORMAT_ZLIB :
 				    !strcmp(optarg, "gzip") ? WD_FORMAT_GZIP :
 				    -1;
+			if (b->format < 0)
+				return bad_option("format", optarg,
+						  "not raw, zlib or gzip");
 			break;
 		case 't':
-			b->seconds = atof(optarg);
+			errno = 0;
+			b->seconds = strtod(optarg, &end);
+			if (end == optarg || *end || errno ||
+			    !isfinite(b->seconds) || b->seconds <= 0)
+				return bad_option("seconds", optarg,
+						  "not a number of seconds greater than 0");
 			break;
 		case 'q':
 			b->seconds = 0.2;
@@ -955,6 +1117,9 @@ int main(int argc, char **argv)
 			b->out_dir = optarg;
 			break;
 		case 'n':
+			if (!*optarg || strchr(optarg, '/'))
+				return bad_option("name", optarg,
+						  "not a file name (empty, or with a /)");
 			b->name = optarg;
 			break;
 		case 'i':
@@ -963,17 +1128,35 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			fprintf(stderr, "wdbench: %s: needs a value (see --help)\n",
+				argv[optind - 1]);
+			return 1;
 		default:
-			usage(stderr);
+			fprintf(stderr, "wdbench: %s: %s (see --help)\n",
+				argv[optind - 1],
+				takes_no_value(longopts, argv[optind - 1]) ?
+				"takes no value" :
+				"not an option wdbench has");
 			return 1;
 		}
+		if (nops < 0 || nsizes < 0 || nmodes < 0 || ndepths < 0 ||
+		    nengines < 0)
+			return 1;
 	}
-	if (optind < argc || nops < 0 || nsizes < 0 || nmodes < 0 ||
-	    ndepths < 0 || nengines < 0 || b->level < WD_LEVEL_MIN ||
-	    b->level > WD_LEVEL_MAX ||
-	    b->format < 0 || b->seconds <= 0 || !b->procs ||
-	    strchr(b->name, '/')) {
-		usage(stderr);
+	if (optind < argc) {
+		fprintf(stderr, "wdbench: %s: takes no arguments, only options (see --help)\n",
+			argv[optind]);
+		return 1;
+	}
+	if (!lists_valid(sizes, nsizes, modes, nmodes, depths, ndepths,
+			 engines, nengines))
+		return 1;
+	/* before anything runs: a run whose figures cannot be kept is lost */
+	ret = make_dir(b->out_dir);
+	if (ret) {
+		fprintf(stderr, "wdbench: --out %s: %s\n", b->out_dir,
+			strerror(-ret));
 		return 1;
 	}
 
@@ -986,13 +1169,13 @@ int main(int argc, char **argv)
 		int oplist[OP_NR], nop = 0;
 
 		if (!nops)
-			nops = parse_list(all_ops, ops);
+			nops = parse_list("op", all_ops, ops);
 		if (!nsizes)
-			nsizes = parse_list(dflt_size, sizes);
+			nsizes = parse_list("size", dflt_size, sizes);
 		if (!nmodes)
-			nmodes = parse_list(dflt_mode, modes);
+			nmodes = parse_list("mode", dflt_mode, modes);
 		if (!ndepths)
-			ndepths = parse_list(dflt_depth, depths);
+			ndepths = parse_list("depth", dflt_depth, depths);
 		if (!nengines) {
 			memcpy(engines, eng_default, sizeof(eng_default));
 			nengines = 8;
@@ -1016,7 +1199,7 @@ int main(int argc, char **argv)
 					oplist[nop++] = k;
 			}
 			if (!known) {
-				fprintf(stderr, "wdbench: unknown op %s\n",
+				fprintf(stderr, "wdbench: --op %s: not an op wdbench has (see --help)\n",
 					ops[o]);
 				return 1;
 			}
@@ -1056,20 +1239,12 @@ int main(int argc, char **argv)
 					continue;
 				for (int s = 0; s < (op == OP_NOP ? 1 : nsizes);
 				     s++) {
+					/* checked by lists_valid() */
 					long size = parse_size(sizes[s]);
-
-					if (size < 0) {
-						fprintf(stderr, "wdbench: bad size %s\n",
-							sizes[s]);
-						return 1;
-					}
 					bool evp_added = false;
 
 					for (int m = 0; m < nmodes; m++) {
-						int mode = !strcmp(modes[m], "async") ?
-							   MODE_ASYNC :
-							   !strcmp(modes[m], "procs") ?
-							   MODE_PROCS : MODE_SYNC;
+						int mode = parse_mode(modes[m]);
 
 						/*
 						 * crypto: wd in sync and async,
@@ -1087,18 +1262,23 @@ int main(int argc, char **argv)
 						    (cr && mode == MODE_PROCS))
 							continue;
 						for (int d = 0; d < (mode == MODE_ASYNC ? ndepths : 1); d++)
-							add(b, engines[e],
-							    op == OP_NOP && !dev && !raw ?
-							    OP_SYSCALL : op, mode,
-							    (size_t)size,
-							    (unsigned int)atoi(depths[d]),
-							    spin);
+							full |= add(b, engines[e],
+								    op == OP_NOP && !dev && !raw ?
+								    OP_SYSCALL : op, mode,
+								    (size_t)size,
+								    (unsigned int)atoi(depths[d]),
+								    spin);
 					}
 				}
 			}
 		}
 	}
 
+	if (full) {
+		fprintf(stderr, "wdbench: these options make more than %d measurements\n",
+			MAX_WORKS);
+		return 1;
+	}
 	if (!b->nworks) {
 		fprintf(stderr, "wdbench: no measurement matches these options (each engine runs only the ops and modes it can do)\n");
 		return 1;

@@ -38,6 +38,7 @@ enum bench_mode {
 	MODE_SYNC,	/* one request at a time, waiting for each */
 	MODE_ASYNC,	/* @depth requests kept in flight */
 	MODE_PROCS,	/* @procs processes, each MODE_SYNC */
+	MODE_NR
 };
 
 /**

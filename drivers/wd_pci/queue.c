@@ -621,21 +621,29 @@ static int wd_pci_mmap(struct uacce_queue *uq, struct vm_area_struct *vma,
 {
 	struct wd_pci_queue *q = uq->priv;
 	unsigned long size = vma->vm_end - vma->vm_start;
+	size_t room;
 	void *mem;
 
 	switch (qfr->type) {
 	case UACCE_QFRT_MMIO:
 		/* a copy of the registers: the function's stay the driver's */
 		mem = q->mmio;
+		room = PAGE_SIZE;
 		break;
 	case UACCE_QFRT_DUS:
 		mem = q->dus;
+		room = q->dus_size;
 		break;
 	default:
+		dev_dbg(&uq->uacce->dev, "mmap: region type %u is not the driver's\n",
+			qfr->type);
 		return -EINVAL;
 	}
-	if (size > (qfr->type == UACCE_QFRT_MMIO ? PAGE_SIZE : q->dus_size))
+	if (size > room) {
+		dev_dbg(&uq->uacce->dev, "mmap: %lu bytes of a %zu-byte region\n",
+			size, room);
 		return -EINVAL;
+	}
 	return remap_pfn_range(vma, vma->vm_start,
 			       page_to_pfn(virt_to_page(mem)), size,
 			       vma->vm_page_prot);

@@ -34,8 +34,11 @@
 #define INPUT_MAX_BYTES	(1ul << 30)
 /* What the options may ask for: each request's buffers are allocated */
 #define MAX_SIZE	(1ul << 30)
+#define MAX_SIZE_NAME	"1g"	/* MAX_SIZE as --size writes it */
 #define MAX_DEPTH	1024
 #define MAX_PROCS	256
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
 
 /* What --engine takes (the goals suite adds "wakeup") */
 static const char *const engine_names[] = {
@@ -909,7 +912,8 @@ static bool lists_valid(char **sizes, int nsizes, char **modes, int nmodes,
 	for (int i = 0; i < nsizes && !opt; i++)
 		if (parse_size(sizes[i]) < 0)
 			opt = "size", item = sizes[i],
-			why = "not a size from 1 byte to 1g (a number, then k, m or g)";
+			why = "not a size from 1 byte to " MAX_SIZE_NAME
+			      " (a number, then k, m or g)";
 	for (int i = 0; i < nmodes && !opt; i++)
 		if (parse_mode(modes[i]) < 0)
 			opt = "mode", item = modes[i],
@@ -917,7 +921,7 @@ static bool lists_valid(char **sizes, int nsizes, char **modes, int nmodes,
 	for (int i = 0; i < ndepths && !opt; i++)
 		if (parse_count(depths[i], 1, MAX_DEPTH) < 0)
 			opt = "depth", item = depths[i],
-			why = "not a number of requests from 1 to 1024";
+			why = "not a number of requests from 1 to " STR(MAX_DEPTH);
 	for (int i = 0; i < nengines && !opt; i++)
 		if (!known_engine(engines[i]))
 			opt = "engine", item = engines[i],
@@ -964,11 +968,11 @@ static void usage(FILE *f)
 	      "                   crypto: sha256,sha512,sha3-256,sm3,hmac-sha256,\n"
 	      "                   aes-128-cbc,aes-256-ctr,aes-256-xts,sm4-cbc,\n"
 	      "                   aes-256-gcm, or crypto for all ten\n"
-	      "  --size LIST      request sizes, 1 byte to 1g, e.g. 4k,64k,1m\n"
+	      "  --size LIST      request sizes, 1 byte to " MAX_SIZE_NAME ", e.g. 4k,64k,1m\n"
 	      "                   (default 64k)\n"
 	      "  --mode LIST      sync,async,procs (default sync)\n"
-	      "  --depth LIST     requests in flight for async, 1-1024 (default 1,16)\n"
-	      "  --procs N        processes for procs, 1-256 (default 2)\n"
+	      "  --depth LIST     requests in flight for async, 1-" STR(MAX_DEPTH) " (default 1,16)\n"
+	      "  --procs N        processes for procs, 1-" STR(MAX_PROCS) " (default 2)\n"
 	      "  --engine LIST    vzip,vzip-pinned,wd-sw,queue,zlib,libdeflate,isal,memcpy,kernel,\n"
 	      "                   pingpong,ring,phase (default: vzip and every baseline\n"
 	      "                   that applies)\n"
@@ -1034,7 +1038,7 @@ int main(int argc, char **argv)
 	int nops = 0, nsizes = 0, nmodes = 0, ndepths = 0, nengines = 0;
 	struct bench *b = calloc(1, sizeof(*b));
 	struct ratio rt[16];
-	char path[512];
+	char path[PATH_MAX];
 	bool custom = false, spin = false, full = false;
 	const char *input = NULL;
 	int opt, nr = 0, ret;
@@ -1077,14 +1081,14 @@ int main(int argc, char **argv)
 			v = parse_count(optarg, 1, MAX_PROCS);
 			if (v < 0)
 				return bad_option("procs", optarg,
-						  "not a number of processes from 1 to 256");
+						  "not a number of processes from 1 to " STR(MAX_PROCS));
 			b->procs = (unsigned int)v;
 			break;
 		case 'l':
 			v = parse_count(optarg, WD_LEVEL_MIN, WD_LEVEL_MAX);
 			if (v < 0)
 				return bad_option("level", optarg,
-						  "not a level from 1 to 9");
+						  "not a level from " STR(WD_LEVEL_MIN) " to " STR(WD_LEVEL_MAX));
 			b->level = (int)v;
 			break;
 		case 'f':
@@ -1154,6 +1158,9 @@ int main(int argc, char **argv)
 		return 1;
 	/* before anything runs: a run whose figures cannot be kept is lost */
 	ret = make_dir(b->out_dir);
+	if (!ret && snprintf(path, sizeof(path), "%s/%s.json", b->out_dir,
+			     b->name) >= (int)sizeof(path))
+		ret = -ENAMETOOLONG;
 	if (ret) {
 		fprintf(stderr, "wdbench: --out %s: %s\n", b->out_dir,
 			strerror(-ret));

@@ -37,17 +37,29 @@
 #include "wdbench.h"
 
 /**
+ * struct answered - the first member of each spinning floor's state,
+ *	the measuring thread's own
+ * @op: one request, which waits for the partner's answer
+ * @late: the partner stopped answering: later requests fail at once
+ */
+struct answered {
+	op_fn op;
+	bool late;
+};
+
+/**
  * struct pingpong - the two threads' shared state
+ * @ans: the measuring thread's request and whether it is late
  * @ping: the measuring thread's counter, on a cache line of its own
  * @pong: the partner's answer, on another
  * @stop: the partner leaves
- * @late: the partner stopped answering; the measuring thread's own
  */
 struct pingpong {
+	struct answered ans;
+
 	_Alignas(64) atomic_uint_least64_t ping;
 	_Alignas(64) atomic_uint_least64_t pong;
 	_Alignas(64) atomic_bool stop;
-	bool late;
 };
 
 /*
@@ -80,8 +92,11 @@ struct answer_wait {
 	bool slow;
 };
 
-/* Another look at the partner's answer: false once it is late. */
-static bool still_waiting(struct answer_wait *a)
+/*
+ * Another look at the partner's answer: false, with @ans late, once the
+ * answer is ANSWER_LATE_S late.
+ */
+static bool still_waiting(struct answered *ans, struct answer_wait *a)
 {
 	static const struct timespec ms = { .tv_nsec = 1000000 };
 	double t;
@@ -97,12 +112,19 @@ static bool still_waiting(struct answer_wait *a)
 	if (!a->start)
 		a->start = t;
 	a->slow = t - a->start >= ANSWER_SPIN_S;
-	return t - a->start < ANSWER_LATE_S;
+	ans->late = t - a->start >= ANSWER_LATE_S;
+	return !ans->late;
 }
 
-/* The row of a measurement whose partner stopped answering. */
-static void late(struct result *r)
+/* bench_pair()'s measurement of a spinning floor, whose state is @ctx. */
+static void measure_answered(const struct work *w, struct result *r,
+			     void *ctx)
 {
+	struct answered *ans = ctx;
+
+	run_sync(w, ans->op, ctx, r);
+	if (!ans->late)
+		return;
 	r->ok = false;
 	snprintf(r->note, sizeof(r->note),
 		 "no answer from the partner thread within %d s",
@@ -135,14 +157,12 @@ static long round_trip(void *arg)
 						memory_order_relaxed) + 1;
 	struct answer_wait a = { 0 };
 
-	if (pp->late)
+	if (pp->ans.late)
 		return -1;
 	atomic_store_explicit(&pp->ping, v, memory_order_release);
 	while (atomic_load_explicit(&pp->pong, memory_order_acquire) != v)
-		if (!still_waiting(&a)) {
-			pp->late = true;
+		if (!still_waiting(&pp->ans, &a))
 			return -1;
-		}
 	return 0;
 }
 
@@ -201,16 +221,6 @@ void bench_pair(const struct work *w, struct result *r,
 	pthread_setaffinity_np(self, sizeof(allowed), &allowed);
 }
 
-static void measure_round_trip(const struct work *w, struct result *r,
-			       void *ctx)
-{
-	struct pingpong *pp = ctx;
-
-	run_sync(w, round_trip, ctx, r);
-	if (pp->late)
-		late(r);
-}
-
 /**
  * pingpong_run() - measure the round trip between two CPUs
  * @w: the measurement (NOP, sync)
@@ -219,31 +229,31 @@ static void measure_round_trip(const struct work *w, struct result *r,
  */
 void pingpong_run(const struct work *w, struct result *r)
 {
-	struct pingpong pp = { .late = false };
+	struct pingpong pp = { .ans.op = round_trip };
 
 	atomic_store(&pp.ping, 0);
 	atomic_store(&pp.pong, 0);
-	bench_pair(w, r, partner, measure_round_trip, &pp, &pp.stop);
+	bench_pair(w, r, partner, measure_answered, &pp, &pp.stop);
 }
 
 #define RING_DEPTH	64
 
 /**
  * struct ring_floor - a vzip queue's rings in process memory
+ * @ans: the measuring thread's request and whether it is late
  * @dus: the control page, then the SQ, then the CQ, as a queue's DUS
  *	region; page-aligned
  * @sq_next: the application's next SQ index (its private copy)
  * @cq_next: the application's next CQ index
  * @tag: the last request's user_data
  * @stop: the engine thread leaves
- * @late: the engine thread stopped answering
  */
 struct ring_floor {
+	struct answered ans;
 	unsigned char *dus;
 	uint32_t sq_next, cq_next;
 	uint64_t tag;
 	atomic_bool stop;
-	bool late;
 };
 
 static uint32_t *ctrl(const struct ring_floor *f, unsigned int off)
@@ -304,7 +314,7 @@ static long ring_nop(void *arg)
 	struct answer_wait a = { 0 };
 	struct vzip_cqe cqe;
 
-	if (f->late)
+	if (f->ans.late)
 		return -1;
 	memcpy(sq_slot(f, f->sq_next), &sqe, sizeof(sqe));
 	__atomic_store_n(ctrl(f, WD_RING_CTRL_SQ_TAIL), ++f->sq_next,
@@ -316,24 +326,12 @@ static long ring_nop(void *arg)
 		return -1;
 	while (__atomic_load_n(ctrl(f, WD_RING_CTRL_CQ_TAIL),
 			       __ATOMIC_ACQUIRE) == f->cq_next)
-		if (!still_waiting(&a)) {
-			f->late = true;
+		if (!still_waiting(&f->ans, &a))
 			return -1;
-		}
 	memcpy(&cqe, cq_slot(f, f->cq_next), sizeof(cqe));
 	__atomic_store_n(ctrl(f, WD_RING_CTRL_CQ_HEAD), ++f->cq_next,
 			 __ATOMIC_RELEASE);
 	return cqe.user_data == f->tag && cqe.status == VZIP_STS_OK ? 0 : -1;
-}
-
-static void measure_ring_nop(const struct work *w, struct result *r,
-			     void *ctx)
-{
-	struct ring_floor *f = ctx;
-
-	run_sync(w, ring_nop, ctx, r);
-	if (f->late)
-		late(r);
 }
 
 /**
@@ -348,7 +346,7 @@ void ring_floor_run(const struct work *w, struct result *r)
 	size_t size = WD_RING_CTRL_SIZE +
 		      RING_DEPTH * (sizeof(struct vzip_sqe) +
 				    sizeof(struct vzip_cqe));
-	struct ring_floor f = { 0 };
+	struct ring_floor f = { .ans.op = ring_nop };
 
 	f.dus = aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
 	if (!f.dus) {
@@ -356,29 +354,30 @@ void ring_floor_run(const struct work *w, struct result *r)
 		return;
 	}
 	memset(f.dus, 0, size);
-	bench_pair(w, r, ring_engine, measure_ring_nop, &f, &f.stop);
+	bench_pair(w, r, ring_engine, measure_answered, &f, &f.stop);
 	free(f.dus);
 }
 
 /**
  * struct phase_floor - rings whose entries carry their phase
+ * @ans: the measuring thread's request and whether it is late
  * @dev_flags: the engine's flags, as the control page's, on a line of its
  *	own (this engine never sleeps: it stays 0)
  * @sq_next: the application's next SQ index, on the next line
  * @cq_next: the application's next CQ index
  * @tag: the last request's user_data
  * @stop: the engine thread leaves
- * @late: the engine thread stopped answering
  * @sq: RING_DEPTH descriptors; the phase is in rsvd[0]
  * @cq: RING_DEPTH completions; the phase is in rsvd0
  */
 struct phase_floor {
+	struct answered ans;
+
 	_Alignas(64) uint32_t dev_flags;
 	_Alignas(64) uint32_t sq_next;
 	uint32_t cq_next;
 	uint64_t tag;
 	atomic_bool stop;
-	bool late;
 	struct vzip_sqe *sq;
 	struct vzip_cqe *cq;
 };
@@ -432,7 +431,7 @@ static long phase_nop(void *arg)
 	struct vzip_cqe *c = &f->cq[f->cq_next % RING_DEPTH];
 	struct answer_wait a = { 0 };
 
-	if (f->late)
+	if (f->ans.late)
 		return -1;
 	memset(s, 0, offsetof(struct vzip_sqe, rsvd));
 	s->opcode = VZIP_OP_NOP;
@@ -447,22 +446,10 @@ static long phase_nop(void *arg)
 		return -1;
 	while (__atomic_load_n(&c->rsvd0, __ATOMIC_ACQUIRE) !=
 	       phase_of(f->cq_next))
-		if (!still_waiting(&a)) {
-			f->late = true;
+		if (!still_waiting(&f->ans, &a))
 			return -1;
-		}
 	f->cq_next++;
 	return c->user_data == f->tag && c->status == VZIP_STS_OK ? 0 : -1;
-}
-
-static void measure_phase_nop(const struct work *w, struct result *r,
-			      void *ctx)
-{
-	struct phase_floor *f = ctx;
-
-	run_sync(w, phase_nop, ctx, r);
-	if (f->late)
-		late(r);
 }
 
 /**
@@ -474,7 +461,7 @@ static void measure_phase_nop(const struct work *w, struct result *r,
  */
 void phase_floor_run(const struct work *w, struct result *r)
 {
-	struct phase_floor f = { 0 };
+	struct phase_floor f = { .ans.op = phase_nop };
 
 	f.sq = aligned_alloc(4096, RING_DEPTH * sizeof(*f.sq));
 	f.cq = aligned_alloc(4096, RING_DEPTH * sizeof(*f.cq));
@@ -483,7 +470,7 @@ void phase_floor_run(const struct work *w, struct result *r)
 	} else {
 		memset(f.sq, 0, RING_DEPTH * sizeof(*f.sq));
 		memset(f.cq, 0, RING_DEPTH * sizeof(*f.cq));
-		bench_pair(w, r, phase_engine, measure_phase_nop, &f, &f.stop);
+		bench_pair(w, r, phase_engine, measure_answered, &f, &f.stop);
 	}
 	free(f.sq);
 	free(f.cq);

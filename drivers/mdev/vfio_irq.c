@@ -344,9 +344,7 @@ long wd_vfio_ioctl_set_irqs(struct wd_vfio *v, void __user *arg)
 		ret = wd_vfio_set_notifier(v, &hdr, data, &v->req_trigger);
 		break;
 	default:
-		dev_dbg_ratelimited(wd_vfio_dev(v),
-				    "SET_IRQS: index %u: the function has no MSI-X\n",
-				    hdr.index);
+		/* MSI-X: its count is 0, refused with the header above */
 		ret = -EINVAL;
 		break;
 	}

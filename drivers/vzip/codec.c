@@ -197,12 +197,14 @@ static int vzip_stream_begin(struct vzip_codec *c, struct vzip_job *j, u8 kind)
 	struct vzip_stream *st = &c->st;
 
 	if (j->stream && !j->new_stream) {
-		if (vzip_stream_load(&j->ctx, st, c->sealed) ||
-		    !vzip_stream_matches(st, j, kind)) {
-			j->status = VZIP_STS_INVALID;
-			return -EINVAL;
-		}
-		return 0;
+		if (vzip_stream_load(&j->ctx, st, c->sealed))
+			j->why = "not written by this device, or changed since";
+		else if (!vzip_stream_matches(st, j, kind))
+			j->why = "another direction, format or window, or an ended stream";
+		else
+			return 0;
+		j->status = VZIP_STS_INVALID;
+		return -EINVAL;
 	}
 	memset(st, 0, sizeof(*st));
 	st->kind = kind;
@@ -687,9 +689,13 @@ static void vzip_decompress(struct vzip_codec *c, struct vzip_job *j)
 		return;
 	if (st->phase == VZIP_PHASE_BODY) {
 		ret = vzip_inflate_resume(c, j);
+		if (ret == -EINVAL) {
+			j->why = "its decompressor state does not load";
+			j->status = VZIP_STS_INVALID;
+			return;
+		}
 		if (ret) {
-			j->status = ret == -EINVAL ? VZIP_STS_INVALID :
-						     VZIP_STS_HW_ERROR;
+			j->status = VZIP_STS_HW_ERROR;
 			return;
 		}
 		ret = VZIP_STEP_DONE;
@@ -760,6 +766,7 @@ void vzip_codec_run(struct vzip_codec *c, struct vzip_job *job)
 	job->checksum = 0;
 	job->flags = 0;
 	job->stored_segments = 0;
+	job->why = NULL;
 
 	switch (job->opcode) {
 	case VZIP_OP_NOP:
@@ -775,6 +782,7 @@ void vzip_codec_run(struct vzip_codec *c, struct vzip_job *job)
 		vzip_decompress(c, job);
 		break;
 	default:
+		job->why = "an opcode the codec does not run";
 		job->status = VZIP_STS_INVALID;
 		break;
 	}

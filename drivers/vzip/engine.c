@@ -165,14 +165,35 @@ static u16 vzip_engine_execute(struct wd_engine *we, struct wd_sched_ent *ent,
 	vzip_codec_run(e->codec, job);
 	vzip_dma_unmap_job(e, job);
 	atomic64_add(job->stored_segments, &vdev->stats.stored_segments);
-	if (job->status == VZIP_STS_INVALID)
-		dev_dbg_ratelimited(vdev->dev,
-				    "queue %u: stream context refused\n",
-				    q->qid);
-	else if (job->status == VZIP_STS_HW_ERROR)
-		dev_warn_ratelimited(vdev->dev, "queue %u: engine failure\n",
-				     q->qid);
+	vzip_job_report(vdev, q->qid, job);
 	return job->status;
+}
+
+/**
+ * vzip_job_report() - log why the codec refused or failed a request
+ * @vdev: the device
+ * @qid: the uacce queue's index, or -1 for a vfio-pci queue
+ * @job: the request, run by vzip_codec_run()
+ *
+ * Descriptors are checked, and their refusals logged, by
+ * vzip_sqe_decode(); this is for what only the codec finds, a stream
+ * context it cannot continue, and for an engine's failure.
+ */
+void vzip_job_report(struct vzip_device *vdev, int qid,
+		     const struct vzip_job *job)
+{
+	char who[24] = "vfio-pci queue";
+
+	if (job->status != VZIP_STS_INVALID &&
+	    job->status != VZIP_STS_HW_ERROR)
+		return;
+	if (qid >= 0)
+		snprintf(who, sizeof(who), "queue %d", qid);
+	if (job->status == VZIP_STS_INVALID)
+		dev_dbg_ratelimited(vdev->dev, "%s: stream context refused: %s\n",
+				    who, job->why);
+	else
+		dev_warn_ratelimited(vdev->dev, "%s: engine failure\n", who);
 }
 
 /* wd_engine_ops.complete: the completion, the stats, the trace event */

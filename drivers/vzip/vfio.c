@@ -104,6 +104,7 @@ static void vzip_vfio_execute(void *engine, struct wd_mdev_vfio_req *req)
 		status = job.status;
 		atomic64_add(job.stored_segments,
 			     &e->vdev->stats.stored_segments);
+		vzip_job_report(e->vdev, -1, &job);
 	}
 	vzip_cqe_fill(e->vdev, sqe, status, &job, req->cqe);
 }

@@ -64,6 +64,7 @@ struct wd_mdev_vfio_ops;
  * @flags: result: VZIP_CQE_F_*
  * @stored_segments: result: segments written as stored blocks because
  *                   deflate's output was larger
+ * @why: result: with VZIP_STS_INVALID from the codec, what was wrong
  */
 struct vzip_job {
 	u8 opcode;
@@ -84,6 +85,7 @@ struct vzip_job {
 	u16 status;
 	u8 flags;
 	u32 stored_segments;
+	const char *why;
 };
 
 /**
@@ -164,6 +166,8 @@ u16 vzip_sqe_decode(const struct vzip_sqe *sqe, const struct vzip_device *vdev,
 		    struct vzip_job *job);
 void vzip_cqe_fill(struct vzip_device *vdev, const struct vzip_sqe *sqe,
 		   u16 status, const struct vzip_job *job, struct vzip_cqe *cqe);
+void vzip_job_report(struct vzip_device *vdev, int qid,
+		     const struct vzip_job *job);
 
 /* vfio.c */
 extern const struct wd_mdev_vfio_ops vzip_vfio_ops;

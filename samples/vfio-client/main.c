@@ -18,6 +18,7 @@
  *
  * Documentation/vfio-client.rst has the options and the walk-through.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -89,13 +90,26 @@ static int parse_num(const char *name, const char *s, unsigned long long min,
 	char *end;
 	unsigned long long v;
 
+	/* strtoull() takes "-1" for ULLONG_MAX: digits only */
 	errno = 0;
 	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || v < min || v > max) {
+	if (!isdigit((unsigned char)*s) || errno || *end || v < min ||
+	    v > max) {
 		vc_err("--%s: '%s' is not a number in %llu..%llu", name, s, min, max);
 		return -EINVAL;
 	}
 	*out = v;
+	return 0;
+}
+
+/* The error check of the run: one of --bad-iova, --unmap-inflight, --reset. */
+static int set_check(struct vc_opts *o, enum vc_check check)
+{
+	if (o->check && o->check != check) {
+		vc_err("--bad-iova, --unmap-inflight and --reset go alone");
+		return -EINVAL;
+	}
+	o->check = check;
 	return 0;
 }
 
@@ -219,22 +233,26 @@ static int parse_opts(struct vc_opts *o, int argc, char **argv)
 			break;
 		case O_BAD:
 			if (!strcmp(optarg, "src"))
-				o->check = VC_CHECK_BAD_SRC;
+				ret = set_check(o, VC_CHECK_BAD_SRC);
 			else if (!strcmp(optarg, "dst"))
-				o->check = VC_CHECK_BAD_DST;
+				ret = set_check(o, VC_CHECK_BAD_DST);
 			else if (!strcmp(optarg, "ctx"))
-				o->check = VC_CHECK_BAD_CTX;
+				ret = set_check(o, VC_CHECK_BAD_CTX);
 			else if (!strcmp(optarg, "sq"))
-				o->check = VC_CHECK_BAD_SQ;
+				ret = set_check(o, VC_CHECK_BAD_SQ);
 			else if (!strcmp(optarg, "cq"))
-				o->check = VC_CHECK_BAD_CQ;
+				ret = set_check(o, VC_CHECK_BAD_CQ);
 			else {
 				vc_err("--bad-iova: '%s' is not src, dst, ctx, sq or cq", optarg);
 				ret = -EINVAL;
 			}
 			break;
-		case O_UNMAP: o->check = VC_CHECK_UNMAP; break;
-		case O_RESET: o->check = VC_CHECK_RESET; break;
+		case O_UNMAP:
+			ret = set_check(o, VC_CHECK_UNMAP);
+			break;
+		case O_RESET:
+			ret = set_check(o, VC_CHECK_RESET);
+			break;
 		case O_HANG: o->hang = 1; break;
 		case O_HANDLE: o->handle_request = 1; break;
 		case O_MIGRATE_TO:

@@ -183,8 +183,12 @@ static noinline int wd_sva_pin(struct wd_engine_dev *wdev,
 	memset(buf, 0, sizeof(*buf));
 	if (!r->len)
 		return 0;
-	if (r->addr + r->len < r->addr || r->addr + r->len > mm->task_size)
+	if (r->addr + r->len < r->addr || r->addr + r->len > mm->task_size) {
+		dev_dbg_ratelimited(wdev->dev,
+				    "%u bytes at %#llx: beyond the process's address space\n",
+				    r->len, r->addr);
 		return -EFAULT;
+	}
 	buf->offset = offset_in_page(r->addr);
 	nr = DIV_ROUND_UP(buf->offset + r->len, PAGE_SIZE);
 	pinned = pin_user_pages_remote(mm, r->addr & PAGE_MASK, nr,
@@ -193,10 +197,18 @@ static noinline int wd_sva_pin(struct wd_engine_dev *wdev,
 	if (pinned != nr) {
 		if (pinned > 0)
 			unpin_user_pages(pages, pinned);
-		dev_dbg_ratelimited(wdev->dev,
-				    "cannot pin %u bytes at %#llx for %s: %ld of %lu pages\n",
-				    r->len, r->addr,
-				    r->write ? "writing" : "reading", pinned, nr);
+		if (pinned < 0)
+			dev_dbg_ratelimited(wdev->dev,
+					    "cannot pin %u bytes at %#llx for %s: %pe\n",
+					    r->len, r->addr,
+					    r->write ? "writing" : "reading",
+					    ERR_PTR(pinned));
+		else
+			dev_dbg_ratelimited(wdev->dev,
+					    "cannot pin %u bytes at %#llx for %s: %ld of %lu pages\n",
+					    r->len, r->addr,
+					    r->write ? "writing" : "reading",
+					    pinned, nr);
 		return -EFAULT;
 	}
 	buf->pages = pages;

@@ -442,6 +442,11 @@ static void descriptors(struct vzip_q *q)
 		s = vzip_sqe(q, VZIP_OP_COPY, 0, 0, gone, 64, dst, 64);
 		expect_sqe(q, &s, VZIP_STS_ADDR_ERROR, "cannot pin 64 bytes at",
 			   "a COPY from unmapped memory");
+		s = vzip_sqe(q, VZIP_OP_COPY, 0, 0, src, 64, dst, 64);
+		s.src = htole64(1ULL << 47);
+		expect_sqe(q, &s, VZIP_STS_ADDR_ERROR,
+			   "beyond the process's address space",
+			   "a COPY from past the process's address space");
 	} else {
 		s = vzip_sqe(q, VZIP_OP_COPY, 0, 0, src, 64, dst, 64);
 		s.src = htole64(q->ss_dma + q->ss_size);

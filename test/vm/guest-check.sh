@@ -77,6 +77,13 @@ matches() {
 # of 1.3-1.9 s.
 modload=$PWD/build/user/test/modload
 [ -x "$modload" ] || { echo "guest-check: no $modload (make user builds it)"; exit 1; }
+# Our modules' dev_dbg() messages, the reasons of refused calls, are on
+# in every test where the kernel has dynamic debug (the debug kernel and
+# Debian's): their arguments are evaluated in the error and removal paths
+# the tests drive, under KASAN in the debug guests, and the reasons are in
+# the log of a failed test.  The heaviest tests log a few thousand lines.
+dyndbg=""
+[ -f /proc/dynamic_debug/control ] && dyndbg=dyndbg=+p
 # One modinfo for all of them: it is kmod too.
 ko_table=$(find "$mods" -name '*.ko' -exec modinfo {} + | while read -r key val; do
 	case $key in
@@ -137,7 +144,7 @@ load_modules() {
 			if ! find_ko "$dep"; then
 				[ -d "/sys/module/$dep" ] || modprobe -q "$dep"
 			elif [ ! -d "/sys/module/$dep" ]; then
-				if ! "$modload" load "$ko"; then
+				if ! "$modload" load "$ko" $dyndbg; then
 					echo "load-failed $dep" >> "$st"
 					return 1
 				fi
@@ -145,7 +152,7 @@ load_modules() {
 			fi
 		done
 		# shellcheck disable=SC2086
-		if [ -z "$mko" ] || ! "$modload" load "$mko" $params; then
+		if [ -z "$mko" ] || ! "$modload" load "$mko" $params $dyndbg; then
 			echo "load-failed $mod" >> "$st"
 			return 1
 		fi

@@ -187,6 +187,8 @@ static void regions(struct vzip_q *q)
 		expect(errno_of(ret), EINVAL,
 		       "a region is unmapped or protected whole only",
 		       "mprotect of part of a region");
+		if (!ret)	/* the rings are written below */
+			mprotect(q->dus + page, page, PROT_READ | PROT_WRITE);
 	}
 	hole = mmap(NULL, q->dus_size, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -199,7 +201,15 @@ static void regions(struct vzip_q *q)
 
 		expect(p == MAP_FAILED ? errno : 0, EPERM,
 		       "a region cannot be moved", "mremap of a region");
-		munmap(hole, q->dus_size);
+		if (p == MAP_FAILED) {
+			munmap(hole, q->dus_size);
+		} else {	/* moved after all: follow it */
+			q->sq = (void *)((uint8_t *)p +
+					 ((uint8_t *)q->sq - q->dus));
+			q->cq = (void *)((uint8_t *)p +
+					 ((uint8_t *)q->cq - q->dus));
+			q->dus = p;
+		}
 	}
 
 	/* a second queue, none of its regions mapped */

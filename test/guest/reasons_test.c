@@ -16,7 +16,8 @@
  *                          open past the last queue
  *   reasons_test vcrypt    a vcrypt device: its own descriptor checks,
  *                          keys and stream contexts
- *   reasons_test vfio UUID a vzip vfio-pci instance (test/guest/
+ *   reasons_test --vfio UUID
+ *                          a vzip vfio-pci instance (test/guest/
  *                          reasons_vfio.sh creates it): the VFIO device's
  *                          ioctls and regions, and descriptors of one of
  *                          its queues
@@ -104,39 +105,39 @@ static void expect(int err, int want, const char *reason, const char *what)
 			 last[0] ? last : "(none)");
 }
 
-/* One descriptor the engine must complete with @want and the reason. */
-static void expect_sqe(struct vzip_q *q, const struct vzip_sqe *sqe,
-		       unsigned int want, const char *reason, const char *what)
+/*
+ * One request, run since kmsg_mark(): it completed with @status (0xffff if
+ * it did not complete), and must have with @want and the reason.
+ */
+static void expect_status(unsigned int status, unsigned int want,
+			  const char *reason, const char *what)
 {
-	unsigned int status;
-	bool said;
+	bool said = kmsg_says(reason);
 
-	kmsg_mark();
-	status = vzip_status_of(q, sqe);
-	said = kmsg_says(reason);
 	if (!tap_ok(status == want && said, "%s: status %u, logged \"%s\"",
 		    what, want, reason))
 		tap_diag("status %u; the kernel's last line: %s", status,
 			 last[0] ? last : "(none)");
 }
 
-/* expect_sqe() of a vcrypt request */
+/* A vzip descriptor on the queue: expect_status() */
+static void expect_sqe(struct vzip_q *q, const struct vzip_sqe *sqe,
+		       unsigned int want, const char *reason, const char *what)
+{
+	kmsg_mark();
+	expect_status(vzip_status_of(q, sqe), want, reason, what);
+}
+
+/* A vcrypt descriptor on the queue: expect_status() */
 static void expect_crypt(struct vzip_q *q, const struct vcrypt_sqe *sqe,
 			 unsigned int want, const char *reason,
 			 const char *what)
 {
 	struct vcrypt_cqe cqe;
-	unsigned int status = 0xffff;
-	bool said;
 
 	kmsg_mark();
-	if (!vcrypt_exec(q, sqe, &cqe))
-		status = le16toh(cqe.status);
-	said = kmsg_says(reason);
-	if (!tap_ok(status == want && said, "%s: status %u, logged \"%s\"",
-		    what, want, reason))
-		tap_diag("status %u; the kernel's last line: %s", status,
-			 last[0] ? last : "(none)");
+	expect_status(vcrypt_exec(q, sqe, &cqe) ? 0xffff :
+		      le16toh(cqe.status), want, reason, what);
 }
 
 static int errno_of(int ret)
@@ -538,20 +539,12 @@ static unsigned int vf_status(struct vz_queue *vq, const struct vzip_sqe *sqe)
 	return 0xffff;
 }
 
-/* expect_sqe() on queue 0 of the instance */
+/* A descriptor on queue 0 of the instance: expect_status() */
 static void expect_vf(struct vz_queue *vq, const struct vzip_sqe *sqe,
 		      unsigned int want, const char *reason, const char *what)
 {
-	unsigned int status;
-	bool said;
-
 	kmsg_mark();
-	status = vf_status(vq, sqe);
-	said = kmsg_says(reason);
-	if (!tap_ok(status == want && said, "%s: status %u, logged \"%s\"",
-		    what, want, reason))
-		tap_diag("status %u; the kernel's last line: %s", status,
-			 last[0] ? last : "(none)");
+	expect_status(vf_status(vq, sqe), want, reason, what);
 }
 
 /* Descriptors of a VFIO queue: addresses are IOVAs of the VMM's maps. */
@@ -697,13 +690,13 @@ static void all_open(const char *name)
 int main(int argc, char **argv)
 {
 	bool crypt = argc == 2 && !strcmp(argv[1], "vcrypt");
-	bool vf = argc == 3 && !strcmp(argv[1], "vfio");
+	bool vf = argc == 3 && !strcmp(argv[1], "--vfio");
 	char name[NAME_MAX + 1];
 	struct vzip_q q;
 	int ret;
 
 	if (argc > 1 && !crypt && !vf) {
-		fprintf(stderr, "usage: reasons_test [vcrypt | vfio UUID]\n");
+		fprintf(stderr, "usage: reasons_test [vcrypt | --vfio UUID]\n");
 		return 2;
 	}
 	if (crypt)

@@ -118,3 +118,28 @@ vc_ok() {
 		sed 's/^/# /' $work/vc.log
 	fi
 }
+
+# vfio_program SUFFIX PROGRAM ARGS...: a test program that drives an
+# instance itself.  Creates an instance of the vfio-pci type *-SUFFIX
+# (uuid 1), runs PROGRAM ARGS... UUID, whose TAP is the test's, removes
+# the instance and exits with the program's status (1 if the instance
+# could not be removed); a missing precondition fails the test.
+vfio_program() {
+	vp_type=$1
+	shift
+	vfio_setup
+	vp_u=$(uuid 1)
+	vcreate "$vp_type" "$vp_u" ||
+		fail_all "create a $vp_type vfio-pci instance"
+	[ -L "/sys/bus/mdev/devices/$vp_u/iommu_group" ] ||
+		fail_all "the $vp_type instance has no IOMMU group"
+	[ -c "/dev/vfio/$(vgroup "$vp_u")" ] ||
+		fail_all "no /dev/vfio/$(vgroup "$vp_u")"
+	"$@" "$vp_u"
+	vp_rc=$?
+	if ! destroy "$vp_u"; then
+		echo "# could not remove the instance $vp_u"
+		vp_rc=1
+	fi
+	exit $vp_rc
+}

@@ -9,17 +9,4 @@ set -u
 . test/guest/vfio_lib.sh
 uuid_base=0x77
 
-vfio_setup
-u=$(uuid 1)
-vcreate vq1 "$u" || fail_all "create a vq1 vfio-pci instance"
-[ -L "/sys/bus/mdev/devices/$u/iommu_group" ] ||
-	fail_all "the vq1 instance has no IOMMU group"
-[ -c "/dev/vfio/$(vgroup "$u")" ] || fail_all "no /dev/vfio/$(vgroup "$u")"
-
-"$tbin/vzip_window_test" --vfio "$u"
-rc=$?
-if ! destroy "$u"; then
-	echo "# could not remove the instance $u"
-	rc=1
-fi
-exit $rc
+vfio_program vq1 "$tbin/vzip_window_test" --vfio

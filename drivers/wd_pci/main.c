@@ -240,6 +240,13 @@ static int wd_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = pcim_enable_device(pdev);
 	if (ret)
 		return ret;
+	if (!(pci_resource_flags(pdev, 0) & IORESOURCE_MEM) ||
+	    pci_resource_len(pdev, 0) < WD_PCI_BAR0_SIZE) {
+		dev_err(dev, "BAR0 is not %u bytes of memory (flags %#lx, %llu bytes)\n",
+			WD_PCI_BAR0_SIZE, pci_resource_flags(pdev, 0),
+			(unsigned long long)pci_resource_len(pdev, 0));
+		return -ENODEV;
+	}
 	ret = pcim_iomap_regions(pdev, BIT(0), KBUILD_MODNAME);
 	if (ret) {
 		dev_err(dev, "cannot map BAR0: %d\n", ret);

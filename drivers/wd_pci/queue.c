@@ -226,8 +226,11 @@ static u32 wd_pci_die(struct wd_pci_queue *q, enum wd_pci_fault fault,
 			       fault == WD_PCI_FAULT_GONE ?
 			       UACCE_QREASON_REMOVED : UACCE_QREASON_HW_ERROR);
 	/* a gone function takes no more writes; others stop the queue */
-	if (fault != WD_PCI_FAULT_GONE)
+	if (fault != WD_PCI_FAULT_GONE) {
 		wd_pci_qwrite(q, WD_PCI_Q_CTRL, 0);
+		/* flushes the posted write: the function is idle after it */
+		wd_pci_qread(q, WD_PCI_Q_STATUS);
+	}
 	inflight = wd_pci_abort_inflight(q);
 	n += inflight;
 
@@ -404,6 +407,24 @@ VISIBLE_IF_KUNIT u32 wd_pci_service(struct wd_pci_queue *q, bool irq)
 }
 EXPORT_SYMBOL_IF_KUNIT(wd_pci_service);
 
+/*
+ * The owner's SQ holds an entry a round would take: published, within
+ * the ring, and with room for its completion in the owner's CQ.  An index
+ * out of range (a protocol error) or a full CQ is the owner's to fix; the
+ * pump sleeps on it rather than looking again.
+ */
+static bool wd_pci_sq_takeable(struct wd_pci_queue *q)
+{
+	const struct wd_pci_class *cls = q->wdev->cls;
+	u32 depth = q->wdev->depth;
+	u32 tail = le32_to_cpu(READ_ONCE(*wd_pci_ctrl(q, cls->ctrl.sq_tail)));
+	u32 cq_head = le32_to_cpu(READ_ONCE(*wd_pci_ctrl(q,
+							  cls->ctrl.cq_head)));
+
+	return tail != q->sq_head && tail - q->sq_head <= depth &&
+	       q->sq_head - cq_head < depth;
+}
+
 static void wd_pci_pump(struct work_struct *work)
 {
 	struct wd_pci_queue *q = container_of(to_delayed_work(work),
@@ -436,8 +457,7 @@ again:
 	WRITE_ONCE(*flags, cpu_to_le32(cls->ctrl.need_wakeup));
 	/* pairs with the owner's barrier between sq_tail and dev_flags */
 	smp_mb();
-	if (le32_to_cpu(READ_ONCE(*wd_pci_ctrl(q, cls->ctrl.sq_tail))) !=
-	    q->sq_head) {
+	if (wd_pci_sq_takeable(q) && READ_ONCE(q->running)) {
 		WRITE_ONCE(*flags, 0);
 		goto again;
 	}

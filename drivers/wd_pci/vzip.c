@@ -25,7 +25,7 @@ static int wd_pci_vzip_check(struct wd_pci_dev *wdev)
 		dev_err(wdev->dev,
 			"vzip parameters make no sense: caps %#x, context %u bytes, max_len %u\n",
 			caps, ctx, wdev->params[VZIP_PCI_PARAM_MAX_LEN]);
-		return -EINVAL;
+		return -ENODEV;
 	}
 	return 0;
 }
@@ -65,14 +65,18 @@ static u16 wd_pci_vzip_check_sqe(struct wd_pci_queue *q, const void *entry,
 	u64 src_len = le32_to_cpu(sqe->src_len);
 	u64 dst_len = le32_to_cpu(sqe->dst_len);
 
-	switch (sqe->opcode) {
-	case VZIP_OP_COPY:
-	case VZIP_OP_COMPRESS:
-	case VZIP_OP_DECOMPRESS:
-		break;
-	default:
-		return 0;
+	/*
+	 * The function reaches any guest-physical address: what this driver
+	 * does not know the buffers of never reaches it.
+	 */
+	if (sqe->version != VZIP_SQE_VERSION || sqe->opcode > VZIP_OP_DECOMPRESS) {
+		dev_dbg_ratelimited(q->wdev->dev,
+				    "queue %u: version %u, opcode %u: not a descriptor this driver knows\n",
+				    q->qid, sqe->version, sqe->opcode);
+		return VZIP_STS_INVALID;
 	}
+	if (sqe->opcode == VZIP_OP_NOP)
+		return 0;
 	if ((src_len && !wd_pci_vzip_in(ss, le64_to_cpu(sqe->src), src_len)) ||
 	    (dst_len && !wd_pci_vzip_in(ss, le64_to_cpu(sqe->dst), dst_len)) ||
 	    ((le16_to_cpu(sqe->flags) & VZIP_SQE_F_STREAM) &&

@@ -43,7 +43,8 @@ struct wd_pci_queue;
  * @write_regs: fill the page of registers a queue's owner maps
  * @ctx_size: bytes of a stream context, for UACCE_CMD_QUEUE_INFO
  * @check_sqe: the status of a local completion if a submission names
- *	memory outside @ss (NULL: not mapped), or 0 to pass it on
+ *	memory outside @ss (NULL: not mapped) or is not one the class knows
+ *	the buffers of, or 0 to pass it on
  * @make_cqe: write the completion of a submission refused with @status
  */
 struct wd_pci_class {

@@ -520,17 +520,37 @@ static void wpt_fn_complete(struct wpt *t, struct wd_pci_queue *q,
 	wpt_qset(t, q, WD_PCI_Q_CQ_TAIL, *done);
 }
 
-/* Waits, up to WPT_TIMEOUT_MS, for a 32-bit word to read @val. */
-static bool wpt_wait_eq(u32 *word, u32 val)
+/* Waits, up to WPT_TIMEOUT_MS, for @done(@arg). */
+static bool wpt_until(bool (*done)(void *arg), void *arg)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(WPT_TIMEOUT_MS);
 
-	while (READ_ONCE(*word) != val) {
+	while (!done(arg)) {
 		if (time_after(jiffies, end))
 			return false;
 		usleep_range(1000, 2000);
 	}
 	return true;
+}
+
+struct wpt_word {
+	u32 *word;
+	u32 val;
+};
+
+static bool wpt_word_is(void *arg)
+{
+	struct wpt_word *w = arg;
+
+	return READ_ONCE(*w->word) == w->val;
+}
+
+/* Waits, up to WPT_TIMEOUT_MS, for a 32-bit word to read @val. */
+static bool wpt_wait_eq(u32 *word, u32 val)
+{
+	struct wpt_word w = { word, val };
+
+	return wpt_until(wpt_word_is, &w);
 }
 
 /* ---- wd_pci_queue: one round at a time ---- */
@@ -600,6 +620,32 @@ static void wpt_addr_error_order(struct kunit *test)
 	wpt_fn_complete(t, q, 1, VZIP_STS_OK);
 	KUNIT_EXPECT_EQ(test, wd_pci_service(q, false), 1);
 	wpt_expect_cqe(test, q, 2, 3, VZIP_STS_OK);
+}
+
+/*
+ * A descriptor of an opcode or SQE version the driver does not know
+ * never reaches the function, whose buffers it could not check.
+ */
+static void wpt_unknown_sqe(struct kunit *test)
+{
+	struct wpt *t = test->priv;
+	struct wd_pci_queue *q = wpt_open(test, 0);
+	struct vzip_sqe *sqe = q->usq;
+
+	wpt_start(test, 0, false);
+	wpt_submit(q, VZIP_OP_DECOMPRESS + 1, 1, 0, 0);
+	KUNIT_EXPECT_EQ(test, wd_pci_service(q, false), 1);
+	wpt_expect_cqe(test, q, 0, 1, VZIP_STS_INVALID);
+	/* slot 1: a NOP of another version */
+	wpt_submit(q, VZIP_OP_NOP, 2, 0, 0);
+	WRITE_ONCE(sqe[1].version, VZIP_SQE_VERSION + 1);
+	KUNIT_EXPECT_EQ(test, wd_pci_service(q, false), 1);
+	wpt_expect_cqe(test, q, 1, 2, VZIP_STS_INVALID);
+	KUNIT_EXPECT_EQ(test, wpt_qget(t, q, WD_PCI_Q_SQ_TAIL), 0);
+	/* a NOP of this version goes on */
+	wpt_submit(q, VZIP_OP_NOP, 3, 0, 0);
+	KUNIT_EXPECT_EQ(test, wd_pci_service(q, false), 1);
+	KUNIT_EXPECT_EQ(test, wpt_qget(t, q, WD_PCI_Q_SQ_TAIL), 1);
 }
 
 /*
@@ -887,9 +933,97 @@ static void wpt_live_no_answer(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, test_bit(WD_PCI_F_GONE, &t->wdev->flags));
 }
 
+/*
+ * The pump has gone to sleep: NEED_WAKEUP raised and the work neither
+ * queued nor running.  A pump that keeps looking never gets there.
+ */
+static bool wpt_asleep(void *arg)
+{
+	struct wd_pci_queue *q = arg;
+
+	return READ_ONCE(*wpt_ctrl(q, VZIP_CTRL_DEV_FLAGS)) ==
+	       cpu_to_le32(VZIP_DEV_F_NEED_WAKEUP) && !work_busy(&q->pump.work);
+}
+
+static bool wpt_wait_asleep(struct wd_pci_queue *q)
+{
+	return wpt_until(wpt_asleep, q);
+}
+
+/*
+ * An sq_tail more than the depth ahead is ignored until the owner takes
+ * it back: the pump sleeps on it instead of looking again for ever (and
+ * stopping the queue, which waits for the pump, returns).
+ */
+static void wpt_live_tail_ahead(struct kunit *test)
+{
+	struct wpt *t = test->priv;
+	struct wd_pci_queue *q = wpt_open(test, 0);
+	__le32 *tail = wpt_ctrl(q, VZIP_CTRL_SQ_TAIL);
+	bool asleep;
+
+	wpt_start(test, 0, true);
+	WRITE_ONCE(*tail, cpu_to_le32(WPT_DEPTH + 1));
+	wd_pci_uacce_ops.wake_queue(&t->uq[0]);
+	asleep = wpt_wait_asleep(q);
+	/* back in range, so that a pump still looking can stop */
+	WRITE_ONCE(*tail, 0);
+	KUNIT_ASSERT_TRUE_MSG(test, asleep,
+			      "the pump kept looking at an sq_tail out of range");
+	KUNIT_EXPECT_EQ(test, wpt_qget(t, q, WD_PCI_Q_SQ_TAIL), 0);
+
+	/* taken back and rung: served */
+	wpt_nops(q, 1, 1);
+	wd_pci_uacce_ops.wake_queue(&t->uq[0]);
+	KUNIT_ASSERT_TRUE(test, wpt_wait_eq(wpt_qreg(t, q, WD_PCI_Q_SQ_TAIL),
+					    1));
+	wpt_fn_complete(t, q, 1, VZIP_STS_OK);
+	KUNIT_ASSERT_TRUE(test, wpt_wait_eq((u32 *)wpt_ctrl(q, VZIP_CTRL_CQ_TAIL),
+					    cpu_to_le32(1)));
+	wpt_expect_cqe(test, q, 0, 1, VZIP_STS_OK);
+}
+
+/*
+ * An owner that does not consume its completions stalls its own queue:
+ * the pump sleeps until it frees a slot of its CQ and rings.
+ */
+static void wpt_live_cq_full(struct kunit *test)
+{
+	struct wpt *t = test->priv;
+	struct wd_pci_queue *q = wpt_open(test, 0);
+	bool asleep;
+
+	wpt_start(test, 0, true);
+	wpt_nops(q, 1, WPT_DEPTH);
+	wd_pci_uacce_ops.wake_queue(&t->uq[0]);
+	KUNIT_ASSERT_TRUE(test, wpt_wait_eq(wpt_qreg(t, q, WD_PCI_Q_SQ_TAIL),
+					    WPT_DEPTH));
+	wpt_fn_complete(t, q, WPT_DEPTH, VZIP_STS_OK);
+	KUNIT_ASSERT_TRUE(test, wpt_wait_eq((u32 *)wpt_ctrl(q, VZIP_CTRL_CQ_TAIL),
+					    cpu_to_le32(WPT_DEPTH)));
+	/* one more, with the CQ full */
+	wpt_nops(q, WPT_DEPTH + 1, 1);
+	wd_pci_uacce_ops.wake_queue(&t->uq[0]);
+	asleep = wpt_wait_asleep(q);
+	/* a slot freed, so that a pump still looking can stop */
+	wpt_expect_cqe(test, q, 0, 1, VZIP_STS_OK);
+	KUNIT_ASSERT_TRUE_MSG(test, asleep,
+			      "the pump kept looking at an owner with a full CQ");
+	KUNIT_EXPECT_EQ(test, wpt_qget(t, q, WD_PCI_Q_SQ_TAIL), WPT_DEPTH);
+
+	wd_pci_uacce_ops.wake_queue(&t->uq[0]);
+	KUNIT_ASSERT_TRUE(test, wpt_wait_eq(wpt_qreg(t, q, WD_PCI_Q_SQ_TAIL),
+					    WPT_DEPTH + 1));
+	wpt_fn_complete(t, q, 1, VZIP_STS_OK);
+	KUNIT_ASSERT_TRUE(test, wpt_wait_eq((u32 *)wpt_ctrl(q, VZIP_CTRL_CQ_TAIL),
+					    cpu_to_le32(WPT_DEPTH + 1)));
+	wpt_expect_cqe(test, q, WPT_DEPTH, WPT_DEPTH + 1, VZIP_STS_OK);
+}
+
 static struct kunit_case wpt_queue_cases[] = {
 	KUNIT_CASE(wpt_round_trip),
 	KUNIT_CASE(wpt_addr_error_order),
+	KUNIT_CASE(wpt_unknown_sqe),
 	KUNIT_CASE(wpt_halted),
 	KUNIT_CASE(wpt_halted_no_irq),
 	KUNIT_CASE(wpt_reset_under),
@@ -899,6 +1033,8 @@ static struct kunit_case wpt_queue_cases[] = {
 	KUNIT_CASE(wpt_live_halt_irq),
 	KUNIT_CASE(wpt_live_gone),
 	KUNIT_CASE(wpt_live_no_answer),
+	KUNIT_CASE(wpt_live_tail_ahead),
+	KUNIT_CASE(wpt_live_cq_full),
 	{}
 };
 

@@ -525,9 +525,17 @@ done:
 
 /* ---- decompression ---- */
 
-/* A raw inflate stream with the largest window: see the top of this file. */
+/*
+ * A raw inflate stream with the largest window: see the top of this file.
+ * The engine's workspace served other queues' requests before, and
+ * zlib_inflateInit2() resets only part of the state: the code lengths and
+ * tables of the last stream decoded stay in it.  A context saves the whole
+ * state, so it starts from zeroes, holding nothing of another tenant's
+ * data.
+ */
 static int vzip_inflate_begin(struct vzip_codec *c)
 {
+	memset(c->inflate_ws, 0, vzip_inflate_state_size());
 	c->zs.workspace = c->inflate_ws;
 	return zlib_inflateInit2(&c->zs, -VZIP_WINDOW_BITS_MAX) == Z_OK ?
 	       0 : -EIO;

@@ -816,6 +816,47 @@ static void vt_sealed_contexts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, j.flags, VZIP_CQE_F_STREAM_END);
 }
 
+/*
+ * A saved decompression context holds nothing of what the engine decoded
+ * before for another queue: a new stream saved in a stored block gives
+ * the same context on an engine fresh from probe and on one that has just
+ * decoded dynamic Huffman blocks (whose code lengths, left in the
+ * workspace, would tell which bytes another tenant's data holds).
+ */
+static void vt_context_clean(struct kunit *test)
+{
+	struct vzip_codec *fresh = vt_codec(test), *used = vt_codec(test);
+	u32 size = vzip_ctx_size();
+	u8 *ctx_fresh = vt_alloc(test, size), *ctx_used = vt_alloc(test, size);
+	u8 *src = vt_alloc(test, VT_DATA_LEN);
+	u8 *cmp = vt_alloc(test, vt_room(VT_DATA_LEN));
+	u8 *out = vt_alloc(test, VT_DATA_LEN);
+	struct vt_req r = { VZIP_OP_DECOMPRESS, VZIP_FMT_RAW, VZIP_FLUSH_NONE,
+			    0, 15, true, true };
+	struct vzip_job j;
+	u32 clen;
+
+	BUILD_BUG_ON(VT_DATA_LEN > U16_MAX);
+	vt_fill(src, VT_DATA_LEN, 9);
+	clen = vt_compress(test, used, VZIP_FMT_RAW, 6, 15, src, VT_DATA_LEN,
+			   cmp, vt_room(VT_DATA_LEN));
+	KUNIT_ASSERT_EQ(test, cmp[0] & 0x6, 0x4);	/* a dynamic block */
+	vt_decompress(test, used, VZIP_FMT_RAW, 15, cmp, clen, out,
+		      VT_DATA_LEN);
+
+	/* one final stored block: BFINAL, BTYPE 00, LEN, NLEN, the bytes */
+	cmp[0] = 1;
+	put_unaligned_le16(VT_DATA_LEN, cmp + 1);
+	put_unaligned_le16((u16)~VT_DATA_LEN, cmp + 3);
+	memcpy(cmp + 5, src, VT_DATA_LEN);
+	vt_run(fresh, &j, &r, cmp, 1000, out, VT_DATA_LEN, ctx_fresh);
+	KUNIT_ASSERT_EQ(test, j.status, VZIP_STS_OK);
+	vt_run(used, &j, &r, cmp, 1000, out, VT_DATA_LEN, ctx_used);
+	KUNIT_ASSERT_EQ(test, j.status, VZIP_STS_OK);
+	KUNIT_EXPECT_EQ_MSG(test, memcmp(ctx_fresh, ctx_used, size), 0,
+			    "the context saved on a used engine differs");
+}
+
 /* ---- window edges: distances around 2^window_bits, split anywhere ---- */
 
 /* A raw deflate stream of one fixed-Huffman block, written bit by bit. */
@@ -1102,6 +1143,7 @@ static struct kunit_case vt_codec_cases[] = {
 	KUNIT_CASE(vt_copy_nop),
 	KUNIT_CASE(vt_corrupt),
 	KUNIT_CASE(vt_sealed_contexts),
+	KUNIT_CASE(vt_context_clean),
 	KUNIT_CASE_PARAM(vt_window, vt_window_gen_params),
 	{}
 };

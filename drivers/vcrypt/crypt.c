@@ -519,22 +519,26 @@ static u16 vcrypt_gcm(struct vcrypt_engine *e, const struct vcrypt_slot *slot,
  * key, or VCRYPT_STS_HW_ERROR.
  */
 /*
- * Keys @alg's transform of @c with zeros, so that the key schedule of the
- * request just run (derived from a tenant's slot) does not outlive the
- * request: the engine serves other tenants' queues, and the slot itself
- * may be wiped at any time after.  A transform that refuses the zero key
- * keeps the last one until its next request or until the engines stop.
+ * Keys @alg's transform of @c with a constant key, so that the key
+ * schedule of the request just run (derived from a tenant's slot) does not
+ * outlive the request: the engine serves other tenants' queues, and the
+ * slot itself may be wiped at any time after.  The key is zeros but for
+ * its last byte: XTS refuses a key whose two halves are equal in FIPS
+ * mode (xts_verify_key()), and would keep the tenant's.
  */
 static void vcrypt_crypt_forget(struct vcrypt_crypto *c, u8 alg, u32 key_len)
 {
 	static const u8 zeros[VCRYPT_KEY_MAX];
+	u8 key[VCRYPT_KEY_MAX] = { 0 };
 
 	switch (vcrypt_algs[alg].kind) {
 	case VCRYPT_KIND_HMAC:
 		crypto_shash_setkey(c->shash[alg], zeros, 0);
 		break;
 	case VCRYPT_KIND_CIPHER:
-		crypto_skcipher_setkey(c->sk[alg], zeros, key_len);
+		if (key_len && key_len <= sizeof(key))
+			key[key_len - 1] = 1;
+		crypto_skcipher_setkey(c->sk[alg], key, key_len);
 		break;
 	case VCRYPT_KIND_AEAD:
 		crypto_aead_setkey(c->aead, zeros, key_len);

@@ -14,8 +14,10 @@
  */
 #include <linux/device.h>
 #include <linux/mm.h>
+#include <linux/hugetlb_inline.h>
 #include <linux/refcount.h>
 #include <linux/sched/mm.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uacce.h>
 #include <linux/uaccess.h>
@@ -147,22 +149,79 @@ static int wd_mem_slot(struct wd_mem_table *t, const struct wd_mem_region *u)
 	return free;
 }
 
-static int wd_mem_pin(struct wd_mem_reg *reg)
+/*
+ * How a region's mappings are pinned for good, under @mm's mmap lock:
+ * 6.1's GUP keeps a long-term pin coherent with the process only on
+ * memory the process does not share by copy-on-write.  So
+ *  - a mapping of a file other than shmem or hugetlbfs is refused, as
+ *    io_uring refuses it: writeback would clean pages the engine goes on
+ *    writing, and the file system may drop them;
+ *  - a private mapping is pinned writable whatever the region's flags,
+ *    which gives the process its own copy of each page now: pinned
+ *    read-only, a page never written would be the zero page (or the file's
+ *    page), and the process's next write would leave the engine reading
+ *    that old page instead of its data.  Such a mapping must be writable.
+ *
+ * Return: 0 with *@flags completed, -EFAULT for a hole, -EOPNOTSUPP.
+ */
+static int wd_mem_check_vmas(struct wd_mem_table *t, struct mm_struct *mm,
+			     const struct wd_mem_reg *reg, unsigned int *flags)
+{
+	struct device *dev = t->wdev->dev;
+	u64 addr = reg->addr, end = reg->addr + reg->len;
+	struct vm_area_struct *vma;
+
+	while (addr < end) {
+		vma = vma_lookup(mm, addr);
+		if (!vma) {
+			dev_dbg_ratelimited(dev, "REGISTER: %#llx+%#llx: %#llx is not mapped\n",
+					    reg->addr, reg->len, addr);
+			return -EFAULT;
+		}
+		if (vma->vm_file && !shmem_mapping(vma->vm_file->f_mapping) &&
+		    !is_vm_hugetlb_page(vma)) {
+			dev_dbg_ratelimited(dev, "REGISTER: %#llx+%#llx maps a file other than shmem or hugetlbfs, which cannot stay pinned\n",
+					    reg->addr, reg->len);
+			return -EOPNOTSUPP;
+		}
+		if (is_cow_mapping(vma->vm_flags)) {
+			if (!(vma->vm_flags & VM_WRITE)) {
+				dev_dbg_ratelimited(dev, "REGISTER: %#llx+%#llx: a private mapping must be writable, to be pinned as the process's own pages\n",
+						    reg->addr, reg->len);
+				return -EFAULT;
+			}
+			*flags |= FOLL_WRITE;
+		}
+		addr = vma->vm_end;
+	}
+	return 0;
+}
+
+static int wd_mem_pin(struct wd_mem_table *t, struct mm_struct *mm,
+		      struct wd_mem_reg *reg)
 {
 	unsigned int flags = FOLL_LONGTERM | (reg->write ? FOLL_WRITE : 0);
 	unsigned long nr = wd_mem_nr_pages(reg), done = 0;
+	long ret;
 
-	while (done < nr) {
-		int ret = pin_user_pages_fast(reg->addr + done * PAGE_SIZE,
-					      nr - done, flags,
-					      reg->pages + done);
-
-		if (ret <= 0) {
-			if (done)
-				unpin_user_pages(reg->pages, done);
-			return ret ? ret : -EFAULT;
+	/* held across the check and the pins: the mappings checked are pinned */
+	mmap_read_lock(mm);
+	ret = wd_mem_check_vmas(t, mm, reg, &flags);
+	while (!ret && done < nr) {
+		ret = pin_user_pages(reg->addr + done * PAGE_SIZE, nr - done,
+				     flags, reg->pages + done, NULL);
+		if (ret > 0) {
+			done += ret;
+			ret = 0;
+		} else if (!ret) {
+			ret = -EFAULT;
 		}
-		done += ret;
+	}
+	mmap_read_unlock(mm);
+	if (ret) {
+		if (done)
+			unpin_user_pages(reg->pages, done);
+		return ret;
 	}
 	return 0;
 }
@@ -204,7 +263,7 @@ static int wd_mem_register(struct wd_mem_table *t, struct mm_struct *mm,
 				    nr, ret);
 		goto unlock;
 	}
-	ret = wd_mem_pin(reg);
+	ret = wd_mem_pin(t, mm, reg);
 	if (ret) {
 		dev_dbg_ratelimited(dev, "REGISTER: cannot pin %#llx+%#llx%s: %d\n",
 				    u->addr, u->len,

@@ -386,7 +386,8 @@ void wd_buf_free(struct wd_comp *c, void *buf);
  * Since: 1.3.
  *
  * Return: 0; -EINVAL (NULL, empty); -EOPNOTSUPP: the device has no SVA
- * (wd_buf_alloc() gives its memory); -ENODEV, -EBUSY, -EACCES: no device
+ * (wd_buf_alloc() gives its memory), or the memory maps a file other than
+ * shmem or hugetlbfs; -ENODEV, -EBUSY, -EACCES: no device
  * queue (as the hardware policy says); -EEXIST: a page of it is
  * registered already; -ENOSPC: the queue has the most registrations
  * (64); -ENOMEM: beyond RLIMIT_MEMLOCK; -EFAULT: not mapped writable.

@@ -283,6 +283,37 @@ static int reg(int fd, unsigned long cmd, void *addr, uint64_t len,
 	return errno_of(ioctl(fd, cmd, &r));
 }
 
+/* Refused mappings: a read-only private one, a file's. */
+static void mappings(struct vzip_q *q, long page)
+{
+	uint8_t *ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			   -1, 0);
+	int efd = open("/proc/self/exe", O_RDONLY);
+	uint8_t *file = efd < 0 ? MAP_FAILED :
+			mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+			     efd, 0);
+
+	if (ro == MAP_FAILED || file == MAP_FAILED) {
+		tap_ok(0, "a read-only mapping and a file's: %s",
+		       strerror(errno));
+	} else {
+		kmsg_mark();
+		expect(reg(q->fd, WD_MEM_CMD_REGISTER, ro, page, 0), EFAULT,
+		       "a private mapping must be writable",
+		       "REGISTER of a read-only private mapping");
+		kmsg_mark();
+		expect(reg(q->fd, WD_MEM_CMD_REGISTER, file, page, 0),
+		       EOPNOTSUPP, "maps a file other than shmem or hugetlbfs",
+		       "REGISTER of a mapping of a regular file");
+	}
+	if (ro != MAP_FAILED)
+		munmap(ro, page);
+	if (file != MAP_FAILED)
+		munmap(file, page);
+	if (efd >= 0)
+		close(efd);
+}
+
 static void registration(struct vzip_q *q)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -318,6 +349,7 @@ static void registration(struct vzip_q *q)
 	kmsg_mark();
 	expect(reg(q->fd, WD_MEM_CMD_REGISTER, gone, page, 0), EFAULT,
 	       "REGISTER: cannot pin", "REGISTER of unmapped memory");
+	mappings(q, page);
 	kmsg_mark();
 	expect(reg(q->fd, WD_MEM_CMD_UNREGISTER, buf, page, 0), ENOENT,
 	       "UNREGISTER: no region", "UNREGISTER of memory not registered");

@@ -192,8 +192,8 @@ static void test_bad_input(struct vzip_q *q)
 	ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	tap_ok(reg(q->fd, ro, page, WD_MEM_F_WRITE) == -EFAULT,
 	       "a read-only mapping registered writable: EFAULT");
-	tap_ok(reg(q->fd, ro, page, 0) == 0 && unreg(q->fd, ro, page) == 0,
-	       "a read-only mapping registered read-only works");
+	tap_ok(reg(q->fd, ro, page, 0) == -EFAULT,
+	       "a read-only private mapping registered read-only: EFAULT");
 	tap_ok(ioctl(q->fd, _IO('W', 0x99)) && errno == EINVAL,
 	       "an unknown ioctl still fails with EINVAL");
 	munmap(ro, page);
@@ -416,6 +416,64 @@ static bool sha256_matches(const void *src, uint32_t len, const uint8_t *md)
 	       n == VCRYPT_SHA256_SIZE && !memcmp(md, want, n);
 }
 
+
+/*
+ * Which mappings may be registered, and that a region follows the
+ * process's writes made after registering: memory never written,
+ * registered read-only, then filled (pinned read-only, its pages would be
+ * the zero page, which the writes leave behind).
+ */
+static void test_mappings(struct vzip_q *q, bool vcrypt)
+{
+	size_t len = 256 * 1024;
+	uint8_t *src = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *dst = pages_alloc(len), *shm, *shm_ro, *file;
+	int mfd = memfd_create("wd_mem_test", 0);
+	int efd = open("/proc/self/exe", O_RDONLY);
+	bool ok;
+
+	if (src == MAP_FAILED || !dst || mfd < 0 || efd < 0 ||
+	    ftruncate(mfd, len)) {
+		tap_ok(0, "memory, a memfd and a file for the mapping cases");
+		return;
+	}
+	tap_ok(reg(q->fd, src, len, 0) == 0,
+	       "register memory never written, read-only");
+	vzip_fill_random(src, len, 7);
+	if (vcrypt)
+		ok = crypt_sha256(q, src, len, dst) == VCRYPT_STS_OK &&
+		     sha256_matches(src, len, dst);
+	else
+		ok = copy(q, src, dst, len) == VZIP_STS_OK &&
+		     !memcmp(src, dst, len);
+	tap_ok(ok && unreg(q->fd, src, len) == 0,
+	       "a request reads what the process wrote there since");
+
+	shm = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	shm_ro = mmap(NULL, len, PROT_READ, MAP_SHARED, mfd, 0);
+	tap_ok(shm != MAP_FAILED && reg(q->fd, shm, len, WD_MEM_F_WRITE) == 0 &&
+	       unreg(q->fd, shm, len) == 0,
+	       "a shared memfd mapping registers writable");
+	tap_ok(shm_ro != MAP_FAILED && reg(q->fd, shm_ro, len, 0) == 0 &&
+	       unreg(q->fd, shm_ro, len) == 0,
+	       "a read-only shared memfd mapping registers read-only");
+
+	file = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE, efd, 0);
+	tap_ok(file != MAP_FAILED && reg(q->fd, file, page, 0) == -EOPNOTSUPP,
+	       "a mapping of a regular file: EOPNOTSUPP");
+
+	munmap(src, len);
+	munmap(dst, len);
+	if (shm != MAP_FAILED)
+		munmap(shm, len);
+	if (shm_ro != MAP_FAILED)
+		munmap(shm_ro, len);
+	if (file != MAP_FAILED)
+		munmap(file, page);
+	close(mfd);
+	close(efd);
+}
 /* Register, use, unregister on vcrypt: the accounting comes and goes. */
 static void test_crypt_lifecycle(struct vzip_q *q)
 {
@@ -583,7 +641,7 @@ static void test_kill(void)
 }
 
 /* Tests in every class, then each class's own */
-#define PLAN_COMMON	28
+#define PLAN_COMMON	33
 #define PLAN_VZIP	17
 #define PLAN_VCRYPT	21
 
@@ -635,6 +693,7 @@ int main(int argc, char **argv)
 	else
 		test_lifecycle(&q);
 	test_bad_input(&q);
+	test_mappings(&q, vcrypt);
 	test_cap(&q);
 	test_memlock();
 	test_other_mm(&q);

@@ -14,6 +14,14 @@
  * region reaches the pages pinned at registration; any other range is
  * pinned for the request as before.
  *
+ * The memory is anonymous or shared memory (MAP_ANONYMOUS, memfd, tmpfs,
+ * SysV shm, hugetlbfs): a mapping of another file is refused, since its
+ * page cache cannot stay pinned.  A private mapping is pinned as the
+ * process's own pages, copied at registration if they were shared (or
+ * never written), whatever the flags: the process's later writes reach
+ * the device.  So a private mapping must be writable; a shared one need
+ * be only with WD_MEM_F_WRITE.
+ *
  * Documentation/engine.rst, "Registered memory", says more.
  */
 #ifndef _UAPI_MISC_UACCE_WD_MEM_H
@@ -49,9 +57,10 @@ struct wd_mem_region {
  *
  * EINVAL: a field is out of range; EEXIST: it overlaps a registered
  * region; ENOSPC: WD_MEM_MAX_REGIONS are registered; EFAULT: a page is
- * not mapped, or not writable with WD_MEM_F_WRITE; ENOMEM: beyond
- * RLIMIT_MEMLOCK; EPERM: the caller is not the process that opened the
- * queue; EOPNOTSUPP: the device has no SVA.
+ * not mapped, or not writable with WD_MEM_F_WRITE or in a private
+ * mapping; ENOMEM: beyond RLIMIT_MEMLOCK; EPERM: the caller is not the
+ * process that opened the queue; EOPNOTSUPP: the device has no SVA, or
+ * the range maps a file other than shmem or hugetlbfs.
  */
 #define WD_MEM_CMD_REGISTER	_IOW('W', 0x80, struct wd_mem_region)
 

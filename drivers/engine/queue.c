@@ -174,6 +174,8 @@ static void wd_hwq_put_queue(struct uacce_queue *uq)
 	/* stopped: no request uses the registered memory any more */
 	wd_mem_release(&q->mem);
 	wd_ring_reset(&q->ring, 0);
+	/* the owner may have written anywhere in the page it mapped */
+	clear_page(q->mmio);
 	a->ops->write_regs(q);
 	/* the owner is gone: so is what it left in the class's part */
 	if (a->ops->queue_release)
@@ -224,8 +226,8 @@ static int wd_hwq_is_q_updated(struct uacce_queue *uq)
  * The register page (UACCE_QFRT_MMIO) and the rings (UACCE_QFRT_DUS).
  * Both are mapped as the process asks, writable too, as UADK maps every
  * MMIO region: the device never reads the register page, and put_queue
- * writes it again for the next owner.  VM_IO | VM_PFNMAP: neither can be
- * pinned as a request's data.
+ * clears it and writes the registers again for the next owner.
+ * VM_IO | VM_PFNMAP: neither can be pinned as a request's data.
  */
 static int wd_hwq_mmap(struct uacce_queue *uq, struct vm_area_struct *vma,
 		       struct uacce_qfile_region *qfr)

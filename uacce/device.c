@@ -312,6 +312,14 @@ void uacce_remove(struct uacce_device *uacce)
 	uacce_minor_free(uacce);
 
 	mutex_lock(&uacce->mutex);
+	/*
+	 * The queues opened through one device node share its mapping, and
+	 * the zap of the first one removed takes every queue's mappings: all
+	 * say DEAD/REMOVED before it (uacce_queue_set_status() keeps DEAD).
+	 */
+	list_for_each_entry(q, &uacce->queues, list)
+		uacce_queue_set_status(q, UACCE_QSTATE_DEAD,
+				       UACCE_QREASON_REMOVED);
 	list_for_each_entry_safe(q, next, &uacce->queues, list) {
 		uacce_queue_remove(q);
 		list_del_init(&q->list);

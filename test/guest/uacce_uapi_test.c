@@ -38,7 +38,7 @@
 
 #define CLASS_DIR	"/sys/class/uacce"
 #define VZIP_DRV_DIR	"/sys/bus/platform/drivers/vzip"
-#define PLAN		68
+#define PLAN		69
 
 static long page_size;
 
@@ -912,18 +912,26 @@ static int bind_vzip(const char *what, const char *pdev)
 
 /*
  * One more watched unbind of a started, idle queue, and the bind after
- * it: 0 with watch_saw()'s answer in @saw, or -errno.
+ * it: 0 with watch_saw()'s answer in @saw, or -errno.  With @newer, a
+ * second queue is opened and mapped after it through the same node: the
+ * removal takes that one first, and its zap reaches every mapping of the
+ * node, the watched queue's too.
  */
-static int unbind_watched(struct vzip_dev *d, uint8_t *mem, int *saw)
+static int unbind_watched(struct vzip_dev *d, uint8_t *mem, int *saw,
+			  bool newer)
 {
+	struct queue q, q2 = { .fd = -1 };
 	struct watch x;
-	struct queue q;
 	int ret;
 
 	ret = queue_open(&q, d);
 	if (!ret)
 		ret = ioctl(q.fd, UACCE_CMD_START_Q) ? -errno : 0;
+	if (!ret && newer)
+		ret = queue_open(&q2, d);
 	if (ret) {
+		if (q2.fd >= 0)
+			queue_close(&q2);
 		queue_close(&q);
 		return ret;
 	}
@@ -931,6 +939,8 @@ static int unbind_watched(struct vzip_dev *d, uint8_t *mem, int *saw)
 	ret = bind_vzip("unbind", d->pdev);
 	watch_stop(&x);
 	*saw = watch_saw(&x);
+	if (newer)
+		queue_close(&q2);
 	queue_close(&q);
 	if (!ret)
 		ret = bind_vzip("bind", d->pdev);
@@ -1061,12 +1071,24 @@ static void test_hot_unbind(struct vzip_dev *d)
 	while (!ret && saw == 0 && tries < UNBIND_TRIES) {
 		tap_diag("unbind %d: every read of the status word saw OK", tries);
 		tries++;
-		ret = unbind_watched(d, mem, &saw);
+		ret = unbind_watched(d, mem, &saw, false);
 	}
 	if (ret)
 		tap_diag("unbind: unbind %d of %d: %d", tries, UNBIND_TRIES, ret);
 	tap_ok(!ret && saw == 1,
 	       "the status word said DEAD/REMOVED before the mapping went "
+	       "(seen in unbind %d of at most %d)", tries, UNBIND_TRIES);
+
+	/* the same with a newer queue of the node, which goes first */
+	saw = 0;
+	for (tries = 0; !ret && saw == 0 && tries < UNBIND_TRIES;) {
+		tries++;
+		ret = unbind_watched(d, mem, &saw, true);
+	}
+	if (ret)
+		tap_diag("unbind: with two queues, unbind %d: %d", tries, ret);
+	tap_ok(!ret && saw == 1,
+	       "and with a newer queue of the same node removed first "
 	       "(seen in unbind %d of at most %d)", tries, UNBIND_TRIES);
 	if (mem)
 		munmap(mem, WIDEN_LEN);

@@ -19,12 +19,18 @@
  * ten times before it gives up with BUG_ON().  The range is still mapped
  * in that window, so a queue must not pin it again: the range is
  * remembered as unmapped, and requests that touch it complete with an
- * address error without pinning, until the VMM's next doorbell, which
- * comes after its unmap returned.
+ * address error without pinning, until the VMM's first doorbell after
+ * its VFIO_IOMMU_UNMAP_DMA returned.  That return is known from task work
+ * queued on the unmapping task (the callback runs in its ioctl): any
+ * doorbell before it, from another thread of the VMM, does not end the
+ * guard.
  */
 #include <linux/iommu.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
 
 #include "vfio_pci.h"
 
@@ -247,7 +253,7 @@ static void wd_vfio_unmapped_add(struct wd_vfio *v, u64 iova, u64 end)
  * @v: the function
  *
  * Requests may use those ranges again (mapped again, they pin), unless an
- * unmap is still in progress.
+ * unmap's ioctl has not returned yet.
  */
 void wd_vfio_unmapped_forget(struct wd_vfio *v)
 {
@@ -286,6 +292,56 @@ bool wd_vfio_req_unmapped(struct wd_vfio *v, struct wd_mdev_vfio_req *req,
 	return false;
 }
 
+static void wd_vfio_unmap_end(struct wd_vfio *v)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&v->reg_lock, flags);
+	v->unmapping--;
+	spin_unlock_irqrestore(&v->reg_lock, flags);
+}
+
+/* A dma_unmap call whose ioctl has not returned, and its function. */
+struct wd_vfio_unmap_call {
+	struct callback_head work;
+	struct wd_vfio *v;
+};
+
+/* Task work: the VFIO_IOMMU_UNMAP_DMA that called dma_unmap returned. */
+static void wd_vfio_unmap_returned(struct callback_head *work)
+{
+	struct wd_vfio_unmap_call *call = container_of(work,
+						       struct wd_vfio_unmap_call,
+						       work);
+
+	wd_vfio_unmap_end(call->v);
+	put_device(&call->v->vfio_dev.device);
+	kfree(call);
+}
+
+/*
+ * The unmap is over for type1 once the ioctl returns, after its checks
+ * and retries.  In a kernel thread (no ioctl), or without memory for the
+ * task work, the guard ends with the callback, as type1 needs at least.
+ */
+static void wd_vfio_unmap_end_on_return(struct wd_vfio *v)
+{
+	struct wd_vfio_unmap_call *call = NULL;
+
+	if (!(current->flags & PF_KTHREAD))
+		call = kmalloc(sizeof(*call), GFP_KERNEL);
+	if (call) {
+		call->v = v;
+		get_device(&v->vfio_dev.device);
+		init_task_work(&call->work, wd_vfio_unmap_returned);
+		if (!task_work_add(current, &call->work, TWA_RESUME))
+			return;
+		put_device(&v->vfio_dev.device);
+		kfree(call);
+	}
+	wd_vfio_unmap_end(v);
+}
+
 /**
  * wd_vfio_dma_unmap() - the VMM unmaps guest memory (vfio_device_ops)
  * @vfio_dev: the VFIO device
@@ -295,7 +351,8 @@ bool wd_vfio_req_unmapped(struct wd_vfio *v, struct wd_mdev_vfio_req *req,
  * Aborts the requests in flight whose buffers touch the range and waits
  * until they have unpinned them: nothing in the range is pinned when it
  * returns.  They complete with ABORTED; later requests that use the range
- * complete with ADDR_ERROR, unpinned, at least until the next doorbell.
+ * complete with ADDR_ERROR, unpinned, at least until the first doorbell
+ * after the unmapping ioctl returned.
  */
 void wd_vfio_dma_unmap(struct vfio_device *vfio_dev, u64 iova, u64 length)
 {
@@ -311,9 +368,7 @@ void wd_vfio_dma_unmap(struct vfio_device *vfio_dev, u64 iova, u64 length)
 
 	wait_event(v->idle_wq, wd_vfio_unmap_done(v, iova, length));
 
-	spin_lock_irqsave(&v->reg_lock, flags);
-	v->unmapping--;
-	spin_unlock_irqrestore(&v->reg_lock, flags);
+	wd_vfio_unmap_end_on_return(v);
 	dev_dbg(wd_vfio_dev(v), "unmapped %#llx+%#llx, %ld pages pinned\n",
 		iova, length, atomic_long_read(&v->pinned));
 }

@@ -411,45 +411,6 @@ static bool wd_vfio_info_valid(const struct wd_mdev_vfio_info *info)
 	       is_power_of_2(info->max_depth) && info->max_depth >= 2;
 }
 
-static int wd_vfio_create(struct wd_mdev_instance *inst)
-{
-	struct wd_vfio *v;
-	int ret;
-
-	v = vfio_alloc_device(wd_vfio, vfio_dev, mdev_dev(inst->mdev),
-			      &wd_vfio_dev_ops);
-	if (IS_ERR(v))
-		return PTR_ERR(v);
-	if (!wd_vfio_info_valid(&v->info)) {
-		dev_warn(mdev_dev(inst->mdev),
-			 "the driver's ring entry sizes or depth are out of range\n");
-		ret = -EINVAL;
-		goto err_put;
-	}
-	ret = vfio_register_emulated_iommu_dev(&v->vfio_dev);
-	if (ret)
-		goto err_put;
-	inst->priv = v;
-	ret = wd_vfio_mig_sysfs_add(v);
-	if (ret) {
-		dev_err(mdev_dev(inst->mdev),
-			"cannot add the migration attributes: %d\n", ret);
-		goto err_unregister;
-	}
-	dev_info(mdev_dev(inst->mdev),
-		 "vfio-pci function %04x:%04x of %s, %u queue%s\n",
-		 WD_PCI_VENDOR_ID, v->info.device, dev_name(&v->accel->dev),
-		 v->nr_queues, v->nr_queues == 1 ? "" : "s");
-	return 0;
-
-err_unregister:
-	inst->priv = NULL;
-	vfio_unregister_group_dev(&v->vfio_dev);
-err_put:
-	vfio_put_device(&v->vfio_dev);
-	return ret;
-}
-
 static bool wd_vfio_released(struct wd_vfio *v)
 {
 	unsigned long flags;
@@ -487,6 +448,47 @@ static void wd_vfio_wait_released(struct wd_vfio *v)
 	while (!wait_event_timeout(v->closed_wq, wd_vfio_released(v),
 				   count ? 10 * HZ : 0))
 		wd_vfio_request(&v->vfio_dev, count++);
+}
+
+static int wd_vfio_create(struct wd_mdev_instance *inst)
+{
+	struct wd_vfio *v;
+	int ret;
+
+	v = vfio_alloc_device(wd_vfio, vfio_dev, mdev_dev(inst->mdev),
+			      &wd_vfio_dev_ops);
+	if (IS_ERR(v))
+		return PTR_ERR(v);
+	if (!wd_vfio_info_valid(&v->info)) {
+		dev_warn(mdev_dev(inst->mdev),
+			 "the driver's ring entry sizes or depth are out of range\n");
+		ret = -EINVAL;
+		goto err_put;
+	}
+	ret = vfio_register_emulated_iommu_dev(&v->vfio_dev);
+	if (ret)
+		goto err_put;
+	inst->priv = v;
+	ret = wd_vfio_mig_sysfs_add(v);
+	if (ret) {
+		dev_err(mdev_dev(inst->mdev),
+			"cannot add the migration attributes: %d\n", ret);
+		goto err_unregister;
+	}
+	dev_info(mdev_dev(inst->mdev),
+		 "vfio-pci function %04x:%04x of %s, %u queue%s\n",
+		 WD_PCI_VENDOR_ID, v->info.device, dev_name(&v->accel->dev),
+		 v->nr_queues, v->nr_queues == 1 ? "" : "s");
+	return 0;
+
+err_unregister:
+	/* registered, it may have been opened already: as removal does */
+	wd_vfio_wait_released(v);
+	vfio_unregister_group_dev(&v->vfio_dev);
+	inst->priv = NULL;
+err_put:
+	vfio_put_device(&v->vfio_dev);
+	return ret;
 }
 
 static void wd_vfio_destroy(struct wd_mdev_instance *inst)

@@ -162,7 +162,7 @@ enum wd_vfio_irq_type {
  *	returns the migration state to RUNNING before it unlocks
  * @unmapped: ranges the VMM unmapped since its last doorbell, [start, end)
  * @nr_unmapped: entries of @unmapped
- * @unmapping: dma_unmap calls in progress
+ * @unmapping: dma_unmap calls whose VFIO_IOMMU_UNMAP_DMA has not returned
  * @idle_wq: dma_unmap waits here for requests in flight to unpin, and
  *	stopping a queue for its engine to leave it
  * @pinned: pages pinned now, for the messages and the tests

@@ -598,8 +598,7 @@ WD_EXPORT int inflateResetKeep(z_streamp strm)
 WD_EXPORT int inflateReset2(z_streamp strm, int window_bits)
 {
 	if (!zs_ours(strm))
-		return CALL_REAL(Z_STREAM_ERROR, inflateReset2, strm,
-				 window_bits);
+		return zs_real_inflate_reset2(strm, window_bits);
 	return inflate_reset(strm, window_bits, true);
 }
 

@@ -153,6 +153,23 @@ void zs_real_fields(struct zshim *w)
 }
 
 /*
+ * The real zlib's inflateReset2(), without an overflow of its own.  zlib
+ * frees a stream's window on a reset only when the window size changes.
+ * A stream inflateSync() turned raw before any header (windowBits 0: the
+ * size from the header) makes its window at size 2^0, one byte; reset to
+ * windowBits 0 again it keeps that byte, and the next zlib or gzip header
+ * sets the size to 2^15: inflate() then copies up to 32 KiB into it
+ * (zlib 1.2.13, and zlib's code since).  A reset to another size first
+ * frees the window.
+ */
+int zs_real_inflate_reset2(z_streamp strm, int window_bits)
+{
+	if (window_bits == 0 || window_bits == 16 || window_bits == 32)
+		CALL_REAL(Z_STREAM_ERROR, inflateReset2, strm, MAX_WBITS);
+	return CALL_REAL(Z_STREAM_ERROR, inflateReset2, strm, window_bits);
+}
+
+/*
  * Moves an undecided stream to the real zlib: a fresh inner stream, or
  * the one from before a reset, reset with the current parameters.
  */
@@ -166,8 +183,7 @@ int zs_to_real(struct zshim *w, enum wd_reason why)
 			ret = CALL_REAL(Z_STREAM_ERROR, deflateParams, &w->real,
 					w->level, w->strategy);
 	} else if (w->real_ok) {
-		ret = CALL_REAL(Z_STREAM_ERROR, inflateReset2, &w->real,
-				w->window_bits);
+		ret = zs_real_inflate_reset2(&w->real, w->window_bits);
 	} else {
 		memset(&w->real, 0, sizeof(w->real));
 		w->real.zalloc = w->strm->zalloc;

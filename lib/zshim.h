@@ -289,6 +289,8 @@ uLong zs_zlib_bound(const struct zshim *w, uLong n);
 int zs_decide(struct zshim *w, size_t in_len, size_t out_len, int flush);
 /* Moves an undecided stream to the real zlib. */
 int zs_to_real(struct zshim *w, enum wd_reason why);
+/* The real zlib's inflateReset2(), its overflow worked around (zshim.c). */
+int zs_real_inflate_reset2(z_streamp strm, int window_bits);
 int zs_hw_error(struct zshim *w, int err);
 /* zlib's ERR_RETURN(): its own message for @err. */
 int zs_err(z_streamp strm, int err);

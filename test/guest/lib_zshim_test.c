@@ -12,6 +12,7 @@
  */
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@ static struct {
 	int (*inflate)(z_streamp, int);
 	int (*inflateEnd)(z_streamp);
 	int (*inflateSetDictionary)(z_streamp, const Bytef *, uInt);
+	int (*inflateSync)(z_streamp);
+	int (*inflateReset2)(z_streamp, int);
 	int (*compress2)(Bytef *, uLongf *, const Bytef *, uLong, int);
 	int (*uncompress2)(Bytef *, uLongf *, const Bytef *, uLong *);
 	uLong (*compressBound)(uLong);
@@ -50,6 +53,7 @@ static bool load_real(void)
 #define L(f) real.f = (__typeof__(real.f))dlsym(h, #f)
 	L(deflateInit2_); L(deflate); L(deflateEnd); L(deflateSetDictionary);
 	L(inflateInit2_); L(inflate); L(inflateEnd); L(inflateSetDictionary);
+	L(inflateSync); L(inflateReset2);
 	L(compress2); L(uncompress2); L(compressBound); L(crc32);
 	L(adler32); L(crc32_combine); L(zlibVersion);
 #undef L
@@ -614,6 +618,113 @@ static void test_gz_and_sums(void)
 	free(back);
 }
 
+/*
+ * zalloc for the case below: each block ends against a page nobody may
+ * touch, so that writing past it faults at once.  One block per mapping,
+ * found again by zfree in a small table (the case is single-threaded).
+ */
+#define GUARD_BLOCKS	16
+
+static struct {
+	void *block, *base;
+	size_t len;
+} guarded[GUARD_BLOCKS];
+
+static voidpf guard_alloc(voidpf opaque, uInt items, uInt size)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len = ((size_t)items * size + 15) / 16 * 16;
+	size_t total = (len + page - 1) / page * page + page;
+	unsigned char *base;
+	int i;
+
+	(void)opaque;
+	for (i = 0; i < GUARD_BLOCKS && guarded[i].block; i++)
+		;
+	if (i == GUARD_BLOCKS)
+		return Z_NULL;
+	base = mmap(NULL, total, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return Z_NULL;
+	mprotect(base + total - page, page, PROT_NONE);
+	guarded[i].base = base;
+	guarded[i].len = total;
+	guarded[i].block = base + total - page - len;
+	return guarded[i].block;
+}
+
+static void guard_free(voidpf opaque, voidpf block)
+{
+	int i;
+
+	(void)opaque;
+	for (i = 0; i < GUARD_BLOCKS; i++) {
+		if (guarded[i].block == block) {
+			munmap(guarded[i].base, guarded[i].len);
+			guarded[i].block = NULL;
+			return;
+		}
+	}
+}
+
+/*
+ * A stream inflateSync() made raw before its header, then reset to
+ * windowBits 0 and given a zlib stream.  The system's zlib keeps the
+ * one-byte window it made at size 2^0 and writes up to 32 KiB into it
+ * once the header says 2^15; libwdz.so's reset gives it a new window.
+ * Written past, the guarded block faults (the test dies).
+ */
+static void test_reset_window(void)
+{
+	static const unsigned char synced[] = {
+		0x78, 0x00,			/* a bad zlib header */
+		0x00, 0x00, 0xff, 0xff,		/* what inflateSync() finds */
+		0x00, 10, 0, 0xf5, 0xff,	/* a stored block, 10 bytes */
+		'0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+	};
+	size_t len = 100000;
+	uLongf clen = real.compressBound(len);
+	unsigned char *data = make_data(len, 7, false);
+	unsigned char *comp = malloc(clen), *out = malloc(len);
+	z_stream s = { .zalloc = guard_alloc, .zfree = guard_free };
+	int ret;
+
+	if (!data || !comp || !out ||
+	    real.compress2(comp, &clen, data, len, 6) != Z_OK ||
+	    inflateInit2(&s, 0) != Z_OK) {
+		tap_ok(0, "inflateReset2(0) after inflateSync(): set up");
+		goto out;
+	}
+	s.next_in = (Bytef *)synced;
+	s.avail_in = sizeof(synced);
+	s.next_out = out;
+	s.avail_out = len;
+	ret = inflate(&s, Z_NO_FLUSH);
+	tap_ok(ret == Z_DATA_ERROR && inflateSync(&s) == Z_OK &&
+	       inflate(&s, Z_NO_FLUSH) == Z_OK && s.total_out == 10,
+	       "a bad header, inflateSync(), then 10 bytes as raw deflate");
+	s.next_in = comp;
+	s.avail_in = clen;
+	s.next_out = out;
+	ret = inflateReset2(&s, 0);
+	/* in parts, so that inflate() keeps a window between them */
+	while (ret == Z_OK) {
+		s.avail_out = len - s.total_out < 40000 ? len - s.total_out :
+							   40000;
+		ret = inflate(&s, Z_NO_FLUSH);
+	}
+	tap_ok(ret == Z_STREAM_END && s.total_out == len &&
+	       !memcmp(out, data, len),
+	       "inflateReset2(0), then a zlib stream of 100000 bytes: "
+	       "inflated, no write past the window (%d)", ret);
+	inflateEnd(&s);
+out:
+	free(data);
+	free(comp);
+	free(out);
+}
+
 int main(void)
 {
 	Dl_info info;
@@ -631,5 +742,6 @@ int main(void)
 	test_dictionary_params_copy();
 	test_oneshot();
 	test_gz_and_sums();
+	test_reset_window();
 	return tap_done();
 }

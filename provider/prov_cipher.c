@@ -75,7 +75,8 @@ struct ciph_desc {
  * @ss: session with the key, NULL before one is set; shared with copies
  * @iv: the IV, initial counter block, tweak or nonce
  * @ivlen: its length
- * @iv_set: @iv holds one
+ * @iv_set: @iv holds one; GCM: cleared by final (a nonce is for one
+ *          message)
  * @enc: 1 encrypt, 0 decrypt
  * @pad: CBC: PKCS#7 padding (default on)
  * @st: CBC, CTR: the stream, opened by the first update after init
@@ -570,6 +571,11 @@ static int gcm_final(struct ciph_ctx *c, size_t *outl)
 		WD_PROV_ERR(c->prov, WD_PROV_R_TAG, "the tag does not match");
 		return 0;
 	}
+	/*
+	 * the nonce is used: as OpenSSL's GCM (IV_STATE_FINISHED), another
+	 * message needs a new one, an init without an IV is not enough
+	 */
+	c->iv_set = false;
 	return 1;
 }
 

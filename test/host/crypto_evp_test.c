@@ -1243,6 +1243,42 @@ static int prov_bad_input(void)
 				    (void *)iv) > 0,
 		"AES-128-GCM, TLS 1.2's fixed nonce after the message's AAD");
 	EVP_CIPHER_CTX_reset(c);
+	/* a GCM nonce is for one message: OpenSSL's default provider too */
+	REFUSED(EVP_CipherInit_ex2(c, gcm, key, iv, 1, NULL) &&
+		EVP_CipherUpdate(c, out, &n, buf, 16) &&
+		EVP_CipherFinal_ex(c, out + 16, &n) &&
+		EVP_CipherInit_ex2(c, NULL, NULL, NULL, 1, NULL) &&
+		EVP_CipherUpdate(c, out, &n, buf, 16),
+		"AES-128-GCM, a second message under the first's nonce");
+	EVP_CIPHER_CTX_reset(c);
+	{
+		EVP_CIPHER_CTX *c2 = EVP_CIPHER_CTX_new();
+
+		REFUSED(c2 && EVP_CipherInit_ex2(c, gcm, key, iv, 1, NULL) &&
+			EVP_CipherUpdate(c, out, &n, buf, 16) &&
+			EVP_CipherFinal_ex(c, out + 16, &n) &&
+			EVP_CIPHER_CTX_copy(c2, c) &&
+			EVP_CipherInit_ex2(c2, NULL, key, NULL, 1, NULL) &&
+			EVP_CipherUpdate(c2, out, &n, buf, 16),
+			"AES-128-GCM, a copy of a finished message re-keyed "
+			"without a nonce");
+		EVP_CIPHER_CTX_free(c2);
+	}
+	EVP_CIPHER_CTX_reset(c);
+	/* ... and with a new one the context goes on */
+	r = !(EVP_CipherInit_ex2(c, gcm, key, iv, 1, NULL) &&
+	      EVP_CipherUpdate(c, out, &n, buf, 16) &&
+	      EVP_CipherFinal_ex(c, out + 16, &n) &&
+	      EVP_CipherInit_ex2(c, NULL, NULL, buf, 1, NULL) &&
+	      EVP_CipherUpdate(c, out, &n, buf, 16) &&
+	      EVP_CipherFinal_ex(c, out + 16, &n));
+	printf("%sok %d AES-128-GCM, a second message under a new nonce\n",
+	       r ? "not " : "", t++);
+	if (r)
+		ERR_print_errors_fp(stdout);
+	ERR_clear_error();
+	bad |= r;
+	EVP_CIPHER_CTX_reset(c);
 	bad |= prov_tls_gcm(gcm, key, &t);
 	/* HMAC with another digest: OpenSSL's result, and not offloaded */
 	{

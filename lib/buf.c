@@ -48,11 +48,17 @@ int wd_buf_reg_add(struct wd_buf **list, pthread_mutex_t *lock,
 {
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	uintptr_t start = (uintptr_t)buf & ~(page - 1);
-	uintptr_t end = ((uintptr_t)buf + len + page - 1) & ~(page - 1);
+	uintptr_t end;
 	struct wd_buf *b;
 
 	int err;
 
+	/* its last page must end inside the address space */
+	if (len > UINTPTR_MAX - (uintptr_t)buf - (page - 1)) {
+		err = -EINVAL;
+		goto drop;
+	}
+	end = ((uintptr_t)buf + len + page - 1) & ~(page - 1);
 	/* the SS region is the device's memory: wd_buf_alloc() */
 	if (!q->sva) {
 		err = -EOPNOTSUPP;

@@ -221,7 +221,11 @@ WD_EXPORT int wd_crypto_poll(struct wd_crypto *s, struct wd_crypto_req **done,
 			break;
 		if (timeout_ms >= 0 && wd_now_ns() >= end) {
 			pthread_mutex_unlock(&s->lock);
-			return -ETIMEDOUT;
+			/*
+			 * what this call took off the list (into @done, or
+			 * its callback ran) is reported once, here
+			 */
+			return got ? (int)got : -ETIMEDOUT;
 		}
 		pthread_mutex_unlock(&s->lock);
 		if (atomic_load(&s->hw_pending))

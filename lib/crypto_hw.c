@@ -105,17 +105,31 @@ void wd_chw_ctx_free(struct wd_chw_ctx *c)
 {
 	if (!c->p)
 		return;
+	if (!c->q->sva && wd_queue_stale(c->q)) {
+		/*
+		 * In a forked child: the context is in the parent's SS
+		 * region, which the child does not have (uacce maps it
+		 * VM_DONTCOPY), and it is the parent's to wipe and free.
+		 */
+		c->p = NULL;
+		return;
+	}
 	/* the chain value and hash state are not for the next user */
 	wd_crypto_wipe(c->p, c->size);
 	if (c->q->sva)
 		free(c->p);
-	else if (!wd_queue_stale(c->q))
+	else
 		wd_mem_free(c->q->mem, c->p);
 	c->p = NULL;
 }
 
 int wd_chw_ctx_copy(struct wd_chw_ctx *dst, const struct wd_chw_ctx *src)
 {
+	/* a stream of the parent's queue cannot go on in a child */
+	if (wd_queue_stale(src->q) || wd_queue_stale(dst->q))
+		return -ECHILD;
+	if (dst->size < src->size)
+		return -EINVAL;
 	memcpy(dst->p, src->p, src->size);
 	return 0;
 }

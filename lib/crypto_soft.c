@@ -72,6 +72,7 @@ static EVP_MAC *soft_hmac;
 
 static void soft_init(void)
 {
+	ERR_set_mark();
 	soft_ctx = OSSL_LIB_CTX_new();
 	if (!soft_ctx || !OSSL_PROVIDER_load(soft_ctx, "default"))
 		goto out;
@@ -85,7 +86,8 @@ static void soft_init(void)
 	}
 	soft_hmac = EVP_MAC_fetch(soft_ctx, "HMAC", NULL);
 out:
-	ERR_clear_error();
+	/* what failed here (no SM3, ...): not the caller's errors */
+	ERR_pop_to_mark();
 }
 
 static const EVP_MD *md_of(int alg)
@@ -129,12 +131,29 @@ static const EVP_CIPHER *cipher_of(int alg, size_t key_len)
 	}
 }
 
-/* An EVP call failed: forget OpenSSL's error record, say -EINVAL. */
+/*
+ * An EVP call failed: say -EINVAL.  OpenSSL's error record of it goes when
+ * the entry point pops its mark (SOFT_CALL): the calling thread's queue
+ * is the application's, only the records our calls added are ours to drop.
+ */
 static int evp_fail(void)
 {
-	ERR_clear_error();
 	return -EINVAL;
 }
+
+/*
+ * Runs @call with a mark in the thread's OpenSSL error queue, and drops
+ * what the library's EVP calls added after it (ERR_pop_to_mark()), not
+ * the errors that were there before.
+ */
+#define SOFT_CALL(call) ({			\
+	int soft_ret_;				\
+						\
+	ERR_set_mark();				\
+	soft_ret_ = (call);			\
+	ERR_pop_to_mark();			\
+	soft_ret_;				\
+})
 
 /* A fresh HMAC-SHA256 context keyed with @key. */
 static EVP_MAC_CTX *hmac_new(const void *key, size_t key_len, int *err)
@@ -150,7 +169,6 @@ static EVP_MAC_CTX *hmac_new(const void *key, size_t key_len, int *err)
 	if (soft_hmac)
 		ctx = EVP_MAC_CTX_new(soft_hmac);
 	if (!ctx) {
-		ERR_clear_error();
 		*err = -ENOMEM;
 		return NULL;
 	}
@@ -162,7 +180,7 @@ static EVP_MAC_CTX *hmac_new(const void *key, size_t key_len, int *err)
 	return ctx;
 }
 
-int wd_csoft_digest(int alg, const void *key, size_t key_len,
+static int csoft_digest(int alg, const void *key, size_t key_len,
 		    const void *src, size_t len, void *out, size_t *out_len)
 {
 	unsigned int n = 0;
@@ -187,6 +205,13 @@ int wd_csoft_digest(int alg, const void *key, size_t key_len,
 		*out_len = made;
 	EVP_MAC_CTX_free(ctx);
 	return err;
+}
+
+int wd_csoft_digest(int alg, const void *key, size_t key_len,
+		    const void *src, size_t len, void *out, size_t *out_len)
+{
+	return SOFT_CALL(csoft_digest(alg, key, key_len, src, len, out,
+				out_len));
 }
 
 /* A cipher context set up for @dir, padding off; NULL and *@err on failure. */
@@ -218,7 +243,7 @@ fail:
 	return NULL;
 }
 
-int wd_csoft_cipher(int alg, int dir, const void *key, size_t key_len,
+static int csoft_cipher(int alg, int dir, const void *key, size_t key_len,
 		    const void *iv, size_t iv_len, const void *src,
 		    size_t len, void *dst)
 {
@@ -238,7 +263,15 @@ int wd_csoft_cipher(int alg, int dir, const void *key, size_t key_len,
 	return err;
 }
 
-int wd_csoft_aead(int dir, const void *key, size_t key_len, const void *iv,
+int wd_csoft_cipher(int alg, int dir, const void *key, size_t key_len,
+		    const void *iv, size_t iv_len, const void *src,
+		    size_t len, void *dst)
+{
+	return SOFT_CALL(csoft_cipher(alg, dir, key, key_len, iv, iv_len, src,
+				len, dst));
+}
+
+static int csoft_aead(int dir, const void *key, size_t key_len, const void *iv,
 		  size_t iv_len, const void *aad, size_t aad_len,
 		  const void *src, size_t len, void *dst, void *tag,
 		  size_t tag_len)
@@ -267,7 +300,6 @@ int wd_csoft_aead(int dir, const void *key, size_t key_len, const void *iv,
 		} else if (EVP_CipherFinal_ex(ctx, (unsigned char *)dst + n,
 					      &m) <= 0) {
 			/* the tag does not match: return nothing */
-			ERR_clear_error();
 			err = -EBADMSG;
 		}
 		if (err && len)
@@ -281,6 +313,15 @@ int wd_csoft_aead(int dir, const void *key, size_t key_len, const void *iv,
 out:
 	EVP_CIPHER_CTX_free(ctx);
 	return err;
+}
+
+int wd_csoft_aead(int dir, const void *key, size_t key_len, const void *iv,
+		  size_t iv_len, const void *aad, size_t aad_len,
+		  const void *src, size_t len, void *dst, void *tag,
+		  size_t tag_len)
+{
+	return SOFT_CALL(csoft_aead(dir, key, key_len, iv, iv_len, aad, aad_len,
+				src, len, dst, tag, tag_len));
 }
 
 /**
@@ -299,7 +340,7 @@ struct wd_csoft_stream {
 	size_t pending;
 };
 
-int wd_csoft_stream_new(struct wd_csoft_stream **sp, int alg, int dir,
+static int csoft_stream_new(struct wd_csoft_stream **sp, int alg, int dir,
 			const void *key, size_t key_len, const void *iv)
 {
 	struct wd_csoft_stream *ss = calloc(1, sizeof(*ss));
@@ -328,7 +369,13 @@ int wd_csoft_stream_new(struct wd_csoft_stream **sp, int alg, int dir,
 	return 0;
 }
 
-int wd_csoft_stream_update(struct wd_csoft_stream *ss, const void *src,
+int wd_csoft_stream_new(struct wd_csoft_stream **sp, int alg, int dir,
+			const void *key, size_t key_len, const void *iv)
+{
+	return SOFT_CALL(csoft_stream_new(sp, alg, dir, key, key_len, iv));
+}
+
+static int csoft_stream_update(struct wd_csoft_stream *ss, const void *src,
 			   size_t len, void *dst, size_t *dst_len)
 {
 	size_t out = len;
@@ -354,7 +401,13 @@ int wd_csoft_stream_update(struct wd_csoft_stream *ss, const void *src,
 	return 0;
 }
 
-int wd_csoft_stream_final(struct wd_csoft_stream *ss, void *out,
+int wd_csoft_stream_update(struct wd_csoft_stream *ss, const void *src,
+			   size_t len, void *dst, size_t *dst_len)
+{
+	return SOFT_CALL(csoft_stream_update(ss, src, len, dst, dst_len));
+}
+
+static int csoft_stream_final(struct wd_csoft_stream *ss, void *out,
 			  size_t *out_len)
 {
 	unsigned char rest[WD_CRYPTO_BLOCK_SIZE];
@@ -383,7 +436,13 @@ int wd_csoft_stream_final(struct wd_csoft_stream *ss, void *out,
 	return 0;
 }
 
-int wd_csoft_stream_dup(struct wd_csoft_stream **dp,
+int wd_csoft_stream_final(struct wd_csoft_stream *ss, void *out,
+			  size_t *out_len)
+{
+	return SOFT_CALL(csoft_stream_final(ss, out, out_len));
+}
+
+static int csoft_stream_dup(struct wd_csoft_stream **dp,
 			const struct wd_csoft_stream *ss)
 {
 	struct wd_csoft_stream *d = calloc(1, sizeof(*d));
@@ -404,12 +463,17 @@ int wd_csoft_stream_dup(struct wd_csoft_stream **dp,
 		ok = d->ciph && EVP_CIPHER_CTX_copy(d->ciph, ss->ciph);
 	}
 	if (!ok) {
-		ERR_clear_error();
 		wd_csoft_stream_free(d);
 		return -ENOMEM;
 	}
 	*dp = d;
 	return 0;
+}
+
+int wd_csoft_stream_dup(struct wd_csoft_stream **dp,
+			const struct wd_csoft_stream *ss)
+{
+	return SOFT_CALL(csoft_stream_dup(dp, ss));
 }
 
 void wd_csoft_stream_free(struct wd_csoft_stream *ss)

@@ -309,11 +309,22 @@ WD_EXPORT int wd_crypto_stream_dup(struct wd_crypto_stream **dp,
 		return -ENOMEM;
 	*d = *st;
 	if (st->path == WD_PATH_HW) {
-		/* a copy of the sealed context, on the same queue and slot */
-		ret = wd_chw_ctx_alloc(&st->hw, &d->ctx);
-		if (!ret) {
-			wd_chw_ctx_copy(&d->ctx, &st->ctx);
-			wd_queue_ref(d->hw.q);
+		/*
+		 * a copy of the sealed context, on the same queue and slot;
+		 * not in a forked child, where the queue (and without SVA
+		 * the context's memory) is the parent's
+		 */
+		if (wd_queue_stale(st->hw.q)) {
+			ret = -ECHILD;
+		} else {
+			ret = wd_chw_ctx_alloc(&st->hw, &d->ctx);
+			if (!ret) {
+				ret = wd_chw_ctx_copy(&d->ctx, &st->ctx);
+				if (ret)
+					wd_chw_ctx_free(&d->ctx);
+				else
+					wd_queue_ref(d->hw.q);
+			}
 		}
 	} else {
 		ret = wd_csoft_stream_dup(&d->soft, st->soft);

@@ -40,7 +40,10 @@ struct guard_entry {
 };
 
 static struct guard_entry table[GUARD_SLOTS];
-/* table_lock serialises writers of the table; the handler only reads. */
+/*
+ * table_lock serialises writers of the table; the handler only reads.
+ * Held across fork by queue.c's fork handlers.
+ */
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sigaction old_action;
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
@@ -166,6 +169,16 @@ void wd_guard_remove(struct wd_queue *q)
 		if (table[i].q == q)
 			atomic_store_explicit(&table[i].start, 0,
 					      memory_order_release);
+	pthread_mutex_unlock(&table_lock);
+}
+
+void wd_guard_lock_fork(void)
+{
+	pthread_mutex_lock(&table_lock);
+}
+
+void wd_guard_unlock_fork(void)
+{
 	pthread_mutex_unlock(&table_lock);
 }
 

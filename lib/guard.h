@@ -28,6 +28,12 @@ void wd_guard_add(struct wd_queue *q);
 void wd_guard_remove(struct wd_queue *q);
 /* In a forked child: the parent's regions are not ours any more. */
 void wd_guard_forget_all(void);
+/*
+ * queue.c's fork handlers: hold the table's lock across fork(), so that a
+ * child never inherits it locked (taken last, after queues_lock).
+ */
+void wd_guard_lock_fork(void);
+void wd_guard_unlock_fork(void);
 
 /* Has a revoked region of @q been replaced since it was mapped? */
 bool wd_guard_revoked(const struct wd_queue *q);

@@ -22,13 +22,25 @@ static pthread_mutex_t queues_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct wd_queue *queues;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
+/*
+ * The library's global locks are held across fork() so that a child never
+ * inherits one locked, in the order the library nests them: shared.c's
+ * shared_lock (held while the shared queue opens or closes; its own
+ * handlers), then queues_lock (listing a queue), then guard.c's
+ * table_lock (watching a queue's mappings), both by these.  POSIX runs
+ * prepare handlers in the reverse order of their registration, so these
+ * are registered first (wd_fork_init(), which shared.c calls before it
+ * registers its own).
+ */
 static void fork_prepare(void)
 {
 	pthread_mutex_lock(&queues_lock);
+	wd_guard_lock_fork();
 }
 
 static void fork_parent(void)
 {
+	wd_guard_unlock_fork();
 	pthread_mutex_unlock(&queues_lock);
 }
 
@@ -47,12 +59,18 @@ static void fork_child(void)
 	}
 	wd_guard_forget_all();
 	atomic_fetch_add(&wd_fork_gen, 1);
+	wd_guard_unlock_fork();
 	pthread_mutex_unlock(&queues_lock);
 }
 
 static void atfork_register(void)
 {
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+void wd_fork_init(void)
+{
+	pthread_once(&atfork_once, atfork_register);
 }
 
 /* The numbered slots the class's register announces (vcrypt's keys). */
@@ -114,6 +132,8 @@ static int queue_open_dev(const struct wd_ring_proto *proto,
 	struct wd_queue *q;
 	int ret;
 
+	/* before any lock the fork handlers take can be held */
+	wd_fork_init();
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return -ENOMEM;
@@ -129,7 +149,6 @@ static int queue_open_dev(const struct wd_ring_proto *proto,
 		goto free_slots;
 	atomic_init(&q->refs, 1);
 
-	pthread_once(&atfork_once, atfork_register);
 	pthread_mutex_lock(&queues_lock);
 	q->list = queues;
 	queues = q;

@@ -142,6 +142,14 @@ struct wd_queue {
  */
 extern atomic_uint wd_fork_gen;
 
+/*
+ * Registers queue.c's fork handlers (once), which hold queues_lock and
+ * the SIGBUS guard's table lock across fork() (see queue.c).  Called
+ * before either lock is first taken, and by shared.c before it registers
+ * its own handlers, so that fork() takes its lock first.
+ */
+void wd_fork_init(void);
+
 static inline bool wd_queue_stale(const struct wd_queue *q)
 {
 	return q->gen != atomic_load_explicit(&wd_fork_gen,

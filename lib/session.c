@@ -277,6 +277,8 @@ WD_EXPORT void *wd_buf_alloc(struct wd_comp *c, size_t size)
 	} else {
 		wd_queue_close(q);
 	}
+	if (size > SIZE_MAX - (page - 1))
+		return NULL;	/* whole pages of it do not fit in a size_t */
 	size = (size + page - 1) / page * page;
 	p = aligned_alloc(page, size);
 	if (!p)

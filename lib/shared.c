@@ -29,8 +29,16 @@ static void shared_unlock_fork(void)
 	pthread_mutex_unlock(&shared_lock);
 }
 
+/*
+ * Opening and closing a queue under shared_lock take queue.c's locks:
+ * fork() must take shared_lock first.  Prepare handlers run in the
+ * reverse order of their registration, so queue.c's are registered
+ * before these (wd_fork_init() does it once, and has returned when it
+ * returns).
+ */
 static void shared_init(void)
 {
+	wd_fork_init();
 	pthread_atfork(shared_lock_fork, shared_unlock_fork,
 		       shared_unlock_fork);
 }

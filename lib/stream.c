@@ -816,8 +816,9 @@ int wd_stream_oneshot(struct wd_comp *c, struct wd_queue *q, int op,
 		ret = !out_len || s.out_len ? -ENOSPC : -EBADMSG;
 	}
 	ctx_free(&s);
+	/* stage_alloc()'s buffers: registered with SVA, unregister them */
+	stage_free(&s, s.in);
+	stage_free(&s, s.out);
 	wd_queue_close(s.q);
-	free(s.in);
-	free(s.out);
 	return ret;
 }

@@ -13,10 +13,12 @@
 
 /*
  * One session per (direction, level) for compress() and uncompress(),
- * made on first use; sessions are thread-safe.  oneshot_lock protects
- * oneshot_sessions while they are made.
+ * made on first use; sessions are thread-safe.  No lock: a lock held
+ * while wd_comp_open() scans sysfs and opens a queue would be inherited
+ * locked by a child another thread forks meanwhile.  Threads that race
+ * each open one, the first to publish it wins and the others close
+ * theirs.
  */
-static pthread_mutex_t oneshot_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct wd_comp *oneshot_sessions[12];
 
 /*
@@ -27,26 +29,28 @@ static struct wd_comp *oneshot_sessions[12];
 static int oneshot_session(int level, struct wd_comp **cp)
 {
 	struct wd_comp_params p = { .format = WD_FORMAT_ZLIB };
-	int i = level + 1, ret = 0;
-	struct wd_comp *c;
+	struct wd_comp *c, *won = NULL;
+	int i = level + 1, ret;
 
 	c = __atomic_load_n(&oneshot_sessions[i], __ATOMIC_ACQUIRE);
 	if (c) {
 		*cp = c;
 		return 0;
 	}
-	pthread_mutex_lock(&oneshot_lock);
-	c = oneshot_sessions[i];
-	if (!c) {
-		p.level = level < 0 || level > 9 ? 0 : level;
-		ret = wd_comp_open(&c, &p);
-		if (!ret)
-			__atomic_store_n(&oneshot_sessions[i], c,
-					 __ATOMIC_RELEASE);
+	p.level = level < 0 || level > 9 ? 0 : level;
+	ret = wd_comp_open(&c, &p);
+	if (ret) {
+		*cp = c;
+		return ret;
 	}
-	pthread_mutex_unlock(&oneshot_lock);
+	if (!__atomic_compare_exchange_n(&oneshot_sessions[i], &won, c, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		/* another thread's came first: use that one */
+		wd_comp_close(c);
+		c = won;
+	}
 	*cp = c;
-	return ret;
+	return 0;
 }
 
 /*

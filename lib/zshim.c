@@ -284,6 +284,16 @@ uLong zs_zlib_bound(const struct zshim *w, uLong n)
 }
 
 /*
+ * The format of the stream's device session: for gzip inflate the shim
+ * reads header and trailer itself and the device runs raw deflate.
+ */
+static enum wd_format zs_dev_format(const struct zshim *w)
+{
+	return !w->deflate && w->format == WD_FORMAT_GZIP ? WD_FORMAT_RAW :
+	       (enum wd_format)w->format;
+}
+
+/*
  * Tries to put an undecided stream on the device; otherwise on the real
  * zlib.  The device stream of before a reset is reused when its format
  * and window still fit.  Returns a zlib code: Z_OK when it has a path.
@@ -295,13 +305,11 @@ int zs_decide(struct zshim *w, size_t in_len, size_t out_len, int flush)
 	int level = w->deflate && w->level > 0 ? w->level : 0;
 	int ret = 0;
 
-	/* gzip inflate: the shim reads header and trailer, the device raw */
-	int dev_format = !w->deflate && w->format == WD_FORMAT_GZIP ?
-			 WD_FORMAT_RAW : w->format;
+	enum wd_format dev_format = zs_dev_format(w);
 
 	if (w->feat)
 		return zs_to_real(w, why);
-	if (w->comp && (w->comp->format != (enum wd_format)dev_format ||
+	if (w->comp && (w->comp->format != dev_format ||
 			w->comp->window_bits != w->wbits))
 		hw_free(w);
 	if (!w->comp) {
@@ -466,8 +474,9 @@ int zs_copy_state(z_streamp dest, z_streamp source, bool deflate)
 				&sw->real);
 		dw->real_ok = ret == Z_OK;
 	} else if (sw->mode == ZM_HW) {
+		/* the source's device format: raw for a gzip inflate */
 		struct wd_comp_params p = {
-			.format = sw->format, .level = sw->level < 0 ?
+			.format = zs_dev_format(sw), .level = sw->level < 0 ?
 			0 : sw->level, .window_bits = sw->wbits,
 		};
 

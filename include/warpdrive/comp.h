@@ -311,9 +311,9 @@ int wd_submit(struct wd_comp *c, struct wd_req **reqs, unsigned int n);
  *
  * Requests with a callback have it called here, in this thread.
  *
- * Return: number of requests completed by this call; -ETIMEDOUT if fewer
- * than @min completed in time (those that did are reported in @done and
- * by their callbacks all the same; the count is lost); -errno.
+ * Return: number of requests completed by this call, fewer than @min (0 if
+ * none) when @timeout_ms passed first: those are in @done, or their
+ * callbacks ran, and are not reported again; -errno.
  */
 int wd_poll(struct wd_comp *c, struct wd_req **done, unsigned int max,
 	    unsigned int min, int timeout_ms);
@@ -385,7 +385,8 @@ void wd_buf_free(struct wd_comp *c, void *buf);
  * wd_buf_unregister() of the parent's registration only forgets it.
  * Since: 1.3.
  *
- * Return: 0; -EINVAL (NULL, empty); -EOPNOTSUPP: the device has no SVA
+ * Return: 0; -EINVAL (NULL, empty, or ending past the top of the address
+ * space); -EOPNOTSUPP: the device has no SVA
  * (wd_buf_alloc() gives its memory), or the memory maps a file other than
  * shmem or hugetlbfs; -ENODEV, -EBUSY, -EACCES: no device
  * queue (as the hardware policy says); -EEXIST: a page of it is

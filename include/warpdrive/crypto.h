@@ -302,8 +302,9 @@ int wd_crypto_submit(struct wd_crypto *s, struct wd_crypto_req **reqs,
  *       -EINVAL: they could never complete
  * @timeout_ms: longest wait, -1 for no limit
  *
- * Return: number of requests completed by this call; -ETIMEDOUT if fewer
- * than @min completed in time; -EINVAL.
+ * Return: number of requests completed by this call (on a timeout fewer
+ * than @min: those are in @done, or their callbacks ran, and are not
+ * reported again); -ETIMEDOUT if none completed in time; -EINVAL.
  */
 int wd_crypto_poll(struct wd_crypto *s, struct wd_crypto_req **done,
 		   unsigned int max, unsigned int min, int timeout_ms);

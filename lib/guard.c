@@ -6,6 +6,7 @@
  * table of watched regions is an array of entries published with atomics,
  * and everything it calls (mmap, sigaction) is async-signal-safe.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -69,15 +70,22 @@ static void chain(int sig, siginfo_t *si, void *uc)
 		old_action.sa_handler(sig);
 		return;
 	}
-	/* default action: the access faults again and kills as it would have */
+	/*
+	 * The default action.  A fault's access faults again and kills as it
+	 * would have; a SIGBUS sent (kill(), sigqueue()) happens only once.
+	 */
 	signal(SIGBUS, SIG_DFL);
+	if (si->si_code <= 0)
+		raise(SIGBUS);
 }
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
+	int saved_errno = errno;
 
-	for (int i = 0; i < GUARD_SLOTS; i++) {
+	/* a signal sent has no fault address, whatever si_addr reads */
+	for (int i = 0; si->si_code > 0 && i < GUARD_SLOTS; i++) {
 		struct guard_entry *e = &table[i];
 		uintptr_t start = atomic_load_explicit(&e->start,
 						       memory_order_acquire);
@@ -94,6 +102,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 			atomic_store(&e->q->revoked, true);
 			p = a & page_mask;
 			replace(p, p + ~page_mask + 1);
+			errno = saved_errno;
 			return;
 		case GUARD_DUS:
 			atomic_store(&e->q->revoked, true);
@@ -102,15 +111,18 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 			     (start + e->q->status_offset);
 			st->reason = UACCE_QREASON_REMOVED;
 			st->state = UACCE_QSTATE_DEAD;
+			errno = saved_errno;
 			return;
 		default:
 			atomic_store(&e->q->revoked, true);
 			replace(start, e->end);
+			errno = saved_errno;
 			return;
 		}
 		break;
 	}
 	chain(sig, si, uc);
+	errno = saved_errno;
 }
 
 static void install(void)

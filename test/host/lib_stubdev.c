@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "mem.h"
 #include "queue_priv.h"
 #include "lib_stubdev.h"
@@ -88,11 +89,14 @@ int wd_ring_open(struct wd_queue *q, const char *name)
 	q->info.max_len = 1 << 20;
 	pthread_mutex_init(&q->sq_lock, NULL);
 	pthread_mutex_init(&q->cq_lock, NULL);
+	/* as ring.c: the SIGBUS guard watches the queue's mappings */
+	wd_guard_add(q);
 	return 0;
 }
 
 void wd_ring_close(struct wd_queue *q)
 {
+	wd_guard_remove(q);
 	/* the child's copy has no mapping: the parent's to unmap */
 	if (q->ss && !wd_queue_stale(q)) {
 		wd_mem_destroy(q->mem);

@@ -12,6 +12,9 @@
  *    (it holds the shared queues' lock and then takes the open queues'
  *    list's): the fork handlers must take the library's locks in the same
  *    order, or the process hangs
+ *  - with a queue open, the library's SIGBUS handler is installed: a
+ *    SIGBUS sent to the process (kill()) must still kill it, as it would
+ *    without the library
  *
  * Each case runs in a child of its own under alarm(): a crash or a hang
  * fails that case only.
@@ -30,7 +33,7 @@
 #include "lib_stubdev.h"
 #include "tap.h"
 
-#define CASES	5
+#define CASES	6
 
 static struct wd_crypto_stream *open_stream(struct wd_crypto **sp)
 {
@@ -161,6 +164,27 @@ static int fork_vs_open(void)
 	return 0;
 }
 
+/* A child with a queue open sends itself SIGBUS: what becomes of it. */
+static int sigbus_sent(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		struct wd_crypto *s = NULL;
+
+		alarm(10);
+		if (!open_stream(&s))
+			_exit(2);
+		kill(getpid(), SIGBUS);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
+	       WEXITSTATUS(status);
+}
+
 int main(int argc, char **argv)
 {
 	pid_t pid;
@@ -185,5 +209,9 @@ int main(int argc, char **argv)
 	tap_ok(pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	       "fork() while another thread opens the first shared queue "
 	       "of a class: no deadlock");
+	st = sigbus_sent();
+	tap_ok(st == 128 + SIGBUS,
+	       "a SIGBUS sent to a process with a queue open kills it (%d)",
+	       st);
 	return tap_done();
 }

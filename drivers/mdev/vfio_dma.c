@@ -298,6 +298,8 @@ static void wd_vfio_unmap_end(struct wd_vfio *v)
 
 	spin_lock_irqsave(&v->reg_lock, flags);
 	v->unmapping--;
+	/* removal waits for it: the task work is this module's code */
+	wake_up_all(&v->closed_wq);
 	spin_unlock_irqrestore(&v->reg_lock, flags);
 }
 

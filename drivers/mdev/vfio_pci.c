@@ -417,7 +417,7 @@ static bool wd_vfio_released(struct wd_vfio *v)
 	bool released;
 
 	spin_lock_irqsave(&v->reg_lock, flags);
-	released = !v->open && !v->closer_pending;
+	released = !v->open && !v->closer_pending && !v->unmapping;
 	spin_unlock_irqrestore(&v->reg_lock, flags);
 	return released;
 }
@@ -433,7 +433,9 @@ static bool wd_vfio_released(struct wd_vfio *v)
  * device, after it: without this wait, a use-after-free in
  * vfio_iommu_type1_notify().  (A live VMM that closes the device and
  * then the container, without VFIO_GROUP_UNSET_CONTAINER in between as
- * QEMU does, still races with removal in the core.)
+ * QEMU does, still races with removal in the core.)  It also waits for
+ * the task work of dma_unmap calls whose ioctl has not returned yet
+ * (vfio_dma.c), which runs this module's code.
  */
 static void wd_vfio_wait_released(struct wd_vfio *v)
 {

@@ -163,6 +163,7 @@ enum wd_vfio_irq_type {
  * @unmapped: ranges the VMM unmapped since its last doorbell, [start, end)
  * @nr_unmapped: entries of @unmapped
  * @unmapping: dma_unmap calls whose VFIO_IOMMU_UNMAP_DMA has not returned
+ *	(their task work pending; removal waits for it)
  * @idle_wq: dma_unmap waits here for requests in flight to unpin, and
  *	stopping a queue for its engine to leave it
  * @pinned: pages pinned now, for the messages and the tests
@@ -202,7 +203,8 @@ struct wd_vfio {
 	 */
 	bool closer_pending;
 	struct callback_head closer_work;
-	wait_queue_head_t closed_wq;	/* !open && !closer_pending */
+	/* !open && !closer_pending && !unmapping */
+	wait_queue_head_t closed_wq;
 
 	struct mutex state_mutex;	/* migration state, arcs and files */
 	enum vfio_device_mig_state mig_state;

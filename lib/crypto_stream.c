@@ -319,11 +319,8 @@ WD_EXPORT int wd_crypto_stream_dup(struct wd_crypto_stream **dp,
 		} else {
 			ret = wd_chw_ctx_alloc(&st->hw, &d->ctx);
 			if (!ret) {
-				ret = wd_chw_ctx_copy(&d->ctx, &st->ctx);
-				if (ret)
-					wd_chw_ctx_free(&d->ctx);
-				else
-					wd_queue_ref(d->hw.q);
+				wd_chw_ctx_copy(&d->ctx, &st->ctx);
+				wd_queue_ref(d->hw.q);
 			}
 		}
 	} else {

@@ -450,10 +450,13 @@ static int hw_decompress(struct wd_stream *s, const void **in,
 		void *dst;
 		int ret;
 
-		if (give_out(s, out, out_len, &progress) || !*out_len)
+		if (give_out(s, out, out_len, &progress))
 			return progress ? 0 : -ENOBUFS;
+		/* the last byte given ends it, even with no room left */
 		if (s->ended)
 			return WD_STREAM_END;
+		if (!*out_len)
+			return progress ? 0 : -ENOBUFS;
 		if (!*in_len && !s->more)
 			return progress ? 0 : -ENOBUFS;
 

@@ -660,6 +660,74 @@ static size_t read_sources(const char *dir, char *buf, size_t max)
 	return got;
 }
 
+/*
+ * A one-shot decompression larger than one request runs as a stream.
+ * After the first request's max_len bytes, the 3 KiB of room left is less
+ * than the device may overrun, so the last 1 KiB goes through a stage
+ * buffer, which with SVA is registered.  Ten of them give every
+ * registration back: VmLck is where it was (each leaked 64 KiB).  Without
+ * SVA the stage is plain memory, and the output must be right.
+ */
+static void test_oneshot_stage(const struct wd_queue_info *info)
+{
+	struct wd_comp_params p = { .format = WD_FORMAT_ZLIB,
+				    .policy = WD_POLICY_HW };
+	size_t len = (size_t)info->max_len + 1024, clen = len + len / 100 + 64;
+	size_t room = len + 2048;
+	unsigned char *in = malloc(len), *cmp = malloc(clen);
+	unsigned char *back = malloc(room);
+	uLongf zlen = clen;
+	int ok = 0, i;
+	struct wd_comp *c;
+	long lck0;
+
+	if (!in || !cmp || !back || wd_comp_open(&c, &p)) {
+		tap_ok(0, "a session for one-shot streams");
+		goto out;
+	}
+	for (size_t k = 0; k < len; k++)
+		in[k] = (unsigned char)("one shot "[k % 9] ^ (k >> 13));
+	if (compress2(cmp, &zlen, in, len, 6) != Z_OK) {
+		tap_ok(0, "zlib compresses %zu bytes", len);
+		wd_comp_close(c);
+		goto out;
+	}
+	lck0 = vmlck_kib();
+	for (i = 0; i < 10; i++) {
+		size_t used = zlen, out_len = room;
+
+		int ret;
+
+		memset(back, 0, room);
+		ret = wd_decompress(c, cmp, &used, back, &out_len);
+		if (ret || out_len != len || memcmp(back, in, len))
+			tap_diag("one-shot %d: %s, %zu of %zu bytes", i,
+				 wd_strerror(ret), out_len, len);
+		else
+			ok++;
+	}
+	tap_ok(ok == 10 && vmlck_kib() == lck0,
+	       "10 one-shot decompressions of max_len + 1 KiB into 2 KiB more: "
+	       "correct (%d), VmLck unchanged (%ld -> %ld KiB)", ok,
+	       lck0, vmlck_kib());
+	/* room for exactly the output: the stream ends in its last byte */
+	for (i = 0; i < 2; i++) {
+		size_t used = zlen, out_len = len - i;
+		int ret = wd_decompress(c, cmp, &used, back, &out_len);
+
+		tap_ok(!i ? !ret && out_len == len && used == zlen &&
+		       !memcmp(back, in, len) : ret == -ENOSPC,
+		       "one-shot of max_len + 1 KiB into %s: %s",
+		       i ? "one byte less" : "exactly that room",
+		       wd_strerror(ret));
+	}
+	wd_comp_close(c);
+out:
+	free(in);
+	free(cmp);
+	free(back);
+}
+
 /* zlib's gzip stream of @len bytes at level 6, as wd_compress() makes */
 static size_t zlib_gzip_len(const void *src, size_t len, void *dst,
 			    size_t room)
@@ -857,5 +925,6 @@ int main(int argc, char **argv)
 	test_registered(&info);
 	test_ratio();
 	test_adaptive_spin();
+	test_oneshot_stage(&info);
 	return tap_done();
 }

@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "devname.h"
 #include "inflight.h"
 #include "internal.h"
 #include "queue_priv.h"
@@ -40,9 +41,14 @@ struct wd_buf;
  * @busy: waits spin instead of sleeping
  * @dedicated: opens a queue of its own
  * @given: the caller's queue (a reference), NULL if none
- * @lock: protects @q, @retry_at, @noq and @bufs, and serialises making
- *        @async
+ * @lock: protects @q, @retry_at, @noq, @devnames and @bufs, and
+ *        serialises making @async and writing @device
  * @q: queue in use (a reference); NULL while running in software
+ * @devnames: the names of the devices @q has been on, kept until close
+ * @device: @q's device's name on @devnames, NULL while @q is (or if its
+ *          copy could not be made): written under @lock with release,
+ *          read without it by wd_comp_device(), whose result then stays
+ *          valid while another thread changes @q
  * @retry_at: no attempt to find a queue before this time (wd_now_ns())
  * @noq: why there is no queue
  * @bufs: buffers handed out from static shared regions, and registered
@@ -66,6 +72,8 @@ struct wd_comp {
 
 	pthread_mutex_t lock;
 	struct wd_queue *q;
+	struct wd_devname *devnames;
+	const char *_Atomic device;
 	int64_t retry_at;
 	enum wd_reason noq;
 	struct wd_buf *bufs;

@@ -17,7 +17,6 @@
  */
 #include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +95,7 @@ static void detach(struct wd_crypto *s)
 	s->slot = -1;
 	wd_queue_close(s->q);
 	s->q = NULL;
+	atomic_store_explicit(&s->device, NULL, memory_order_relaxed);
 }
 
 /* A queue with the key loaded, or why not; with s->lock held. */
@@ -129,7 +129,9 @@ static enum wd_reason attach(struct wd_crypto *s)
 	}
 	s->q = q;
 	s->slot = slot;
-	snprintf(s->device, sizeof(s->device), "%s", q->info.device);
+	atomic_store_explicit(&s->device,
+			      wd_devname_keep(&s->devnames, q->info.device),
+			      memory_order_release);
 	return WD_REASON_NONE;
 }
 

@@ -26,6 +26,7 @@
 
 #include <misc/uacce/vcrypt.h>
 
+#include "devname.h"
 #include "internal.h"
 #include "mem.h"
 #include "queue_priv.h"
@@ -40,13 +41,17 @@
  * @depth: async requests in flight at most
  * @threshold: smaller requests go to software under policy auto
  * @busy: waits for the device spin instead of sleeping (WD_WAIT=busy)
- * @lock: protects @q, @slot, @retry_at, @nodev, @device, @done, @ndone
- *        and @bufs
+ * @lock: protects @q, @slot, @retry_at, @nodev, @devnames, @done, @ndone
+ *        and @bufs, and serialises writing @device
  * @q: the vcrypt queue in use (a reference), NULL while none
  * @slot: the key slot of @q holding the key, -1 for none
  * @retry_at: no look for a device before this time (wd_now_ns())
  * @nodev: why there is no device
- * @device: name of the device last used, "" before
+ * @devnames: the names of the devices @q has been on, kept until close
+ * @device: @q's device's name on @devnames, NULL while @q is (or if its
+ *          copy could not be made): written under @lock with release,
+ *          read without it by wd_crypto_device(), whose result then stays
+ *          valid while another thread changes @q
  * @done: async requests completed, not yet returned by wd_crypto_poll()
  *        (NULL: reserved by one running or in flight on the device)
  * @ndone: entries in @done
@@ -76,7 +81,8 @@ struct wd_crypto {
 	int slot;
 	int64_t retry_at;
 	enum wd_reason nodev;
-	char device[WD_NAME_MAX];
+	struct wd_devname *devnames;
+	const char *_Atomic device;
 	struct wd_crypto_req **done;
 	unsigned int ndone;
 	struct wd_queue *aq;

@@ -232,6 +232,7 @@ int wd_crypto_session_open(struct wd_crypto **sp,
 void wd_crypto_session_close(struct wd_crypto *s)
 {
 	wd_crypto_dev_put(s);
+	wd_devname_free(s->devnames);
 	wd_crypto_wipe(s->key, s->key_len);
 	free(s->key);
 	free(s->done);
@@ -251,9 +252,10 @@ WD_EXPORT unsigned int wd_crypto_path(const struct wd_crypto *s,
 
 WD_EXPORT const char *wd_crypto_device(const struct wd_crypto *s)
 {
-	/* set once found, and only a device this library drives is used */
+	/* only once a request has run there */
 	return s && (atomic_load_explicit(&s->paths, memory_order_relaxed) &
-		     WD_PATH_HW) ? s->device : NULL;
+		     WD_PATH_HW) ?
+	       atomic_load_explicit(&s->device, memory_order_acquire) : NULL;
 }
 
 WD_EXPORT void wd_crypto_get_stats(const struct wd_crypto *s,

@@ -70,16 +70,22 @@ struct wd_queue *wd_comp_queue(struct wd_comp *c, enum wd_reason *why)
 		if (!wd_queue_stale(q))
 			c->noq = WD_REASON_DEVICE_LOST;
 		c->q = NULL;
+		atomic_store_explicit(&c->device, NULL, memory_order_relaxed);
 		wd_queue_close(q);
 		q = NULL;
 		c->retry_at = 0;
 	}
 	if (!q && wd_now_ns() >= c->retry_at) {
 		q = comp_attach(c, &c->noq);
-		if (q)
+		if (q) {
 			c->q = q;
-		else
+			atomic_store_explicit(&c->device,
+					      wd_devname_keep(&c->devnames,
+							      q->info.device),
+					      memory_order_release);
+		} else {
 			c->retry_at = wd_now_ns() + WD_RETRY_NS;
+		}
 	}
 	if (q)
 		wd_queue_ref(q);
@@ -199,6 +205,7 @@ void wd_session_close(struct wd_comp *c)
 	}
 	wd_queue_close(c->q);
 	wd_queue_close(c->given);
+	wd_devname_free(c->devnames);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -214,9 +221,7 @@ WD_EXPORT unsigned int wd_comp_path(const struct wd_comp *c,
 
 WD_EXPORT const char *wd_comp_device(const struct wd_comp *c)
 {
-	struct wd_queue *q = __atomic_load_n(&c->q, __ATOMIC_RELAXED);
-
-	return q ? q->info.device : NULL;
+	return atomic_load_explicit(&c->device, memory_order_acquire);
 }
 
 WD_EXPORT void wd_comp_get_stats(const struct wd_comp *c, struct wd_stats *st)

@@ -199,7 +199,11 @@ unsigned int wd_comp_path(const struct wd_comp *c, enum wd_reason *reason);
  * wd_comp_device() - name of the device the session uses
  * @c: the session
  *
- * Return: e.g. "vzip-0", or NULL while it has no queue.
+ * Any thread may ask, while others use the session.
+ *
+ * Return: e.g. "vzip-0", or NULL while it has no queue.  The string stays
+ * valid until wd_comp_close(), even after the session has moved to
+ * another queue (its device removed, or in a forked child).
  */
 const char *wd_comp_device(const struct wd_comp *c);
 

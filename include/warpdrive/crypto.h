@@ -152,7 +152,11 @@ unsigned int wd_crypto_path(const struct wd_crypto *s, enum wd_reason *reason);
  * wd_crypto_device() - name of the device the session uses
  * @s: the session
  *
- * Return: e.g. "vcrypt-0", or NULL while it has none.
+ * Any thread may ask, while others use the session.
+ *
+ * Return: e.g. "vcrypt-0"; NULL while it has none, or before a request
+ * has run on it.  The string stays valid until wd_crypto_close(), even
+ * after the session has moved to another device.
  */
 const char *wd_crypto_device(const struct wd_crypto *s);
 

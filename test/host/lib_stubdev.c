@@ -10,6 +10,7 @@
  *                   forked child does not have it)
  *   stub_slow       wd_device_pick() of this class (the sysfs scan)
  *                   sleeps stub_slow_ms first, to open a window
+ *   stub_vzip_name  the vzip device's name: "vzip-0" if NULL
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 bool stub_sva;
 const struct wd_ring_proto *stub_slow;
 int stub_slow_ms;
+const char *stub_vzip_name;
 
 int wd_device_pick(const struct wd_ring_proto *proto,
 		   const struct wd_queue_params *params,
@@ -40,7 +42,8 @@ int wd_device_pick(const struct wd_ring_proto *proto,
 		nanosleep(&ts, NULL);
 	}
 	memset(out, 0, sizeof(*out));
-	strcpy(out[0].name, proto == &wd_vcrypt_ring ? "vcrypt-0" : "vzip-0");
+	strcpy(out[0].name, proto == &wd_vcrypt_ring ? "vcrypt-0" :
+			    stub_vzip_name ? stub_vzip_name : "vzip-0");
 	*why = WD_REASON_NONE;
 	return 1;
 }

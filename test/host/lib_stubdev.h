@@ -10,5 +10,6 @@ struct wd_ring_proto;
 extern bool stub_sva;
 extern const struct wd_ring_proto *stub_slow;
 extern int stub_slow_ms;
+extern const char *stub_vzip_name;
 
 #endif

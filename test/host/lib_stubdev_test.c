@@ -15,11 +15,14 @@
  *  - with a queue open, the library's SIGBUS handler is installed: a
  *    SIGBUS sent to the process (kill()) must still kill it, as it would
  *    without the library
+ *  - the name wd_comp_device() returned stays valid after the session
+ *    has let its queue go (in a forked child) for one on another device
  *
  * Each case runs in a child of its own under alarm(): a crash or a hang
  * fails that case only.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,7 +36,7 @@
 #include "lib_stubdev.h"
 #include "tap.h"
 
-#define CASES	6
+#define CASES	7
 
 static struct wd_crypto_stream *open_stream(struct wd_crypto **sp)
 {
@@ -185,6 +188,49 @@ static int sigbus_sent(void)
 	       WEXITSTATUS(status);
 }
 
+/*
+ * A session's device name, read before a fork, after the child has used
+ * the session: the child lets its inherited queue go and opens one of its
+ * own, on "vzip-7".  Run in a process of its own without malloc's
+ * per-thread cache (GLIBC_TUNABLES), whose frees are not scribbled: freed
+ * memory is (M_PERTURB), or reused by the new queue, so that a name read
+ * from the freed queue shows.  Returns what went wrong, 0 if nothing.
+ */
+static int name_after_move(void)
+{
+	struct wd_comp_params p = { .policy = WD_POLICY_HW,
+				    .flags = WD_COMP_F_DEDICATED };
+	static char buf[4096];
+	struct wd_comp *c = NULL;
+	const char *name, *now;
+	int status;
+	pid_t pid;
+
+	mallopt(M_PERTURB, 0x5a);
+	stub_vzip_name = "vzip-0";
+	if (wd_comp_open(&c, &p))
+		return 2;
+	name = wd_comp_device(c);
+	if (!name || strcmp(name, "vzip-0"))
+		return 3;
+	pid = fork();
+	if (pid == 0) {
+		stub_vzip_name = "vzip-7";
+		wd_buf_register(c, buf, sizeof(buf));	/* uses the session */
+		now = wd_comp_device(c);
+		printf("# in the child: the name read before \"%.8s\", now %s\n",
+		       name, now ? now : "NULL");
+		fflush(stdout);
+		_exit(!now || strcmp(now, "vzip-7") || strcmp(name, "vzip-0") ?
+		      1 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return 4;
+	wd_comp_close(c);
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
+	       WEXITSTATUS(status);
+}
+
 int main(int argc, char **argv)
 {
 	pid_t pid;
@@ -192,6 +238,8 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], "fork-vs-open"))
 		return fork_vs_open();
+	if (argc == 2 && !strcmp(argv[1], "name-after-move"))
+		return name_after_move();
 	tap_plan(CASES);
 	stream_cases();
 	/* a fresh process: no handler registered yet */
@@ -213,5 +261,20 @@ int main(int argc, char **argv)
 	tap_ok(st == 128 + SIGBUS,
 	       "a SIGBUS sent to a process with a queue open kills it (%d)",
 	       st);
+	pid = fork();
+	if (pid == 0) {
+		char *args[] = { argv[0], (char *)"name-after-move", NULL };
+
+		alarm(10);
+		setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0", 1);
+		execv("/proc/self/exe", args);
+		_exit(127);
+	}
+	st = -1;
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	tap_ok(pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	       "wd_comp_device()'s name stays valid after the session moved to another device (%d)",
+	       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	return tap_done();
 }

@@ -17,7 +17,13 @@
 
 atomic_uint wd_fork_gen;
 
-/* queues_lock protects queues (every open queue, for the fork handlers). */
+/*
+ * queues_lock protects queues (every open queue, for the fork handlers),
+ * and is held from a queue's file's open to its listing and from its
+ * unlisting to the file's close: a fork() in either gap would leave the
+ * child a descriptor no handler sees, holding the parent's hardware queue
+ * for the child's life.
+ */
 static pthread_mutex_t queues_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct wd_queue *queues;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
@@ -26,7 +32,8 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
  * The library's global locks are held across fork() so that a child never
  * inherits one locked, in the order the library nests them: shared.c's
  * shared_lock (held while the shared queue opens or closes; its own
- * handlers), then queues_lock (listing a queue), then guard.c's
+ * handlers), then queues_lock (opening, listing, closing a queue), then
+ * guard.c's
  * table_lock (watching a queue's mappings), both by these.  POSIX runs
  * prepare handlers in the reverse order of their registration, so these
  * are registered first (wd_fork_init(), which shared.c calls before it
@@ -138,9 +145,10 @@ static int queue_open_dev(const struct wd_ring_proto *proto,
 	if (!q)
 		return -ENOMEM;
 	q->proto = proto;
+	pthread_mutex_lock(&queues_lock);
 	ret = wd_ring_open(q, name);
 	if (ret)
-		goto free_q;
+		goto unlock;
 	ret = queue_slots_init(q);
 	if (ret)
 		goto free_slots;
@@ -148,8 +156,6 @@ static int queue_open_dev(const struct wd_ring_proto *proto,
 	if (ret)
 		goto free_slots;
 	atomic_init(&q->refs, 1);
-
-	pthread_mutex_lock(&queues_lock);
 	q->list = queues;
 	queues = q;
 	pthread_mutex_unlock(&queues_lock);
@@ -159,7 +165,8 @@ static int queue_open_dev(const struct wd_ring_proto *proto,
 free_slots:
 	queue_slots_destroy(q);
 	wd_ring_close(q);
-free_q:
+unlock:
+	pthread_mutex_unlock(&queues_lock);
 	free(q);
 	return ret;
 }
@@ -199,16 +206,15 @@ WD_EXPORT int wd_queue_open(struct wd_queue **qp,
 	return wd_queue_open_why(qp, &wd_vzip_ring, params, &why);
 }
 
+/* With queues_lock held. */
 static void queue_unlist(struct wd_queue *q)
 {
-	pthread_mutex_lock(&queues_lock);
 	for (struct wd_queue **pp = &queues; *pp; pp = &(*pp)->list) {
 		if (*pp == q) {
 			*pp = q->list;
 			break;
 		}
 	}
-	pthread_mutex_unlock(&queues_lock);
 }
 
 void wd_queue_ref(struct wd_queue *q)
@@ -220,9 +226,11 @@ WD_EXPORT void wd_queue_close(struct wd_queue *q)
 {
 	if (!q || atomic_fetch_sub(&q->refs, 1) != 1)
 		return;
+	pthread_mutex_lock(&queues_lock);
 	queue_unlist(q);
 	/* the rings first: stopping the queue aborts what is in flight */
 	wd_ring_close(q);
+	pthread_mutex_unlock(&queues_lock);
 	wd_inflight_destroy(&q->inflight);
 	queue_slots_destroy(q);
 	free(q);

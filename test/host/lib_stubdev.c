@@ -4,6 +4,8 @@
  * "device" of each class whose queues always open and never complete a
  * request, so that the rest of the library (its queue, shared-queue,
  * session, stream and fork code, unchanged) runs on a host without one.
+ * A queue's file is a memfd named "wd-stub-queue", closed as ring.c
+ * closes a queue's: at close, and in a forked child.
  *
  *   stub_sva        the queues have SVA; else a 1 MiB SS region, made
  *                   MADV_DONTFORK as uacce's VM_DONTCOPY mapping is (a
@@ -11,6 +13,8 @@
  *   stub_slow       wd_device_pick() of this class (the sysfs scan)
  *                   sleeps stub_slow_ms first, to open a window
  *   stub_vzip_name  the vzip device's name: "vzip-0" if NULL
+ *   stub_open_us    a queue's open sleeps this long after the file's
+ *                   (as ring.c's ioctl() and mmap()s take time)
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,6 +32,7 @@ bool stub_sva;
 const struct wd_ring_proto *stub_slow;
 int stub_slow_ms;
 const char *stub_vzip_name;
+int stub_open_us;
 
 int wd_device_pick(const struct wd_ring_proto *proto,
 		   const struct wd_queue_params *params,
@@ -72,18 +77,31 @@ WD_EXPORT int wd_devices(struct wd_device *devs, int max)
 int wd_ring_open(struct wd_queue *q, const char *name)
 {
 	q->gen = atomic_load(&wd_fork_gen);
-	q->fd = -1;
+	q->fd = memfd_create("wd-stub-queue", MFD_CLOEXEC);
+	if (q->fd < 0)
+		return -errno;
+	if (stub_open_us) {
+		struct timespec ts = { 0, stub_open_us * 1000L };
+
+		nanosleep(&ts, NULL);
+	}
 	q->sva = stub_sva;
 	if (!stub_sva) {
 		q->ss_size = 1 << 20;
 		q->ss = mmap(NULL, q->ss_size, PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (q->ss == MAP_FAILED)
+		if (q->ss == MAP_FAILED) {
+			q->ss = NULL;
+			close(q->fd);
 			return -ENOMEM;
+		}
 		madvise(q->ss, q->ss_size, MADV_DONTFORK);
 		q->mem = wd_mem_create(q->ss, q->ss_size);
-		if (!q->mem)
+		if (!q->mem) {
+			munmap(q->ss, q->ss_size);
+			close(q->fd);
 			return -ENOMEM;
+		}
 	}
 	strncpy(q->info.device, name, sizeof(q->info.device) - 1);
 	q->info.ring_depth = 16;
@@ -105,10 +123,16 @@ void wd_ring_close(struct wd_queue *q)
 		wd_mem_destroy(q->mem);
 		munmap(q->ss, q->ss_size);
 	}
+	if (!wd_queue_stale(q))
+		close(q->fd);
+	q->fd = -1;
 }
 
 void wd_ring_forked(struct wd_queue *q)
 {
+	if (q->fd >= 0)
+		close(q->fd);
+	q->fd = -1;
 	pthread_mutex_init(&q->sq_lock, NULL);
 	pthread_mutex_init(&q->cq_lock, NULL);
 }

@@ -11,5 +11,6 @@ extern bool stub_sva;
 extern const struct wd_ring_proto *stub_slow;
 extern int stub_slow_ms;
 extern const char *stub_vzip_name;
+extern int stub_open_us;
 
 #endif

@@ -17,14 +17,20 @@
  *    without the library
  *  - the name wd_comp_device() returned stays valid after the session
  *    has let its queue go (in a forked child) for one on another device
+ *  - fork() while another thread opens and closes queues: no child holds
+ *    a queue's file (one opened and not yet listed for the fork handlers,
+ *    or unlisted and not yet closed, would stay open in the child and keep
+ *    the parent's hardware queue for the child's life)
  *
  * Each case runs in a child of its own under alarm(): a crash or a hang
  * fails that case only.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +42,7 @@
 #include "lib_stubdev.h"
 #include "tap.h"
 
-#define CASES	7
+#define CASES	8
 
 static struct wd_crypto_stream *open_stream(struct wd_crypto **sp)
 {
@@ -231,6 +237,75 @@ static int name_after_move(void)
 	       WEXITSTATUS(status);
 }
 
+#define CHURN_FORKS	200
+
+static atomic_bool churn_stop;
+
+static void *churn(void *arg)
+{
+	while (!atomic_load(&churn_stop)) {
+		struct wd_queue *q;
+
+		if (!wd_queue_open(&q, NULL))
+			wd_queue_close(q);
+	}
+	return NULL;
+}
+
+/* How many stub queue files (lib_stubdev.c's memfds) this process holds. */
+static int queue_files(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 100;
+	while ((e = readdir(d))) {
+		char target[128];
+		ssize_t len;
+
+		len = readlinkat(dirfd(d), e->d_name, target,
+				 sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		n += !!strstr(target, "wd-stub-queue");
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * CHURN_FORKS forks while another thread opens and closes queues (each
+ * open takes stub_open_us after its file's); each child exits with the
+ * number of queue files it holds.  Returns how many children held one,
+ * or -1 if a fork failed.
+ */
+static int forks_vs_churn(void)
+{
+	int held = 0, status;
+	pthread_t t;
+
+	stub_open_us = 200;
+	if (pthread_create(&t, NULL, churn, NULL))
+		return -1;
+	for (int i = 0; i < CHURN_FORKS && held >= 0; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(queue_files());
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 ||
+		    !WIFEXITED(status))
+			held = -1;
+		else
+			held += WEXITSTATUS(status) != 0;
+	}
+	atomic_store(&churn_stop, true);
+	pthread_join(t, NULL);
+	return held;
+}
+
 int main(int argc, char **argv)
 {
 	pid_t pid;
@@ -276,5 +351,16 @@ int main(int argc, char **argv)
 	tap_ok(pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	       "wd_comp_device()'s name stays valid after the session moved to another device (%d)",
 	       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	pid = fork();
+	if (pid == 0) {
+		alarm(60);
+		_exit(forks_vs_churn() & 0xff);
+	}
+	st = -1;
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	tap_ok(pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	       "fork() while another thread opens and closes queues: of %d children %d held a queue's file",
+	       CHURN_FORKS, WIFEXITED(st) ? (int)(signed char)WEXITSTATUS(st) : -1);
 	return tap_done();
 }

@@ -121,6 +121,10 @@ struct uacce_device *uacce_alloc(struct device *parent,
 		return ERR_PTR(-EINVAL);
 	}
 
+	ret = uacce_ioctls_valid(parent, interface->ops);
+	if (ret)
+		return ERR_PTR(ret);
+
 	dma_dev = interface->dma_dev ?: parent;
 	node = dev_to_node(dma_dev);
 	uacce = kzalloc_node(sizeof(*uacce), GFP_KERNEL, node);

@@ -27,6 +27,11 @@ void uacce_minor_withdraw(struct uacce_device *uacce);
 void uacce_minor_free(struct uacce_device *uacce);
 struct uacce_device *uacce_get_by_minor(unsigned int minor);
 
+/* ioctl.c */
+int uacce_ioctls_valid(struct device *parent, const struct uacce_ops *ops);
+long uacce_driver_ioctl(struct uacce_queue *q, unsigned int cmd,
+			void __user *uarg);
+
 /* queue.c */
 extern const struct file_operations uacce_fops;
 void uacce_queue_remove(struct uacce_queue *q);

@@ -297,8 +297,9 @@ static long uacce_ioctl_wake_queue(struct uacce_queue *q)
  * Only the queue's own locks are taken: WAKE_Q is on the data path, and
  * one process's ioctl never waits for another's.  q->state_lock keeps the
  * driver's queue alive (uacce_remove() takes it for every queue before
- * put_queue), and is not taken under mmap_lock, so the driver's ioctl may
- * copy user memory; core commands copy only after dropping it.
+ * put_queue), so no user memory is touched under it: core commands copy
+ * their answer out after dropping it, and ioctl.c copies a driver's
+ * command's argument around the call.
  */
 static long uacce_fops_unl_ioctl(struct file *filep, unsigned int cmd,
 				 unsigned long arg)
@@ -312,6 +313,12 @@ static long uacce_fops_unl_ioctl(struct file *filep, unsigned int cmd,
 		return uacce_ioctl_queue_info(q, (void __user *)arg);
 	case UACCE_CMD_GET_SS:
 		return uacce_region_get_ss(q, (void __user *)arg);
+	case UACCE_CMD_START_Q:
+	case UACCE_CMD_PUT_Q:
+	case UACCE_CMD_WAKE_Q:
+		break;
+	default:
+		return uacce_driver_ioctl(q, cmd, (void __user *)arg);
 	}
 
 	mutex_lock(&q->state_lock);
@@ -329,17 +336,9 @@ static long uacce_fops_unl_ioctl(struct file *filep, unsigned int cmd,
 		uacce_stop_queue(q);
 		ret = 0;
 		break;
-	case UACCE_CMD_WAKE_Q:
+	default:	/* UACCE_CMD_WAKE_Q */
 		ret = uacce_ioctl_wake_queue(q);
 		break;
-	default:
-		if (uacce->ops->ioctl) {
-			ret = uacce->ops->ioctl(q, cmd, arg);
-		} else {
-			/* EINVAL, as mainline's uacce and UADK expect */
-			dev_dbg(&uacce->dev, "unknown ioctl %#x\n", cmd);
-			ret = -EINVAL;
-		}
 	}
 out:
 	mutex_unlock(&q->state_lock);

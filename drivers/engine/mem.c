@@ -204,8 +204,14 @@ static int wd_mem_pin(struct wd_mem_table *t, struct mm_struct *mm,
 	unsigned long nr = wd_mem_nr_pages(reg), done = 0;
 	long ret;
 
-	/* held across the check and the pins: the mappings checked are pinned */
-	mmap_read_lock(mm);
+	/*
+	 * Held across the check and the pins: the mappings checked are
+	 * pinned.  Killable: uacce's state_lock is held, and a writer queued
+	 * behind a reader stuck in a slow fault would otherwise hold up the
+	 * device's removal until that reader is done.
+	 */
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
 	ret = wd_mem_check_vmas(t, mm, reg, &flags);
 	while (!ret && done < nr) {
 		ret = pin_user_pages(reg->addr + done * PAGE_SIZE, nr - done,
@@ -319,25 +325,21 @@ static int wd_mem_unregister(struct wd_mem_table *t,
 }
 
 /**
- * wd_mem_ioctl() - the registered memory commands of a queue
+ * wd_mem_ioctl() - a registered memory command of a queue
  * @t: the queue's registry
  * @uq: the uacce queue
- * @cmd: the ioctl command
- * @arg: its argument, a user pointer
+ * @cmd: WD_MEM_CMD_REGISTER or WD_MEM_CMD_UNREGISTER
+ * @u: the kernel's copy of its argument
  *
- * The class driver's uacce ioctl callback forwards every command to it
- * first.
+ * The class driver's functions for the two commands in its uacce command
+ * table (struct uacce_ioctl) find @t from @uq and return this; uacce has
+ * copied the argument, and holds the queue's state_lock.
  *
- * Return: -ENOIOCTLCMD if @cmd is not one of WD_MEM_CMD_*, else 0 or the
- * negative errno <uapi/misc/uacce/wd_mem.h> gives.
+ * Return: 0 or the negative errno <uapi/misc/uacce/wd_mem.h> gives.
  */
 long wd_mem_ioctl(struct wd_mem_table *t, struct uacce_queue *uq,
-		  unsigned int cmd, unsigned long arg)
+		  unsigned int cmd, const struct wd_mem_region *u)
 {
-	struct wd_mem_region u;
-
-	if (cmd != WD_MEM_CMD_REGISTER && cmd != WD_MEM_CMD_UNREGISTER)
-		return -ENOIOCTLCMD;
 	if (!(uq->uacce->flags & UACCE_DEV_SVA) || !uq->mm) {
 		dev_dbg_ratelimited(t->wdev->dev,
 				    "registered memory needs SVA: the SS region is the device's memory\n");
@@ -348,41 +350,11 @@ long wd_mem_ioctl(struct wd_mem_table *t, struct uacce_queue *uq,
 				    "registered memory is the queue opener's only\n");
 		return -EPERM;
 	}
-	if (copy_from_user(&u, (void __user *)arg, sizeof(u)))
-		return -EFAULT;
 	if (cmd == WD_MEM_CMD_REGISTER)
-		return wd_mem_register(t, uq->mm, &u);
-	return wd_mem_unregister(t, &u);
+		return wd_mem_register(t, uq->mm, u);
+	return wd_mem_unregister(t, u);
 }
 EXPORT_SYMBOL_GPL(wd_mem_ioctl);
-
-/**
- * wd_mem_queue_ioctl() - the uacce ioctl of a queue with registered memory
- * @t: the queue's registry
- * @uq: the uacce queue
- * @cmd: the ioctl command
- * @arg: its argument, a user pointer
- *
- * For a class driver whose queues have no commands but WD_MEM_CMD_*: its
- * uacce ioctl callback finds @t from @uq and returns this.  A class with
- * commands of its own calls wd_mem_ioctl() instead.  Called, as every
- * uacce ioctl callback, under the queue's state_lock.
- *
- * Return: as wd_mem_ioctl(); -EINVAL for any other command, as uacce
- * answers a device without commands.
- */
-long wd_mem_queue_ioctl(struct wd_mem_table *t, struct uacce_queue *uq,
-			unsigned int cmd, unsigned long arg)
-{
-	long ret = wd_mem_ioctl(t, uq, cmd, arg);
-
-	if (ret == -ENOIOCTLCMD) {
-		dev_dbg_ratelimited(t->wdev->dev, "unknown ioctl %#x\n", cmd);
-		return -EINVAL;
-	}
-	return ret;
-}
-EXPORT_SYMBOL_GPL(wd_mem_queue_ioctl);
 
 /**
  * wd_mem_release() - unregister every region of a queue

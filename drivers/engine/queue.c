@@ -276,14 +276,25 @@ static void wd_hwq_queue_info(struct uacce_queue *uq,
 	info->ctx_size = a->ctx_size;
 }
 
-/* Registered memory (WD_MEM_CMD_*) is the only ioctl of a hardware queue */
-static long wd_hwq_ioctl(struct uacce_queue *uq, unsigned int cmd,
-			 unsigned long arg)
+/* Registered memory (WD_MEM_CMD_*): the only ioctls of a hardware queue */
+static long wd_hwq_mem_register(struct uacce_queue *uq, void *arg)
 {
 	struct wd_hwq *q = uq->priv;
 
-	return wd_mem_queue_ioctl(&q->mem, uq, cmd, arg);
+	return wd_mem_ioctl(&q->mem, uq, WD_MEM_CMD_REGISTER, arg);
 }
+
+static long wd_hwq_mem_unregister(struct uacce_queue *uq, void *arg)
+{
+	struct wd_hwq *q = uq->priv;
+
+	return wd_mem_ioctl(&q->mem, uq, WD_MEM_CMD_UNREGISTER, arg);
+}
+
+static const struct uacce_ioctl wd_hwq_ioctls[] = {
+	{ WD_MEM_CMD_REGISTER, wd_hwq_mem_register },
+	{ WD_MEM_CMD_UNREGISTER, wd_hwq_mem_unregister },
+};
 
 static void wd_hwq_wake_queue(struct uacce_queue *uq)
 {
@@ -303,6 +314,7 @@ const struct uacce_ops wd_hwq_uacce_ops = {
 	.is_q_updated = wd_hwq_is_q_updated,
 	.mmap = wd_hwq_mmap,
 	.queue_info = wd_hwq_queue_info,
-	.ioctl = wd_hwq_ioctl,
+	.ioctls = wd_hwq_ioctls,
+	.num_ioctls = ARRAY_SIZE(wd_hwq_ioctls),
 	.wake_queue = wd_hwq_wake_queue,
 };

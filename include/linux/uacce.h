@@ -77,6 +77,29 @@ static inline bool uacce_qfr_mapped(const struct uacce_qfile_region *qfr)
 	return READ_ONCE(qfr->nr_vmas) != 0;
 }
 
+/* The largest argument of a driver's command: the core copies it. */
+#define UACCE_IOCTL_ARG_MAX	64
+
+/**
+ * struct uacce_ioctl - one of a driver's ioctl commands
+ * @cmd: its number.  Its argument is _IOC_SIZE(@cmd) bytes, at most
+ *	UACCE_IOCTL_ARG_MAX: the core copies it in before @func (for
+ *	_IOC_WRITE; zeroes otherwise) and out after it (for _IOC_READ, when
+ *	@func succeeded), holding no lock, so that user memory that faults
+ *	slowly (FUSE, userfaultfd) never holds up uacce_remove().
+ * @func: runs the command on the kernel's copy @arg, with q->state_lock
+ *	held; it must not touch user memory through the argument.
+ *
+ * The argument has one layout for 32-bit and 64-bit callers (there is no
+ * compat hook).  A _IOC_READ command whose result cannot be copied out
+ * returns -EFAULT, its effects done.  Commands are unique, and none is
+ * one of the core's (UACCE_CMD_*): uacce_alloc() refuses such a table.
+ */
+struct uacce_ioctl {
+	unsigned int cmd;
+	long (*func)(struct uacce_queue *q, void *arg);
+};
+
 /**
  * struct uacce_ops - driver callbacks
  * @get_available_instances: number of queues that can still be allocated.
@@ -97,9 +120,9 @@ static inline bool uacce_qfr_mapped(const struct uacce_qfile_region *qfr)
  *	for the engine or take locks held around uacce_remove().  The core
  *	has checked the size (at most the region size) and sets vm_ops and
  *	vm_private_data (= @q); the driver must keep them.
- * @ioctl: driver-specific commands not handled by the core; @arg is the
- *	user pointer.  Called with q->state_lock held (not under mmap_lock,
- *	so it may copy to and from user space).
+ * @ioctls: the driver's own commands (struct uacce_ioctl), @num_ioctls of
+ *	them; any other command the core does not know is -EINVAL
+ * @num_ioctls: entries in @ioctls
  * @queue_info: fill in the device-defined fields of struct uacce_queue_info
  *	(qid, status_offset, ring_depth, sqe_size, cqe_size, ctx_size);
  *	q->state_lock held
@@ -127,8 +150,8 @@ struct uacce_ops {
 	int (*is_q_updated)(struct uacce_queue *q);
 	int (*mmap)(struct uacce_queue *q, struct vm_area_struct *vma,
 		    struct uacce_qfile_region *qfr);
-	long (*ioctl)(struct uacce_queue *q, unsigned int cmd,
-		      unsigned long arg);
+	const struct uacce_ioctl *ioctls;
+	unsigned int num_ioctls;
 	void (*queue_info)(struct uacce_queue *q, struct uacce_queue_info *info);
 	void (*wake_queue)(struct uacce_queue *q);
 	int (*bind_mm)(struct uacce_queue *q, struct mm_struct *mm);
@@ -230,7 +253,8 @@ enum uacce_q_state {
  *	copying user memory or waiting for the engine
  * @state_lock: serialises the queue's state changes and every call into
  *	the driver for this queue except mmap; taken outside the mmap_lock
- *	(before @mutex), so ioctls may copy user memory under it
+ *	(before @mutex).  uacce_remove() takes it, so no user memory is
+ *	touched under it: ioctl arguments are copied outside it
  * @status_lock: serialises writers of @status and @status_state; an
  *	irq-safe spinlock so uacce_queue_set_status() works in any context
  * @state: UACCE_Q_*; written with both @state_lock and @mutex held, so

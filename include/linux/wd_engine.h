@@ -425,9 +425,7 @@ struct wd_mem_table {
 
 void wd_mem_init(struct wd_mem_table *t, struct wd_engine_dev *wdev);
 long wd_mem_ioctl(struct wd_mem_table *t, struct uacce_queue *uq,
-		  unsigned int cmd, unsigned long arg);
-long wd_mem_queue_ioctl(struct wd_mem_table *t, struct uacce_queue *uq,
-			unsigned int cmd, unsigned long arg);
+		  unsigned int cmd, const struct wd_mem_region *u);
 void wd_mem_release(struct wd_mem_table *t);
 int wd_dma_map_reg(struct wd_engine_dev *wdev, struct wd_mem_table *t,
 		   struct mm_struct *mm, struct page **pages,

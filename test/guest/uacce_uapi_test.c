@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,18 +28,21 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
 
 #include <misc/uacce/uacce.h>
 #include <misc/uacce/vzip.h>
+#include <misc/uacce/wd_mem.h>
 
 #include "tap.h"
 
 #define CLASS_DIR	"/sys/class/uacce"
 #define VZIP_DRV_DIR	"/sys/bus/platform/drivers/vzip"
-#define PLAN		69
+#define PLAN		72
 
 static long page_size;
 
@@ -1096,6 +1100,138 @@ static void test_hot_unbind(struct vzip_dev *d)
 
 /* ---- isolation, with hardware errors injected by the device ---- */
 
+/* ---- a driver's command whose argument faults slowly ---- */
+
+struct slow_cmd {
+	int fd;
+	void *arg;
+	int err;
+};
+
+static void *slow_cmd_run(void *p)
+{
+	struct slow_cmd *c = p;
+
+	c->err = ioctl(c->fd, WD_MEM_CMD_REGISTER, c->arg) ? errno : 0;
+	return NULL;
+}
+
+struct unbinder {
+	const char *pdev;
+	int ret;
+	atomic_bool done;
+};
+
+static void *unbinder_run(void *p)
+{
+	struct unbinder *u = p;
+
+	u->ret = bind_vzip("unbind", u->pdev);
+	atomic_store(&u->done, true);
+	return NULL;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * A driver's command (WD_MEM_CMD_REGISTER) whose argument is on a page of
+ * a userfaultfd range that nobody fills: the ioctl waits in its copy of
+ * the argument, as one on a FUSE file whose server stalls would.  An
+ * unbind meanwhile must finish, not wait for the process: uacce copies a
+ * driver's argument holding no lock removal takes.  Then the page is
+ * filled, and the command fails with ENXIO.  The unbind runs in a thread
+ * given 10 s; the page is filled in any case, so an old kernel fails the
+ * case rather than hanging the test.
+ */
+static void test_slow_argument(struct vzip_dev *d)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_zeropage zero = { .mode = 0 };
+	struct unbinder u = { .pdev = d->pdev };
+	struct slow_cmd c = { .err = -1 };
+	pthread_t cmd_thread, unbind_thread;
+	struct uffd_msg msg;
+	struct timespec t0;
+	struct pollfd pfd;
+	long unbind_ms = -1;
+	bool faulted = false;
+	const char *failed = NULL;
+	struct queue q;
+	void *page;
+	int uffd;
+
+	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	page = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	reg.range.start = (uintptr_t)page;
+	reg.range.len = page_size;
+	if (uffd < 0)
+		failed = "userfaultfd()";
+	else if (page == MAP_FAILED)
+		failed = "mmap()";
+	else if (ioctl(uffd, UFFDIO_API, &api) ||
+		 ioctl(uffd, UFFDIO_REGISTER, &reg))
+		failed = "UFFDIO_API/UFFDIO_REGISTER";
+	else if (queue_open(&q, d))
+		failed = "the queue's open";
+	if (!tap_ok(!failed, "slow argument: a userfaultfd page and a queue%s%s%s",
+		    failed ? " (" : "", failed ? failed : "",
+		    failed ? " failed)" : "")) {
+		tap_ok(false, "slow argument: the unbind: not run");
+		tap_ok(false, "slow argument: the command: not run");
+		if (page != MAP_FAILED)
+			munmap(page, page_size);
+		if (uffd >= 0)
+			close(uffd);
+		return;
+	}
+	c.fd = q.fd;
+	c.arg = page;
+	pthread_create(&cmd_thread, NULL, slow_cmd_run, &c);
+
+	/* the command is waiting for the page */
+	pfd.fd = uffd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 10000) == 1 && read(uffd, &msg, sizeof(msg)) ==
+	    sizeof(msg) && msg.event == UFFD_EVENT_PAGEFAULT)
+		faulted = true;
+
+	if (faulted) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		pthread_create(&unbind_thread, NULL, unbinder_run, &u);
+		while (!atomic_load(&u.done) && ms_since(&t0) < 10000)
+			usleep(10000);
+		if (atomic_load(&u.done))
+			unbind_ms = ms_since(&t0);
+	}
+	zero.range.start = (uintptr_t)page;
+	zero.range.len = page_size;
+	ioctl(uffd, UFFDIO_ZEROPAGE, &zero);
+	pthread_join(cmd_thread, NULL);
+	if (faulted)
+		pthread_join(unbind_thread, NULL);
+	tap_ok(faulted && unbind_ms >= 0 && !u.ret,
+	       "slow argument: an unbind while a driver's command waits for its argument's page finished (in %ld ms; fault seen: %s, unbind %d)",
+	       unbind_ms, faulted ? "yes" : "no", u.ret);
+	tap_ok(c.err == ENXIO,
+	       "slow argument: the command then fails with ENXIO (%s)",
+	       strerror(c.err));
+	queue_close(&q);
+	munmap(page, page_size);
+	close(uffd);
+	if (faulted && !u.ret && (bind_vzip("bind", d->pdev) ||
+				  find_vzip(d, d->pdev)))
+		tap_diag("slow argument: the rebind failed");
+}
+
 static void test_isolation(struct vzip_dev *d)
 {
 	struct vzip_sqe sqe;
@@ -1172,6 +1308,7 @@ int main(void)
 	test_exhaustion(&d, avail);
 	test_register_page(&d, avail);
 	test_hot_unbind(&d);
+	test_slow_argument(&d);
 	test_isolation(&d);
 
 	/* a rebind gives a fresh, non-isolated device */

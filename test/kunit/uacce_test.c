@@ -37,6 +37,7 @@
 #define FAKE_DUS_ORDER		1	/* DUS: 2 pages */
 #define FAKE_STATUS_OFFSET	0x40
 #define FAKE_CMD		_IOW('F', 1, __u32)
+#define FAKE_GET		_IOR('F', 3, __u32)
 #define MIN_NS			(60ULL * NSEC_PER_SEC)
 #define HOUR_NS			(60 * MIN_NS)
 
@@ -159,14 +160,23 @@ static int fake_mmap(struct uacce_queue *q, struct vm_area_struct *vma,
 			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
 }
 
-static long fake_ioctl(struct uacce_queue *q, unsigned int cmd,
-		       unsigned long arg)
+/* FAKE_CMD sets ioctl_value, FAKE_GET reads it back plus one */
+static long fake_set(struct uacce_queue *q, void *arg)
 {
-	if (cmd != FAKE_CMD)
-		return -ENOTTY;
-	return get_user(to_fake(q->uacce)->ioctl_value,
-			(__u32 __user *)arg);
+	to_fake(q->uacce)->ioctl_value = *(u32 *)arg;
+	return 0;
 }
+
+static long fake_get(struct uacce_queue *q, void *arg)
+{
+	*(u32 *)arg = to_fake(q->uacce)->ioctl_value + 1;
+	return 0;
+}
+
+static const struct uacce_ioctl fake_ioctls[] = {
+	{ FAKE_CMD, fake_set },
+	{ FAKE_GET, fake_get },
+};
 
 static void fake_queue_info(struct uacce_queue *q,
 			    struct uacce_queue_info *info)
@@ -214,7 +224,8 @@ static const struct uacce_ops fake_ops = {
 	.stop_queue = fake_stop_queue,
 	.is_q_updated = fake_is_q_updated,
 	.mmap = fake_mmap,
-	.ioctl = fake_ioctl,
+	.ioctls = fake_ioctls,
+	.num_ioctls = ARRAY_SIZE(fake_ioctls),
 	.queue_info = fake_queue_info,
 	.wake_queue = fake_wake_queue,
 	.bind_mm = fake_bind_mm,
@@ -563,7 +574,19 @@ static void uacce_test_suite_exit(struct kunit_suite *suite)
 
 static void uacce_test_alloc_args(struct kunit *test)
 {
+	static const struct uacce_ioctl big_ioctls[] = {
+		{ FAKE_CMD, fake_set },
+		{ _IOW('F', 4, u8[UACCE_IOCTL_ARG_MAX + 1]), fake_set },
+	}, core_ioctls[] = {
+		{ FAKE_CMD, fake_set },
+		{ UACCE_CMD_WAKE_Q, fake_set },
+	}, twice_ioctls[] = {
+		{ FAKE_CMD, fake_set },
+		{ FAKE_GET, fake_get },
+		{ FAKE_CMD, fake_get },
+	};
 	struct test_ctx *ctx = test->priv;
+	struct uacce_ops big_ops;
 	struct device *parent = &ctx->fake.pdev->dev;
 	struct uacce_interface iface = { .name = FAKE_NAME,
 					 .caps = UACCE_CAP_OWN_TRANSLATION,
@@ -588,6 +611,21 @@ static void uacce_test_alloc_args(struct kunit *test)
 	/* bind_mm would never be called: the IOMMU would bind instead */
 	iface.caps = 0;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	/* a command whose argument the core would not copy whole */
+	iface.caps = UACCE_CAP_OWN_TRANSLATION;
+	big_ops = fake_ops;
+	big_ops.ioctls = big_ioctls;
+	big_ops.num_ioctls = ARRAY_SIZE(big_ioctls);
+	iface.ops = &big_ops;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	big_ops.ioctls = core_ioctls;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	big_ops.ioctls = twice_ioctls;
+	big_ops.num_ioctls = ARRAY_SIZE(twice_ioctls);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	big_ops.ioctls = NULL;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	iface.ops = &fake_ops;
 
 	KUNIT_EXPECT_EQ(test, uacce_register(NULL), -EINVAL);
 	uacce_remove(NULL);
@@ -780,6 +818,7 @@ static void uacce_test_state_transitions(struct kunit *test)
 	struct fake *fake = &ctx->fake;
 	struct uacce_queue_status *status = t_status(fake, 0);
 	struct file *f;
+	u32 val = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, fake));
 	f = t_open(ctx);
@@ -812,11 +851,19 @@ static void uacce_test_state_transitions(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_ioctl(f, UACCE_CMD_START_Q, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake->start, 2);
 
-	/* the driver's ioctl copies from user memory under state_lock */
+	/* a driver's command gets its argument copied in, and out */
 	KUNIT_EXPECT_EQ(test, put_user(0x1234U, (u32 __user *)ctx->ubuf), 0);
 	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_CMD, ctx->ubuf), 0);
 	KUNIT_EXPECT_EQ(test, fake->ioctl_value, 0x1234U);
-	KUNIT_EXPECT_EQ(test, t_ioctl(f, _IO('F', 2), 0), -ENOTTY);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_GET, ctx->ubuf + 4), 0);
+	KUNIT_EXPECT_EQ(test, get_user(val, (u32 __user *)(ctx->ubuf + 4)), 0);
+	KUNIT_EXPECT_EQ(test, val, 0x1235U);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_CMD, 16), -EFAULT);
+	KUNIT_EXPECT_EQ(test, fake->ioctl_value, 0x1234U);
+	/* a command the driver does not have: EINVAL, as mainline's */
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, _IO('F', 2), 0), -EINVAL);
+	/* whatever its argument: it is not read */
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, _IOW('F', 9, u32), 16), -EINVAL);
 
 	/* release stops a started queue */
 	t_close(ctx, f);

@@ -33,11 +33,12 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
  * inherits one locked, in the order the library nests them: shared.c's
  * shared_lock (held while the shared queue opens or closes; its own
  * handlers), then queues_lock (opening, listing, closing a queue), then
- * guard.c's
- * table_lock (watching a queue's mappings), both by these.  POSIX runs
- * prepare handlers in the reverse order of their registration, so these
- * are registered first (wd_fork_init(), which shared.c calls before it
- * registers its own).
+ * guard.c's table_lock (watching a queue's mappings), both by these.
+ * POSIX runs prepare handlers in the reverse order of their registration,
+ * so these are registered first (wd_fork_init(), which shared.c calls
+ * before it registers its own).  A fork() waits for a queue's open or
+ * close in progress, system calls included (PUT_Q may wait for the
+ * engine to finish the queue's requests).
  */
 static void fork_prepare(void)
 {

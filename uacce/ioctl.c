@@ -3,8 +3,8 @@
  * uacce: a driver's own ioctl commands (struct uacce_ioctl).  Their table
  * is checked when the device is allocated; each call's argument is copied
  * in before and out after the driver's function, which runs under
- * q->state_lock on the kernel's copy.  No lock is held while user memory
- * is touched: a process whose argument faults slowly (a FUSE file, a
+ * q->state_lock on the kernel's copy.  No lock is held while the argument
+ * is copied: a process whose argument faults slowly (a FUSE file, a
  * userfaultfd range) must not hold up uacce_remove(), which takes every
  * queue's state_lock.
  */

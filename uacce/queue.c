@@ -297,7 +297,7 @@ static long uacce_ioctl_wake_queue(struct uacce_queue *q)
  * Only the queue's own locks are taken: WAKE_Q is on the data path, and
  * one process's ioctl never waits for another's.  q->state_lock keeps the
  * driver's queue alive (uacce_remove() takes it for every queue before
- * put_queue), so no user memory is touched under it: core commands copy
+ * put_queue), so no ioctl argument is copied under it: core commands copy
  * their answer out after dropping it, and ioctl.c copies a driver's
  * command's argument around the call.
  */

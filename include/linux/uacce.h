@@ -85,8 +85,9 @@ static inline bool uacce_qfr_mapped(const struct uacce_qfile_region *qfr)
  * @cmd: its number.  Its argument is _IOC_SIZE(@cmd) bytes, at most
  *	UACCE_IOCTL_ARG_MAX: the core copies it in before @func (for
  *	_IOC_WRITE; zeroes otherwise) and out after it (for _IOC_READ, when
- *	@func succeeded), holding no lock, so that user memory that faults
- *	slowly (FUSE, userfaultfd) never holds up uacce_remove().
+ *	@func succeeded), holding no lock, so that an argument on memory
+ *	that faults slowly (FUSE, userfaultfd) never holds up
+ *	uacce_remove().
  * @func: runs the command on the kernel's copy @arg, with q->state_lock
  *	held; it must not touch user memory through the argument.
  *
@@ -253,8 +254,8 @@ enum uacce_q_state {
  *	copying user memory or waiting for the engine
  * @state_lock: serialises the queue's state changes and every call into
  *	the driver for this queue except mmap; taken outside the mmap_lock
- *	(before @mutex).  uacce_remove() takes it, so no user memory is
- *	touched under it: ioctl arguments are copied outside it
+ *	(before @mutex).  uacce_remove() takes it, so ioctl arguments are
+ *	copied outside it
  * @status_lock: serialises writers of @status and @status_state; an
  *	irq-safe spinlock so uacce_queue_set_status() works in any context
  * @state: UACCE_Q_*; written with both @state_lock and @mutex held, so

@@ -31,7 +31,7 @@ cd "$top"
 # One build at a time per tree: two would rsync and compile over each other.
 exec 9> "$out/.build.lock"
 flock 9
-for d in uacce drivers include test/kunit; do
+for d in uacce drivers include test/kunit test/kmod test/include; do
 	[ -d "$d" ] || continue
 	mkdir -p "$out/$d"
 	rsync -a --delete --prune-empty-dirs \

@@ -12,7 +12,7 @@ if [ ! -f "$cp" ]; then
 	echo "not ok 1 checkpatch: $cp is missing (make kernel unpacks it)"
 	exit 1
 fi
-kdirs="uacce drivers include/linux include/uapi test/kunit"
+kdirs="uacce drivers include/linux include/uapi test/kunit test/kmod"
 # shellcheck disable=SC2086 # one word per directory
 files=$(find $kdirs -name '*.[ch]' 2>/dev/null | sort)
 n=$(echo "$files" | grep -c .)

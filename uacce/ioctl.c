@@ -6,10 +6,14 @@
  * q->state_lock on the kernel's copy.  No lock is held while the argument
  * is copied: a process whose argument faults slowly (a FUSE file, a
  * userfaultfd range) must not hold up uacce_remove(), which takes every
- * queue's state_lock.
+ * queue's state_lock.  For the same reason a command with a slow part of
+ * its own (pinning memory, whose mmap_lock may be long in coming) has it
+ * run without the lock, as a prepare step, then committed under it.
  */
 #include <linux/device.h>
+#include <linux/err.h>
 #include <linux/ioctl.h>
+#include <linux/module.h>
 #include <linux/uaccess.h>
 
 #include "internal.h"
@@ -27,8 +31,12 @@ static const char *uacce_ioctl_bad(const struct uacce_ops *ops,
 	const struct uacce_ioctl *ioc = &ops->ioctls[n];
 	unsigned int i;
 
-	if (!ioc->func)
+	if (!ioc->func && !ioc->prepare)
 		return "no function";
+	if (ioc->func && (ioc->prepare || ioc->commit || ioc->cancel))
+		return "a function and steps";
+	if (ioc->prepare && (!ioc->commit || !ioc->cancel))
+		return "a prepare step without commit and cancel";
 	if (_IOC_SIZE(ioc->cmd) > UACCE_IOCTL_ARG_MAX)
 		return "argument larger than UACCE_IOCTL_ARG_MAX";
 	for (i = 0; i < ARRAY_SIZE(uacce_core_cmds); i++)
@@ -46,7 +54,8 @@ static const char *uacce_ioctl_bad(const struct uacce_ops *ops,
  * @ops: the driver's operations
  *
  * Return: 0, or -EINVAL (logged) for a table without entries, a command
- * without a function, with an argument larger than UACCE_IOCTL_ARG_MAX,
+ * without a function, with both a function and steps, with a prepare step
+ * but no commit or cancel, with an argument larger than UACCE_IOCTL_ARG_MAX,
  * that the core answers itself, or that is in the table twice.
  */
 int uacce_ioctls_valid(struct device *parent, const struct uacce_ops *ops)
@@ -89,16 +98,17 @@ static const struct uacce_ioctl *uacce_ioctl_find(struct uacce_queue *q,
 }
 
 /*
- * Runs @cmd on @arg if the queue is still usable: -ENXIO if not, -EINVAL
- * if the driver has no such command.  With @arg NULL, only says which
- * (0: the command may be run).
+ * Copies the driver's entry for @cmd to @ioc if the queue is usable:
+ * -ENXIO if not, -EINVAL if the driver has no such command.  For a
+ * command with steps, also takes a reference on the driver's module, in
+ * *@owner, for the steps run without the lock.
  */
-static long uacce_ioctl_call(struct uacce_queue *q, unsigned int cmd,
-			     void *arg)
+static long uacce_ioctl_lookup(struct uacce_queue *q, unsigned int cmd,
+			       struct uacce_ioctl *ioc, struct module **owner)
 {
 	struct uacce_device *uacce = q->uacce;
-	const struct uacce_ioctl *ioc;
-	long ret;
+	const struct uacce_ioctl *found;
+	long ret = 0;
 
 	mutex_lock(&q->state_lock);
 	if (!uacce_queue_usable(q)) {
@@ -106,15 +116,59 @@ static long uacce_ioctl_call(struct uacce_queue *q, unsigned int cmd,
 		ret = -ENXIO;
 		goto out;
 	}
-	ioc = uacce_ioctl_find(q, cmd);
-	if (!ioc) {
+	found = uacce_ioctl_find(q, cmd);
+	if (!found) {
 		/* EINVAL, as mainline's uacce and UADK expect */
 		dev_dbg(&uacce->dev, "unknown ioctl %#x\n", cmd);
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = arg ? ioc->func(q, arg) : 0;
+	*ioc = *found;
+	if (ioc->prepare) {
+		*owner = uacce->ops->owner;
+		if (!try_module_get(*owner)) {
+			dev_dbg(&uacce->dev, "ioctl %#x: the driver is being unloaded\n",
+				cmd);
+			ret = -ENXIO;
+		}
+	}
 out:
+	mutex_unlock(&q->state_lock);
+	return ret;
+}
+
+/* -ENXIO if the queue was revoked, say while the argument was copied */
+static long uacce_ioctl_usable(struct uacce_queue *q, unsigned int cmd)
+{
+	long ret = 0;
+
+	mutex_lock(&q->state_lock);
+	if (!uacce_queue_usable(q)) {
+		dev_dbg(&q->uacce->dev, "ioctl %#x: the device was removed\n",
+			cmd);
+		ret = -ENXIO;
+	}
+	mutex_unlock(&q->state_lock);
+	return ret;
+}
+
+/* Runs @ioc's function, or its commit step, if the queue is still usable */
+static long uacce_ioctl_run(struct uacce_queue *q,
+			    const struct uacce_ioctl *ioc, void *arg,
+			    void *prep)
+{
+	long ret;
+
+	mutex_lock(&q->state_lock);
+	if (!uacce_queue_usable(q)) {
+		dev_dbg(&q->uacce->dev, "ioctl %#x: the device was removed\n",
+			ioc->cmd);
+		ret = -ENXIO;
+	} else if (ioc->prepare) {
+		ret = ioc->commit(q, arg, prep);
+	} else {
+		ret = ioc->func(q, arg);
+	}
 	mutex_unlock(&q->state_lock);
 	return ret;
 }
@@ -126,8 +180,9 @@ out:
  * @uarg: its argument, a user pointer
  *
  * The command is looked up first, so that an unknown one is -EINVAL
- * whatever its argument; then its argument is copied in, the command run
- * (the queue may have been revoked meanwhile), and its result copied out.
+ * whatever its argument; then its argument is copied in, its prepare
+ * step run if it has one, the command (or its commit step) run under
+ * q->state_lock if the queue is still usable, and its result copied out.
  *
  * Return: the driver's answer; -EINVAL for a command it does not have (as
  * mainline's uacce, whose users rely on it), -ENXIO once the device is
@@ -138,16 +193,37 @@ long uacce_driver_ioctl(struct uacce_queue *q, unsigned int cmd,
 {
 	u64 arg[UACCE_IOCTL_ARG_MAX / sizeof(u64)] = {};
 	unsigned int size = _IOC_SIZE(cmd);
+	struct module *owner = NULL;
+	struct uacce_ioctl ioc;
+	void *prep = NULL;
 	long ret;
 
-	ret = uacce_ioctl_call(q, cmd, NULL);
+	ret = uacce_ioctl_lookup(q, cmd, &ioc, &owner);
 	if (ret)
 		return ret;
-	if ((_IOC_DIR(cmd) & _IOC_WRITE) && copy_from_user(arg, uarg, size))
-		return -EFAULT;
-	ret = uacce_ioctl_call(q, cmd, arg);
+	if ((_IOC_DIR(cmd) & _IOC_WRITE) && copy_from_user(arg, uarg, size)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (ioc.prepare) {
+		/* no step for a device removed meanwhile */
+		ret = uacce_ioctl_usable(q, cmd);
+		if (ret)
+			goto out;
+		prep = ioc.prepare(q, arg);
+		if (IS_ERR(prep)) {
+			ret = PTR_ERR(prep);
+			goto out;
+		}
+	}
+	ret = uacce_ioctl_run(q, &ioc, arg, prep);
+	if (ret < 0 && ioc.prepare)
+		ioc.cancel(q, prep);
 	if (ret >= 0 && (_IOC_DIR(cmd) & _IOC_READ) &&
 	    copy_to_user(uarg, arg, size))
-		return -EFAULT;
+		ret = -EFAULT;
+out:
+	if (ioc.prepare)
+		module_put(owner);
 	return ret;
 }

@@ -44,6 +44,12 @@ bool wd_sched_any_work(struct wd_engine_dev *wdev);
 bool wd_mem_get(struct wd_mem_table *t, const struct wd_dma_range *r,
 		struct wd_buf *buf);
 void wd_mem_put(struct wd_mem_reg *reg);
+struct wd_mem_reg *wd_mem_prepare(struct uacce_queue *uq,
+				  const struct wd_mem_region *u);
+long wd_mem_commit(struct wd_mem_table *t, struct wd_mem_reg *reg);
+void wd_mem_cancel(struct wd_mem_reg *reg);
+long wd_mem_unregister(struct wd_mem_table *t, struct uacce_queue *uq,
+		       const struct wd_mem_region *u);
 
 /* queue.c */
 extern const struct uacce_ops wd_hwq_uacce_ops;

@@ -4,19 +4,31 @@
  * ranges of its owner's memory pinned once for all its requests.
  *
  * Each region is pinned FOLL_LONGTERM at registration and accounted to
- * the owner's locked memory (account_locked_vm(), RLIMIT_MEMLOCK).  An
+ * the owner's pinned memory (mm->pinned_vm, VmPin, against
+ * RLIMIT_MEMLOCK), as RDMA accounts its long-term pins: with atomics, not
+ * under the mmap_lock, so that unregistering and the queue's release
+ * (in the device's removal too) never wait for the process.  An
  * engine that finds a request's range inside a region takes a reference
  * on it for the request (wd_mem_get(), dropped by wd_dma_unmap()); the
  * table holds one more.  Unregistering takes the region out of the table,
  * so no new request finds it, then waits for the requests that hold it
  * before it unpins the pages: the engine never reaches an unpinned page,
- * and the caller gets its locked memory back when the ioctl returns.
+ * and the caller gets its pinned memory back when the ioctl returns.
+ *
+ * REGISTER is uacce's two-step kind of command (struct uacce_ioctl): the
+ * region is accounted and pinned by wd_mem_prepare() with no lock held,
+ * since the mmap_lock may be long in coming (behind a writer queued
+ * behind a reader in a slow fault), and must not hold up the device's
+ * removal; wd_mem_commit() then puts it in the queue's table, under
+ * uacce's state_lock, if the queue is still there.
  */
+#include <linux/capability.h>
 #include <linux/device.h>
 #include <linux/mm.h>
 #include <linux/hugetlb_inline.h>
 #include <linux/refcount.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uacce.h>
@@ -32,7 +44,7 @@
  * @len: bytes, whole pages
  * @write: pinned writable (WD_MEM_F_WRITE)
  * @pages: the pinned pages, @len / PAGE_SIZE of them
- * @mm: the address space whose locked memory it is accounted to, grabbed
+ * @mm: the address space whose pinned memory it is accounted to, grabbed
  * @ref: the table's reference while registered, and one per request
  *	using it
  */
@@ -64,22 +76,14 @@ static unsigned long wd_mem_nr_pages(const struct wd_mem_reg *reg)
 	return reg->len >> PAGE_SHIFT;
 }
 
-/* The pages and the accounting of a region nobody uses any more. */
-static void wd_mem_free(struct wd_mem_table *t, struct wd_mem_reg *reg)
+/* The pages and the accounting of a region in no table (any more). */
+static void wd_mem_unpin(struct wd_mem_reg *reg)
 {
 	unsigned long nr = wd_mem_nr_pages(reg);
 
 	unpin_user_pages_dirty_lock(reg->pages, nr, reg->write);
-	atomic_long_sub(nr, &t->wdev->pinned_now);
-	/*
-	 * An address space that has exited has no locked memory to give
-	 * back.  The last mmput() of one exiting meanwhile is left to a
-	 * worker: here uacce's locks may be held (put_queue).
-	 */
-	if (mmget_not_zero(reg->mm)) {
-		account_locked_vm(reg->mm, nr, false);
-		mmput_async(reg->mm);
-	}
+	/* grabbed: the counter is there even after the process exited */
+	atomic64_sub(nr, &reg->mm->pinned_vm);
 	mmdrop(reg->mm);
 	kvfree(reg->pages);
 	kfree(reg);
@@ -90,13 +94,12 @@ static void wd_mem_drop(struct wd_mem_table *t, struct wd_mem_reg *reg)
 {
 	if (!refcount_dec_and_test(&reg->ref))
 		wait_var_event(&reg->ref, !refcount_read(&reg->ref));
-	wd_mem_free(t, reg);
+	atomic_long_sub(wd_mem_nr_pages(reg), &t->wdev->pinned_now);
+	wd_mem_unpin(reg);
 }
 
-static int wd_mem_check(struct wd_mem_table *t, const struct wd_mem_region *u)
+static int wd_mem_check(struct device *dev, const struct wd_mem_region *u)
 {
-	struct device *dev = t->wdev->dev;
-
 	if (u->flags & ~WD_MEM_F_WRITE || u->reserved) {
 		dev_dbg_ratelimited(dev, "REGISTER: unknown flags %#x or reserved %#x\n",
 				    u->flags, u->reserved);
@@ -120,8 +123,8 @@ static int wd_mem_check(struct wd_mem_table *t, const struct wd_mem_region *u)
 	return 0;
 }
 
-/* Under change_lock: the slot for a new region, or a negative errno. */
-static int wd_mem_slot(struct wd_mem_table *t, const struct wd_mem_region *u)
+/* Under change_lock: the slot for region @u, or a negative errno. */
+static int wd_mem_slot(struct wd_mem_table *t, const struct wd_mem_reg *u)
 {
 	int i, free = -ENOSPC;
 
@@ -164,10 +167,9 @@ static int wd_mem_slot(struct wd_mem_table *t, const struct wd_mem_region *u)
  *
  * Return: 0 with *@flags completed, -EFAULT for a hole, -EOPNOTSUPP.
  */
-static int wd_mem_check_vmas(struct wd_mem_table *t, struct mm_struct *mm,
+static int wd_mem_check_vmas(struct device *dev, struct mm_struct *mm,
 			     const struct wd_mem_reg *reg, unsigned int *flags)
 {
-	struct device *dev = t->wdev->dev;
 	u64 addr = reg->addr, end = reg->addr + reg->len;
 	struct vm_area_struct *vma;
 
@@ -197,7 +199,7 @@ static int wd_mem_check_vmas(struct wd_mem_table *t, struct mm_struct *mm,
 	return 0;
 }
 
-static int wd_mem_pin(struct wd_mem_table *t, struct mm_struct *mm,
+static int wd_mem_pin(struct device *dev, struct mm_struct *mm,
 		      struct wd_mem_reg *reg)
 {
 	unsigned int flags = FOLL_LONGTERM | (reg->write ? FOLL_WRITE : 0);
@@ -206,13 +208,12 @@ static int wd_mem_pin(struct wd_mem_table *t, struct mm_struct *mm,
 
 	/*
 	 * Held across the check and the pins: the mappings checked are
-	 * pinned.  Killable: uacce's state_lock is held, and a writer queued
-	 * behind a reader stuck in a slow fault would otherwise hold up the
-	 * device's removal until that reader is done.
+	 * pinned.  Killable: it may be long in coming, behind a writer
+	 * queued behind a reader in a slow fault.
 	 */
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
-	ret = wd_mem_check_vmas(t, mm, reg, &flags);
+	ret = wd_mem_check_vmas(dev, mm, reg, &flags);
 	while (!ret && done < nr) {
 		ret = pin_user_pages(reg->addr + done * PAGE_SIZE, nr - done,
 				     flags, reg->pages + done, NULL);
@@ -232,21 +233,69 @@ static int wd_mem_pin(struct wd_mem_table *t, struct mm_struct *mm,
 	return 0;
 }
 
-static int wd_mem_register(struct wd_mem_table *t, struct mm_struct *mm,
-			   const struct wd_mem_region *u)
+/*
+ * Charges @nr pages to @mm's pinned memory, within RLIMIT_MEMLOCK unless
+ * the caller has CAP_IPC_LOCK: -ENOMEM beyond it.
+ */
+static int wd_mem_account(struct mm_struct *mm, unsigned long nr)
 {
-	struct device *dev = t->wdev->dev;
+	u64 limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	u64 pinned = atomic64_add_return(nr, &mm->pinned_vm);
+
+	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(nr, &mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Whether @uq's caller may register memory on it. */
+static int wd_mem_allowed(struct device *dev, struct uacce_queue *uq)
+{
+	if (!(uq->uacce->flags & UACCE_DEV_SVA) || !uq->mm) {
+		dev_dbg_ratelimited(dev, "registered memory needs SVA: the SS region is the device's memory\n");
+		return -EOPNOTSUPP;
+	}
+	if (current->mm != uq->mm) {
+		dev_dbg_ratelimited(dev, "registered memory is the queue opener's only\n");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/**
+ * wd_mem_prepare() - WD_MEM_CMD_REGISTER's first step: account and pin
+ * @uq: the queue.  Only its mm and its uacce device are used: the device
+ *	may be removed while this runs.
+ * @u: the kernel's copy of the argument
+ *
+ * The uacce command's @prepare step: no lock is held, so the pinning,
+ * however long the mmap_lock takes to come, does not hold up the
+ * device's removal.  Overlaps and the table's room are checked by
+ * wd_mem_commit().
+ *
+ * Return: the region, pinned and accounted to the caller's pinned memory,
+ * for wd_mem_commit() or wd_mem_cancel(); or an ERR_PTR() with the errno
+ * <uapi/misc/uacce/wd_mem.h> gives.
+ */
+struct wd_mem_reg *wd_mem_prepare(struct uacce_queue *uq,
+				  const struct wd_mem_region *u)
+{
+	struct device *dev = &uq->uacce->dev;
+	struct mm_struct *mm = uq->mm;
 	struct wd_mem_reg *reg;
 	unsigned long nr;
-	int slot, ret;
+	int ret;
 
-	ret = wd_mem_check(t, u);
+	ret = wd_mem_allowed(dev, uq);
+	if (!ret)
+		ret = wd_mem_check(dev, u);
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
 	nr = u->len >> PAGE_SHIFT;
 	reg = kzalloc(sizeof(*reg), GFP_KERNEL);
 	if (!reg)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	reg->addr = u->addr;
 	reg->len = u->len;
 	reg->write = u->flags & WD_MEM_F_WRITE;
@@ -256,29 +305,55 @@ static int wd_mem_register(struct wd_mem_table *t, struct mm_struct *mm,
 		ret = -ENOMEM;
 		goto free_reg;
 	}
-
-	mutex_lock(&t->change_lock);
-	slot = wd_mem_slot(t, u);
-	if (slot < 0) {
-		ret = slot;
-		goto unlock;
-	}
-	ret = account_locked_vm(mm, nr, true);
+	ret = wd_mem_account(mm, nr);
 	if (ret) {
-		dev_dbg_ratelimited(dev, "REGISTER: %lu pages more would exceed RLIMIT_MEMLOCK: %d\n",
-				    nr, ret);
-		goto unlock;
+		dev_dbg_ratelimited(dev, "REGISTER: %lu pages more would exceed RLIMIT_MEMLOCK\n",
+				    nr);
+		goto free_pages;
 	}
-	ret = wd_mem_pin(t, mm, reg);
+	ret = wd_mem_pin(dev, mm, reg);
 	if (ret) {
 		dev_dbg_ratelimited(dev, "REGISTER: cannot pin %#llx+%#llx%s: %d\n",
 				    u->addr, u->len,
 				    reg->write ? " writable" : "", ret);
-		account_locked_vm(mm, nr, false);
-		goto unlock;
+		atomic64_sub(nr, &mm->pinned_vm);
+		goto free_pages;
 	}
 	mmgrab(mm);
 	reg->mm = mm;
+	return reg;
+
+free_pages:
+	kvfree(reg->pages);
+free_reg:
+	kfree(reg);
+	return ERR_PTR(ret);
+}
+
+/**
+ * wd_mem_commit() - WD_MEM_CMD_REGISTER's second step: put a region in
+ *	the table
+ * @t: the queue's registry
+ * @reg: what wd_mem_prepare() returned
+ *
+ * The uacce command's @commit step, under the queue's state_lock: the
+ * queue is still there.
+ *
+ * Return: 0, the table then owning @reg; -EEXIST if it overlaps a
+ * registered region, -ENOSPC if the table is full, @reg still the
+ * caller's (wd_mem_cancel()).
+ */
+long wd_mem_commit(struct wd_mem_table *t, struct wd_mem_reg *reg)
+{
+	unsigned long nr = wd_mem_nr_pages(reg);
+	int slot;
+
+	mutex_lock(&t->change_lock);
+	slot = wd_mem_slot(t, reg);
+	if (slot < 0) {
+		mutex_unlock(&t->change_lock);
+		return slot;
+	}
 	atomic_long_add(nr, &t->wdev->pinned_now);
 	atomic64_add(nr, &t->wdev->pinned_total);
 	spin_lock(&t->lock);
@@ -286,21 +361,39 @@ static int wd_mem_register(struct wd_mem_table *t, struct mm_struct *mm,
 	spin_unlock(&t->lock);
 	mutex_unlock(&t->change_lock);
 	return 0;
-
-unlock:
-	mutex_unlock(&t->change_lock);
-	kvfree(reg->pages);
-free_reg:
-	kfree(reg);
-	return ret;
 }
 
-static int wd_mem_unregister(struct wd_mem_table *t,
-			     const struct wd_mem_region *u)
+/**
+ * wd_mem_cancel() - undo wd_mem_prepare()
+ * @reg: a region no table has: unpinned, unaccounted and freed
+ *
+ * The uacce command's @cancel step, with no lock held: the commit failed,
+ * or the device was removed in between.
+ */
+void wd_mem_cancel(struct wd_mem_reg *reg)
+{
+	wd_mem_unpin(reg);
+}
+
+/**
+ * wd_mem_unregister() - WD_MEM_CMD_UNREGISTER
+ * @t: the queue's registry
+ * @uq: the uacce queue
+ * @u: the kernel's copy of the argument
+ *
+ * Under the queue's state_lock.  Returns once no request uses the region.
+ *
+ * Return: 0, or the negative errno <uapi/misc/uacce/wd_mem.h> gives.
+ */
+long wd_mem_unregister(struct wd_mem_table *t, struct uacce_queue *uq,
+		       const struct wd_mem_region *u)
 {
 	struct wd_mem_reg *reg = NULL;
-	int i;
+	int i, ret;
 
+	ret = wd_mem_allowed(t->wdev->dev, uq);
+	if (ret)
+		return ret;
 	mutex_lock(&t->change_lock);
 	spin_lock(&t->lock);
 	for (i = 0; i < WD_MEM_MAX_REGIONS; i++) {
@@ -323,38 +416,6 @@ static int wd_mem_unregister(struct wd_mem_table *t,
 	}
 	return 0;
 }
-
-/**
- * wd_mem_ioctl() - a registered memory command of a queue
- * @t: the queue's registry
- * @uq: the uacce queue
- * @cmd: WD_MEM_CMD_REGISTER or WD_MEM_CMD_UNREGISTER
- * @u: the kernel's copy of its argument
- *
- * The class driver's functions for the two commands in its uacce command
- * table (struct uacce_ioctl) find @t from @uq and return this; uacce has
- * copied the argument, and holds the queue's state_lock.
- *
- * Return: 0 or the negative errno <uapi/misc/uacce/wd_mem.h> gives.
- */
-long wd_mem_ioctl(struct wd_mem_table *t, struct uacce_queue *uq,
-		  unsigned int cmd, const struct wd_mem_region *u)
-{
-	if (!(uq->uacce->flags & UACCE_DEV_SVA) || !uq->mm) {
-		dev_dbg_ratelimited(t->wdev->dev,
-				    "registered memory needs SVA: the SS region is the device's memory\n");
-		return -EOPNOTSUPP;
-	}
-	if (current->mm != uq->mm) {
-		dev_dbg_ratelimited(t->wdev->dev,
-				    "registered memory is the queue opener's only\n");
-		return -EPERM;
-	}
-	if (cmd == WD_MEM_CMD_REGISTER)
-		return wd_mem_register(t, uq->mm, u);
-	return wd_mem_unregister(t, u);
-}
-EXPORT_SYMBOL_GPL(wd_mem_ioctl);
 
 /**
  * wd_mem_release() - unregister every region of a queue

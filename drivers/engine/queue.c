@@ -276,24 +276,43 @@ static void wd_hwq_queue_info(struct uacce_queue *uq,
 	info->ctx_size = a->ctx_size;
 }
 
-/* Registered memory (WD_MEM_CMD_*): the only ioctls of a hardware queue */
-static long wd_hwq_mem_register(struct uacce_queue *uq, void *arg)
+/*
+ * Registered memory (WD_MEM_CMD_*): the only ioctls of a hardware queue.
+ * REGISTER pins with no lock held (uacce's prepare step), so it uses
+ * only the uacce queue; its commit step finds the hardware queue.
+ */
+static void *wd_hwq_mem_prepare(struct uacce_queue *uq, void *arg)
+{
+	return wd_mem_prepare(uq, arg);
+}
+
+static long wd_hwq_mem_commit(struct uacce_queue *uq, void *arg, void *prep)
 {
 	struct wd_hwq *q = uq->priv;
 
-	return wd_mem_ioctl(&q->mem, uq, WD_MEM_CMD_REGISTER, arg);
+	return wd_mem_commit(&q->mem, prep);
+}
+
+static void wd_hwq_mem_cancel(struct uacce_queue *uq, void *prep)
+{
+	wd_mem_cancel(prep);
 }
 
 static long wd_hwq_mem_unregister(struct uacce_queue *uq, void *arg)
 {
 	struct wd_hwq *q = uq->priv;
 
-	return wd_mem_ioctl(&q->mem, uq, WD_MEM_CMD_UNREGISTER, arg);
+	return wd_mem_unregister(&q->mem, uq, arg);
 }
 
 static const struct uacce_ioctl wd_hwq_ioctls[] = {
-	{ WD_MEM_CMD_REGISTER, wd_hwq_mem_register },
-	{ WD_MEM_CMD_UNREGISTER, wd_hwq_mem_unregister },
+	{
+		.cmd = WD_MEM_CMD_REGISTER,
+		.prepare = wd_hwq_mem_prepare,
+		.commit = wd_hwq_mem_commit,
+		.cancel = wd_hwq_mem_cancel,
+	},
+	{ .cmd = WD_MEM_CMD_UNREGISTER, .func = wd_hwq_mem_unregister },
 };
 
 static void wd_hwq_wake_queue(struct uacce_queue *uq)
@@ -306,6 +325,7 @@ static void wd_hwq_wake_queue(struct uacce_queue *uq)
 
 /* Every class's: uacce_device.priv is the struct wd_accel */
 const struct uacce_ops wd_hwq_uacce_ops = {
+	.owner = THIS_MODULE,
 	.get_available_instances = wd_hwq_get_available_instances,
 	.get_queue = wd_hwq_get_queue,
 	.put_queue = wd_hwq_put_queue,

@@ -83,26 +83,46 @@ static inline bool uacce_qfr_mapped(const struct uacce_qfile_region *qfr)
 /**
  * struct uacce_ioctl - one of a driver's ioctl commands
  * @cmd: its number.  Its argument is _IOC_SIZE(@cmd) bytes, at most
- *	UACCE_IOCTL_ARG_MAX: the core copies it in before @func (for
- *	_IOC_WRITE; zeroes otherwise) and out after it (for _IOC_READ, when
- *	@func succeeded), holding no lock, so that an argument on memory
+ *	UACCE_IOCTL_ARG_MAX: the core copies it in before the command runs
+ *	(for _IOC_WRITE; zeroes otherwise) and out after it (for _IOC_READ,
+ *	when it succeeded), holding no lock, so that an argument on memory
  *	that faults slowly (FUSE, userfaultfd) never holds up
  *	uacce_remove().
  * @func: runs the command on the kernel's copy @arg, with q->state_lock
  *	held; it must not touch user memory through the argument.
+ * @prepare: instead of @func, for a command with a slow part, such as
+ *	pinning the caller's memory, which must not hold up uacce_remove()
+ *	either: its first step, run on @arg with no lock held.  The device
+ *	may be removed meanwhile, so it may use @q->mm, @q->uacce (its
+ *	flags, its device for messages) and @arg, but not @q->priv nor
+ *	anything else of the driver's device.  It returns what @commit
+ *	takes, or an ERR_PTR() (the command's result).
+ * @commit: the second step, with q->state_lock held, called only if the
+ *	queue is still usable: takes @prep over and returns >= 0, or
+ *	returns a negative errno, @prep then left to @cancel.
+ * @cancel: undoes @prepare, with no lock held, when @commit failed or
+ *	was not called (the device was removed: the command is -ENXIO).
  *
- * The argument has one layout for 32-bit and 64-bit callers (there is no
- * compat hook).  A _IOC_READ command whose result cannot be copied out
- * returns -EFAULT, its effects done.  Commands are unique, and none is
- * one of the core's (UACCE_CMD_*): uacce_alloc() refuses such a table.
+ * A command has either @func, or @prepare, @commit and @cancel.  From
+ * @prepare to @cancel the core holds a reference on the ops' owner
+ * module.  The argument has one layout for 32-bit and 64-bit callers
+ * (there is no compat hook).  A _IOC_READ command whose result cannot be
+ * copied out returns -EFAULT, its effects done.  Commands are unique, and
+ * none is one of the core's (UACCE_CMD_*): uacce_alloc() refuses such a
+ * table.
  */
 struct uacce_ioctl {
 	unsigned int cmd;
 	long (*func)(struct uacce_queue *q, void *arg);
+	void *(*prepare)(struct uacce_queue *q, void *arg);
+	long (*commit)(struct uacce_queue *q, void *arg, void *prep);
+	void (*cancel)(struct uacce_queue *q, void *prep);
 };
 
 /**
  * struct uacce_ops - driver callbacks
+ * @owner: the module of these callbacks (THIS_MODULE): held while a
+ *	command's steps run without the core's locks (struct uacce_ioctl)
  * @get_available_instances: number of queues that can still be allocated.
  *	Called from sysfs with no core lock held.
  * @get_queue: allocate a hardware queue for @q; @arg is the PASID (IOMMU
@@ -142,6 +162,7 @@ struct uacce_ioctl {
  * module may be unloaded while files of its queues are still open.
  */
 struct uacce_ops {
+	struct module *owner;
 	int (*get_available_instances)(struct uacce_device *uacce);
 	int (*get_queue)(struct uacce_device *uacce, unsigned long arg,
 			 struct uacce_queue *q);

@@ -411,21 +411,20 @@ void wd_vq_buf(const struct wd_mdev_vfio_req *req, unsigned int index,
  * @wdev: the device's engines
  * @lock: protects @regions: the engines look a request's range up under
  *	it, and take a reference on the region they find before dropping it
- * @change_lock: serialises registering and unregistering, so that a
- *	region checked against the others is the one inserted; held while
- *	pinning and while waiting for requests, never by an engine
+ * @change_lock: serialises the commits of registrations, unregistering
+ *	and the release, so that a region checked against the others is
+ *	the one inserted; held while waiting for requests, never by an
+ *	engine, never while pinning (wd_mem_prepare() holds no lock)
  * @regions: the registered regions, NULL for a free slot
  */
 struct wd_mem_table {
 	struct wd_engine_dev *wdev;
 	spinlock_t lock;		/* protects regions; engines' lookups */
-	struct mutex change_lock;	/* serialises register/unregister */
+	struct mutex change_lock;	/* serialises commit/unregister */
 	struct wd_mem_reg *regions[WD_MEM_MAX_REGIONS];
 };
 
 void wd_mem_init(struct wd_mem_table *t, struct wd_engine_dev *wdev);
-long wd_mem_ioctl(struct wd_mem_table *t, struct uacce_queue *uq,
-		  unsigned int cmd, const struct wd_mem_region *u);
 void wd_mem_release(struct wd_mem_table *t);
 int wd_dma_map_reg(struct wd_engine_dev *wdev, struct wd_mem_table *t,
 		   struct mm_struct *mm, struct page **pages,

@@ -356,7 +356,7 @@ int wd_run(struct wd_comp *c, struct wd_req *r);
  *
  * Page-aligned and already faulted in.  Without SVA it comes from the
  * device's static shared region, so that requests using it need no copy.
- * With SVA it is registered (wd_buf_register()) when the locked memory
+ * With SVA it is registered (wd_buf_register()) when the memory lock
  * limit allows, so that requests using it pin nothing.  Free it with
  * wd_buf_free() before the session is closed.
  *
@@ -382,7 +382,7 @@ void wd_buf_free(struct wd_comp *c, void *buf);
  * like io_uring's fixed buffers, is pinned once, here, and requests whose
  * buffers lie inside it pin nothing.  The pages around @buf are
  * registered whole, writable, on the session's queue, and counted in the
- * process's locked memory (RLIMIT_MEMLOCK, VmLck) until
+ * process's pinned memory (VmPin, within RLIMIT_MEMLOCK) until
  * wd_buf_unregister(), wd_comp_close() or exit.  Registration is an
  * optimisation: any memory works without it.  It belongs to this
  * process: a forked child's requests pin as usual, and its

@@ -5,7 +5,7 @@
  * for compression, with the device's pinned page counters of wd_mem_test.
  *
  *   lib_crypto_mem_test        on the first vcrypt device, under policy
- *                              hw.  With SVA: VmLck and the device's
+ *                              hw.  With SVA: VmPin and the device's
  *                              pinned_pages growing and shrinking with the
  *                              registrations; one-shot, async and stream
  *                              requests inside them (AES-256-CBC, CTR in
@@ -77,8 +77,8 @@ static long long dev_stat(const char *name)
 	return v;
 }
 
-/* VmLck of this process in KiB, -1 if unknown. */
-static long vmlck_kib(void)
+/* VmPin of this process in KiB, -1 if unknown. */
+static long vmpin_kib(void)
 {
 	char line[256];
 	long kib = -1;
@@ -87,7 +87,7 @@ static long vmlck_kib(void)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmLck:", 6))
+		if (!strncmp(line, "VmPin:", 6))
 			kib = atol(line + 6);
 	fclose(f);
 	return kib;
@@ -263,20 +263,20 @@ static int memlock_child(void)
 	s = session(WD_CRYPTO_SHA256, WD_POLICY_HW);
 	if (!s)
 		return 12;
-	lck = vmlck_kib();
+	lck = vmpin_kib();
 	if (wd_crypto_buf_register(s, buf, 8 * page))
 		return 13;
-	if (vmlck_kib() != lck + (long)(8 * page / 1024))
+	if (vmpin_kib() != lck + (long)(8 * page / 1024))
 		return 14;
 	if (wd_crypto_buf_register(s, buf + 8 * page, 16 * page) != -ENOMEM)
 		return 15;
-	if (vmlck_kib() != lck + (long)(8 * page / 1024))
+	if (vmpin_kib() != lck + (long)(8 * page / 1024))
 		return 16;
 	/* the memory it refused still works, pinned per request */
 	fill(buf, 32 * page, 7);
 	if (!digest_ok(s, buf + 8 * page, 16 * page, md))
 		return 17;
-	if (wd_crypto_buf_unregister(s, buf) || vmlck_kib() != lck)
+	if (wd_crypto_buf_unregister(s, buf) || vmpin_kib() != lck)
 		return 18;
 	if (wd_crypto_buf_register(s, buf + 8 * page, 16 * page) ||
 	    wd_crypto_buf_unregister(s, buf + 8 * page))
@@ -294,7 +294,7 @@ static void test_memlock(void)
 		_exit(memlock_child());
 	waitpid(pid, &st, 0);
 	tap_ok(WIFEXITED(st) && !WEXITSTATUS(st),
-	       "RLIMIT_MEMLOCK: within it registers, beyond it -ENOMEM with VmLck unchanged and the memory still working, back down after (child %d)",
+	       "RLIMIT_MEMLOCK: within it registers, beyond it -ENOMEM with VmPin unchanged and the memory still working, back down after (child %d)",
 	       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
@@ -327,7 +327,7 @@ static int test_device(void)
 	struct wd_crypto *cbc = session(WD_CRYPTO_AES_CBC, WD_POLICY_HW);
 	struct wd_crypto *ctr = session(WD_CRYPTO_AES_CTR, WD_POLICY_HW);
 	struct wd_crypto *sha = session(WD_CRYPTO_SHA256, WD_POLICY_HW);
-	long lck0 = vmlck_kib();
+	long lck0 = vmpin_kib();
 	long long pin0, tot0, grew;
 	pid_t pid;
 	int st = -1;
@@ -341,14 +341,14 @@ static int test_device(void)
 	fill(src, len, 1);
 	pin0 = dev_stat("pinned_pages");
 	tap_ok(pin0 >= 0 && lck0 >= 0,
-	       "the device's pinned_pages (%lld, debugfs of %s) and VmLck (%ld)",
+	       "the device's pinned_pages (%lld, debugfs of %s) and VmPin (%ld)",
 	       pin0, device, lck0);
 
 	tap_ok(!wd_crypto_buf_register(cbc, src, len) &&
 	       !wd_crypto_buf_register(cbc, dst, len),
 	       "wd_crypto_buf_register() a source and a destination of 1 MiB");
-	tap_ok(vmlck_kib() == lck0 + 2 * 1024,
-	       "VmLck grows by 2048 KiB (%ld -> %ld)", lck0, vmlck_kib());
+	tap_ok(vmpin_kib() == lck0 + 2 * 1024,
+	       "VmPin grows by 2048 KiB (%ld -> %ld)", lck0, vmpin_kib());
 	tap_ok(dev_stat("pinned_pages") == pin0 + (long long)(2 * len / page),
 	       "the device counts the registered pages pinned");
 
@@ -390,13 +390,13 @@ static int test_device(void)
 	waitpid(pid, &st, 0);
 	tap_ok(WIFEXITED(st) && !WEXITSTATUS(st),
 	       "a forked child forgets the parent's registration and its requests are right");
-	tap_ok(vmlck_kib() == lck0 + 2 * 1024,
+	tap_ok(vmpin_kib() == lck0 + 2 * 1024,
 	       "the parent's registrations are intact");
 
 	tap_ok(!wd_crypto_buf_unregister(cbc, src) &&
 	       !wd_crypto_buf_unregister(cbc, dst),
 	       "wd_crypto_buf_unregister() both");
-	tap_ok(vmlck_kib() == lck0, "VmLck is back (%ld)", vmlck_kib());
+	tap_ok(vmpin_kib() == lck0, "VmPin is back (%ld)", vmpin_kib());
 	tap_ok(dev_stat("pinned_pages") == pin0,
 	       "the device's pinned pages are back");
 	tap_ok(wd_crypto_buf_unregister(cbc, src) == -ENOENT,
@@ -419,9 +419,9 @@ static int test_device(void)
 	test_memlock();
 
 	tap_ok(!wd_crypto_buf_register(cbc, src, len) &&
-	       vmlck_kib() == lck0 + 1024, "register once more");
+	       vmpin_kib() == lck0 + 1024, "register once more");
 	wd_crypto_close(cbc);
-	tap_ok(vmlck_kib() == lck0 && dev_stat("pinned_pages") == pin0,
+	tap_ok(vmpin_kib() == lck0 && dev_stat("pinned_pages") == pin0,
 	       "closing the session unregisters the rest");
 	wd_crypto_close(ctr);
 	wd_crypto_close(sha);

@@ -452,8 +452,8 @@ static void test_zero_copy(const struct wd_queue_info *info)
 	wd_comp_close(c);
 }
 
-/* VmLck of this process in KiB, -1 if unknown. */
-static long vmlck_kib(void)
+/* VmPin of this process in KiB, -1 if unknown. */
+static long vmpin_kib(void)
 {
 	char line[256];
 	long kib = -1;
@@ -462,7 +462,7 @@ static long vmlck_kib(void)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmLck:", 6))
+		if (!strncmp(line, "VmPin:", 6))
 			kib = atol(line + 6);
 	fclose(f);
 	return kib;
@@ -489,7 +489,7 @@ static void test_registered(const struct wd_queue_info *info)
 	unsigned char *in = aligned_alloc(page, len);
 	unsigned char *out = aligned_alloc(page, 2 * len);
 	unsigned char *back = malloc(len), *b;
-	long lck0 = vmlck_kib();
+	long lck0 = vmpin_kib();
 	struct wd_comp *c;
 	pid_t pid;
 	int st = -1;
@@ -508,8 +508,8 @@ static void test_registered(const struct wd_queue_info *info)
 	tap_ok(wd_buf_register(c, in, len) == 0 &&
 	       wd_buf_register(c, out, 2 * len) == 0,
 	       "wd_buf_register() a source and a destination");
-	tap_ok(vmlck_kib() == lck0 + 3 * 1024, "VmLck grows by 3 MiB (%ld -> %ld)",
-	       lck0, vmlck_kib());
+	tap_ok(vmpin_kib() == lck0 + 3 * 1024, "VmPin grows by 3 MiB (%ld -> %ld)",
+	       lck0, vmpin_kib());
 	tap_ok(round_trip(c, in, len, out, 2 * len, back),
 	       "a round trip from registered memory is correct");
 	tap_ok(wd_buf_register(c, in + page, page) == -EEXIST,
@@ -525,29 +525,29 @@ static void test_registered(const struct wd_queue_info *info)
 	waitpid(pid, &st, 0);
 	tap_ok(WIFEXITED(st) && !WEXITSTATUS(st),
 	       "a forked child forgets the parent's registration and pins per request");
-	tap_ok(vmlck_kib() == lck0 + 3 * 1024,
+	tap_ok(vmpin_kib() == lck0 + 3 * 1024,
 	       "the parent's registrations are intact");
 
 	tap_ok(wd_buf_unregister(c, in) == 0 && wd_buf_unregister(c, out) == 0,
 	       "wd_buf_unregister() both");
-	tap_ok(vmlck_kib() == lck0, "VmLck is back (%ld)", vmlck_kib());
+	tap_ok(vmpin_kib() == lck0, "VmPin is back (%ld)", vmpin_kib());
 	tap_ok(wd_buf_unregister(c, in) == -ENOENT,
 	       "unregistering again (use after unregister): -ENOENT");
 	tap_ok(round_trip(c, in, len, out, 2 * len, back),
 	       "the memory still works, pinned per request");
 
 	b = wd_buf_alloc(c, len);
-	tap_ok(b && vmlck_kib() == lck0 + 1024,
+	tap_ok(b && vmpin_kib() == lck0 + 1024,
 	       "wd_buf_alloc() memory is registered");
-	tap_ok(b && wd_buf_unregister(c, b) == 0 && vmlck_kib() == lck0 &&
+	tap_ok(b && wd_buf_unregister(c, b) == 0 && vmpin_kib() == lck0 &&
 	       wd_buf_register(c, b, len) == 0,
 	       "and can be unregistered and registered again");
 	wd_buf_free(c, b);
-	tap_ok(vmlck_kib() == lck0, "wd_buf_free() unregisters it");
+	tap_ok(vmpin_kib() == lck0, "wd_buf_free() unregisters it");
 	tap_ok(wd_buf_register(c, in, len) == 0, "register once more");
 out:
 	wd_comp_close(c);
-	tap_ok(vmlck_kib() == lck0, "closing the session unregisters the rest");
+	tap_ok(vmpin_kib() == lck0, "closing the session unregisters the rest");
 	free(in);
 	free(out);
 	free(back);
@@ -667,7 +667,7 @@ static size_t read_sources(const char *dir, char *buf, size_t max)
  * After the first request's max_len bytes, the 3 KiB of room left is less
  * than the device may overrun, so the last 1 KiB goes through a stage
  * buffer, which with SVA is registered.  Ten of them give every
- * registration back: VmLck is where it was (each leaked 64 KiB).  Without
+ * registration back: VmPin is where it was (each leaked 64 KiB).  Without
  * SVA the stage is plain memory, and the output must be right.
  */
 static void test_oneshot_stage(const struct wd_queue_info *info)
@@ -694,7 +694,7 @@ static void test_oneshot_stage(const struct wd_queue_info *info)
 		wd_comp_close(c);
 		goto out;
 	}
-	lck0 = vmlck_kib();
+	lck0 = vmpin_kib();
 	for (i = 0; i < 10; i++) {
 		size_t used = zlen, out_len = room;
 
@@ -708,10 +708,10 @@ static void test_oneshot_stage(const struct wd_queue_info *info)
 		else
 			ok++;
 	}
-	tap_ok(ok == 10 && vmlck_kib() == lck0,
+	tap_ok(ok == 10 && vmpin_kib() == lck0,
 	       "10 one-shot decompressions of max_len + 1 KiB into 2 KiB more: "
-	       "correct (%d), VmLck unchanged (%ld -> %ld KiB)", ok,
-	       lck0, vmlck_kib());
+	       "correct (%d), VmPin unchanged (%ld -> %ld KiB)", ok,
+	       lck0, vmpin_kib());
 	/* room for exactly the output: the stream ends in its last byte */
 	for (i = 0; i < 2; i++) {
 		size_t used = zlen, out_len = len - i;

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -39,10 +40,11 @@
 #include <misc/uacce/wd_mem.h>
 
 #include "tap.h"
+#include "wd_mm_hold.h"
 
 #define CLASS_DIR	"/sys/class/uacce"
 #define VZIP_DRV_DIR	"/sys/bus/platform/drivers/vzip"
-#define PLAN		72
+#define PLAN		75
 
 static long page_size;
 
@@ -1232,6 +1234,318 @@ static void test_slow_argument(struct vzip_dev *d)
 		tap_diag("slow argument: the rebind failed");
 }
 
+/* ---- a driver's command whose own work waits for the mmap_lock ---- */
+
+#define MM_HOLD_DEV	"/dev/wd_mm_hold"
+#define WATCH_ARG	"--mm-hold-watch"
+
+/* What the watcher saw, through a pipe to the test */
+#define REG_THREAD	"wd-register"
+
+struct watch_report {
+	int contended;		/* REGISTER waited for the mmap_lock */
+	int unbind_ret;		/* 0, -errno, or 1: not done in 10 s */
+	long unbind_ms;
+	int still_contended;	/* REGISTER was still waiting after it */
+};
+
+static void *watch_unbind(void *p)
+{
+	struct unbinder *u = p;
+
+	u->ret = bind_vzip("unbind", u->pdev);
+	atomic_store(&u->done, true);
+	return NULL;
+}
+
+/* The state letter of @pid's thread named @comm (/proc), or 0 */
+static char thread_state(pid_t pid, const char *comm)
+{
+	char path[PATH_MAX], buf[512], *p;
+	struct dirent *e;
+	char state = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while (!state && (e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/comm", (int)pid,
+			 e->d_name);
+		if (read_file(path, buf, sizeof(buf)) ||
+		    strncmp(buf, comm, strlen(comm)) ||
+		    buf[strlen(comm)] != '\n')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid,
+			 e->d_name);
+		p = read_file(path, buf, sizeof(buf)) ? NULL : strrchr(buf, ')');
+		if (p && p[1] == ' ')
+			state = p[2];
+	}
+	closedir(dir);
+	return state;
+}
+
+/* The fixture's lock has a waiter, and the REGISTER thread waits */
+static bool register_waits(int hold_fd, pid_t pid)
+{
+	return ioctl(hold_fd, WD_MM_STATE) == WD_MM_HELD_CONTENDED &&
+	       thread_state(pid, REG_THREAD) == 'D';
+}
+
+/*
+ * The watcher, this program run again (posix_spawn) with another address
+ * space: the test's may not fault while its mmap_lock is contended.  It
+ * waits for the test's REGISTER thread to wait for the lock the fixture
+ * holds on @hold_fd, unbinds @pdev, sees whether the thread still waits,
+ * ends the hold, and writes a struct watch_report to @out_fd.  /proc's
+ * comm and stat files of another process take none of its locks.
+ */
+static int watch_main(int hold_fd, int out_fd, const char *pdev)
+{
+	struct watch_report r = { .unbind_ret = 1, .unbind_ms = -1 };
+	struct unbinder u = { .pdev = pdev };
+	pid_t pid = getppid();
+	struct timespec t0;
+	pthread_t t;
+	int i;
+
+	for (i = 0; i < 1000 && !r.contended; i++) {
+		r.contended = register_waits(hold_fd, pid);
+		if (!r.contended)
+			usleep(10000);
+	}
+	if (r.contended) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		pthread_create(&t, NULL, watch_unbind, &u);
+		while (!atomic_load(&u.done) && ms_since(&t0) < 10000)
+			usleep(10000);
+		if (atomic_load(&u.done)) {
+			r.unbind_ms = ms_since(&t0);
+			r.unbind_ret = u.ret;
+		}
+		r.still_contended = register_waits(hold_fd, pid);
+	}
+	ioctl(hold_fd, WD_MM_RELEASE);
+	if (r.contended)
+		pthread_join(t, NULL);
+	return write(out_fd, &r, sizeof(r)) == sizeof(r) ? 0 : 1;
+}
+
+struct mm_holder {
+	int fd;
+	atomic_bool go;		/* every thread is made: hold */
+	int ret;		/* WD_MM_HOLD's errno, -1 until it returns */
+};
+
+static void *mm_hold_run(void *p)
+{
+	struct mm_holder *h = p;
+
+	while (!atomic_load(&h->go))
+		usleep(1000);
+	h->ret = ioctl(h->fd, WD_MM_HOLD) ? errno : 0;
+	return NULL;
+}
+
+struct mm_registrar {
+	int hold_fd, fd;
+	bool sva;
+	struct wd_mem_region r;
+	int err;
+};
+
+/*
+ * Registers once the fixture holds the mmap_lock and, with SVA, a writer
+ * waits for it: the registration's read lock then waits behind them.
+ */
+static void *mm_register_run(void *p)
+{
+	struct mm_registrar *c = p;
+	int want = c->sva ? WD_MM_HELD_CONTENDED : WD_MM_HELD;
+	int i;
+
+	for (i = 0; i < 1000 && ioctl(c->hold_fd, WD_MM_STATE) != want; i++)
+		usleep(10000);
+	c->err = ioctl(c->fd, WD_MEM_CMD_REGISTER, &c->r) ? errno : 0;
+	return NULL;
+}
+
+/* An mmap() (a writer) once the fixture holds the mmap_lock */
+struct mm_writer {
+	int hold_fd;
+	void *map;
+};
+
+static void *mm_writer_run(void *p)
+{
+	struct mm_writer *w = p;
+	int i;
+
+	for (i = 0; i < 1000 && ioctl(w->hold_fd, WD_MM_STATE) ==
+	     WD_MM_NOT_HELD; i++)
+		usleep(10000);
+	w->map = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		      -1, 0);
+	return NULL;
+}
+
+static void *nothing_run(void *p)
+{
+	return p;
+}
+
+static long vmpin_kib(void)
+{
+	char buf[4096], *line;
+	long kib = -1;
+
+	if (read_file("/proc/self/status", buf, sizeof(buf)))
+		return -1;
+	line = strstr(buf, "\nVmPin:");
+	if (line)
+		sscanf(line + 7, "%ld", &kib);
+	return kib;
+}
+
+/*
+ * WD_MEM_CMD_REGISTER while another thread of the process holds its
+ * mmap_lock for reading, as one in a slow fault on a FUSE file would (the
+ * test fixture wd_mm_hold), and a third waits in mmap() to take it for
+ * writing: the command's read lock, to pin its region, waits behind the
+ * writer.  An unbind meanwhile must finish, not wait for the
+ * holder: the registration's slow step runs without the queue's
+ * state_lock, which removal takes, and the removal gives back a region
+ * registered before without the mmap_lock.  Then the hold ends, and the
+ * command fails with ENXIO; VmPin is back where it was.  Without SVA the
+ * command has nothing to pin: it fails at once with EOPNOTSUPP.
+ *
+ * The queue is not mapped: its removal would then wait for the mmap_lock
+ * of the process that mapped it (uacce_queue_remove()), the next thing
+ * to fix.  While the command waits, no thread of this process may fault
+ * (the fault would wait behind it): the unbind and the watching are
+ * another program's (watch_main()), spawned before, and every page the
+ * waiting threads touch is touched before.
+ */
+static void test_slow_register(struct vzip_dev *d)
+{
+	bool sva = d->flags & UACCE_DEV_SVA;
+	struct mm_registrar c = { .err = -1, .sva = sva };
+	struct mm_holder h = { .ret = -1 };
+	struct mm_writer w = { .map = MAP_FAILED };
+	struct watch_report r = { 0 };
+	char hold_arg[16], out_arg[16];
+	char *argv[] = { "uacce_uapi_test", WATCH_ARG, hold_arg, out_arg,
+			 d->pdev, NULL };
+	struct wd_mem_region before;
+	bool before_ok;
+	pthread_t hold_thread, reg_thread, write_thread, warm;
+	const char *failed = NULL;
+	pid_t watcher = -1;
+	long pin0 = vmpin_kib();
+	uint8_t *buf;
+	int out[2] = { -1, -1 };
+	int qfd = -1, st;
+
+	buf = mmap(NULL, 8 * page_size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	h.fd = open(MM_HOLD_DEV, O_RDWR);
+	if (h.fd < 0)
+		failed = "open(" MM_HOLD_DEV ")";
+	else if (buf == MAP_FAILED)
+		failed = "mmap()";
+	else if (pipe(out))
+		failed = "pipe()";
+	else if ((qfd = open_queue(d)) < 0)
+		failed = "the queue's open";
+	if (!tap_ok(!failed, "slow register: the fixture and a queue%s%s%s",
+		    failed ? " (" : "", failed ? failed : "",
+		    failed ? " failed)" : "")) {
+		tap_ok(false, "slow register: the unbind: not run");
+		tap_ok(false, "slow register: the command: not run");
+		goto out;
+	}
+	memset(buf, 1, 8 * page_size);
+	before.addr = (uintptr_t)buf;
+	before.len = 4 * page_size;
+	before.flags = 0;
+	before.reserved = 0;
+	before_ok = !sva || !ioctl(qfd, WD_MEM_CMD_REGISTER, &before);
+	c.hold_fd = h.fd;
+	c.fd = qfd;
+	c.r.addr = (uintptr_t)buf + 4 * page_size;
+	c.r.len = 4 * page_size;
+	/* the code the waiting threads run, mapped now */
+	pthread_create(&warm, NULL, nothing_run, NULL);
+	pthread_join(warm, NULL);
+	ioctl(h.fd, WD_MM_STATE);
+
+	if (sva) {
+		snprintf(hold_arg, sizeof(hold_arg), "%d", h.fd);
+		snprintf(out_arg, sizeof(out_arg), "%d", out[1]);
+		if (posix_spawn(&watcher, "/proc/self/exe", NULL, NULL, argv,
+				environ))
+			watcher = -1;
+	}
+	/* made before the hold: a new thread's stack is an mmap() */
+	w.hold_fd = h.fd;
+	pthread_create(&hold_thread, NULL, mm_hold_run, &h);
+	if (sva)
+		pthread_create(&write_thread, NULL, mm_writer_run, &w);
+	pthread_create(&reg_thread, NULL, mm_register_run, &c);
+	pthread_setname_np(reg_thread, REG_THREAD);
+	atomic_store(&h.go, true);
+	pthread_join(reg_thread, NULL);
+	if (!sva) {
+		/* answered before the hold ended: no lock was asked for */
+		tap_ok(c.err == EOPNOTSUPP && ioctl(h.fd, WD_MM_STATE) ==
+		       WD_MM_HELD,
+		       "slow register: without SVA the command fails at once with EOPNOTSUPP (%s)",
+		       strerror(c.err));
+		ioctl(h.fd, WD_MM_RELEASE);
+		pthread_join(hold_thread, NULL);
+		tap_ok(h.ret == 0 && vmpin_kib() == pin0,
+		       "slow register: the hold ends (%s), VmPin unchanged",
+		       strerror(h.ret));
+		goto out;
+	}
+	pthread_join(hold_thread, NULL);
+	pthread_join(write_thread, NULL);
+	if (w.map != MAP_FAILED)
+		munmap(w.map, page_size);
+	close(out[1]);
+	out[1] = -1;
+	if (watcher < 0 || read(out[0], &r, sizeof(r)) != sizeof(r))
+		tap_diag("slow register: no report from the watcher");
+	if (watcher > 0)
+		waitpid(watcher, &st, 0);
+	tap_ok(before_ok && r.contended && !r.unbind_ret && r.still_contended,
+	       "slow register: an unbind while a REGISTER waits for the mmap_lock finished (in %ld ms; a region registered before: %s; waited: %s, unbind %d, REGISTER still waiting after it: %s)",
+	       r.unbind_ms, before_ok ? "yes" : "no",
+	       r.contended ? "yes" : "no", r.unbind_ret,
+	       r.still_contended ? "yes" : "no");
+	tap_ok(c.err == ENXIO && h.ret == 0 && vmpin_kib() == pin0,
+	       "slow register: the command then fails with ENXIO (%s), VmPin back (%ld kB, was %ld)",
+	       strerror(c.err), vmpin_kib(), pin0);
+	if (r.contended && (bind_vzip("bind", d->pdev) ||
+			    find_vzip(d, d->pdev)))
+		tap_diag("slow register: the rebind failed");
+out:
+	if (qfd >= 0)
+		close(qfd);
+	if (buf != MAP_FAILED)
+		munmap(buf, 8 * page_size);
+	if (h.fd >= 0)
+		close(h.fd);
+	if (out[0] >= 0)
+		close(out[0]);
+	if (out[1] >= 0)
+		close(out[1]);
+}
+
 static void test_isolation(struct vzip_dev *d)
 {
 	struct vzip_sqe sqe;
@@ -1289,12 +1603,14 @@ static void test_isolation(struct vzip_dev *d)
 	queue_close(&q);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
 	struct vzip_dev d;
 	long avail = 0, val = -1;
 
+	if (argc == 5 && !strcmp(argv[1], WATCH_ARG))
+		return watch_main(atoi(argv[2]), atoi(argv[3]), argv[4]);
 	page_size = sysconf(_SC_PAGESIZE);
 	sigaction(SIGBUS, &sa, NULL);
 	tap_plan(PLAN);
@@ -1309,6 +1625,7 @@ int main(void)
 	test_register_page(&d, avail);
 	test_hot_unbind(&d);
 	test_slow_argument(&d);
+	test_slow_register(&d);
 	test_isolation(&d);
 
 	/* a rebind gives a fresh, non-isolated device */

@@ -2,7 +2,7 @@
 /*
  * Registered memory (<misc/uacce/wd_mem.h>, wd_engine.ko) on a vzip
  * queue, or with the argument "vcrypt" on a vcrypt queue: registration
- * and unregistration with their accounting (VmLck, the device's pinned
+ * and unregistration with their accounting (VmPin, the device's pinned
  * pages), requests that reach registered memory without pinning it again
  * (vzip's COPY; vcrypt's KEY_LOAD, AES and SHA-256, checked against
  * OpenSSL's libcrypto), requests after unregistering, the cap of regions,
@@ -54,14 +54,14 @@ static int unreg(int fd, const void *addr, uint64_t len)
 	return ioctl(fd, WD_MEM_CMD_UNREGISTER, &r) ? -errno : 0;
 }
 
-/* VmLck of this process, in KiB; -1 if unknown. */
-static long vmlck_kib(void)
+/* VmPin of this process, in KiB; -1 if unknown. */
+static long vmpin_kib(void)
 {
 	char buf[8192], *p;
 
 	if (vzip_read_file("/proc/self/status", buf, sizeof(buf)))
 		return -1;
-	p = strstr(buf, "VmLck:");
+	p = strstr(buf, "VmPin:");
 	return p ? atol(p + 6) : -1;
 }
 
@@ -110,15 +110,15 @@ static void test_lifecycle(struct vzip_q *q)
 	size_t len = MIB;
 	uint8_t *src = pages_alloc(len), *dst = pages_alloc(len);
 	uint8_t *other = pages_alloc(len);
-	long lck0 = vmlck_kib(), pin0 = dev_stat("pinned_pages");
+	long lck0 = vmpin_kib(), pin0 = dev_stat("pinned_pages");
 	long long tot0;
 
 	vzip_fill_random(src, len, 1);
 	tap_ok(reg(q->fd, src, len, 0) == 0 &&
 	       reg(q->fd, dst, len, WD_MEM_F_WRITE) == 0,
 	       "register a source (read) and a destination (write) of 1 MiB");
-	tap_ok(vmlck_kib() == lck0 + 2 * 1024,
-	       "VmLck grows by 2048 KiB (%ld -> %ld)", lck0, vmlck_kib());
+	tap_ok(vmpin_kib() == lck0 + 2 * 1024,
+	       "VmPin grows by 2048 KiB (%ld -> %ld)", lck0, vmpin_kib());
 	tap_ok(dev_stat("pinned_pages") == pin0 + (long)(2 * len / page),
 	       "the device counts the registered pages pinned");
 
@@ -141,7 +141,7 @@ static void test_lifecycle(struct vzip_q *q)
 
 	tap_ok(unreg(q->fd, src, len) == 0 && unreg(q->fd, dst, len) == 0,
 	       "unregister both");
-	tap_ok(vmlck_kib() == lck0, "VmLck is back (%ld)", vmlck_kib());
+	tap_ok(vmpin_kib() == lck0, "VmPin is back (%ld)", vmpin_kib());
 	tap_ok(dev_stat("pinned_pages") == pin0,
 	       "the device's pinned pages are back");
 	tap_ok(unreg(q->fd, src, len) == -ENOENT,
@@ -242,16 +242,16 @@ static int memlock_child(void)
 		return 11;
 	if (vzip_open(&q, name))
 		return 12;
-	lck = vmlck_kib();
+	lck = vmpin_kib();
 	if (reg(q.fd, buf, 8 * page, 0))
 		return 13;
-	if (vmlck_kib() != lck + (long)(8 * page / 1024))
+	if (vmpin_kib() != lck + (long)(8 * page / 1024))
 		return 14;
 	if (reg(q.fd, buf + 8 * page, 16 * page, 0) != -ENOMEM)
 		return 15;
-	if (vmlck_kib() != lck + (long)(8 * page / 1024))
+	if (vmpin_kib() != lck + (long)(8 * page / 1024))
 		return 16;
-	if (unreg(q.fd, buf, 8 * page) || vmlck_kib() != lck)
+	if (unreg(q.fd, buf, 8 * page) || vmpin_kib() != lck)
 		return 17;
 	if (reg(q.fd, buf, 16 * page, 0) || unreg(q.fd, buf, 16 * page))
 		return 18;
@@ -268,7 +268,7 @@ static void test_memlock(void)
 		_exit(memlock_child());
 	waitpid(pid, &st, 0);
 	tap_ok(WIFEXITED(st) && !WEXITSTATUS(st),
-	       "RLIMIT_MEMLOCK: within it registers, beyond it ENOMEM with VmLck unchanged, back down after (child %d)",
+	       "RLIMIT_MEMLOCK: within it registers, beyond it ENOMEM with VmPin unchanged, back down after (child %d)",
 	       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
@@ -293,7 +293,7 @@ static void test_inflight(struct vzip_q *q)
 	size_t len = MIB;
 	unsigned int n = q->depth < 16 ? q->depth : 16, i, ok = 0, match = 0;
 	uint8_t *src = pages_alloc(len), *dst = pages_alloc(n * len);
-	long lck0 = vmlck_kib(), pin0 = dev_stat("pinned_pages");
+	long lck0 = vmpin_kib(), pin0 = dev_stat("pinned_pages");
 	struct vzip_cqe cqe;
 
 	vzip_fill_random(src, len, 3);
@@ -311,7 +311,7 @@ static void test_inflight(struct vzip_q *q)
 	vzip_submit(q);
 	tap_ok(unreg(q->fd, src, len) == 0 && unreg(q->fd, dst, n * len) == 0,
 	       "unregister with %u COPY requests of 1 MiB in flight", n);
-	tap_ok(vmlck_kib() == lck0, "VmLck is back when it returns");
+	tap_ok(vmpin_kib() == lck0, "VmPin is back when it returns");
 	for (i = 0; i < n; i++)
 		if (!vzip_reap(q, &cqe, VZIP_TIMEOUT_MS, false))
 			ok += le16toh(cqe.status) == VZIP_STS_OK;
@@ -480,7 +480,7 @@ static void test_crypt_lifecycle(struct vzip_q *q)
 	size_t len = MIB, n = len - 2 * page;
 	uint8_t *src = pages_alloc(len), *dst = pages_alloc(len);
 	uint8_t *other = pages_alloc(len), *want = malloc(len);
-	long lck0 = vmlck_kib(), pin0 = dev_stat("pinned_pages");
+	long lck0 = vmpin_kib(), pin0 = dev_stat("pinned_pages");
 	uint8_t iv[VCRYPT_CIPHER_IV] = { 1, 2, 3, 4, 5 };
 	uint8_t *text = src + page + 16;
 	long long tot0;
@@ -490,8 +490,8 @@ static void test_crypt_lifecycle(struct vzip_q *q)
 	tap_ok(reg(q->fd, src, len, 0) == 0 &&
 	       reg(q->fd, dst, len, WD_MEM_F_WRITE) == 0,
 	       "vcrypt: register a source (read) and a destination (write) of 1 MiB");
-	tap_ok(vmlck_kib() == lck0 + 2 * 1024,
-	       "VmLck grows by 2048 KiB (%ld -> %ld)", lck0, vmlck_kib());
+	tap_ok(vmpin_kib() == lck0 + 2 * 1024,
+	       "VmPin grows by 2048 KiB (%ld -> %ld)", lck0, vmpin_kib());
 	tap_ok(dev_stat("pinned_pages") == pin0 + (long)(2 * len / page),
 	       "the device counts the registered pages pinned");
 
@@ -530,7 +530,7 @@ static void test_crypt_lifecycle(struct vzip_q *q)
 
 	tap_ok(unreg(q->fd, src, len) == 0 && unreg(q->fd, dst, len) == 0,
 	       "unregister both");
-	tap_ok(vmlck_kib() == lck0, "VmLck is back (%ld)", vmlck_kib());
+	tap_ok(vmpin_kib() == lck0, "VmPin is back (%ld)", vmpin_kib());
 	tap_ok(dev_stat("pinned_pages") == pin0,
 	       "the device's pinned pages are back");
 	tap_ok(unreg(q->fd, src, len) == -ENOENT,
@@ -557,7 +557,7 @@ static void test_crypt_inflight(struct vzip_q *q)
 	unsigned int n = q->depth < 8 ? q->depth : 8, i, ok = 0, match = 0;
 	uint8_t *src = pages_alloc(len), *dst = pages_alloc(n * len);
 	uint8_t *want = malloc(len), iv[VCRYPT_CIPHER_IV] = { 9 };
-	long lck0 = vmlck_kib(), pin0 = dev_stat("pinned_pages");
+	long lck0 = vmpin_kib(), pin0 = dev_stat("pinned_pages");
 	struct vcrypt_cqe cqe;
 
 	vzip_fill_random(src, len, 6);
@@ -581,7 +581,7 @@ static void test_crypt_inflight(struct vzip_q *q)
 	vzip_submit(q);
 	tap_ok(unreg(q->fd, src, len) == 0 && unreg(q->fd, dst, n * len) == 0,
 	       "unregister with %u AES-CTR requests of 256 KiB in flight", n);
-	tap_ok(vmlck_kib() == lck0, "VmLck is back when it returns");
+	tap_ok(vmpin_kib() == lck0, "VmPin is back when it returns");
 	for (i = 0; i < n; i++)
 		if (!vcrypt_reap(q, &cqe, VZIP_TIMEOUT_MS, false))
 			ok += le16toh(cqe.status) == VCRYPT_STS_OK;

@@ -38,6 +38,16 @@
 #define FAKE_STATUS_OFFSET	0x40
 #define FAKE_CMD		_IOW('F', 1, __u32)
 #define FAKE_GET		_IOR('F', 3, __u32)
+/* a command in steps: its argument says what the steps do (FAKE_STEP_*) */
+#define FAKE_STEPS		_IOW('F', 5, __u32)
+
+enum {
+	FAKE_STEP_OK = 1,
+	FAKE_STEP_PREPARE_FAILS,	/* prepare returns -EIO */
+	FAKE_STEP_COMMIT_FAILS,		/* commit returns -EEXIST */
+	FAKE_STEP_REMOVE,		/* prepare removes the device */
+};
+
 #define MIN_NS			(60ULL * NSEC_PER_SEC)
 #define HOUR_NS			(60 * MIN_NS)
 
@@ -59,6 +69,11 @@ struct fake {
 	int fail_start, fail_bind, fail_mmap;
 	bool updated;
 	u32 ioctl_value;
+	/* FAKE_STEPS: its calls, and what prepare saw */
+	int prepares, commits, cancels;
+	bool prepare_locked;		/* state_lock held in a prepare */
+	int prepare_modref;		/* this module's references, there */
+	u32 *kept;			/* what the last commit took over */
 	struct mm_struct *bound_mm;
 	/* the test extension's calls for this device */
 	int ext_attach, ext_detach, ext_fail;
@@ -173,9 +188,64 @@ static long fake_get(struct uacce_queue *q, void *arg)
 	return 0;
 }
 
+static void fake_remove(struct fake *fake)
+{
+	if (fake->uacce && !fake->removed)
+		uacce_remove(fake->uacce);
+	fake->removed = true;
+}
+
+/*
+ * FAKE_STEPS: prepare hands a kmalloc'ed copy of the argument to commit,
+ * which keeps it, or to cancel, which frees it (kmemleak sees the rest).
+ * Prepare runs with no lock held, so it may even remove the device.
+ */
+static void *fake_steps_prepare(struct uacce_queue *q, void *arg)
+{
+	struct fake *fake = to_fake(q->uacce);
+	u32 what = *(u32 *)arg, *prep;
+
+	fake->prepares++;
+	fake->prepare_locked |= mutex_is_locked(&q->state_lock);
+	fake->prepare_modref = module_refcount(THIS_MODULE);
+	if (what == FAKE_STEP_PREPARE_FAILS)
+		return ERR_PTR(-EIO);
+	prep = kmalloc(sizeof(*prep), GFP_KERNEL);
+	if (!prep)
+		return ERR_PTR(-ENOMEM);
+	*prep = what;
+	if (what == FAKE_STEP_REMOVE && !fake->prepare_locked)
+		fake_remove(fake);
+	return prep;
+}
+
+static long fake_steps_commit(struct uacce_queue *q, void *arg, void *prep)
+{
+	struct fake *fake = to_fake(q->uacce);
+
+	fake->commits++;
+	if (*(u32 *)prep == FAKE_STEP_COMMIT_FAILS)
+		return -EEXIST;
+	kfree(fake->kept);
+	fake->kept = prep;
+	return 0;
+}
+
+static void fake_steps_cancel(struct uacce_queue *q, void *prep)
+{
+	to_fake(q->uacce)->cancels++;
+	kfree(prep);
+}
+
 static const struct uacce_ioctl fake_ioctls[] = {
 	{ FAKE_CMD, fake_set },
 	{ FAKE_GET, fake_get },
+	{
+		.cmd = FAKE_STEPS,
+		.prepare = fake_steps_prepare,
+		.commit = fake_steps_commit,
+		.cancel = fake_steps_cancel,
+	},
 };
 
 static void fake_queue_info(struct uacce_queue *q,
@@ -217,6 +287,7 @@ static void fake_isolate_changed(struct uacce_device *uacce, bool isolated)
 }
 
 static const struct uacce_ops fake_ops = {
+	.owner = THIS_MODULE,
 	.get_available_instances = fake_get_available_instances,
 	.get_queue = fake_get_queue,
 	.put_queue = fake_put_queue,
@@ -324,13 +395,6 @@ static struct uacce_device *fake_alloc(struct fake *fake,
 				       unsigned int flags, unsigned long ss_pages)
 {
 	return fake_alloc_child(fake, ops, flags, ss_pages, NULL);
-}
-
-static void fake_remove(struct fake *fake)
-{
-	if (fake->uacce && !fake->removed)
-		uacce_remove(fake->uacce);
-	fake->removed = true;
 }
 
 /* A registered fake device with SVA (bind_mm) and a 2-page SS region. */
@@ -535,6 +599,7 @@ static void uacce_test_exit(struct kunit *test)
 	while (ctx->nr_files)
 		t_close(ctx, ctx->files[0]);
 	fake_remove(&ctx->fake);
+	kfree(ctx->fake.kept);
 	fake_fini(&ctx->fake);
 	if (ctx->ext_registered)
 		uacce_extension_unregister(&test_ext);
@@ -584,6 +649,13 @@ static void uacce_test_alloc_args(struct kunit *test)
 		{ FAKE_CMD, fake_set },
 		{ FAKE_GET, fake_get },
 		{ FAKE_CMD, fake_get },
+	}, both_ioctls[] = {
+		{ .cmd = FAKE_CMD, .func = fake_set,
+		  .prepare = fake_steps_prepare, .commit = fake_steps_commit,
+		  .cancel = fake_steps_cancel },
+	}, no_cancel_ioctls[] = {
+		{ .cmd = FAKE_STEPS, .prepare = fake_steps_prepare,
+		  .commit = fake_steps_commit },
 	};
 	struct test_ctx *ctx = test->priv;
 	struct uacce_ops big_ops;
@@ -622,6 +694,13 @@ static void uacce_test_alloc_args(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
 	big_ops.ioctls = twice_ioctls;
 	big_ops.num_ioctls = ARRAY_SIZE(twice_ioctls);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	/* a function and steps; steps without a cancel */
+	big_ops.ioctls = both_ioctls;
+	big_ops.num_ioctls = ARRAY_SIZE(both_ioctls);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	big_ops.ioctls = no_cancel_ioctls;
+	big_ops.num_ioctls = ARRAY_SIZE(no_cancel_ioctls);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
 	big_ops.ioctls = NULL;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
@@ -869,6 +948,66 @@ static void uacce_test_state_transitions(struct kunit *test)
 	t_close(ctx, f);
 	KUNIT_EXPECT_EQ(test, fake->stop, 2);
 	KUNIT_EXPECT_EQ(test, fake->put, 1);
+}
+
+/*
+ * A command in steps (struct uacce_ioctl's prepare, commit, cancel): the
+ * prepare step runs with no lock held and the driver's module held, and
+ * what it returns goes to exactly one of commit (when it succeeds) and
+ * cancel, also when the device is removed between the two.
+ */
+static void uacce_test_ioctl_steps(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct fake *fake = &ctx->fake;
+	u32 __user *uarg = (u32 __user *)ctx->ubuf;
+	int refs = module_refcount(THIS_MODULE);
+	struct file *f;
+
+	KUNIT_ASSERT_NOT_NULL(test, fake_add(test, fake));
+	f = t_open(ctx);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+
+	KUNIT_EXPECT_EQ(test, put_user(FAKE_STEP_OK, uarg), 0);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, ctx->ubuf), 0);
+	KUNIT_EXPECT_EQ(test, fake->prepares, 1);
+	KUNIT_EXPECT_FALSE(test, fake->prepare_locked);
+	KUNIT_EXPECT_EQ(test, fake->prepare_modref, refs + 1);
+	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), refs);
+	KUNIT_EXPECT_EQ(test, fake->commits, 1);
+	KUNIT_EXPECT_EQ(test, fake->cancels, 0);
+	KUNIT_ASSERT_NOT_NULL(test, fake->kept);
+	KUNIT_EXPECT_EQ(test, *fake->kept, (u32)FAKE_STEP_OK);
+
+	/* a failed prepare is the result, with neither commit nor cancel */
+	KUNIT_EXPECT_EQ(test, put_user(FAKE_STEP_PREPARE_FAILS, uarg), 0);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, ctx->ubuf), -EIO);
+	KUNIT_EXPECT_EQ(test, fake->commits, 1);
+	KUNIT_EXPECT_EQ(test, fake->cancels, 0);
+	/* an argument that cannot be read: no step runs */
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, 16), -EFAULT);
+	KUNIT_EXPECT_EQ(test, fake->prepares, 2);
+
+	/* a failed commit leaves what prepare made to cancel */
+	KUNIT_EXPECT_EQ(test, put_user(FAKE_STEP_COMMIT_FAILS, uarg), 0);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, ctx->ubuf), -EEXIST);
+	KUNIT_EXPECT_EQ(test, fake->commits, 2);
+	KUNIT_EXPECT_EQ(test, fake->cancels, 1);
+	KUNIT_EXPECT_EQ(test, *fake->kept, (u32)FAKE_STEP_OK);
+
+	/* removed between the steps: no commit, a cancel, ENXIO */
+	KUNIT_EXPECT_EQ(test, put_user(FAKE_STEP_REMOVE, uarg), 0);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, ctx->ubuf), -ENXIO);
+	KUNIT_EXPECT_TRUE(test, fake->removed);
+	KUNIT_EXPECT_EQ(test, fake->prepares, 4);
+	KUNIT_EXPECT_EQ(test, fake->commits, 2);
+	KUNIT_EXPECT_EQ(test, fake->cancels, 2);
+	KUNIT_EXPECT_FALSE(test, fake->prepare_locked);
+	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), refs);
+	/* and then no step at all */
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, ctx->ubuf), -ENXIO);
+	KUNIT_EXPECT_EQ(test, fake->prepares, 4);
+	t_close(ctx, f);
 }
 
 static void uacce_test_queue_info(struct kunit *test)
@@ -1548,6 +1687,7 @@ static struct kunit_case uacce_test_cases[] = {
 	KUNIT_CASE(uacce_test_open_exhausted),
 	KUNIT_CASE(uacce_test_open_driver_errors),
 	KUNIT_CASE(uacce_test_state_transitions),
+	KUNIT_CASE(uacce_test_ioctl_steps),
 	KUNIT_CASE(uacce_test_queue_info),
 	KUNIT_CASE(uacce_test_poll),
 	KUNIT_CASE(uacce_test_mmap),

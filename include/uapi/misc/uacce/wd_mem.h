@@ -9,8 +9,8 @@
  * The ioctls are issued on a queue's file by the process that opened it.
  * A registration belongs to the queue: it ends with WD_MEM_CMD_UNREGISTER
  * or when the queue's file is released (close, exit, kill).  Its pages are
- * accounted to the opener's locked memory (RLIMIT_MEMLOCK, VmLck) while
- * registered.  A request whose range lies entirely inside a registered
+ * accounted to the opener's pinned memory (VmPin, within RLIMIT_MEMLOCK
+ * without CAP_IPC_LOCK) while registered.  A request whose range lies entirely inside a registered
  * region reaches the pages pinned at registration; any other range is
  * pinned for the request as before.
  *
@@ -60,7 +60,10 @@ struct wd_mem_region {
  * not mapped, or not writable with WD_MEM_F_WRITE or in a private
  * mapping; ENOMEM: beyond RLIMIT_MEMLOCK; EPERM: the caller is not the
  * process that opened the queue; EOPNOTSUPP: the device has no SVA, or
- * the range maps a file other than shmem or hugetlbfs.
+ * the range maps a file other than shmem or hugetlbfs; ENXIO: the device
+ * was removed meanwhile.  The region is accounted and pinned before it is
+ * checked against the others: near RLIMIT_MEMLOCK, an overlapping region
+ * may fail with ENOMEM rather than EEXIST.
  */
 #define WD_MEM_CMD_REGISTER	_IOW('W', 0x80, struct wd_mem_region)
 

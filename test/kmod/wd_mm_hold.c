@@ -7,6 +7,8 @@
  * (a device's removal) waits with it.  The interface is
  * test/include/wd_mm_hold.h.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/fs.h>
 #include <linux/jiffies.h>
 #include <linux/miscdevice.h>
@@ -22,14 +24,16 @@
 
 /**
  * struct wd_mm_hold - an open file's hold
- * @lock: protects @mm and @release
- * @mm: the address space whose mmap_lock is held, grabbed; NULL if none
+ * @lock: protects @mm, @held and @release
+ * @mm: the address space of the hold, grabbed; NULL if none
+ * @held: its mmap_lock is taken (not merely asked for)
  * @release: WD_MM_RELEASE was asked for the current hold
  * @wq: where WD_MM_HOLD waits for @release
  */
 struct wd_mm_hold {
-	spinlock_t lock;	/* protects mm and release */
+	spinlock_t lock;	/* protects mm, held and release */
 	struct mm_struct *mm;
+	bool held;
 	bool release;
 	wait_queue_head_t wq;
 };
@@ -73,7 +77,7 @@ static long wd_mm_hold_hold(struct wd_mm_hold *h)
 	spin_lock(&h->lock);
 	if (h->mm) {
 		spin_unlock(&h->lock);
-		pr_debug("wd_mm_hold: the file holds already\n");
+		pr_debug("the file holds already\n");
 		return -EBUSY;
 	}
 	mmgrab(mm);
@@ -82,8 +86,14 @@ static long wd_mm_hold_hold(struct wd_mm_hold *h)
 	spin_unlock(&h->lock);
 
 	mmap_read_lock(mm);
+	spin_lock(&h->lock);
+	h->held = true;
+	spin_unlock(&h->lock);
 	left = wait_event_interruptible_timeout(h->wq, wd_mm_hold_released(h),
 						msecs_to_jiffies(WD_MM_HOLD_MAX_MS));
+	spin_lock(&h->lock);
+	h->held = false;
+	spin_unlock(&h->lock);
 	mmap_read_unlock(mm);
 
 	spin_lock(&h->lock);
@@ -100,7 +110,7 @@ static long wd_mm_hold_state(struct wd_mm_hold *h)
 	long state = WD_MM_NOT_HELD;
 
 	spin_lock(&h->lock);
-	if (h->mm)
+	if (h->held)
 		state = mmap_lock_is_contended(h->mm) ? WD_MM_HELD_CONTENDED :
 							WD_MM_HELD;
 	spin_unlock(&h->lock);
@@ -124,7 +134,7 @@ static long wd_mm_hold_ioctl(struct file *file, unsigned int cmd,
 	case WD_MM_STATE:
 		return wd_mm_hold_state(h);
 	}
-	pr_debug("wd_mm_hold: unknown ioctl %#x\n", cmd);
+	pr_debug("unknown ioctl %#x\n", cmd);
 	return -ENOTTY;
 }
 

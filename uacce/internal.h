@@ -39,8 +39,6 @@ void uacce_queue_remove(struct uacce_queue *q);
 /* region.c */
 int uacce_fops_mmap(struct file *filep, struct vm_area_struct *vma);
 long uacce_region_get_ss(struct uacce_queue *q, void __user *arg);
-int uacce_region_grab_mms(struct uacce_queue *q,
-			  struct mm_struct *mms[UACCE_MAX_REGION]);
 void uacce_region_queue_stopped(struct uacce_queue *q);
 void uacce_region_queue_dead(struct uacce_queue *q);
 void uacce_region_free_all(struct uacce_queue *q);

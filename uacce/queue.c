@@ -5,9 +5,11 @@
  * revocation when the device is removed.  status.c writes the status
  * word, for this file, isolation.c and drivers.
  *
- * Lock order: uacce->mutex, q->state_lock, mmap_lock, q->mutex,
- * q->status_lock.  Nothing that can fault on user memory or wait for the
- * engine runs under q->mutex, because mmap() takes it under the mmap_lock.
+ * Lock order: uacce->mutex, q->state_lock, q->mutex, q->status_lock; the
+ * mmap_lock comes before q->mutex (mmap(), faults), and the core never
+ * takes it under q->state_lock.  Nothing that can fault on user memory or wait
+ * for the engine runs under q->mutex, because mmap() takes it under the
+ * mmap_lock.
  */
 #include <linux/compat.h>
 #include <linux/fs.h>
@@ -202,23 +204,18 @@ static void uacce_put_queue(struct uacce_queue *q)
  * uacce_queue_remove() - revoke a queue of a device being removed
  * @q: the queue
  *
- * Called by uacce_remove() with uacce->mutex held.  In three steps, so
+ * Called by uacce_remove() with uacce->mutex held.  In two steps, so
  * that no user mapping of the device's memory survives:
  *
  * 1. under q->mutex, mark the queue revoked: every later file operation
  *    fails, no mmap() maps anything any more.  Publish REMOVED.
- * 2. an mmap() that returned just before step 1 may not have inserted its
- *    VMA into the file's mapping yet (mmap_region() does that after
- *    ->mmap, under the same mmap_lock), so zapping now could miss it.
- *    Taking and dropping the mmap_lock of every mm that mapped a region
- *    waits for those mmap() calls to finish.
- * 3. zap every mapping of the file, stop and free the queue.
+ * 2. zap every mapping of the file, stop and free the queue.  A VMA an
+ *    mmap() has not yet put in the file's mapping is missed, but it has
+ *    no page: pages are mapped at fault (region.c), and its faults find
+ *    the queue revoked.  No process's mmap_lock is waited for.
  */
 void uacce_queue_remove(struct uacce_queue *q)
 {
-	struct mm_struct *mms[UACCE_MAX_REGION];
-	int i, n;
-
 	lockdep_assert_held(&q->uacce->mutex);
 
 	mutex_lock(&q->state_lock);
@@ -231,15 +228,8 @@ void uacce_queue_remove(struct uacce_queue *q)
 
 	mutex_lock(&q->mutex);
 	q->revoked = true;
-	n = uacce_region_grab_mms(q, mms);
 	mutex_unlock(&q->mutex);
 	uacce_queue_set_status(q, UACCE_QSTATE_DEAD, UACCE_QREASON_REMOVED);
-
-	for (i = 0; i < n; i++) {
-		mmap_read_lock(mms[i]);
-		mmap_read_unlock(mms[i]);
-		mmdrop(mms[i]);
-	}
 
 	unmap_mapping_range(q->mapping, 0, 0, 1);
 	uacce_put_queue(q);

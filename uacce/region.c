@@ -3,21 +3,28 @@
  * uacce regions: mmap() of a queue's regions, selected by the page offset
  * (UACCE_QFRT_MMIO, _DUS, _SS), and the VMA callbacks that track them.
  *
- * The driver maps MMIO and DUS; the core allocates and maps SS, static
- * shared DMA memory for devices without SVA.  A region is mapped at most
- * once per queue, whole, MAP_SHARED; a mapping is not inherited across
- * fork() (not even after MADV_DOFORK), cannot be moved, grown or split,
- * and its struct
- * uacce_qfile_region is freed when its last VMA closes, so it can then be
- * mapped again.
+ * The driver gives the pages of MMIO and DUS; the core allocates SS,
+ * static shared DMA memory for devices without SVA.  A region is mapped
+ * at most once per queue, whole, MAP_SHARED; a mapping is not inherited
+ * across fork() (not even after MADV_DOFORK), cannot be moved, grown or
+ * split, and its struct uacce_qfile_region is freed when its last VMA
+ * closes, so it can then be mapped again.
+ *
+ * mmap() maps nothing: each page is mapped by its first fault, if the
+ * queue is still usable.  So a device's removal needs no more than to
+ * revoke the queue and zap the file's mappings: a VMA that mmap() has not
+ * yet put in the file's mapping when the zap runs has no page, and its
+ * faults find the queue revoked.  The removal never waits for a process's
+ * mmap_lock, which another thread of it may hold in a slow fault.
  *
  * All of it runs under q->mutex, taken inside the mmap_lock.
  */
+#include <linux/cc_platform.h>
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
-#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include "internal.h"
 
@@ -29,6 +36,7 @@ static const char *const uacce_region_names[UACCE_MAX_REGION] = {
 
 static void uacce_vma_open(struct vm_area_struct *vma);
 static void uacce_vma_close(struct vm_area_struct *vma);
+static vm_fault_t uacce_vma_fault(struct vm_fault *vmf);
 static int uacce_vma_may_split(struct vm_area_struct *vma, unsigned long addr);
 static int uacce_vma_mremap(struct vm_area_struct *vma);
 
@@ -41,18 +49,21 @@ static const struct vm_operations_struct uacce_vm_ops[UACCE_MAX_REGION] = {
 	[UACCE_QFRT_MMIO] = {
 		.open = uacce_vma_open,
 		.close = uacce_vma_close,
+		.fault = uacce_vma_fault,
 		.may_split = uacce_vma_may_split,
 		.mremap = uacce_vma_mremap,
 	},
 	[UACCE_QFRT_DUS] = {
 		.open = uacce_vma_open,
 		.close = uacce_vma_close,
+		.fault = uacce_vma_fault,
 		.may_split = uacce_vma_may_split,
 		.mremap = uacce_vma_mremap,
 	},
 	[UACCE_QFRT_SS] = {
 		.open = uacce_vma_open,
 		.close = uacce_vma_close,
+		.fault = uacce_vma_fault,
 		.may_split = uacce_vma_may_split,
 		.mremap = uacce_vma_mremap,
 	},
@@ -140,29 +151,6 @@ void uacce_region_free_all(struct uacce_queue *q)
 	}
 }
 
-/**
- * uacce_region_grab_mms() - the address spaces that mapped the queue
- * @q: the queue, with q->mutex held
- * @mms: filled with the mm of every mapped region, grabbed (mmdrop them)
- *
- * Return: the number of entries filled in.
- */
-int uacce_region_grab_mms(struct uacce_queue *q,
-			  struct mm_struct *mms[UACCE_MAX_REGION])
-{
-	int type, n = 0;
-
-	lockdep_assert_held(&q->mutex);
-
-	for (type = 0; type < UACCE_MAX_REGION; type++) {
-		if (!q->qfrs[type] || !q->qfrs[type]->mm)
-			continue;
-		mmgrab(q->qfrs[type]->mm);
-		mms[n++] = q->qfrs[type]->mm;
-	}
-	return n;
-}
-
 static void uacce_vma_open(struct vm_area_struct *vma)
 {
 	struct uacce_queue *q = vma->vm_private_data;
@@ -180,23 +168,16 @@ static void uacce_vma_close(struct vm_area_struct *vma)
 	struct uacce_queue *q = vma->vm_private_data;
 	enum uacce_qfrt type = uacce_vma_type(vma);
 	struct uacce_qfile_region *qfr;
-	struct mm_struct *mm = NULL;
 
 	mutex_lock(&q->mutex);
 	qfr = q->qfrs[type];
 	if (!WARN_ON_ONCE(!qfr || !qfr->nr_vmas)) {
 		/* WRITE_ONCE: uacce_qfr_mapped() reads it without the lock */
 		WRITE_ONCE(qfr->nr_vmas, qfr->nr_vmas - 1);
-		if (!qfr->nr_vmas) {
-			mm = qfr->mm;
-			qfr->mm = NULL;
+		if (!qfr->nr_vmas)
 			uacce_region_put_idle(q, type);
-		}
 	}
 	mutex_unlock(&q->mutex);
-
-	if (mm)
-		mmdrop(mm);
 }
 
 /* Closing part of a region would leave the rest to a freed region. */
@@ -216,35 +197,71 @@ static int uacce_vma_mremap(struct vm_area_struct *vma)
 	return -EPERM;
 }
 
-static int uacce_ss_mmap(struct uacce_queue *q, struct uacce_qfile_region *qfr,
-			 struct vm_area_struct *vma)
+/*
+ * SS memory for a new mapping, unless the region kept it (queue running).
+ * Its pages are mapped at fault with the VMA's own protection, as
+ * dma_mmap_coherent() maps a cache-coherent device's memory (every device
+ * on x86).  A guest with encrypted memory (SEV, TDX) shares DMA memory
+ * decrypted, which that protection would not say: SS is refused there.
+ */
+static int uacce_ss_alloc(struct uacce_queue *q, struct uacce_qfile_region *qfr,
+			  size_t size)
 {
-	struct device *dma_dev = q->uacce->dma_dev;
-	unsigned long pgoff = vma->vm_pgoff;
-	bool allocated = false;
-	int ret;
-
-	/* An SS region unmapped while its queue ran still has its memory. */
-	if (!qfr->kaddr) {
-		qfr->size = vma->vm_end - vma->vm_start;
-		qfr->kaddr = dma_alloc_coherent(dma_dev, qfr->size, &qfr->dma,
-						GFP_KERNEL | __GFP_NOWARN);
-		if (!qfr->kaddr) {
-			dev_dbg(&q->uacce->dev, "mmap: no %zu bytes of DMA memory for SS\n",
-				qfr->size);
-			return -ENOMEM;
-		}
-		uacce_obj_count(UACCE_OBJ_SS_MEMORY, 1);
-		allocated = true;
+	if (cc_platform_has(CC_ATTR_MEM_ENCRYPT)) {
+		dev_dbg(&q->uacce->dev, "mmap: SS cannot be mapped in a guest with encrypted memory\n");
+		return -EOPNOTSUPP;
 	}
+	if (qfr->kaddr)
+		return 0;
+	qfr->size = size;
+	qfr->kaddr = dma_alloc_coherent(q->uacce->dma_dev, size, &qfr->dma,
+					GFP_KERNEL | __GFP_NOWARN);
+	if (!qfr->kaddr) {
+		dev_dbg(&q->uacce->dev, "mmap: no %zu bytes of DMA memory for SS\n",
+			size);
+		return -ENOMEM;
+	}
+	uacce_obj_count(UACCE_OBJ_SS_MEMORY, 1);
+	return 0;
+}
 
-	/* dma_mmap_coherent() takes vm_pgoff as an offset into the buffer. */
-	vma->vm_pgoff = 0;
-	ret = dma_mmap_coherent(dma_dev, vma, qfr->kaddr, qfr->dma, qfr->size);
-	vma->vm_pgoff = pgoff;
-	if (ret && allocated)
-		uacce_ss_free_memory(q, qfr);
+/* The page frame of page @pgoff of SS: in the linear map, or vmap()ed */
+static unsigned long uacce_ss_pfn(struct uacce_qfile_region *qfr,
+				  unsigned long pgoff)
+{
+	void *addr = qfr->kaddr + (pgoff << PAGE_SHIFT);
 
+	if (is_vmalloc_addr(addr))
+		return vmalloc_to_pfn(addr);
+	return page_to_pfn(virt_to_page(addr));
+}
+
+/*
+ * A fault on a region: maps its page, if the queue is still usable
+ * (SIGBUS otherwise).  Two threads faulting on the same page both find it
+ * mapped once the first is done.
+ */
+static vm_fault_t uacce_vma_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct uacce_queue *q = vma->vm_private_data;
+	enum uacce_qfrt type = uacce_vma_type(vma);
+	unsigned long pgoff = (vmf->address - vma->vm_start) >> PAGE_SHIFT;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	unsigned long pfn;
+
+	mutex_lock(&q->mutex);
+	if (!uacce_queue_usable(q)) {
+		dev_dbg_ratelimited(&q->uacce->dev, "fault: the device was removed\n");
+		goto out;
+	}
+	if (type == UACCE_QFRT_SS)
+		pfn = uacce_ss_pfn(q->qfrs[type], pgoff);
+	else if (q->uacce->ops->region_pfn(q, type, pgoff, &pfn))
+		goto out;
+	ret = vmf_insert_pfn(vma, vmf->address, pfn);
+out:
+	mutex_unlock(&q->mutex);
 	return ret;
 }
 
@@ -282,10 +299,13 @@ static int uacce_region_check(struct uacce_queue *q, enum uacce_qfrt type,
  * @filep: the queue's file
  * @vma: the new mapping; its page offset selects the region
  *
- * Return: 0, -EINVAL for a bad offset, size or MAP_PRIVATE, -EEXIST if
- * the region is mapped already, -EPERM from a process the SVA queue is not
- * bound to, -ENXIO after the device was removed, or the error of the
- * allocation or of the driver.
+ * Maps no page: each is inserted by its first fault (uacce_vma_fault()).
+ *
+ * Return: 0, -EINVAL for a bad offset, size or MAP_PRIVATE (or a driver
+ * that maps no regions), -EEXIST if the region is mapped already, -EPERM
+ * from a process the SVA queue is not bound to, -ENXIO after the device
+ * was removed, -ENOMEM for SS memory, -EOPNOTSUPP for SS in a guest with
+ * encrypted memory.
  */
 int uacce_fops_mmap(struct file *filep, struct vm_area_struct *vma)
 {
@@ -329,25 +349,14 @@ int uacce_fops_mmap(struct file *filep, struct vm_area_struct *vma)
 		new_qfr = true;
 	}
 
-	/*
-	 * Not inherited (VM_IO makes MADV_DOFORK fail), not grown, not in
-	 * core dumps, and never pinned as data for a device request.
-	 */
-	vma->vm_flags |= VM_DONTCOPY | VM_WIPEONFORK | VM_IO | VM_DONTEXPAND |
-			 VM_DONTDUMP;
-	vma->vm_private_data = q;
-	vma->vm_ops = &uacce_vm_ops[type];
-
 	if (type == UACCE_QFRT_SS) {
-		ret = uacce_ss_mmap(q, qfr, vma);
-	} else if (uacce->ops->mmap) {
-		ret = uacce->ops->mmap(q, vma, qfr);
-	} else {
+		ret = uacce_ss_alloc(q, qfr, vma->vm_end - vma->vm_start);
+	} else if (!uacce->ops->region_pfn) {
 		dev_dbg(&uacce->dev, "mmap: the driver maps no regions\n");
 		ret = -EINVAL;
 	}
 	if (ret) {
-		/* mmap_region() undoes the page tables, without ->close */
+		/* mmap_region() frees the VMA, without ->close */
 		if (new_qfr) {
 			kfree(qfr);
 			uacce_obj_count(UACCE_OBJ_REGION, -1);
@@ -355,9 +364,16 @@ int uacce_fops_mmap(struct file *filep, struct vm_area_struct *vma)
 		goto out;
 	}
 
+	/*
+	 * Page frames inserted at fault (VM_PFNMAP); not inherited (VM_IO
+	 * makes MADV_DOFORK fail), not grown, not in core dumps, and never
+	 * pinned as data for a device request.
+	 */
+	vma->vm_flags |= VM_PFNMAP | VM_DONTCOPY | VM_WIPEONFORK | VM_IO |
+			 VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_private_data = q;
+	vma->vm_ops = &uacce_vm_ops[type];
 	WRITE_ONCE(qfr->nr_vmas, 1);
-	mmgrab(vma->vm_mm);
-	qfr->mm = vma->vm_mm;
 	/*
 	 * An engine may look the region up without q->mutex (vzip's SS
 	 * translation): publish it initialised.

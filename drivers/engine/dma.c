@@ -15,6 +15,7 @@
  * (struct wd_buf) with the accessors.
  */
 #include <linux/bug.h>
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/error-injection.h>
 #include <linux/highmem.h>
@@ -255,10 +256,37 @@ void wd_dma_unmap(struct wd_engine_dev *wdev, struct wd_buf *const *bufs,
 }
 EXPORT_SYMBOL_GPL(wd_dma_unmap);
 
+/*
+ * The owner's mmap_lock, for reading.  It may be long in coming: behind a
+ * writer queued behind another thread's slow fault (a stalled FUSE or NFS
+ * file).  Meanwhile the queue may be stopped, by its owner or by a
+ * device's removal, which must not wait for that process: so the lock is
+ * tried, not waited for, and the request given up (-EINTR) once
+ * *@stopping is set.  A trylock fails while a writer waits, where a
+ * waiting reader would be queued fairly; most writers are done in
+ * microseconds, so the tries are close at first, then a millisecond apart.
+ */
+static int wd_dma_mmap_lock(struct mm_struct *mm, const bool *stopping)
+{
+	unsigned int tries = 0;
+
+	while (!mmap_read_trylock(mm)) {
+		if (stopping && READ_ONCE(*stopping))
+			return -EINTR;
+		if (++tries < 32)
+			usleep_range(20, 50);
+		else
+			usleep_range(1000, 2000);
+	}
+	return 0;
+}
+
 /**
  * wd_dma_map_sva() - pin the ranges of a request in its owner's memory
  * @wdev: the device's engines
  * @mm: the owner's address space, or NULL if it has none
+ * @stopping: the queue's wd_sched_ent.stopping, or NULL: set while the
+ *	owner's mmap_lock is awaited, the request is given up
  * @pages: the engine's page array, room for the wd_dma_range_pages() of
  *	every range
  * @r: the ranges, process virtual addresses
@@ -268,12 +296,14 @@ EXPORT_SYMBOL_GPL(wd_dma_unmap);
  * The address space only needs to live while the pages are pinned: pinned
  * pages stay valid after the process exits, they are just no longer its.
  *
- * Return: 0; -ESRCH if the address space is gone; -EFAULT if a range
- * cannot be pinned: nothing is pinned then.
+ * Return: 0; -ESRCH if the address space is gone; -EINTR if the queue
+ * was stopped while the mmap_lock was awaited; -EFAULT if a range cannot
+ * be pinned: nothing is pinned then.
  */
 int wd_dma_map_sva(struct wd_engine_dev *wdev, struct mm_struct *mm,
-		   struct page **pages, const struct wd_dma_range *r,
-		   struct wd_buf *const *bufs, unsigned int n)
+		   const bool *stopping, struct page **pages,
+		   const struct wd_dma_range *r, struct wd_buf *const *bufs,
+		   unsigned int n)
 {
 	unsigned int i;
 	int ret = 0;
@@ -282,7 +312,10 @@ int wd_dma_map_sva(struct wd_engine_dev *wdev, struct mm_struct *mm,
 		memset(bufs[i], 0, sizeof(*bufs[i]));
 	if (!mm || !mmget_not_zero(mm))
 		return -ESRCH;
-	mmap_read_lock(mm);
+	if (wd_dma_mmap_lock(mm, stopping)) {
+		mmput_async(mm);
+		return -EINTR;
+	}
 	for (i = 0; i < n && !ret; i++) {
 		ret = wd_sva_pin(wdev, mm, &r[i], pages, bufs[i]);
 		pages += bufs[i]->nr_pages;
@@ -295,11 +328,30 @@ int wd_dma_map_sva(struct wd_engine_dev *wdev, struct mm_struct *mm,
 }
 EXPORT_SYMBOL_GPL(wd_dma_map_sva);
 
+/*
+ * Sets @bufs to the ranges of @r inside regions of @t (with a reference on
+ * each region), clears the others.  Returns how many others need pinning.
+ */
+static unsigned int wd_dma_get_regs(struct wd_mem_table *t,
+				    const struct wd_dma_range *r,
+				    struct wd_buf *const *bufs, unsigned int n)
+{
+	unsigned int i, need = 0;
+
+	for (i = 0; i < n; i++) {
+		memset(bufs[i], 0, sizeof(*bufs[i]));
+		if (r[i].len && !wd_mem_get(t, &r[i], bufs[i]))
+			need++;
+	}
+	return need;
+}
+
 /**
  * wd_dma_map_reg() - wd_dma_map_sva(), registered memory first
  * @wdev: the device's engines
  * @t: the queue's registered memory (struct wd_mem_table)
  * @mm: the owner's address space, or NULL if it has none
+ * @stopping: as for wd_dma_map_sva()
  * @pages: the engine's page array, as for wd_dma_map_sva()
  * @r: the ranges, process virtual addresses
  * @bufs: set to the ranges
@@ -312,25 +364,32 @@ EXPORT_SYMBOL_GPL(wd_dma_map_sva);
  * Return: as wd_dma_map_sva(); -ESRCH only if a range must be pinned.
  */
 int wd_dma_map_reg(struct wd_engine_dev *wdev, struct wd_mem_table *t,
-		   struct mm_struct *mm, struct page **pages,
-		   const struct wd_dma_range *r, struct wd_buf *const *bufs,
-		   unsigned int n)
+		   struct mm_struct *mm, const bool *stopping,
+		   struct page **pages, const struct wd_dma_range *r,
+		   struct wd_buf *const *bufs, unsigned int n)
 {
-	unsigned int i, need = 0;
+	unsigned int i;
 	int ret = 0;
 
-	for (i = 0; i < n; i++) {
-		memset(bufs[i], 0, sizeof(*bufs[i]));
-		if (r[i].len && !wd_mem_get(t, &r[i], bufs[i]))
-			need++;
-	}
-	if (!need)
+	if (!wd_dma_get_regs(t, r, bufs, n))
 		return 0;
 	if (!mm || !mmget_not_zero(mm)) {
 		wd_dma_unmap(wdev, bufs, n);
 		return -ESRCH;
 	}
-	mmap_read_lock(mm);
+	if (!mmap_read_trylock(mm)) {
+		/*
+		 * No region is held while the lock is awaited: UNREGISTER
+		 * waits for a region's requests under the queue's state_lock,
+		 * which the stop that ends this wait needs.
+		 */
+		wd_dma_unmap(wdev, bufs, n);
+		if (wd_dma_mmap_lock(mm, stopping)) {
+			mmput_async(mm);
+			return -EINTR;
+		}
+		wd_dma_get_regs(t, r, bufs, n);
+	}
 	for (i = 0; i < n && !ret; i++) {
 		if (bufs[i]->reg || !r[i].len)
 			continue;
@@ -406,7 +465,8 @@ EXPORT_SYMBOL_GPL(wd_dma_map_ss);
  * the mapping.
  *
  * Return: the class's status.ok; status.addr_error if a range cannot be
- * reached; status.aborted if the owner's address space is gone (SVA).
+ * reached; status.aborted if the owner's address space is gone, or the
+ * queue was stopped while its mmap_lock was awaited (SVA).
  */
 u16 wd_dma_map(struct wd_engine_dev *wdev, const struct wd_dma_queue *dq,
 	       struct page **pages, const struct wd_dma_range *r,
@@ -417,11 +477,12 @@ u16 wd_dma_map(struct wd_engine_dev *wdev, const struct wd_dma_queue *dq,
 
 	if (dq->sva) {
 		if (dq->mem)
-			ret = wd_dma_map_reg(wdev, dq->mem, dq->mm, pages, r,
-					     bufs, n);
+			ret = wd_dma_map_reg(wdev, dq->mem, dq->mm,
+					     dq->stopping, pages, r, bufs, n);
 		else
-			ret = wd_dma_map_sva(wdev, dq->mm, pages, r, bufs, n);
-		if (ret == -ESRCH)
+			ret = wd_dma_map_sva(wdev, dq->mm, dq->stopping, pages,
+					     r, bufs, n);
+		if (ret == -ESRCH || ret == -EINTR)
 			return sts->aborted;
 		return ret ? sts->addr_error : sts->ok;
 	}

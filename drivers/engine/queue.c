@@ -223,43 +223,42 @@ static int wd_hwq_is_q_updated(struct uacce_queue *uq)
 }
 
 /*
- * The register page (UACCE_QFRT_MMIO) and the rings (UACCE_QFRT_DUS).
- * Both are mapped as the process asks, writable too, as UADK maps every
- * MMIO region: the device never reads the register page, and put_queue
- * clears it and writes the registers again for the next owner.
- * VM_IO | VM_PFNMAP: neither can be pinned as a request's data.
+ * The register page (UACCE_QFRT_MMIO) and the rings (UACCE_QFRT_DUS), a
+ * page at a time as the owner faults on them.  Both are mapped as the
+ * process asks, writable too, as UADK maps every MMIO region: the device
+ * never reads the register page, and put_queue clears it and writes the
+ * registers again for the next owner.  uacce maps them VM_IO | VM_PFNMAP:
+ * neither can be pinned as a request's data.
  */
-static int wd_hwq_mmap(struct uacce_queue *uq, struct vm_area_struct *vma,
-		       struct uacce_qfile_region *qfr)
+static int wd_hwq_region_pfn(struct uacce_queue *uq, enum uacce_qfrt type,
+			     unsigned long pgoff, unsigned long *pfn)
 {
-	unsigned long size = vma->vm_end - vma->vm_start;
 	struct wd_hwq *q = uq->priv;
 	struct device *dev = q->accel->eng.dev;
-	size_t max;
+	size_t size;
 	void *mem;
 
-	switch (qfr->type) {
+	switch (type) {
 	case UACCE_QFRT_MMIO:
 		mem = q->mmio;
-		max = PAGE_SIZE;
+		size = PAGE_SIZE;
 		break;
 	case UACCE_QFRT_DUS:
 		mem = q->ring.dus;
-		max = q->ring.dus_size;
+		size = q->ring.dus_size;
 		break;
 	default:
-		dev_dbg(dev, "queue %u: no region of type %d\n", q->qid,
-			qfr->type);
+		dev_dbg_ratelimited(dev, "queue %u: no region of type %d\n",
+				    q->qid, type);
 		return -EINVAL;
 	}
-	if (size > max) {
-		dev_dbg(dev, "queue %u: mapping of %lu bytes, region %d has %zu\n",
-			q->qid, size, qfr->type, max);
+	if (pgoff >= DIV_ROUND_UP(size, PAGE_SIZE)) {
+		dev_dbg_ratelimited(dev, "queue %u: page %lu of region %d, which has %zu bytes\n",
+				    q->qid, pgoff, type, size);
 		return -EINVAL;
 	}
-	return remap_pfn_range(vma, vma->vm_start,
-			       page_to_pfn(virt_to_page(mem)), size,
-			       vma->vm_page_prot);
+	*pfn = page_to_pfn(virt_to_page(mem)) + pgoff;
+	return 0;
 }
 
 static void wd_hwq_queue_info(struct uacce_queue *uq,
@@ -332,7 +331,7 @@ const struct uacce_ops wd_hwq_uacce_ops = {
 	.start_queue = wd_hwq_start_queue,
 	.stop_queue = wd_hwq_stop_queue,
 	.is_q_updated = wd_hwq_is_q_updated,
-	.mmap = wd_hwq_mmap,
+	.region_pfn = wd_hwq_region_pfn,
 	.queue_info = wd_hwq_queue_info,
 	.ioctls = wd_hwq_ioctls,
 	.num_ioctls = ARRAY_SIZE(wd_hwq_ioctls),

@@ -57,6 +57,7 @@ static u16 vcrypt_dma_map(struct vcrypt_engine *e, struct vcrypt_queue *q,
 		.sva = q->hw.accel->sva,
 		.mm = q->hw.mm,
 		.mem = &q->hw.mem,
+		.stopping = &q->hw.ent.stopping,
 		.uq = q->hw.uq,
 		.qid = q->hw.qid,
 	};

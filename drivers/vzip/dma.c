@@ -53,6 +53,7 @@ u16 vzip_dma_map_job(struct vzip_engine *e, struct wd_hwq *q,
 		.sva = q->accel->sva,
 		.mm = q->mm,
 		.mem = &q->mem,
+		.stopping = &q->ent.stopping,
 		.uq = q->uq,
 		.qid = q->qid,
 	};

@@ -636,15 +636,15 @@ static int wd_pci_is_q_updated(struct uacce_queue *uq)
 	       READ_ONCE(*wd_pci_ctrl(q, cls->ctrl.cq_head));
 }
 
-static int wd_pci_mmap(struct uacce_queue *uq, struct vm_area_struct *vma,
-		       struct uacce_qfile_region *qfr)
+/* A page of the register copy or the rings, for a fault on its mapping */
+static int wd_pci_region_pfn(struct uacce_queue *uq, enum uacce_qfrt type,
+			     unsigned long pgoff, unsigned long *pfn)
 {
 	struct wd_pci_queue *q = uq->priv;
-	unsigned long size = vma->vm_end - vma->vm_start;
 	size_t room;
 	void *mem;
 
-	switch (qfr->type) {
+	switch (type) {
 	case UACCE_QFRT_MMIO:
 		/* a copy of the registers: the function's stay the driver's */
 		mem = q->mmio;
@@ -655,18 +655,17 @@ static int wd_pci_mmap(struct uacce_queue *uq, struct vm_area_struct *vma,
 		room = q->dus_size;
 		break;
 	default:
-		dev_dbg(&uq->uacce->dev, "mmap: region type %u is not the driver's\n",
-			qfr->type);
+		dev_dbg_ratelimited(&uq->uacce->dev, "fault: region type %u is not the driver's\n",
+				    type);
 		return -EINVAL;
 	}
-	if (size > room) {
-		dev_dbg(&uq->uacce->dev, "mmap: %lu bytes of a %zu-byte region\n",
-			size, room);
+	if (pgoff >= DIV_ROUND_UP(room, PAGE_SIZE)) {
+		dev_dbg_ratelimited(&uq->uacce->dev, "fault: page %lu of a %zu-byte region\n",
+				    pgoff, room);
 		return -EINVAL;
 	}
-	return remap_pfn_range(vma, vma->vm_start,
-			       page_to_pfn(virt_to_page(mem)), size,
-			       vma->vm_page_prot);
+	*pfn = page_to_pfn(virt_to_page(mem)) + pgoff;
+	return 0;
 }
 
 static void wd_pci_queue_info(struct uacce_queue *uq,
@@ -697,7 +696,7 @@ const struct uacce_ops wd_pci_uacce_ops = {
 	.start_queue = wd_pci_start_queue,
 	.stop_queue = wd_pci_stop_queue,
 	.is_q_updated = wd_pci_is_q_updated,
-	.mmap = wd_pci_mmap,
+	.region_pfn = wd_pci_region_pfn,
 	.queue_info = wd_pci_queue_info,
 	.wake_queue = wd_pci_wake_queue,
 };

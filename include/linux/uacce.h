@@ -46,12 +46,12 @@ struct vm_area_struct;
  * @size: UACCE_QFRT_SS only: its size in bytes
  * @nr_vmas: VMAs mapping the region (the core's, changed under q->mutex;
  *	drivers read it only through uacce_qfr_mapped())
- * @mm: address space of the mmap() that created the mapping, grabbed
  *
  * The core allocates a region at mmap() and frees it when its last VMA is
- * closed.  An SS region whose queue is started when it is unmapped keeps
- * its memory, unmapped, until the queue stops: the device may still be
- * using it.
+ * closed.  Its pages are mapped one fault at a time (struct uacce_ops'
+ * region_pfn for MMIO and DUS), never by mmap() itself.  An SS region
+ * whose queue is started when it is unmapped keeps its memory, unmapped,
+ * until the queue stops: the device may still be using it.
  */
 struct uacce_qfile_region {
 	enum uacce_qfrt type;
@@ -59,7 +59,6 @@ struct uacce_qfile_region {
 	dma_addr_t dma;
 	size_t size;
 	unsigned int nr_vmas;
-	struct mm_struct *mm;
 };
 
 /**
@@ -136,11 +135,13 @@ struct uacce_ioctl {
  *	(q->state_lock held; may wait for the engine)
  * @is_q_updated: nonzero when completions are ready (poll; q->state_lock
  *	held)
- * @mmap: map region @qfr->type of @q into @vma (MMIO and DUS; the core maps
- *	SS).  Called with the mmap_lock and q->mutex held: it must not wait
- *	for the engine or take locks held around uacce_remove().  The core
- *	has checked the size (at most the region size) and sets vm_ops and
- *	vm_private_data (= @q); the driver must keep them.
+ * @region_pfn: the page frame of page @pgoff of region @type (MMIO or
+ *	DUS; the core maps SS) of @q, for a fault on its mapping.  @pgoff is
+ *	below the region's qf_pg_num.  Called under the mmap_lock (for
+ *	reading) with q->mutex held, only while the queue is usable: it
+ *	must not sleep, wait for the engine or take locks held around
+ *	uacce_remove().  Return 0, or a negative errno (logged by the driver;
+ *	the access gets SIGBUS).
  * @ioctls: the driver's own commands (struct uacce_ioctl), @num_ioctls of
  *	them; any other command the core does not know is -EINVAL
  * @num_ioctls: entries in @ioctls
@@ -170,8 +171,8 @@ struct uacce_ops {
 	int (*start_queue)(struct uacce_queue *q);
 	void (*stop_queue)(struct uacce_queue *q);
 	int (*is_q_updated)(struct uacce_queue *q);
-	int (*mmap)(struct uacce_queue *q, struct vm_area_struct *vma,
-		    struct uacce_qfile_region *qfr);
+	int (*region_pfn)(struct uacce_queue *q, enum uacce_qfrt type,
+			  unsigned long pgoff, unsigned long *pfn);
 	const struct uacce_ioctl *ioctls;
 	unsigned int num_ioctls;
 	void (*queue_info)(struct uacce_queue *q, struct uacce_queue_info *info);
@@ -270,13 +271,14 @@ enum uacce_q_state {
  * @wait: woken by uacce_wake_up() when completions arrive (poll)
  * @list: entry in uacce->queues
  * @qfrs: mapped regions, NULL when not mapped
- * @mutex: protects @qfrs and the SS memory; taken by mmap() and by VMA
- *	callbacks, that is under the mmap_lock, so it is never held while
- *	copying user memory or waiting for the engine
+ * @mutex: protects @qfrs and the SS memory; taken by mmap(), by VMA
+ *	callbacks and by faults, that is under the mmap_lock, so it is never
+ *	held while copying user memory or waiting for the engine
  * @state_lock: serialises the queue's state changes and every call into
- *	the driver for this queue except mmap; taken outside the mmap_lock
- *	(before @mutex).  uacce_remove() takes it, so ioctl arguments are
- *	copied outside it
+ *	the driver for this queue except region_pfn and a command's prepare
+ *	and cancel steps; the core never takes a process's mmap_lock under
+ *	it (it comes before @mutex).  uacce_remove() takes it, so ioctl
+ *	arguments are copied outside it
  * @status_lock: serialises writers of @status and @status_state; an
  *	irq-safe spinlock so uacce_queue_set_status() works in any context
  * @state: UACCE_Q_*; written with both @state_lock and @mutex held, so
@@ -305,7 +307,7 @@ struct uacce_queue {
 	struct uacce_qfile_region *qfrs[UACCE_MAX_REGION];
 	/* protects qfrs and SS memory; taken under mmap_lock */
 	struct mutex mutex;
-	/* serialises state changes and driver calls; taken before mmap_lock */
+	/* serialises state changes and driver calls; no mmap_lock under it */
 	struct mutex state_lock;
 	/* serialises writers of the status word; irq-safe */
 	spinlock_t status_lock;

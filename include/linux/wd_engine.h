@@ -343,8 +343,9 @@ int wd_dma_ss_range(const struct uacce_qfile_region *ss, u64 addr, u32 len,
 		    bool write, struct wd_buf *buf);
 unsigned int wd_dma_range_pages(u32 len);
 int wd_dma_map_sva(struct wd_engine_dev *wdev, struct mm_struct *mm,
-		   struct page **pages, const struct wd_dma_range *r,
-		   struct wd_buf *const *bufs, unsigned int n);
+		   const bool *stopping, struct page **pages,
+		   const struct wd_dma_range *r, struct wd_buf *const *bufs,
+		   unsigned int n);
 const struct uacce_qfile_region *wd_dma_ss_region(struct uacce_queue *uq);
 int wd_dma_map_ss(const struct uacce_qfile_region *ss,
 		  const struct wd_dma_range *r, struct wd_buf *const *bufs,
@@ -359,6 +360,9 @@ void wd_dma_unmap(struct wd_engine_dev *wdev, struct wd_buf *const *bufs,
  * @mm: with @sva, the owner's address space, or NULL if it has none
  * @mem: with @sva, the queue's registered memory, or NULL if the class
  *	has none
+ * @stopping: with @sva, the queue's wd_sched_ent.stopping: a request
+ *	whose mapping waits for the owner's mmap_lock is given up once it is
+ *	set, so that stopping the queue never waits for the process
  * @uq: without @sva, the uacce queue whose SS region the ranges are in
  * @qid: the queue's index in its device, for messages
  */
@@ -366,6 +370,7 @@ struct wd_dma_queue {
 	bool sva;
 	struct mm_struct *mm;
 	struct wd_mem_table *mem;
+	const bool *stopping;
 	struct uacce_queue *uq;
 	u32 qid;
 };
@@ -427,9 +432,9 @@ struct wd_mem_table {
 void wd_mem_init(struct wd_mem_table *t, struct wd_engine_dev *wdev);
 void wd_mem_release(struct wd_mem_table *t);
 int wd_dma_map_reg(struct wd_engine_dev *wdev, struct wd_mem_table *t,
-		   struct mm_struct *mm, struct page **pages,
-		   const struct wd_dma_range *r, struct wd_buf *const *bufs,
-		   unsigned int n);
+		   struct mm_struct *mm, const bool *stopping,
+		   struct page **pages, const struct wd_dma_range *r,
+		   struct wd_buf *const *bufs, unsigned int n);
 
 /* ---- a class's device: hardware queues, uacce, engines ---- */
 

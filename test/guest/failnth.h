@@ -14,9 +14,7 @@
  *		...
  *	}
  *
- * pt_hole() gives an mmap() under test an address whose page table exists
- * already (see there).  Include tap.h first.  Single-threaded: fail-nth
- * belongs to the task.
+ * Include tap.h first.  Single-threaded: fail-nth belongs to the task.
  */
 #ifndef WARPDRIVE_TEST_FAILNTH_H
 #define WARPDRIVE_TEST_FAILNTH_H
@@ -33,8 +31,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <misc/uacce/uacce.h>
-
-#define PT_SPAN		(2UL << 20)	/* what one page table maps */
 
 #define tap_bail(...) do {					\
 	printf("Bail out! " __VA_ARGS__);			\
@@ -105,32 +101,6 @@ static inline void failnth_lock_memory(void)
 	prefault_stack(256 << 10);
 	if (mlockall(MCL_CURRENT))
 		tap_bail("mlockall: %s", strerror(errno));
-}
-
-/*
- * A hole of @len bytes whose page table exists, in *@res (unmap 2 *
- * PT_SPAN there after).  6.1's remap_pfn_range() undoes a remap that
- * failed for want of a page table with a zap that WARNs in untrack_pfn()
- * (arch/x86/mm/pat), so a sweep must not fail a page table's allocation:
- * the mmap() under test gets this hole, between two touched pages of the
- * same page table, which keep the table when the hole is unmapped again.
- */
-static inline char *pt_hole(size_t len, char **res)
-{
-	char *base;
-
-	if (len + 2 * page > PT_SPAN)
-		tap_bail("a region of %zu bytes spans page tables", len);
-	*res = mmap(NULL, 2 * PT_SPAN, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (*res == MAP_FAILED)
-		tap_bail("mmap: %s", strerror(errno));
-	base = (char *)(((uintptr_t)*res + PT_SPAN - 1) & ~(PT_SPAN - 1));
-	base[0] = 1;
-	base[PT_SPAN - page] = 1;
-	if (munmap(base + page, len))
-		tap_bail("munmap: %s", strerror(errno));
-	return base + page;
 }
 
 /*

@@ -46,8 +46,6 @@
  *   before each try a dry run counts, with kprobe events, the allocations
  *   of the create before and inside vfio_create_group() (vcg_window()).
  *   wd_mdev_vfio_test does the same in the kernel with a kretprobe.
- * - the page tables of a new mapping (pt_hole()), whose failure 6.1's
- *   remap_pfn_range() undoes with a zap that WARNs in untrack_pfn().
  */
 #define _GNU_SOURCE
 #include <alloca.h>
@@ -632,19 +630,16 @@ static void sweep_ap_mmap(int type, const char *what)
 	struct sweep s;
 	void *maps[UACCE_QFRT_NR], *p;
 	size_t sizes[UACCE_QFRT_NR];
-	char *hole = NULL, *res = NULL;
 	int fd, err;
 	bool hit;
 
 	sweep_start(&s, what);
 	for (s.n = 1; s.n < MAX_N; s.n++) {
 		fd = open_queue(type, maps, sizes, &info);
-		if (!hole)
-			hole = pt_hole(info.region_size[type], &res);
 		arm(s.n);
-		p = mmap(hole, info.region_size[type],
+		p = mmap(NULL, info.region_size[type],
 			 PROT_READ | (type == UACCE_QFRT_MMIO ? 0 : PROT_WRITE),
-			 MAP_SHARED | MAP_FIXED_NOREPLACE, fd, type * page);
+			 MAP_SHARED, fd, type * page);
 		err = errno;
 		hit = fired();
 		if (p != MAP_FAILED)
@@ -654,7 +649,6 @@ static void sweep_ap_mmap(int type, const char *what)
 			break;
 	}
 	sweep_report(&s);
-	munmap(res, 2 * PT_SPAN);
 }
 
 /*

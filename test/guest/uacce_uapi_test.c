@@ -735,22 +735,22 @@ static void test_register_page(struct vzip_dev *d, long avail)
 /* ---- hot unbind ---- */
 
 /*
- * uacce_queue_remove() publishes DEAD/REMOVED in the status word, then
- * takes and drops the mmap_lock of every process that mapped the queue,
- * then zaps the mappings (uacce/queue.c).  Seeing the publication from
- * user space takes a read of the word in between, and so that the test
- * does not depend on the scheduler giving a thread those microseconds,
- * it holds that step open: two wideners, one per CPU, take this process's
- * mmap_lock for writing back to back (mprotect() of a large mapping), so
- * that the removal queues behind them, and each reads the word whenever
- * its mprotect() returns, while the other one holds the lock and the
- * removal still waits.  A watcher spins on the word as well.  Likely, not
- * certain (the host may stop a vCPU just then): an unbind in which every
- * read saw OK is repeated, up to UNBIND_TRIES unbinds in all, and the
- * case fails if none saw DEAD/REMOVED.
+ * uacce_remove() publishes DEAD/REMOVED in every queue's status word,
+ * then removes the queues newest first: the first one's revocation (under
+ * its q->mutex) and zap (under the node's i_mmap_rwsem) take every
+ * mapping of the node (uacce/device.c, queue.c).  Seeing the publication
+ * from user space takes a read of the word in between, and so that the
+ * test does not depend on the scheduler giving a thread those
+ * microseconds, it holds that step open: two wideners, one per CPU, map
+ * and unmap the register page of a queue opened last, so removed first,
+ * back to back (each takes that queue's q->mutex and the node's
+ * i_mmap_rwsem for writing), and each reads the word in between, while
+ * the removal waits for the other one.  A watcher spins on the word as
+ * well.  Likely, not certain (the host may stop a vCPU just then): an
+ * unbind in which every read saw OK is repeated, up to UNBIND_TRIES
+ * unbinds in all, and the case fails if none saw DEAD/REMOVED.
  */
 #define UNBIND_TRIES	10
-#define WIDEN_LEN	(32ul << 20)
 #define NR_WIDENERS	2
 
 struct watch;
@@ -759,7 +759,7 @@ struct watch;
 struct reader {
 	struct watch *watch;
 	struct queue *q;
-	uint8_t *mem;		/* a widener's WIDEN_LEN bytes, else NULL */
+	int widen_fd;		/* a widener's queue, else -1 */
 	pthread_t thread;
 	bool running;
 	/* written by the thread, read after join */
@@ -792,9 +792,9 @@ static void reader_note(struct reader *r)
 }
 
 /*
- * The watcher spins on the status word; a widener takes the mmap_lock for
- * writing and reads it after each mprotect().  Both until the mapping goes
- * (SIGBUS) or main stops them.
+ * The watcher spins on the status word; a widener maps and unmaps its
+ * queue's register page and reads the word after each.  Both until the
+ * mapping goes (SIGBUS) or main stops them.
  */
 static void *read_status(void *arg)
 {
@@ -810,9 +810,13 @@ static void *read_status(void *arg)
 	reader_note(r);
 	__atomic_add_fetch(&r->watch->ready, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&r->watch->stop, __ATOMIC_RELAXED)) {
-		if (r->mem) {
-			mprotect(r->mem, WIDEN_LEN, PROT_READ);
-			mprotect(r->mem, WIDEN_LEN, PROT_READ | PROT_WRITE);
+		if (r->widen_fd >= 0) {
+			void *p = mmap(NULL, page_size, PROT_READ, MAP_SHARED,
+				       r->widen_fd,
+				       (off_t)UACCE_QFRT_MMIO * page_size);
+
+			if (p != MAP_FAILED)
+				munmap(p, page_size);
 		}
 		reader_note(r);
 	}
@@ -839,14 +843,14 @@ static void attr_pin(pthread_attr_t *attr, int nth)
 }
 
 static void reader_start(struct watch *x, struct reader *r, struct queue *q,
-			 uint8_t *mem, int cpu)
+			 int widen_fd, int cpu)
 {
 	pthread_attr_t attr;
 
 	memset(r, 0, sizeof(*r));
 	r->watch = x;
 	r->q = q;
-	r->mem = mem;
+	r->widen_fd = widen_fd;
 	pthread_attr_init(&attr);
 	if (cpu >= 0)
 		attr_pin(&attr, cpu);
@@ -855,18 +859,19 @@ static void reader_start(struct watch *x, struct reader *r, struct queue *q,
 }
 
 /*
- * Start the readers of @q (the wideners only with @mem, WIDEN_LEN bytes);
- * all of them are reading when it returns.
+ * Start the readers of @q (the wideners only with @widen_fd, an unmapped
+ * queue of the node opened last); all of them are reading when it
+ * returns.
  */
-static void watch_start(struct watch *x, struct queue *q, uint8_t *mem)
+static void watch_start(struct watch *x, struct queue *q, int widen_fd)
 {
 	unsigned int n;
 	int i;
 
 	memset(x, 0, sizeof(*x));
-	reader_start(x, &x->watcher, q, NULL, -1);
-	for (i = 0; mem && i < NR_WIDENERS; i++)
-		reader_start(x, &x->widener[i], q, mem, i);
+	reader_start(x, &x->watcher, q, -1, -1);
+	for (i = 0; widen_fd >= 0 && i < NR_WIDENERS; i++)
+		reader_start(x, &x->widener[i], q, widen_fd, i);
 	n = x->watcher.running;
 	for (i = 0; i < NR_WIDENERS; i++)
 		n += x->widener[i].running;
@@ -920,31 +925,36 @@ static int bind_vzip(const char *what, const char *pdev)
  * One more watched unbind of a started, idle queue, and the bind after
  * it: 0 with watch_saw()'s answer in @saw, or -errno.  With @newer, a
  * second queue is opened and mapped after it through the same node: the
- * removal takes that one first, and its zap reaches every mapping of the
- * node, the watched queue's too.
+ * removal takes the newer queues first, and the first zap reaches every
+ * mapping of the node, the watched queue's too.  The wideners' queue is
+ * opened last.
  */
-static int unbind_watched(struct vzip_dev *d, uint8_t *mem, int *saw,
-			  bool newer)
+static int unbind_watched(struct vzip_dev *d, int *saw, bool newer)
 {
 	struct queue q, q2 = { .fd = -1 };
 	struct watch x;
-	int ret;
+	int ret, widen = -1;
 
 	ret = queue_open(&q, d);
 	if (!ret)
 		ret = ioctl(q.fd, UACCE_CMD_START_Q) ? -errno : 0;
 	if (!ret && newer)
 		ret = queue_open(&q2, d);
+	if (!ret) {
+		widen = open_queue(d);
+		ret = widen < 0 ? widen : 0;
+	}
 	if (ret) {
 		if (q2.fd >= 0)
 			queue_close(&q2);
 		queue_close(&q);
 		return ret;
 	}
-	watch_start(&x, &q, mem);
+	watch_start(&x, &q, widen);
 	ret = bind_vzip("unbind", d->pdev);
 	watch_stop(&x);
 	*saw = watch_saw(&x);
+	close(widen);
 	if (newer)
 		queue_close(&q2);
 	queue_close(&q);
@@ -959,7 +969,6 @@ static void test_hot_unbind(struct vzip_dev *d)
 {
 	size_t len = 1 << 20, out_len = len + len / 512 + 4096;
 	struct uacce_queue_info info;
-	uint8_t *mem;
 	struct watch watch;
 	struct vzip_sqe sqe;
 	struct queue q;
@@ -969,7 +978,7 @@ static void test_hot_unbind(struct vzip_dev *d)
 	uint32_t word, head;
 	bool busy = false, own = false;
 	struct pollfd pfd;
-	int saw, tries = 1;
+	int saw, tries = 1, widen;
 	size_t i;
 	int ret;
 
@@ -1021,17 +1030,11 @@ static void test_hot_unbind(struct vzip_dev *d)
 	}
 	tap_diag("unbind: request in flight when unbinding: %s", busy ? "yes" : "no");
 
-	/* the widener's pages: present, and small ones, so mprotect() has work */
-	mem = mmap(NULL, WIDEN_LEN, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED) {
-		tap_diag("unbind: no memory for the wideners: %s", strerror(errno));
-		mem = NULL;
-	} else {
-		madvise(mem, WIDEN_LEN, MADV_NOHUGEPAGE);
-		memset(mem, 1, WIDEN_LEN);
-	}
-	watch_start(&watch, &q, mem);
+	/* the wideners' queue, opened last: removed first */
+	widen = open_queue(d);
+	if (widen < 0)
+		tap_diag("unbind: no queue for the wideners: %s", strerror(-widen));
+	watch_start(&watch, &q, widen);
 
 	ret = bind_vzip("unbind", d->pdev);
 	tap_ok(ret == 0, "unbind %s with the queue open, mapped and busy (%d)",
@@ -1063,6 +1066,8 @@ static void test_hot_unbind(struct vzip_dev *d)
 	tap_ok(ret == 1 && (pfd.revents & (POLLERR | POLLHUP)) == (POLLERR | POLLHUP),
 	       "poll reports POLLERR | POLLHUP (%#x)", pfd.revents);
 	tap_ok(queue_close(&q) == 0, "close after removal");
+	if (widen >= 0)
+		close(widen);
 	if (own) {
 		free(src);
 		free(dst);
@@ -1077,7 +1082,7 @@ static void test_hot_unbind(struct vzip_dev *d)
 	while (!ret && saw == 0 && tries < UNBIND_TRIES) {
 		tap_diag("unbind %d: every read of the status word saw OK", tries);
 		tries++;
-		ret = unbind_watched(d, mem, &saw, false);
+		ret = unbind_watched(d, &saw, false);
 	}
 	if (ret)
 		tap_diag("unbind: unbind %d of %d: %d", tries, UNBIND_TRIES, ret);
@@ -1089,15 +1094,13 @@ static void test_hot_unbind(struct vzip_dev *d)
 	saw = 0;
 	for (tries = 0; !ret && saw == 0 && tries < UNBIND_TRIES;) {
 		tries++;
-		ret = unbind_watched(d, mem, &saw, true);
+		ret = unbind_watched(d, &saw, true);
 	}
 	if (ret)
 		tap_diag("unbind: with two queues, unbind %d: %d", tries, ret);
 	tap_ok(!ret && saw == 1,
 	       "and with a newer queue of the same node removed first "
 	       "(seen in unbind %d of at most %d)", tries, UNBIND_TRIES);
-	if (mem)
-		munmap(mem, WIDEN_LEN);
 }
 
 /* ---- isolation, with hardware errors injected by the device ---- */
@@ -1241,9 +1244,11 @@ static void test_slow_argument(struct vzip_dev *d)
 
 /* What the watcher saw, through a pipe to the test */
 #define REG_THREAD	"wd-register"
+#define UNREG_THREAD	"wd-unregister"
 
 struct watch_report {
 	int contended;		/* REGISTER waited for the mmap_lock */
+	int engine_waited;	/* so did an engine, for a request's pages */
 	int unbind_ret;		/* 0, -errno, or 1: not done in 10 s */
 	long unbind_ms;
 	int still_contended;	/* REGISTER was still waiting after it */
@@ -1289,6 +1294,39 @@ static char thread_state(pid_t pid, const char *comm)
 	return state;
 }
 
+/*
+ * Whether a thread of @pdev's engines ("<pdev>/e<n>") waits in the
+ * mapping of a request's pages (its kernel stack in wd_dma_map*()): idle
+ * engines sleep too, elsewhere.
+ */
+static bool engine_in_dma_map(const char *pdev)
+{
+	char path[PATH_MAX], prefix[32], buf[4096];
+	bool found = false;
+	struct dirent *e;
+	DIR *dir;
+
+	/* comm holds 15 characters */
+	snprintf(prefix, sizeof(prefix), "%.15s/e", pdev);
+	prefix[15] = '\0';
+	dir = opendir("/proc");
+	if (!dir)
+		return false;
+	while (!found && (e = readdir(dir))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		if (read_file(path, buf, sizeof(buf)) ||
+		    strncmp(buf, prefix, strlen(prefix)))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stack", e->d_name);
+		found = !read_file(path, buf, sizeof(buf)) &&
+			strstr(buf, "wd_dma_map");
+	}
+	closedir(dir);
+	return found;
+}
+
 /* The fixture's lock has a waiter, and the REGISTER thread waits */
 static bool register_waits(int hold_fd, pid_t pid)
 {
@@ -1318,6 +1356,16 @@ static int watch_main(int hold_fd, int out_fd, const char *pdev)
 		if (!r.contended)
 			usleep(10000);
 	}
+	/* the request's engine, polling the lock or waiting for it */
+	for (i = 0; r.contended && i < 500 && !r.engine_waited; i++) {
+		r.engine_waited = engine_in_dma_map(pdev);
+		if (!r.engine_waited)
+			usleep(10000);
+	}
+	/* the UNREGISTER returns, or waits (under the queue's state_lock) */
+	for (i = 0; r.contended && i < 300 &&
+	     thread_state(pid, UNREG_THREAD); i++)
+		usleep(10000);
 	if (r.contended) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		pthread_create(&t, NULL, watch_unbind, &u);
@@ -1374,6 +1422,56 @@ static void *mm_register_run(void *p)
 	return NULL;
 }
 
+/*
+ * A request whose pages the engine must pin, submitted once a writer
+ * waits for the mmap_lock: the engine's pin waits behind it too.
+ */
+struct mm_submitter {
+	int hold_fd;
+	struct queue *q;
+	struct vzip_sqe sqe;
+	int ret;
+};
+
+static void *mm_submit_run(void *p)
+{
+	struct mm_submitter *m = p;
+	int i;
+
+	for (i = 0; i < 1000 && ioctl(m->hold_fd, WD_MM_STATE) !=
+	     WD_MM_HELD_CONTENDED; i++)
+		usleep(10000);
+	m->ret = queue_submit(m->q, &m->sqe, true);
+	return NULL;
+}
+
+/*
+ * UNREGISTER of the region the waiting request reads, once the request
+ * waits: it must not wait for the request (which holds no reference on
+ * the region while it waits for the lock) under the queue's state_lock.
+ */
+struct mm_unregistrar {
+	int hold_fd, fd;
+	struct wd_mem_region r;
+	int err;
+	bool contended;		/* the lock still contended when it returned */
+};
+
+static void *mm_unregister_run(void *p)
+{
+	struct mm_unregistrar *u = p;
+	int i;
+
+	for (i = 0; i < 1000 && ioctl(u->hold_fd, WD_MM_STATE) !=
+	     WD_MM_HELD_CONTENDED; i++)
+		usleep(10000);
+	/* the request's engine takes its pages' references meanwhile */
+	usleep(500000);
+	u->err = ioctl(u->fd, WD_MEM_CMD_UNREGISTER, &u->r) ? errno : 0;
+	u->contended = ioctl(u->hold_fd, WD_MM_STATE) == WD_MM_HELD_CONTENDED;
+	return NULL;
+}
+
 /* An mmap() (a writer) once the fixture holds the mmap_lock */
 struct mm_writer {
 	int hold_fd;
@@ -1416,19 +1514,22 @@ static long vmpin_kib(void)
  * mmap_lock for reading, as one in a slow fault on a FUSE file would (the
  * test fixture wd_mm_hold), and a third waits in mmap() to take it for
  * writing: the command's read lock, to pin its region, waits behind the
- * writer.  An unbind meanwhile must finish, not wait for the
- * holder: the registration's slow step runs without the queue's
- * state_lock, which removal takes, and the removal gives back a region
- * registered before without the mmap_lock.  Then the hold ends, and the
- * command fails with ENXIO; VmPin is back where it was.  Without SVA the
- * command has nothing to pin: it fails at once with EOPNOTSUPP.
+ * writer.  An unbind meanwhile must finish, not wait for the holder: the
+ * registration's slow step runs without the queue's state_lock, which
+ * removal takes; the removal gives back a region registered before
+ * without the mmap_lock; it zaps the queue's mappings (mapped, the
+ * register page read) without it too, uacce mapping pages at fault; and
+ * it stops the queue although a request's pin waits for the lock in an
+ * engine, which gives the request up.  Meanwhile the region the request
+ * reads is unregistered, which does not wait for the request either.
+ * Then the hold ends, and the command fails with ENXIO; VmPin is back
+ * where it was.  Without SVA the command has nothing to pin: it fails at
+ * once with EOPNOTSUPP.
  *
- * The queue is not mapped: its removal would then wait for the mmap_lock
- * of the process that mapped it (uacce_queue_remove()), the next thing
- * to fix.  While the command waits, no thread of this process may fault
- * (the fault would wait behind it): the unbind and the watching are
- * another program's (watch_main()), spawned before, and every page the
- * waiting threads touch is touched before.
+ * While the command waits, no thread of this process may fault (the
+ * fault would wait behind it): the unbind and the watching are another
+ * program's (watch_main()), spawned before, and every page the waiting
+ * threads touch is touched before.
  */
 static void test_slow_register(struct vzip_dev *d)
 {
@@ -1436,6 +1537,12 @@ static void test_slow_register(struct vzip_dev *d)
 	struct mm_registrar c = { .err = -1, .sva = sva };
 	struct mm_holder h = { .ret = -1 };
 	struct mm_writer w = { .map = MAP_FAILED };
+	struct mm_submitter m = { .ret = -1 };
+	struct mm_unregistrar un = { .err = -1 };
+	pthread_t submit_thread, unreg_thread;
+	struct vzip_cqe cqe;
+	uint8_t *io;
+	size_t off;
 	struct watch_report r = { 0 };
 	char hold_arg[16], out_arg[16];
 	char *argv[] = { "uacce_uapi_test", WATCH_ARG, hold_arg, out_arg,
@@ -1448,10 +1555,13 @@ static void test_slow_register(struct vzip_dev *d)
 	long pin0 = vmpin_kib();
 	uint8_t *buf;
 	int out[2] = { -1, -1 };
-	int qfd = -1, st;
+	struct queue q = { .fd = -1 };
+	int st;
 
-	buf = mmap(NULL, 8 * page_size, PROT_READ | PROT_WRITE,
+	buf = mmap(NULL, 10 * page_size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* the request's source and destination, not registered */
+	io = buf + 8 * page_size;
 	h.fd = open(MM_HOLD_DEV, O_RDWR);
 	if (h.fd < 0)
 		failed = "open(" MM_HOLD_DEV ")";
@@ -1459,7 +1569,7 @@ static void test_slow_register(struct vzip_dev *d)
 		failed = "mmap()";
 	else if (pipe(out))
 		failed = "pipe()";
-	else if ((qfd = open_queue(d)) < 0)
+	else if (queue_open(&q, d))
 		failed = "the queue's open";
 	if (!tap_ok(!failed, "slow register: the fixture and a queue%s%s%s",
 		    failed ? " (" : "", failed ? failed : "",
@@ -1468,20 +1578,43 @@ static void test_slow_register(struct vzip_dev *d)
 		tap_ok(false, "slow register: the command: not run");
 		goto out;
 	}
-	memset(buf, 1, 8 * page_size);
+	memset(buf, 1, 10 * page_size);
 	before.addr = (uintptr_t)buf;
 	before.len = 4 * page_size;
 	before.flags = 0;
 	before.reserved = 0;
-	before_ok = !sva || !ioctl(qfd, WD_MEM_CMD_REGISTER, &before);
+	before_ok = !sva || !ioctl(q.fd, WD_MEM_CMD_REGISTER, &before);
 	c.hold_fd = h.fd;
-	c.fd = qfd;
+	c.fd = q.fd;
 	c.r.addr = (uintptr_t)buf + 4 * page_size;
 	c.r.len = 4 * page_size;
 	/* the code the waiting threads run, mapped now */
 	pthread_create(&warm, NULL, nothing_run, NULL);
 	pthread_join(warm, NULL);
 	ioctl(h.fd, WD_MM_STATE);
+	if (sva) {
+		/* a started queue, its rings faulted in by a NOP */
+		nop_sqe(&m.sqe, 1);
+		if (ioctl(q.fd, UACCE_CMD_START_Q) ||
+		    queue_submit(&q, &m.sqe, true) ||
+		    queue_complete(&q, &cqe, 10000))
+			tap_diag("slow register: the NOP: %s", strerror(errno));
+		for (off = 0; off < q.dus_size; off += page_size)
+			(void)*(q.dus + off);
+		memset(&m.sqe, 0, sizeof(m.sqe));
+		m.sqe.opcode = VZIP_OP_COPY;
+		m.sqe.version = VZIP_SQE_VERSION;
+		/* its source registered, its destination not */
+		m.sqe.src = htole64((uintptr_t)buf);
+		m.sqe.dst = htole64((uintptr_t)io + page_size);
+		m.sqe.src_len = htole32(page_size);
+		m.sqe.dst_len = htole32(page_size);
+		m.hold_fd = h.fd;
+		m.q = &q;
+		un.hold_fd = h.fd;
+		un.fd = q.fd;
+		un.r = before;
+	}
 
 	if (sva) {
 		snprintf(hold_arg, sizeof(hold_arg), "%d", h.fd);
@@ -1493,8 +1626,12 @@ static void test_slow_register(struct vzip_dev *d)
 	/* made before the hold: a new thread's stack is an mmap() */
 	w.hold_fd = h.fd;
 	pthread_create(&hold_thread, NULL, mm_hold_run, &h);
-	if (sva)
+	if (sva) {
 		pthread_create(&write_thread, NULL, mm_writer_run, &w);
+		pthread_create(&submit_thread, NULL, mm_submit_run, &m);
+		pthread_create(&unreg_thread, NULL, mm_unregister_run, &un);
+		pthread_setname_np(unreg_thread, UNREG_THREAD);
+	}
 	pthread_create(&reg_thread, NULL, mm_register_run, &c);
 	pthread_setname_np(reg_thread, REG_THREAD);
 	atomic_store(&h.go, true);
@@ -1514,6 +1651,8 @@ static void test_slow_register(struct vzip_dev *d)
 	}
 	pthread_join(hold_thread, NULL);
 	pthread_join(write_thread, NULL);
+	pthread_join(submit_thread, NULL);
+	pthread_join(unreg_thread, NULL);
 	if (w.map != MAP_FAILED)
 		munmap(w.map, page_size);
 	close(out[1]);
@@ -1522,11 +1661,14 @@ static void test_slow_register(struct vzip_dev *d)
 		tap_diag("slow register: no report from the watcher");
 	if (watcher > 0)
 		waitpid(watcher, &st, 0);
-	tap_ok(before_ok && r.contended && !r.unbind_ret && r.still_contended,
-	       "slow register: an unbind while a REGISTER waits for the mmap_lock finished (in %ld ms; a region registered before: %s; waited: %s, unbind %d, REGISTER still waiting after it: %s)",
+	tap_ok(before_ok && !m.ret && r.contended && r.engine_waited &&
+	       !un.err && un.contended && !r.unbind_ret && r.still_contended,
+	       "slow register: an unbind while a REGISTER and a request wait for the mmap_lock finished (in %ld ms; a region registered before: %s; REGISTER waited: %s, the engine: %s; the region unregistered meanwhile: %s; unbind %d, REGISTER still waiting after it: %s)",
 	       r.unbind_ms, before_ok ? "yes" : "no",
-	       r.contended ? "yes" : "no", r.unbind_ret,
-	       r.still_contended ? "yes" : "no");
+	       r.contended ? "yes" : "no", r.engine_waited ? "yes" : "no",
+	       un.err ? strerror(un.err) :
+	       un.contended ? "yes" : "only after the hold",
+	       r.unbind_ret, r.still_contended ? "yes" : "no");
 	tap_ok(c.err == ENXIO && h.ret == 0 && vmpin_kib() == pin0,
 	       "slow register: the command then fails with ENXIO (%s), VmPin back (%ld kB, was %ld)",
 	       strerror(c.err), vmpin_kib(), pin0);
@@ -1534,10 +1676,9 @@ static void test_slow_register(struct vzip_dev *d)
 			    find_vzip(d, d->pdev)))
 		tap_diag("slow register: the rebind failed");
 out:
-	if (qfd >= 0)
-		close(qfd);
+	queue_close(&q);
 	if (buf != MAP_FAILED)
-		munmap(buf, 8 * page_size);
+		munmap(buf, 10 * page_size);
 	if (h.fd >= 0)
 		close(h.fd);
 	if (out[0] >= 0)

@@ -66,7 +66,8 @@ struct fake {
 	struct fake_slot slots[FAKE_SLOTS];
 	int nr_slots;
 	int get, put, start, stop, wake, bind, unbind, isolated;
-	int fail_start, fail_bind, fail_mmap;
+	int fail_start, fail_bind, fail_pfn;
+	int faults;			/* region_pfn calls */
 	bool updated;
 	u32 ioctl_value;
 	/* FAKE_STEPS: its calls, and what prepare saw */
@@ -162,17 +163,17 @@ static int fake_is_q_updated(struct uacce_queue *q)
 	return to_fake(q->uacce)->updated;
 }
 
-static int fake_mmap(struct uacce_queue *q, struct vm_area_struct *vma,
-		     struct uacce_qfile_region *qfr)
+static int fake_region_pfn(struct uacce_queue *q, enum uacce_qfrt type,
+			   unsigned long pgoff, unsigned long *pfn)
 {
 	struct fake_slot *slot = q->priv;
-	void *mem = qfr->type == UACCE_QFRT_MMIO ? slot->mmio : slot->dus;
+	void *mem = type == UACCE_QFRT_MMIO ? slot->mmio : slot->dus;
 
-	if (to_fake(q->uacce)->fail_mmap)
-		return to_fake(q->uacce)->fail_mmap;
-	return remap_pfn_range(vma, vma->vm_start,
-			       virt_to_phys(mem) >> PAGE_SHIFT,
-			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
+	to_fake(q->uacce)->faults++;
+	if (to_fake(q->uacce)->fail_pfn)
+		return to_fake(q->uacce)->fail_pfn;
+	*pfn = (virt_to_phys(mem) >> PAGE_SHIFT) + pgoff;
+	return 0;
 }
 
 /* FAKE_CMD sets ioctl_value, FAKE_GET reads it back plus one */
@@ -294,7 +295,7 @@ static const struct uacce_ops fake_ops = {
 	.start_queue = fake_start_queue,
 	.stop_queue = fake_stop_queue,
 	.is_q_updated = fake_is_q_updated,
-	.mmap = fake_mmap,
+	.region_pfn = fake_region_pfn,
 	.ioctls = fake_ioctls,
 	.num_ioctls = ARRAY_SIZE(fake_ioctls),
 	.queue_info = fake_queue_info,
@@ -1078,8 +1079,12 @@ static void uacce_test_mmap(struct kunit *test)
 
 	mmio = t_mmap(ctx, f, UACCE_QFRT_MMIO, PAGE_SIZE, MAP_SHARED);
 	KUNIT_ASSERT_GT(test, mmio, 0L);
+	/* mmap() maps nothing: the first access does, once */
+	KUNIT_EXPECT_EQ(test, ctx->fake.faults, 0);
 	KUNIT_EXPECT_EQ(test, get_user(magic, (u32 __user *)mmio), 0);
 	KUNIT_EXPECT_EQ(test, magic, 0x4b464b45U);
+	KUNIT_EXPECT_EQ(test, get_user(magic, (u32 __user *)mmio + 1), 0);
+	KUNIT_EXPECT_EQ(test, ctx->fake.faults, 1);
 	KUNIT_EXPECT_EQ(test, t_mmap(ctx, f, UACCE_QFRT_MMIO, PAGE_SIZE,
 				     MAP_SHARED), -EEXIST);
 
@@ -1087,8 +1092,9 @@ static void uacce_test_mmap(struct kunit *test)
 	vma = find_vma(test_mm, mmio);
 	vm_flags = vma ? vma->vm_flags : 0;
 	mmap_read_unlock(test_mm);
-	KUNIT_EXPECT_EQ(test, vm_flags & (VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK | VM_IO),
-			VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK | VM_IO);
+	KUNIT_EXPECT_EQ(test, vm_flags & (VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK |
+					  VM_IO | VM_PFNMAP),
+			VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK | VM_IO | VM_PFNMAP);
 
 	dus = t_mmap(ctx, f, UACCE_QFRT_DUS, dus_len, MAP_SHARED);
 	KUNIT_ASSERT_GT(test, dus, 0L);
@@ -1103,12 +1109,16 @@ static void uacce_test_mmap(struct kunit *test)
 	mmio = t_mmap(ctx, f, UACCE_QFRT_MMIO, PAGE_SIZE, MAP_SHARED);
 	KUNIT_EXPECT_GT(test, mmio, 0L);
 
-	ctx->fake.fail_mmap = -ENXIO;
+	/* a page the driver cannot give: the access fails, not the mmap() */
+	ctx->fake.fail_pfn = -ENXIO;
 	KUNIT_EXPECT_EQ(test, t_munmap(ctx, dus), 0);
-	KUNIT_EXPECT_EQ(test, t_mmap(ctx, f, UACCE_QFRT_DUS, dus_len,
-				     MAP_SHARED), -ENXIO);
+	dus = t_mmap(ctx, f, UACCE_QFRT_DUS, dus_len, MAP_SHARED);
+	KUNIT_ASSERT_GT(test, dus, 0L);
+	KUNIT_EXPECT_NE(test, get_user(magic, (u32 __user *)dus), 0);
 	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_REGION),
-			ctx->base[UACCE_OBJ_REGION] + 1);
+			ctx->base[UACCE_OBJ_REGION] + 2);
+	ctx->fake.fail_pfn = 0;
+	KUNIT_EXPECT_EQ(test, get_user(magic, (u32 __user *)dus), 0);
 }
 
 static void uacce_test_ss(struct kunit *test)
@@ -1213,7 +1223,10 @@ static void uacce_test_remove_busy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, uacce_kunit_objects(UACCE_OBJ_SS_MEMORY),
 			ctx->base[UACCE_OBJ_SS_MEMORY]);
 
-	/* the mappings are gone (user space would get SIGBUS) */
+	/*
+	 * The mappings are gone (user space would get SIGBUS): the one
+	 * touched zapped, the others, never touched, refused at their fault.
+	 */
 	KUNIT_EXPECT_NE(test, get_user(word, (u32 __user *)mmio), 0);
 	KUNIT_EXPECT_NE(test, get_user(word, (u32 __user *)dus), 0);
 	KUNIT_EXPECT_NE(test, get_user(word, (u32 __user *)ss), 0);

@@ -156,15 +156,14 @@ static void fake_stop_queue(struct uacce_queue *q)
 	to_fake(q->uacce)->stop++;
 }
 
-static int fake_mmap(struct uacce_queue *q, struct vm_area_struct *vma,
-		     struct uacce_qfile_region *qfr)
+static int fake_region_pfn(struct uacce_queue *q, enum uacce_qfrt type,
+			   unsigned long pgoff, unsigned long *pfn)
 {
 	struct fake_slot *slot = q->priv;
-	void *mem = qfr->type == UACCE_QFRT_MMIO ? slot->mmio : slot->dus;
+	void *mem = type == UACCE_QFRT_MMIO ? slot->mmio : slot->dus;
 
-	return remap_pfn_range(vma, vma->vm_start,
-			       virt_to_phys(mem) >> PAGE_SHIFT,
-			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
+	*pfn = (virt_to_phys(mem) >> PAGE_SHIFT) + pgoff;
+	return 0;
 }
 
 static void fake_queue_info(struct uacce_queue *q,
@@ -191,7 +190,7 @@ static const struct uacce_ops fake_ops = {
 	.put_queue = fake_put_queue,
 	.start_queue = fake_start_queue,
 	.stop_queue = fake_stop_queue,
-	.mmap = fake_mmap,
+	.region_pfn = fake_region_pfn,
 	.queue_info = fake_queue_info,
 	.bind_mm = fake_bind_mm,
 	.unbind_mm = fake_unbind_mm,

@@ -10,9 +10,9 @@
  * A registration belongs to the queue: it ends with WD_MEM_CMD_UNREGISTER
  * or when the queue's file is released (close, exit, kill).  Its pages are
  * accounted to the opener's pinned memory (VmPin, within RLIMIT_MEMLOCK
- * without CAP_IPC_LOCK) while registered.  A request whose range lies entirely inside a registered
- * region reaches the pages pinned at registration; any other range is
- * pinned for the request as before.
+ * without CAP_IPC_LOCK) while registered.  A request whose range lies
+ * entirely inside a registered region reaches the pages pinned at
+ * registration; any other range is pinned for the request as before.
  *
  * The memory is anonymous or shared memory (MAP_ANONYMOUS, memfd, tmpfs,
  * SysV shm, hugetlbfs): a mapping of another file is refused, since its

@@ -826,10 +826,14 @@ out:
  * whether to spin), every WD_SPIN_CHECK looks while it spins, and once
  * more at its end, to time itself for wd_spin_note().  So a wait that
  * was never asked read nothing (its request was done at its first look);
- * one that slept at once read twice and slept; any other asked wait spun.
+ * one that slept at once had read the clock once when it first slept; any
+ * other asked wait spun.  (A sleep woken before the request is done, by
+ * another completion, looks and reads the clock again: what came before
+ * the first sleep is what tells.)
  */
 struct wait_seen {
 	unsigned int reads;
+	unsigned int reads_at_sleep;	/* at the first poll() */
 	int64_t first, last;
 	bool slept;
 };
@@ -854,8 +858,10 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 	struct timespec ts = { timeout_ms / 1000,
 			       (timeout_ms % 1000) * 1000000L };
 
-	if (watching)
+	if (watching && !seen.slept) {
 		seen.slept = true;
+		seen.reads_at_sleep = seen.reads;
+	}
 	return (int)syscall(SYS_ppoll, fds, nfds, timeout_ms < 0 ? NULL : &ts,
 			    NULL, 0);
 }
@@ -888,7 +894,7 @@ static int spin_watched(struct spin_replay *r, int (*fn)(void *), void *arg)
 	r->asked++;
 	at_limit = r->model.misses >= WD_SPIN_MISSES;
 	pays = wd_spin_pays(&r->model);
-	spun = !(seen.reads == 2 && seen.slept);
+	spun = !(seen.slept && seen.reads_at_sleep == 1);
 	r->once += !spun;
 	r->probes += at_limit && pays;
 	if (spun != pays && !r->wrong++)

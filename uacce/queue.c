@@ -212,7 +212,7 @@ static void uacce_put_queue(struct uacce_queue *q)
  * 2. zap every mapping of the file, stop and free the queue.  A VMA an
  *    mmap() has not yet put in the file's mapping is missed, but it has
  *    no page: pages are mapped at fault (region.c), and its faults find
- *    the queue revoked.  No process's mmap_lock is waited for.
+ *    the queue revoked.  No process's mmap_lock is waited for here.
  */
 void uacce_queue_remove(struct uacce_queue *q)
 {

@@ -14,7 +14,7 @@
  * queue is still usable.  So a device's removal needs no more than to
  * revoke the queue and zap the file's mappings: a VMA that mmap() has not
  * yet put in the file's mapping when the zap runs has no page, and its
- * faults find the queue revoked.  The removal never waits for a process's
+ * faults find the queue revoked.  The zap waits for no process's
  * mmap_lock, which another thread of it may hold in a slow fault.
  *
  * All of it runs under q->mutex, taken inside the mmap_lock.
@@ -207,7 +207,7 @@ static int uacce_vma_mremap(struct vm_area_struct *vma)
 static int uacce_ss_alloc(struct uacce_queue *q, struct uacce_qfile_region *qfr,
 			  size_t size)
 {
-	if (cc_platform_has(CC_ATTR_MEM_ENCRYPT)) {
+	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT)) {
 		dev_dbg(&q->uacce->dev, "mmap: SS cannot be mapped in a guest with encrypted memory\n");
 		return -EOPNOTSUPP;
 	}
@@ -225,15 +225,15 @@ static int uacce_ss_alloc(struct uacce_queue *q, struct uacce_qfile_region *qfr,
 	return 0;
 }
 
-/* The page frame of page @pgoff of SS: in the linear map, or vmap()ed */
-static unsigned long uacce_ss_pfn(struct uacce_qfile_region *qfr,
+/* The page of page @pgoff of SS: in the linear map, or vmap()ed */
+static struct page *uacce_ss_page(struct uacce_qfile_region *qfr,
 				  unsigned long pgoff)
 {
 	void *addr = qfr->kaddr + (pgoff << PAGE_SHIFT);
 
 	if (is_vmalloc_addr(addr))
-		return vmalloc_to_pfn(addr);
-	return page_to_pfn(virt_to_page(addr));
+		return vmalloc_to_page(addr);
+	return virt_to_page(addr);
 }
 
 /*
@@ -255,10 +255,18 @@ static vm_fault_t uacce_vma_fault(struct vm_fault *vmf)
 		dev_dbg_ratelimited(&q->uacce->dev, "fault: the device was removed\n");
 		goto out;
 	}
-	if (type == UACCE_QFRT_SS)
-		pfn = uacce_ss_pfn(q->qfrs[type], pgoff);
-	else if (q->uacce->ops->region_pfn(q, type, pgoff, &pfn))
+	if (type == UACCE_QFRT_SS) {
+		struct page *page = uacce_ss_page(q->qfrs[type], pgoff);
+
+		if (!page) {
+			dev_dbg_ratelimited(&q->uacce->dev, "fault: no page %lu of SS\n",
+					    pgoff);
+			goto out;
+		}
+		pfn = page_to_pfn(page);
+	} else if (q->uacce->ops->region_pfn(q, type, pgoff, &pfn)) {
 		goto out;
+	}
 	ret = vmf_insert_pfn(vma, vmf->address, pfn);
 out:
 	mutex_unlock(&q->mutex);

@@ -262,16 +262,26 @@ EXPORT_SYMBOL_GPL(wd_dma_unmap);
  * file).  Meanwhile the queue may be stopped, by its owner or by a
  * device's removal, which must not wait for that process: so the lock is
  * tried, not waited for, and the request given up (-EINTR) once
- * *@stopping is set.  A trylock fails while a writer waits, where a
- * waiting reader would be queued fairly; most writers are done in
- * microseconds, so the tries are close at first, then a millisecond apart.
+ * *@stopping is set (without @stopping, the lock is waited for).  A
+ * trylock fails while a writer waits, where a waiting reader would be
+ * queued fairly: a process whose threads keep taking the lock for writing
+ * (mmap(), munmap(), mprotect() back to back) makes its requests wait
+ * longer, and the engine poll.  Most writers are done in microseconds, so
+ * the tries are close at first, then a millisecond apart.  A reference
+ * the caller holds on a registered region (vcrypt maps a stream's context
+ * before its data) is held while this waits, and an UNREGISTER of that
+ * region waits with it.
  */
 static int wd_dma_mmap_lock(struct mm_struct *mm, const bool *stopping)
 {
 	unsigned int tries = 0;
 
+	if (!stopping) {
+		mmap_read_lock(mm);
+		return 0;
+	}
 	while (!mmap_read_trylock(mm)) {
-		if (stopping && READ_ONCE(*stopping))
+		if (READ_ONCE(*stopping))
 			return -EINTR;
 		if (++tries < 32)
 			usleep_range(20, 50);

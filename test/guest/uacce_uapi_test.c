@@ -1244,7 +1244,6 @@ static void test_slow_argument(struct vzip_dev *d)
 
 /* What the watcher saw, through a pipe to the test */
 #define REG_THREAD	"wd-register"
-#define UNREG_THREAD	"wd-unregister"
 
 struct watch_report {
 	int contended;		/* REGISTER waited for the mmap_lock */
@@ -1342,12 +1341,15 @@ static bool register_waits(int hold_fd, pid_t pid)
  * ends the hold, and writes a struct watch_report to @out_fd.  /proc's
  * comm and stat files of another process take none of its locks.
  */
-static int watch_main(int hold_fd, int out_fd, const char *pdev)
+static int watch_main(int hold_fd, int out_fd, int go_fd, int done_fd,
+		      const char *pdev)
 {
 	struct watch_report r = { .unbind_ret = 1, .unbind_ms = -1 };
+	struct pollfd pfd = { .fd = done_fd, .events = POLLIN };
 	struct unbinder u = { .pdev = pdev };
 	pid_t pid = getppid();
 	struct timespec t0;
+	char byte = 1;
 	pthread_t t;
 	int i;
 
@@ -1362,10 +1364,12 @@ static int watch_main(int hold_fd, int out_fd, const char *pdev)
 		if (!r.engine_waited)
 			usleep(10000);
 	}
-	/* the UNREGISTER returns, or waits (under the queue's state_lock) */
-	for (i = 0; r.contended && i < 300 &&
-	     thread_state(pid, UNREG_THREAD); i++)
-		usleep(10000);
+	/*
+	 * The UNREGISTER now, while the engine waits: it returns, or waits
+	 * (under the queue's state_lock) for the request.
+	 */
+	if (r.engine_waited && write(go_fd, &byte, 1) == 1)
+		poll(&pfd, 1, 3000);
 	if (r.contended) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		pthread_create(&t, NULL, watch_unbind, &u);
@@ -1378,7 +1382,10 @@ static int watch_main(int hold_fd, int out_fd, const char *pdev)
 		r.still_contended = register_waits(hold_fd, pid);
 	}
 	ioctl(hold_fd, WD_MM_RELEASE);
-	if (r.contended)
+	/* an unbind that waited for the hold ends now: not one that hangs */
+	for (i = 0; r.contended && i < 1000 && !atomic_load(&u.done); i++)
+		usleep(10000);
+	if (r.contended && atomic_load(&u.done))
 		pthread_join(t, NULL);
 	return write(out_fd, &r, sizeof(r)) == sizeof(r) ? 0 : 1;
 }
@@ -1452,6 +1459,7 @@ static void *mm_submit_run(void *p)
  */
 struct mm_unregistrar {
 	int hold_fd, fd;
+	int go_fd, done_fd;	/* the watcher's word that the engine waits */
 	struct wd_mem_region r;
 	int err;
 	bool contended;		/* the lock still contended when it returned */
@@ -1460,15 +1468,17 @@ struct mm_unregistrar {
 static void *mm_unregister_run(void *p)
 {
 	struct mm_unregistrar *u = p;
-	int i;
+	struct pollfd pfd = { .fd = u->go_fd, .events = POLLIN };
+	char byte = 0;
 
-	for (i = 0; i < 1000 && ioctl(u->hold_fd, WD_MM_STATE) !=
-	     WD_MM_HELD_CONTENDED; i++)
-		usleep(10000);
-	/* the request's engine takes its pages' references meanwhile */
-	usleep(500000);
+	if (poll(&pfd, 1, 20000) != 1 || read(u->go_fd, &byte, 1) != 1) {
+		u->err = ETIMEDOUT;
+		return NULL;
+	}
 	u->err = ioctl(u->fd, WD_MEM_CMD_UNREGISTER, &u->r) ? errno : 0;
 	u->contended = ioctl(u->hold_fd, WD_MM_STATE) == WD_MM_HELD_CONTENDED;
+	if (write(u->done_fd, &byte, 1) != 1)
+		u->err = EPIPE;
 	return NULL;
 }
 
@@ -1544,9 +1554,10 @@ static void test_slow_register(struct vzip_dev *d)
 	uint8_t *io;
 	size_t off;
 	struct watch_report r = { 0 };
-	char hold_arg[16], out_arg[16];
+	char hold_arg[16], out_arg[16], go_arg[16], done_arg[16];
 	char *argv[] = { "uacce_uapi_test", WATCH_ARG, hold_arg, out_arg,
-			 d->pdev, NULL };
+			 go_arg, done_arg, d->pdev, NULL };
+	int go[2] = { -1, -1 }, done[2] = { -1, -1 };
 	struct wd_mem_region before;
 	bool before_ok;
 	pthread_t hold_thread, reg_thread, write_thread, warm;
@@ -1567,7 +1578,7 @@ static void test_slow_register(struct vzip_dev *d)
 		failed = "open(" MM_HOLD_DEV ")";
 	else if (buf == MAP_FAILED)
 		failed = "mmap()";
-	else if (pipe(out))
+	else if (pipe(out) || pipe(go) || pipe(done))
 		failed = "pipe()";
 	else if (queue_open(&q, d))
 		failed = "the queue's open";
@@ -1613,12 +1624,16 @@ static void test_slow_register(struct vzip_dev *d)
 		m.q = &q;
 		un.hold_fd = h.fd;
 		un.fd = q.fd;
+		un.go_fd = go[0];
+		un.done_fd = done[1];
 		un.r = before;
 	}
 
 	if (sva) {
 		snprintf(hold_arg, sizeof(hold_arg), "%d", h.fd);
 		snprintf(out_arg, sizeof(out_arg), "%d", out[1]);
+		snprintf(go_arg, sizeof(go_arg), "%d", go[1]);
+		snprintf(done_arg, sizeof(done_arg), "%d", done[0]);
 		if (posix_spawn(&watcher, "/proc/self/exe", NULL, NULL, argv,
 				environ))
 			watcher = -1;
@@ -1630,14 +1645,13 @@ static void test_slow_register(struct vzip_dev *d)
 		pthread_create(&write_thread, NULL, mm_writer_run, &w);
 		pthread_create(&submit_thread, NULL, mm_submit_run, &m);
 		pthread_create(&unreg_thread, NULL, mm_unregister_run, &un);
-		pthread_setname_np(unreg_thread, UNREG_THREAD);
 	}
 	pthread_create(&reg_thread, NULL, mm_register_run, &c);
 	pthread_setname_np(reg_thread, REG_THREAD);
 	atomic_store(&h.go, true);
 	pthread_join(reg_thread, NULL);
 	if (!sva) {
-		/* answered before the hold ended: no lock was asked for */
+		/* answered before the hold ended: SVA is checked first */
 		tap_ok(c.err == EOPNOTSUPP && ioctl(h.fd, WD_MM_STATE) ==
 		       WD_MM_HELD,
 		       "slow register: without SVA the command fails at once with EOPNOTSUPP (%s)",
@@ -1685,6 +1699,12 @@ out:
 		close(out[0]);
 	if (out[1] >= 0)
 		close(out[1]);
+	for (int i = 0; i < 2; i++) {
+		if (go[i] >= 0)
+			close(go[i]);
+		if (done[i] >= 0)
+			close(done[i]);
+	}
 }
 
 static void test_isolation(struct vzip_dev *d)
@@ -1750,8 +1770,9 @@ int main(int argc, char **argv)
 	struct vzip_dev d;
 	long avail = 0, val = -1;
 
-	if (argc == 5 && !strcmp(argv[1], WATCH_ARG))
-		return watch_main(atoi(argv[2]), atoi(argv[3]), argv[4]);
+	if (argc == 7 && !strcmp(argv[1], WATCH_ARG))
+		return watch_main(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]),
+				  atoi(argv[5]), argv[6]);
 	page_size = sysconf(_SC_PAGESIZE);
 	sigaction(SIGBUS, &sa, NULL);
 	tap_plan(PLAN);

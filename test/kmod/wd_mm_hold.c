@@ -101,7 +101,7 @@ static long wd_mm_hold_hold(struct wd_mm_hold *h)
 	spin_unlock(&h->lock);
 	mmdrop(mm);
 	if (left < 0)
-		return left;
+		return -EINTR;
 	return left ? 0 : -ETIMEDOUT;
 }
 

@@ -1121,6 +1121,20 @@ static void *slow_cmd_run(void *p)
 	return NULL;
 }
 
+/*
+ * The setup case of a three-case test of @name: ok, or failed with
+ * @failed (what failed) and the two cases that follow it not run.
+ */
+static bool setup_ok(const char *name, const char *what, const char *failed)
+{
+	if (tap_ok(!failed, "%s: %s%s%s%s", name, what, failed ? " (" : "",
+		   failed ? failed : "", failed ? " failed)" : ""))
+		return true;
+	tap_ok(false, "%s: the unbind: not run", name);
+	tap_ok(false, "%s: the command: not run", name);
+	return false;
+}
+
 struct unbinder {
 	const char *pdev;
 	int ret;
@@ -1187,11 +1201,8 @@ static void test_slow_argument(struct vzip_dev *d)
 		failed = "UFFDIO_API/UFFDIO_REGISTER";
 	else if (queue_open(&q, d))
 		failed = "the queue's open";
-	if (!tap_ok(!failed, "slow argument: a userfaultfd page and a queue%s%s%s",
-		    failed ? " (" : "", failed ? failed : "",
-		    failed ? " failed)" : "")) {
-		tap_ok(false, "slow argument: the unbind: not run");
-		tap_ok(false, "slow argument: the command: not run");
+	if (!setup_ok("slow argument", "a userfaultfd page and a queue",
+		      failed)) {
 		if (page != MAP_FAILED)
 			munmap(page, page_size);
 		if (uffd >= 0)
@@ -1252,15 +1263,6 @@ struct watch_report {
 	long unbind_ms;
 	int still_contended;	/* REGISTER was still waiting after it */
 };
-
-static void *watch_unbind(void *p)
-{
-	struct unbinder *u = p;
-
-	u->ret = bind_vzip("unbind", u->pdev);
-	atomic_store(&u->done, true);
-	return NULL;
-}
 
 /* The state letter of @pid's thread named @comm (/proc), or 0 */
 static char thread_state(pid_t pid, const char *comm)
@@ -1372,7 +1374,7 @@ static int watch_main(int hold_fd, int out_fd, int go_fd, int done_fd,
 		poll(&pfd, 1, 3000);
 	if (r.contended) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		pthread_create(&t, NULL, watch_unbind, &u);
+		pthread_create(&t, NULL, unbinder_run, &u);
 		while (!atomic_load(&u.done) && ms_since(&t0) < 10000)
 			usleep(10000);
 		if (atomic_load(&u.done)) {
@@ -1582,13 +1584,8 @@ static void test_slow_register(struct vzip_dev *d)
 		failed = "pipe()";
 	else if (queue_open(&q, d))
 		failed = "the queue's open";
-	if (!tap_ok(!failed, "slow register: the fixture and a queue%s%s%s",
-		    failed ? " (" : "", failed ? failed : "",
-		    failed ? " failed)" : "")) {
-		tap_ok(false, "slow register: the unbind: not run");
-		tap_ok(false, "slow register: the command: not run");
+	if (!setup_ok("slow register", "the fixture and a queue", failed))
 		goto out;
-	}
 	memset(buf, 1, 10 * page_size);
 	before.addr = (uintptr_t)buf;
 	before.len = 4 * page_size;

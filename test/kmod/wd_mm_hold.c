@@ -93,12 +93,9 @@ static long wd_mm_hold_hold(struct wd_mm_hold *h)
 						msecs_to_jiffies(WD_MM_HOLD_MAX_MS));
 	spin_lock(&h->lock);
 	h->held = false;
-	spin_unlock(&h->lock);
-	mmap_read_unlock(mm);
-
-	spin_lock(&h->lock);
 	h->mm = NULL;
 	spin_unlock(&h->lock);
+	mmap_read_unlock(mm);
 	mmdrop(mm);
 	if (left < 0)
 		return -EINTR;

@@ -25,6 +25,7 @@
 #include <linux/sched/mm.h>
 #include <linux/string.h>
 #include <linux/uacce.h>
+#include <linux/userfaultfd_k.h>
 #include <linux/wd_engine.h>
 
 #include "internal.h"
@@ -166,7 +167,32 @@ unsigned int wd_dma_range_pages(u32 len)
 EXPORT_SYMBOL_GPL(wd_dma_range_pages);
 
 /*
- * Pins one range of a request.  fail_function can fail it
+ * Why the page at @addr cannot be pinned without waiting: -EFAULT if its
+ * fault waits for a userfaultfd handler, which only the process can
+ * answer (and which FOLL_NOWAIT does not even ask), -EBUSY if it waits
+ * for I/O, started by the try: a later try finds the page.
+ */
+static int wd_sva_busy(struct wd_engine_dev *wdev, struct mm_struct *mm,
+		       const struct wd_dma_range *r, unsigned long addr)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+	if (vma && userfaultfd_armed(vma)) {
+		dev_dbg_ratelimited(wdev->dev,
+				    "cannot pin %u bytes at %#llx: %#lx waits for a userfaultfd handler, which an engine does not wait for\n",
+				    r->len, r->addr, addr);
+		return -EFAULT;
+	}
+	return -EBUSY;
+}
+
+/*
+ * Pins one range of a request, under the owner's mmap_lock, without
+ * waiting for a page's I/O (FOLL_NOWAIT): a page of a file whose server
+ * stalls (FUSE, NFS) would keep the engine, and the stop of its queue,
+ * waiting as long, unkillably.  Returns 0, -EFAULT (logged), or -EBUSY
+ * with nothing pinned when a page waits for I/O: the caller drops the
+ * lock and tries again.  fail_function can fail it
  * (ALLOW_ERROR_INJECTION): the request then completes with the class's
  * address error and the ranges pinned before it are unpinned.  No test
  * does yet: 6.1's fail_function takes a lock in the int3 trap that lockdep
@@ -178,8 +204,9 @@ static noinline int wd_sva_pin(struct wd_engine_dev *wdev,
 			       const struct wd_dma_range *r,
 			       struct page **pages, struct wd_buf *buf)
 {
-	unsigned long nr;
-	long pinned;
+	unsigned int flags = FOLL_NOWAIT | (r->write ? FOLL_WRITE : 0);
+	unsigned long nr, done = 0, start = r->addr & PAGE_MASK;
+	long pinned = 0;
 
 	memset(buf, 0, sizeof(*buf));
 	if (!r->len)
@@ -192,24 +219,29 @@ static noinline int wd_sva_pin(struct wd_engine_dev *wdev,
 	}
 	buf->offset = offset_in_page(r->addr);
 	nr = DIV_ROUND_UP(buf->offset + r->len, PAGE_SIZE);
-	pinned = pin_user_pages_remote(mm, r->addr & PAGE_MASK, nr,
-				       r->write ? FOLL_WRITE : 0, pages, NULL,
-				       NULL);
-	if (pinned != nr) {
-		if (pinned > 0)
-			unpin_user_pages(pages, pinned);
-		if (pinned < 0)
-			dev_dbg_ratelimited(wdev->dev,
-					    "cannot pin %u bytes at %#llx for %s: %pe\n",
-					    r->len, r->addr,
-					    r->write ? "writing" : "reading",
-					    ERR_PTR(pinned));
-		else
-			dev_dbg_ratelimited(wdev->dev,
-					    "cannot pin %u bytes at %#llx for %s: %ld of %lu pages\n",
-					    r->len, r->addr,
-					    r->write ? "writing" : "reading",
-					    pinned, nr);
+	/*
+	 * A short count is a page that waits (the next try pins none of it)
+	 * or one that failed (the next try says why)
+	 */
+	while (done < nr) {
+		pinned = pin_user_pages_remote(mm, start + done * PAGE_SIZE,
+					       nr - done, flags, pages + done,
+					       NULL, NULL);
+		if (pinned <= 0)
+			break;
+		done += pinned;
+	}
+	if (done < nr) {
+		if (done)
+			unpin_user_pages(pages, done);
+		if (!pinned)
+			return wd_sva_busy(wdev, mm, r,
+					   start + done * PAGE_SIZE);
+		dev_dbg_ratelimited(wdev->dev,
+				    "cannot pin %u bytes at %#llx for %s: %pe at page %lu\n",
+				    r->len, r->addr,
+				    r->write ? "writing" : "reading",
+				    ERR_PTR(pinned), done);
 		return -EFAULT;
 	}
 	buf->pages = pages;
@@ -257,6 +289,23 @@ void wd_dma_unmap(struct wd_engine_dev *wdev, struct wd_buf *const *bufs,
 EXPORT_SYMBOL_GPL(wd_dma_unmap);
 
 /*
+ * Waits before the next try at the owner's memory, whose mmap_lock or a
+ * page of which is not to be had yet; -EINTR, without waiting, once
+ * *@stopping is set.  Most writers of the lock are done in microseconds,
+ * so the tries are close at first, then a millisecond apart.
+ */
+static int wd_dma_backoff(const bool *stopping, unsigned int *tries)
+{
+	if (stopping && READ_ONCE(*stopping))
+		return -EINTR;
+	if (++*tries < 32)
+		usleep_range(20, 50);
+	else
+		usleep_range(1000, 2000);
+	return 0;
+}
+
+/*
  * The owner's mmap_lock, for reading.  It may be long in coming: behind a
  * writer queued behind another thread's slow fault (a stalled FUSE or NFS
  * file).  Meanwhile the queue may be stopped, by its owner or by a
@@ -266,81 +315,25 @@ EXPORT_SYMBOL_GPL(wd_dma_unmap);
  * trylock fails while a writer waits, where a waiting reader would be
  * queued fairly: a process whose threads keep taking the lock for writing
  * (mmap(), munmap(), mprotect() back to back) makes its requests wait
- * longer, and the engine poll.  Most writers are done in microseconds, so
- * the tries are close at first, then a millisecond apart.  A reference
- * the caller holds on a registered region (vcrypt maps a stream's context
- * before its data) is held while this waits, and an UNREGISTER of that
- * region waits with it.
+ * longer, and the engine poll.
  */
-static int wd_dma_mmap_lock(struct mm_struct *mm, const bool *stopping)
+static int wd_dma_mmap_lock(struct mm_struct *mm, const bool *stopping,
+			    unsigned int *tries)
 {
-	unsigned int tries = 0;
-
 	if (!stopping) {
 		mmap_read_lock(mm);
 		return 0;
 	}
-	while (!mmap_read_trylock(mm)) {
-		if (READ_ONCE(*stopping))
+	while (!mmap_read_trylock(mm))
+		if (wd_dma_backoff(stopping, tries))
 			return -EINTR;
-		if (++tries < 32)
-			usleep_range(20, 50);
-		else
-			usleep_range(1000, 2000);
-	}
 	return 0;
 }
 
-/**
- * wd_dma_map_sva() - pin the ranges of a request in its owner's memory
- * @wdev: the device's engines
- * @mm: the owner's address space, or NULL if it has none
- * @stopping: the queue's wd_sched_ent.stopping, or NULL: set while the
- *	owner's mmap_lock is awaited, the request is given up
- * @pages: the engine's page array, room for the wd_dma_range_pages() of
- *	every range
- * @r: the ranges, process virtual addresses
- * @bufs: set to the ranges
- * @n: entries of @r and @bufs
- *
- * The address space only needs to live while the pages are pinned: pinned
- * pages stay valid after the process exits, they are just no longer its.
- *
- * Return: 0; -ESRCH if the address space is gone; -EINTR if the queue
- * was stopped while the mmap_lock was awaited; -EFAULT if a range cannot
- * be pinned: nothing is pinned then.
- */
-int wd_dma_map_sva(struct wd_engine_dev *wdev, struct mm_struct *mm,
-		   const bool *stopping, struct page **pages,
-		   const struct wd_dma_range *r, struct wd_buf *const *bufs,
-		   unsigned int n)
-{
-	unsigned int i;
-	int ret = 0;
-
-	for (i = 0; i < n; i++)
-		memset(bufs[i], 0, sizeof(*bufs[i]));
-	if (!mm || !mmget_not_zero(mm))
-		return -ESRCH;
-	if (wd_dma_mmap_lock(mm, stopping)) {
-		mmput_async(mm);
-		return -EINTR;
-	}
-	for (i = 0; i < n && !ret; i++) {
-		ret = wd_sva_pin(wdev, mm, &r[i], pages, bufs[i]);
-		pages += bufs[i]->nr_pages;
-	}
-	mmap_read_unlock(mm);
-	mmput_async(mm);
-	if (ret)
-		wd_dma_unmap(wdev, bufs, i);
-	return ret;
-}
-EXPORT_SYMBOL_GPL(wd_dma_map_sva);
-
 /*
- * Sets @bufs to the ranges of @r inside regions of @t (with a reference on
- * each region), clears the others.  Returns how many others need pinning.
+ * Sets @bufs to the ranges of @r inside regions of @t, if any (with a
+ * reference on each region), clears the others.  Returns how many others
+ * need pinning.
  */
 static unsigned int wd_dma_get_regs(struct wd_mem_table *t,
 				    const struct wd_dma_range *r,
@@ -355,6 +348,91 @@ static unsigned int wd_dma_get_regs(struct wd_mem_table *t,
 	}
 	return need;
 }
+
+/*
+ * wd_dma_map_reg() with @t, wd_dma_map_sva() without: pins the ranges
+ * outside @t's regions, trying again while the mmap_lock or a page waits.
+ * No region is held between the tries: an UNREGISTER of one then returns
+ * without waiting for them.
+ */
+static int wd_dma_map_user(struct wd_engine_dev *wdev, struct wd_mem_table *t,
+			   struct mm_struct *mm, const bool *stopping,
+			   struct page **pages, const struct wd_dma_range *r,
+			   struct wd_buf *const *bufs, unsigned int n)
+{
+	unsigned int i, tries = 0;
+	struct page **next;
+	int ret;
+
+	if (!wd_dma_get_regs(t, r, bufs, n) && t)
+		return 0;
+	if (!mm || !mmget_not_zero(mm)) {
+		wd_dma_unmap(wdev, bufs, n);
+		return -ESRCH;
+	}
+	for (;;) {
+		if (!mmap_read_trylock(mm)) {
+			wd_dma_unmap(wdev, bufs, n);
+			ret = wd_dma_mmap_lock(mm, stopping, &tries);
+			if (ret)
+				break;
+			wd_dma_get_regs(t, r, bufs, n);
+		}
+		ret = 0;
+		next = pages;
+		for (i = 0; i < n && !ret; i++) {
+			if (bufs[i]->reg || !r[i].len)
+				continue;
+			ret = wd_sva_pin(wdev, mm, &r[i], next, bufs[i]);
+			next += bufs[i]->nr_pages;
+		}
+		mmap_read_unlock(mm);
+		if (!ret)
+			break;
+		wd_dma_unmap(wdev, bufs, n);
+		/* a page waits for I/O: try again, unless the queue stops */
+		if (ret != -EBUSY)
+			break;
+		ret = wd_dma_backoff(stopping, &tries);
+		if (ret)
+			break;
+		wd_dma_get_regs(t, r, bufs, n);
+	}
+	mmput_async(mm);
+	return ret;
+}
+
+/**
+ * wd_dma_map_sva() - pin the ranges of a request in its owner's memory
+ * @wdev: the device's engines
+ * @mm: the owner's address space, or NULL if it has none
+ * @stopping: the queue's wd_sched_ent.stopping, or NULL: set while the
+ *	owner's mmap_lock or a page's I/O is awaited, the request is given
+ *	up.  Without it they are waited for.
+ * @pages: the engine's page array, room for the wd_dma_range_pages() of
+ *	every range
+ * @r: the ranges, process virtual addresses
+ * @bufs: set to the ranges
+ * @n: entries of @r and @bufs
+ *
+ * The address space only needs to live while the pages are pinned: pinned
+ * pages stay valid after the process exits, they are just no longer its.
+ * A page whose fault waits for I/O (a file's page being read, a swapped
+ * out one) is tried again until it is there; one that waits for a
+ * userfaultfd handler is an error at once.
+ *
+ * Return: 0; -ESRCH if the address space is gone; -EINTR if the queue
+ * was stopped while the mmap_lock or a page was awaited; -EFAULT if a
+ * range cannot be pinned: nothing is pinned then.
+ */
+int wd_dma_map_sva(struct wd_engine_dev *wdev, struct mm_struct *mm,
+		   const bool *stopping, struct page **pages,
+		   const struct wd_dma_range *r, struct wd_buf *const *bufs,
+		   unsigned int n)
+{
+	return wd_dma_map_user(wdev, NULL, mm, stopping, pages, r, bufs, n);
+}
+EXPORT_SYMBOL_GPL(wd_dma_map_sva);
 
 /**
  * wd_dma_map_reg() - wd_dma_map_sva(), registered memory first
@@ -378,39 +456,7 @@ int wd_dma_map_reg(struct wd_engine_dev *wdev, struct wd_mem_table *t,
 		   struct page **pages, const struct wd_dma_range *r,
 		   struct wd_buf *const *bufs, unsigned int n)
 {
-	unsigned int i;
-	int ret = 0;
-
-	if (!wd_dma_get_regs(t, r, bufs, n))
-		return 0;
-	if (!mm || !mmget_not_zero(mm)) {
-		wd_dma_unmap(wdev, bufs, n);
-		return -ESRCH;
-	}
-	if (!mmap_read_trylock(mm)) {
-		/*
-		 * No region is held while the lock is awaited: UNREGISTER
-		 * waits for a region's requests under the queue's state_lock,
-		 * which the stop that ends this wait needs.
-		 */
-		wd_dma_unmap(wdev, bufs, n);
-		if (wd_dma_mmap_lock(mm, stopping)) {
-			mmput_async(mm);
-			return -EINTR;
-		}
-		wd_dma_get_regs(t, r, bufs, n);
-	}
-	for (i = 0; i < n && !ret; i++) {
-		if (bufs[i]->reg || !r[i].len)
-			continue;
-		ret = wd_sva_pin(wdev, mm, &r[i], pages, bufs[i]);
-		pages += bufs[i]->nr_pages;
-	}
-	mmap_read_unlock(mm);
-	mmput_async(mm);
-	if (ret)
-		wd_dma_unmap(wdev, bufs, n);
-	return ret;
+	return wd_dma_map_user(wdev, t, mm, stopping, pages, r, bufs, n);
 }
 EXPORT_SYMBOL_GPL(wd_dma_map_reg);
 

@@ -44,7 +44,7 @@
 
 #define CLASS_DIR	"/sys/class/uacce"
 #define VZIP_DRV_DIR	"/sys/bus/platform/drivers/vzip"
-#define PLAN		75
+#define PLAN		78
 
 static long page_size;
 
@@ -1704,6 +1704,206 @@ out:
 	}
 }
 
+/* ---- an engine's request on a page whose I/O does not end ---- */
+
+/* a file of the guest's root (9p): its faults go through the page cache */
+#define STALL_FILE	"/usr/share/common-licenses/GPL-2"
+
+struct page_holder {
+	int fd;
+	struct wd_mm_hold_page arg;
+	int ret;		/* WD_MM_HOLD_PAGE's errno, -1 until it returns */
+};
+
+static void *page_hold_run(void *p)
+{
+	struct page_holder *h = p;
+
+	h->ret = ioctl(h->fd, WD_MM_HOLD_PAGE, &h->arg) ? errno : 0;
+	return NULL;
+}
+
+/* Starts @h's hold in @t; whether the page is held within 10 s. */
+static bool page_hold_start(struct page_holder *h, pthread_t *t)
+{
+	int i;
+
+	h->ret = -1;
+	if (pthread_create(t, NULL, page_hold_run, h))
+		return false;
+	for (i = 0; i < 1000 && ioctl(h->fd, WD_MM_STATE) == WD_MM_NOT_HELD &&
+	     h->ret < 0; i++)
+		usleep(10000);
+	return ioctl(h->fd, WD_MM_STATE) != WD_MM_NOT_HELD;
+}
+
+/* Whether an engine of @pdev is in wd_dma_map*() within 5 s */
+static bool engine_reaches_dma_map(const char *pdev)
+{
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (engine_in_dma_map(pdev))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/*
+ * A request whose source is a page of a file that the fixture holds
+ * locked, as a read that does not end (a FUSE or NFS server that stalls)
+ * holds it: the engine's pin must not wait for the page in the fault,
+ * where nothing ends the wait, but try again until the page is there, or
+ * until its queue stops.  So:
+ *  - the request waits while the page is held, then completes with the
+ *    file's bytes once it is released;
+ *  - held again, an unbind meanwhile finishes: the stop gives the request
+ *    up.  Nothing waits on the page's lock (the fixture sees no waiter).
+ * Without SVA, a request cannot name the page: ADDR_ERROR at once.
+ */
+static void test_stalled_page(struct vzip_dev *d)
+{
+	bool sva = d->flags & UACCE_DEV_SVA;
+	struct page_holder h = { .fd = -1, .ret = -1 };
+	struct unbinder u = { .pdev = d->pdev };
+	struct queue q = { .fd = -1 };
+	uint8_t *src = MAP_FAILED, *dst = MAP_FAILED, *want = NULL;
+	const char *failed = NULL;
+	struct vzip_sqe sqe;
+	struct vzip_cqe cqe = { 0 };
+	struct timespec t0;
+	bool waited, held_on, contended, done_early;
+	long unbind_ms = -1;
+	pthread_t ht, ut;
+	int ffd, ret, i;
+
+	h.fd = open(MM_HOLD_DEV, O_RDWR);
+	ffd = open(STALL_FILE, O_RDONLY);
+	want = malloc(page_size);
+	if (h.fd < 0)
+		failed = "open(" MM_HOLD_DEV ")";
+	else if (ffd < 0)
+		failed = "open(" STALL_FILE ")";
+	else if (!want || pread(ffd, want, page_size, 0) != page_size)
+		failed = "reading a page of " STALL_FILE;
+	if (!failed) {
+		/* not touched: the engine's pin is the page's first fault */
+		src = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE, ffd, 0);
+		dst = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (src == MAP_FAILED || dst == MAP_FAILED)
+			failed = "mmap()";
+		else if (queue_open(&q, d) || ioctl(q.fd, UACCE_CMD_START_Q))
+			failed = "a started queue";
+	}
+	if (!setup_ok("stalled page", "the fixture, a file and a queue",
+		      failed))
+		goto out;
+	memset(dst, 0, 2 * page_size);
+	h.arg.fd = ffd;
+	h.arg.offset = 0;
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = VZIP_OP_COPY;
+	sqe.version = VZIP_SQE_VERSION;
+	sqe.user_data = htole64(1);
+	sqe.src = htole64((uintptr_t)src);
+	sqe.dst = htole64((uintptr_t)dst);
+	sqe.src_len = htole32(page_size);
+	sqe.dst_len = htole32(page_size);
+	if (!page_hold_start(&h, &ht)) {
+		tap_ok(false, "stalled page: the fixture holds the page (%s)",
+		       strerror(h.ret));
+		tap_ok(false, "stalled page: the unbind: not run");
+		ioctl(h.fd, WD_MM_RELEASE);
+		pthread_join(ht, NULL);
+		goto out;
+	}
+	if (!sva) {
+		/* the page's address is no SS address */
+		ret = queue_submit(&q, &sqe, true);
+		if (!ret)
+			ret = queue_complete(&q, &cqe, 10000);
+		tap_ok(!ret && le16toh(cqe.status) == VZIP_STS_ADDR_ERROR,
+		       "stalled page: without SVA a request cannot name the page: status %u (%s)",
+		       le16toh(cqe.status), strerror(-ret));
+		contended = ioctl(h.fd, WD_MM_STATE) == WD_MM_HELD_CONTENDED;
+		ioctl(h.fd, WD_MM_RELEASE);
+		pthread_join(ht, NULL);
+		tap_ok(!contended && !h.ret,
+		       "stalled page: nothing waited for the page (%s), the hold ends (%s)",
+		       contended ? "something did" : "no",
+		       strerror(h.ret));
+		goto out;
+	}
+
+	/* the request waits for the page, then completes with its bytes */
+	ret = queue_submit(&q, &sqe, true);
+	waited = !ret && engine_reaches_dma_map(d->pdev);
+	done_early = queue_complete(&q, &cqe, 300) != -ETIMEDOUT;
+	contended = ioctl(h.fd, WD_MM_STATE) == WD_MM_HELD_CONTENDED;
+	ioctl(h.fd, WD_MM_RELEASE);
+	pthread_join(ht, NULL);
+	if (!ret && !done_early)
+		ret = queue_complete(&q, &cqe, 10000);
+	tap_ok(!ret && waited && !done_early && !h.ret &&
+	       le16toh(cqe.status) == VZIP_STS_OK &&
+	       le32toh(cqe.produced) == page_size &&
+	       !memcmp(dst, want, page_size),
+	       "stalled page: a request on a page under I/O waits for it (the engine in wd_dma_map: %s, done before the release: %s, the page lock waited on: %s), then completes with the file's bytes (status %u, %u bytes, same: %s; %s)",
+	       waited ? "yes" : "no", done_early ? "yes" : "no",
+	       contended ? "yes" : "no", le16toh(cqe.status),
+	       le32toh(cqe.produced),
+	       memcmp(dst, want, page_size) ? "no" : "yes", strerror(-ret));
+
+	/*
+	 * Held again, the same page in another mapping (the first one maps
+	 * it now): an unbind while the request waits.
+	 */
+	munmap(src, page_size);
+	src = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE, ffd, 0);
+	sqe.src = htole64((uintptr_t)src);
+	sqe.dst = htole64((uintptr_t)dst + page_size);
+	held_on = src != MAP_FAILED && page_hold_start(&h, &ht);
+	waited = held_on && !queue_submit(&q, &sqe, true) &&
+		 engine_reaches_dma_map(d->pdev);
+	contended = ioctl(h.fd, WD_MM_STATE) == WD_MM_HELD_CONTENDED;
+	if (waited) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		pthread_create(&ut, NULL, unbinder_run, &u);
+		while (!atomic_load(&u.done) && ms_since(&t0) < 10000)
+			usleep(10000);
+		if (atomic_load(&u.done))
+			unbind_ms = ms_since(&t0);
+	}
+	if (held_on) {
+		ioctl(h.fd, WD_MM_RELEASE);
+		pthread_join(ht, NULL);
+	}
+	/* an unbind that waited for the page ends now: not one that hangs */
+	for (i = 0; waited && i < 1000 && !atomic_load(&u.done); i++)
+		usleep(10000);
+	if (waited && atomic_load(&u.done))
+		pthread_join(ut, NULL);
+	tap_ok(waited && unbind_ms >= 0 && !u.ret && !contended,
+	       "stalled page: an unbind while an engine's request waits for a page under I/O finished (in %ld ms; the engine in wd_dma_map: %s, the page lock waited on: %s; unbind %d)",
+	       unbind_ms, waited ? "yes" : "no", contended ? "yes" : "no",
+	       u.ret);
+	if (waited && (bind_vzip("bind", d->pdev) || find_vzip(d, d->pdev)))
+		tap_diag("stalled page: the rebind failed");
+out:
+	queue_close(&q);
+	if (src != MAP_FAILED)
+		munmap(src, page_size);
+	if (dst != MAP_FAILED)
+		munmap(dst, 2 * page_size);
+	free(want);
+	if (ffd >= 0)
+		close(ffd);
+	if (h.fd >= 0)
+		close(h.fd);
+}
+
 static void test_isolation(struct vzip_dev *d)
 {
 	struct vzip_sqe sqe;
@@ -1785,6 +1985,7 @@ int main(int argc, char **argv)
 	test_hot_unbind(&d);
 	test_slow_argument(&d);
 	test_slow_register(&d);
+	test_stalled_page(&d);
 	test_isolation(&d);
 
 	/* a rebind gives a fresh, non-isolated device */

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH Linux-syscall-note */
 /*
  * The interface of wd_mm_hold (test/kmod/wd_mm_hold.c), a test fixture
- * that holds the mmap_lock of the process that asks, for reading, as a
- * thread in a slow page fault (a FUSE or NFS file whose server stalls)
- * holds it.  /dev/wd_mm_hold; one hold per open file.
+ * that makes page faults stall as on a FUSE or NFS file whose server
+ * stalls: it holds the mmap_lock of the process that asks, for reading,
+ * as a thread in such a fault holds it; or it holds a page of a file
+ * locked, as a read that does not end does, so that a fault on the page
+ * waits.  /dev/wd_mm_hold; one hold per open file.
  */
 #ifndef _WD_MM_HOLD_H
 #define _WD_MM_HOLD_H
 
 #include <linux/ioctl.h>
+#include <linux/types.h>
 
 /* the longest a hold lasts, should nobody end it */
 #define WD_MM_HOLD_MAX_MS	30000
@@ -29,7 +32,22 @@
 enum {
 	WD_MM_NOT_HELD,
 	WD_MM_HELD,
-	WD_MM_HELD_CONTENDED,	/* held, and a task waits for the lock */
+	WD_MM_HELD_CONTENDED,	/* held, and a task waits for it */
 };
+
+/* WD_MM_HOLD_PAGE's argument: the page of @fd's file at @offset */
+struct wd_mm_hold_page {
+	__s32 fd;
+	__u32 reserved;		/* 0 */
+	__u64 offset;		/* a multiple of the page size */
+};
+
+/*
+ * WD_MM_HOLD_PAGE - read the page into the file's page cache, lock it, and
+ * keep it locked as WD_MM_HOLD keeps the mmap_lock, with the same results;
+ * also EBADF for a bad @fd, EINVAL for a @reserved or @offset that is not
+ * right, or a file that has no pages (the read's errno if it fails).
+ */
+#define WD_MM_HOLD_PAGE		_IOW('H', 4, struct wd_mm_hold_page)
 
 #endif /* _WD_MM_HOLD_H */

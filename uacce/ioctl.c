@@ -7,8 +7,10 @@
  * is copied: a process whose argument faults slowly (a FUSE file, a
  * userfaultfd range) must not hold up uacce_remove(), which takes every
  * queue's state_lock.  For the same reason a command with a slow part of
- * its own (pinning memory, whose mmap_lock may be long in coming) has it
- * run without the lock, as a prepare step, then committed under it.
+ * its own (pinning memory, whose mmap_lock may be long in coming; waiting
+ * for the requests that use what it takes away) has it run without the
+ * lock, as a prepare step before its commit under the lock, or as a finish
+ * step after it.
  */
 #include <linux/device.h>
 #include <linux/err.h>
@@ -33,10 +35,10 @@ static const char *uacce_ioctl_bad(const struct uacce_ops *ops,
 
 	if (!ioc->func && !ioc->prepare)
 		return "no function";
-	if (ioc->func && (ioc->prepare || ioc->commit || ioc->cancel))
+	if (ioc->func && (ioc->prepare || ioc->commit || ioc->finish))
 		return "a function and steps";
-	if (ioc->prepare && (!ioc->commit || !ioc->cancel))
-		return "a prepare step without commit and cancel";
+	if (ioc->prepare && (!ioc->commit || !ioc->finish))
+		return "a prepare step without commit and finish";
 	if (_IOC_SIZE(ioc->cmd) > UACCE_IOCTL_ARG_MAX)
 		return "argument larger than UACCE_IOCTL_ARG_MAX";
 	for (i = 0; i < ARRAY_SIZE(uacce_core_cmds); i++)
@@ -55,7 +57,7 @@ static const char *uacce_ioctl_bad(const struct uacce_ops *ops,
  *
  * Return: 0, or -EINVAL (logged) for a table without entries, a command
  * without a function, with both a function and steps, with a prepare step
- * but no commit or cancel, with an argument larger than UACCE_IOCTL_ARG_MAX,
+ * but no commit or finish, with an argument larger than UACCE_IOCTL_ARG_MAX,
  * that the core answers itself, or that is in the table twice.
  */
 int uacce_ioctls_valid(struct device *parent, const struct uacce_ops *ops)
@@ -155,7 +157,7 @@ static long uacce_ioctl_usable(struct uacce_queue *q, unsigned int cmd)
 /* Runs @ioc's function, or its commit step, if the queue is still usable */
 static long uacce_ioctl_run(struct uacce_queue *q,
 			    const struct uacce_ioctl *ioc, void *arg,
-			    void *prep)
+			    void **prep)
 {
 	long ret;
 
@@ -182,7 +184,8 @@ static long uacce_ioctl_run(struct uacce_queue *q,
  * The command is looked up first, so that an unknown one is -EINVAL
  * whatever its argument; then its argument is copied in, its prepare
  * step run if it has one, the command (or its commit step) run under
- * q->state_lock if the queue is still usable, and its result copied out.
+ * q->state_lock if the queue is still usable, its finish step run, and its
+ * result copied out.
  *
  * Return: the driver's answer; -EINVAL for a command it does not have (as
  * mainline's uacce, whose users rely on it), -ENXIO once the device is
@@ -216,9 +219,9 @@ long uacce_driver_ioctl(struct uacce_queue *q, unsigned int cmd,
 			goto out;
 		}
 	}
-	ret = uacce_ioctl_run(q, &ioc, arg, prep);
-	if (ret < 0 && ioc.prepare)
-		ioc.cancel(q, prep);
+	ret = uacce_ioctl_run(q, &ioc, arg, &prep);
+	if (ioc.prepare)
+		ioc.finish(q, prep, ret);
 	if (ret >= 0 && (_IOC_DIR(cmd) & _IOC_READ) &&
 	    copy_to_user(uarg, arg, size))
 		ret = -EFAULT;

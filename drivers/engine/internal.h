@@ -49,7 +49,8 @@ struct wd_mem_reg *wd_mem_prepare(struct uacce_queue *uq,
 long wd_mem_commit(struct wd_mem_table *t, struct wd_mem_reg *reg);
 void wd_mem_cancel(struct wd_mem_reg *reg);
 long wd_mem_unregister(struct wd_mem_table *t, struct uacce_queue *uq,
-		       const struct wd_mem_region *u);
+		       const struct wd_mem_region *u, struct wd_mem_reg **reg);
+void wd_mem_unregistered(struct wd_mem_reg *reg);
 
 /* queue.c */
 extern const struct uacce_ops wd_hwq_uacce_ops;

@@ -14,6 +14,9 @@
  * so no new request finds it, then waits for the requests that hold it
  * before it unpins the pages: the engine never reaches an unpinned page,
  * and the caller gets its pinned memory back when the ioctl returns.
+ * That wait is UNREGISTER's finish step, without the queue's state_lock:
+ * a request holding the region may itself wait, for its owner's
+ * mmap_lock, until the queue is stopped.
  *
  * REGISTER is uacce's two-step kind of command (struct uacce_ioctl): the
  * region is accounted and pinned by wd_mem_prepare() with no lock held,
@@ -89,13 +92,31 @@ static void wd_mem_unpin(struct wd_mem_reg *reg)
 	kfree(reg);
 }
 
-/* Out of the table already: wait for the requests using it, then free. */
-static void wd_mem_drop(struct wd_mem_table *t, struct wd_mem_reg *reg)
+/*
+ * Out of the table already (and out of the device's count of pinned
+ * pages): waits for the requests using it, then frees it.  Uses nothing of
+ * the queue or the device, which may be gone.
+ */
+static void wd_mem_drop(struct wd_mem_reg *reg)
 {
 	if (!refcount_dec_and_test(&reg->ref))
 		wait_var_event(&reg->ref, !refcount_read(&reg->ref));
-	atomic_long_sub(wd_mem_nr_pages(reg), &t->wdev->pinned_now);
 	wd_mem_unpin(reg);
+}
+
+/* Under change_lock: takes slot @i's region out of the table, or NULL. */
+static struct wd_mem_reg *wd_mem_detach(struct wd_mem_table *t, int i)
+{
+	struct wd_mem_reg *reg;
+
+	lockdep_assert_held(&t->change_lock);
+	spin_lock(&t->lock);
+	reg = t->regions[i];
+	t->regions[i] = NULL;
+	spin_unlock(&t->lock);
+	if (reg)
+		atomic_long_sub(wd_mem_nr_pages(reg), &t->wdev->pinned_now);
+	return reg;
 }
 
 static int wd_mem_check(struct device *dev, const struct wd_mem_region *u)
@@ -367,7 +388,7 @@ long wd_mem_commit(struct wd_mem_table *t, struct wd_mem_reg *reg)
  * wd_mem_cancel() - undo wd_mem_prepare()
  * @reg: a region no table has: unpinned, unaccounted and freed
  *
- * The uacce command's @cancel step, with no lock held: the commit failed,
+ * For REGISTER's @finish step, with no lock held, when the commit failed
  * or the device was removed in between.
  */
 void wd_mem_cancel(struct wd_mem_reg *reg)
@@ -376,45 +397,57 @@ void wd_mem_cancel(struct wd_mem_reg *reg)
 }
 
 /**
- * wd_mem_unregister() - WD_MEM_CMD_UNREGISTER
+ * wd_mem_unregister() - WD_MEM_CMD_UNREGISTER's commit step: take a
+ *	region out of the table
  * @t: the queue's registry
  * @uq: the uacce queue
  * @u: the kernel's copy of the argument
+ * @reg: set to the region, for wd_mem_unregistered()
  *
- * Under the queue's state_lock.  Returns once no request uses the region.
+ * Under the queue's state_lock: no request finds the region any more, but
+ * some may still use it.  They are not waited for here: a request may wait
+ * for its owner's mmap_lock (for its other ranges) until its queue is
+ * stopped, and the stop needs the state_lock.
  *
  * Return: 0, or the negative errno <uapi/misc/uacce/wd_mem.h> gives.
  */
 long wd_mem_unregister(struct wd_mem_table *t, struct uacce_queue *uq,
-		       const struct wd_mem_region *u)
+		       const struct wd_mem_region *u, struct wd_mem_reg **reg)
 {
-	struct wd_mem_reg *reg = NULL;
 	int i, ret;
 
 	ret = wd_mem_allowed(t->wdev->dev, uq);
 	if (ret)
 		return ret;
 	mutex_lock(&t->change_lock);
-	spin_lock(&t->lock);
 	for (i = 0; i < WD_MEM_MAX_REGIONS; i++) {
 		if (t->regions[i] && t->regions[i]->addr == u->addr &&
 		    t->regions[i]->len == u->len) {
-			reg = t->regions[i];
-			t->regions[i] = NULL;
+			*reg = wd_mem_detach(t, i);
 			break;
 		}
 	}
-	spin_unlock(&t->lock);
-	if (reg)
-		wd_mem_drop(t, reg);
 	mutex_unlock(&t->change_lock);
-	if (!reg) {
+	if (i == WD_MEM_MAX_REGIONS) {
 		dev_dbg_ratelimited(t->wdev->dev,
 				    "UNREGISTER: no region %#llx+%#llx\n",
 				    u->addr, u->len);
 		return -ENOENT;
 	}
 	return 0;
+}
+
+/**
+ * wd_mem_unregistered() - WD_MEM_CMD_UNREGISTER's finish step
+ * @reg: what wd_mem_unregister() took out of the table
+ *
+ * With no lock held: waits for the requests still using the region, which
+ * end, or are given up when their queue stops, then unpins and unaccounts
+ * it.  The caller has its pinned memory back when the command returns.
+ */
+void wd_mem_unregistered(struct wd_mem_reg *reg)
+{
+	wd_mem_drop(reg);
 }
 
 /**
@@ -432,14 +465,10 @@ void wd_mem_release(struct wd_mem_table *t)
 
 	mutex_lock(&t->change_lock);
 	for (i = 0; i < WD_MEM_MAX_REGIONS; i++) {
-		struct wd_mem_reg *reg;
+		struct wd_mem_reg *reg = wd_mem_detach(t, i);
 
-		spin_lock(&t->lock);
-		reg = t->regions[i];
-		t->regions[i] = NULL;
-		spin_unlock(&t->lock);
 		if (reg)
-			wd_mem_drop(t, reg);
+			wd_mem_drop(reg);
 	}
 	mutex_unlock(&t->change_lock);
 }

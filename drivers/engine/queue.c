@@ -276,32 +276,49 @@ static void wd_hwq_queue_info(struct uacce_queue *uq,
 }
 
 /*
- * Registered memory (WD_MEM_CMD_*): the only ioctls of a hardware queue.
- * REGISTER pins with no lock held (uacce's prepare step), so it uses
- * only the uacce queue; its commit step finds the hardware queue.
+ * Registered memory (WD_MEM_CMD_*): the only ioctls of a hardware queue,
+ * each in uacce's steps.  REGISTER pins with no lock held (its prepare
+ * step), so it uses only the uacce queue; its commit step finds the
+ * hardware queue.  UNREGISTER takes the region out under the lock (its
+ * commit step) and waits for the requests using it after (its finish).
  */
 static void *wd_hwq_mem_prepare(struct uacce_queue *uq, void *arg)
 {
 	return wd_mem_prepare(uq, arg);
 }
 
-static long wd_hwq_mem_commit(struct uacce_queue *uq, void *arg, void *prep)
+static long wd_hwq_mem_commit(struct uacce_queue *uq, void *arg, void **prep)
 {
 	struct wd_hwq *q = uq->priv;
 
-	return wd_mem_commit(&q->mem, prep);
+	return wd_mem_commit(&q->mem, *prep);
 }
 
-static void wd_hwq_mem_cancel(struct uacce_queue *uq, void *prep)
+static void wd_hwq_mem_finish(struct uacce_queue *uq, void *prep, long ret)
 {
-	wd_mem_cancel(prep);
+	if (ret < 0)
+		wd_mem_cancel(prep);
 }
 
-static long wd_hwq_mem_unregister(struct uacce_queue *uq, void *arg)
+/* nothing to do before the region is found: it is, under the lock */
+static void *wd_hwq_unreg_prepare(struct uacce_queue *uq, void *arg)
+{
+	return NULL;
+}
+
+static long wd_hwq_unreg_commit(struct uacce_queue *uq, void *arg,
+				void **prep)
 {
 	struct wd_hwq *q = uq->priv;
 
-	return wd_mem_unregister(&q->mem, uq, arg);
+	return wd_mem_unregister(&q->mem, uq, arg,
+				 (struct wd_mem_reg **)prep);
+}
+
+static void wd_hwq_unreg_finish(struct uacce_queue *uq, void *prep, long ret)
+{
+	if (prep)
+		wd_mem_unregistered(prep);
 }
 
 static const struct uacce_ioctl wd_hwq_ioctls[] = {
@@ -309,9 +326,14 @@ static const struct uacce_ioctl wd_hwq_ioctls[] = {
 		.cmd = WD_MEM_CMD_REGISTER,
 		.prepare = wd_hwq_mem_prepare,
 		.commit = wd_hwq_mem_commit,
-		.cancel = wd_hwq_mem_cancel,
+		.finish = wd_hwq_mem_finish,
 	},
-	{ .cmd = WD_MEM_CMD_UNREGISTER, .func = wd_hwq_mem_unregister },
+	{
+		.cmd = WD_MEM_CMD_UNREGISTER,
+		.prepare = wd_hwq_unreg_prepare,
+		.commit = wd_hwq_unreg_commit,
+		.finish = wd_hwq_unreg_finish,
+	},
 };
 
 static void wd_hwq_wake_queue(struct uacce_queue *uq)

@@ -97,13 +97,19 @@ static inline bool uacce_qfr_mapped(const struct uacce_qfile_region *qfr)
  *	anything else of the driver's device.  It returns what @commit
  *	takes, or an ERR_PTR() (the command's result).
  * @commit: the second step, with q->state_lock held, called only if the
- *	queue is still usable: takes @prep over and returns >= 0, or
- *	returns a negative errno, @prep then left to @cancel.
- * @cancel: undoes @prepare, with no lock held, when @commit failed or
- *	was not called (the device was removed: the command is -ENXIO).
+ *	queue is still usable: returns >= 0 or a negative errno, the
+ *	command's result.  It may replace *@prep with what @finish takes
+ *	(what it took away from the device, for instance).
+ * @finish: the last step, with no lock held, run after every @prepare
+ *	that succeeded, on *@prep as @commit left it: @ret is @commit's
+ *	result, or -ENXIO if the device was removed before it.  It undoes
+ *	@prepare when @ret < 0; after a commit, it may do the command's
+ *	slow end (waiting for the requests that use what @commit took away)
+ *	without holding up uacce_remove().  As @prepare, it must not use
+ *	@q->priv nor the driver's device.  The command's result is @ret.
  *
- * A command has either @func, or @prepare, @commit and @cancel.  From
- * @prepare to @cancel the core holds a reference on the ops' owner
+ * A command has either @func, or @prepare, @commit and @finish.  From
+ * @prepare to @finish the core holds a reference on the ops' owner
  * module.  The argument has one layout for 32-bit and 64-bit callers
  * (there is no compat hook).  A _IOC_READ command whose result cannot be
  * copied out returns -EFAULT, its effects done.  Commands are unique, and
@@ -114,8 +120,8 @@ struct uacce_ioctl {
 	unsigned int cmd;
 	long (*func)(struct uacce_queue *q, void *arg);
 	void *(*prepare)(struct uacce_queue *q, void *arg);
-	long (*commit)(struct uacce_queue *q, void *arg, void *prep);
-	void (*cancel)(struct uacce_queue *q, void *prep);
+	long (*commit)(struct uacce_queue *q, void *arg, void **prep);
+	void (*finish)(struct uacce_queue *q, void *prep, long ret);
 };
 
 /**

@@ -417,10 +417,12 @@ void wd_vq_buf(const struct wd_mdev_vfio_req *req, unsigned int index,
  * @wdev: the device's engines
  * @lock: protects @regions: the engines look a request's range up under
  *	it, and take a reference on the region they find before dropping it
- * @change_lock: serialises the commits of registrations, unregistering
- *	and the release, so that a region checked against the others is
- *	the one inserted; held while waiting for requests, never by an
- *	engine, never while pinning (wd_mem_prepare() holds no lock)
+ * @change_lock: serialises the commits of registrations and
+ *	unregistrations, and the release, so that a region checked against
+ *	the others is the one inserted; held by the release while it waits
+ *	for requests (a stopped queue has none), never by an engine, never
+ *	while pinning (wd_mem_prepare() holds no lock) nor by UNREGISTER's
+ *	wait (wd_mem_unregistered())
  * @regions: the registered regions, NULL for a free slot
  */
 struct wd_mem_table {

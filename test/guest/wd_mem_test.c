@@ -7,14 +7,19 @@
  * (vzip's COPY; vcrypt's KEY_LOAD, AES and SHA-256, checked against
  * OpenSSL's libcrypto), requests after unregistering, the cap of regions,
  * RLIMIT_MEMLOCK, bad input, another process's attempt, unregistering
- * under requests in flight, and reclaim after SIGKILL.  Without SVA
- * (sva=0) both commands fail with EOPNOTSUPP.
+ * under requests in flight, and reclaim after SIGKILL; on vcrypt, an
+ * unbind while UNREGISTER waits for a stream's request that waits for a
+ * page (the test fixture wd_mm_hold).  Without SVA (sva=0) both commands
+ * fail with EOPNOTSUPP.
  *
  * Prints TAP; exits non-zero when a case failed.
  */
 #define _GNU_SOURCE
 #include <linux/capability.h>
+#include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -24,6 +29,7 @@
 
 #include "tap.h"
 #include "vcrypt_testlib.h"
+#include "wd_mm_hold.h"
 
 #define MIB		(1024 * 1024)
 
@@ -640,10 +646,190 @@ static void test_kill(void)
 	tap_ok(available() == avail0, "and its queue is free again");
 }
 
+/* ---- UNREGISTER of a stream's context while its request waits ---- */
+
+/* a file of the guest's root (9p): its faults go through the page cache */
+#define STALL_FILE	"/usr/share/common-licenses/GPL-2"
+#define MM_HOLD_DEV	"/dev/wd_mm_hold"
+
+struct bg_call {
+	int fd;
+	unsigned long cmd;
+	void *arg;
+	const char *path, *text;	/* or a sysfs write */
+	int err;			/* -1 until it returns */
+	atomic_bool done;
+};
+
+static void *bg_run(void *p)
+{
+	struct bg_call *c = p;
+
+	if (c->path)
+		c->err = vzip_write_file(c->path, c->text) ? EIO : 0;
+	else
+		c->err = ioctl(c->fd, c->cmd, c->arg) ? errno : 0;
+	atomic_store(&c->done, true);
+	return NULL;
+}
+
+/* Whether @c returns within @ms */
+static bool bg_done_within(struct bg_call *c, long ms, long *took)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!atomic_load(&c->done) && vzip_ms_since(&t0) < ms)
+		usleep(10000);
+	if (took)
+		*took = vzip_ms_since(&t0);
+	return atomic_load(&c->done);
+}
+
+/* Whether a kernel thread waits in wd_dma_map*() within 5 s */
+static bool engine_in_dma_map(void)
+{
+	char path[PATH_MAX], buf[4096];
+	struct dirent *e;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		DIR *dir = opendir("/proc");
+		bool found = false;
+
+		while (dir && !found && (e = readdir(dir))) {
+			if (e->d_name[0] < '1' || e->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/stack",
+				 e->d_name);
+			found = !vzip_read_file(path, buf, sizeof(buf)) &&
+				strstr(buf, "wd_dma_map");
+		}
+		if (dir)
+			closedir(dir);
+		if (found)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/*
+ * A stream's request holds the registered region of its context while it
+ * waits for a page of its source, which the test fixture wd_mm_hold keeps
+ * locked as a read that does not end would (a stalled FUSE or NFS file).
+ * An UNREGISTER of that region waits for the request, as it must, but
+ * without the queue's lock: an unbind meanwhile finishes, its stop giving
+ * the request up, and then the UNREGISTER returns 0 with VmPin back.  Last
+ * of the cases: the device is bound again after, under a new name.
+ */
+static void test_crypt_unregister_waiting(struct vzip_q *q)
+{
+	struct wd_mm_hold_page hp = { .offset = 0 };
+	struct wd_mem_region r = { 0 };
+	struct bg_call hold = { .cmd = WD_MM_HOLD_PAGE, .arg = &hp, .err = -1 };
+	struct bg_call un = { .fd = q->fd, .cmd = WD_MEM_CMD_UNREGISTER,
+			      .arg = &r, .err = -1 };
+	struct bg_call unbind = { .path = "/sys/bus/platform/drivers/vcrypt/unbind",
+				  .err = -1 };
+	char link[PATH_MAX], target[PATH_MAX], pdev[NAME_MAX + 1] = "";
+	uint32_t ctx_size = vzip_reg(q, VCRYPT_REG_CTX_SIZE);
+	uint8_t *ctx = pages_alloc(page), *src = MAP_FAILED;
+	bool waited = false, early = true, unbound = false;
+	long pin0 = vmpin_kib(), unbind_ms = -1;
+	pthread_t ht, ut, bt;
+	struct vcrypt_cqe cqe;
+	struct vcrypt_sqe sqe;
+	ssize_t len;
+	int ffd, i;
+
+	snprintf(link, sizeof(link), VZIP_CLASS_DIR "/%s/device", name);
+	len = readlink(link, target, sizeof(target) - 1);
+	if (len > 0) {
+		target[len] = '\0';
+		snprintf(pdev, sizeof(pdev), "%.255s", strrchr(target, '/') ?
+			 strrchr(target, '/') + 1 : target);
+	}
+	hold.fd = open(MM_HOLD_DEV, O_RDWR);
+	ffd = open(STALL_FILE, O_RDONLY);
+	if (ffd >= 0)
+		src = mmap(NULL, page, PROT_READ, MAP_PRIVATE, ffd, 0);
+	r.addr = (uintptr_t)ctx;
+	r.len = page;
+	r.flags = WD_MEM_F_WRITE;
+	unbind.text = pdev;
+	hp.fd = ffd;
+	if (!tap_ok(*pdev && hold.fd >= 0 && src != MAP_FAILED && ctx &&
+		    ctx_size && ctx_size <= page &&
+		    !ioctl(q->fd, WD_MEM_CMD_REGISTER, &r) &&
+		    !pthread_create(&ht, NULL, bg_run, &hold),
+		    "a stream's context registered, its source on a page of " STALL_FILE " that the fixture holds (%s, context %u bytes)",
+		    pdev, ctx_size)) {
+		tap_ok(0, "the unbind: not run");
+		goto out;
+	}
+	for (i = 0; i < 1000 && ioctl(hold.fd, WD_MM_STATE) == WD_MM_NOT_HELD &&
+	     !atomic_load(&hold.done); i++)
+		usleep(10000);
+	/*
+	 * A new stream hashing the page: its context is mapped first.  Not
+	 * FINAL, so no digest yet.
+	 */
+	sqe = vcrypt_sqe(q, VCRYPT_OP_DIGEST, VCRYPT_ALG_SHA256, 0, src, page,
+			 NULL, 0);
+	sqe.ctx = htole64((uintptr_t)ctx);
+	sqe.flags = htole16(VCRYPT_SQE_F_STREAM | VCRYPT_SQE_F_NEW_STREAM);
+	vcrypt_queue(q, &sqe);
+	if (!vzip_submit(q))
+		waited = engine_in_dma_map();
+	if (!waited && !vcrypt_reap(q, &cqe, 1000, false))
+		tap_diag("the request completed with status %u",
+			 le16toh(cqe.status));
+	if (waited) {
+		pthread_create(&ut, NULL, bg_run, &un);
+		/* it waits for the request, which holds the context */
+		early = bg_done_within(&un, 300, NULL);
+		pthread_create(&bt, NULL, bg_run, &unbind);
+		unbound = bg_done_within(&unbind, 10000, &unbind_ms);
+	}
+	ioctl(hold.fd, WD_MM_RELEASE);
+	pthread_join(ht, NULL);
+	/* what waited for the hold ends now: nothing hangs */
+	if (waited) {
+		bg_done_within(&unbind, 10000, NULL);
+		bg_done_within(&un, 10000, NULL);
+		if (atomic_load(&unbind.done))
+			pthread_join(bt, NULL);
+		if (atomic_load(&un.done))
+			pthread_join(ut, NULL);
+	}
+	tap_ok(waited && !early && unbound && !unbind.err,
+	       "an unbind while an UNREGISTER waits for a stream's request (the engine waiting for its source: %s, UNREGISTER returned before: %s) finished (in %ld ms)",
+	       waited ? "yes" : "no", early ? "yes" : "no",
+	       unbound ? unbind_ms : -1L);
+	tap_ok(waited && un.err == 0 && vmpin_kib() == pin0,
+	       "the UNREGISTER then returns 0 (%s), VmPin back (%ld kB, was %ld)",
+	       un.err < 0 ? "did not return" : strerror(un.err), vmpin_kib(),
+	       pin0);
+	if (atomic_load(&unbind.done) &&
+	    (vzip_write_file("/sys/bus/platform/drivers/vcrypt/bind", pdev) ||
+	     vcrypt_find_device(name, sizeof(name))))
+		tap_diag("the rebind failed");
+out:
+	if (src != MAP_FAILED)
+		munmap(src, page);
+	if (ffd >= 0)
+		close(ffd);
+	if (hold.fd >= 0)
+		close(hold.fd);
+	if (ctx)
+		munmap(ctx, page);
+}
+
 /* Tests in every class, then each class's own */
 #define PLAN_COMMON	33
 #define PLAN_VZIP	17
-#define PLAN_VCRYPT	21
+#define PLAN_VCRYPT	24
 
 static const uint32_t crypt_algs = 1U << VCRYPT_ALG_SHA256 |
 				   1U << VCRYPT_ALG_AES_CBC |
@@ -702,6 +888,8 @@ int main(int argc, char **argv)
 	else
 		test_inflight(&q);
 	test_kill();
+	if (vcrypt)
+		test_crypt_unregister_waiting(&q);
 	vzip_close(&q);
 	return tap_done();
 }

@@ -46,6 +46,7 @@ enum {
 	FAKE_STEP_PREPARE_FAILS,	/* prepare returns -EIO */
 	FAKE_STEP_COMMIT_FAILS,		/* commit returns -EEXIST */
 	FAKE_STEP_REMOVE,		/* prepare removes the device */
+	FAKE_STEP_SWAP,			/* commit hands what it kept to finish */
 };
 
 #define MIN_NS			(60ULL * NSEC_PER_SEC)
@@ -71,8 +72,12 @@ struct fake {
 	bool updated;
 	u32 ioctl_value;
 	/* FAKE_STEPS: its calls, and what prepare saw */
-	int prepares, commits, cancels;
+	int prepares, commits, finishes, cancels;
+	long finish_ret;		/* the last finish's result */
 	bool prepare_locked;		/* state_lock held in a prepare */
+	bool finish_locked;		/* state_lock held in a finish */
+	int finish_modref;		/* this module's references, there */
+	u32 finished;			/* what the last finish was given */
 	int prepare_modref;		/* this module's references, there */
 	u32 *kept;			/* what the last commit took over */
 	struct mm_struct *bound_mm;
@@ -198,7 +203,9 @@ static void fake_remove(struct fake *fake)
 
 /*
  * FAKE_STEPS: prepare hands a kmalloc'ed copy of the argument to commit,
- * which keeps it, or to cancel, which frees it (kmemleak sees the rest).
+ * which keeps it, or to finish, which frees it (kmemleak sees the rest).
+ * FAKE_STEP_SWAP's commit hands finish what it kept before instead, as a
+ * command that takes something away under the lock and waits after.
  * Prepare runs with no lock held, so it may even remove the device.
  */
 static void *fake_steps_prepare(struct uacce_queue *q, void *arg)
@@ -220,21 +227,37 @@ static void *fake_steps_prepare(struct uacce_queue *q, void *arg)
 	return prep;
 }
 
-static long fake_steps_commit(struct uacce_queue *q, void *arg, void *prep)
+static long fake_steps_commit(struct uacce_queue *q, void *arg, void **prep)
 {
 	struct fake *fake = to_fake(q->uacce);
+	u32 *mine = *prep;
 
 	fake->commits++;
-	if (*(u32 *)prep == FAKE_STEP_COMMIT_FAILS)
+	if (*mine == FAKE_STEP_COMMIT_FAILS)
 		return -EEXIST;
+	if (*mine == FAKE_STEP_SWAP) {
+		*prep = fake->kept;
+		fake->kept = mine;
+		return 0;
+	}
 	kfree(fake->kept);
-	fake->kept = prep;
+	fake->kept = mine;
+	*prep = NULL;
 	return 0;
 }
 
-static void fake_steps_cancel(struct uacce_queue *q, void *prep)
+static void fake_steps_finish(struct uacce_queue *q, void *prep, long ret)
 {
-	to_fake(q->uacce)->cancels++;
+	struct fake *fake = to_fake(q->uacce);
+	u32 *given = prep;
+
+	fake->finishes++;
+	fake->finish_ret = ret;
+	fake->finish_locked |= mutex_is_locked(&q->state_lock);
+	fake->finish_modref = module_refcount(THIS_MODULE);
+	fake->finished = given ? *given : 0;
+	if (ret < 0)
+		fake->cancels++;
 	kfree(prep);
 }
 
@@ -245,7 +268,7 @@ static const struct uacce_ioctl fake_ioctls[] = {
 		.cmd = FAKE_STEPS,
 		.prepare = fake_steps_prepare,
 		.commit = fake_steps_commit,
-		.cancel = fake_steps_cancel,
+		.finish = fake_steps_finish,
 	},
 };
 
@@ -653,8 +676,8 @@ static void uacce_test_alloc_args(struct kunit *test)
 	}, both_ioctls[] = {
 		{ .cmd = FAKE_CMD, .func = fake_set,
 		  .prepare = fake_steps_prepare, .commit = fake_steps_commit,
-		  .cancel = fake_steps_cancel },
-	}, no_cancel_ioctls[] = {
+		  .finish = fake_steps_finish },
+	}, no_finish_ioctls[] = {
 		{ .cmd = FAKE_STEPS, .prepare = fake_steps_prepare,
 		  .commit = fake_steps_commit },
 	};
@@ -696,12 +719,12 @@ static void uacce_test_alloc_args(struct kunit *test)
 	big_ops.ioctls = twice_ioctls;
 	big_ops.num_ioctls = ARRAY_SIZE(twice_ioctls);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
-	/* a function and steps; steps without a cancel */
+	/* a function and steps; steps without a finish */
 	big_ops.ioctls = both_ioctls;
 	big_ops.num_ioctls = ARRAY_SIZE(both_ioctls);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
-	big_ops.ioctls = no_cancel_ioctls;
-	big_ops.num_ioctls = ARRAY_SIZE(no_cancel_ioctls);
+	big_ops.ioctls = no_finish_ioctls;
+	big_ops.num_ioctls = ARRAY_SIZE(no_finish_ioctls);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
 	big_ops.ioctls = NULL;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
@@ -952,10 +975,11 @@ static void uacce_test_state_transitions(struct kunit *test)
 }
 
 /*
- * A command in steps (struct uacce_ioctl's prepare, commit, cancel): the
- * prepare step runs with no lock held and the driver's module held, and
- * what it returns goes to exactly one of commit (when it succeeds) and
- * cancel, also when the device is removed between the two.
+ * A command in steps (struct uacce_ioctl's prepare, commit, finish): the
+ * prepare and finish steps run with no lock held and the driver's module
+ * held; finish runs after every prepare that succeeded, with commit's
+ * result or -ENXIO if the device was removed between the two, on what
+ * commit left it; it undoes prepare when that result is an error.
  */
 static void uacce_test_ioctl_steps(struct kunit *test)
 {
@@ -976,38 +1000,59 @@ static void uacce_test_ioctl_steps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake->prepare_modref, refs + 1);
 	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), refs);
 	KUNIT_EXPECT_EQ(test, fake->commits, 1);
+	KUNIT_EXPECT_EQ(test, fake->finishes, 1);
+	KUNIT_EXPECT_EQ(test, fake->finish_ret, 0);
+	KUNIT_EXPECT_EQ(test, fake->finished, 0U);
+	KUNIT_EXPECT_FALSE(test, fake->finish_locked);
+	KUNIT_EXPECT_EQ(test, fake->finish_modref, refs + 1);
 	KUNIT_EXPECT_EQ(test, fake->cancels, 0);
 	KUNIT_ASSERT_NOT_NULL(test, fake->kept);
 	KUNIT_EXPECT_EQ(test, *fake->kept, (u32)FAKE_STEP_OK);
 
-	/* a failed prepare is the result, with neither commit nor cancel */
+	/* commit hands finish what it took away: finish gets it, unlocked */
+	KUNIT_EXPECT_EQ(test, put_user(FAKE_STEP_SWAP, uarg), 0);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, ctx->ubuf), 0);
+	KUNIT_EXPECT_EQ(test, fake->commits, 2);
+	KUNIT_EXPECT_EQ(test, fake->finishes, 2);
+	KUNIT_EXPECT_EQ(test, fake->finished, (u32)FAKE_STEP_OK);
+	KUNIT_EXPECT_FALSE(test, fake->finish_locked);
+	KUNIT_EXPECT_EQ(test, *fake->kept, (u32)FAKE_STEP_SWAP);
+
+	/* a failed prepare is the result, with neither commit nor finish */
 	KUNIT_EXPECT_EQ(test, put_user(FAKE_STEP_PREPARE_FAILS, uarg), 0);
 	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, ctx->ubuf), -EIO);
-	KUNIT_EXPECT_EQ(test, fake->commits, 1);
-	KUNIT_EXPECT_EQ(test, fake->cancels, 0);
+	KUNIT_EXPECT_EQ(test, fake->commits, 2);
+	KUNIT_EXPECT_EQ(test, fake->finishes, 2);
 	/* an argument that cannot be read: no step runs */
 	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, 16), -EFAULT);
-	KUNIT_EXPECT_EQ(test, fake->prepares, 2);
+	KUNIT_EXPECT_EQ(test, fake->prepares, 3);
 
-	/* a failed commit leaves what prepare made to cancel */
+	/* a failed commit leaves what prepare made to finish, to undo */
 	KUNIT_EXPECT_EQ(test, put_user(FAKE_STEP_COMMIT_FAILS, uarg), 0);
 	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, ctx->ubuf), -EEXIST);
-	KUNIT_EXPECT_EQ(test, fake->commits, 2);
+	KUNIT_EXPECT_EQ(test, fake->commits, 3);
+	KUNIT_EXPECT_EQ(test, fake->finishes, 3);
+	KUNIT_EXPECT_EQ(test, fake->finish_ret, -EEXIST);
+	KUNIT_EXPECT_EQ(test, fake->finished, (u32)FAKE_STEP_COMMIT_FAILS);
 	KUNIT_EXPECT_EQ(test, fake->cancels, 1);
-	KUNIT_EXPECT_EQ(test, *fake->kept, (u32)FAKE_STEP_OK);
+	KUNIT_EXPECT_EQ(test, *fake->kept, (u32)FAKE_STEP_SWAP);
 
-	/* removed between the steps: no commit, a cancel, ENXIO */
+	/* removed between the steps: no commit, a finish with ENXIO */
 	KUNIT_EXPECT_EQ(test, put_user(FAKE_STEP_REMOVE, uarg), 0);
 	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, ctx->ubuf), -ENXIO);
 	KUNIT_EXPECT_TRUE(test, fake->removed);
-	KUNIT_EXPECT_EQ(test, fake->prepares, 4);
-	KUNIT_EXPECT_EQ(test, fake->commits, 2);
+	KUNIT_EXPECT_EQ(test, fake->prepares, 5);
+	KUNIT_EXPECT_EQ(test, fake->commits, 3);
+	KUNIT_EXPECT_EQ(test, fake->finishes, 4);
+	KUNIT_EXPECT_EQ(test, fake->finish_ret, -ENXIO);
+	KUNIT_EXPECT_EQ(test, fake->finished, (u32)FAKE_STEP_REMOVE);
 	KUNIT_EXPECT_EQ(test, fake->cancels, 2);
 	KUNIT_EXPECT_FALSE(test, fake->prepare_locked);
+	KUNIT_EXPECT_FALSE(test, fake->finish_locked);
 	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), refs);
 	/* and then no step at all */
 	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, ctx->ubuf), -ENXIO);
-	KUNIT_EXPECT_EQ(test, fake->prepares, 4);
+	KUNIT_EXPECT_EQ(test, fake->prepares, 5);
 	t_close(ctx, f);
 }
 

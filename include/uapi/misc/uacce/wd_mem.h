@@ -70,8 +70,10 @@ struct wd_mem_region {
 /*
  * WD_MEM_CMD_UNREGISTER - end the registration of @addr and @len (@flags
  * is ignored).  It returns once no request of the queue uses the region
- * any more, its pages unpinned and unaccounted.  ENOENT: no such
- * registration.
+ * any more, its pages unpinned and unaccounted; a request still waiting
+ * for its other pages is given up if the queue stops meanwhile (PUT_Q,
+ * the device's removal), which this wait does not hold up.  ENOENT: no
+ * such registration.
  */
 #define WD_MEM_CMD_UNREGISTER	_IOW('W', 0x81, struct wd_mem_region)
 

@@ -167,17 +167,26 @@ unsigned int wd_dma_range_pages(u32 len)
 EXPORT_SYMBOL_GPL(wd_dma_range_pages);
 
 /*
- * Why the page at @addr cannot be pinned without waiting: -EFAULT if its
- * fault waits for a userfaultfd handler, which only the process can
- * answer (and which FOLL_NOWAIT does not even ask), -EBUSY if it waits
- * for I/O, started by the try: a later try finds the page.
+ * Tries after which a page of a userfaultfd range that still waits is an
+ * address error: about 100 ms of wd_dma_backoff().  A page that merely
+ * needs I/O (a swap-in) is there by then; one that needs the process's
+ * fault handler never comes, since FOLL_NOWAIT does not even ask it.
+ */
+#define WD_DMA_UFFD_TRIES	96
+
+/*
+ * Why the page at @addr cannot be pinned without waiting, the @tries-th
+ * time: -EBUSY while a later try may find it (its fault started the I/O
+ * it waits for), -EFAULT for a page of a userfaultfd range after
+ * WD_DMA_UFFD_TRIES, which only the process could answer.
  */
 static int wd_sva_busy(struct wd_engine_dev *wdev, struct mm_struct *mm,
-		       const struct wd_dma_range *r, unsigned long addr)
+		       const struct wd_dma_range *r, unsigned long addr,
+		       unsigned int tries)
 {
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
 
-	if (vma && userfaultfd_armed(vma)) {
+	if (vma && userfaultfd_armed(vma) && tries >= WD_DMA_UFFD_TRIES) {
 		dev_dbg_ratelimited(wdev->dev,
 				    "cannot pin %u bytes at %#llx: %#lx waits for a userfaultfd handler, which an engine does not wait for\n",
 				    r->len, r->addr, addr);
@@ -187,22 +196,27 @@ static int wd_sva_busy(struct wd_engine_dev *wdev, struct mm_struct *mm,
 }
 
 /*
- * Pins one range of a request, under the owner's mmap_lock, without
- * waiting for a page's I/O (FOLL_NOWAIT): a page of a file whose server
- * stalls (FUSE, NFS) would keep the engine, and the stop of its queue,
- * waiting as long, unkillably.  Returns 0, -EFAULT (logged), or -EBUSY
- * with nothing pinned when a page waits for I/O: the caller drops the
- * lock and tries again.  fail_function can fail it
- * (ALLOW_ERROR_INJECTION): the request then completes with the class's
- * address error and the ranges pinned before it are unpinned.  No test
- * does yet: 6.1's fail_function takes a lock in the int3 trap that lockdep
- * reports, and the unwinding is what vzip_proto's bad-address cases
- * already run.
+ * Pins one range of a request, under the owner's mmap_lock, on the
+ * @tries-th try, without waiting for a page's I/O (FOLL_NOWAIT): a page
+ * of a file whose server stalls (FUSE, NFS) would keep the engine, and
+ * the stop of its queue, waiting as long, unkillably.  FOLL_NOWAIT covers
+ * the I/O a fault starts and then waits for (readahead, a page being read
+ * by another task, a swap-in), not a read the fault must make itself
+ * (readahead off for the file) nor a write fault's wait for writeback.
+ * Returns 0, -EFAULT (logged), or -EBUSY with nothing pinned when a page
+ * waits: the caller drops the lock and tries again.  fail_function can
+ * fail it (ALLOW_ERROR_INJECTION): with -EFAULT the request completes
+ * with the class's address error and the ranges pinned before it are
+ * unpinned; -EBUSY is a page that waits, until the queue stops.  No test
+ * injects yet: 6.1's fail_function takes a lock in the int3 trap that
+ * lockdep reports, and the unwinding is what vzip_proto's bad-address
+ * cases already run.
  */
 static noinline int wd_sva_pin(struct wd_engine_dev *wdev,
 			       struct mm_struct *mm,
 			       const struct wd_dma_range *r,
-			       struct page **pages, struct wd_buf *buf)
+			       struct page **pages, struct wd_buf *buf,
+			       unsigned int tries)
 {
 	unsigned int flags = FOLL_NOWAIT | (r->write ? FOLL_WRITE : 0);
 	unsigned long nr, done = 0, start = r->addr & PAGE_MASK;
@@ -236,7 +250,7 @@ static noinline int wd_sva_pin(struct wd_engine_dev *wdev,
 			unpin_user_pages(pages, done);
 		if (!pinned)
 			return wd_sva_busy(wdev, mm, r,
-					   start + done * PAGE_SIZE);
+					   start + done * PAGE_SIZE, tries);
 		dev_dbg_ratelimited(wdev->dev,
 				    "cannot pin %u bytes at %#llx for %s: %pe at page %lu\n",
 				    r->len, r->addr,
@@ -298,10 +312,11 @@ static int wd_dma_backoff(const bool *stopping, unsigned int *tries)
 {
 	if (stopping && READ_ONCE(*stopping))
 		return -EINTR;
+	/* idle: a request waiting for its pages is no load */
 	if (++*tries < 32)
-		usleep_range(20, 50);
+		usleep_idle_range(20, 50);
 	else
-		usleep_range(1000, 2000);
+		usleep_idle_range(1000, 2000);
 	return 0;
 }
 
@@ -324,9 +339,10 @@ static int wd_dma_mmap_lock(struct mm_struct *mm, const bool *stopping,
 		mmap_read_lock(mm);
 		return 0;
 	}
-	while (!mmap_read_trylock(mm))
+	while (!mmap_read_trylock(mm)) {
 		if (wd_dma_backoff(stopping, tries))
 			return -EINTR;
+	}
 	return 0;
 }
 
@@ -383,7 +399,7 @@ static int wd_dma_map_user(struct wd_engine_dev *wdev, struct wd_mem_table *t,
 		for (i = 0; i < n && !ret; i++) {
 			if (bufs[i]->reg || !r[i].len)
 				continue;
-			ret = wd_sva_pin(wdev, mm, &r[i], next, bufs[i]);
+			ret = wd_sva_pin(wdev, mm, &r[i], next, bufs[i], tries);
 			next += bufs[i]->nr_pages;
 		}
 		mmap_read_unlock(mm);
@@ -417,9 +433,10 @@ static int wd_dma_map_user(struct wd_engine_dev *wdev, struct wd_mem_table *t,
  *
  * The address space only needs to live while the pages are pinned: pinned
  * pages stay valid after the process exits, they are just no longer its.
- * A page whose fault waits for I/O (a file's page being read, a swapped
- * out one) is tried again until it is there; one that waits for a
- * userfaultfd handler is an error at once.
+ * A page whose fault waits for I/O it started (a file's page being read,
+ * a swapped out one) is tried again until it is there; one of a
+ * userfaultfd range that still waits after about 100 ms is an error, as
+ * only the process's handler could answer it.
  *
  * Return: 0; -ESRCH if the address space is gone; -EINTR if the queue
  * was stopped while the mmap_lock or a page was awaited; -EFAULT if a
@@ -522,7 +539,7 @@ EXPORT_SYMBOL_GPL(wd_dma_map_ss);
  *
  * Return: the class's status.ok; status.addr_error if a range cannot be
  * reached; status.aborted if the owner's address space is gone, or the
- * queue was stopped while its mmap_lock was awaited (SVA).
+ * queue was stopped while its mmap_lock or a page was awaited (SVA).
  */
 u16 wd_dma_map(struct wd_engine_dev *wdev, const struct wd_dma_queue *dq,
 	       struct page **pages, const struct wd_dma_range *r,

@@ -16,7 +16,8 @@
  * and the caller gets its pinned memory back when the ioctl returns.
  * That wait is UNREGISTER's finish step, without the queue's state_lock:
  * a request holding the region may itself wait, for its owner's
- * mmap_lock, until the queue is stopped.
+ * mmap_lock or a page's I/O, until the queue is stopped.  A fatal signal
+ * ends the wait, the last request then freeing the region.
  *
  * REGISTER is uacce's two-step kind of command (struct uacce_ioctl): the
  * region is accounted and pinned by wd_mem_prepare() with no lock held,
@@ -94,14 +95,22 @@ static void wd_mem_unpin(struct wd_mem_reg *reg)
 
 /*
  * Out of the table already (and out of the device's count of pinned
- * pages): waits for the requests using it, then frees it.  Uses nothing of
- * the queue or the device, which may be gone.
+ * pages), with the table's reference, which the caller took over: waits
+ * for the requests using it, then frees it.  With @killable a fatal
+ * signal ends the wait, and the last request frees it (wd_mem_put()): a
+ * killed process's UNREGISTER must not keep it from exiting, and its
+ * file from closing, which is what stops the queue and ends a request
+ * waiting for a page.  Uses nothing of the queue or the device, which
+ * may be gone.
  */
-static void wd_mem_drop(struct wd_mem_reg *reg)
+static void wd_mem_drop(struct wd_mem_reg *reg, bool killable)
 {
-	if (!refcount_dec_and_test(&reg->ref))
-		wait_var_event(&reg->ref, !refcount_read(&reg->ref));
-	wd_mem_unpin(reg);
+	if (killable)
+		wait_var_event_killable(&reg->ref,
+					refcount_read(&reg->ref) == 1);
+	else
+		wait_var_event(&reg->ref, refcount_read(&reg->ref) == 1);
+	wd_mem_put(reg);
 }
 
 /* Under change_lock: takes slot @i's region out of the table, or NULL. */
@@ -406,8 +415,8 @@ void wd_mem_cancel(struct wd_mem_reg *reg)
  *
  * Under the queue's state_lock: no request finds the region any more, but
  * some may still use it.  They are not waited for here: a request may wait
- * for its owner's mmap_lock (for its other ranges) until its queue is
- * stopped, and the stop needs the state_lock.
+ * for its owner's mmap_lock or a page's I/O (for its other ranges) until
+ * its queue is stopped, and the stop needs the state_lock.
  *
  * Return: 0, or the negative errno <uapi/misc/uacce/wd_mem.h> gives.
  */
@@ -443,11 +452,12 @@ long wd_mem_unregister(struct wd_mem_table *t, struct uacce_queue *uq,
  *
  * With no lock held: waits for the requests still using the region, which
  * end, or are given up when their queue stops, then unpins and unaccounts
- * it.  The caller has its pinned memory back when the command returns.
+ * it.  The caller has its pinned memory back when the command returns,
+ * unless a fatal signal ended the wait: the last request then frees it.
  */
 void wd_mem_unregistered(struct wd_mem_reg *reg)
 {
-	wd_mem_drop(reg);
+	wd_mem_drop(reg, true);
 }
 
 /**
@@ -468,7 +478,7 @@ void wd_mem_release(struct wd_mem_table *t)
 		struct wd_mem_reg *reg = wd_mem_detach(t, i);
 
 		if (reg)
-			wd_mem_drop(reg);
+			wd_mem_drop(reg, false);
 	}
 	mutex_unlock(&t->change_lock);
 }
@@ -519,11 +529,19 @@ bool wd_mem_get(struct wd_mem_table *t, const struct wd_dma_range *r,
 }
 
 /**
- * wd_mem_put() - drop a request's reference on a region
+ * wd_mem_put() - drop a reference on a region
  * @reg: the region
+ *
+ * A request's, or the one wd_mem_drop() holds: the last frees the region,
+ * which is out of its table then.  Process context.
  */
 void wd_mem_put(struct wd_mem_reg *reg)
 {
-	if (refcount_dec_and_test(&reg->ref))
-		wake_up_var(&reg->ref);
+	if (refcount_dec_and_test(&reg->ref)) {
+		wd_mem_unpin(reg);
+		return;
+	}
+	/* wd_mem_drop() waits for the count to fall to its own reference */
+	smp_mb__after_atomic();
+	wake_up_var(&reg->ref);
 }

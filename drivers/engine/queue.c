@@ -290,8 +290,12 @@ static void *wd_hwq_mem_prepare(struct uacce_queue *uq, void *arg)
 static long wd_hwq_mem_commit(struct uacce_queue *uq, void *arg, void **prep)
 {
 	struct wd_hwq *q = uq->priv;
+	long ret = wd_mem_commit(&q->mem, *prep);
 
-	return wd_mem_commit(&q->mem, *prep);
+	/* the table's now */
+	if (!ret)
+		*prep = NULL;
+	return ret;
 }
 
 static void wd_hwq_mem_finish(struct uacce_queue *uq, void *prep, long ret)
@@ -310,9 +314,11 @@ static long wd_hwq_unreg_commit(struct uacce_queue *uq, void *arg,
 				void **prep)
 {
 	struct wd_hwq *q = uq->priv;
+	struct wd_mem_reg *reg = NULL;
+	long ret = wd_mem_unregister(&q->mem, uq, arg, &reg);
 
-	return wd_mem_unregister(&q->mem, uq, arg,
-				 (struct wd_mem_reg **)prep);
+	*prep = reg;
+	return ret;
 }
 
 static void wd_hwq_unreg_finish(struct uacce_queue *uq, void *prep, long ret)

@@ -98,8 +98,9 @@ static inline bool uacce_qfr_mapped(const struct uacce_qfile_region *qfr)
  *	takes, or an ERR_PTR() (the command's result).
  * @commit: the second step, with q->state_lock held, called only if the
  *	queue is still usable: returns >= 0 or a negative errno, the
- *	command's result.  It may replace *@prep with what @finish takes
- *	(what it took away from the device, for instance).
+ *	command's result.  When it succeeds it takes *@prep over and sets
+ *	*@prep to what @finish takes (what it took away from the device,
+ *	for instance), or NULL; when it fails it leaves *@prep alone.
  * @finish: the last step, with no lock held, run after every @prepare
  *	that succeeded, on *@prep as @commit left it: @ret is @commit's
  *	result, or -ENXIO if the device was removed before it.  It undoes
@@ -282,7 +283,7 @@ enum uacce_q_state {
  *	held while copying user memory or waiting for the engine
  * @state_lock: serialises the queue's state changes and every call into
  *	the driver for this queue except region_pfn and a command's prepare
- *	and cancel steps; the core never takes a process's mmap_lock under
+ *	and finish steps; the core never takes a process's mmap_lock under
  *	it (it comes before @mutex).  uacce_remove() takes it, so ioctl
  *	arguments are copied outside it
  * @status_lock: serialises writers of @status and @status_state; an

@@ -146,7 +146,7 @@ struct wd_sched_ent {
  * @ok: the request succeeded so far: it goes on
  * @addr_error: a range of the request cannot be reached (wd_dma_map())
  * @aborted: the owner's address space is gone, or the queue was stopped
- *	while its mmap_lock was awaited (wd_dma_map())
+ *	while its mmap_lock or a page was awaited (wd_dma_map())
  * @hw_error: an engine failure: the debugfs knob inject_hw_error injects it,
  *	and a request that ends with it counts against the device's
  *	isolate_strategy (uacce_report_hw_error())

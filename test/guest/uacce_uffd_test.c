@@ -8,10 +8,12 @@
  *    meanwhile every other operation on the queue (START_Q, WAKE_Q, PUT_Q,
  *    mmap, munmap, close) completes: no lock is held across a user copy.
  *    Resolving the page lets the ioctl finish with the right result.
- *  - a request whose source is a missing page completes with ADDR_ERROR at
- *    once: an engine never waits for a process's fault handler, so one
- *    process cannot stall the device for the others.  Once the page is
- *    there, the same request succeeds.
+ *  - a request whose source is a missing page completes with ADDR_ERROR
+ *    after the engine's tries (about 100 ms: a page that waits for I/O in
+ *    such a range is there by then): an engine never waits for a
+ *    process's fault handler, and does not even ask it, so one process
+ *    cannot stall the device for the others.  Once the page is there, the
+ *    same request succeeds.
  *
  * Needs CONFIG_USERFAULTFD and a caller allowed to handle kernel faults
  * (root here).  Prints TAP; exits non-zero when a case failed.
@@ -197,7 +199,7 @@ static void test_request_source(const char *name)
 	tap_ok(!vzip_post(&q, &sqe) &&
 	       !vzip_reap(&q, &cqe, VZIP_TIMEOUT_MS, true) &&
 	       le16toh(cqe.status) == VZIP_STS_ADDR_ERROR,
-	       "a missing source page is ADDR_ERROR at once, the engine does not wait (status %u)",
+	       "a missing source page is ADDR_ERROR after the engine's tries, the engine does not wait for the handler (status %u)",
 	       le16toh(cqe.status));
 	/* poll() is EPOLLERR on a blocking userfaultfd: hence O_NONBLOCK */
 	pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };

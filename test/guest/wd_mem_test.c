@@ -7,10 +7,10 @@
  * (vzip's COPY; vcrypt's KEY_LOAD, AES and SHA-256, checked against
  * OpenSSL's libcrypto), requests after unregistering, the cap of regions,
  * RLIMIT_MEMLOCK, bad input, another process's attempt, unregistering
- * under requests in flight, and reclaim after SIGKILL; on vcrypt, an
- * unbind while UNREGISTER waits for a stream's request that waits for a
- * page (the test fixture wd_mm_hold).  Without SVA (sva=0) both commands
- * fail with EOPNOTSUPP.
+ * under requests in flight, and reclaim after SIGKILL; on vcrypt, a kill
+ * and an unbind while UNREGISTER waits for a stream's request that waits
+ * for a page (the test fixture wd_mm_hold).  Without SVA (sva=0) both
+ * commands fail with EOPNOTSUPP.
  *
  * Prints TAP; exits non-zero when a case failed.
  */
@@ -658,6 +658,7 @@ struct bg_call {
 	void *arg;
 	const char *path, *text;	/* or a sysfs write */
 	int err;			/* -1 until it returns */
+	atomic_int tid;			/* the thread's, once it runs */
 	atomic_bool done;
 };
 
@@ -665,6 +666,7 @@ static void *bg_run(void *p)
 {
 	struct bg_call *c = p;
 
+	atomic_store(&c->tid, (int)syscall(SYS_gettid));
 	if (c->path)
 		c->err = vzip_write_file(c->path, c->text) ? EIO : 0;
 	else
@@ -684,6 +686,29 @@ static bool bg_done_within(struct bg_call *c, long ms, long *took)
 	if (took)
 		*took = vzip_ms_since(&t0);
 	return atomic_load(&c->done);
+}
+
+/* Whether @c's thread is in @func in the kernel within 5 s */
+static bool bg_in_kernel(struct bg_call *c, const char *func)
+{
+	char path[PATH_MAX], buf[4096] = "";
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stack",
+			 atomic_load(&c->tid));
+		if (atomic_load(&c->tid) &&
+		    !vzip_read_file(path, buf, sizeof(buf)) &&
+		    strstr(buf, func))
+			return true;
+		if (atomic_load(&c->done))
+			break;
+		usleep(10000);
+	}
+	tap_diag("thread %d (%s) not in %s; the top of its stack: %.80s",
+		 atomic_load(&c->tid),
+		 atomic_load(&c->done) ? "returned" : "running", func, buf);
+	return false;
 }
 
 /* Whether a kernel thread waits in wd_dma_map*() within 5 s */
@@ -715,6 +740,132 @@ static bool engine_in_dma_map(void)
 }
 
 /*
+ * The child of test_crypt_unregister_killed(): a queue of its own, a
+ * stream's request waiting for the page the parent's fixture holds, its
+ * context registered, and a thread in UNREGISTER of that region; it
+ * writes the thread's id to @wfd (0 if something failed), then waits to
+ * be killed.
+ */
+static int unregister_child(int wfd, int ffd)
+{
+	struct wd_mem_region r = { 0 };
+	struct bg_call un = { .cmd = WD_MEM_CMD_UNREGISTER, .arg = &r,
+			      .err = -1 };
+	uint8_t *ctx = pages_alloc(page), *src;
+	struct vcrypt_sqe sqe;
+	struct vzip_q cq;
+	pthread_t ut;
+	int tid = 0, i;
+
+	src = mmap(NULL, page, PROT_READ, MAP_PRIVATE, ffd, 0);
+	r.addr = (uintptr_t)ctx;
+	r.len = page;
+	r.flags = WD_MEM_F_WRITE;
+	if (ctx && src != MAP_FAILED && !vzip_open(&cq, name) &&
+	    !vzip_start(&cq) && !ioctl(cq.fd, WD_MEM_CMD_REGISTER, &r)) {
+		sqe = vcrypt_sqe(&cq, VCRYPT_OP_DIGEST, VCRYPT_ALG_SHA256, 0,
+				 src, page, NULL, 0);
+		sqe.ctx = htole64((uintptr_t)ctx);
+		sqe.flags = htole16(VCRYPT_SQE_F_STREAM |
+				    VCRYPT_SQE_F_NEW_STREAM);
+		vcrypt_queue(&cq, &sqe);
+		un.fd = cq.fd;
+		if (!vzip_submit(&cq) && engine_in_dma_map() &&
+		    !pthread_create(&ut, NULL, bg_run, &un)) {
+			for (i = 0; i < 500 && !atomic_load(&un.tid); i++)
+				usleep(10000);
+			tid = atomic_load(&un.tid);
+		}
+	}
+	if (write(wfd, &tid, sizeof(tid)) != sizeof(tid))
+		return 1;
+	for (;;)
+		pause();
+}
+
+/*
+ * A process killed while a thread of it waits in UNREGISTER for a
+ * stream's request, which waits for a page (the fixture holds it): the
+ * wait is killable, so the process exits and its file closes, which stops
+ * the queue and gives the request up (its last reference then frees the
+ * region; kmemleak would see one left).  An unkillable wait would keep the
+ * process until the page came.
+ */
+static void test_crypt_unregister_killed(void)
+{
+	struct wd_mm_hold_page hp = { .offset = 0 };
+	struct bg_call hold = { .cmd = WD_MM_HOLD_PAGE, .arg = &hp, .err = -1 };
+	long avail0 = available();
+	char path[PATH_MAX], buf[4096];
+	bool in_unreg = false, exited = false;
+	struct timespec t0;
+	long exit_ms = -1;
+	int pfd[2] = { -1, -1 }, tid = 0, st, ffd, i;
+	pthread_t ht;
+	pid_t pid = -1;
+
+	hold.fd = open(MM_HOLD_DEV, O_RDWR);
+	ffd = open(STALL_FILE, O_RDONLY);
+	hp.fd = ffd;
+	if (hold.fd < 0 || ffd < 0 || pipe(pfd) ||
+	    pthread_create(&ht, NULL, bg_run, &hold)) {
+		tap_ok(0, "the fixture, " STALL_FILE " and a pipe for the killed UNREGISTER");
+		tap_ok(0, "the queue's release: not checked");
+		goto out;
+	}
+	for (i = 0; i < 1000 && ioctl(hold.fd, WD_MM_STATE) == WD_MM_NOT_HELD &&
+	     !atomic_load(&hold.done); i++)
+		usleep(10000);
+	pid = fork();
+	if (!pid)
+		_exit(unregister_child(pfd[1], ffd));
+	close(pfd[1]);
+	pfd[1] = -1;
+	if (pid > 0 && read(pfd[0], &tid, sizeof(tid)) == sizeof(tid) && tid) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stack", (int)pid,
+			 tid);
+		for (i = 0; i < 500 && !in_unreg; i++) {
+			/* as in test_crypt_unregister_waiting() */
+			in_unreg = !vzip_read_file(path, buf, sizeof(buf)) &&
+				   strstr(buf, "wd_mem_");
+			if (!in_unreg)
+				usleep(10000);
+		}
+	}
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		while (!exited && vzip_ms_since(&t0) < 10000) {
+			exited = waitpid(pid, &st, WNOHANG) == pid;
+			if (!exited)
+				usleep(10000);
+		}
+		if (exited)
+			exit_ms = vzip_ms_since(&t0);
+	}
+	ioctl(hold.fd, WD_MM_RELEASE);
+	pthread_join(ht, NULL);
+	if (pid > 0 && !exited)
+		waitpid(pid, &st, 0);
+	tap_ok(in_unreg && exited,
+	       "a process killed while its UNREGISTER waits for a stream's request exits (in %ld ms; its thread was in UNREGISTER: %s)",
+	       exit_ms, in_unreg ? "yes" : "no");
+	for (i = 0; i < 500 && available() != avail0; i++)
+		usleep(10000);
+	tap_ok(available() == avail0,
+	       "and its queue is released (%ld queues available, were %ld)",
+	       available(), avail0);
+out:
+	for (i = 0; i < 2; i++)
+		if (pfd[i] >= 0)
+			close(pfd[i]);
+	if (ffd >= 0)
+		close(ffd);
+	if (hold.fd >= 0)
+		close(hold.fd);
+}
+
+/*
  * A stream's request holds the registered region of its context while it
  * waits for a page of its source, which the test fixture wd_mm_hold keeps
  * locked as a read that does not end would (a stalled FUSE or NFS file).
@@ -735,7 +886,8 @@ static void test_crypt_unregister_waiting(struct vzip_q *q)
 	char link[PATH_MAX], target[PATH_MAX], pdev[NAME_MAX + 1] = "";
 	uint32_t ctx_size = vzip_reg(q, VCRYPT_REG_CTX_SIZE);
 	uint8_t *ctx = pages_alloc(page), *src = MAP_FAILED;
-	bool waited = false, early = true, unbound = false;
+	bool waited = false, unreg_waits = false, unbound = false;
+	bool unreg_started = false, unbind_started = false;
 	long pin0 = vmpin_kib(), unbind_ms = -1;
 	pthread_t ht, ut, bt;
 	struct vcrypt_cqe cqe;
@@ -766,6 +918,7 @@ static void test_crypt_unregister_waiting(struct vzip_q *q)
 		    "a stream's context registered, its source on a page of " STALL_FILE " that the fixture holds (%s, context %u bytes)",
 		    pdev, ctx_size)) {
 		tap_ok(0, "the unbind: not run");
+		tap_ok(0, "the UNREGISTER: not run");
 		goto out;
 	}
 	for (i = 0; i < 1000 && ioctl(hold.fd, WD_MM_STATE) == WD_MM_NOT_HELD &&
@@ -785,27 +938,26 @@ static void test_crypt_unregister_waiting(struct vzip_q *q)
 	if (!waited && !vcrypt_reap(q, &cqe, 1000, false))
 		tap_diag("the request completed with status %u",
 			 le16toh(cqe.status));
-	if (waited) {
-		pthread_create(&ut, NULL, bg_run, &un);
-		/* it waits for the request, which holds the context */
-		early = bg_done_within(&un, 300, NULL);
-		pthread_create(&bt, NULL, bg_run, &unbind);
-		unbound = bg_done_within(&unbind, 10000, &unbind_ms);
-	}
+	unreg_started = waited && !pthread_create(&ut, NULL, bg_run, &un);
+	/*
+	 * It waits for the request, which holds the context: in wd_mem_drop()
+	 * or the wd_mem_unregister*() that calls it, tail calls aside.
+	 */
+	unreg_waits = unreg_started && bg_in_kernel(&un, "wd_mem_");
+	unbind_started = unreg_waits &&
+			 !pthread_create(&bt, NULL, bg_run, &unbind);
+	unbound = unbind_started &&
+		  bg_done_within(&unbind, 10000, &unbind_ms);
 	ioctl(hold.fd, WD_MM_RELEASE);
 	pthread_join(ht, NULL);
 	/* what waited for the hold ends now: nothing hangs */
-	if (waited) {
-		bg_done_within(&unbind, 10000, NULL);
-		bg_done_within(&un, 10000, NULL);
-		if (atomic_load(&unbind.done))
-			pthread_join(bt, NULL);
-		if (atomic_load(&un.done))
-			pthread_join(ut, NULL);
-	}
-	tap_ok(waited && !early && unbound && !unbind.err,
-	       "an unbind while an UNREGISTER waits for a stream's request (the engine waiting for its source: %s, UNREGISTER returned before: %s) finished (in %ld ms)",
-	       waited ? "yes" : "no", early ? "yes" : "no",
+	if (unbind_started && bg_done_within(&unbind, 10000, NULL))
+		pthread_join(bt, NULL);
+	if (unreg_started && bg_done_within(&un, 10000, NULL))
+		pthread_join(ut, NULL);
+	tap_ok(unreg_waits && unbound && !unbind.err,
+	       "an unbind while an UNREGISTER waits for a stream's request (the engine waiting for its source: %s, UNREGISTER waiting: %s) finished (in %ld ms)",
+	       waited ? "yes" : "no", unreg_waits ? "yes" : "no",
 	       unbound ? unbind_ms : -1L);
 	tap_ok(waited && un.err == 0 && vmpin_kib() == pin0,
 	       "the UNREGISTER then returns 0 (%s), VmPin back (%ld kB, was %ld)",
@@ -829,7 +981,7 @@ out:
 /* Tests in every class, then each class's own */
 #define PLAN_COMMON	33
 #define PLAN_VZIP	17
-#define PLAN_VCRYPT	24
+#define PLAN_VCRYPT	26
 
 static const uint32_t crypt_algs = 1U << VCRYPT_ALG_SHA256 |
 				   1U << VCRYPT_ALG_AES_CBC |
@@ -888,8 +1040,10 @@ int main(int argc, char **argv)
 	else
 		test_inflight(&q);
 	test_kill();
-	if (vcrypt)
+	if (vcrypt) {
+		test_crypt_unregister_killed();
 		test_crypt_unregister_waiting(&q);
+	}
 	vzip_close(&q);
 	return tap_done();
 }

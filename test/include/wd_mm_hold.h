@@ -24,7 +24,10 @@
  * file holds already.
  */
 #define WD_MM_HOLD		_IO('H', 1)
-/* WD_MM_RELEASE - end the file's hold (0 also when there is none) */
+/*
+ * WD_MM_RELEASE - end the file's hold (0 also when there is none).  It
+ * ends the hold in place only: one asked for after it is not ended.
+ */
 #define WD_MM_RELEASE		_IO('H', 2)
 /* WD_MM_STATE - one of these for the file's hold */
 #define WD_MM_STATE		_IO('H', 3)
@@ -46,7 +49,8 @@ struct wd_mm_hold_page {
  * WD_MM_HOLD_PAGE - read the page into the file's page cache, lock it, and
  * keep it locked as WD_MM_HOLD keeps the mmap_lock, with the same results;
  * also EBADF for a bad @fd, EINVAL for a @reserved or @offset that is not
- * right, or a file that has no pages (the read's errno if it fails).
+ * right, or a file that has no pages, EAGAIN if the page left the file
+ * before it was locked (the read's errno if it fails).
  */
 #define WD_MM_HOLD_PAGE		_IOW('H', 4, struct wd_mm_hold_page)
 

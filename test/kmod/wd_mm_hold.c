@@ -165,16 +165,26 @@ static long wd_mm_hold_page(struct wd_mm_hold *h, const void __user *uarg)
 	folio = read_mapping_folio(file->f_mapping, u.offset >> PAGE_SHIFT,
 				   file);
 	if (IS_ERR(folio)) {
-		spin_lock(&h->lock);
-		h->busy = false;
-		spin_unlock(&h->lock);
 		ret = PTR_ERR(folio);
-		goto put_file;
+		goto not_held;
 	}
 	folio_lock(folio);
+	/* a truncate in between leaves a page that stalls nothing */
+	if (folio->mapping != file->f_mapping || !folio_test_uptodate(folio)) {
+		pr_debug("HOLD_PAGE: the page left the file before it was locked\n");
+		folio_unlock(folio);
+		folio_put(folio);
+		ret = -EAGAIN;
+		goto not_held;
+	}
 	ret = wd_mm_hold_wait(h, NULL, folio);
 	folio_unlock(folio);
 	folio_put(folio);
+	goto put_file;
+not_held:
+	spin_lock(&h->lock);
+	h->busy = false;
+	spin_unlock(&h->lock);
 put_file:
 	fput(file);
 	return ret;

@@ -1026,6 +1026,7 @@ static void uacce_test_ioctl_steps(struct kunit *test)
 	/* an argument that cannot be read: no step runs */
 	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, 16), -EFAULT);
 	KUNIT_EXPECT_EQ(test, fake->prepares, 3);
+	KUNIT_EXPECT_EQ(test, fake->finishes, 2);
 
 	/* a failed commit leaves what prepare made to finish, to undo */
 	KUNIT_EXPECT_EQ(test, put_user(FAKE_STEP_COMMIT_FAILS, uarg), 0);
@@ -1053,6 +1054,7 @@ static void uacce_test_ioctl_steps(struct kunit *test)
 	/* and then no step at all */
 	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, ctx->ubuf), -ENXIO);
 	KUNIT_EXPECT_EQ(test, fake->prepares, 5);
+	KUNIT_EXPECT_EQ(test, fake->finishes, 4);
 	t_close(ctx, f);
 }
 

@@ -33,12 +33,14 @@ static const char *uacce_ioctl_bad(const struct uacce_ops *ops,
 	const struct uacce_ioctl *ioc = &ops->ioctls[n];
 	unsigned int i;
 
-	if (!ioc->func && !ioc->prepare)
+	if (!ioc->func && !ioc->commit)
 		return "no function";
 	if (ioc->func && (ioc->prepare || ioc->commit || ioc->finish))
 		return "a function and steps";
-	if (ioc->prepare && (!ioc->commit || !ioc->finish))
-		return "a prepare step without commit and finish";
+	if (ioc->commit && !ioc->finish)
+		return "a commit step without finish";
+	if (ioc->prepare && !ioc->commit)
+		return "a prepare step without commit";
 	if (_IOC_SIZE(ioc->cmd) > UACCE_IOCTL_ARG_MAX)
 		return "argument larger than UACCE_IOCTL_ARG_MAX";
 	for (i = 0; i < ARRAY_SIZE(uacce_core_cmds); i++)
@@ -56,9 +58,10 @@ static const char *uacce_ioctl_bad(const struct uacce_ops *ops,
  * @ops: the driver's operations
  *
  * Return: 0, or -EINVAL (logged) for a table without entries, a command
- * without a function, with both a function and steps, with a prepare step
- * but no commit or finish, with an argument larger than UACCE_IOCTL_ARG_MAX,
- * that the core answers itself, or that is in the table twice.
+ * without a function, with both a function and steps, with a commit step
+ * but no finish or a prepare step but no commit, with an argument larger
+ * than UACCE_IOCTL_ARG_MAX, that the core answers itself, or that is in the
+ * table twice.
  */
 int uacce_ioctls_valid(struct device *parent, const struct uacce_ops *ops)
 {
@@ -126,7 +129,7 @@ static long uacce_ioctl_lookup(struct uacce_queue *q, unsigned int cmd,
 		goto out;
 	}
 	*ioc = *found;
-	if (ioc->prepare) {
+	if (ioc->commit) {
 		*owner = uacce->ops->owner;
 		if (!try_module_get(*owner)) {
 			dev_dbg(&uacce->dev, "ioctl %#x: the driver is being unloaded\n",
@@ -166,7 +169,7 @@ static long uacce_ioctl_run(struct uacce_queue *q,
 		dev_dbg(&q->uacce->dev, "ioctl %#x: the device was removed\n",
 			ioc->cmd);
 		ret = -ENXIO;
-	} else if (ioc->prepare) {
+	} else if (ioc->commit) {
 		ret = ioc->commit(q, arg, prep);
 	} else {
 		ret = ioc->func(q, arg);
@@ -220,13 +223,13 @@ long uacce_driver_ioctl(struct uacce_queue *q, unsigned int cmd,
 		}
 	}
 	ret = uacce_ioctl_run(q, &ioc, arg, &prep);
-	if (ioc.prepare)
+	if (ioc.commit)
 		ioc.finish(q, prep, ret);
 	if (ret >= 0 && (_IOC_DIR(cmd) & _IOC_READ) &&
 	    copy_to_user(uarg, arg, size))
 		ret = -EFAULT;
 out:
-	if (ioc.prepare)
+	if (ioc.commit)
 		module_put(owner);
 	return ret;
 }

@@ -310,7 +310,7 @@ EXPORT_SYMBOL_GPL(wd_dma_unmap);
  */
 static int wd_dma_backoff(const bool *stopping, unsigned int *tries)
 {
-	if (stopping && READ_ONCE(*stopping))
+	if (READ_ONCE(*stopping))
 		return -EINTR;
 	/* idle: a request waiting for its pages is no load */
 	if (++*tries < 32)
@@ -326,19 +326,14 @@ static int wd_dma_backoff(const bool *stopping, unsigned int *tries)
  * file).  Meanwhile the queue may be stopped, by its owner or by a
  * device's removal, which must not wait for that process: so the lock is
  * tried, not waited for, and the request given up (-EINTR) once
- * *@stopping is set (without @stopping, the lock is waited for).  A
- * trylock fails while a writer waits, where a waiting reader would be
- * queued fairly: a process whose threads keep taking the lock for writing
- * (mmap(), munmap(), mprotect() back to back) makes its requests wait
- * longer, and the engine poll.
+ * *@stopping is set.  A trylock fails while a writer waits, where a
+ * waiting reader would be queued fairly: a process whose threads keep
+ * taking the lock for writing (mmap(), munmap(), mprotect() back to back)
+ * makes its requests wait longer, and the engine poll.
  */
 static int wd_dma_mmap_lock(struct mm_struct *mm, const bool *stopping,
 			    unsigned int *tries)
 {
-	if (!stopping) {
-		mmap_read_lock(mm);
-		return 0;
-	}
 	while (!mmap_read_trylock(mm)) {
 		if (wd_dma_backoff(stopping, tries))
 			return -EINTR;
@@ -380,6 +375,7 @@ static int wd_dma_map_user(struct wd_engine_dev *wdev, struct wd_mem_table *t,
 	struct page **next;
 	int ret;
 
+	/* without @t, a dead owner aborts even a request with no ranges */
 	if (!wd_dma_get_regs(t, r, bufs, n) && t)
 		return 0;
 	if (!mm || !mmget_not_zero(mm)) {
@@ -422,9 +418,8 @@ static int wd_dma_map_user(struct wd_engine_dev *wdev, struct wd_mem_table *t,
  * wd_dma_map_sva() - pin the ranges of a request in its owner's memory
  * @wdev: the device's engines
  * @mm: the owner's address space, or NULL if it has none
- * @stopping: the queue's wd_sched_ent.stopping, or NULL: set while the
- *	owner's mmap_lock or a page's I/O is awaited, the request is given
- *	up.  Without it they are waited for.
+ * @stopping: the queue's wd_sched_ent.stopping: set while the owner's
+ *	mmap_lock or a page's I/O is awaited, the request is given up
  * @pages: the engine's page array, room for the wd_dma_range_pages() of
  *	every range
  * @r: the ranges, process virtual addresses

@@ -19,7 +19,7 @@
  * mmap_lock or a page's I/O, until the queue is stopped.  A fatal signal
  * ends the wait, the last request then freeing the region.
  *
- * REGISTER is uacce's two-step kind of command (struct uacce_ioctl): the
+ * REGISTER is one of uacce's commands in steps (struct uacce_ioctl): the
  * region is accounted and pinned by wd_mem_prepare() with no lock held,
  * since the mmap_lock may be long in coming (behind a writer queued
  * behind a reader in a slow fault), and must not hold up the device's

@@ -304,12 +304,6 @@ static void wd_hwq_mem_finish(struct uacce_queue *uq, void *prep, long ret)
 		wd_mem_cancel(prep);
 }
 
-/* nothing to do before the region is found: it is, under the lock */
-static void *wd_hwq_unreg_prepare(struct uacce_queue *uq, void *arg)
-{
-	return NULL;
-}
-
 static long wd_hwq_unreg_commit(struct uacce_queue *uq, void *arg,
 				void **prep)
 {
@@ -336,7 +330,6 @@ static const struct uacce_ioctl wd_hwq_ioctls[] = {
 	},
 	{
 		.cmd = WD_MEM_CMD_UNREGISTER,
-		.prepare = wd_hwq_unreg_prepare,
 		.commit = wd_hwq_unreg_commit,
 		.finish = wd_hwq_unreg_finish,
 	},

@@ -89,33 +89,35 @@ static inline bool uacce_qfr_mapped(const struct uacce_qfile_region *qfr)
  *	uacce_remove().
  * @func: runs the command on the kernel's copy @arg, with q->state_lock
  *	held; it must not touch user memory through the argument.
- * @prepare: instead of @func, for a command with a slow part, such as
- *	pinning the caller's memory, which must not hold up uacce_remove()
- *	either: its first step, run on @arg with no lock held.  The device
- *	may be removed meanwhile, so it may use @q->mm, @q->uacce (its
- *	flags, its device for messages) and @arg, but not @q->priv nor
- *	anything else of the driver's device.  It returns what @commit
- *	takes, or an ERR_PTR() (the command's result).
- * @commit: the second step, with q->state_lock held, called only if the
- *	queue is still usable: returns >= 0 or a negative errno, the
- *	command's result.  When it succeeds it takes *@prep over and sets
- *	*@prep to what @finish takes (what it took away from the device,
- *	for instance), or NULL; when it fails it leaves *@prep alone.
- * @finish: the last step, with no lock held, run after every @prepare
- *	that succeeded, on *@prep as @commit left it: @ret is @commit's
- *	result, or -ENXIO if the device was removed before it.  It undoes
- *	@prepare when @ret < 0; after a commit, it may do the command's
- *	slow end (waiting for the requests that use what @commit took away)
- *	without holding up uacce_remove().  As @prepare, it must not use
- *	@q->priv nor the driver's device.  The command's result is @ret.
+ * @prepare: optional, with @commit and @finish, for a command with a slow
+ *	first part, such as pinning the caller's memory, which must not hold
+ *	up uacce_remove() either: its first step, run on @arg with no lock
+ *	held.  The device may be removed meanwhile, so it may use @q->mm,
+ *	@q->uacce (its flags, its device for messages) and @arg, but not
+ *	@q->priv nor anything else of the driver's device.  It returns what
+ *	@commit takes, or an ERR_PTR() (the command's result).
+ * @commit: instead of @func, the step under q->state_lock, called only if
+ *	the queue is still usable, on *@prep as @prepare made it (NULL
+ *	without @prepare): returns >= 0 or a negative errno, the command's
+ *	result.  When it succeeds it takes *@prep over and sets *@prep to
+ *	what @finish takes (what it took away from the device, for
+ *	instance), or NULL; when it fails it leaves *@prep alone.
+ * @finish: the last step, with no lock held, run after every @commit, or
+ *	in its stead when the device was removed first (once @prepare, if
+ *	any, succeeded), on *@prep as @commit left it: @ret is @commit's
+ *	result, or -ENXIO.  It undoes @prepare when @ret < 0; after a
+ *	commit, it may do the command's slow end (waiting for the requests
+ *	that use what @commit took away) without holding up uacce_remove().
+ *	As @prepare, it must not use @q->priv nor the driver's device.  The
+ *	command's result is @ret.
  *
- * A command has either @func, or @prepare, @commit and @finish.  From
- * @prepare to @finish the core holds a reference on the ops' owner
- * module.  The argument has one layout for 32-bit and 64-bit callers
- * (there is no compat hook).  A _IOC_READ command whose result cannot be
- * copied out returns -EFAULT, its effects done.  Commands are unique, and
- * none is one of the core's (UACCE_CMD_*): uacce_alloc() refuses such a
- * table.
+ * A command has either @func, or @commit and @finish, with @prepare if it
+ * has a slow first part.  From the first step to @finish the core holds a
+ * reference on the ops' owner module.  The argument has one layout for
+ * 32-bit and 64-bit callers (there is no compat hook).  A _IOC_READ
+ * command whose result cannot be copied out returns -EFAULT, its effects
+ * done.  Commands are unique, and none is one of the core's (UACCE_CMD_*):
+ * uacce_alloc() refuses such a table.
  */
 struct uacce_ioctl {
 	unsigned int cmd;

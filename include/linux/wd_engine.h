@@ -361,9 +361,10 @@ void wd_dma_unmap(struct wd_engine_dev *wdev, struct wd_buf *const *bufs,
  * @mm: with @sva, the owner's address space, or NULL if it has none
  * @mem: with @sva, the queue's registered memory, or NULL if the class
  *	has none
- * @stopping: with @sva, the queue's wd_sched_ent.stopping: a request
- *	whose mapping waits for the owner's mmap_lock is given up once it is
- *	set, so that stopping the queue never waits for the process
+ * @stopping: with @sva, the queue's wd_sched_ent.stopping (required): a
+ *	request whose mapping waits for the owner's mmap_lock or a page's
+ *	I/O is given up once it is set, so that stopping the queue never
+ *	waits for the process
  * @uq: without @sva, the uacce queue whose SS region the ranges are in
  * @qid: the queue's index in its device, for messages
  */

@@ -1250,7 +1250,6 @@ static void test_slow_argument(struct vzip_dev *d)
 
 /* ---- a driver's command whose own work waits for the mmap_lock ---- */
 
-#define MM_HOLD_DEV	"/dev/wd_mm_hold"
 #define WATCH_ARG	"--mm-hold-watch"
 
 /* What the watcher saw, through a pipe to the test */
@@ -1575,9 +1574,9 @@ static void test_slow_register(struct vzip_dev *d)
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	/* the request's source and destination, not registered */
 	io = buf + 8 * page_size;
-	h.fd = open(MM_HOLD_DEV, O_RDWR);
+	h.fd = open(WD_MM_HOLD_DEV, O_RDWR);
 	if (h.fd < 0)
-		failed = "open(" MM_HOLD_DEV ")";
+		failed = "open(" WD_MM_HOLD_DEV ")";
 	else if (buf == MAP_FAILED)
 		failed = "mmap()";
 	else if (pipe(out) || pipe(go) || pipe(done))
@@ -1706,9 +1705,6 @@ out:
 
 /* ---- an engine's request on a page whose I/O does not end ---- */
 
-/* a file of the guest's root (9p): its faults go through the page cache */
-#define STALL_FILE	"/usr/share/common-licenses/GPL-2"
-
 struct page_holder {
 	int fd;
 	struct wd_mm_hold_page arg;
@@ -1785,15 +1781,15 @@ static void test_stalled_page(struct vzip_dev *d)
 	pthread_t ht, ut;
 	int ffd, ret, i;
 
-	h.fd = open(MM_HOLD_DEV, O_RDWR);
-	ffd = open(STALL_FILE, O_RDONLY);
+	h.fd = open(WD_MM_HOLD_DEV, O_RDWR);
+	ffd = open(WD_MM_HOLD_FILE, O_RDONLY);
 	want = malloc(page_size);
 	if (h.fd < 0)
-		failed = "open(" MM_HOLD_DEV ")";
+		failed = "open(" WD_MM_HOLD_DEV ")";
 	else if (ffd < 0)
-		failed = "open(" STALL_FILE ")";
+		failed = "open(" WD_MM_HOLD_FILE ")";
 	else if (!want || pread(ffd, want, page_size, 0) != page_size)
-		failed = "reading a page of " STALL_FILE;
+		failed = "reading a page of " WD_MM_HOLD_FILE;
 	if (!failed) {
 		/* not touched: the engine's pin is the page's first fault */
 		src = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE, ffd, 0);

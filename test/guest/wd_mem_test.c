@@ -648,10 +648,6 @@ static void test_kill(void)
 
 /* ---- UNREGISTER of a stream's context while its request waits ---- */
 
-/* a file of the guest's root (9p): its faults go through the page cache */
-#define STALL_FILE	"/usr/share/common-licenses/GPL-2"
-#define MM_HOLD_DEV	"/dev/wd_mm_hold"
-
 struct bg_call {
 	int fd;
 	unsigned long cmd;
@@ -804,12 +800,12 @@ static void test_crypt_unregister_killed(void)
 	pthread_t ht;
 	pid_t pid = -1;
 
-	hold.fd = open(MM_HOLD_DEV, O_RDWR);
-	ffd = open(STALL_FILE, O_RDONLY);
+	hold.fd = open(WD_MM_HOLD_DEV, O_RDWR);
+	ffd = open(WD_MM_HOLD_FILE, O_RDONLY);
 	hp.fd = ffd;
 	if (hold.fd < 0 || ffd < 0 || pipe(pfd) ||
 	    pthread_create(&ht, NULL, bg_run, &hold)) {
-		tap_ok(0, "the fixture, " STALL_FILE " and a pipe for the killed UNREGISTER");
+		tap_ok(0, "the fixture, " WD_MM_HOLD_FILE " and a pipe for the killed UNREGISTER");
 		tap_ok(0, "the queue's release: not checked");
 		goto out;
 	}
@@ -902,8 +898,8 @@ static void test_crypt_unregister_waiting(struct vzip_q *q)
 		snprintf(pdev, sizeof(pdev), "%.255s", strrchr(target, '/') ?
 			 strrchr(target, '/') + 1 : target);
 	}
-	hold.fd = open(MM_HOLD_DEV, O_RDWR);
-	ffd = open(STALL_FILE, O_RDONLY);
+	hold.fd = open(WD_MM_HOLD_DEV, O_RDWR);
+	ffd = open(WD_MM_HOLD_FILE, O_RDONLY);
 	if (ffd >= 0)
 		src = mmap(NULL, page, PROT_READ, MAP_PRIVATE, ffd, 0);
 	r.addr = (uintptr_t)ctx;
@@ -915,7 +911,7 @@ static void test_crypt_unregister_waiting(struct vzip_q *q)
 		    ctx_size && ctx_size <= page &&
 		    !ioctl(q->fd, WD_MEM_CMD_REGISTER, &r) &&
 		    !pthread_create(&ht, NULL, bg_run, &hold),
-		    "a stream's context registered, its source on a page of " STALL_FILE " that the fixture holds (%s, context %u bytes)",
+		    "a stream's context registered, its source on a page of " WD_MM_HOLD_FILE " that the fixture holds (%s, context %u bytes)",
 		    pdev, ctx_size)) {
 		tap_ok(0, "the unbind: not run");
 		tap_ok(0, "the UNREGISTER: not run");

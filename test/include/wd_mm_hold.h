@@ -13,6 +13,15 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+/* the fixture's node */
+#define WD_MM_HOLD_DEV		"/dev/wd_mm_hold"
+/*
+ * A file the tests hold a page of (WD_MM_HOLD_PAGE): on the guests' root,
+ * 9p, whose faults go through the page cache (not shmem, which waits for
+ * a page's lock whatever the fault's flags), and read by nothing else.
+ */
+#define WD_MM_HOLD_FILE		"/usr/share/common-licenses/GPL-2"
+
 /* the longest a hold lasts, should nobody end it */
 #define WD_MM_HOLD_MAX_MS	30000
 

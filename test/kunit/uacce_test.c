@@ -40,6 +40,8 @@
 #define FAKE_GET		_IOR('F', 3, __u32)
 /* a command in steps: its argument says what the steps do (FAKE_STEP_*) */
 #define FAKE_STEPS		_IOW('F', 5, __u32)
+/* commit and finish without prepare: hands what FAKE_STEPS kept to finish */
+#define FAKE_TAKE		_IO('F', 6)
 
 enum {
 	FAKE_STEP_OK = 1,
@@ -76,6 +78,7 @@ struct fake {
 	long finish_ret;		/* the last finish's result */
 	bool prepare_locked;		/* state_lock held in a prepare */
 	bool finish_locked;		/* state_lock held in a finish */
+	bool take_prep_null;		/* FAKE_TAKE's commit got NULL */
 	int finish_modref;		/* this module's references, there */
 	u32 finished;			/* what the last finish was given */
 	int prepare_modref;		/* this module's references, there */
@@ -246,6 +249,17 @@ static long fake_steps_commit(struct uacce_queue *q, void *arg, void **prep)
 	return 0;
 }
 
+static long fake_take_commit(struct uacce_queue *q, void *arg, void **prep)
+{
+	struct fake *fake = to_fake(q->uacce);
+
+	fake->commits++;
+	fake->take_prep_null = !*prep;
+	*prep = fake->kept;
+	fake->kept = NULL;
+	return 0;
+}
+
 static void fake_steps_finish(struct uacce_queue *q, void *prep, long ret)
 {
 	struct fake *fake = to_fake(q->uacce);
@@ -268,6 +282,11 @@ static const struct uacce_ioctl fake_ioctls[] = {
 		.cmd = FAKE_STEPS,
 		.prepare = fake_steps_prepare,
 		.commit = fake_steps_commit,
+		.finish = fake_steps_finish,
+	},
+	{
+		.cmd = FAKE_TAKE,
+		.commit = fake_take_commit,
 		.finish = fake_steps_finish,
 	},
 };
@@ -680,6 +699,9 @@ static void uacce_test_alloc_args(struct kunit *test)
 	}, no_finish_ioctls[] = {
 		{ .cmd = FAKE_STEPS, .prepare = fake_steps_prepare,
 		  .commit = fake_steps_commit },
+	}, no_commit_ioctls[] = {
+		{ .cmd = FAKE_STEPS, .prepare = fake_steps_prepare,
+		  .finish = fake_steps_finish },
 	};
 	struct test_ctx *ctx = test->priv;
 	struct uacce_ops big_ops;
@@ -725,6 +747,9 @@ static void uacce_test_alloc_args(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
 	big_ops.ioctls = no_finish_ioctls;
 	big_ops.num_ioctls = ARRAY_SIZE(no_finish_ioctls);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
+	big_ops.ioctls = no_commit_ioctls;
+	big_ops.num_ioctls = ARRAY_SIZE(no_commit_ioctls);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
 	big_ops.ioctls = NULL;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(uacce_alloc(parent, &iface)), -EINVAL);
@@ -977,9 +1002,10 @@ static void uacce_test_state_transitions(struct kunit *test)
 /*
  * A command in steps (struct uacce_ioctl's prepare, commit, finish): the
  * prepare and finish steps run with no lock held and the driver's module
- * held; finish runs after every prepare that succeeded, with commit's
- * result or -ENXIO if the device was removed between the two, on what
- * commit left it; it undoes prepare when that result is an error.
+ * held; finish runs after every commit, or in its stead when the device
+ * was removed after a prepare, with commit's result or -ENXIO, on what
+ * commit left it; it undoes prepare when that result is an error.  A
+ * command without prepare starts its commit from NULL.
  */
 static void uacce_test_ioctl_steps(struct kunit *test)
 {
@@ -1038,13 +1064,25 @@ static void uacce_test_ioctl_steps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake->cancels, 1);
 	KUNIT_EXPECT_EQ(test, *fake->kept, (u32)FAKE_STEP_SWAP);
 
+	/* commit and finish without prepare: commit starts from NULL */
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_TAKE, 0), 0);
+	KUNIT_EXPECT_EQ(test, fake->prepares, 4);
+	KUNIT_EXPECT_EQ(test, fake->commits, 4);
+	KUNIT_EXPECT_TRUE(test, fake->take_prep_null);
+	KUNIT_EXPECT_EQ(test, fake->finishes, 4);
+	KUNIT_EXPECT_EQ(test, fake->finish_ret, 0);
+	KUNIT_EXPECT_EQ(test, fake->finished, (u32)FAKE_STEP_SWAP);
+	KUNIT_EXPECT_FALSE(test, fake->finish_locked);
+	KUNIT_EXPECT_EQ(test, fake->finish_modref, refs + 1);
+	KUNIT_EXPECT_NULL(test, fake->kept);
+
 	/* removed between the steps: no commit, a finish with ENXIO */
 	KUNIT_EXPECT_EQ(test, put_user(FAKE_STEP_REMOVE, uarg), 0);
 	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, ctx->ubuf), -ENXIO);
 	KUNIT_EXPECT_TRUE(test, fake->removed);
 	KUNIT_EXPECT_EQ(test, fake->prepares, 5);
-	KUNIT_EXPECT_EQ(test, fake->commits, 3);
-	KUNIT_EXPECT_EQ(test, fake->finishes, 4);
+	KUNIT_EXPECT_EQ(test, fake->commits, 4);
+	KUNIT_EXPECT_EQ(test, fake->finishes, 5);
 	KUNIT_EXPECT_EQ(test, fake->finish_ret, -ENXIO);
 	KUNIT_EXPECT_EQ(test, fake->finished, (u32)FAKE_STEP_REMOVE);
 	KUNIT_EXPECT_EQ(test, fake->cancels, 2);
@@ -1054,7 +1092,9 @@ static void uacce_test_ioctl_steps(struct kunit *test)
 	/* and then no step at all */
 	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_STEPS, ctx->ubuf), -ENXIO);
 	KUNIT_EXPECT_EQ(test, fake->prepares, 5);
-	KUNIT_EXPECT_EQ(test, fake->finishes, 4);
+	KUNIT_EXPECT_EQ(test, fake->finishes, 5);
+	KUNIT_EXPECT_EQ(test, t_ioctl(f, FAKE_TAKE, 0), -ENXIO);
+	KUNIT_EXPECT_EQ(test, fake->finishes, 5);
 	t_close(ctx, f);
 }
 

@@ -22,6 +22,7 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pagemap.h>
 #include <linux/sched/mm.h>
 #include <linux/string.h>
 #include <linux/uacce.h>
@@ -196,21 +197,82 @@ static int wd_sva_busy(struct wd_engine_dev *wdev, struct mm_struct *mm,
 }
 
 /*
+ * How many of the @n pages from @addr a fault brings in without reading a
+ * file itself, under the owner's mmap_lock.  A page in a file's page cache
+ * or being read into it waits for nobody (FOLL_NOWAIT gives up on a read
+ * under way); one that is not there would be read by the fault itself,
+ * and waited for, even under FOLL_NOWAIT (filemap_fault() with readahead
+ * off for the file: MADV_RANDOM, or after many misses).  For that one the
+ * read is started here instead, as readahead, and the count ends before
+ * it: the next try finds it being read, or there.  Counted only for the
+ * page cache's own fault.  Left to the fault, which reads it and waits: a
+ * page whose readahead started nothing (no memory, a device that reads
+ * ahead no pages) and one that failed its read (there, unlocked, not up
+ * to date).
+ */
+static unsigned long wd_sva_faultable(struct mm_struct *mm,
+				      unsigned long addr, unsigned long n)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	struct address_space *mapping;
+	pgoff_t index, end, next, i;
+	struct folio *folio;
+	struct file *file;
+	bool failed;
+
+	/* no area: the pin says why */
+	if (!vma)
+		return n;
+	n = min(n, (vma->vm_end - addr) >> PAGE_SHIFT);
+	file = vma->vm_file;
+	if (!file || !vma->vm_ops || vma->vm_ops->fault != filemap_fault)
+		return n;
+	mapping = file->f_mapping;
+	index = linear_page_index(vma, addr);
+	/* a page past the end of the file fails its fault at once */
+	end = min_t(pgoff_t, index + n,
+		    DIV_ROUND_UP(i_size_read(mapping->host), PAGE_SIZE));
+	for (i = index; i < end; i = next) {
+		folio = filemap_get_folio(mapping, i);
+		if (!folio)
+			break;
+		failed = !folio_test_uptodate(folio) &&
+			 !folio_test_locked(folio);
+		next = folio->index + folio_nr_pages(folio);
+		folio_put(folio);
+		if (failed)
+			return i - index + 1;
+	}
+	if (i >= end)
+		return n;
+	page_cache_sync_readahead(mapping, &file->f_ra, file, i, end - i);
+	/* none started (no memory, readahead of no pages): the fault reads */
+	folio = filemap_get_folio(mapping, i);
+	if (!folio)
+		return i - index + 1;
+	folio_put(folio);
+	return i - index;
+}
+
+/*
  * Pins one range of a request, under the owner's mmap_lock, on the
- * @tries-th try, without waiting for a page's I/O (FOLL_NOWAIT): a page
- * of a file whose server stalls (FUSE, NFS) would keep the engine, and
- * the stop of its queue, waiting as long, unkillably.  FOLL_NOWAIT covers
- * the I/O a fault starts and then waits for (readahead, a page being read
- * by another task, a swap-in), not a read the fault must make itself
- * (readahead off for the file) nor a write fault's wait for writeback.
- * Returns 0, -EFAULT (logged), or -EBUSY with nothing pinned when a page
- * waits: the caller drops the lock and tries again.  fail_function can
- * fail it (ALLOW_ERROR_INJECTION): with -EFAULT the request completes
- * with the class's address error and the ranges pinned before it are
- * unpinned; -EBUSY is a page that waits, until the queue stops.  No test
- * injects yet: 6.1's fail_function takes a lock in the int3 trap that
- * lockdep reports, and the unwinding is what vzip_proto's bad-address
- * cases already run.
+ * @tries-th try, without waiting for a page's I/O: a page of a file whose
+ * server stalls (FUSE, NFS) would keep the engine, and the stop of its
+ * queue, waiting as long, unkillably.  The pages there already are pinned
+ * without a fault (FOLL_NOFAULT); the others with FOLL_NOWAIT, which
+ * covers the I/O a fault starts and then waits for (readahead, a page
+ * being read by another task, a swap-in), after wd_sva_faultable() has
+ * started the reads a fault would make itself.  Left to the fault: a
+ * write fault's wait for writeback, a read that failed once, a filesystem
+ * whose readahead waits for its own reads.  Returns 0, -EFAULT (logged),
+ * or -EBUSY with nothing pinned when a page waits: the caller drops the
+ * lock and tries again.  fail_function can fail it
+ * (ALLOW_ERROR_INJECTION): with -EFAULT the request completes with the
+ * class's address error and the ranges pinned before it are unpinned;
+ * -EBUSY is a page that waits, until the queue stops.  No test injects
+ * yet: 6.1's fail_function takes a lock in the int3 trap that lockdep
+ * reports, and the unwinding is what vzip_proto's bad-address cases
+ * already run.
  */
 static noinline int wd_sva_pin(struct wd_engine_dev *wdev,
 			       struct mm_struct *mm,
@@ -219,7 +281,7 @@ static noinline int wd_sva_pin(struct wd_engine_dev *wdev,
 			       unsigned int tries)
 {
 	unsigned int flags = FOLL_NOWAIT | (r->write ? FOLL_WRITE : 0);
-	unsigned long nr, done = 0, start = r->addr & PAGE_MASK;
+	unsigned long nr, want, addr, done = 0, start = r->addr & PAGE_MASK;
 	long pinned = 0;
 
 	memset(buf, 0, sizeof(*buf));
@@ -238,9 +300,21 @@ static noinline int wd_sva_pin(struct wd_engine_dev *wdev,
 	 * or one that failed (the next try says why)
 	 */
 	while (done < nr) {
-		pinned = pin_user_pages_remote(mm, start + done * PAGE_SIZE,
-					       nr - done, flags, pages + done,
-					       NULL, NULL);
+		addr = start + done * PAGE_SIZE;
+		pinned = pin_user_pages_remote(mm, addr, nr - done,
+					       flags | FOLL_NOFAULT,
+					       pages + done, NULL, NULL);
+		if (pinned > 0) {
+			done += pinned;
+			continue;
+		}
+		want = wd_sva_faultable(mm, addr, nr - done);
+		if (!want) {
+			pinned = 0;
+			break;
+		}
+		pinned = pin_user_pages_remote(mm, addr, want, flags,
+					       pages + done, NULL, NULL);
 		if (pinned <= 0)
 			break;
 		done += pinned;

@@ -44,7 +44,7 @@
 
 #define CLASS_DIR	"/sys/class/uacce"
 #define VZIP_DRV_DIR	"/sys/bus/platform/drivers/vzip"
-#define PLAN		78
+#define PLAN		81
 
 static long page_size;
 
@@ -1297,11 +1297,11 @@ static char thread_state(pid_t pid, const char *comm)
 /*
  * Whether a thread of @pdev's engines ("<pdev>/e<n>") waits in the
  * mapping of a request's pages (its kernel stack in wd_dma_map*()): idle
- * engines sleep too, elsewhere.
+ * engines sleep too, elsewhere.  @show: print its stack.
  */
-static bool engine_in_dma_map(const char *pdev)
+static bool engine_in_dma_map(const char *pdev, bool show)
 {
-	char path[PATH_MAX], prefix[32], buf[4096];
+	char path[PATH_MAX], prefix[32], buf[4096], *p;
 	bool found = false;
 	struct dirent *e;
 	DIR *dir;
@@ -1322,6 +1322,11 @@ static bool engine_in_dma_map(const char *pdev)
 		snprintf(path, sizeof(path), "/proc/%s/stack", e->d_name);
 		found = !read_file(path, buf, sizeof(buf)) &&
 			strstr(buf, "wd_dma_map");
+		if (found && show) {
+			for (p = buf; (p = strchr(p, '\n')); )
+				*p = ' ';
+			tap_diag("engine %s's stack: %s", e->d_name, buf);
+		}
 	}
 	closedir(dir);
 	return found;
@@ -1361,7 +1366,7 @@ static int watch_main(int hold_fd, int out_fd, int go_fd, int done_fd,
 	}
 	/* the request's engine, polling the lock or waiting for it */
 	for (i = 0; r.contended && i < 500 && !r.engine_waited; i++) {
-		r.engine_waited = engine_in_dma_map(pdev);
+		r.engine_waited = engine_in_dma_map(pdev, false);
 		if (!r.engine_waited)
 			usleep(10000);
 	}
@@ -1746,95 +1751,190 @@ static bool engine_reaches_dma_map(const char *pdev)
 	int i;
 
 	for (i = 0; i < 500; i++) {
-		if (engine_in_dma_map(pdev))
+		if (engine_in_dma_map(pdev, false))
 			return true;
 		usleep(10000);
 	}
 	return false;
 }
 
+/* how a case's page stalls */
+enum stall_kind {
+	/* a page of WD_MM_HOLD_FILE that the fixture holds locked */
+	STALL_LOCKED,
+	/* a page of a WD_MM_STALL_FILE file, readahead off for its mapping */
+	STALL_READ,
+};
+
+struct stall {
+	enum stall_kind kind;
+	const char *name;	/* the case's */
+	struct page_holder h;	/* h.fd: the fixture */
+	pthread_t ht;		/* STALL_LOCKED: the hold's thread */
+	bool holding;		/* it runs */
+	int ffd;		/* the file */
+	uint8_t *src;		/* the page, mapped; or MAP_FAILED */
+};
+
 /*
- * A request whose source is a page of a file that the fixture holds
- * locked, as a read that does not end (a FUSE or NFS server that stalls)
- * holds it: the engine's pin must not wait for the page in the fault,
- * where nothing ends the wait, but try again until the page is there, or
- * until its queue stops.  So:
- *  - the request waits while the page is held, then completes with the
- *    file's bytes once it is released;
- *  - held again, an unbind meanwhile finishes: the stop gives the request
- *    up.  Nothing waits on the page's lock (the fixture sees no waiter).
- * Without SVA, a request cannot name the page: ADDR_ERROR at once.
+ * Maps @s's page anew (not touched: the engine's pin is its first fault)
+ * and makes it stall: whether that worked.  A page of the fixture's own
+ * files is read once, so STALL_READ takes a new file every time; the
+ * close of the last one ends its reads.
  */
-static void test_stalled_page(struct vzip_dev *d)
+static bool stall_start(struct stall *s)
 {
+	if (s->src != MAP_FAILED)
+		munmap(s->src, page_size);
+	s->src = MAP_FAILED;
+	if (s->kind == STALL_READ) {
+		if (s->ffd >= 0)
+			close(s->ffd);
+		s->ffd = ioctl(s->h.fd, WD_MM_STALL_FILE);
+		if (s->ffd < 0)
+			return false;
+	}
+	s->src = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE, s->ffd, 0);
+	if (s->src == MAP_FAILED)
+		return false;
+	/* readahead off: the page's fault would read it itself */
+	if (s->kind == STALL_READ)
+		return !madvise(s->src, page_size, MADV_RANDOM);
+	s->holding = page_hold_start(&s->h, &s->ht);
+	return s->holding;
+}
+
+/* The fixture's WD_MM_STATE for @s's page */
+static int stall_state(const struct stall *s)
+{
+	return ioctl(s->kind == STALL_READ ? s->ffd : s->h.fd, WD_MM_STATE);
+}
+
+/* Ends @s's stall: 0, or the errno of the hold or of the release */
+static int stall_release(struct stall *s)
+{
+	if (s->kind == STALL_READ)
+		return ioctl(s->ffd, WD_MM_RELEASE) ? errno : 0;
+	if (!s->holding)
+		return 0;
+	ioctl(s->h.fd, WD_MM_RELEASE);
+	pthread_join(s->ht, NULL);
+	s->holding = false;
+	return s->h.ret;
+}
+
+/* Opens @s's fixture and its first file, reads the page's bytes to @want */
+static const char *stall_open(struct stall *s, uint8_t *want)
+{
+	long i;
+
+	s->h.fd = open(WD_MM_HOLD_DEV, O_RDWR);
+	if (s->h.fd < 0)
+		return "open(" WD_MM_HOLD_DEV ")";
+	if (!want)
+		return "malloc()";
+	if (s->kind == STALL_READ) {
+		for (i = 0; i < page_size; i++)
+			want[i] = wd_mm_stall_byte(i);
+		return NULL;
+	}
+	s->ffd = open(WD_MM_HOLD_FILE, O_RDONLY);
+	s->h.arg.fd = s->ffd;
+	s->h.arg.offset = 0;
+	if (s->ffd < 0)
+		return "open(" WD_MM_HOLD_FILE ")";
+	if (pread(s->ffd, want, page_size, 0) != page_size)
+		return "reading a page of " WD_MM_HOLD_FILE;
+	return NULL;
+}
+
+static void stall_close(struct stall *s)
+{
+	stall_release(s);
+	if (s->src != MAP_FAILED)
+		munmap(s->src, page_size);
+	if (s->ffd >= 0)
+		close(s->ffd);
+	if (s->h.fd >= 0)
+		close(s->h.fd);
+}
+
+/*
+ * A request whose source is a page that does not come, as on a FUSE or
+ * NFS file whose server stalls: one the fixture holds locked, as a read
+ * that does not end holds it (STALL_LOCKED), or one the fault would have
+ * to read itself, readahead being off, from a file whose reads do not
+ * end (STALL_READ).  The engine's pin must not wait for the page in the
+ * fault, where nothing ends the wait, but start the read if it must and
+ * try again until the page is there, or until its queue stops.  So:
+ *  - the request waits while the page stalls, then completes with the
+ *    file's bytes once the stall ends;
+ *  - stalled again, an unbind meanwhile finishes: the stop gives the
+ *    request up.
+ * Either way nothing waits on the page's lock (the fixture sees no
+ * waiter), and for STALL_READ the page's read was started.  Without SVA,
+ * a request cannot name the page: ADDR_ERROR at once.
+ */
+static void test_stalled(struct vzip_dev *d, enum stall_kind kind)
+{
+	const char *name = kind == STALL_READ ? "stalled read" : "stalled page";
+	const char *what = kind == STALL_READ ? "a page its fault must read" :
+						  "a page under I/O";
 	bool sva = d->flags & UACCE_DEV_SVA;
-	struct page_holder h = { .fd = -1, .ret = -1 };
+	struct stall s = { .kind = kind, .h = { .fd = -1, .ret = -1 },
+			   .ffd = -1, .src = MAP_FAILED };
 	struct unbinder u = { .pdev = d->pdev };
 	struct queue q = { .fd = -1 };
-	uint8_t *src = MAP_FAILED, *dst = MAP_FAILED, *want = NULL;
-	const char *failed = NULL;
+	uint8_t *dst = MAP_FAILED, *want = malloc(page_size);
+	const char *failed;
 	struct vzip_sqe sqe;
 	struct vzip_cqe cqe = { 0 };
 	struct timespec t0;
-	bool waited, held_on, contended, done_early, unbinding;
+	bool waited, stalled, done_early, unbinding;
 	long unbind_ms = -1;
-	pthread_t ht, ut;
-	int ffd, ret, i;
+	int state, rel, ret, i;
+	pthread_t ut;
 
-	h.fd = open(WD_MM_HOLD_DEV, O_RDWR);
-	ffd = open(WD_MM_HOLD_FILE, O_RDONLY);
-	want = malloc(page_size);
-	if (h.fd < 0)
-		failed = "open(" WD_MM_HOLD_DEV ")";
-	else if (ffd < 0)
-		failed = "open(" WD_MM_HOLD_FILE ")";
-	else if (!want || pread(ffd, want, page_size, 0) != page_size)
-		failed = "reading a page of " WD_MM_HOLD_FILE;
+	failed = stall_open(&s, want);
 	if (!failed) {
-		/* not touched: the engine's pin is the page's first fault */
-		src = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE, ffd, 0);
 		dst = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (src == MAP_FAILED || dst == MAP_FAILED)
+		if (dst == MAP_FAILED)
 			failed = "mmap()";
 		else if (queue_open(&q, d) || ioctl(q.fd, UACCE_CMD_START_Q))
 			failed = "a started queue";
 	}
-	if (!setup_ok("stalled page", "the fixture, a file and a queue",
-		      failed))
+	if (!setup_ok(name, "the fixture, a file and a queue", failed))
 		goto out;
 	memset(dst, 0, 2 * page_size);
-	h.arg.fd = ffd;
-	h.arg.offset = 0;
+	if (!stall_start(&s)) {
+		tap_ok(false, "%s: the fixture stalls the page (%s)", name,
+		       strerror(kind == STALL_READ ? errno : s.h.ret));
+		tap_ok(false, "%s: the unbind: not run", name);
+		goto out;
+	}
 	memset(&sqe, 0, sizeof(sqe));
 	sqe.opcode = VZIP_OP_COPY;
 	sqe.version = VZIP_SQE_VERSION;
 	sqe.user_data = htole64(1);
-	sqe.src = htole64((uintptr_t)src);
+	sqe.src = htole64((uintptr_t)s.src);
 	sqe.dst = htole64((uintptr_t)dst);
 	sqe.src_len = htole32(page_size);
 	sqe.dst_len = htole32(page_size);
-	if (!page_hold_start(&h, &ht)) {
-		tap_ok(false, "stalled page: the fixture holds the page (%s)",
-		       strerror(h.ret));
-		tap_ok(false, "stalled page: the unbind: not run");
-		goto out;
-	}
 	if (!sva) {
 		/* the page's address is no SS address */
 		ret = queue_submit(&q, &sqe, true);
 		if (!ret)
 			ret = queue_complete(&q, &cqe, 10000);
 		tap_ok(!ret && le16toh(cqe.status) == VZIP_STS_ADDR_ERROR,
-		       "stalled page: without SVA a request cannot name the page: status %u (%s)",
-		       le16toh(cqe.status), strerror(-ret));
-		contended = ioctl(h.fd, WD_MM_STATE) == WD_MM_HELD_CONTENDED;
-		ioctl(h.fd, WD_MM_RELEASE);
-		pthread_join(ht, NULL);
-		tap_ok(!contended && !h.ret,
-		       "stalled page: nothing waited for the page (%s), the hold ends (%s)",
-		       contended ? "something did" : "no",
-		       strerror(h.ret));
+		       "%s: without SVA a request cannot name the page: status %u (%s)",
+		       name, le16toh(cqe.status), strerror(-ret));
+		state = stall_state(&s);
+		rel = stall_release(&s);
+		tap_ok(state != WD_MM_HELD_CONTENDED && !rel,
+		       "%s: nothing waited for the page (%s), the stall ends (%s)",
+		       name, state == WD_MM_HELD_CONTENDED ? "something did" : "no",
+		       strerror(rel));
 		goto out;
 	}
 
@@ -1842,33 +1942,29 @@ static void test_stalled_page(struct vzip_dev *d)
 	ret = queue_submit(&q, &sqe, true);
 	waited = !ret && engine_reaches_dma_map(d->pdev);
 	done_early = queue_complete(&q, &cqe, 300) != -ETIMEDOUT;
-	contended = ioctl(h.fd, WD_MM_STATE) == WD_MM_HELD_CONTENDED;
-	ioctl(h.fd, WD_MM_RELEASE);
-	pthread_join(ht, NULL);
+	state = stall_state(&s);
+	if (state != WD_MM_HELD)
+		engine_in_dma_map(d->pdev, true);
+	rel = stall_release(&s);
 	if (!ret && !done_early)
 		ret = queue_complete(&q, &cqe, 10000);
-	tap_ok(!ret && waited && !done_early && !h.ret &&
+	tap_ok(!ret && waited && !done_early && state == WD_MM_HELD && !rel &&
 	       le16toh(cqe.status) == VZIP_STS_OK &&
 	       le32toh(cqe.produced) == page_size &&
 	       !memcmp(dst, want, page_size),
-	       "stalled page: a request on a page under I/O waits for it (the engine in wd_dma_map: %s, done before the release: %s, the page lock waited on: %s), then completes with the file's bytes (status %u, %u bytes, same: %s; %s)",
-	       waited ? "yes" : "no", done_early ? "yes" : "no",
-	       contended ? "yes" : "no", le16toh(cqe.status),
-	       le32toh(cqe.produced),
-	       memcmp(dst, want, page_size) ? "no" : "yes", strerror(-ret));
+	       "%s: a request on %s waits (engine in wd_dma_map: %s, done early: %s, page state %d, 1 wanted), then completes with the file's bytes (status %u, %u bytes, same: %s; %s; %s)",
+	       name, what, waited ? "yes" : "no", done_early ? "yes" : "no",
+	       state, le16toh(cqe.status), le32toh(cqe.produced),
+	       memcmp(dst, want, page_size) ? "no" : "yes", strerror(-ret),
+	       strerror(rel));
 
-	/*
-	 * Held again, the same page in another mapping (the first one maps
-	 * it now): an unbind while the request waits.
-	 */
-	munmap(src, page_size);
-	src = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE, ffd, 0);
-	sqe.src = htole64((uintptr_t)src);
+	/* stalled again, in a new mapping: an unbind while the request waits */
+	stalled = stall_start(&s);
+	sqe.src = htole64((uintptr_t)s.src);
 	sqe.dst = htole64((uintptr_t)dst + page_size);
-	held_on = src != MAP_FAILED && page_hold_start(&h, &ht);
-	waited = held_on && !queue_submit(&q, &sqe, true) &&
+	waited = stalled && !queue_submit(&q, &sqe, true) &&
 		 engine_reaches_dma_map(d->pdev);
-	contended = ioctl(h.fd, WD_MM_STATE) == WD_MM_HELD_CONTENDED;
+	state = stall_state(&s);
 	unbinding = waited && !pthread_create(&ut, NULL, unbinder_run, &u);
 	if (unbinding) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1877,35 +1973,26 @@ static void test_stalled_page(struct vzip_dev *d)
 		if (atomic_load(&u.done))
 			unbind_ms = ms_since(&t0);
 	}
-	if (held_on) {
-		ioctl(h.fd, WD_MM_RELEASE);
-		pthread_join(ht, NULL);
-	}
+	stall_release(&s);
 	/* an unbind that waited for the page ends now: not one that hangs */
 	for (i = 0; unbinding && i < 1000 && !atomic_load(&u.done); i++)
 		usleep(10000);
 	if (unbinding && atomic_load(&u.done))
 		pthread_join(ut, NULL);
 	else if (unbinding)
-		tap_diag("stalled page: the unbind never returned");
-	tap_ok(unbinding && unbind_ms >= 0 && !u.ret && !contended,
-	       "stalled page: an unbind while an engine's request waits for a page under I/O finished (in %ld ms; the engine in wd_dma_map: %s, the page lock waited on: %s; unbind %d)",
-	       unbind_ms, waited ? "yes" : "no", contended ? "yes" : "no",
-	       u.ret);
+		tap_diag("%s: the unbind never returned", name);
+	tap_ok(unbinding && unbind_ms >= 0 && !u.ret && state == WD_MM_HELD,
+	       "%s: an unbind while a request waits for %s finished (in %ld ms; engine in wd_dma_map: %s, page state %d, 1 wanted; unbind %d)",
+	       name, what, unbind_ms, waited ? "yes" : "no", state, u.ret);
 	if (unbinding && atomic_load(&u.done) &&
 	    (bind_vzip("bind", d->pdev) || find_vzip(d, d->pdev)))
-		tap_diag("stalled page: the rebind failed");
+		tap_diag("%s: the rebind failed", name);
 out:
 	queue_close(&q);
-	if (src != MAP_FAILED)
-		munmap(src, page_size);
+	stall_close(&s);
 	if (dst != MAP_FAILED)
 		munmap(dst, 2 * page_size);
 	free(want);
-	if (ffd >= 0)
-		close(ffd);
-	if (h.fd >= 0)
-		close(h.fd);
 }
 
 static void test_isolation(struct vzip_dev *d)
@@ -1989,7 +2076,8 @@ int main(int argc, char **argv)
 	test_hot_unbind(&d);
 	test_slow_argument(&d);
 	test_slow_register(&d);
-	test_stalled_page(&d);
+	test_stalled(&d, STALL_LOCKED);
+	test_stalled(&d, STALL_READ);
 	test_isolation(&d);
 
 	/* a rebind gives a fresh, non-isolated device */

@@ -5,7 +5,9 @@
  * stalls: it holds the mmap_lock of the process that asks, for reading,
  * as a thread in such a fault holds it; or it holds a page of a file
  * locked, as a read that does not end does, so that a fault on the page
- * waits.  /dev/wd_mm_hold; one hold per open file.
+ * waits; or it makes a file whose reads do not end until told to, as a
+ * stalled server's, so that a fault that must read a page itself waits.
+ * /dev/wd_mm_hold; one hold per open file.
  */
 #ifndef _WD_MM_HOLD_H
 #define _WD_MM_HOLD_H
@@ -62,5 +64,29 @@ struct wd_mm_hold_page {
  * before it was locked (the read's errno if it fails).
  */
 #define WD_MM_HOLD_PAGE		_IOW('H', 4, struct wd_mm_hold_page)
+
+/* the size of a file of WD_MM_STALL_FILE, a multiple of any page size */
+#define WD_MM_STALL_SIZE	(1 << 16)
+
+/* the byte of a file of WD_MM_STALL_FILE at offset @off, once read */
+static inline __u8 wd_mm_stall_byte(__u64 off)
+{
+	return (__u8)(off ^ (off >> 8) ^ 0x5a);
+}
+
+/*
+ * WD_MM_STALL_FILE - a new file, opened read-only (close-on-exec), of
+ * WD_MM_STALL_SIZE bytes, none of them in memory yet: a read of one of its
+ * pages, by any task and any path (read(), a page fault, readahead), is
+ * started but does not end, as with a stalled FUSE or NFS server, until
+ * WD_MM_RELEASE on this file, its last close, or WD_MM_HOLD_MAX_MS after
+ * the first one started; from then on reads end at once.  Its descriptor
+ * is the returned value.  On it:
+ *  - WD_MM_RELEASE ends the reads that wait and every later one;
+ *  - WD_MM_STATE is WD_MM_NOT_HELD while no read waits, WD_MM_HELD while
+ *    one does, WD_MM_HELD_CONTENDED if a task waits for its page's lock
+ *    (a fault or read() that waits for the read to end).
+ */
+#define WD_MM_STALL_FILE	_IO('H', 5)
 
 #endif /* _WD_MM_HOLD_H */

@@ -5,24 +5,30 @@
  * make a command or an engine wait, and see whether anything else (a
  * device's removal) waits with it: it holds the mmap_lock of the process
  * that asks, for reading, as a thread in such a fault holds it; or a page
- * of a file locked, as a read that does not end does (the test kernels
- * have no FUSE).  The interface is test/include/wd_mm_hold.h.
+ * of a file locked, as a read that does not end does; or it makes files
+ * whose reads do not end until told to, on a filesystem of its own, as a
+ * stalled server's do (the test kernels have no FUSE).  The interface is
+ * test/include/wd_mm_hold.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/jiffies.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/pagemap.h>
+#include <linux/pseudo_fs.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "wd_mm_hold.h"
 
@@ -205,6 +211,243 @@ static long wd_mm_hold_state(struct wd_mm_hold *h)
 	return state;
 }
 
+/* ---- files whose reads do not end (WD_MM_STALL_FILE) ---- */
+
+#define WD_MM_STALL_MAGIC	0x77647374	/* "wdst" */
+#define WD_MM_STALL_PAGES	(WD_MM_STALL_SIZE / PAGE_SIZE)
+
+/* the filesystem of those files, mounted for the module's life */
+static struct vfsmount *wd_mm_stall_mnt;
+
+/**
+ * struct wd_mm_stall - the reads of a stalling file
+ * @lock: protects @parked and @ended
+ * @parked: by page index, the folios whose reads wait: locked, not up to
+ *	date, with a reference
+ * @ended: reads end at once from now on
+ * @timeout: ends the reads WD_MM_HOLD_MAX_MS after the first one waits
+ */
+struct wd_mm_stall {
+	spinlock_t lock;	/* protects parked and ended */
+	struct folio *parked[WD_MM_STALL_PAGES];
+	bool ended;
+	struct delayed_work timeout;
+};
+
+/* Ends the read of @folio: its bytes, up to date, unlocked. */
+static void wd_mm_stall_fill(struct folio *folio)
+{
+	u64 pos = folio_pos(folio);
+	size_t i, j;
+
+	for (i = 0; i < folio_nr_pages(folio); i++) {
+		u8 *p = kmap_local_folio(folio, i * PAGE_SIZE);
+
+		for (j = 0; j < PAGE_SIZE; j++)
+			p[j] = wd_mm_stall_byte(pos + i * PAGE_SIZE + j);
+		kunmap_local(p);
+	}
+	folio_mark_uptodate(folio);
+	folio_unlock(folio);
+}
+
+/* Ends the reads that wait and every later one. */
+static void wd_mm_stall_end(struct wd_mm_stall *s)
+{
+	struct folio *folio;
+	size_t i;
+
+	spin_lock(&s->lock);
+	s->ended = true;
+	spin_unlock(&s->lock);
+	for (i = 0; i < WD_MM_STALL_PAGES; i++) {
+		spin_lock(&s->lock);
+		folio = s->parked[i];
+		s->parked[i] = NULL;
+		spin_unlock(&s->lock);
+		if (folio) {
+			wd_mm_stall_fill(folio);
+			folio_put(folio);
+		}
+	}
+}
+
+static void wd_mm_stall_timeout(struct work_struct *work)
+{
+	struct wd_mm_stall *s = container_of(to_delayed_work(work),
+					     struct wd_mm_stall, timeout);
+
+	pr_debug("a read waited %d ms: ending them\n", WD_MM_HOLD_MAX_MS);
+	wd_mm_stall_end(s);
+}
+
+/* Starts the read of @folio; it ends when the file's reads end. */
+static int wd_mm_stall_read_folio(struct file *file, struct folio *folio)
+{
+	struct wd_mm_stall *s = folio->mapping->host->i_private;
+	pgoff_t index = folio->index;
+	bool park;
+
+	spin_lock(&s->lock);
+	park = !s->ended && index < WD_MM_STALL_PAGES && !s->parked[index];
+	if (park) {
+		folio_get(folio);
+		s->parked[index] = folio;
+	}
+	spin_unlock(&s->lock);
+	if (park)
+		schedule_delayed_work(&s->timeout,
+				      msecs_to_jiffies(WD_MM_HOLD_MAX_MS));
+	else
+		wd_mm_stall_fill(folio);
+	return 0;
+}
+
+static const struct address_space_operations wd_mm_stall_aops = {
+	.read_folio = wd_mm_stall_read_folio,
+};
+
+static long wd_mm_stall_state(struct wd_mm_stall *s)
+{
+	long state = WD_MM_NOT_HELD;
+	size_t i;
+
+	spin_lock(&s->lock);
+	for (i = 0; i < WD_MM_STALL_PAGES; i++) {
+		if (!s->parked[i])
+			continue;
+		state = WD_MM_HELD;
+		if (folio_test_waiters(s->parked[i])) {
+			state = WD_MM_HELD_CONTENDED;
+			break;
+		}
+	}
+	spin_unlock(&s->lock);
+	return state;
+}
+
+static long wd_mm_stall_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct wd_mm_stall *s = file_inode(file)->i_private;
+
+	switch (cmd) {
+	case WD_MM_RELEASE:
+		wd_mm_stall_end(s);
+		return 0;
+	case WD_MM_STATE:
+		return wd_mm_stall_state(s);
+	}
+	pr_debug("unknown ioctl %#x on a stalling file\n", cmd);
+	return -ENOTTY;
+}
+
+static int wd_mm_stall_release(struct inode *inode, struct file *file)
+{
+	struct wd_mm_stall *s = inode->i_private;
+
+	wd_mm_stall_end(s);
+	cancel_delayed_work_sync(&s->timeout);
+	return 0;
+}
+
+static const struct file_operations wd_mm_stall_fops = {
+	.owner = THIS_MODULE,
+	.llseek = generic_file_llseek,
+	.read_iter = generic_file_read_iter,
+	.mmap = generic_file_readonly_mmap,
+	.unlocked_ioctl = wd_mm_stall_ioctl,
+	.release = wd_mm_stall_release,
+};
+
+static void wd_mm_stall_evict(struct inode *inode)
+{
+	struct wd_mm_stall *s = inode->i_private;
+
+	/* the file's release ended the reads: no page is locked */
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+	if (s)
+		cancel_delayed_work_sync(&s->timeout);
+	kfree(s);
+}
+
+static const struct super_operations wd_mm_stall_sops = {
+	.statfs = simple_statfs,
+	.evict_inode = wd_mm_stall_evict,
+};
+
+static int wd_mm_stall_init_fs_context(struct fs_context *fc)
+{
+	struct pseudo_fs_context *ctx = init_pseudo(fc, WD_MM_STALL_MAGIC);
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->ops = &wd_mm_stall_sops;
+	return 0;
+}
+
+/* no owner: the module's own mount must not pin it */
+static struct file_system_type wd_mm_stall_fs = {
+	.name = "wd_mm_stall",
+	.init_fs_context = wd_mm_stall_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+static struct file *wd_mm_stall_create(void)
+{
+	struct wd_mm_stall *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	struct inode *inode;
+	struct file *file;
+
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&s->lock);
+	INIT_DELAYED_WORK(&s->timeout, wd_mm_stall_timeout);
+	inode = new_inode(wd_mm_stall_mnt->mnt_sb);
+	if (!inode) {
+		kfree(s);
+		return ERR_PTR(-ENOMEM);
+	}
+	inode->i_ino = get_next_ino();
+	inode->i_mode = S_IFREG | 0400;
+	inode->i_atime = current_time(inode);
+	inode->i_mtime = inode->i_atime;
+	inode->i_ctime = inode->i_atime;
+	inode->i_private = s;
+	inode->i_mapping->a_ops = &wd_mm_stall_aops;
+	i_size_write(inode, WD_MM_STALL_SIZE);
+	/* alloc_file_pseudo() takes over a reference on the fops' module */
+	__module_get(THIS_MODULE);
+	file = alloc_file_pseudo(inode, wd_mm_stall_mnt, "wd_mm_stall",
+				 O_RDONLY, &wd_mm_stall_fops);
+	if (IS_ERR(file)) {
+		module_put(THIS_MODULE);
+		iput(inode);
+		return file;
+	}
+	/* as an open() does: readahead as the filesystem's device has it */
+	file_ra_state_init(&file->f_ra, inode->i_mapping);
+	return file;
+}
+
+static long wd_mm_stall_file(void)
+{
+	struct file *file;
+	int fd;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	file = wd_mm_stall_create();
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+	return fd;
+}
+
 static long wd_mm_hold_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -223,6 +466,8 @@ static long wd_mm_hold_ioctl(struct file *file, unsigned int cmd,
 		return wd_mm_hold_state(h);
 	case WD_MM_HOLD_PAGE:
 		return wd_mm_hold_page(h, (const void __user *)arg);
+	case WD_MM_STALL_FILE:
+		return wd_mm_stall_file();
 	}
 	pr_debug("unknown ioctl %#x\n", cmd);
 	return -ENOTTY;
@@ -242,7 +487,32 @@ static struct miscdevice wd_mm_hold_dev = {
 	.mode = 0600,
 };
 
-module_misc_device(wd_mm_hold_dev);
+static int __init wd_mm_hold_init(void)
+{
+	int ret;
+
+	wd_mm_stall_mnt = kern_mount(&wd_mm_stall_fs);
+	if (IS_ERR(wd_mm_stall_mnt))
+		return PTR_ERR(wd_mm_stall_mnt);
+	/*
+	 * Its own device, as FUSE's and NFS's files have, which reads ahead:
+	 * a pseudo filesystem's reads none
+	 */
+	ret = super_setup_bdi(wd_mm_stall_mnt->mnt_sb);
+	if (!ret)
+		ret = misc_register(&wd_mm_hold_dev);
+	if (ret)
+		kern_unmount(wd_mm_stall_mnt);
+	return ret;
+}
+module_init(wd_mm_hold_init);
+
+static void __exit wd_mm_hold_exit(void)
+{
+	misc_deregister(&wd_mm_hold_dev);
+	kern_unmount(wd_mm_stall_mnt);
+}
+module_exit(wd_mm_hold_exit);
 
 MODULE_DESCRIPTION("WarpDrive test fixture: stalls page faults");
 MODULE_LICENSE("GPL");

@@ -43,6 +43,7 @@
 #include <warpdrive/queue.h>
 
 #include "tap.h"
+#include "vmpin.h"
 
 #define MIB		(1024 * 1024)
 #define VCRYPT_DEBUGFS	"/sys/kernel/debug/vcrypt"
@@ -75,22 +76,6 @@ static long long dev_stat(const char *name)
 			v = atoll(line + len + 1);
 	fclose(f);
 	return v;
-}
-
-/* VmPin of this process in KiB, -1 if unknown. */
-static long vmpin_kib(void)
-{
-	char line[256];
-	long kib = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmPin:", 6))
-			kib = atol(line + 6);
-	fclose(f);
-	return kib;
 }
 
 static void *pages_alloc(size_t len)

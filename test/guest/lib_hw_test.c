@@ -32,6 +32,7 @@
 #include <warpdrive/warpdrive.h>
 #include "spin.h"
 #include "tap.h"
+#include "vmpin.h"
 
 static void nop_sqe(struct vzip_sqe *sqe, uint64_t tag)
 {
@@ -450,22 +451,6 @@ static void test_zero_copy(const struct wd_queue_info *info)
 	wd_buf_free(c, out);
 	free(plain);
 	wd_comp_close(c);
-}
-
-/* VmPin of this process in KiB, -1 if unknown. */
-static long vmpin_kib(void)
-{
-	char line[256];
-	long kib = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmPin:", 6))
-			kib = atol(line + 6);
-	fclose(f);
-	return kib;
 }
 
 /* Round trip through the device: compress @in, decompress, compare. */

@@ -40,6 +40,7 @@
 #include <misc/uacce/wd_mem.h>
 
 #include "tap.h"
+#include "vmpin.h"
 #include "wd_mm_hold.h"
 
 #define CLASS_DIR	"/sys/class/uacce"
@@ -1510,19 +1511,6 @@ static void *mm_writer_run(void *p)
 static void *nothing_run(void *p)
 {
 	return p;
-}
-
-static long vmpin_kib(void)
-{
-	char buf[4096], *line;
-	long kib = -1;
-
-	if (read_file("/proc/self/status", buf, sizeof(buf)))
-		return -1;
-	line = strstr(buf, "\nVmPin:");
-	if (line)
-		sscanf(line + 7, "%ld", &kib);
-	return kib;
 }
 
 /*

@@ -28,6 +28,7 @@
 #include <openssl/evp.h>
 
 #include "tap.h"
+#include "vmpin.h"
 #include "vcrypt_testlib.h"
 #include "wd_mm_hold.h"
 
@@ -58,17 +59,6 @@ static int unreg(int fd, const void *addr, uint64_t len)
 	struct wd_mem_region r = { .addr = (uintptr_t)addr, .len = len };
 
 	return ioctl(fd, WD_MEM_CMD_UNREGISTER, &r) ? -errno : 0;
-}
-
-/* VmPin of this process, in KiB; -1 if unknown. */
-static long vmpin_kib(void)
-{
-	char buf[8192], *p;
-
-	if (vzip_read_file("/proc/self/status", buf, sizeof(buf)))
-		return -1;
-	p = strstr(buf, "VmPin:");
-	return p ? atol(p + 6) : -1;
 }
 
 static long available(void)

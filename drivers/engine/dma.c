@@ -197,29 +197,73 @@ static int wd_sva_busy(struct wd_engine_dev *wdev, struct mm_struct *mm,
 }
 
 /*
+ * The most folios wd_sva_faultable() counts for one fault, holding each
+ * until the fault is done so that reclaim cannot take it in between; and
+ * the tries a folio that is neither up to date nor being read waits
+ * before the fault may read it again itself.
+ */
+#define WD_SVA_HELD		16
+#define WD_SVA_UNREAD_TRIES	4
+
+/* the folios wd_sva_faultable() holds */
+struct wd_sva_held {
+	struct folio *folio[WD_SVA_HELD];
+	unsigned int n;
+};
+
+static void wd_sva_unhold(struct wd_sva_held *h)
+{
+	while (h->n)
+		folio_put(h->folio[--h->n]);
+}
+
+/*
+ * Starts the read of page @index of @file and of up to @nr - 1 after it,
+ * as a fault's readahead would; or of that page alone if the readahead
+ * leaves it out (its window expected a later page, or the file's device
+ * reads none ahead).
+ */
+static void wd_sva_readahead(struct file *file, pgoff_t index,
+			     unsigned long nr)
+{
+	DEFINE_READAHEAD(ractl, file, &file->f_ra, file->f_mapping, index);
+	struct folio *folio;
+
+	page_cache_sync_readahead(file->f_mapping, &file->f_ra, file, index,
+				  nr);
+	folio = filemap_get_folio(file->f_mapping, index);
+	if (folio)
+		folio_put(folio);
+	else
+		page_cache_ra_unbounded(&ractl, 1, 0);
+}
+
+/*
  * How many of the @n pages from @addr a fault brings in without reading a
- * file itself, under the owner's mmap_lock.  A page in a file's page cache
- * or being read into it waits for nobody (FOLL_NOWAIT gives up on a read
- * under way); one that is not there would be read by the fault itself,
- * and waited for, even under FOLL_NOWAIT (filemap_fault() with readahead
- * off for the file: MADV_RANDOM, or after many misses).  For that one the
- * read is started here instead, as readahead, and the count ends before
- * it: the next try finds it being read, or there.  Counted only for the
- * page cache's own fault.  Left to the fault, which reads it and waits: a
- * page whose readahead started nothing (no memory, a device that reads
- * ahead no pages) and one that failed its read (there, unlocked, not up
- * to date).
+ * file itself, under the owner's mmap_lock, on the @tries-th try.  A page
+ * in a file's page cache, or being read into it, waits for nobody
+ * (FOLL_NOWAIT gives up on a read under way); one that is not there would
+ * be read by the fault itself, and waited for, even under FOLL_NOWAIT
+ * (filemap_fault() with readahead off for the file: MADV_RANDOM, or after
+ * many misses).  So for that one the read is started here, as readahead,
+ * and counted with the pages before it: its fault finds it being read.
+ * Only for the page cache's own fault.  The folios counted are held in @h
+ * until the caller's fault is done.  A folio there but neither up to date
+ * nor being read is another fault's, just made (it locks it at once), or
+ * one whose read failed: it ends the count for WD_SVA_UNREAD_TRIES, then
+ * is left to the fault, which reads it again and waits.
  */
 static unsigned long wd_sva_faultable(struct mm_struct *mm,
-				      unsigned long addr, unsigned long n)
+				      unsigned long addr, unsigned long n,
+				      unsigned int tries, struct wd_sva_held *h)
 {
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
 	struct address_space *mapping;
-	pgoff_t index, end, next, i;
+	pgoff_t index, end, i;
 	struct folio *folio;
 	struct file *file;
-	bool failed;
 
+	h->n = 0;
 	/* no area: the pin says why */
 	if (!vma)
 		return n;
@@ -232,26 +276,26 @@ static unsigned long wd_sva_faultable(struct mm_struct *mm,
 	/* a page past the end of the file fails its fault at once */
 	end = min_t(pgoff_t, index + n,
 		    DIV_ROUND_UP(i_size_read(mapping->host), PAGE_SIZE));
-	for (i = index; i < end; i = next) {
+	for (i = index; i < end; i = folio->index + folio_nr_pages(folio)) {
+		if (h->n == WD_SVA_HELD)
+			return i - index;
 		folio = filemap_get_folio(mapping, i);
 		if (!folio)
 			break;
-		failed = !folio_test_uptodate(folio) &&
-			 !folio_test_locked(folio);
-		next = folio->index + folio_nr_pages(folio);
-		folio_put(folio);
-		if (failed)
-			return i - index + 1;
+		h->folio[h->n++] = folio;
+		if (!folio_test_uptodate(folio) && !folio_test_locked(folio))
+			return i - index +
+			       (tries >= WD_SVA_UNREAD_TRIES);
 	}
 	if (i >= end)
 		return n;
-	page_cache_sync_readahead(mapping, &file->f_ra, file, i, end - i);
-	/* none started (no memory, readahead of no pages): the fault reads */
+	wd_sva_readahead(file, i, end - i);
 	folio = filemap_get_folio(mapping, i);
+	/* none started (no memory): the next try starts it */
 	if (!folio)
-		return i - index + 1;
-	folio_put(folio);
-	return i - index;
+		return i - index;
+	h->folio[h->n++] = folio;
+	return i - index + 1;
 }
 
 /*
@@ -262,9 +306,12 @@ static unsigned long wd_sva_faultable(struct mm_struct *mm,
  * without a fault (FOLL_NOFAULT); the others with FOLL_NOWAIT, which
  * covers the I/O a fault starts and then waits for (readahead, a page
  * being read by another task, a swap-in), after wd_sva_faultable() has
- * started the reads a fault would make itself.  Left to the fault: a
- * write fault's wait for writeback, a read that failed once, a filesystem
- * whose readahead waits for its own reads.  Returns 0, -EFAULT (logged),
+ * started the reads a fault would make itself.  Still waited for, as the
+ * fault would: a write fault's wait for writeback, a read that failed, a
+ * page invalidated between the two (NFS's revalidation, FUSE's notify),
+ * and what a filesystem's readahead itself waits for (FUSE's once
+ * max_background requests are out, or without async reads; the mapping's
+ * invalidate_lock held across I/O).  Returns 0, -EFAULT (logged),
  * or -EBUSY with nothing pinned when a page waits: the caller drops the
  * lock and tries again.  fail_function can fail it
  * (ALLOW_ERROR_INJECTION): with -EFAULT the request completes with the
@@ -282,6 +329,7 @@ static noinline int wd_sva_pin(struct wd_engine_dev *wdev,
 {
 	unsigned int flags = FOLL_NOWAIT | (r->write ? FOLL_WRITE : 0);
 	unsigned long nr, want, addr, done = 0, start = r->addr & PAGE_MASK;
+	struct wd_sva_held held;
 	long pinned = 0;
 
 	memset(buf, 0, sizeof(*buf));
@@ -308,13 +356,13 @@ static noinline int wd_sva_pin(struct wd_engine_dev *wdev,
 			done += pinned;
 			continue;
 		}
-		want = wd_sva_faultable(mm, addr, nr - done);
-		if (!want) {
-			pinned = 0;
-			break;
-		}
-		pinned = pin_user_pages_remote(mm, addr, want, flags,
-					       pages + done, NULL, NULL);
+		want = wd_sva_faultable(mm, addr, nr - done, tries, &held);
+		pinned = 0;
+		if (want)
+			pinned = pin_user_pages_remote(mm, addr, want, flags,
+						       pages + done, NULL,
+						       NULL);
+		wd_sva_unhold(&held);
 		if (pinned <= 0)
 			break;
 		done += pinned;

@@ -1798,6 +1798,21 @@ static int stall_state(const struct stall *s)
 	return ioctl(s->kind == STALL_READ ? s->ffd : s->h.fd, WD_MM_STATE);
 }
 
+/*
+ * stall_state() once it is more than WD_MM_NOT_HELD, within 1 s: an engine
+ * in wd_dma_map*() may not have started the page's read yet.
+ */
+static int stall_state_settled(const struct stall *s)
+{
+	int i, state = stall_state(s);
+
+	for (i = 0; i < 100 && state == WD_MM_NOT_HELD; i++) {
+		usleep(10000);
+		state = stall_state(s);
+	}
+	return state;
+}
+
 /* Ends @s's stall: 0, or the errno of the hold or of the release */
 static int stall_release(struct stall *s)
 {
@@ -1952,7 +1967,7 @@ static void test_stalled(struct vzip_dev *d, enum stall_kind kind)
 	sqe.dst = htole64((uintptr_t)dst + page_size);
 	waited = stalled && !queue_submit(&q, &sqe, true) &&
 		 engine_reaches_dma_map(d->pdev);
-	state = stall_state(&s);
+	state = stall_state_settled(&s);
 	unbinding = waited && !pthread_create(&ut, NULL, unbinder_run, &u);
 	if (unbinding) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -342,12 +342,19 @@ static long wd_mm_stall_ioctl(struct file *file, unsigned int cmd,
 	return -ENOTTY;
 }
 
+/*
+ * The file's only open ends: nothing reads its pages any more, and
+ * nothing of the module runs in the inode's eviction (the module may be
+ * unloaded by then).
+ */
 static int wd_mm_stall_release(struct inode *inode, struct file *file)
 {
 	struct wd_mm_stall *s = inode->i_private;
 
 	wd_mm_stall_end(s);
 	cancel_delayed_work_sync(&s->timeout);
+	inode->i_private = NULL;
+	kfree(s);
 	return 0;
 }
 
@@ -360,31 +367,9 @@ static const struct file_operations wd_mm_stall_fops = {
 	.release = wd_mm_stall_release,
 };
 
-static void wd_mm_stall_evict(struct inode *inode)
-{
-	struct wd_mm_stall *s = inode->i_private;
-
-	/* the file's release ended the reads: no page is locked */
-	truncate_inode_pages_final(&inode->i_data);
-	clear_inode(inode);
-	if (s)
-		cancel_delayed_work_sync(&s->timeout);
-	kfree(s);
-}
-
-static const struct super_operations wd_mm_stall_sops = {
-	.statfs = simple_statfs,
-	.evict_inode = wd_mm_stall_evict,
-};
-
 static int wd_mm_stall_init_fs_context(struct fs_context *fc)
 {
-	struct pseudo_fs_context *ctx = init_pseudo(fc, WD_MM_STALL_MAGIC);
-
-	if (!ctx)
-		return -ENOMEM;
-	ctx->ops = &wd_mm_stall_sops;
-	return 0;
+	return init_pseudo(fc, WD_MM_STALL_MAGIC) ? 0 : -ENOMEM;
 }
 
 /* no owner: the module's own mount must not pin it */
@@ -424,6 +409,7 @@ static struct file *wd_mm_stall_create(void)
 	if (IS_ERR(file)) {
 		module_put(THIS_MODULE);
 		iput(inode);
+		kfree(s);
 		return file;
 	}
 	/* as an open() does: readahead as the filesystem's device has it */
@@ -507,6 +493,11 @@ static int __init wd_mm_hold_init(void)
 }
 module_init(wd_mm_hold_init);
 
+/*
+ * A stalling file's last close that is still under way holds the mount,
+ * whose end runs the filesystem's kill_sb: the harness unloads the module
+ * once the tests' processes are gone.
+ */
 static void __exit wd_mm_hold_exit(void)
 {
 	misc_deregister(&wd_mm_hold_dev);

@@ -3,10 +3,14 @@
  * wd_engine: registered memory (<uapi/misc/uacce/wd_mem.h>), a queue's
  * ranges of its owner's memory pinned once for all its requests.
  *
- * Each region is pinned FOLL_LONGTERM at registration and accounted to
- * the owner's pinned memory (mm->pinned_vm, VmPin, against
- * RLIMIT_MEMLOCK), as RDMA accounts its long-term pins: with atomics, not
- * under the mmap_lock, so that unregistering and the queue's release
+ * Each region is pinned FOLL_LONGTERM at registration and charged as
+ * io_uring charges its registered buffers: to the caller's user
+ * (user_struct.locked_vm), against RLIMIT_MEMLOCK unless the caller has
+ * CAP_IPC_LOCK, and to the owner's pinned memory (mm->pinned_vm, VmPin).
+ * The user is what bounds it: a queue's file, and so its regions, may
+ * outlive its opener's address space (an exec keeps the file open), and
+ * a new address space starts from nothing.  Both counters are atomics,
+ * not under the mmap_lock, so that unregistering and the queue's release
  * (in the device's removal too) never wait for the process.  An
  * engine that finds a request's range inside a region takes a reference
  * on it for the request (wd_mem_get(), dropped by wd_dma_unmap()); the
@@ -33,6 +37,7 @@
 #include <linux/refcount.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uacce.h>
@@ -42,6 +47,13 @@
 
 #include "internal.h"
 
+/* 6.1's condition for user_struct.locked_vm, which io_uring charges too */
+#if !(defined(CONFIG_NET) || defined(CONFIG_IO_URING) || \
+	defined(CONFIG_VFIO_PCI_ZDEV_KVM) || IS_ENABLED(CONFIG_IOMMUFD) || \
+	defined(CONFIG_SECRETMEM))
+#error "registered memory is charged to user_struct.locked_vm: CONFIG_NET is needed"
+#endif
+
 /**
  * struct wd_mem_reg - one registered region
  * @addr: its first byte, page aligned
@@ -49,6 +61,8 @@
  * @write: pinned writable (WD_MEM_F_WRITE)
  * @pages: the pinned pages, @len / PAGE_SIZE of them
  * @mm: the address space whose pinned memory it is accounted to, grabbed
+ * @user: the user it is charged to, with a reference; NULL if the caller
+ *	had CAP_IPC_LOCK
  * @ref: the table's reference while registered, and one per request
  *	using it
  */
@@ -58,6 +72,7 @@ struct wd_mem_reg {
 	bool write;
 	struct page **pages;
 	struct mm_struct *mm;
+	struct user_struct *user;
 	refcount_t ref;
 };
 
@@ -80,14 +95,26 @@ static unsigned long wd_mem_nr_pages(const struct wd_mem_reg *reg)
 	return reg->len >> PAGE_SHIFT;
 }
 
-/* The pages and the accounting of a region in no table (any more). */
-static void wd_mem_unpin(struct wd_mem_reg *reg)
+/* Undoes wd_mem_account() */
+static void wd_mem_unaccount(struct wd_mem_reg *reg, struct mm_struct *mm)
 {
 	unsigned long nr = wd_mem_nr_pages(reg);
 
-	unpin_user_pages_dirty_lock(reg->pages, nr, reg->write);
+	atomic64_sub(nr, &mm->pinned_vm);
+	if (reg->user) {
+		atomic_long_sub(nr, &reg->user->locked_vm);
+		free_uid(reg->user);
+		reg->user = NULL;
+	}
+}
+
+/* The pages and the accounting of a region in no table (any more). */
+static void wd_mem_unpin(struct wd_mem_reg *reg)
+{
+	unpin_user_pages_dirty_lock(reg->pages, wd_mem_nr_pages(reg),
+				    reg->write);
 	/* grabbed: the counter is there even after the process exited */
-	atomic64_sub(nr, &reg->mm->pinned_vm);
+	wd_mem_unaccount(reg, reg->mm);
 	mmdrop(reg->mm);
 	kvfree(reg->pages);
 	kfree(reg);
@@ -264,18 +291,28 @@ static int wd_mem_pin(struct device *dev, struct mm_struct *mm,
 }
 
 /*
- * Charges @nr pages to @mm's pinned memory, within RLIMIT_MEMLOCK unless
- * the caller has CAP_IPC_LOCK: -ENOMEM beyond it.
+ * Charges @reg's pages to the caller's user, within RLIMIT_MEMLOCK
+ * (-ENOMEM beyond it), unless the caller has CAP_IPC_LOCK, and to @mm's
+ * pinned memory.
  */
-static int wd_mem_account(struct mm_struct *mm, unsigned long nr)
+static int wd_mem_account(struct wd_mem_reg *reg, struct mm_struct *mm)
 {
-	u64 limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	u64 pinned = atomic64_add_return(nr, &mm->pinned_vm);
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	unsigned long nr = wd_mem_nr_pages(reg);
+	struct user_struct *user;
+	long cur;
 
-	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
-		atomic64_sub(nr, &mm->pinned_vm);
-		return -ENOMEM;
+	if (!capable(CAP_IPC_LOCK)) {
+		user = current_user();
+		cur = atomic_long_read(&user->locked_vm);
+		do {
+			if (nr > limit || (unsigned long)cur > limit - nr)
+				return -ENOMEM;
+		} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur,
+						  cur + nr));
+		reg->user = get_uid(user);
 	}
+	atomic64_add(nr, &mm->pinned_vm);
 	return 0;
 }
 
@@ -304,7 +341,7 @@ static int wd_mem_allowed(struct device *dev, struct uacce_queue *uq)
  * device's removal.  Overlaps and the table's room are checked by
  * wd_mem_commit().
  *
- * Return: the region, pinned and accounted to the caller's pinned memory,
+ * Return: the region, pinned and charged (wd_mem_account()),
  * for wd_mem_commit() or wd_mem_cancel(); or an ERR_PTR() with the errno
  * <uapi/misc/uacce/wd_mem.h> gives.
  */
@@ -335,9 +372,9 @@ struct wd_mem_reg *wd_mem_prepare(struct uacce_queue *uq,
 		ret = -ENOMEM;
 		goto free_reg;
 	}
-	ret = wd_mem_account(mm, nr);
+	ret = wd_mem_account(reg, mm);
 	if (ret) {
-		dev_dbg_ratelimited(dev, "REGISTER: %lu pages more would exceed RLIMIT_MEMLOCK\n",
+		dev_dbg_ratelimited(dev, "REGISTER: %lu pages more would exceed the user's RLIMIT_MEMLOCK\n",
 				    nr);
 		goto free_pages;
 	}
@@ -346,7 +383,7 @@ struct wd_mem_reg *wd_mem_prepare(struct uacce_queue *uq,
 		dev_dbg_ratelimited(dev, "REGISTER: cannot pin %#llx+%#llx%s: %d\n",
 				    u->addr, u->len,
 				    reg->write ? " writable" : "", ret);
-		atomic64_sub(nr, &mm->pinned_vm);
+		wd_mem_unaccount(reg, mm);
 		goto free_pages;
 	}
 	mmgrab(mm);

@@ -382,7 +382,8 @@ void wd_buf_free(struct wd_comp *c, void *buf);
  * like io_uring's fixed buffers, is pinned once, here, and requests whose
  * buffers lie inside it pin nothing.  The pages around @buf are
  * registered whole, writable, on the session's queue, and counted in the
- * process's pinned memory (VmPin, within RLIMIT_MEMLOCK) until
+ * process's pinned memory (VmPin; without CAP_IPC_LOCK, within
+ * RLIMIT_MEMLOCK for all the user's processes together) until
  * wd_buf_unregister(), wd_comp_close() or exit.  Registration is an
  * optimisation: any memory works without it.  It belongs to this
  * process: a forked child's requests pin as usual, and its

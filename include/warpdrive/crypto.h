@@ -418,7 +418,8 @@ void wd_crypto_stream_close(struct wd_crypto_stream *st);
  * a CBC stream's block split between two pieces goes from a copy: those
  * are pinned per request as before).  The pages around @buf are
  * registered whole, writable, on the session's queue, and counted in the
- * process's pinned memory (VmPin, within RLIMIT_MEMLOCK) until
+ * process's pinned memory (VmPin; without CAP_IPC_LOCK, within
+ * RLIMIT_MEMLOCK for all the user's processes together) until
  * wd_crypto_buf_unregister(), wd_crypto_close() or exit.  The process's
  * crypto sessions share one queue: the other sessions' requests inside
  * the memory pin nothing either, and a page registered by one of them

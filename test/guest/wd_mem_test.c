@@ -6,8 +6,9 @@
  * pages), requests that reach registered memory without pinning it again
  * (vzip's COPY; vcrypt's KEY_LOAD, AES and SHA-256, checked against
  * OpenSSL's libcrypto), requests after unregistering, the cap of regions,
- * RLIMIT_MEMLOCK, bad input, another process's attempt, unregistering
- * under requests in flight, and reclaim after SIGKILL; on vcrypt, a kill
+ * RLIMIT_MEMLOCK (across an exec too), bad input, another process's
+ * attempt, unregistering under requests in flight, and reclaim after
+ * SIGKILL; on vcrypt, a kill
  * and an unbind while UNREGISTER waits for a stream's request that waits
  * for a page (the test fixture wd_mm_hold).  Without SVA (sva=0) both
  * commands fail with EOPNOTSUPP.
@@ -20,6 +21,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -218,24 +220,42 @@ static void test_cap(struct vzip_q *q)
 	munmap(buf, n * page);
 }
 
-/* In a child without CAP_IPC_LOCK and a small RLIMIT_MEMLOCK. */
-static int memlock_child(void)
+/* the argument that runs memlock_exec_main(): the device, a queue's fd */
+#define MEMLOCK_EXEC_ARG	"--memlock-after-exec"
+
+/*
+ * For a child: drops CAP_IPC_LOCK, from the bounding set too (an exec as
+ * root would give it back), and sets RLIMIT_MEMLOCK to 64 KiB.  0, or an
+ * exit status.
+ */
+static int memlock_limit(void)
 {
 	struct __user_cap_header_struct h = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
 	};
 	struct __user_cap_data_struct d[2];
 	struct rlimit rl = { 64 * 1024, 64 * 1024 };
-	uint8_t *buf = pages_alloc(32 * page);
-	struct vzip_q q;
-	long lck;
 
 	if (syscall(SYS_capget, &h, d))
 		return 10;
 	d[0].effective &= ~(1U << CAP_IPC_LOCK);
 	d[0].permitted &= ~(1U << CAP_IPC_LOCK);
-	if (syscall(SYS_capset, &h, d) || setrlimit(RLIMIT_MEMLOCK, &rl))
+	if (prctl(PR_CAPBSET_DROP, CAP_IPC_LOCK, 0, 0, 0) ||
+	    syscall(SYS_capset, &h, d) || setrlimit(RLIMIT_MEMLOCK, &rl))
 		return 11;
+	return 0;
+}
+
+/* In a child without CAP_IPC_LOCK and a small RLIMIT_MEMLOCK. */
+static int memlock_child(void)
+{
+	uint8_t *buf = pages_alloc(32 * page);
+	struct vzip_q q;
+	long lck;
+	int ret = memlock_limit();
+
+	if (ret)
+		return ret;
 	if (vzip_open(&q, name))
 		return 12;
 	lck = vmpin_kib();
@@ -265,6 +285,75 @@ static void test_memlock(void)
 	waitpid(pid, &st, 0);
 	tap_ok(WIFEXITED(st) && !WEXITSTATUS(st),
 	       "RLIMIT_MEMLOCK: within it registers, beyond it ENOMEM with VmPin unchanged, back down after (child %d)",
+	       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+/*
+ * After the exec of memlock_exec_child(), with @fd its queue, open, and
+ * 8 pages of a region of its address space, gone, still registered on it:
+ * they count against the limit until @fd closes.  0, or an exit status.
+ */
+static int memlock_exec_main(const char *dev, int fd)
+{
+	uint8_t *buf;
+	struct vzip_q q;
+
+	page = (size_t)sysconf(_SC_PAGESIZE);
+	buf = pages_alloc(16 * page);
+	snprintf(name, sizeof(name), "%s", dev);
+	if (!buf || vzip_open(&q, name))
+		return 20;
+	if (reg(q.fd, buf, 16 * page, 0) != -ENOMEM)
+		return 21;
+	if (reg(q.fd, buf, 8 * page, 0) || unreg(q.fd, buf, 8 * page))
+		return 22;
+	close(fd);
+	if (reg(q.fd, buf, 16 * page, 0) || unreg(q.fd, buf, 16 * page))
+		return 23;
+	vzip_close(&q);
+	return 0;
+}
+
+/*
+ * In a child without CAP_IPC_LOCK and 64 KiB of RLIMIT_MEMLOCK: registers
+ * 8 pages, then runs memlock_exec_main() in a new image, the queue open.
+ */
+static int memlock_exec_child(void)
+{
+	uint8_t *buf = pages_alloc(8 * page);
+	char fd[16];
+	struct vzip_q q;
+	int ret = memlock_limit();
+
+	if (ret)
+		return ret;
+	if (!buf || vzip_open(&q, name))
+		return 12;
+	if (reg(q.fd, buf, 8 * page, 0))
+		return 13;
+	if (fcntl(q.fd, F_SETFD, 0))
+		return 14;
+	snprintf(fd, sizeof(fd), "%d", q.fd);
+	execl("/proc/self/exe", "wd_mem_test", MEMLOCK_EXEC_ARG, name, fd,
+	      (char *)NULL);
+	return 15;
+}
+
+/*
+ * RLIMIT_MEMLOCK bounds what the user has pinned, not one address space:
+ * an exec, which keeps a queue's file and its regions, starts a new one
+ * from nothing.
+ */
+static void test_memlock_exec(void)
+{
+	pid_t pid = fork();
+	int st = -1;
+
+	if (!pid)
+		_exit(memlock_exec_child());
+	waitpid(pid, &st, 0);
+	tap_ok(WIFEXITED(st) && !WEXITSTATUS(st),
+	       "RLIMIT_MEMLOCK after an exec that keeps a queue open: its region still counts until the file closes (status %d)",
 	       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
@@ -965,7 +1054,7 @@ out:
 }
 
 /* Tests in every class, then each class's own */
-#define PLAN_COMMON	33
+#define PLAN_COMMON	34
 #define PLAN_VZIP	17
 #define PLAN_VCRYPT	26
 
@@ -979,6 +1068,8 @@ int main(int argc, char **argv)
 	struct vzip_q q;
 	int ret;
 
+	if (argc == 4 && !strcmp(argv[1], MEMLOCK_EXEC_ARG))
+		return memlock_exec_main(argv[2], atoi(argv[3]));
 	if (argc > 2 || (argc == 2 && !vcrypt)) {
 		fprintf(stderr, "usage: %s [vcrypt]\n", argv[0]);
 		return 2;
@@ -1020,6 +1111,7 @@ int main(int argc, char **argv)
 	test_mappings(&q, vcrypt);
 	test_cap(&q);
 	test_memlock();
+	test_memlock_exec();
 	test_other_mm(&q);
 	if (vcrypt)
 		test_crypt_inflight(&q);

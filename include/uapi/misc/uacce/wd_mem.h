@@ -8,9 +8,12 @@
  *
  * The ioctls are issued on a queue's file by the process that opened it.
  * A registration belongs to the queue: it ends with WD_MEM_CMD_UNREGISTER
- * or when the queue's file is released (close, exit, kill).  Its pages are
- * accounted to the opener's pinned memory (VmPin, within RLIMIT_MEMLOCK
- * without CAP_IPC_LOCK) while registered.  A request whose range lies
+ * or when the queue's file is released (close, exit, kill).  Its pages
+ * count in the opener's pinned memory (VmPin) while registered and,
+ * without CAP_IPC_LOCK, in its user's locked memory, within
+ * RLIMIT_MEMLOCK, as io_uring's registered buffers: the limit bounds all
+ * the user's processes together, since the file outlives an exec.  A
+ * request whose range lies
  * entirely inside a registered region reaches the pages pinned at
  * registration; any other range is pinned for the request as before.
  *
@@ -58,7 +61,8 @@ struct wd_mem_region {
  * EINVAL: a field is out of range; EEXIST: it overlaps a registered
  * region; ENOSPC: WD_MEM_MAX_REGIONS are registered; EFAULT: a page is
  * not mapped, or not writable with WD_MEM_F_WRITE or in a private
- * mapping; ENOMEM: beyond RLIMIT_MEMLOCK; EPERM: the caller is not the
+ * mapping; ENOMEM: beyond RLIMIT_MEMLOCK (the user's registered memory,
+ * every process's); EPERM: the caller is not the
  * process that opened the queue; EOPNOTSUPP: the device has no SVA, or
  * the range maps a file other than shmem or hugetlbfs; ENXIO: the device
  * was removed meanwhile.  The region is accounted and pinned before it is

@@ -42,6 +42,7 @@
 #include <linux/slab.h>
 #include <linux/uacce.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 #include <linux/wait_bit.h>
 #include <linux/wd_engine.h>
 
@@ -51,7 +52,7 @@
 #if !(defined(CONFIG_NET) || defined(CONFIG_IO_URING) || \
 	defined(CONFIG_VFIO_PCI_ZDEV_KVM) || IS_ENABLED(CONFIG_IOMMUFD) || \
 	defined(CONFIG_SECRETMEM))
-#error "registered memory is charged to user_struct.locked_vm: CONFIG_NET is needed"
+#error "registered memory is charged to user_struct.locked_vm: needs CONFIG_NET"
 #endif
 
 /**
@@ -302,7 +303,8 @@ static int wd_mem_account(struct wd_mem_reg *reg, struct mm_struct *mm)
 	struct user_struct *user;
 	long cur;
 
-	if (!capable(CAP_IPC_LOCK)) {
+	/* as io_uring: no audit record of a denial, none is refused */
+	if (!ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK)) {
 		user = current_user();
 		cur = atomic_long_read(&user->locked_vm);
 		do {

@@ -224,9 +224,9 @@ static void test_cap(struct vzip_q *q)
 #define MEMLOCK_EXEC_ARG	"--memlock-after-exec"
 
 /*
- * For a child: drops CAP_IPC_LOCK, from the bounding set too (an exec as
- * root would give it back), and sets RLIMIT_MEMLOCK to 64 KiB.  0, or an
- * exit status.
+ * For a child: drops CAP_IPC_LOCK, from the bounding and inheritable sets
+ * too (an exec as root would give it back), and sets RLIMIT_MEMLOCK to 16
+ * pages.  0, or an exit status.
  */
 static int memlock_limit(void)
 {
@@ -234,12 +234,13 @@ static int memlock_limit(void)
 		.version = _LINUX_CAPABILITY_VERSION_3,
 	};
 	struct __user_cap_data_struct d[2];
-	struct rlimit rl = { 64 * 1024, 64 * 1024 };
+	struct rlimit rl = { 16 * page, 16 * page };
 
 	if (syscall(SYS_capget, &h, d))
 		return 10;
 	d[0].effective &= ~(1U << CAP_IPC_LOCK);
 	d[0].permitted &= ~(1U << CAP_IPC_LOCK);
+	d[0].inheritable &= ~(1U << CAP_IPC_LOCK);
 	if (prctl(PR_CAPBSET_DROP, CAP_IPC_LOCK, 0, 0, 0) ||
 	    syscall(SYS_capset, &h, d) || setrlimit(RLIMIT_MEMLOCK, &rl))
 		return 11;
@@ -315,7 +316,7 @@ static int memlock_exec_main(const char *dev, int fd)
 }
 
 /*
- * In a child without CAP_IPC_LOCK and 64 KiB of RLIMIT_MEMLOCK: registers
+ * In a child without CAP_IPC_LOCK and 16 pages of RLIMIT_MEMLOCK: registers
  * 8 pages, then runs memlock_exec_main() in a new image, the queue open.
  */
 static int memlock_exec_child(void)

@@ -12,9 +12,9 @@
  * count in the opener's pinned memory (VmPin) while registered and,
  * without CAP_IPC_LOCK, in its user's locked memory, within
  * RLIMIT_MEMLOCK, as io_uring's registered buffers: the limit bounds all
- * the user's processes together, since the file outlives an exec.  A
- * request whose range lies
- * entirely inside a registered region reaches the pages pinned at
+ * the user's processes together, since the file outlives an exec (after
+ * which the new image's VmPin does not show them).  A request whose range
+ * lies entirely inside a registered region reaches the pages pinned at
  * registration; any other range is pinned for the request as before.
  *
  * The memory is anonymous or shared memory (MAP_ANONYMOUS, memfd, tmpfs,
@@ -61,9 +61,9 @@ struct wd_mem_region {
  * EINVAL: a field is out of range; EEXIST: it overlaps a registered
  * region; ENOSPC: WD_MEM_MAX_REGIONS are registered; EFAULT: a page is
  * not mapped, or not writable with WD_MEM_F_WRITE or in a private
- * mapping; ENOMEM: beyond RLIMIT_MEMLOCK (the user's registered memory,
- * every process's); EPERM: the caller is not the
- * process that opened the queue; EOPNOTSUPP: the device has no SVA, or
+ * mapping; ENOMEM: beyond RLIMIT_MEMLOCK (the user's locked memory, which
+ * io_uring, AF_XDP and MSG_ZEROCOPY count too); EPERM: the caller is not
+ * the process that opened the queue; EOPNOTSUPP: the device has no SVA, or
  * the range maps a file other than shmem or hugetlbfs; ENXIO: the device
  * was removed meanwhile.  The region is accounted and pinned before it is
  * checked against the others: near RLIMIT_MEMLOCK, an overlapping region

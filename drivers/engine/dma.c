@@ -19,6 +19,7 @@
 #include <linux/device.h>
 #include <linux/error-injection.h>
 #include <linux/highmem.h>
+#include <linux/memcontrol.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -493,6 +494,7 @@ static int wd_dma_map_user(struct wd_engine_dev *wdev, struct wd_mem_table *t,
 			   struct page **pages, const struct wd_dma_range *r,
 			   struct wd_buf *const *bufs, unsigned int n)
 {
+	struct mem_cgroup *memcg, *old_memcg;
 	unsigned int i, tries = 0;
 	struct page **next;
 	int ret;
@@ -504,6 +506,14 @@ static int wd_dma_map_user(struct wd_engine_dev *wdev, struct wd_mem_table *t,
 		wd_dma_unmap(wdev, bufs, n);
 		return -ESRCH;
 	}
+	/*
+	 * What the faults bring in that is not the owner's anonymous memory
+	 * (a file's pages, read ahead or read; page tables) is charged to the
+	 * owner's memory cgroup, not to the engine's: a container's requests
+	 * stay in its limits
+	 */
+	memcg = get_mem_cgroup_from_mm(mm);
+	old_memcg = set_active_memcg(memcg);
 	for (;;) {
 		if (!mmap_read_trylock(mm)) {
 			wd_dma_unmap(wdev, bufs, n);
@@ -532,6 +542,8 @@ static int wd_dma_map_user(struct wd_engine_dev *wdev, struct wd_mem_table *t,
 			break;
 		wd_dma_get_regs(t, r, bufs, n);
 	}
+	set_active_memcg(old_memcg);
+	mem_cgroup_put(memcg);
 	mmput_async(mm);
 	return ret;
 }

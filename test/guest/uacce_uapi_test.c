@@ -29,6 +29,8 @@
 #include <spawn.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -45,7 +47,7 @@
 
 #define CLASS_DIR	"/sys/class/uacce"
 #define VZIP_DRV_DIR	"/sys/bus/platform/drivers/vzip"
-#define PLAN		81
+#define PLAN		83
 
 static long page_size;
 
@@ -1998,6 +2000,143 @@ out:
 	free(want);
 }
 
+/* ---- what an engine's faults bring in is its owner's memory cgroup's ---- */
+
+#define MEMCG_ROOT	"/sys/fs/cgroup"
+#define MEMCG_TEST	MEMCG_ROOT "/wd-uacce-uapi"
+
+/* memory.stat's "file" of cgroup @cg, in bytes, or -1 */
+static long long memcg_file(const char *cg)
+{
+	char path[PATH_MAX], buf[8192], *p;
+
+	snprintf(path, sizeof(path), "%s/memory.stat", cg);
+	if (read_file(path, buf, sizeof(buf)))
+		return -1;
+	if (!strncmp(buf, "file ", 5))
+		return atoll(buf + 5);
+	p = strstr(buf, "\nfile ");
+	return p ? atoll(p + 6) : -1;
+}
+
+/* Moves the process into a memory cgroup of its own: NULL, or what failed */
+static const char *memcg_enter(void)
+{
+	char pid[32];
+
+	if (access(MEMCG_ROOT "/cgroup.controllers", F_OK) &&
+	    mount("cgroup2", MEMCG_ROOT, "cgroup2", 0, NULL))
+		return "mounting cgroup2 on " MEMCG_ROOT;
+	if (write_file(MEMCG_ROOT "/cgroup.subtree_control", "+memory"))
+		return "enabling the memory controller";
+	if (mkdir(MEMCG_TEST, 0755) && errno != EEXIST)
+		return "mkdir " MEMCG_TEST;
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (write_file(MEMCG_TEST "/cgroup.procs", pid))
+		return "moving into " MEMCG_TEST;
+	return NULL;
+}
+
+static void memcg_leave(void)
+{
+	char pid[32];
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	write_file(MEMCG_ROOT "/cgroup.procs", pid);
+	rmdir(MEMCG_TEST);
+}
+
+/*
+ * A request on pages of a file that are not in memory: the engine's faults
+ * read them into the page cache, which is charged to the memory cgroup of
+ * the queue's owner (the test, in a cgroup of its own), not to the
+ * engine's (the root), so that a container's requests stay within its
+ * limits.  The stats are flushed lazily: polled for up to 4 s.  Without
+ * SVA the request cannot name the pages.
+ */
+static void test_memcg(struct vzip_dev *d)
+{
+	bool sva = d->flags & UACCE_DEV_SVA, entered = false, same = true;
+	size_t len = 4 * page_size, i;
+	uint8_t *src = MAP_FAILED, *dst = MAP_FAILED;
+	struct queue q = { .fd = -1 };
+	const char *failed = NULL;
+	struct vzip_cqe cqe = { 0 };
+	long long before = -1, after = -1;
+	struct vzip_sqe sqe;
+	int hfd, ffd = -1, ret, n;
+
+	hfd = open(WD_MM_HOLD_DEV, O_RDWR);
+	if (hfd < 0)
+		failed = "open(" WD_MM_HOLD_DEV ")";
+	else if ((ffd = ioctl(hfd, WD_MM_STALL_FILE)) < 0 ||
+		 ioctl(ffd, WD_MM_RELEASE))
+		failed = "a file of the fixture whose reads end at once";
+	if (!failed) {
+		src = mmap(NULL, len, PROT_READ, MAP_PRIVATE, ffd, 0);
+		dst = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (src == MAP_FAILED || dst == MAP_FAILED)
+			failed = "mmap()";
+		else if (queue_open(&q, d) || ioctl(q.fd, UACCE_CMD_START_Q))
+			failed = "a started queue";
+	}
+	if (!failed) {
+		failed = memcg_enter();
+		entered = !failed;
+	}
+	if (!tap_ok(!failed, "memcg: the fixture's file, a queue and a memory cgroup of the test's own%s%s%s",
+		    failed ? " (" : "", failed ? failed : "",
+		    failed ? " failed)" : "")) {
+		tap_ok(false, "memcg: the request: not run");
+		goto out;
+	}
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = VZIP_OP_COPY;
+	sqe.version = VZIP_SQE_VERSION;
+	sqe.user_data = htole64(1);
+	sqe.src = htole64((uintptr_t)src);
+	sqe.dst = htole64((uintptr_t)dst);
+	sqe.src_len = htole32(len);
+	sqe.dst_len = htole32(len);
+	before = memcg_file(MEMCG_TEST);
+	ret = queue_submit(&q, &sqe, true);
+	if (!ret)
+		ret = queue_complete(&q, &cqe, 10000);
+	if (!sva) {
+		tap_ok(!ret && le16toh(cqe.status) == VZIP_STS_ADDR_ERROR,
+		       "memcg: without SVA a request cannot name the file's pages: status %u (%s)",
+		       le16toh(cqe.status), strerror(-ret));
+		goto out;
+	}
+	for (n = 0; n < 40; n++) {
+		after = memcg_file(MEMCG_TEST);
+		if (before < 0 || after - before >= (long long)len)
+			break;
+		usleep(100000);
+	}
+	for (i = 0; i < len; i++)
+		same = same && dst[i] == wd_mm_stall_byte(i);
+	tap_ok(!ret && le16toh(cqe.status) == VZIP_STS_OK &&
+	       le32toh(cqe.produced) == len && same && before >= 0 &&
+	       after - before >= (long long)len,
+	       "memcg: a file's pages an engine's faults read are charged to the owner's memory cgroup (file %lld -> %lld bytes, %zu wanted; status %u, same: %s; %s)",
+	       before, after, len, le16toh(cqe.status), same ? "yes" : "no",
+	       strerror(-ret));
+out:
+	if (entered)
+		memcg_leave();
+	queue_close(&q);
+	if (src != MAP_FAILED)
+		munmap(src, len);
+	if (dst != MAP_FAILED)
+		munmap(dst, len);
+	if (ffd >= 0)
+		close(ffd);
+	if (hfd >= 0)
+		close(hfd);
+}
+
 static void test_isolation(struct vzip_dev *d)
 {
 	struct vzip_sqe sqe;
@@ -2081,6 +2220,7 @@ int main(int argc, char **argv)
 	test_slow_register(&d);
 	test_stalled(&d, STALL_LOCKED);
 	test_stalled(&d, STALL_READ);
+	test_memcg(&d);
 	test_isolation(&d);
 
 	/* a rebind gives a fresh, non-isolated device */

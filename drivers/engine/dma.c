@@ -200,8 +200,8 @@ static int wd_sva_busy(struct wd_engine_dev *wdev, struct mm_struct *mm,
 /*
  * The most folios wd_sva_faultable() counts for one fault, holding each
  * until the fault is done so that reclaim cannot take it in between; and
- * the tries a folio that is neither up to date nor being read waits
- * before the fault may read it again itself.
+ * the tries a page that is neither up to date nor being read waits
+ * before the fault may read it itself.
  */
 #define WD_SVA_HELD		16
 #define WD_SVA_UNREAD_TRIES	4
@@ -252,7 +252,8 @@ static void wd_sva_readahead(struct file *file, pgoff_t index,
  * until the caller's fault is done.  A folio there but neither up to date
  * nor being read is another fault's, just made (it locks it at once), or
  * one whose read failed: it ends the count for WD_SVA_UNREAD_TRIES, then
- * is left to the fault, which reads it again and waits.
+ * is left to the fault, which reads it again and waits.  So is a page
+ * whose readahead started nothing.
  */
 static unsigned long wd_sva_faultable(struct mm_struct *mm,
 				      unsigned long addr, unsigned long n,
@@ -292,9 +293,13 @@ static unsigned long wd_sva_faultable(struct mm_struct *mm,
 		return n;
 	wd_sva_readahead(file, i, end - i);
 	folio = filemap_get_folio(mapping, i);
-	/* none started (no memory): the next try starts it */
+	/*
+	 * None started: readahead gives up at once when the memory or the
+	 * owner's memory cgroup is short.  A few tries, then the fault, which
+	 * reclaims harder (and may OOM-kill in the cgroup), reads it itself.
+	 */
 	if (!folio)
-		return i - index;
+		return i - index + (tries >= WD_SVA_UNREAD_TRIES);
 	h->folio[h->n++] = folio;
 	return i - index + 1;
 }
@@ -509,8 +514,10 @@ static int wd_dma_map_user(struct wd_engine_dev *wdev, struct wd_mem_table *t,
 	/*
 	 * What the faults bring in that is not the owner's anonymous memory
 	 * (a file's pages, read ahead or read; page tables) is charged to the
-	 * owner's memory cgroup, not to the engine's: a container's requests
-	 * stay in its limits
+	 * owner's memory cgroup, not to the root: a container's requests stay
+	 * in its limits.  At them, a fault's -ENOMEM is the address error;
+	 * above memory.high a charge may throttle the engine for up to 2 s,
+	 * the owner's mmap_lock held.
 	 */
 	memcg = get_mem_cgroup_from_mm(mm);
 	old_memcg = set_active_memcg(memcg);

@@ -24,14 +24,12 @@
  * Prints TAP; exits non-zero when a case failed.
  */
 #include <errno.h>
-#include <linux/capability.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,7 +41,7 @@
 #include <warpdrive/queue.h>
 
 #include "tap.h"
-#include "vmpin.h"
+#include "memlock.h"
 
 #define MIB		(1024 * 1024)
 #define VCRYPT_DEBUGFS	"/sys/kernel/debug/vcrypt"
@@ -227,23 +225,16 @@ static bool stream_ok(struct wd_crypto *s, const unsigned char *src,
 	return ok;
 }
 
-/* In a child without CAP_IPC_LOCK and 64 KiB of RLIMIT_MEMLOCK. */
+/* In a child without CAP_IPC_LOCK and 16 pages of RLIMIT_MEMLOCK. */
 static int memlock_child(void)
 {
-	struct __user_cap_header_struct h = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct d[2];
-	struct rlimit rl = { 64 * 1024, 64 * 1024 };
 	unsigned char *buf = pages_alloc(32 * page), md[32];
 	struct wd_crypto *s;
 	long lck;
 
-	if (!buf || syscall(SYS_capget, &h, d))
+	if (!buf)
 		return 10;
-	d[0].effective &= ~(1U << CAP_IPC_LOCK);
-	d[0].permitted &= ~(1U << CAP_IPC_LOCK);
-	if (syscall(SYS_capset, &h, d) || setrlimit(RLIMIT_MEMLOCK, &rl))
+	if (memlock_limit(16 * page))
 		return 11;
 	s = session(WD_CRYPTO_SHA256, WD_POLICY_HW);
 	if (!s)

@@ -32,7 +32,7 @@
 #include <warpdrive/warpdrive.h>
 #include "spin.h"
 #include "tap.h"
-#include "vmpin.h"
+#include "memlock.h"
 
 static void nop_sqe(struct vzip_sqe *sqe, uint64_t tag)
 {

@@ -42,7 +42,7 @@
 #include <misc/uacce/wd_mem.h>
 
 #include "tap.h"
-#include "vmpin.h"
+#include "memlock.h"
 #include "wd_mm_hold.h"
 
 #define CLASS_DIR	"/sys/class/uacce"

@@ -16,13 +16,10 @@
  * Prints TAP; exits non-zero when a case failed.
  */
 #define _GNU_SOURCE
-#include <linux/capability.h>
 #include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -30,7 +27,7 @@
 #include <openssl/evp.h>
 
 #include "tap.h"
-#include "vmpin.h"
+#include "memlock.h"
 #include "vcrypt_testlib.h"
 #include "wd_mm_hold.h"
 
@@ -223,40 +220,15 @@ static void test_cap(struct vzip_q *q)
 /* the argument that runs memlock_exec_main(): the device, a queue's fd */
 #define MEMLOCK_EXEC_ARG	"--memlock-after-exec"
 
-/*
- * For a child: drops CAP_IPC_LOCK, from the bounding and inheritable sets
- * too (an exec as root would give it back), and sets RLIMIT_MEMLOCK to 16
- * pages.  0, or an exit status.
- */
-static int memlock_limit(void)
-{
-	struct __user_cap_header_struct h = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct d[2];
-	struct rlimit rl = { 16 * page, 16 * page };
-
-	if (syscall(SYS_capget, &h, d))
-		return 10;
-	d[0].effective &= ~(1U << CAP_IPC_LOCK);
-	d[0].permitted &= ~(1U << CAP_IPC_LOCK);
-	d[0].inheritable &= ~(1U << CAP_IPC_LOCK);
-	if (prctl(PR_CAPBSET_DROP, CAP_IPC_LOCK, 0, 0, 0) ||
-	    syscall(SYS_capset, &h, d) || setrlimit(RLIMIT_MEMLOCK, &rl))
-		return 11;
-	return 0;
-}
-
 /* In a child without CAP_IPC_LOCK and a small RLIMIT_MEMLOCK. */
 static int memlock_child(void)
 {
 	uint8_t *buf = pages_alloc(32 * page);
 	struct vzip_q q;
 	long lck;
-	int ret = memlock_limit();
 
-	if (ret)
-		return ret;
+	if (memlock_limit(16 * page))
+		return 11;
 	if (vzip_open(&q, name))
 		return 12;
 	lck = vmpin_kib();
@@ -324,10 +296,9 @@ static int memlock_exec_child(void)
 	uint8_t *buf = pages_alloc(8 * page);
 	char fd[16];
 	struct vzip_q q;
-	int ret = memlock_limit();
 
-	if (ret)
-		return ret;
+	if (memlock_limit(16 * page))
+		return 11;
 	if (!buf || vzip_open(&q, name))
 		return 12;
 	if (reg(q.fd, buf, 8 * page, 0))

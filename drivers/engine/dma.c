@@ -222,10 +222,11 @@ static void wd_sva_unhold(struct wd_sva_held *h)
  * Starts the read of page @index of @file and of up to @nr - 1 after it,
  * as a fault's readahead would; or of that page alone if the readahead
  * leaves it out (its window expected a later page, or the file's device
- * reads none ahead).
+ * reads none ahead).  Returns the page's folio, with a reference, or NULL
+ * if no read started.
  */
-static void wd_sva_readahead(struct file *file, pgoff_t index,
-			     unsigned long nr)
+static struct folio *wd_sva_readahead(struct file *file, pgoff_t index,
+				      unsigned long nr)
 {
 	DEFINE_READAHEAD(ractl, file, &file->f_ra, file->f_mapping, index);
 	struct folio *folio;
@@ -234,9 +235,9 @@ static void wd_sva_readahead(struct file *file, pgoff_t index,
 				  nr);
 	folio = filemap_get_folio(file->f_mapping, index);
 	if (folio)
-		folio_put(folio);
-	else
-		page_cache_ra_unbounded(&ractl, 1, 0);
+		return folio;
+	page_cache_ra_unbounded(&ractl, 1, 0);
+	return filemap_get_folio(file->f_mapping, index);
 }
 
 /*
@@ -291,8 +292,7 @@ static unsigned long wd_sva_faultable(struct mm_struct *mm,
 	}
 	if (i >= end)
 		return n;
-	wd_sva_readahead(file, i, end - i);
-	folio = filemap_get_folio(mapping, i);
+	folio = wd_sva_readahead(file, i, end - i);
 	/*
 	 * None started: readahead gives up at once when the memory or the
 	 * owner's memory cgroup is short.  A few tries, then the fault, which

@@ -47,7 +47,7 @@
 
 #define CLASS_DIR	"/sys/class/uacce"
 #define VZIP_DRV_DIR	"/sys/bus/platform/drivers/vzip"
-#define PLAN		83
+#define PLAN		88
 
 static long page_size;
 
@@ -1780,7 +1780,7 @@ static bool stall_start(struct stall *s)
 	if (s->kind == STALL_READ) {
 		if (s->ffd >= 0)
 			close(s->ffd);
-		s->ffd = ioctl(s->h.fd, WD_MM_STALL_FILE);
+		s->ffd = ioctl(s->h.fd, WD_MM_STALL_FILE, WD_MM_READS_STALL);
 		if (s->ffd < 0)
 			return false;
 	}
@@ -2114,7 +2114,7 @@ static void test_memcg(struct vzip_dev *d)
 	hfd = open(WD_MM_HOLD_DEV, O_RDWR);
 	if (hfd < 0)
 		failed = "open(" WD_MM_HOLD_DEV ")";
-	else if ((ffd = ioctl(hfd, WD_MM_STALL_FILE)) < 0 ||
+	else if ((ffd = ioctl(hfd, WD_MM_STALL_FILE, WD_MM_READS_STALL)) < 0 ||
 		 ioctl(ffd, WD_MM_RELEASE))
 		failed = "a file of the fixture whose reads end at once";
 	if (!failed) {
@@ -2175,6 +2175,297 @@ out:
 		munmap(src, len);
 	if (dst != MAP_FAILED)
 		munmap(dst, len);
+	if (ffd >= 0)
+		close(ffd);
+	if (hfd >= 0)
+		close(hfd);
+}
+
+/* A COPY of @len bytes from @src to @dst: 0 or the errno, its time in @ms */
+static int copy_once(struct queue *q, const void *src, void *dst, size_t len,
+		     struct vzip_cqe *cqe, long *ms)
+{
+	struct timespec t0;
+	struct vzip_sqe sqe;
+	int ret;
+
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = VZIP_OP_COPY;
+	sqe.version = VZIP_SQE_VERSION;
+	sqe.user_data = htole64(1);
+	sqe.src = htole64((uintptr_t)src);
+	sqe.dst = htole64((uintptr_t)dst);
+	sqe.src_len = htole32(len);
+	sqe.dst_len = htole32(len);
+	memset(cqe, 0, sizeof(*cqe));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = queue_submit(q, &sqe, true);
+	if (!ret)
+		ret = queue_complete(q, cqe, 10000);
+	*ms = ms_since(&t0);
+	return ret;
+}
+
+/*
+ * Pages of a file whose reads fail at once, as on a device that reports
+ * an error: a request on one ends with the address error, whether the
+ * engine started the read itself (a page not in memory) or found the page
+ * a failed read left there, not up to date (it tries a few times, then
+ * the fault reads it again and fails).  Neither waits for the queue to
+ * stop, and the queue serves on.  Without SVA a request cannot name them.
+ */
+static void test_failed_read(struct vzip_dev *d)
+{
+	bool sva = d->flags & UACCE_DEV_SVA;
+	uint8_t *src = MAP_FAILED, *dst = MAP_FAILED, byte;
+	size_t len = 4 * page_size;
+	struct queue q = { .fd = -1 };
+	const char *failed = NULL;
+	struct vzip_cqe cqe, cqe2, nop;
+	struct vzip_sqe sqe;
+	int hfd, ffd = -1, ret, ret2, read_err;
+	long ms, ms2;
+	ssize_t n;
+
+	hfd = open(WD_MM_HOLD_DEV, O_RDWR);
+	if (hfd < 0)
+		failed = "open(" WD_MM_HOLD_DEV ")";
+	else if ((ffd = ioctl(hfd, WD_MM_STALL_FILE, WD_MM_READS_FAIL)) < 0)
+		failed = "a file of the fixture whose reads fail";
+	if (!failed) {
+		src = mmap(NULL, len, PROT_READ, MAP_PRIVATE, ffd, 0);
+		dst = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (src == MAP_FAILED || dst == MAP_FAILED)
+			failed = "mmap()";
+		else if (queue_open(&q, d) || ioctl(q.fd, UACCE_CMD_START_Q))
+			failed = "a started queue";
+	}
+	if (!tap_ok(!failed, "failed read: the fixture's file and a queue%s%s%s",
+		    failed ? " (" : "", failed ? failed : "",
+		    failed ? " failed)" : "")) {
+		tap_ok(false, "failed read: the requests: not run");
+		goto out;
+	}
+	/* a page not in memory: the engine starts its read, which fails */
+	ret = copy_once(&q, src, dst, page_size, &cqe, &ms);
+	/* that read left the page there, not up to date */
+	n = pread(ffd, &byte, 1, 0);
+	read_err = n < 0 ? errno : 0;
+	ret2 = copy_once(&q, src, dst, page_size, &cqe2, &ms2);
+	tap_ok(!ret && le16toh(cqe.status) == VZIP_STS_ADDR_ERROR && !ret2 &&
+	       le16toh(cqe2.status) == VZIP_STS_ADDR_ERROR && read_err == EIO,
+	       "failed read: a request on a page whose read fails%s ends with the address error (status %u in %ld ms; %s), and again on the page the read left (pread(): %s): status %u in %ld ms (%s)",
+	       sva ? "" : " (without SVA, one that cannot name it)",
+	       le16toh(cqe.status), ms, strerror(-ret), strerror(read_err),
+	       le16toh(cqe2.status), ms2, strerror(-ret2));
+	nop_sqe(&sqe, 2);
+	ret = queue_submit(&q, &sqe, true);
+	if (!ret)
+		ret = queue_complete(&q, &nop, 10000);
+	tap_ok(!ret && le16toh(nop.status) == VZIP_STS_OK,
+	       "failed read: the queue then completes a NOP (status %u; %s)",
+	       le16toh(nop.status), strerror(-ret));
+out:
+	queue_close(&q);
+	if (src != MAP_FAILED)
+		munmap(src, len);
+	if (dst != MAP_FAILED)
+		munmap(dst, len);
+	if (ffd >= 0)
+		close(ffd);
+	if (hfd >= 0)
+		close(hfd);
+}
+
+#define FAIL_PAGE_ALLOC	"/sys/kernel/debug/fail_page_alloc"
+
+/*
+ * Writes @val to /proc/PID/make-it-fail of each engine thread of @pdev:
+ * how many there were, -1 if a write failed.
+ */
+static int engines_make_it_fail(const char *pdev, const char *val)
+{
+	char path[PATH_MAX], prefix[32], buf[64];
+	struct dirent *e;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(prefix, sizeof(prefix), "%.15s/e", pdev);
+	prefix[15] = '\0';
+	dir = opendir("/proc");
+	if (!dir)
+		return -1;
+	while (n >= 0 && (e = readdir(dir))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		if (read_file(path, buf, sizeof(buf)) ||
+		    strncmp(buf, prefix, strlen(prefix)))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/make-it-fail",
+			 e->d_name);
+		n = write_file(path, val) ? -1 : n + 1;
+	}
+	closedir(dir);
+	return n;
+}
+
+/*
+ * The fail_page_alloc attributes test_no_memory() sets, then restores:
+ * set last to first, restored first to last, so that "probability" never
+ * applies to every task
+ */
+static const char *const fpa_attr[] = {
+	"probability", "interval", "times", "task-filter",
+};
+#define FPA_NR	(sizeof(fpa_attr) / sizeof(fpa_attr[0]))
+
+/* what the attributes were, as read back, without the newline */
+struct fpa_saved {
+	char val[FPA_NR][32];
+	bool saved[FPA_NR];
+};
+
+/*
+ * Sets fail_page_alloc's attributes to @val, last to first, saving what
+ * they were in @old: NULL, or what failed.
+ */
+static const char *fpa_inject(const char *const val[FPA_NR],
+			      struct fpa_saved *old)
+{
+	char path[PATH_MAX], *nl;
+	size_t i = FPA_NR;
+
+	while (i--) {
+		snprintf(path, sizeof(path), FAIL_PAGE_ALLOC "/%s",
+			 fpa_attr[i]);
+		if (read_file(path, old->val[i], sizeof(old->val[i])))
+			return "reading " FAIL_PAGE_ALLOC;
+		nl = strchr(old->val[i], '\n');
+		if (nl)
+			*nl = '\0';
+		old->saved[i] = true;
+		if (write_file(path, val[i]))
+			return "writing " FAIL_PAGE_ALLOC;
+	}
+	return NULL;
+}
+
+/* Undoes fpa_inject(), first to last: NULL, or what failed */
+static const char *fpa_restore(struct fpa_saved *old)
+{
+	const char *failed = NULL;
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < FPA_NR; i++) {
+		if (!old->saved[i])
+			continue;
+		snprintf(path, sizeof(path), FAIL_PAGE_ALLOC "/%s",
+			 fpa_attr[i]);
+		if (write_file(path, old->val[i]))
+			failed = "restoring " FAIL_PAGE_ALLOC;
+		old->saved[i] = false;
+	}
+	return failed;
+}
+
+/*
+ * A request on a page of a file not in memory while no memory is to be
+ * had: every page allocation of the device's engines fails
+ * (fail_page_alloc, for the tasks whose make-it-fail is set), as
+ * readahead's do when the owner's memory cgroup is at its limit (they
+ * give up at once).  The engine's readahead starts nothing; after a few
+ * tries the fault, which would reclaim harder, is left to read the page,
+ * and fails too: the request ends with the address error instead of
+ * waiting until its queue stops.  With memory back, the same request
+ * completes with the file's bytes.  Without SVA a request cannot name
+ * the page.
+ */
+static void test_no_memory(struct vzip_dev *d)
+{
+	static const char *const inject[FPA_NR] = { "100", "1", "-1", "Y" };
+	bool sva = d->flags & UACCE_DEV_SVA, same = true, injected = false;
+	uint8_t *src = MAP_FAILED, *dst = MAP_FAILED;
+	struct fpa_saved old = { .saved = { false } };
+	struct queue q = { .fd = -1 };
+	const char *failed = NULL, *restored = NULL;
+	struct vzip_cqe cqe, again;
+	int hfd, ffd = -1, ret, ret2, engines = 0;
+	long ms, ms2;
+	size_t i;
+
+	if (sva && access(FAIL_PAGE_ALLOC, F_OK)) {
+		tap_skip("this kernel has no fail_page_alloc (CONFIG_FAIL_PAGE_ALLOC, CONFIG_FAULT_INJECTION_DEBUG_FS)",
+			 "no memory: the setup");
+		tap_skip("this kernel has no fail_page_alloc",
+			 "no memory: the request");
+		return;
+	}
+	hfd = open(WD_MM_HOLD_DEV, O_RDWR);
+	if (hfd < 0)
+		failed = "open(" WD_MM_HOLD_DEV ")";
+	else if ((ffd = ioctl(hfd, WD_MM_STALL_FILE, WD_MM_READS_STALL)) < 0 ||
+		 ioctl(ffd, WD_MM_RELEASE))
+		failed = "a file of the fixture whose reads end at once";
+	if (!failed) {
+		src = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE, ffd, 0);
+		dst = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (src == MAP_FAILED || dst == MAP_FAILED)
+			failed = "mmap()";
+		else if (queue_open(&q, d) || ioctl(q.fd, UACCE_CMD_START_Q))
+			failed = "a started queue";
+	}
+	if (!failed && sva) {
+		engines = engines_make_it_fail(d->pdev, "1");
+		injected = true;
+		if (engines <= 0)
+			failed = "setting the engines' make-it-fail";
+		else
+			failed = fpa_inject(inject, &old);
+	}
+	if (!tap_ok(!failed, "no memory: the fixture's file, a queue%s%s%s%s",
+		    sva ? ", and page allocations failing in the engines" : "",
+		    failed ? " (" : "", failed ? failed : "",
+		    failed ? " failed)" : "")) {
+		tap_ok(false, "no memory: the request: not run");
+		goto out;
+	}
+	ret = copy_once(&q, src, dst, page_size, &cqe, &ms);
+	if (sva) {
+		restored = fpa_restore(&old);
+		if (engines_make_it_fail(d->pdev, "0") < 0 && !restored)
+			restored = "clearing the engines' make-it-fail";
+		injected = false;
+	}
+	if (!sva) {
+		tap_ok(!ret && le16toh(cqe.status) == VZIP_STS_ADDR_ERROR,
+		       "no memory: without SVA a request cannot name the file's page: status %u (%s)",
+		       le16toh(cqe.status), strerror(-ret));
+		goto out;
+	}
+	ret2 = copy_once(&q, src, dst, page_size, &again, &ms2);
+	for (i = 0; i < (size_t)page_size; i++)
+		same = same && dst[i] == wd_mm_stall_byte(i);
+	tap_ok(!ret && le16toh(cqe.status) == VZIP_STS_ADDR_ERROR &&
+	       !restored && !ret2 && le16toh(again.status) == VZIP_STS_OK &&
+	       same,
+	       "no memory: a request on a file's page while its %d engines get no page ends with the address error (status %u in %ld ms; %s); %s, the same request completes with the file's bytes (status %u in %ld ms, same: %s; %s)",
+	       engines, le16toh(cqe.status), ms, strerror(-ret),
+	       restored ? restored : "memory back", le16toh(again.status),
+	       ms2, same ? "yes" : "no", strerror(-ret2));
+out:
+	if (injected) {
+		fpa_restore(&old);
+		engines_make_it_fail(d->pdev, "0");
+	}
+	queue_close(&q);
+	if (src != MAP_FAILED)
+		munmap(src, page_size);
+	if (dst != MAP_FAILED)
+		munmap(dst, page_size);
 	if (ffd >= 0)
 		close(ffd);
 	if (hfd >= 0)
@@ -2265,6 +2556,8 @@ int main(int argc, char **argv)
 	test_stalled(&d, STALL_LOCKED);
 	test_stalled(&d, STALL_READ);
 	test_memcg(&d);
+	test_failed_read(&d);
+	test_no_memory(&d);
 	test_isolation(&d);
 
 	/* a rebind gives a fresh, non-isolated device */

@@ -6,7 +6,8 @@
  * as a thread in such a fault holds it; or it holds a page of a file
  * locked, as a read that does not end does, so that a fault on the page
  * waits; or it makes a file whose reads do not end until told to, as a
- * stalled server's, so that a fault that must read a page itself waits.
+ * stalled server's, so that a fault that must read a page itself waits,
+ * or whose reads fail.
  * /dev/wd_mm_hold; one hold per open file.
  */
 #ifndef _WD_MM_HOLD_H
@@ -74,18 +75,30 @@ static inline __u8 wd_mm_stall_byte(__u64 off)
 	return (__u8)(off ^ (off >> 8) ^ 0x5a);
 }
 
+/* WD_MM_STALL_FILE's argument: how the new file's reads go */
+enum {
+	/* each waits, as a stalled FUSE or NFS server's, until released */
+	WD_MM_READS_STALL,
+	/* each fails at once, leaving its page not up to date: an I/O error */
+	WD_MM_READS_FAIL,
+};
+
 /*
  * WD_MM_STALL_FILE - a new file, opened read-only (close-on-exec), of
- * WD_MM_STALL_SIZE bytes, none of them in memory yet: a read of one of its
- * pages, by any task and any path (read(), a page fault, readahead), is
- * started but does not end, as with a stalled FUSE or NFS server, until
- * WD_MM_RELEASE on this file, its last close, or WD_MM_HOLD_MAX_MS after
- * the first one started; from then on reads end at once.  Its descriptor
- * is the returned value.  On it:
+ * WD_MM_STALL_SIZE bytes, none of them in memory yet, whose reads go as
+ * the argument says (EINVAL for another).  WD_MM_READS_STALL: a read of
+ * one of its pages, by any task and any path (read(), a page fault,
+ * readahead), is started but does not end, as with a stalled FUSE or NFS
+ * server, until WD_MM_RELEASE on this file, its last close, or
+ * WD_MM_HOLD_MAX_MS after the first one started; from then on reads end
+ * at once.  Its descriptor is the returned value.  On it:
  *  - WD_MM_RELEASE ends the reads that wait and every later one;
  *  - WD_MM_STATE is WD_MM_NOT_HELD while no read waits, WD_MM_HELD while
  *    one does, WD_MM_HELD_CONTENDED if a task waits for its page's lock
  *    (a fault or read() that waits for the read to end).
+ * WD_MM_READS_FAIL: every read fails (EIO for read()), and its page stays
+ * in the page cache, not up to date, until reclaim or the file's last
+ * close; WD_MM_RELEASE changes nothing and WD_MM_STATE is WD_MM_NOT_HELD.
  */
 #define WD_MM_STALL_FILE	_IO('H', 5)
 

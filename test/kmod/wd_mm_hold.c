@@ -7,7 +7,8 @@
  * that asks, for reading, as a thread in such a fault holds it; or a page
  * of a file locked, as a read that does not end does; or it makes files
  * whose reads do not end until told to, on a filesystem of its own, as a
- * stalled server's do (the test kernels have no FUSE).  The interface is
+ * stalled server's do (the test kernels have no FUSE), or whose reads
+ * fail.  The interface is
  * test/include/wd_mm_hold.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -211,7 +212,7 @@ static long wd_mm_hold_state(struct wd_mm_hold *h)
 	return state;
 }
 
-/* ---- files whose reads do not end (WD_MM_STALL_FILE) ---- */
+/* ---- files whose reads do not end, or fail (WD_MM_STALL_FILE) ---- */
 
 #define WD_MM_STALL_MAGIC	0x77647374	/* "wdst" */
 #define WD_MM_STALL_PAGES	(WD_MM_STALL_SIZE / PAGE_SIZE)
@@ -225,12 +226,14 @@ static struct vfsmount *wd_mm_stall_mnt;
  * @parked: by page index, the folios whose reads wait: locked, not up to
  *	date, with a reference
  * @ended: reads end at once from now on
+ * @fail: reads fail (WD_MM_READS_FAIL), set before the file is made
  * @timeout: ends the reads WD_MM_HOLD_MAX_MS after the first one waits
  */
 struct wd_mm_stall {
 	spinlock_t lock;	/* protects parked and ended */
 	struct folio *parked[WD_MM_STALL_PAGES];
 	bool ended;
+	bool fail;
 	struct delayed_work timeout;
 };
 
@@ -281,13 +284,20 @@ static void wd_mm_stall_timeout(struct work_struct *work)
 	wd_mm_stall_end(s);
 }
 
-/* Starts the read of @folio; it ends when the file's reads end. */
+/*
+ * Starts the read of @folio; it ends when the file's reads end.  Or it
+ * fails at once, as a read whose device reports an error does.
+ */
 static int wd_mm_stall_read_folio(struct file *file, struct folio *folio)
 {
 	struct wd_mm_stall *s = folio->mapping->host->i_private;
 	pgoff_t index = folio->index;
 	bool park;
 
+	if (s->fail) {
+		folio_unlock(folio);
+		return -EIO;
+	}
 	spin_lock(&s->lock);
 	park = !s->ended && index < WD_MM_STALL_PAGES && !s->parked[index];
 	if (park) {
@@ -379,7 +389,7 @@ static struct file_system_type wd_mm_stall_fs = {
 	.kill_sb = kill_anon_super,
 };
 
-static struct file *wd_mm_stall_create(void)
+static struct file *wd_mm_stall_create(bool fail)
 {
 	struct wd_mm_stall *s = kzalloc(sizeof(*s), GFP_KERNEL);
 	struct inode *inode;
@@ -387,6 +397,7 @@ static struct file *wd_mm_stall_create(void)
 
 	if (!s)
 		return ERR_PTR(-ENOMEM);
+	s->fail = fail;
 	spin_lock_init(&s->lock);
 	INIT_DELAYED_WORK(&s->timeout, wd_mm_stall_timeout);
 	inode = new_inode(wd_mm_stall_mnt->mnt_sb);
@@ -412,20 +423,29 @@ static struct file *wd_mm_stall_create(void)
 		kfree(s);
 		return file;
 	}
-	/* as an open() does: readahead as the filesystem's device has it */
+	/*
+	 * as an open() does: positioned reads, and readahead as the
+	 * filesystem's device has it
+	 */
+	file->f_mode |= FMODE_LSEEK | FMODE_PREAD;
 	file_ra_state_init(&file->f_ra, inode->i_mapping);
 	return file;
 }
 
-static long wd_mm_stall_file(void)
+static long wd_mm_stall_file(unsigned long reads)
 {
 	struct file *file;
 	int fd;
 
+	if (reads != WD_MM_READS_STALL && reads != WD_MM_READS_FAIL) {
+		pr_debug("STALL_FILE: reads %lu is none of WD_MM_READS_*\n",
+			 reads);
+		return -EINVAL;
+	}
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
 		return fd;
-	file = wd_mm_stall_create();
+	file = wd_mm_stall_create(reads == WD_MM_READS_FAIL);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		return PTR_ERR(file);
@@ -453,7 +473,7 @@ static long wd_mm_hold_ioctl(struct file *file, unsigned int cmd,
 	case WD_MM_HOLD_PAGE:
 		return wd_mm_hold_page(h, (const void __user *)arg);
 	case WD_MM_STALL_FILE:
-		return wd_mm_stall_file();
+		return wd_mm_stall_file(arg);
 	}
 	pr_debug("unknown ioctl %#x\n", cmd);
 	return -ENOTTY;

@@ -25,8 +25,9 @@ static void wd_vfio_signal(struct eventfd_ctx *ctx)
 /* INTx: asserted while IRQ_STATUS is set; reg_lock held. */
 static void __wd_vfio_intx_update(struct wd_vfio *v)
 {
+	/* a function stopped for migration raises nothing (until thawed) */
 	if (v->irq_type != WD_VFIO_IRQ_INTX || !v->irq_status ||
-	    v->intx_masked || v->intx_disabled || !v->intx)
+	    v->intx_masked || v->intx_disabled || !v->intx || v->frozen)
 		return;
 	/* level triggered: masked until the VMM unmasks it */
 	v->intx_masked = true;

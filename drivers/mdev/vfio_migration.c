@@ -232,7 +232,24 @@ out:
 }
 
 /*
- * Checks a complete header against this function.  Return: 0, or an
+ * A header string: terminated, and printable ASCII, so that the log lines
+ * it goes into show it as it is and cannot be forged by it.
+ */
+static bool wd_vfio_mig_str_ok(const char *s, size_t size)
+{
+	size_t i, n = strnlen(s, size);
+
+	if (n == size)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((u8)s[i] < 0x20 || (u8)s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/*
+ * Checks a complete header against this function.  The messages are
+ * rate-limited: a VMM may send bad streams without end.  Return: 0, or an
  * errno after logging what differs.
  */
 static int wd_vfio_mig_check_header(struct wd_vfio *v,
@@ -241,48 +258,58 @@ static int wd_vfio_mig_check_header(struct wd_vfio *v,
 	struct device *dev = wd_vfio_dev(v);
 	char compat[WD_PCI_MIG_COMPAT_LEN], type[WD_PCI_MIG_TYPE_LEN];
 	u32 nr_queues = le32_to_cpu(h->nr_queues);
+	bool our_size = le16_to_cpu(h->header_size) == sizeof(*h);
 
 	if (le32_to_cpu(h->magic) != WD_PCI_MIG_MAGIC) {
-		dev_err(dev, "migration stream refused: magic %#x, not a WarpDrive device state\n",
-			le32_to_cpu(h->magic));
+		dev_err_ratelimited(dev, "migration stream refused: magic %#x, not a WarpDrive device state\n",
+				    le32_to_cpu(h->magic));
+		return -EINVAL;
+	}
+	/*
+	 * A header of this version's size is checked whole first, so that a
+	 * damaged version is reported as damage; a later version's may be
+	 * longer, its CRC further on.
+	 */
+	if (!our_size && le16_to_cpu(h->version) == WD_PCI_MIG_VERSION) {
+		dev_err_ratelimited(dev, "migration stream refused: the header is corrupt (size %u, %zu expected)\n",
+				    le16_to_cpu(h->header_size), sizeof(*h));
+		return -EINVAL;
+	}
+	if (our_size &&
+	    wd_vfio_crc(h, offsetof(struct wd_pci_mig_header, header_crc)) !=
+	    le32_to_cpu(h->header_crc)) {
+		dev_err_ratelimited(dev, "migration stream refused: the header is corrupt (CRC)\n");
 		return -EINVAL;
 	}
 	if (le16_to_cpu(h->version) != WD_PCI_MIG_VERSION) {
-		dev_err(dev, "migration stream refused: format version %u, this kernel reads %u\n",
-			le16_to_cpu(h->version), WD_PCI_MIG_VERSION);
+		dev_err_ratelimited(dev, "migration stream refused: format version %u, this kernel reads %u\n",
+				    le16_to_cpu(h->version), WD_PCI_MIG_VERSION);
 		return -EOPNOTSUPP;
 	}
-	if (le16_to_cpu(h->header_size) != sizeof(*h) ||
-	    wd_vfio_crc(h, offsetof(struct wd_pci_mig_header, header_crc)) !=
-	    le32_to_cpu(h->header_crc)) {
-		dev_err(dev, "migration stream refused: the header is corrupt (size %u, CRC)\n",
-			le16_to_cpu(h->header_size));
-		return -EINVAL;
-	}
-	if (strnlen(h->type, sizeof(h->type)) == sizeof(h->type) ||
-	    strnlen(h->compat, sizeof(h->compat)) == sizeof(h->compat) ||
-	    strnlen(h->description, sizeof(h->description)) ==
-	    sizeof(h->description)) {
-		dev_err(dev, "migration stream refused: a header string is not terminated\n");
+	if (!wd_vfio_mig_str_ok(h->type, sizeof(h->type)) ||
+	    !wd_vfio_mig_str_ok(h->compat, sizeof(h->compat)) ||
+	    !wd_vfio_mig_str_ok(h->description, sizeof(h->description))) {
+		dev_err_ratelimited(dev, "migration stream refused: a header string is not terminated, or not printable ASCII\n");
 		return -EINVAL;
 	}
 	wd_vfio_type_name(v, type, sizeof(type));
 	if (nr_queues != v->nr_queues) {
-		dev_err(dev, "migration stream refused: source %s has %u queue%s, this instance %s has %u\n",
-			h->type, nr_queues, nr_queues == 1 ? "" : "s", type,
-			v->nr_queues);
+		dev_err_ratelimited(dev, "migration stream refused: source %s has %u queue%s, this instance %s has %u\n",
+				    h->type, nr_queues,
+				    nr_queues == 1 ? "" : "s", type,
+				    v->nr_queues);
 		return -EINVAL;
 	}
 	wd_vfio_mig_compat(v, compat, sizeof(compat));
 	if (strcmp(h->compat, compat)) {
-		dev_err(dev, "migration stream refused: source is %s (%s), this instance is %s (%s)\n",
-			h->description, h->compat, type, compat);
+		dev_err_ratelimited(dev, "migration stream refused: source is %s (%s), this instance is %s (%s)\n",
+				    h->description, h->compat, type, compat);
 		return -EINVAL;
 	}
 	if (le32_to_cpu(h->body_size) != wd_vfio_mig_body_size(v->nr_queues)) {
-		dev_err(dev, "migration stream refused: a body of %u bytes, %zu expected\n",
-			le32_to_cpu(h->body_size),
-			wd_vfio_mig_body_size(v->nr_queues));
+		dev_err_ratelimited(dev, "migration stream refused: a body of %u bytes, %zu expected\n",
+				    le32_to_cpu(h->body_size),
+				    wd_vfio_mig_body_size(v->nr_queues));
 		return -EINVAL;
 	}
 	return 0;
@@ -311,8 +338,8 @@ static ssize_t wd_vfio_resume_write(struct file *filp, const char __user *buf,
 		if (!n) {
 			/* a write past the end stops short of it, then fails */
 			if (!done) {
-				dev_err(wd_vfio_dev(migf->v),
-					"migration stream refused: data past the end its header gives\n");
+				dev_err_ratelimited(wd_vfio_dev(migf->v),
+						    "migration stream refused: data past the end its header gives\n");
 				ret = -EINVAL;
 			}
 			break;
@@ -406,6 +433,10 @@ static void wd_vfio_mig_disable_files(struct wd_vfio *v)
 
 /* ---- the arcs ---- */
 
+/*
+ * Stops BAR0's writes and INTx (STOP changes nothing outside the
+ * function), or lets them go on: INTx then signals if it is asserted.
+ */
 static void wd_vfio_mig_freeze(struct wd_vfio *v, bool frozen)
 {
 	unsigned long flags;
@@ -413,6 +444,8 @@ static void wd_vfio_mig_freeze(struct wd_vfio *v, bool frozen)
 	spin_lock_irqsave(&v->reg_lock, flags);
 	v->frozen = frozen;
 	spin_unlock_irqrestore(&v->reg_lock, flags);
+	if (!frozen)
+		wd_vfio_intx_update(v);
 }
 
 /* STOP -> STOP_COPY: the stream of the stopped function. */
@@ -493,24 +526,32 @@ static int wd_vfio_mig_load(struct wd_vfio *v)
 	if (ret)
 		goto out;
 	if (migf->len < migf->size || migf->size == sizeof(*h)) {
-		dev_err(dev, "migration stream refused: %zu bytes, ended before the %s\n",
-			migf->len,
-			migf->size == sizeof(*h) ? "header's end" : "body's end");
+		dev_err_ratelimited(dev, "migration stream refused: %zu bytes, ended before the %s\n",
+				    migf->len,
+				    migf->size == sizeof(*h) ? "header's end" :
+							       "body's end");
 		ret = -EINVAL;
 		goto out;
 	}
 	memcpy(body, h + 1, body_size);
 	if (wd_vfio_crc(body, body_size) != le32_to_cpu(h->body_crc)) {
-		dev_err(dev, "migration stream refused: the device state is corrupt (CRC)\n");
+		dev_err_ratelimited(dev, "migration stream refused: the device state is corrupt (CRC)\n");
 		ret = -EINVAL;
 		goto out;
 	}
 	mutex_unlock(&migf->lock);
 
+	if (body->reserved) {
+		dev_err_ratelimited(dev, "migration stream refused: reserved word %#x of the device state is not 0\n",
+				    le32_to_cpu(body->reserved));
+		ret = -EINVAL;
+		goto out_free;
+	}
+
 	irq_status = le32_to_cpu(body->irq_status);
 	if (irq_status & ~GENMASK(v->nr_queues - 1, 0)) {
-		dev_err(dev, "migration stream refused: IRQ_STATUS %#x names queues this function lacks\n",
-			irq_status);
+		dev_err_ratelimited(dev, "migration stream refused: IRQ_STATUS %#x names queues this function lacks\n",
+				    irq_status);
 		ret = -EINVAL;
 		goto out_free;
 	}
@@ -553,7 +594,10 @@ static struct file *wd_vfio_mig_step(struct wd_vfio *v, u32 next)
 	}
 	if (cur == VFIO_DEVICE_STATE_RUNNING_P2P &&
 	    next == VFIO_DEVICE_STATE_STOP) {
+		/* a BAR0 write under way (under @lock) ends before STOP */
+		mutex_lock(&v->lock);
 		wd_vfio_mig_freeze(v, true);
+		mutex_unlock(&v->lock);
 		return NULL;
 	}
 	if (cur == VFIO_DEVICE_STATE_STOP &&

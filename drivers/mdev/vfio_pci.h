@@ -149,8 +149,9 @@ enum wd_vfio_irq_type {
  * @req_trigger: the VFIO request interrupt's eventfd
  * @quiesced: migration: the queues execute nothing (RUNNING_P2P and the
  *	stopped states); doorbells are still taken (under @reg_lock)
- * @frozen: migration: BAR0 takes no writes (STOP, STOP_COPY, RESUMING;
- *	under @reg_lock)
+ * @frozen: migration: BAR0 takes no writes and INTx is not signalled
+ *	(STOP, STOP_COPY, RESUMING; under @reg_lock; set under @lock too,
+ *	so that a BAR0 write under way ends first)
  * @state_mutex: serialises the migration state, its arcs and its files;
  *	taken before @lock.  A reset, which holds @lock, only tries it and
  *	otherwise leaves its part to the holder (@deferred_reset)

@@ -489,9 +489,9 @@ int wd_vfio_queues_check(struct wd_vfio *v,
 		const char *why = wd_vfio_mig_queue_bad(v, &mq[i]);
 
 		if (why) {
-			dev_err(wd_vfio_dev(v),
-				"migration stream refused: queue %u: %s\n", i,
-				why);
+			dev_err_ratelimited(wd_vfio_dev(v),
+					    "migration stream refused: queue %u: %s\n",
+					    i, why);
 			return -EINVAL;
 		}
 	}

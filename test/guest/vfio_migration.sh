@@ -7,8 +7,10 @@
 # in flight that complete on the destination, each exactly once, every
 # output checked with zlib, the pages the source wrote in the dirty bitmap;
 # a state saved to a file refused by an instance of another type, or when
-# a byte of its header or body is flipped, or when it is cut short, the
-# instance working again after a reset each time; VMMs killed in
+# a byte of its header or body is flipped, or when it is cut short, or
+# when it is forged with its CRCs right (a header string that is not
+# printable, another format version, a reserved word set), the instance
+# working again after a reset each time; VMMs killed in
 # STOP_COPY and in RESUMING, after which the instances serve the next VMM
 # and nothing stays pinned.  The harness checks the kernel log is clean.
 # TAP.
@@ -230,6 +232,50 @@ vc_run "a state cut 10 bytes short refused" 1 --resume $work/short.state \
 	--size 16384 "$b2"
 has "at RESUMING -> STOP" "at RESUMING -> STOP"
 klog "as short" "migration stream refused: * ended before the body's end"
+has "the instance works after the reset" "RUNNING and works"
+
+# forge OUT OFFSET HEX: a copy of the state with the bytes HEX at OFFSET and
+# both CRCs made right again, as a crafted stream would have them (the
+# header's size is at byte 6, its CRC its last 4 bytes, the body after it)
+forge() {
+	python3 - "$st" "$@" <<-'EOF'
+	import struct, sys, zlib
+	src, out, off, data = sys.argv[1:5]
+	b = bytearray(open(src, "rb").read())
+	off = int(off)
+	b[off:off + len(data) // 2] = bytes.fromhex(data)
+	hsize = struct.unpack_from("<H", b, 6)[0]
+	struct.pack_into("<I", b, 12, zlib.crc32(bytes(b[hsize:])))
+	struct.pack_into("<I", b, hsize - 4, zlib.crc32(bytes(b[:hsize - 4])))
+	open(out, "wb").write(b)
+	EOF
+}
+# the description (at byte 152) with a line of its own in it
+check "a header whose description forges a kernel log line" \
+	forge $work/nl.state 152 "0a6c6f616465640a"
+kmark
+vc_run "refused" 1 --resume $work/nl.state --size 16384 "$b2"
+has "at the write" "refused the stream after"
+klog "as not printable" "migration stream refused: a header string is not terminated, or not printable ASCII"
+has "the instance works after the reset" "RUNNING and works"
+
+check "a header of format version 2" forge $work/v2.state 4 "0200"
+kmark
+vc_run "refused" 1 --resume $work/v2.state --size 16384 "$b2"
+klog "as a version this kernel does not read" "migration stream refused: format version 2, this kernel reads 1"
+
+check "a version flipped, the CRC left" corrupt $work/ver.state 5
+kmark
+vc_run "refused" 1 --resume $work/ver.state --size 16384 "$b2"
+klog "as corrupt, not as another version" "migration stream refused: the header is corrupt (CRC)"
+
+# the body's reserved word, after configuration space (256) and IRQ_STATUS
+check "a device state whose reserved word is not 0" \
+	forge $work/rsv.state $((284 + 260)) "01000000"
+kmark
+vc_run "refused" 1 --resume $work/rsv.state --size 16384 "$b2"
+has "at RESUMING -> STOP" "at RESUMING -> STOP"
+klog "saying which word" "migration stream refused: reserved word 0x1 of the device state is not 0"
 has "the instance works after the reset" "RUNNING and works"
 
 # ---- VMMs killed in STOP_COPY and in RESUMING ----

@@ -119,9 +119,11 @@
  * header, then a body of body_size bytes (configuration space, device and
  * queue registers: the framework's business, opaque to a VMM), all little
  * endian.  Both CRCs are zlib's crc32().  A destination refuses a stream
- * as soon as its header arrives if the magic, version, header CRC, type
- * or queue count differ from its own, or if compat is not its own; it
- * names what differs in the kernel log.  A later version may append
+ * as soon as its header arrives if the magic, header CRC or version is
+ * not its own, a string is not terminated or not printable ASCII, the
+ * queue count differs, or compat is not its own (the type is not
+ * compared: compat says what it can take); it names what differs in the
+ * kernel log.  A later version may append
  * header fields (header_size grows) and still read version 1 streams.
  * Documentation/migration.rst is the full description.
  */

@@ -463,6 +463,13 @@ static int uacce_fops_open(struct inode *inode, struct file *filep)
 	if (!uacce)
 		return -ENODEV;
 
+	/* do_dentry_open() refuses it too, but only once a queue was taken */
+	if (filep->f_flags & O_DIRECT) {
+		dev_dbg(&uacce->dev, "open: O_DIRECT: a queue has no pages to read or write directly\n");
+		put_device(&uacce->dev);
+		return -EINVAL;
+	}
+
 	/* On success the queue keeps the reference until release(). */
 	ret = uacce_queue_open(uacce, inode->i_cdev, filep);
 	if (ret)
@@ -498,6 +505,25 @@ static int uacce_fops_release(struct inode *inode, struct file *filep)
 	return 0;
 }
 
+/* A queue is served through its mapped rings: it is never read or written */
+static ssize_t uacce_fops_read(struct file *filep, char __user *buf,
+			       size_t len, loff_t *pos)
+{
+	struct uacce_queue *q = filep->private_data;
+
+	dev_dbg_ratelimited(&q->uacce->dev, "read: a queue is not read: its rings are mapped (mmap)\n");
+	return -EINVAL;
+}
+
+static ssize_t uacce_fops_write(struct file *filep, const char __user *buf,
+				size_t len, loff_t *pos)
+{
+	struct uacce_queue *q = filep->private_data;
+
+	dev_dbg_ratelimited(&q->uacce->dev, "write: a queue is not written: its rings are mapped (mmap)\n");
+	return -EINVAL;
+}
+
 /*
  * The queue's tenant: its weight and the engine time charged to it.
  * state_lock keeps the tenant: removal switches a revoked queue to its own.
@@ -517,6 +543,8 @@ const struct file_operations uacce_fops = {
 	.owner		= THIS_MODULE,
 	.open		= uacce_fops_open,
 	.release	= uacce_fops_release,
+	.read		= uacce_fops_read,
+	.write		= uacce_fops_write,
 	.unlocked_ioctl	= uacce_fops_unl_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.mmap		= uacce_fops_mmap,

@@ -245,6 +245,29 @@ static void regions(struct vzip_q *q)
 	close(fd);
 }
 
+/* What a queue's file is not for: O_DIRECT, read(), write() */
+static void file_ops(struct vzip_q *q, const char *name)
+{
+	char path[PATH_MAX], byte = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	kmsg_mark();
+	fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	expect(fd < 0 ? errno : 0, EINVAL,
+	       "open: O_DIRECT: a queue has no pages to read or write directly",
+	       "an open with O_DIRECT");
+	if (fd >= 0)
+		close(fd);
+	kmsg_mark();
+	expect(errno_of(read(q->fd, &byte, 1)), EINVAL,
+	       "read: a queue is not read: its rings are mapped", "read()");
+	kmsg_mark();
+	expect(errno_of(write(q->fd, &byte, 1)), EINVAL,
+	       "write: a queue is not written: its rings are mapped",
+	       "write()");
+}
+
 static void ioctls(struct vzip_q *q)
 {
 	kmsg_mark();
@@ -765,6 +788,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	regions(&q);
+	file_ops(&q, name);
 	knobs(&q);
 	registration(&q);
 	if (tap_ok(!vzip_start(&q), "START_Q")) {

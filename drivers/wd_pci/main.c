@@ -137,9 +137,11 @@ static int wd_pci_check(struct wd_pci_dev *wdev)
  * and for a queue that halted; the pump of a queue named with no new
  * completion reads the queue's state.  All ones: the function does not
  * answer (surprise removal); every pump looks, and the interrupt is not
- * claimed, so that a stuck INTx line gets disabled.
+ * claimed, so that a stuck INTx line gets disabled; nor is it when no bit
+ * names a queue the driver has.
  *
- * Return: IRQ_HANDLED if the function raised it, else IRQ_NONE.
+ * Return: IRQ_HANDLED if the function raised it for a queue, else
+ * IRQ_NONE.
  */
 VISIBLE_IF_KUNIT irqreturn_t wd_pci_irq(int irq, void *data)
 {
@@ -156,6 +158,9 @@ VISIBLE_IF_KUNIT irqreturn_t wd_pci_irq(int irq, void *data)
 		ret = IRQ_NONE;
 	} else {
 		writel(pending, wdev->bar + WD_PCI_REG_IRQ_STATUS);
+		/* none of our queues: not ours to claim, however often */
+		if (!(pending & GENMASK(wdev->nr_queues - 1, 0)))
+			ret = IRQ_NONE;
 	}
 	for_each_set_bit(q, &pending, wdev->nr_queues) {
 		if (!READ_ONCE(wdev->queues[q].running))
@@ -258,8 +263,14 @@ static int wd_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(dev, "cannot set the DMA mask: %d\n", ret);
 		return ret;
 	}
-	pci_set_master(pdev);
+	/*
+	 * The reset, flushed by a read, before bus mastering: a function left
+	 * running by the kernel before this one (kexec) must not resume its
+	 * queues into this kernel's memory.
+	 */
 	writel(WD_PCI_DEV_CTRL_RESET, wdev->bar + WD_PCI_REG_DEV_CTRL);
+	readl(wdev->bar + WD_PCI_REG_DEV_STATUS);
+	pci_set_master(pdev);
 	ret = wd_pci_check(wdev);
 	if (ret)
 		return ret;
@@ -324,6 +335,21 @@ static void wd_pci_remove(struct pci_dev *pdev)
 	wd_pci_queues_destroy(wdev);
 }
 
+/*
+ * Reboot or kexec: the function stops, so that the next kernel does not
+ * find it running requests into memory that is no longer theirs.
+ */
+static void wd_pci_shutdown(struct pci_dev *pdev)
+{
+	struct wd_pci_dev *wdev = pci_get_drvdata(pdev);
+
+	if (!wdev)
+		return;
+	writel(WD_PCI_DEV_CTRL_RESET, wdev->bar + WD_PCI_REG_DEV_CTRL);
+	readl(wdev->bar + WD_PCI_REG_DEV_STATUS);
+	pci_clear_master(pdev);
+}
+
 static const struct pci_device_id wd_pci_ids[] = {
 	{
 		.vendor = WD_PCI_VENDOR_ID, .device = PCI_ANY_ID,
@@ -339,6 +365,7 @@ static struct pci_driver wd_pci_driver = {
 	.id_table = wd_pci_ids,
 	.probe = wd_pci_probe,
 	.remove = wd_pci_remove,
+	.shutdown = wd_pci_shutdown,
 };
 
 static int __init wd_pci_init(void)

@@ -26,6 +26,7 @@
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 
 #include "wd_pci.h"
@@ -176,11 +177,19 @@ VISIBLE_IF_KUNIT enum wd_pci_fault wd_pci_judge(u32 dev_status, u32 q_status,
 }
 EXPORT_SYMBOL_IF_KUNIT(wd_pci_judge);
 
-/* The function is gone: say so once, and let every running pump see it. */
-static void wd_pci_gone(struct wd_pci_dev *wdev, u32 dev_status)
+/* Lets every running pump see that the function is gone. */
+static void wd_pci_kick_all(struct wd_pci_dev *wdev)
 {
 	u32 i;
 
+	for (i = 0; i < wdev->nr_queues; i++)
+		if (READ_ONCE(wdev->queues[i].running))
+			mod_delayed_work(wd_pci_wq, &wdev->queues[i].pump, 0);
+}
+
+/* The function is gone: say so once, and let every running pump see it. */
+static void wd_pci_gone(struct wd_pci_dev *wdev, u32 dev_status)
+{
 	if (test_and_set_bit(WD_PCI_F_GONE, &wdev->flags))
 		return;
 	dev_err(wdev->dev, "%s: every queue is dead, requests in flight complete with status %u (aborted), new ones are refused\n",
@@ -188,9 +197,38 @@ static void wd_pci_gone(struct wd_pci_dev *wdev, u32 dev_status)
 		"the function does not answer (registers read all ones)" :
 		"the host is removing the function (DEV_STATUS GONE)",
 		wdev->cls->aborted);
-	for (i = 0; i < wdev->nr_queues; i++)
-		if (READ_ONCE(wdev->queues[i].running))
-			mod_delayed_work(wd_pci_wq, &wdev->queues[i].pump, 0);
+	wd_pci_kick_all(wdev);
+}
+
+/*
+ * Queue @q stayed enabled (STATUS @sts) when the driver disabled it: the
+ * function may go on reading and writing the queue's memory, which the
+ * stop frees next.  Its DMA is stopped for good (bus mastering off, until
+ * the driver is bound again) and every queue dies, as for a gone function.
+ */
+static void wd_pci_stuck(struct wd_pci_queue *q, u32 sts)
+{
+	struct wd_pci_dev *wdev = q->wdev;
+
+	set_bit(WD_PCI_F_STUCK, &wdev->flags);
+	if (dev_is_pci(wdev->dev))
+		pci_clear_master(to_pci_dev(wdev->dev));
+	/* a full barrier: whoever sees GONE sees STUCK */
+	if (test_and_set_bit(WD_PCI_F_GONE, &wdev->flags))
+		return;
+	dev_err(wdev->dev, "queue %u did not disable (STATUS %#x): the function's DMA is stopped (bus mastering off), every queue is dead, requests in flight complete with status %u (aborted), new ones are refused\n",
+		q->qid, sts, wdev->cls->aborted);
+	uacce_report_hw_error(wdev->uacce);
+	wd_pci_kick_all(wdev);
+}
+
+/* Why every queue dies, once WD_PCI_F_GONE is seen set */
+static enum wd_pci_fault wd_pci_gone_fault(struct wd_pci_dev *wdev)
+{
+	/* pairs with the barrier of wd_pci_stuck()'s test_and_set_bit() */
+	smp_rmb();
+	return test_bit(WD_PCI_F_STUCK, &wdev->flags) ? WD_PCI_FAULT_STUCK :
+							 WD_PCI_FAULT_GONE;
 }
 
 /*
@@ -252,8 +290,11 @@ static u32 wd_pci_die(struct wd_pci_queue *q, enum wd_pci_fault fault,
 			q->qid, inflight);
 		break;
 	}
-	/* a fault of the hardware counts towards isolating the device */
-	if (fault != WD_PCI_FAULT_GONE)
+	/*
+	 * a fault of the hardware counts towards isolating the device; one
+	 * of the whole function's, once (wd_pci_stuck())
+	 */
+	if (fault != WD_PCI_FAULT_GONE && fault != WD_PCI_FAULT_STUCK)
 		uacce_report_hw_error(wdev->uacce);
 	uacce_wake_up(q->uq);
 	return n;
@@ -386,7 +427,7 @@ VISIBLE_IF_KUNIT u32 wd_pci_service(struct wd_pci_queue *q, bool irq)
 	int reaped;
 
 	if (!q->dead && test_bit(WD_PCI_F_GONE, &q->wdev->flags))
-		n = wd_pci_die(q, WD_PCI_FAULT_GONE, 0);
+		n = wd_pci_die(q, wd_pci_gone_fault(q->wdev), 0);
 	if (q->dead)
 		return n + wd_pci_refuse(q);
 	if (q->fsq_tail == q->fcq_head) {
@@ -437,9 +478,7 @@ static void wd_pci_pump(struct work_struct *work)
 	if (!READ_ONCE(q->running))
 		return;
 	irq = test_and_clear_bit(WD_PCI_QF_IRQ, &q->flags);
-again:
 	done = wd_pci_service(q, irq);
-	irq = false;
 	if (done)
 		q->idle_until = jiffies + q->wdev->idle;
 	if (done || q->fsq_tail != q->fcq_head ||
@@ -459,7 +498,12 @@ again:
 	smp_mb();
 	if (wd_pci_sq_takeable(q) && READ_ONCE(q->running)) {
 		WRITE_ONCE(*flags, 0);
-		goto again;
+		/*
+		 * Once more, as new work, not in a loop here: an owner that
+		 * keeps its indices looking takeable to this check but not to
+		 * the round would keep the worker from ever yielding.
+		 */
+		queue_delayed_work(wd_pci_wq, &q->pump, 0);
 	}
 }
 
@@ -486,9 +530,12 @@ static int wd_pci_enable(struct wd_pci_queue *q)
 			wd_pci_gone(wdev, dev_status);
 			return -ENODEV;
 		}
-		dev_err(wdev->dev,
-			"queue %u refused its rings: status %#x, error %#x\n",
-			q->qid, sts, wd_pci_qread(q, WD_PCI_Q_ERROR));
+		dev_err_ratelimited(wdev->dev,
+				    "queue %u refused its rings: status %#x, error %#x\n",
+				    q->qid, sts,
+				    wd_pci_qread(q, WD_PCI_Q_ERROR));
+		/* nothing half enabled stays behind */
+		wd_pci_qwrite(q, WD_PCI_Q_CTRL, 0);
 		return -EIO;
 	}
 	q->fsq_tail = 0;
@@ -510,15 +557,17 @@ static void wd_pci_disable(struct wd_pci_queue *q)
 	u32 sts, dev_status;
 
 	if (!q->dead && test_bit(WD_PCI_F_GONE, &wdev->flags))
-		wd_pci_die(q, WD_PCI_FAULT_GONE, 0);
+		wd_pci_die(q, wd_pci_gone_fault(wdev), 0);
 	if (!q->dead) {
 		wd_pci_qwrite(q, WD_PCI_Q_CTRL, 0);
 		/* a read flushes the posted write; the function is idle after it */
 		sts = wd_pci_qread(q, WD_PCI_Q_STATUS);
-		if ((sts & WD_PCI_Q_STS_ENABLED) && sts != U32_MAX)
-			dev_warn(wdev->dev, "queue %u did not disable\n",
-				 q->qid);
-		if (wd_pci_reap(q) < 0) {
+		if ((sts & WD_PCI_Q_STS_ENABLED) && sts != U32_MAX) {
+			wd_pci_stuck(q, sts);
+			/* what it completed is good: before DEAD */
+			wd_pci_reap(q);
+			wd_pci_die(q, WD_PCI_FAULT_STUCK, sts);
+		} else if (wd_pci_reap(q) < 0) {
 			/* its STATUS says nothing now: the driver disabled it */
 			dev_status = readl(wdev->bar + WD_PCI_REG_DEV_STATUS);
 			fault = wd_pci_judge(dev_status, WD_PCI_Q_STS_ENABLED,

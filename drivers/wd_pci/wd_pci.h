@@ -83,6 +83,9 @@ extern const struct wd_pci_class wd_pci_vzip;
  * @WD_PCI_FAULT_GONE: the host is removing the function (DEV_STATUS
  *	GONE), or it no longer answers (registers read all ones); affects
  *	every queue
+ * @WD_PCI_FAULT_STUCK: the function kept a queue enabled that the driver
+ *	disabled: its DMA is stopped (bus mastering off), since the memory
+ *	it would reach is freed next; affects every queue
  */
 enum wd_pci_fault {
 	WD_PCI_FAULT_NONE,
@@ -90,6 +93,7 @@ enum wd_pci_fault {
 	WD_PCI_FAULT_DISABLED,
 	WD_PCI_FAULT_BAD_TAIL,
 	WD_PCI_FAULT_GONE,
+	WD_PCI_FAULT_STUCK,
 };
 
 /* wd_pci_queue.flags */
@@ -97,6 +101,7 @@ enum wd_pci_fault {
 
 /* wd_pci_dev.flags */
 #define WD_PCI_F_GONE		0	/* the function is gone: no queue runs */
+#define WD_PCI_F_STUCK		1	/* set before GONE: it is for STUCK */
 
 /**
  * struct wd_pci_queue - a queue of the function and its uacce face

@@ -13,10 +13,12 @@
  *			ordinary memory, the test playing the function: the
  *			pump's round trip, in-order address errors, and what
  *			a halted queue, a reset, a bad CQ_TAIL and a function
- *			that is gone leave to the owner (every request
- *			completed, the status word DEAD with its reason, new
- *			work refused), by one round at a time and with the
- *			real pump and interrupt handler
+ *			that is gone or that does not disable a queue leave
+ *			to the owner (every request completed, the status
+ *			word DEAD with its reason, new work refused), a
+ *			queue whose rings are refused, interrupts for no
+ *			queue, by one round at a time and with the real
+ *			pump and interrupt handler
  *
  * No PCI device is needed: the fake function's parent is a platform
  * device, whose DMA memory the driver's queue code allocates.
@@ -850,7 +852,82 @@ static void wpt_gone_at_stop(struct kunit *test)
 	wpt_expect_cqe(test, q, 2, 3, VZIP_STS_ABORTED);
 }
 
+/*
+ * A function that keeps a queue enabled when the driver disables it: what
+ * it completed is delivered, the rest aborted; the function's DMA is
+ * stopped (bus mastering, for a PCI parent) and every queue dies, as the
+ * hardware's fault, not a removal; nothing opens or starts again.
+ */
+static void wpt_stuck(struct kunit *test)
+{
+	struct wpt *t = test->priv;
+	struct wd_pci_queue *q0 = wpt_open(test, 0);
+	struct wd_pci_queue *q1 = wpt_open(test, 1);
+
+	wpt_start(test, 0, false);
+	wpt_start(test, 1, false);
+	wpt_nops(q0, 1, 3);
+	wpt_nops(q1, 11, 1);
+	KUNIT_EXPECT_EQ(test, wd_pci_service(q0, false), 3);
+	KUNIT_EXPECT_EQ(test, wd_pci_service(q1, false), 1);
+	wpt_fn_complete(t, q0, 1, VZIP_STS_OK);
+
+	/* the stop, STATUS still ENABLED after CTRL = 0 */
+	wd_pci_uacce_ops.stop_queue(&t->uq[0]);
+	t->started[0] = false;
+	KUNIT_EXPECT_EQ(test, wpt_qget(t, q0, WD_PCI_Q_CTRL), 0);
+	KUNIT_EXPECT_TRUE(test, test_bit(WD_PCI_F_STUCK, &t->wdev->flags));
+	KUNIT_EXPECT_TRUE(test, test_bit(WD_PCI_F_GONE, &t->wdev->flags));
+	KUNIT_EXPECT_EQ(test, q0->dead, WD_PCI_FAULT_STUCK);
+	wpt_expect_state(test, q0, UACCE_QSTATE_DEAD, UACCE_QREASON_HW_ERROR);
+	KUNIT_EXPECT_EQ(test, wpt_cq_tail(q0), 3);
+	wpt_expect_cqe(test, q0, 0, 1, VZIP_STS_OK);
+	wpt_expect_cqe(test, q0, 1, 2, VZIP_STS_ABORTED);
+	wpt_expect_cqe(test, q0, 2, 3, VZIP_STS_ABORTED);
+
+	/* queue 1 dies at its next round, of the same fault */
+	KUNIT_EXPECT_EQ(test, wd_pci_service(q1, false), 1);
+	KUNIT_EXPECT_EQ(test, q1->dead, WD_PCI_FAULT_STUCK);
+	wpt_expect_state(test, q1, UACCE_QSTATE_DEAD, UACCE_QREASON_HW_ERROR);
+	wpt_expect_cqe(test, q1, 0, 11, VZIP_STS_ABORTED);
+	KUNIT_EXPECT_EQ(test, wd_pci_uacce_ops.get_queue(t->uacce, 0,
+							 &t->uq[2]), -ENODEV);
+	KUNIT_EXPECT_EQ(test, wd_pci_uacce_ops.start_queue(&t->uq[0]),
+			-ENODEV);
+}
+
+/* A queue whose function refuses its rings is left disabled. */
+static void wpt_rings_refused(struct kunit *test)
+{
+	struct wpt *t = test->priv;
+	struct wd_pci_queue *q = wpt_open(test, 0);
+
+	wpt_fn_clear(t, q);
+	KUNIT_EXPECT_EQ(test, wd_pci_uacce_ops.start_queue(&t->uq[0]), -EIO);
+	KUNIT_EXPECT_EQ(test, wpt_qget(t, q, WD_PCI_Q_CTRL), 0);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(q->running));
+	KUNIT_EXPECT_FALSE(test, test_bit(WD_PCI_F_GONE, &t->wdev->flags));
+}
+
 /* ---- wd_pci_queue: the real pump and interrupt handler ---- */
+
+/*
+ * IRQ_STATUS bits of no queue the driver has: the interrupt is not
+ * claimed, so that a line the function keeps asserting for them gets
+ * disabled, not served for ever.
+ */
+static void wpt_live_irq_not_ours(struct kunit *test)
+{
+	struct wpt *t = test->priv;
+
+	wpt_open(test, 0);
+	wpt_start(test, 0, true);
+	WRITE_ONCE(*wpt_reg(t, WD_PCI_REG_IRQ_STATUS), BIT(WPT_QUEUES));
+	KUNIT_EXPECT_EQ(test, wd_pci_irq(0, t->wdev), IRQ_NONE);
+	WRITE_ONCE(*wpt_reg(t, WD_PCI_REG_IRQ_STATUS),
+		   BIT(WPT_QUEUES) | BIT(0));
+	KUNIT_EXPECT_EQ(test, wd_pci_irq(0, t->wdev), IRQ_HANDLED);
+}
 
 static void wpt_live_halt_irq(struct kunit *test)
 {
@@ -1030,6 +1107,9 @@ static struct kunit_case wpt_queue_cases[] = {
 	KUNIT_CASE(wpt_bad_tail),
 	KUNIT_CASE(wpt_gone),
 	KUNIT_CASE(wpt_gone_at_stop),
+	KUNIT_CASE(wpt_stuck),
+	KUNIT_CASE(wpt_rings_refused),
+	KUNIT_CASE(wpt_live_irq_not_ours),
 	KUNIT_CASE(wpt_live_halt_irq),
 	KUNIT_CASE(wpt_live_gone),
 	KUNIT_CASE(wpt_live_no_answer),

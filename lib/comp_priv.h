@@ -111,6 +111,18 @@ void wd_session_close(struct wd_comp *c);
 struct wd_queue *wd_comp_queue(struct wd_comp *c, enum wd_reason *why);
 
 /**
+ * wd_comp_fork_lock() - hold a session's lock across fork()
+ * @c: a session that threads the application does not know of share
+ *	(libwdz's compress() and uncompress())
+ * @lock: take it (in a prepare handler registered after
+ *	wd_shared_fork_init()), or drop it (in the parent and the child)
+ *
+ * So that a child does not inherit the lock taken, nor the session half
+ * changed under it.
+ */
+void wd_comp_fork_lock(struct wd_comp *c, bool lock);
+
+/**
  * wd_comp_route() - where a request runs
  * @c: the session
  * @op: enum wd_op

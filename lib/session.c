@@ -95,6 +95,14 @@ struct wd_queue *wd_comp_queue(struct wd_comp *c, enum wd_reason *why)
 	return q;
 }
 
+WD_PRIVATE void wd_comp_fork_lock(struct wd_comp *c, bool lock)
+{
+	if (lock)
+		pthread_mutex_lock(&c->lock);
+	else
+		pthread_mutex_unlock(&c->lock);
+}
+
 WD_PRIVATE
 int wd_comp_route(struct wd_comp *c, int op, size_t len, bool stream,
 		  struct wd_queue **qp, enum wd_reason *why)

@@ -43,6 +43,11 @@ static void shared_init(void)
 		       shared_unlock_fork);
 }
 
+WD_PRIVATE void wd_shared_fork_init(void)
+{
+	pthread_once(&shared_once, shared_init);
+}
+
 struct wd_queue *wd_shared_queue(const struct wd_ring_proto *proto,
 				 enum wd_reason *why)
 {

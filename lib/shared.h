@@ -22,6 +22,17 @@
 struct wd_queue *wd_shared_queue(const struct wd_ring_proto *proto,
 				 enum wd_reason *why);
 
+/**
+ * wd_shared_fork_init() - register the library's fork() handlers now
+ *
+ * For a caller that holds its own lock across fork() and takes it before
+ * the library's (a session's lock, under which queues open): it registers
+ * its handlers after this returns, since prepare handlers run in the
+ * reverse order of their registration.  Once per process; later calls
+ * return at once.
+ */
+void wd_shared_fork_init(void);
+
 #define WD_RETRY_NS	1000000000LL
 
 #endif /* WD_SHARED_H */

@@ -7,19 +7,60 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
+#include "shared.h"
 #include "zshim.h"
 
 /* ---- whole buffers ---- */
 
 /*
  * One session per (direction, level) for compress() and uncompress(),
- * made on first use; sessions are thread-safe.  No lock: a lock held
- * while wd_comp_open() scans sysfs and opens a queue would be inherited
- * locked by a child another thread forks meanwhile.  Threads that race
- * each open one, the first to publish it wins and the others close
- * theirs.
+ * made on first use; sessions are thread-safe.  wd_comp_open() scans
+ * sysfs and opens a queue: it runs under no lock, and threads that race
+ * each open one; the first to publish it wins and the others close
+ * theirs.  The application does not know these sessions, so no thread of
+ * it can be kept out of them when another forks: their locks are held
+ * across fork() (oneshot_fork_prepare()), and publish_lock keeps the
+ * table as it is meanwhile.
  */
-static struct wd_comp *oneshot_sessions[12];
+#define ONESHOT_NR	12
+static struct wd_comp *oneshot_sessions[ONESHOT_NR];
+static pthread_mutex_t publish_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t oneshot_fork_once = PTHREAD_ONCE_INIT;
+
+/* The table, then each session's lock, as a request takes them */
+static void oneshot_fork_prepare(void)
+{
+	int i;
+
+	pthread_mutex_lock(&publish_lock);
+	for (i = 0; i < ONESHOT_NR; i++)
+		if (oneshot_sessions[i])
+			wd_comp_fork_lock(oneshot_sessions[i], true);
+}
+
+static void oneshot_fork_done(void)
+{
+	int i;
+
+	for (i = ONESHOT_NR - 1; i >= 0; i--)
+		if (oneshot_sessions[i])
+			wd_comp_fork_lock(oneshot_sessions[i], false);
+	pthread_mutex_unlock(&publish_lock);
+}
+
+/*
+ * A session's lock is taken before the library's (it opens queues under
+ * it): these prepare handlers must run before the library's, so they are
+ * registered after them.
+ */
+static void oneshot_fork_init(void)
+{
+	wd_shared_fork_init();
+	pthread_atfork(oneshot_fork_prepare, oneshot_fork_done,
+		       oneshot_fork_done);
+}
 
 /*
  * The session for compression at @level (-1 for the default), or
@@ -29,7 +70,7 @@ static struct wd_comp *oneshot_sessions[12];
 static int oneshot_session(int level, struct wd_comp **cp)
 {
 	struct wd_comp_params p = { .format = WD_FORMAT_ZLIB };
-	struct wd_comp *c, *won = NULL;
+	struct wd_comp *c, *won;
 	int i = level + 1, ret;
 
 	c = __atomic_load_n(&oneshot_sessions[i], __ATOMIC_ACQUIRE);
@@ -37,14 +78,19 @@ static int oneshot_session(int level, struct wd_comp **cp)
 		*cp = c;
 		return 0;
 	}
+	pthread_once(&oneshot_fork_once, oneshot_fork_init);
 	p.level = level < 0 || level > 9 ? 0 : level;
 	ret = wd_comp_open(&c, &p);
 	if (ret) {
 		*cp = c;
 		return ret;
 	}
-	if (!__atomic_compare_exchange_n(&oneshot_sessions[i], &won, c, false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+	pthread_mutex_lock(&publish_lock);
+	won = oneshot_sessions[i];
+	if (!won)
+		__atomic_store_n(&oneshot_sessions[i], c, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&publish_lock);
+	if (won) {
 		/* another thread's came first: use that one */
 		wd_comp_close(c);
 		c = won;

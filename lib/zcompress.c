@@ -114,6 +114,16 @@ static int oneshot_hw(int level, bool comp, const Bytef *src, uLong *src_len,
 	struct wd_comp *c;
 	int ret;
 
+	/*
+	 * level 0 (stored) and empty buffers: exactly as zlib does them,
+	 * whatever the policy, device or not
+	 */
+	if ((comp && level == 0) || !in || !out) {
+		*why = WD_REASON_UNSUPPORTED;
+		atomic_fetch_add(&zfeat_count[comp && level == 0 ? ZF_LEVEL0 :
+					      ZF_EMPTY], 1);
+		return 0;
+	}
 	ret = oneshot_session(comp ? level : 10, &c);
 	if (ret == -ENOMEM) {
 		*why = WD_REASON_NO_MEMORY;
@@ -121,13 +131,7 @@ static int oneshot_hw(int level, bool comp, const Bytef *src, uLong *src_len,
 	}
 	if (ret)
 		return Z_STREAM_ERROR;	/* policy hw without a device */
-	/* level 0 (stored) and empty buffers: exactly as zlib does them */
 	*why = WD_REASON_UNSUPPORTED;
-	if ((comp && level == 0) || !in || !out) {
-		atomic_fetch_add(&zfeat_count[comp && level == 0 ? ZF_LEVEL0 :
-					      ZF_EMPTY], 1);
-		return 0;
-	}
 	ret = wd_comp_route(c, comp ? WD_OP_COMPRESS : WD_OP_DECOMPRESS, in,
 			    false, &q, why);
 	if (ret == -EOPNOTSUPP) {

@@ -39,8 +39,11 @@ WD_EXPORT int inflateInit2_(z_streamp strm, int window_bits,
 	if (!strm)
 		return Z_STREAM_ERROR;
 	strm->msg = Z_NULL;
-	if (!zs_parse_window(false, window_bits, &format, &wbits))
+	/* as zlib's: no state, so that an inflateEnd() is refused too */
+	if (!zs_parse_window(false, window_bits, &format, &wbits)) {
+		strm->state = Z_NULL;
 		return Z_STREAM_ERROR;
+	}
 	w = zshim_new(strm, false);
 	if (!w)
 		return Z_MEM_ERROR;

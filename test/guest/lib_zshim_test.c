@@ -299,6 +299,21 @@ static void test_codes(void)
 	       inflateInit2(&z, 7) == Z_STREAM_ERROR &&
 	       inflateInit2(&z, 48) == Z_STREAM_ERROR,
 	       "bad parameters: zlib's return codes");
+	/*
+	 * zlib leaves no state after a refused inflateInit2(), so that the
+	 * usual cleanup's inflateEnd() is refused too: not a state left as
+	 * the caller's stack had it
+	 */
+	memset(&z, 0x5a, sizeof(z));
+	z.zalloc = Z_NULL;
+	z.zfree = Z_NULL;
+	z.opaque = Z_NULL;
+	ret = inflateInit2(&z, 5);
+	tap_ok(ret == Z_STREAM_ERROR && !z.state &&
+	       inflateEnd(&z) == Z_STREAM_ERROR,
+	       "inflateEnd() after a refused inflateInit2(): Z_STREAM_ERROR, as zlib (%d, state %p)",
+	       ret, (void *)z.state);
+	memset(&z, 0, sizeof(z));
 
 	memset(buf, 'a', sizeof(buf));
 	deflateInit(&z, 6);

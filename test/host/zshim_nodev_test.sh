@@ -4,7 +4,8 @@
 # with no accelerator, under each policy (Documentation/libwarpdrive.rst,
 # "The drop-in and the policy"): auto runs them on the real zlib and
 # WD_STATS names the reason "no-device"; hw fails them with Z_STREAM_ERROR,
-# as it fails a stream's first data call; sw runs them on zlib as asked.
+# as it fails a stream's first data call, but for what the device lacks
+# (level 0, empty buffers), which zlib does; sw runs them on zlib as asked.
 # Python's ctypes calls the shim's symbols directly.  Host, TAP.
 set -u
 . test/lib/tap.sh
@@ -41,6 +42,20 @@ eq "policy hw: Z_STREAM_ERROR, nothing runs on zlib" "$out" \
 	"compress2 -2 uncompress -2"
 check "policy hw: no software request counted" \
 	sh -c "! grep -q 'sw [1-9]' /tmp/zshim-nodev.$$"
+# what the device lacks runs on zlib under policy hw too: compress2() at
+# level 0, and of an empty buffer (zlib's own answers: Z_OK both)
+out=$(WD_POLICY=hw python3 -c '
+import ctypes, sys
+z = ctypes.CDLL(sys.argv[1])
+dst = ctypes.create_string_buffer(1000)
+n = ctypes.c_ulong(len(dst))
+r1 = z.compress2(dst, ctypes.byref(n), b"stored" * 100, ctypes.c_ulong(600), 0)
+n = ctypes.c_ulong(len(dst))
+r2 = z.compress2(dst, ctypes.byref(n), b"", ctypes.c_ulong(0), 6)
+print("level0 %s empty %s" % (r1, r2))
+' "$lib")
+eq "policy hw: compress2() at level 0 and of nothing run on zlib" "$out" \
+	"level0 0 empty 0"
 out=$(run sw 2>/tmp/zshim-nodev.$$)
 eq "policy sw: both on zlib" "$out" "compress2 0 uncompress 0"
 check "policy sw: counted as asked (policy)" \

@@ -140,7 +140,8 @@ void vcrypt_crypto_free(struct vcrypt_crypto *c)
 }
 EXPORT_SYMBOL_IF_KUNIT(vcrypt_crypto_free);
 
-static int vcrypt_crypto_alloc_alg(struct vcrypt_crypto *c, int alg)
+static int vcrypt_crypto_alloc_alg(struct vcrypt_crypto *c, int alg,
+				   u32 state_max)
 {
 	const struct vcrypt_alg_info *a = &vcrypt_algs[alg];
 	struct crypto_shash *sh;
@@ -153,6 +154,20 @@ static int vcrypt_crypto_alloc_alg(struct vcrypt_crypto *c, int alg)
 		sh = crypto_alloc_shash(a->tfm_name, 0, 0);
 		if (IS_ERR(sh))
 			return PTR_ERR(sh);
+		/*
+		 * Another implementation than the probe's (a module loaded
+		 * since) must fit what the device's contexts were sized for
+		 */
+		if (crypto_shash_digestsize(sh) != a->out_size ||
+		    crypto_shash_statesize(sh) > state_max) {
+			pr_err("vcrypt: %s (%s) has a %u-byte digest and a %u-byte state, not %u and at most %u\n",
+			       a->tfm_name, crypto_shash_driver_name(sh),
+			       crypto_shash_digestsize(sh),
+			       crypto_shash_statesize(sh), a->out_size,
+			       state_max);
+			crypto_free_shash(sh);
+			return -EINVAL;
+		}
 		c->shash[alg] = sh;
 		c->desc_size = max(c->desc_size, (unsigned int)
 				   (sizeof(struct shash_desc) +
@@ -166,7 +181,10 @@ static int vcrypt_crypto_alloc_alg(struct vcrypt_crypto *c, int alg)
 		c->skreq[alg] = skcipher_request_alloc(sk, GFP_KERNEL);
 		if (!c->skreq[alg])
 			return -ENOMEM;
-		skcipher_request_set_callback(c->skreq[alg], 0, NULL, NULL);
+		/* an engine's thread may sleep: the walk allocates as it can */
+		skcipher_request_set_callback(c->skreq[alg],
+					      CRYPTO_TFM_REQ_MAY_SLEEP,
+					      NULL, NULL);
 		return 0;
 	case VCRYPT_KIND_AEAD:
 		ae = crypto_alloc_aead(a->tfm_name, 0, CRYPTO_ALG_ASYNC);
@@ -176,7 +194,8 @@ static int vcrypt_crypto_alloc_alg(struct vcrypt_crypto *c, int alg)
 		c->areq = aead_request_alloc(ae, GFP_KERNEL);
 		if (!c->areq)
 			return -ENOMEM;
-		aead_request_set_callback(c->areq, 0, NULL, NULL);
+		aead_request_set_callback(c->areq, CRYPTO_TFM_REQ_MAY_SLEEP,
+					  NULL, NULL);
 		return 0;
 	}
 	return 0;
@@ -185,11 +204,13 @@ static int vcrypt_crypto_alloc_alg(struct vcrypt_crypto *c, int alg)
 /**
  * vcrypt_crypto_alloc() - an engine's transforms, requests, scatterlists
  * @algs: the algorithms (ALGS)
+ * @state_max: the largest hash state the device's contexts hold
  * @sg_max: entries of each scatterlist (vcrypt_sg_max())
  *
  * Return: the state, or NULL (logged).
  */
-struct vcrypt_crypto *vcrypt_crypto_alloc(u32 algs, unsigned int sg_max)
+struct vcrypt_crypto *vcrypt_crypto_alloc(u32 algs, u32 state_max,
+					  unsigned int sg_max)
 {
 	struct vcrypt_crypto *c;
 	int alg, ret;
@@ -200,7 +221,7 @@ struct vcrypt_crypto *vcrypt_crypto_alloc(u32 algs, unsigned int sg_max)
 	for (alg = 1; alg < VCRYPT_ALG_NR; alg++) {
 		if (!(algs & BIT(alg)))
 			continue;
-		ret = vcrypt_crypto_alloc_alg(c, alg);
+		ret = vcrypt_crypto_alloc_alg(c, alg, state_max);
 		if (ret) {
 			pr_err("vcrypt: cannot allocate %s: %d\n",
 			       vcrypt_algs[alg].tfm_name, ret);
@@ -263,8 +284,12 @@ static u16 vcrypt_digest(struct vcrypt_engine *e, const struct vcrypt_slot *slot
 
 	if (vcrypt_algs[job->alg].kind == VCRYPT_KIND_HMAC)
 		err = crypto_shash_setkey(tfm, slot->key, slot->key_len);
-	if (err)
-		return vcrypt_hw_error(e, "HMAC setkey", err);
+	/* as for a cipher's: the tenant's key, no fault of the device */
+	if (err) {
+		dev_dbg_ratelimited(e->vdev->dev, "engine %u: HMAC key refused: %d\n",
+				    e->id, err);
+		return VCRYPT_STS_BAD_KEY;
+	}
 	desc->tfm = tfm;
 	if (job->stream && !job->new_stream)
 		err = crypto_shash_import(desc, st->state);
@@ -533,7 +558,8 @@ static void vcrypt_crypt_forget(struct vcrypt_crypto *c, u8 alg, u32 key_len)
 
 	switch (vcrypt_algs[alg].kind) {
 	case VCRYPT_KIND_HMAC:
-		crypto_shash_setkey(c->shash[alg], zeros, 0);
+		/* the longest: FIPS mode refuses keys under 14 bytes */
+		crypto_shash_setkey(c->shash[alg], zeros, VCRYPT_HMAC_KEY_MAX);
 		break;
 	case VCRYPT_KIND_CIPHER:
 		if (key_len && key_len <= sizeof(key))

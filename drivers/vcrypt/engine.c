@@ -204,7 +204,8 @@ static int vcrypt_engine_init(struct wd_engine *we)
 	vdev = container_of(we->wdev, struct vcrypt_device, accel.eng);
 	e->vdev = vdev;
 	e->id = we->id;
-	e->crypto = vcrypt_crypto_alloc(vdev->algs, vcrypt_sg_max(vdev));
+	e->crypto = vcrypt_crypto_alloc(vdev->algs, vdev->state_max,
+					vcrypt_sg_max(vdev));
 	e->pages = kvmalloc_array(vcrypt_dma_max_pages(vdev),
 				  sizeof(*e->pages), GFP_KERNEL);
 	e->state = kzalloc_node(VCRYPT_CTX_MAX, GFP_KERNEL, vdev->node);

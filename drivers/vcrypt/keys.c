@@ -10,11 +10,15 @@
  */
 #include <crypto/algapi.h>
 #include <kunit/visibility.h>
+#include <linux/fips.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "vcrypt.h"
+
+/* 6.1's hmac_setkey() refuses shorter keys in FIPS mode: 112 bits */
+#define VCRYPT_HMAC_FIPS_KEY_MIN	14
 
 /**
  * vcrypt_slots_alloc() - the empty key slots of a queue
@@ -47,12 +51,15 @@ EXPORT_SYMBOL_IF_KUNIT(vcrypt_slots_free);
  * @alg: enum vcrypt_alg, a keyed one
  * @len: bytes of the key
  *
- * Return: true if KEY_LOAD accepts it ("Algorithms").
+ * Return: true if KEY_LOAD accepts it ("Algorithms"); in FIPS mode not an
+ * HMAC key the kernel's HMAC would refuse at each request.
  */
 bool vcrypt_key_len_ok(u8 alg, u32 len)
 {
 	switch (alg) {
 	case VCRYPT_ALG_HMAC_SHA256:
+		if (fips_enabled && len < VCRYPT_HMAC_FIPS_KEY_MIN)
+			return false;
 		return len <= VCRYPT_HMAC_KEY_MAX;
 	case VCRYPT_ALG_AES_CBC:
 	case VCRYPT_ALG_AES_CTR:

@@ -325,7 +325,8 @@ int vcrypt_sg_add(struct scatterlist *sg, unsigned int n, unsigned int max,
 
 /* crypt.c */
 u32 vcrypt_algs_probe(u32 *state_max);
-struct vcrypt_crypto *vcrypt_crypto_alloc(u32 algs, unsigned int sg_max);
+struct vcrypt_crypto *vcrypt_crypto_alloc(u32 algs, u32 state_max,
+					  unsigned int sg_max);
 void vcrypt_crypto_free(struct vcrypt_crypto *c);
 u16 vcrypt_crypt_run(struct vcrypt_engine *e, const struct vcrypt_slot *slot,
 		     struct vcrypt_job *job, struct vcrypt_stream *st);

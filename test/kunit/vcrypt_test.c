@@ -55,7 +55,7 @@ static int vct_init(struct kunit *test)
 		return -ENODEV;
 	}
 	t->e.vdev = t->vdev;
-	t->e.crypto = vcrypt_crypto_alloc(t->vdev->algs,
+	t->e.crypto = vcrypt_crypto_alloc(t->vdev->algs, t->vdev->state_max,
 					  vcrypt_sg_max(t->vdev));
 	t->e.state = kzalloc(VCRYPT_CTX_MAX, GFP_KERNEL);
 	t->slots = vcrypt_slots_alloc(cfg.key_slots, NUMA_NO_NODE);

@@ -128,6 +128,7 @@ static unsigned long vzip_zref(const struct vzip_zstate *st,
 	return ULONG_MAX;
 }
 
+/* A table a saved state points at: a code of st->codes, or a fixed one */
 static const struct vzip_zcode *vzip_zderef(const struct vzip_zstate *st,
 					    unsigned long ref)
 {
@@ -135,7 +136,8 @@ static const struct vzip_zcode *vzip_zderef(const struct vzip_zstate *st,
 		return vzip_lenfix;
 	if (ref == ZREF_DISTFIX)
 		return vzip_distfix;
-	if (ref <= ZCODES_ENOUGH)
+	/* the end of codes[] is where ->next may be, never a table */
+	if (ref < ZCODES_ENOUGH)
 		return st->codes + ref;
 	return NULL;
 }

@@ -1375,10 +1375,11 @@ static int watch_main(int hold_fd, int out_fd, int go_fd, int done_fd,
 	}
 	/*
 	 * The UNREGISTER now, while the engine waits: it returns, or waits
-	 * (under the queue's state_lock) for the request.
+	 * (under the queue's state_lock) for the request.  A loaded TCG guest
+	 * took more than 3 s to run it: wait as long as its thread does.
 	 */
 	if (r.engine_waited && write(go_fd, &byte, 1) == 1)
-		poll(&pfd, 1, 3000);
+		poll(&pfd, 1, 20000);
 	if (r.contended) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		pthread_create(&t, NULL, unbinder_run, &u);

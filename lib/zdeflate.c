@@ -246,7 +246,8 @@ static int deflate_to_tail(struct zshim *w, enum zfeat feat)
 	}
 	w->tail_sum = st.checksum;
 	w->tail_in = st.total_in;
-	w->tail_end = false;
+	/* a stream that ended stays ended: zlib adds nothing after its end */
+	w->tail_end = w->ended;
 	w->feat = feat;
 	w->mode = ZM_TAIL;
 	w->why = WD_REASON_UNSUPPORTED;
@@ -532,6 +533,32 @@ WD_EXPORT int deflateResetKeep(z_streamp strm)
 	return deflate_reset(strm, true);
 }
 
+/*
+ * deflateParams() on the zlib stream after the device (ZM_TAIL), whose own
+ * deflate(Z_BLOCK) writes into the caller's buffer, after what the shim
+ * still holds (no room then), and takes no input (zdeflate() took it);
+ * zlib's answer: Z_BUF_ERROR keeps the old parameters.
+ */
+static int tail_params(struct zshim *w, int level, int strategy)
+{
+	z_streamp s = w->strm;
+	int ret;
+
+	w->real.next_in = s->next_in;
+	w->real.avail_in = 0;
+	w->real.next_out = s->next_out;
+	w->real.avail_out = w->pend_off < w->pend_len ? 0 : s->avail_out;
+	ret = CALL_REAL(Z_STREAM_ERROR, deflateParams, &w->real, level,
+			strategy);
+	if (w->pend_off >= w->pend_len) {
+		wd_count_sw(NULL, w->why, 0, s->avail_out - w->real.avail_out);
+		s->total_out += s->avail_out - w->real.avail_out;
+		s->next_out = w->real.next_out;
+		s->avail_out = w->real.avail_out;
+	}
+	return ret;
+}
+
 WD_EXPORT int deflateParams(z_streamp strm, int level, int strategy)
 {
 	struct zshim *w = zs_ours(strm);
@@ -580,11 +607,13 @@ WD_EXPORT int deflateParams(z_streamp strm, int level, int strategy)
 		    (w->mode == ZM_HW && wd_stream_staged(w->ws)))
 			return Z_BUF_ERROR;
 	}
-	if (w->mode == ZM_TAIL)
-		CALL_REAL(Z_STREAM_ERROR, deflateParams, &w->real, level,
-			  strategy);
-	else if (wd_stream_set_level(w->ws, level ? level : 1))
+	if (w->mode == ZM_TAIL) {
+		ret = tail_params(w, level, strategy);
+		if (ret != Z_OK)
+			return ret;
+	} else if (wd_stream_set_level(w->ws, level ? level : 1)) {
 		return Z_STREAM_ERROR;
+	}
 	w->level = level;
 	w->strategy = strategy;
 	return Z_OK;

@@ -29,6 +29,8 @@ static struct {
 	int (*deflate)(z_streamp, int);
 	int (*deflateEnd)(z_streamp);
 	int (*deflateSetDictionary)(z_streamp, const Bytef *, uInt);
+	int (*deflateGetDictionary)(z_streamp, Bytef *, uInt *);
+	int (*deflateParams)(z_streamp, int, int);
 	int (*inflateInit2_)(z_streamp, int, const char *, int);
 	int (*inflate)(z_streamp, int);
 	int (*inflateEnd)(z_streamp);
@@ -52,6 +54,7 @@ static bool load_real(void)
 		return false;
 #define L(f) real.f = (__typeof__(real.f))dlsym(h, #f)
 	L(deflateInit2_); L(deflate); L(deflateEnd); L(deflateSetDictionary);
+	L(deflateGetDictionary); L(deflateParams);
 	L(inflateInit2_); L(inflate); L(inflateEnd); L(inflateSetDictionary);
 	L(inflateSync); L(inflateReset2);
 	L(compress2); L(uncompress2); L(compressBound); L(crc32);
@@ -353,6 +356,129 @@ static void test_codes(void)
 	ret = inflate(&z, Z_NO_FLUSH);
 	tap_ok(ret == Z_DATA_ERROR && z.msg, "corrupt input: Z_DATA_ERROR with a message");
 	inflateEnd(&z);
+}
+
+/*
+ * A stream that ended, then asked for its dictionary and primed (calls
+ * only zlib serves, so a stream on the device moves there): a further
+ * Z_FINISH writes nothing and answers Z_STREAM_END, as zlib's does, not a
+ * second final block and trailer after the end.
+ */
+static void test_after_end(void)
+{
+	unsigned char *src = make_data(100000, 7, false), *dst = malloc(200000);
+	unsigned char dict[32768];
+	uInt dict_len = sizeof(dict);
+	z_stream z = { 0 };
+	uLong total = 0;
+	int ret, r2 = -99, r3 = -99, g = -99, p = -99;
+
+	ret = deflateInit(&z, 6);
+	if (ret == Z_OK && src && dst) {
+		z.next_in = src;
+		z.avail_in = 100000;
+		z.next_out = dst;
+		z.avail_out = 200000;
+		ret = deflate(&z, Z_FINISH);
+		total = z.total_out;
+		g = deflateGetDictionary(&z, dict, &dict_len);
+		r2 = deflate(&z, Z_FINISH);
+		p = deflatePrime(&z, 3, 5);
+		r3 = deflate(&z, Z_FINISH);
+	}
+	tap_ok(ret == Z_STREAM_END && g == Z_OK && r2 == Z_STREAM_END &&
+	       p == Z_OK && r3 == Z_STREAM_END && z.total_out == total,
+	       "after the end, deflateGetDictionary() and deflatePrime(): Z_FINISH adds nothing, as zlib (%d %d %d %d %d, %lu then %lu bytes)",
+	       ret, g, r2, p, r3, total, z.total_out);
+	deflateEnd(&z);
+	free(src);
+	free(dst);
+}
+
+/* The calls of test_params_in_tail(), the shim's or the real zlib's */
+struct zcalls {
+	int (*init)(z_streamp, int, int, int, int, int, const char *, int);
+	int (*deflate)(z_streamp, int);
+	int (*get_dict)(z_streamp, Bytef *, uInt *);
+	int (*params)(z_streamp, int, int);
+	int (*end)(z_streamp);
+};
+
+/*
+ * Compresses @src (60000 bytes) into @out, the way test_params_in_tail()
+ * says, each call's result in @rc; the bytes made in *@made.
+ */
+static void params_run(const struct zcalls *f, const unsigned char *src,
+		       unsigned char *out, int rc[6], uLong *made)
+{
+	static unsigned char dict[32768];
+	uInt dict_len = sizeof(dict);
+	z_stream z = { 0 };
+	uInt room;
+
+	rc[0] = f->init(&z, 6, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY,
+			ZLIB_VERSION, (int)sizeof(z));
+	z.next_in = (Bytef *)src;
+	z.avail_in = 20000;
+	z.next_out = out;
+	z.avail_out = 100000;
+	rc[1] = f->deflate(&z, Z_NO_FLUSH);
+	rc[2] = f->get_dict(&z, dict, &dict_len);
+	z.avail_in = 20000;
+	f->deflate(&z, Z_NO_FLUSH);
+	room = z.avail_out;
+	z.avail_out = 0;
+	rc[3] = f->params(&z, 1, Z_DEFAULT_STRATEGY);
+	z.avail_out = room;
+	rc[4] = f->params(&z, 1, Z_DEFAULT_STRATEGY);
+	z.avail_in = 20000;
+	rc[5] = f->deflate(&z, Z_FINISH);
+	*made = z.total_out;
+	f->end(&z);
+}
+
+/*
+ * deflateParams() with no room, then with room, on a stream that asked
+ * for its dictionary after data (a call only zlib serves: on the device
+ * the stream moves there, its own deflate(Z_BLOCK) then zlib's): each call
+ * answers as zlib's (Z_BUF_ERROR first, the parameters kept), and the
+ * output is the input.
+ */
+static void test_params_in_tail(void)
+{
+	static const struct zcalls shim = {
+		deflateInit2_, deflate, deflateGetDictionary, deflateParams,
+		deflateEnd,
+	};
+	const struct zcalls zlib = {
+		real.deflateInit2_, real.deflate, real.deflateGetDictionary,
+		real.deflateParams, real.deflateEnd,
+	};
+	unsigned char *src = make_data(60000, 11, false), *out = malloc(100000);
+	unsigned char *back = malloc(60000);
+	uLongf back_len = 60000;
+	int rc[6], want[6], i, same = 1, un = -99;
+	uLong made = 0, zmade = 0;
+
+	if (!src || !out || !back || !real.deflateParams ||
+	    !real.deflateGetDictionary) {
+		tap_ok(0, "deflateParams() after a move to zlib: no memory or no zlib calls");
+		goto out;
+	}
+	params_run(&zlib, src, out, want, &zmade);
+	params_run(&shim, src, out, rc, &made);
+	for (i = 0; i < 6; i++)
+		same = same && rc[i] == want[i];
+	un = real.uncompress2(back, &back_len, out, &made);
+	tap_ok(same && un == Z_OK && back_len == 60000 &&
+	       !memcmp(back, src, 60000),
+	       "deflateParams() without room, then with, after the dictionary was asked for: zlib's answers (%d %d %d %d %d %d, zlib %d %d %d %d %d %d) and the input back (%d, %lu bytes)",
+	       rc[0], rc[1], rc[2], rc[3], rc[4], rc[5], want[0], want[1],
+	       want[2], want[3], want[4], want[5], un, back_len);
+out:
+	free(src);
+	free(out);
+	free(back);
 }
 
 /*
@@ -753,6 +879,8 @@ int main(void)
 	       dladdr((void *)deflate, &info) ? info.dli_fname : "?");
 	test_streams();
 	test_codes();
+	test_after_end();
+	test_params_in_tail();
 	test_header_only();
 	test_dictionary_params_copy();
 	test_oneshot();

@@ -487,6 +487,8 @@ WD_EXPORT int deflateEnd(z_streamp strm)
 	return ret;
 }
 
+static int need_real(struct zshim *w, enum zfeat feat);
+
 static int deflate_reset(z_streamp strm, bool keep)
 {
 	struct zshim *w = zs_ours(strm);
@@ -520,6 +522,15 @@ static int deflate_reset(z_streamp strm, bool keep)
 	strm->msg = Z_NULL;
 	strm->data_type = Z_UNKNOWN;
 	strm->adler = w->format == WD_FORMAT_GZIP ? 0 : 1;
+	/* the header given during the last member is this one's: zlib's */
+	if (w->late_head) {
+		gz_headerp head = w->late_head;
+		int ret;
+
+		w->late_head = NULL;
+		ret = need_real(w, ZF_HEADER);
+		return ret == Z_OK ? REAL_CALL(w, deflateSetHeader, head) : ret;
+	}
 	return Z_OK;
 }
 
@@ -752,9 +763,17 @@ WD_EXPORT int deflateSetHeader(z_streamp strm, gz_headerp head)
 		return CALL_REAL(Z_STREAM_ERROR, deflateSetHeader, strm, head);
 	if (w->format != WD_FORMAT_GZIP)
 		return Z_STREAM_ERROR;
-	/* zlib wrote the header at the first deflate(): too late, no error */
-	if (w->mode == ZM_HW || w->mode == ZM_TAIL)
+	/*
+	 * zlib wrote the header at the first deflate(): it keeps this one for
+	 * the next member, after deflateReset(), and refuses it once the
+	 * stream ended (its trailer is written)
+	 */
+	if (w->mode == ZM_HW || w->mode == ZM_TAIL) {
+		if (w->ended || w->tail_end)
+			return Z_STREAM_ERROR;
+		w->late_head = head;
 		return Z_OK;
+	}
 	ret = need_real(w, ZF_HEADER);
 	return ret == Z_OK ? REAL_CALL(w, deflateSetHeader, head) : ret;
 }

@@ -155,6 +155,8 @@ struct zpos {
  * @tail_sum: ZM_TAIL: checksum of all input, for adler and the trailer
  * @tail_in: ZM_TAIL: bytes of input in all
  * @tail_end: ZM_TAIL: zlib ended the deflate data; the trailer is in @pend
+ * @late_head: gzip deflate: a header given after the data began, as zlib
+ *        keeps it for the next member: given to zlib at deflateReset()
  */
 struct zshim {
 	z_streamp strm;
@@ -197,6 +199,7 @@ struct zshim {
 	uLong tail_sum;
 	uint64_t tail_in;
 	bool tail_end;
+	gz_headerp late_head;
 };
 
 /* ---- the real zlib ---- */

@@ -395,6 +395,61 @@ static void test_after_end(void)
 	free(dst);
 }
 
+/*
+ * A gzip header given after the data began: zlib keeps it for the next
+ * member (after deflateReset()), and refuses one given after the end.
+ */
+static void test_late_header(void)
+{
+	unsigned char *src = make_data(100000, 13, false);
+	unsigned char *out = malloc(300000), *back = malloc(100000);
+	char name[64] = "";
+	gz_header h = { .name = (Bytef *)"late.txt", .os = 3 };
+	gz_header got = { .name = (Bytef *)name, .name_max = sizeof(name) };
+	z_stream z = { 0 }, d = { 0 };
+	int mid = -99, end = -99, ret = -99, iret = -99;
+	uLong first;
+
+	if (!src || !out || !back ||
+	    deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY)) {
+		tap_ok(0, "a late gzip header: no memory, or no stream");
+		goto out;
+	}
+	z.next_in = src;
+	z.avail_in = 50000;
+	z.next_out = out;
+	z.avail_out = 300000;
+	deflate(&z, Z_NO_FLUSH);
+	mid = deflateSetHeader(&z, &h);
+	z.avail_in = 50000;
+	deflate(&z, Z_FINISH);
+	end = deflateSetHeader(&z, &h);
+	first = z.total_out;
+	deflateReset(&z);
+	z.next_in = src;
+	z.avail_in = 100000;
+	ret = deflate(&z, Z_FINISH);
+	if (inflateInit2(&d, 31) == Z_OK) {
+		inflateGetHeader(&d, &got);
+		d.next_in = out + first;
+		d.avail_in = (uInt)z.total_out;
+		d.next_out = back;
+		d.avail_out = 100000;
+		iret = inflate(&d, Z_FINISH);
+		inflateEnd(&d);
+	}
+	tap_ok(mid == Z_OK && end == Z_STREAM_ERROR && ret == Z_STREAM_END &&
+	       iret == Z_STREAM_END && !strcmp(name, "late.txt") &&
+	       !memcmp(back, src, 100000),
+	       "a gzip header given during a member is the next one's, as zlib's (%d), one after the end refused (%d); the next member's name '%s' (%d, %d)",
+	       mid, end, name, ret, iret);
+	deflateEnd(&z);
+out:
+	free(src);
+	free(out);
+	free(back);
+}
+
 /* The calls of test_params_in_tail(), the shim's or the real zlib's */
 struct zcalls {
 	int (*init)(z_streamp, int, int, int, int, int, const char *, int);
@@ -881,6 +936,7 @@ int main(void)
 	test_codes();
 	test_after_end();
 	test_params_in_tail();
+	test_late_header();
 	test_header_only();
 	test_dictionary_params_copy();
 	test_oneshot();

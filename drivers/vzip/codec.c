@@ -434,13 +434,16 @@ static void vzip_compress_save(struct vzip_codec *c, struct vzip_job *j,
 		     st->hist_len);
 }
 
+/* An empty stored block, not final, on a byte boundary: a sync point */
+static const u8 vzip_empty_stored[] = { 0x00, 0x00, 0x00, 0xff, 0xff };
+
 static void vzip_compress(struct vzip_codec *c, struct vzip_job *j)
 {
 	struct vzip_stream *st = &c->st;
 	u8 wbits = j->window_bits;
 	int flush = vzip_zlib_flush(j->flush);
 	u32 trailer = flush == Z_FINISH ? vzip_trailer_len(j->format) : 0;
-	u32 spos = 0, dpos = 0, sum;
+	u32 spos = 0, dpos = 0, body, sum;
 	u8 buf[VZIP_HEADER_MAX + VZIP_TRAILER_MAX];
 	u16 status = VZIP_STS_OK;
 	int ret;
@@ -476,6 +479,7 @@ static void vzip_compress(struct vzip_codec *c, struct vzip_job *j)
 		st->phase = VZIP_PHASE_BODY;
 	}
 
+	body = dpos;
 	for (;;) {
 		u32 left = j->src.len - spos, room = j->dst.len - dpos, n;
 		bool last = left <= VZIP_SEGMENT_MAX &&
@@ -505,6 +509,19 @@ static void vzip_compress(struct vzip_codec *c, struct vzip_job *j)
 	}
 
 	st->total += spos;
+	/*
+	 * A flush with no input after the history's priming, whose own sync
+	 * flush deflate saw last: it makes no progress (zlib's Z_BUF_ERROR)
+	 * and writes nothing.  The empty stored block SYNC and FULL promise
+	 * is written here: deflate stands on a byte boundary (the room for it
+	 * was checked as for any segment).
+	 */
+	if (status == VZIP_STS_OK && dpos == body &&
+	    (flush == Z_SYNC_FLUSH || flush == Z_FULL_FLUSH)) {
+		wd_buf_write(&j->dst, dpos, vzip_empty_stored,
+			     sizeof(vzip_empty_stored));
+		dpos += sizeof(vzip_empty_stored);
+	}
 	if (status == VZIP_STS_OK && flush == Z_FINISH) {
 		vzip_trailer_write(j->format, sum, st->total, buf);
 		wd_buf_write(&j->dst, dpos, buf, trailer);

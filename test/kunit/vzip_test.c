@@ -264,6 +264,13 @@ static u32 vt_stream_compress(struct kunit *test, struct vzip_codec **c,
 		if (j.status == VZIP_STS_OVERFLOW)
 			continue;
 		KUNIT_ASSERT_EQ(test, spos, end);
+		/* SYNC and FULL end with an empty stored block, input or not */
+		if (end != len && flush != VZIP_FLUSH_NONE)
+			KUNIT_EXPECT_TRUE_MSG(test, j.produced >= 4 &&
+					      !memcmp(dst + dpos - 4,
+						      "\0\0\xff\xff", 4),
+					      "request %u: %u bytes in, %u out, no sync marker at its end",
+					      reqs, j.consumed, j.produced);
 		if (end == len) {
 			KUNIT_EXPECT_EQ(test, j.flags, VZIP_CQE_F_STREAM_END);
 			KUNIT_EXPECT_EQ(test, j.checksum,

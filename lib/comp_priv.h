@@ -189,6 +189,12 @@ void wd_stream_own_out(struct wd_stream *s, bool on);
 size_t wd_stream_staged(const struct wd_stream *s);
 
 /*
+ * wd_stream_ended() - the stream's end was made (compression: its
+ * trailer; some of it may not be delivered yet) or reached
+ */
+bool wd_stream_ended(const struct wd_stream *s);
+
+/*
  * wd_stream_hw_dict() - a raw compression stream on the device that has
  * not started gets @dict as its history, as deflateSetDictionary(): the
  * device compresses it with a sync flush and the output is dropped, so the

@@ -660,6 +660,11 @@ WD_PRIVATE size_t wd_stream_staged(const struct wd_stream *s)
 	return s->compress ? s->in_len : 0;
 }
 
+WD_PRIVATE bool wd_stream_ended(const struct wd_stream *s)
+{
+	return s->ended;
+}
+
 WD_EXPORT int wd_stream_open(struct wd_stream **sp, struct wd_comp *c,
 			     enum wd_dir dir)
 {

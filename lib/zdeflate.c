@@ -246,8 +246,11 @@ static int deflate_to_tail(struct zshim *w, enum zfeat feat)
 	}
 	w->tail_sum = st.checksum;
 	w->tail_in = st.total_in;
-	/* a stream that ended stays ended: zlib adds nothing after its end */
-	w->tail_end = w->ended;
+	/*
+	 * a stream that ended (its trailer made, perhaps not all delivered:
+	 * it is in @pend now) stays ended: zlib adds nothing after its end
+	 */
+	w->tail_end = w->ended || wd_stream_ended(w->ws);
 	w->feat = feat;
 	w->mode = ZM_TAIL;
 	w->why = WD_REASON_UNSUPPORTED;
@@ -769,13 +772,18 @@ WD_EXPORT int deflateSetHeader(z_streamp strm, gz_headerp head)
 	 * stream ended (its trailer is written)
 	 */
 	if (w->mode == ZM_HW || w->mode == ZM_TAIL) {
-		if (w->ended || w->tail_end)
+		if (w->ended || w->tail_end ||
+		    (w->ws && wd_stream_ended(w->ws)))
 			return Z_STREAM_ERROR;
 		w->late_head = head;
 		return Z_OK;
 	}
 	ret = need_real(w, ZF_HEADER);
-	return ret == Z_OK ? REAL_CALL(w, deflateSetHeader, head) : ret;
+	if (ret != Z_OK)
+		return ret;
+	/* a stream on zlib for another reason: zlib keeps it at a reset */
+	w->feat = ZF_HEADER;
+	return REAL_CALL(w, deflateSetHeader, head);
 }
 
 WD_EXPORT int deflatePending(z_streamp strm, unsigned *pending, int *bits)

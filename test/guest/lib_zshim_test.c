@@ -396,6 +396,51 @@ static void test_after_end(void)
 }
 
 /*
+ * A stream whose Z_FINISH had too little room (the device made the whole
+ * stream, not all delivered yet), then asked for its dictionary (a move
+ * to zlib): the rest comes, then Z_STREAM_END, and nothing after the
+ * trailer.
+ */
+static void test_end_undelivered(void)
+{
+	unsigned char *src = make_data(100000, 17, false);
+	unsigned char *out = malloc(200000), *back = malloc(100000);
+	unsigned char dict[32768];
+	uInt dict_len = sizeof(dict);
+	uLong src_len = 0;
+	uLongf back_len = 100000;
+	z_stream z = { 0 };
+	int first = -99, g = -99, ret = Z_OK, un = -99, calls = 0;
+
+	if (!src || !out || !back || deflateInit(&z, 6)) {
+		tap_ok(0, "an end not delivered: no memory, or no stream");
+		goto out;
+	}
+	z.next_in = src;
+	z.avail_in = 100000;
+	z.next_out = out;
+	z.avail_out = 1000;
+	first = deflate(&z, Z_FINISH);
+	g = deflateGetDictionary(&z, dict, &dict_len);
+	while (ret == Z_OK && calls++ < 1000 && z.total_out < 190000) {
+		z.avail_out = 1000;
+		ret = deflate(&z, Z_FINISH);
+	}
+	src_len = z.total_out;
+	un = real.uncompress2(back, &back_len, out, &src_len);
+	tap_ok(first == Z_OK && g == Z_OK && ret == Z_STREAM_END && un == Z_OK &&
+	       src_len == z.total_out && back_len == 100000 &&
+	       !memcmp(back, src, 100000),
+	       "Z_FINISH short of room, then deflateGetDictionary(): the rest, Z_STREAM_END, nothing after the trailer (%d %d %d; zlib read %lu of %lu bytes: %d)",
+	       first, g, ret, src_len, z.total_out, un);
+	deflateEnd(&z);
+out:
+	free(src);
+	free(out);
+	free(back);
+}
+
+/*
  * A gzip header given after the data began: zlib keeps it for the next
  * member (after deflateReset()), and refuses one given after the end.
  */
@@ -937,6 +982,7 @@ int main(void)
 	test_after_end();
 	test_params_in_tail();
 	test_late_header();
+	test_end_undelivered();
 	test_header_only();
 	test_dictionary_params_copy();
 	test_oneshot();

@@ -337,14 +337,20 @@ static void wd_pci_remove(struct pci_dev *pdev)
 
 /*
  * Reboot or kexec: the function stops, so that the next kernel does not
- * find it running requests into memory that is no longer theirs.
+ * find it running requests into memory that is no longer theirs.  Its
+ * queues are gone first, quietly (no hardware error for what the reset
+ * does to them), and their pumps stopped.
  */
 static void wd_pci_shutdown(struct pci_dev *pdev)
 {
 	struct wd_pci_dev *wdev = pci_get_drvdata(pdev);
+	u32 i;
 
 	if (!wdev)
 		return;
+	set_bit(WD_PCI_F_GONE, &wdev->flags);
+	for (i = 0; i < wdev->nr_queues; i++)
+		cancel_delayed_work_sync(&wdev->queues[i].pump);
 	writel(WD_PCI_DEV_CTRL_RESET, wdev->bar + WD_PCI_REG_DEV_CTRL);
 	readl(wdev->bar + WD_PCI_REG_DEV_STATUS);
 	pci_clear_master(pdev);

@@ -210,6 +210,9 @@ static void wd_pci_stuck(struct wd_pci_queue *q, u32 sts)
 {
 	struct wd_pci_dev *wdev = q->wdev;
 
+	/* being removed already: its queues die of that */
+	if (test_bit(WD_PCI_F_GONE, &wdev->flags))
+		return;
 	set_bit(WD_PCI_F_STUCK, &wdev->flags);
 	if (dev_is_pci(wdev->dev))
 		pci_clear_master(to_pci_dev(wdev->dev));
@@ -566,7 +569,8 @@ static void wd_pci_disable(struct wd_pci_queue *q)
 			wd_pci_stuck(q, sts);
 			/* what it completed is good: before DEAD */
 			wd_pci_reap(q);
-			wd_pci_die(q, WD_PCI_FAULT_STUCK, sts);
+			/* STUCK, unless it was being removed already */
+			wd_pci_die(q, wd_pci_gone_fault(wdev), sts);
 		} else if (wd_pci_reap(q) < 0) {
 			/* its STATUS says nothing now: the driver disabled it */
 			dev_status = readl(wdev->bar + WD_PCI_REG_DEV_STATUS);

@@ -1298,41 +1298,57 @@ static char thread_state(pid_t pid, const char *comm)
 }
 
 /*
+ * The engine threads of @pdev (named "<pdev>/e<N>", comm cut to 15
+ * characters), up to @max of them in @pids: how many.
+ */
+static int engine_pids(const char *pdev, pid_t *pids, int max)
+{
+	char path[PATH_MAX], prefix[32], buf[64];
+	struct dirent *e;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(prefix, sizeof(prefix), "%.15s/e", pdev);
+	prefix[15] = '\0';
+	dir = opendir("/proc");
+	if (!dir)
+		return 0;
+	while (n < max && (e = readdir(dir))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		if (!read_file(path, buf, sizeof(buf)) &&
+		    !strncmp(buf, prefix, strlen(prefix)))
+			pids[n++] = atoi(e->d_name);
+	}
+	closedir(dir);
+	return n;
+}
+
+/*
  * Whether a thread of @pdev's engines ("<pdev>/e<n>") waits in the
  * mapping of a request's pages (its kernel stack in wd_dma_map*()): idle
  * engines sleep too, elsewhere.  @show: print its stack.
  */
 static bool engine_in_dma_map(const char *pdev, bool show)
 {
-	char path[PATH_MAX], prefix[32], buf[4096], *p;
-	bool found = false;
-	struct dirent *e;
-	DIR *dir;
+	char path[PATH_MAX], buf[4096], *p;
+	pid_t pids[64];
+	int i, n = engine_pids(pdev, pids, 64);
 
-	/* comm holds 15 characters */
-	snprintf(prefix, sizeof(prefix), "%.15s/e", pdev);
-	prefix[15] = '\0';
-	dir = opendir("/proc");
-	if (!dir)
-		return false;
-	while (!found && (e = readdir(dir))) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/stack", (int)pids[i]);
 		if (read_file(path, buf, sizeof(buf)) ||
-		    strncmp(buf, prefix, strlen(prefix)))
+		    !strstr(buf, "wd_dma_map"))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stack", e->d_name);
-		found = !read_file(path, buf, sizeof(buf)) &&
-			strstr(buf, "wd_dma_map");
-		if (found && show) {
+		if (show) {
 			for (p = buf; (p = strchr(p, '\n')); )
 				*p = ' ';
-			tap_diag("engine %s's stack: %s", e->d_name, buf);
+			tap_diag("engine %d's stack: %s", (int)pids[i], buf);
 		}
+		return true;
 	}
-	closedir(dir);
-	return found;
+	return false;
 }
 
 /* The fixture's lock has a waiter, and the REGISTER thread waits */
@@ -2121,98 +2137,6 @@ static void memcg_leave(struct memcg_place *pl)
 		umount(MEMCG_ROOT);
 }
 
-/*
- * A request on pages of a file that are not in memory: the engine's faults
- * read them into the page cache, which is charged to the memory cgroup of
- * the queue's owner (the test, in a cgroup of its own), not to the
- * engine's (the root), so that a container's requests stay within its
- * limits.  Each page is checked.  Without SVA the request cannot name
- * them.
- */
-static void test_memcg(struct vzip_dev *d)
-{
-	bool sva = d->flags & UACCE_DEV_SVA, same = true;
-	size_t len = 4 * page_size, i, charged = 0;
-	uint8_t *src = MAP_FAILED, *dst = MAP_FAILED;
-	struct memcg_place pl = { .mounted = false };
-	unsigned long long ino = 0, last = 0;
-	struct queue q = { .fd = -1 };
-	const char *failed = NULL;
-	struct vzip_cqe cqe = { 0 };
-	struct vzip_sqe sqe;
-	struct stat st;
-	int hfd, ffd = -1, ret;
-
-	hfd = open(WD_MM_HOLD_DEV, O_RDWR);
-	if (hfd < 0)
-		failed = "open(" WD_MM_HOLD_DEV ")";
-	else if ((ffd = ioctl(hfd, WD_MM_STALL_FILE, WD_MM_READS_STALL)) < 0 ||
-		 ioctl(ffd, WD_MM_RELEASE))
-		failed = "a file of the fixture whose reads end at once";
-	if (!failed) {
-		src = mmap(NULL, len, PROT_READ, MAP_PRIVATE, ffd, 0);
-		dst = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (src == MAP_FAILED || dst == MAP_FAILED)
-			failed = "mmap()";
-		else if (queue_open(&q, d) || ioctl(q.fd, UACCE_CMD_START_Q))
-			failed = "a started queue";
-	}
-	if (!failed)
-		failed = memcg_enter(&pl);
-	if (!failed && stat(MEMCG_TEST, &st))
-		failed = "stat(" MEMCG_TEST ")";
-	else if (!failed)
-		ino = st.st_ino;
-	if (!tap_ok(!failed, "memcg: the fixture's file, a queue and a memory cgroup of the test's own%s%s%s",
-		    failed ? " (" : "", failed ? failed : "",
-		    failed ? " failed)" : "")) {
-		tap_ok(false, "memcg: the request: not run");
-		goto out;
-	}
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = VZIP_OP_COPY;
-	sqe.version = VZIP_SQE_VERSION;
-	sqe.user_data = htole64(1);
-	sqe.src = htole64((uintptr_t)src);
-	sqe.dst = htole64((uintptr_t)dst);
-	sqe.src_len = htole32(len);
-	sqe.dst_len = htole32(len);
-	ret = queue_submit(&q, &sqe, true);
-	if (!ret)
-		ret = queue_complete(&q, &cqe, 10000);
-	if (!sva) {
-		tap_ok(!ret && le16toh(cqe.status) == VZIP_STS_ADDR_ERROR,
-		       "memcg: without SVA a request cannot name the file's pages: status %u (%s)",
-		       le16toh(cqe.status), strerror(-ret));
-		goto out;
-	}
-	for (i = 0; i < len; i++)
-		same = same && dst[i] == wd_mm_stall_byte(i);
-	/* mapped by the engine's faults, which the test did not touch */
-	for (i = 0; i < len; i += page_size) {
-		last = page_memcg(src + i);
-		charged += last == ino;
-	}
-	tap_ok(!ret && le16toh(cqe.status) == VZIP_STS_OK &&
-	       le32toh(cqe.produced) == len && same &&
-	       charged == len / page_size,
-	       "memcg: a file's pages an engine's faults read are charged to the owner's memory cgroup (%zu of %zu pages in cgroup %llu, the last in %llu; status %u, same: %s; %s)",
-	       charged, len / page_size, ino, last, le16toh(cqe.status),
-	       same ? "yes" : "no", strerror(-ret));
-out:
-	memcg_leave(&pl);
-	queue_close(&q);
-	if (src != MAP_FAILED)
-		munmap(src, len);
-	if (dst != MAP_FAILED)
-		munmap(dst, len);
-	if (ffd >= 0)
-		close(ffd);
-	if (hfd >= 0)
-		close(hfd);
-}
-
 /* A COPY of @len bytes from @src to @dst: 0 or the errno, its time in @ms */
 static int copy_once(struct queue *q, const void *src, void *dst, size_t len,
 		     struct vzip_cqe *cqe, long *ms)
@@ -2238,6 +2162,115 @@ static int copy_once(struct queue *q, const void *src, void *dst, size_t len,
 	return ret;
 }
 
+/* A file of the fixture mapped, anonymous memory, a started queue */
+struct file_case {
+	int hfd, ffd;		/* the fixture, its file */
+	size_t len;		/* bytes of each mapping */
+	uint8_t *src;		/* the file's first @len bytes */
+	uint8_t *dst;		/* anonymous, populated */
+	struct queue q;
+};
+
+/*
+ * Sets up @fc for @len bytes of a new file of the fixture whose reads go
+ * as @reads says (WD_MM_READS_STALL: released, so they end at once): NULL,
+ * or what failed.  file_case_close() undoes it either way.
+ */
+static const char *file_case_open(struct file_case *fc, struct vzip_dev *d,
+				  unsigned long reads, size_t len)
+{
+	*fc = (struct file_case){ .hfd = -1, .ffd = -1, .len = len,
+				  .src = MAP_FAILED, .dst = MAP_FAILED,
+				  .q = { .fd = -1 } };
+	fc->hfd = open(WD_MM_HOLD_DEV, O_RDWR);
+	if (fc->hfd < 0)
+		return "open(" WD_MM_HOLD_DEV ")";
+	fc->ffd = ioctl(fc->hfd, WD_MM_STALL_FILE, reads);
+	if (fc->ffd < 0 ||
+	    (reads == WD_MM_READS_STALL && ioctl(fc->ffd, WD_MM_RELEASE)))
+		return "a file of the fixture";
+	fc->src = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fc->ffd, 0);
+	fc->dst = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (fc->src == MAP_FAILED || fc->dst == MAP_FAILED)
+		return "mmap()";
+	if (queue_open(&fc->q, d) || ioctl(fc->q.fd, UACCE_CMD_START_Q))
+		return "a started queue";
+	return NULL;
+}
+
+static void file_case_close(struct file_case *fc)
+{
+	queue_close(&fc->q);
+	if (fc->src != MAP_FAILED)
+		munmap(fc->src, fc->len);
+	if (fc->dst != MAP_FAILED)
+		munmap(fc->dst, fc->len);
+	if (fc->ffd >= 0)
+		close(fc->ffd);
+	if (fc->hfd >= 0)
+		close(fc->hfd);
+}
+
+/*
+ * A request on pages of a file that are not in memory: the engine's faults
+ * read them into the page cache, which is charged to the memory cgroup of
+ * the queue's owner (the test, in a cgroup of its own), not to the
+ * engine's (the root), so that a container's requests stay within its
+ * limits.  Each page is checked.  Without SVA the request cannot name
+ * them.
+ */
+static void test_memcg(struct vzip_dev *d)
+{
+	bool sva = d->flags & UACCE_DEV_SVA, same = true;
+	size_t len = 4 * page_size, i, charged = 0;
+	struct memcg_place pl = { .mounted = false };
+	unsigned long long ino = 0, last = 0;
+	struct vzip_cqe cqe = { 0 };
+	struct file_case fc;
+	const char *failed;
+	struct stat st;
+	long ms;
+	int ret;
+
+	failed = file_case_open(&fc, d, WD_MM_READS_STALL, len);
+	if (!failed)
+		failed = memcg_enter(&pl);
+	if (!failed && stat(MEMCG_TEST, &st))
+		failed = "stat(" MEMCG_TEST ")";
+	else if (!failed)
+		ino = st.st_ino;
+	if (!tap_ok(!failed, "memcg: the fixture's file, a queue and a memory cgroup of the test's own%s%s%s",
+		    failed ? " (" : "", failed ? failed : "",
+		    failed ? " failed)" : "")) {
+		tap_ok(false, "memcg: the request: not run");
+		goto out;
+	}
+	ret = copy_once(&fc.q, fc.src, fc.dst, len, &cqe, &ms);
+	if (!sva) {
+		tap_ok(!ret && le16toh(cqe.status) == VZIP_STS_ADDR_ERROR,
+		       "memcg: without SVA a request cannot name the file's pages: status %u (%s)",
+		       le16toh(cqe.status), strerror(-ret));
+		goto out;
+	}
+	for (i = 0; i < len; i++)
+		same = same && fc.dst[i] == wd_mm_stall_byte(i);
+	/* mapped by the engine's faults, which the test did not touch */
+	for (i = 0; i < len; i += page_size) {
+		last = page_memcg(fc.src + i);
+		charged += last == ino;
+	}
+	tap_ok(!ret && le16toh(cqe.status) == VZIP_STS_OK &&
+	       le32toh(cqe.produced) == len && same &&
+	       charged == len / page_size,
+	       "memcg: a file's pages an engine's faults read are charged to the owner's memory cgroup (%zu of %zu pages in cgroup %llu, the last in %llu; status %u, same: %s; %s)",
+	       charged, len / page_size, ino, last, le16toh(cqe.status),
+	       same ? "yes" : "no", strerror(-ret));
+out:
+	memcg_leave(&pl);
+	file_case_close(&fc);
+}
+
 /*
  * Pages of a file whose reads fail at once, as on a device that reports
  * an error: a request on one ends with the address error, whether the
@@ -2249,30 +2282,16 @@ static int copy_once(struct queue *q, const void *src, void *dst, size_t len,
 static void test_failed_read(struct vzip_dev *d)
 {
 	bool sva = d->flags & UACCE_DEV_SVA;
-	uint8_t *src = MAP_FAILED, *dst = MAP_FAILED, byte;
-	size_t len = 4 * page_size;
-	struct queue q = { .fd = -1 };
-	const char *failed = NULL;
 	struct vzip_cqe cqe, cqe2, nop;
+	struct file_case fc;
+	const char *failed;
 	struct vzip_sqe sqe;
-	int hfd, ffd = -1, ret, ret2, read_err;
+	int ret, ret2, read_err;
 	long ms, ms2;
+	uint8_t byte;
 	ssize_t n;
 
-	hfd = open(WD_MM_HOLD_DEV, O_RDWR);
-	if (hfd < 0)
-		failed = "open(" WD_MM_HOLD_DEV ")";
-	else if ((ffd = ioctl(hfd, WD_MM_STALL_FILE, WD_MM_READS_FAIL)) < 0)
-		failed = "a file of the fixture whose reads fail";
-	if (!failed) {
-		src = mmap(NULL, len, PROT_READ, MAP_PRIVATE, ffd, 0);
-		dst = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (src == MAP_FAILED || dst == MAP_FAILED)
-			failed = "mmap()";
-		else if (queue_open(&q, d) || ioctl(q.fd, UACCE_CMD_START_Q))
-			failed = "a started queue";
-	}
+	failed = file_case_open(&fc, d, WD_MM_READS_FAIL, 4 * page_size);
 	if (!tap_ok(!failed, "failed read: the fixture's file and a queue%s%s%s",
 		    failed ? " (" : "", failed ? failed : "",
 		    failed ? " failed)" : "")) {
@@ -2280,11 +2299,11 @@ static void test_failed_read(struct vzip_dev *d)
 		goto out;
 	}
 	/* a page not in memory: the engine starts its read, which fails */
-	ret = copy_once(&q, src, dst, page_size, &cqe, &ms);
+	ret = copy_once(&fc.q, fc.src, fc.dst, page_size, &cqe, &ms);
 	/* that read left the page there, not up to date */
-	n = pread(ffd, &byte, 1, 0);
+	n = pread(fc.ffd, &byte, 1, 0);
 	read_err = n < 0 ? errno : 0;
-	ret2 = copy_once(&q, src, dst, page_size, &cqe2, &ms2);
+	ret2 = copy_once(&fc.q, fc.src, fc.dst, page_size, &cqe2, &ms2);
 	tap_ok(!ret && le16toh(cqe.status) == VZIP_STS_ADDR_ERROR && !ret2 &&
 	       le16toh(cqe2.status) == VZIP_STS_ADDR_ERROR && read_err == EIO,
 	       "failed read: a request on a page whose read fails%s ends with the address error (status %u in %ld ms; %s), and again on the page the read left (pread(): %s): status %u in %ld ms (%s)",
@@ -2292,22 +2311,14 @@ static void test_failed_read(struct vzip_dev *d)
 	       le16toh(cqe.status), ms, strerror(-ret), strerror(read_err),
 	       le16toh(cqe2.status), ms2, strerror(-ret2));
 	nop_sqe(&sqe, 2);
-	ret = queue_submit(&q, &sqe, true);
+	ret = queue_submit(&fc.q, &sqe, true);
 	if (!ret)
-		ret = queue_complete(&q, &nop, 10000);
+		ret = queue_complete(&fc.q, &nop, 10000);
 	tap_ok(!ret && le16toh(nop.status) == VZIP_STS_OK,
 	       "failed read: the queue then completes a NOP (status %u; %s)",
 	       le16toh(nop.status), strerror(-ret));
 out:
-	queue_close(&q);
-	if (src != MAP_FAILED)
-		munmap(src, len);
-	if (dst != MAP_FAILED)
-		munmap(dst, len);
-	if (ffd >= 0)
-		close(ffd);
-	if (hfd >= 0)
-		close(hfd);
+	file_case_close(&fc);
 }
 
 #define FAIL_PAGE_ALLOC	"/sys/kernel/debug/fail_page_alloc"
@@ -2318,28 +2329,16 @@ out:
  */
 static int engines_make_it_fail(const char *pdev, const char *val)
 {
-	char path[PATH_MAX], prefix[32], buf[64];
-	struct dirent *e;
-	int n = 0;
-	DIR *dir;
+	char path[PATH_MAX];
+	pid_t pids[64];
+	int i, n = engine_pids(pdev, pids, 64);
 
-	snprintf(prefix, sizeof(prefix), "%.15s/e", pdev);
-	prefix[15] = '\0';
-	dir = opendir("/proc");
-	if (!dir)
-		return -1;
-	while (n >= 0 && (e = readdir(dir))) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
-		if (read_file(path, buf, sizeof(buf)) ||
-		    strncmp(buf, prefix, strlen(prefix)))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/make-it-fail",
-			 e->d_name);
-		n = write_file(path, val) ? -1 : n + 1;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/make-it-fail",
+			 (int)pids[i]);
+		if (write_file(path, val))
+			return -1;
 	}
-	closedir(dir);
 	return n;
 }
 
@@ -2404,6 +2403,24 @@ static const char *fpa_restore(struct fpa_saved *old)
 }
 
 /*
+ * Memory back for the engines of @pdev, if *@injected: fail_page_alloc's
+ * attributes as they were, make-it-fail cleared.  NULL, or what failed.
+ */
+static const char *no_memory_undo(const char *pdev, struct fpa_saved *old,
+				  bool *injected)
+{
+	const char *failed;
+
+	if (!*injected)
+		return NULL;
+	*injected = false;
+	failed = fpa_restore(old);
+	if (engines_make_it_fail(pdev, "0") < 0 && !failed)
+		failed = "clearing the engines' make-it-fail";
+	return failed;
+}
+
+/*
  * A request on a page of a file not in memory while no memory is to be
  * had: every page allocation of the device's engines fails
  * (fail_page_alloc, for the tasks whose make-it-fail is set), as
@@ -2419,12 +2436,11 @@ static void test_no_memory(struct vzip_dev *d)
 {
 	static const char *const inject[FPA_NR] = { "100", "1", "-1", "Y" };
 	bool sva = d->flags & UACCE_DEV_SVA, same = true, injected = false;
-	uint8_t *src = MAP_FAILED, *dst = MAP_FAILED;
 	struct fpa_saved old = { .saved = { false } };
-	struct queue q = { .fd = -1 };
-	const char *failed = NULL, *restored = NULL;
+	const char *failed, *restored = NULL;
 	struct vzip_cqe cqe, again;
-	int hfd, ffd = -1, ret, ret2, engines = 0;
+	struct file_case fc;
+	int ret, ret2, engines = 0;
 	long ms, ms2;
 	size_t i;
 
@@ -2435,24 +2451,10 @@ static void test_no_memory(struct vzip_dev *d)
 			 "no memory: the request");
 		return;
 	}
-	hfd = open(WD_MM_HOLD_DEV, O_RDWR);
-	if (hfd < 0)
-		failed = "open(" WD_MM_HOLD_DEV ")";
-	else if ((ffd = ioctl(hfd, WD_MM_STALL_FILE, WD_MM_READS_STALL)) < 0 ||
-		 ioctl(ffd, WD_MM_RELEASE))
-		failed = "a file of the fixture whose reads end at once";
-	if (!failed) {
-		src = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE, ffd, 0);
-		dst = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (src == MAP_FAILED || dst == MAP_FAILED)
-			failed = "mmap()";
-		else if (queue_open(&q, d) || ioctl(q.fd, UACCE_CMD_START_Q))
-			failed = "a started queue";
-	}
+	failed = file_case_open(&fc, d, WD_MM_READS_STALL, page_size);
 	if (!failed && sva) {
-		engines = engines_make_it_fail(d->pdev, "1");
 		injected = true;
+		engines = engines_make_it_fail(d->pdev, "1");
 		if (engines <= 0)
 			failed = "setting the engines' make-it-fail";
 		else
@@ -2465,22 +2467,17 @@ static void test_no_memory(struct vzip_dev *d)
 		tap_ok(false, "no memory: the request: not run");
 		goto out;
 	}
-	ret = copy_once(&q, src, dst, page_size, &cqe, &ms);
-	if (sva) {
-		restored = fpa_restore(&old);
-		if (engines_make_it_fail(d->pdev, "0") < 0 && !restored)
-			restored = "clearing the engines' make-it-fail";
-		injected = false;
-	}
+	ret = copy_once(&fc.q, fc.src, fc.dst, page_size, &cqe, &ms);
 	if (!sva) {
 		tap_ok(!ret && le16toh(cqe.status) == VZIP_STS_ADDR_ERROR,
 		       "no memory: without SVA a request cannot name the file's page: status %u (%s)",
 		       le16toh(cqe.status), strerror(-ret));
 		goto out;
 	}
-	ret2 = copy_once(&q, src, dst, page_size, &again, &ms2);
+	restored = no_memory_undo(d->pdev, &old, &injected);
+	ret2 = copy_once(&fc.q, fc.src, fc.dst, page_size, &again, &ms2);
 	for (i = 0; i < (size_t)page_size; i++)
-		same = same && dst[i] == wd_mm_stall_byte(i);
+		same = same && fc.dst[i] == wd_mm_stall_byte(i);
 	tap_ok(!ret && le16toh(cqe.status) == VZIP_STS_ADDR_ERROR &&
 	       !restored && !ret2 && le16toh(again.status) == VZIP_STS_OK &&
 	       same,
@@ -2489,19 +2486,8 @@ static void test_no_memory(struct vzip_dev *d)
 	       restored ? restored : "memory back", le16toh(again.status),
 	       ms2, same ? "yes" : "no", strerror(-ret2));
 out:
-	if (injected) {
-		fpa_restore(&old);
-		engines_make_it_fail(d->pdev, "0");
-	}
-	queue_close(&q);
-	if (src != MAP_FAILED)
-		munmap(src, page_size);
-	if (dst != MAP_FAILED)
-		munmap(dst, page_size);
-	if (ffd >= 0)
-		close(ffd);
-	if (hfd >= 0)
-		close(hfd);
+	no_memory_undo(d->pdev, &old, &injected);
+	file_case_close(&fc);
 }
 
 static void test_isolation(struct vzip_dev *d)
